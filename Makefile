@@ -1,0 +1,19 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+.PHONY: demo demo-stop test lint bootstrap
+
+PYTHON := .venv/bin/python
+
+bootstrap:
+	@tools/bootstrap.sh
+
+demo: bootstrap
+	@$(PYTHON) -m devtools.cli demo
+
+demo-stop:
+	@$(PYTHON) -m devtools.cli demo-stop
+
+test: bootstrap
+	@$(PYTHON) -m devtools.cli test
+
+lint: bootstrap
+	@$(PYTHON) -m devtools.cli lint

@@ -1,0 +1,43 @@
+"""Session fixtures for the whole suite: a real Dovecot and a real SMTP server per run.
+
+Odoo test cases (unittest classes) cannot take fixtures, so the servers' ports and CA are
+also published as JSON through the DYNAOFFICE_TEST_SERVERS environment variable, which
+`dynaoffice_mail/tests/common.py` reads.
+"""
+
+import json
+import os
+import secrets
+import shutil
+
+import pytest
+
+from devtools.servers import MailServers
+from devtools.system import state_root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mail_servers():
+    base = state_root() / f"test-servers-{os.getpid()}"
+    servers = MailServers(base).start()
+    description = servers.describe()
+    (base / "servers.json").write_text(json.dumps(description))
+    os.environ["DYNAOFFICE_TEST_SERVERS"] = str(base / "servers.json")
+    print(
+        f"\nmail servers: Dovecot IMAP {servers.ports.imap}/IMAPS {servers.ports.imaps}, "
+        f"SMTP {servers.ports.smtp_starttls}/{servers.ports.smtp_tls} under {base}"
+    )
+    try:
+        yield servers
+    finally:
+        servers.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(mail_servers):
+    """A fresh IMAP/SMTP user: (address, password)."""
+    address = f"user-{secrets.token_hex(4)}@dynaoffice.test"
+    password = secrets.token_urlsafe(12)
+    mail_servers.add_user(address, password)
+    return address, password

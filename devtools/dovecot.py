@@ -1,0 +1,260 @@
+"""A throwaway Dovecot: IMAP (STARTTLS), IMAPS and LMTP on loopback, users in a passwd-file.
+
+Runs unprivileged (as the `dovecot` system user when started by root), keeps everything below
+one folder and can fill Maildirs directly, which is much faster than APPEND for big folders.
+"""
+
+import itertools
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from .certs import CertificateFiles
+from .system import as_user, chown_tree, free_port, service_user, wait_for_port
+
+SPECIAL_FOLDERS = {
+    "Drafts": "\\Drafts",
+    "Sent": "\\Sent",
+    "Trash": "\\Trash",
+    "Junk": "\\Junk",
+    "Archive": "\\Archive",
+}
+
+CONFIG = """\
+protocols = imap lmtp
+listen = 127.0.0.1
+base_dir = {base}/run
+state_dir = {base}/state
+log_path = {base}/dovecot.log
+info_log_path = {base}/dovecot.log
+instance_name = dynaoffice-{port_imap}
+default_internal_user = {user}
+default_internal_group = {group}
+default_login_user = {user}
+first_valid_uid = {uid}
+last_valid_uid = {uid}
+mail_location = maildir:~/Maildir
+mail_uid = {uid}
+mail_gid = {gid}
+auth_mechanisms = plain login
+auth_cache_size = 0
+auth_failure_delay = 0
+ssl = required
+ssl_cert = <{cert}
+ssl_key = <{key}
+ssl_min_protocol = TLSv1.2
+ssl_cipher_list = ECDHE+AESGCM:ECDHE+CHACHA20
+imap_max_line_length = 64k
+mail_max_userip_connections = 100
+
+passdb {{
+  driver = dict
+  args = {base}/passdb-dict.conf
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={base}/mail/%d/%n
+}}
+
+namespace inbox {{
+  inbox = yes
+  separator = /
+{mailboxes}
+}}
+
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    # Dovecot treats a client whose address equals the server's as secure and lets it log
+    # in without TLS; on 127.0.0.2 the client comes from 127.0.0.1, as a remote one would.
+    address = 127.0.0.1, 127.0.0.2
+    port = {port_imap}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {port_imaps}
+    ssl = yes
+  }}
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {port_lmtp}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap {{
+  process_limit = 256
+}}
+protocol lmtp {{
+  postmaster_address = postmaster@localhost
+}}
+"""
+
+
+@dataclass
+class Dovecot:
+    base: Path
+    certificates: CertificateFiles
+    port_imap: int = 0
+    port_imaps: int = 0
+    port_lmtp: int = 0
+    process: subprocess.Popen | None = None
+
+    def __post_init__(self):
+        self.base = Path(self.base).resolve()
+        self.port_imap = self.port_imap or free_port()
+        self.port_imaps = self.port_imaps or free_port()
+        self.port_lmtp = self.port_lmtp or free_port()
+        self.user = service_user("dovecot")
+
+    @property
+    def config_path(self) -> Path:
+        return self.base / "dovecot.conf"
+
+    def write_config(self):
+        for sub in ("run", "state", "mail"):
+            (self.base / sub).mkdir(parents=True, exist_ok=True)
+        mailboxes = "\n".join(
+            f"  mailbox {name} {{\n    special_use = {use}\n    auto = subscribe\n  }}"
+            for name, use in SPECIAL_FOLDERS.items()
+        )
+        self.config_path.write_text(
+            CONFIG.format(
+                base=self.base,
+                user=self.user.pw_name,
+                group=self.user.pw_name,
+                uid=self.user.pw_uid,
+                gid=self.user.pw_gid,
+                cert=self.certificates.server_cert,
+                key=self.certificates.server_key,
+                port_imap=self.port_imap,
+                port_imaps=self.port_imaps,
+                port_lmtp=self.port_lmtp,
+                mailboxes=mailboxes,
+            )
+        )
+        (self.base / "passdb").mkdir(exist_ok=True)
+        (self.base / "passdb-dict.conf").write_text(
+            f"uri = fs:posix:prefix={self.base}/passdb/\n"
+            "password_key = passdb/%u\n"
+            "default_pass_scheme = PLAIN\n"
+        )
+        chown_tree(self.base, self.user)
+
+    def start(self, foreground=True):
+        """Start Dovecot; in the foreground it stays our child, otherwise it daemonizes."""
+        self.write_config()
+        argv = ["/usr/sbin/dovecot", "-c", str(self.config_path)]
+        if foreground:
+            argv.append("-F")
+        self.process = subprocess.Popen(
+            as_user(self.user, argv),
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.base / "dovecot.stderr", "ab"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        if not foreground:
+            self.process.wait(timeout=30)
+            self.process = None
+        for port in (self.port_imap, self.port_imaps, self.port_lmtp):
+            wait_for_port(port, process=self.process)
+        return self
+
+    def running(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port_imap), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+            self.process = None
+        elif self.config_path.exists():
+            subprocess.run(
+                as_user(self.user, ["/usr/sbin/dovecot", "-c", str(self.config_path), "stop"]),
+                check=False,
+                capture_output=True,
+            )
+
+    def log(self) -> str:
+        path = self.base / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # -- users and mailboxes ---------------------------------------------------------------
+
+    def add_user(self, address: str, password: str):
+        """Add (or re-password) a mailbox user.
+
+        Users live one file each in a directory that Dovecot's dict passdb reads on every login
+        (a passwd-file is re-read at most once a second, too slow for tests that add users).
+        """
+        if "/" in address or address.startswith("."):
+            raise ValueError(f"unusable address {address!r}")
+        path = self.base / "passdb" / "passdb" / address
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{address}.tmp")
+        tmp.write_text(json.dumps({"password": password}))
+        os.replace(tmp, path)
+        chown_tree(self.base / "passdb", self.user)
+
+    def maildir(self, address: str, folder: str = "INBOX") -> Path:
+        """The Maildir++ folder on disk for an IMAP folder name ("/"-separated)."""
+        local, _, domain = address.partition("@")
+        root = self.base / "mail" / domain / local / "Maildir"
+        if folder.upper() == "INBOX":
+            return root
+        return root / ("." + folder.replace("/", "."))
+
+    _counter = itertools.count()
+
+    def write_messages(self, address: str, messages) -> int:
+        """Drop messages into Maildirs as files: (folder, raw bytes, flags, date) tuples.
+
+        Dovecot assigns UIDs when it next looks at the folder. Returns the number written.
+        """
+        flag_letters = {
+            "\\Draft": "D",
+            "\\Flagged": "F",
+            "\\Answered": "R",
+            "\\Seen": "S",
+            "\\Deleted": "T",
+        }
+        written = 0
+        prepared = set()
+        host = socket.gethostname().replace("/", "_").replace(":", "_")
+        for folder, raw, flags, date in messages:
+            directory = self.maildir(address, folder)
+            if directory not in prepared:
+                for sub in ("cur", "new", "tmp"):
+                    (directory / sub).mkdir(parents=True, exist_ok=True)
+                if directory.name.startswith("."):
+                    (directory / "maildirfolder").touch()
+                prepared.add(directory)
+            letters = "".join(sorted(flag_letters[f] for f in flags if f in flag_letters))
+            stamp = date.timestamp()
+            unique = f"{int(stamp)}.M{next(self._counter)}P{os.getpid()}.{host}"
+            name = f"{unique},S={len(raw)}:2,{letters}"
+            path = directory / "cur" / name
+            path.write_bytes(raw)
+            os.utime(path, (stamp, stamp))
+            written += 1
+        chown_tree(self.maildir(address).parent, self.user)
+        return written
+
+    def remove_data(self):
+        shutil.rmtree(self.base, ignore_errors=True)

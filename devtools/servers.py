@@ -1,0 +1,123 @@
+"""Dovecot + the SMTP server as one unit, as tests and the demo use them."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .certs import make_certificates
+from .dovecot import Dovecot
+from .system import REPO, free_port, wait_for_port
+
+
+@dataclass
+class Ports:
+    imap: int = 0
+    imaps: int = 0
+    lmtp: int = 0
+    smtp_starttls: int = 0
+    smtp_tls: int = 0
+    smtp_plain: int = 0
+
+    def fill_free(self):
+        for name, value in asdict(self).items():
+            if not value:
+                setattr(self, name, free_port())
+        return self
+
+
+DEMO_PORTS = Ports(
+    imap=10143, imaps=10993, lmtp=10024, smtp_starttls=10587, smtp_tls=10465, smtp_plain=10025
+)
+
+
+class MailServers:
+    """A CA, Dovecot and the SMTP server below `base`, sharing one list of users."""
+
+    def __init__(self, base: Path, ports: Ports | None = None, catchall: str | None = None):
+        self.base = Path(base).resolve()
+        self.ports = (ports or Ports()).fill_free()
+        self.catchall = catchall
+        self.certificates = make_certificates(self.base / "certs")
+        self.dovecot = Dovecot(
+            self.base / "dovecot",
+            self.certificates,
+            self.ports.imap,
+            self.ports.imaps,
+            self.ports.lmtp,
+        )
+        self.smtp_users_file = self.base / "smtp-users.json"
+        self.smtp_received_log = self.base / "smtp-received.jsonl"
+        self.smtp_process: subprocess.Popen | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def start(self, detach=False):
+        """Start both servers. Detached, they outlive this process (the demo); else children."""
+        if not self.smtp_users_file.exists():
+            self.smtp_users_file.write_text("{}")
+        self.dovecot.start(foreground=not detach)
+        config = {
+            "users_file": str(self.smtp_users_file),
+            "received_log": str(self.smtp_received_log),
+            "lmtp_port": self.ports.lmtp,
+            "port_starttls": self.ports.smtp_starttls,
+            "port_tls": self.ports.smtp_tls,
+            "port_plain": self.ports.smtp_plain,
+            "cert": str(self.certificates.server_cert),
+            "key": str(self.certificates.server_key),
+            "catchall": self.catchall,
+        }
+        config_file = self.base / "smtpd.json"
+        config_file.write_text(json.dumps(config, indent=2))
+        self.smtp_process = subprocess.Popen(
+            [sys.executable, "-m", "devtools.smtpd", "--config", str(config_file)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.base / "smtpd.log", "ab"),  # noqa: SIM115
+            start_new_session=True,
+        )
+        (self.base / "smtpd.pid").write_text(str(self.smtp_process.pid))
+        for port in (self.ports.smtp_starttls, self.ports.smtp_tls, self.ports.smtp_plain):
+            wait_for_port(port, process=self.smtp_process)
+        return self
+
+    def stop(self):
+        pid_file = self.base / "smtpd.pid"
+        if self.smtp_process is not None:
+            self.smtp_process.terminate()
+            try:
+                self.smtp_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.smtp_process.kill()
+            self.smtp_process = None
+        elif pid_file.exists():
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGTERM)
+            except (ProcessLookupError, ValueError):
+                pass
+        pid_file.unlink(missing_ok=True)
+        self.dovecot.stop()
+
+    # -- users -----------------------------------------------------------------------------------
+
+    def add_user(self, address: str, password: str):
+        """A mailbox that can log in to IMAP and to SMTP with the same password."""
+        self.dovecot.add_user(address, password)
+        users = {}
+        if self.smtp_users_file.exists():
+            users = json.loads(self.smtp_users_file.read_text())
+        users[address] = password
+        self.smtp_users_file.write_text(json.dumps(users))
+
+    def describe(self) -> dict:
+        """What clients need to know: ports and the CA to trust (tests read this as JSON)."""
+        return {
+            "host": "localhost",
+            "ports": asdict(self.ports),
+            "ca_file": str(self.certificates.ca_cert),
+            "base": str(self.base),
+        }

@@ -1,0 +1,144 @@
+"""A submission server for tests and the demo, built on aiosmtpd.
+
+Three listeners on loopback: STARTTLS (like port 587), implicit TLS (like 465) and one with no
+TLS at all (to test what a client does when TLS is missing). AUTH PLAIN/LOGIN against a JSON
+file of users; accepted mail is handed to Dovecot over LMTP, so it lands in the recipient's
+INBOX. Run it as `python -m devtools.smtpd --config FILE`.
+"""
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import smtplib
+import ssl
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+_logger = logging.getLogger("devtools.smtpd")
+
+
+class Authenticator:
+    def __init__(self, users_file: Path):
+        self.users_file = users_file
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        if not isinstance(auth_data, LoginPassword):
+            return AuthResult(success=False, handled=False)
+        users = json.loads(self.users_file.read_text())
+        login = auth_data.login.decode("utf-8", "replace")
+        ok = users.get(login) == auth_data.password.decode("utf-8", "replace")
+        return AuthResult(success=ok, handled=False)
+
+
+class LmtpRelay:
+    """Accepts mail for known local users (and a catch-all for other domains, if set)."""
+
+    def __init__(self, users_file: Path, lmtp_port: int, catchall: str | None, received_log: Path):
+        self.users_file = users_file
+        self.lmtp_port = lmtp_port
+        self.catchall = catchall
+        self.received_log = received_log
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        users = json.loads(self.users_file.read_text())
+        local_domains = {user.rpartition("@")[2].lower() for user in users}
+        domain = address.rpartition("@")[2].lower()
+        if address.lower() in {user.lower() for user in users}:
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+        if domain in local_domains or not self.catchall:
+            return f"550 5.1.1 <{address}>: no such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK (kept in the catch-all mailbox)"
+
+    async def handle_DATA(self, server, session, envelope):
+        users = {user.lower() for user in json.loads(self.users_file.read_text())}
+        targets = sorted(
+            {rcpt if rcpt.lower() in users else self.catchall for rcpt in envelope.rcpt_tos}
+        )
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, self._deliver, envelope, targets)
+        except (OSError, smtplib.SMTPException) as error:
+            _logger.warning("LMTP delivery failed: %s", error)
+            return "451 4.3.0 delivery to the mailbox failed, try again later"
+        with self.received_log.open("a") as log:
+            log.write(
+                json.dumps(
+                    {
+                        "from": envelope.mail_from,
+                        "to": envelope.rcpt_tos,
+                        "authenticated": session.authenticated,
+                        "size": len(envelope.original_content or b""),
+                    }
+                )
+                + "\n"
+            )
+        return "250 2.0.0 OK: delivered"
+
+    def _deliver(self, envelope, targets):
+        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=30) as lmtp:
+            lmtp.sendmail(envelope.mail_from, targets, envelope.original_content)
+
+
+def build_controllers(config: dict) -> list[Controller]:
+    users_file = Path(config["users_file"])
+    handler = LmtpRelay(
+        users_file, config["lmtp_port"], config.get("catchall"), Path(config["received_log"])
+    )
+    authenticator = Authenticator(users_file)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(config["cert"], config["key"])
+    common = {
+        "hostname": "127.0.0.1",
+        "authenticator": authenticator,
+        "auth_required": True,
+        "data_size_limit": config.get("data_size_limit", 30 * 1024 * 1024),
+        "server_hostname": "localhost",
+    }
+    return [
+        # STARTTLS, as on port 587: AUTH only after STARTTLS.
+        Controller(
+            handler,
+            port=config["port_starttls"],
+            tls_context=context,
+            require_starttls=True,
+            auth_require_tls=True,
+            **common,
+        ),
+        # Implicit TLS, as on port 465.
+        Controller(
+            handler, port=config["port_tls"], ssl_context=context, auth_require_tls=False, **common
+        ),
+        # No TLS offered at all.
+        Controller(handler, port=config["port_plain"], auth_require_tls=False, **common),
+    ]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config", required=True, type=Path)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    config = json.loads(args.config.read_text())
+    controllers = build_controllers(config)
+    for controller in controllers:
+        controller.start()
+    _logger.info("listening on %s", [c.port for c in controllers])
+    stop = asyncio.Event()
+    loop = asyncio.new_event_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        loop.run_until_complete(stop.wait())
+    finally:
+        for controller in controllers:
+            controller.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+{
+    "name": "dynaOFFICE Mail",
+    "summary": "A complete IMAP e-mail client inside Odoo: personal and group mailboxes",
+    "version": "18.0.1.0.0",
+    "category": "Productivity/Discuss",
+    "website": "https://github.com/dynaoffice/dynaoffice_mail",
+    "author": "dynaoffice_mail contributors",
+    "maintainers": [],
+    "license": "LGPL-3",
+    "development_status": "Alpha",
+    "application": True,
+    "installable": True,
+    "depends": ["mail"],
+    "external_dependencies": {"python": ["imapclient", "cryptography"]},
+    "data": [
+        "security/dynaoffice_mail_security.xml",
+        "security/ir.model.access.csv",
+        "data/dynaoffice_mail_server_preset_data.xml",
+        "views/dynaoffice_mail_account_views.xml",
+        "views/res_users_views.xml",
+        "views/dynaoffice_mail_menus.xml",
+    ],
+    "demo": [
+        "demo/dynaoffice_mail_demo.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "dynaoffice_mail/static/src/**/*",
+        ],
+    },
+}

@@ -1,0 +1,659 @@
+import logging
+import os
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
+
+from ..services import exceptions as mail_errors
+from ..services import imap, smtp
+from ..services.config import ImapSettings, Security, SmtpSettings
+from ..services.credentials import CredentialBox, CredentialKeyError
+
+_logger = logging.getLogger(__name__)
+
+IMAP_SSL_PORT = 993
+IMAP_PLAIN_PORT = 143
+SMTP_DEFAULT_PORT = 465
+# Fields whose change means the stored connection must be tested again before saving.
+IMAP_FIELDS = {
+    "imap_host",
+    "imap_port",
+    "imap_ssl",
+    "imap_allow_insecure",
+    "imap_user",
+    "imap_password",
+    "ca_certificate",
+}
+SMTP_FIELDS = {
+    "smtp_method",
+    "smtp_host",
+    "smtp_port",
+    "smtp_encryption",
+    "smtp_auth",
+    "smtp_user",
+    "smtp_password",
+    "ca_certificate",
+}
+# Fields that end up in a protocol line or a mail header: CR, LF and NUL are refused.
+WIRE_FIELDS = ("name", "email", "imap_host", "imap_user", "smtp_host", "smtp_user", "sender_name")
+PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
+
+
+class DynaofficeMailAccount(models.Model):
+    """An IMAP/SMTP mailbox, owned by one user (personal) or by one group (group account)."""
+
+    _name = "dynaoffice.mail.account"
+    _description = "Mail Account"
+    _order = "sequence, name, id"
+
+    _sql_constraints = [
+        (
+            "owner_user_xor_group",
+            "CHECK ((user_id IS NULL) != (group_id IS NULL))",
+            "A mail account belongs either to one user or to one group.",
+        ),
+    ]
+
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    # Tab "Account" (Kontodaten)
+    server_type = fields.Selection(
+        [("dynamail", "dynaMAIL"), ("imap", "Standard (IMAP)")],
+        required=True,
+        default="imap",
+        help="Choose dynaMAIL if you use the dynaMAIL business mail hosting; otherwise "
+        "Standard (IMAP).",
+    )
+    preset_id = fields.Many2one(
+        "dynaoffice.mail.server.preset",
+        ondelete="restrict",
+        default=lambda self: self.env.ref(
+            "dynaoffice_mail.dynaoffice_mail_server_preset_dynamail", raise_if_not_found=False
+        ),
+    )
+    email = fields.Char(string="Email Address", required=True)
+    name = fields.Char(
+        string="Account Name",
+        required=True,
+        help="Shown in the account list of the mail client.",
+    )
+    user_id = fields.Many2one("res.users", index=True, ondelete="cascade")
+    group_id = fields.Many2one("res.groups", index=True, ondelete="cascade")
+    account_type = fields.Selection(
+        [("personal", "Personal"), ("group", "Group")],
+        compute="_compute_account_type",
+        store=True,
+    )
+    # Tab "Receive" (Empfangen)
+    imap_host = fields.Char(string="IMAP Host")
+    imap_ssl = fields.Boolean(string="IMAP SSL", default=True)
+    imap_port = fields.Integer(string="IMAP Port", default=IMAP_SSL_PORT)
+    imap_allow_insecure = fields.Boolean(
+        string="Allow unencrypted connection",
+        help="Without SSL the connection is still encrypted with STARTTLS. Only tick this if "
+        "the server offers no encryption at all: user name, password and all mail then travel "
+        "in clear text.",
+    )
+    imap_user = fields.Char(string="IMAP User Name")
+    imap_password = fields.Char(
+        string="IMAP Password", compute="_compute_passwords", inverse="_inverse_imap_password"
+    )
+    imap_password_set = fields.Boolean(compute="_compute_password_set")
+    # Tab "Send" (Senden)
+    smtp_method = fields.Selection(
+        [("smtp", "SMTP"), ("mail", "Mail"), ("sendmail", "Sendmail")],
+        string="Sending Method",
+        required=True,
+        default="smtp",
+        help="SMTP: this account's own server. Mail: the outgoing mail servers your "
+        "administrator set up in Odoo. Sendmail: the sendmail program on the Odoo server.",
+    )
+    smtp_host = fields.Char(string="SMTP Host")
+    smtp_port = fields.Integer(string="SMTP Port", default=SMTP_DEFAULT_PORT)
+    smtp_encryption = fields.Selection(
+        [("tls", "TLS"), ("ssl", "SSL"), ("none", "None")],
+        string="Encryption",
+        required=True,
+        default="tls",
+        help="TLS: encrypted from the start on port 465, with STARTTLS on any other port "
+        "(required, never skipped). SSL: encrypted from the start on any port. "
+        "None: no encryption.",
+    )
+    smtp_auth = fields.Boolean(string="Authentication", default=True)
+    smtp_user = fields.Char(string="SMTP User Name")
+    smtp_password = fields.Char(
+        string="SMTP Password", compute="_compute_passwords", inverse="_inverse_smtp_password"
+    )
+    smtp_password_set = fields.Boolean(compute="_compute_password_set")
+    sender_name = fields.Char(
+        compute="_compute_sender_name",
+        store=True,
+        readonly=False,
+        help="The name recipients see as the sender.",
+    )
+    # Tab "Options" (Optionen)
+    delete_mode = fields.Selection(
+        [
+            ("trash", "Move to Trash"),
+            ("flag", "Mark as deleted"),
+            ("expunge", "Delete immediately"),
+        ],
+        string="Deleting",
+        required=True,
+        default="trash",
+    )
+    signature = fields.Html(sanitize=True)
+    ca_certificate = fields.Text(
+        string="CA Certificate (PEM)",
+        help="For a server whose certificate is signed by your company's own certificate "
+        "authority: paste that CA certificate here. The server's certificate is then checked "
+        "against this CA only.",
+    )
+    can_use = fields.Boolean(compute="_compute_can_use")
+
+    # -- computes -------------------------------------------------------------------------
+
+    @api.depends("user_id", "group_id")
+    def _compute_account_type(self):
+        for account in self:
+            account.account_type = "group" if account.group_id else "personal"
+
+    def _compute_passwords(self):
+        # Write-only: no read, search or export ever returns a password.
+        for account in self:
+            account.imap_password = False
+            account.smtp_password = False
+
+    def _compute_password_set(self):
+        stored = self._read_password_tokens()
+        for account in self:
+            tokens = stored.get(account.id, {})
+            account.imap_password_set = bool(tokens.get("imap_password_crypt"))
+            account.smtp_password_set = bool(tokens.get("smtp_password_crypt"))
+
+    @api.depends("user_id.name", "group_id.name")
+    def _compute_sender_name(self):
+        for account in self:
+            if not account.sender_name:
+                account.sender_name = account.user_id.name or account.group_id.name or False
+
+    @api.depends_context("uid")
+    @api.depends("user_id", "group_id")
+    def _compute_can_use(self):
+        for account in self:
+            account.can_use = account._is_usable_by(self.env.user)
+
+    # -- constraints ------------------------------------------------------------------------
+
+    @api.constrains(*WIRE_FIELDS)
+    def _check_wire_safe(self):
+        for account in self:
+            for field_name in WIRE_FIELDS:
+                value = account[field_name] or ""
+                if any(char in value for char in "\r\n\0"):
+                    raise ValidationError(
+                        self.env._(
+                            "%(field)s must not contain line breaks.",
+                            field=self._fields[field_name].get_description(self.env)["string"],
+                        )
+                    )
+
+    @api.constrains("email")
+    def _check_email(self):
+        for account in self:
+            if tools.email_normalize(account.email or "", strict=True) != (
+                (account.email or "").strip().lower()
+            ):
+                raise ValidationError(
+                    self.env._("%(email)s is not a valid e-mail address.", email=account.email)
+                )
+
+    @api.constrains("imap_port", "smtp_port")
+    def _check_ports(self):
+        for account in self:
+            for port in (account.imap_port, account.smtp_port):
+                if not 0 < port < 65536:
+                    raise ValidationError(self.env._("Ports are numbers from 1 to 65535."))
+
+    # -- onchanges (the form's suggestions) ------------------------------------------------
+
+    @api.onchange("email")
+    def _onchange_email(self):
+        email = (self.email or "").strip()
+        domain = email.rpartition("@")[2]
+        if not domain:
+            return
+        previous = self._origin.email or ""
+        previous_domain = previous.rpartition("@")[2]
+        if self.server_type == "imap":
+            if not self.imap_host or self.imap_host == f"imap.{previous_domain}":
+                self.imap_host = f"imap.{domain}"
+            if not self.smtp_host or self.smtp_host == f"smtp.{previous_domain}":
+                self.smtp_host = f"smtp.{domain}"
+        if not self.imap_user or self.imap_user == previous:
+            self.imap_user = email
+        if not self.smtp_user or self.smtp_user == previous:
+            self.smtp_user = email
+        if not self.name:
+            self.name = email
+
+    @api.onchange("server_type", "preset_id")
+    def _onchange_server_type(self):
+        preset = self.preset_id
+        if self.server_type == "dynamail" and preset:
+            self.imap_host = preset.imap_host
+            self.imap_ssl = preset.imap_ssl
+            self.imap_port = preset.imap_port
+            self.smtp_method = "smtp"
+            self.smtp_host = preset.smtp_host
+            self.smtp_port = preset.smtp_port
+            self.smtp_encryption = preset.smtp_encryption
+
+    @api.onchange("imap_ssl")
+    def _onchange_imap_ssl(self):
+        # Only the standard ports follow the switch; a port the user typed stays.
+        if self.imap_ssl and self.imap_port == IMAP_PLAIN_PORT:
+            self.imap_port = IMAP_SSL_PORT
+        elif not self.imap_ssl and self.imap_port == IMAP_SSL_PORT:
+            self.imap_port = IMAP_PLAIN_PORT
+        if self.imap_ssl:
+            self.imap_allow_insecure = False
+
+    # -- CRUD ---------------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._test_connection_on_save()
+        return accounts
+
+    def write(self, vals):
+        result = super().write(vals)
+        changed = set(vals)
+        if changed & (IMAP_FIELDS | SMTP_FIELDS | {"email"}):
+            self._test_connection_on_save(
+                imap=bool(changed & IMAP_FIELDS), smtp=bool(changed & (SMTP_FIELDS | {"email"}))
+            )
+        return result
+
+    @api.model
+    def _search(self, domain, *args, **kwargs):
+        # Nobody searches by password: the fields are write-only.
+        for leaf in domain or ():
+            if isinstance(leaf, list | tuple) and leaf and leaf[0] in PASSWORD_COLUMNS:
+                raise AccessError(self.env._("Passwords cannot be searched."))
+        return super()._search(domain, *args, **kwargs)
+
+    def init(self):
+        # The encrypted passwords are plain columns, not fields: the ORM never reads or
+        # exports them, so no RPC answer can contain them (as res.users does with passwords).
+        for column in PASSWORD_COLUMNS.values():
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s varchar",
+                    SQL.identifier(self._table),
+                    SQL.identifier(column),
+                )
+            )
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        self._check_usable()
+        self._test_connection()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Connection test"),
+                "message": self.env._(
+                    "Receiving and sending work for %(account)s.", account=self.name
+                ),
+                "sticky": False,
+            },
+        }
+
+    def action_save_account(self):
+        """The form's "Save" on the last tab; saving already tested the connection."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Account saved"),
+                "message": self.env._(
+                    "The connection was tested and %(account)s is ready.", account=self.name
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_open_mailbox(self):
+        """The seed's "zum Postfach": open the mail client on this account."""
+        self.ensure_one()
+        self._check_usable()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
+        }
+
+    def action_open_form(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    # -- private ------------------------------------------------------------------------------
+
+    @api.model
+    def _action_new_account(self, user=None, group=None):
+        """The setup form in a dialog, for a personal (user) or a group account."""
+        if user is not None and user != self.env.user:
+            raise AccessError(self.env._("You can only add mail accounts for yourself."))
+        context = {"default_user_id": user.id} if user else {"default_group_id": group.id}
+        owner = user or group
+        context["default_sender_name"] = owner.name
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New e-mail account"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    def _is_usable_by(self, user):
+        self.ensure_one()
+        if self.user_id:
+            return self.user_id == user
+        return self.group_id in user.groups_id
+
+    def _check_usable(self):
+        """Only the owner (or a group member) may connect: not even administrators."""
+        for account in self:
+            if not account._is_usable_by(self.env.user):
+                raise AccessError(
+                    self.env._(
+                        "Only the owner or members of its group can use %(account)s.",
+                        account=account.name,
+                    )
+                )
+
+    def _credential_box(self):
+        key = tools.config.get("dynaoffice_mail_key") or os.environ.get("DYNAOFFICE_MAIL_KEY")
+        try:
+            return CredentialBox(key)
+        except CredentialKeyError as error:
+            raise UserError(
+                self.env._(
+                    "Mail passwords cannot be stored: the administrator has not configured an "
+                    "encryption key (dynaoffice_mail_key in the Odoo configuration file)."
+                )
+            ) from error
+
+    def _inverse_imap_password(self):
+        self._store_password("imap_password")
+
+    def _inverse_smtp_password(self):
+        self._store_password("smtp_password")
+
+    def _store_password(self, field_name):
+        column = PASSWORD_COLUMNS[field_name]
+        box = self._credential_box()
+        for account in self:
+            secret = account[field_name]
+            if not secret:
+                continue  # an empty field in the form means "keep the stored password"
+            if any(char in secret for char in "\r\n\0"):
+                raise ValidationError(self.env._("Passwords must not contain line breaks."))
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE %s SET %s = %s WHERE id = %s",
+                    SQL.identifier(self._table),
+                    SQL.identifier(column),
+                    box.encrypt(secret),
+                    account.id,
+                )
+            )
+        self.invalidate_recordset(["imap_password_set", "smtp_password_set"])
+
+    def _read_password_tokens(self):
+        if not self.ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, imap_password_crypt, smtp_password_crypt FROM %s WHERE id IN %s",
+                SQL.identifier(self._table),
+                tuple(self.ids),
+            )
+        )
+        return {
+            row[0]: {"imap_password_crypt": row[1], "smtp_password_crypt": row[2]}
+            for row in self.env.cr.fetchall()
+        }
+
+    def _decrypted_password(self, field_name):
+        self.ensure_one()
+        token = self._read_password_tokens().get(self.id, {}).get(PASSWORD_COLUMNS[field_name])
+        if not token:
+            return ""
+        try:
+            return self._credential_box().decrypt(token)
+        except CredentialKeyError as error:
+            raise UserError(
+                self.env._(
+                    "The stored password of %(account)s cannot be decrypted; the encryption "
+                    "key has changed. Enter the password again.",
+                    account=self.name,
+                )
+            ) from error
+
+    def _allow_private_hosts(self):
+        # System parameters are readable by administrators only; every user's connection
+        # needs this one switch, so it is read with sudo.
+        param = (
+            self.env["ir.config_parameter"].sudo().get_param("dynaoffice_mail.allow_private_hosts")
+        )
+        return str(param).lower() in ("1", "true", "yes")
+
+    def _imap_settings(self):
+        self.ensure_one()
+        if self.imap_ssl:
+            security = Security.SSL
+        elif self.imap_allow_insecure:
+            security = Security.NONE
+        else:
+            security = Security.STARTTLS
+        return ImapSettings(
+            host=(self.imap_host or "").strip(),
+            port=self.imap_port,
+            security=security,
+            username=self.imap_user or self.email,
+            password=self._decrypted_password("imap_password"),
+            ca_pem=self.ca_certificate or None,
+            allow_private_hosts=self._allow_private_hosts(),
+        )
+
+    def _smtp_settings(self):
+        self.ensure_one()
+        if self.smtp_encryption == "none":
+            security = Security.NONE
+        elif self.smtp_encryption == "ssl" or self.smtp_port == SMTP_DEFAULT_PORT:
+            security = Security.SSL
+        else:
+            security = Security.STARTTLS
+        return SmtpSettings(
+            host=(self.smtp_host or "").strip(),
+            port=self.smtp_port,
+            security=security,
+            username=self.smtp_user or self.email,
+            password=self._decrypted_password("smtp_password"),
+            ca_pem=self.ca_certificate or None,
+            allow_private_hosts=self._allow_private_hosts(),
+            authenticate=self.smtp_auth,
+        )
+
+    def _get_imap_session(self):
+        """The one place that builds an IMAP connection (tests and OAuth2 hook in here)."""
+        self.ensure_one()
+        self._check_usable()
+        return imap.connect(self._imap_settings())
+
+    def _test_connection_on_save(self, imap=True, smtp=True):
+        if self.env.context.get("dynaoffice_mail_skip_connection_test"):
+            return
+        for account in self:
+            account._test_connection(imap=imap, smtp=smtp)
+
+    def _test_connection(self, imap=True, smtp=True):
+        self.ensure_one()
+        if imap:
+            if not self.imap_host:
+                raise UserError(self.env._("Receiving (IMAP): enter the IMAP host name."))
+            try:
+                self._check_imap()
+            except mail_errors.MailServiceError as error:
+                raise UserError(
+                    self.env._(
+                        "Receiving (IMAP) failed: %(reason)s",
+                        reason=self._explain(error, self.imap_port),
+                    )
+                ) from error
+        if smtp:
+            try:
+                self._check_sending()
+            except mail_errors.MailServiceError as error:
+                raise UserError(
+                    self.env._(
+                        "Sending (SMTP) failed: %(reason)s",
+                        reason=self._explain(error, self.smtp_port),
+                    )
+                ) from error
+
+    def _check_imap(self):
+        return imap.check_account(self._imap_settings())
+
+    def _check_sending(self):
+        if self.smtp_method == "smtp":
+            if not self.smtp_host:
+                raise UserError(self.env._("Sending (SMTP): enter the SMTP host name."))
+            smtp.check_account(self._smtp_settings())
+        elif self.smtp_method == "mail":
+            # Outgoing mail servers are visible to administrators only; users may still
+            # send through them, so whether one exists is asked with sudo.
+            if not self.env["ir.mail_server"].sudo().search_count([], limit=1):
+                raise UserError(
+                    self.env._(
+                        "Sending (Mail): no outgoing mail server is configured in Odoo. Ask "
+                        "your administrator, or choose SMTP."
+                    )
+                )
+        elif self.smtp_method == "sendmail":
+            path = self._sendmail_path()
+            if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+                raise UserError(
+                    self.env._(
+                        "Sending (Sendmail): the program %(path)s does not exist or cannot be "
+                        "run on the Odoo server. Ask your administrator, or choose SMTP.",
+                        path=path,
+                    )
+                )
+
+    def _sendmail_path(self):
+        # A system parameter (administrators set it); read with sudo for every user.
+        return (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("dynaoffice_mail.sendmail_path", "/usr/sbin/sendmail")
+        )
+
+    def _explain(self, error, port):
+        """A message a user can act on, for each thing that can go wrong."""
+        _ = self.env._
+        host = error.host or ""
+        detail = error.detail or ""
+        if isinstance(error, mail_errors.ForbiddenHostError):
+            return _(
+                "%(host)s points to %(address)s, an address in a local or private network. "
+                "Connections there are not allowed; check the host name or ask your "
+                "administrator.",
+                host=host,
+                address=error.address,
+            )
+        if isinstance(error, mail_errors.HostNotFoundError):
+            return _("the server %(host)s was not found. Check the host name.", host=host)
+        if isinstance(error, mail_errors.ConnectionRefusedByServerError):
+            return _(
+                "%(host)s refused the connection on port %(port)s. Check the port and the "
+                "encryption setting.",
+                host=host,
+                port=port,
+            )
+        if isinstance(error, mail_errors.ConnectionTimeoutError):
+            return _(
+                "%(host)s did not answer in time on port %(port)s. Check the host name, the "
+                "port and whether a firewall blocks the connection.",
+                host=host,
+                port=port,
+            )
+        if isinstance(error, mail_errors.CertificateError):
+            if error.name_mismatch:
+                return _(
+                    "the certificate of the server is not valid for the name %(host)s "
+                    "(%(detail)s). Use the host name the certificate was issued for.",
+                    host=host,
+                    detail=detail,
+                )
+            return _(
+                "the certificate of %(host)s is not trusted (%(detail)s). If your company "
+                "runs its own certificate authority, paste its CA certificate into the "
+                "account.",
+                host=host,
+                detail=detail,
+            )
+        if isinstance(error, mail_errors.TlsNotOfferedError):
+            return _(
+                "%(host)s does not offer STARTTLS on port %(port)s, so the connection cannot "
+                "be encrypted. Choose SSL or another port.",
+                host=host,
+                port=port,
+            )
+        if isinstance(error, mail_errors.TlsError):
+            return _(
+                "the encrypted connection to %(host)s failed (%(detail)s). Check the port "
+                "and the encryption setting.",
+                host=host,
+                detail=detail,
+            )
+        if isinstance(error, mail_errors.AuthenticationError):
+            return _(
+                "%(host)s did not accept the user name or password (%(detail)s).",
+                host=host,
+                detail=detail,
+            )
+        if isinstance(error, mail_errors.AuthMethodRefusedError):
+            return _(
+                "%(host)s does not allow logging in on this connection (%(detail)s). Most "
+                "servers require encryption for that: choose SSL or TLS.",
+                host=host,
+                detail=detail,
+            )
+        if isinstance(error, mail_errors.InvalidInputError):
+            return _("invalid input: %(detail)s", detail=str(error))
+        if isinstance(error, mail_errors.ConnectionFailedError):
+            return _("could not connect to %(host)s (%(detail)s).", host=host, detail=detail)
+        return _(
+            "%(host)s answered unexpectedly (%(detail)s).", host=host, detail=detail or str(error)
+        )

@@ -1,0 +1,14 @@
+from odoo import fields, models
+
+
+class ResGroups(models.Model):
+    _inherit = "res.groups"
+
+    dynaoffice_mail_account_ids = fields.One2many(
+        "dynaoffice.mail.account", "group_id", string="Mail Accounts"
+    )
+
+    def action_dynaoffice_mail_new_account(self):
+        """The seed's "Neues E-Mail Konto hinzufügen" on the group form (administrators)."""
+        self.ensure_one()
+        return self.env["dynaoffice.mail.account"]._action_new_account(group=self)

@@ -1,0 +1,109 @@
+"""IMAP connections on top of imapclient, opened through vetted sockets with verified TLS."""
+
+import imaplib
+import ssl
+
+import imapclient
+from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+
+from . import net
+from .config import ImapSettings, Security
+from .exceptions import (
+    AuthenticationError,
+    AuthMethodRefusedError,
+    MailServiceError,
+    ProtocolError,
+    TlsNotOfferedError,
+)
+
+
+class _VettedIMAP4(imaplib.IMAP4):
+    """imaplib's connection, but opened by net.connect (and TLS-wrapped for implicit TLS)."""
+
+    def __init__(self, settings: ImapSettings, context: ssl.SSLContext | None):
+        self._settings = settings
+        self._context = context
+        super().__init__(settings.host, settings.port, timeout=settings.timeout)
+
+    def _create_socket(self, timeout=None):
+        sock = net.connect(
+            self.host, self.port, self._settings.timeout, self._settings.allow_private_hosts
+        )
+        if self._context is None:
+            return sock
+        try:
+            return self._context.wrap_socket(sock, server_hostname=self.host)
+        except (ssl.SSLError, OSError) as error:
+            sock.close()
+            raise net.translate_ssl_error(error, self.host) from error
+
+
+class VettedIMAPClient(imapclient.IMAPClient):
+    def __init__(self, settings: ImapSettings, context: ssl.SSLContext | None):
+        self._settings = settings
+        self._vetted_context = context
+        super().__init__(settings.host, port=settings.port, ssl=False, timeout=settings.timeout)
+
+    def _create_IMAP4(self):
+        return _VettedIMAP4(self._settings, self._vetted_context)
+
+
+def connect(settings: ImapSettings) -> VettedIMAPClient:
+    """Connect and log in; raises a MailServiceError subclass that says what went wrong."""
+    for value, what in ((settings.username, "user name"), (settings.password, "password")):
+        net.check_wire_safe(value, what)
+    context = net.tls_context(settings.ca_pem) if settings.security != Security.NONE else None
+    implicit = context if settings.security == Security.SSL else None
+    try:
+        client = VettedIMAPClient(settings, implicit)
+    except MailServiceError:
+        raise
+    except (ssl.SSLError, OSError) as error:
+        raise net.translate_ssl_error(error, settings.host) from error
+    except (imaplib.IMAP4.error, IMAPClientError) as error:
+        raise ProtocolError(host=settings.host, detail=str(error)) from error
+    try:
+        if settings.security == Security.STARTTLS:
+            try:
+                client.starttls(context)
+            except CapabilityError as error:
+                raise TlsNotOfferedError(host=settings.host) from error
+            except (ssl.SSLError, OSError) as error:
+                raise net.translate_ssl_error(error, settings.host) from error
+        if client.has_capability("LOGINDISABLED"):
+            raise AuthMethodRefusedError(
+                host=settings.host, detail="the server disabled LOGIN on this connection"
+            )
+        try:
+            client.login(settings.username, settings.password)
+        except LoginError as error:
+            raise AuthenticationError(host=settings.host, detail=str(error)) from error
+        except (TimeoutError, OSError) as error:
+            raise net.translate_os_error(error, settings.host) from error
+    except BaseException:
+        _close_quietly(client)
+        raise
+    return client
+
+
+def check_account(settings: ImapSettings) -> list[str]:
+    """Log in and list the folders: what "save" and "test connection" need to know."""
+    client = connect(settings)
+    try:
+        return [name for _flags, _delimiter, name in client.list_folders()]
+    except (imaplib.IMAP4.error, IMAPClientError) as error:
+        raise ProtocolError(host=settings.host, detail=str(error)) from error
+    except OSError as error:
+        raise net.translate_os_error(error, settings.host) from error
+    finally:
+        _close_quietly(client)
+
+
+def _close_quietly(client: imapclient.IMAPClient):
+    try:
+        client.logout()
+    except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
+        try:
+            client.shutdown()
+        except Exception:  # noqa: BLE001
+            return

@@ -1,0 +1,124 @@
+"""Sockets we are willing to open: resolved, vetted, and wrapped in verified TLS."""
+
+import errno
+import ipaddress
+import socket
+import ssl
+
+from .exceptions import (
+    CertificateError,
+    ConnectionFailedError,
+    ConnectionRefusedByServerError,
+    ConnectionTimeoutError,
+    ForbiddenHostError,
+    HostNotFoundError,
+    InvalidInputError,
+    TlsError,
+)
+
+_FORBIDDEN_CHARS = ("\r", "\n", "\0")
+
+
+def check_wire_safe(value: str, what: str) -> str:
+    """Refuse CR, LF and NUL: in a protocol line they would start a command of their own."""
+    if any(char in value for char in _FORBIDDEN_CHARS):
+        raise InvalidInputError(f"{what} contains a line break or NUL character")
+    return value
+
+
+def check_host(host: str) -> str:
+    check_wire_safe(host, "host name")
+    host = host.strip()
+    if not host or len(host) > 253 or any(char.isspace() for char in host):
+        raise InvalidInputError(f"invalid host name {host!r}")
+    return host
+
+
+def is_public_address(address: str) -> bool:
+    """True for addresses on the open internet; False for loopback, private, link-local ...
+
+    IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) are judged by the IPv4 address inside.
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_unspecified
+        or ip.is_multicast
+        or ip.is_reserved
+    )
+
+
+def resolve(host: str, port: int, allow_private_hosts: bool) -> list[tuple]:
+    """getaddrinfo results for `host`, refusing non-public addresses unless allowed.
+
+    Every address is checked, so a name that resolves to a public and a private address is
+    refused: we would not know which one a later connect picks.
+    """
+    host = check_host(host)
+    if not 0 < int(port) < 65536:
+        raise InvalidInputError(f"invalid port {port}")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise HostNotFoundError(host=host, detail=str(error)) from error
+    if not allow_private_hosts:
+        for info in infos:
+            address = info[4][0]
+            if not is_public_address(address):
+                raise ForbiddenHostError(host=host, address=address)
+    return infos
+
+
+def connect(host: str, port: int, timeout: float, allow_private_hosts: bool) -> socket.socket:
+    """A TCP connection to one of the vetted addresses of host (never resolved twice)."""
+    last_error: OSError | None = None
+    for family, socktype, proto, _canonname, sockaddr in resolve(host, port, allow_private_hosts):
+        sock = socket.socket(family, socktype, proto)
+        sock.settimeout(timeout)
+        try:
+            sock.connect(sockaddr)
+            return sock
+        except OSError as error:
+            sock.close()
+            last_error = error
+    raise translate_os_error(last_error, host)
+
+
+def translate_os_error(error: OSError | None, host: str) -> ConnectionFailedError:
+    if isinstance(error, TimeoutError | socket.timeout):
+        return ConnectionTimeoutError(host=host, detail=str(error))
+    refused = getattr(error, "errno", None) == errno.ECONNREFUSED
+    if isinstance(error, ConnectionRefusedError) or refused:
+        return ConnectionRefusedByServerError(host=host, detail=str(error))
+    return ConnectionFailedError(host=host, detail=str(error))
+
+
+def tls_context(ca_pem: str | None) -> ssl.SSLContext:
+    """Verify certificates and host names; with a pinned CA, trust that CA alone."""
+    if ca_pem:
+        try:
+            context = ssl.create_default_context(cadata=ca_pem)
+        except ssl.SSLError as error:
+            raise InvalidInputError(f"the CA certificate cannot be read: {error}") from error
+    else:
+        context = ssl.create_default_context()
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+def translate_ssl_error(error: Exception, host: str) -> Exception:
+    """Turn ssl/socket errors during a handshake into our exceptions."""
+    if isinstance(error, ssl.SSLCertVerificationError):
+        mismatch = error.verify_code == 62 or "match" in str(error.verify_message or "")
+        return CertificateError(
+            host=host, detail=error.verify_message or str(error), name_mismatch=mismatch
+        )
+    if isinstance(error, ssl.SSLError):
+        return TlsError(host=host, detail=str(error))
+    if isinstance(error, OSError):
+        return translate_os_error(error, host)
+    return error

@@ -1,0 +1,99 @@
+"""SMTP connections through vetted sockets, with STARTTLS that is never skipped silently."""
+
+import smtplib
+import ssl
+
+from . import net
+from .config import Security, SmtpSettings
+from .exceptions import (
+    AuthenticationError,
+    AuthMethodRefusedError,
+    MailServiceError,
+    ProtocolError,
+    TlsNotOfferedError,
+)
+
+
+class _VettedSMTP(smtplib.SMTP):
+    def __init__(self, settings: SmtpSettings, implicit_context: ssl.SSLContext | None):
+        self._settings = settings
+        self._implicit_context = implicit_context
+        super().__init__(local_hostname=settings.local_hostname, timeout=settings.timeout)
+        # smtplib only remembers the host (for STARTTLS's certificate check) when it is given
+        # to the constructor, which would also connect before we could vet the address.
+        self._host = settings.host
+
+    def _get_socket(self, host, port, timeout):
+        sock = net.connect(host, port, timeout, self._settings.allow_private_hosts)
+        if self._implicit_context is None:
+            return sock
+        try:
+            return self._implicit_context.wrap_socket(sock, server_hostname=host)
+        except (ssl.SSLError, OSError) as error:
+            sock.close()
+            raise net.translate_ssl_error(error, host) from error
+
+
+def connect(settings: SmtpSettings) -> smtplib.SMTP:
+    """Connect, secure and (if asked) authenticate; raises MailServiceError subclasses."""
+    for value, what in ((settings.username, "user name"), (settings.password, "password")):
+        net.check_wire_safe(value, what)
+    net.check_host(settings.host)
+    context = net.tls_context(settings.ca_pem) if settings.security != Security.NONE else None
+    client = _VettedSMTP(settings, context if settings.security == Security.SSL else None)
+    try:
+        try:
+            client.connect(settings.host, settings.port)
+            client.ehlo()
+            if settings.security == Security.STARTTLS:
+                if not client.has_extn("starttls"):
+                    raise TlsNotOfferedError(host=settings.host)
+                client.starttls(context=context)
+                client.ehlo()
+            if settings.authenticate:
+                _login(client, settings)
+        except MailServiceError:
+            raise
+        except smtplib.SMTPServerDisconnected as error:
+            raise ProtocolError(host=settings.host, detail=str(error)) from error
+        except smtplib.SMTPException as error:
+            raise ProtocolError(host=settings.host, detail=str(error)) from error
+        except (TimeoutError, ssl.SSLError, OSError) as error:
+            raise net.translate_ssl_error(error, settings.host) from error
+    except BaseException:
+        client.close()
+        raise
+    return client
+
+
+def _login(client: smtplib.SMTP, settings: SmtpSettings):
+    if not client.has_extn("auth"):
+        raise AuthMethodRefusedError(
+            host=settings.host, detail="the server offers no login on this connection"
+        )
+    try:
+        client.login(settings.username, settings.password)
+    except smtplib.SMTPAuthenticationError as error:
+        raise AuthenticationError(host=settings.host, detail=_reply_text(error)) from error
+    except smtplib.SMTPNotSupportedError as error:
+        raise AuthMethodRefusedError(host=settings.host, detail=str(error)) from error
+    except smtplib.SMTPException as error:
+        if "No suitable authentication method" in str(error):
+            raise AuthMethodRefusedError(host=settings.host, detail=str(error)) from error
+        raise
+
+
+def _reply_text(error: smtplib.SMTPResponseException) -> str:
+    message = error.smtp_error
+    if isinstance(message, bytes):
+        message = message.decode("utf-8", "replace")
+    return f"{error.smtp_code} {message}"
+
+
+def check_account(settings: SmtpSettings) -> None:
+    """Connect, secure and log in, then say goodbye: the connection test for "save"."""
+    client = connect(settings)
+    try:
+        client.quit()
+    except (smtplib.SMTPException, OSError):
+        client.close()

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Sets up whatever is missing for `make demo` and `make test`: Debian packages, the virtual
+# environment with Odoo's and our Python requirements, and Odoo on the venv's path.
+# Safe to run again: each step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ODOO_SRC=${ODOO_SRC:-/opt/odoo}
+
+if [ ! -f "$ODOO_SRC/odoo-bin" ]; then
+  cat >&2 <<MSG
+No Odoo 18.0 source at $ODOO_SRC (odoo-bin is missing).
+Get Odoo 18.0 Community and point ODOO_SRC at it, for example:
+  git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo.git /opt/odoo
+MSG
+  exit 1
+fi
+
+# Debian packages: real servers for the tests and the demo, and what psycopg2 builds with.
+packages=(dovecot-imapd dovecot-lmtpd postgresql-15 postgresql-client-15 libpq-dev chromium
+          python3-dev gcc make)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "Installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Missing Debian packages; install them with:" >&2
+    echo "  sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+# Debian's packages may start their own services; ours run on other ports, so leave them.
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating the virtual environment .venv"
+  "$python" -m venv .venv
+fi
+stamp=.venv/.requirements-stamp
+wanted=$(cat "$ODOO_SRC/requirements.txt" requirements.txt requirements-test.txt \
+  tools/pip-constraints.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "Installing Python requirements into .venv (Odoo's, the addon's, the tests')"
+  # cbor2 5.4.2 (pinned by Odoo) builds only with setuptools<80; python-ldap is not needed.
+  grep -v '^python-ldap' "$ODOO_SRC/requirements.txt" > .venv/odoo-requirements.txt
+  PIP_CONSTRAINT="$PWD/tools/pip-constraints.txt" .venv/bin/pip install -q \
+    -r .venv/odoo-requirements.txt -r requirements.txt -r requirements-test.txt
+  echo "$wanted" > "$stamp"
+fi
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$ODOO_SRC" > "$site/odoo-src.pth"
