@@ -1,6 +1,12 @@
-"""`make demo`: the addon on a local Odoo with demo mailboxes on a local Dovecot/SMTP."""
+"""`make demo`: the addon on a local Odoo with demo mailboxes on a local Dovecot/SMTP.
+
+Every step first looks whether its result is already there (servers answering, mailboxes
+seeded, database installed and configured, Odoo running), so a second `make demo` only prints
+the summary, and `make demo` after `make demo-stop` restarts the servers on the same data.
+"""
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -8,22 +14,32 @@ import time
 import urllib.request
 from pathlib import Path
 
+import psycopg2
+
+from .dovecot import process_alive, wait_until_gone
 from .odoo import ODOO_SRC, check_odoo_source, odoo_bin, write_config
 from .pg import PgServer, ensure_server
-from .servers import DEMO_PORTS, MailServers
+from .servers import DEMO_PORTS, MailServers, port_open
 from .system import REPO, state_root
 
+ADDON = "dynaoffice_mail"
 DATABASE = "dynaoffice_demo"
 HTTP_PORT = int(os.environ.get("DEMO_HTTP_PORT", "8069"))
 PG_PORT = 55432
 DOMAIN = "dynaoffice.test"
-# (login, password, name) of the Odoo users the demo data creates; mail passwords alike.
+# address: (password, name) of the demo mailboxes; the Odoo users of the demo data log in to
+# Odoo with the same passwords.
 DEMO_MAILBOXES = {
     f"anna@{DOMAIN}": ("anna-demo", "Anna Schäfer"),
     f"ben@{DOMAIN}": ("ben-demo", "Ben Köhler"),
     f"vertrieb@{DOMAIN}": ("vertrieb-demo", "Vertrieb"),
 }
 CATCHALL = f"extern@{DOMAIN}"
+# The accounts of dynaoffice_mail/demo/dynaoffice_mail_demo.xml that point at the demo servers.
+DEMO_ACCOUNTS = ("demo_account_anna", "demo_account_ben", "demo_account_vertrieb")
+ALLOW_PRIVATE_HOSTS = "dynaoffice_mail.allow_private_hosts"
+# Printed by the configuration script as its last line, so we know it ran to the end.
+CONFIGURED = "DEMO-CONFIGURED"
 
 
 def _state() -> Path:
@@ -34,13 +50,29 @@ def _mail_servers() -> MailServers:
     return MailServers(_state() / "mail", DEMO_PORTS, catchall=CATCHALL)
 
 
+def _pg_dir() -> Path:
+    return _state() / "pg"
+
+
+def _log() -> Path:
+    return _state() / "odoo.log"
+
+
+# -- mail ------------------------------------------------------------------------------------
+
+
 def _seed_mailboxes(servers: MailServers):
     """Fill the demo mailboxes once; a second `make demo` finds the marker and skips this."""
     marker = servers.base / "seeded"
     if marker.exists():
         return
+    print("Writing the demo mailboxes (10,000 messages in anna's Archive/Bulk) ...", flush=True)
     from . import mailgen
 
+    # No marker but mail on disk: an earlier seeding was interrupted. Start over rather than
+    # add a second copy of every message.
+    for address in DEMO_MAILBOXES:
+        shutil.rmtree(servers.dovecot.maildir(address).parent, ignore_errors=True)
     people = [(address, name) for address, (_pw, name) in DEMO_MAILBOXES.items()]
     for address, (_password, name) in DEMO_MAILBOXES.items():
         colleagues = [person for person in people if person[0] != address]
@@ -55,52 +87,173 @@ def _seed_mailboxes(servers: MailServers):
     marker.write_text("ok\n")
 
 
-def _odoo_pid_file() -> Path:
-    return _state() / "odoo.pid"
-
-
-def _odoo_running() -> bool:
-    try:
-        os.kill(int(_odoo_pid_file().read_text()), 0)
-        return True
-    except (FileNotFoundError, ValueError, ProcessLookupError):
-        return False
-
-
-def _database_exists(pg: PgServer) -> bool:
-    connection = pg.connect()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
-        found = cursor.fetchone() is not None
-    connection.close()
-    return found
-
-
-def start():
-    check_odoo_source()
-    state = _state()
+def _start_mail_servers() -> MailServers:
     servers = _mail_servers()
-    if not servers.dovecot.running():
+    if not servers.running():
         print("Starting Dovecot and the SMTP server ...", flush=True)
+        servers.stop()  # whichever of the two still runs, so that both start cleanly
         servers.start(detach=True)
     for address, (password, _name) in DEMO_MAILBOXES.items():
         servers.add_user(address, password)
     servers.add_user(CATCHALL, "extern-demo")
     _seed_mailboxes(servers)
-    pg = ensure_server(state / "pg", PG_PORT)
-    config = write_config(
-        state / "odoo.conf",
+    return servers
+
+
+# -- database --------------------------------------------------------------------------------
+
+
+def _database_exists(pg: PgServer) -> bool:
+    connection = pg.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,))
+            return cursor.fetchone() is not None
+    finally:
+        connection.close()
+
+
+def _query(pg: PgServer, sql: str, params=()) -> list[tuple]:
+    connection = pg.connect(DATABASE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def _demo_accounts(pg: PgServer) -> list[tuple]:
+    """(xml id, ca_certificate) of the demo accounts the database has."""
+    return _query(
         pg,
-        http_port=HTTP_PORT,
-        data_dir=state / "filestore",
-        key_file=state / "key",
-        extra={"logfile": str(state / "odoo.log")},
+        """
+        SELECT d.name, a.ca_certificate
+          FROM ir_model_data d
+          JOIN dynaoffice_mail_account a ON a.id = d.res_id
+         WHERE d.module = %s AND d.model = 'dynaoffice.mail.account' AND d.name IN %s
+        """,
+        (ADDON, DEMO_ACCOUNTS),
     )
-    if not _database_exists(pg):
-        print(f"Creating the demo database {DATABASE} (takes a minute or two) ...", flush=True)
-        odoo_bin(config, "-d", DATABASE, "-i", "dynaoffice_mail", "--stop-after-init")
-        _configure_demo(config, servers)
-    if not _odoo_running():
+
+
+def _database_ready(pg: PgServer) -> bool:
+    """The addon is installed with its demo data (Odoo only warns when demo data fails)."""
+    try:
+        state = _query(pg, "SELECT state FROM ir_module_module WHERE name = %s", (ADDON,))
+        return state == [("installed",)] and len(_demo_accounts(pg)) == len(DEMO_ACCOUNTS)
+    except psycopg2.Error:  # an install that died before creating these tables
+        return False
+
+
+def _demo_configured(pg: PgServer, ca_pem: str) -> bool:
+    """Loopback servers allowed, and every demo account pins the current demo CA."""
+    allowed = _query(
+        pg, "SELECT value FROM ir_config_parameter WHERE key = %s", (ALLOW_PRIVATE_HOSTS,)
+    )
+    accounts = _demo_accounts(pg)
+    return (
+        allowed == [("True",)]
+        and len(accounts) == len(DEMO_ACCOUNTS)
+        and all(ca == ca_pem for _name, ca in accounts)
+    )
+
+
+def _log_since(offset: int, limit: int = 60) -> str:
+    """What Odoo logged after `offset`, from its first warning or error on."""
+    with _log().open("rb") as log:
+        log.seek(offset)
+        lines = log.read().decode(errors="replace").splitlines()
+    for index, line in enumerate(lines):
+        if " WARNING " in line or " ERROR " in line or " CRITICAL " in line:
+            return "\n".join(lines[index : index + limit])
+    return "\n".join(lines[-limit:])
+
+
+def _create_database(pg: PgServer, config: Path):
+    if _database_exists(pg):
+        print(f"The database {DATABASE} is incomplete (an interrupted install); recreating it.")
+        pg.drop_database(DATABASE)
+    print(f"Creating the demo database {DATABASE} (takes a minute or two) ...", flush=True)
+    offset = _log().stat().st_size if _log().exists() else 0
+    result = odoo_bin(
+        config, "-d", DATABASE, "-i", ADDON, "--stop-after-init", check=False, capture_output=True
+    )
+    if result.returncode == 0 and _database_ready(pg):
+        return
+    # Drop the half-made database, so that the next `make demo` starts over instead of
+    # reusing it.
+    pg.drop_database(DATABASE)
+    output = (result.stdout + result.stderr).decode(errors="replace").strip()
+    sys.exit(
+        f"Installing {ADDON} with its demo data failed (exit code {result.returncode}).\n"
+        f"{output}\n{_log_since(offset)}\n\nThe whole log: {_log()}"
+    )
+
+
+def _configure_demo(config: Path, servers: MailServers, pg: PgServer):
+    """What the demo needs beyond the addon's demo data: loopback servers and the demo CA.
+
+    The CA is made on this machine, so it cannot be in the demo data; it is written again
+    whenever the accounts pin another one (say, after .state/demo/mail was deleted).
+    """
+    ca_pem = servers.certificates.ca_pem
+    if _demo_configured(pg, ca_pem):
+        return
+    print("Pointing the demo accounts at the demo servers and their CA ...", flush=True)
+    refs = [f"{ADDON}.{name}" for name in DEMO_ACCOUNTS]
+    script = f"""
+env["ir.config_parameter"].set_param({ALLOW_PRIVATE_HOSTS!r}, "True")
+accounts = env["dynaoffice.mail.account"].browse()
+for xmlid in {refs!r}:
+    accounts |= env.ref(xmlid)
+# The servers are running, but the connection test on save is not what we are here for.
+accounts.with_context(dynaoffice_mail_skip_connection_test=True).write(
+    {{"ca_certificate": {ca_pem!r}}}
+)
+env.cr.commit()
+print({CONFIGURED!r}, ", ".join(accounts.mapped("email")))
+"""
+    # odoo-bin shell runs a script from stdin when stdin is not a terminal.
+    result = odoo_bin(
+        config,
+        "-d",
+        DATABASE,
+        "--no-http",
+        command="shell",
+        input=script.encode(),
+        capture_output=True,
+        check=False,
+    )
+    output = (result.stdout + result.stderr).decode(errors="replace").strip()
+    if result.returncode != 0 or CONFIGURED not in result.stdout.decode(errors="replace"):
+        sys.exit(f"Configuring the demo database failed (exit code {result.returncode}):\n{output}")
+    if not _demo_configured(pg, ca_pem):
+        sys.exit(f"The demo configuration did not take effect; the script said:\n{output}")
+
+
+# -- Odoo ------------------------------------------------------------------------------------
+
+
+def _odoo_pid() -> int | None:
+    """The pid of the demo's Odoo if it runs."""
+    try:
+        pid = int((_state() / "odoo.pid").read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    return pid if process_alive(pid, "odoo-bin") else None
+
+
+def _start_odoo(config: Path):
+    if port_open(HTTP_PORT):
+        sys.exit(
+            f"Something else already listens on port {HTTP_PORT}. Stop it, or choose another "
+            f"port: DEMO_HTTP_PORT=8070 make demo"
+        )
+    print(f"Starting Odoo on port {HTTP_PORT} ...", flush=True)
+    # Odoo logs to odoo.log itself; its stderr goes there too, for what happens before
+    # logging is set up (a bad option, a port in use).
+    with _log().open("ab") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
@@ -113,40 +266,12 @@ def start():
                 f"^{DATABASE}$",
             ],
             cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,  # outlives `make demo`; stopped as a group
         )
-        _odoo_pid_file().write_text(str(process.pid))
-    _wait_for_login_page()
-    print(f"""
-dynaoffice_mail demo is running.
-
-  Odoo:      http://localhost:{HTTP_PORT}  (database {DATABASE})
-  Logins:    admin / admin
-             anna / anna-demo   (personal mailbox anna@{DOMAIN}, member of "Vertrieb")
-             ben / ben-demo     (personal mailbox ben@{DOMAIN})
-  Mailboxes: IMAP localhost:{DEMO_PORTS.imap} (STARTTLS) and :{DEMO_PORTS.imaps} (TLS),
-             SMTP localhost:{DEMO_PORTS.smtp_starttls} (STARTTLS) and :{DEMO_PORTS.smtp_tls} (TLS);
-             the demo CA is {servers.certificates.ca_cert}
-  Logs:      {state / "odoo.log"}
-
-Stop everything with:  make demo-stop
-""")
-
-
-def _configure_demo(config: Path, servers: MailServers):
-    """What the demo needs beyond the addon's demo data: loopback servers and the demo CA."""
-    script = f"""
-env["ir.config_parameter"].set_param("dynaoffice_mail.allow_private_hosts", "True")
-ca = open({str(servers.certificates.ca_cert)!r}).read()
-accounts = env["dynaoffice.mail.account"].sudo().search([])
-accounts.with_context(dynaoffice_mail_skip_connection_test=True).write({{"ca_certificate": ca}})
-env.cr.commit()
-"""
-    odoo_bin(
-        config, "shell", "-d", DATABASE, "--no-http", input=script.encode(), capture_output=True
-    )
+    (_state() / "odoo.pid").write_text(str(process.pid))
 
 
 def _wait_for_login_page(timeout=120):
@@ -158,23 +283,91 @@ def _wait_for_login_page(timeout=120):
                 if response.status == 200:
                     return
         except OSError:
-            time.sleep(1)
-    sys.exit(f"Odoo did not answer on {url}; see {_state() / 'odoo.log'}")
+            pass
+        if _odoo_pid() is None:
+            sys.exit(f"Odoo exited; see {_log()}")
+        time.sleep(0.5)
+    sys.exit(f"Odoo did not answer on {url}; see {_log()}")
+
+
+# -- the commands ----------------------------------------------------------------------------
+
+
+def start():
+    started = time.monotonic()
+    check_odoo_source()
+    state = _state()
+    servers = _start_mail_servers()
+    pg = ensure_server(_pg_dir(), PG_PORT)
+    config = write_config(
+        state / "odoo.conf",
+        pg,
+        http_port=HTTP_PORT,
+        data_dir=state / "filestore",
+        key_file=state / "key",
+        extra={"logfile": str(_log())},
+    )
+    if not _database_ready(pg):
+        _create_database(pg, config)
+    _configure_demo(config, servers, pg)
+    if _odoo_pid() is None:
+        _start_odoo(config)
+    _wait_for_login_page()
+    print(f"""
+dynaoffice_mail demo is running (ready after {time.monotonic() - started:.0f} s).
+
+  Odoo:      http://localhost:{HTTP_PORT}  (database {DATABASE})
+  Logins:    admin / admin
+             anna / anna-demo   (personal mailbox anna@{DOMAIN}, member of "Vertrieb")
+             ben / ben-demo     (personal mailbox ben@{DOMAIN})
+  Mailboxes: IMAP localhost:{DEMO_PORTS.imap} (STARTTLS) and :{DEMO_PORTS.imaps} (TLS),
+             SMTP localhost:{DEMO_PORTS.smtp_starttls} (STARTTLS) and :{DEMO_PORTS.smtp_tls} (TLS);
+             the demo CA is {servers.certificates.ca_cert}
+  Logs:      {_log()}
+
+Stop everything with:  make demo-stop
+(It keeps the database and the mailboxes; to start from scratch, stop and then
+ rm -rf {state})
+""")
+
+
+def _demo_processes() -> list[int]:
+    """Pids of everything the demo runs: named by a path below its state folder, or (Dovecot's
+    helpers, which retitle themselves) by the Dovecot instance."""
+    markers = (str(_state()).encode(), f"dovecot-dynaoffice-{DEMO_PORTS.imap}/".encode())
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and any(
+                marker in (entry / "cmdline").read_bytes() for marker in markers
+            ):
+                pids.append(int(entry.name))
+        except OSError:  # exited while we looked
+            continue
+    return pids
 
 
 def stop():
-    if _odoo_running():
-        pid = int(_odoo_pid_file().read_text())
+    running = _demo_processes()
+    pid = _odoo_pid()
+    if pid is not None:
         os.killpg(pid, signal.SIGTERM)
-        for _attempt in range(50):
-            if not _odoo_running():
-                break
-            time.sleep(0.2)
-        else:
+        if not wait_until_gone(pid, 20, "odoo-bin"):
             os.killpg(pid, signal.SIGKILL)
-    _odoo_pid_file().unlink(missing_ok=True)
-    _mail_servers().stop()
-    pg_dir = _state() / "pg"
-    if (pg_dir / "data").exists():
-        PgServer(str(pg_dir / "run"), PG_PORT, "odoo", cluster=pg_dir).stop()
+            wait_until_gone(pid, 5, "odoo-bin")
+    (_state() / "odoo.pid").unlink(missing_ok=True)
+    # Only stop what a demo set up: constructing the servers of a never-started demo would
+    # make a CA on the way.
+    if (_state() / "mail").exists():
+        _mail_servers().stop()
+    if (_pg_dir() / "data" / "PG_VERSION").exists():
+        PgServer(str(_pg_dir() / "run"), PG_PORT, "odoo", cluster=_pg_dir()).stop()
+    # The servers were detached, so init reaps them; give it a moment, so that `ps` right
+    # after this shows neither them nor their zombies.
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in running) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in running if process_alive(pid)]
+    if left:
+        sys.exit(f"These demo processes still run: {left}")
     print("dynaoffice_mail demo stopped.")

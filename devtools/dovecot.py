@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +100,32 @@ protocol lmtp {{
 """
 
 
+def process_alive(pid: int, marker: str | None = None) -> bool:
+    """Whether `pid` runs (a zombie does not count), and, given `marker`, is still ours.
+
+    Detached servers outlive the process that started them, so a pid file may name a pid
+    that has exited, waits unreaped as a zombie, or has been reused by another program.
+    """
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    if stat.rpartition(")")[2].split()[0] == "Z":
+        return False
+    return marker is None or marker in cmdline
+
+
+def wait_until_gone(pid: int, timeout: float, marker: str | None = None) -> bool:
+    """Wait for `pid` to exit; False if it still runs after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while process_alive(pid, marker):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 @dataclass
 class Dovecot:
     base: Path
@@ -185,11 +212,37 @@ class Dovecot:
                 self.process.wait()
             self.process = None
         elif self.config_path.exists():
+            master = self._master_pid()
             subprocess.run(
                 as_user(self.user, ["/usr/sbin/dovecot", "-c", str(self.config_path), "stop"]),
                 check=False,
                 capture_output=True,
             )
+            # `dovecot stop` only signals the master; wait for it and for its helpers (log,
+            # stats, ...), which it leaves to finish on their own, so "stopped" means gone.
+            if master is not None and not wait_until_gone(master, 15, "dovecot"):
+                os.kill(master, signal.SIGKILL)
+            for pid in self._helper_pids():
+                wait_until_gone(pid, 5)
+
+    def _master_pid(self) -> int | None:
+        try:
+            pid = int((self.base / "run" / "master.pid").read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if process_alive(pid, "dovecot") else None
+
+    def _helper_pids(self) -> list[int]:
+        """Processes of this instance: Dovecot titles them "dovecot-<instance_name>/<role>"."""
+        title = f"dovecot-dynaoffice-{self.port_imap}/".encode()
+        pids = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(title):
+                    pids.append(int(entry.name))
+            except OSError:  # exited while we looked
+                continue
+        return pids
 
     def log(self) -> str:
         path = self.base / "dovecot.log"

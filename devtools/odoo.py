@@ -52,6 +52,12 @@ def write_config(
     return path
 
 
-def odoo_bin(config: Path, *args: str, check=True, **kwargs) -> subprocess.CompletedProcess:
-    argv = [sys.executable, str(ODOO_SRC / "odoo-bin"), "-c", str(config), *args]
+def odoo_bin(
+    config: Path, *args: str, command: str | None = None, check=True, **kwargs
+) -> subprocess.CompletedProcess:
+    """Run odoo-bin; a command (`shell`, ...) must come first, odoo-bin only looks there."""
+    argv = [sys.executable, str(ODOO_SRC / "odoo-bin")]
+    if command:
+        argv.append(command)
+    argv += ["-c", str(config), *args]
     return subprocess.run(argv, check=check, **kwargs)

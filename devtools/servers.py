@@ -3,13 +3,14 @@
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .certs import make_certificates
-from .dovecot import Dovecot
+from .dovecot import Dovecot, process_alive, wait_until_gone
 from .system import REPO, free_port, wait_for_port
 
 
@@ -32,6 +33,15 @@ class Ports:
 DEMO_PORTS = Ports(
     imap=10143, imaps=10993, lmtp=10024, smtp_starttls=10587, smtp_tls=10465, smtp_plain=10025
 )
+
+
+def port_open(port: int) -> bool:
+    """Something accepts connections on 127.0.0.1:`port`."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 class MailServers:
@@ -85,6 +95,11 @@ class MailServers:
             wait_for_port(port, process=self.smtp_process)
         return self
 
+    def running(self) -> bool:
+        """Both servers answer (a detached pair left by an earlier `make demo`, say)."""
+        smtp_ports = (self.ports.smtp_starttls, self.ports.smtp_tls, self.ports.smtp_plain)
+        return self.dovecot.running() and all(port_open(port) for port in smtp_ports)
+
     def stop(self):
         pid_file = self.base / "smtpd.pid"
         if self.smtp_process is not None:
@@ -95,12 +110,29 @@ class MailServers:
                 self.smtp_process.kill()
             self.smtp_process = None
         elif pid_file.exists():
-            try:
-                os.kill(int(pid_file.read_text()), signal.SIGTERM)
-            except (ProcessLookupError, ValueError):
-                pass
+            self._stop_detached_smtpd(pid_file)
         pid_file.unlink(missing_ok=True)
         self.dovecot.stop()
+
+    @staticmethod
+    def _stop_detached_smtpd(pid_file: Path):
+        # Not our child: signal it by its pid file, only if that pid still is our smtpd, and
+        # wait, so that "stopped" means the ports are free again.
+        try:
+            pid = int(pid_file.read_text())
+        except ValueError:
+            return
+        if not process_alive(pid, "devtools.smtpd"):
+            return
+        os.kill(pid, signal.SIGTERM)
+        if not wait_until_gone(pid, 10, "devtools.smtpd"):
+            os.kill(pid, signal.SIGKILL)
+            wait_until_gone(pid, 5, "devtools.smtpd")
+
+    @classmethod
+    def attach(cls, description: dict) -> "MailServers":
+        """The servers another part of this run started, from their describe() output."""
+        return cls(Path(description["base"]), Ports(**description["ports"]))
 
     # -- users -----------------------------------------------------------------------------------
 

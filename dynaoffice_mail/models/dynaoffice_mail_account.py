@@ -427,7 +427,9 @@ class DynaofficeMailAccount(models.Model):
                     account.id,
                 )
             )
-        self.invalidate_recordset(["imap_password_set", "smtp_password_set"])
+        # Drop the clear text from the cache too, so that nothing reads it back in this
+        # transaction (only this field: the other password's inverse may still need its value).
+        self.invalidate_recordset([field_name, "imap_password_set", "smtp_password_set"])
 
     def _read_password_tokens(self):
         if not self.ids:
@@ -468,6 +470,14 @@ class DynaofficeMailAccount(models.Model):
         )
         return str(param).lower() in ("1", "true", "yes")
 
+    def _connection_timeout(self):
+        # A system parameter (administrators tune it); read with sudo for every user.
+        value = self.env["ir.config_parameter"].sudo().get_param("dynaoffice_mail.timeout", "20")
+        try:
+            return max(1.0, float(value))
+        except ValueError:
+            return 20.0
+
     def _imap_settings(self):
         self.ensure_one()
         if self.imap_ssl:
@@ -483,6 +493,7 @@ class DynaofficeMailAccount(models.Model):
             username=self.imap_user or self.email,
             password=self._decrypted_password("imap_password"),
             ca_pem=self.ca_certificate or None,
+            timeout=self._connection_timeout(),
             allow_private_hosts=self._allow_private_hosts(),
         )
 
@@ -501,6 +512,7 @@ class DynaofficeMailAccount(models.Model):
             username=self.smtp_user or self.email,
             password=self._decrypted_password("smtp_password"),
             ca_pem=self.ca_certificate or None,
+            timeout=self._connection_timeout(),
             allow_private_hosts=self._allow_private_hosts(),
             authenticate=self.smtp_auth,
         )

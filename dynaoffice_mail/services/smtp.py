@@ -55,6 +55,9 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
         except MailServiceError:
             raise
         except smtplib.SMTPServerDisconnected as error:
+            # smtplib reports a read timeout as a disconnect; the timeout is the real story.
+            if isinstance(error.__context__, OSError):
+                raise net.translate_os_error(error.__context__, settings.host) from error
             raise ProtocolError(host=settings.host, detail=str(error)) from error
         except smtplib.SMTPException as error:
             raise ProtocolError(host=settings.host, detail=str(error)) from error

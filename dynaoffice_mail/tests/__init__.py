@@ -1,0 +1,3 @@
+from . import test_install
+from . import test_account_setup
+from . import test_account_access

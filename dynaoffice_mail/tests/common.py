@@ -1,0 +1,97 @@
+"""Shared setup for the Odoo tests: the real Dovecot/SMTP servers of this test run.
+
+`make test` starts them in a pytest session fixture (conftest.py at the repository root) and
+publishes their ports and CA through DYNAOFFICE_TEST_SERVERS. Without them these tests cannot
+run, and they say so instead of skipping.
+"""
+
+import json
+import os
+import secrets
+
+from odoo.tests import TransactionCase, new_test_user
+
+try:
+    from devtools.servers import MailServers
+except ImportError:  # run outside the repository's harness
+    MailServers = None
+
+
+def test_servers():
+    path = os.environ.get("DYNAOFFICE_TEST_SERVERS")
+    if not path or MailServers is None:
+        raise RuntimeError(
+            "dynaoffice_mail's tests need the real mail servers of `make test` "
+            "(DYNAOFFICE_TEST_SERVERS is not set); run them with `make test`."
+        )
+    with open(path) as handle:
+        description = json.load(handle)
+    return description, MailServers.attach(description)
+
+
+class MailServerCase(TransactionCase):
+    """Users with the lowest rights that make sense, a group, and mailboxes on Dovecot."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.servers_info, cls.servers = test_servers()
+        cls.ca_pem = cls.servers.certificates.ca_pem
+        cls.ports = cls.servers.ports
+        cls.env["ir.config_parameter"].sudo().set_param(
+            "dynaoffice_mail.allow_private_hosts", "True"
+        )
+        cls.owner = new_test_user(
+            cls.env, login="mail_owner", groups="base.group_user", name="Olga Owner"
+        )
+        cls.other = new_test_user(
+            cls.env, login="mail_other", groups="base.group_user", name="Otto Other"
+        )
+        cls.member = new_test_user(
+            cls.env, login="mail_member", groups="base.group_user", name="Maria Member"
+        )
+        cls.admin = new_test_user(
+            cls.env,
+            login="mail_admin",
+            groups="base.group_user,base.group_system",
+            name="Adam Admin",
+        )
+        cls.sales = cls.env["res.groups"].create(
+            {"name": "Vertrieb (test)", "users": [(4, cls.member.id)]}
+        )
+
+    @classmethod
+    def new_mailbox(cls):
+        """A fresh Dovecot/SMTP user: (address, password)."""
+        address = f"box-{secrets.token_hex(4)}@dynaoffice.test"
+        password = secrets.token_urlsafe(12)
+        cls.servers.add_user(address, password)
+        return address, password
+
+    @classmethod
+    def account_values(cls, address, password, **overrides):
+        """Values of an account that connects to the test servers (IMAPS, SMTP STARTTLS)."""
+        values = {
+            "name": f"Mailbox {address}",
+            "email": address,
+            "imap_host": "localhost",
+            "imap_ssl": True,
+            "imap_port": cls.ports.imaps,
+            "imap_user": address,
+            "imap_password": password,
+            "smtp_method": "smtp",
+            "smtp_host": "localhost",
+            "smtp_port": cls.ports.smtp_starttls,
+            "smtp_encryption": "tls",
+            "smtp_auth": True,
+            "smtp_user": address,
+            "smtp_password": password,
+            "ca_certificate": cls.ca_pem,
+        }
+        values.update(overrides)
+        return values
+
+    def create_account_as(self, user, **values):
+        """Create as `user` in a savepoint, as one RPC call would: all or nothing."""
+        with self.env.cr.savepoint():
+            return self.env["dynaoffice.mail.account"].with_user(user).create(values)
