@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo demo-stop test lint bootstrap
+.PHONY: demo demo-stop test lint i18n bootstrap
 
 PYTHON := .venv/bin/python
 
@@ -17,3 +17,6 @@ test: bootstrap
 
 lint: bootstrap
 	@$(PYTHON) -m devtools.cli lint
+
+i18n: bootstrap
+	@$(PYTHON) -m devtools.cli i18n

@@ -41,3 +41,20 @@ def mailbox(mail_servers):
     password = secrets.token_urlsafe(12)
     mail_servers.add_user(address, password)
     return address, password
+
+
+_skipped = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _skipped.append(f"{report.nodeid}: {report.longrepr[2] if report.longrepr else ''}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skipped test hides a missing dependency: here it fails the run instead."""
+    if _skipped and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nskipped tests fail this suite (a dependency is missing?):")
+        for line in _skipped:
+            print(f"  {line}")

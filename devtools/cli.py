@@ -1,15 +1,12 @@
-"""The project's commands: `python -m devtools.cli test|demo|demo-stop|lint`."""
+"""The project's commands: `python -m devtools.cli test|demo|demo-stop|lint|i18n`."""
 
 import argparse
-import os
 import subprocess
 import sys
 
-from .odoo import check_odoo_source, odoo_bin, write_config
-from .pg import ensure_server
-from .system import REPO, free_port, state_root
-
-ADDON = "dynaoffice_mail"
+from . import i18n
+from .odoo import ADDON, check_odoo_source, throwaway_database
+from .system import REPO
 
 
 def lint() -> int:
@@ -32,21 +29,7 @@ def lint() -> int:
 def test(pytest_args: list[str]) -> int:
     check_odoo_source()
     status = lint()
-    state = state_root()
-    pg = ensure_server(state / "pg-test", free_port())
-    database = f"dynaoffice_test_{os.getpid()}"
-    run_dir = state / f"test-odoo-{os.getpid()}"
-    config = write_config(
-        run_dir / "odoo.conf",
-        pg,
-        http_port=free_port(),
-        data_dir=run_dir / "data",
-        key_file=run_dir / "key",
-        extra={"without_demo": "all", "log_level": "warn", "max_cron_threads": "0"},
-    )
-    try:
-        print(f"== installing {ADDON} in a fresh database {database}", flush=True)
-        odoo_bin(config, "-d", database, "-i", ADDON, "--stop-after-init")
+    with throwaway_database("test") as (config, database):
         print("== pytest", flush=True)
         pytest = subprocess.run(
             [
@@ -55,16 +38,14 @@ def test(pytest_args: list[str]) -> int:
                 "pytest",
                 f"--odoo-config={config}",
                 f"--odoo-database={database}",
+                # Serve HTTP, so that HttpCase tests drive headless Chromium against it.
+                "--odoo-http",
                 *pytest_args,
             ],
             cwd=REPO,
             check=False,
         )
         status = status or pytest.returncode
-    finally:
-        pg.drop_database(database)
-        pg.stop()
-        subprocess.run(["rm", "-rf", str(run_dir)], check=False)
     if status:
         print("FAILED: see the output above (lint findings fail the run too)", flush=True)
     return status
@@ -76,13 +57,19 @@ def main():
     commands.add_parser("lint")
     commands.add_parser("demo")
     commands.add_parser("demo-stop")
+    commands.add_parser("i18n", help="export i18n/dynaoffice_mail.pot and i18n/de.po")
     run_tests = commands.add_parser("test")
-    run_tests.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    run_tests.add_argument("pytest_args", nargs="*", help="passed on to pytest as they are")
+    if sys.argv[1:2] == ["test"]:
+        # Everything after "test" belongs to pytest, options included.
+        sys.exit(test(sys.argv[2:]))
     args = parser.parse_args()
     if args.command == "lint":
         sys.exit(lint())
     if args.command == "test":
         sys.exit(test(args.pytest_args))
+    if args.command == "i18n":
+        sys.exit(i18n.export())
     from . import demo
 
     if args.command == "demo":

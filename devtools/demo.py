@@ -6,6 +6,7 @@ the summary, and `make demo` after `make demo-stop` restarts the servers on the 
 """
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -159,15 +160,18 @@ def _demo_configured(pg: PgServer, ca_pem: str) -> bool:
     )
 
 
-def _log_since(offset: int, limit: int = 60) -> str:
-    """What Odoo logged after `offset`, from its first warning or error on."""
+def _problems_logged_since(offset: int, limit: int = 80) -> str:
+    """The warnings and errors (with their tracebacks) Odoo logged after `offset`."""
     with _log().open("rb") as log:
         log.seek(offset)
         lines = log.read().decode(errors="replace").splitlines()
-    for index, line in enumerate(lines):
-        if " WARNING " in line or " ERROR " in line or " CRITICAL " in line:
-            return "\n".join(lines[index : index + limit])
-    return "\n".join(lines[-limit:])
+    kept, keeping = [], False
+    for line in lines:
+        if re.match(r"\d{4}-\d\d-\d\d ", line):  # a new record; others continue the last one
+            keeping = re.search(r" (WARNING|ERROR|CRITICAL) ", line) is not None
+        if keeping:
+            kept.append(line)
+    return "\n".join(kept[-limit:])
 
 
 def _create_database(pg: PgServer, config: Path):
@@ -187,12 +191,13 @@ def _create_database(pg: PgServer, config: Path):
     output = (result.stdout + result.stderr).decode(errors="replace").strip()
     sys.exit(
         f"Installing {ADDON} with its demo data failed (exit code {result.returncode}).\n"
-        f"{output}\n{_log_since(offset)}\n\nThe whole log: {_log()}"
+        f"{output}\n{_problems_logged_since(offset)}\n\nThe whole log: {_log()}"
     )
 
 
 def _configure_demo(config: Path, servers: MailServers, pg: PgServer):
-    """What the demo needs beyond the addon's demo data: loopback servers and the demo CA.
+    """What the demo needs beyond the addon's demo data: loopback servers, the demo CA and
+    German translations.
 
     The CA is made on this machine, so it cannot be in the demo data; it is written again
     whenever the accounts pin another one (say, after .state/demo/mail was deleted).
@@ -207,10 +212,14 @@ env["ir.config_parameter"].set_param({ALLOW_PRIVATE_HOSTS!r}, "True")
 accounts = env["dynaoffice.mail.account"].browse()
 for xmlid in {refs!r}:
     accounts |= env.ref(xmlid)
-# The servers are running, but the connection test on save is not what we are here for.
+# No connection test on save: each would log in to both servers once more, and checking the
+# connection is what the account's "Test connection" is for.
 accounts.with_context(dynaoffice_mail_skip_connection_test=True).write(
     {{"ca_certificate": {ca_pem!r}}}
 )
+# The demo data makes Anna a German user; activating German does not load Odoo's German
+# menus and views (what Settings > Languages > Add does), so she would see them in English.
+env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["de_DE"])
 env.cr.commit()
 print({CONFIGURED!r}, ", ".join(accounts.mapped("email")))
 """

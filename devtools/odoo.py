@@ -2,14 +2,18 @@
 
 import base64
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from .pg import PgServer
-from .system import REPO
+from .pg import PgServer, ensure_server
+from .system import REPO, free_port, state_root
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo"))
+ADDON = "dynaoffice_mail"
 
 
 def check_odoo_source():
@@ -61,3 +65,33 @@ def odoo_bin(
         argv.append(command)
     argv += ["-c", str(config), *args]
     return subprocess.run(argv, check=check, **kwargs)
+
+
+@contextmanager
+def throwaway_database(purpose: str, *install_args: str) -> Iterator[tuple[Path, str]]:
+    """(odoo.conf, database name) of a fresh database with the addon installed.
+
+    PostgreSQL runs on a state folder named after `purpose`, so that `make test` and
+    `make i18n` can run beside each other and beside the demo; the database, the Odoo files
+    and a private cluster are gone again when the block ends, even when it fails.
+    """
+    state = state_root()
+    pg = ensure_server(state / f"pg-{purpose}", free_port())
+    database = f"dynaoffice_{purpose}_{os.getpid()}"
+    run_dir = state / f"{purpose}-odoo-{os.getpid()}"
+    config = write_config(
+        run_dir / "odoo.conf",
+        pg,
+        http_port=free_port(),
+        data_dir=run_dir / "data",
+        key_file=run_dir / "key",
+        extra={"without_demo": "all", "log_level": "warn", "max_cron_threads": "0"},
+    )
+    try:
+        print(f"== installing {ADDON} in a fresh database {database}", flush=True)
+        odoo_bin(config, "-d", database, "-i", ADDON, *install_args, "--stop-after-init")
+        yield config, database
+    finally:
+        pg.drop_database(database)
+        pg.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)

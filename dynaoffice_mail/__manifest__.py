@@ -27,5 +27,8 @@
         "web.assets_backend": [
             "dynaoffice_mail/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "dynaoffice_mail/static/tests/tours/**/*",
+        ],
     },
 }

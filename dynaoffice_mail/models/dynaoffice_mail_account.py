@@ -249,6 +249,7 @@ class DynaofficeMailAccount(models.Model):
             self.smtp_host = preset.smtp_host
             self.smtp_port = preset.smtp_port
             self.smtp_encryption = preset.smtp_encryption
+            self.ca_certificate = preset.ca_certificate
 
     @api.onchange("imap_ssl")
     def _onchange_imap_ssl(self):

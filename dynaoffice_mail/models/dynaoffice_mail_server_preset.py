@@ -22,3 +22,7 @@ class DynaofficeMailServerPreset(models.Model):
         required=True,
         default="tls",
     )
+    ca_certificate = fields.Text(
+        string="CA Certificate (PEM)",
+        help="For a hosting whose servers use certificates of its own certificate authority.",
+    )

@@ -9,7 +9,9 @@ import json
 import os
 import secrets
 
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import TransactionCase
+
+from odoo.addons.mail.tests.common import mail_new_test_user
 
 try:
     from devtools.servers import MailServers
@@ -41,16 +43,16 @@ class MailServerCase(TransactionCase):
         cls.env["ir.config_parameter"].sudo().set_param(
             "dynaoffice_mail.allow_private_hosts", "True"
         )
-        cls.owner = new_test_user(
+        cls.owner = mail_new_test_user(
             cls.env, login="mail_owner", groups="base.group_user", name="Olga Owner"
         )
-        cls.other = new_test_user(
+        cls.other = mail_new_test_user(
             cls.env, login="mail_other", groups="base.group_user", name="Otto Other"
         )
-        cls.member = new_test_user(
+        cls.member = mail_new_test_user(
             cls.env, login="mail_member", groups="base.group_user", name="Maria Member"
         )
-        cls.admin = new_test_user(
+        cls.admin = mail_new_test_user(
             cls.env,
             login="mail_admin",
             groups="base.group_user,base.group_system",

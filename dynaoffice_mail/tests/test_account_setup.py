@@ -243,8 +243,10 @@ class TestAccountSetup(MailServerCase):
             env = api.Environment(cr, self.env.uid, {"dynaoffice_mail_skip_connection_test": 1})
             # Owned by a user that exists outside this test's transaction.
             account = env["dynaoffice.mail.account"].create(
-                dict(self.account_values(self.address, password),
-                     user_id=self.env.ref("base.user_admin").id)
+                dict(
+                    self.account_values(self.address, password),
+                    user_id=self.env.ref("base.user_admin").id,
+                )
             )
             # A separate connection, not the test's: committing is the point of this test.
             cr.commit()  # pylint: disable=invalid-commit

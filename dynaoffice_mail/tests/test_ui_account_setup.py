@@ -1,0 +1,33 @@
+"""The setup form in headless Chromium, as the seed describes it, through a real login."""
+
+from odoo.tests import HttpCase, tagged
+
+from .common import MailServerCase
+
+
+@tagged("post_install", "-at_install")
+class TestUiAccountSetup(HttpCase, MailServerCase):
+    def test_personal_account_setup_in_preferences(self):
+        self.servers.add_user("tour@dynaoffice.test", "tour-password-1")
+        self.env.ref("dynaoffice_mail.dynaoffice_mail_server_preset_dynamail").write(
+            {
+                "imap_host": "localhost",
+                "imap_port": self.ports.imaps,
+                "imap_ssl": True,
+                "ca_certificate": self.ca_pem,
+            }
+        )
+        # "Mail" sends through Odoo's outgoing mail servers; one must exist.
+        self.env["ir.mail_server"].create(
+            {"name": "Relay", "smtp_host": "localhost", "smtp_port": self.ports.smtp_plain}
+        )
+        self.start_tour("/odoo", "dynaoffice_mail_account_setup", login=self.owner.login)
+        account = self.env["dynaoffice.mail.account"].search(
+            [("email", "=", "tour@dynaoffice.test")]
+        )
+        self.assertEqual(len(account), 1, "the failed first save must not have stored anything")
+        self.assertEqual(account.user_id, self.owner)
+        self.assertEqual(account.name, "Tour mailbox")
+        self.assertEqual((account.imap_host, account.imap_port), ("localhost", self.ports.imaps))
+        self.assertEqual((account.smtp_method, account.smtp_port), ("mail", 465))
+        self.assertEqual(account._decrypted_password("imap_password"), "tour-password-1")
