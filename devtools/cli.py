@@ -1,8 +1,10 @@
 """The project's commands: `python -m devtools.cli test|demo|demo-stop|lint|i18n`."""
 
 import argparse
+import os
 import subprocess
 import sys
+import tempfile
 
 from . import i18n
 from .odoo import ADDON, check_odoo_source, throwaway_database
@@ -10,7 +12,7 @@ from .system import REPO
 
 
 def lint() -> int:
-    """ruff (lint and import order) and pylint-odoo's mandatory checks; non-zero on findings."""
+    """ruff, pylint-odoo's mandatory checks and the addon's wheel; non-zero on findings."""
     print("== ruff", flush=True)
     ruff = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--no-fix", ADDON, "devtools", "conftest.py"],
@@ -23,7 +25,31 @@ def lint() -> int:
         cwd=REPO,
         check=False,
     )
-    return ruff.returncode or pylint.returncode
+    print("== packaging (whool builds odoo-addon-dynaoffice_mail)", flush=True)
+    with tempfile.TemporaryDirectory() as wheel_dir:
+        wheel = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "wheel",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                "--wheel-dir",
+                wheel_dir,
+                f"./{ADDON}",
+            ],
+            cwd=REPO,
+            check=False,
+        )
+        built = [name for name in os.listdir(wheel_dir) if name.endswith(".whl")]
+        if wheel.returncode == 0 and not any(
+            name.startswith("odoo_addon_dynaoffice_mail-18.0.") for name in built
+        ):
+            print(f"unexpected wheel name(s): {built}", flush=True)
+            wheel.returncode = 1
+    return ruff.returncode or pylint.returncode or wheel.returncode
 
 
 def test(pytest_args: list[str]) -> int:

@@ -71,12 +71,13 @@ def odoo_bin(
 def throwaway_database(purpose: str, *install_args: str) -> Iterator[tuple[Path, str]]:
     """(odoo.conf, database name) of a fresh database with the addon installed.
 
-    PostgreSQL runs on a state folder named after `purpose`, so that `make test` and
-    `make i18n` can run beside each other and beside the demo; the database, the Odoo files
-    and a private cluster are gone again when the block ends, even when it fails.
+    A private cluster (when no server answers at PGHOST/PGPORT) belongs to this run alone, so
+    that several runs of `make test` and `make i18n` and the demo can go on side by side; the
+    database, the Odoo files and that cluster are gone again when the block ends, even when it
+    fails.
     """
     state = state_root()
-    pg = ensure_server(state / f"pg-{purpose}", free_port())
+    pg = ensure_server(state / f"pg-{purpose}-{os.getpid()}", free_port())
     database = f"dynaoffice_{purpose}_{os.getpid()}"
     run_dir = state / f"{purpose}-odoo-{os.getpid()}"
     config = write_config(
@@ -95,3 +96,5 @@ def throwaway_database(purpose: str, *install_args: str) -> Iterator[tuple[Path,
         pg.drop_database(database)
         pg.stop()
         shutil.rmtree(run_dir, ignore_errors=True)
+        if pg.cluster is not None:
+            shutil.rmtree(pg.cluster, ignore_errors=True)

@@ -658,10 +658,9 @@ class DynaofficeMailAccount(models.Model):
             )
         if isinstance(error, mail_errors.AuthMethodRefusedError):
             return _(
-                "%(host)s does not allow logging in on this connection (%(detail)s). Most "
-                "servers require encryption for that: choose SSL or TLS.",
+                "%(host)s does not allow logging in on this connection. Most servers require "
+                "encryption for that: choose SSL or TLS.",
                 host=host,
-                detail=detail,
             )
         if isinstance(error, mail_errors.InvalidInputError):
             return _("invalid input: %(detail)s", detail=str(error))
