@@ -30,8 +30,30 @@ def mail_servers():
     try:
         yield servers
     finally:
+        _server_usage.update(
+            imap_logins=servers.dovecot.log().count("imap-login: Info: Login:"),
+            lmtp_deliveries=servers.dovecot.log().count("saved mail to"),
+            smtp_messages=sum(1 for _line in _lines(servers.smtp_received_log)),
+        )
         servers.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+_server_usage = {}
+
+
+def _lines(path):
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Show that the real servers were used, with figures from their own logs."""
+    if _server_usage:
+        terminalreporter.write_line(
+            "real mail servers used: Dovecot {imap_logins} IMAP logins, {lmtp_deliveries} "
+            "messages delivered over LMTP; SMTP server accepted {smtp_messages} "
+            "messages".format(**_server_usage)
+        )
 
 
 @pytest.fixture
