@@ -68,5 +68,9 @@ class ProtocolError(MailServiceError):
     """The server answered something we did not expect (or closed the connection)."""
 
 
+class MessageNotFoundError(MailServiceError):
+    """The message is gone: expunged or moved by another client since the list was shown."""
+
+
 class LimitExceededError(MailServiceError):
     """A message or response exceeded one of our hard limits."""

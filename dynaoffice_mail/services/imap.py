@@ -2,6 +2,9 @@
 
 import imaplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import imapclient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
@@ -17,13 +20,32 @@ from .exceptions import (
 )
 
 
+@dataclass(frozen=True)
+class SelectedFolder:
+    """The folder a connection has selected, as the SELECT response described it."""
+
+    name: str
+    uidvalidity: int
+    readonly: bool
+
+
 class _VettedIMAP4(imaplib.IMAP4):
     """imaplib's connection, but opened by net.connect (and TLS-wrapped for implicit TLS)."""
 
     def __init__(self, settings: ImapSettings, context: ssl.SSLContext | None):
         self._settings = settings
         self._context = context
+        # The selected folder's size as the server last told it. Kept here because EXISTS
+        # and EXPUNGE can arrive after any command, and only their order gives the count.
+        self.message_count: int | None = None
         super().__init__(settings.host, settings.port, timeout=settings.timeout)
+
+    def _append_untagged(self, typ, dat):
+        if typ == "EXISTS":
+            self.message_count = int(dat)
+        elif typ == "EXPUNGE" and self.message_count:
+            self.message_count -= 1
+        return super()._append_untagged(typ, dat)
 
     def _create_socket(self, timeout=None):
         sock = net.connect(
@@ -46,6 +68,30 @@ class VettedIMAPClient(imapclient.IMAPClient):
 
     def _create_IMAP4(self):
         return _VettedIMAP4(self._settings, self._vetted_context)
+
+    # A pooled connection is handed from request to request; remembering what it selected
+    # saves a SELECT (one round trip and the server's mailbox sync) on every page.
+    selected_folder: SelectedFolder | None = None
+
+    def select_folder(self, folder, readonly=False):
+        self.selected_folder = None
+        response = super().select_folder(folder, readonly)
+        self.selected_folder = SelectedFolder(
+            name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=readonly
+        )
+        return response
+
+    def unselect_folder(self):
+        self.selected_folder = None
+        return super().unselect_folder()
+
+    def close_folder(self):
+        self.selected_folder = None
+        return super().close_folder()
+
+    @property
+    def message_count(self) -> int | None:
+        return self._imap.message_count
 
 
 def connect(settings: ImapSettings) -> VettedIMAPClient:
@@ -97,6 +143,43 @@ def check_account(settings: ImapSettings) -> list[str]:
         raise net.translate_os_error(error, settings.host) from error
     finally:
         _close_quietly(client)
+
+
+def ensure_selected(
+    client: imapclient.IMAPClient, folder: str, *, refresh: bool = False
+) -> tuple[SelectedFolder, int]:
+    """Select `folder` unless the connection already has it; returns it and its message count.
+
+    With `refresh`, an already selected folder is brought up to date with a NOOP, which
+    makes the server report mail that arrived or vanished since the last command.
+    """
+    net.check_wire_safe(folder, "folder name")
+    selected = getattr(client, "selected_folder", None)
+    if selected is not None and selected.name == folder and client.message_count is not None:
+        if refresh:
+            client.noop()
+        return selected, client.message_count
+    response = client.select_folder(folder)
+    selected = getattr(client, "selected_folder", None) or SelectedFolder(
+        name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=False
+    )
+    return selected, response[b"EXISTS"]
+
+
+@contextmanager
+def translate_errors(client: imapclient.IMAPClient) -> Iterator[None]:
+    """Turn imapclient, imaplib and socket errors raised inside the block into ours."""
+    host = getattr(client, "host", "")
+    try:
+        yield
+    except MailServiceError:
+        raise
+    except (imaplib.IMAP4.error, IMAPClientError) as error:
+        raise ProtocolError(host=host, detail=str(error)) from error
+    except ssl.SSLError as error:
+        raise net.translate_ssl_error(error, host) from error
+    except OSError as error:
+        raise net.translate_os_error(error, host) from error
 
 
 def _close_quietly(client: imapclient.IMAPClient):

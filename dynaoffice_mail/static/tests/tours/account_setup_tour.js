@@ -32,7 +32,8 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         // Tab "Options": Save tests the connection, which fails and saves nothing.
         { trigger: ".modal .nav-link.active:contains('Options')" },
         { trigger: ".modal button[name='action_save_account']", run: "click" },
-        { trigger: ".o_error_dialog:contains('Receiving (IMAP) failed')" },
+        // Saving waits for the real servers: give it more than a step's usual 10 s.
+        { trigger: ".o_error_dialog:contains('Receiving (IMAP) failed')", timeout: 30000 },
         { trigger: ".o_error_dialog:contains('did not accept the user name or password')" },
         { trigger: ".o_error_dialog .modal-footer .btn-primary", run: "click" },
         // Correct the password and save again.
@@ -40,6 +41,6 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         { trigger: ".modal div[name='imap_password'] input", run: "edit tour-password-1" },
         { trigger: ".modal .nav-link:contains('Options')", run: "click" },
         { trigger: ".modal button[name='action_save_account']", run: "click" },
-        { trigger: ".o_notification:contains('is ready')" },
+        { trigger: ".o_notification:contains('is ready')", timeout: 30000 },
     ],
 });

@@ -1,0 +1,348 @@
+"""The message list: one page of summaries, sorted and searched by the server."""
+
+import datetime
+from dataclasses import dataclass
+
+import imapclient
+from imapclient.response_parser import parse_fetch_response, parse_response
+
+from . import imap, net
+from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
+from .headers import decode_header_text, to_text
+from .structure import has_attachment, parse_bodystructure
+from .uidsets import compress_uids, parse_ordered_uids
+
+SORT_KEYS = ("date", "arrival", "from", "subject", "size")
+MAX_PAGE_SIZE = 500
+# Only the plain SORT/SEARCH fallbacks return every match; beyond this a folder is too big
+# for a server without ESORT/ESEARCH, and we say so rather than eat the worker's memory.
+MAX_FALLBACK_RESULTS = 1_000_000
+
+# BODY.PEEK is not needed: none of these items is a body section, so nothing sets \Seen.
+_SUMMARY_ITEMS = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)"
+
+
+@dataclass(frozen=True)
+class MessageSearch:
+    """What the user typed into the search fields; the server does the searching."""
+
+    text: str = ""  # anywhere in headers and body
+    from_: str = ""
+    to: str = ""
+    subject: str = ""
+    unseen: bool = False
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    address: str
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    uid: int
+    seen: bool
+    flagged: bool
+    answered: bool
+    deleted: bool
+    draft: bool
+    has_attachment: bool
+    size: int
+    internal_date: datetime.datetime | None  # when the server received it
+    date: datetime.datetime | None  # the Date header, None if missing or unreadable
+    subject: str
+    from_: tuple[Address, ...]
+    to: tuple[Address, ...]
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    total: int  # messages in the folder that match the search
+    uidvalidity: int
+    offset: int
+    sort: str  # the order actually used (see page_messages for when it differs)
+    reverse: bool
+    messages: tuple[MessageSummary, ...]
+
+
+def page_messages(
+    client: imapclient.IMAPClient,
+    folder: str,
+    *,
+    sort: str = "date",
+    reverse: bool = True,
+    offset: int = 0,
+    limit: int = 50,
+    search: MessageSearch | None = None,
+) -> MessagePage:
+    """One page of `folder`, sorted by `sort` (date, arrival, from, subject, size).
+
+    The server sorts and searches; the cost of a page does not grow with the folder. The
+    ways to get a page, cheapest first, used as far as the server allows:
+
+    1. Arrival order (the order the folder received its mail, i.e. UID order) without a
+       search: message sequence numbers are that order, so the page is a plain
+       `FETCH n-49:n`; a NOOP first picks up mail that arrived meanwhile.
+    2. With ESORT and PARTIAL (RFC 5267; Dovecot 2.3 supports PARTIAL on SORT although it
+       advertises CONTEXT=SEARCH and not CONTEXT=SORT): `UID SORT RETURN (COUNT PARTIAL
+       first:last)` returns the count and just this page's UIDs. Arrival order with a
+       search uses `UID SEARCH RETURN (COUNT PARTIAL ...)` the same way; newest first it
+       needs the count before it can ask for the last stretch (one command more).
+    3. SORT without ESORT (or SEARCH for arrival order): the server returns every matching
+       UID and the page is cut out here. More bytes, still one command.
+    4. No SORT at all: arrival order, which any server can do; `MessagePage.sort` says so.
+
+    Then one `UID FETCH` with the page's UIDs as compressed ranges. On a connection that has
+    the folder selected that is at most three commands per page; selecting costs one more.
+    """
+    if sort not in SORT_KEYS:
+        raise InvalidInputError(f"unknown sort key {sort!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInputError(f"invalid offset {offset!r}")
+    if not isinstance(limit, int) or not 0 < limit <= MAX_PAGE_SIZE:
+        raise InvalidInputError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
+    net.check_wire_safe(folder, "folder name")
+    criteria = search_criteria(search)
+    sort_key = _server_sort_key(client, sort)
+    if sort_key is None:
+        sort = "arrival"
+    with imap.translate_errors(client):
+        if sort == "arrival" and _search_is_empty(search):
+            selected, count = imap.ensure_selected(client, folder, refresh=True)
+            messages = _page_by_sequence(client, count, reverse, offset, limit)
+            total = count
+        else:
+            selected, _count = imap.ensure_selected(client, folder)
+            if sort == "arrival":
+                total, uids = _search_page(client, criteria, reverse, offset, limit)
+            else:
+                total, uids = _sort_page(client, sort_key, criteria, reverse, offset, limit)
+            messages = _fetch_summaries(client, uids)
+    return MessagePage(
+        total=total,
+        uidvalidity=selected.uidvalidity,
+        offset=offset,
+        sort=sort,
+        reverse=reverse,
+        messages=messages,
+    )
+
+
+def _search_is_empty(search: MessageSearch | None) -> bool:
+    return search is None or search_criteria(search) == [b"ALL"]
+
+
+def search_criteria(search: MessageSearch | None) -> list[bytes]:
+    """IMAP SEARCH keys for `search`, all of which must match; `[b"ALL"]` for no search.
+
+    Raises InvalidInputError for CR, LF or NUL, which imapclient would put on the wire as
+    they are, letting a search term inject a command of its own.
+    """
+    if search is None:
+        return [b"ALL"]
+    criteria = []
+    for keyword, value, what in (
+        (b"TEXT", search.text, "search text"),
+        (b"FROM", search.from_, "sender"),
+        (b"TO", search.to, "recipient"),
+        (b"SUBJECT", search.subject, "subject"),
+    ):
+        net.check_wire_safe(value or "", what)
+        if value and value.strip():
+            criteria += [keyword, _astring(value.strip())]
+    if search.unseen:
+        criteria.append(b"UNSEEN")
+    if search.flagged:
+        criteria.append(b"FLAGGED")
+    return criteria or [b"ALL"]
+
+
+def _astring(value: str) -> bytes:
+    encoded = value.encode("utf-8")
+    if not value.isascii():
+        return encoded  # imapclient sends 8-bit arguments as literals
+    return b'"' + encoded.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+
+
+def _needs_charset(criteria: list[bytes]) -> bool:
+    return any(byte > 127 for item in criteria for byte in item)
+
+
+def _server_sort_key(client, sort: str) -> bytes | None:
+    """The SORT key for `sort`, or None when the server cannot sort (arrival order then)."""
+    if sort == "arrival":
+        return b"ARRIVAL"
+    if not client.has_capability("SORT"):
+        return None
+    if sort == "from":
+        # Plain FROM sorts by the mailbox part of the address; users see the name.
+        return b"DISPLAYFROM" if client.has_capability("SORT=DISPLAY") else b"FROM"
+    return sort.upper().encode("ascii")
+
+
+def _has_partial(client) -> bool:
+    return client.has_capability("CONTEXT=SEARCH") or client.has_capability("CONTEXT=SORT")
+
+
+def _partial_range(offset: int, limit: int) -> bytes:
+    return f"{offset + 1}:{offset + limit}".encode("ascii")
+
+
+def _sort_page(client, sort_key, criteria, reverse, offset, limit) -> tuple[int, list[int]]:
+    program = b"(REVERSE " + sort_key + b")" if reverse else b"(" + sort_key + b")"
+    if client.has_capability("ESORT") and _has_partial(client):
+        returns = b"(COUNT PARTIAL " + _partial_range(offset, limit) + b")"
+        result = _esearch(client, b"SORT", [b"RETURN", returns, program, b"UTF-8", *criteria])
+        return result.get(b"COUNT", 0), _partial_uids(result, limit)
+    data = client._raw_command_untagged(b"SORT", [program, b"UTF-8", *criteria])
+    uids = _plain_uids(data)
+    return len(uids), uids[offset : offset + limit]
+
+
+def _search_page(client, criteria, reverse, offset, limit) -> tuple[int, list[int]]:
+    charset = [b"CHARSET", b"UTF-8"] if _needs_charset(criteria) else []
+    if client.has_capability("ESEARCH") and client.has_capability("CONTEXT=SEARCH"):
+        if not reverse:
+            returns = b"(COUNT PARTIAL " + _partial_range(offset, limit) + b")"
+            result = _esearch(client, b"SEARCH", [b"RETURN", returns, *charset, *criteria])
+            return result.get(b"COUNT", 0), _partial_uids(result, limit)
+        counted = _esearch(client, b"SEARCH", [b"RETURN", b"(COUNT)", *charset, *criteria])
+        total = counted.get(b"COUNT", 0)
+        last = total - offset
+        if last < 1:
+            return total, []
+        first = max(1, last - limit + 1)
+        returns = f"(PARTIAL {first}:{last})".encode("ascii")
+        result = _esearch(client, b"SEARCH", [b"RETURN", returns, *charset, *criteria])
+        return total, _partial_uids(result, limit)[::-1]
+    data = client._raw_command_untagged(b"SEARCH", [*charset, *criteria])
+    uids = sorted(_plain_uids(data), reverse=reverse)
+    return len(uids), uids[offset : offset + limit]
+
+
+def _esearch(client, command: bytes, args: list[bytes]) -> dict:
+    """Run a UID SEARCH/SORT with RETURN options and read its ESEARCH answer."""
+    data = client._raw_command_untagged(command, args, response_name="ESEARCH")
+    answer = [item for item in data if item]
+    if not answer:
+        return {}
+    parsed = list(parse_response(answer[-1:]))
+    # (TAG "A12") UID COUNT 80 PARTIAL (1:50 80,79,...)
+    if parsed and isinstance(parsed[0], tuple):
+        parsed = parsed[1:]
+    if parsed and parsed[0] == b"UID":
+        parsed = parsed[1:]
+    pairs = zip(parsed[::2], parsed[1::2], strict=False)
+    return {to_text(name).upper().encode(): value for name, value in pairs}
+
+
+def _partial_uids(result: dict, limit: int) -> list[int]:
+    partial = result.get(b"PARTIAL")
+    if not partial:
+        return []
+    if not isinstance(partial, tuple) or len(partial) != 2:
+        raise ProtocolError(detail=f"unreadable PARTIAL result {partial!r}")
+    return parse_ordered_uids(partial[1], max_count=limit)
+
+
+def _plain_uids(data: list) -> list[int]:
+    numbers = b" ".join(item for item in data if isinstance(item, bytes)).split()
+    if len(numbers) > MAX_FALLBACK_RESULTS:
+        raise LimitExceededError(detail=f"more than {MAX_FALLBACK_RESULTS} matches")
+    try:
+        return [int(number) for number in numbers]
+    except ValueError as error:
+        raise ProtocolError(detail="unreadable SEARCH/SORT answer") from error
+
+
+def _page_by_sequence(client, count, reverse, offset, limit) -> tuple[MessageSummary, ...]:
+    if reverse:
+        last = count - offset
+        first = max(1, last - limit + 1)
+    else:
+        first, last = offset + 1, min(count, offset + limit)
+    if last < first or first > count:
+        return ()
+    response = _fetch(client, f"{first}:{last}", uid=False)
+    numbers = sorted((seq for seq in response if first <= seq <= last), reverse=reverse)
+    return tuple(
+        _summary(response[seq][b"UID"], response[seq]) for seq in numbers if b"UID" in response[seq]
+    )
+
+
+def _fetch_summaries(client, uids: list[int]) -> tuple[MessageSummary, ...]:
+    if not uids:
+        return ()
+    response = _fetch(client, compress_uids(uids), uid=True)
+    # A message expunged by another client since the search is simply not on the page.
+    return tuple(_summary(uid, response[uid]) for uid in uids if uid in response)
+
+
+def _fetch(client, message_set: str, *, uid: bool) -> dict:
+    # imapclient's fetch() wants a list of ids and turns times into naive local ones.
+    command = ("UID", "FETCH") if uid else ("FETCH",)
+    tag = client._imap._command(*command, message_set, _SUMMARY_ITEMS)
+    typ, data = client._imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, data)
+    _typ, data = client._imap._untagged_response(typ, data, "FETCH")
+    return parse_fetch_response(data, normalise_times=False, uid_is_key=uid)
+
+
+def _summary(uid: int, item: dict) -> MessageSummary:
+    flags = {to_text(flag).lower() for flag in item.get(b"FLAGS", ())}
+    envelope = item.get(b"ENVELOPE")
+    message_id = to_text(envelope.message_id).strip() if envelope else ""
+    return MessageSummary(
+        uid=uid,
+        seen="\\seen" in flags,
+        flagged="\\flagged" in flags,
+        answered="\\answered" in flags,
+        deleted="\\deleted" in flags,
+        draft="\\draft" in flags,
+        has_attachment=_has_attachment(item.get(b"BODYSTRUCTURE")),
+        size=item.get(b"RFC822.SIZE", 0),
+        internal_date=_plain_timezone(item.get(b"INTERNALDATE")),
+        date=_plain_timezone(envelope.date) if envelope else None,
+        subject=decode_header_text(envelope.subject) if envelope else "",
+        from_=_addresses(envelope.from_) if envelope else (),
+        to=_addresses(envelope.to) if envelope else (),
+        message_id=message_id or None,
+    )
+
+
+def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """imapclient's own tzinfo class as a standard `datetime.timezone`."""
+    if moment is None or moment.utcoffset() is None:
+        return moment
+    return moment.astimezone(datetime.timezone(moment.utcoffset()))
+
+
+def _has_attachment(body) -> bool:
+    if not body:
+        return False
+    try:
+        return has_attachment(parse_bodystructure(body))
+    except LimitExceededError:
+        # Hundreds of parts or deep nesting: certainly not a plain text mail.
+        return True
+    except ProtocolError:
+        return False
+
+
+def _addresses(addresses) -> tuple[Address, ...]:
+    result = []
+    for address in addresses or ():
+        if address.host is None:
+            continue  # the start or end marker of an RFC 5322 group
+        mailbox = to_text(address.mailbox)
+        host = to_text(address.host)
+        result.append(
+            Address(
+                name=decode_header_text(address.name),
+                address=f"{mailbox}@{host}" if host else mailbox,
+            )
+        )
+    return tuple(result)
