@@ -316,7 +316,11 @@ class Dovecot:
             path.write_bytes(raw)
             os.utime(path, (stamp, stamp))
             written += 1
-        chown_tree(self.maildir(address).parent, self.user)
+        home = self.maildir(address).parent
+        chown_tree(home, self.user)
+        # mkdir(parents=True) may have made the domain folder too; Dovecot must be able to
+        # create the homes of other users of that domain in it.
+        chown_tree(home.parent, self.user, recursive=False)
         return written
 
     def remove_data(self):

@@ -45,8 +45,11 @@ def as_user(user: pwd.struct_passwd, argv: list[str]) -> list[str]:
     return ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups", *argv]
 
 
-def chown_tree(path: Path, user: pwd.struct_passwd):
+def chown_tree(path: Path, user: pwd.struct_passwd, recursive: bool = True):
     if os.geteuid() != 0:
+        return
+    if not recursive:
+        os.chown(path, user.pw_uid, user.pw_gid)
         return
     for root, dirs, files in os.walk(path):
         os.chown(root, user.pw_uid, user.pw_gid)

@@ -1,12 +1,16 @@
+import dataclasses
+import datetime
+import enum
 import logging
 import os
+from contextlib import contextmanager
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..services import exceptions as mail_errors
-from ..services import imap, smtp
+from ..services import folders, imap, messages, smtp
 from ..services.config import ImapSettings, Security, SmtpSettings
 from ..services.credentials import CredentialBox, CredentialKeyError
 
@@ -37,6 +41,7 @@ SMTP_FIELDS = {
 }
 # Fields that end up in a protocol line or a mail header: CR, LF and NUL are refused.
 WIRE_FIELDS = ("name", "email", "imap_host", "imap_user", "smtp_host", "smtp_user", "sender_name")
+SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
 PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
 
 
@@ -355,6 +360,46 @@ class DynaofficeMailAccount(models.Model):
             "target": "new",
         }
 
+    # -- the mail client's calls (RPC): live from the server, nothing stored ------------
+
+    @api.model
+    def client_accounts(self):
+        """The accounts the current user may open, personal first, for the account switcher."""
+        accounts = self.search([]).filtered("can_use")
+        return [
+            {
+                "id": account.id,
+                "name": account.name,
+                "email": account.email,
+                "account_type": account.account_type,
+            }
+            for account in accounts.sorted(lambda a: (a.account_type != "personal", a.sequence))
+        ]
+
+    def client_folders(self):
+        """The folder tree with unread and total counts, special folders first."""
+        self.ensure_one()
+        with self._imap_session() as client:
+            return [_jsonable(folder) for folder in folders.list_folders(client)]
+
+    def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
+        """One page of a folder's message list, sorted and searched by the server."""
+        self.ensure_one()
+        criteria = messages.MessageSearch(
+            **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
+        )
+        with self._imap_session() as client:
+            page = messages.page_messages(
+                client,
+                folder,
+                sort=sort,
+                reverse=bool(reverse),
+                offset=int(offset),
+                limit=int(limit),
+                search=criteria,
+            )
+        return _jsonable(page)
+
     # -- private ------------------------------------------------------------------------------
 
     @api.model
@@ -524,6 +569,28 @@ class DynaofficeMailAccount(models.Model):
         self._check_usable()
         return imap.connect(self._imap_settings())
 
+    @contextmanager
+    def _imap_session(self):
+        """A logged-in connection for one request; errors become messages users can act on."""
+        self.ensure_one()
+        try:
+            client = self._get_imap_session()
+        except mail_errors.MailServiceError as error:
+            raise UserError(self._mailbox_error(error)) from error
+        try:
+            yield client
+        except mail_errors.MailServiceError as error:
+            raise UserError(self._mailbox_error(error)) from error
+        finally:
+            imap.close_quietly(client)
+
+    def _mailbox_error(self, error):
+        return self.env._(
+            "Mailbox %(account)s: %(reason)s",
+            account=self.name,
+            reason=self._explain(error, self.imap_port),
+        )
+
     def _test_connection_on_save(self, imap=True, smtp=True):
         if self.env.context.get("dynaoffice_mail_skip_connection_test"):
             return
@@ -669,3 +736,21 @@ class DynaofficeMailAccount(models.Model):
         return _(
             "%(host)s answered unexpectedly (%(detail)s).", host=host, detail=detail or str(error)
         )
+
+
+def _jsonable(value):
+    """Service dataclasses as plain JSON for the browser (dates as ISO 8601 text)."""
+    if dataclasses.is_dataclass(value):
+        return {
+            field.name: _jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)
+        }
+    if isinstance(value, list | tuple | frozenset | set):
+        items = [_jsonable(item) for item in value]
+        return sorted(items) if isinstance(value, frozenset | set) else items
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value

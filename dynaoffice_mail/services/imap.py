@@ -127,7 +127,7 @@ def connect(settings: ImapSettings) -> VettedIMAPClient:
         except (TimeoutError, OSError) as error:
             raise net.translate_os_error(error, settings.host) from error
     except BaseException:
-        _close_quietly(client)
+        close_quietly(client)
         raise
     return client
 
@@ -142,7 +142,7 @@ def check_account(settings: ImapSettings) -> list[str]:
     except OSError as error:
         raise net.translate_os_error(error, settings.host) from error
     finally:
-        _close_quietly(client)
+        close_quietly(client)
 
 
 def ensure_selected(
@@ -182,7 +182,7 @@ def translate_errors(client: imapclient.IMAPClient) -> Iterator[None]:
         raise net.translate_os_error(error, host) from error
 
 
-def _close_quietly(client: imapclient.IMAPClient):
+def close_quietly(client: imapclient.IMAPClient):
     try:
         client.logout()
     except Exception:  # noqa: BLE001 - the connection is being thrown away anyway

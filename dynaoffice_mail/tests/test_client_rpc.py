@@ -1,0 +1,104 @@
+"""The client's calls on an account: live folder and message lists, for permitted users only."""
+
+import datetime
+import json
+from email.message import EmailMessage
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import MailServerCase
+
+
+def _message(subject, day):
+    message = EmailMessage()
+    message["From"] = "Jürgen Weiß <juergen@example.com>"
+    message["To"] = "team@example.com"
+    message["Subject"] = subject
+    message["Date"] = datetime.datetime(2026, 3, day, 9, 0, tzinfo=datetime.timezone.utc)
+    message["Message-ID"] = f"<{day}.{subject.encode().hex()}@example.com>"
+    message.set_content(f"Text of {subject}\n")
+    return message.as_bytes()
+
+
+@tagged("post_install", "-at_install")
+class TestClientRpc(MailServerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Account = cls.env["dynaoffice.mail.account"].with_context(
+            dynaoffice_mail_skip_connection_test=True
+        )
+        address, password = cls.new_mailbox()
+        cls.personal = Account.with_user(cls.owner).create(
+            dict(cls.account_values(address, password), user_id=cls.owner.id)
+        )
+        received = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)
+        cls.servers.dovecot.write_messages(
+            address,
+            [
+                ("INBOX", _message("Angebot Größe M", 3), set(), received),
+                ("INBOX", _message("Rechnung März", 5), set(), received),
+                ("INBOX", _message("Termin", 4), {"\\Seen"}, received),
+                ("Archive", _message("Alt", 1), {"\\Seen"}, received),
+            ],
+        )
+        group_address, group_password = cls.new_mailbox()
+        cls.shared = Account.with_user(cls.admin).create(
+            dict(cls.account_values(group_address, group_password), group_id=cls.sales.id)
+        )
+
+    def test_owner_sees_folders_with_counts(self):
+        folders = self.personal.with_user(self.owner).client_folders()
+        self.assertEqual(folders[0]["name"], "INBOX")
+        inbox = folders[0]
+        self.assertEqual((inbox["total"], inbox["unread"]), (3, 2))
+        by_name = {folder["name"]: folder for folder in folders}
+        self.assertEqual(by_name["Archive"]["special_use"], "\\Archive")
+        self.assertEqual(by_name["Archive"]["total"], 1)
+        json.dumps(folders)  # what the browser receives must be plain JSON
+
+    def test_owner_pages_newest_first_and_searches(self):
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX", limit=2)
+        json.dumps(page)
+        self.assertEqual(page["total"], 3)
+        self.assertEqual([m["subject"] for m in page["messages"]], ["Rechnung März", "Termin"])
+        self.assertEqual(page["messages"][0]["from_"][0]["name"], "Jürgen Weiß")
+        self.assertFalse(page["messages"][0]["seen"])
+        second = account.client_page("INBOX", offset=2, limit=2)
+        self.assertEqual([m["subject"] for m in second["messages"]], ["Angebot Größe M"])
+        found = account.client_page("INBOX", search={"subject": "größe"})
+        self.assertEqual([m["subject"] for m in found["messages"]], ["Angebot Größe M"])
+        # Listing never marks anything as read.
+        self.assertEqual(account.client_folders()[0]["unread"], 2)
+
+    def test_nobody_else_reads_a_personal_mailbox(self):
+        for user in (self.other, self.member, self.admin):
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_folders()
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_page("INBOX")
+
+    def test_group_mailbox_for_members_only(self):
+        self.assertTrue(self.shared.with_user(self.member).client_folders())
+        for user in (self.other, self.owner, self.admin):
+            with self.assertRaises(AccessError):
+                self.shared.with_user(user).client_page("INBOX")
+
+    def test_account_switcher_lists_usable_accounts(self):
+        Account = self.env["dynaoffice.mail.account"]
+        ids = {a["id"] for a in Account.with_user(self.owner).client_accounts()}
+        self.assertEqual(ids & {self.personal.id, self.shared.id}, {self.personal.id})
+        ids = {a["id"] for a in Account.with_user(self.member).client_accounts()}
+        self.assertEqual(ids & {self.personal.id, self.shared.id}, {self.shared.id})
+        # Administrators list every account, but can open none of other people's.
+        ids = {a["id"] for a in Account.with_user(self.admin).client_accounts()}
+        self.assertFalse(ids & {self.personal.id, self.shared.id})
+
+    def test_server_errors_say_what_went_wrong(self):
+        with self.assertRaises(UserError) as caught:
+            self.personal.with_user(self.owner).client_page("No such folder")
+        self.assertIn(self.personal.name, str(caught.exception))
+        with self.assertRaises(UserError):
+            self.personal.with_user(self.owner).client_page("INBOX\r\nA1 LOGOUT")
