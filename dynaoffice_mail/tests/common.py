@@ -93,6 +93,24 @@ class MailServerCase(TransactionCase):
         values.update(overrides)
         return values
 
+    @classmethod
+    def create_owned_accounts(cls):
+        """`personal` (owner's) and `shared` (the sales group's) accounts on fresh mailboxes.
+
+        Created without the connection test; the tests that need one make their own.
+        """
+        Account = cls.env["dynaoffice.mail.account"].with_context(
+            dynaoffice_mail_skip_connection_test=True
+        )
+        cls.personal_address, password = cls.new_mailbox()
+        cls.personal = Account.with_user(cls.owner).create(
+            dict(cls.account_values(cls.personal_address, password), user_id=cls.owner.id)
+        )
+        cls.shared_address, password = cls.new_mailbox()
+        cls.shared = Account.with_user(cls.admin).create(
+            dict(cls.account_values(cls.shared_address, password), group_id=cls.sales.id)
+        )
+
     def create_account_as(self, user, **values):
         """Create as `user` in a savepoint, as one RPC call would: all or nothing."""
         with self.env.cr.savepoint():

@@ -14,17 +14,7 @@ class TestAccountAccess(MailServerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Account = cls.env["dynaoffice.mail.account"].with_context(
-            dynaoffice_mail_skip_connection_test=True
-        )
-        address, password = cls.new_mailbox()
-        cls.personal = Account.with_user(cls.owner).create(
-            dict(cls.account_values(address, password), user_id=cls.owner.id)
-        )
-        group_address, group_password = cls.new_mailbox()
-        cls.shared = Account.with_user(cls.admin).create(
-            dict(cls.account_values(group_address, group_password), group_id=cls.sales.id)
-        )
+        cls.create_owned_accounts()
         cls.Account = cls.env["dynaoffice.mail.account"]
 
     def visible_to(self, user):

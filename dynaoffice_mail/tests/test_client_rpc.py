@@ -26,26 +26,16 @@ class TestClientRpc(MailServerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        Account = cls.env["dynaoffice.mail.account"].with_context(
-            dynaoffice_mail_skip_connection_test=True
-        )
-        address, password = cls.new_mailbox()
-        cls.personal = Account.with_user(cls.owner).create(
-            dict(cls.account_values(address, password), user_id=cls.owner.id)
-        )
+        cls.create_owned_accounts()
         received = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)
         cls.servers.dovecot.write_messages(
-            address,
+            cls.personal_address,
             [
                 ("INBOX", _message("Angebot Größe M", 3), set(), received),
                 ("INBOX", _message("Rechnung März", 5), set(), received),
                 ("INBOX", _message("Termin", 4), {"\\Seen"}, received),
                 ("Archive", _message("Alt", 1), {"\\Seen"}, received),
             ],
-        )
-        group_address, group_password = cls.new_mailbox()
-        cls.shared = Account.with_user(cls.admin).create(
-            dict(cls.account_values(group_address, group_password), group_id=cls.sales.id)
         )
 
     def test_owner_sees_folders_with_counts(self):
