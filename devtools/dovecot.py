@@ -4,12 +4,14 @@ Runs unprivileged (as the `dovecot` system user when started by root), keeps eve
 one folder and can fill Maildirs directly, which is much faster than APPEND for big folders.
 """
 
+import imaplib
 import itertools
 import json
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
 from dataclasses import dataclass
@@ -203,7 +205,19 @@ class Dovecot:
             self.process = None
         for port in (self.port_imap, self.port_imaps, self.port_lmtp):
             wait_for_port(port, process=self.process)
+        self._spend_penalty_socket_wait()
         return self
+
+    def _spend_penalty_socket_wait(self):
+        """Fail one login now, so the auth process's one wait for the (disabled) penalty
+        socket happens here and not inside the first test that fails a login on purpose."""
+        context = ssl.create_default_context(cafile=str(self.certificates.ca_cert))
+        with imaplib.IMAP4_SSL("localhost", self.port_imaps, ssl_context=context,
+                               timeout=30) as client:
+            try:
+                client.login("warm-up@localhost", "not a password")
+            except imaplib.IMAP4.error:
+                pass  # refused, as intended
 
     def running(self) -> bool:
         try:

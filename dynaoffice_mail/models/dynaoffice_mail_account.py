@@ -9,8 +9,8 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
+from ..services import actions, folders, imap, messages, smtp
 from ..services import exceptions as mail_errors
-from ..services import folders, imap, messages, smtp
 from ..services.config import ImapSettings, Security, SmtpSettings
 from ..services.credentials import CredentialBox, CredentialKeyError
 
@@ -400,6 +400,36 @@ class DynaofficeMailAccount(models.Model):
             )
         return _jsonable(page)
 
+    def client_set_flag(self, folder, uidvalidity, uids, flag, value):
+        """Mark messages read/unread or flagged/unflagged on the server."""
+        self.ensure_one()
+        with self._imap_session() as client:
+            actions.set_flag(client, folder, int(uidvalidity), uids, flag, bool(value))
+        return True
+
+    def client_move(self, folder, uidvalidity, uids, target):
+        self.ensure_one()
+        with self._imap_session() as client:
+            actions.move(client, folder, int(uidvalidity), uids, target)
+        return True
+
+    def client_delete(self, folder, uidvalidity, uids):
+        """Delete as the account's option says (Trash, mark as deleted, or at once)."""
+        self.ensure_one()
+        with self._imap_session() as client:
+            trash = self._trash_folder(client)
+            actions.delete(client, folder, int(uidvalidity), uids, self.delete_mode, trash)
+        return True
+
+    def client_empty_trash(self):
+        """Remove everything in Trash; returns how many messages were removed."""
+        self.ensure_one()
+        with self._imap_session() as client:
+            trash = self._trash_folder(client)
+            if not trash:
+                raise UserError(self.env._("%(account)s has no Trash folder.", account=self.name))
+            return actions.empty_folder(client, trash)
+
     # -- private ------------------------------------------------------------------------------
 
     @api.model
@@ -584,6 +614,16 @@ class DynaofficeMailAccount(models.Model):
         finally:
             imap.close_quietly(client)
 
+    def _trash_folder(self, client):
+        return next(
+            (
+                folder.name
+                for folder in folders.list_folders(client)
+                if folder.special_use == "\\Trash"
+            ),
+            None,
+        )
+
     def _mailbox_error(self, error):
         return self.env._(
             "Mailbox %(account)s: %(reason)s",
@@ -729,6 +769,8 @@ class DynaofficeMailAccount(models.Model):
                 "encryption for that: choose SSL or TLS.",
                 host=host,
             )
+        if isinstance(error, actions.UidValidityChangedError):
+            return _("the folder was renumbered on the server. Reload the list and try again.")
         if isinstance(error, mail_errors.InvalidInputError):
             return _("invalid input: %(detail)s", detail=str(error))
         if isinstance(error, mail_errors.ConnectionFailedError):

@@ -21,7 +21,11 @@ class TestUiAccountSetup(HttpCase, MailServerCase):
         self.env["ir.mail_server"].create(
             {"name": "Relay", "smtp_host": "localhost", "smtp_port": self.ports.smtp_plain}
         )
-        self.start_tour("/odoo", "dynaoffice_mail_account_setup", login=self.owner.login)
+        self.start_tour(
+            "/odoo/action-dynaoffice_mail.dynaoffice_mail_account_action",
+            "dynaoffice_mail_account_setup",
+            login=self.owner.login,
+        )
         account = self.env["dynaoffice.mail.account"].search(
             [("email", "=", "tour@dynaoffice.test")]
         )

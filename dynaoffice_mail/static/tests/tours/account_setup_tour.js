@@ -6,7 +6,7 @@ import { registry } from "@web/core/registry";
  * connection. The first save uses a wrong password and must fail, saying which side failed.
  */
 registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
-    url: "/odoo",
+    url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_account_action",
     steps: () => [
         { trigger: ".o_user_menu .dropdown-toggle", run: "click" },
         { trigger: ".dropdown-item[data-menu='settings']", run: "click" },
