@@ -8,6 +8,7 @@ run, and they say so instead of skipping.
 import json
 import os
 import secrets
+from email.message import EmailMessage
 
 from odoo.tests import TransactionCase
 
@@ -29,6 +30,19 @@ def test_servers():
     with open(path) as handle:
         description = json.load(handle)
     return description, MailServers.attach(description)
+
+
+def build_message(subject, *, sender="kunde@example.com", date=None, body="Hallo\n"):
+    """A small well-formed message as bytes, for filling test mailboxes."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "team@example.com"
+    message["Subject"] = subject
+    if date is not None:
+        message["Date"] = date
+    message["Message-ID"] = f"<{secrets.token_hex(8)}@example.com>"
+    message.set_content(body)
+    return message.as_bytes()
 
 
 class MailServerCase(TransactionCase):

@@ -1,22 +1,11 @@
 """Changing mail from the client: flags, moving, the three ways of deleting, empty Trash."""
 
 import datetime
-from email.message import EmailMessage
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import MailServerCase
-
-
-def _raw(subject):
-    message = EmailMessage()
-    message["From"] = "kunde@example.com"
-    message["To"] = "team@example.com"
-    message["Subject"] = subject
-    message["Message-ID"] = f"<{subject.encode().hex()}@example.com>"
-    message.set_content("Hallo\n")
-    return message.as_bytes()
+from .common import MailServerCase, build_message
 
 
 @tagged("post_install", "-at_install")
@@ -27,7 +16,7 @@ class TestClientActions(MailServerCase):
         received = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
         self.servers.dovecot.write_messages(
             self.personal_address,
-            [("INBOX", _raw(f"Nachricht {n}"), set(), received) for n in range(1, 5)],
+            [("INBOX", build_message(f"Nachricht {n}"), set(), received) for n in range(1, 5)],
         )
         self.account = self.personal.with_user(self.owner)
 

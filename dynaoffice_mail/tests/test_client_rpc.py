@@ -2,23 +2,20 @@
 
 import datetime
 import json
-from email.message import EmailMessage
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import MailServerCase
+from .common import MailServerCase, build_message
 
 
 def _message(subject, day):
-    message = EmailMessage()
-    message["From"] = "Jürgen Weiß <juergen@example.com>"
-    message["To"] = "team@example.com"
-    message["Subject"] = subject
-    message["Date"] = datetime.datetime(2026, 3, day, 9, 0, tzinfo=datetime.timezone.utc)
-    message["Message-ID"] = f"<{day}.{subject.encode().hex()}@example.com>"
-    message.set_content(f"Text of {subject}\n")
-    return message.as_bytes()
+    return build_message(
+        subject,
+        sender="Jürgen Weiß <juergen@example.com>",
+        date=datetime.datetime(2026, 3, day, 9, 0, tzinfo=datetime.timezone.utc),
+        body=f"Text of {subject}\n",
+    )
 
 
 @tagged("post_install", "-at_install")
