@@ -1,16 +1,23 @@
 import dataclasses
 import datetime
 import enum
+import hashlib
 import logging
 import os
+import threading
+import time
+from collections import OrderedDict
 from contextlib import contextmanager
+
+from werkzeug.urls import url_encode
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..services import actions, folders, imap, messages, smtp
+from ..services import actions, folders, html, imap, messages, reading, smtp
 from ..services import exceptions as mail_errors
+from ..services import pool as imap_pool
 from ..services.config import ImapSettings, Security, SmtpSettings
 from ..services.credentials import CredentialBox, CredentialKeyError
 
@@ -43,6 +50,21 @@ SMTP_FIELDS = {
 WIRE_FIELDS = ("name", "email", "imap_host", "imap_user", "smtp_host", "smtp_user", "sender_name")
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
 PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
+# Attachments the browser may show itself (the preview); everything else is downloaded.
+PREVIEW_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "application/pdf",
+}
+# The sanitised body becomes a document of its own in the reading pane's sandboxed frame.
+BODY_DOCUMENT = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<style>body{{margin:0;padding:12px;font-family:system-ui,sans-serif;font-size:14px;\
+overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>
+</head><body>{body}</body></html>"""
 
 
 class DynaofficeMailAccount(models.Model):
@@ -281,6 +303,17 @@ class DynaofficeMailAccount(models.Model):
             self._test_connection_on_save(
                 imap=bool(changed & IMAP_FIELDS), smtp=bool(changed & (SMTP_FIELDS | {"email"}))
             )
+        if changed & IMAP_FIELDS:
+            # Connections logged in with the old settings are of no use any more.
+            for account in self:
+                imap_pool.POOL.clear(account._pool_key())
+        return result
+
+    def unlink(self):
+        keys = [account._pool_key() for account in self]
+        result = super().unlink()
+        for key in keys:
+            imap_pool.POOL.clear(key)
         return result
 
     @api.model
@@ -342,13 +375,11 @@ class DynaofficeMailAccount(models.Model):
         """The seed's "zum Postfach": open the mail client on this account."""
         self.ensure_one()
         self._check_usable()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "dynaoffice_mail.dynaoffice_mail_client_action"
+        )
+        action["params"] = {"account_id": self.id}
+        return action
 
     def action_open_form(self):
         self.ensure_one()
@@ -372,6 +403,8 @@ class DynaofficeMailAccount(models.Model):
                 "name": account.name,
                 "email": account.email,
                 "account_type": account.account_type,
+                "group": account.group_id.name or False,
+                "delete_mode": account.delete_mode,
             }
             for account in accounts.sorted(lambda a: (a.account_type != "personal", a.sequence))
         ]
@@ -379,8 +412,17 @@ class DynaofficeMailAccount(models.Model):
     def client_folders(self):
         """The folder tree with unread and total counts, special folders first."""
         self.ensure_one()
-        with self._imap_session() as client:
-            return [_jsonable(folder) for folder in folders.list_folders(client)]
+        return [
+            dict(_jsonable(folder), selectable=folder.selectable, path=list(folder.path))
+            for folder in self._imap_run(folders.list_folders, safe=True)
+        ]
+
+    def client_folder_state(self, folder):
+        """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
+        self.ensure_one()
+        return _jsonable(
+            self._imap_run(lambda client: folders.folder_state(client, folder), safe=True)
+        )
 
     def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server."""
@@ -388,8 +430,8 @@ class DynaofficeMailAccount(models.Model):
         criteria = messages.MessageSearch(
             **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
         )
-        with self._imap_session() as client:
-            page = messages.page_messages(
+        page = self._imap_run(
+            lambda client: messages.page_messages(
                 client,
                 folder,
                 sort=sort,
@@ -397,38 +439,177 @@ class DynaofficeMailAccount(models.Model):
                 offset=int(offset),
                 limit=int(limit),
                 search=criteria,
-            )
+            ),
+            safe=True,
+        )
         return _jsonable(page)
+
+    def client_message(self, folder, uidvalidity, uid):
+        """A message for the reading pane; opening it marks it read, as other clients do.
+
+        The HTML body is not in the answer: the reading pane loads it from `body_url` into a
+        sandboxed frame, served with a Content-Security-Policy that blocks scripts and, until
+        the user allows it, remote images.
+        """
+        self.ensure_one()
+        uidvalidity, uid = int(uidvalidity), int(uid)
+        view = self._read_message(folder, uidvalidity, uid, mark_seen=True)
+        address = {"folder": folder, "uidvalidity": uidvalidity, "uid": uid}
+        has_remote = False
+        if view.html:
+            has_remote = self._sanitized_body(view, address, allow_remote=False).has_remote_content
+        attachments = []
+        for attachment in view.attachments:
+            url = self._client_url("part", address, part=attachment.part_number)
+            attachments.append(
+                {
+                    "part": attachment.part_number,
+                    "filename": attachment.filename,
+                    "mime_type": attachment.mime_type,
+                    "size": attachment.size,
+                    "inline": attachment.inline,
+                    "download_url": f"{url}&download=1",
+                    "preview_url": url if attachment.mime_type in PREVIEW_TYPES else None,
+                }
+            )
+        result = _jsonable(view)
+        for key in ("html", "cid_parts", "attachments"):
+            result.pop(key, None)
+        result.update(
+            seen=True,
+            body_url=self._client_url("body", address) if view.html else None,
+            has_remote_content=has_remote,
+            attachments=attachments,
+            source_url=self._client_url("source", address),
+        )
+        return result
 
     def client_set_flag(self, folder, uidvalidity, uids, flag, value):
         """Mark messages read/unread or flagged/unflagged on the server."""
         self.ensure_one()
-        with self._imap_session() as client:
-            actions.set_flag(client, folder, int(uidvalidity), uids, flag, bool(value))
+        self._imap_run(
+            lambda client: actions.set_flag(
+                client, folder, int(uidvalidity), uids, flag, bool(value)
+            ),
+            safe=False,
+        )
         return True
 
     def client_move(self, folder, uidvalidity, uids, target):
         self.ensure_one()
-        with self._imap_session() as client:
-            actions.move(client, folder, int(uidvalidity), uids, target)
+        self._imap_run(
+            lambda client: actions.move(client, folder, int(uidvalidity), uids, target),
+            safe=False,
+        )
         return True
 
     def client_delete(self, folder, uidvalidity, uids):
         """Delete as the account's option says (Trash, mark as deleted, or at once)."""
         self.ensure_one()
-        with self._imap_session() as client:
+        mode = self.delete_mode
+
+        def delete(client):
             trash = self._trash_folder(client)
-            actions.delete(client, folder, int(uidvalidity), uids, self.delete_mode, trash)
+            actions.delete(client, folder, int(uidvalidity), uids, mode, trash)
+
+        self._imap_run(delete, safe=False)
         return True
 
     def client_empty_trash(self):
         """Remove everything in Trash; returns how many messages were removed."""
         self.ensure_one()
-        with self._imap_session() as client:
+
+        def empty(client):
             trash = self._trash_folder(client)
             if not trash:
                 raise UserError(self.env._("%(account)s has no Trash folder.", account=self.name))
             return actions.empty_folder(client, trash)
+
+        return self._imap_run(empty, safe=False)
+
+    def client_create_folder(self, name):
+        """Create a folder; `name` is the full path (parent, delimiter, new name)."""
+        self.ensure_one()
+        self._imap_run(lambda client: folders.create_folder(client, name), safe=False)
+        return True
+
+    def client_rename_folder(self, folder, new_name):
+        self.ensure_one()
+        self._imap_run(lambda client: folders.rename_folder(client, folder, new_name), safe=False)
+        return True
+
+    def client_delete_folder(self, folder):
+        """Delete a folder and the mail in it, on the server."""
+        self.ensure_one()
+        self._imap_run(lambda client: folders.delete_folder(client, folder), safe=False)
+        return True
+
+    # -- what the download routes (controllers/main.py) serve ---------------------------
+
+    def _client_url(self, kind, address, **extra):
+        query = url_encode(dict(address, **extra))
+        return f"/dynaoffice_mail/{kind}/{self.id}?{query}"
+
+    def _read_message(self, folder, uidvalidity, uid, mark_seen=False):
+        """The message as the reading pane shows it, from a small per-process cache.
+
+        A UID names the same message for as long as the folder keeps its UIDVALIDITY (RFC
+        3501), so what the server sent for (folder, UIDVALIDITY, UID) stays right; the key
+        also holds the connection settings, so a changed account never sees old entries.
+        The reading pane asks for the body right after the message itself: the cache spares
+        that second trip to the server, nothing more.
+        """
+        self.ensure_one()
+        self._check_usable()
+        key = (self._pool_key(), _fingerprint(self._imap_settings()), folder, uidvalidity, uid)
+        view = _MESSAGE_CACHE.get(key)
+        if view is None or mark_seen:
+            view = self._imap_run(
+                lambda client: reading.read_message(
+                    client, folder, uidvalidity, uid, mark_seen=mark_seen
+                ),
+                safe=not mark_seen,
+            )
+            _MESSAGE_CACHE.put(key, view)
+        return view
+
+    def _sanitized_body(self, view, address, allow_remote):
+        def cid_url(content_id):
+            part = view.cid_parts.get(content_id)
+            return self._client_url("part", address, part=part) if part else None
+
+        return html.sanitize_html(view.html or "", cid_url=cid_url, allow_remote=allow_remote)
+
+    def _body_document(self, folder, uidvalidity, uid, allow_remote):
+        """The sanitised HTML body as a small document of its own, for the sandboxed frame."""
+        self.ensure_one()
+        view = self._read_message(folder, int(uidvalidity), int(uid))
+        address = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
+        body = self._sanitized_body(view, address, allow_remote=allow_remote).html
+        return BODY_DOCUMENT.format(body=body)
+
+    def _open_stream(self, kind, folder, uidvalidity, uid, part=None):
+        """(head, chunks) of a part or of the whole source, read from the server as the
+        browser takes it. The chunks hold a pooled connection until they are consumed or
+        closed; they never touch the ORM (the request's cursor is gone by then)."""
+        self.ensure_one()
+        self._check_usable()
+        session = imap_pool.POOL.session(
+            self._pool_key(), self._imap_settings(), factory=self._get_imap_session
+        )
+        try:
+            client = session.__enter__()
+            if kind == "part":
+                head, chunks = reading.stream_part(client, folder, int(uidvalidity), int(uid), part)
+            else:
+                head, chunks = reading.stream_source(client, folder, int(uidvalidity), int(uid))
+        except mail_errors.MailServiceError as error:
+            session.__exit__(type(error), error, error.__traceback__)
+            raise UserError(self._mailbox_error(error)) from error
+        except BaseException as error:
+            session.__exit__(type(error), error, error.__traceback__)
+            raise
+        return head, _closing_chunks(chunks, session)
 
     # -- private ------------------------------------------------------------------------------
 
@@ -593,26 +774,47 @@ class DynaofficeMailAccount(models.Model):
             authenticate=self.smtp_auth,
         )
 
-    def _get_imap_session(self):
+    def _get_imap_session(self, settings=None):
         """The one place that builds an IMAP connection (tests and OAuth2 hook in here)."""
         self.ensure_one()
         self._check_usable()
-        return imap.connect(self._imap_settings())
+        return imap.connect(settings or self._imap_settings())
+
+    def _pool_key(self):
+        return f"{self.env.cr.dbname}/{self.id}"
+
+    def _imap_run(self, operation, *, safe):
+        """Run `operation(client)` on a pooled connection of this account.
+
+        `safe` operations only read, so when the pooled connection turns out to be dead the
+        pool retries them once on a fresh one; changes are never repeated. Errors become
+        messages users can act on.
+        """
+        self.ensure_one()
+        self._check_usable()
+        try:
+            return imap_pool.POOL.run(
+                self._pool_key(),
+                self._imap_settings(),
+                operation,
+                safe=safe,
+                factory=self._get_imap_session,
+            )
+        except mail_errors.MailServiceError as error:
+            raise UserError(self._mailbox_error(error)) from error
 
     @contextmanager
     def _imap_session(self):
-        """A logged-in connection for one request; errors become messages users can act on."""
+        """A pooled, logged-in connection for one request; errors become readable messages."""
         self.ensure_one()
+        self._check_usable()
         try:
-            client = self._get_imap_session()
+            with imap_pool.POOL.session(
+                self._pool_key(), self._imap_settings(), factory=self._get_imap_session
+            ) as client:
+                yield client
         except mail_errors.MailServiceError as error:
             raise UserError(self._mailbox_error(error)) from error
-        try:
-            yield client
-        except mail_errors.MailServiceError as error:
-            raise UserError(self._mailbox_error(error)) from error
-        finally:
-            imap.close_quietly(client)
 
     def _trash_folder(self, client):
         return next(
@@ -769,8 +971,9 @@ class DynaofficeMailAccount(models.Model):
                 "encryption for that: choose SSL or TLS.",
                 host=host,
             )
-        if isinstance(error, actions.UidValidityChangedError):
-            return _("the folder was renumbered on the server. Reload the list and try again.")
+        explained = self._explain_mailbox_state(error)
+        if explained:
+            return explained
         if isinstance(error, mail_errors.InvalidInputError):
             return _("invalid input: %(detail)s", detail=str(error))
         if isinstance(error, mail_errors.ConnectionFailedError):
@@ -778,6 +981,32 @@ class DynaofficeMailAccount(models.Model):
         return _(
             "%(host)s answered unexpectedly (%(detail)s).", host=host, detail=detail or str(error)
         )
+
+    def _explain_mailbox_state(self, error):
+        """Errors about the mailbox's content rather than the connection, or None."""
+        _ = self.env._
+        host = error.host or ""
+        detail = error.detail or ""
+        if isinstance(error, mail_errors.MessageNotFoundError):
+            return _(
+                "the message is no longer on the server (another mail program moved or "
+                "deleted it). Reload the list."
+            )
+        if isinstance(error, mail_errors.FolderNotFoundError):
+            return _(
+                "the folder no longer exists on the server (another mail program renamed or "
+                "deleted it). Reload the folders."
+            )
+        if isinstance(error, mail_errors.PoolExhaustedError):
+            return _(
+                "all connections to %(host)s are busy with other requests. Try again in a moment.",
+                host=host,
+            )
+        if isinstance(error, mail_errors.LimitExceededError):
+            return _("the message is too complex to show (%(detail)s).", detail=detail)
+        if isinstance(error, actions.UidValidityChangedError):
+            return _("the folder was renumbered on the server. Reload the list and try again.")
+        return None
 
 
 def _jsonable(value):
@@ -796,3 +1025,47 @@ def _jsonable(value):
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return value
+
+
+def _fingerprint(settings):
+    """A digest of the connection settings (password included, never kept in clear)."""
+    return hashlib.sha256(repr(dataclasses.astuple(settings)).encode()).hexdigest()
+
+
+def _closing_chunks(chunks, session):
+    """Yield `chunks`, then hand the pooled connection back (or drop it if it broke)."""
+    try:
+        yield from chunks
+    except BaseException as error:
+        session.__exit__(type(error), error, error.__traceback__)
+        raise
+    else:
+        session.__exit__(None, None, None)
+
+
+class _MessageCache:
+    """A few recently read messages per process (see `_read_message` for why it is right)."""
+
+    def __init__(self, size=32, ttl=120.0):
+        self._size, self._ttl = size, ttl
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or time.monotonic() - entry[0] > self._ttl:
+                self._entries.pop(key, None)
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key, value):
+        with self._lock:
+            self._entries[key] = (time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_MESSAGE_CACHE = _MessageCache()

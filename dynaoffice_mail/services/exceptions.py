@@ -72,5 +72,13 @@ class MessageNotFoundError(MailServiceError):
     """The message is gone: expunged or moved by another client since the list was shown."""
 
 
+class FolderNotFoundError(MailServiceError):
+    """The folder is gone: deleted or renamed by another client since the list was shown."""
+
+
+class PoolExhaustedError(MailServiceError):
+    """Every pooled connection of an account stayed busy for as long as we could wait."""
+
+
 class LimitExceededError(MailServiceError):
     """A message or response exceeded one of our hard limits."""

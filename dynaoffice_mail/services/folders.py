@@ -1,18 +1,24 @@
-"""The folder list with unread and total counts, in the order a mail client shows it."""
+"""The folder list with unread and total counts, in the order a mail client shows it;
+creating, renaming and deleting folders; and the cheap state the browser polls."""
 
+import imaplib
 from dataclasses import dataclass, replace
 
 import imapclient
 from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
+from imapclient.util import to_bytes
 
-from . import imap
+from . import imap, net
+from .exceptions import FolderNotFoundError, InvalidInputError
 from .headers import to_text
 
 # The order users know from other clients; other special-use folders (\All, \Flagged)
 # are listed among the ordinary ones.
 SPECIAL_USE_ORDER = ("\\Inbox", "\\Drafts", "\\Sent", "\\Trash", "\\Junk", "\\Archive")
 _UNSELECTABLE = {"\\noselect", "\\nonexistent"}
+# LIST wildcards: a folder named with them could not be looked up by its own name.
+_WILDCARDS = ("*", "%")
 
 
 @dataclass(frozen=True)
@@ -117,3 +123,265 @@ def _folder_order(folders: list[Folder]):
         return (1, 0, (), folded, path)
 
     return key
+
+
+# -- changing the folder tree ------------------------------------------------------------------
+
+
+def create_folder(client: imapclient.IMAPClient, name: str) -> None:
+    """Create the folder `name` (its full path: the caller joins parent, delimiter and
+    name) and subscribe to it, so that other mail programs show it too.
+
+    imapclient encodes the name to modified UTF-7 ("Größe" -> "Gr&APYA3w-e").
+    """
+    net.check_wire_safe(name, "folder name")
+    with imap.translate_errors(client):
+        _check_new_name(name, _hierarchy_delimiter(client))
+        _change(client, "create", name)
+        client.subscribe_folder(name)
+
+
+def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> None:
+    """Rename or move `folder`, its subfolders with it, to the full path `new_name`.
+
+    Subscriptions follow the folders (Dovecot, for one, leaves them under the old names).
+    The Inbox, special-use folders and folders that contain one are refused: other mail
+    programs find Sent or Trash by those names or attributes.
+    """
+    net.check_wire_safe(folder, "folder name")
+    net.check_wire_safe(new_name, "new folder name")
+    with imap.translate_errors(client):
+        current = _existing(client, folder, "renamed")
+        _check_new_name(new_name, current.delimiter)
+        if new_name == folder:
+            return
+        if current.delimiter and new_name.startswith(folder + current.delimiter):
+            raise InvalidInputError("a folder cannot be moved into itself")
+        for descendant in _descendants(client, current):
+            if descendant.special_use:
+                raise InvalidInputError(
+                    f'"{folder}" contains the special folder "{descendant.name}" and cannot '
+                    "be renamed"
+                )
+        subscribed = _subscriptions(client, current)
+        _leave_selected(client, current, deleting=False)
+        _change(client, "rename", folder, new_name)
+        for old in subscribed:
+            client.subscribe_folder(new_name + old[len(folder) :])
+            _unsubscribe_quietly(client, old)
+
+
+def delete_folder(client: imapclient.IMAPClient, folder: str) -> None:
+    """Delete `folder` with the messages in it (they do not go to Trash), and unsubscribe.
+
+    The Inbox and special-use folders are refused, and so is a folder with subfolders:
+    the user deletes or moves those first rather than losing a whole tree at once.
+    """
+    net.check_wire_safe(folder, "folder name")
+    with imap.translate_errors(client):
+        current = _existing(client, folder, "deleted")
+        if _descendants(client, current):
+            raise InvalidInputError(f'"{folder}" has subfolders; delete or move them first')
+        _leave_selected(client, current, deleting=True)
+        _change(client, "delete", folder)
+        _unsubscribe_quietly(client, folder)
+
+
+def _check_new_name(name: str, delimiter: str | None) -> None:
+    if not name.strip():
+        raise InvalidInputError("a folder needs a name")
+    if any(char in name for char in _WILDCARDS):
+        raise InvalidInputError("folder names cannot contain * or %")
+    if delimiter:
+        if name.startswith(delimiter) or name.endswith(delimiter):
+            raise InvalidInputError(f'a folder name cannot start or end with "{delimiter}"')
+        if any(not part.strip() for part in name.split(delimiter)):
+            raise InvalidInputError(
+                f'a folder name cannot have an empty part between "{delimiter}"'
+            )
+
+
+def _existing(client, folder: str, verb: str) -> Folder:
+    """The folder as LIST describes it; refused if it is the Inbox or a special-use one."""
+    if folder.upper() == "INBOX":
+        raise InvalidInputError(f"the Inbox cannot be {verb}")
+    found = next((item for item in _list(client, folder) if item.name == folder), None)
+    if found is None:
+        raise FolderNotFoundError(
+            f'the folder "{folder}" does not exist', host=getattr(client, "host", "")
+        )
+    if found.special_use:
+        use = found.special_use[1:]  # "\\Trash" -> "Trash"
+        raise InvalidInputError(f'"{folder}" is the special folder for {use} and cannot be {verb}')
+    return found
+
+
+def _descendants(client, folder: Folder) -> list[Folder]:
+    if not folder.delimiter:
+        return []
+    prefix = folder.name + folder.delimiter
+    return [item for item in _list(client, prefix + "*") if item.name.startswith(prefix)]
+
+
+def _list(client, pattern: str) -> list[Folder]:
+    """LIST `pattern`, with special-use attributes where the server can be asked for them
+    (RFC 6154; some servers send them unasked, which the plain LIST then shows)."""
+    args = [b'""', to_bytes(client._normalise_folder(pattern))]
+    if client.has_capability("LIST-EXTENDED") and client.has_capability("SPECIAL-USE"):
+        args += [b"RETURN", b"(SPECIAL-USE)"]
+    data = client._raw_command_untagged(b"LIST", args, uid=False)
+    found = []
+    for flags, delimiter, name in client._proc_folder_list(data):
+        flags = frozenset(to_text(flag) for flag in flags)
+        found.append(
+            Folder(
+                name=name,
+                delimiter=to_text(delimiter) or None,
+                special_use=_special_use(name, flags),
+                flags=flags,
+                total=None,
+                unread=None,
+            )
+        )
+    return found
+
+
+def _hierarchy_delimiter(client) -> str | None:
+    # LIST "" "" answers with the delimiter of the root (RFC 3501, 6.3.8).
+    listed = client.list_folders("", "")
+    return (to_text(listed[0][1]) or None) if listed else None
+
+
+def _subscriptions(client, folder: Folder) -> list[str]:
+    """The subscribed names among `folder` and its subfolders."""
+    prefix = folder.name + (folder.delimiter or "")
+    return [
+        name
+        for _flags, _delimiter, name in client.list_sub_folders("", folder.name + "*")
+        if name == folder.name or (folder.delimiter and name.startswith(prefix))
+    ]
+
+
+def _leave_selected(client, folder: Folder, *, deleting: bool) -> None:
+    """Unselect `folder` (or a subfolder of it) if this connection has it selected.
+
+    Dovecot drops a connection whose selected folder it deletes; and a pooled connection
+    must not go on believing it has a folder selected under a name that is gone.
+    """
+    selected = getattr(client, "selected_folder", None)
+    if selected is None:
+        return
+    prefix = folder.name + (folder.delimiter or "\0")
+    if selected.name != folder.name and not selected.name.startswith(prefix):
+        return
+    if client.has_capability("UNSELECT"):
+        client.unselect_folder()
+    elif deleting:
+        client.close_folder()  # CLOSE also expunges, which does not matter for a folder going
+    else:
+        _forget_selection(client)
+
+
+def _change(client, command: str, *names: str) -> None:
+    """CREATE, RENAME or DELETE, telling "exists already" and "does not exist" (RFC 5530
+    response codes) apart from other refusals."""
+    try:
+        getattr(client, f"{command}_folder")(*names)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as error:
+        host = getattr(client, "host", "")
+        if "[ALREADYEXISTS]" in str(error):
+            raise InvalidInputError(
+                f'a folder named "{names[-1]}" already exists', host=host, detail=str(error)
+            ) from error
+        if "[NONEXISTENT]" in str(error):
+            raise FolderNotFoundError(
+                f'the folder "{names[0]}" does not exist', host=host, detail=str(error)
+            ) from error
+        raise
+
+
+def _unsubscribe_quietly(client, name: str) -> None:
+    try:
+        client.unsubscribe_folder(name)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error:
+        return  # not subscribed: just as well
+
+
+def _forget_selection(client) -> None:
+    if getattr(client, "selected_folder", None) is not None:
+        client.selected_folder = None
+
+
+# -- polling -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What the browser compares between two polls to notice changes cheaply.
+
+    Another `uidvalidity` means the folder was recreated and every UID the browser holds
+    is void; `uidnext` grows with new mail, `total` and `unread` follow any change of
+    count, and `highestmodseq` (servers with CONDSTORE only) grows with every change at
+    all, flags included.
+    """
+
+    uidvalidity: int
+    total: int
+    unread: int
+    uidnext: int
+    highestmodseq: int | None
+
+
+def folder_state(client: imapclient.IMAPClient, folder: str) -> FolderState:
+    """The state of `folder` from one STATUS command.
+
+    STATUS on the folder the connection has selected is allowed (RFC 9051), but servers
+    may answer it from the connection's own, older view; Dovecot does, and after another
+    program deleted and recreated the folder it even reports the old UIDVALIDITY (its
+    NOOP then fails with an internal error, and the connection dies soon after). So such
+    a connection leaves the folder first (UNSELECT, which expunges nothing): one command
+    more here, and a SELECT instead of a NOOP for the next page on this connection. A
+    server without UNSELECT gets a NOOP first, which brings the view up to date where the
+    folder was not recreated.
+    """
+    net.check_wire_safe(folder, "folder name")
+    items = ["MESSAGES", "UNSEEN", "UIDNEXT", "UIDVALIDITY"]
+    if client.has_capability("CONDSTORE"):
+        items.append("HIGHESTMODSEQ")
+    with imap.translate_errors(client):
+        selected = getattr(client, "selected_folder", None)
+        if selected is not None and selected.name != folder:
+            selected = None
+        if selected is not None and client.has_capability("UNSELECT"):
+            client.unselect_folder()
+            selected = None
+        elif selected is not None:
+            client.noop()
+        try:
+            values = client.folder_status(folder, items)
+        except imaplib.IMAP4.abort:
+            raise
+        except imaplib.IMAP4.error as error:
+            # Dovecot says "Mailbox doesn't exist" without RFC 5530's [NONEXISTENT].
+            if not any(item.name == folder for item in _list(client, folder)):
+                raise FolderNotFoundError(
+                    f'the folder "{folder}" does not exist',
+                    host=getattr(client, "host", ""),
+                    detail=str(error),
+                ) from error
+            raise
+        state = FolderState(
+            uidvalidity=values.get(b"UIDVALIDITY", 0),
+            total=values.get(b"MESSAGES", 0),
+            unread=values.get(b"UNSEEN", 0),
+            uidnext=values.get(b"UIDNEXT", 0),
+            # 0: the folder keeps no modification sequences (RFC 7162, 3.1.2.1).
+            highestmodseq=values.get(b"HIGHESTMODSEQ") or None,
+        )
+        if selected is not None and state.uidvalidity != selected.uidvalidity:
+            _forget_selection(client)
+    return state

@@ -146,12 +146,14 @@ def check_account(settings: ImapSettings) -> list[str]:
 
 
 def ensure_selected(
-    client: imapclient.IMAPClient, folder: str, *, refresh: bool = False
+    client: imapclient.IMAPClient, folder: str, *, refresh: bool = True
 ) -> tuple[SelectedFolder, int]:
     """Select `folder` unless the connection already has it; returns it and its message count.
 
-    With `refresh`, an already selected folder is brought up to date with a NOOP, which
-    makes the server report mail that arrived or vanished since the last command.
+    An already selected folder is brought up to date with a NOOP (unless `refresh` is
+    false): servers answer SEARCH, SORT and STORE from the view the connection last
+    synchronised, so a pooled connection that selected the folder a minute ago would
+    neither list nor touch mail that arrived since (Dovecot does exactly that).
     """
     net.check_wire_safe(folder, "folder name")
     selected = getattr(client, "selected_folder", None)

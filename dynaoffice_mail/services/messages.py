@@ -89,14 +89,18 @@ def page_messages(
     2. With ESORT and PARTIAL (RFC 5267; Dovecot 2.3 supports PARTIAL on SORT although it
        advertises CONTEXT=SEARCH and not CONTEXT=SORT): `UID SORT RETURN (COUNT PARTIAL
        first:last)` returns the count and just this page's UIDs. Arrival order with a
-       search uses `UID SEARCH RETURN (COUNT PARTIAL ...)` the same way; newest first it
-       needs the count before it can ask for the last stretch (one command more).
+       search uses `UID SEARCH RETURN (COUNT PARTIAL ...)` the same way (not SORT ARRIVAL,
+       which orders by INTERNALDATE, not by UID); newest first it needs the count before
+       it can ask for the last stretch (one command more).
     3. SORT without ESORT (or SEARCH for arrival order): the server returns every matching
        UID and the page is cut out here. More bytes, still one command.
     4. No SORT at all: arrival order, which any server can do; `MessagePage.sort` says so.
 
     Then one `UID FETCH` with the page's UIDs as compressed ranges. On a connection that has
-    the folder selected that is at most three commands per page; selecting costs one more.
+    the folder selected that is at most three commands per page (a NOOP first, so that the
+    server includes mail that arrived since the connection last looked; see
+    imap.ensure_selected), four for a search newest first in arrival order; on a fresh
+    connection SELECT takes the NOOP's place.
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -111,7 +115,7 @@ def page_messages(
         sort = "arrival"
     with imap.translate_errors(client):
         if sort == "arrival" and _search_is_empty(search):
-            selected, count = imap.ensure_selected(client, folder, refresh=True)
+            selected, count = imap.ensure_selected(client, folder)
             messages = _page_by_sequence(client, count, reverse, offset, limit)
             total = count
         else:

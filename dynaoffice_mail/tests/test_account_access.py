@@ -68,7 +68,9 @@ class TestAccountAccess(MailServerCase):
 
     def test_members_use_but_do_not_change_group_accounts(self):
         as_member = self.shared.with_user(self.member)
-        self.assertEqual(as_member.action_open_mailbox()["res_id"], self.shared.id)
+        action = as_member.action_open_mailbox()
+        self.assertEqual(action["tag"], "dynaoffice_mail.client")
+        self.assertEqual(action["params"], {"account_id": self.shared.id})
         with self.assertRaises(AccessError):
             as_member.write({"signature": "<p>mine</p>"})
         with self.assertRaises(AccessError):

@@ -1,0 +1,146 @@
+"""Download routes of the mail client: they check access (in the model) and stream.
+
+Nothing here reads mail itself. The model checks that the user may use the account and
+opens the stream; the bytes then go from the IMAP server to the browser chunk by chunk.
+"""
+
+import re
+
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.http import content_disposition, request
+
+# The mail's own HTML may style itself and show images from this server (cid: parts) and,
+# once the user allowed it, remote images; nothing else loads, nothing runs, even when the
+# URL is opened outside the reading pane (the sandbox directive applies then too).
+BODY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:{remote}; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; "
+    "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+)
+# Parts are shown inline only when the browser cannot run anything in them; PDF keeps
+# the browser's viewer (which a sandboxed document would not get), images get a sandbox.
+INLINE_TYPES = {
+    "image/png": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    "image/jpeg": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    "image/gif": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    "image/webp": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    "image/bmp": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+    "application/pdf": "default-src 'none'; object-src 'self'; frame-ancestors 'self'",
+}
+_UNSAFE_FILENAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+class MailClientController(http.Controller):
+    @http.route("/dynaoffice_mail/body/<int:account_id>", type="http", auth="user")
+    def message_body(self, account_id, folder, uidvalidity, uid, remote=None, **_kwargs):
+        """The sanitised HTML body, for the reading pane's sandboxed frame."""
+        allow_remote = remote == "1"
+        account = self._account(account_id)
+        uidvalidity, uid = _integers(uidvalidity, uid)
+        document = self._call(
+            lambda: account._body_document(folder, uidvalidity, uid, allow_remote)
+        )
+        policy = BODY_POLICY.format(remote=" https: http:" if allow_remote else "")
+        return request.make_response(
+            document,
+            headers=[
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Security-Policy", policy),
+                *_private_headers(),
+            ],
+        )
+
+    @http.route("/dynaoffice_mail/part/<int:account_id>", type="http", auth="user")
+    def message_part(self, account_id, folder, uidvalidity, uid, part, download=None, **_kw):
+        """One attachment or inline image, streamed from the server in chunks."""
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", part or ""):
+            raise BadRequest()
+        account = self._account(account_id)
+        uidvalidity, uid = _integers(uidvalidity, uid)
+        head, chunks = self._call(
+            lambda: account._open_stream("part", folder, uidvalidity, uid, part)
+        )
+        mime_type = (head.mime_type or "").lower()
+        filename = _safe_filename(head.filename, fallback=f"part-{part}")
+        policy = INLINE_TYPES.get(mime_type)
+        if download == "1" or policy is None:
+            headers = [
+                ("Content-Type", "application/octet-stream"),
+                ("Content-Disposition", content_disposition(filename, "attachment")),
+                ("Content-Security-Policy", "sandbox; default-src 'none'"),
+            ]
+        else:
+            headers = [
+                ("Content-Type", mime_type),
+                ("Content-Disposition", content_disposition(filename, "inline")),
+                ("Content-Security-Policy", policy),
+            ]
+        return self._stream(chunks, headers)
+
+    @http.route("/dynaoffice_mail/source/<int:account_id>", type="http", auth="user")
+    def message_source(self, account_id, folder, uidvalidity, uid, **_kwargs):
+        """The original message as the server has it ("download original (.eml)")."""
+        account = self._account(account_id)
+        uidvalidity, uid = _integers(uidvalidity, uid)
+        size, chunks = self._call(lambda: account._open_stream("source", folder, uidvalidity, uid))
+        headers = [
+            ("Content-Type", "message/rfc822"),
+            ("Content-Disposition", content_disposition(f"message-{uid}.eml", "attachment")),
+            ("Content-Security-Policy", "sandbox; default-src 'none'"),
+        ]
+        # No Content-Length from RFC822.SIZE: not every server counts it like BODY[].
+        del size
+        return self._stream(chunks, headers)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _account(self, account_id):
+        account = request.env["dynaoffice.mail.account"].browse(account_id)
+        try:
+            # Reading the owner runs the record rules: other users' accounts do not exist
+            # for this user, whoever asks for them.
+            account.check_access("read")
+            account._check_usable()
+        except MissingError as error:
+            raise NotFound() from error
+        except AccessError as error:
+            raise Forbidden() from error
+        return account
+
+    def _call(self, function):
+        try:
+            return function()
+        except AccessError as error:
+            raise Forbidden() from error
+        except UserError as error:
+            # The message is gone, the folder was renumbered, the server is down: the
+            # user reads why in place of the attachment or body.
+            raise NotFound(description=str(error)) from error
+
+    def _stream(self, chunks, headers):
+        response = request.make_response(chunks, headers=[*headers, *_private_headers()])
+        response.direct_passthrough = True
+        return response
+
+
+def _integers(*values):
+    try:
+        return tuple(int(value) for value in values)
+    except (TypeError, ValueError) as error:
+        raise BadRequest() from error
+
+
+def _safe_filename(filename, fallback):
+    cleaned = _UNSAFE_FILENAME_CHARS.sub("_", filename or "").strip(" ._")
+    return cleaned[:200] or fallback
+
+
+def _private_headers():
+    return [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        ("Cache-Control", "private, no-store"),
+    ]

@@ -1,0 +1,434 @@
+"""HTML mail made safe to show: no script, nothing that loads on its own unless allowed.
+
+The cleaning is lxml.html.clean's Cleaner (the one Odoo's html_sanitize is built on) with an
+allow-list of tags and attributes, followed by our own pass over every URL and every piece
+of CSS. URLs are allowed, not blocked: links may point to http(s), mailto and tel; images
+may come from cid: parts (through `cid_url`), data:image URLs, and, only when the user
+allows it, http(s). Anything else, relative URLs included (they would resolve against our
+own server), is dropped.
+
+SVG and MathML are removed whole, not cleaned: inside them browsers parse <style> and
+comments as markup while lxml (an HTML parser) reads them as text, the classic way to
+smuggle script past a sanitiser ("mutation XSS"). Mail clients do not show inline SVG
+anyway. <style> blocks and style attributes are kept, as newsletters need them, with
+@import, expression(), behaviors, bindings and every url() checked.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from lxml import etree
+from lxml import html as lxml_html
+from lxml.html import clean, defs
+
+__all__ = ["SanitizedHtml", "sanitize_html"]
+
+
+@dataclass(frozen=True)
+class SanitizedHtml:
+    html: str  # <style> blocks, then the body as a <div>; the caller wraps it in a document
+    has_remote_content: bool  # remote images, shown or not; what allow_remote=True loads
+
+
+KILLED_TAGS = frozenset(
+    {
+        # what runs, or shows another document
+        "script",
+        "noscript",
+        "template",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "applet",
+        "param",
+        "portal",
+        # raw text to lxml, markup to a browser in some contexts (or the other way round)
+        "title",
+        "textarea",
+        "xmp",
+        "noembed",
+        "noframes",
+        "plaintext",
+        # forms (the <form> tag itself is unwrapped: its text stays)
+        "button",
+        "input",
+        "select",
+        "option",
+        "optgroup",
+        "datalist",
+        # foreign content, see the module's docstring
+        "svg",
+        "math",
+        # media that loads by itself
+        "audio",
+        "video",
+        # what changes the document around the mail
+        "base",
+        "meta",
+        "link",
+    }
+)
+# Void elements to browsers that lxml's parser takes for containers: removed, and what lxml
+# put inside them (really the text that follows) kept.
+UNWRAPPED_TAGS = frozenset({"embed", "track", "keygen", "bgsound", "command"})
+ALLOWED_TAGS = (
+    (defs.tags | {"picture", "bdi", "main", "font", "center", "nobr", "strike", "tt"})
+    - KILLED_TAGS
+    - UNWRAPPED_TAGS
+    - {"form", "isindex", "basefont", "blink", "marquee"}
+)
+SAFE_ATTRS = frozenset(
+    {
+        "abbr",
+        "align",
+        "alt",
+        "axis",
+        "background",
+        "bgcolor",
+        "border",
+        "cellpadding",
+        "cellspacing",
+        "char",
+        "charoff",
+        "class",
+        "clear",
+        "color",
+        "cols",
+        "colspan",
+        "compact",
+        "coords",
+        "datetime",
+        "dir",
+        "face",
+        "frame",
+        "headers",
+        "height",
+        "href",
+        "hreflang",
+        "hspace",
+        "id",
+        "ismap",
+        "label",
+        "lang",
+        "media",
+        "name",
+        "noshade",
+        "nowrap",
+        "reversed",
+        "role",
+        "rows",
+        "rowspan",
+        "rules",
+        "scope",
+        "shape",
+        "size",
+        "sizes",
+        "span",
+        "src",
+        "srcset",
+        "start",
+        "style",
+        "summary",
+        "title",
+        "type",
+        "usemap",
+        "valign",
+        "value",
+        "vspace",
+        "width",
+    }
+)
+_CLEANER = clean.Cleaner(
+    scripts=True,
+    # Not lxml's own JavaScript pass: it throws away a whole <style> block for one data:
+    # URL in it, and strips only what it knows to be bad. Event handlers go with the
+    # attribute allow-list, and every URL and all CSS go through our allow-list below.
+    javascript=False,
+    comments=True,  # conditional comments (<!--[if mso]>) hold unchecked HTML
+    style=False,
+    inline_style=False,
+    links=True,
+    meta=True,
+    page_structure=False,  # <head> holds the <style> blocks we keep
+    processing_instructions=True,
+    embedded=True,
+    frames=True,
+    forms=True,
+    annoying_tags=True,
+    remove_unknown_tags=False,
+    allow_tags=ALLOWED_TAGS,
+    kill_tags=KILLED_TAGS,
+    safe_attrs_only=True,
+    safe_attrs=SAFE_ATTRS,
+    add_nofollow=False,
+)
+
+# Properties whose url() is an image: the only remote URLs allow_remote lets through.
+_IMAGE_PROPERTIES = frozenset(
+    {
+        "background",
+        "background-image",
+        "list-style",
+        "list-style-image",
+        "border-image",
+        "border-image-source",
+        "content",
+    }
+)
+_DATA_IMAGE = re.compile(
+    r"data:image/(?:png|gif|jpe?g|pjpeg|webp|bmp|x-icon|vnd\.microsoft\.icon|avif|svg\+xml)[;,]",
+    re.IGNORECASE,
+)
+_DATA_RASTER_IMAGE = re.compile(
+    r"data:image/(?:png|gif|jpe?g|pjpeg|webp|bmp|avif)[;,]", re.IGNORECASE
+)
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_CSS_COMMENT = re.compile(r"/\*.*?(?:\*/|\Z)", re.DOTALL)
+_CSS_ESCAPE = re.compile(
+    r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\r\n\f])?|(\r\n|[\r\n\f])|(.))", re.DOTALL
+)
+_CSS_URL = re.compile(
+    r"""url\(\s*(?:"([^"\\\r\n]*)"|'([^'\\\r\n]*)'|([^\s"'()\\]*))\s*\)""", re.IGNORECASE
+)
+_CSS_IMPORT = re.compile(r"@import\b[^;{}]*(?:;|$)", re.IGNORECASE)
+# What is left after the url()s are checked and still loads or runs something: a url( we
+# could not read, functions that take a plain string as a URL, old IE and Mozilla script.
+_CSS_DANGER = re.compile(
+    r"url\s*\(|(?:-webkit-)?image-set\s*\(|cross-fade\s*\(|element\s*\(|(?<![\w-])image\s*\("
+    r"|(?<![\w-])src\s*\(|expression\s*\(|javascript\s*:|vbscript\s*:|livescript\s*:"
+    r"|behaviou?r\s*:|-moz-binding|@import",
+    re.IGNORECASE,
+)
+_CSS_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+_SRCSET_DESCRIPTOR = re.compile(r"\d+(?:\.\d+)?[wx]")
+
+
+def sanitize_html(
+    html: str, *, cid_url: Callable[[str], str | None], allow_remote: bool
+) -> SanitizedHtml:
+    """`html` without script and, unless `allow_remote`, without anything remote.
+
+    `cid_url(content_id)` gives the URL that serves the part a cid: link names (the
+    content-id without angle brackets, percent escapes decoded), or None to drop the link.
+    Remote images count in `has_remote_content` whether they are kept or not; remote
+    fonts, style sheets and media are dropped either way. Links open in a new window
+    without telling the target where they came from.
+    """
+    source = _XML_DECLARATION.sub("", _CONTROL_CHARS.sub("", html or ""))
+    if not source.strip():
+        return SanitizedHtml(html="", has_remote_content=False)
+    try:
+        document = lxml_html.document_fromstring(source)
+    except (etree.LxmlError, ValueError):
+        return SanitizedHtml(html="", has_remote_content=False)
+    _CLEANER(document)
+    urls = _UrlPolicy(cid_url, allow_remote)
+    for element in list(document.iter(etree.Element)):
+        _clean_element(element, urls)
+    return SanitizedHtml(html=_fragment(document), has_remote_content=urls.found_remote)
+
+
+class _UrlPolicy:
+    """Which URLs survive, and whether a remote image was seen."""
+
+    def __init__(self, cid_url: Callable[[str], str | None], allow_remote: bool):
+        self._cid_url = cid_url
+        self._allow_remote = allow_remote
+        self.found_remote = False
+
+    def link(self, url: str) -> str | None:
+        kind, value = _classify(url)
+        if kind in ("remote", "mailto", "tel", "fragment"):
+            return value
+        if kind == "cid":
+            return self._cid(value)
+        return None
+
+    def image(self, url: str, *, data_pattern=_DATA_IMAGE) -> str | None:
+        kind, value = _classify(url)
+        if kind == "cid":
+            return self._cid(value)
+        if kind == "remote":
+            self.found_remote = True
+            return value if self._allow_remote else None
+        if kind == "data" and data_pattern.match(value):
+            return value
+        return None
+
+    def srcset(self, srcset: str) -> str | None:
+        if "data:" in srcset.lower():
+            return None  # data URLs hold commas; a srcset of them is not worth the parsing
+        kept = []
+        for candidate in srcset.split(","):
+            url, _space, descriptor = candidate.strip().partition(" ")
+            descriptor = descriptor.strip()
+            if not url or (descriptor and not _SRCSET_DESCRIPTOR.fullmatch(descriptor)):
+                continue
+            new_url = self.image(url)
+            if new_url and not any(char in new_url for char in ", \t\n"):
+                kept.append(f"{new_url} {descriptor}".strip())
+        return ", ".join(kept) or None
+
+    def css(self, text: str) -> str:
+        """CSS with every url() checked and whatever else could run or load disabled."""
+        text = _CSS_COMMENT.sub(" ", text)
+        # Escapes are resolved, so that what is checked is what the browser reads; an escaped
+        # backslash is dropped, or "\\5c 75rl(" would come out as "\\75rl(", i.e. "url(".
+        text = _CSS_ESCAPE.sub(_css_unescape, text).replace("\\", "")
+        text = _CONTROL_CHARS.sub("", text.replace("\x00", ""))
+        text = text.replace("<!--", " ").replace("-->", " ")
+        text = _CSS_IMPORT.sub("", text)
+        kept = []
+
+        def check_url(match: re.Match) -> str:
+            url = next((group for group in match.groups() if group is not None), "")
+            if _css_property_at(match.string, match.start()) in _IMAGE_PROPERTIES:
+                new_url = self.image(url, data_pattern=_DATA_RASTER_IMAGE)
+            else:
+                # Fonts, cursors and the like: only our own cid: URLs, never remote.
+                kind, value = _classify(url)
+                new_url = self._cid(value) if kind == "cid" else None
+            if new_url is None:
+                return "none"
+            kept.append(_css_url(new_url))
+            return f"\x00{len(kept) - 1}\x00"
+
+        text = _CSS_URL.sub(check_url, text)
+        text = _CSS_DANGER.sub(_css_blocked, text)
+        text = _CSS_PLACEHOLDER.sub(lambda match: kept[int(match.group(1))], text)
+        # "</style" inside a style block would end it early; "<" has no other use in CSS.
+        return text.replace("<", "\\3c ")
+
+    def _cid(self, content_id: str) -> str | None:
+        if not content_id:
+            return None
+        url = self._cid_url(content_id)
+        return url or None
+
+
+def _classify(url: str) -> tuple[str, str]:
+    """(kind, normalised URL) as a browser would read the URL's scheme."""
+    # Browsers drop tabs and line breaks anywhere in a URL and blanks around it.
+    value = re.sub(r"[\t\n\r]", "", url).strip(_C0_AND_SPACE)
+    if _CONTROL_CHARS.search(value):
+        return "other", value
+    lower = value.lower()
+    if lower.startswith("cid:"):
+        return "cid", unquote(value[4:]).strip().strip("<>")
+    if lower.startswith(("http://", "https://")):
+        return "remote", value
+    if lower.startswith("//"):
+        return "remote", f"https:{value}"
+    if lower.startswith("data:"):
+        return "data", value
+    if lower.startswith("mailto:"):
+        return "mailto", value
+    if lower.startswith("tel:"):
+        return "tel", value
+    if lower.startswith("#"):
+        return "fragment", value
+    return "other", value
+
+
+def _clean_element(element, urls: _UrlPolicy):
+    tag = element.tag
+    if not isinstance(tag, str):
+        return
+    attributes = element.attrib
+    for name in list(attributes):
+        if name.startswith("on") or name not in SAFE_ATTRS:
+            del attributes[name]
+    if tag == "style":
+        element.text = urls.css(element.text or "")
+    if "style" in attributes:
+        _set_or_drop(element, "style", urls.css(attributes["style"]).strip() or None)
+    if "background" in attributes:
+        _set_or_drop(element, "background", urls.image(attributes["background"]))
+    if "usemap" in attributes and not attributes["usemap"].startswith("#"):
+        del attributes["usemap"]
+    if tag == "source":
+        if element.getparent() is None or element.getparent().tag != "picture":
+            element.drop_tag()  # void to browsers: what lxml put inside follows it
+            return
+        attributes.pop("src", None)
+    if tag == "img":
+        if "src" in attributes:
+            _set_or_drop(element, "src", urls.image(attributes["src"]))
+        # A remote image (when allowed) must not learn which message it is shown in.
+        attributes["referrerpolicy"] = "no-referrer"
+    else:
+        attributes.pop("src", None)
+    if "srcset" in attributes:
+        allowed = tag in ("img", "source")
+        _set_or_drop(element, "srcset", urls.srcset(attributes["srcset"]) if allowed else None)
+    if "href" in attributes:
+        if tag not in ("a", "area"):
+            del attributes["href"]
+        else:
+            _set_or_drop(element, "href", urls.link(attributes["href"]))
+            if attributes.get("href", "#").startswith("#"):
+                return  # no target, or a place in this message: stays in the frame
+            attributes["target"] = "_blank"
+            attributes["rel"] = "noopener noreferrer"
+
+
+def _set_or_drop(element, name: str, value: str | None):
+    if value is None:
+        element.attrib.pop(name, None)
+    else:
+        element.set(name, value)
+
+
+def _css_unescape(match: re.Match) -> str:
+    hex_digits, line_break, char = match.groups()
+    if hex_digits:
+        code = int(hex_digits, 16)
+        return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+    if line_break:
+        return ""
+    return char
+
+
+def _css_blocked(match: re.Match) -> str:
+    """An invalid stand-in the browser skips, with the same brackets: an unmatched "(" would
+    swallow the rest of the sheet, a bare word after "}" the next rule."""
+    found = match.group()
+    if found.endswith("("):
+        return "blocked("
+    return "@blocked" if found.startswith("@") else "blocked"
+
+
+def _css_property_at(css: str, position: int) -> str:
+    """The name of the declaration `position` is in ("" outside one)."""
+    start = max(
+        css.rfind(";", 0, position), css.rfind("{", 0, position), css.rfind("}", 0, position)
+    )
+    name, colon, _value = css[start + 1 : position].partition(":")
+    return name.strip().lower() if colon else ""
+
+
+def _css_url(url: str) -> str:
+    escaped = re.sub(r"""["'\\()<>\s]""", lambda match: f"\\{ord(match.group()):x} ", url)
+    return f'url("{escaped}")'
+
+
+def _fragment(document) -> str:
+    """The head's <style> blocks, then the body as a <div> (keeping its colours)."""
+    pieces = []
+    head = document.find("head")
+    if head is not None:
+        pieces += [_serialize(style) for style in head.iter("style")]
+    body = document.find("body")
+    if body is not None:
+        body.tag = "div"
+        pieces.append(_serialize(body))
+    return "\n".join(pieces)
+
+
+def _serialize(element) -> str:
+    return lxml_html.tostring(element, encoding="unicode", method="html", with_tail=False)

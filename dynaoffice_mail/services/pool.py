@@ -1,0 +1,404 @@
+"""A per-process pool of logged-in IMAP connections, shared by the threads of a worker.
+
+Logging in costs a TCP and a TLS handshake and the server's authentication, several round
+trips; the browser asks for folders, pages, messages and, every 20 seconds, the folder
+state. So each Odoo process keeps a few logged-in connections per account and hands them
+from request to request:
+
+- Connections are filed under a key the caller chooses (the account) and a fingerprint of
+  all the settings, so one opened with an old password, host or CA is never handed out
+  after the account changed.
+- At most `max_per_key` connections per key are in use at once; a further request waits
+  for one, as long as the settings' timeout. This also bounds what one account costs the
+  server (Dovecot allows 10 connections per user and address by default).
+- A connection that failed with a socket error or a broken IMAP stream is closed, never
+  pooled. After a NO, BAD or unreadable answer it goes back, but forgets which folder it
+  had selected: the folder may have been deleted or renumbered meanwhile.
+- Idle connections are closed after `idle_timeout`; one idle for more than a minute is
+  asked for a NOOP first, because servers and NAT routers drop quiet connections.
+
+A forked child starts with an empty pool: closing the parent's sockets from the child
+would log the parent out.
+"""
+
+import hashlib
+import imaplib
+import logging
+import os
+import secrets
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, fields
+from typing import TypeVar
+
+import imapclient
+
+from . import imap
+from .config import ImapSettings
+from .exceptions import ConnectionFailedError, ConnectionTimeoutError, PoolExhaustedError
+
+_logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Factory = Callable[[ImapSettings], imapclient.IMAPClient]
+
+# An idle connection older than this is checked with a NOOP before it is handed out again.
+CHECK_AFTER = 60.0
+# The most the NOOP of that check, or the LOGOUT of a connection being closed, may take: a
+# server slow to answer them must not hold up the request that is waiting for a connection.
+HOUSEKEEPING_TIMEOUT = 5.0
+
+
+def is_connection_broken(error: BaseException) -> bool:
+    """True when `error` means the connection cannot carry another command.
+
+    Socket and TLS errors (timeouts included) and imaplib's `abort` (end of stream, BYE, a
+    line that is not IMAP) leave the conversation in an unknown state; ours wrap them as
+    ConnectionFailedError, or as ProtocolError raised from one of them. A NO or BAD answer,
+    or a response that was read in full but made no sense, leaves the connection usable.
+    """
+    while error is not None:
+        if isinstance(error, OSError | imaplib.IMAP4.abort | ConnectionFailedError):
+            return True
+        error = error.__cause__
+    return False
+
+
+def _timed_out(error: BaseException) -> bool:
+    while error is not None:
+        if isinstance(error, TimeoutError | ConnectionTimeoutError):
+            return True
+        error = error.__cause__
+    return False
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    opened: int  # logins: connections the pool had to open
+    reused: int  # requests served by an idle connection
+    closed: int  # connections closed: expired, replaced, cleared or broken
+    broken: int  # of those, the ones dropped because they failed
+    idle: int
+    in_use: int
+
+
+@dataclass(eq=False)
+class _Connection:
+    client: imapclient.IMAPClient
+    fingerprint: bytes
+    generation: int
+    returned_at: float = 0.0
+
+
+class _Slot:
+    """The connections of one key."""
+
+    def __init__(self):
+        self.fingerprint = b""
+        self.generation = 0  # raised by clear(): connections in use then are not pooled again
+        self.idle: list[_Connection] = []  # most recently returned last
+        self.in_use = 0
+
+
+@dataclass(eq=False)
+class _Lease:
+    connection: _Connection
+    slot: _Slot
+    reused: bool
+    broken: bool = False
+
+    @property
+    def client(self) -> imapclient.IMAPClient:
+        return self.connection.client
+
+
+class ConnectionPool:
+    """Logged-in IMAP connections per key, for the threads of one process.
+
+    `clock` measures idle time (tests pass a fake one); waiting for a busy key always
+    uses the real clock.
+    """
+
+    def __init__(
+        self,
+        max_per_key: int = 4,
+        idle_timeout: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        if max_per_key < 1:
+            raise ValueError("max_per_key must be at least 1")
+        self.max_per_key = max_per_key
+        self.idle_timeout = idle_timeout
+        self.check_after = min(CHECK_AFTER, idle_timeout)
+        self._clock = clock
+        # Settings are fingerprinted with a key of this process, so a fingerprint says
+        # nothing about the password to anyone who reads it.
+        self._secret = secrets.token_bytes(32)
+        self._reset()
+        _POOLS.add(self)
+
+    def _reset(self):
+        self._lock = threading.Condition()
+        self._slots: dict[str, _Slot] = {}
+        self._opened = self._reused = self._closed = self._broken = 0
+
+    # -- the API ---------------------------------------------------------------------------
+
+    @contextmanager
+    def session(
+        self, key: str, settings: ImapSettings, factory: Factory = imap.connect
+    ) -> Iterator[imapclient.IMAPClient]:
+        """A logged-in connection for `key`, returned to the pool when the block ends."""
+        lease = self._checkout(key, settings, factory)
+        try:
+            yield lease.client
+        except BaseException as error:
+            self._checkin(lease, error)
+            raise
+        self._checkin(lease, None)
+
+    def run(
+        self,
+        key: str,
+        settings: ImapSettings,
+        operation: Callable[[imapclient.IMAPClient], T],
+        *,
+        safe: bool,
+        factory: Factory = imap.connect,
+    ) -> T:
+        """`operation(client)` on a pooled connection.
+
+        A `safe` operation (one that only reads) is tried once more on a new connection
+        when the pooled connection it got turns out to be dead: the server or a router
+        closed it while it was idle. Changes (flags, moves, deletes) are never repeated:
+        whether the first attempt reached the server is unknown. Neither is a timeout: the
+        server is slow rather than gone, and trying again would double the wait.
+        """
+        lease = self._checkout(key, settings, factory)
+        try:
+            return self._run_leased(lease, operation)
+        except Exception as error:
+            if not (safe and lease.reused and lease.broken) or _timed_out(error):
+                raise
+            _logger.info(
+                "pooled IMAP connection to %s was closed (%s), retrying", settings.host, error
+            )
+        return self._run_leased(self._checkout(key, settings, factory, fresh=True), operation)
+
+    def prune(self) -> int:
+        """Close connections idle for longer than idle_timeout; returns how many."""
+        with self._lock:
+            expired = self._take_expired()
+        self._close_all(expired)
+        return len(expired)
+
+    def clear(self, key: str | None = None) -> None:
+        """Close the idle connections of `key` (of all keys without one); those in use are
+        closed when they come back. For an account that was changed or deleted."""
+        closing = []
+        with self._lock:
+            if key is None:
+                slots = list(self._slots.values())
+            else:
+                slots = [self._slots[key]] if key in self._slots else []
+            for slot in slots:
+                closing += slot.idle
+                slot.idle = []
+                slot.generation += 1
+        self._close_all(closing)
+
+    @property
+    def stats(self) -> PoolStats:
+        with self._lock:
+            return PoolStats(
+                opened=self._opened,
+                reused=self._reused,
+                closed=self._closed,
+                broken=self._broken,
+                idle=sum(len(slot.idle) for slot in self._slots.values()),
+                in_use=sum(slot.in_use for slot in self._slots.values()),
+            )
+
+    # -- checking out and in ------------------------------------------------------------------
+
+    def _fingerprint(self, settings: ImapSettings) -> bytes:
+        digest = hashlib.blake2b(key=self._secret, digest_size=16)
+        digest.update(type(settings).__qualname__.encode())
+        for field in fields(settings):
+            value = repr(getattr(settings, field.name))
+            digest.update(f"\0{field.name}={value}".encode("utf-8", "surrogatepass"))
+        return digest.digest()
+
+    def _checkout(
+        self, key: str, settings: ImapSettings, factory: Factory, *, fresh: bool = False
+    ) -> _Lease:
+        fingerprint = self._fingerprint(settings)
+        deadline = time.monotonic() + settings.timeout
+        closing: list[_Connection] = []
+        try:
+            with self._lock:
+                closing += self._take_expired()
+                slot = self._slots.setdefault(key, _Slot())
+                while True:
+                    if slot.fingerprint != fingerprint:
+                        # The account's settings changed: what is idle used the old ones.
+                        closing += slot.idle
+                        slot.idle = []
+                        slot.fingerprint = fingerprint
+                    if slot.in_use < self.max_per_key:
+                        break
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise PoolExhaustedError(
+                            f"all {self.max_per_key} connections to {settings.host} for this "
+                            f"account stayed busy for {settings.timeout:g} seconds",
+                            host=settings.host,
+                        )
+                    self._lock.wait(remaining)
+                if fresh and slot.idle and len(slot.idle) + slot.in_use >= self.max_per_key:
+                    closing.append(slot.idle.pop(0))  # the longest idle makes room
+                slot.in_use += 1
+                connection = slot.idle.pop() if slot.idle and not fresh else None
+                generation = slot.generation
+        finally:
+            self._close_all(closing)
+        try:
+            if connection is not None and not self._fit_for_reuse(connection):
+                self._discard(connection, broken=True)
+                connection = None
+            reused = connection is not None
+            if connection is None:
+                connection = _Connection(factory(settings), fingerprint, generation)
+        except BaseException:
+            with self._lock:
+                slot.in_use -= 1
+                self._lock.notify_all()
+            raise
+        with self._lock:
+            if reused:
+                self._reused += 1
+            else:
+                self._opened += 1
+        return _Lease(connection, slot, reused=reused)
+
+    def _fit_for_reuse(self, connection: _Connection) -> bool:
+        if self._clock() - connection.returned_at <= self.check_after:
+            return True
+        try:
+            with _housekeeping_timeout(connection.client):
+                connection.client.noop()
+        except Exception as error:  # noqa: BLE001 - any failure: not worth keeping
+            _logger.info("idle IMAP connection failed its NOOP (%s), opening a new one", error)
+            return False
+        return True
+
+    def _run_leased(self, lease: _Lease, operation: Callable[[imapclient.IMAPClient], T]) -> T:
+        try:
+            result = operation(lease.client)
+        except BaseException as error:
+            self._checkin(lease, error)
+            raise
+        self._checkin(lease, None)
+        return result
+
+    def _checkin(self, lease: _Lease, error: BaseException | None) -> None:
+        connection = lease.connection
+        if error is not None:
+            # KeyboardInterrupt and the like may have struck halfway through a response.
+            lease.broken = not isinstance(error, Exception) or is_connection_broken(error)
+            if not lease.broken:
+                # After a NO or an answer we could not read, the folder the connection has
+                # selected may be deleted or renumbered: select it again next time.
+                _forget_selection(connection.client)
+        close = lease.broken or not _looks_open(connection.client)
+        with self._lock:
+            slot = lease.slot
+            slot.in_use -= 1
+            stale = connection.fingerprint != slot.fingerprint
+            stale = stale or connection.generation != slot.generation
+            if not (close or stale):
+                connection.returned_at = self._clock()
+                slot.idle.append(connection)
+            self._lock.notify_all()
+        if close or stale:
+            self._discard(connection, broken=lease.broken)
+
+    def _take_expired(self) -> list[_Connection]:
+        """Idle connections past idle_timeout, taken out of the pool (lock held)."""
+        now = self._clock()
+        expired = []
+        for slot in self._slots.values():
+            keep = []
+            for connection in slot.idle:
+                old = now - connection.returned_at > self.idle_timeout
+                (expired if old else keep).append(connection)
+            slot.idle = keep
+        return expired
+
+    def _close_all(self, connections: list[_Connection]) -> None:
+        for connection in connections:
+            self._discard(connection, broken=False)
+
+    def _discard(self, connection: _Connection, *, broken: bool) -> None:
+        with self._lock:
+            self._closed += 1
+            self._broken += broken
+        if broken:
+            _shutdown_quietly(connection.client)
+        else:
+            with _housekeeping_timeout(connection.client):
+                imap.close_quietly(connection.client)
+
+
+@contextmanager
+def _housekeeping_timeout(client: imapclient.IMAPClient) -> Iterator[None]:
+    """Lower the socket timeout for a NOOP check or a LOGOUT, then restore it."""
+    try:
+        sock = client.socket()
+        previous = sock.gettimeout()
+        sock.settimeout(min(previous or HOUSEKEEPING_TIMEOUT, HOUSEKEEPING_TIMEOUT))
+    except (AttributeError, OSError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        with suppress(OSError):  # closed meanwhile
+            sock.settimeout(previous)
+
+
+def _forget_selection(client: imapclient.IMAPClient) -> None:
+    if getattr(client, "selected_folder", None) is not None:
+        client.selected_folder = None
+
+
+def _looks_open(client: imapclient.IMAPClient) -> bool:
+    """False when the operation logged out or the socket is closed already."""
+    try:
+        return client._imap.state != "LOGOUT" and client.socket().fileno() != -1
+    except (AttributeError, OSError):
+        return False
+
+
+def _shutdown_quietly(client: imapclient.IMAPClient) -> None:
+    """Close a broken connection without a LOGOUT, which it could not carry anyway."""
+    try:
+        client.shutdown()
+    except Exception:  # noqa: BLE001 - the connection is being thrown away anyway
+        return
+
+
+_POOLS: "weakref.WeakSet[ConnectionPool]" = weakref.WeakSet()
+
+
+def _empty_pools_after_fork():
+    for pool in list(_POOLS):
+        pool._reset()
+
+
+os.register_at_fork(after_in_child=_empty_pools_after_fork)
+
+POOL = ConnectionPool()

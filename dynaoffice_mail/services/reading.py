@@ -1,0 +1,761 @@
+"""Reading one message: its headers, the body a reader shows, its attachments, and parts
+or the whole source streamed in bounded chunks.
+
+Everything is fetched with BODY.PEEK, so reading never changes flags on its own; a reader
+that marks mail as read asks for it (`mark_seen`). Bodies are fetched part by part as
+BODYSTRUCTURE names them, never as a whole message, and always with a byte limit.
+"""
+
+import binascii
+import codecs
+import datetime
+import email.errors
+import email.parser
+import email.policy
+import email.utils
+import html
+import mimetypes
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+import imapclient
+from imapclient.exceptions import ProtocolError as UnreadableResponseError
+from imapclient.response_parser import parse_fetch_response
+
+from . import imap
+from .actions import UidValidityChangedError
+from .exceptions import (
+    InvalidInputError,
+    LimitExceededError,
+    MessageNotFoundError,
+    ProtocolError,
+)
+from .headers import decode_header_text, to_text
+from .messages import Address
+from .structure import MessagePart, parse_bodystructure
+
+__all__ = [
+    "Address",
+    "AttachmentInfo",
+    "MessageView",
+    "PartHead",
+    "read_message",
+    "stream_part",
+    "stream_source",
+]
+
+MAX_BODY_BYTES = 2_000_000
+CHUNK_SIZE = 1_048_576
+MAX_CHUNK_SIZE = 16 * 1_048_576
+# Headers beyond this are spam or an attack; what fits still gives sender and subject.
+MAX_HEADER_BYTES = 262_144
+RAW_SOURCE_BYTES = 204_800
+MAX_REFERENCES = 500
+MAX_UID = 2**32 - 1
+
+_PART_NUMBER = re.compile(r"[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,8}){0,99}")
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+_HTML_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
+)
+# Codecs Python has for other purposes than mail text; a charset parameter naming them is
+# nonsense or an attempt to have backslash escapes or IDNA interpreted.
+_NOT_MAIL_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+_BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+_NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
+# A quoted-printable line longer than this is kept no longer for the next chunk: the
+# standard allows 76 characters, and a line without end must not fill the memory.
+_MAX_QP_CARRY = 65_536
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    part_number: str
+    filename: str  # as the message names it, or one made up from the type ("part-2.pdf")
+    mime_type: str
+    size: int | None  # encoded size from BODYSTRUCTURE (base64 is a third larger)
+    content_id: str | None  # without the angle brackets
+    inline: bool  # an image the HTML body shows through a cid: link
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """One message as a reading pane shows it. `html` is the message's own HTML, not yet
+    sanitised (see html.sanitize_html); `cid_parts` maps the content-ids cid: links use
+    to the part numbers stream_part serves."""
+
+    uid: int
+    uidvalidity: int
+    seen: bool
+    flagged: bool
+    answered: bool
+    subject: str
+    from_: tuple[Address, ...]
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    reply_to: tuple[Address, ...]
+    date: datetime.datetime | None
+    message_id: str | None
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    html: str | None = None
+    text: str | None = None
+    attachments: tuple[AttachmentInfo, ...] = ()
+    cid_parts: dict[str, str] = field(default_factory=dict, hash=False)
+    truncated: bool = False  # the body (with `error`: raw_source) was cut at its limit
+    error: str | None = None  # why the message could not be shown normally
+    raw_source: str | None = None  # the start of the source, only when `error` is set
+
+
+@dataclass(frozen=True)
+class PartHead:
+    mime_type: str
+    filename: str
+    size: int | None  # encoded size; the decoded content is smaller for base64
+    encoding: str | None
+
+
+def read_message(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    *,
+    mark_seen: bool = False,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> MessageView:
+    """The message `uid` of `folder`, decoded for reading.
+
+    One `UID FETCH` brings flags, BODYSTRUCTURE and the header; a second one the parts
+    the reader shows (HTML rather than plain text where a message has both), each cut at
+    `max_body_bytes`. With `mark_seen`, a STORE then sets \\Seen.
+
+    A message whose structure is unreadable or beyond structure.MAX_DEPTH/MAX_PARTS is
+    still returned, with the headers that could be decoded, `error` saying what is wrong
+    and the start of its source in `raw_source`.
+    """
+    _check_uid(uid)
+    if not isinstance(max_body_bytes, int) or max_body_bytes < 1:
+        raise InvalidInputError(f"invalid body limit {max_body_bytes!r}")
+    with imap.translate_errors(client):
+        _select_checked(client, folder, uidvalidity)
+        try:
+            item = _uid_fetch(
+                client,
+                uid,
+                f"(UID FLAGS BODYSTRUCTURE BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)",
+            )
+            structure_error = None
+        except _UnreadableFetchError as error:
+            # imapclient could not parse the answer, most likely the BODYSTRUCTURE of a
+            # broken message: ask again without it, to show at least the headers.
+            item = _uid_fetch(client, uid, f"(UID FLAGS BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)")
+            structure_error = error
+        if item is None:
+            raise _not_found(client, uid)
+        header = _parse_header(_section(item, "HEADER", 0, required=False))
+        flags = {to_text(flag).lower() for flag in item.get(b"FLAGS") or ()}
+        seen = "\\seen" in flags
+        common = dict(
+            uid=uid,
+            uidvalidity=int(uidvalidity),
+            seen=seen or mark_seen,
+            flagged="\\flagged" in flags,
+            answered="\\answered" in flags,
+            **_header_fields(header),
+        )
+        try:
+            if structure_error is not None:
+                raise structure_error
+            view = _read_body(client, uid, item, max_body_bytes, common)
+        except LimitExceededError as error:
+            view = _unreadable_view(client, uid, common, _too_complex(error))
+        except ProtocolError as error:
+            view = _unreadable_view(client, uid, common, _unreadable(error))
+        except _UndecodableError as error:
+            view = _unreadable_view(client, uid, common, str(error))
+        if mark_seen and not seen:
+            client.add_flags([uid], [b"\\Seen"], silent=True)
+    return view
+
+
+def stream_part(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    part_number: str,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[PartHead, Iterator[bytes]]:
+    """One part, decoded from its transfer encoding, as chunks read on demand.
+
+    The part is looked up in BODYSTRUCTURE now, so a wrong address fails before anything
+    is sent to the browser; the chunks are then fetched with `BODY.PEEK[part]<offset.n>`
+    one at a time as the iterator is consumed. The connection must stay with the iterator
+    until it is exhausted or closed.
+    """
+    _check_uid(uid)
+    _check_chunk_size(chunk_size)
+    if not isinstance(part_number, str) or not _PART_NUMBER.fullmatch(part_number):
+        raise InvalidInputError(f"invalid part number {part_number!r}")
+    with imap.translate_errors(client):
+        _select_checked(client, folder, uidvalidity)
+        item = _uid_fetch(client, uid, "(UID BODYSTRUCTURE)")
+        if item is None or b"BODYSTRUCTURE" not in item:
+            raise _not_found(client, uid)
+        root = parse_bodystructure(item[b"BODYSTRUCTURE"])
+    part = next(
+        (p for p in root.walk() if p.part_number == part_number and not p.is_multipart), None
+    )
+    if part is None:
+        raise MessageNotFoundError(
+            host=getattr(client, "host", ""), detail=f"UID {uid} has no part {part_number}"
+        )
+    head = PartHead(
+        mime_type=part.mime_type,
+        filename=_filename(part),
+        size=part.size,
+        encoding=part.encoding,
+    )
+    chunks = _section_chunks(client, folder, uidvalidity, uid, part_number, chunk_size)
+    return head, _decoded_chunks(chunks, _decoder(part.encoding))
+
+
+def stream_source(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+) -> tuple[int, Iterator[bytes]]:
+    """The message exactly as the server stores it (an .eml file): its size, and chunks
+    fetched with `BODY.PEEK[]<offset.n>` as the iterator is consumed."""
+    _check_uid(uid)
+    _check_chunk_size(chunk_size)
+    with imap.translate_errors(client):
+        _select_checked(client, folder, uidvalidity)
+        item = _uid_fetch(client, uid, "(UID RFC822.SIZE)")
+        if item is None or not isinstance(item.get(b"RFC822.SIZE"), int):
+            raise _not_found(client, uid)
+    return item[b"RFC822.SIZE"], _section_chunks(client, folder, uidvalidity, uid, "", chunk_size)
+
+
+# -- the wire -------------------------------------------------------------------------------------
+
+
+class _UnreadableFetchError(ProtocolError):
+    """imapclient could not parse a FETCH answer."""
+
+
+class _UndecodableError(Exception):
+    """A body part could not be decoded."""
+
+
+def _check_uid(uid):
+    if isinstance(uid, bool) or not isinstance(uid, int) or not 0 < uid <= MAX_UID:
+        raise InvalidInputError(f"invalid UID {uid!r}")
+
+
+def _check_chunk_size(chunk_size):
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
+        raise InvalidInputError(f"invalid chunk size {chunk_size!r}")
+    if not 0 < chunk_size <= MAX_CHUNK_SIZE:
+        raise InvalidInputError(f"chunk size must be between 1 and {MAX_CHUNK_SIZE}")
+
+
+def _select_checked(client, folder: str, uidvalidity: int, *, refresh: bool = True):
+    selected, _count = imap.ensure_selected(client, folder, refresh=refresh)
+    if int(uidvalidity) != int(selected.uidvalidity):
+        raise UidValidityChangedError(
+            host=getattr(client, "host", ""),
+            detail=f"{folder} was renumbered by the server; reload the list",
+        )
+
+
+def _not_found(client, uid: int) -> MessageNotFoundError:
+    return MessageNotFoundError(host=getattr(client, "host", ""), detail=f"UID {uid}")
+
+
+def _uid_fetch(client, uid: int, items: str) -> dict | None:
+    """What one `UID FETCH` returned for `uid`, or None when the message is gone.
+
+    imapclient's fetch() cannot ask for partial sections (`<offset.length>`), hence the
+    command by hand, as messages.py does. Answers are matched by their UID, not by the key
+    imapclient files them under: an unsolicited FETCH (another client changed flags)
+    carries a sequence number that could equal our UID.
+    """
+    tag = client._imap._command("UID", "FETCH", str(uid), items)
+    typ, data = client._imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, data)
+    _typ, data = client._imap._untagged_response(typ, data, "FETCH")
+    try:
+        response = parse_fetch_response(data, normalise_times=False, uid_is_key=False)
+    except (UnreadableResponseError, ValueError, TypeError, IndexError) as error:
+        raise _UnreadableFetchError(
+            host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"
+        ) from error
+    merged = {}
+    for entry in response.values():
+        if entry.get(b"UID") == uid:
+            merged.update(entry)
+    return merged or None
+
+
+def _section(item: dict, section: str, offset: int, *, required: bool = True) -> bytes:
+    """The data of `BODY[section]<offset>` in a FETCH answer (NIL and "" as b"")."""
+    wanted = f"BODY[{section}]<{offset}>".encode("ascii")
+    for key, value in item.items():
+        if isinstance(key, bytes) and key.upper() == wanted:
+            return value if isinstance(value, bytes) else b""
+    if not required:
+        return b""
+    raise ProtocolError(detail=f"the server did not send BODY[{section}]")
+
+
+def _section_chunks(
+    client, folder: str, uidvalidity: int, uid: int, section: str, chunk_size: int
+) -> Iterator[bytes]:
+    offset = 0
+    while True:
+        with imap.translate_errors(client):
+            # Each chunk is a command of its own; between two the connection may have
+            # served someone else, so check it still has the folder (no NOOP needed).
+            _select_checked(client, folder, uidvalidity, refresh=False)
+            item = _uid_fetch(client, uid, f"(UID BODY.PEEK[{section}]<{offset}.{chunk_size}>)")
+            if item is None:
+                raise _not_found(client, uid)
+            data = _section(item, section, offset)
+        if data:
+            yield data
+        offset += len(data)
+        if len(data) < chunk_size:
+            return
+
+
+# -- transfer encodings and charsets ---------------------------------------------------------
+
+
+class _Base64Decoder:
+    """Base64 across chunk borders: a group of four characters may be split by one."""
+
+    def __init__(self):
+        self._pending = b""
+
+    def feed(self, data: bytes) -> bytes:
+        data = self._pending + data.translate(None, _NOT_BASE64)
+        usable = len(data) - len(data) % 4
+        self._pending = data[usable:]
+        return binascii.a2b_base64(data[:usable]) if usable else b""
+
+    def flush(self) -> bytes:
+        rest, self._pending = self._pending.rstrip(b"="), b""
+        if len(rest) < 2:  # a lone character carries no whole byte
+            return b""
+        return binascii.a2b_base64(rest + b"=" * (-len(rest) % 4))
+
+
+class _QuotedPrintableDecoder:
+    """Quoted-printable across chunk borders: decoded a line at a time, so that neither a
+    soft line break (`=` CRLF) nor an escape (`=3D`) is split."""
+
+    def __init__(self):
+        self._pending = b""
+
+    def feed(self, data: bytes) -> bytes:
+        data = self._pending + data
+        cut = data.rfind(b"\n") + 1
+        if not cut:
+            if len(data) <= _MAX_QP_CARRY:
+                self._pending = data
+                return b""
+            cut = len(data)
+            escape = data.rfind(b"=", -2)
+            if escape != -1:
+                cut = escape
+        self._pending = data[cut:]
+        return binascii.a2b_qp(data[:cut])
+
+    def flush(self) -> bytes:
+        rest, self._pending = self._pending, b""
+        return binascii.a2b_qp(rest) if rest else b""
+
+
+class _IdentityDecoder:
+    """7bit, 8bit, binary and encodings we do not know: the bytes as they are."""
+
+    def feed(self, data: bytes) -> bytes:
+        return data
+
+    def flush(self) -> bytes:
+        return b""
+
+
+def _decoder(encoding: str | None):
+    if encoding == "base64":
+        return _Base64Decoder()
+    if encoding == "quoted-printable":
+        return _QuotedPrintableDecoder()
+    return _IdentityDecoder()
+
+
+def _decoded_chunks(chunks: Iterator[bytes], decoder) -> Iterator[bytes]:
+    for chunk in chunks:
+        decoded = decoder.feed(chunk)
+        if decoded:
+            yield decoded
+    rest = decoder.flush()
+    if rest:
+        yield rest
+
+
+def _decode_transfer(data: bytes, encoding: str | None) -> bytes:
+    """Body text decoded at once. Unlike streamed parts (decoded leniently, as the email
+    package does), text that is not base64 at all is reported rather than shown as noise.
+    """
+    if encoding == "base64" and data.translate(None, _BASE64_ALPHABET + b" \t\r\n"):
+        raise _UndecodableError("The message text should be base64 but is not.")
+    decoder = _decoder(encoding)
+    try:
+        return decoder.feed(data) + decoder.flush()
+    except (binascii.Error, ValueError) as error:
+        raise _UndecodableError(f"The message text could not be decoded ({error}).") from error
+
+
+def _text_codec(charset: str | None) -> str | None:
+    """The Python codec for a MIME charset, or None if there is none fit for mail text."""
+    name = (charset or "").strip().strip("\"'").lower()
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(name)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_MAIL_CHARSETS:
+        return None
+    return info.name
+
+
+def decode_text(data: bytes, charset: str | None, *, complete: bool = True) -> str:
+    """Text in its declared charset; never raises.
+
+    A wrong or unknown charset falls back to UTF-8, then (for bytes that are not UTF-8
+    either) to the declared charset with replacement characters, or Latin-1, which reads
+    any bytes. `complete=False` drops a character cut in half at the end (a body cut at
+    its size limit) instead of calling the whole text undecodable.
+    """
+    codec = _text_codec(charset)
+    for candidate in dict.fromkeys(name for name in (codec, "utf-8") if name):
+        try:
+            return codecs.getincrementaldecoder(candidate)().decode(data, final=complete)
+        except (UnicodeError, ValueError):
+            continue
+    # Bytes that fit neither: what was declared, with replacement characters; but text
+    # said to be ASCII (or nothing) with 8-bit bytes is far more often Latin-1.
+    return _decode_replacing(data, codec) or data.decode("latin-1")
+
+
+def _decode_replacing(data: bytes, codec: str | None) -> str | None:
+    if not codec or codec == "ascii":
+        return None
+    try:
+        return data.decode(codec, "replace")
+    except (UnicodeError, ValueError, LookupError):
+        return None
+
+
+# -- headers --------------------------------------------------------------------------------------
+
+
+def _parse_header(raw: bytes):
+    # Decoded first (UTF-8 or Latin-1), so that 8-bit headers come out as text and not as
+    # the email package's surrogate-escaped Header objects.
+    text = to_text(raw)
+    try:
+        return email.parser.HeaderParser(policy=email.policy.compat32).parsestr(text)
+    except (email.errors.MessageError, ValueError, TypeError, IndexError):
+        return email.message_from_string("", policy=email.policy.compat32)
+
+
+def _header_fields(header) -> dict:
+    references = _MESSAGE_ID.findall(_header_text(header, "References"))
+    return {
+        "subject": decode_header_text(_header_text(header, "Subject")),
+        "from_": _addresses(header, "From"),
+        "to": _addresses(header, "To"),
+        "cc": _addresses(header, "Cc"),
+        "reply_to": _addresses(header, "Reply-To"),
+        "date": _date(_header_text(header, "Date")),
+        "message_id": _message_id(_header_text(header, "Message-ID")),
+        "in_reply_to": _message_id(_header_text(header, "In-Reply-To")),
+        "references": tuple(references[-MAX_REFERENCES:]),
+    }
+
+
+def _header_text(header, name: str) -> str:
+    value = header.get(name)
+    return str(value) if value is not None else ""
+
+
+def _addresses(header, name: str) -> tuple[Address, ...]:
+    values = [str(value) for value in header.get_all(name) or ()]
+    if not values:
+        return ()
+    try:
+        pairs = email.utils.getaddresses(values)
+    except (ValueError, TypeError, IndexError):
+        return ()
+    return tuple(
+        Address(name=decode_header_text(display), address=decode_header_text(address))
+        for display, address in pairs
+        if display or address
+    )
+
+
+def _date(value: str) -> datetime.datetime | None:
+    if not value.strip():
+        return None
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:  # "-0000": the time is UTC, where the sender was is unknown
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return moment
+
+
+def _message_id(value: str) -> str | None:
+    found = _MESSAGE_ID.search(value)
+    if found:
+        return found.group()
+    return decode_header_text(value) or None
+
+
+# -- the body and the attachments -----------------------------------------------------------
+
+
+def _read_body(client, uid: int, item: dict, max_body_bytes: int, common: dict) -> MessageView:
+    if b"BODYSTRUCTURE" not in item:
+        raise ProtocolError(detail="the server sent no BODYSTRUCTURE")
+    root = parse_bodystructure(item[b"BODYSTRUCTURE"])
+    body_parts, others = [], []
+    _collect(root, body_parts, others)
+    _check_not_hollow(root, body_parts, others)
+    texts, truncated = _fetch_texts(client, uid, body_parts, max_body_bytes)
+    html_text, plain_text = _compose(texts)
+    referenced = _referenced_content_ids(html_text)
+    attachments = tuple(
+        AttachmentInfo(
+            part_number=part.part_number,
+            filename=_filename(part),
+            mime_type=part.mime_type,
+            size=part.size,
+            content_id=_content_id(part),
+            inline=part.type == "image" and (_content_id(part) or "").lower() in referenced,
+        )
+        for part in others
+    )
+    cid_parts = {
+        attachment.content_id: attachment.part_number
+        for attachment in attachments
+        if attachment.content_id
+    }
+    return MessageView(
+        **common,
+        html=html_text,
+        text=plain_text,
+        attachments=attachments,
+        cid_parts=cid_parts,
+        truncated=truncated,
+    )
+
+
+def _collect(part: MessagePart, body: list, others: list):
+    """Sort the leaves below `part` into what the reader shows and what it lists."""
+    if part.type == "message":
+        others.append(part)  # an attached mail is downloaded or opened, not shown inline
+    elif not part.is_multipart:
+        (body if _is_body_text(part) else others).append(part)
+    elif part.subtype == "alternative":
+        chosen = _choose_alternative(part)
+        for child in part.children:
+            if child is chosen:
+                _collect(child, body, others)
+            else:
+                # The other renderings of the same text are not shown again, but what is
+                # not text (a calendar invitation beside its description) stays available.
+                others.extend(
+                    leaf
+                    for leaf in _leaves(child)
+                    if not (leaf.type == "text" and leaf.subtype in ("plain", "html"))
+                )
+    elif part.subtype == "related":
+        start = _related_start(part)
+        _collect(start, body, others)
+        for child in part.children:
+            if child is not start:
+                others.extend(_leaves(child))
+    else:  # mixed, and what mail clients treat like it (signed, report, digest, ...)
+        for child in part.children:
+            _collect(child, body, others)
+
+
+def _check_not_hollow(root: MessagePart, body: list, others: list):
+    """A multipart message without a boundary, or whose boundary never occurs, reaches us
+    as parts with nothing in them, and its text only in the source: say so, and show that.
+    """
+    if not root.is_multipart or others or any(part.size != 0 for part in body):
+        return
+    if any(part.is_multipart and not part.params.get("boundary") for part in root.walk()):
+        raise _UndecodableError("The message is multipart but has no boundary between parts.")
+    raise _UndecodableError("The message's parts are empty; its MIME structure is broken.")
+
+
+def _leaves(part: MessagePart) -> list[MessagePart]:
+    if part.type == "message" or not part.is_multipart:
+        return [part]
+    return [leaf for child in part.children for leaf in _leaves(child)]
+
+
+def _is_body_text(part: MessagePart) -> bool:
+    return (
+        part.type == "text"
+        and part.subtype in ("plain", "html")
+        and part.disposition != "attachment"
+        and not part.filename
+    )
+
+
+def _choose_alternative(part: MessagePart) -> MessagePart | None:
+    """HTML if one of the alternatives has it, else plain text; among equals the last,
+    which RFC 2046 says is the sender's preferred one."""
+    best, best_rank = None, 0
+    for child in part.children:
+        rank = _display_rank(child)
+        if rank and rank >= best_rank:
+            best, best_rank = child, rank
+    return best
+
+
+def _display_rank(part: MessagePart) -> int:
+    """2 if `part` would show HTML, 1 if only plain text, 0 if nothing to read."""
+    if part.type == "message":
+        return 0
+    if not part.is_multipart:
+        return (2 if part.subtype == "html" else 1) if _is_body_text(part) else 0
+    if part.subtype == "related":
+        return _display_rank(_related_start(part))
+    return max((_display_rank(child) for child in part.children), default=0)
+
+
+def _related_start(part: MessagePart) -> MessagePart:
+    start = (part.params.get("start") or "").strip().strip("<>")
+    if start:
+        for child in part.children:
+            if (_content_id(child) or "") == start:
+                return child
+    return part.children[0] if part.children else part
+
+
+def _fetch_texts(client, uid: int, parts: list[MessagePart], max_body_bytes: int):
+    """[(subtype, text)] of the body parts, all in one FETCH, together at most
+    `max_body_bytes` (encoded); and whether anything was cut."""
+    budget, wanted, truncated = max_body_bytes, [], False
+    for part in parts:
+        if budget <= 0:
+            truncated = True
+            break
+        allowance = budget if part.size is None else min(part.size, budget)
+        allowance = max(allowance, 1)
+        cut = part.size is not None and part.size > allowance
+        wanted.append((part, allowance, cut))
+        truncated = truncated or cut
+        budget -= allowance
+    if not wanted:
+        return [], truncated
+    items = " ".join(f"BODY.PEEK[{part.part_number}]<0.{n}>" for part, n, _cut in wanted)
+    item = _uid_fetch(client, uid, f"(UID {items})")
+    if item is None:
+        raise _not_found(client, uid)
+    texts = []
+    for part, _allowance, cut in wanted:
+        data = _decode_transfer(_section(item, part.part_number, 0), part.encoding)
+        charset = part.charset
+        if not charset and part.subtype == "html":
+            declared = _HTML_CHARSET.search(data[:4096])
+            charset = declared.group(1).decode("ascii") if declared else None
+        text = decode_text(data, charset, complete=not cut)
+        texts.append((part.subtype, text.replace("\r\n", "\n")))
+    return texts, truncated
+
+
+def _compose(texts: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """(html, text): one HTML body when any part is HTML, plain text parts shown in it as
+    preformatted blocks; else the plain text parts one after the other."""
+    if not texts:
+        return None, None
+    if all(subtype == "plain" for subtype, _text in texts):
+        return None, "\n\n".join(text.rstrip() for _subtype, text in texts)
+    if len(texts) == 1:
+        return texts[0][1], None
+    pieces = [
+        text
+        if subtype == "html"
+        else f'<div style="white-space: pre-wrap">{html.escape(text, quote=False)}</div>'
+        for subtype, text in texts
+    ]
+    return "\n".join(pieces), None
+
+
+def _content_id(part: MessagePart) -> str | None:
+    return (part.content_id or "").strip().strip("<>").strip() or None
+
+
+def _referenced_content_ids(html_text: str | None) -> set[str]:
+    if not html_text:
+        return set()
+    found = re.findall(r"""cid:([^\s"'()<>]+)""", html_text, flags=re.IGNORECASE)
+    return {value.lower() for value in found} | {
+        unquote(value).lower() for value in found if "%" in value
+    }
+
+
+def _filename(part: MessagePart) -> str:
+    """A file name safe to offer for saving: the part's own without any folder, or one
+    made up from its type."""
+    name = re.sub(r"[\x00-\x1f\x7f]", "", part.filename or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
+    if name:
+        return name[:255]
+    number = part.part_number.replace(".", "-") or "1"
+    if part.type == "message":
+        return f"message-{number}.eml"
+    extension = mimetypes.guess_extension(part.mime_type, strict=False) or ".bin"
+    return f"part-{number}{extension}"
+
+
+# -- messages that cannot be shown normally ---------------------------------------------------
+
+
+def _too_complex(error: LimitExceededError) -> str:
+    return f"This message is too complex to display ({error.detail or error})."
+
+
+def _unreadable(error: ProtocolError) -> str:
+    return f"The structure of this message could not be read ({error.detail or error})."
+
+
+def _unreadable_view(client, uid: int, common: dict, error: str) -> MessageView:
+    item = _uid_fetch(client, uid, f"(UID BODY.PEEK[]<0.{RAW_SOURCE_BYTES}>)")
+    if item is None:
+        raise _not_found(client, uid)
+    raw = _section(item, "", 0)
+    return MessageView(
+        **common,
+        error=error,
+        raw_source=raw.decode("utf-8", "replace"),
+        truncated=len(raw) >= RAW_SOURCE_BYTES,
+    )

@@ -1,0 +1,239 @@
+"""Reading mail in the client: the message call, the body/part/source routes, folder changes.
+
+Everything against the real Dovecot of the test run, as the owner, a group member, another
+user and an administrator.
+"""
+
+import base64
+import datetime
+import secrets
+from email.message import EmailMessage
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+
+from .common import MailServerCase, build_message
+
+# A 1x1 PNG and a small PDF; what they contain matters only byte for byte.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+PDF = b"%PDF-1.4\n" + secrets.token_bytes(40_000) + b"\n%%EOF\n"
+RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
+
+
+def newsletter():
+    """HTML with a text alternative, an inline cid: logo, a tracker, a script and a PDF."""
+    message = EmailMessage()
+    message["From"] = "Händler Müller <news@example.com>"
+    message["To"] = "team@example.com"
+    message["Subject"] = "Newsletter März"
+    message["Date"] = "Mon, 02 Mar 2026 09:00:00 +0100"
+    message["Message-ID"] = "<newsletter-1@example.com>"
+    message.set_content("Hallo in Text\n")
+    message.add_alternative(
+        "<html><body><p>Hallo in HTML</p><img src='cid:logo@example.com' alt='Logo'>"
+        "<img src='https://tracker.example.net/p.gif?u=1' alt='t'>"
+        "<script>window.top.document.title='PWNED'</script>"
+        "<a href='javascript:alert(1)'>klick</a></body></html>",
+        subtype="html",
+    )
+    message.get_payload()[1].add_related(PNG, "image", "png", cid="<logo@example.com>")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="Größe März.pdf")
+    return message.as_bytes()
+
+
+# Nested deeper than the parser allows: it must still open, with its source.
+MALFORMED = (
+    b"From: Broken <broken@example.com>\r\nSubject: Kaputt\r\nMIME-Version: 1.0\r\n"
+    + b"".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n'.encode()
+        for i in range(40)
+    )
+    + b"Content-Type: text/plain\r\n\r\ninnen\r\n"
+)
+
+
+def _owner_and_strangers(case):
+    return case.personal.with_user(case.owner), (case.other, case.member, case.admin)
+
+
+@tagged("post_install", "-at_install")
+class TestClientReading(MailServerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_owned_accounts()
+        cls.servers.dovecot.write_messages(
+            cls.personal_address,
+            [
+                ("INBOX", newsletter(), set(), RECEIVED),
+                ("INBOX", MALFORMED, set(), RECEIVED),
+                ("INBOX", build_message("Nur Text", body="Grüße\n"), set(), RECEIVED),
+            ],
+        )
+        cls.servers.dovecot.write_messages(
+            cls.shared_address, [("INBOX", build_message("Für alle"), set(), RECEIVED)]
+        )
+
+    def _uids(self, account, folder="INBOX"):
+        page = account.client_page(folder, sort="arrival", reverse=False)
+        return page["uidvalidity"], {m["subject"]: m for m in page["messages"]}
+
+    def test_opening_a_message_shows_it_and_marks_it_read(self):
+        account, _strangers = _owner_and_strangers(self)
+        uidvalidity, listed = self._uids(account)
+        self.assertFalse(listed["Newsletter März"]["seen"])
+        uid = listed["Newsletter März"]["uid"]
+        message = account.client_message("INBOX", uidvalidity, uid)
+        self.assertEqual(message["subject"], "Newsletter März")
+        self.assertEqual(message["from_"][0]["name"], "Händler Müller")
+        self.assertIsNone(message["error"])
+        self.assertTrue(message["has_remote_content"])
+        self.assertIn(f"/dynaoffice_mail/body/{self.personal.id}?", message["body_url"])
+        files = {a["filename"]: a for a in message["attachments"]}
+        pdf = files["Größe März.pdf"]
+        self.assertEqual((pdf["mime_type"], pdf["inline"]), ("application/pdf", False))
+        self.assertTrue(pdf["preview_url"])
+        self.assertTrue(pdf["download_url"].endswith("&download=1"))
+        self.assertTrue(any(a["inline"] and a["mime_type"] == "image/png" for a in files.values()))
+        self.assertTrue(self._uids(account)[1]["Newsletter März"]["seen"])
+
+    def test_plain_text_message_has_no_html_frame(self):
+        account, _strangers = _owner_and_strangers(self)
+        uidvalidity, listed = self._uids(account)
+        message = account.client_message("INBOX", uidvalidity, listed["Nur Text"]["uid"])
+        self.assertIsNone(message["body_url"])
+        self.assertEqual(message["text"].strip(), "Grüße")
+
+    def test_malformed_message_still_opens_with_its_source(self):
+        account, _strangers = _owner_and_strangers(self)
+        uidvalidity, listed = self._uids(account)
+        message = account.client_message("INBOX", uidvalidity, listed["Kaputt"]["uid"])
+        self.assertEqual(message["from_"][0]["address"], "broken@example.com")
+        self.assertTrue(message["error"])
+        self.assertIn("innen", message["raw_source"])
+
+    def test_renumbered_folder_is_refused(self):
+        account, _strangers = _owner_and_strangers(self)
+        uidvalidity, listed = self._uids(account)
+        with self.assertRaises(UserError):
+            account.client_message("INBOX", uidvalidity + 1, listed["Nur Text"]["uid"])
+
+    def test_only_owner_and_members_read(self):
+        _account, strangers = _owner_and_strangers(self)
+        for user in strangers:
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_message("INBOX", 1, 1)
+        member_account = self.shared.with_user(self.member)
+        uidvalidity, listed = self._uids(member_account)
+        message = member_account.client_message("INBOX", uidvalidity, listed["Für alle"]["uid"])
+        self.assertEqual(message["subject"], "Für alle")
+        for user in (self.owner, self.other, self.admin):
+            with self.assertRaises(AccessError):
+                self.shared.with_user(user).client_folder_state("INBOX")
+
+    def test_folders_are_created_renamed_and_deleted_on_the_server(self):
+        account, strangers = _owner_and_strangers(self)
+        account.client_create_folder("Projekte")
+        account.client_create_folder("Projekte/Größe")
+        names = {folder["name"] for folder in account.client_folders()}
+        self.assertTrue({"Projekte", "Projekte/Größe"} <= names)
+        account.client_rename_folder("Projekte/Größe", "Projekte/Maße")
+        names = {folder["name"] for folder in account.client_folders()}
+        self.assertIn("Projekte/Maße", names)
+        self.assertNotIn("Projekte/Größe", names)
+        account.client_delete_folder("Projekte/Maße")
+        self.assertNotIn("Projekte/Maße", {f["name"] for f in account.client_folders()})
+        with self.assertRaises(UserError):
+            account.client_delete_folder("INBOX")
+        with self.assertRaises(UserError):
+            account.client_create_folder("Neu\r\nA1 LOGOUT")
+        for user in strangers:
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_create_folder("Fremd")
+
+    def test_folder_state_changes_when_mail_arrives(self):
+        account, _strangers = _owner_and_strangers(self)
+        before = account.client_folder_state("INBOX")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", build_message("Neu"), set(), RECEIVED)]
+        )
+        after = account.client_folder_state("INBOX")
+        self.assertEqual(after["total"], before["total"] + 1)
+        self.assertGreater(after["uidnext"], before["uidnext"])
+        self.assertEqual(after["uidvalidity"], before["uidvalidity"])
+
+
+@tagged("post_install", "-at_install")
+class TestClientRoutes(HttpCase, MailServerCase):
+    """What the browser downloads: sanitised bodies under a strict policy, streamed parts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_owned_accounts()
+        cls.raw = newsletter()
+        cls.servers.dovecot.write_messages(
+            cls.personal_address, [("INBOX", cls.raw, set(), RECEIVED)]
+        )
+
+    def setUp(self):
+        super().setUp()
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX")
+        self.message = account.client_message(
+            "INBOX", page["uidvalidity"], page["messages"][0]["uid"]
+        )
+        self.pdf = next(
+            a for a in self.message["attachments"] if a["mime_type"] == "application/pdf"
+        )
+
+    def test_body_is_sanitised_and_blocks_remote_images_until_allowed(self):
+        self.authenticate(self.owner.login, self.owner.login)
+        response = self.url_open(self.message["body_url"])
+        self.assertEqual(response.status_code, 200)
+        policy = response.headers["Content-Security-Policy"]
+        self.assertIn("default-src 'none'", policy)
+        self.assertIn("sandbox", policy)
+        self.assertNotIn("https:", policy)
+        body = response.text
+        self.assertIn("Hallo in HTML", body)
+        self.assertNotIn("<script", body)
+        self.assertNotIn("javascript:", body)
+        self.assertNotIn("tracker.example.net", body)
+        self.assertIn(f"/dynaoffice_mail/part/{self.personal.id}?", body)  # the cid: logo
+        allowed = self.url_open(self.message["body_url"] + "&remote=1")
+        self.assertIn(
+            "img-src 'self' data: https: http:", allowed.headers["Content-Security-Policy"]
+        )
+        self.assertIn("tracker.example.net", allowed.text)
+        self.assertNotIn("<script", allowed.text)
+
+    def test_attachment_download_preview_and_original(self):
+        self.authenticate(self.owner.login, self.owner.login)
+        download = self.url_open(self.pdf["download_url"])
+        self.assertEqual(download.status_code, 200)
+        self.assertEqual(download.content, PDF)
+        self.assertIn("attachment", download.headers["Content-Disposition"])
+        self.assertIn("Gr%C3%B6%C3%9Fe", download.headers["Content-Disposition"])
+        preview = self.url_open(self.pdf["preview_url"])
+        self.assertEqual(preview.headers["Content-Type"], "application/pdf")
+        self.assertEqual(preview.content, PDF)
+        source = self.url_open(self.message["source_url"])
+        self.assertEqual(source.headers["Content-Type"], "message/rfc822")
+        self.assertEqual(source.content.replace(b"\r\n", b"\n"), self.raw.replace(b"\r\n", b"\n"))
+
+    def test_other_users_get_nothing(self):
+        for user in (self.other, self.admin):
+            self.authenticate(user.login, user.login)
+            for url in (self.message["body_url"], self.pdf["download_url"]):
+                response = self.url_open(url)
+                self.assertIn(response.status_code, (403, 404), url)
+                self.assertNotIn(b"Hallo in HTML", response.content)
+                self.assertNotIn(PDF[:100], response.content)
+
+    def test_part_numbers_are_checked_before_the_wire(self):
+        self.authenticate(self.owner.login, self.owner.login)
+        url = self.pdf["download_url"].replace("part=2", "part=2%0D%0AA1+LOGOUT")
+        self.assertEqual(self.url_open(url).status_code, 400)

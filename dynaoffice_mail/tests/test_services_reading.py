@@ -1,0 +1,461 @@
+"""Reading messages, streaming parts and sources, against the real Dovecot of this run."""
+
+import datetime
+import email
+import email.policy
+import os
+import secrets
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+
+import pytest
+
+from odoo.addons.dynaoffice_mail.services import exceptions, imap
+from odoo.addons.dynaoffice_mail.services.actions import UidValidityChangedError
+from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security
+from odoo.addons.dynaoffice_mail.services.reading import (
+    Address,
+    read_message,
+    stream_part,
+    stream_source,
+)
+from odoo.addons.dynaoffice_mail.services.structure import MAX_DEPTH
+
+UTC = datetime.timezone.utc
+NOW = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+# A real PNG (1x1, transparent), so a viewer would show it.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def _connect(servers, address, password):
+    return imap.connect(
+        ImapSettings(
+            host="localhost",
+            port=servers.ports.imaps,
+            security=Security.SSL,
+            username=address,
+            password=password,
+            ca_pem=servers.certificates.ca_pem,
+            timeout=10,
+            allow_private_hosts=True,
+        )
+    )
+
+
+class CommandLog:
+    """The IMAP commands a client sends, as "NAME ARG ..." lines (imaplib's _command)."""
+
+    def __init__(self, client):
+        self._imap = client._imap
+        self.commands = []
+
+    def __enter__(self):
+        send = self._imap._command
+
+        def recording(name, *args):
+            words = [arg.decode() if isinstance(arg, bytes) else str(arg) for arg in args]
+            self.commands.append(" ".join([name, *words]))
+            return send(name, *args)
+
+        self._imap._command = recording
+        return self
+
+    def __exit__(self, *exc_info):
+        del self._imap._command
+
+    def named(self, *prefix) -> list[str]:
+        return [line for line in self.commands if line.split()[: len(prefix)] == list(prefix)]
+
+
+def _message(subject, **headers):
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = headers.pop("sender", formataddr(("Anna Absender", "anna@example.org")))
+    message["To"] = headers.pop("to", "me@dynaoffice.test")
+    message["Subject"] = subject
+    message["Date"] = format_datetime(NOW)
+    message["Message-ID"] = headers.pop("message_id", f"<{secrets.token_hex(8)}@example.org>")
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    return message
+
+
+def _plain():
+    message = _message(
+        "Grüße aus München",
+        sender=formataddr(("Jörg Müller", "joerg@example.org")),
+        to="Anna <anna@example.org>, bob@example.org",
+        Cc=formataddr(("Zoë Çelik", "zoe@example.org")),
+        Reply_To="Vertrieb <vertrieb@example.org>",
+        message_id="<plain@example.org>",
+        In_Reply_To="<earlier@example.org>",
+        References="<first@example.org> <earlier@example.org>",
+    )
+    message.set_content("Hallo Anna,\n\nschöne Grüße!\n")
+    return message.as_bytes()
+
+
+def _alternative():
+    message = _message("HTML und Text")
+    message.set_content("Das Angebot (Text)")
+    message.add_alternative("<p>Das <b>Angebot</b> (HTML)</p>", subtype="html")
+    return message.as_bytes()
+
+
+def _eight_bit(subject, charset, body: bytes):
+    return (
+        f"From: a@example.org\r\nSubject: {subject}\r\nDate: {format_datetime(NOW)}\r\n"
+        f"MIME-Version: 1.0\r\nContent-Type: text/plain; charset={charset}\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + body
+
+
+def _rich():
+    message = _message("Angebot mit Anhang")
+    message.set_content("Hallo, anbei das Angebot.")
+    message.add_alternative('<p>Hallo <img src="cid:logo@example.org"></p>', subtype="html")
+    message.get_payload()[1].add_related(
+        PNG, "image", "png", cid="<logo@example.org>", filename="logo.png", disposition="inline"
+    )
+    message.add_attachment(b"%PDF-1.4 " * 100, "application", "pdf", filename="Grüße & Angebot.pdf")
+    return message.as_bytes()
+
+
+def _two_texts():
+    message = _message("Zwei Texte")
+    message.make_mixed()
+    for text in ("Erster Teil", "Zweiter Teil"):
+        part = EmailMessage(policy=email.policy.SMTP)
+        part.set_content(text)
+        message.attach(part)
+    return message.as_bytes()
+
+
+def _nested(depth):
+    inner = EmailMessage(policy=email.policy.SMTP)
+    inner.set_content("deep down")
+    for _level in range(depth):
+        outer = EmailMessage(policy=email.policy.SMTP)
+        outer.make_mixed()
+        outer.attach(inner)
+        inner = outer
+    inner["From"] = formataddr(("Jörg Müller", "joerg@example.org"))
+    inner["Subject"] = "Tief verschachtelt"
+    inner["Date"] = format_datetime(NOW)
+    return inner.as_bytes()
+
+
+def _broken(subject, content_type, body, encoding="7bit"):
+    return (
+        f"From: a@example.org\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
+        f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: {encoding}\r\n\r\n{body}\r\n"
+    ).encode()
+
+
+MESSAGES = {
+    "plain": _plain(),
+    "alternative": _alternative(),
+    "latin1": _eight_bit("Latin-1", "iso-8859-1", "Grüße aus Köln".encode("latin-1")),
+    "unknown-utf8": _eight_bit("Unbekannt UTF-8", "x-klingon", "Grüße aus Köln".encode()),
+    "unknown-latin1": _eight_bit("Unbekannt", "x-klingon", "Grüße aus Köln".encode("latin-1")),
+    "rich": _rich(),
+    "two-texts": _two_texts(),
+    "nested": _nested(MAX_DEPTH + 5),
+    "no-boundary": _broken("Ohne Grenze", "multipart/mixed", "Nur die Vorrede"),
+    "bad-base64": _broken("Kaputt", "text/plain", "!!! das ist kein base64 !!!", "base64"),
+}
+
+
+@pytest.fixture
+def reading_box(mail_servers, mailbox):
+    """A mailbox with MESSAGES in INBOX; yields (client, uidvalidity, {name: uid})."""
+    address, password = mailbox
+    mail_servers.dovecot.write_messages(
+        address,
+        [
+            ("INBOX", raw, set(), NOW + datetime.timedelta(minutes=index))
+            for index, raw in enumerate(MESSAGES.values())
+        ],
+    )
+    client = _connect(mail_servers, address, password)
+    try:
+        uidvalidity, uids = _uids_by_raw(client, MESSAGES)
+        yield client, uidvalidity, uids
+    finally:
+        client.logout()
+
+
+def _uids_by_raw(client, messages):
+    """Which UID each message got, read with plain imapclient (independent of our code)."""
+    response = client.select_folder("INBOX", readonly=True)
+    data = client.fetch(client.search("ALL"), ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+    by_subject = {
+        email.message_from_bytes(raw, policy=email.policy.default)["Subject"]: name
+        for name, raw in messages.items()
+    }
+    uids = {}
+    for uid, item in data.items():
+        header = email.message_from_bytes(
+            item[b"BODY[HEADER.FIELDS (SUBJECT)]"], policy=email.policy.default
+        )
+        uids[by_subject[header["Subject"]]] = uid
+    client.unselect_folder()
+    return response[b"UIDVALIDITY"], uids
+
+
+def _flags(servers, address, password, uid):
+    client = _connect(servers, address, password)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        return set(client.get_flags([uid])[uid])
+    finally:
+        client.logout()
+
+
+def _reference_part(raw, filename):
+    """The decoded content of the attachment `filename`, as the email package reads it."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    for part in message.walk():
+        if part.get_filename() == filename:
+            return part.get_payload(decode=True)
+    raise AssertionError(f"no {filename} in the message")
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def test_plain_text_mail_with_encoded_headers(reading_box):
+    client, uidvalidity, uids = reading_box
+    assert b"=?utf-8?" in MESSAGES["plain"]  # the umlauts really are RFC 2047 words
+    view = read_message(client, "INBOX", uidvalidity, uids["plain"])
+    assert view.subject == "Grüße aus München"
+    assert view.from_ == (Address("Jörg Müller", "joerg@example.org"),)
+    assert view.to == (Address("Anna", "anna@example.org"), Address("", "bob@example.org"))
+    assert view.cc == (Address("Zoë Çelik", "zoe@example.org"),)
+    assert view.reply_to == (Address("Vertrieb", "vertrieb@example.org"),)
+    assert view.date == NOW
+    assert view.message_id == "<plain@example.org>"
+    assert view.in_reply_to == "<earlier@example.org>"
+    assert view.references == ("<first@example.org>", "<earlier@example.org>")
+    assert view.text.strip() == "Hallo Anna,\n\nschöne Grüße!"
+    assert view.html is None
+    assert view.attachments == ()
+    assert (view.error, view.raw_source, view.truncated) == (None, None, False)
+    assert (view.uid, view.uidvalidity) == (uids["plain"], uidvalidity)
+
+
+def test_html_is_preferred_over_text_and_only_it_is_fetched(reading_box):
+    client, uidvalidity, uids = reading_box
+    imap.ensure_selected(client, "INBOX")
+    with CommandLog(client) as log:
+        view = read_message(client, "INBOX", uidvalidity, uids["alternative"])
+    assert "<b>Angebot</b> (HTML)" in view.html
+    assert view.text is None
+    # NOOP, the header FETCH and one FETCH of the HTML part (1.2), never the text part.
+    assert len(log.commands) <= 3
+    body_fetches = [line for line in log.named("UID", "FETCH") if "BODYSTRUCTURE" not in line]
+    assert len(body_fetches) == 1
+    assert "BODY.PEEK[2]" in body_fetches[0] and "BODY.PEEK[1]" not in body_fetches[0]
+    assert not log.named("UID", "STORE")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["latin1", "unknown-utf8", "unknown-latin1"],
+)
+def test_charsets_declared_wrong_or_unknown_still_read(reading_box, name):
+    client, uidvalidity, uids = reading_box
+    view = read_message(client, "INBOX", uidvalidity, uids[name])
+    assert view.text.strip() == "Grüße aus Köln"
+    assert view.error is None
+
+
+def test_attachments_with_sizes_rfc2231_names_and_inline_images(reading_box):
+    client, uidvalidity, uids = reading_box
+    assert b"filename*=" in MESSAGES["rich"]  # the PDF's name really is RFC 2231 encoded
+    view = read_message(client, "INBOX", uidvalidity, uids["rich"])
+    assert '<img src="cid:logo@example.org">' in view.html
+    by_name = {attachment.filename: attachment for attachment in view.attachments}
+    assert set(by_name) == {"logo.png", "Grüße & Angebot.pdf"}
+    logo, pdf = by_name["logo.png"], by_name["Grüße & Angebot.pdf"]
+    assert (logo.mime_type, logo.content_id, logo.inline) == ("image/png", "logo@example.org", True)
+    assert (pdf.mime_type, pdf.content_id, pdf.inline) == ("application/pdf", None, False)
+    # base64 makes 900 bytes of PDF about 1216 bytes on the wire
+    assert 1200 <= pdf.size <= 1300 and logo.size > len(PNG)
+    assert view.cid_parts == {"logo@example.org": logo.part_number}
+    _head, chunks = stream_part(client, "INBOX", uidvalidity, uids["rich"], logo.part_number)
+    assert b"".join(chunks) == PNG
+
+
+def test_inline_text_parts_are_shown_one_after_the_other(reading_box):
+    client, uidvalidity, uids = reading_box
+    view = read_message(client, "INBOX", uidvalidity, uids["two-texts"])
+    assert view.text.split() == ["Erster", "Teil", "Zweiter", "Teil"]
+    assert view.attachments == ()
+
+
+def test_body_is_cut_at_the_limit(reading_box):
+    client, uidvalidity, uids = reading_box
+    view = read_message(client, "INBOX", uidvalidity, uids["plain"], max_body_bytes=10)
+    assert view.truncated
+    assert view.text == "Hallo Anna"
+
+
+def test_reading_leaves_unread_mail_unread_unless_asked(mail_servers, mailbox, reading_box):
+    client, uidvalidity, uids = reading_box
+    uid = uids["alternative"]
+    view = read_message(client, "INBOX", uidvalidity, uid)
+    assert not view.seen
+    assert "\\Seen" not in {flag.decode() for flag in _flags(mail_servers, *mailbox, uid)}
+    with CommandLog(client) as log:
+        view = read_message(client, "INBOX", uidvalidity, uid, mark_seen=True)
+    assert view.seen
+    assert len(log.named("UID", "STORE")) == 1
+    assert "\\Seen" in {flag.decode() for flag in _flags(mail_servers, *mailbox, uid)}
+    # Already read: no second STORE.
+    with CommandLog(client) as log:
+        assert read_message(client, "INBOX", uidvalidity, uid, mark_seen=True).seen
+    assert not log.named("UID", "STORE")
+
+
+def test_renumbered_folder_and_vanished_message_are_refused(reading_box):
+    client, uidvalidity, uids = reading_box
+    uid = uids["plain"]
+    with pytest.raises(UidValidityChangedError):
+        read_message(client, "INBOX", uidvalidity + 1, uid)
+    with pytest.raises(UidValidityChangedError):
+        stream_part(client, "INBOX", uidvalidity + 1, uid, "1")
+    with pytest.raises(UidValidityChangedError):
+        stream_source(client, "INBOX", uidvalidity + 1, uid)
+    for call in (
+        lambda: read_message(client, "INBOX", uidvalidity, 99_999),
+        lambda: stream_part(client, "INBOX", uidvalidity, 99_999, "1"),
+        lambda: stream_source(client, "INBOX", uidvalidity, 99_999),
+        lambda: stream_part(client, "INBOX", uidvalidity, uid, "7"),
+    ):
+        with pytest.raises(exceptions.MessageNotFoundError):
+            call()
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("nested", "too complex"),
+        ("no-boundary", "no boundary"),
+        ("bad-base64", "should be base64"),
+    ],
+)
+def test_malformed_mail_still_shows_headers_and_source(reading_box, name, error):
+    client, uidvalidity, uids = reading_box
+    view = read_message(client, "INBOX", uidvalidity, uids[name])
+    assert error in view.error
+    assert view.raw_source == MESSAGES[name].decode("utf-8", "replace")
+    assert view.html is None and view.text is None
+    expected_subject = {
+        "nested": "Tief verschachtelt",
+        "no-boundary": "Ohne Grenze",
+        "bad-base64": "Kaputt",
+    }
+    assert view.subject == expected_subject[name]
+    if name == "nested":
+        assert view.from_ == (Address("Jörg Müller", "joerg@example.org"),)
+
+
+@pytest.mark.parametrize(
+    "part_number", ["", "0", "1.", ".1", "1..2", "1 2", "1\r\nA1 LOGOUT", "BODY[]", "-1"]
+)
+def test_part_numbers_are_checked_before_the_wire(reading_box, part_number):
+    client, uidvalidity, uids = reading_box
+    with CommandLog(client) as log, pytest.raises(exceptions.InvalidInputError):
+        stream_part(client, "INBOX", uidvalidity, uids["rich"], part_number)
+    assert log.commands == []
+
+
+# -- streaming -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def big_box(mail_servers, mailbox):
+    """A message with a 3 MB attachment and a quoted-printable text attachment."""
+    data = os.urandom(3 * 1024 * 1024 + 7)
+    message = _message("Große Datei")
+    message.set_content("Anbei die Daten.")
+    message.add_attachment(data, "application", "octet-stream", filename="daten.bin")
+    notes = "".join(f"Zeile {n}: Größe ≥ 3 € a=b {'x' * (n % 97)}\n" for n in range(250))
+    message.add_attachment(notes, subtype="plain", cte="quoted-printable", filename="notiz.txt")
+    raw = message.as_bytes()
+    address, password = mailbox
+    mail_servers.dovecot.write_messages(address, [("INBOX", raw, set(), NOW)])
+    client = _connect(mail_servers, address, password)
+    try:
+        uidvalidity, uids = _uids_by_raw(client, {"big": raw})
+        yield client, uidvalidity, uids["big"], raw
+    finally:
+        client.logout()
+
+
+def _part_number(client, uidvalidity, uid, filename):
+    view = read_message(client, "INBOX", uidvalidity, uid)
+    return next(a for a in view.attachments if a.filename == filename)
+
+
+def test_large_attachment_streams_in_chunks_byte_identical(big_box):
+    client, uidvalidity, uid, raw = big_box
+    attachment = _part_number(client, uidvalidity, uid, "daten.bin")
+    with CommandLog(client) as log:
+        head, chunks = stream_part(client, "INBOX", uidvalidity, uid, attachment.part_number)
+        assert len(log.named("UID", "FETCH")) == 1  # BODYSTRUCTURE only, nothing read yet
+        received = list(chunks)
+    assert head.mime_type == "application/octet-stream"
+    assert head.filename == "daten.bin"
+    assert head.encoding == "base64"
+    assert head.size == attachment.size > 4_000_000
+    assert b"".join(received) == _reference_part(raw, "daten.bin")
+    chunk_fetches = [line for line in log.named("UID", "FETCH") if "BODYSTRUCTURE" not in line]
+    # 4.1 MB of base64 in 1 MiB pieces: five FETCHes, each asking for at most 1 MiB.
+    assert len(chunk_fetches) == 5
+    assert all(line.endswith(".1048576>)") for line in chunk_fetches)
+    assert max(len(chunk) for chunk in received) <= 1_048_576
+
+
+@pytest.mark.parametrize(
+    ("text_chunk", "data_chunk"), [(13, 13_013), (77, 65_537), (4093, 1_048_573)]
+)
+def test_odd_chunk_sizes_split_base64_and_quoted_printable_anywhere(
+    big_box, text_chunk, data_chunk
+):
+    client, uidvalidity, uid, raw = big_box
+    notes = _part_number(client, uidvalidity, uid, "notiz.txt")
+    head, chunks = stream_part(
+        client, "INBOX", uidvalidity, uid, notes.part_number, chunk_size=text_chunk
+    )
+    assert head.encoding == "quoted-printable"
+    decoded = b"".join(chunks)
+    assert decoded == _reference_part(raw, "notiz.txt")
+    assert "Größe ≥ 3 € a=b" in decoded.decode()
+    data = _part_number(client, uidvalidity, uid, "daten.bin")
+    _head, chunks = stream_part(
+        client, "INBOX", uidvalidity, uid, data.part_number, chunk_size=data_chunk
+    )
+    # Far enough into the 3 MB to cross several chunk borders, then stop reading.
+    start = b""
+    for chunk in chunks:
+        start += chunk
+        if len(start) >= 3 * data_chunk:
+            chunks.close()
+            break
+    assert len(start) > 30_000
+    assert start == _reference_part(raw, "daten.bin")[: len(start)]
+
+
+def test_source_streams_exactly_as_stored(big_box):
+    client, uidvalidity, uid, raw = big_box
+    with CommandLog(client) as log:
+        size, chunks = stream_source(client, "INBOX", uidvalidity, uid, chunk_size=1_048_576)
+        received = list(chunks)
+    assert size == len(raw)
+    assert b"".join(received) == raw
+    assert len(log.named("UID", "FETCH")) == 1 + len(received)
+    assert all("BODY.PEEK[]<" in line for line in log.named("UID", "FETCH")[1:])
