@@ -233,6 +233,23 @@ class TestClientRoutes(HttpCase, MailServerCase):
                 self.assertNotIn(b"Hallo in HTML", response.content)
                 self.assertNotIn(PDF[:100], response.content)
 
+    def test_group_members_download_from_the_group_mailbox_and_nobody_else(self):
+        self.servers.dovecot.write_messages(
+            self.shared_address, [("INBOX", self.raw, set(), RECEIVED)]
+        )
+        shared = self.shared.with_user(self.member)
+        page = shared.client_page("INBOX")
+        message = shared.client_message("INBOX", page["uidvalidity"], page["messages"][0]["uid"])
+        self.authenticate(self.member.login, self.member.login)
+        source = self.url_open(message["source_url"])
+        self.assertEqual(source.status_code, 200)
+        self.assertIn(b"Newsletter", source.content)
+        for user in (self.owner, self.other, self.admin):
+            self.authenticate(user.login, user.login)
+            response = self.url_open(message["source_url"])
+            self.assertIn(response.status_code, (403, 404), user.login)
+            self.assertNotIn(b"Newsletter", response.content)
+
     def test_part_numbers_are_checked_before_the_wire(self):
         self.authenticate(self.owner.login, self.owner.login)
         url = self.pdf["download_url"].replace("part=2", "part=2%0D%0AA1+LOGOUT")
