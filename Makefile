@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo demo-stop test lint i18n bootstrap
+.PHONY: demo demo-stop test lint i18n bench bootstrap
 
 PYTHON := .venv/bin/python
 
@@ -20,3 +20,6 @@ lint: bootstrap
 
 i18n: bootstrap
 	@$(PYTHON) -m devtools.cli i18n
+
+bench: bootstrap
+	@$(PYTHON) -m devtools.cli bench

@@ -1,4 +1,4 @@
-"""The project's commands: `python -m devtools.cli test|demo|demo-stop|lint|i18n`."""
+"""The project's commands: `python -m devtools.cli test|demo|demo-stop|lint|i18n|bench`."""
 
 import argparse
 import os
@@ -107,6 +107,17 @@ def main():
     commands.add_parser("i18n", help="export i18n/dynaoffice_mail.pot and i18n/de.po")
     run_tests = commands.add_parser("test")
     run_tests.add_argument("pytest_args", nargs="*", help="passed on to pytest as they are")
+    run_bench = commands.add_parser(
+        "bench", help="what a page of the message list and an attachment download cost"
+    )
+    run_bench.add_argument(
+        "--sizes", help="folder sizes, comma-separated (default 10000,100000,200000)"
+    )
+    run_bench.add_argument("--repeat", type=int, help="timed requests per figure (default 20)")
+    run_bench.add_argument("--quick", action="store_true", help="sizes 1000,10000, 5 requests")
+    run_bench.add_argument(
+        "--no-attachment", action="store_true", help="skip the 25 MiB download through Odoo"
+    )
     if sys.argv[1:2] == ["test"]:
         # Everything after "test" belongs to pytest, options included.
         sys.exit(test(sys.argv[2:]))
@@ -117,6 +128,11 @@ def main():
         sys.exit(test(args.pytest_args))
     if args.command == "i18n":
         sys.exit(i18n.export())
+    if args.command == "bench":
+        from . import bench
+
+        sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else None
+        sys.exit(bench.run(sizes, args.repeat, args.quick, attachment=not args.no_attachment))
     from . import demo
 
     if args.command == "demo":

@@ -19,6 +19,9 @@ from .exceptions import (
     TlsNotOfferedError,
 )
 
+# One response line: room for a million UIDs of up to 8 digits and their separators.
+MAX_LINE = 10 * 1024 * 1024
+
 
 @dataclass(frozen=True)
 class SelectedFolder:
@@ -46,6 +49,15 @@ class _VettedIMAP4(imaplib.IMAP4):
         elif typ == "EXPUNGE" and self.message_count:
             self.message_count -= 1
         return super()._append_untagged(typ, dat)
+
+    def readline(self):
+        # imaplib refuses lines over 1 MB; a plain SORT or SEARCH answer (servers without
+        # ESORT/ESEARCH) for 150,000 messages is longer. messages.MAX_FALLBACK_RESULTS
+        # bounds what we accept instead.
+        line = self.file.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise self.error(f"got more than {MAX_LINE} bytes in one line")
+        return line
 
     def _create_socket(self, timeout=None):
         sock = net.connect(

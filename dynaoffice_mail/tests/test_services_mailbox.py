@@ -2,6 +2,8 @@
 
 import datetime
 import email.policy
+import imaplib
+import io
 import logging
 import random
 import secrets
@@ -681,3 +683,21 @@ def test_pathological_structures_hit_the_limits(mail_servers, structure_folder):
     assert [message.subject for message in page.messages[2:]] == ["nested 25", "600 parts"]
     assert sum(1 for _part in shallow.walk()) == 26
     assert sum(1 for _part in fewer.walk()) == 602
+
+
+def test_long_answer_lines_of_servers_without_esort_are_read(mail_servers, mailbox):
+    # A plain SEARCH/SORT answer for 200,000 messages is one line of about 1.3 MB, more than
+    # imaplib's own 1 MB limit; what our connection reads in its place:
+    client = _connect(mail_servers, *mailbox)
+    try:
+        answer = b"* SEARCH " + b" ".join(b"%d" % uid for uid in range(1, 200_001)) + b"\r\n"
+        real_file = client._imap.file
+        client._imap.file = io.BufferedReader(
+            io.BytesIO(answer + b"* SEARCH " + b"9" * imap.MAX_LINE)
+        )
+        assert client._imap.readline() == answer
+        with pytest.raises(imaplib.IMAP4.error):
+            client._imap.readline()
+        client._imap.file = real_file
+    finally:
+        client.logout()

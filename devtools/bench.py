@@ -1,0 +1,931 @@
+"""`make bench`: what a page of the message list costs, beside the floor and the naive way.
+
+Against a Dovecot of its own, with generated folders of 10,000, 100,000 and 200,000 messages
+(`--sizes`), it measures "first page of 50, newest first" and "next page" three ways in the
+same run, interleaved request by request, so that the machine's noise falls on all three alike:
+
+ours
+    `services.messages.page_messages(sort="date", reverse=True)`, as `client_page` calls it.
+floor
+    The least any client can send and receive for that page on this server, hand-written with
+    imaplib: `UID SORT RETURN (PARTIAL a:b) (REVERSE DATE) UTF-8 ALL`, which returns only the
+    page's UIDs, then one `UID FETCH` of the same items ours fetches (`_SUMMARY_ITEMS`). Two
+    commands is the minimum: FETCH needs the UIDs that SORT finds. (SEARCHRES could pipeline
+    the two as `UID FETCH $`, saving one loopback round trip but no command and no byte; and
+    FETCH $ would not say the order.) The floor parses nothing, and cold it EXAMINEs and drops
+    the socket without LOGOUT.
+naive
+    What tutorials and small scripts do: `UID SEARCH ALL`, take the last 50 UIDs (the 50 before
+    them for the next page), `UID FETCH` those with the same items, and LOGOUT. Its page is in
+    arrival order, not date order, so it does less than the other two; its cost is the one
+    that grows with the folder. Stock imaplib refuses lines over 1 MB (`imaplib._MAXLINE`),
+    which the SEARCH ALL answer passes near 150,000 messages; naive scripts raise that limit,
+    and this run does too (ours never reads a line that long).
+
+Each way pooled (one logged-in connection, the folder selected by an unmeasured first request,
+reused) and cold (connect, TLS, log in, select, page, close: a new connection per request).
+Commands are counted as imaplib tags (imapclient takes its tags there too), bytes as IMAP bytes
+after TLS, by wrapping imaplib.IMAP4's reads and sends for the run: the same counter for all
+three ways. Peak Python memory is tracemalloc's peak during one request, in passes of their own
+because tracing slows Python down.
+
+Then a 25 MiB attachment through the addon's download route: a throwaway database, Odoo as one
+HTTP process (--workers=0), a user and an account made over JSON-RPC, and a timed GET. The
+server's peak memory comes from the kernel: writing "5" to /proc/<pid>/clear_refs resets the
+process's high-water mark (VmHWM) to its current RSS, and VmHWM after the download minus VmRSS
+before it is what the request added at its peak.
+
+The last line of output is one line of JSON with every figure.
+"""
+
+import datetime
+import email.policy
+import email.utils
+import hashlib
+import http.cookiejar
+import imaplib
+import importlib
+import importlib.util
+import json
+import math
+import os
+import re
+import secrets
+import shutil
+import signal
+import ssl
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+from . import mailgen
+from .odoo import ADDON, ODOO_SRC, check_odoo_source, throwaway_database
+from .servers import MailServers
+from .system import REPO, state_root
+
+PAGE = 50
+PAGES = (("first", 0), ("next", PAGE))
+DEFAULT_SIZES = (10_000, 100_000, 200_000)
+DEFAULT_REPEAT = 20
+QUICK_SIZES = (1_000, 10_000)
+QUICK_REPEAT = 5
+MEMORY_REPEAT = 3
+DOWNLOAD_REPEAT = 3
+ATTACHMENT_BYTES = 25 * 1024 * 1024
+ADDRESS = "bench@dynaoffice.test"
+WAYS = ("ours", "floor", "naive")
+# Enough for the SEARCH ALL answer of a folder of millions of messages (see "naive" above).
+NAIVE_MAXLINE = 100_000_000
+
+
+def _load_services():
+    """The addon's services/ as a package of its own.
+
+    services/ imports nothing from Odoo; importing it as odoo.addons.dynaoffice_mail.services
+    would load Odoo and the addon's models into this process for no use.
+    """
+    name = "dynaoffice_mail_services"
+    if name not in sys.modules:
+        directory = REPO / ADDON / "services"
+        spec = importlib.util.spec_from_file_location(
+            name, directory / "__init__.py", submodule_search_locations=[str(directory)]
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules[name] = package
+        spec.loader.exec_module(package)
+    return tuple(
+        importlib.import_module(f"{name}.{module}") for module in ("config", "imap", "messages")
+    )
+
+
+config, imap, messages = _load_services()
+# The floor and the naive way fetch exactly what ours fetches.
+SUMMARY_ITEMS = messages._SUMMARY_ITEMS
+
+
+# -- counting what goes over the wire --------------------------------------------------------
+
+
+class WireMeter:
+    """Tagged commands sent and bytes read/written by every imaplib connection of this process."""
+
+    def __init__(self):
+        self.commands = self.received = self.sent = 0
+
+    @contextmanager
+    def installed(self):
+        # On the class rather than on one connection's socket: a cold request's greeting and
+        # login happen inside the constructor, before anyone could wrap that socket.
+        meter = self
+        original = {
+            name: getattr(imaplib.IMAP4, name) for name in ("_new_tag", "read", "readline", "send")
+        }
+
+        def _new_tag(connection):
+            meter.commands += 1
+            return original["_new_tag"](connection)
+
+        def read(connection, size):
+            data = original["read"](connection, size)
+            meter.received += len(data)
+            return data
+
+        def readline(connection):
+            line = original["readline"](connection)
+            meter.received += len(line)
+            return line
+
+        def send(connection, data):
+            meter.sent += len(data)
+            return original["send"](connection, data)
+
+        replacements = {"_new_tag": _new_tag, "read": read, "readline": readline, "send": send}
+        maxline = imaplib._MAXLINE
+        try:
+            for name, function in replacements.items():
+                setattr(imaplib.IMAP4, name, function)
+            imaplib._MAXLINE = NAIVE_MAXLINE
+            yield self
+        finally:
+            for name, function in original.items():
+                setattr(imaplib.IMAP4, name, function)
+            imaplib._MAXLINE = maxline
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    commands: int
+    received: int
+    sent: int
+
+
+def measure(meter: WireMeter, call) -> Sample:
+    before = (meter.commands, meter.received, meter.sent)
+    start = time.perf_counter()
+    call()
+    seconds = time.perf_counter() - start
+    return Sample(
+        seconds, meter.commands - before[0], meter.received - before[1], meter.sent - before[2]
+    )
+
+
+def peak_python_memory(call) -> int:
+    """Bytes: the most Python had allocated at once during `call`, over what it held before."""
+    tracemalloc.start()
+    try:
+        base, _peak = tracemalloc.get_traced_memory()
+        call()
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak - base
+
+
+# -- the three ways to get a page ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    host: str
+    port: int
+    ca_file: str
+    ca_pem: str
+    user: str
+    password: str
+    smtp_port: int
+
+
+class Ours:
+    name = "ours"
+
+    def __init__(self, mailbox: Mailbox):
+        self.settings = config.ImapSettings(
+            host=mailbox.host,
+            port=mailbox.port,
+            security=config.Security.SSL,
+            username=mailbox.user,
+            password=mailbox.password,
+            ca_pem=mailbox.ca_pem,
+            timeout=120,
+            allow_private_hosts=True,
+        )
+
+    def open(self):
+        return imap.connect(self.settings)
+
+    def page(self, client, folder, offset) -> list[int]:
+        page = messages.page_messages(
+            client, folder, sort="date", reverse=True, offset=offset, limit=PAGE
+        )
+        return [message.uid for message in page.messages]
+
+    def close(self, client):
+        imap.close_quietly(client)
+
+    def cold(self, folder, offset) -> list[int]:
+        client = self.open()
+        try:
+            return self.page(client, folder, offset)
+        finally:
+            self.close(client)
+
+
+class _RawWay:
+    """A hand-written imaplib client over implicit TLS, as a script would write it."""
+
+    name = ""
+    readonly = False
+
+    def __init__(self, mailbox: Mailbox):
+        self.mailbox = mailbox
+        self.context = ssl.create_default_context(cafile=mailbox.ca_file)
+
+    def open(self):
+        connection = imaplib.IMAP4_SSL(
+            self.mailbox.host, self.mailbox.port, ssl_context=self.context, timeout=120
+        )
+        connection.login(self.mailbox.user, self.mailbox.password)
+        connection.bench_folder = None
+        return connection
+
+    def select(self, connection, folder):
+        if connection.bench_folder != folder:
+            _ok(connection.select(folder, readonly=self.readonly), "SELECT")
+            connection.bench_folder = folder
+
+    def close(self, connection):
+        connection.logout()
+
+    def cold(self, folder, offset) -> list[int]:
+        connection = self.open()
+        try:
+            return self.page(connection, folder, offset)
+        finally:
+            self.close(connection)
+
+    def page(self, connection, folder, offset) -> list[int]:
+        raise NotImplementedError
+
+
+class Floor(_RawWay):
+    name = "floor"
+    readonly = True  # EXAMINE: nothing on the server changes, nothing to write back
+
+    def page(self, connection, folder, offset) -> list[int]:
+        self.select(connection, folder)
+        partial = f"RETURN (PARTIAL {offset + 1}:{offset + PAGE})"
+        _ok(connection.uid("SORT", partial, "(REVERSE DATE)", "UTF-8", "ALL"), "SORT")
+        _typ, answer = connection.response("ESEARCH")
+        uids = _partial_uids(answer)
+        if uids:
+            _ok(connection.uid("FETCH", _uid_ranges(uids), SUMMARY_ITEMS), "FETCH")
+        return uids
+
+    def close(self, connection):
+        connection.shutdown()  # no LOGOUT: the floor does not wait for the goodbye
+
+
+class Naive(_RawWay):
+    name = "naive"
+
+    def page(self, connection, folder, offset) -> list[int]:
+        self.select(connection, folder)
+        typ, data = connection.uid("SEARCH", None, "ALL")
+        _ok((typ, data), "SEARCH")
+        uids = data[0].split()
+        end = max(0, len(uids) - offset)
+        chosen = uids[max(0, end - PAGE) : end][::-1]
+        if chosen:
+            _ok(connection.uid("FETCH", b",".join(chosen).decode(), SUMMARY_ITEMS), "FETCH")
+        return [int(uid) for uid in chosen]
+
+
+def _ok(answer, command):
+    typ, data = answer
+    if typ != "OK":
+        raise RuntimeError(f"{command} failed: {typ} {data!r}")
+
+
+def _partial_uids(answer) -> list[int]:
+    """UIDs of `* ESEARCH (TAG "A5") UID PARTIAL (1:50 200000,199999:199951)`, in that order."""
+    text = b" ".join(item for item in answer if isinstance(item, bytes)).decode()
+    found = re.search(r"PARTIAL \(\S+ ([^)]*)\)", text)
+    if not found or found.group(1) == "NIL":
+        return []
+    uids = []
+    for item in found.group(1).split(","):
+        first, _, last = item.partition(":")
+        start, end = int(first), int(last or first)
+        step = 1 if end >= start else -1
+        uids.extend(range(start, end + step, step))
+    return uids
+
+
+def _uid_ranges(uids: list[int]) -> str:
+    """`[7, 3, 2, 1]` -> `"1:3,7"`."""
+    runs = []
+    for uid in sorted(uids):
+        if runs and uid == runs[-1][1] + 1:
+            runs[-1][1] = uid
+        else:
+            runs.append([uid, uid])
+    return ",".join(str(first) if first == last else f"{first}:{last}" for first, last in runs)
+
+
+# -- the IMAP part ---------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value that `share` of the values do not exceed."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)), 1) - 1]
+
+
+def write_folder(servers: MailServers, folder: str, count: int) -> float:
+    started = time.monotonic()
+    step = max(count // 4, 1)
+
+    def files():
+        bulk = mailgen.bulk_messages(count, owner_address=ADDRESS)
+        for number, message in enumerate(bulk, start=1):
+            yield folder, message.raw, message.flags, message.date
+            if number % step == 0 and number < count:
+                print(f"   {folder}: {number:,} of {count:,} written", flush=True)
+
+    servers.dovecot.write_messages(ADDRESS, files())
+    return time.monotonic() - started
+
+
+def warm_up(mailbox: Mailbox, folder: str) -> tuple[float, float]:
+    """Seconds of the folder's first SELECT (Dovecot indexes the Maildir) and first SORT by
+    date (Dovecot reads every message's Date header into its cache); later requests of every
+    way find both done."""
+    way = Floor(mailbox)
+    connection = way.open()
+    try:
+        started = time.monotonic()
+        _ok(connection.select(folder, readonly=True), "SELECT")
+        selected = time.monotonic()
+        _ok(connection.uid("SORT", "RETURN (COUNT)", "(REVERSE DATE)", "UTF-8", "ALL"), "SORT")
+        sorted_ = time.monotonic()
+    finally:
+        way.close(connection)
+    return selected - started, sorted_ - selected
+
+
+def _figures(pooled: list[Sample], cold: list[Sample], peaks: dict) -> dict:
+    def middle(samples, field):
+        return statistics.median_low(getattr(sample, field) for sample in samples)
+
+    def ms(samples, share):
+        return round(percentile([sample.seconds for sample in samples], share) * 1000, 2)
+
+    return {
+        "commands": middle(pooled, "commands"),
+        "bytes_received": middle(pooled, "received"),
+        "bytes_sent": middle(pooled, "sent"),
+        "pooled_ms_p50": ms(pooled, 0.5),
+        "pooled_ms_p95": ms(pooled, 0.95),
+        "cold_commands": middle(cold, "commands"),
+        "cold_bytes_received": middle(cold, "received"),
+        "cold_ms_p50": ms(cold, 0.5),
+        "cold_ms_p95": ms(cold, 0.95),
+        "peak_kib_pooled": round(peaks["pooled"] / 1024, 1),
+        "peak_kib_cold": round(peaks["cold"] / 1024, 1),
+    }
+
+
+RATIO_KEYS = ("commands", "bytes_received", "pooled_ms_p50", "cold_ms_p50", "peak_kib_pooled")
+
+
+def _ratios(ours: dict, other: dict) -> dict:
+    return {key: round(ours[key] / other[key], 3) if other[key] else None for key in RATIO_KEYS}
+
+
+def bench_page(meter, ways, pooled, folder, offset, repeat) -> dict:
+    """Every way's figures for one page, measured in turns; plus whether ours got the floor's
+    page (the same UIDs in the same order)."""
+    pages = {}
+    for way in ways:  # unmeasured: Dovecot caches this page's fields for all ways alike
+        pages[way.name] = way.page(pooled[way.name], folder, offset)
+        way.cold(folder, offset)
+    samples = {(way.name, mode): [] for way in ways for mode in ("pooled", "cold")}
+    for _round in range(repeat):
+        for way in ways:
+            sample = measure(meter, lambda way=way: way.page(pooled[way.name], folder, offset))
+            samples[way.name, "pooled"].append(sample)
+        for way in ways:
+            sample = measure(meter, lambda way=way: way.cold(folder, offset))
+            samples[way.name, "cold"].append(sample)
+    figures = {}
+    for way in ways:
+        peaks = {
+            "pooled": max(
+                peak_python_memory(lambda way=way: way.page(pooled[way.name], folder, offset))
+                for _ in range(MEMORY_REPEAT)
+            ),
+            "cold": max(
+                peak_python_memory(lambda way=way: way.cold(folder, offset))
+                for _ in range(MEMORY_REPEAT)
+            ),
+        }
+        figures[way.name] = _figures(samples[way.name, "pooled"], samples[way.name, "cold"], peaks)
+    figures["ours_per_floor"] = _ratios(figures["ours"], figures["floor"])
+    figures["ours_per_naive"] = _ratios(figures["ours"], figures["naive"])
+    figures["ours_equals_floor_page"] = pages["ours"] == pages["floor"]
+    figures["naive_equals_floor_page"] = pages["naive"] == pages["floor"]
+    return figures
+
+
+COLUMNS = (
+    # heading, width, key in a way's figures
+    ("cmds", 6, "commands"),
+    ("bytes in", 12, "bytes_received"),
+    ("p50 ms", 9, "pooled_ms_p50"),
+    ("p95 ms", 9, "pooled_ms_p95"),
+    ("cold cmds", 11, "cold_commands"),
+    ("cold bytes", 12, "cold_bytes_received"),
+    ("cold p50", 10, "cold_ms_p50"),
+    ("cold p95", 10, "cold_ms_p95"),
+    ("peak KiB", 10, "peak_kib_pooled"),
+    ("cold KiB", 10, "peak_kib_cold"),
+)
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return (
+            f"{value:,.2f}" if value < 10 else f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
+        )
+    return f"{value:,}"
+
+
+def print_table(folder_result: dict):
+    header = "page  way   " + "".join(f"{title:>{width}}" for title, width, _key in COLUMNS)
+    print(header)
+    print("-" * len(header))
+    for page_name, figures in folder_result["pages"].items():
+        for way in WAYS:
+            cells = "".join(f"{_cell(figures[way][key]):>{width}}" for _t, width, key in COLUMNS)
+            print(f"{page_name:<6}{way:<6}{cells}")
+        for other in ("floor", "naive"):
+            ratios = figures[f"ours_per_{other}"]
+            shown = "  ".join(
+                f"{label} {_ratio(ratios[key])}"
+                for label, key in (
+                    ("cmds", "commands"),
+                    ("bytes", "bytes_received"),
+                    ("pooled p50", "pooled_ms_p50"),
+                    ("cold p50", "cold_ms_p50"),
+                    ("peak", "peak_kib_pooled"),
+                )
+            )
+            print(f"{page_name:<6}ours/{other}: {shown}")
+        if not figures["ours_equals_floor_page"]:
+            print(f"{page_name:<6}WARNING: ours and the floor returned different pages")
+        if not figures["naive_equals_floor_page"]:
+            print(f"{page_name:<6}(naive's page is in arrival order and differs from date order)")
+    print()
+
+
+def _ratio(value) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[dict]:
+    results = []
+    ways = [Ours(mailbox), Floor(mailbox), Naive(mailbox)]
+    meter = WireMeter()
+    for size in sizes:
+        folder = f"bench-{size}"
+        print(f"== writing {size:,} messages into {folder}", flush=True)
+        written = write_folder(servers, folder, size)
+        index, first_sort = warm_up(mailbox, folder)
+        print(
+            f"== {folder}: written in {written:.1f} s; first SELECT (Dovecot indexes the "
+            f"Maildir) {index:.1f} s; first SORT by date (Dovecot caches every Date) "
+            f"{first_sort:.1f} s; measuring, {repeat} requests per figure",
+            flush=True,
+        )
+        result = {
+            "messages": size,
+            "folder": folder,
+            "write_s": round(written, 1),
+            "first_select_s": round(index, 2),
+            "first_sort_s": round(first_sort, 2),
+            "pages": {},
+        }
+        with meter.installed():
+            pooled = {way.name: way.open() for way in ways}
+            try:
+                for page_name, offset in PAGES:
+                    result["pages"][page_name] = bench_page(
+                        meter, ways, pooled, folder, offset, repeat
+                    )
+            finally:
+                for way in ways:
+                    way.close(pooled[way.name])
+        print(
+            f"\n{size:,} messages: per page of {PAGE}, newest first; times in ms, pooled and "
+            f"cold; bytes received after TLS; peak Python memory per request"
+        )
+        print_table(result)
+        results.append(result)
+    return results
+
+
+# -- the attachment through Odoo ---------------------------------------------------------------
+
+
+class RpcError(RuntimeError):
+    pass
+
+
+class OdooSession:
+    """One browser's session: JSON-RPC calls and downloads with its cookie."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+
+    def json(self, path: str, params: dict):
+        body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1})
+        request = urllib.request.Request(
+            self.base_url + path, body.encode(), {"Content-Type": "application/json"}
+        )
+        with self.opener.open(request, timeout=300) as response:
+            answer = json.load(response)
+        if answer.get("error"):
+            error = answer["error"]
+            raise RpcError(error.get("data", {}).get("message") or error.get("message"))
+        return answer["result"]
+
+    def authenticate(self, database: str, login: str, password: str) -> int:
+        info = self.json(
+            "/web/session/authenticate", {"db": database, "login": login, "password": password}
+        )
+        return info["uid"]
+
+    def call(self, model: str, method: str, *args, **kwargs):
+        return self.json(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+
+class OdooServer:
+    """odoo-bin serving HTTP as one process (--workers=0), so /proc/<pid> is the whole server."""
+
+    def __init__(self, config: Path, database: str, log: Path):
+        self.config, self.database, self.log = config, database, log
+        found = re.search(r"^http_port = (\d+)$", config.read_text(), re.MULTILINE)
+        self.url = f"http://127.0.0.1:{found.group(1)}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout=180):
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    str(ODOO_SRC / "odoo-bin"),
+                    "-c",
+                    str(self.config),
+                    "-d",
+                    self.database,
+                    "--db-filter",
+                    f"^{self.database}$",
+                    "--workers=0",
+                    "--max-cron-threads=0",
+                ],
+                cwd=REPO,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Odoo exited with {self.process.returncode}; see {self.log}")
+            try:
+                with urllib.request.urlopen(self.url + "/web/login", timeout=5) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"Odoo did not answer on {self.url}; see {self.log}")
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def stop(self):
+        if self.process is None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        self.process = None
+
+
+def _memory_kib(pid: int) -> dict:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return {
+        key: int(re.search(rf"^{key}:\s+(\d+) kB", status, re.MULTILINE).group(1))
+        for key in ("VmRSS", "VmHWM")
+    }
+
+
+def attachment_message() -> tuple[bytes, bytes, str]:
+    """(raw message, attachment, Message-ID): multipart/mixed, text as part 1, the file as 2."""
+    data = os.urandom(ATTACHMENT_BYTES)
+    message = EmailMessage()
+    message["From"] = "sender@example.com"
+    message["To"] = ADDRESS
+    message["Subject"] = "25 MiB attachment (bench)"
+    message["Date"] = email.utils.format_datetime(datetime.datetime.now(datetime.timezone.utc))
+    message_id = f"<bench.{secrets.token_hex(8)}@dynaoffice.test>"
+    message["Message-ID"] = message_id
+    message.set_content("The attachment is random bytes, base64-encoded.\n")
+    message.add_attachment(
+        data, maintype="application", subtype="octet-stream", filename="bench-25MiB.bin"
+    )
+    return message.as_bytes(policy=email.policy.SMTP), data, message_id
+
+
+def _find_message(mailbox: Mailbox, message_id: str) -> tuple[int, int]:
+    way = Floor(mailbox)
+    connection = way.open()
+    try:
+        _ok(connection.select("INBOX", readonly=True), "SELECT")
+        uidvalidity = int(connection.response("UIDVALIDITY")[1][0])
+        answer = connection.uid("SEARCH", None, "HEADER", "Message-ID", f'"{message_id}"')
+        _ok(answer, "SEARCH")
+        return uidvalidity, int(answer[1][0].split()[-1])
+    finally:
+        way.close(connection)
+
+
+def _download_urls(value) -> list[str]:
+    """Every "download_url" in a JSON answer, wherever it sits."""
+    if isinstance(value, dict):
+        found = [value["download_url"]] if isinstance(value.get("download_url"), str) else []
+        return found + [url for item in value.values() for url in _download_urls(item)]
+    if isinstance(value, list):
+        return [url for item in value for url in _download_urls(item)]
+    return []
+
+
+def _attachment_url(session, account_id, uidvalidity, uid) -> tuple[str, str]:
+    """The attachment's download URL as the client gets it (client_message), or else the
+    route's URL written by hand; and where it came from."""
+    try:
+        message = session.call(
+            "dynaoffice.mail.account", "client_message", [account_id], "INBOX", uidvalidity, uid
+        )
+    except (RpcError, urllib.error.HTTPError) as error:
+        reason = f"client_message failed ({str(error).splitlines()[0][:120]})"
+    else:
+        urls = [url for url in _download_urls(message) if "download" in url]
+        urls = urls or _download_urls(message)
+        if urls:
+            url = urls[-1]
+            if "download=" not in url:
+                url += ("&" if "?" in url else "?") + "download=1"
+            return url, "client_message"
+        reason = "client_message gave no download_url"
+    query = urllib.parse.urlencode(
+        {"folder": "INBOX", "uidvalidity": uidvalidity, "uid": uid, "part": "2", "download": 1}
+    )
+    return f"/dynaoffice_mail/part/{account_id}?{query}", f"written by hand; {reason}"
+
+
+def _page_text(html: bytes) -> str:
+    """What an error page says, without its markup."""
+    text = re.sub(
+        r"<(script|style)\b.*?</\1>|<[^>]+>", " ", html.decode(errors="replace"), flags=re.DOTALL
+    )
+    return " ".join(text.split())[:300]
+
+
+def _download(session: OdooSession, url: str, pid: int) -> dict:
+    before = _memory_kib(pid)
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+    digest, size = hashlib.sha256(), 0
+    started = time.perf_counter()
+    with session.opener.open(session.base_url + url, timeout=600) as response:
+        content_type = response.headers.get("Content-Type", "")
+        while chunk := response.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    seconds = time.perf_counter() - started
+    after = _memory_kib(pid)
+    return {
+        "seconds": round(seconds, 3),
+        "bytes": size,
+        "sha256": digest.hexdigest(),
+        "content_type": content_type,
+        "server_rss_before_mib": round(before["VmRSS"] / 1024, 1),
+        "server_peak_growth_mib": round((after["VmHWM"] - before["VmRSS"]) / 1024, 1),
+        "server_rss_after_mib": round(after["VmRSS"] / 1024, 1),
+    }
+
+
+def bench_attachment(servers: MailServers, mailbox: Mailbox, work: Path) -> dict:
+    print("== writing a message with a 25 MiB attachment into INBOX", flush=True)
+    raw, data, message_id = attachment_message()
+    expected = hashlib.sha256(data).hexdigest()
+    del data
+    now = datetime.datetime.now(datetime.timezone.utc)
+    servers.dovecot.write_messages(ADDRESS, [("INBOX", raw, frozenset(), now)])
+    del raw
+    uidvalidity, uid = _find_message(mailbox, message_id)
+    with throwaway_database("bench") as (config, database):
+        odoo = OdooServer(config, database, work / "odoo.log")
+        print(f"== starting Odoo (--workers=0) on {odoo.url}", flush=True)
+        try:
+            odoo.start()
+            return _download_through_odoo(odoo, mailbox, uidvalidity, uid, expected)
+        finally:
+            odoo.stop()
+
+
+def _attachment_or_reason(servers, mailbox, work) -> dict:
+    """The download's figures, or why there are none: the page figures above still count."""
+    try:
+        return bench_attachment(servers, mailbox, work)
+    except subprocess.CalledProcessError:
+        reason = f"{ADDON} did not install (see the output above)"
+    except (RpcError, OSError, RuntimeError) as error:
+        reason = f"{type(error).__name__}: {error}"
+    print(f"!! The attachment download was not measured: {reason}", flush=True)
+    return {"status": "not measured", "reason": reason}
+
+
+def _download_through_odoo(odoo, mailbox, uidvalidity, uid, expected) -> dict:
+    admin = OdooSession(odoo.url)
+    admin.authenticate(odoo.database, "admin", "admin")
+    admin.call("ir.config_parameter", "set_param", "dynaoffice_mail.allow_private_hosts", "True")
+    group = admin.call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "base"), ("name", "=", "group_user")],
+        ["res_id"],
+    )[0]["res_id"]
+    password = secrets.token_urlsafe(12)
+    admin.call(
+        "res.users",
+        "create",
+        {
+            "name": "Bench User",
+            "login": "bench",
+            "password": password,
+            "groups_id": [(6, 0, [group])],
+        },
+    )
+    user = OdooSession(odoo.url)
+    user_id = user.authenticate(odoo.database, "bench", password)
+    # Saving tests the IMAP and SMTP logins, as for any user.
+    account_id = user.call(
+        "dynaoffice.mail.account",
+        "create",
+        {
+            "name": "Bench mailbox",
+            "email": mailbox.user,
+            "user_id": user_id,
+            "imap_host": mailbox.host,
+            "imap_ssl": True,
+            "imap_port": mailbox.port,
+            "imap_user": mailbox.user,
+            "imap_password": mailbox.password,
+            "smtp_method": "smtp",
+            "smtp_host": mailbox.host,
+            "smtp_port": mailbox.smtp_port,
+            "smtp_encryption": "tls",
+            "smtp_auth": True,
+            "smtp_user": mailbox.user,
+            "smtp_password": mailbox.password,
+            "ca_certificate": mailbox.ca_pem,
+        },
+    )
+    url, source = _attachment_url(user, account_id, uidvalidity, uid)
+    print(f"== downloading {url} ({source}), {DOWNLOAD_REPEAT} times", flush=True)
+    result = {"url": url, "url_from": source, "expected_bytes": ATTACHMENT_BYTES}
+    trials = []
+    for _ in range(DOWNLOAD_REPEAT):
+        try:
+            trials.append(_download(user, url, odoo.pid))
+        except urllib.error.HTTPError as error:
+            detail = _page_text(error.read(20_000))
+            if error.code == 404 and source != "client_message":
+                print(
+                    f"!! The attachment route answered 404: it is not there yet ({url}). "
+                    "No download figures.",
+                    flush=True,
+                )
+                return {**result, "status": "route missing (404)", "detail": detail}
+            print(f"!! The attachment route answered {error.code}: {detail}", flush=True)
+            return {**result, "status": f"HTTP {error.code}", "detail": detail}
+    result.update(
+        status="ok" if all(t["sha256"] == expected for t in trials) else "content differs",
+        seconds_p50=statistics.median(t["seconds"] for t in trials),
+        bytes=trials[0]["bytes"],
+        sha256_matches=all(t["sha256"] == expected for t in trials),
+        content_type=trials[0]["content_type"],
+        server_peak_growth_mib=max(t["server_peak_growth_mib"] for t in trials),
+        server_rss_before_mib=trials[0]["server_rss_before_mib"],
+        trials=[
+            {key: t[key] for key in ("seconds", "server_peak_growth_mib", "server_rss_after_mib")}
+            for t in trials
+        ],
+    )
+    print(
+        f"\n25 MiB attachment through Odoo: {result['seconds_p50']:.2f} s (median of "
+        f"{DOWNLOAD_REPEAT}), {result['bytes']:,} bytes, sha256 "
+        f"{'matches' if result['sha256_matches'] else 'DIFFERS'}; Odoo's peak memory grew by "
+        f"up to {result['server_peak_growth_mib']} MiB over its "
+        f"{result['server_rss_before_mib']} MiB RSS\n",
+        flush=True,
+    )
+    return result
+
+
+# -- the command -----------------------------------------------------------------------------
+
+
+def _source_state() -> dict:
+    """Which code was measured: the commit, and whether the working tree differed from it."""
+
+    def git(*args):
+        result = subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False
+        )
+        return result.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", ADDON)
+    return {"commit": git("rev-parse", "--short", "HEAD"), "addon_changed": bool(changed)}
+
+
+def _dovecot_version() -> str:
+    result = subprocess.run(
+        ["/usr/sbin/dovecot", "--version"], capture_output=True, text=True, check=False
+    )
+    return result.stdout.split(" (")[0].strip()
+
+
+def run(sizes=None, repeat=None, quick=False, attachment=True) -> int:
+    sizes = tuple(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
+    repeat = repeat or (QUICK_REPEAT if quick else DEFAULT_REPEAT)
+    if attachment:
+        check_odoo_source()
+    # SIGTERM as well as Ctrl-C unwinds through the finally blocks that stop the servers.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
+    base = state_root() / f"bench-{os.getpid()}"
+    servers = MailServers(base)
+    summary = {
+        "benchmark": "dynaoffice_mail",
+        "server": f"Dovecot {_dovecot_version()}",
+        **_source_state(),
+        "page_size": PAGE,
+        "repeat": repeat,
+        "floor": "UID SORT RETURN (PARTIAL) (REVERSE DATE) + UID FETCH, EXAMINE, no LOGOUT",
+        "naive": "UID SEARCH ALL, last 50 UIDs (arrival order) + UID FETCH, LOGOUT",
+    }
+    try:
+        print(f"== starting Dovecot and the SMTP server under {base}", flush=True)
+        servers.start()
+        password = secrets.token_urlsafe(12)
+        servers.add_user(ADDRESS, password)
+        mailbox = Mailbox(
+            host="localhost",
+            port=servers.ports.imaps,
+            ca_file=str(servers.certificates.ca_cert),
+            ca_pem=servers.certificates.ca_pem,
+            user=ADDRESS,
+            password=password,
+            smtp_port=servers.ports.smtp_starttls,
+        )
+        summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
+        if attachment:
+            summary["attachment"] = _attachment_or_reason(servers, mailbox, base)
+    finally:
+        servers.stop()
+        shutil.rmtree(base, ignore_errors=True)
+    print(json.dumps(summary, separators=(",", ":")), flush=True)
+    return 0
