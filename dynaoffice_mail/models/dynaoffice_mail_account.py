@@ -67,6 +67,10 @@ overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>
 </head><body>{body}</body></html>"""
 
 
+class FolderRenumberedError(UserError):
+    """The folder's UIDVALIDITY changed: the client reloads it (it knows this error by name)."""
+
+
 class DynaofficeMailAccount(models.Model):
     """An IMAP/SMTP mailbox, owned by one user (personal) or by one group (group account)."""
 
@@ -800,6 +804,8 @@ class DynaofficeMailAccount(models.Model):
                 safe=safe,
                 factory=self._get_imap_session,
             )
+        except actions.UidValidityChangedError as error:
+            raise FolderRenumberedError(self._mailbox_error(error)) from error
         except mail_errors.MailServiceError as error:
             raise UserError(self._mailbox_error(error)) from error
 

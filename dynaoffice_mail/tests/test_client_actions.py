@@ -88,6 +88,8 @@ class TestClientActions(MailServerCase):
                 "INBOX", page["uidvalidity"] + 1, [page["messages"][0]["uid"]]
             )
         self.assertIn("Reload the list", str(caught.exception))
+        # The client recognises this error by its class name and reloads the folder.
+        self.assertEqual(type(caught.exception).__name__, "FolderRenumberedError")
         self.assertEqual(self.counts()["INBOX"][0], 4)
 
     def test_only_the_owner_changes_mail(self):

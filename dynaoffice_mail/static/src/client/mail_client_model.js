@@ -1,0 +1,692 @@
+import { markRaw } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
+import { _t } from "@web/core/l10n/translation";
+import { Reactive } from "@web/core/utils/reactive";
+
+export const MAIL_ACCOUNT_MODEL = "dynaoffice.mail.account";
+export const PAGE_SIZE = 50;
+const LAST_ACCOUNT_KEY = "dynaoffice_mail.last_account";
+// How often the folder list (counts of the other folders) is refreshed: every n-th poll.
+const FOLDERS_EVERY_N_POLLS = 3;
+
+export function emptySearch() {
+    return { text: "", from_: "", to: "", subject: "", unseen: false, flagged: false };
+}
+
+/**
+ * The mail client's state and its conversation with the server: one account, its folders,
+ * one page of the open folder, the selection and the open message.
+ *
+ * Nothing is stored in Odoo: every answer comes live from the IMAP server through the
+ * account's `client_*` methods. Answers that arrive after the user moved on (another
+ * folder, another message) are dropped, so a slow server never shows stale data.
+ */
+export class MailClientModel extends Reactive {
+    constructor(services) {
+        super();
+        this.services = markRaw({ ...services });
+        this.accounts = [];
+        this.accountsLoaded = false;
+        this.accountId = null;
+        this.folders = [];
+        this.foldersLoading = false;
+        this.foldersError = "";
+        this.folder = null;
+        this.sort = "date";
+        this.reverse = true;
+        this.search = emptySearch();
+        this.offset = 0;
+        this.limit = PAGE_SIZE;
+        this.page = null;
+        this.listLoading = false;
+        this.listError = "";
+        this.selection = new Set();
+        this.cursor = null;
+        this.anchor = null;
+        this.message = null;
+        this.messageUid = null;
+        this.messageLoading = false;
+        this.remoteAllowed = false;
+        this.drag = null; // the messages being dragged onto a folder
+        this.pending = 0; // changes (flags, moves, deletes) on their way to the server
+        this.folderState = null;
+        this.polls = 0;
+        // Counters of the requests in flight: an answer to an older one is dropped.
+        this.tokens = markRaw({ folders: 0, page: 0, message: 0 });
+    }
+
+    // -- derived state ----------------------------------------------------------------------
+
+    get account() {
+        return this.accounts.find((account) => account.id === this.accountId) || null;
+    }
+
+    get currentFolder() {
+        return this.folders.find((folder) => folder.name === this.folder) || null;
+    }
+
+    get trashFolder() {
+        return this.folders.find((folder) => folder.special_use === "\\Trash") || null;
+    }
+
+    get inTrash() {
+        return Boolean(this.folder && this.trashFolder && this.trashFolder.name === this.folder);
+    }
+
+    get messages() {
+        return this.page?.messages || [];
+    }
+
+    get hasSearch() {
+        const search = this.search;
+        return Boolean(
+            search.text ||
+                search.from_ ||
+                search.to ||
+                search.subject ||
+                search.unseen ||
+                search.flagged
+        );
+    }
+
+    /** Deleting is final here: in Trash, or where the account removes mail at once. */
+    get deleteIsPermanent() {
+        const mode = this.account?.delete_mode || "trash";
+        return this.inTrash || mode === "expunge" || (mode === "trash" && !this.trashFolder);
+    }
+
+    messageByUid(uid) {
+        return this.messages.find((message) => message.uid === uid) || null;
+    }
+
+    /** The messages an action applies to: the checked ones, else the open one. */
+    targetUids() {
+        if (this.selection.size) {
+            return [...this.selection];
+        }
+        if (this.messageUid !== null) {
+            return [this.messageUid];
+        }
+        return this.cursor !== null ? [this.cursor] : [];
+    }
+
+    // -- accounts and folders ---------------------------------------------------------------
+
+    async loadAccounts() {
+        try {
+            this.accounts = await this._call("client_accounts", []);
+        } catch (error) {
+            this.notifyError(error);
+        } finally {
+            this.accountsLoaded = true;
+        }
+    }
+
+    /** The requested account, else the one used last in this browser, else the first. */
+    openInitialAccount(requestedAccountId) {
+        const remembered = Number(browser.localStorage.getItem(LAST_ACCOUNT_KEY));
+        const account =
+            [requestedAccountId, remembered]
+                .map((id) => this.accounts.find((each) => each.id === id))
+                .find(Boolean) || this.accounts[0];
+        return account ? this.openAccount(account.id) : Promise.resolve();
+    }
+
+    async openAccount(accountId) {
+        this.accountId = accountId;
+        browser.localStorage.setItem(LAST_ACCOUNT_KEY, String(accountId));
+        this.folders = [];
+        this.folder = null;
+        this._resetList();
+        this.search = emptySearch();
+        await this.loadFolders();
+        if (this.accountId === accountId) {
+            await this._openDefaultFolder();
+        }
+    }
+
+    /** The folder list again ("Try again", refresh button); opens the Inbox if none is. */
+    async retryFolders() {
+        await this.loadFolders();
+        if (!this.folder) {
+            await this._openDefaultFolder();
+        }
+    }
+
+    async _openDefaultFolder() {
+        const inbox =
+            this.folders.find((folder) => folder.special_use === "\\Inbox") ||
+            this.folders.find((folder) => folder.selectable);
+        if (inbox) {
+            await this.openFolder(inbox.name);
+        }
+    }
+
+    async loadFolders({ quiet = false } = {}) {
+        const token = ++this.tokens.folders;
+        const accountId = this.accountId;
+        if (!quiet) {
+            this.foldersLoading = true;
+        }
+        try {
+            const folders = await this._call("client_folders", [[accountId]], { quiet });
+            if (token === this.tokens.folders && accountId === this.accountId) {
+                this.folders = folders;
+                this.foldersError = "";
+            }
+        } catch (error) {
+            if (token === this.tokens.folders && !quiet) {
+                this.foldersError = errorMessage(error);
+                this.notifyError(error);
+            }
+        } finally {
+            if (token === this.tokens.folders) {
+                this.foldersLoading = false;
+            }
+        }
+    }
+
+    async openFolder(name) {
+        this.folder = name;
+        this._resetList();
+        this.search = emptySearch();
+        await this.reloadList({ withState: true });
+    }
+
+    // -- the message list -------------------------------------------------------------------
+
+    _resetList() {
+        this.tokens.page++;
+        this.tokens.message++;
+        this.page = null;
+        this.offset = 0;
+        this.listError = "";
+        this.listLoading = false;
+        this.selection.clear();
+        this.cursor = null;
+        this.anchor = null;
+        this.closeMessage();
+        this.folderState = null;
+    }
+
+    /**
+     * Loads the current page again. With `keep`, the selection, the cursor and the open
+     * message stay where they are if their messages still exist (a refresh); without it
+     * the list starts over (another page, order or search).
+     *
+     * With `withState`, the folder's state (what polling compares) is read first, so that
+     * anything that changes after it shows up as a difference at the next poll; a state
+     * the caller has just read can be given instead.
+     */
+    async reloadList({ keep = false, withState = false, state = null, quiet = false } = {}) {
+        if (!this.folder || !this.accountId) {
+            return;
+        }
+        const token = ++this.tokens.page;
+        const { accountId, folder } = this;
+        if (!keep) {
+            this.selection.clear();
+            this.anchor = null;
+        }
+        this.listLoading = true;
+        try {
+            if (withState || state) {
+                state = state || (await this._fetchFolderState());
+                if (token === this.tokens.page) {
+                    this.folderState = state;
+                }
+            }
+            const page = await this._call(
+                "client_page",
+                [
+                    [accountId],
+                    folder,
+                    this.sort,
+                    this.reverse,
+                    this.offset,
+                    this.limit,
+                    this.search,
+                ],
+                { quiet }
+            );
+            if (token !== this.tokens.page) {
+                return;
+            }
+            if (keep && this.page && page.uidvalidity !== this.page.uidvalidity) {
+                // The server renumbered the folder: the old UIDs mean nothing any more.
+                this.offset = 0;
+                this.selection.clear();
+                this.cursor = null;
+                this.closeMessage();
+                return this.reloadList({ withState: true, quiet });
+            }
+            if (page.total && page.offset >= page.total && this.offset > 0) {
+                // The last page emptied (deleted or moved away): show the one before.
+                this.offset = Math.max(0, Math.floor((page.total - 1) / this.limit) * this.limit);
+                return this.reloadList({ keep, quiet });
+            }
+            this.page = page;
+            this.listError = "";
+            this.sort = page.sort;
+            const uids = new Set(page.messages.map((message) => message.uid));
+            for (const uid of [...this.selection]) {
+                if (!uids.has(uid)) {
+                    this.selection.delete(uid);
+                }
+            }
+            if (!uids.has(this.cursor)) {
+                this.cursor = page.messages[0]?.uid ?? null;
+            }
+            if (!uids.has(this.anchor)) {
+                this.anchor = null;
+            }
+            if (this.message && uids.has(this.message.uid)) {
+                // Flags may have changed elsewhere; the row is the fresher truth.
+                const row = this.messageByUid(this.message.uid);
+                Object.assign(this.message, { seen: row.seen, flagged: row.flagged });
+            }
+        } catch (error) {
+            // A background refresh that fails keeps the list the user has; the next poll
+            // tries again.
+            if (token === this.tokens.page && !(quiet && this.page)) {
+                this.listError = errorMessage(error);
+                this.notifyError(error);
+            }
+        } finally {
+            if (token === this.tokens.page) {
+                this.listLoading = false;
+            }
+        }
+    }
+
+    setSort(sort) {
+        if (sort === this.sort) {
+            this.reverse = !this.reverse;
+        } else {
+            this.sort = sort;
+            // Newest, largest first; names from A to Z.
+            this.reverse = ["date", "arrival", "size"].includes(sort);
+        }
+        this.offset = 0;
+        return this.reloadList();
+    }
+
+    toggleDirection() {
+        this.reverse = !this.reverse;
+        this.offset = 0;
+        return this.reloadList();
+    }
+
+    setSearch(values) {
+        Object.assign(this.search, values);
+        this.offset = 0;
+        this.closeMessage();
+        return this.reloadList();
+    }
+
+    clearSearch() {
+        this.search = emptySearch();
+        this.offset = 0;
+        return this.reloadList();
+    }
+
+    goTo(offset, limit = this.limit) {
+        this.offset = Math.max(0, offset);
+        this.limit = Math.min(Math.max(1, limit), 200);
+        this.cursor = null;
+        return this.reloadList();
+    }
+
+    // -- selection --------------------------------------------------------------------------
+
+    /** Check or uncheck a row; with `range`, everything from the last checked row to it. */
+    toggleSelected(uid, { range = false } = {}) {
+        const uids = this.messages.map((message) => message.uid);
+        if (range && this.anchor !== null && uids.includes(this.anchor)) {
+            const [from, to] = [uids.indexOf(this.anchor), uids.indexOf(uid)].sort((a, b) => a - b);
+            const check = !this.selection.has(uid) || this.selection.has(this.anchor);
+            for (const each of uids.slice(from, to + 1)) {
+                if (check) {
+                    this.selection.add(each);
+                } else {
+                    this.selection.delete(each);
+                }
+            }
+        } else if (this.selection.has(uid)) {
+            this.selection.delete(uid);
+        } else {
+            this.selection.add(uid);
+        }
+        this.anchor = uid;
+        this.cursor = uid;
+    }
+
+    get allSelected() {
+        return this.messages.length > 0 && this.selection.size === this.messages.length;
+    }
+
+    selectAll(checked) {
+        this.selection.clear();
+        if (checked) {
+            for (const message of this.messages) {
+                this.selection.add(message.uid);
+            }
+        }
+    }
+
+    clearSelection() {
+        this.selection.clear();
+        this.anchor = null;
+    }
+
+    moveCursor(step) {
+        const uids = this.messages.map((message) => message.uid);
+        if (!uids.length) {
+            return null;
+        }
+        const index = uids.indexOf(this.cursor);
+        const next = index === -1 ? 0 : Math.min(Math.max(index + step, 0), uids.length - 1);
+        this.cursor = uids[next];
+        return this.cursor;
+    }
+
+    // -- reading ----------------------------------------------------------------------------
+
+    async openMessage(uid) {
+        if (!this.page) {
+            return;
+        }
+        const token = ++this.tokens.message;
+        const { accountId, folder } = this;
+        const { uidvalidity } = this.page;
+        this.cursor = uid;
+        this.messageUid = uid;
+        this.messageLoading = true;
+        this.remoteAllowed = false;
+        try {
+            const message = await this._call("client_message", [
+                [accountId],
+                folder,
+                uidvalidity,
+                uid,
+            ]);
+            if (token !== this.tokens.message) {
+                return;
+            }
+            this.message = message;
+            const row = this.messageByUid(uid);
+            if (row && !row.seen && message.seen) {
+                // The server marked it read when it was opened.
+                row.seen = true;
+                this._adjustUnread(folder, -1);
+            }
+        } catch (error) {
+            if (token === this.tokens.message) {
+                this.closeMessage();
+                this.notifyError(error);
+                this._refreshAfterError(error);
+            }
+        } finally {
+            if (token === this.tokens.message) {
+                this.messageLoading = false;
+            }
+        }
+    }
+
+    closeMessage() {
+        this.tokens.message++;
+        this.message = null;
+        this.messageUid = null;
+        this.messageLoading = false;
+        this.remoteAllowed = false;
+    }
+
+    // -- changes ----------------------------------------------------------------------------
+
+    /** Read/unread, flagged/unflagged; the rows change at once and back if the server says no. */
+    async setFlag(uids, flag, value) {
+        if (!uids.length || !this.page) {
+            return;
+        }
+        const { accountId, folder } = this;
+        const { uidvalidity } = this.page;
+        const rows = uids.map((uid) => this.messageByUid(uid)).filter(Boolean);
+        const before = rows.map((row) => row[flag]);
+        const open = this.message && uids.includes(this.message.uid) ? this.message : null;
+        const openBefore = open?.[flag];
+        const changedUnread = flag === "seen" ? rows.filter((row) => row.seen !== value).length : 0;
+        for (const row of rows) {
+            row[flag] = value;
+        }
+        if (open) {
+            open[flag] = value;
+        }
+        this._adjustUnread(folder, value ? -changedUnread : changedUnread);
+        this.pending++;
+        try {
+            // The folder's state changes with it: the next poll reloads the page once, which
+            // also shows whatever else changed meanwhile.
+            await this._call("client_set_flag", [
+                [accountId],
+                folder,
+                uidvalidity,
+                uids,
+                flag,
+                value,
+            ]);
+        } catch (error) {
+            rows.forEach((row, index) => (row[flag] = before[index]));
+            if (open) {
+                open[flag] = openBefore;
+            }
+            this._adjustUnread(folder, value ? changedUnread : -changedUnread);
+            this.notifyError(error);
+            this._refreshAfterError(error);
+        } finally {
+            this.pending--;
+        }
+    }
+
+    /** Turn a flag on for all of `uids`, or off if all of them have it already. */
+    toggleFlag(uids, flag) {
+        const rows = uids
+            .map((uid) => this.messageByUid(uid) || this._openRow(uid))
+            .filter(Boolean);
+        const value = !rows.length || !rows.every((row) => row[flag]);
+        return this.setFlag(uids, flag, value);
+    }
+
+    async move(uids, target) {
+        if (!uids.length || !this.page || target === this.folder) {
+            return;
+        }
+        await this._change(uids, "client_move", [target]);
+    }
+
+    async deleteMessages(uids) {
+        if (!uids.length || !this.page) {
+            return;
+        }
+        await this._change(uids, "client_delete", []);
+    }
+
+    async emptyTrash() {
+        try {
+            const count = await this._call("client_empty_trash", [[this.accountId]]);
+            this.services.notification.add(
+                count === 1
+                    ? _t("1 message was removed from the Trash.")
+                    : _t("%(count)s messages were removed from the Trash.", { count }),
+                { type: "success" }
+            );
+        } catch (error) {
+            this.notifyError(error);
+        }
+        await this.refresh();
+    }
+
+    /** Moves and deletes: the list reloads and the cursor goes to the next message. */
+    async _change(uids, method, args) {
+        const { accountId, folder } = this;
+        const { uidvalidity } = this.page;
+        const remaining = this.messages.filter((message) => !uids.includes(message.uid));
+        const position = this.messages.findIndex((message) => uids.includes(message.uid));
+        const nextCursor = remaining[Math.min(Math.max(position, 0), remaining.length - 1)];
+        this.pending++;
+        try {
+            await this._call(method, [[accountId], folder, uidvalidity, uids, ...args]);
+        } catch (error) {
+            this.notifyError(error);
+            this._refreshAfterError(error);
+            return;
+        } finally {
+            this.pending--;
+        }
+        if (this.accountId !== accountId || this.folder !== folder) {
+            return;
+        }
+        for (const uid of uids) {
+            this.selection.delete(uid);
+        }
+        if (this.message && uids.includes(this.message.uid)) {
+            this.closeMessage();
+        }
+        if (uids.includes(this.cursor)) {
+            this.cursor = nextCursor?.uid ?? null;
+        }
+        await this.refresh();
+    }
+
+    // -- folders ----------------------------------------------------------------------------
+
+    async createFolder(name) {
+        await this._call("client_create_folder", [[this.accountId], name]);
+        await this.loadFolders();
+    }
+
+    async renameFolder(folder, newName) {
+        await this._call("client_rename_folder", [[this.accountId], folder, newName]);
+        const prefix = folder + (this.folders.find((f) => f.name === folder)?.delimiter || "/");
+        if (this.folder === folder || this.folder?.startsWith(prefix)) {
+            this.folder = newName + this.folder.slice(folder.length);
+            await this.loadFolders();
+            this._resetList();
+            await this.reloadList({ withState: true });
+        } else {
+            await this.loadFolders();
+        }
+    }
+
+    async deleteFolder(folder) {
+        await this._call("client_delete_folder", [[this.accountId], folder]);
+        const delimiter = this.folders.find((f) => f.name === folder)?.delimiter || "/";
+        const current = this.folder;
+        await this.loadFolders();
+        if (current === folder || current?.startsWith(folder + delimiter)) {
+            const inbox = this.folders.find((f) => f.special_use === "\\Inbox");
+            if (inbox) {
+                await this.openFolder(inbox.name);
+            }
+        }
+    }
+
+    // -- staying current --------------------------------------------------------------------
+
+    /** Folder counts and the current page again, keeping what the user has open. */
+    async refresh({ quiet = false, state = null } = {}) {
+        await Promise.all([
+            this.loadFolders({ quiet: true }),
+            this.reloadList({ keep: true, withState: true, state, quiet }),
+        ]);
+    }
+
+    /**
+     * Asks the server whether the open folder changed (one STATUS); reloads if it did.
+     */
+    async poll() {
+        if (!this.folder || !this.page || this.listLoading || this.pending) {
+            return;
+        }
+        this.polls++;
+        const before = this.folderState;
+        const after = await this._fetchFolderState();
+        if (!after || this.listLoading || this.pending) {
+            return;
+        }
+        if (before && sameFolderState(before, after)) {
+            if (this.polls % FOLDERS_EVERY_N_POLLS === 0) {
+                await this.loadFolders({ quiet: true });
+            }
+            return;
+        }
+        await this.refresh({ quiet: true, state: after });
+    }
+
+    /** The open folder's state (one STATUS on the server), or null if it cannot be had. */
+    async _fetchFolderState() {
+        if (!this.folder || !this.accountId) {
+            return null;
+        }
+        const { accountId, folder } = this;
+        try {
+            const state = await this._call("client_folder_state", [[accountId], folder], {
+                quiet: true,
+            });
+            return accountId === this.accountId && folder === this.folder ? state : null;
+        } catch {
+            // Polling goes on quietly; the list's own calls say what is wrong.
+            return null;
+        }
+    }
+
+    _refreshAfterError(error) {
+        // Whatever failed, the list may be out of date (renumbered folder, message gone).
+        const renumbered = isUidValidityError(error);
+        if (renumbered && this.page) {
+            this.offset = 0;
+        }
+        this.refresh({ quiet: true });
+    }
+
+    _adjustUnread(folderName, delta) {
+        const folder = this.folders.find((f) => f.name === folderName);
+        if (folder && typeof folder.unread === "number" && delta) {
+            folder.unread = Math.max(0, folder.unread + delta);
+        }
+    }
+
+    _openRow(uid) {
+        return this.message && this.message.uid === uid ? this.message : null;
+    }
+
+    // -- server calls -----------------------------------------------------------------------
+
+    _call(method, args, { quiet = false } = {}) {
+        const orm = quiet ? this.services.orm.silent : this.services.orm;
+        return orm.call(MAIL_ACCOUNT_MODEL, method, args);
+    }
+
+    notifyError(error) {
+        this.services.notification.add(errorMessage(error), {
+            title: _t("Mail"),
+            type: "danger",
+        });
+    }
+}
+
+export function errorMessage(error) {
+    return error?.data?.message || error?.message || String(error);
+}
+
+/** The folder was renumbered on the server (UIDVALIDITY changed): reload from the top. */
+export function isUidValidityError(error) {
+    // The server raises FolderRenumberedError (models/dynaoffice_mail_account.py); its
+    // message is translated, its name is not.
+    return (error?.data?.name || "").endsWith(".FolderRenumberedError");
+}
+
+function sameFolderState(a, b) {
+    return ["uidvalidity", "total", "unread", "uidnext", "highestmodseq"].every(
+        (key) => a[key] === b[key]
+    );
+}

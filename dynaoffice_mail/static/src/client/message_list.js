@@ -1,0 +1,200 @@
+import { Component, useEffect, useRef } from "@odoo/owl";
+import { Dropdown } from "@web/core/dropdown/dropdown";
+import { DropdownItem } from "@web/core/dropdown/dropdown_item";
+import { _t } from "@web/core/l10n/translation";
+import { folderLabel, isOutgoingFolder } from "./mail_folders";
+import { DRAG_TYPE, MessageRow } from "./message_row";
+import { MessageSearch } from "./message_search";
+import { MoveToMenu } from "./move_to_menu";
+
+export const SORT_OPTIONS = [
+    { key: "date", label: () => _t("Date") },
+    { key: "arrival", label: () => _t("Arrival") },
+    { key: "from", label: () => _t("Sender") },
+    { key: "subject", label: () => _t("Subject") },
+    { key: "size", label: () => _t("Size") },
+];
+
+/**
+ * The middle pane: the open folder's messages, one page at a time, with search, sorting,
+ * paging, check boxes (Shift+click for ranges) and the actions on the checked messages.
+ */
+export class MessageList extends Component {
+    static template = "dynaoffice_mail.MessageList";
+    static components = { Dropdown, DropdownItem, MessageRow, MessageSearch, MoveToMenu };
+    static props = {
+        model: Object,
+        onOpen: Function,
+        onDelete: Function,
+        onEmptyTrash: Function,
+    };
+
+    setup() {
+        this.rowsRef = useRef("rows");
+        this.dragImageRef = useRef("dragImage");
+        this.sortOptions = SORT_OPTIONS;
+        // Keep the keyboard cursor in view (and focused, if the list has the focus).
+        useEffect(
+            (cursor) => {
+                const container = this.rowsRef.el;
+                const row = container?.querySelector(`[data-uid="${cursor}"]`);
+                if (row) {
+                    row.scrollIntoView({ block: "nearest" });
+                    if (container.contains(document.activeElement)) {
+                        row.focus({ preventScroll: true });
+                    }
+                }
+            },
+            () => [this.props.model.cursor]
+        );
+    }
+
+    get model() {
+        return this.props.model;
+    }
+
+    get folder() {
+        return this.model.currentFolder;
+    }
+
+    get folderTitle() {
+        return this.folder ? folderLabel(this.folder) : "";
+    }
+
+    get outgoing() {
+        return isOutgoingFolder(this.folder);
+    }
+
+    get sortLabel() {
+        return SORT_OPTIONS.find((option) => option.key === this.model.sort)?.label() || "";
+    }
+
+    get sortTitle() {
+        return _t("Sorted by %(key)s", { key: this.sortLabel });
+    }
+
+    get directionTitle() {
+        return this.model.reverse
+            ? _t("Descending (click for ascending)")
+            : _t("Ascending (click for descending)");
+    }
+
+    get rangeLabel() {
+        const page = this.model.page;
+        if (!page || !page.total) {
+            return "";
+        }
+        const first = page.offset + 1;
+        const last = page.offset + page.messages.length;
+        return _t("%(first)s-%(last)s of %(total)s", { first, last, total: page.total });
+    }
+
+    get hasPrevious() {
+        return Boolean(this.model.page && this.model.page.offset > 0);
+    }
+
+    get hasNext() {
+        const page = this.model.page;
+        return Boolean(page && page.offset + page.messages.length < page.total);
+    }
+
+    get selectionLabel() {
+        const count = this.model.selection.size;
+        return count === 1 ? _t("1 selected") : _t("%(count)s selected", { count });
+    }
+
+    get emptyLabel() {
+        return this.model.hasSearch
+            ? _t("No messages match your search.")
+            : _t("This folder is empty.");
+    }
+
+    get unreadLabel() {
+        const unread = this.folder?.unread;
+        return unread ? _t("%(count)s unread", { count: unread }) : "";
+    }
+
+    previous() {
+        this.model.goTo(this.model.offset - this.model.limit);
+    }
+
+    next() {
+        this.model.goTo(this.model.offset + this.model.limit);
+    }
+
+    onRowClick(ev, uid) {
+        if (ev.ctrlKey || ev.metaKey) {
+            this.model.toggleSelected(uid);
+        } else if (ev.shiftKey) {
+            if (this.model.anchor === null && this.model.cursor !== null) {
+                this.model.anchor = this.model.cursor;
+                this.model.selection.add(this.model.cursor);
+            }
+            this.model.toggleSelected(uid, { range: true });
+        } else {
+            this.props.onOpen(uid);
+        }
+    }
+
+    onToggleSelect(uid, range) {
+        this.model.toggleSelected(uid, { range });
+    }
+
+    onToggleFlag(uid) {
+        this.model.toggleFlag([uid], "flagged");
+    }
+
+    /**
+     * Dragging a checked row takes all checked rows along; any other row goes alone. The
+     * folder tree reads what is dragged from the model (drops from elsewhere do nothing).
+     */
+    onDragStart(ev, uid) {
+        const model = this.model;
+        const uids = model.selection.has(uid) ? [...model.selection] : [uid];
+        model.drag = {
+            accountId: model.accountId,
+            folder: model.folder,
+            uidvalidity: model.page.uidvalidity,
+            uids,
+        };
+        const label =
+            uids.length === 1
+                ? this.subjectOf(uid)
+                : _t("%(count)s messages", { count: uids.length });
+        const transfer = ev.dataTransfer;
+        if (transfer) {
+            transfer.setData(DRAG_TYPE, JSON.stringify(model.drag));
+            transfer.setData("text/plain", label);
+            transfer.effectAllowed = "move";
+            const image = this.dragImageRef.el;
+            if (image) {
+                image.textContent = label;
+                transfer.setDragImage(image, 12, 12);
+            }
+        }
+    }
+
+    onDragEnd() {
+        this.model.drag = null;
+    }
+
+    subjectOf(uid) {
+        return this.model.messageByUid(uid)?.subject || _t("(no subject)");
+    }
+
+    onSelectAll(ev) {
+        this.model.selectAll(ev.target.checked);
+    }
+
+    markSelection(flag, value) {
+        this.model.setFlag([...this.model.selection], flag, value);
+    }
+
+    moveSelection(target) {
+        this.model.move([...this.model.selection], target);
+    }
+
+    deleteSelection() {
+        this.props.onDelete([...this.model.selection]);
+    }
+}

@@ -1,0 +1,79 @@
+import { Component } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import {
+    addressesFull,
+    addressesLabel,
+    formatFullDate,
+    formatListDate,
+    formatSize,
+    parseMailDate,
+} from "./mail_format";
+
+/** What a message row carries when dragged onto a folder. */
+export const DRAG_TYPE = "application/x-dynaoffice-mail-messages";
+
+/**
+ * One message in the list: unread (bold), flagged, answered and attachment markers,
+ * sender (recipients in Sent and Drafts), subject, date and size.
+ */
+export class MessageRow extends Component {
+    static template = "dynaoffice_mail.MessageRow";
+    static props = {
+        message: Object,
+        selected: Boolean,
+        cursor: Boolean,
+        open: Boolean,
+        outgoing: Boolean,
+        onClick: Function,
+        onToggleSelect: Function,
+        onToggleFlag: Function,
+        onDragStart: Function,
+        onDragEnd: Function,
+    };
+
+    get date() {
+        const { message } = this.props;
+        return parseMailDate(message.date) || parseMailDate(message.internal_date);
+    }
+
+    get dateLabel() {
+        return formatListDate(this.date);
+    }
+
+    get dateTitle() {
+        return formatFullDate(this.date);
+    }
+
+    get sizeLabel() {
+        return formatSize(this.props.message.size);
+    }
+
+    get correspondents() {
+        const { message, outgoing } = this.props;
+        const addresses = outgoing ? message.to : message.from_;
+        return addressesLabel(addresses) || (outgoing ? _t("(no recipient)") : _t("(no sender)"));
+    }
+
+    get correspondentsTitle() {
+        const { message, outgoing } = this.props;
+        const full = addressesFull(outgoing ? message.to : message.from_);
+        return outgoing ? _t("To: %(recipients)s", { recipients: full }) : full;
+    }
+
+    get subject() {
+        return this.props.message.subject || _t("(no subject)");
+    }
+
+    get flagTitle() {
+        return this.props.message.flagged ? _t("Remove flag (s)") : _t("Flag (s)");
+    }
+
+    get checkboxTitle() {
+        return _t("Select (Shift+click selects a range)");
+    }
+
+    onCheckboxClick(ev) {
+        ev.stopPropagation();
+        this.props.onToggleSelect(this.props.message.uid, ev.shiftKey);
+    }
+}

@@ -1,0 +1,181 @@
+import { Component, onWillUnmount, useRef } from "@odoo/owl";
+import { useFileViewer } from "@web/core/file_viewer/file_viewer_hook";
+import { _t } from "@web/core/l10n/translation";
+import {
+    addressesFull,
+    formatFullDate,
+    formatSize,
+    mimeIcon,
+    parseMailDate,
+    splitLinks,
+} from "./mail_format";
+import { MoveToMenu } from "./move_to_menu";
+
+/** Scripts never run in a message, not even with "Show remote content". */
+export const BODY_SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox";
+
+/**
+ * The reading pane: the open message's headers, its body in a sandboxed frame (or as plain
+ * text), its attachments, and what can be done with it.
+ */
+export class ReadingPane extends Component {
+    static template = "dynaoffice_mail.ReadingPane";
+    static components = { MoveToMenu };
+    static props = {
+        model: Object,
+        onDelete: Function,
+    };
+
+    setup() {
+        this.frameRef = useRef("frame");
+        this.fileViewer = useFileViewer();
+        this.resizeObserver = null;
+        onWillUnmount(() => this.resizeObserver?.disconnect());
+    }
+
+    get model() {
+        return this.props.model;
+    }
+
+    get message() {
+        return this.model.message;
+    }
+
+    get bodyUrl() {
+        const url = this.message?.body_url;
+        if (!url) {
+            return null;
+        }
+        if (!this.model.remoteAllowed) {
+            return url;
+        }
+        return url + (url.includes("?") ? "&" : "?") + "remote=1";
+    }
+
+    get showRemoteBar() {
+        return Boolean(
+            this.message?.has_remote_content && this.bodyUrl && !this.model.remoteAllowed
+        );
+    }
+
+    get date() {
+        // Without a Date header, when the server received it.
+        const row = this.model.messageByUid(this.message.uid);
+        return formatFullDate(
+            parseMailDate(this.message.date) || parseMailDate(row?.internal_date)
+        );
+    }
+
+    get subject() {
+        return this.message.subject || _t("(no subject)");
+    }
+
+    get textPieces() {
+        return splitLinks(this.message.text || "");
+    }
+
+    get attachments() {
+        // Inline parts of an HTML body show in the body; all others are listed.
+        return (this.message.attachments || []).filter(
+            (attachment) => !attachment.inline || !this.message.body_url
+        );
+    }
+
+    get seenTitle() {
+        return this.message.seen ? _t("Mark as unread (r)") : _t("Mark as read (r)");
+    }
+
+    get flagTitle() {
+        return this.message.flagged ? _t("Remove flag (s)") : _t("Flag (s)");
+    }
+
+    get selectionLabel() {
+        const count = this.model.selection.size;
+        return _t("%(count)s messages selected", { count });
+    }
+
+    addresses(list) {
+        return addressesFull(list);
+    }
+
+    sizeOf(attachment) {
+        return formatSize(attachment.size);
+    }
+
+    iconOf(attachment) {
+        return mimeIcon(attachment.mime_type);
+    }
+
+    isImage(attachment) {
+        return Boolean(attachment.preview_url && attachment.mime_type.startsWith("image/"));
+    }
+
+    attachmentTitle(attachment) {
+        return _t("%(name)s (%(type)s, %(size)s)", {
+            name: attachment.filename || _t("Unnamed attachment"),
+            type: attachment.mime_type,
+            size: formatSize(attachment.size),
+        });
+    }
+
+    previewImage(attachment) {
+        const files = this.attachments
+            .filter((each) => this.isImage(each))
+            .map((each) => ({
+                id: each.part,
+                displayName: each.filename || each.part,
+                name: each.filename || each.part,
+                downloadUrl: each.download_url,
+                defaultSource: each.preview_url,
+                mimetype: each.mime_type,
+                isImage: true,
+                isViewable: true,
+            }));
+        const file = files.find((each) => each.id === attachment.part);
+        this.fileViewer.open(file, files);
+    }
+
+    /**
+     * The body frame is same-origin but runs no script: this side reads its height, so the
+     * frame grows with its content, and opens its links in a new tab.
+     */
+    onFrameLoad(ev) {
+        const frame = ev.target;
+        const doc = frame.contentDocument;
+        this.resizeObserver?.disconnect();
+        if (!doc?.body) {
+            return;
+        }
+        for (const link of doc.querySelectorAll("a[href]")) {
+            link.setAttribute("target", "_blank");
+            link.setAttribute("rel", "noopener noreferrer");
+        }
+        const fit = () => {
+            frame.style.height = `${Math.ceil(doc.documentElement.scrollHeight) + 2}px`;
+        };
+        fit();
+        this.resizeObserver = new ResizeObserver(fit);
+        this.resizeObserver.observe(doc.body);
+        frame.classList.add("o_loaded");
+    }
+
+    showRemoteContent() {
+        this.model.remoteAllowed = true;
+    }
+
+    toggleSeen() {
+        this.model.setFlag([this.message.uid], "seen", !this.message.seen);
+    }
+
+    toggleFlagged() {
+        this.model.setFlag([this.message.uid], "flagged", !this.message.flagged);
+    }
+
+    move(target) {
+        this.model.move([this.message.uid], target);
+    }
+
+    delete() {
+        this.props.onDelete([this.message.uid]);
+    }
+}
