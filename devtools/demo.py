@@ -5,6 +5,7 @@ seeded, database installed and configured, Odoo running), so a second `make demo
 the summary, and `make demo` after `make demo-stop` restarts the servers on the same data.
 """
 
+import hashlib
 import os
 import re
 import shutil
@@ -253,6 +254,44 @@ def _odoo_pid() -> int | None:
     return pid if process_alive(pid, "odoo-bin") else None
 
 
+def _addon_fingerprint_file() -> Path:
+    return _state() / "addon.sha256"
+
+
+def _addon_fingerprint() -> str:
+    """A digest of the addon's files: the demo upgrades the addon when it changes."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / ADDON).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _upgrade_if_changed(config: Path):
+    """After a `git pull`, the running demo would serve old code on an old schema: stop
+    Odoo, upgrade the addon (`-u`), and let start() run it again."""
+    fingerprint = _addon_fingerprint()
+    recorded = _addon_fingerprint_file()
+    if recorded.exists() and recorded.read_text() == fingerprint:
+        return
+    pid = _odoo_pid()
+    if pid is not None:
+        print("The addon changed: stopping Odoo to upgrade it ...", flush=True)
+        os.killpg(pid, signal.SIGTERM)
+        if not wait_until_gone(pid, 20, "odoo-bin"):
+            os.killpg(pid, signal.SIGKILL)
+            wait_until_gone(pid, 5, "odoo-bin")
+        (_state() / "odoo.pid").unlink(missing_ok=True)
+    print(f"Upgrading {ADDON} in {DATABASE} ...", flush=True)
+    result = odoo_bin(
+        config, "-d", DATABASE, "-u", ADDON, "--stop-after-init", check=False, capture_output=True
+    )
+    if result.returncode != 0:
+        output = (result.stdout + result.stderr).decode(errors="replace").strip()
+        sys.exit(f"Upgrading {ADDON} failed (exit code {result.returncode}).\n{output}")
+    recorded.write_text(fingerprint)
+
+
 def _start_odoo(config: Path):
     if port_open(HTTP_PORT):
         sys.exit(
@@ -318,6 +357,9 @@ def start():
     )
     if not _database_ready(pg):
         _create_database(pg, config)
+        _addon_fingerprint_file().write_text(_addon_fingerprint())
+    else:
+        _upgrade_if_changed(config)
     _configure_demo(config, servers, pg)
     if _odoo_pid() is None:
         _start_odoo(config)

@@ -346,7 +346,9 @@ class _Base64Decoder:
         self._pending = b""
 
     def feed(self, data: bytes) -> bytes:
-        data = self._pending + data.translate(None, _NOT_BASE64)
+        # Padding is dropped wherever it is: broken mail has "=" in the middle (parts
+        # glued together), which would stop binascii; flush() pads the very end again.
+        data = self._pending + data.translate(None, _NOT_BASE64 + b"=")
         usable = len(data) - len(data) % 4
         self._pending = data[usable:]
         return binascii.a2b_base64(data[:usable]) if usable else b""

@@ -1,5 +1,6 @@
 """Reading messages, streaming parts and sources, against the real Dovecot of this run."""
 
+import base64
 import datetime
 import email
 import email.policy
@@ -459,3 +460,29 @@ def test_source_streams_exactly_as_stored(big_box):
     assert b"".join(received) == raw
     assert len(log.named("UID", "FETCH")) == 1 + len(received)
     assert all("BODY.PEEK[]<" in line for line in log.named("UID", "FETCH")[1:])
+
+
+def test_broken_base64_attachment_still_downloads(mail_servers, mailbox):
+    # Two base64 bodies glued together ("=" padding in the middle) and a stray character:
+    # what broken mailers send; the download gives what can be decoded instead of failing.
+    first, second = base64.b64encode(b"%PDF-1.4 a"), base64.b64encode(b"b end")
+    raw = (
+        b"From: x@example.com\r\nSubject: Kaputter Anhang\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="B"\r\n\r\n--B\r\n'
+        b"Content-Type: text/plain\r\n\r\nAnbei.\r\n--B\r\n"
+        b'Content-Type: application/pdf; name="v.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n" + first + b"\r\n" + second + b"!\r\n--B--\r\n"
+    )
+    address, password = mailbox
+    mail_servers.dovecot.write_messages(address, [("INBOX", raw, set(), NOW)])
+    client = _connect(mail_servers, address, password)
+    try:
+        uidvalidity, uids = _uids_by_raw(client, {"broken": raw})
+        attachment = _part_number(client, uidvalidity, uids["broken"], "v.pdf")
+        _head, chunks = stream_part(
+            client, "INBOX", uidvalidity, uids["broken"], attachment.part_number
+        )
+        data = b"".join(chunks)
+    finally:
+        client.logout()
+    assert data.startswith(b"%PDF-1.4")
