@@ -81,8 +81,11 @@ class LmtpRelay:
         return "250 2.0.0 OK: delivered"
 
     def _deliver(self, envelope, targets):
-        with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=30) as lmtp:
-            lmtp.sendmail(envelope.mail_from, targets, envelope.original_content)
+        # One LMTP transaction per recipient: LMTP answers DATA once per recipient, and
+        # smtplib's LMTP client reads only the first of those answers.
+        for target in targets:
+            with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=30) as lmtp:
+                lmtp.sendmail(envelope.mail_from, [target], envelope.original_content)
 
 
 def build_controllers(config: dict) -> list[Controller]:

@@ -82,3 +82,55 @@ class PoolExhaustedError(MailServiceError):
 
 class LimitExceededError(MailServiceError):
     """A message or response exceeded one of our hard limits."""
+
+
+# -- sending ---------------------------------------------------------------------------------------
+
+
+class MessageTooLargeError(LimitExceededError):
+    """The server takes no message this large (its SIZE limit, or 552 / [TOOBIG])."""
+
+    def __init__(
+        self, message: str = "", *, host: str = "", detail: str = "", max_size: int | None = None
+    ):
+        super().__init__(message, host=host, detail=detail)
+        self.max_size = max_size
+
+
+class SenderRefusedError(MailServiceError):
+    """The server refused the sender address (MAIL FROM); nothing was sent."""
+
+
+class RecipientsRefusedError(MailServiceError):
+    """The server refused recipients; nothing was sent, not even to the others.
+
+    `refused` maps each refused address to the server's answer ("550 5.1.1 no such user").
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        host: str = "",
+        detail: str = "",
+        refused: dict[str, str] | None = None,
+    ):
+        self.refused = dict(refused or {})
+        detail = detail or "; ".join(f"{addr}: {reply}" for addr, reply in self.refused.items())
+        super().__init__(message, host=host, detail=detail)
+
+
+class MessageRefusedError(MailServiceError):
+    """The server refused the message itself (a 4xx or 5xx answer to DATA: policy, spam,
+    a full mailbox); nothing was sent."""
+
+
+class SendmailError(MailServiceError):
+    """The sendmail program could not be run or reported failure (its exit status and
+    what it wrote to stderr are in `detail`); it did not take the message."""
+
+
+class DeliveryUncertainError(MailServiceError):
+    """The whole message went out, but whether the server took it is unknown (the
+    connection broke before its answer, sendmail timed out). It may have been sent:
+    never send it again on your own, ask the user."""

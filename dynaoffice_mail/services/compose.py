@@ -1,0 +1,787 @@
+"""Writing mail: recipients checked, messages built as MIME, replies and forwards prepared.
+
+Messages are built with the SMTP policy (CRLF, RFC 2047 encoded names and subjects,
+RFC 2231 encoded file names) set to produce 7-bit text, so that they pass any server,
+8BITMIME or not. Nothing a user typed reaches a header unchecked: a line break in a
+subject, name, address or file name would start a header of its own ("Bcc: ..."), and is
+refused rather than cleaned, so that the user sees what was wrong.
+"""
+
+import base64
+import binascii
+import datetime
+import email
+import email.errors
+import email.policy
+import html
+import re
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from email.headerregistry import Address as HeaderAddress
+from email.message import EmailMessage, MIMEPart
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .exceptions import InvalidInputError
+from .headers import decode_header_text
+from .messages import Address
+from .reading import MessageView
+
+__all__ = [
+    "Address",
+    "Draft",
+    "OutgoingAttachment",
+    "build_message",
+    "envelope_address",
+    "format_address",
+    "forward_draft",
+    "html_to_text",
+    "parse_addresses",
+    "parse_draft",
+    "quote_intro",
+    "reply_draft",
+    "serialize",
+]
+
+# SMTP, but 7-bit: text parts become quoted-printable or base64 instead of raw UTF-8.
+POLICY = email.policy.SMTP.clone(cte_type="7bit")
+# References keeps the thread's first message and the most recent ones (RFC 5322 3.6.4
+# allows trimming); a thread of hundreds would otherwise grow the header without end.
+MAX_REFERENCES = 30
+MAX_ADDRESS_LENGTH = 254
+
+# Every character str.splitlines() breaks at, and NUL. The email package folds headers
+# with splitlines(), so \x0b or U+2028 in a value could end a header line as well as CR/LF.
+_LINE_BREAKS = frozenset("\r\n\0\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL_PART = re.compile(rf"{_ATEXT}(?:\.{_ATEXT})*")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_MESSAGE_ID = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]+@[\x21-\x3b\x3d\x3f-\x7e]+>")
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+_NAME_SPECIALS = re.compile(r"""[()<>\[\]:;@\\,."]""")
+_REPLY_PREFIX = re.compile(
+    r"^\s*(?:(?:re|aw|sv|vs|antw|ref|rif|odp|res|ynt)(?:\[\d+\]|\(\d+\))?\s*:\s*)+",
+    re.IGNORECASE,
+)
+_FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|tr|rv|vl|i)\s*:", re.IGNORECASE)
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+@dataclass(frozen=True)
+class OutgoingAttachment:
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass
+class Draft:
+    """A message being written. Recipients are what the user typed, one or more addresses
+    per entry ("Anna <anna@example.org>", "bob@example.org, carl@example.org")."""
+
+    from_name: str
+    from_address: str
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    bcc: list[str] = field(default_factory=list)
+    subject: str = ""
+    html_body: str = ""
+    text_body: str | None = None  # None: derived from html_body
+    attachments: list[OutgoingAttachment] = field(default_factory=list)
+    in_reply_to: str | None = None
+    references: list[str] = field(default_factory=list)
+    reply_to: list[str] = field(default_factory=list)
+
+
+# -- addresses -----------------------------------------------------------------------------------
+
+
+def check_header_value(value: str, what: str) -> str:
+    """Refuse anything that would end a header line: CR, LF, NUL and their Unicode kin."""
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{what} must be text")
+    if any(char in _LINE_BREAKS for char in value):
+        raise InvalidInputError(f"{what} contains a line break or NUL character")
+    return value
+
+
+def parse_addresses(text: str, what: str = "address") -> list[Address]:
+    """The addresses in `text`, separated by commas or semicolons, each "Name <address>",
+    '"Name, with comma" <address>' or a bare address.
+
+    Every address is checked; the first invalid one is named in the InvalidInputError.
+    Domains may be internationalised (müller.de); the part before the @ must be ASCII, as
+    we do not send with SMTPUTF8.
+    """
+    check_header_value(text, what)
+    found = []
+    for piece in _split_addresses(text):
+        name, address = _name_and_address(piece)
+        _check_address(address, piece)
+        found.append(Address(name=name, address=address))
+    return found
+
+
+def _split_addresses(text: str) -> list[str]:
+    pieces, current, quoted, angle, escaped = [], [], False, False, False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"' and not angle:
+            quoted = not quoted
+        elif char == "<" and not quoted:
+            angle = True
+        elif char == ">" and not quoted:
+            angle = False
+        elif char in ",;" and not quoted and not angle:
+            pieces.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    pieces.append("".join(current))
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def _name_and_address(piece: str) -> tuple[str, str]:
+    if "<" not in piece and ">" not in piece:
+        return "", piece
+    match = re.fullmatch(
+        r'(?s)(?P<name>(?:"(?:[^"\\]|\\.)*"|[^"<>])*?)\s*<(?P<addr>[^<>]*)>', piece
+    )
+    if match is None:
+        raise InvalidInputError(f'"{piece}" is not a valid e-mail address')
+    name = match.group("name").strip()
+    if len(name) >= 2 and name.startswith('"') and name.endswith('"'):
+        name = re.sub(r"\\(.)", r"\1", name[1:-1])
+    elif '"' in name:
+        raise InvalidInputError(f'"{piece}" is not a valid e-mail address')
+    return name.strip(), match.group("addr").strip()
+
+
+def _check_address(address: str, shown: str) -> None:
+    local, at, domain = address.rpartition("@")
+    invalid = InvalidInputError(f'"{shown}" is not a valid e-mail address')
+    if not at or len(address) > MAX_ADDRESS_LENGTH or len(local) > 64:
+        raise invalid
+    if not local.isascii():
+        raise InvalidInputError(
+            f'"{shown}": letters other than ASCII before the @ cannot be sent (no SMTPUTF8)'
+        )
+    if not _LOCAL_PART.fullmatch(local):
+        raise invalid
+    try:
+        _ascii_domain(domain)
+    except InvalidInputError:
+        raise invalid from None
+
+
+def _ascii_domain(domain: str) -> str:
+    """The domain as it goes on the wire: IDN labels as punycode (xn--...)."""
+    try:
+        ascii_domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
+    except (UnicodeError, ValueError):
+        raise InvalidInputError(f"invalid domain {domain!r}") from None
+    labels = ascii_domain.split(".")
+    if (
+        len(labels) < 2
+        or len(ascii_domain) > 253
+        or not all(_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise InvalidInputError(f"invalid domain {domain!r}")
+    return ascii_domain
+
+
+def envelope_address(address: str) -> str:
+    """A checked address as SMTP and sendmail need it: ASCII, the domain as punycode."""
+    check_header_value(address, "address")
+    _check_address(address, address)
+    local, _at, domain = address.rpartition("@")
+    return f"{local}@{_ascii_domain(domain)}"
+
+
+def format_address(address: Address) -> str:
+    """An address as a user would type it, and parse_addresses reads back."""
+    name = address.name.strip()
+    if not name:
+        return address.address
+    if _NAME_SPECIALS.search(name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address.address}>"
+
+
+def _header_address(address: Address) -> HeaderAddress:
+    local, _at, domain = address.address.rpartition("@")
+    return HeaderAddress(display_name=address.name, username=local, domain=_ascii_domain(domain))
+
+
+def _parse_all(entries: Iterable[str], what: str, seen: set[str]) -> list[Address]:
+    found = []
+    for entry in entries:
+        for address in parse_addresses(entry, what):
+            key = address.address.lower()
+            if key not in seen:
+                seen.add(key)
+                found.append(address)
+    return found
+
+
+# -- building the message -------------------------------------------------------------------------
+
+
+def build_message(
+    draft: Draft,
+    *,
+    message_id: str | None = None,
+    date: datetime.datetime | None = None,
+    include_bcc: bool = False,
+) -> EmailMessage:
+    """The draft as a MIME message: multipart/alternative (text and HTML) inside
+    multipart/mixed when there are attachments.
+
+    `message_id` defaults to a new one in the sender's domain, `date` to now. Bcc is a
+    header only with `include_bcc` (for the copy in Sent and for drafts); recipients never
+    see it, whatever is sent (see sending.py).
+    """
+    check_header_value(draft.from_name, "sender name")
+    check_header_value(draft.from_address, "sender address")
+    sender = Address(name=draft.from_name.strip(), address=draft.from_address.strip())
+    _check_address(sender.address, sender.address)
+    subject = check_header_value(draft.subject or "", "subject")
+    # Whoever is in To is left out of Cc, and whoever is in either, out of Bcc.
+    seen: set[str] = set()
+    recipients = {
+        "To": _parse_all(draft.to, "To", seen),
+        "Cc": _parse_all(draft.cc, "Cc", seen),
+        "Bcc": _parse_all(draft.bcc, "Bcc", seen),
+        "Reply-To": _parse_all(draft.reply_to, "Reply-To", set()),
+    }
+    in_reply_to = _check_message_id(draft.in_reply_to, "In-Reply-To")
+    references = [_check_message_id(value, "References") for value in draft.references or ()]
+    references = [value for value in dict.fromkeys(references) if value]
+    if len(references) > MAX_REFERENCES:
+        references = references[:1] + references[-(MAX_REFERENCES - 1) :]
+
+    message = EmailMessage(policy=POLICY)
+    message["Date"] = email.utils.format_datetime(_aware(date))
+    message["From"] = _header_address(sender)
+    for name, addresses in recipients.items():
+        if addresses and (name != "Bcc" or include_bcc):
+            message[name] = [_header_address(address) for address in addresses]
+    message["Subject"] = subject
+    message["Message-ID"] = _check_message_id(message_id, "Message-ID") or new_message_id(
+        sender.address
+    )
+    if in_reply_to:
+        message["In-Reply-To"] = in_reply_to
+    if references:
+        message["References"] = " ".join(references)
+    _set_body(message, draft)
+    for attachment in draft.attachments or ():
+        _attach(message, attachment)
+    # The email package stamps MIME-Version on every part it adds; one at the top is enough.
+    for part in message.walk():
+        if part is not message:
+            del part["MIME-Version"]
+    return message
+
+
+def new_message_id(sender_address: str) -> str:
+    """<random@sender's domain>: unique, and telling nothing about the server or process."""
+    domain = _ascii_domain(sender_address.rpartition("@")[2])
+    return f"<{secrets.token_hex(16)}@{domain}>"
+
+
+def serialize(message: EmailMessage, *, include_bcc: bool = True) -> bytes:
+    """The message as bytes with CRLF line ends; without `include_bcc` any Bcc header is cut
+    from the header block, leaving every other byte as it was (so the copy in Sent and what
+    the recipients got have the same Message-ID, boundaries and body)."""
+    data = message.as_bytes(policy=POLICY)
+    return data if include_bcc else strip_bcc(data)
+
+
+def strip_bcc(data: bytes) -> bytes:
+    """The message bytes without Bcc header fields (and their folded continuation lines)."""
+    end = data.find(b"\r\n\r\n")
+    head, body = (data, b"") if end < 0 else (data[: end + 2], data[end + 2 :])
+    kept, skipping = [], False
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line.lower().startswith(b"bcc:")
+        if not skipping:
+            kept.append(line)
+    return b"\r\n".join(kept) + body
+
+
+def _aware(date: datetime.datetime | None) -> datetime.datetime:
+    if date is None:
+        return datetime.datetime.now(datetime.timezone.utc).astimezone()
+    if date.tzinfo is None:
+        return date.replace(tzinfo=datetime.timezone.utc)
+    return date
+
+
+def _check_message_id(value: str | None, what: str) -> str | None:
+    if not value:
+        return None
+    value = check_header_value(value, what).strip()
+    if not _MESSAGE_ID.fullmatch(value):
+        raise InvalidInputError(f"{what} is not a message id: {value!r}")
+    return value
+
+
+def _set_body(message: EmailMessage, draft: Draft) -> None:
+    html_body = draft.html_body or ""
+    text_body = draft.text_body if draft.text_body is not None else html_to_text(html_body)
+    message.set_content(_text_lines(text_body))
+    if html_body.strip():
+        message.add_alternative(_html_document(html_body), subtype="html")
+
+
+def _text_lines(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text if text.endswith("\n") else text + "\n"
+
+
+def _html_document(body: str) -> str:
+    if re.match(r"\s*(?:<!doctype|<html)", body, re.IGNORECASE):
+        return _text_lines(body)
+    return (
+        "<!DOCTYPE html>\n<html>\n<head>\n"
+        '<meta http-equiv="Content-Type" content="text/html; charset=UTF-8">\n'
+        f"</head>\n<body>\n{_text_lines(body)}</body>\n</html>\n"
+    )
+
+
+def _attach(message: EmailMessage, attachment: OutgoingAttachment) -> None:
+    filename = check_header_value(attachment.filename or "", "file name").strip()
+    if not filename:
+        raise InvalidInputError("an attachment has no file name")
+    mime_type = check_header_value(attachment.mime_type or "", "attachment type").lower()
+    if not _MIME_TYPE.fullmatch(mime_type):
+        mime_type = "application/octet-stream"
+    if not isinstance(attachment.data, bytes | bytearray):
+        raise InvalidInputError(f"the content of {filename} is not bytes")
+    if mime_type == "message/rfc822":
+        if message.get_content_type() != "multipart/mixed":
+            message.make_mixed()
+        message.attach(_rfc822_part(bytes(attachment.data), filename))
+        return
+    maintype, subtype = mime_type.split("/")
+    message.add_attachment(
+        bytes(attachment.data),
+        maintype=maintype,
+        subtype=subtype,
+        filename=filename,
+        params={"name": filename},
+    )
+
+
+def _rfc822_part(raw: bytes, filename: str) -> MIMEPart:
+    """A forwarded message as message/rfc822, which RFC 2046 allows only in 7bit or 8bit.
+
+    A 7-bit clean original goes in byte for byte. In one with 8-bit text each such part
+    is re-encoded as base64 (the conversion RFC 6152 describes for servers without
+    8BITMIME): the same message, fit for any server. Should the email package fail on a
+    broken original, the whole goes in as base64, which the RFC forbids but mail programs
+    read.
+    """
+    raw = re.sub(rb"\r?\n", b"\r\n", raw)
+    part = MIMEPart(policy=POLICY)
+    if raw.isascii() and b"\0" not in raw:
+        part["Content-Type"] = "message/rfc822"
+        part["Content-Transfer-Encoding"] = "7bit"
+        part.set_payload(raw.decode("ascii"))
+    else:
+        try:
+            original = email.message_from_bytes(raw, policy=POLICY)
+            _seven_bit(original)
+            part.set_content(original, cte="7bit")
+            part.as_bytes(policy=POLICY)  # fails now rather than when sending
+        except (email.errors.MessageError, ValueError, TypeError, LookupError, IndexError):
+            part = MIMEPart(policy=POLICY)
+            part.set_content(raw, maintype="message", subtype="rfc822", cte="base64")
+    part.set_param("name", filename)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
+
+
+def _seven_bit(message) -> None:
+    """Re-encode every leaf with 8-bit bytes in its payload as base64 (headers with 8-bit
+    bytes the SMTP policy writes as encoded words by itself)."""
+    for leaf in message.walk():
+        if leaf.is_multipart():
+            continue
+        payload = leaf.get_payload()
+        if isinstance(payload, str) and not payload.isascii():
+            data = leaf.get_payload(decode=True)
+            del leaf["Content-Transfer-Encoding"]
+            leaf["Content-Transfer-Encoding"] = "base64"
+            leaf.set_payload(base64.encodebytes(data).decode("ascii"))
+
+
+# -- HTML to plain text ---------------------------------------------------------------------------
+
+_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "footer",
+    "form",
+    "header",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "section",
+    "table",
+    "tr",
+    "ul",
+}
+_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
+_SKIPPED = {"head", "script", "style", "title", "template", "noscript"}
+
+
+def html_to_text(html_text: str) -> str:
+    """A plain-text rendering of HTML for the text/plain alternative: paragraphs and line
+    breaks kept, lists as "- ", links as "text <url>", quotes prefixed with "> "."""
+    if not html_text or not html_text.strip():
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(html_text, create_parent="div")
+    except (etree.LxmlError, ValueError):
+        return html_text
+    return _render_block(root).strip("\n") + "\n"
+
+
+def _render_block(element) -> str:
+    pieces: list[str] = []
+    _render_children(element, pieces)
+    text = "".join(pieces)
+    lines = [line.strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def _render_children(element, pieces: list[str]) -> None:
+    if element.text:
+        pieces.append(_collapse(element.text))
+    for child in element:
+        _render(child, pieces)
+        if child.tail:
+            pieces.append(_collapse(child.tail))
+
+
+def _render(element, pieces: list[str]) -> None:
+    tag = element.tag.lower() if isinstance(element.tag, str) else None
+    if tag is None or tag in _SKIPPED:
+        return
+    if tag == "br":
+        pieces.append("\n")
+    elif tag == "hr":
+        pieces.append("\n" + "-" * 40 + "\n")
+    elif tag == "img":
+        pieces.append(_collapse(element.get("alt") or ""))
+    elif tag == "blockquote":
+        inner = _render_block(element).strip("\n")
+        quoted = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+        pieces.append(f"\n{quoted}\n\n")
+    elif tag == "pre":
+        pieces.append("\n\n" + element.text_content().strip("\n") + "\n\n")
+    elif tag == "a":
+        label = "".join(_link_text(element))
+        href = (element.get("href") or "").strip()
+        shown = href[7:] if href.lower().startswith("mailto:") else href
+        if shown and shown not in label and re.match(r"(?i)(https?|mailto):", href):
+            label = f"{label} <{shown}>" if label.strip() else shown
+        pieces.append(label)
+    elif tag == "li":
+        pieces.append("\n- ")
+        _render_children(element, pieces)
+    elif tag in ("td", "th"):
+        _render_children(element, pieces)
+        pieces.append(" ")
+    else:
+        separator = "\n\n" if tag in _PARAGRAPHS else "\n" if tag in _BLOCKS else ""
+        pieces.append(separator)
+        _render_children(element, pieces)
+        pieces.append(separator)
+
+
+def _link_text(element) -> list[str]:
+    pieces: list[str] = []
+    _render_children(element, pieces)
+    return pieces
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+# -- replies and forwards -------------------------------------------------------------------------
+
+
+def quote_intro(view: MessageView, tz: datetime.tzinfo | None = None) -> str:
+    """ "On 2024-06-01 14:00, Anna <anna@example.org> wrote:" (English; callers with a
+    translation pass their own line to reply_draft)."""
+    sender = format_address(view.from_[0]) if view.from_ else "(unknown sender)"
+    if view.date is None:
+        return f"{sender} wrote:"
+    moment = view.date.astimezone(tz) if tz else view.date
+    return f"On {moment:%Y-%m-%d %H:%M}, {sender} wrote:"
+
+
+def reply_draft(
+    view: MessageView,
+    *,
+    own_addresses: Iterable[str],
+    reply_all: bool,
+    from_name: str,
+    from_address: str,
+    signature_html: str = "",
+    quoted_html: str | None = None,
+    intro: str | None = None,
+) -> Draft:
+    """A reply to `view`, ready for the user to write above the quoted original.
+
+    To is Reply-To, else From; replying to one's own message goes to its recipients
+    instead. Reply all adds the original To and Cc, leaving out `own_addresses` and
+    duplicates. `quoted_html` is the original's HTML as the caller sanitised it; without
+    it the plain text is quoted.
+    """
+    own = {address.strip().lower() for address in own_addresses} | {from_address.lower()}
+    senders = list(view.reply_to or view.from_)
+    if view.from_ and all(address.address.lower() in own for address in view.from_):
+        senders = list(view.to)  # a reply to something we sent continues to its recipients
+    to, cc = _unique(senders, own, set()), []
+    if reply_all:
+        taken = {address.address.lower() for address in to}
+        to += _unique(view.to, own, taken)
+        cc = _unique(view.cc, own, taken)
+    references = list(view.references)
+    if not references and view.in_reply_to and _MESSAGE_ID.fullmatch(view.in_reply_to):
+        references = [view.in_reply_to]
+    message_id = (
+        view.message_id if view.message_id and _MESSAGE_ID.fullmatch(view.message_id) else None
+    )
+    if message_id and message_id not in references:
+        references.append(message_id)
+    return Draft(
+        from_name=from_name,
+        from_address=from_address,
+        to=[format_address(address) for address in to],
+        cc=[format_address(address) for address in cc],
+        subject=reply_subject(view.subject),
+        html_body=_reply_body(view, message_id, signature_html, quoted_html, intro),
+        in_reply_to=message_id,
+        references=[value for value in references if _MESSAGE_ID.fullmatch(value)],
+    )
+
+
+def forward_draft(
+    view: MessageView,
+    *,
+    as_attachment: bool,
+    from_name: str,
+    from_address: str,
+    signature_html: str = "",
+    quoted_html: str | None = None,
+    attachments: Sequence[OutgoingAttachment] = (),
+    raw_message: bytes | None = None,
+    heading: str = "-------- Forwarded Message --------",
+    labels: dict[str, str] | None = None,
+) -> Draft:
+    """A forward of `view`: inline (the original's header block and body quoted, its
+    `attachments` carried over: the caller fetched their bytes), or with the original
+    attached as an .eml file (`raw_message`, its source as the server stores it)."""
+    original = "" if as_attachment else _original_html(view, quoted_html)
+    body = ["<p><br></p>", _signature_block(signature_html, original)]
+    if as_attachment:
+        if raw_message is None:
+            raise InvalidInputError("forwarding as attachment needs the original message")
+        carried = [
+            OutgoingAttachment(
+                filename=_eml_filename(view.subject),
+                mime_type="message/rfc822",
+                data=raw_message,
+            )
+        ]
+    else:
+        body.append(_forward_header(view, heading, labels or {}))
+        body.append(original)
+        carried = list(attachments)
+    return Draft(
+        from_name=from_name,
+        from_address=from_address,
+        subject=forward_subject(view.subject),
+        html_body="\n".join(piece for piece in body if piece),
+        attachments=carried,
+    )
+
+
+def reply_subject(subject: str) -> str:
+    """ "Re: " once, whatever reply prefixes (Re:, RE:, AW:, Re[2]:) the subject had."""
+    return "Re: " + _REPLY_PREFIX.sub("", decode_header_text(subject or ""))
+
+
+def forward_subject(subject: str) -> str:
+    subject = decode_header_text(subject or "")
+    return subject if _FORWARD_PREFIX.match(subject) else f"Fwd: {subject}"
+
+
+def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> list[Address]:
+    found = []
+    for address in addresses:
+        key = address.address.strip().lower()
+        if not key or key in own or key in taken:
+            continue
+        taken.add(key)
+        found.append(address)
+    return found
+
+
+def _reply_body(
+    view, message_id: str | None, signature_html: str, quoted_html: str | None, intro: str | None
+) -> str:
+    original = _original_html(view, quoted_html)
+    cite = f' cite="mid:{html.escape(message_id[1:-1])}"' if message_id else ""
+    pieces = [
+        "<p><br></p>",
+        _signature_block(signature_html, original),
+        f'<div class="quote-intro">{html.escape(intro or quote_intro(view))}</div>',
+        f'<blockquote type="cite"{cite}>{original}</blockquote>',
+    ]
+    return "\n".join(piece for piece in pieces if piece)
+
+
+def _signature_block(signature_html: str, quoted: str) -> str:
+    """The signature, unless there is none or the quoted text already carries it (a reply
+    to one's own mail, or a draft that had it added before)."""
+    signature_text = _plain(signature_html)
+    if not signature_text or signature_text in _plain(quoted):
+        return ""
+    return f'<div class="signature">{signature_html}</div>'
+
+
+def _plain(html_text: str) -> str:
+    return " ".join(html_to_text(html_text or "").split())
+
+
+def _original_html(view: MessageView, quoted_html: str | None) -> str:
+    if quoted_html is not None:
+        return quoted_html
+    return f'<div style="white-space: pre-wrap">{html.escape(view.text or "", quote=False)}</div>'
+
+
+def _forward_header(view: MessageView, heading: str, labels: dict[str, str]) -> str:
+    rows = [
+        ("Subject", view.subject),
+        ("Date", email.utils.format_datetime(view.date) if view.date else ""),
+        ("From", ", ".join(format_address(address) for address in view.from_)),
+        ("Reply-To", ", ".join(format_address(address) for address in view.reply_to)),
+        ("To", ", ".join(format_address(address) for address in view.to)),
+        ("Cc", ", ".join(format_address(address) for address in view.cc)),
+    ]
+    cells = "".join(
+        f'<tr><th style="text-align: right; padding-right: 0.5em">'
+        f"{html.escape(labels.get(name, name))}:</th><td>{html.escape(value)}</td></tr>"
+        for name, value in rows
+        if value
+    )
+    return (
+        f'<div class="forward-header"><p>{html.escape(heading)}</p><table>{cells}</table><br></div>'
+    )
+
+
+def _eml_filename(subject: str) -> str:
+    name = " ".join(_UNSAFE_FILENAME.sub(" ", decode_header_text(subject or "")).split())
+    return (name[:120].strip(" .") or "message") + ".eml"
+
+
+# -- drafts read back -----------------------------------------------------------------------------
+
+
+def parse_draft(raw: bytes) -> Draft:
+    """A draft saved by build_message, read back from its source to go on writing it.
+
+    Text bodies, attachments (a forwarded .eml with its source) and every header a Draft
+    holds come back; a text/plain body is kept as the text only where there is no HTML.
+    """
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    sender = _header_addresses(message, "From")
+    html_part = message.get_body(preferencelist=("html",))
+    text_part = message.get_body(preferencelist=("plain",))
+    html_body = _part_text(html_part) if html_part is not None else ""
+    text_body = None
+    if html_part is None and text_part is not None:
+        text_body = _part_text(text_part)
+    attachments = []
+    for part in message.iter_attachments():
+        filename = decode_header_text(part.get_filename() or "") or "attachment"
+        mime_type = part.get_content_type()
+        if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
+            data = part.get_payload(0).as_bytes(policy=POLICY)
+            if part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
+                data = binascii.a2b_base64(data)  # the fallback of _rfc822_part
+        else:
+            data = part.get_payload(decode=True) or b""
+        attachments.append(OutgoingAttachment(filename=filename, mime_type=mime_type, data=data))
+    references = _MESSAGE_ID.findall(str(message.get("References", "")))
+    in_reply_to = _MESSAGE_ID.search(str(message.get("In-Reply-To", "")))
+    return Draft(
+        from_name=sender[0].name if sender else "",
+        from_address=sender[0].address if sender else "",
+        to=[format_address(address) for address in _header_addresses(message, "To")],
+        cc=[format_address(address) for address in _header_addresses(message, "Cc")],
+        bcc=[format_address(address) for address in _header_addresses(message, "Bcc")],
+        subject=decode_header_text(str(message.get("Subject", ""))),
+        html_body=_body_of_document(html_body),
+        text_body=text_body,
+        attachments=attachments,
+        in_reply_to=in_reply_to.group() if in_reply_to else None,
+        references=references,
+        reply_to=[format_address(address) for address in _header_addresses(message, "Reply-To")],
+    )
+
+
+def _header_addresses(message, name: str) -> list[Address]:
+    return [
+        Address(name=address.display_name, address=f"{address.username}@{_unicode(address.domain)}")
+        for value in message.get_all(name) or ()
+        for address in getattr(value, "addresses", ())
+        if address.addr_spec and address.addr_spec != "<>"
+    ]
+
+
+def _unicode(domain: str) -> str:
+    """xn--mller-kva.de as the user wrote it: müller.de."""
+    try:
+        return domain.encode("ascii").decode("idna")
+    except (UnicodeError, ValueError):
+        return domain
+
+
+def _part_text(part) -> str:
+    try:
+        content = part.get_content()
+    except (LookupError, ValueError, UnicodeError):
+        content = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
+    return content.replace("\r\n", "\n")
+
+
+def _body_of_document(document: str) -> str:
+    """What build_message wrapped in <html><body>, without the wrapping."""
+    match = re.search(r"(?is)<body[^>]*>\n?(.*?)</body>", document)
+    return match.group(1) if match else document
