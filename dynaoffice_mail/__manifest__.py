@@ -18,6 +18,7 @@
         "data/dynaoffice_mail_server_preset_data.xml",
         "views/dynaoffice_mail_account_views.xml",
         "views/res_users_views.xml",
+        "views/res_partner_views.xml",
         "views/dynaoffice_mail_client_views.xml",
         "views/dynaoffice_mail_menus.xml",
     ],

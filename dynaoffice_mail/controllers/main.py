@@ -12,6 +12,8 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 
+from ..services import compose
+
 # The mail's own HTML may style itself and show images from this server (cid: parts) and,
 # once the user allowed it, remote images; nothing else loads, nothing runs, even when the
 # URL is opened outside the reading pane (the sandbox directive applies then too).
@@ -94,6 +96,28 @@ class MailClientController(http.Controller):
         # No Content-Length from RFC822.SIZE: not every server counts it like BODY[].
         del size
         return self._stream(chunks, headers)
+
+    @http.route(
+        "/dynaoffice_mail/upload/<int:account_id>", type="http", auth="user", methods=["POST"]
+    )
+    def upload(self, account_id, ufile=None, **_kwargs):
+        """Files for the composer, waiting as attachments of nothing until the mail is sent
+        (see models/dynaoffice_mail_account_compose.py)."""
+        account = self._account(account_id)
+        files = request.httprequest.files.getlist("ufile")
+        if not files:
+            raise BadRequest()
+        uploads = account._store_uploads(
+            [
+                compose.OutgoingAttachment(
+                    filename=_safe_filename(upload.filename, fallback="attachment"),
+                    mime_type=upload.mimetype or "application/octet-stream",
+                    data=upload.read(),
+                )
+                for upload in files
+            ]
+        )
+        return request.make_json_response(uploads)
 
     # -- helpers ------------------------------------------------------------------------
 

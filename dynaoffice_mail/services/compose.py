@@ -543,6 +543,13 @@ def quote_intro(view: MessageView, tz: datetime.tzinfo | None = None) -> str:
     return f"On {moment:%Y-%m-%d %H:%M}, {sender} wrote:"
 
 
+def new_body(signature_html: str = "") -> str:
+    """The body of a new mail: an empty line to write on, then the signature."""
+    return "\n".join(
+        piece for piece in ("<p><br></p>", _signature_block(signature_html, "")) if piece
+    )
+
+
 def reply_draft(
     view: MessageView,
     *,

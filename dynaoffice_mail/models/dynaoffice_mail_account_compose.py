@@ -1,0 +1,449 @@
+"""Writing mail from an account: compose, drafts on the server, sending, the Sent copy.
+
+The same model as dynaoffice_mail_account.py, in a file of its own because writing is a
+subject of its own. Uploaded files wait in ir.attachment records that belong to nothing
+(res_id 0, readable by their uploader only) until the mail is sent or discarded.
+"""
+
+import datetime
+import logging
+
+from odoo import api, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import html_sanitize
+
+from ..services import compose, html, reading, sending
+from ..services import exceptions as mail_errors
+
+_logger = logging.getLogger(__name__)
+
+COMPOSE_MODES = ("new", "reply", "reply_all", "forward", "forward_attachment", "draft")
+# Forwarding carries the original's files along; beyond this they are left out (and the
+# user is told), as a mail this big would not get through most servers anyway.
+MAX_FORWARDED_BYTES = 25 * 1024 * 1024
+UPLOAD_AGE_LIMIT = datetime.timedelta(days=2)
+
+
+class DynaofficeMailAccount(models.Model):
+    _inherit = "dynaoffice.mail.account"
+
+    # -- RPC ----------------------------------------------------------------------------
+
+    def client_compose(self, mode, folder=False, uidvalidity=False, uid=False):
+        """What the composer starts with: recipients, subject, body with the signature
+        (and the quoted original for replies and forwards), files carried along."""
+        self.ensure_one()
+        self._check_usable()
+        if mode not in COMPOSE_MODES:
+            raise UserError(self.env._("Unknown way of writing: %(mode)s", mode=mode))
+        original = draft_ref = None
+        notes = []
+        if mode == "new":
+            draft = compose.Draft(
+                from_name=self.sender_name or "",
+                from_address=self.email,
+                html_body=compose.new_body(self.signature or ""),
+            )
+        elif mode == "draft":
+            raw = self._read_source(folder, int(uidvalidity), int(uid))
+            draft = compose.parse_draft(raw)
+            draft.html_body = html_sanitize(draft.html_body or "")
+            draft_ref = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
+        else:
+            view = self._read_message(folder, int(uidvalidity), int(uid))
+            address = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
+            quoted = self._quoted_html(view)
+            original = dict(address, forwarded=mode.startswith("forward"))
+            if mode in ("reply", "reply_all"):
+                draft = compose.reply_draft(
+                    view,
+                    own_addresses=[self.email],
+                    reply_all=mode == "reply_all",
+                    from_name=self.sender_name or "",
+                    from_address=self.email,
+                    signature_html=self.signature or "",
+                    quoted_html=quoted,
+                    intro=self._quote_intro(view),
+                )
+            else:
+                draft = self._forward_draft(view, address, mode, quoted, notes)
+        uploads = self._store_uploads(draft.attachments)
+        return {
+            "account_id": self.id,
+            "from_display": compose.format_address(
+                compose.Address(name=self.sender_name or "", address=self.email)
+            ),
+            "to": list(draft.to),
+            "cc": list(draft.cc),
+            "bcc": list(draft.bcc),
+            "subject": draft.subject,
+            "body_html": draft.html_body,
+            "in_reply_to": draft.in_reply_to,
+            "references": list(draft.references),
+            "original": original,
+            "draft": draft_ref,
+            "attachments": uploads,
+            "notes": notes,
+        }
+
+    def client_save_draft(self, values):
+        """Store the draft in the server's Drafts folder (replacing its last version)."""
+        self.ensure_one()
+        self._check_usable()
+        message = self._build_outgoing(values, include_bcc=True)
+        data = compose.serialize(message, include_bcc=True)
+        return {"draft": self._store_draft(data, values.get("draft"))}
+
+    def client_send(self, values):
+        """Send the mail the account's way, then file it in Sent, mark the original and
+        remove the draft. A failure to send keeps the mail as a draft; a failure after
+        sending is reported, never answered by sending again."""
+        self.ensure_one()
+        self._check_usable()
+        message = self._build_outgoing(values, include_bcc=True)
+        data = compose.serialize(message, include_bcc=True)
+        try:
+            self._deliver(message)
+        except mail_errors.MailServiceError as error:
+            return self._keep_as_draft(data, values, error)
+        problems = self._file_sent(data, values)
+        self._drop_uploads(values.get("attachments"))
+        return {"sent": True, "message_id": message["Message-ID"], "problems": problems}
+
+    def client_discard(self, values):
+        """Throw the mail away: its saved draft on the server and its uploaded files."""
+        self.ensure_one()
+        self._check_usable()
+        ref = values.get("draft")
+        if ref:
+            self._imap_run(
+                lambda client: sending.delete_draft(
+                    client, ref["folder"], int(ref["uidvalidity"]), int(ref["uid"])
+                ),
+                safe=False,
+            )
+        self._drop_uploads(values.get("attachments"))
+        return True
+
+    @api.model
+    def client_suggest_recipients(self, term, limit=8):
+        """Contacts for the To/Cc/Bcc fields, as far as the user may read them."""
+        term = (term or "").strip()
+        if len(term) < 2:
+            return []
+        partners = self.env["res.partner"].search_fetch(
+            [("email", "!=", False), "|", ("name", "ilike", term), ("email", "ilike", term)],
+            ["name", "email"],
+            limit=int(limit),
+        )
+        return [
+            {
+                "name": partner.name or "",
+                "email": partner.email,
+                "display": compose.format_address(
+                    compose.Address(name=partner.name or "", address=partner.email.strip())
+                ),
+            }
+            for partner in partners
+        ]
+
+    # -- uploads --------------------------------------------------------------------------
+
+    def _store_uploads(self, attachments):
+        """Files for the composer as attachments of nothing (res_id 0): only the user who
+        uploaded them (and administrators) can read them, until sent or discarded."""
+        records = self.env["ir.attachment"]
+        for attachment in attachments:
+            records |= records.create(
+                {
+                    "name": attachment.filename,
+                    "raw": attachment.data,
+                    "mimetype": attachment.mime_type,
+                    "res_model": self._name,
+                    "res_id": 0,
+                }
+            )
+        return [_upload_json(record) for record in records]
+
+    def _uploads(self, ids):
+        records = self.env["ir.attachment"].browse([int(i) for i in ids or []]).exists()
+        for record in records:
+            if (
+                record.res_model != self._name
+                or record.res_id
+                or record.create_uid != self.env.user
+            ):
+                raise AccessError(self.env._("These files were not uploaded for your mail."))
+        return records
+
+    def _drop_uploads(self, uploads):
+        self._uploads([upload["id"] for upload in uploads or []]).unlink()
+
+    @api.autovacuum
+    def _gc_compose_uploads(self):
+        """Files of mail that was neither sent nor discarded (a closed browser tab)."""
+        self.env["ir.attachment"].sudo().search(
+            [
+                ("res_model", "=", self._name),
+                ("res_id", "=", 0),
+                ("create_date", "<", datetime.datetime.now() - UPLOAD_AGE_LIMIT),
+            ]
+        ).unlink()
+
+    # -- building and sending -------------------------------------------------------------
+
+    def _build_outgoing(self, values, include_bcc):
+        uploads = self._uploads([upload["id"] for upload in values.get("attachments") or []])
+        draft = compose.Draft(
+            from_name=self.sender_name or "",
+            from_address=self.email,
+            to=_entries(values.get("to")),
+            cc=_entries(values.get("cc")),
+            bcc=_entries(values.get("bcc")),
+            subject=values.get("subject") or "",
+            # What the editor produced, cleaned as Odoo cleans every HTML field: a group
+            # account's draft is opened by the other members too.
+            html_body=html_sanitize(values.get("body_html") or ""),
+            attachments=[
+                compose.OutgoingAttachment(
+                    filename=upload.name,
+                    mime_type=upload.mimetype or "application/octet-stream",
+                    data=upload.raw or b"",
+                )
+                for upload in uploads
+            ],
+            in_reply_to=values.get("in_reply_to") or None,
+            references=[str(ref) for ref in values.get("references") or []],
+        )
+        try:
+            return compose.build_message(draft, include_bcc=include_bcc)
+        except mail_errors.InvalidInputError as error:
+            raise UserError(
+                self.env._("The mail cannot be sent: %(reason)s", reason=error)
+            ) from error
+
+    def _deliver(self, message):
+        if self.smtp_method == "smtp":
+            sending.send_smtp(self._smtp_settings(), message)
+        elif self.smtp_method == "sendmail":
+            sending.send_sendmail(
+                self._sendmail_path(), message, timeout=self._connection_timeout() * 3
+            )
+        else:
+            self._deliver_through_odoo(message)
+
+    def _deliver_through_odoo(self, message):
+        # Odoo's outgoing mail servers are visible to administrators only; every user may
+        # send through them (as the chatter does), hence sudo. send_email takes the
+        # envelope from To, Cc and Bcc and removes Bcc before sending.
+        mail_server = self.env["ir.mail_server"].sudo()
+        try:
+            mail_server.send_email(message)
+        except Exception as error:
+            raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
+
+    def _keep_as_draft(self, data, values, error):
+        """Sending failed: the mail goes to Drafts (with its files), and the user reads why."""
+        if isinstance(error, mail_errors.DeliveryUncertainError):
+            reason = self.env._(
+                "the connection broke after the mail was handed over (%(detail)s): it may "
+                "have been sent. Check with the recipient before sending it again; it is "
+                "kept in Drafts.",
+                detail=error.detail or str(error),
+            )
+        else:
+            reason = self._explain_sending(error)
+        draft_ref = values.get("draft")
+        try:
+            draft_ref = self._store_draft(data, draft_ref)
+        except UserError as draft_error:
+            _logger.warning("Could not keep a failed mail as a draft: %s", draft_error)
+            reason = self.env._(
+                "%(reason)s It could not be saved in Drafts either; it is still open here.",
+                reason=reason,
+            )
+        return {"sent": False, "error": reason, "draft": draft_ref}
+
+    def _explain_sending(self, error):
+        _ = self.env._
+        if isinstance(error, mail_errors.RecipientsRefusedError):
+            return _(
+                "the server refused these recipients, so nobody got the mail: %(refused)s",
+                refused=", ".join(
+                    f"{address} ({reply})" for address, reply in error.refused.items()
+                ),
+            )
+        if isinstance(error, mail_errors.MessageTooLargeError):
+            return _(
+                "the mail is too large for the server. Remove attachments or send them as links."
+            )
+        if isinstance(error, mail_errors.SenderRefusedError):
+            return _(
+                "the server does not accept %(address)s as the sender (%(detail)s).",
+                address=self.email,
+                detail=error.detail or "",
+            )
+        if isinstance(error, mail_errors.MessageRefusedError | mail_errors.SendmailError):
+            return _("the mail was refused (%(detail)s).", detail=error.detail or str(error))
+        return self._explain(error, self.smtp_port)
+
+    def _store_draft(self, data, draft_ref):
+        def store(client):
+            folder = sending.find_special_folder(client, "\\Drafts")
+            if not folder:
+                raise UserError(self.env._("%(account)s has no Drafts folder.", account=self.name))
+            same_folder = draft_ref and draft_ref.get("folder") == folder
+            uidvalidity, uid = sending.save_draft(
+                client,
+                folder,
+                data,
+                replace_uid=int(draft_ref["uid"]) if same_folder else None,
+                uidvalidity=int(draft_ref["uidvalidity"]) if same_folder else None,
+            )
+            return {"folder": folder, "uidvalidity": uidvalidity, "uid": uid}
+
+        return self._imap_run(store, safe=False)
+
+    def _file_sent(self, data, values):
+        """Sent copy, \\Answered or $Forwarded, draft removed; what failed, in words."""
+        original, draft = values.get("original"), values.get("draft")
+
+        def file(client):
+            return sending.file_sent_message(
+                client,
+                data,
+                sent_folder=sending.find_special_folder(client, "\\Sent"),
+                original=_ref(original),
+                forwarded=bool(original and original.get("forwarded")),
+                draft=_ref(draft),
+            )
+
+        try:
+            report = self._imap_run(file, safe=False)
+        except UserError as error:
+            return [
+                self.env._(
+                    "The mail was sent, but the mailbox could not be reached afterwards: "
+                    "%(reason)s",
+                    reason=str(error),
+                )
+            ]
+        steps = {
+            "sent copy": self.env._("The mail was sent, but no copy could be put in Sent"),
+            "mark original": self.env._(
+                "The mail was sent, but the original could not be marked as answered"
+            ),
+            "remove draft": self.env._("The mail was sent, but its draft could not be removed"),
+        }
+        return [
+            f"{steps.get(step, step)}: {self._explain(error, self.imap_port)}"
+            for step, error in report.problems
+        ]
+
+    # -- replies and forwards ---------------------------------------------------------------
+
+    def _read_source(self, folder, uidvalidity, uid):
+        def read(client):
+            _size, chunks = reading.stream_source(client, folder, uidvalidity, uid)
+            return b"".join(chunks)
+
+        return self._imap_run(read, safe=True)
+
+    def _quoted_html(self, view):
+        """The original's body for quoting: sanitised, remote images left out, and inline
+        images dropped (their links point into this Odoo, not to anything a recipient
+        could load)."""
+        if not view.html:
+            return None
+        return html.sanitize_html(view.html, cid_url=lambda _cid: None, allow_remote=False).html
+
+    def _quote_intro(self, view):
+        sender = compose.format_address(view.from_[0]) if view.from_ else "?"
+        if view.date is None:
+            return self.env._("%(sender)s wrote:", sender=sender)
+        return self.env._(
+            "On %(date)s, %(sender)s wrote:",
+            date=view.date.strftime("%Y-%m-%d %H:%M"),
+            sender=sender,
+        )
+
+    def _forward_draft(self, view, address, mode, quoted, notes):
+        _ = self.env._
+        common = {
+            "from_name": self.sender_name or "",
+            "from_address": self.email,
+            "signature_html": self.signature or "",
+        }
+        if mode == "forward_attachment":
+            raw = self._read_source(address["folder"], address["uidvalidity"], address["uid"])
+            return compose.forward_draft(view, as_attachment=True, raw_message=raw, **common)
+        carried, total = [], 0
+        for attachment in view.attachments:
+            if attachment.inline:
+                continue
+            if total + (attachment.size or 0) > MAX_FORWARDED_BYTES:
+                notes.append(
+                    _(
+                        "%(name)s was left out: the files together are too large.",
+                        name=attachment.filename,
+                    )
+                )
+                continue
+            data = self._read_part(address, attachment.part_number)
+            total += len(data)
+            carried.append(
+                compose.OutgoingAttachment(attachment.filename, attachment.mime_type, data)
+            )
+        return compose.forward_draft(
+            view,
+            as_attachment=False,
+            quoted_html=quoted,
+            attachments=carried,
+            heading=_("-------- Forwarded Message --------"),
+            labels={
+                "Subject": _("Subject"),
+                "Date": _("Date"),
+                "From": _("From"),
+                "Reply-To": _("Reply to"),
+                "To": _("To"),
+                "Cc": _("Cc"),
+            },
+            **common,
+        )
+
+    def _read_part(self, address, part_number):
+        def read(client):
+            _head, chunks = reading.stream_part(
+                client, address["folder"], address["uidvalidity"], address["uid"], part_number
+            )
+            return b"".join(chunks)
+
+        return self._imap_run(read, safe=True)
+
+
+def _entries(value):
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(entry) for entry in value if str(entry).strip()]
+
+
+def _ref(value):
+    if not value:
+        return None
+    try:
+        return sending.MessageRef(
+            folder=value["folder"], uidvalidity=int(value["uidvalidity"]), uid=int(value["uid"])
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _upload_json(record):
+    return {
+        "id": record.id,
+        "name": record.name,
+        "mimetype": record.mimetype,
+        "size": record.file_size,
+    }

@@ -1,0 +1,282 @@
+"""Writing mail through the account, end to end: the real SMTP server delivers into Dovecot,
+and every check reads the recipient's INBOX, Sent and Drafts over IMAP."""
+
+import base64
+import datetime
+import email
+import email.policy
+import ssl
+
+import imapclient
+
+from odoo import http
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import HttpCase, tagged
+
+from ..services import compose
+from .common import MailServerCase, build_message
+
+RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
+FILE = bytes(range(256)) * 40  # binary, with every byte value
+
+
+class ComposeCase(MailServerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_owned_accounts()
+        # The tests read the owner's Sent and Drafts over IMAP too.
+        cls.personal_password = cls.personal.sudo()._decrypted_password("imap_password")
+        cls.personal.signature = "<p>Olga Owner<br>Vertrieb</p>"
+        cls.partner_address, cls.partner_password = cls.new_mailbox()
+        cls.env["res.partner"].create({"name": "Jürgen Weiß", "email": cls.partner_address})
+
+    def imap(self, address, password):
+        context = ssl.create_default_context(cadata=self.ca_pem)
+        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
+        client.login(address, password)
+        return client
+
+    def fetch_all(self, address, password, folder="INBOX"):
+        """[(parsed message, flags)] of a folder, read over IMAP."""
+        client = self.imap(address, password)
+        try:
+            client.select_folder(folder)
+            return [
+                (
+                    email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default),
+                    data[b"FLAGS"],
+                )
+                for data in client.fetch(client.search(), ["BODY.PEEK[]", "FLAGS"]).values()
+            ]
+        finally:
+            client.logout()
+
+    def subjects(self, address, password, folder="INBOX"):
+        """The subjects in a folder, one per message (the mailboxes outlive each test)."""
+        return sorted(
+            str(parsed["Subject"]) for parsed, _flags in self.fetch_all(address, password, folder)
+        )
+
+    def messages(self, address, password, folder="INBOX"):
+        """{subject: (parsed message, flags)} of a folder."""
+        return {
+            str(parsed["Subject"]): (parsed, flags)
+            for parsed, flags in self.fetch_all(address, password, folder)
+        }
+
+    def upload(self, account, name, data, mimetype="application/octet-stream"):
+        return account._store_uploads([compose.OutgoingAttachment(name, mimetype, data)])
+
+
+@tagged("post_install", "-at_install")
+class TestClientCompose(ComposeCase):
+    def test_new_mail_starts_with_the_signature_once(self):
+        values = self.personal.with_user(self.owner).client_compose("new")
+        self.assertIn("Olga Owner", values["body_html"])
+        self.assertEqual(values["body_html"].count("Olga Owner"), 1)
+        self.assertIn(self.personal_address, values["from_display"])
+
+    def test_reply_with_attachment_reaches_the_sender_and_is_filed(self):
+        original = build_message("Anfrage Größe M", sender=f"Jürgen <{self.partner_address}>")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", original, set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX")
+        uid = page["messages"][0]["uid"]
+        values = account.client_compose("reply", "INBOX", page["uidvalidity"], uid)
+        self.assertEqual(values["subject"], "Re: Anfrage Größe M")
+        self.assertEqual(len(values["to"]), 1)
+        self.assertIn(self.partner_address, values["to"][0])
+        self.assertTrue(values["in_reply_to"])
+        self.assertIn("Hallo", values["body_html"])  # the quoted original
+        values["body_html"] = "<p>Gerne, anbei das Angebot.</p>" + values["body_html"]
+        values["attachments"] = self.upload(account, "Angebot Größe.bin", FILE)
+        result = account.client_send(values)
+        self.assertTrue(result["sent"], result)
+        self.assertEqual(result["problems"], [])
+
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Re: Anfrage Größe M"
+        ]
+        self.assertEqual(received["In-Reply-To"], values["in_reply_to"])
+        self.assertIn(values["in_reply_to"], received["References"])
+        self.assertIn(self.personal_address, str(received["From"]))
+        self.assertIn(self.personal.sender_name, str(received["From"]))
+        self.assertIn("Gerne, anbei das Angebot.", received.get_body(("html",)).get_content())
+        self.assertIn("Olga Owner", received.get_body(("html",)).get_content())
+        files = {part.get_filename(): part.get_content() for part in received.iter_attachments()}
+        self.assertEqual(files["Angebot Größe.bin"], FILE)
+
+        mine = self.messages(self.personal_address, self.personal_password, "Sent")
+        self.assertIn("Re: Anfrage Größe M", mine)
+        inbox = self.messages(self.personal_address, self.personal_password)
+        self.assertIn(b"\\Answered", inbox["Anfrage Größe M"][1])
+        # The uploaded file is gone from Odoo once the mail is out.
+        self.assertFalse(self.env["ir.attachment"].browse(values["attachments"][0]["id"]).exists())
+
+    def test_bcc_recipients_get_the_mail_but_nobody_sees_them(self):
+        hidden, hidden_password = self.new_mailbox()
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(
+            to=[self.partner_address], bcc=[hidden], subject="Blind", body_html="<p>x</p>"
+        )
+        self.assertTrue(account.client_send(values)["sent"])
+        for address, password in (
+            (self.partner_address, self.partner_password),
+            (hidden, hidden_password),
+        ):
+            received, _flags = self.messages(address, password)["Blind"]
+            self.assertNotIn("Bcc", received)
+
+    def test_drafts_are_saved_reopened_and_removed_on_sending(self):
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(
+            to=[f"Jürgen Weiß <{self.partner_address}>"],
+            subject="Entwurf März",
+            body_html="<p>Erste Fassung</p>",
+            attachments=self.upload(account, "notiz.txt", b"Notiz", "text/plain"),
+        )
+        values.update(account.client_save_draft(values))
+        values["body_html"] = "<p>Zweite Fassung</p>"
+        values.update(account.client_save_draft(values))
+        drafts = self.subjects(self.personal_address, self.personal_password, "Drafts")
+        self.assertEqual(drafts.count("Entwurf März"), 1, "the second save replaces the first")
+        flags = self.messages(self.personal_address, self.personal_password, "Drafts")[
+            "Entwurf März"
+        ][1]
+        self.assertIn(b"\\Draft", flags)
+
+        ref = values["draft"]
+        reopened = account.client_compose("draft", ref["folder"], ref["uidvalidity"], ref["uid"])
+        self.assertEqual(reopened["subject"], "Entwurf März")
+        self.assertIn("Zweite Fassung", reopened["body_html"])
+        self.assertIn(self.partner_address, reopened["to"][0])
+        self.assertEqual([a["name"] for a in reopened["attachments"]], ["notiz.txt"])
+        self.assertTrue(account.client_send(reopened)["sent"])
+        self.assertNotIn(
+            "Entwurf März", self.subjects(self.personal_address, self.personal_password, "Drafts")
+        )
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Entwurf März"
+        ]
+        self.assertEqual(
+            {p.get_filename(): p.get_content() for p in received.iter_attachments()},
+            {"notiz.txt": "Notiz"},
+        )
+
+    def test_a_refused_recipient_keeps_the_mail_as_a_draft(self):
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        unknown = "niemand@dynaoffice.test"
+        values.update(
+            to=[self.partner_address, unknown],
+            subject="Geht nicht",
+            body_html="<p>Text</p>",
+            attachments=self.upload(account, "datei.bin", FILE),
+        )
+        result = account.client_send(values)
+        self.assertFalse(result["sent"])
+        self.assertIn(unknown, result["error"])
+        self.assertTrue(result["draft"])
+        self.assertNotIn("Geht nicht", self.messages(self.partner_address, self.partner_password))
+        draft, flags = self.messages(self.personal_address, self.personal_password, "Drafts")[
+            "Geht nicht"
+        ]
+        self.assertIn(b"\\Draft", flags)
+        self.assertEqual([p.get_content() for p in draft.iter_attachments()], [FILE])
+        # The files stay with the open composer for the next try.
+        self.assertTrue(self.env["ir.attachment"].browse(values["attachments"][0]["id"]).exists())
+
+    def test_a_wrong_smtp_password_says_so_and_keeps_the_draft(self):
+        self.personal.with_context(dynaoffice_mail_skip_connection_test=True).write(
+            {"smtp_password": "falsch-falsch"}
+        )
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Passwort", body_html="<p>x</p>")
+        result = account.client_send(values)
+        self.assertFalse(result["sent"])
+        self.assertIn("password", result["error"])
+        self.assertIn(
+            "Passwort", self.messages(self.personal_address, self.personal_password, "Drafts")
+        )
+
+    def test_invalid_addresses_and_header_injection_are_refused_before_sending(self):
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        drafts_before = self.subjects(self.personal_address, self.personal_password, "Drafts")
+        for field, value in (
+            ("to", ["kein-at-zeichen"]),
+            ("subject", "Hallo\r\nBcc: evil@example.com"),
+            ("to", ["a@example.com\r\nBcc: evil@example.com"]),
+        ):
+            with self.assertRaises(UserError):
+                account.client_send(dict(values, **{field: value}))
+        self.assertEqual(
+            self.subjects(self.personal_address, self.personal_password, "Drafts"), drafts_before
+        )
+
+    def test_group_members_send_from_the_group_account(self):
+        shared = self.shared.with_user(self.member)
+        values = shared.client_compose("new")
+        values.update(to=[self.partner_address], subject="Vom Vertrieb", body_html="<p>x</p>")
+        self.assertTrue(shared.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Vom Vertrieb"
+        ]
+        self.assertIn(self.shared_address, str(received["From"]))
+
+    def test_only_users_of_the_account_write_and_only_with_their_own_files(self):
+        for user in (self.other, self.member, self.admin):
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_compose("new")
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_send({"to": [self.partner_address]})
+        # Another user's uploaded file cannot be smuggled into one's own mail.
+        foreign = self.upload(self.shared.with_user(self.member), "fremd.bin", b"geheim")
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="x", attachments=foreign)
+        with self.assertRaises(AccessError):
+            account.client_send(values)
+
+    def test_recipient_suggestions_come_from_contacts(self):
+        Account = self.env["dynaoffice.mail.account"].with_user(self.owner)
+        suggestions = Account.client_suggest_recipients("Jürgen")
+        self.assertIn(self.partner_address, [s["email"] for s in suggestions])
+        self.assertIn("Jürgen Weiß", suggestions[0]["display"])
+
+    def test_write_email_from_a_contact_opens_the_composer(self):
+        partner = self.env["res.partner"].search([("email", "=", self.partner_address)])
+        action = partner.with_user(self.owner).action_dynaoffice_mail_compose()
+        self.assertEqual(action["tag"], "dynaoffice_mail.client")
+        self.assertIn(self.partner_address, action["params"]["compose"]["to"][0])
+
+
+@tagged("post_install", "-at_install")
+class TestComposeUpload(HttpCase, ComposeCase):
+    def test_upload_route_keeps_files_for_their_uploader(self):
+        self.authenticate(self.owner.login, self.owner.login)
+        response = self.url_open(
+            f"/dynaoffice_mail/upload/{self.personal.id}",
+            data={"csrf_token": http.Request.csrf_token(self)},
+            files={"ufile": ("Größe.bin", FILE, "application/octet-stream")},
+        )
+        self.assertEqual(response.status_code, 200, response.text)
+        (upload,) = response.json()
+        self.assertEqual((upload["name"], upload["size"]), ("Größe.bin", len(FILE)))
+        record = self.env["ir.attachment"].browse(upload["id"])
+        self.assertEqual(base64.b64decode(record.datas), FILE)
+        with self.assertRaises(AccessError):
+            record.with_user(self.other).read(["datas"])
+        self.authenticate(self.other.login, self.other.login)
+        refused = self.url_open(
+            f"/dynaoffice_mail/upload/{self.personal.id}",
+            data={"csrf_token": http.Request.csrf_token(self)},
+            files={"ufile": ("x.bin", b"x", "application/octet-stream")},
+        )
+        self.assertIn(refused.status_code, (403, 404))
