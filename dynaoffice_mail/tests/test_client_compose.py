@@ -4,6 +4,7 @@ and every check reads the recipient's INBOX, Sent and Drafts over IMAP."""
 import base64
 import datetime
 import email
+import email.message
 import email.policy
 import ssl
 
@@ -83,7 +84,7 @@ class TestClientCompose(ComposeCase):
             self.personal_address, [("INBOX", original, set(), RECEIVED)]
         )
         account = self.personal.with_user(self.owner)
-        page = account.client_page("INBOX")
+        page = account.client_page("INBOX", search={"subject": "Anfrage"})
         uid = page["messages"][0]["uid"]
         values = account.client_compose("reply", "INBOX", page["uidvalidity"], uid)
         self.assertEqual(values["subject"], "Re: Anfrage Größe M")
@@ -115,6 +116,77 @@ class TestClientCompose(ComposeCase):
         self.assertIn(b"\\Answered", inbox["Anfrage Größe M"][1])
         # The uploaded file is gone from Odoo once the mail is out.
         self.assertFalse(self.env["ir.attachment"].browse(values["attachments"][0]["id"]).exists())
+
+    def _original_with_pdf(self, subject):
+        message = email.message.EmailMessage()
+        message["From"] = f"Jürgen <{self.partner_address}>"
+        message["To"] = self.personal_address
+        message["Subject"] = subject
+        message["Message-ID"] = f"<{subject.replace(' ', '-')}@example.com>"
+        message.set_content("Siehe Anhang.")
+        message.add_attachment(FILE, maintype="application", subtype="pdf", filename="Plan.pdf")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", message.as_bytes(), set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX", search={"subject": subject})
+        return account, page["uidvalidity"], page["messages"][0]["uid"]
+
+    def test_forward_carries_the_attachments_and_marks_the_original(self):
+        account, uidvalidity, uid = self._original_with_pdf("Plan Q3")
+        values = account.client_compose("forward", "INBOX", uidvalidity, uid)
+        self.assertEqual(values["subject"], "Fwd: Plan Q3")
+        self.assertIn("Siehe Anhang.", values["body_html"])
+        self.assertEqual([a["name"] for a in values["attachments"]], ["Plan.pdf"])
+        values["to"] = [self.partner_address]
+        self.assertTrue(account.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Fwd: Plan Q3"
+        ]
+        self.assertEqual(
+            {p.get_filename(): p.get_content() for p in received.iter_attachments()},
+            {"Plan.pdf": FILE},
+        )
+        inbox = self.messages(self.personal_address, self.personal_password)
+        self.assertIn(b"$Forwarded", inbox["Plan Q3"][1])
+
+    def test_forward_as_attachment_sends_the_original_source(self):
+        account, uidvalidity, uid = self._original_with_pdf("Plan Q4")
+        values = account.client_compose("forward_attachment", "INBOX", uidvalidity, uid)
+        (attachment,) = values["attachments"]
+        self.assertEqual(attachment["mimetype"], "message/rfc822")
+        values["to"] = [self.partner_address]
+        self.assertTrue(account.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Fwd: Plan Q4"
+        ]
+        (enclosed,) = [p for p in received.iter_attachments()]
+        self.assertEqual(enclosed.get_content_type(), "message/rfc822")
+        self.assertEqual(str(enclosed.get_content()["Subject"]), "Plan Q4")
+
+    def test_mail_method_sends_through_odoos_outgoing_server(self):
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Test relay",
+                "smtp_host": "localhost",
+                "smtp_port": self.ports.smtp_starttls,
+                "smtp_encryption": "starttls",
+                "smtp_authentication": "login",
+                "smtp_user": self.personal_address,
+                "smtp_pass": self.personal_password,
+            }
+        )
+        self.personal.with_context(dynaoffice_mail_skip_connection_test=True).write(
+            {"smtp_method": "mail"}
+        )
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Über Odoo", body_html="<p>x</p>")
+        self.assertTrue(account.client_send(values)["sent"])
+        self.assertIn("Über Odoo", self.messages(self.partner_address, self.partner_password))
+        self.assertIn(
+            "Über Odoo", self.subjects(self.personal_address, self.personal_password, "Sent")
+        )
 
     def test_bcc_recipients_get_the_mail_but_nobody_sees_them(self):
         hidden, hidden_password = self.new_mailbox()
