@@ -42,7 +42,9 @@ def is_public_address(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    return not (
+    # is_global also leaves out what is neither private nor public, such as the carrier-grade
+    # NAT range 100.64.0.0/10 and 6to4/Teredo forms that embed a private address.
+    return ip.is_global and not (
         ip.is_loopback
         or ip.is_private
         or ip.is_link_local

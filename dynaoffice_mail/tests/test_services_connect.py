@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import exceptions, imap, smtp
+from odoo.addons.dynaoffice_mail.services import exceptions, imap, net, smtp
 from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security, SmtpSettings
 
 
@@ -180,3 +180,36 @@ def test_sent_mail_arrives_in_the_recipients_inbox(mail_servers, mailbox, securi
     assert received["Subject"] == f"Grüße über {security.value}"
     assert received["From"].addresses[0].display_name == "Jörg Müller"
     assert received.get_content().replace("\r\n", "\n") == "Hallo, schöne Grüße!\n"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "169.254.169.254",  # cloud metadata
+        "2130706433",  # 127.0.0.1 written as one decimal number
+        "0x7f000001",  # ... in hexadecimal
+        "127.1",  # ... shortened
+        "0177.0.0.1",  # ... in octal
+        "::ffff:127.0.0.1",  # IPv4-mapped IPv6
+        "::ffff:169.254.169.254",
+        "::1",
+        "0.0.0.0",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.0.1",
+        "100.64.0.1",  # carrier-grade NAT
+        "fe80::1",
+        "fc00::1",
+        "localhost",
+    ],
+)
+def test_local_and_private_addresses_are_refused_after_resolution(host):
+    # Refused after getaddrinfo, whatever form the address was written in, before any
+    # connection is attempted.
+    with pytest.raises(exceptions.ForbiddenHostError):
+        net.resolve(host, 993, allow_private_hosts=False)
+
+
+def test_public_addresses_pass_the_check():
+    assert net.is_public_address("93.184.216.34")
+    assert net.is_public_address("2606:2800:220:1:248:1893:25c8:1946")
