@@ -65,7 +65,7 @@ def test_a_database_dump_and_the_orm_hold_no_mail_password(mailbox):
             )
         )
         account_id = account.id
-        cr.commit()
+        cr.commit()  # pylint: disable=invalid-commit
     try:
         dump = _dump(database)
         with registry.cursor() as cr:
@@ -82,7 +82,7 @@ def test_a_database_dump_and_the_orm_hold_no_mail_password(mailbox):
             api.Environment(cr, SUPERUSER_ID, {})["dynaoffice.mail.account"].browse(
                 account_id
             ).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
     assert address.encode() in dump, "the dump should contain the account"
     assert b"gAAAAA" in dump, "the encrypted passwords (Fernet tokens) should be in the dump"
     for secret in secrets_used.values():
