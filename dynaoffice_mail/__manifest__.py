@@ -10,7 +10,7 @@
     "development_status": "Alpha",
     "application": True,
     "installable": True,
-    "depends": ["mail"],
+    "depends": ["mail", "html_editor"],
     "external_dependencies": {"python": ["imapclient", "cryptography"]},
     "data": [
         "security/dynaoffice_mail_security.xml",
@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/dynaoffice_mail_client_views.xml",
         "views/dynaoffice_mail_menus.xml",
+        "views/dynaoffice_mail_message_views.xml",
     ],
     "demo": [
         "demo/dynaoffice_mail_demo.xml",

@@ -49,6 +49,7 @@ class DynaofficeMailAccount(models.Model):
             draft = compose.parse_draft(raw)
             draft.html_body = html_sanitize(draft.html_body or "")
             draft_ref = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
+            original = self._replied_original(draft.in_reply_to)
         else:
             view = self._read_message(folder, int(uidvalidity), int(uid))
             address = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
@@ -356,6 +357,23 @@ class DynaofficeMailAccount(models.Model):
         if not view.html:
             return None
         return html.sanitize_html(view.html, cid_url=lambda _cid: None, allow_remote=False).html
+
+    def _replied_original(self, in_reply_to):
+        """The message a reopened draft answers, looked up in INBOX by its Message-ID, so
+        that sending the draft still marks it as answered."""
+        if not in_reply_to:
+            return None
+        ref = self._imap_run(
+            lambda client: sending.find_message(client, "INBOX", in_reply_to), safe=True
+        )
+        if ref is None:
+            return None
+        return {
+            "folder": ref.folder,
+            "uidvalidity": ref.uidvalidity,
+            "uid": ref.uid,
+            "forwarded": False,
+        }
 
     def _quote_intro(self, view):
         sender = compose.format_address(view.from_[0]) if view.from_ else "?"

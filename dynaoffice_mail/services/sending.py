@@ -445,3 +445,20 @@ def _find_appended(client, folder: str, data: bytes) -> tuple[int, int]:
     if not uids:
         raise ProtocolError(host=host, detail="the saved draft cannot be found on the server")
     return int(selected.uidvalidity), max(uids)
+
+
+_MESSAGE_ID_SHAPE = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
+
+
+def find_message(client: imapclient.IMAPClient, folder: str, message_id: str) -> MessageRef | None:
+    """The one message in `folder` with this Message-ID (the server searches), or None when
+    there is none or more than one (then nobody could say which is meant)."""
+    if not message_id or not _MESSAGE_ID_SHAPE.fullmatch(message_id):
+        return None
+    net.check_wire_safe(folder, "folder name")
+    with imap.translate_errors(client):
+        selected, _count = imap.ensure_selected(client, folder)
+        uids = client.search(["HEADER", "Message-ID", message_id])
+    if len(uids) != 1:
+        return None
+    return MessageRef(folder=folder, uidvalidity=int(selected.uidvalidity), uid=int(uids[0]))

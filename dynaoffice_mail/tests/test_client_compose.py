@@ -188,6 +188,24 @@ class TestClientCompose(ComposeCase):
             "Über Odoo", self.subjects(self.personal_address, self.personal_password, "Sent")
         )
 
+    def test_a_reply_sent_from_drafts_still_marks_the_original(self):
+        original = build_message("Rückfrage Lieferung", sender=self.partner_address)
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", original, set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX", search={"subject": "Rückfrage"})
+        values = account.client_compose(
+            "reply", "INBOX", page["uidvalidity"], page["messages"][0]["uid"]
+        )
+        values.update(account.client_save_draft(values))
+        ref = values["draft"]
+        reopened = account.client_compose("draft", ref["folder"], ref["uidvalidity"], ref["uid"])
+        self.assertEqual(reopened["original"]["uid"], page["messages"][0]["uid"])
+        self.assertTrue(account.client_send(reopened)["sent"])
+        inbox = self.messages(self.personal_address, self.personal_password)
+        self.assertIn(b"\\Answered", inbox["Rückfrage Lieferung"][1])
+
     def test_bcc_recipients_get_the_mail_but_nobody_sees_them(self):
         hidden, hidden_password = self.new_mailbox()
         account = self.personal.with_user(self.owner)
