@@ -47,7 +47,17 @@ SMTP_FIELDS = {
     "ca_certificate",
 }
 # Fields that end up in a protocol line or a mail header: CR, LF and NUL are refused.
-WIRE_FIELDS = ("name", "email", "imap_host", "imap_user", "smtp_host", "smtp_user", "sender_name")
+WIRE_FIELDS = (
+    "name",
+    "email",
+    "imap_host",
+    "imap_user",
+    "smtp_host",
+    "smtp_user",
+    "sender_name",
+    "sent_folder",
+    "drafts_folder",
+)
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
 PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
 # Attachments the browser may show itself (the preview); everything else is downloaded.
@@ -175,6 +185,14 @@ class DynaofficeMailAccount(models.Model):
         default="trash",
     )
     signature = fields.Html(sanitize=True)
+    sent_folder = fields.Char(
+        string="Folder for sent mail",
+        help="Where copies of sent mail are kept. Empty: the server's Sent folder.",
+    )
+    drafts_folder = fields.Char(
+        string="Folder for drafts",
+        help="Where drafts are saved. Empty: the server's Drafts folder.",
+    )
     ca_certificate = fields.Text(
         string="CA Certificate (PEM)",
         help="For a server whose certificate is signed by your company's own certificate "

@@ -290,7 +290,7 @@ class DynaofficeMailAccount(models.Model):
 
     def _store_draft(self, data, draft_ref):
         def store(client):
-            folder = sending.find_special_folder(client, "\\Drafts")
+            folder = self.drafts_folder or sending.find_special_folder(client, "\\Drafts")
             if not folder:
                 raise UserError(self.env._("%(account)s has no Drafts folder.", account=self.name))
             same_folder = draft_ref and draft_ref.get("folder") == folder
@@ -313,7 +313,7 @@ class DynaofficeMailAccount(models.Model):
             return sending.file_sent_message(
                 client,
                 data,
-                sent_folder=sending.find_special_folder(client, "\\Sent"),
+                sent_folder=self.sent_folder or sending.find_special_folder(client, "\\Sent"),
                 original=_ref(original),
                 forwarded=bool(original and original.get("forwarded")),
                 draft=_ref(draft),

@@ -206,6 +206,37 @@ class TestClientCompose(ComposeCase):
         inbox = self.messages(self.personal_address, self.personal_password)
         self.assertIn(b"\\Answered", inbox["Rückfrage Lieferung"][1])
 
+    def test_sent_copies_and_drafts_go_to_the_folders_chosen_in_the_options(self):
+        account = self.personal.with_user(self.owner)
+        account.client_create_folder("Ausgang")
+        self.personal.write({"sent_folder": "Ausgang", "drafts_folder": "Ausgang"})
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Eigener Ordner", body_html="<p>x</p>")
+        values.update(account.client_save_draft(values))
+        self.assertEqual(values["draft"]["folder"], "Ausgang")
+        self.assertTrue(account.client_send(values)["sent"])
+        # The draft went, the sent copy came: one message, no \Draft flag.
+        ((copy, flags),) = self.fetch_all(self.personal_address, self.personal_password, "Ausgang")
+        self.assertEqual(str(copy["Subject"]), "Eigener Ordner")
+        self.assertNotIn(b"\\Draft", flags)
+        self.assertNotIn(
+            "Eigener Ordner", self.subjects(self.personal_address, self.personal_password, "Sent")
+        )
+
+    def test_an_unreachable_server_keeps_the_mail_as_a_draft(self):
+        self.personal.with_context(dynaoffice_mail_skip_connection_test=True).write(
+            {"smtp_port": self.ports.imaps + 7919}  # nothing listens there
+        )
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Server weg", body_html="<p>x</p>")
+        result = account.client_send(values)
+        self.assertFalse(result["sent"])
+        self.assertIn("refused the connection", result["error"])
+        self.assertIn(
+            "Server weg", self.subjects(self.personal_address, self.personal_password, "Drafts")
+        )
+
     def test_bcc_recipients_get_the_mail_but_nobody_sees_them(self):
         hidden, hidden_password = self.new_mailbox()
         account = self.personal.with_user(self.owner)
