@@ -2,6 +2,7 @@ from . import dynaoffice_mail_server_preset
 from . import dynaoffice_mail_account
 from . import dynaoffice_mail_account_compose
 from . import dynaoffice_mail_account_assign
+from . import dynaoffice_mail_account_file
 from . import dynaoffice_mail_message
 from . import dynaoffice_mail_assignment
 from . import mail_message

@@ -137,6 +137,25 @@ class DynaofficeMailMessage(models.Model):
                 account._mark_assigned(folder, uidvalidity, group.mapped("uid"))
         return results
 
+    def file_to_record(self, res_model, res_id, what="eml", part_numbers=None):
+        """Store these messages as attachments of one record (the .eml file, the
+        attachments or both), each file once; for server actions and automation rules:
+        `records.file_to_record("res.partner", 7, "both")`.
+
+        Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as
+        client_file_to_record answers per UID.
+        """
+        results = {}
+        for (account, folder, uidvalidity), handles in self.grouped(
+            lambda h: (h.account_id, h.folder, h.uidvalidity)
+        ).items():
+            by_uid = account.client_file_to_record(
+                folder, uidvalidity, handles.mapped("uid"), res_model, res_id, what, part_numbers
+            )
+            for handle in handles:
+                results[handle.id] = by_uid[handle.uid]
+        return results
+
     # -- private --------------------------------------------------------------------------
 
     @api.model
@@ -406,12 +425,12 @@ class DynaofficeMailMessage(models.Model):
     def _assign_notification(self, assigned, skipped):
         if skipped:
             message = self.env._(
-                "%(assigned)s messages assigned; %(skipped)s left alone (no single match).",
+                "Messages assigned: %(assigned)s; left alone (no single match): %(skipped)s.",
                 assigned=assigned,
                 skipped=skipped,
             )
         else:
-            message = self.env._("%(assigned)s messages assigned.", assigned=assigned)
+            message = self.env._("Messages assigned: %(assigned)s.", assigned=assigned)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -6,6 +6,9 @@ from . import test_client_actions
 from . import test_client_reading
 from . import test_client_compose
 from . import test_client_assign
+from . import test_client_file
 from . import test_ui_account_setup
 from . import test_ui_mail_client
+from . import test_ui_mail_compose
+from . import test_ui_mail_assign
 from . import test_translations

@@ -350,7 +350,7 @@ class TestClientAssign(MailServerCase):
             active_model="dynaoffice.mail.message", active_ids=list(handles.values())
         ).run()
         self.assertEqual(
-            result["params"]["message"], "2 messages assigned; 1 left alone (no single match)."
+            result["params"]["message"], "Messages assigned: 2; left alone (no single match): 1."
         )
         in_chatter = [
             ("model", "=", "res.partner"),

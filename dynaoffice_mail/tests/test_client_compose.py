@@ -6,6 +6,7 @@ import datetime
 import email
 import email.message
 import email.policy
+import socket
 import ssl
 
 import imapclient
@@ -19,6 +20,13 @@ from .common import MailServerCase, build_message
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 FILE = bytes(range(256)) * 40  # binary, with every byte value
+
+
+def _closed_port():
+    """A loopback port nothing listens on (bound for a moment, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 class ComposeCase(MailServerCase):
@@ -225,7 +233,7 @@ class TestClientCompose(ComposeCase):
 
     def test_an_unreachable_server_keeps_the_mail_as_a_draft(self):
         self.personal.with_context(dynaoffice_mail_skip_connection_test=True).write(
-            {"smtp_port": self.ports.imaps + 7919}  # nothing listens there
+            {"smtp_port": _closed_port()}
         )
         account = self.personal.with_user(self.owner)
         values = account.client_compose("new")

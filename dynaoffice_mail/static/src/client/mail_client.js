@@ -11,33 +11,55 @@ import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_d
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { useSetupAction } from "@web/search/action_hook";
 import { AccountSwitcher } from "./account_switcher";
+import { Composer } from "./composer";
+import { ComposerModel } from "./composer_model";
 import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
-import { accountDelimiter, childFolderName, folderLabel, renamedFolderName } from "./mail_folders";
+import {
+    accountDelimiter,
+    childFolderName,
+    folderLabel,
+    isOutgoingFolder,
+    renamedFolderName,
+} from "./mail_folders";
 import { MessageList } from "./message_list";
+import { openMessageAt } from "./open_message_at";
 import { PaneSplitter } from "./pane_splitter";
+import { PartnerMailSearch } from "./partner_mail_search";
 import { ReadingPane } from "./reading_pane";
 
 export const POLL_INTERVAL = 20000;
 const WIDTHS_KEY = "dynaoffice_mail.pane_widths";
 const DEFAULT_WIDTHS = { folders: 250, list: 440 };
 const WIDTH_LIMITS = { folders: [160, 480], list: [280, 1000] };
-// Keys that work anywhere in the client except in text fields, menus and dialogs.
+// Keys that work anywhere in the client except in text fields, menus, dialogs and the
+// composer.
 const EDITABLE =
-    "input:not([type='checkbox']), textarea, select, [contenteditable], .dropdown-menu, .modal, .o-FileViewer";
+    "input:not([type='checkbox']), textarea, select, [contenteditable], .dropdown-menu, .modal, .o-FileViewer, .o_dynaoffice_mail_composer";
 
 /**
  * The mail client (client action "dynaoffice_mail.client"): folders | message list |
- * reading pane, side by side and resizable, usable from the keyboard.
+ * reading pane (or the composer in its place), side by side and resizable, usable from the
+ * keyboard.
  *
  * It opens `action.params.account_id` (or the context's `active_id`), else the account
- * used last in this browser, else the first one.
+ * used last in this browser, else the first one. With `action.params.compose` ({to,
+ * account_id}) it starts writing a message to those recipients.
  */
 export class MailClient extends Component {
     static template = "dynaoffice_mail.MailClient";
-    static components = { AccountSwitcher, FolderTree, MessageList, PaneSplitter, ReadingPane };
+    static components = {
+        AccountSwitcher,
+        Composer,
+        FolderTree,
+        MessageList,
+        PaneSplitter,
+        PartnerMailSearch,
+        ReadingPane,
+    };
     static props = ["*"];
 
     setup() {
@@ -50,13 +72,42 @@ export class MailClient extends Component {
         );
         this.rootRef = useRef("root");
         this.widths = useState(this.loadWidths());
-        this.state = useState({ showFolders: false });
+        this.orm = useService("orm");
+        this.state = useState({ showFolders: false, composer: null });
         this.lastPoll = 0;
+        // "Search mailboxes" on a contact: its mail found across the mailboxes, shown where
+        // no message is open (the answer is kept while a message found is read).
+        this.partnerSearch = useState({
+            partnerId: Number(this.props.action?.params?.search_partner_id) || null,
+            answer: null,
+        });
 
         onWillStart(async () => {
             await this.model.loadAccounts();
             // Folders and mail load after the first render, which shows their progress.
-            this.model.openInitialAccount(this.requestedAccountId);
+            const original = this.requestedMessage;
+            if (original) {
+                openMessageAt(this.model, original);
+            } else {
+                this.model.openInitialAccount(this.requestedAccountId);
+            }
+            const compose = this.props.action?.params?.compose;
+            if (compose && this.model.accountId) {
+                this.openComposer("new", {
+                    accountId: this.accountIdOrCurrent(compose.account_id),
+                    to: Array.isArray(compose.to) ? compose.to : [],
+                });
+            }
+        });
+        // Leaving the client (another menu, another action) saves what is being written.
+        useSetupAction({
+            beforeLeave: () => this.leaveComposer(),
+            beforeUnload: (ev) => {
+                if (this.state.composer?.hasUnsavedContent) {
+                    ev.preventDefault();
+                    ev.returnValue = "";
+                }
+            },
         });
         useEffect(
             () => {
@@ -72,8 +123,37 @@ export class MailClient extends Component {
 
     get requestedAccountId() {
         const { action } = this.props;
-        const id = action?.params?.account_id ?? action?.context?.active_id;
+        const params = action?.params || {};
+        // With `compose`, the context's active_id is the contact written to, not an account.
+        const id =
+            params.account_id ??
+            params.compose?.account_id ??
+            (params.compose ? null : action?.context?.active_id);
         return id ? Number(id) : null;
+    }
+
+    /** The message a chatter's "open the original" asks for, if any. */
+    get requestedMessage() {
+        const params = this.props.action?.params || {};
+        if (!params.account_id || !params.folder || !params.uid) {
+            return null;
+        }
+        const { account_id, folder, uidvalidity, uid } = params;
+        return { accountId: Number(account_id), folder, uidvalidity: Number(uidvalidity), uid };
+    }
+
+    /** A message of the contact's mail found across the mailboxes. */
+    async openFoundMessage(place) {
+        if (await this.leaveComposer()) {
+            openMessageAt(this.model, place);
+        }
+    }
+
+    accountIdOrCurrent(accountId) {
+        const id = Number(accountId);
+        return this.model.accounts.some((account) => account.id === id)
+            ? id
+            : this.model.accountId;
     }
 
     // -- layout -----------------------------------------------------------------------------
@@ -124,17 +204,17 @@ export class MailClient extends Component {
         this.action.doAction("dynaoffice_mail.dynaoffice_mail_account_action");
     }
 
-    selectAccount(accountId) {
-        if (accountId !== this.model.accountId) {
+    async selectAccount(accountId) {
+        if (accountId !== this.model.accountId && (await this.leaveComposer())) {
             this.model.openAccount(accountId);
         }
     }
 
     // -- folders ----------------------------------------------------------------------------
 
-    openFolder(name) {
+    async openFolder(name) {
         this.state.showFolders = false;
-        if (name !== this.model.folder) {
+        if (name !== this.model.folder && (await this.leaveComposer())) {
             this.model.openFolder(name);
         }
     }
@@ -253,8 +333,125 @@ export class MailClient extends Component {
 
     // -- messages ---------------------------------------------------------------------------
 
-    openMessage(uid) {
-        this.model.openMessage(uid);
+    /** A message opens in the reading pane; a draft (in Drafts) in the composer. */
+    async openMessage(uid) {
+        const model = this.model;
+        if (model.currentFolder?.special_use === "\\Drafts" && model.page) {
+            const ref = { folder: model.folder, uidvalidity: model.page.uidvalidity, uid };
+            if (!this.isComposing(ref)) {
+                model.cursor = uid;
+                this.openComposer("draft", { ref });
+            }
+            return;
+        }
+        if (await this.leaveComposer()) {
+            model.openMessage(uid);
+        }
+    }
+
+    // -- writing ----------------------------------------------------------------------------
+
+    /** Whether the composer has this draft open already. */
+    isComposing(ref) {
+        const composer = this.state.composer;
+        if (!composer || composer.accountId !== this.model.accountId) {
+            return false;
+        }
+        const open = composer.values?.draft || (composer.mode === "draft" && composer.ref);
+        return Boolean(
+            open &&
+                open.folder === ref.folder &&
+                open.uidvalidity === ref.uidvalidity &&
+                open.uid === ref.uid
+        );
+    }
+
+    newMessage() {
+        this.openComposer("new", { accountId: this.model.accountId });
+    }
+
+    /** Reply, reply all, forward (inline or as attachment) to the open message. */
+    composeFromMessage(mode) {
+        const model = this.model;
+        const message = model.message;
+        if (!message || !model.page) {
+            return;
+        }
+        const ref = { folder: model.folder, uidvalidity: model.page.uidvalidity, uid: message.uid };
+        this.openComposer(mode, { ref });
+    }
+
+    /**
+     * The composer in place of the reading pane. A composer already open is closed first
+     * (its changes saved as a draft); if that fails, it stays.
+     */
+    async openComposer(mode, { ref = null, to = [], accountId = null } = {}) {
+        if (!(await this.leaveComposer())) {
+            return;
+        }
+        const composer = new ComposerModel(
+            { orm: this.orm, notification: this.notification },
+            { accountId: accountId || this.model.accountId, mode, ref, to }
+        );
+        this.state.showFolders = false;
+        this.state.composer = composer;
+        this.model.closeMessage();
+        await this.state.composer.load();
+    }
+
+    /**
+     * Before anything replaces the composer: unsaved changes become a draft.
+     * @returns {Promise<boolean>} false if they could not be saved (the composer stays)
+     */
+    async leaveComposer() {
+        const composer = this.state.composer;
+        if (!composer) {
+            return true;
+        }
+        const dirty = composer.dirty;
+        if (!(await composer.close())) {
+            return false;
+        }
+        if (this.state.composer === composer) {
+            this.state.composer = null;
+        }
+        if (dirty) {
+            this.refreshAfterWriting(composer);
+        }
+        return true;
+    }
+
+    /** The composer is done: "sent", "saved" (closed, draft kept), "discarded", "closed". */
+    onComposerDone(kind) {
+        const composer = this.state.composer;
+        this.state.composer = null;
+        if (composer && kind !== "closed") {
+            this.refreshAfterWriting(composer, { sent: kind === "sent" });
+        }
+    }
+
+    onDraftSaved() {
+        const composer = this.state.composer;
+        if (composer) {
+            this.refreshAfterWriting(composer);
+        }
+    }
+
+    /**
+     * The folder counts again, and the list if it shows what changed: the Sent or Drafts
+     * folder, or the folder of the message just answered (its Answered mark).
+     */
+    refreshAfterWriting(composer, { sent = false } = {}) {
+        const model = this.model;
+        if (composer.accountId !== model.accountId) {
+            return;
+        }
+        model.loadFolders({ quiet: true });
+        const answered =
+            sent && composer.ref && composer.mode !== "draft" && composer.ref.folder === model.folder;
+        if (isOutgoingFolder(model.currentFolder) || answered) {
+            model.reloadList({ keep: true, withState: true, quiet: true });
+        }
     }
 
     /** Deletes at once where it can be undone (to Trash), asks first where it cannot. */
@@ -331,7 +528,7 @@ export class MailClient extends Component {
                 if (onControl || inFolders || model.cursor === null) {
                     return;
                 }
-                model.openMessage(model.cursor);
+                this.openMessage(model.cursor);
                 break;
             case " ":
                 if (

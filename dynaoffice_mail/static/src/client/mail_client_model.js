@@ -2,6 +2,7 @@ import { markRaw } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
+import { MailAssignments } from "./mail_assignments";
 
 export const MAIL_ACCOUNT_MODEL = "dynaoffice.mail.account";
 export const PAGE_SIZE = 50;
@@ -51,6 +52,7 @@ export class MailClientModel extends Reactive {
         this.pending = 0; // changes (flags, moves, deletes) on their way to the server
         this.folderState = null;
         this.polls = 0;
+        this.assignments = new MailAssignments(this.services);
         // Counters of the requests in flight: an answer to an older one is dropped.
         this.tokens = markRaw({ folders: 0, page: 0, message: 0 });
     }
@@ -132,7 +134,8 @@ export class MailClientModel extends Reactive {
         return account ? this.openAccount(account.id) : Promise.resolve();
     }
 
-    async openAccount(accountId) {
+    /** An account, at `folder` if it has one of that name, else at its Inbox. */
+    async openAccount(accountId, { folder = null } = {}) {
         this.accountId = accountId;
         browser.localStorage.setItem(LAST_ACCOUNT_KEY, String(accountId));
         this.folders = [];
@@ -141,7 +144,11 @@ export class MailClientModel extends Reactive {
         this.search = emptySearch();
         await this.loadFolders();
         if (this.accountId === accountId) {
-            await this._openDefaultFolder();
+            if (folder && this.folders.some((each) => each.name === folder && each.selectable)) {
+                await this.openFolder(folder);
+            } else {
+                await this._openDefaultFolder();
+            }
         }
     }
 
@@ -267,6 +274,10 @@ export class MailClientModel extends Reactive {
             }
             this.page = page;
             this.listError = "";
+            this.assignments.loadPage(
+                { accountId, folder, uidvalidity: page.uidvalidity },
+                page.messages.map((message) => message.uid)
+            );
             this.sort = page.sort;
             const uids = new Set(page.messages.map((message) => message.uid));
             for (const uid of [...this.selection]) {

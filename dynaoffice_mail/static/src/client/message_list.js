@@ -2,6 +2,7 @@ import { Component, useEffect, useRef } from "@odoo/owl";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { _t } from "@web/core/l10n/translation";
+import { AssignButtons } from "./assign_buttons";
 import { folderLabel, isOutgoingFolder } from "./mail_folders";
 import { DRAG_TYPE, MessageRow } from "./message_row";
 import { MessageSearch } from "./message_search";
@@ -21,7 +22,14 @@ export const SORT_OPTIONS = [
  */
 export class MessageList extends Component {
     static template = "dynaoffice_mail.MessageList";
-    static components = { Dropdown, DropdownItem, MessageRow, MessageSearch, MoveToMenu };
+    static components = {
+        AssignButtons,
+        Dropdown,
+        DropdownItem,
+        MessageRow,
+        MessageSearch,
+        MoveToMenu,
+    };
     static props = {
         model: Object,
         onOpen: Function,

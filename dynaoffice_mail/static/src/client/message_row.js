@@ -1,5 +1,6 @@
 import { Component } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
+import { assignedTitle } from "./assigned_to";
 import {
     addressesFull,
     addressesLabel,
@@ -29,6 +30,8 @@ export class MessageRow extends Component {
         onToggleFlag: Function,
         onDragStart: Function,
         onDragEnd: Function,
+        // The records the message is assigned to (a marker with their names).
+        assignedTo: { type: Array, optional: true },
     };
 
     get date() {
@@ -66,6 +69,10 @@ export class MessageRow extends Component {
 
     get flagTitle() {
         return this.props.message.flagged ? _t("Remove flag (s)") : _t("Flag (s)");
+    }
+
+    get assignedTitle() {
+        return assignedTitle(this.props.assignedTo || []);
     }
 
     get checkboxTitle() {

@@ -1,6 +1,10 @@
 import { Component, onWillUnmount, useRef } from "@odoo/owl";
+import { Dropdown } from "@web/core/dropdown/dropdown";
+import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { useFileViewer } from "@web/core/file_viewer/file_viewer_hook";
 import { _t } from "@web/core/l10n/translation";
+import { AssignButtons } from "./assign_buttons";
+import { AssignedTo } from "./assigned_to";
 import {
     addressesFull,
     formatFullDate,
@@ -20,10 +24,12 @@ export const BODY_SANDBOX = "allow-same-origin allow-popups allow-popups-to-esca
  */
 export class ReadingPane extends Component {
     static template = "dynaoffice_mail.ReadingPane";
-    static components = { MoveToMenu };
+    static components = { AssignButtons, AssignedTo, Dropdown, DropdownItem, MoveToMenu };
     static props = {
         model: Object,
         onDelete: Function,
+        // Reply, reply all, forward: the mode of the composer to open on this message.
+        onCompose: Function,
     };
 
     setup() {

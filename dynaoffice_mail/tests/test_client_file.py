@@ -1,0 +1,207 @@
+"""Filing mail as files on a record, end to end: messages on Dovecot, stored as attachments
+(the .eml source and the files it carries), each content once, and who may do it."""
+
+import base64
+import datetime
+import email.message
+import secrets
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import MailServerCase
+
+RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40  # binary, with every byte value
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+
+
+@tagged("post_install", "-at_install")
+class TestClientFile(MailServerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Contact Creation, as Odoo gives every new user: changing a contact needs it.
+        contacts = cls.env.ref("base.group_partner_manager")
+        for user in (cls.owner, cls.member, cls.other, cls.admin):
+            user.groups_id += contacts
+        # In the sales group (may use its mailbox) but without Contact Creation: contacts
+        # are read-only to them.
+        cls.reader = mail_new_test_user(
+            cls.env, login="mail_reader", groups="base.group_user", name="Rita Reader"
+        )
+        cls.sales.users += cls.reader
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Jürgen Weiß", "email": f"juergen-{secrets.token_hex(3)}@weiss-bau.example"}
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.create_owned_accounts()
+        self.account = self.personal.with_user(self.owner)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def deliver(self, raw, address=None):
+        self.servers.dovecot.write_messages(
+            address or self.personal_address, [("INBOX", raw, set(), RECEIVED)]
+        )
+
+    def find(self, subject, account=None):
+        page = (account or self.account).client_page("INBOX", search={"subject": subject})
+        self.assertEqual(len(page["messages"]), 1, subject)
+        return page["uidvalidity"], page["messages"][0]["uid"]
+
+    def offer(self, subject, pdf=PDF, to=None):
+        """An HTML offer with an inline logo and a PDF."""
+        message = email.message.EmailMessage()
+        message["From"] = f"Jürgen Weiß <{self.customer.email}>"
+        message["To"] = to or self.personal_address
+        message["Subject"] = subject
+        message["Date"] = "Mon, 02 Mar 2026 09:30:00 +0100"
+        message["Message-ID"] = f"<{secrets.token_hex(8)}@weiss-bau.example>"
+        message.set_content("Anbei unser Angebot.")
+        message.add_alternative(
+            '<p>Anbei unser <b>Angebot</b>.</p><img src="cid:logo@weiss-bau">', subtype="html"
+        )
+        message.get_payload()[1].add_related(
+            PNG, maintype="image", subtype="png", cid="<logo@weiss-bau>", filename="logo.png"
+        )
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename="Angebot.pdf")
+        return message.as_bytes()
+
+    def files_of(self, record):
+        return self.env["ir.attachment"].search(
+            [("res_model", "=", record._name), ("res_id", "=", record.id)], order="id"
+        )
+
+    # -- filing -------------------------------------------------------------------------
+
+    def test_files_the_source_and_the_attachments_onto_a_contact_once(self):
+        self.deliver(self.offer("Angebot 2026/17: Dach"))
+        uidvalidity, uid = self.find("Angebot 2026/17")
+
+        result = self.account.client_file_to_record(
+            "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "both"
+        )
+        # The path separator of the subject does not make it into the file name; the
+        # logo the body shows is not a file of its own.
+        self.assertEqual(
+            result,
+            {
+                uid: {
+                    "filed": ["Angebot 2026 17 Dach.eml", "Angebot.pdf"],
+                    "skipped": [],
+                    "left_out": [],
+                    "gone": False,
+                }
+            },
+        )
+        eml, pdf = self.files_of(self.customer)
+        self.assertEqual(eml.name, "Angebot 2026 17 Dach.eml")
+        self.assertEqual(eml.mimetype, "message/rfc822")
+        self.assertEqual(eml.raw, self.account._read_source("INBOX", uidvalidity, uid))
+        self.assertIn(base64.encodebytes(PDF)[:60], eml.raw.replace(b"\r\n", b"\n"))
+        self.assertEqual(pdf.name, "Angebot.pdf")
+        self.assertEqual(pdf.mimetype, "application/pdf")
+        self.assertEqual(pdf.raw, PDF)
+        self.assertEqual(eml.create_uid, self.owner)
+
+        again = self.account.client_file_to_record(
+            "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "both"
+        )
+        self.assertEqual(again[uid]["filed"], [])
+        self.assertEqual(again[uid]["skipped"], ["Angebot 2026 17 Dach.eml", "Angebot.pdf"])
+        self.assertEqual(len(self.files_of(self.customer)), 2)
+
+    def test_the_same_file_in_another_mail_is_not_filed_twice(self):
+        self.deliver(self.offer("Erstes Angebot"))
+        self.deliver(self.offer("Angebot, nachgereicht"))
+        first = self.find("Erstes Angebot")
+        uidvalidity, second = self.find("nachgereicht")
+        self.account.client_file_to_record(
+            "INBOX", first[0], [first[1]], "res.partner", self.customer.id, "attachments"
+        )
+
+        result = self.account.client_file_to_record(
+            "INBOX", uidvalidity, [second], "res.partner", self.customer.id, "both"
+        )
+        self.assertEqual(result[second]["filed"], ["Angebot, nachgereicht.eml"])
+        self.assertEqual(result[second]["skipped"], ["Angebot.pdf"])
+        names = self.files_of(self.customer).mapped("name")
+        self.assertEqual(names, ["Angebot.pdf", "Angebot, nachgereicht.eml"])
+
+    def test_chosen_attachments_only(self):
+        self.deliver(self.offer("Logo gewünscht"))
+        uidvalidity, uid = self.find("Logo gewünscht")
+        message = self.account.client_message("INBOX", uidvalidity, uid)
+        logo = next(a["part"] for a in message["attachments"] if a["filename"] == "logo.png")
+
+        result = self.account.client_file_to_record(
+            "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "attachments", [logo]
+        )
+        self.assertEqual(result[uid]["filed"], ["logo.png"])
+        (stored,) = self.files_of(self.customer)
+        self.assertEqual(stored.raw, PNG)
+        self.assertEqual(stored.mimetype, "image/png")
+
+    def test_mail_no_longer_on_the_server_is_reported_gone(self):
+        self.deliver(self.offer("Bleibt"))
+        uidvalidity, uid = self.find("Bleibt")
+        result = self.account.client_file_to_record(
+            "INBOX", uidvalidity, [uid, uid + 1000], "res.partner", self.customer.id, "eml"
+        )
+        self.assertEqual(result[uid]["filed"], ["Bleibt.eml"])
+        self.assertTrue(result[uid + 1000]["gone"])
+        self.assertEqual(result[uid + 1000]["filed"], [])
+
+    def test_handles_file_for_automation(self):
+        self.deliver(self.offer("Automatisch abgelegt"))
+        uidvalidity, uid = self.find("Automatisch abgelegt")
+        handles = self.account.client_message_handles("INBOX", uidvalidity, [uid])
+        handle = self.env["dynaoffice.mail.message"].with_user(self.owner).browse(handles[uid])
+
+        result = handle.file_to_record("res.partner", self.customer.id, "eml")
+        self.assertEqual(result[handle.id]["filed"], ["Automatisch abgelegt.eml"])
+        self.assertEqual(self.files_of(self.customer).mapped("name"), result[handle.id]["filed"])
+
+    def test_a_group_mailbox_files_for_its_members(self):
+        self.deliver(self.offer("Für das Team", to=self.shared_address), self.shared_address)
+        shared = self.shared.with_user(self.member)
+        uidvalidity, uid = self.find("Für das Team", shared)
+        result = shared.client_file_to_record(
+            "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "eml"
+        )
+        self.assertEqual(result[uid]["filed"], ["Für das Team.eml"])
+
+    # -- who may -------------------------------------------------------------------------
+
+    def test_only_users_of_the_mailbox_may_file_its_mail(self):
+        self.deliver(self.offer("Vertraulich"))
+        uidvalidity, uid = self.find("Vertraulich")
+        for user in (self.other, self.admin, self.member):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.personal.with_user(user).client_file_to_record(
+                    "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "both"
+                )
+        self.assertFalse(self.files_of(self.customer))
+
+    def test_only_onto_records_the_user_may_change(self):
+        self.deliver(self.offer("Nur lesen", to=self.shared_address), self.shared_address)
+        shared = self.shared.with_user(self.reader)
+        uidvalidity, uid = self.find("Nur lesen", shared)
+        with self.assertRaises(AccessError):
+            shared.client_file_to_record(
+                "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "both"
+            )
+        with self.assertRaises(UserError):
+            shared.client_file_to_record(
+                "INBOX", uidvalidity, [uid], "res.users", self.reader.id, "eml"
+            )
+        with self.assertRaises(UserError):
+            shared.client_file_to_record(
+                "INBOX", uidvalidity, [uid], "res.partner", self.customer.id + 10**6, "eml"
+            )
+        self.assertFalse(self.files_of(self.customer))
