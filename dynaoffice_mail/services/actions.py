@@ -19,10 +19,13 @@ class UidValidityChangedError(ProtocolError):
     """The folder was renumbered since the list was read; the client must reload it."""
 
 
-def _select_checked(client, folder: str, uidvalidity: int, uids: Iterable[int]) -> str:
+def select_checked(
+    client, folder: str, uidvalidity: int, uids: Iterable[int], limit: int = MAX_UIDS
+) -> str:
+    """Select `folder` if it still has `uidvalidity`; the UIDs as a compressed UID set."""
     uids = list(uids)
-    if not uids or len(uids) > MAX_UIDS:
-        raise InvalidInputError(f"between 1 and {MAX_UIDS} messages at a time")
+    if not uids or len(uids) > limit:
+        raise InvalidInputError(f"between 1 and {limit} messages at a time")
     try:
         uid_set = compress_uids(uids)
     except ValueError as error:
@@ -48,7 +51,7 @@ def set_flag(
     if flag not in USER_FLAGS:
         raise InvalidInputError(f"unknown flag {flag!r}")
     with imap.translate_errors(client):
-        uid_set = _select_checked(client, folder, uidvalidity, uids)
+        uid_set = select_checked(client, folder, uidvalidity, uids)
         if value:
             client.add_flags(uid_set, [USER_FLAGS[flag]], silent=True)
         else:
@@ -63,7 +66,7 @@ def move(
     if target == folder:
         return
     with imap.translate_errors(client):
-        uid_set = _select_checked(client, folder, uidvalidity, uids)
+        uid_set = select_checked(client, folder, uidvalidity, uids)
         if client.has_capability("MOVE"):
             client.move(uid_set, target)
         else:
@@ -89,7 +92,7 @@ def delete(
         move(client, folder, uidvalidity, uids, trash)
         return
     with imap.translate_errors(client):
-        uid_set = _select_checked(client, folder, uidvalidity, uids)
+        uid_set = select_checked(client, folder, uidvalidity, uids)
         if mode == "flag" and not (trash and trash == folder):
             client.add_flags(uid_set, [b"\\Deleted"], silent=True)
         else:

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 import imapclient
 
 from . import imap, messages, net, reading
-from .actions import UidValidityChangedError
+from .actions import select_checked
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
 from .messages import MessageSummary
-from .uidsets import compress_uids
 
 # A keyword (RFC 3501 flag without backslash); "$" marks it as one meant for many clients.
 ASSIGNED_KEYWORD = b"$Odoo-Assigned"
@@ -39,7 +38,7 @@ def message_summaries(
     """The list data (subject, sender, date, Message-ID) of `uids`; gone ones are missing."""
     uids = sorted(set(uids))
     with imap.translate_errors(client):
-        _select_checked(client, folder, uidvalidity, uids)
+        select_checked(client, folder, uidvalidity, uids, MAX_MESSAGES)
         # The message list's own FETCH, so that a handle holds what the list showed.
         return {summary.uid: summary for summary in messages._fetch_summaries(client, uids)}
 
@@ -101,7 +100,7 @@ def mark_assigned(
     """Set `$Odoo-Assigned` on messages; False when the server keeps no keywords."""
     uids = sorted(set(uids))
     with imap.translate_errors(client):
-        uid_set = _select_checked(client, folder, uidvalidity, uids)
+        uid_set = select_checked(client, folder, uidvalidity, uids, MAX_MESSAGES)
     try:
         with imap.translate_errors(client):
             client.add_flags(uid_set, [ASSIGNED_KEYWORD], silent=True)
@@ -169,19 +168,3 @@ def _address_criteria(addresses: list[str]) -> list:
     for key in keys[1:]:
         criteria = ["OR", criteria, key]
     return criteria
-
-
-def _select_checked(client, folder: str, uidvalidity: int, uids: list[int]) -> str:
-    if not uids or len(uids) > MAX_MESSAGES:
-        raise InvalidInputError(f"between 1 and {MAX_MESSAGES} messages at a time")
-    try:
-        uid_set = compress_uids(uids)
-    except ValueError as error:
-        raise InvalidInputError(str(error)) from error
-    selected, _count = imap.ensure_selected(client, folder)
-    if int(uidvalidity) != int(selected.uidvalidity):
-        raise UidValidityChangedError(
-            host=getattr(client, "host", ""),
-            detail=f"{folder} was renumbered by the server; reload the list",
-        )
-    return uid_set

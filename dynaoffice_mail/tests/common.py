@@ -14,6 +14,8 @@ from odoo.tests import TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..services.config import ImapSettings, Security
+
 try:
     from devtools.servers import MailServers
 except ImportError:  # run outside the repository's harness
@@ -30,6 +32,22 @@ def test_servers():
     with open(path) as handle:
         description = json.load(handle)
     return description, MailServers.attach(description)
+
+
+def imap_settings(servers, address, password, **overrides):
+    """IMAPS settings for a mailbox on the test Dovecot, trusting the run's CA."""
+    values = {
+        "host": "localhost",
+        "port": servers.ports.imaps,
+        "security": Security.SSL,
+        "username": address,
+        "password": password,
+        "ca_pem": servers.certificates.ca_pem,
+        "timeout": 5,
+        "allow_private_hosts": True,
+    }
+    values.update(overrides)
+    return ImapSettings(**values)
 
 
 def build_message(subject, *, sender="kunde@example.com", date=None, body="Hallo\n"):

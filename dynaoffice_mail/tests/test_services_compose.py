@@ -32,7 +32,7 @@ from odoo.addons.dynaoffice_mail.services.compose import (
     reply_draft,
     serialize,
 )
-from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security, SmtpSettings
+from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
 from odoo.addons.dynaoffice_mail.services.reading import MessageView, read_message, stream_source
 from odoo.addons.dynaoffice_mail.services.sending import (
     MessageRef,
@@ -45,6 +45,7 @@ from odoo.addons.dynaoffice_mail.services.sending import (
     send_sendmail,
     send_smtp,
 )
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -84,18 +85,7 @@ def _smtp(servers, address, password, **overrides):
 
 @contextmanager
 def _imap(servers, address, password):
-    client = imap.connect(
-        ImapSettings(
-            host="localhost",
-            port=servers.ports.imaps,
-            security=Security.SSL,
-            username=address,
-            password=password,
-            ca_pem=servers.certificates.ca_pem,
-            timeout=10,
-            allow_private_hosts=True,
-        )
-    )
+    client = imap.connect(imap_settings(servers, address, password, timeout=10))
     try:
         yield client
     finally:

@@ -9,22 +9,12 @@ from email.message import EmailMessage
 import pytest
 
 from odoo.addons.dynaoffice_mail.services import exceptions, imap, net, smtp
-from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security, SmtpSettings
+from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
 
 def _imap(servers, address, password, **overrides):
-    values = {
-        "host": "localhost",
-        "port": servers.ports.imaps,
-        "security": Security.SSL,
-        "username": address,
-        "password": password,
-        "ca_pem": servers.certificates.ca_pem,
-        "timeout": 5,
-        "allow_private_hosts": True,
-    }
-    values.update(overrides)
-    return ImapSettings(**values)
+    return imap_settings(servers, address, password, **overrides)
 
 
 def _smtp(servers, address, password, **overrides):

@@ -4,7 +4,6 @@ the real Dovecot of this run."""
 import pytest
 
 from odoo.addons.dynaoffice_mail.services import actions, exceptions, imap
-from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security
 from odoo.addons.dynaoffice_mail.services.folders import (
     create_folder,
     delete_folder,
@@ -13,20 +12,11 @@ from odoo.addons.dynaoffice_mail.services.folders import (
     rename_folder,
 )
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
-from odoo.addons.dynaoffice_mail.tests.common import build_message
+from odoo.addons.dynaoffice_mail.tests.common import build_message, imap_settings
 
 
 def _settings(servers, address, password):
-    return ImapSettings(
-        host="localhost",
-        port=servers.ports.imaps,
-        security=Security.SSL,
-        username=address,
-        password=password,
-        ca_pem=servers.certificates.ca_pem,
-        timeout=5,
-        allow_private_hosts=True,
-    )
+    return imap_settings(servers, address, password)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from imapclient.imap_utf7 import encode as encode_utf7
 
 from odoo.addons.dynaoffice_mail.services import exceptions, imap
-from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security
 from odoo.addons.dynaoffice_mail.services.folders import list_folders
 from odoo.addons.dynaoffice_mail.services.messages import (
     SORT_KEYS,
@@ -26,6 +25,7 @@ from odoo.addons.dynaoffice_mail.services.structure import (
     has_attachment,
 )
 from odoo.addons.dynaoffice_mail.services.uidsets import compress_uids, parse_ordered_uids
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
 from devtools import mailgen
 
@@ -36,18 +36,7 @@ NOW = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def _connect(servers, address, password):
-    return imap.connect(
-        ImapSettings(
-            host="localhost",
-            port=servers.ports.imaps,
-            security=Security.SSL,
-            username=address,
-            password=password,
-            ca_pem=servers.certificates.ca_pem,
-            timeout=5,
-            allow_private_hosts=True,
-        )
-    )
+    return imap.connect(imap_settings(servers, address, password))
 
 
 class WireLog:

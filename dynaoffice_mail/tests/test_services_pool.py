@@ -9,25 +9,13 @@ from contextlib import ExitStack
 import pytest
 
 from odoo.addons.dynaoffice_mail.services import actions, exceptions, folders, imap
-from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
 from odoo.addons.dynaoffice_mail.services.pool import ConnectionPool, is_connection_broken
-from odoo.addons.dynaoffice_mail.tests.common import build_message
+from odoo.addons.dynaoffice_mail.tests.common import build_message, imap_settings
 
 
 def _settings(servers, address, password, **overrides):
-    values = {
-        "host": "localhost",
-        "port": servers.ports.imaps,
-        "security": Security.SSL,
-        "username": address,
-        "password": password,
-        "ca_pem": servers.certificates.ca_pem,
-        "timeout": 5,
-        "allow_private_hosts": True,
-    }
-    values.update(overrides)
-    return ImapSettings(**values)
+    return imap_settings(servers, address, password, **overrides)
 
 
 class FakeClock:

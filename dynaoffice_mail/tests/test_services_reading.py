@@ -13,7 +13,6 @@ import pytest
 
 from odoo.addons.dynaoffice_mail.services import exceptions, imap
 from odoo.addons.dynaoffice_mail.services.actions import UidValidityChangedError
-from odoo.addons.dynaoffice_mail.services.config import ImapSettings, Security
 from odoo.addons.dynaoffice_mail.services.reading import (
     Address,
     read_message,
@@ -21,6 +20,7 @@ from odoo.addons.dynaoffice_mail.services.reading import (
     stream_source,
 )
 from odoo.addons.dynaoffice_mail.services.structure import MAX_DEPTH
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -32,18 +32,7 @@ PNG = bytes.fromhex(
 
 
 def _connect(servers, address, password):
-    return imap.connect(
-        ImapSettings(
-            host="localhost",
-            port=servers.ports.imaps,
-            security=Security.SSL,
-            username=address,
-            password=password,
-            ca_pem=servers.certificates.ca_pem,
-            timeout=10,
-            allow_private_hosts=True,
-        )
-    )
+    return imap.connect(imap_settings(servers, address, password, timeout=10))
 
 
 class CommandLog:
