@@ -5,6 +5,7 @@ publishes their ports and CA through DYNAOFFICE_TEST_SERVERS. Without them these
 run, and they say so instead of skipping.
 """
 
+import email.policy
 import json
 import os
 import secrets
@@ -48,6 +49,20 @@ def imap_settings(servers, address, password, **overrides):
     }
     values.update(overrides)
     return ImapSettings(**values)
+
+
+def nested_message(depth, **headers):
+    """A text part wrapped in `depth` multipart/mixed layers, as bytes (for MIME limits)."""
+    inner = EmailMessage(policy=email.policy.SMTP)
+    inner.set_content("deep down")
+    for _level in range(depth):
+        outer = EmailMessage(policy=email.policy.SMTP)
+        outer.make_mixed()
+        outer.attach(inner)
+        inner = outer
+    for name, value in headers.items():
+        inner[name] = value
+    return inner.as_bytes()
 
 
 def build_message(subject, *, sender="kunde@example.com", date=None, body="Hallo\n"):

@@ -25,7 +25,7 @@ from odoo.addons.dynaoffice_mail.services.structure import (
     has_attachment,
 )
 from odoo.addons.dynaoffice_mail.services.uidsets import compress_uids, parse_ordered_uids
-from odoo.addons.dynaoffice_mail.tests.common import imap_settings
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings, nested_message
 
 from devtools import mailgen
 
@@ -579,19 +579,6 @@ def _rich_message():
     return message.as_bytes()
 
 
-def _nested_message(depth):
-    inner = EmailMessage(policy=email.policy.SMTP)
-    inner.set_content("deep down")
-    for _level in range(depth):
-        outer = EmailMessage(policy=email.policy.SMTP)
-        outer.make_mixed()
-        outer.attach(inner)
-        inner = outer
-    inner["Subject"] = f"nested {depth}"
-    inner["Date"] = format_datetime(NOW)
-    return inner.as_bytes()
-
-
 def _many_parts_message(count):
     message = EmailMessage(policy=email.policy.SMTP)
     message["Subject"] = f"{count} parts"
@@ -608,7 +595,7 @@ def structure_folder(mail_servers, mailbox):
     raws = [
         _rich_message(),
         _raw("plain", "A", "a@example.org", NOW),
-        _nested_message(25),
+        nested_message(25, Subject="nested 25", Date=format_datetime(NOW)),
         _many_parts_message(600),
     ]
     mail_servers.dovecot.write_messages(

@@ -20,7 +20,7 @@ from odoo.addons.dynaoffice_mail.services.reading import (
     stream_source,
 )
 from odoo.addons.dynaoffice_mail.services.structure import MAX_DEPTH
-from odoo.addons.dynaoffice_mail.tests.common import imap_settings
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings, nested_message
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -123,20 +123,6 @@ def _two_texts():
     return message.as_bytes()
 
 
-def _nested(depth):
-    inner = EmailMessage(policy=email.policy.SMTP)
-    inner.set_content("deep down")
-    for _level in range(depth):
-        outer = EmailMessage(policy=email.policy.SMTP)
-        outer.make_mixed()
-        outer.attach(inner)
-        inner = outer
-    inner["From"] = formataddr(("Jörg Müller", "joerg@example.org"))
-    inner["Subject"] = "Tief verschachtelt"
-    inner["Date"] = format_datetime(NOW)
-    return inner.as_bytes()
-
-
 def _broken(subject, content_type, body, encoding="7bit"):
     return (
         f"From: a@example.org\r\nSubject: {subject}\r\nMIME-Version: 1.0\r\n"
@@ -152,7 +138,12 @@ MESSAGES = {
     "unknown-latin1": _eight_bit("Unbekannt", "x-klingon", "Grüße aus Köln".encode("latin-1")),
     "rich": _rich(),
     "two-texts": _two_texts(),
-    "nested": _nested(MAX_DEPTH + 5),
+    "nested": nested_message(
+        MAX_DEPTH + 5,
+        From=formataddr(("Jörg Müller", "joerg@example.org")),
+        Subject="Tief verschachtelt",
+        Date=format_datetime(NOW),
+    ),
     "no-boundary": _broken("Ohne Grenze", "multipart/mixed", "Nur die Vorrede"),
     "bad-base64": _broken("Kaputt", "text/plain", "!!! das ist kein base64 !!!", "base64"),
 }
