@@ -7,49 +7,52 @@ import sys
 import tempfile
 
 from . import i18n
-from .odoo import ADDON, check_odoo_source, throwaway_database
+from .odoo import ADDONS, check_odoo_source, throwaway_database
 from .system import REPO
 
 
 def lint() -> int:
-    """ruff, pylint-odoo's mandatory checks and the addon's wheel; non-zero on findings."""
+    """ruff, pylint-odoo's mandatory checks and the addons' wheels; non-zero on findings."""
     print("== ruff", flush=True)
     ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-fix", ADDON, "devtools", "conftest.py"],
+        [sys.executable, "-m", "ruff", "check", "--no-fix", *ADDONS, "devtools", "conftest.py"],
         cwd=REPO,
         check=False,
     )
     print("== pylint-odoo (mandatory checks)", flush=True)
     pylint = subprocess.run(
-        [sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", ADDON],
+        [sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", *ADDONS],
         cwd=REPO,
         check=False,
     )
-    print("== packaging (whool builds odoo-addon-dynaoffice_mail)", flush=True)
-    with tempfile.TemporaryDirectory() as wheel_dir:
-        wheel = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "wheel",
-                "--quiet",
-                "--no-deps",
-                "--no-build-isolation",
-                "--wheel-dir",
-                wheel_dir,
-                f"./{ADDON}",
-            ],
-            cwd=REPO,
-            check=False,
-        )
-        built = [name for name in os.listdir(wheel_dir) if name.endswith(".whl")]
-        if wheel.returncode == 0 and not any(
-            name.startswith("odoo_addon_dynaoffice_mail-18.0.") for name in built
-        ):
-            print(f"unexpected wheel name(s): {built}", flush=True)
-            wheel.returncode = 1
-    return ruff.returncode or pylint.returncode or wheel.returncode
+    status = ruff.returncode or pylint.returncode
+    for addon in ADDONS:
+        print(f"== packaging (whool builds odoo-addon-{addon})", flush=True)
+        with tempfile.TemporaryDirectory() as wheel_dir:
+            wheel = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--quiet",
+                    "--no-deps",
+                    "--no-build-isolation",
+                    "--wheel-dir",
+                    wheel_dir,
+                    f"./{addon}",
+                ],
+                cwd=REPO,
+                check=False,
+            )
+            built = [name for name in os.listdir(wheel_dir) if name.endswith(".whl")]
+            if wheel.returncode == 0 and not any(
+                name.startswith(f"odoo_addon_{addon}-18.0.") for name in built
+            ):
+                print(f"unexpected wheel name(s): {built}", flush=True)
+                wheel.returncode = 1
+        status = status or wheel.returncode
+    return status
 
 
 BROWSER_TESTS = "test_ui_*.py"
@@ -69,13 +72,15 @@ def test(pytest_args: list[str]) -> int:
         [pytest_args]
         if pytest_args
         else [
-            [f"--ignore-glob=*/{BROWSER_TESTS}"],
+            [f"--ignore-glob=*/{BROWSER_TESTS}", *ADDONS],
             sorted(
-                str(path.relative_to(REPO)) for path in (REPO / ADDON / "tests").glob(BROWSER_TESTS)
+                str(path.relative_to(REPO))
+                for addon in ADDONS
+                for path in (REPO / addon / "tests").glob(BROWSER_TESTS)
             ),
         ]
     )
-    with throwaway_database("test") as (config, database):
+    with throwaway_database("test", addons=ADDONS) as (config, database):
         for session_args in sessions:
             print("== pytest " + " ".join(session_args), flush=True)
             pytest = subprocess.run(

@@ -14,6 +14,8 @@ from .system import REPO, free_port, state_root
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo"))
 ADDON = "dynaoffice_mail"
+# The addons of this repository: the client, and its bridge to OCA's document management.
+ADDONS = (ADDON, "dynaoffice_mail_dms")
 
 
 def check_odoo_source():
@@ -68,8 +70,11 @@ def odoo_bin(
 
 
 @contextmanager
-def throwaway_database(purpose: str, *install_args: str) -> Iterator[tuple[Path, str]]:
-    """(odoo.conf, database name) of a fresh database with the addon installed.
+def throwaway_database(
+    purpose: str, *install_args: str, addons: tuple[str, ...] = (ADDON,)
+) -> Iterator[tuple[Path, str]]:
+    """(odoo.conf, database name) of a fresh database with `addons` installed (and what
+    they depend on).
 
     A private cluster (when no server answers at PGHOST/PGPORT) belongs to this run alone, so
     that several runs of `make test` and `make i18n` and the demo can go on side by side; the
@@ -89,8 +94,9 @@ def throwaway_database(purpose: str, *install_args: str) -> Iterator[tuple[Path,
         extra={"without_demo": "all", "log_level": "warn", "max_cron_threads": "0"},
     )
     try:
-        print(f"== installing {ADDON} in a fresh database {database}", flush=True)
-        odoo_bin(config, "-d", database, "-i", ADDON, *install_args, "--stop-after-init")
+        modules = ",".join(addons)
+        print(f"== installing {modules} in a fresh database {database}", flush=True)
+        odoo_bin(config, "-d", database, "-i", modules, *install_args, "--stop-after-init")
         yield config, database
     finally:
         pg.drop_database(database)

@@ -55,3 +55,14 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
 fi
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$ODOO_SRC" > "$site/odoo-src.pth"
+
+# OCA's document management (dms), for the bridge addon dynaoffice_mail_dms. Without its
+# dependencies: its wheel requires odoo==18.0.*, which pip cannot see in the source
+# checkout of Odoo that the .pth above puts on the path (dms needs nothing else).
+dms_version=18.0.1.2.5
+installed=$(.venv/bin/python -c \
+  'import importlib.metadata as m; print(m.version("odoo-addon-dms"))' 2>/dev/null || true)
+if [ "$installed" != "$dms_version" ]; then
+  echo "Installing OCA dms $dms_version into .venv"
+  .venv/bin/pip install -q --no-deps "odoo-addon-dms==$dms_version"
+fi

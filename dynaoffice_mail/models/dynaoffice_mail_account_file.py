@@ -10,7 +10,7 @@ keeps it in `checksum`) is not filed twice.
 import hashlib
 import re
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from ..services import assigning
@@ -31,6 +31,30 @@ class DynaofficeMailAccount(models.Model):
     _inherit = "dynaoffice.mail.account"  # pylint: disable=consider-merging-classes-inherited
 
     # -- RPC ----------------------------------------------------------------------------
+
+    @api.model
+    def client_filing_targets(self):
+        """Where "File into documents" may put mail besides records: {"directories":
+        [{id, name, storage}]} of a document storage the user may add files to, or
+        {"directories": None} when no document storage is installed (a bridge addon such
+        as dynaoffice_mail_dms answers with its directories)."""
+        return {"directories": None}
+
+    def client_file(self, folder, uidvalidity, uids, target, what="eml", part_numbers=None):
+        """ "File into documents" from the client. `target` {"res_model", "res_id"} files
+        as attachments of that record; a bridge addon takes other targets (a document
+        directory). Answers as client_file_to_record does."""
+        if target.get("res_model"):
+            return self.client_file_to_record(
+                folder,
+                uidvalidity,
+                uids,
+                target["res_model"],
+                target.get("res_id"),
+                what,
+                part_numbers,
+            )
+        raise UserError(self.env._("Choose where to file the mail."))
 
     def client_file_to_record(
         self, folder, uidvalidity, uids, res_model, res_id, what="eml", part_numbers=None

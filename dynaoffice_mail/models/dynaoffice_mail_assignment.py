@@ -77,3 +77,9 @@ class DynaofficeMailAssignment(models.Model):
         if self.res_model not in self.env:
             return None
         return self.env[self.res_model].browse(self.res_id).exists()
+
+    def _may_file_on(self):
+        """Whether the user may file into the assigned record's documents (change it)."""
+        self.ensure_one()
+        record = self._record()
+        return bool(record) and record.has_access("write")

@@ -156,6 +156,26 @@ class DynaofficeMailMessage(models.Model):
                 results[handle.id] = by_uid[handle.uid]
         return results
 
+    def action_file_to_assigned_records(self):
+        """Server action: each message (its .eml file and its attachments) into the
+        documents of every record it is assigned to, where the user may change that
+        record; each file once per record."""
+        filed = already = skipped = 0
+        for handle in self:
+            targets = handle.assignment_ids.filtered(lambda a: a._may_file_on())
+            if not targets:
+                skipped += 1
+                continue
+            for assignment in targets:
+                result = handle.file_to_record(assignment.res_model, assignment.res_id, "both")
+                filed += len(result[handle.id]["filed"])
+                already += len(result[handle.id]["skipped"])
+        note = skipped and self.env._(
+            "Messages left alone (not assigned to a record you may change): %(skipped)s.",
+            skipped=skipped,
+        )
+        return self._file_notification(filed, already, note)
+
     # -- private --------------------------------------------------------------------------
 
     @api.model
@@ -438,6 +458,27 @@ class DynaofficeMailMessage(models.Model):
                 "type": "success" if assigned else "warning",
                 "title": self.env._("Assign mail"),
                 "message": message,
+                "sticky": False,
+            },
+        }
+
+    @api.model
+    def _file_notification(self, filed, already, skipped_note=None):
+        """What a filing server action did, as a notification; `skipped_note` says which
+        messages it left alone and why."""
+        _ = self.env._
+        parts = [_("Files filed: %(filed)s.", filed=filed)]
+        if already:
+            parts.append(_("Already there: %(already)s.", already=already))
+        if skipped_note:
+            parts.append(skipped_note)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if filed or already else "warning",
+                "title": _("File into documents"),
+                "message": " ".join(parts),
                 "sticky": False,
             },
         }

@@ -205,3 +205,63 @@ class TestClientFile(MailServerCase):
                 "INBOX", uidvalidity, [uid], "res.partner", self.customer.id + 10**6, "eml"
             )
         self.assertFalse(self.files_of(self.customer))
+
+    # -- the client's entry point and the server action -------------------------------------
+
+    def test_the_client_files_onto_the_record_it_names(self):
+        self.deliver(self.offer("Über den Client"))
+        uidvalidity, uid = self.find("Über den Client")
+        result = self.account.client_file(
+            "INBOX",
+            uidvalidity,
+            [uid],
+            {"res_model": "res.partner", "res_id": self.customer.id},
+            "attachments",
+        )
+        self.assertEqual(result[uid]["filed"], ["Angebot.pdf"])
+        self.assertEqual(self.files_of(self.customer).mapped("name"), ["Angebot.pdf"])
+        with self.assertRaises(UserError):
+            self.account.client_file("INBOX", uidvalidity, [uid], {}, "eml")
+
+    def test_users_without_document_storage_file_onto_records_only(self):
+        # The owner is no document user (with or without the dms bridge installed).
+        self.assertEqual(self.account.client_filing_targets(), {"directories": None})
+
+    def test_server_action_files_into_the_records_the_mail_is_assigned_to(self):
+        self.deliver(self.offer("Zugewiesen und abgelegt"))
+        self.deliver(self.offer("Nicht zugewiesen", pdf=PDF + b"other"))
+        first_uidvalidity, assigned = self.find("Zugewiesen und abgelegt")
+        _uidvalidity, loose = self.find("Nicht zugewiesen")
+        self.account.client_assign(
+            "INBOX", first_uidvalidity, [assigned], "res.partner", self.customer.id
+        )
+        # The chatter entry holds the PDF already (as the mail's attachment).
+        held = set(self.files_of(self.customer).mapped("name"))
+        self.assertIn("Angebot.pdf", held)
+        handles = self.account.client_message_handles("INBOX", first_uidvalidity, [assigned, loose])
+        records = (
+            self.env["dynaoffice.mail.message"]
+            .with_user(self.owner)
+            .browse([handles[assigned], handles[loose]])
+        )
+        action = self.env.ref(
+            "dynaoffice_mail.dynaoffice_mail_message_action_file_assigned_records"
+        ).with_user(self.owner)
+        answer = action.with_context(
+            active_model="dynaoffice.mail.message", active_ids=records.ids
+        ).run()
+        message = answer["params"]["message"]
+        self.assertIn("Files filed: 1.", message)  # the .eml; the PDF was there already
+        self.assertIn("Already there: 1.", message)
+        self.assertIn("Messages left alone (not assigned to a record you may change): 1.", message)
+        names = self.files_of(self.customer).mapped("name")
+        self.assertEqual(names.count("Zugewiesen und abgelegt.eml"), 1)
+        self.assertEqual(names.count("Angebot.pdf"), 1)
+        self.assertNotIn("Nicht zugewiesen.eml", names)
+
+        # Run again: nothing new.
+        again = action.with_context(
+            active_model="dynaoffice.mail.message", active_ids=records.ids
+        ).run()
+        self.assertIn("Files filed: 0.", again["params"]["message"])
+        self.assertEqual(len(self.files_of(self.customer)), len(names))

@@ -4,12 +4,14 @@ import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { AssignDialog } from "./assign_dialog";
+import { FileDialog } from "./file_dialog";
 import { HANDLE_MODEL, pagePlace } from "./mail_assignments";
 import { errorMessage } from "./mail_client_model";
 
 /**
- * "Assign to..." for the open message or the checked ones, and (with `showActions`) the
- * server actions bound to messages, as a list's "Actions" menu offers them.
+ * "Assign to..." and "File into documents" for the open message or the checked ones, and
+ * (with `showActions`) the server actions bound to messages, as a list's "Actions" menu
+ * offers them.
  */
 export class AssignButtons extends Component {
     static template = "dynaoffice_mail.AssignButtons";
@@ -19,6 +21,8 @@ export class AssignButtons extends Component {
         uids: Array,
         showActions: { type: Boolean, optional: true },
         showLabel: { type: Boolean, optional: true },
+        // The open message's attachments, which "File into documents" lets one choose.
+        attachments: { type: Array, optional: true },
     };
     static defaultProps = { showActions: false, showLabel: false };
 
@@ -57,6 +61,25 @@ export class AssignButtons extends Component {
             assignments: this.assignments,
             place: pagePlace(model),
             uids: [...uids],
+        });
+    }
+
+    get fileTitle() {
+        return this.props.uids.length > 1
+            ? _t("File the selected messages into documents (as .eml files or their attachments)")
+            : _t("File into documents: the mail as an .eml file and/or its attachments");
+    }
+
+    openFileDialog() {
+        const { model, uids, attachments } = this.props;
+        if (!uids.length || !model.page) {
+            return;
+        }
+        this.dialog.add(FileDialog, {
+            assignments: this.assignments,
+            place: pagePlace(model),
+            uids: [...uids],
+            attachments: attachments || [],
         });
     }
 

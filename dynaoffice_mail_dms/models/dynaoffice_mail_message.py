@@ -1,0 +1,43 @@
+"""Filing message handles into DMS directories: for server actions and automation rules."""
+
+from odoo import models
+
+
+class DynaofficeMailMessage(models.Model):
+    _inherit = "dynaoffice.mail.message"
+
+    def file_to_directory(self, directory_id, what="eml", part_numbers=None):
+        """Store these messages as files of a DMS directory, each content once; for
+        automation code: `records.file_to_directory(env.ref("...").id, "both")`.
+
+        Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as
+        client_file_to_dms answers per UID.
+        """
+        results = {}
+        for (account, folder, uidvalidity), handles in self.grouped(
+            lambda h: (h.account_id, h.folder, h.uidvalidity)
+        ).items():
+            by_uid = account.client_file_to_dms(
+                folder, uidvalidity, handles.mapped("uid"), directory_id, what, part_numbers
+            )
+            for handle in handles:
+                results[handle.id] = by_uid[handle.uid]
+        return results
+
+    def action_file_to_account_directory(self):
+        """Server action: each message (its .eml file and its attachments) into the
+        document directory of its mailbox, each file once; messages of mailboxes without
+        one are left alone."""
+        filed = already = skipped = 0
+        for account, handles in self.grouped("account_id").items():
+            if not account.dms_directory_id:
+                skipped += len(handles)
+                continue
+            for result in handles.file_to_directory(account.dms_directory_id.id, "both").values():
+                filed += len(result["filed"])
+                already += len(result["skipped"])
+        note = skipped and self.env._(
+            "Messages left alone (their mailbox has no document directory): %(skipped)s.",
+            skipped=skipped,
+        )
+        return self._file_notification(filed, already, note)
