@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg2
 
 from .dovecot import process_alive, wait_until_gone
-from .odoo import ODOO_SRC, check_odoo_source, odoo_bin, write_config
+from .odoo import ADDONS, ODOO_SRC, check_odoo_source, odoo_bin, write_config
 from .pg import PgServer, ensure_server
 from .servers import DEMO_PORTS, MailServers, port_open
 from .system import REPO, state_root
@@ -182,7 +182,14 @@ def _create_database(pg: PgServer, config: Path):
     print(f"Creating the demo database {DATABASE} (takes a minute or two) ...", flush=True)
     offset = _log().stat().st_size if _log().exists() else 0
     result = odoo_bin(
-        config, "-d", DATABASE, "-i", ADDON, "--stop-after-init", check=False, capture_output=True
+        config,
+        "-d",
+        DATABASE,
+        "-i",
+        ",".join(ADDONS),
+        "--stop-after-init",
+        check=False,
+        capture_output=True,
     )
     if result.returncode == 0 and _database_ready(pg):
         return
@@ -259,9 +266,9 @@ def _addon_fingerprint_file() -> Path:
 
 
 def _addon_fingerprint() -> str:
-    """A digest of the addon's files: the demo upgrades the addon when it changes."""
+    """A digest of the addons' files: the demo upgrades the addons when they change."""
     digest = hashlib.sha256()
-    for path in sorted((REPO / ADDON).rglob("*")):
+    for path in sorted(path for addon in ADDONS for path in (REPO / addon).rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
@@ -282,13 +289,24 @@ def _upgrade_if_changed(config: Path):
             os.killpg(pid, signal.SIGKILL)
             wait_until_gone(pid, 5, "odoo-bin")
         (_state() / "odoo.pid").unlink(missing_ok=True)
-    print(f"Upgrading {ADDON} in {DATABASE} ...", flush=True)
+    modules = ",".join(ADDONS)
+    print(f"Upgrading {modules} in {DATABASE} ...", flush=True)
+    # -i as well: a demo made before an addon of this repository existed gets it.
     result = odoo_bin(
-        config, "-d", DATABASE, "-u", ADDON, "--stop-after-init", check=False, capture_output=True
+        config,
+        "-d",
+        DATABASE,
+        "-i",
+        modules,
+        "-u",
+        modules,
+        "--stop-after-init",
+        check=False,
+        capture_output=True,
     )
     if result.returncode != 0:
         output = (result.stdout + result.stderr).decode(errors="replace").strip()
-        sys.exit(f"Upgrading {ADDON} failed (exit code {result.returncode}).\n{output}")
+        sys.exit(f"Upgrading {modules} failed (exit code {result.returncode}).\n{output}")
     recorded.write_text(fingerprint)
 
 

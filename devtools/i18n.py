@@ -1,4 +1,4 @@
-"""`make i18n`: export the addon's terms to i18n/dynaoffice_mail.pot and i18n/de.po.
+"""`make i18n`: export each addon's terms to its i18n/<addon>.pot and i18n/de.po.
 
 Odoo itself extracts the terms (odoo-bin --i18n-export) from a throwaway database in which the
 addon is installed with German loaded, so the export holds exactly what Odoo will translate
@@ -12,11 +12,9 @@ from pathlib import Path
 
 import polib
 
-from .odoo import ADDON, check_odoo_source, odoo_bin, throwaway_database
+from .odoo import ADDONS, check_odoo_source, odoo_bin, throwaway_database
 from .system import REPO
 
-I18N = REPO / ADDON / "i18n"
-TEMPLATE = f"{ADDON}.pot"
 # Odoo language code: file name in i18n/.
 LANGUAGES = {"de_DE": "de.po"}
 # Odoo stamps every export with the current time; without these lines an export of
@@ -27,34 +25,45 @@ EXPORT_DATES = re.compile(r'^"(POT-Creation-Date|PO-Revision-Date): [^"]*"\n', r
 def export() -> int:
     check_odoo_source()
     started = time.monotonic()
-    I18N.mkdir(exist_ok=True)
     load = ",".join(LANGUAGES)
     with (
-        throwaway_database("i18n", f"--load-language={load}") as (config, database),
+        throwaway_database("i18n", f"--load-language={load}", addons=ADDONS) as (
+            config,
+            database,
+        ),
         tempfile.TemporaryDirectory() as scratch,
     ):
-        exports = {TEMPLATE: None, **{name: code for code, name in LANGUAGES.items()}}
-        for name, language in exports.items():
-            print(f"== exporting {name}", flush=True)
-            target = Path(scratch) / name
-            odoo_bin(
-                config,
-                "-d",
-                database,
-                f"--modules={ADDON}",
-                f"--i18n-export={target}",
-                *([f"--language={language}"] if language else []),
-            )
-            if language:
-                _keep_translations_equal_to_source(target, I18N / name)
-            _write_if_changed(I18N / name, EXPORT_DATES.sub("", target.read_text()))
-    entries = polib.pofile(str(I18N / TEMPLATE))
-    print(f"== {len(entries)} terms; {time.monotonic() - started:.0f}s", flush=True)
+        for addon in ADDONS:
+            _export_addon(config, database, addon, Path(scratch))
+    print(f"== {time.monotonic() - started:.0f}s", flush=True)
+    return 0
+
+
+def _export_addon(config: Path, database: str, addon: str, scratch: Path):
+    i18n = REPO / addon / "i18n"
+    template = f"{addon}.pot"
+    i18n.mkdir(exist_ok=True)
+    exports = {template: None, **{name: code for code, name in LANGUAGES.items()}}
+    for name, language in exports.items():
+        print(f"== exporting {addon}: {name}", flush=True)
+        target = scratch / f"{addon}-{name}"
+        odoo_bin(
+            config,
+            "-d",
+            database,
+            f"--modules={addon}",
+            f"--i18n-export={target}",
+            *([f"--language={language}"] if language else []),
+        )
+        if language:
+            _keep_translations_equal_to_source(target, i18n / name)
+        _write_if_changed(i18n / name, EXPORT_DATES.sub("", target.read_text()))
+    entries = polib.pofile(str(i18n / template))
+    print(f"== {addon}: {len(entries)} terms", flush=True)
     for code, name in LANGUAGES.items():
-        missing = polib.pofile(str(I18N / name)).untranslated_entries()
+        missing = polib.pofile(str(i18n / name)).untranslated_entries()
         if missing:
             print(f"   {name}: {len(missing)} terms still to translate ({code})", flush=True)
-    return 0
 
 
 def _keep_translations_equal_to_source(exported: Path, existing: Path):

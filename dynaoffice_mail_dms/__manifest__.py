@@ -12,4 +12,8 @@
     "auto_install": True,
     "depends": ["dynaoffice_mail", "dms"],
     "data": ["views/dynaoffice_mail_account_views.xml"],
+    "demo": ["demo/dynaoffice_mail_dms_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["dynaoffice_mail_dms/static/tests/tours/**/*"],
+    },
 }

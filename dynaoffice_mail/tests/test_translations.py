@@ -15,6 +15,9 @@ from odoo.tools.misc import file_path
 from odoo.tools.translate import TranslationModuleReader
 
 MODULE = "dynaoffice_mail"
+# The addons of this repository installed in the test database (the document storage
+# bridge comes with OCA's dms).
+MODULES = (MODULE, "dynaoffice_mail_dms")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
 HTML_TAG = re.compile(r"</?([a-zA-Z][\w-]*)")
 
@@ -24,30 +27,42 @@ class TestTranslations(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.german = polib.pofile(file_path(f"{MODULE}/i18n/de.po"))
+        cls.modules = cls.env["ir.module.module"].search(
+            [("name", "in", MODULES), ("state", "=", "installed")]
+        )
+        cls.german = {
+            module: polib.pofile(file_path(f"{module}/i18n/de.po"))
+            for module in cls.modules.mapped("name")
+        }
         # The test database is installed without German; load it as a user would by
         # activating the language (rolled back with the test's transaction).
         cls.env["res.lang"]._activate_lang("de_DE")
-        cls.env["ir.module.module"].search([("name", "=", MODULE)])._update_translations(["de_DE"])
+        cls.modules._update_translations(["de_DE"])
 
     def test_every_term_has_a_german_translation(self):
+        self.assertIn(MODULE, self.german)
+        for module, german in self.german.items():
+            with self.subTest(module=module):
+                self._check_translated(module, german)
+
+    def _check_translated(self, module, german):
         # Odoo's own reader, as `odoo-bin --i18n-export` uses it: fields, selections,
         # views, menus, actions, groups, constraints, Python and JS/QWeb strings.
-        reader = TranslationModuleReader(self.env.cr, modules=[MODULE], lang="de_DE")
+        reader = TranslationModuleReader(self.env.cr, modules=[module], lang="de_DE")
         places = {}
         for _module, kind, name, res_id, source, _value, _comments in reader:
             places.setdefault(source, f"{kind}:{name}" + ("" if kind == "code" else f" {res_id}"))
         self.assertTrue(places, "the reader found no terms at all: is the module installed?")
         translated = {
             entry.msgid
-            for entry in self.german
+            for entry in german
             if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags
         }
         missing = sorted(set(places) - translated)
         if missing:
             self.fail(
-                f"{len(missing)} term(s) of {MODULE} have no German translation in "
-                f"{MODULE}/i18n/de.po; run `make i18n` and fill in their msgstr:\n"
+                f"{len(missing)} term(s) of {module} have no German translation in "
+                f"{module}/i18n/de.po; run `make i18n` and fill in their msgstr:\n"
                 + "\n".join(f"  {source!r}  ({places[source]})" for source in missing)
             )
 
@@ -55,7 +70,7 @@ class TestTranslations(TransactionCase):
         # A lost or renamed %(name)s makes Odoo fall back to English (and log an error);
         # lost markup breaks the help texts' layout.
         broken = []
-        for entry in self.german:
+        for entry in (entry for german in self.german.values() for entry in german):
             if not entry.msgstr:
                 continue
             for pattern in (PLACEHOLDER, HTML_TAG):

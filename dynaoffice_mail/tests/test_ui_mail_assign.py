@@ -15,6 +15,7 @@ from .common import MailServerCase, build_message
 RECEIVED = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
 CLIENT_URL = "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action"
 KEYWORD = b"$Odoo-Assigned"
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
 
 
 @tagged("post_install", "-at_install")
@@ -85,6 +86,25 @@ class TestUiMailAssign(HttpCase, MailServerCase):
         message_id = self.deliver_offer_and_newsletter()
         self.start_tour(CLIENT_URL, "dynaoffice_mail_assign", login=self.owner.login)
         self.assert_assigned_offer_only(message_id)
+
+    def test_file_the_source_and_the_attachment_onto_the_senders_contact(self):
+        offer = EmailMessage()
+        offer["From"] = f"Jürgen Weiß <{self.customer_address}>"
+        offer["To"] = self.personal_address
+        offer["Subject"] = "Angebot mit Anlage"
+        offer["Message-ID"] = f"<{secrets.token_hex(8)}@weiss-bau.example>"
+        offer.set_content("Anbei unser Angebot.\n")
+        offer.add_attachment(PDF, maintype="application", subtype="pdf", filename="Angebot.pdf")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", offer.as_bytes(), set(), RECEIVED)]
+        )
+        self.start_tour(CLIENT_URL, "dynaoffice_mail_file_to_record", login=self.owner.login)
+        files = self.env["ir.attachment"].search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", self.customer.id)], order="id"
+        )
+        self.assertEqual(files.mapped("name"), ["Angebot mit Anlage.eml", "Angebot.pdf"])
+        self.assertEqual(files[1].raw, PDF)
+        self.assertIn(b"Subject: Angebot mit Anlage", files[0].raw)
 
     def test_server_action_on_checked_mail_and_the_contacts_mail_across_mailboxes(self):
         message_id = self.deliver_offer_and_newsletter()

@@ -1,1 +1,1 @@
-from . import test_client_file_dms
+from . import test_client_file_dms, test_ui_file_dms

@@ -114,3 +114,44 @@ registry.category("web_tour.tours").add("dynaoffice_mail_assign_actions_and_sear
         { trigger: ".o_dynaoffice_mail_reading_empty" },
     ],
 });
+
+/**
+ * "File into documents" onto a record (no document storage for this user): the offer's
+ * source and its PDF become attachments of the sender's contact.
+ */
+registry.category("web_tour.tours").add("dynaoffice_mail_file_to_record", {
+    url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
+    steps: () => [
+        { trigger: row("Angebot mit Anlage"), timeout: 30000, run: "click" },
+        { trigger: ".o_dynaoffice_mail_attachment:contains('Angebot.pdf')" },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_file", run: "click" },
+        // Without document storage there is no choice of directories, only records.
+        { trigger: ".modal .o_dynaoffice_mail_file_dialog:not(:has(.o_dynaoffice_mail_file_destination))" },
+        { trigger: ".modal input[name='what'][value='both']", run: "click" },
+        { trigger: ".modal .o_dynaoffice_mail_file_attachments input[data-part]:checked" },
+        { trigger: ".modal .o_dynaoffice_mail_file_confirm:disabled" },
+        {
+            trigger: ".modal .o_dynaoffice_mail_assign_suggestion:contains('Jürgen Weiß')",
+            run: "click",
+        },
+        { trigger: ".modal .o_dynaoffice_mail_assign_suggestion.active:contains('Jürgen Weiß')" },
+        { trigger: ".modal .o_dynaoffice_mail_file_confirm:enabled", run: "click" },
+        { trigger: "body:not(:has(.o_dynaoffice_mail_file_dialog))" },
+        {
+            trigger:
+                ".o_notification:contains('Filed into Jürgen Weiß: Angebot mit Anlage.eml, Angebot.pdf.')",
+        },
+        // Again: the contact holds both already.
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_file", run: "click" },
+        { trigger: ".modal input[name='what'][value='both']", run: "click" },
+        {
+            trigger: ".modal .o_dynaoffice_mail_assign_suggestion:contains('Jürgen Weiß')",
+            run: "click",
+        },
+        { trigger: ".modal .o_dynaoffice_mail_file_confirm:enabled", run: "click" },
+        {
+            trigger:
+                ".o_notification:contains('Already there (the same content): Angebot mit Anlage.eml, Angebot.pdf.')",
+        },
+    ],
+});
