@@ -2,6 +2,7 @@ import dataclasses
 import datetime
 import enum
 import hashlib
+import imaplib
 import logging
 import os
 import threading
@@ -509,7 +510,9 @@ class DynaofficeMailAccount(models.Model):
     def client_set_flag(self, folder, uidvalidity, uids, flag, value):
         """Mark messages read/unread or flagged/unflagged on the server."""
         self.ensure_one()
-        self._imap_run(
+        self._imap_run_in_folder(
+            folder,
+            uidvalidity,
             lambda client: actions.set_flag(
                 client, folder, int(uidvalidity), uids, flag, bool(value)
             ),
@@ -519,7 +522,9 @@ class DynaofficeMailAccount(models.Model):
 
     def client_move(self, folder, uidvalidity, uids, target):
         self.ensure_one()
-        self._imap_run(
+        self._imap_run_in_folder(
+            folder,
+            uidvalidity,
             lambda client: actions.move(client, folder, int(uidvalidity), uids, target),
             safe=False,
         )
@@ -534,7 +539,7 @@ class DynaofficeMailAccount(models.Model):
             trash = self._trash_folder(client)
             actions.delete(client, folder, int(uidvalidity), uids, mode, trash)
 
-        self._imap_run(delete, safe=False)
+        self._imap_run_in_folder(folder, uidvalidity, delete, safe=False)
         return True
 
     def client_empty_trash(self):
@@ -586,11 +591,17 @@ class DynaofficeMailAccount(models.Model):
         key = (self._pool_key(), _fingerprint(self._imap_settings()), folder, uidvalidity, uid)
         view = _MESSAGE_CACHE.get(key)
         if view is None or mark_seen:
-            view = self._imap_run(
+            # Marking as read sets \Seen, which done twice is done once: like a plain read,
+            # this may be tried again on a fresh connection when the pooled one turns out to
+            # be dead (Dovecot ends a session whose selected folder another program deleted;
+            # the fresh one then tells that the folder was renumbered).
+            view = self._imap_run_in_folder(
+                folder,
+                uidvalidity,
                 lambda client: reading.read_message(
                     client, folder, uidvalidity, uid, mark_seen=mark_seen
                 ),
-                safe=not mark_seen,
+                safe=True,
             )
             _MESSAGE_CACHE.put(key, view)
         return view
@@ -827,6 +838,38 @@ class DynaofficeMailAccount(models.Model):
         except mail_errors.MailServiceError as error:
             raise UserError(self._mailbox_error(error)) from error
 
+    def _imap_run_in_folder(self, folder, uidvalidity, operation, *, safe):
+        """`_imap_run` for messages the user listed in `folder` under `uidvalidity`.
+
+        When the server refuses, the folder may have been renumbered since, and servers do
+        not always say so: Dovecot answers a STORE into a folder that another program
+        deleted and recreated with "NO [SERVERBUG] Internal error". One STATUS then tells,
+        and the client reloads the folder instead of showing the server's puzzle. Only after
+        an answer, never after a timeout or a broken connection: that would wait twice.
+        """
+        try:
+            return self._imap_run(operation, safe=safe)
+        except FolderRenumberedError:
+            raise
+        except UserError as error:
+            cause = error.__cause__
+            if not isinstance(cause, mail_errors.ProtocolError) or _stream_ended(cause):
+                raise
+            # The connection that failed still has the old folder selected on the server,
+            # and Dovecot answers STATUS from that old view: ask on a new connection (and
+            # keep no connection that would show the old folder to the next poll either).
+            imap_pool.POOL.clear(self._pool_key())
+            try:
+                state = self._imap_run(
+                    lambda client: folders.folder_state(client, folder), safe=True
+                )
+            except UserError:
+                raise error from cause
+            if int(state.uidvalidity) == int(uidvalidity):
+                raise
+            renumbered = actions.UidValidityChangedError(host=cause.host, detail=folder)
+            raise FolderRenumberedError(self._mailbox_error(renumbered)) from cause
+
     @contextmanager
     def _imap_session(self):
         """A pooled, logged-in connection for one request; errors become readable messages."""
@@ -1000,6 +1043,11 @@ class DynaofficeMailAccount(models.Model):
             return explained
         if isinstance(error, mail_errors.InvalidInputError):
             return _("invalid input: %(detail)s", detail=str(error))
+        if isinstance(error, mail_errors.ProtocolError) and _stream_ended(error):
+            return _(
+                "the connection to %(host)s broke off in the middle of an answer. Try again.",
+                host=host,
+            )
         if isinstance(error, mail_errors.ConnectionFailedError):
             return _("could not connect to %(host)s (%(detail)s).", host=host, detail=detail)
         return _(
@@ -1031,6 +1079,19 @@ class DynaofficeMailAccount(models.Model):
         if isinstance(error, actions.UidValidityChangedError):
             return _("the folder was renumbered on the server. Reload the list and try again.")
         return None
+
+
+def _stream_ended(error):
+    """True when `error` comes from a connection that ended before the answer did.
+
+    imaplib tells this apart from an answer it could not read only by its words: an end of
+    stream, a line cut off and a failed send are all an `abort` saying "socket error".
+    """
+    while error is not None:
+        if isinstance(error, imaplib.IMAP4.abort) and "socket error" in str(error):
+            return True
+        error = error.__cause__
+    return False
 
 
 def _jsonable(value):
