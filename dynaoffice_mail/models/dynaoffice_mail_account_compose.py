@@ -353,10 +353,13 @@ class DynaofficeMailAccount(models.Model):
     def _quoted_html(self, view):
         """The original's body for quoting: sanitised, remote images left out, and inline
         images dropped (their links point into this Odoo, not to anything a recipient
-        could load)."""
+        could load). Without the mail's style sheets: the editor is part of the Odoo
+        page, which they would restyle."""
         if not view.html:
             return None
-        return html.sanitize_html(view.html, cid_url=lambda _cid: None, allow_remote=False).html
+        return html.sanitize_html(
+            view.html, cid_url=lambda _cid: None, allow_remote=False, style_blocks=False
+        ).html
 
     def _replied_original(self, in_reply_to):
         """The message a reopened draft answers, looked up in INBOX by its Message-ID, so

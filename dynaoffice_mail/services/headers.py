@@ -1,12 +1,17 @@
 """Header text as IMAP hands it over (raw bytes, RFC 2047 words, RFC 2231 parameters)."""
 
-import email.errors
-import email.header
+import binascii
+import codecs
 import email.utils
 import re
 
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 _LINE_BREAKS = re.compile(r"[\r\n]+")
+# As email.header reads them: no blank inside, no "?" in the charset or the encoded text.
+_ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?\s]*)\?=")
+_Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+# Codecs that are no charset of mail text: decoding with them would turn escapes into text.
+_NOT_TEXT_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 
 
 def to_text(value: bytes | str | int | None) -> str:
@@ -27,24 +32,69 @@ def decode_header_text(value: bytes | str | None) -> str:
     """Unfold and decode RFC 2047 encoded words; what cannot be decoded stays as it came."""
     text = _FOLDING.sub("", to_text(value))
     if "=?" in text:
-        try:
-            chunks = email.header.decode_header(text)
-        except (email.errors.HeaderParseError, ValueError):
-            chunks = [(text, None)]
-        text = "".join(_decode_chunk(chunk, charset) for chunk, charset in chunks)
+        text = _decode_words(text)
     # A line break left in a subject would break the one-line list the user sees.
     return _LINE_BREAKS.sub(" ", text).strip()
 
 
-def _decode_chunk(chunk: bytes | str, charset: str | None) -> str:
-    if isinstance(chunk, str):
-        return chunk
-    if charset is None:
-        # decode_header() hands back the unencoded stretches this way.
-        return chunk.decode("raw-unicode-escape")
+def _decode_words(text: str) -> str:
+    """RFC 2047 words decoded, in one pass over the text.
+
+    Not email.header.decode_header(): it hands the text between words back as bytes made
+    with raw-unicode-escape, which cannot be told apart from a backslash the sender wrote,
+    so "C:\\users" failed to decode and "\\u0041" came out as "A". Adjacent words of one
+    charset are joined before decoding, as a character may be split between two of them;
+    blanks between two words are dropped (RFC 2047, section 6.2).
+    """
+    pieces = []  # [charset, bytearray] for decoded words, [None, str] for text as it came
+    position = 0
+    for match in _ENCODED_WORD.finditer(text):
+        between = text[position : match.start()]
+        position = match.end()
+        charset, encoding, encoded = match.groups()
+        data = _word_bytes(encoding, encoded)
+        if between and not (between.isspace() and pieces and pieces[-1][0] is not None):
+            pieces.append([None, between])
+        if data is None:
+            pieces.append([None, match.group()])
+            continue
+        charset = charset.split("*", 1)[0].strip().lower()  # RFC 2231 language suffix
+        if pieces and pieces[-1][0] == charset:
+            pieces[-1][1] += data
+        else:
+            pieces.append([charset, bytearray(data)])
+    pieces.append([None, text[position:]])
+    return "".join(
+        value if charset is None else _decode_chunk(bytes(value), charset)
+        for charset, value in pieces
+    )
+
+
+def _word_bytes(encoding: str, encoded: str) -> bytes | None:
+    """The bytes of one encoded word, or None if they are not what the word says."""
+    if encoding in "bB":
+        data = encoded.encode("ascii", "ignore")
+        data += b"=" * (-len(data) % 4)  # many mailers leave out the padding
+        try:
+            return binascii.a2b_base64(data, strict_mode=False)
+        except (binascii.Error, ValueError):
+            return None
+    return _Q_ESCAPE.sub(
+        lambda match: bytes([int(match.group(1), 16)]),
+        encoded.replace("_", " ").encode("utf-8", "surrogateescape"),
+    )
+
+
+def _decode_chunk(chunk: bytes, charset: str) -> str:
     try:
-        return chunk.decode(charset, "replace")
-    except LookupError:  # a charset Python does not know
+        codec = codecs.lookup(charset)
+    except (LookupError, ValueError):  # a charset Python does not know
+        return chunk.decode("utf-8", "replace")
+    if codec.name in _NOT_TEXT_CODECS or not getattr(codec, "_is_text_encoding", True):
+        return chunk.decode("utf-8", "replace")
+    try:
+        return chunk.decode(codec.name, "replace")
+    except (LookupError, ValueError, TypeError):
         return chunk.decode("utf-8", "replace")
 
 

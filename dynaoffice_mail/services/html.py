@@ -3,9 +3,9 @@
 The cleaning is lxml.html.clean's Cleaner (the one Odoo's html_sanitize is built on) with an
 allow-list of tags and attributes, followed by our own pass over every URL and every piece
 of CSS. URLs are allowed, not blocked: links may point to http(s), mailto and tel; images
-may come from cid: parts (through `cid_url`), data:image URLs, and, only when the user
-allows it, http(s). Anything else, relative URLs included (they would resolve against our
-own server), is dropped.
+may come from cid: parts (through `cid_url`), data: URLs of raster images (not SVG) and,
+only when the user allows it, http(s). Anything else, relative URLs included (they would
+resolve against our own server), is dropped.
 
 SVG and MathML are removed whole, not cleaned: inside them browsers parse <style> and
 comments as markup while lxml (an HTML parser) reads them as text, the classic way to
@@ -178,10 +178,8 @@ _IMAGE_PROPERTIES = frozenset(
         "content",
     }
 )
-_DATA_IMAGE = re.compile(
-    r"data:image/(?:png|gif|jpe?g|pjpeg|webp|bmp|x-icon|vnd\.microsoft\.icon|avif|svg\+xml)[;,]",
-    re.IGNORECASE,
-)
+# Raster images only: an SVG is a document, harmless inside <img> but not once the user
+# opens the image on its own, and the composer shows quoted mail outside any sandbox.
 _DATA_RASTER_IMAGE = re.compile(
     r"data:image/(?:png|gif|jpe?g|pjpeg|webp|bmp|avif)[;,]", re.IGNORECASE
 )
@@ -209,7 +207,11 @@ _SRCSET_DESCRIPTOR = re.compile(r"\d+(?:\.\d+)?[wx]")
 
 
 def sanitize_html(
-    html: str, *, cid_url: Callable[[str], str | None], allow_remote: bool
+    html: str,
+    *,
+    cid_url: Callable[[str], str | None],
+    allow_remote: bool,
+    style_blocks: bool = True,
 ) -> SanitizedHtml:
     """`html` without script and, unless `allow_remote`, without anything remote.
 
@@ -217,7 +219,9 @@ def sanitize_html(
     content-id without angle brackets, percent escapes decoded), or None to drop the link.
     Remote images count in `has_remote_content` whether they are kept or not; remote
     fonts, style sheets and media are dropped either way. Links open in a new window
-    without telling the target where they came from.
+    without telling the target where they came from. `style_blocks=False` drops <style>
+    elements (style attributes stay): for HTML shown outside a frame of its own, such as
+    quoted mail in the composer, whose style sheet would restyle the whole page.
     """
     source = _XML_DECLARATION.sub("", _CONTROL_CHARS.sub("", html or ""))
     if not source.strip():
@@ -230,6 +234,9 @@ def sanitize_html(
     urls = _UrlPolicy(cid_url, allow_remote)
     for element in list(document.iter(etree.Element)):
         _clean_element(element, urls)
+    if not style_blocks:
+        for style in list(document.iter("style")):
+            style.drop_tree()
     return SanitizedHtml(html=_fragment(document), has_remote_content=urls.found_remote)
 
 
@@ -249,14 +256,14 @@ class _UrlPolicy:
             return self._cid(value)
         return None
 
-    def image(self, url: str, *, data_pattern=_DATA_IMAGE) -> str | None:
+    def image(self, url: str) -> str | None:
         kind, value = _classify(url)
         if kind == "cid":
             return self._cid(value)
         if kind == "remote":
             self.found_remote = True
             return value if self._allow_remote else None
-        if kind == "data" and data_pattern.match(value):
+        if kind == "data" and _DATA_RASTER_IMAGE.match(value):
             return value
         return None
 
@@ -288,7 +295,7 @@ class _UrlPolicy:
         def check_url(match: re.Match) -> str:
             url = next((group for group in match.groups() if group is not None), "")
             if _css_property_at(match.string, match.start()) in _IMAGE_PROPERTIES:
-                new_url = self.image(url, data_pattern=_DATA_RASTER_IMAGE)
+                new_url = self.image(url)
             else:
                 # Fonts, cursors and the like: only our own cid: URLs, never remote.
                 kind, value = _classify(url)

@@ -158,6 +158,33 @@ class TestClientCompose(ComposeCase):
         inbox = self.messages(self.personal_address, self.personal_password)
         self.assertIn(b"$Forwarded", inbox["Plan Q3"][1])
 
+    def test_the_originals_style_sheets_stay_out_of_the_editor(self):
+        # The editor is part of the Odoo page: a quoted <style> would restyle all of it
+        # (hide the page, or write a fake "session expired" over the menu).
+        message = email.message.EmailMessage()
+        message["From"] = f"Jürgen <{self.partner_address}>"
+        message["To"] = self.personal_address
+        message["Subject"] = "Gestaltet"
+        message.set_content("Gestaltet")
+        message.add_alternative(
+            "<html><head><style>body{display:none} .o_main_navbar::before"
+            "{content:'Sitzung abgelaufen'}</style></head>"
+            '<body><p style="color:#336699">Mit Farbe</p></body></html>',
+            subtype="html",
+        )
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", message.as_bytes(), set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX", search={"subject": "Gestaltet"})
+        uid = page["messages"][0]["uid"]
+        for mode in ("reply", "forward"):
+            body = account.client_compose(mode, "INBOX", page["uidvalidity"], uid)["body_html"]
+            self.assertIn("Mit Farbe", body, mode)
+            self.assertIn("color", body, mode)  # the element's own style stays
+            self.assertNotIn("<style", body, mode)
+            self.assertNotIn("display:none", body.replace(" ", ""), mode)
+
     def test_forward_as_attachment_sends_the_original_source(self):
         account, uidvalidity, uid = self._original_with_pdf("Plan Q4")
         values = account.client_compose("forward_attachment", "INBOX", uidvalidity, uid)

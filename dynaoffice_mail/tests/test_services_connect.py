@@ -11,6 +11,7 @@ import pytest
 from odoo.addons.dynaoffice_mail.services import exceptions, imap, net, smtp
 from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
+from odoo.addons.dynaoffice_mail.tests.hostile_report import record
 
 
 def _imap(servers, address, password, **overrides):
@@ -196,8 +197,10 @@ def test_sent_mail_arrives_in_the_recipients_inbox(mail_servers, mailbox, securi
 def test_local_and_private_addresses_are_refused_after_resolution(host):
     # Refused after getaddrinfo, whatever form the address was written in, before any
     # connection is attempted.
+    record("reach_tried", 1)
     with pytest.raises(exceptions.ForbiddenHostError):
         net.resolve(host, 993, allow_private_hosts=False)
+    record("reach_refused", 1)
 
 
 def test_public_addresses_pass_the_check():

@@ -243,6 +243,21 @@ def test_data_images_are_kept_and_other_data_urls_not():
     assert tree(result).find(".//a").get("href") is None
 
 
+def test_svg_data_images_are_dropped():
+    """An SVG is a document: the hostile corpus found data:image/svg+xml kept in <img>, and
+    the composer shows quoted mail in Odoo's own page, outside the reading pane's sandbox."""
+    svg = "data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+PC9zdmc+"
+    result = sanitize(
+        f'<img src="{svg}" alt="b64"><img src="data:image/svg+xml,%3Csvg%3E" alt="plain">'
+        f'<img src="DATA:IMAGE/SVG+XML;base64,PHN2Zz4=" alt="upper">'
+    )
+    assert {img.get("alt"): img.get("src") for img in tree(result).iter("img")} == {
+        "b64": None,
+        "plain": None,
+        "upper": None,
+    }
+
+
 # -- links -----------------------------------------------------------------------------------
 
 
@@ -291,3 +306,17 @@ def test_empty_input_gives_empty_output(source):
     result = sanitize(source)
     assert result.html.strip() in ("", "<div></div>")
     assert not result.has_remote_content
+
+
+def test_style_blocks_can_be_left_out_for_html_outside_a_frame():
+    """Quoted in the composer (Odoo's own page), a mail's <style> would restyle Odoo."""
+    source = (
+        "<html><head><style>body{display:none}</style></head>"
+        '<body><style>.o_main_navbar{display:none}</style><p style="color:red">x</p>tail'
+        "</body></html>"
+    )
+    result = sanitize_html(source, cid_url=cid_url, allow_remote=False, style_blocks=False)
+    assert tree(result).find(".//style") is None
+    assert tree(result).find(".//p").get("style") == "color:red"
+    assert "tail" in result.html
+    assert tree(sanitize(source)).find(".//style") is not None  # kept for the reading pane

@@ -13,6 +13,7 @@ import pytest
 
 from odoo.addons.dynaoffice_mail.services import exceptions, imap
 from odoo.addons.dynaoffice_mail.services.actions import UidValidityChangedError
+from odoo.addons.dynaoffice_mail.services.headers import decode_header_text
 from odoo.addons.dynaoffice_mail.services.reading import (
     Address,
     read_message,
@@ -225,6 +226,34 @@ def test_plain_text_mail_with_encoded_headers(reading_box):
     assert view.attachments == ()
     assert (view.error, view.raw_source, view.truncated) == (None, None, False)
     assert (view.uid, view.uidvalidity) == (uids["plain"], uidvalidity)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # Found by the hostile corpus: email.header hands unencoded text back through
+        # raw-unicode-escape, so a backslash beside an encoded word broke the whole list.
+        ("C:\\users =?utf-8?Q?=C3=A4?=", "C:\\users ä"),
+        ("\\u0041 =?utf-8?Q?=C3=A4?=", "\\u0041 ä"),
+        ("=?utf-8?Q?=C3?= =?utf-8?Q?=A4?=", "ä"),  # one character split between two words
+        ("a =?utf-8?Q?b?=\r\n =?iso-8859-1?Q?=E9?= c", "a bé c"),
+        ("=?unicode-escape?Q?\\u003cb\\u003e?=", "\\u003cb\\u003e"),  # no escapes
+        ("=?x-unknown?B?w6Q=?= =?utf-8*de?Q?=C3=BC?=", "äü"),
+        (
+            "=?utf-8?X?kaputt?= =?utf-8?B?kein base64!?=",
+            "=?utf-8?X?kaputt?= =?utf-8?B?kein base64!?=",
+        ),
+    ],
+)
+def test_encoded_words_decode_whole_and_nothing_else(raw, expected):
+    assert decode_header_text(raw) == expected
+
+
+def test_thousands_of_encoded_words_decode_in_one_pass():
+    words = "\r\n ".join(
+        f"=?utf-8?B?{base64.b64encode(f'ä{n}'.encode()).decode()}?=" for n in range(5000)
+    )
+    assert decode_header_text(words) == "".join(f"ä{n}" for n in range(5000))
 
 
 def test_html_is_preferred_over_text_and_only_it_is_fetched(reading_box):
