@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo demo-stop test lint i18n bench bootstrap
+.PHONY: demo demo-stop test lint i18n bench hostile-report bootstrap
 
 PYTHON := .venv/bin/python
 
@@ -23,3 +23,6 @@ i18n: bootstrap
 
 bench: bootstrap
 	@$(PYTHON) -m devtools.cli bench
+
+hostile-report: bootstrap
+	@$(PYTHON) -m devtools.cli hostile-report

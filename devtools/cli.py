@@ -58,6 +58,32 @@ def lint() -> int:
 BROWSER_TESTS = "test_ui_*.py"
 
 
+def run_pytest_sessions(sessions: list[list[str]], env: dict | None = None) -> int:
+    """pytest sessions, one after the other, on one fresh database with the addons; the
+    first non-zero exit status, else 0."""
+    status = 0
+    with throwaway_database("test", addons=ADDONS) as (config, database):
+        for session_args in sessions:
+            print("== pytest " + " ".join(session_args), flush=True)
+            pytest = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    f"--odoo-config={config}",
+                    f"--odoo-database={database}",
+                    # Serve HTTP, so that HttpCase tests drive headless Chromium against it.
+                    "--odoo-http",
+                    *session_args,
+                ],
+                cwd=REPO,
+                check=False,
+                env=env,
+            )
+            status = status or pytest.returncode
+    return status
+
+
 def test(pytest_args: list[str]) -> int:
     """Lint, then the suite: services, models and security first, the browser tests after.
 
@@ -80,24 +106,7 @@ def test(pytest_args: list[str]) -> int:
             ),
         ]
     )
-    with throwaway_database("test", addons=ADDONS) as (config, database):
-        for session_args in sessions:
-            print("== pytest " + " ".join(session_args), flush=True)
-            pytest = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pytest",
-                    f"--odoo-config={config}",
-                    f"--odoo-database={database}",
-                    # Serve HTTP, so that HttpCase tests drive headless Chromium against it.
-                    "--odoo-http",
-                    *session_args,
-                ],
-                cwd=REPO,
-                check=False,
-            )
-            status = status or pytest.returncode
+    status = run_pytest_sessions(sessions) or status
     if status:
         print("FAILED: see the output above (lint findings fail the run too)", flush=True)
     return status
@@ -109,7 +118,12 @@ def main():
     commands.add_parser("lint")
     commands.add_parser("demo")
     commands.add_parser("demo-stop")
-    commands.add_parser("i18n", help="export i18n/dynaoffice_mail.pot and i18n/de.po")
+    commands.add_parser("i18n", help="export each addon's i18n/<addon>.pot and i18n/de.po")
+    commands.add_parser(
+        "hostile-report",
+        help="run the hostile-input tests and print their figures (corpus, browser, fuzzing, "
+        "faults, credentials)",
+    )
     run_tests = commands.add_parser("test")
     run_tests.add_argument("pytest_args", nargs="*", help="passed on to pytest as they are")
     run_bench = commands.add_parser(
@@ -133,6 +147,10 @@ def main():
         sys.exit(test(args.pytest_args))
     if args.command == "i18n":
         sys.exit(i18n.export())
+    if args.command == "hostile-report":
+        from . import hostile_report
+
+        sys.exit(hostile_report.run())
     if args.command == "bench":
         from . import bench
 
