@@ -656,7 +656,8 @@ def _base_href(c):
         f"<p>{c.token} base</p>"
         '<img src="relative-pixel.gif"><a href="relative-link">relative</a>'
         f'<base href="{c.url("base-body/")}"><img src="/absolute-path.png">'
-        '<img src="//remote.invalid.example/protocol-relative.png">'
+        # Protocol-relative: still the counting server's host, without the scheme.
+        f'<img src="{c.url("protocol-relative.png").split(":", 1)[1]}">'
     )
     return _html_mail(c, "base href", _page(body, head)), False
 

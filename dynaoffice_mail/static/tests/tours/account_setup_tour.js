@@ -33,7 +33,9 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         { trigger: ".modal .nav-link.active:contains('Options')" },
         { trigger: ".modal button[name='action_save_account']", run: "click" },
         // Saving waits for the real servers: give it more than a step's usual 10 s.
-        { trigger: ".o_error_dialog:contains('Receiving (IMAP) failed')", timeout: 30000 },
+        // Two steps, so that a failure tells "no dialog at all" from "another message".
+        { trigger: ".o_error_dialog", timeout: 30000 },
+        { trigger: ".o_error_dialog:contains('Receiving (IMAP) failed')" },
         { trigger: ".o_error_dialog:contains('did not accept the user name or password')" },
         { trigger: ".o_error_dialog .modal-footer .btn-primary", run: "click" },
         // Correct the password and save again.
