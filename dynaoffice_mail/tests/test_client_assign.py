@@ -128,13 +128,39 @@ class TestClientAssign(MailServerCase):
         self.assertEqual(first["model_name"], "Contact")
         self.assertEqual(first["reason"], "Sender")
         self.assertFalse(first["assigned"])
-        # No CRM in this database: the lead branch stays out of the way.
-        self.assertNotIn("crm.lead", self.env)
+        # CRM is installed in the test database, but no lead has these addresses.
+        self.assertNotIn("crm.lead", {model for model, _id in kinds})
 
         self.account.client_assign("INBOX", uidvalidity, [uid], "res.partner", self.customer.id)
         suggestions = self.account.client_assign_suggestions("INBOX", uidvalidity, uid)
         assigned = {s["res_id"] for s in suggestions if s["assigned"]}
         self.assertEqual(assigned, {self.customer.id})
+
+    def test_a_sender_with_an_opportunity_is_suggested_it_where_crm_is_readable(self):
+        # The test database has CRM (this addon does not depend on it).
+        address = f"anfrage-{secrets.token_hex(3)}@dachdecker.example"
+        opportunity = self.env["crm.lead"].create(
+            {"name": "Dach Sporthalle", "email_from": address, "type": "opportunity"}
+        )
+        self.deliver(build_message("Anfrage Sporthalle", sender=f"Dachdecker <{address}>"))
+        uidvalidity, uid = self.find("Anfrage Sporthalle")
+        # Without sales rights, leads are not the user's to see: nothing suggested.
+        kinds = self.suggestion_kinds(
+            self.account.client_assign_suggestions("INBOX", uidvalidity, uid)
+        )
+        self.assertNotIn(("crm.lead", opportunity.id), kinds)
+
+        self.owner.groups_id += self.env.ref("sales_team.group_sale_salesman_all_leads")
+        suggestions = self.account.client_assign_suggestions("INBOX", uidvalidity, uid)
+        lead = next(s for s in suggestions if s["res_model"] == "crm.lead")
+        self.assertEqual(
+            (lead["res_id"], lead["kind"], lead["reason"], lead["display_name"]),
+            (opportunity.id, "lead", "Opportunity", "Dach Sporthalle"),
+        )
+        self.account.client_assign("INBOX", uidvalidity, [uid], "crm.lead", opportunity.id)
+        posted = opportunity.message_ids.filtered(lambda m: m.subject == "Anfrage Sporthalle")
+        self.assertEqual(len(posted), 1)
+        self.assertEqual(posted.message_type, "email")
 
     def test_reply_to_odoo_mail_suggests_its_record_and_threads_there(self):
         sent = self.project.with_user(self.owner).message_post(
