@@ -12,6 +12,7 @@ import binascii
 import datetime
 import email
 import email.errors
+import email.header
 import email.policy
 import html
 import re
@@ -51,6 +52,14 @@ POLICY = email.policy.SMTP.clone(cte_type="7bit")
 # allows trimming); a thread of hundreds would otherwise grow the header without end.
 MAX_REFERENCES = 30
 MAX_ADDRESS_LENGTH = 254
+# More recipients than this is a mailing list's job; most servers refuse it too (Postfix
+# takes 1000 RCPT per message), and a reply to all of a hostile message must not reach
+# everyone in a To header of thousands.
+MAX_RECIPIENTS = 1000
+# The email package folds a long non-ASCII display name in quadratic time (5,000 "ü" take
+# seconds); no person's name is this long, and a file name longer than 255 no disk takes.
+MAX_NAME_LENGTH = 200
+MAX_FILENAME_LENGTH = 255
 
 # Every character str.splitlines() breaks at, and NUL. The email package folds headers
 # with splitlines(), so \x0b or U+2028 in a value could end a header line as well as CR/LF.
@@ -98,13 +107,25 @@ class Draft:
 # -- addresses -----------------------------------------------------------------------------------
 
 
-def check_header_value(value: str, what: str) -> str:
-    """Refuse anything that would end a header line: CR, LF, NUL and their Unicode kin."""
+def check_header_value(value: str, what: str, max_length: int | None = None) -> str:
+    """Refuse anything that would end a header line: CR, LF, NUL and their Unicode kin;
+    lone surrogates (JSON can carry "\\ud800", no charset can); and, with `max_length`,
+    text longer than that."""
     if not isinstance(value, str):
         raise InvalidInputError(f"{what} must be text")
     if any(char in _LINE_BREAKS for char in value):
         raise InvalidInputError(f"{what} contains a line break or NUL character")
+    _check_encodable(value, what)
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInputError(f"{what} is longer than {max_length} characters")
     return value
+
+
+def _check_encodable(value: str, what: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{what} contains a character that is not text") from None
 
 
 def parse_addresses(text: str, what: str = "address") -> list[Address]:
@@ -120,6 +141,10 @@ def parse_addresses(text: str, what: str = "address") -> list[Address]:
     for piece in _split_addresses(text):
         name, address = _name_and_address(piece)
         _check_address(address, piece)
+        if len(name) > MAX_NAME_LENGTH:
+            raise InvalidInputError(
+                f'"{piece[:40]}...": the name is longer than {MAX_NAME_LENGTH} characters'
+            )
         found.append(Address(name=name, address=address))
     return found
 
@@ -247,7 +272,7 @@ def build_message(
     header only with `include_bcc` (for the copy in Sent and for drafts); recipients never
     see it, whatever is sent (see sending.py).
     """
-    check_header_value(draft.from_name, "sender name")
+    check_header_value(draft.from_name, "sender name", MAX_NAME_LENGTH)
     check_header_value(draft.from_address, "sender address")
     sender = Address(name=draft.from_name.strip(), address=draft.from_address.strip())
     _check_address(sender.address, sender.address)
@@ -260,6 +285,9 @@ def build_message(
         "Bcc": _parse_all(draft.bcc, "Bcc", seen),
         "Reply-To": _parse_all(draft.reply_to, "Reply-To", set()),
     }
+    count = sum(len(recipients[name]) for name in ("To", "Cc", "Bcc"))
+    if count > MAX_RECIPIENTS:
+        raise InvalidInputError(f"{count} recipients; a message can have at most {MAX_RECIPIENTS}")
     in_reply_to = _check_message_id(draft.in_reply_to, "In-Reply-To")
     references = [_check_message_id(value, "References") for value in draft.references or ()]
     references = [value for value in dict.fromkeys(references) if value]
@@ -272,7 +300,14 @@ def build_message(
     for name, addresses in recipients.items():
         if addresses and (name != "Bcc" or include_bcc):
             message[name] = [_header_address(address) for address in addresses]
-    message["Subject"] = subject
+    if "=?" in subject:
+        # The email package reads "=?utf-8?q?x?=" in a value it is given as an encoded word
+        # and would send it as such: recipients would see "x", not what was typed. Encoded
+        # whole (and folded) by hand, the subject reaches them as written.
+        encoded = email.header.Header(subject, "utf-8", header_name="Subject")
+        message.set_raw("Subject", encoded.encode(linesep="\r\n"))
+    else:
+        message["Subject"] = subject
     message["Message-ID"] = _check_message_id(message_id, "Message-ID") or new_message_id(
         sender.address
     )
@@ -339,6 +374,9 @@ def _check_message_id(value: str | None, what: str) -> str | None:
 
 def _set_body(message: EmailMessage, draft: Draft) -> None:
     html_body = draft.html_body or ""
+    _check_encodable(html_body, "the message text")
+    if draft.text_body is not None:
+        _check_encodable(draft.text_body, "the message text")
     text_body = draft.text_body if draft.text_body is not None else html_to_text(html_body)
     message.set_content(_text_lines(text_body))
     if html_body.strip():
@@ -361,7 +399,9 @@ def _html_document(body: str) -> str:
 
 
 def _attach(message: EmailMessage, attachment: OutgoingAttachment) -> None:
-    filename = check_header_value(attachment.filename or "", "file name").strip()
+    filename = check_header_value(
+        attachment.filename or "", "file name", MAX_FILENAME_LENGTH
+    ).strip()
     if not filename:
         raise InvalidInputError("an attachment has no file name")
     mime_type = check_header_value(attachment.mime_type or "", "attachment type").lower()
@@ -401,16 +441,52 @@ def _rfc822_part(raw: bytes, filename: str) -> MIMEPart:
         part.set_payload(raw.decode("ascii"))
     else:
         try:
-            original = email.message_from_bytes(raw, policy=POLICY)
-            _seven_bit(original)
-            part.set_content(original, cte="7bit")
-            part.as_bytes(policy=POLICY)  # fails now rather than when sending
+            seven_bit = _seven_bit_source(raw)
+            part["Content-Type"] = "message/rfc822"
+            part["Content-Transfer-Encoding"] = "7bit"
+            part.set_payload(seven_bit.decode("ascii"))
         except (email.errors.MessageError, ValueError, TypeError, LookupError, IndexError):
             part = MIMEPart(policy=POLICY)
             part.set_content(raw, maintype="message", subtype="rfc822", cte="base64")
     part.set_param("name", filename)
     part.add_header("Content-Disposition", "attachment", filename=filename)
     return part
+
+
+# The original is read and written back with the compat32 policy, which leaves header
+# lines as they came: the modern policy refolds every header it re-encodes, in time
+# quadratic in the number of encoded words (a subject of 400 of them took seconds).
+_SOURCE_POLICY = email.policy.compat32.clone(linesep="\r\n")
+
+
+def _seven_bit_source(raw: bytes) -> bytes:
+    """`raw` made 7-bit: 8-bit header values as UTF-8 encoded words (Latin-1 where they
+    are not UTF-8), 8-bit body parts as base64. ValueError if something stays 8-bit."""
+    original = email.message_from_bytes(raw, policy=_SOURCE_POLICY)
+    for part in original.walk():
+        pairs = list(part.raw_items())
+        if not any(not str(value).isascii() for _name, value in pairs):
+            continue
+        for name in {name for name, _value in pairs}:
+            del part[name]
+        for name, value in pairs:
+            part.set_raw(name, _seven_bit_header(name, str(value)))
+    _seven_bit(original)
+    data = original.as_bytes(policy=_SOURCE_POLICY)
+    if not data.isascii():
+        raise ValueError("the forwarded message stays 8-bit")
+    return data
+
+
+def _seven_bit_header(name: str, value: str) -> str:
+    if value.isascii():
+        return value
+    data = re.sub(r"\r?\n(?=[ \t])", "", value).encode("ascii", "surrogateescape")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return email.header.Header(text.strip(), "utf-8", header_name=name).encode(linesep="\r\n")
 
 
 def _seven_bit(message) -> None:
@@ -640,11 +716,11 @@ def forward_draft(
 
 def reply_subject(subject: str) -> str:
     """ "Re: " once, whatever reply prefixes (Re:, RE:, AW:, Re[2]:) the subject had."""
-    return "Re: " + _REPLY_PREFIX.sub("", decode_header_text(subject or ""))
+    return "Re: " + _REPLY_PREFIX.sub("", _one_line(decode_header_text(subject or "")))
 
 
 def forward_subject(subject: str) -> str:
-    subject = decode_header_text(subject or "")
+    subject = _one_line(decode_header_text(subject or ""))
     return subject if _FORWARD_PREFIX.match(subject) else f"Fwd: {subject}"
 
 
@@ -655,6 +731,11 @@ def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> lis
         if not key or key in own or key in taken:
             continue
         taken.add(key)
+        if len(address.name) > MAX_NAME_LENGTH or any(
+            char in _LINE_BREAKS for char in address.name
+        ):
+            # A name no sender writes (a hostile original): the address alone is replied to.
+            address = Address(name="", address=address.address)
         found.append(address)
     return found
 
@@ -739,21 +820,19 @@ def parse_draft(raw: bytes) -> Draft:
         filename = decode_header_text(part.get_filename() or "") or "attachment"
         mime_type = part.get_content_type()
         if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
-            data = part.get_payload(0).as_bytes(policy=POLICY)
-            if part.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
-                data = binascii.a2b_base64(data)  # the fallback of _rfc822_part
+            data = _enclosed_bytes(part)
         else:
             data = part.get_payload(decode=True) or b""
         attachments.append(OutgoingAttachment(filename=filename, mime_type=mime_type, data=data))
-    references = _MESSAGE_ID.findall(str(message.get("References", "")))
-    in_reply_to = _MESSAGE_ID.search(str(message.get("In-Reply-To", "")))
+    references = _MESSAGE_ID.findall(_header_text(message, "References"))
+    in_reply_to = _MESSAGE_ID.search(_header_text(message, "In-Reply-To"))
     return Draft(
         from_name=sender[0].name if sender else "",
         from_address=sender[0].address if sender else "",
         to=[format_address(address) for address in _header_addresses(message, "To")],
         cc=[format_address(address) for address in _header_addresses(message, "Cc")],
         bcc=[format_address(address) for address in _header_addresses(message, "Bcc")],
-        subject=decode_header_text(str(message.get("Subject", ""))),
+        subject=_one_line(decode_header_text(_header_text(message, "Subject"))),
         html_body=_body_of_document(html_body),
         text_body=text_body,
         attachments=attachments,
@@ -763,13 +842,90 @@ def parse_draft(raw: bytes) -> Draft:
     )
 
 
+# What the email package may raise on a header or part it cannot make sense of: a draft
+# is any message in the Drafts folder, which other mail programs write to as well.
+_PARSE_ERRORS = (
+    email.errors.MessageError,
+    LookupError,
+    ValueError,
+    TypeError,
+    IndexError,
+    AttributeError,
+)
+
+
+def _enclosed_bytes(part) -> bytes:
+    """The source of a message/rfc822 attachment. Written back with the 8-bit policy, which
+    leaves 8-bit text as it came instead of re-encoding it in its declared charset (that
+    fails for a charset such as "base64" or "hex"); _rfc822_part makes it 7-bit again."""
+    try:
+        data = part.get_payload(0).as_bytes(policy=email.policy.SMTP)
+    except _PARSE_ERRORS:
+        return b""
+    if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
+        try:
+            data = binascii.a2b_base64(data)  # the fallback of _rfc822_part
+        except (binascii.Error, ValueError):
+            return b""
+    return data
+
+
+def _header_text(message, name: str) -> str:
+    """The first `name` header decoded, or as it stands in the source where the email
+    package cannot parse it."""
+    try:
+        return str(message.get(name, ""))
+    except _PARSE_ERRORS:
+        return next(
+            (_raw_text(value) for key, value in message.raw_items() if key.lower() == name.lower()),
+            "",
+        )
+
+
+def _raw_text(value) -> str:
+    """A raw header value unfolded, with 8-bit bytes (kept as surrogates) read as UTF-8."""
+    text = str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return re.sub(r"\r?\n(?=[ \t])", "", text)
+
+
+def _one_line(text: str) -> str:
+    """Line breaks of any kind as blanks: what build_message would refuse in a header."""
+    return "".join(" " if char in _LINE_BREAKS else char for char in text)
+
+
+# Header fields of one name read with the email package's header classes; beyond them the
+# faster parser reading.py uses (those classes take about a millisecond an address).
+_PARSED_HEADER_FIELDS = 100
+
+
 def _header_addresses(message, name: str) -> list[Address]:
-    return [
-        Address(name=address.display_name, address=f"{address.username}@{_unicode(address.domain)}")
-        for value in message.get_all(name) or ()
-        for address in getattr(value, "addresses", ())
-        if address.addr_spec and address.addr_spec != "<>"
-    ]
+    """The addresses of every `name` header. A field the email package refuses (a name
+    with an encoded line break, =?utf-8?Q?=0D=0A?=) is read the way reading.py reads
+    headers instead, and line breaks of any kind become blanks."""
+    values = [value for key, value in message.raw_items() if key.lower() == name.lower()]
+    found = []
+    for index, value in enumerate(values):
+        pairs = None
+        if index < _PARSED_HEADER_FIELDS:
+            try:
+                pairs = [
+                    (address.display_name, address.username, address.domain)
+                    for address in message.policy.header_fetch_parse(name, value).addresses
+                    if address.addr_spec and address.addr_spec != "<>"
+                ]
+            except _PARSE_ERRORS:
+                pairs = None
+        if pairs is None:
+            pairs = [
+                (decode_header_text(display), *addr.rpartition("@")[::2])
+                for display, addr in email.utils.getaddresses([_raw_text(value)])
+                if addr.rpartition("@")[0]
+            ]
+        found += [
+            Address(name=_one_line(display), address=_one_line(f"{local}@{_unicode(domain)}"))
+            for display, local, domain in pairs
+        ]
+    return found
 
 
 def _unicode(domain: str) -> str:

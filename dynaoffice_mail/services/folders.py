@@ -9,7 +9,7 @@ from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
 from imapclient.util import to_bytes
 
-from . import imap, net
+from . import imap
 from .exceptions import FolderNotFoundError, InvalidInputError
 from .headers import to_text
 
@@ -134,7 +134,7 @@ def create_folder(client: imapclient.IMAPClient, name: str) -> None:
 
     imapclient encodes the name to modified UTF-7 ("Größe" -> "Gr&APYA3w-e").
     """
-    net.check_wire_safe(name, "folder name")
+    imap.check_folder_name(name, "folder name")
     with imap.translate_errors(client):
         _check_new_name(name, _hierarchy_delimiter(client))
         _change(client, "create", name)
@@ -148,8 +148,8 @@ def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> 
     The Inbox, special-use folders and folders that contain one are refused: other mail
     programs find Sent or Trash by those names or attributes.
     """
-    net.check_wire_safe(folder, "folder name")
-    net.check_wire_safe(new_name, "new folder name")
+    imap.check_folder_name(folder, "folder name")
+    imap.check_folder_name(new_name, "new folder name")
     with imap.translate_errors(client):
         current = _existing(client, folder, "renamed")
         _check_new_name(new_name, current.delimiter)
@@ -177,7 +177,7 @@ def delete_folder(client: imapclient.IMAPClient, folder: str) -> None:
     The Inbox and special-use folders are refused, and so is a folder with subfolders:
     the user deletes or moves those first rather than losing a whole tree at once.
     """
-    net.check_wire_safe(folder, "folder name")
+    imap.check_folder_name(folder, "folder name")
     with imap.translate_errors(client):
         current = _existing(client, folder, "deleted")
         if _descendants(client, current):
@@ -348,7 +348,7 @@ def folder_state(client: imapclient.IMAPClient, folder: str) -> FolderState:
     server without UNSELECT gets a NOOP first, which brings the view up to date where the
     folder was not recreated.
     """
-    net.check_wire_safe(folder, "folder name")
+    imap.check_folder_name(folder, "folder name")
     items = ["MESSAGES", "UNSEEN", "UIDNEXT", "UIDVALIDITY"]
     if client.has_capability("CONDSTORE"):
         items.append("HIGHESTMODSEQ")

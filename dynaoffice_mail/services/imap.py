@@ -14,6 +14,7 @@ from .config import ImapSettings, Security
 from .exceptions import (
     AuthenticationError,
     AuthMethodRefusedError,
+    InvalidInputError,
     MailServiceError,
     ProtocolError,
     TlsNotOfferedError,
@@ -167,7 +168,7 @@ def ensure_selected(
     synchronised, so a pooled connection that selected the folder a minute ago would
     neither list nor touch mail that arrived since (Dovecot does exactly that).
     """
-    net.check_wire_safe(folder, "folder name")
+    check_folder_name(folder, "folder name")
     selected = getattr(client, "selected_folder", None)
     if selected is not None and selected.name == folder and client.message_count is not None:
         if refresh:
@@ -178,6 +179,19 @@ def ensure_selected(
         name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=False
     )
     return selected, response[b"EXISTS"]
+
+
+def check_folder_name(name, what: str = "folder name") -> str:
+    """A folder name that can go on the wire: text, without CR, LF or NUL, and without
+    lone surrogates, which modified UTF-7 (and imapclient's encoder) cannot carry."""
+    if not isinstance(name, str):
+        raise InvalidInputError(f"{what} must be text")
+    net.check_wire_safe(name, what)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{what} contains a character that is not text") from None
+    return name
 
 
 @contextmanager

@@ -17,6 +17,8 @@ MAX_PAGE_SIZE = 500
 # Only the plain SORT/SEARCH fallbacks return every match; beyond this a folder is too big
 # for a server without ESORT/ESEARCH, and we say so rather than eat the worker's memory.
 MAX_FALLBACK_RESULTS = 1_000_000
+# Longer search terms are no search a person types; Dovecot refuses command lines over 64 kB.
+MAX_SEARCH_LENGTH = 1000
 
 # BODY.PEEK is not needed: none of these items is a body section, so nothing sets \Seen.
 _SUMMARY_ITEMS = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)"
@@ -108,7 +110,7 @@ def page_messages(
         raise InvalidInputError(f"invalid offset {offset!r}")
     if not isinstance(limit, int) or not 0 < limit <= MAX_PAGE_SIZE:
         raise InvalidInputError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
-    net.check_wire_safe(folder, "folder name")
+    imap.check_folder_name(folder, "folder name")
     criteria = search_criteria(search)
     sort_key = _server_sort_key(client, sort)
     if sort_key is None:
@@ -154,7 +156,7 @@ def search_criteria(search: MessageSearch | None) -> list[bytes]:
         (b"TO", search.to, "recipient"),
         (b"SUBJECT", search.subject, "subject"),
     ):
-        net.check_wire_safe(value or "", what)
+        _check_search_term(value, what)
         if value and value.strip():
             criteria += [keyword, _astring(value.strip())]
     if search.unseen:
@@ -162,6 +164,22 @@ def search_criteria(search: MessageSearch | None) -> list[bytes]:
     if search.flagged:
         criteria.append(b"FLAGGED")
     return criteria or [b"ALL"]
+
+
+def _check_search_term(value, what: str) -> None:
+    """Text that can go on the wire: no line break or NUL, no lone surrogate (JSON can
+    carry "\\ud800", UTF-8 cannot), and short enough for one command line."""
+    if value is None or value == "":
+        return
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{what} must be text")
+    net.check_wire_safe(value, what)
+    if len(value) > MAX_SEARCH_LENGTH:
+        raise InvalidInputError(f"{what} is longer than {MAX_SEARCH_LENGTH} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(f"{what} contains a character that is not text") from None
 
 
 def _astring(value: str) -> bytes:

@@ -363,7 +363,7 @@ def mark_answered(
     forwarded: bool = False,
 ) -> None:
     """Set \\Answered on the original of a reply, or the $Forwarded keyword on a forward's."""
-    net.check_wire_safe(folder, "folder name")
+    imap.check_folder_name(folder, "folder name")
     with imap.translate_errors(client):
         selected, _count = imap.ensure_selected(client, folder)
         if int(uidvalidity) != int(selected.uidvalidity):
@@ -410,7 +410,7 @@ def file_sent_message(
 
 def _append(client, folder: str, data: bytes, flags) -> tuple[int, int] | None:
     """APPEND; (uidvalidity, uid) from the APPENDUID answer, or None without UIDPLUS."""
-    net.check_wire_safe(folder, "folder name")
+    imap.check_folder_name(folder, "folder name")
     if not isinstance(data, bytes) or not data:
         raise InvalidInputError("the message to store is empty")
     host = getattr(client, "host", "")
@@ -455,7 +455,7 @@ def find_message(client: imapclient.IMAPClient, folder: str, message_id: str) ->
     there is none or more than one (then nobody could say which is meant)."""
     if not message_id or not _MESSAGE_ID_SHAPE.fullmatch(message_id):
         return None
-    net.check_wire_safe(folder, "folder name")
+    imap.check_folder_name(folder, "folder name")
     with imap.translate_errors(client):
         selected, _count = imap.ensure_selected(client, folder)
         uids = client.search(["HEADER", "Message-ID", message_id])
