@@ -145,13 +145,20 @@ class DynaofficeMailMessage(models.Model):
         Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as
         client_file_to_record answers per UID.
         """
+        return self._file_by_place(
+            lambda account, folder, uidvalidity, uids: account.client_file_to_record(
+                folder, uidvalidity, uids, res_model, res_id, what, part_numbers
+            )
+        )
+
+    def _file_by_place(self, file):
+        """{handle id: result} of `file(account, folder, uidvalidity, uids)`, a filing
+        call of the account (answering per UID), made once per folder of these handles."""
         results = {}
         for (account, folder, uidvalidity), handles in self.grouped(
             lambda h: (h.account_id, h.folder, h.uidvalidity)
         ).items():
-            by_uid = account.client_file_to_record(
-                folder, uidvalidity, handles.mapped("uid"), res_model, res_id, what, part_numbers
-            )
+            by_uid = file(account, folder, uidvalidity, handles.mapped("uid"))
             for handle in handles:
                 results[handle.id] = by_uid[handle.uid]
         return results

@@ -5,11 +5,15 @@ publishes their ports and CA through DYNAOFFICE_TEST_SERVERS. Without them these
 run, and they say so instead of skipping.
 """
 
+import email
 import email.policy
 import json
 import os
 import secrets
+import ssl
 from email.message import EmailMessage
+
+import imapclient
 
 from odoo.tests import TransactionCase
 
@@ -157,6 +161,31 @@ class MailServerCase(TransactionCase):
         cls.shared = Account.with_user(cls.admin).create(
             dict(cls.account_values(cls.shared_address, password), group_id=cls.sales.id)
         )
+
+    def imap(self, address, password):
+        """A connection of "another mail program" straight to Dovecot (IMAPS, its
+        certificate verified against this run's CA)."""
+        context = ssl.create_default_context(cadata=self.ca_pem)
+        client = imapclient.IMAPClient(
+            "localhost", port=self.ports.imaps, ssl_context=context, timeout=10
+        )
+        client.login(address, password)
+        return client
+
+    def fetch_all(self, address, password, folder="INBOX"):
+        """[(parsed message, flags)] of a folder, read over IMAP."""
+        client = self.imap(address, password)
+        try:
+            client.select_folder(folder)
+            return [
+                (
+                    email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default),
+                    data[b"FLAGS"],
+                )
+                for data in client.fetch(client.search(), ["BODY.PEEK[]", "FLAGS"]).values()
+            ]
+        finally:
+            client.logout()
 
     def create_account_as(self, user, **values):
         """Create as `user` in a savepoint, as one RPC call would: all or nothing."""

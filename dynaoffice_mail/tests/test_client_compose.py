@@ -7,9 +7,6 @@ import email
 import email.message
 import email.policy
 import socket
-import ssl
-
-import imapclient
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError
@@ -39,27 +36,6 @@ class ComposeCase(MailServerCase):
         cls.personal.signature = "<p>Olga Owner<br>Vertrieb</p>"
         cls.partner_address, cls.partner_password = cls.new_mailbox()
         cls.env["res.partner"].create({"name": "Jürgen Weiß", "email": cls.partner_address})
-
-    def imap(self, address, password):
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
-        client.login(address, password)
-        return client
-
-    def fetch_all(self, address, password, folder="INBOX"):
-        """[(parsed message, flags)] of a folder, read over IMAP."""
-        client = self.imap(address, password)
-        try:
-            client.select_folder(folder)
-            return [
-                (
-                    email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default),
-                    data[b"FLAGS"],
-                )
-                for data in client.fetch(client.search(), ["BODY.PEEK[]", "FLAGS"]).values()
-            ]
-        finally:
-            client.logout()
 
     def subjects(self, address, password, folder="INBOX"):
         """The subjects in a folder, one per message (the mailboxes outlive each test)."""

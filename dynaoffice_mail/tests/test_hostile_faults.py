@@ -16,11 +16,8 @@ import datetime
 import email
 import email.policy
 import logging
-import ssl
 import time
 from email.utils import format_datetime
-
-import imapclient
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -58,28 +55,6 @@ class FaultCase(MailServerCase):
             .create(dict(cls.account_values(address, password), user_id=cls.owner.id, **overrides))
         )
         return account.with_context(dynaoffice_mail_skip_connection_test=False), password
-
-    def imap(self, address, password):
-        """A connection of "another mail program" straight to Dovecot."""
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
-        client.login(address, password)
-        return client
-
-    def fetch_all(self, address, password, folder):
-        """[(parsed message, flags)] of a folder, read over IMAP."""
-        client = self.imap(address, password)
-        try:
-            client.select_folder(folder)
-            return [
-                (
-                    email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default),
-                    data[b"FLAGS"],
-                )
-                for data in client.fetch(client.search(), ["BODY.PEEK[]", "FLAGS"]).values()
-            ]
-        finally:
-            client.logout()
 
     def with_subject(self, address, password, folder, subject):
         return [

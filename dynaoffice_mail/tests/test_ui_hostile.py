@@ -17,7 +17,6 @@ import contextlib
 import datetime
 import json
 import re
-import ssl
 import time
 import urllib.parse
 
@@ -263,14 +262,6 @@ class TestUiHostileMail(HttpCase, MailServerCase):
 
     # -- the mailbox --------------------------------------------------------------------
 
-    def imap_client(self):
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient(
-            "localhost", port=self.ports.imaps, ssl_context=context, timeout=10
-        )
-        client.login(self.personal_address, self.password)
-        return client
-
     def deliver(self):
         """The corpus into the Inbox, the hostile folder names beside it: UID -> mail."""
         date = datetime.datetime.now(datetime.timezone.utc)
@@ -279,7 +270,7 @@ class TestUiHostileMail(HttpCase, MailServerCase):
         )
         by_uid = {}
         self.created_folders = []
-        with self.imap_client() as client:
+        with self.imap(self.personal_address, self.password) as client:
             for name in self.folder_names:
                 # The test Dovecot refuses some names (a "." in its Maildir++ layout); the
                 # tree must show every name the server took.

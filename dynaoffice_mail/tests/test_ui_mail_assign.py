@@ -3,10 +3,7 @@ holds the mail afterwards and the server has the keyword other mail programs see
 
 import datetime
 import secrets
-import ssl
 from email.message import EmailMessage
-
-import imapclient
 
 from odoo.tests import HttpCase, tagged
 
@@ -35,14 +32,6 @@ class TestUiMailAssign(HttpCase, MailServerCase):
         # A fresh mailbox for each test: what one test assigned stays on the server.
         self.create_owned_accounts()
         self.password = self.personal.sudo()._decrypted_password("imap_password")
-
-    def imap_client(self):
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient(
-            "localhost", port=self.ports.imaps, ssl_context=context, timeout=10
-        )
-        client.login(self.personal_address, self.password)
-        return client
 
     def deliver_offer_and_newsletter(self):
         """A customer's offer (his contact has his address) and a newsletter; the offer's
@@ -73,7 +62,7 @@ class TestUiMailAssign(HttpCase, MailServerCase):
         self.assertEqual(len(posted), 1, "the mail is in the contact's chatter, once")
         self.assertIn("Wir bieten Ihnen die Dachsanierung", str(posted.body))
         self.assertEqual(posted.subject, "Angebot Dachsanierung")
-        with self.imap_client() as client:
+        with self.imap(self.personal_address, self.password) as client:
             client.select_folder("INBOX", readonly=True)
             flags = {
                 data[b"ENVELOPE"].subject.decode(): set(data[b"FLAGS"])

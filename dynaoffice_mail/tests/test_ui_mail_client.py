@@ -2,13 +2,10 @@
 
 import base64
 import datetime
-import ssl
 import threading
 import time
 from email.message import EmailMessage
 from email.utils import format_datetime
-
-import imapclient
 
 from odoo.tests import HttpCase, tagged
 
@@ -77,18 +74,10 @@ class TestUiMailClient(HttpCase, MailServerCase):
             address, [(folder, raw, flags, NOW) for folder, raw, flags in messages]
         )
 
-    def imap_client(self):
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient(
-            "localhost", port=self.ports.imaps, ssl_context=context, timeout=10
-        )
-        client.login(self.personal_address, self.password)
-        return client
-
     def deliver_when_flagged(self, stop):
         """Delivers "New arrival" once the tour has flagged the report (seen over IMAP), so
         that new mail comes in while the client is open, at a known point of the tour."""
-        with self.imap_client() as client:
+        with self.imap(self.personal_address, self.password) as client:
             client.select_folder("INBOX", readonly=True)
             while not stop.is_set():
                 client.noop()
@@ -103,7 +92,7 @@ class TestUiMailClient(HttpCase, MailServerCase):
     def imap_state(self, folders=("INBOX", "Archive", "Junk", "Trash")):
         """Folder -> {subject: flags}, as a plain IMAP client sees the mailbox."""
         state = {}
-        with self.imap_client() as client:
+        with self.imap(self.personal_address, self.password) as client:
             for folder in folders:
                 client.select_folder(folder, readonly=True)
                 uids = client.search("ALL")
@@ -168,7 +157,7 @@ class TestUiMailClient(HttpCase, MailServerCase):
             "dynaoffice_mail_client_folders",
             login=self.owner.login,
         )
-        with self.imap_client() as client:
+        with self.imap(self.personal_address, self.password) as client:
             names = {name for _flags, _delimiter, name in client.list_folders()}
             trash = client.select_folder("Trash", readonly=True)[b"EXISTS"]
         self.assertIn("Kunden", names, "created and renamed")

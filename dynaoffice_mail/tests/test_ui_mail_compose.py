@@ -4,10 +4,7 @@ recipient's real mailbox, and the writer's Sent, Drafts and Inbox after."""
 import datetime
 import email
 import email.policy
-import ssl
 from email.message import EmailMessage
-
-import imapclient
 
 from odoo.tests import HttpCase, tagged
 
@@ -30,14 +27,6 @@ class TestUiMailCompose(HttpCase, MailServerCase):
         cls.partner = cls.env["res.partner"].create(
             {"name": "Jürgen Weiß", "email": cls.partner_address}
         )
-
-    def imap(self, address, password):
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient(
-            "localhost", port=self.ports.imaps, ssl_context=context, timeout=10
-        )
-        client.login(address, password)
-        return client
 
     def messages(self, address, password, folder="INBOX"):
         """{subject: (parsed message, flags)} of a folder, as any IMAP client reads it."""

@@ -13,16 +13,11 @@ class DynaofficeMailMessage(models.Model):
         Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as
         client_file_to_dms answers per UID.
         """
-        results = {}
-        for (account, folder, uidvalidity), handles in self.grouped(
-            lambda h: (h.account_id, h.folder, h.uidvalidity)
-        ).items():
-            by_uid = account.client_file_to_dms(
-                folder, uidvalidity, handles.mapped("uid"), directory_id, what, part_numbers
+        return self._file_by_place(
+            lambda account, folder, uidvalidity, uids: account.client_file_to_dms(
+                folder, uidvalidity, uids, directory_id, what, part_numbers
             )
-            for handle in handles:
-                results[handle.id] = by_uid[handle.uid]
-        return results
+        )
 
     def action_file_to_account_directory(self):
         """Server action: each message (its .eml file and its attachments) into the
