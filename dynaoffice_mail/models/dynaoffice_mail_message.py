@@ -458,16 +458,7 @@ class DynaofficeMailMessage(models.Model):
             )
         else:
             message = self.env._("Messages assigned: %(assigned)s.", assigned=assigned)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if assigned else "warning",
-                "title": self.env._("Assign mail"),
-                "message": message,
-                "sticky": False,
-            },
-        }
+        return _notification(self.env._("Assign mail"), message, success=bool(assigned))
 
     @api.model
     def _file_notification(self, filed, already, skipped_note=None):
@@ -479,16 +470,23 @@ class DynaofficeMailMessage(models.Model):
             parts.append(_("Already there: %(already)s.", already=already))
         if skipped_note:
             parts.append(skipped_note)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if filed or already else "warning",
-                "title": _("File into documents"),
-                "message": " ".join(parts),
-                "sticky": False,
-            },
-        }
+        return _notification(
+            _("File into documents"), " ".join(parts), success=bool(filed or already)
+        )
+
+
+def _notification(title, message, success):
+    """What a server action on messages answers: a notification, nothing to close."""
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {
+            "type": "success" if success else "warning",
+            "title": title,
+            "message": message,
+            "sticky": False,
+        },
+    }
 
 
 def _formatted(address):
