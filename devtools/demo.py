@@ -222,7 +222,7 @@ for xmlid in {refs!r}:
     accounts |= env.ref(xmlid)
 # No connection test on save: each would log in to both servers once more, and checking the
 # connection is what the account's "Test connection" is for.
-accounts.with_context(dynaoffice_mail_skip_connection_test=True).write(
+accounts._without_connection_test().write(
     {{"ca_certificate": {ca_pem!r}}}
 )
 # The demo data makes Anna a German user; activating German does not load Odoo's German

@@ -24,6 +24,7 @@ _spec = importlib.util.spec_from_file_location("hostile_figures", TESTS / "hosti
 FIGURES_MODULE = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(FIGURES_MODULE)
 FIGURES = FIGURES_MODULE.FIGURES
+SECTIONS = {first: title for title, first in FIGURES_MODULE.SECTIONS.items()}
 
 SERVER_SIDE = [
     "test_hostile_corpus.py",
@@ -34,8 +35,10 @@ SERVER_SIDE = [
     "test_credentials_at_rest.py",
     "test_credentials_rpc.py",
     "test_services_connect.py",
+    # Trust (issue #12): forged calls over JSON-RPC, one module per hole.
+    *sorted(path.name for path in TESTS.glob("test_trust_*.py")),
 ]
-BROWSER = ["test_ui_hostile.py"]
+BROWSER = ["test_ui_hostile.py", *sorted(path.name for path in TESTS.glob("test_ui_trust_*.py"))]
 
 
 def run() -> int:
@@ -85,10 +88,13 @@ def within(value, bound: str, figures: dict) -> bool:
 def print_table(figures: dict) -> list[str]:
     """Prints the table; returns the keys out of bounds (or never measured)."""
     failed = []
-    width = max(len(label) for label, _how, _bound in FIGURES.values())
+    width = max(len(label) for label, _how, _bound in FIGURES.values()) + 2
     print(f"\n{'figure':<{width}}  {'value':>12}  {'bound':<18}  ok", flush=True)
     print(f"{'-' * width}  {'-' * 12}  {'-' * 18}  --")
     for key, (label, _how, bound) in FIGURES.items():
+        if key in SECTIONS:
+            print(f"{SECTIONS[key]}:")
+        label = f"  {label}"
         if key not in figures:
             failed.append(key)
             print(f"{label:<{width}}  {'not measured':>12}  {bound:<18}  NO")

@@ -59,8 +59,41 @@ WIRE_FIELDS = (
     "sent_folder",
     "drafts_folder",
 )
+# Fields that say where a stored password goes: changing one sends that password to another
+# server (or in clear text) at the next login, so the same write must enter it again.
+IMAP_REDIRECT_FIELDS = {
+    "imap_host",
+    "imap_port",
+    "imap_ssl",
+    "imap_allow_insecure",
+    "imap_user",
+    "ca_certificate",
+}
+SMTP_REDIRECT_FIELDS = {
+    "smtp_method",
+    "smtp_host",
+    "smtp_port",
+    "smtp_encryption",
+    "smtp_user",
+    "ca_certificate",
+}
+OWNER_FIELDS = ("user_id", "group_id")
+# Stored computed fields without an inverse: what a create or write says of them is dropped.
+COMPUTED_ONLY = ("account_type",)
+# Skipping the connection test on save is for server code (tests, scripts): an RPC's context
+# is JSON from the browser and can hold any key, but never this object.
+_SKIP_CONNECTION_TEST = object()
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
 PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
+# Ways of sending whose server cannot tell who sends: personal accounts use them only where
+# an administrator switched them on (system parameters), and their sender must pass the
+# administrator's list of sender domains (see _check_sending_allowed).
+PERSONAL_SENDING_SWITCHES = {
+    "mail": "dynaoffice_mail.personal_odoo_mail",
+    "sendmail": "dynaoffice_mail.personal_sendmail",
+    "smtp_without_login": "dynaoffice_mail.personal_smtp_without_auth",
+}
+SENDER_DOMAINS_PARAM = "dynaoffice_mail.sender_domains"
 # Attachments the browser may show itself (the preview); everything else is downloaded.
 PREVIEW_TYPES = {
     "image/png",
@@ -201,6 +234,14 @@ class DynaofficeMailAccount(models.Model):
         "against this CA only.",
     )
     can_use = fields.Boolean(compute="_compute_can_use")
+    # What tab "Send" offers; the constraint _check_sending_way refuses the rest.
+    available_smtp_methods = fields.Json(
+        string="Available Sending Methods", compute="_compute_available_smtp_methods"
+    )
+    smtp_auth_optional = fields.Boolean(
+        string="Sending Without Authentication Allowed",
+        compute="_compute_available_smtp_methods",
+    )
 
     # -- computes -------------------------------------------------------------------------
 
@@ -234,6 +275,14 @@ class DynaofficeMailAccount(models.Model):
         for account in self:
             account.can_use = account._is_usable_by(self.env.user)
 
+    @api.depends("user_id", "group_id")
+    def _compute_available_smtp_methods(self):
+        methods = [method for method, _label in self._fields["smtp_method"].selection]
+        for account in self:
+            ways = account._allowed_sending_ways()
+            account.available_smtp_methods = [method for method in methods if method in ways]
+            account.smtp_auth_optional = "smtp_without_login" in ways
+
     # -- constraints ------------------------------------------------------------------------
 
     @api.constrains(*WIRE_FIELDS)
@@ -265,6 +314,14 @@ class DynaofficeMailAccount(models.Model):
             for port in (account.imap_port, account.smtp_port):
                 if not 0 < port < 65536:
                     raise ValidationError(self.env._("Ports are numbers from 1 to 65535."))
+
+    @api.constrains("smtp_method", "smtp_auth", "user_id", "group_id")
+    def _check_sending_way(self):
+        # A constraint, not only the connection test: it holds for server code as well.
+        for account in self:
+            refusal = account._sending_way_refusal()
+            if refusal:
+                raise ValidationError(refusal)
 
     # -- onchanges (the form's suggestions) ------------------------------------------------
 
@@ -315,12 +372,22 @@ class DynaofficeMailAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # The type follows the owner; a value sent along would be stored as it is.
+        vals_list = [_without(vals, COMPUTED_ONLY) for vals in vals_list]
         accounts = super().create(vals_list)
         accounts._test_connection_on_save()
         return accounts
 
     def write(self, vals):
+        vals = _without(vals, COMPUTED_ONLY)
+        if not self.env.su:
+            self._check_owner_unchanged(vals)
+            self._check_password_follows_server(vals)
         result = super().write(vals)
+        if not self.env.su:
+            # Odoo checks record rules before a write only: the accounts must still be the
+            # writer's to change afterwards (no write turns one into somebody else's).
+            self.check_access("write")
         changed = set(vals)
         if changed & (IMAP_FIELDS | SMTP_FIELDS | {"email"}):
             self._test_connection_on_save(
@@ -664,6 +731,53 @@ class DynaofficeMailAccount(models.Model):
             "context": context,
         }
 
+    def _check_owner_unchanged(self, vals):
+        """Who owns an account is decided when it is created, by whoever may create it."""
+        for field_name in OWNER_FIELDS:
+            if field_name not in vals:
+                continue
+            new = self.env[self._fields[field_name].comodel_name].browse(vals[field_name] or ())
+            if any(account[field_name] != new for account in self):
+                raise AccessError(
+                    self.env._(
+                        "The owner of a mail account cannot be changed. Delete the account "
+                        "and set it up again for its new owner."
+                    )
+                )
+
+    def _check_password_follows_server(self, vals):
+        """A stored password goes only where it was entered for (see *_REDIRECT_FIELDS)."""
+        stored = self._read_password_tokens()
+        for fields_changed, password_field in (
+            (IMAP_REDIRECT_FIELDS, "imap_password"),
+            (SMTP_REDIRECT_FIELDS, "smtp_password"),
+        ):
+            if vals.get(password_field) or not fields_changed & set(vals):
+                continue
+            column = PASSWORD_COLUMNS[password_field]
+            for account in self:
+                if not stored.get(account.id, {}).get(column):
+                    continue  # nothing stored, nothing to send elsewhere
+                if all(
+                    account[name] == _as_record_value(account, name, vals[name])
+                    for name in fields_changed & set(vals)
+                ):
+                    continue
+                if password_field == "imap_password":
+                    message = self.env._(
+                        "Receiving (IMAP): enter the password again to change the server, "
+                        "port, encryption, user name or CA certificate of %(account)s.",
+                        account=account.name,
+                    )
+                else:
+                    message = self.env._(
+                        "Sending (SMTP): enter the password again to change the sending "
+                        "method, server, port, encryption, user name or CA certificate of "
+                        "%(account)s.",
+                        account=account.name,
+                    )
+                raise AccessError(message)
+
     def _is_usable_by(self, user):
         self.ensure_one()
         if self.user_id:
@@ -900,8 +1014,16 @@ class DynaofficeMailAccount(models.Model):
             reason=self._explain(error, self.imap_port),
         )
 
+    def _without_connection_test(self):
+        """These accounts for server code that saves without testing the connection (tests,
+        scripts); no RPC can ask for this."""
+        return self.with_context(dynaoffice_mail_skip_connection_test=_SKIP_CONNECTION_TEST)
+
     def _test_connection_on_save(self, imap=True, smtp=True):
-        if self.env.context.get("dynaoffice_mail_skip_connection_test"):
+        # Data files (demo accounts) load while the registry is not ready, when no request
+        # is served; otherwise only server code may skip the test.
+        skip = self.env.context.get("dynaoffice_mail_skip_connection_test")
+        if skip is _SKIP_CONNECTION_TEST or not self.pool.ready:
             return
         for account in self:
             account._test_connection(imap=imap, smtp=smtp)
@@ -938,7 +1060,6 @@ class DynaofficeMailAccount(models.Model):
         if self.smtp_method == "smtp":
             if not self.smtp_host:
                 raise UserError(self.env._("Sending (SMTP): enter the SMTP host name."))
-            smtp.check_account(self._smtp_settings())
         elif self.smtp_method == "mail":
             # Outgoing mail servers are visible to administrators only; users may still
             # send through them, so whether one exists is asked with sudo.
@@ -959,6 +1080,10 @@ class DynaofficeMailAccount(models.Model):
                         path=path,
                     )
                 )
+        # Before anything connects: whether this account may send as its address its way.
+        self._check_sending_allowed(self.email)
+        if self.smtp_method == "smtp":
+            smtp.check_account(self._smtp_settings())
 
     def _sendmail_path(self):
         # A system parameter (administrators set it); read with sudo for every user.
@@ -968,18 +1093,157 @@ class DynaofficeMailAccount(models.Model):
             .get_param("dynaoffice_mail.sendmail_path", "/usr/sbin/sendmail")
         )
 
+    def _check_sending_allowed(self, address):
+        """Raise unless this account may send its way (see PERSONAL_SENDING_SWITCHES) with
+        `address` as the sender. Checked when the account is saved and again for each mail:
+        administrators may change what they allow in between.
+
+        SMTP with authentication: the account's own server decides which sender it accepts.
+        Sendmail and SMTP without authentication: nobody checks, so the address must be in
+        the administrator's sender domains. Mail: as Odoo decides for its own mail
+        (`_odoo_mail_server`).
+        """
+        self.ensure_one()
+        refusal = self._sending_way_refusal()
+        if refusal:
+            raise UserError(refusal)
+        way = self._sending_way()
+        if way == "mail":
+            self._odoo_mail_server(address)
+        elif way != "smtp":
+            self._check_sender_domains(address, self._sending_side(way))
+
+    def _sending_way(self):
+        """`smtp_method`, with SMTP without authentication told apart."""
+        self.ensure_one()
+        if self.smtp_method == "smtp" and not self.smtp_auth:
+            return "smtp_without_login"
+        return self.smtp_method
+
+    def _allowed_sending_ways(self):
+        """Group accounts: every way (mail administrators set them up). Personal accounts:
+        SMTP with authentication, and the ways an administrator switched on for them."""
+        self.ensure_one()
+        if self.group_id:
+            return {"smtp", *PERSONAL_SENDING_SWITCHES}
+        return {"smtp"} | {
+            way for way, key in PERSONAL_SENDING_SWITCHES.items() if self._system_switch(key)
+        }
+
+    def _sending_way_refusal(self):
+        """Why this account may not send its way, or None."""
+        way = self._sending_way()
+        if way in self._allowed_sending_ways():
+            return None
+        _ = self.env._
+        if way == "mail":
+            return _(
+                "Sending (Mail) through Odoo's outgoing mail servers is not available for "
+                "personal accounts unless your administrator allows it. Choose SMTP and log in "
+                "to your mail server."
+            )
+        if way == "sendmail":
+            return _(
+                "Sending (Sendmail) through the sendmail program of the Odoo server is not "
+                "available for personal accounts unless your administrator allows it. Choose "
+                "SMTP and log in to your mail server."
+            )
+        return _(
+            "Sending (SMTP) without authentication is not available for personal accounts "
+            "unless your administrator allows it. Turn on authentication and enter the user "
+            "name and password of your mail server."
+        )
+
+    def _sending_side(self, way):
+        _ = self.env._
+        return {
+            "smtp_without_login": _("Sending (SMTP without authentication)"),
+            "mail": _("Sending (Mail)"),
+            "sendmail": _("Sending (Sendmail)"),
+        }[way]
+
+    def _check_sender_domains(self, address, side):
+        """`address` must match the administrator's sender domains, as an outgoing mail
+        server's from_filter matches: a domain, or a full address."""
+        allowed = self._sender_domains()
+        if not allowed:
+            raise UserError(
+                self.env._(
+                    "%(side)s: your administrator has not allowed any sender addresses for "
+                    "this way of sending, so nothing can be sent as %(address)s. Ask your "
+                    "administrator, or choose SMTP with authentication.",
+                    side=side,
+                    address=address,
+                )
+            )
+        if not self.env["ir.mail_server"]._match_from_filter(address, ",".join(allowed)):
+            raise UserError(
+                self.env._(
+                    "%(side)s: %(address)s is not among the senders your administrator allows "
+                    "for this way of sending (%(allowed)s). Ask your administrator, or choose "
+                    "SMTP with authentication.",
+                    side=side,
+                    address=address,
+                    allowed=", ".join(allowed),
+                )
+            )
+
+    def _sender_domains(self):
+        """The system parameter's domains and addresses, separated by commas or spaces."""
+        # System parameters are readable by administrators only; read with sudo.
+        value = self.env["ir.config_parameter"].sudo().get_param(SENDER_DOMAINS_PARAM) or ""
+        return [entry.lstrip("@") for entry in value.replace(",", " ").split() if entry != "@"]
+
+    def _system_switch(self, key):
+        # System parameters are readable by administrators only; read with sudo.
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        return str(value).strip().lower() in ("1", "true", "yes")
+
+    def _odoo_mail_server(self, address):
+        """The outgoing mail server of Odoo that sends as `address` (an empty record: the
+        server of Odoo's configuration file), chosen as Odoo chooses for its own mail.
+
+        For an address no server is set up for, Odoo sends in another name (its notification
+        address) or through a server meant for other senders; this refuses instead. A server
+        without from_filter takes any sender, so through it only the sender domains may send.
+        """
+        # Outgoing mail servers are visible to administrators only; every user may send
+        # through them (as the chatter does), hence sudo.
+        mail_servers = self.env["ir.mail_server"].sudo()
+        server, _odoo_from = mail_servers._find_mail_server(address)
+        server = server or mail_servers
+        from_filter = server.from_filter if server else mail_servers._get_default_from_filter()
+        side = self._sending_side("mail")
+        if not from_filter:
+            self._check_sender_domains(address, side)
+        elif not mail_servers._match_from_filter(address, from_filter):
+            raise UserError(
+                self.env._(
+                    "%(side)s: none of Odoo's outgoing mail servers is set up to send as "
+                    "%(address)s; Odoo would send the mail in another name. Ask your "
+                    "administrator, or choose SMTP.",
+                    side=side,
+                    address=address,
+                )
+            )
+        return server
+
     def _explain(self, error, port):
         """A message a user can act on, for each thing that can go wrong."""
         _ = self.env._
         host = error.host or ""
         detail = error.detail or ""
         if isinstance(error, mail_errors.ForbiddenHostError):
+            # Not the address: that would tell anyone what an internal name resolves to.
             return _(
-                "%(host)s points to %(address)s, an address in a local or private network. "
-                "Connections there are not allowed; check the host name or ask your "
-                "administrator.",
+                "the server is in a local or private network. Connections there are not "
+                "allowed; check the host name or ask your administrator."
+            )
+        if isinstance(error, mail_errors.NonAsciiCredentialsError):
+            return _(
+                "%(host)s does not accept a user name or password with characters such as "
+                "ä, ß or €. Choose a password without them, or ask the mail provider.",
                 host=host,
-                address=error.address,
             )
         if isinstance(error, mail_errors.HostNotFoundError):
             return _("the server %(host)s was not found. Check the host name.", host=host)
@@ -1079,6 +1343,16 @@ class DynaofficeMailAccount(models.Model):
         if isinstance(error, actions.UidValidityChangedError):
             return _("the folder was renumbered on the server. Reload the list and try again.")
         return None
+
+
+def _without(vals, names):
+    return {key: value for key, value in vals.items() if key not in names}
+
+
+def _as_record_value(record, field_name, value):
+    """`value` as `record[field_name]` would show it once written (False for empty text)."""
+    field = record._fields[field_name]
+    return field.convert_to_record(field.convert_to_cache(value, record), record)
 
 
 def _stream_ended(error):

@@ -47,7 +47,14 @@ class DynaofficeMailAccount(models.Model):
         elif mode == "draft":
             raw = self._read_source(folder, int(uidvalidity), int(uid))
             draft = compose.parse_draft(raw)
-            draft.html_body = html_sanitize(draft.html_body or "")
+            # Another mail program may have written the draft (into a group mailbox, too):
+            # it goes into Odoo's page like quoted mail (in_page), its cid: links kept.
+            draft.html_body = html.sanitize_html(
+                html_sanitize(draft.html_body or ""),
+                cid_url=lambda content_id: f"cid:{content_id}",
+                allow_remote=False,
+                in_page=True,
+            ).html
             draft_ref = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
             original = self._replied_original(draft.in_reply_to)
         else:
@@ -224,6 +231,10 @@ class DynaofficeMailAccount(models.Model):
             ) from error
 
     def _deliver(self, message):
+        # Checked again for each mail: administrators may have changed what they allow since
+        # the account was saved. The From is the account's address (_build_outgoing takes
+        # none from the browser).
+        self._check_sending_allowed(self.email)
         if self.smtp_method == "smtp":
             sending.send_smtp(self._smtp_settings(), message)
         elif self.smtp_method == "sendmail":
@@ -236,10 +247,12 @@ class DynaofficeMailAccount(models.Model):
     def _deliver_through_odoo(self, message):
         # Odoo's outgoing mail servers are visible to administrators only; every user may
         # send through them (as the chatter does), hence sudo. send_email takes the
-        # envelope from To, Cc and Bcc and removes Bcc before sending.
+        # envelope from To, Cc and Bcc and removes Bcc before sending. Naming the server
+        # keeps the From as it is: Odoo never sends our mail in another name.
+        server = self._odoo_mail_server(self.email)
         mail_server = self.env["ir.mail_server"].sudo()
         try:
-            mail_server.send_email(message)
+            mail_server.send_email(message, mail_server_id=server.id or None)
         except Exception as error:
             raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
 
@@ -353,12 +366,15 @@ class DynaofficeMailAccount(models.Model):
     def _quoted_html(self, view):
         """The original's body for quoting: sanitised, remote images left out, and inline
         images dropped (their links point into this Odoo, not to anything a recipient
-        could load). Without the mail's style sheets: the editor is part of the Odoo
-        page, which they would restyle."""
+        could load). Fit for Odoo's own page, of which the editor is part: without the
+        mail's style sheets, the styles that would lift it over the page (position,
+        z-index, transforms, negative margins) and the ids, names and classes the page
+        would take for its own (`<img name="querySelector">` replaces
+        document.querySelector)."""
         if not view.html:
             return None
         return html.sanitize_html(
-            view.html, cid_url=lambda _cid: None, allow_remote=False, style_blocks=False
+            view.html, cid_url=lambda _cid: None, allow_remote=False, in_page=True
         ).html
 
     def _replied_original(self, in_reply_to):

@@ -206,7 +206,9 @@ class DynaofficeMailMessage(models.Model):
                 lambda client: assigning.message_summaries(client, folder, uidvalidity, missing),
                 safe=True,
             )
-            created = self.create(
+            # sudo: users only read handles (ACL); they are made here, for an account the
+            # user may use (checked above), from what its server says.
+            created = self.sudo().create(
                 [
                     {
                         "account_id": account.id,
@@ -221,7 +223,7 @@ class DynaofficeMailMessage(models.Model):
                     for uid, summary in summaries.items()
                 ]
             )
-            by_uid.update({handle.uid: handle for handle in created})
+            by_uid.update({handle.uid: handle.with_env(self.env) for handle in created})
         return by_uid
 
     def _read_view(self):
@@ -251,7 +253,9 @@ class DynaofficeMailMessage(models.Model):
         if not message:
             message = self._post_on(target, view)
             status = "assigned"
-        self.env["dynaoffice.mail.assignment"].create(
+        # sudo: users only read assignments (ACL); one is made here, after the caller was
+        # found allowed to use the mailbox and to post on the target (_assign_target).
+        self.env["dynaoffice.mail.assignment"].sudo().create(
             {
                 "message_id": self.id,
                 "res_model": target._name,
@@ -311,10 +315,15 @@ class DynaofficeMailMessage(models.Model):
         _ = self.env._
         if view.html:
             # Remote images stay out (they tell the sender the mail was read); images the
-            # body shows from its own parts come along as attachments (cid: links).
+            # body shows from its own parts come along as attachments (cid: links). The
+            # chatter is Odoo's page: nothing may position itself over it or take the
+            # names of its elements (in_page).
             body = Markup(
                 html.sanitize_html(
-                    view.html, cid_url=lambda content_id: f"cid:{content_id}", allow_remote=False
+                    view.html,
+                    cid_url=lambda content_id: f"cid:{content_id}",
+                    allow_remote=False,
+                    in_page=True,
                 ).html
             )
         elif view.text:
@@ -422,7 +431,9 @@ class DynaofficeMailMessage(models.Model):
             limit=1,
         )
         if not taken:
-            self.write({"folder": folder, "uidvalidity": uidvalidity, "uid": uid})
+            # sudo: users only read handles; this one follows its message, which the
+            # user's own mailbox (usable, checked by the caller) found there.
+            self.sudo().write({"folder": folder, "uidvalidity": uidvalidity, "uid": uid})
         return found
 
     def _still_there(self, place):

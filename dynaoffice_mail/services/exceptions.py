@@ -31,10 +31,14 @@ class ConnectionTimeoutError(ConnectionFailedError):
 
 
 class ForbiddenHostError(ConnectionFailedError):
-    """The host resolves to an address we refuse to connect to (loopback, private, ...)."""
+    """The host resolves to an address we refuse to connect to (loopback, private, ...).
+
+    The text and `detail` never name the address: what an internal name resolves to is
+    none of the user's business. `address` keeps it for the server's log.
+    """
 
     def __init__(self, message: str = "", *, host: str = "", address: str = ""):
-        super().__init__(message, host=host, detail=address)
+        super().__init__(message or "the host is in a local or private network", host=host)
         self.address = address
 
 
@@ -62,6 +66,11 @@ class AuthenticationError(MailServiceError):
 
 class AuthMethodRefusedError(MailServiceError):
     """The server offers no login method we may use on this connection."""
+
+
+class NonAsciiCredentialsError(AuthMethodRefusedError):
+    """The user name or password has characters beyond ASCII, and the server offers no
+    login that carries them (SASL PLAIN in UTF-8: IMAP AUTH=PLAIN, SMTP AUTH PLAIN)."""
 
 
 class ProtocolError(MailServiceError):

@@ -12,6 +12,15 @@ comments as markup while lxml (an HTML parser) reads them as text, the classic w
 smuggle script past a sanitiser ("mutation XSS"). Mail clients do not show inline SVG
 anyway. <style> blocks and style attributes are kept, as newsletters need them, with
 @import, expression(), behaviors, bindings and every url() checked.
+
+Quoted in the composer, a mail is part of Odoo's own page rather than a frame of its own
+(`in_page=True`): there it must not restyle the page, cover it or take the names of its
+parts. So it loses its style sheets, the styles that take an element out of its place in
+the text (positioning, stacking, transforms, negative margins) and the attributes the page
+would take for its own (ids and names, which become properties of `document` and `window`,
+and classes, which pick Odoo's style sheets: Bootstrap's "position-fixed", the editor's
+"o-contenteditable-false"). The reading pane's sandboxed frame keeps all of these: there
+a mail covers only itself, and its anchors and style sheets need its ids and classes.
 """
 
 import re
@@ -203,6 +212,34 @@ _CSS_DANGER = re.compile(
     re.IGNORECASE,
 )
 _CSS_PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
+
+# In Odoo's page (in_page=True), see the module's docstring.
+IN_PAGE_DROPPED_ATTRS = frozenset({"id", "name", "class"})
+# Properties that move an element out of its place or above others: positioning (and the
+# offsets that only mean something with it), stacking, transforms and motion paths,
+# animations (without the mail's style sheets they could only run Odoo's own @keyframes)
+# and custom properties. Vendor prefixes are ignored; margins are checked by value.
+_IN_PAGE_BLOCKED_NAMES = (
+    r"position(?:-[\w-]+)?|z-index|top|right|bottom|left|inset(?:-[\w-]+)?"
+    r"|transform(?:-[\w-]+)?|translate|rotate|scale|perspective(?:-origin)?"
+    r"|offset(?:-[\w-]+)?|animation(?:-[\w-]+)?|--[\w-]*"
+)
+_IN_PAGE_BLOCKED_PROPERTY = re.compile(_IN_PAGE_BLOCKED_NAMES)
+_VENDOR_PREFIX = re.compile(r"\A-(?:webkit|moz|ms|o|khtml|apple|epub)-(?=[a-z])")
+_CSS_PROPERTY_NAME = re.compile(r"-?[a-z_][\w-]*|--[\w-]*")
+_MARGIN_PROPERTY = re.compile(r"margin(?:-[\w-]+)?")
+# Margins that only push: lengths and percentages without a sign, keywords. A calc(),
+# var() or anything with a minus could pull the element over what is around it.
+_MARGIN_TOKEN = r"(?:(?:\d+(?:\.\d*)?|\.\d+)[a-z%]*|auto|inherit|initial|unset|revert)"
+_NON_NEGATIVE_MARGIN = re.compile(
+    rf"\s*{_MARGIN_TOKEN}(?:\s+{_MARGIN_TOKEN})*\s*(?:!\s*important\s*)?", re.IGNORECASE
+)
+# A last look at the style we keep, in case our reading of it and the browser's differ (an
+# unclosed bracket or string): any of these left in it, and the whole style goes.
+_IN_PAGE_DANGER = re.compile(
+    rf"(?<![\w-])(?:-[a-z]+-)?(?:(?:{_IN_PAGE_BLOCKED_NAMES})\s*:|margin[\w-]*\s*:[^;]*-)",
+    re.IGNORECASE,
+)
 _SRCSET_DESCRIPTOR = re.compile(r"\d+(?:\.\d+)?[wx]")
 
 
@@ -212,6 +249,7 @@ def sanitize_html(
     cid_url: Callable[[str], str | None],
     allow_remote: bool,
     style_blocks: bool = True,
+    in_page: bool = False,
 ) -> SanitizedHtml:
     """`html` without script and, unless `allow_remote`, without anything remote.
 
@@ -220,8 +258,11 @@ def sanitize_html(
     Remote images count in `has_remote_content` whether they are kept or not; remote
     fonts, style sheets and media are dropped either way. Links open in a new window
     without telling the target where they came from. `style_blocks=False` drops <style>
-    elements (style attributes stay): for HTML shown outside a frame of its own, such as
-    quoted mail in the composer, whose style sheet would restyle the whole page.
+    elements (style attributes stay): for HTML shown outside a frame of its own, whose
+    style sheet would restyle the whole page. `in_page=True` is for HTML put into Odoo's
+    page, such as quoted mail in the composer: no <style> elements either, and neither
+    styles that position, stack, transform or pull an element (negative margins) nor ids,
+    names, classes and links to fragments, which the page would take for its own.
     """
     source = _XML_DECLARATION.sub("", _CONTROL_CHARS.sub("", html or ""))
     if not source.strip():
@@ -234,7 +275,9 @@ def sanitize_html(
     urls = _UrlPolicy(cid_url, allow_remote)
     for element in list(document.iter(etree.Element)):
         _clean_element(element, urls)
-    if not style_blocks:
+        if in_page:
+            _keep_in_place(element)
+    if in_page or not style_blocks:
         for style in list(document.iter("style")):
             style.drop_tree()
     return SanitizedHtml(html=_fragment(document), has_remote_content=urls.found_remote)
@@ -382,6 +425,65 @@ def _clean_element(element, urls: _UrlPolicy):
                 return  # no target, or a place in this message: stays in the frame
             attributes["target"] = "_blank"
             attributes["rel"] = "noopener noreferrer"
+
+
+def _keep_in_place(element):
+    """What `_clean_element` left of an element, made fit for Odoo's page (in_page=True)."""
+    if not isinstance(element.tag, str):
+        return
+    attributes = element.attrib
+    for name in IN_PAGE_DROPPED_ATTRS & set(attributes):
+        del attributes[name]
+    if "style" in attributes:
+        _set_or_drop(element, "style", _in_page_style(attributes["style"]) or None)
+    if attributes.get("href", "").startswith("#"):
+        # Its target lost its id, and in Odoo's page a fragment is Odoo's, not the mail's.
+        del attributes["href"]
+
+
+def _in_page_style(css: str) -> str:
+    """A style attribute's declarations without those that would take the element out of
+    its place in Odoo's page (see _IN_PAGE_BLOCKED_NAMES and _NON_NEGATIVE_MARGIN)."""
+    kept = []
+    for declaration in _declarations(css):
+        name, colon, value = declaration.partition(":")
+        name = name.strip().lower()
+        if not colon or not _CSS_PROPERTY_NAME.fullmatch(name):
+            continue  # not a declaration: the browser skips it as well
+        unprefixed = _VENDOR_PREFIX.sub("", name)
+        if _IN_PAGE_BLOCKED_PROPERTY.fullmatch(unprefixed):
+            continue
+        if _MARGIN_PROPERTY.fullmatch(unprefixed) and not _NON_NEGATIVE_MARGIN.fullmatch(value):
+            continue
+        kept.append(declaration.strip())
+    style = "; ".join(kept)
+    return "" if _IN_PAGE_DANGER.search(style) else style
+
+
+def _declarations(css: str) -> list[str]:
+    """A declaration list split where a browser splits it: at semicolons outside brackets
+    and strings (a line break ends a string, as in CSS)."""
+    declarations, closers, quote = [], [], None
+    start = index = 0
+    while index < len(css):
+        char = css[index]
+        if char == "\\":
+            index += 1  # the escaped character is not syntax
+        elif quote:
+            if char in (quote, "\n", "\r", "\f"):
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            closers.append(")]}"["([{".index(char)])
+        elif closers and char == closers[-1]:
+            closers.pop()
+        elif char == ";" and not closers:
+            declarations.append(css[start:index])
+            start = index + 1
+        index += 1
+    declarations.append(css[start:])
+    return declarations
 
 
 def _set_or_drop(element, name: str, value: str | None):

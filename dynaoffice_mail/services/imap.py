@@ -9,13 +9,14 @@ from dataclasses import dataclass
 import imapclient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 
-from . import net
+from . import auth, net
 from .config import ImapSettings, Security
 from .exceptions import (
     AuthenticationError,
     AuthMethodRefusedError,
     InvalidInputError,
     MailServiceError,
+    NonAsciiCredentialsError,
     ProtocolError,
     TlsNotOfferedError,
 )
@@ -133,16 +134,28 @@ def connect(settings: ImapSettings) -> VettedIMAPClient:
             raise AuthMethodRefusedError(
                 host=settings.host, detail="the server disabled LOGIN on this connection"
             )
-        try:
-            client.login(settings.username, settings.password)
-        except LoginError as error:
-            raise AuthenticationError(host=settings.host, detail=str(error)) from error
-        except (TimeoutError, OSError) as error:
-            raise net.translate_os_error(error, settings.host) from error
+        auth.log_in(settings, lambda: _log_in(client, settings))
     except BaseException:
         close_quietly(client)
         raise
     return client
+
+
+def _log_in(client: VettedIMAPClient, settings: ImapSettings):
+    """LOGIN, or AUTHENTICATE PLAIN in UTF-8 for what LOGIN cannot carry (RFC 4616)."""
+    try:
+        if not auth.needs_utf8(settings.username, settings.password):
+            client.login(settings.username, settings.password)
+        elif client.has_capability("AUTH=PLAIN"):
+            client.plain_login(settings.username, settings.password)
+        else:
+            raise NonAsciiCredentialsError(
+                host=settings.host, detail="the server offers no AUTHENTICATE PLAIN"
+            )
+    except LoginError as error:
+        raise AuthenticationError(host=settings.host, detail=str(error)) from error
+    except (TimeoutError, OSError) as error:
+        raise net.translate_os_error(error, settings.host) from error
 
 
 def check_account(settings: ImapSettings) -> list[str]:

@@ -34,16 +34,45 @@ def check_host(host: str) -> str:
     return host
 
 
+# Never public, whatever this Python's ipaddress says: its tables lag behind the IANA
+# registry (before Python 3.12.4, 6to4 counts as global), and a tunnel leads wherever the
+# IPv4 address inside it points, private or not.
+_NEVER_PUBLIC = tuple(
+    ipaddress.ip_network(network)
+    for network in (
+        "192.0.0.0/24",  # IETF protocol assignments (RFC 6890)
+        "192.88.99.0/24",  # 6to4 relays (deprecated, RFC 7526)
+        "::/96",  # IPv4-compatible IPv6 (deprecated, RFC 4291); :: and ::1 among them
+        "64:ff9b:1::/48",  # NAT64 for local use (RFC 8215): it leads where its operator says
+        "2001::/32",  # Teredo: a tunnel to the IPv4 addresses inside
+        "2002::/16",  # 6to4 (deprecated, RFC 7526): likewise
+        "3fff::/20",  # documentation (RFC 9637)
+        "fec0::/10",  # site-local (deprecated, RFC 3879): a private network by another name
+    )
+)
+# NAT64's well-known prefix (RFC 6052): on an IPv6-only network, DNS64 answers with it for
+# hosts that have IPv4 only, and the translator connects to the IPv4 address in its last
+# 32 bits.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
 def is_public_address(address: str) -> bool:
     """True for addresses on the open internet; False for loopback, private, link-local ...
 
-    IPv4-mapped IPv6 addresses (::ffff:127.0.0.1) are judged by the IPv4 address inside.
+    IPv6 addresses that lead to an IPv4 address, IPv4-mapped (::ffff:127.0.0.1) and NAT64
+    (64:ff9b::7f00:1), are judged by the IPv4 address inside. Tunnels (6to4, Teredo) and
+    deprecated forms (IPv4-compatible, site-local) are refused whole.
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if any(ip in network for network in _NEVER_PUBLIC):
+        return False
     # is_global also leaves out what is neither private nor public, such as the carrier-grade
-    # NAT range 100.64.0.0/10 and 6to4/Teredo forms that embed a private address.
+    # NAT range 100.64.0.0/10.
     return ip.is_global and not (
         ip.is_loopback
         or ip.is_private
@@ -58,7 +87,8 @@ def resolve(host: str, port: int, allow_private_hosts: bool) -> list[tuple]:
     """getaddrinfo results for `host`, refusing non-public addresses unless allowed.
 
     Every address is checked, so a name that resolves to a public and a private address is
-    refused: we would not know which one a later connect picks.
+    refused: we would not know which one a later connect picks. The error does not say
+    which address it was (see ForbiddenHostError).
     """
     host = check_host(host)
     if not 0 < int(port) < 65536:

@@ -3,12 +3,13 @@
 import smtplib
 import ssl
 
-from . import net
+from . import auth, net
 from .config import Security, SmtpSettings
 from .exceptions import (
     AuthenticationError,
     AuthMethodRefusedError,
     MailServiceError,
+    NonAsciiCredentialsError,
     ProtocolError,
     TlsNotOfferedError,
 )
@@ -51,7 +52,7 @@ def connect(settings: SmtpSettings) -> smtplib.SMTP:
                 client.starttls(context=context)
                 client.ehlo()
             if settings.authenticate:
-                _login(client, settings)
+                auth.log_in(settings, lambda: _login(client, settings))
         except MailServiceError:
             raise
         except smtplib.SMTPServerDisconnected as error:
@@ -75,7 +76,10 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings):
             host=settings.host, detail="the server offers no login on this connection"
         )
     try:
-        client.login(settings.username, settings.password)
+        if auth.needs_utf8(settings.username, settings.password):
+            _login_plain_utf8(client, settings)
+        else:
+            client.login(settings.username, settings.password)
     except smtplib.SMTPAuthenticationError as error:
         raise AuthenticationError(host=settings.host, detail=_reply_text(error)) from error
     except smtplib.SMTPNotSupportedError as error:
@@ -84,6 +88,19 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings):
         if "No suitable authentication method" in str(error):
             raise AuthMethodRefusedError(host=settings.host, detail=str(error)) from error
         raise
+
+
+def _login_plain_utf8(client: smtplib.SMTP, settings: SmtpSettings):
+    """AUTH PLAIN with the credentials in UTF-8 (RFC 4616), which smtplib would encode as
+    ASCII; the answer is judged as smtplib's login judges it."""
+    if "PLAIN" not in client.esmtp_features.get("auth", "").upper().split():
+        raise NonAsciiCredentialsError(host=settings.host, detail="the server offers no AUTH PLAIN")
+    response = auth.plain_response(settings.username, settings.password)
+    code, reply = client.docmd("AUTH", f"PLAIN {response}")
+    if code == 334:  # a server that wants the response on a line of its own
+        code, reply = client.docmd(response)
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, reply)
 
 
 def _reply_text(error: smtplib.SMTPResponseException) -> str:

@@ -10,6 +10,13 @@ from . import test_client_compose
 from . import test_client_assign
 from . import test_client_file
 from . import test_credentials_rpc
+from . import test_trust_owner
+from . import test_trust_redirect
+from . import test_trust_skip_test
+from . import test_trust_handles
+from . import test_trust_sending
+from . import test_trust_host_check
+from . import test_trust_passwords
 from . import test_hostile_corpus
 from . import test_hostile_faults
 from . import test_ui_account_setup
@@ -17,4 +24,6 @@ from . import test_ui_mail_client
 from . import test_ui_mail_compose
 from . import test_ui_mail_assign
 from . import test_ui_hostile
+from . import test_ui_trust_quoted_html
+from . import test_ui_trust_sending
 from . import test_translations

@@ -15,11 +15,12 @@ from email.message import EmailMessage
 
 import imapclient
 
-from odoo.tests import TransactionCase
+from odoo.tests import HttpCase, TransactionCase
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..services.config import ImapSettings, Security
+from .hostile_report import record
 
 try:
     from devtools.servers import MailServers
@@ -150,16 +151,20 @@ class MailServerCase(TransactionCase):
 
         Created without the connection test; the tests that need one make their own.
         """
-        Account = cls.env["dynaoffice.mail.account"].with_context(
-            dynaoffice_mail_skip_connection_test=True
-        )
-        cls.personal_address, password = cls.new_mailbox()
+        Account = cls.env["dynaoffice.mail.account"]._without_connection_test()
+        cls.personal_address, cls.personal_password = cls.new_mailbox()
         cls.personal = Account.with_user(cls.owner).create(
-            dict(cls.account_values(cls.personal_address, password), user_id=cls.owner.id)
+            dict(
+                cls.account_values(cls.personal_address, cls.personal_password),
+                user_id=cls.owner.id,
+            )
         )
-        cls.shared_address, password = cls.new_mailbox()
+        cls.shared_address, cls.shared_password = cls.new_mailbox()
         cls.shared = Account.with_user(cls.admin).create(
-            dict(cls.account_values(cls.shared_address, password), group_id=cls.sales.id)
+            dict(
+                cls.account_values(cls.shared_address, cls.shared_password),
+                group_id=cls.sales.id,
+            )
         )
 
     def imap(self, address, password):
@@ -191,3 +196,81 @@ class MailServerCase(TransactionCase):
         """Create as `user` in a savepoint, as one RPC call would: all or nothing."""
         with self.env.cr.savepoint():
             return self.env["dynaoffice.mail.account"].with_user(user).create(values)
+
+
+class RpcAttackCase(HttpCase, MailServerCase):
+    """Calls made the way an attacker makes them: JSON-RPC to /web/dataset/call_kw, logged
+    in as a user, with whatever arguments and context a browser can send.
+
+    Attackers beyond MailServerCase's users: `mail_admin`, a mail administrator who is no
+    member of the sales group (and no Odoo administrator), member of a group of his own
+    (`purchase`); `portal`, a portal user.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.mail_admin = mail_new_test_user(
+            cls.env,
+            login="mail_manager",
+            groups="base.group_user,dynaoffice_mail.dynaoffice_mail_group_manager",
+            name="Manfred Mailadmin",
+        )
+        cls.purchase = cls.env["res.groups"].create(
+            {"name": "Einkauf (test)", "users": [(4, cls.mail_admin.id)]}
+        )
+        cls.portal = mail_new_test_user(
+            cls.env, login="mail_portal", groups="base.group_portal", name="Paul Portal"
+        )
+
+    def rpc(self, user, model, method, args, kwargs=None):
+        """The parsed JSON-RPC answer ({"result": ...} or {"error": ...}) of one call."""
+        self.authenticate(user.login, user.login)
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "id": 1,
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": kwargs or {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def account_state(self, account):
+        """Everything about `account` a forged call could change, passwords included."""
+        names = [
+            name
+            for name, field in account._fields.items()
+            if field.store and name not in ("write_date", "write_uid", "__last_update")
+        ]
+        values = account.sudo().read(names)[0] if account.exists() else {}
+        return values, account.sudo()._read_password_tokens().get(account.id)
+
+    def assert_forgery_refused(self, user, model, method, args, kwargs=None, *, state, error=None):
+        """Make the forged call; it must fail and `state()` must read the same before and
+        after. Counts the call for the hostile report's trust section. Returns the error."""
+        before = state()
+        answer = self.rpc(user, model, method, args, kwargs)
+        self.env.invalidate_all()
+        after = state()
+        refused = "error" in answer
+        record("forged_tried", 1)
+        record("forged_refused", int(refused))
+        record("forged_changed", int(before != after))
+        self.assertTrue(refused, f"{user.login}: {model}.{method}{args} was accepted: {answer}")
+        self.assertEqual(before, after, f"{user.login}: {model}.{method} changed something")
+        message = answer["error"]["data"]["message"]
+        if error:
+            self.assertIn(error, message)
+        return message

@@ -111,6 +111,9 @@ class FakeImapServer(_Listener):
     def __init__(self, certificates):
         self.faults: list[str] = []
         self.stall_next_fetch = threading.Event()
+        # What clients sent with LOGIN: the server takes any password, as an attacker's
+        # server would, and keeps it.
+        self.logins: list[bytes] = []
         super().__init__(certificates)
 
     def _serve(self, conn):
@@ -132,6 +135,8 @@ class FakeImapServer(_Listener):
             if command == b"UID":
                 command, _, args = args.partition(b" ")
                 command = command.upper()
+            if command == b"LOGIN":
+                self.logins.append(args)
             if command == b"FETCH":
                 if self.stall_next_fetch.is_set():
                     self.stall_next_fetch.clear()
@@ -285,6 +290,8 @@ class FakeSmtpServer(_Listener):
         self.faults: list[str] = []
         self.received: list[bytes] = []
         self.recipients: list[list[str]] = []
+        # The AUTH PLAIN answers clients sent (user and password, as an attacker keeps them).
+        self.logins: list[bytes] = []
         super().__init__(certificates)
 
     def _serve(self, conn):
@@ -299,9 +306,11 @@ class FakeSmtpServer(_Listener):
             if verb == b"EHLO":
                 conn.sendall(b"250-fake\r\n250-AUTH PLAIN\r\n250-8BITMIME\r\n250 SIZE 50000000\r\n")
             elif verb == b"AUTH":
-                if not line.split()[2:]:  # no initial response: ask for it
+                answer = line.split()[2:]
+                if not answer:  # no initial response: ask for it
                     conn.sendall(b"334 \r\n")
-                    base64.b64decode(reader.readline(4096).strip())
+                    answer = [reader.readline(4096).strip()]
+                self.logins.append(base64.b64decode(answer[0]))
                 conn.sendall(b"235 2.7.0 accepted\r\n")
             elif verb == b"MAIL":
                 recipients = []

@@ -26,7 +26,14 @@ FIGURES = {
     "rpc_passwords": ("passwords found in RPC responses", "sum", "== 0"),
     "reach_refused": ("forbidden addresses refused", "sum", "== reach_tried"),
     "reach_tried": ("forbidden addresses tried", "sum", "> 0"),
+    # Trust (issue #12): calls forged over JSON-RPC as a normal user, a mail administrator
+    # who is not a group's member, a portal user.
+    "forged_tried": ("forged calls tried", "sum", "> 0"),
+    "forged_refused": ("forged calls refused", "sum", "== forged_tried"),
+    "forged_changed": ("forged calls that changed state", "sum", "== 0"),
 }
+# The report's sections, in order: {title: the first key of the section}.
+SECTIONS = {"hostile input": "corpus_messages", "trust": "forged_tried"}
 
 # Bounds the tests assert: one place for the figures and the tests.
 SLOWEST_PARSE_MS = 2000

@@ -79,7 +79,7 @@ class TestAccountAccess(MailServerCase):
     def test_users_create_personal_accounts_for_themselves_only(self):
         address, password = self.new_mailbox()
         values = self.account_values(address, password)
-        Account = self.Account.with_context(dynaoffice_mail_skip_connection_test=True)
+        Account = self.Account._without_connection_test()
         with self.assertRaises(AccessError), self.env.cr.savepoint():
             Account.with_user(self.other).create(dict(values, user_id=self.owner.id))
         with self.assertRaises(AccessError), self.env.cr.savepoint():
@@ -92,7 +92,7 @@ class TestAccountAccess(MailServerCase):
     def test_an_account_has_exactly_one_owner(self):
         address, password = self.new_mailbox()
         values = self.account_values(address, password)
-        Account = self.Account.with_context(dynaoffice_mail_skip_connection_test=True)
+        Account = self.Account._without_connection_test()
         for owner in ({}, {"user_id": self.owner.id, "group_id": self.sales.id}):
             with (
                 self.assertRaises(IntegrityError),

@@ -144,7 +144,15 @@ class TestAccountSetup(MailServerCase):
 
     # -- sending methods -----------------------------------------------------------------------
 
+    def allow_personal(self, way):
+        """Let personal accounts send their way (`way`: the system parameter's switch) as
+        the test mailboxes' domain."""
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param(f"dynaoffice_mail.personal_{way}", "True")
+        params.set_param("dynaoffice_mail.sender_domains", "dynaoffice.test")
+
     def test_mail_method_needs_an_outgoing_mail_server(self):
+        self.allow_personal("odoo_mail")
         self.env["ir.mail_server"].sudo().search([]).unlink()
         values = self.account_values(self.address, self.password, smtp_method="mail")
         self.assertSavesNothing(dict(values, user_id=self.owner.id), "no outgoing mail server")
@@ -155,6 +163,7 @@ class TestAccountSetup(MailServerCase):
         self.assertEqual(account.smtp_method, "mail")
 
     def test_sendmail_method_needs_the_program(self):
+        self.allow_personal("sendmail")
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("dynaoffice_mail.sendmail_path", "/nonexistent/sendmail")
         values = self.account_values(self.address, self.password, smtp_method="sendmail")
@@ -194,7 +203,8 @@ class TestAccountSetup(MailServerCase):
         form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
         form.email = self.address
         for name, value in self.account_values(self.address, self.password).items():
-            if name != "email":
+            # Authentication is read-only while it is on and cannot be switched off.
+            if name not in ("email", "smtp_auth"):
                 setattr(form, name, value)
         account = form.save()
         self.assertEqual(account.user_id, self.owner)
@@ -240,12 +250,16 @@ class TestAccountSetup(MailServerCase):
         dbname = self.env.cr.dbname
         # The test transaction is never committed; a second connection commits for real.
         with sql_db.db_connect(dbname).cursor() as cr:
-            env = api.Environment(cr, self.env.uid, {"dynaoffice_mail_skip_connection_test": 1})
+            env = api.Environment(cr, self.env.uid, {})
             # Owned by a user that exists outside this test's transaction.
-            account = env["dynaoffice.mail.account"].create(
-                dict(
-                    self.account_values(self.address, password),
-                    user_id=self.env.ref("base.user_admin").id,
+            account = (
+                env["dynaoffice.mail.account"]
+                ._without_connection_test()
+                .create(
+                    dict(
+                        self.account_values(self.address, password),
+                        user_id=self.env.ref("base.user_admin").id,
+                    )
                 )
             )
             # A separate connection, not the test's: committing is the point of this test.

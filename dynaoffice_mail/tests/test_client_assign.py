@@ -466,7 +466,7 @@ class TestClientAssign(MailServerCase):
         address, password = self.new_mailbox()
         account = (
             self.env["dynaoffice.mail.account"]
-            .with_context(dynaoffice_mail_skip_connection_test=True)
+            ._without_connection_test()
             .with_user(reader)
             .create(dict(self.account_values(address, password), user_id=reader.id))
         )

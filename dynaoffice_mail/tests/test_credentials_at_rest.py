@@ -54,7 +54,7 @@ def test_a_database_dump_and_the_orm_hold_no_mail_password(mailbox):
         env = api.Environment(cr, SUPERUSER_ID, {})
         account = (
             env["dynaoffice.mail.account"]
-            .with_context(dynaoffice_mail_skip_connection_test=True)
+            ._without_connection_test()
             .create(
                 {
                     "name": "Dump check",

@@ -242,7 +242,7 @@ class TestHostileCorpus(HttpCase, MailServerCase):
         address, password = cls.new_mailbox()
         cls.account = (
             cls.env["dynaoffice.mail.account"]
-            .with_context(dynaoffice_mail_skip_connection_test=True)
+            ._without_connection_test()
             .with_user(cls.owner)
             .create(dict(cls.account_values(address, password), user_id=cls.owner.id))
         )

@@ -50,11 +50,11 @@ class FaultCase(MailServerCase):
         address, password = cls.new_mailbox()
         account = (
             cls.env["dynaoffice.mail.account"]
-            .with_context(dynaoffice_mail_skip_connection_test=True)
+            ._without_connection_test()
             .with_user(cls.owner)
             .create(dict(cls.account_values(address, password), user_id=cls.owner.id, **overrides))
         )
-        return account.with_context(dynaoffice_mail_skip_connection_test=False), password
+        return account.with_context(dynaoffice_mail_skip_connection_test=None), password
 
     def with_subject(self, address, password, folder, subject):
         return [
@@ -314,8 +314,8 @@ class TestSendingFaults(FaultCase):
 
     def use_fake_smtp(self, *faults):
         self.smtp.faults = list(faults)
-        self.account.with_context(dynaoffice_mail_skip_connection_test=True).write(
-            {"smtp_port": self.smtp.port, "smtp_encryption": "ssl"}
+        self.account._without_connection_test().write(
+            {"smtp_port": self.smtp.port, "smtp_encryption": "ssl", "smtp_password": self.password}
         )
 
     def compose(self, subject, to):

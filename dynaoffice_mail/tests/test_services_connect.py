@@ -1,16 +1,21 @@
 """The connection layer against the real Dovecot and SMTP server of this test run."""
 
+import base64
 import email
 import email.policy
+import secrets
 import socket
+import threading
 import time
+import traceback
 from email.message import EmailMessage
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import exceptions, imap, net, smtp
+from odoo.addons.dynaoffice_mail.services import auth, exceptions, imap, net, smtp
 from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
+from odoo.addons.dynaoffice_mail.tests.fake_servers import FakeImapServer, FakeSmtpServer
 from odoo.addons.dynaoffice_mail.tests.hostile_report import record
 
 
@@ -192,17 +197,230 @@ def test_sent_mail_arrives_in_the_recipients_inbox(mail_servers, mailbox, securi
         "fe80::1",
         "fc00::1",
         "localhost",
+        "fec0::1",  # site-local (deprecated), a private network by another name
+        "192.0.0.8",  # IETF protocol assignments
+        "3fff::1",  # documentation
+        # 6to4 wrapping 127.0.0.1, 10.0.0.1, 192.168.1.1, and even a public address: 6to4
+        # is deprecated and refused whole
+        "2002:7f00:1::1",
+        "2002:a00:1::1",
+        "2002:c0a8:101::1",
+        "2002:5db8:d822::1",
+        # Teredo with server 127.0.0.1, then one whose server and client are public: a
+        # tunnel, refused whole
+        "2001:0:7f00:1::1",
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+        # IPv4-compatible (deprecated): 127.0.0.1, 10.0.0.1 and a public address
+        "::7f00:1",
+        "::a00:1",
+        "::5db8:d822",
+        "::ffff:0:7f00:1",  # IPv4-translated 127.0.0.1
+        # NAT64 (well-known prefix): judged by the IPv4 address inside
+        "64:ff9b::7f00:1",
+        "64:ff9b::a00:1",
+        "64:ff9b::a9fe:a9fe",
+        # NAT64 for local use: where it leads is the operator's choice, refused whole
+        "64:ff9b:1::7f00:1",
+        "64:ff9b:1::5db8:d822",
     ],
 )
 def test_local_and_private_addresses_are_refused_after_resolution(host):
     # Refused after getaddrinfo, whatever form the address was written in, before any
     # connection is attempted.
     record("reach_tried", 1)
-    with pytest.raises(exceptions.ForbiddenHostError):
+    with pytest.raises(exceptions.ForbiddenHostError) as caught:
         net.resolve(host, 993, allow_private_hosts=False)
     record("reach_refused", 1)
+    # The address stays out of the text a user could see (it is kept for the log).
+    address = caught.value.address
+    assert address
+    assert address not in str(caught.value)
+    assert address not in caught.value.detail
 
 
 def test_public_addresses_pass_the_check():
     assert net.is_public_address("93.184.216.34")
     assert net.is_public_address("2606:2800:220:1:248:1893:25c8:1946")
+    assert net.is_public_address("::ffff:93.184.216.34")
+    # What DNS64 answers on an IPv6-only network for a host that has IPv4 only.
+    assert net.is_public_address("64:ff9b::5db8:d822")
+
+
+# -- passwords beyond ASCII ------------------------------------------------------------------
+
+UTF8_PASSWORD = "Päßwört-€-日本"
+
+
+def _password_spellings(username, password):
+    """The password as it could show up in an error: as text, escaped, UTF-8 bytes, base64
+    alone (AUTH LOGIN) and in the SASL PLAIN message (AUTH PLAIN, AUTHENTICATE PLAIN)."""
+    utf8 = password.encode()
+    return {
+        password,
+        ascii(password)[1:-1],
+        repr(utf8)[2:-1],
+        base64.b64encode(utf8).decode(),
+        base64.b64encode(b"\0" + username.encode() + b"\0" + utf8).decode(),
+    }
+
+
+def assert_password_absent(error, username, password):
+    """Neither `error` nor anything chained behind it spells the password, in its text,
+    arguments, attributes or the traceback a log would show."""
+    texts = ["".join(traceback.format_exception(error))]
+    seen, pending = set(), [error]
+    while pending:
+        link = pending.pop()
+        if link is None or id(link) in seen:
+            continue
+        seen.add(id(link))
+        texts += [str(link), repr(link.args), repr(vars(link))]
+        pending += [link.__cause__, link.__context__]
+    for spelling in _password_spellings(username, password):
+        for text in texts:
+            assert spelling not in text
+
+
+@pytest.fixture
+def utf8_mailbox(mail_servers):
+    """A mailbox whose password is not ASCII (Dovecot and the SMTP server take UTF-8)."""
+    address = f"utf8-{secrets.token_hex(4)}@dynaoffice.test"
+    mail_servers.add_user(address, UTF8_PASSWORD)
+    return address, UTF8_PASSWORD
+
+
+@pytest.mark.parametrize("security", [Security.SSL, Security.STARTTLS])
+def test_imap_logs_in_with_a_password_beyond_ascii(mail_servers, utf8_mailbox, security):
+    # LOGIN cannot carry it; AUTHENTICATE PLAIN sends it in UTF-8.
+    port = mail_servers.ports.imaps if security == Security.SSL else mail_servers.ports.imap
+    settings = _imap(mail_servers, *utf8_mailbox, port=port, security=security)
+    assert "INBOX" in imap.check_account(settings)
+
+
+@pytest.mark.parametrize("security", [Security.SSL, Security.STARTTLS])
+def test_smtp_logs_in_with_a_password_beyond_ascii(mail_servers, utf8_mailbox, security):
+    port = (
+        mail_servers.ports.smtp_tls
+        if security == Security.SSL
+        else mail_servers.ports.smtp_starttls
+    )
+    smtp.check_account(_smtp(mail_servers, *utf8_mailbox, port=port, security=security))
+
+
+def test_a_wrong_password_beyond_ascii_never_comes_back(mail_servers, utf8_mailbox):
+    address = utf8_mailbox[0]
+    wrong = "Fälsch-€-パスワード"
+    with pytest.raises(exceptions.AuthenticationError) as caught:
+        imap.check_account(_imap(mail_servers, address, wrong))
+    assert_password_absent(caught.value, address, wrong)
+    with pytest.raises(exceptions.AuthenticationError) as caught:
+        smtp.check_account(_smtp(mail_servers, address, wrong))
+    assert_password_absent(caught.value, address, wrong)
+
+
+def test_utf8_password_goes_out_as_sasl_plain_in_utf8(mail_servers):
+    # The fake keeps what it was sent, as a hostile server would: exactly the SASL PLAIN
+    # message, in UTF-8.
+    server = FakeSmtpServer(mail_servers.certificates)
+    try:
+        settings = _smtp(
+            mail_servers,
+            "kunde@example.com",
+            UTF8_PASSWORD,
+            port=server.port,
+            security=Security.SSL,
+        )
+        smtp.check_account(settings)
+    finally:
+        server.stop()
+    assert server.logins == [b"\0kunde@example.com\0" + UTF8_PASSWORD.encode()]
+
+
+def test_imap_server_without_authenticate_plain_gets_no_utf8_password(mail_servers):
+    # The fake offers LOGIN only, which cannot carry the password: refused before sending.
+    server = FakeImapServer(mail_servers.certificates)
+    try:
+        settings = _imap(
+            mail_servers, "kunde@example.com", UTF8_PASSWORD, port=server.port, timeout=2
+        )
+        with pytest.raises(exceptions.NonAsciiCredentialsError) as caught:
+            imap.connect(settings)
+    finally:
+        server.stop()
+    assert server.logins == []
+    assert_password_absent(caught.value, "kunde@example.com", UTF8_PASSWORD)
+
+
+def test_smtp_server_without_auth_plain_gets_no_utf8_password(mail_servers):
+    # A few lines of ESMTP that offer AUTH LOGIN only: smtplib would try it and fail on
+    # the password's first "ä", with the password in the error.
+    heard = []
+
+    def serve(listener):
+        conn, _address = listener.accept()
+        with conn, conn.makefile("rb") as reader:
+            conn.sendall(b"220 login-only ESMTP\r\n")
+            for line in reader:
+                heard.append(line)
+                verb = line[:4].upper()
+                if verb == b"EHLO":
+                    conn.sendall(b"250-login-only\r\n250 AUTH LOGIN\r\n")
+                elif verb == b"QUIT":
+                    conn.sendall(b"221 bye\r\n")
+                    return
+                else:
+                    conn.sendall(b"502 not here\r\n")
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.settimeout(5)
+        thread = threading.Thread(target=serve, args=(listener,), daemon=True)
+        thread.start()
+        settings = _smtp(
+            mail_servers,
+            "kunde@example.com",
+            UTF8_PASSWORD,
+            host="127.0.0.1",
+            port=listener.getsockname()[1],
+            security=Security.NONE,
+        )
+        with pytest.raises(exceptions.NonAsciiCredentialsError) as caught:
+            smtp.check_account(settings)
+        thread.join(5)
+    assert not any(line.upper().startswith(b"AUTH") for line in heard)
+    assert_password_absent(caught.value, "kunde@example.com", UTF8_PASSWORD)
+
+
+def test_login_errors_that_spell_the_password_are_replaced(mail_servers):
+    settings = _imap(mail_servers, "kunde@example.com", UTF8_PASSWORD)
+
+    def echoing_server():
+        # A server (or library) that repeats the password, with the library's error behind.
+        try:
+            raise ValueError(f"bad command LOGIN kunde {UTF8_PASSWORD}")
+        except ValueError as error:
+            raise exceptions.AuthenticationError(
+                host="localhost", detail=f"NO {UTF8_PASSWORD!r} is wrong"
+            ) from error
+
+    with pytest.raises(exceptions.AuthenticationError) as caught:
+        auth.log_in(settings, echoing_server)
+    assert caught.value.host == "localhost"
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert_password_absent(caught.value, "kunde@example.com", UTF8_PASSWORD)
+
+    def encoding_library():
+        UTF8_PASSWORD.encode("ascii")
+
+    with pytest.raises(exceptions.NonAsciiCredentialsError) as caught:
+        auth.log_in(settings, encoding_library)
+    assert_password_absent(caught.value, "kunde@example.com", UTF8_PASSWORD)
+
+    # An error that does not spell it passes unchanged.
+    refused = exceptions.AuthenticationError(host="localhost", detail="NO [AUTHENTICATIONFAILED]")
+
+    def refusing_server():
+        raise refused
+
+    with pytest.raises(exceptions.AuthenticationError) as caught:
+        auth.log_in(settings, refusing_server)
+    assert caught.value is refused

@@ -20,7 +20,11 @@ class TestUiAccountSetup(HttpCase, MailServerCase):
                 "ca_certificate": self.ca_pem,
             }
         )
-        # "Mail" sends through Odoo's outgoing mail servers; one must exist.
+        # "Mail" sends through Odoo's outgoing mail servers; one must exist, and personal
+        # accounts must be allowed to use them for their domain.
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("dynaoffice_mail.personal_odoo_mail", "True")
+        params.set_param("dynaoffice_mail.sender_domains", "dynaoffice.test")
         self.env["ir.mail_server"].create(
             {"name": "Relay", "smtp_host": "localhost", "smtp_port": self.ports.smtp_plain}
         )
