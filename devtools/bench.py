@@ -35,9 +35,19 @@ server's peak memory comes from the kernel: writing "5" to /proc/<pid>/clear_ref
 process's high-water mark (VmHWM) to its current RSS, and VmHWM after the download minus VmRSS
 before it is what the request added at its peak.
 
+Then, in the same Odoo process and measured the same way, a draft with a 20 MiB attachment
+as the composer makes it: the file uploaded through `/dynaoffice_mail/upload/...`, the draft
+saved in Drafts (`client_save_draft`), reopened from there (`client_compose("draft", ...)`)
+and sent over SMTP to the bench's own mailbox (`client_send`, which also files the Sent copy
+and removes the draft). Each step runs in an Odoo process of its own that went through all
+four with a small file first (a process keeps memory it freed, which would hide a step's peak
+behind the one before it). Each step's peak growth is shown in MiB and as a multiple of the
+attachment's size; the attachment that arrives in INBOX is checked by its sha256.
+
 The last line of output is one line of JSON with every figure.
 """
 
+import base64
 import datetime
 import email.policy
 import email.utils
@@ -81,6 +91,10 @@ QUICK_REPEAT = 5
 MEMORY_REPEAT = 3
 DOWNLOAD_REPEAT = 3
 ATTACHMENT_BYTES = 25 * 1024 * 1024
+DRAFT_ATTACHMENT_BYTES = 20 * 1024 * 1024
+DRAFT_REPEAT = 2
+DRAFT_STEPS = ("upload", "save", "reopen", "send")
+ACCOUNT_MODEL = "dynaoffice.mail.account"
 ADDRESS = "bench@dynaoffice.test"
 WAYS = ("ours", "floor", "naive")
 # Enough for the SEARCH ALL answer of a folder of millions of messages (see "naive" above).
@@ -761,13 +775,19 @@ def bench_attachment(servers: MailServers, mailbox: Mailbox, work: Path) -> dict
         print(f"== starting Odoo (--workers=0) on {odoo.url}", flush=True)
         try:
             odoo.start()
-            return _download_through_odoo(odoo, mailbox, uidvalidity, uid, expected)
+            user, account_id = _bench_account(odoo, mailbox)
+            download = _download_through_odoo(odoo, user, account_id, uidvalidity, uid, expected)
+            return {
+                "attachment": download,
+                "draft_and_send": _draft_or_reason(odoo, user, account_id, mailbox),
+            }
         finally:
             odoo.stop()
 
 
 def _attachment_or_reason(servers, mailbox, work) -> dict:
-    """The download's figures, or why there are none: the page figures above still count."""
+    """The download's and the draft's figures, or why there are none: the page figures
+    above still count."""
     try:
         return bench_attachment(servers, mailbox, work)
     except subprocess.CalledProcessError:
@@ -775,10 +795,12 @@ def _attachment_or_reason(servers, mailbox, work) -> dict:
     except (RpcError, OSError, RuntimeError) as error:
         reason = f"{type(error).__name__}: {error}"
     print(f"!! The attachment download was not measured: {reason}", flush=True)
-    return {"status": "not measured", "reason": reason}
+    missing = {"status": "not measured", "reason": reason}
+    return {"attachment": missing, "draft_and_send": missing}
 
 
-def _download_through_odoo(odoo, mailbox, uidvalidity, uid, expected) -> dict:
+def _bench_account(odoo, mailbox) -> tuple[OdooSession, int]:
+    """A user of the throwaway database, logged in, and their account on the bench mailbox."""
     admin = OdooSession(odoo.url)
     admin.authenticate(odoo.database, "admin", "admin")
     admin.call("ir.config_parameter", "set_param", "dynaoffice_mail.allow_private_hosts", "True")
@@ -824,6 +846,10 @@ def _download_through_odoo(odoo, mailbox, uidvalidity, uid, expected) -> dict:
             "ca_certificate": mailbox.ca_pem,
         },
     )
+    return user, account_id
+
+
+def _download_through_odoo(odoo, user, account_id, uidvalidity, uid, expected) -> dict:
     url, source = _attachment_url(user, account_id, uidvalidity, uid)
     print(f"== downloading {url} ({source}), {DOWNLOAD_REPEAT} times", flush=True)
     result = {"url": url, "url_from": source, "expected_bytes": ATTACHMENT_BYTES}
@@ -864,6 +890,196 @@ def _download_through_odoo(odoo, mailbox, uidvalidity, uid, expected) -> dict:
         flush=True,
     )
     return result
+
+
+# -- a draft with a large attachment through Odoo ---------------------------------------------
+
+
+def _peak_growth(pid: int, call) -> tuple[object, dict]:
+    """What `call()` returned, and its seconds and how far the server's peak memory grew."""
+    before = _memory_kib(pid)
+    Path(f"/proc/{pid}/clear_refs").write_text("5")  # VmHWM := VmRSS
+    started = time.perf_counter()
+    value = call()
+    seconds = time.perf_counter() - started
+    after = _memory_kib(pid)
+    growth = (after["VmHWM"] - before["VmRSS"]) / 1024
+    return value, {
+        "seconds": round(seconds, 3),
+        "peak_growth_mib": round(growth, 1),
+        "times_attachment": round(growth * 1024 * 1024 / DRAFT_ATTACHMENT_BYTES, 2),
+    }
+
+
+def _csrf_token(session: OdooSession) -> str:
+    """The session's CSRF token, which Odoo's POST routes want, as the login page holds it."""
+    with session.opener.open(session.base_url + "/web/login", timeout=120) as response:
+        page = response.read().decode("utf-8", "replace")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    if found is None:
+        raise RuntimeError("no CSRF token on /web/login")
+    return found.group(1)
+
+
+def _upload(session: OdooSession, account_id: int, filename: str, data: bytes) -> dict:
+    """The file through the composer's upload route, as the browser sends it."""
+    boundary, token = secrets.token_hex(16), _csrf_token(session)
+    fields = [
+        f'Content-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'.encode(),
+        (
+            f'Content-Disposition: form-data; name="ufile"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + b"\r\n",
+    ]
+    body = b"".join(f"--{boundary}\r\n".encode() + field for field in fields)
+    body += f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        f"{session.base_url}/dynaoffice_mail/upload/{account_id}",
+        body,
+        {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with session.opener.open(request, timeout=600) as response:
+        return json.load(response)[0]
+
+
+def _delivered_sha256(mailbox: Mailbox, message_id: str) -> str | None:
+    """sha256 of the attachment (part 2) of the message with this Message-ID in INBOX."""
+    way = Floor(mailbox)
+    connection = way.open()
+    try:
+        _ok(connection.select("INBOX", readonly=True), "SELECT")
+        for _ in range(50):  # the SMTP server delivers over LMTP as it answers; allow a little
+            answer = connection.uid("SEARCH", None, "HEADER", "Message-ID", f'"{message_id}"')
+            _ok(answer, "SEARCH")
+            if answer[1][0]:
+                break
+            time.sleep(0.2)
+            connection.noop()
+        else:
+            return None
+        uid = answer[1][0].split()[-1].decode()
+        answer = connection.uid("FETCH", uid, "(BODY.PEEK[2])")
+        _ok(answer, "FETCH")
+        encoded = next(item[1] for item in answer[1] if isinstance(item, tuple))
+        return hashlib.sha256(base64.b64decode(encoded)).hexdigest()
+    finally:
+        way.close(connection)
+
+
+def _draft_flow(user, account_id, mailbox, data, subject, run_step) -> dict:
+    """Upload `data`, save a draft with it, reopen the draft and send it, each step as
+    `run_step(name, call)` runs it; the reopened draft's values."""
+    upload = run_step("upload", lambda: _upload(user, account_id, f"{subject}.bin", data))
+    values = user.call(ACCOUNT_MODEL, "client_compose", [account_id], "new")
+    values.update(
+        to=[mailbox.user],
+        subject=subject,
+        body_html="<p>The attachment is random bytes.</p>",
+        attachments=[upload],
+    )
+    saved = run_step(
+        "save", lambda: user.call(ACCOUNT_MODEL, "client_save_draft", [account_id], values)
+    )
+    ref = saved["draft"]
+    reopened = run_step(
+        "reopen",
+        lambda: user.call(
+            ACCOUNT_MODEL,
+            "client_compose",
+            [account_id],
+            "draft",
+            ref["folder"],
+            ref["uidvalidity"],
+            ref["uid"],
+        ),
+    )
+    sizes = [attachment["size"] for attachment in reopened["attachments"]]
+    if sizes != [len(data)]:
+        raise RuntimeError(f"the reopened draft has attachments of {sizes} bytes")
+    sent = run_step("send", lambda: user.call(ACCOUNT_MODEL, "client_send", [account_id], reopened))
+    if not sent.get("sent") or sent.get("problems"):
+        raise RuntimeError(f"sending failed: {sent}")
+    return reopened
+
+
+def _draft_round(odoo, user, account_id, mailbox, data, number) -> dict:
+    """Upload, save, reopen and send once; each step's figures.
+
+    Each step is measured in an Odoo process of its own that first went through all four
+    with a small file: a process keeps memory it freed, so in one process a step's peak
+    would hide behind the one before it, and a first request pays for imports and caches.
+    """
+    steps = {}
+
+    def measured(name, call):
+        odoo.stop()
+        odoo.start()
+        _draft_flow(
+            user, account_id, mailbox, b"warm-up", f"warm-up {number} {name}", _run_unmeasured
+        )
+        value, steps[name] = _peak_growth(odoo.pid, call)
+        return value
+
+    subject = f"20 MiB draft {number} (bench)"
+    reopened = _draft_flow(user, account_id, mailbox, data, subject, measured)
+    steps["delivered_sha256"] = _delivered_sha256(mailbox, reopened["message_id"])
+    return steps
+
+
+def _run_unmeasured(_name, call):
+    return call()
+
+
+def _draft_and_send_through_odoo(odoo, user, account_id, mailbox) -> dict:
+    size_mib = DRAFT_ATTACHMENT_BYTES // (1024 * 1024)
+    print(
+        f"== a draft with a {size_mib} MiB attachment through Odoo: upload, save, reopen, "
+        f"send; {DRAFT_REPEAT} times",
+        flush=True,
+    )
+    data = os.urandom(DRAFT_ATTACHMENT_BYTES)
+    expected = hashlib.sha256(data).hexdigest()
+    trials = [
+        _draft_round(odoo, user, account_id, mailbox, data, number)
+        for number in range(1, DRAFT_REPEAT + 1)
+    ]
+    matches = all(trial["delivered_sha256"] == expected for trial in trials)
+    result = {
+        "status": "ok" if matches else "content differs",
+        "attachment_bytes": DRAFT_ATTACHMENT_BYTES,
+        "delivered_sha256_matches": matches,
+        "trials": [{step: trial[step] for step in DRAFT_STEPS} for trial in trials],
+    }
+    for step in DRAFT_STEPS:
+        worst = max((trial[step] for trial in trials), key=lambda step: step["peak_growth_mib"])
+        result[step] = {
+            "peak_growth_mib": worst["peak_growth_mib"],
+            "times_attachment": worst["times_attachment"],
+            "seconds_p50": round(statistics.median(trial[step]["seconds"] for trial in trials), 3),
+        }
+    shown = ", ".join(
+        f"{step} +{result[step]['peak_growth_mib']} MiB ({result[step]['times_attachment']}x, "
+        f"{result[step]['seconds_p50']:.2f} s)"
+        for step in DRAFT_STEPS
+    )
+    print(
+        f"\n{size_mib} MiB attachment through the composer, Odoo's peak memory growth (the "
+        f"larger of {DRAFT_REPEAT}): {shown}; the attachment delivered "
+        f"{'matches' if matches else 'DIFFERS'}\n",
+        flush=True,
+    )
+    return result
+
+
+def _draft_or_reason(odoo, user, account_id, mailbox) -> dict:
+    try:
+        return _draft_and_send_through_odoo(odoo, user, account_id, mailbox)
+    except (RpcError, OSError, RuntimeError) as error:
+        reason = f"{type(error).__name__}: {str(error)[:300]}"
+    print(f"!! The draft with a large attachment was not measured: {reason}", flush=True)
+    return {"status": "not measured", "reason": reason}
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -923,7 +1139,7 @@ def run(sizes=None, repeat=None, quick=False, attachment=True) -> int:
         )
         summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
         if attachment:
-            summary["attachment"] = _attachment_or_reason(servers, mailbox, base)
+            summary.update(_attachment_or_reason(servers, mailbox, base))
     finally:
         servers.stop()
         shutil.rmtree(base, ignore_errors=True)

@@ -14,6 +14,7 @@ import socket
 import ssl
 import subprocess
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -212,8 +213,9 @@ class Dovecot:
         """Fail one login now, so the auth process's one wait for the (disabled) penalty
         socket happens here and not inside the first test that fails a login on purpose."""
         context = ssl.create_default_context(cafile=str(self.certificates.ca_cert))
-        with imaplib.IMAP4_SSL("localhost", self.port_imaps, ssl_context=context,
-                               timeout=30) as client:
+        with imaplib.IMAP4_SSL(
+            "localhost", self.port_imaps, ssl_context=context, timeout=30
+        ) as client:
             try:
                 client.login("warm-up@localhost", "not a password")
             except imaplib.IMAP4.error:
@@ -226,16 +228,28 @@ class Dovecot:
         except OSError:
             return False
 
+    def restart(self):
+        """Stop and start again, on the same ports with the same mail and users: every
+        connection is cut, as when an administrator restarts the server. A handle that
+        attached to a running instance (it did not start it) starts it detached."""
+        foreground = self.process is not None
+        self.stop()
+        return self.start(foreground=foreground)
+
     def stop(self):
         if self.process is not None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+            with suppress(ProcessLookupError):  # stopped meanwhile by another handle
+                os.killpg(self.process.pid, signal.SIGTERM)
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
             self.process = None
-        elif self.config_path.exists():
+            if self._master_pid() is None:
+                return
+            # Another handle restarted this instance detached: stop that one too.
+        if self.config_path.exists():
             master = self._master_pid()
             subprocess.run(
                 as_user(self.user, ["/usr/sbin/dovecot", "-c", str(self.config_path), "stop"]),

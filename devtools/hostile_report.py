@@ -37,8 +37,19 @@ SERVER_SIDE = [
     "test_services_connect.py",
     # Trust (issue #12): forged calls over JSON-RPC, one module per hole.
     *sorted(path.name for path in TESTS.glob("test_trust_*.py")),
+    # Faults (issue #19): server restarts and racing sessions.
+    "test_services_pool.py",
+    "test_services_concurrency.py",
+    "test_pool_restart.py",
+    "test_client_concurrency.py",
+    "test_outbox.py",
+    "test_outbox_retry.py",
 ]
-BROWSER = ["test_ui_hostile.py", *sorted(path.name for path in TESTS.glob("test_ui_trust_*.py"))]
+BROWSER = [
+    "test_ui_hostile.py",
+    *sorted(path.name for path in TESTS.glob("test_ui_trust_*.py")),
+    "test_ui_outbox.py",
+]
 
 
 def run() -> int:

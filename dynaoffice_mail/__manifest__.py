@@ -16,6 +16,7 @@
         "security/dynaoffice_mail_security.xml",
         "security/ir.model.access.csv",
         "data/dynaoffice_mail_server_preset_data.xml",
+        "data/dynaoffice_mail_cron.xml",
         "views/dynaoffice_mail_account_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",

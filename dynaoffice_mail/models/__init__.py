@@ -3,8 +3,10 @@ from . import dynaoffice_mail_account
 from . import dynaoffice_mail_account_compose
 from . import dynaoffice_mail_account_assign
 from . import dynaoffice_mail_account_file
+from . import dynaoffice_mail_account_errors
 from . import dynaoffice_mail_message
 from . import dynaoffice_mail_assignment
+from . import dynaoffice_mail_outbox
 from . import mail_message
 from . import res_users
 from . import res_groups

@@ -8,11 +8,12 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
+import psycopg2
 from werkzeug.urls import url_encode
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models, sql_db, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
@@ -589,12 +590,13 @@ class DynaofficeMailAccount(models.Model):
 
     def client_move(self, folder, uidvalidity, uids, target):
         self.ensure_one()
-        self._imap_run_in_folder(
+        report = self._imap_run_in_folder(
             folder,
             uidvalidity,
             lambda client: actions.move(client, folder, int(uidvalidity), uids, target),
             safe=False,
         )
+        self._check_all_done(report)
         return True
 
     def client_delete(self, folder, uidvalidity, uids):
@@ -604,9 +606,9 @@ class DynaofficeMailAccount(models.Model):
 
         def delete(client):
             trash = self._trash_folder(client)
-            actions.delete(client, folder, int(uidvalidity), uids, mode, trash)
+            return actions.delete(client, folder, int(uidvalidity), uids, mode, trash)
 
-        self._imap_run_in_folder(folder, uidvalidity, delete, safe=False)
+        self._check_all_done(self._imap_run_in_folder(folder, uidvalidity, delete, safe=False))
         return True
 
     def client_empty_trash(self):
@@ -930,12 +932,13 @@ class DynaofficeMailAccount(models.Model):
     def _pool_key(self):
         return f"{self.env.cr.dbname}/{self.id}"
 
-    def _imap_run(self, operation, *, safe):
+    def _imap_run(self, operation, *, safe, folder=None):
         """Run `operation(client)` on a pooled connection of this account.
 
         `safe` operations only read, so when the pooled connection turns out to be dead the
-        pool retries them once on a fresh one; changes are never repeated. Errors become
-        messages users can act on.
+        pool retries them once on a fresh one; changes are never repeated (their connection
+        is checked first instead). A change naming `folder` waits for other changes to that
+        folder of this account in this process. Errors become messages users can act on.
         """
         self.ensure_one()
         self._check_usable()
@@ -945,6 +948,7 @@ class DynaofficeMailAccount(models.Model):
                 self._imap_settings(),
                 operation,
                 safe=safe,
+                folder=folder,
                 factory=self._get_imap_session,
             )
         except actions.UidValidityChangedError as error:
@@ -962,7 +966,13 @@ class DynaofficeMailAccount(models.Model):
         an answer, never after a timeout or a broken connection: that would wait twice.
         """
         try:
-            return self._imap_run(operation, safe=safe)
+            if safe:
+                return self._imap_run(operation, safe=True)
+            # Changes to the listed messages wait for each other, in this process (the
+            # pool) and in every other process of this database: two windows moving the same
+            # message at once would both copy it (Dovecot's MOVE copies, then expunges).
+            with self._folder_held_for_change(folder):
+                return self._imap_run(operation, safe=False, folder=folder)
         except FolderRenumberedError:
             raise
         except UserError as error:
@@ -996,6 +1006,47 @@ class DynaofficeMailAccount(models.Model):
                 yield client
         except mail_errors.MailServiceError as error:
             raise UserError(self._mailbox_error(error)) from error
+
+    @contextmanager
+    def _folder_held_for_change(self, folder):
+        """`folder` of this account held for one change by this request, against the
+        requests of every Odoo process of this database (hold_folder_for_change)."""
+        timeout = self._connection_timeout()
+        try:
+            with hold_folder_for_change(self.env.cr.dbname, self._pool_key(), folder, timeout):
+                yield
+        except FolderBusyError as error:
+            busy = mail_errors.PoolExhaustedError(
+                host=self.imap_host or "", detail=f"another change to {folder} took too long"
+            )
+            raise UserError(self._mailbox_error(busy)) from error
+
+    def _check_all_done(self, report):
+        """Tell the user when a move or delete found messages gone (actions.ChangeReport):
+        another window or mail program moved or deleted them first. Never "done" for those."""
+        if not report.gone:
+            return
+        _ = self.env._
+        total = len(report.gone) + len(report.done)
+        if report.done:
+            reason = _(
+                "%(gone)s of the %(total)s messages were already moved or deleted (in another "
+                "window or by another mail program); the others were moved or deleted as asked. "
+                "Reload the list.",
+                gone=len(report.gone),
+                total=total,
+            )
+        elif total > 1:
+            reason = _(
+                "the messages were already moved or deleted (in another window or by another "
+                "mail program). Reload the list."
+            )
+        else:
+            reason = _(
+                "the message was already moved or deleted (in another window or by another "
+                "mail program). Reload the list."
+            )
+        raise UserError(_("Mailbox %(account)s: %(reason)s", account=self.name, reason=reason))
 
     def _trash_folder(self, client):
         return next(
@@ -1228,121 +1279,31 @@ class DynaofficeMailAccount(models.Model):
             )
         return server
 
-    def _explain(self, error, port):
-        """A message a user can act on, for each thing that can go wrong."""
-        _ = self.env._
-        host = error.host or ""
-        detail = error.detail or ""
-        if isinstance(error, mail_errors.ForbiddenHostError):
-            # Not the address: that would tell anyone what an internal name resolves to.
-            return _(
-                "the server is in a local or private network. Connections there are not "
-                "allowed; check the host name or ask your administrator."
-            )
-        if isinstance(error, mail_errors.NonAsciiCredentialsError):
-            return _(
-                "%(host)s does not accept a user name or password with characters such as "
-                "ä, ß or €. Choose a password without them, or ask the mail provider.",
-                host=host,
-            )
-        if isinstance(error, mail_errors.HostNotFoundError):
-            return _("the server %(host)s was not found. Check the host name.", host=host)
-        if isinstance(error, mail_errors.ConnectionRefusedByServerError):
-            return _(
-                "%(host)s refused the connection on port %(port)s. Check the port and the "
-                "encryption setting.",
-                host=host,
-                port=port,
-            )
-        if isinstance(error, mail_errors.ConnectionTimeoutError):
-            return _(
-                "%(host)s did not answer in time on port %(port)s. Check the host name, the "
-                "port and whether a firewall blocks the connection.",
-                host=host,
-                port=port,
-            )
-        if isinstance(error, mail_errors.CertificateError):
-            if error.name_mismatch:
-                return _(
-                    "the certificate of the server is not valid for the name %(host)s "
-                    "(%(detail)s). Use the host name the certificate was issued for.",
-                    host=host,
-                    detail=detail,
-                )
-            return _(
-                "the certificate of %(host)s is not trusted (%(detail)s). If your company "
-                "runs its own certificate authority, paste its CA certificate into the "
-                "account.",
-                host=host,
-                detail=detail,
-            )
-        if isinstance(error, mail_errors.TlsNotOfferedError):
-            return _(
-                "%(host)s does not offer STARTTLS on port %(port)s, so the connection cannot "
-                "be encrypted. Choose SSL or another port.",
-                host=host,
-                port=port,
-            )
-        if isinstance(error, mail_errors.TlsError):
-            return _(
-                "the encrypted connection to %(host)s failed (%(detail)s). Check the port "
-                "and the encryption setting.",
-                host=host,
-                detail=detail,
-            )
-        if isinstance(error, mail_errors.AuthenticationError):
-            return _(
-                "%(host)s did not accept the user name or password (%(detail)s).",
-                host=host,
-                detail=detail,
-            )
-        if isinstance(error, mail_errors.AuthMethodRefusedError):
-            return _(
-                "%(host)s does not allow logging in on this connection. Most servers require "
-                "encryption for that: choose SSL or TLS.",
-                host=host,
-            )
-        explained = self._explain_mailbox_state(error)
-        if explained:
-            return explained
-        if isinstance(error, mail_errors.InvalidInputError):
-            return _("invalid input: %(detail)s", detail=str(error))
-        if isinstance(error, mail_errors.ProtocolError) and _stream_ended(error):
-            return _(
-                "the connection to %(host)s broke off in the middle of an answer. Try again.",
-                host=host,
-            )
-        if isinstance(error, mail_errors.ConnectionFailedError):
-            return _("could not connect to %(host)s (%(detail)s).", host=host, detail=detail)
-        return _(
-            "%(host)s answered unexpectedly (%(detail)s).", host=host, detail=detail or str(error)
-        )
 
-    def _explain_mailbox_state(self, error):
-        """Errors about the mailbox's content rather than the connection, or None."""
-        _ = self.env._
-        host = error.host or ""
-        detail = error.detail or ""
-        if isinstance(error, mail_errors.MessageNotFoundError):
-            return _(
-                "the message is no longer on the server (another mail program moved or "
-                "deleted it). Reload the list."
-            )
-        if isinstance(error, mail_errors.FolderNotFoundError):
-            return _(
-                "the folder no longer exists on the server (another mail program renamed or "
-                "deleted it). Reload the folders."
-            )
-        if isinstance(error, mail_errors.PoolExhaustedError):
-            return _(
-                "all connections to %(host)s are busy with other requests. Try again in a moment.",
-                host=host,
-            )
-        if isinstance(error, mail_errors.LimitExceededError):
-            return _("the message is too complex to show (%(detail)s).", detail=detail)
-        if isinstance(error, actions.UidValidityChangedError):
-            return _("the folder was renumbered on the server. Reload the list and try again.")
-        return None
+class FolderBusyError(Exception):
+    """Another request held the folder for a change longer than we could wait."""
+
+
+@contextmanager
+def hold_folder_for_change(dbname, key, folder, timeout):
+    """Hold `folder` of the account `key` for one change, against every Odoo process of the
+    database `dbname`: a PostgreSQL advisory lock, in a transaction of its own on a
+    connection of its own, so that closing that cursor (which rolls back) ends it with the
+    block, whatever becomes of the request's transaction, and the connection's end ends it
+    should the process die. The pool's per-folder wait covers one process only; Odoo's
+    workers share nothing but the database.
+    """
+    digest = hashlib.blake2b(f"{key}\0{folder}".encode("utf-8", "surrogatepass"), digest_size=8)
+    lock = int.from_bytes(digest.digest(), "big", signed=True)
+    with closing(sql_db.db_connect(dbname).cursor()) as cr:
+        cr.execute(
+            "SELECT set_config('lock_timeout', %s, true)", [f"{max(1, int(timeout * 1000))}ms"]
+        )
+        try:
+            cr.execute("SELECT pg_advisory_xact_lock(%s)", [lock], log_exceptions=False)
+        except psycopg2.errors.LockNotAvailable as error:
+            raise FolderBusyError(folder) from error
+        yield
 
 
 def _without(vals, names):

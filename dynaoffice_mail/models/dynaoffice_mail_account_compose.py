@@ -3,16 +3,22 @@
 The same model as dynaoffice_mail_account.py, in a file of its own because writing is a
 subject of its own. Uploaded files wait in ir.attachment records that belong to nothing
 (res_id 0, readable by their uploader only) until the mail is sent or discarded.
+
+A message is written once, to a temporary file (compose.spool), its attachments streamed
+into it from the filestore; saving, sending and filing read that file in chunks. A draft
+is reopened from a temporary file as well, each attachment decoded from it only to be
+stored. So a large attachment is in memory at most once, while it is stored.
 """
 
 import datetime
+import io
 import logging
 
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize
 
-from ..services import compose, html, reading, sending
+from ..services import compose, html, reading, sending, spool
 from ..services import exceptions as mail_errors
 
 _logger = logging.getLogger(__name__)
@@ -36,7 +42,7 @@ class DynaofficeMailAccount(models.Model):
         self._check_usable()
         if mode not in COMPOSE_MODES:
             raise UserError(self.env._("Unknown way of writing: %(mode)s", mode=mode))
-        original = draft_ref = None
+        original = draft_ref = uploads = None
         notes = []
         if mode == "new":
             draft = compose.Draft(
@@ -45,8 +51,10 @@ class DynaofficeMailAccount(models.Model):
                 html_body=compose.new_body(self.signature or ""),
             )
         elif mode == "draft":
-            raw = self._read_source(folder, int(uidvalidity), int(uid))
-            draft = compose.parse_draft(raw)
+            with self._spool_source(folder, int(uidvalidity), int(uid)) as source:
+                draft = compose.read_draft(source)
+                # Stored while the source is open: each file is read from it.
+                uploads = self._store_uploads(draft.attachments)
             # Another mail program may have written the draft (into a group mailbox, too):
             # it goes into Odoo's page like quoted mail (in_page), its cid: links kept.
             draft.html_body = html.sanitize_html(
@@ -75,9 +83,12 @@ class DynaofficeMailAccount(models.Model):
                 )
             else:
                 draft = self._forward_draft(view, address, mode, quoted, notes)
-        uploads = self._store_uploads(draft.attachments)
+        if uploads is None:
+            uploads = self._store_uploads(draft.attachments)
         return {
             "account_id": self.id,
+            # The Message-ID the mail will be sent with, through every save and retry.
+            "message_id": draft.message_id or compose.new_message_id(self.email),
             "from_display": compose.format_address(
                 compose.Address(name=self.sender_name or "", address=self.email)
             ),
@@ -99,24 +110,122 @@ class DynaofficeMailAccount(models.Model):
         self.ensure_one()
         self._check_usable()
         message = self._build_outgoing(values, include_bcc=True)
-        data = compose.serialize(message, include_bcc=True)
-        return {"draft": self._store_draft(data, values.get("draft"))}
+        with compose.spool(message) as data:
+            return {"draft": self._store_draft(data, values.get("draft"))}
 
-    def client_send(self, values):
+    def client_send(self, values, force=False):
         """Send the mail the account's way, then file it in Sent, mark the original and
         remove the draft. A failure to send keeps the mail as a draft; a failure after
-        sending is reported, never answered by sending again."""
+        sending is reported, never answered by sending again.
+
+        The outbox (dynaoffice.mail.outbox) records the Message-ID's state in transactions
+        of its own: a message that is being sent, was sent or may have been sent is not
+        sent again when Odoo retries this call, on a double click or from another tab.
+        `force` sends a message that may have been sent ("Send again anyway"), with the
+        same Message-ID.
+        """
         self.ensure_one()
         self._check_usable()
         message = self._build_outgoing(values, include_bcc=True)
-        data = compose.serialize(message, include_bcc=True)
-        try:
-            self._deliver(message)
-        except mail_errors.MailServiceError as error:
-            return self._keep_as_draft(data, values, error)
-        problems = self._file_sent(data, values)
+        message_id = message["Message-ID"]
+        # What is sent, kept in Drafts on failure and filed in Sent: the same file.
+        with compose.spool(message) as data:
+            Outbox = self.env["dynaoffice.mail.outbox"]
+            entry_id, state = Outbox._claim(self, message_id, values, force=bool(force))
+            if state is not None:
+                return self._outbox_answer(entry_id, state, message_id, values)
+            try:
+                self._deliver(message, data)
+            except mail_errors.MailServiceError as error:
+                uncertain = isinstance(error, mail_errors.DeliveryUncertainError)
+                Outbox._record(
+                    entry_id,
+                    state="uncertain" if uncertain else "failed",
+                    # Our words, not the server's (those go to the log).
+                    error=self._explain(error, self.smtp_port),
+                )
+                return dict(self._keep_as_draft(data, values, error), uncertain=uncertain)
+            except Exception as error:
+                # Refused before anything was sent (not allowed any more, say): a failure.
+                Outbox._record(entry_id, state="failed", error=str(error)[:2000])
+                raise
+            Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
+            return self._after_sending(entry_id, message_id, data, values)
+
+    def client_outbox_mark_sent(self, values):
+        """The user says a mail that may have been sent did go out: it is filed in Sent
+        (and its draft removed) as if sending had been confirmed."""
+        self.ensure_one()
+        self._check_usable()
+        message = self._build_outgoing(values, include_bcc=True)
+        message_id = message["Message-ID"]
+        Outbox = self.env["dynaoffice.mail.outbox"]
+        entry_id, state = Outbox._entry_state(self, message_id)
+        if state not in ("uncertain", "sent"):
+            raise UserError(
+                self.env._("Only a mail that may have been sent can be marked as sent.")
+            )
+        if state == "uncertain":
+            Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
+        with compose.spool(message) as data:
+            return self._after_sending(entry_id, message_id, data, values)
+
+    def _after_sending(self, entry_id, message_id, data, values):
+        """The mail is out: file the Sent copy (or leave it to the outbox's cron), mark the
+        original, drop the uploads."""
+        problems, filed = self._file_sent(data, values)
+        self.env["dynaoffice.mail.outbox"]._record(
+            entry_id,
+            sent_copy="done" if filed else "pending",
+            # What the cron files later; once filed, the mail is only in the mailbox.
+            keep_message=None if filed else data,
+            drop_message=filed,
+            draft_ref=values.get("draft") or False,
+            original_ref=values.get("original") or False,
+        )
+        if not filed:
+            problems.append(
+                self.env._(
+                    "The copy for Sent will be filed as soon as the mailbox can be reached; "
+                    "the mail stays in Drafts until then. Do not send it again."
+                )
+            )
         self._drop_uploads(values.get("attachments"))
-        return {"sent": True, "message_id": message["Message-ID"], "problems": problems}
+        return {"sent": True, "message_id": message_id, "problems": problems}
+
+    def _outbox_answer(self, entry_id, state, message_id, values):
+        """The answer for a message the outbox does not let go out (again)."""
+        if state == "sent":
+            # Sent already (a retried call, a second click, a draft sent earlier): what is
+            # left is only what came after sending, if that was not done.
+            self.env["dynaoffice.mail.outbox"]._file_pending_copy(entry_id, self)
+            self._drop_uploads(values.get("attachments"))
+            return {
+                "sent": True,
+                "already": True,
+                "message_id": message_id,
+                "problems": [],
+            }
+        if state == "uncertain":
+            return {
+                "sent": False,
+                "uncertain": True,
+                "draft": values.get("draft"),
+                "error": self.env._(
+                    "This mail may have been sent already: the connection broke after the "
+                    'server had it. Check with the recipient, then choose "Send again '
+                    'anyway" or "Mark as sent".'
+                ),
+            }
+        return {
+            "sent": False,
+            "sending": True,
+            "draft": values.get("draft"),
+            "error": self.env._(
+                "This mail is being sent right now (from another window or by an earlier "
+                "click). Wait a moment and look in Sent."
+            ),
+        }
 
     def client_discard(self, values):
         """Throw the mail away: its saved draft on the server and its uploaded files."""
@@ -165,7 +274,7 @@ class DynaofficeMailAccount(models.Model):
             records |= records.create(
                 {
                     "name": attachment.filename,
-                    "raw": attachment.data,
+                    "raw": attachment.content(),
                     "mimetype": attachment.mime_type,
                     "res_model": self._name,
                     "res_id": 0,
@@ -216,7 +325,7 @@ class DynaofficeMailAccount(models.Model):
                 compose.OutgoingAttachment(
                     filename=upload.name,
                     mime_type=upload.mimetype or "application/octet-stream",
-                    data=upload.raw or b"",
+                    open_content=_content_opener(upload),
                 )
                 for upload in uploads
             ],
@@ -224,22 +333,28 @@ class DynaofficeMailAccount(models.Model):
             references=[str(ref) for ref in values.get("references") or []],
         )
         try:
-            return compose.build_message(draft, include_bcc=include_bcc)
+            return compose.build_message(
+                draft, include_bcc=include_bcc, message_id=values.get("message_id") or None
+            )
         except mail_errors.InvalidInputError as error:
             raise UserError(
                 self.env._("The mail cannot be sent: %(reason)s", reason=error)
             ) from error
 
-    def _deliver(self, message):
+    def _deliver(self, message, data):
+        """Send `message`, written to the file `data` (compose.spool), the account's way."""
         # Checked again for each mail: administrators may have changed what they allow since
         # the account was saved. The From is the account's address (_build_outgoing takes
         # none from the browser).
         self._check_sending_allowed(self.email)
         if self.smtp_method == "smtp":
-            sending.send_smtp(self._smtp_settings(), message)
+            sending.send_smtp(self._smtp_settings(), message, data=data)
         elif self.smtp_method == "sendmail":
             sending.send_sendmail(
-                self._sendmail_path(), message, timeout=self._connection_timeout() * 3
+                self._sendmail_path(),
+                message,
+                timeout=self._connection_timeout() * 3,
+                data=data,
             )
         else:
             self._deliver_through_odoo(message)
@@ -249,24 +364,25 @@ class DynaofficeMailAccount(models.Model):
         # send through them (as the chatter does), hence sudo. send_email takes the
         # envelope from To, Cc and Bcc and removes Bcc before sending. Naming the server
         # keeps the From as it is: Odoo never sends our mail in another name.
+        # send_email takes only a whole EmailMessage: on this way the attachments are read
+        # into memory (and smtplib copies the message), unlike SMTP and sendmail.
         server = self._odoo_mail_server(self.email)
         mail_server = self.env["ir.mail_server"].sudo()
         try:
-            mail_server.send_email(message, mail_server_id=server.id or None)
+            mail_server.send_email(compose.with_content(message), mail_server_id=server.id or None)
         except Exception as error:
             raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
 
     def _keep_as_draft(self, data, values, error):
         """Sending failed: the mail goes to Drafts (with its files), and the user reads why."""
+        # One table for every failure (dynaoffice_mail_account_errors.py); for a mail that
+        # may have gone out it never says "try again".
+        reason = self._explain(error, self.smtp_port)
         if isinstance(error, mail_errors.DeliveryUncertainError):
             reason = self.env._(
-                "the connection broke after the mail was handed over (%(detail)s): it may "
-                "have been sent. Check with the recipient before sending it again; it is "
-                "kept in Drafts.",
-                detail=error.detail or str(error),
+                '%(reason)s It is kept in Drafts: choose "Send again anyway" or "Mark as sent".',
+                reason=reason,
             )
-        else:
-            reason = self._explain_sending(error)
         draft_ref = values.get("draft")
         try:
             draft_ref = self._store_draft(data, draft_ref)
@@ -277,29 +393,6 @@ class DynaofficeMailAccount(models.Model):
                 reason=reason,
             )
         return {"sent": False, "error": reason, "draft": draft_ref}
-
-    def _explain_sending(self, error):
-        _ = self.env._
-        if isinstance(error, mail_errors.RecipientsRefusedError):
-            return _(
-                "the server refused these recipients, so nobody got the mail: %(refused)s",
-                refused=", ".join(
-                    f"{address} ({reply})" for address, reply in error.refused.items()
-                ),
-            )
-        if isinstance(error, mail_errors.MessageTooLargeError):
-            return _(
-                "the mail is too large for the server. Remove attachments or send them as links."
-            )
-        if isinstance(error, mail_errors.SenderRefusedError):
-            return _(
-                "the server does not accept %(address)s as the sender (%(detail)s).",
-                address=self.email,
-                detail=error.detail or "",
-            )
-        if isinstance(error, mail_errors.MessageRefusedError | mail_errors.SendmailError):
-            return _("the mail was refused (%(detail)s).", detail=error.detail or str(error))
-        return self._explain(error, self.smtp_port)
 
     def _store_draft(self, data, draft_ref):
         def store(client):
@@ -319,7 +412,8 @@ class DynaofficeMailAccount(models.Model):
         return self._imap_run(store, safe=False)
 
     def _file_sent(self, data, values):
-        """Sent copy, \\Answered or $Forwarded, draft removed; what failed, in words."""
+        """Sent copy, \\Answered or $Forwarded, draft removed: (what failed, in words;
+        whether the Sent copy is there). Without the copy the draft stays."""
         original, draft = values.get("original"), values.get("draft")
 
         def file(client):
@@ -335,13 +429,19 @@ class DynaofficeMailAccount(models.Model):
         try:
             report = self._imap_run(file, safe=False)
         except UserError as error:
+            cause = error.__cause__
+            reason = (
+                self._explain(cause, self.imap_port, mail_sent=True)
+                if isinstance(cause, mail_errors.MailServiceError)
+                else str(error)
+            )
             return [
                 self.env._(
                     "The mail was sent, but the mailbox could not be reached afterwards: "
                     "%(reason)s",
-                    reason=str(error),
+                    reason=reason,
                 )
-            ]
+            ], False
         steps = {
             "sent copy": self.env._("The mail was sent, but no copy could be put in Sent"),
             "mark original": self.env._(
@@ -349,10 +449,11 @@ class DynaofficeMailAccount(models.Model):
             ),
             "remove draft": self.env._("The mail was sent, but its draft could not be removed"),
         }
-        return [
-            f"{steps.get(step, step)}: {self._explain(error, self.imap_port)}"
+        problems = [
+            f"{steps.get(step, step)}: {self._explain(error, self.imap_port, mail_sent=True)}"
             for step, error in report.problems
         ]
+        return problems, not any(step == "sent copy" for step, _error in report.problems)
 
     # -- replies and forwards ---------------------------------------------------------------
 
@@ -360,6 +461,22 @@ class DynaofficeMailAccount(models.Model):
         def read(client):
             _size, chunks = reading.stream_source(client, folder, uidvalidity, uid)
             return b"".join(chunks)
+
+        return self._imap_run(read, safe=True)
+
+    def _spool_source(self, folder, uidvalidity, uid):
+        """The message's source in a temporary file (on disk when large), fetched in chunks;
+        the caller closes it."""
+
+        def read(client):
+            source = spool.temporary_file()
+            try:
+                _size, chunks = reading.stream_source(client, folder, uidvalidity, uid)
+                source.writelines(chunks)
+            except BaseException:
+                source.close()
+                raise
+            return source
 
         return self._imap_run(read, safe=True)
 
@@ -464,6 +581,22 @@ def _entries(value):
     if isinstance(value, str):
         return [value]
     return [str(entry) for entry in value if str(entry).strip()]
+
+
+def _content_opener(upload):
+    """How an upload's content is opened for reading: its file in the filestore, or, for an
+    attachment kept in the database, its bytes from there."""
+    path = upload._full_path(upload.store_fname) if upload.store_fname else None
+
+    def open_content():
+        if path:
+            try:
+                return open(path, "rb")  # the caller closes it
+            except OSError:
+                _logger.warning("The file of attachment %s is missing", upload.id)
+        return io.BytesIO(upload.raw or b"")
+
+    return open_content
 
 
 def _ref(value):

@@ -14,7 +14,8 @@ from markupsafe import Markup
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..services import assigning, folders, html
+from ..services import assigning, folders, html, imap
+from ..services import exceptions as mail_errors
 from .dynaoffice_mail_account_assign import _may_post_on
 
 _logger = logging.getLogger(__name__)
@@ -190,6 +191,12 @@ class DynaofficeMailMessage(models.Model):
         """{uid: handle} for messages of a folder, made for those that have none yet; UIDs
         no longer on the server are left out."""
         account._check_usable()
+        # A folder name is the server's own and never cleaned (it names the folder there);
+        # one that no command can carry (NUL, a lone surrogate) cannot be stored either.
+        try:
+            imap.check_folder_name(folder)
+        except mail_errors.InvalidInputError as error:
+            raise UserError(account._mailbox_error(error)) from error
         uids = sorted({int(uid) for uid in uids})
         handles = self.search(
             [

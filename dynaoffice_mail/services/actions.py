@@ -1,22 +1,72 @@
 """Changing mail on the server: flags, moving, deleting. Every change names its folder's
-UIDVALIDITY, so UIDs from a list the server has since renumbered never hit other messages."""
+UIDVALIDITY, so UIDs from a list the server has since renumbered never hit other messages.
 
-from collections.abc import Iterable
+A move or delete tells what it did (ChangeReport): the messages it moved or deleted, and
+those another session or mail program had moved or deleted first, which it reports as gone,
+never as done. MOVE's COPYUID answer (UIDPLUS) names what was still there to move; a STORE
+that is not silent names what was still there to flag. Two sessions starting the same move
+at the same moment are another matter: Dovecot's MOVE copies, then expunges, so both copy,
+and both are told so by COPYUID. No answer of the server tells them apart (nor does
+CONDSTORE: Dovecot checks UNCHANGEDSINCE against the session's last view, so two STOREs
+at once both pass); the callers keep such changes from running at once (see pool.py and
+the account model).
+"""
+
+import imaplib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import imapclient
+from imapclient.exceptions import IMAPClientError
 
 from . import imap, net
-from .exceptions import InvalidInputError, ProtocolError
-from .uidsets import compress_uids
+from .exceptions import InvalidInputError, MessageNotFoundError, ProtocolError
+from .uidsets import compress_uids, parse_ordered_uids
 
 # The flags users switch from the client; others (\Draft, \Deleted) follow from actions.
 USER_FLAGS = {"seen": b"\\Seen", "flagged": b"\\Flagged"}
 DELETE_MODES = ("trash", "flag", "expunge")
 MAX_UIDS = 10_000
+# How often a command is sent again after the server said messages vanished under it
+# (NO [EXPUNGEISSUED]), each time after a NOOP has told the session which.
+VANISHED_ROUNDS = 3
 
 
 class UidValidityChangedError(ProtocolError):
     """The folder was renumbered since the list was read; the client must reload it."""
+
+
+class AlreadyMovedError(MessageNotFoundError):
+    """Another session or mail program moved or deleted messages first; nothing was done to
+    them (the others were done)."""
+
+    def __init__(self, message: str = "", *, host: str = "", gone: int = 1, total: int = 1):
+        self.gone = gone
+        self.total = total
+        detail = f"{gone} of {total} messages were already moved or deleted"
+        super().__init__(message, host=host, detail=detail)
+
+
+@dataclass(frozen=True)
+class ChangeReport:
+    """What a move or delete did: the UIDs `done` by this call, and those `gone` before it
+    got to them (moved or deleted by another session or mail program meanwhile)."""
+
+    done: frozenset[int]
+    gone: frozenset[int]
+    host: str = ""
+
+    def check(self) -> None:
+        """Raise AlreadyMovedError unless this call did it to every message."""
+        if self.gone:
+            raise AlreadyMovedError(
+                host=self.host, gone=len(self.gone), total=len(self.gone) + len(self.done)
+            )
+
+
+class _Vanished(ProtocolError):
+    """The server answered NO [EXPUNGEISSUED]: messages went while we acted on them. Caught
+    to try again (after a NOOP); should it happen every time, a protocol error."""
 
 
 def select_checked(
@@ -60,18 +110,14 @@ def set_flag(
 
 def move(
     client: imapclient.IMAPClient, folder: str, uidvalidity: int, uids: Iterable[int], target: str
-) -> None:
+) -> ChangeReport:
     """Move messages to `target` (MOVE, or COPY + delete + UID EXPUNGE where MOVE is missing)."""
     net.check_wire_safe(target, "folder name")
     if target == folder:
-        return
+        return ChangeReport(frozenset(uids), frozenset(), _host(client))
     with imap.translate_errors(client):
         uid_set = select_checked(client, folder, uidvalidity, uids)
-        if client.has_capability("MOVE"):
-            client.move(uid_set, target)
-        else:
-            client.copy(uid_set, target)
-            _expunge(client, uid_set)
+        return _move(client, set(parse_ordered_uids(uid_set, MAX_UIDS)), target)
 
 
 def delete(
@@ -81,22 +127,25 @@ def delete(
     uids: Iterable[int],
     mode: str,
     trash: str | None,
-) -> None:
+) -> ChangeReport:
     """Delete as the account says: to Trash, only flag as deleted, or remove at once.
 
-    Deleting inside Trash (or without a Trash folder) always removes the messages.
+    Deleting inside Trash (or without a Trash folder) always removes the messages. Messages
+    already gone are reported, not an error (removing a draft that is gone is no failure);
+    `ChangeReport.check()` makes them one.
     """
     if mode not in DELETE_MODES:
         raise InvalidInputError(f"unknown delete mode {mode!r}")
     if mode == "trash" and trash and trash != folder:
-        move(client, folder, uidvalidity, uids, trash)
-        return
+        return move(client, folder, uidvalidity, uids, trash)
     with imap.translate_errors(client):
         uid_set = select_checked(client, folder, uidvalidity, uids)
-        if mode == "flag" and not (trash and trash == folder):
-            client.add_flags(uid_set, [b"\\Deleted"], silent=True)
-        else:
-            _expunge(client, uid_set)
+        uids = set(parse_ordered_uids(uid_set, MAX_UIDS))
+        flag_only = mode == "flag" and not (trash and trash == folder)
+        flagged = _flag_deleted(client, uids)
+        if flagged and not flag_only:
+            _remove_flagged(client, compress_uids(flagged))
+        return ChangeReport(frozenset(flagged), frozenset(uids - flagged), _host(client))
 
 
 def empty_folder(client: imapclient.IMAPClient, folder: str) -> int:
@@ -109,10 +158,126 @@ def empty_folder(client: imapclient.IMAPClient, folder: str) -> int:
         return count
 
 
+def _flag_deleted(client, uids: set[int]) -> set[int]:
+    """Set \\Deleted on those of `uids` that are still there; returns them. (A STORE that is
+    not silent would not tell: Dovecot answers only for messages whose flags changed.)"""
+
+    def flag_once():
+        present = set(client.search(["UID", compress_uids(uids)])) & uids
+        if present:
+            _vanishing(
+                client,
+                lambda: client.add_flags(compress_uids(present), [b"\\Deleted"], silent=True),
+            )
+        return present
+
+    return _after_vanishing(client, flag_once)
+
+
+def _copy(client, uids: set[int], target: str, command: Callable | None = None):
+    """{source UID: target UID} of what COPY (or `command`, MOVE) did, from its COPYUID
+    answers (UIDPLUS); a UID not among them was gone already."""
+    if not uids:
+        return {}
+    responses = client._imap.untagged_responses
+    responses.pop("COPYUID", None)
+    responses.pop("EXPUNGEISSUED", None)
+    try:
+        (command or client.copy)(compress_uids(uids), target)
+    except imaplib.IMAP4.abort:
+        raise
+    except IMAPClientError:
+        # Dovecot answers NO [EXPUNGEISSUED] when a message went in the middle of the command
+        # and copies none of the batch (a MOVE of over 1000 may have moved the first ones:
+        # their COPYUID is read below all the same).
+        if responses.pop("EXPUNGEISSUED", None) is None:
+            raise
+        if not responses.get("COPYUID"):
+            raise _Vanished() from None
+    copies = {}
+    for text in responses.pop("COPYUID", None) or ():
+        try:
+            _validity, sources, targets = text.decode("ascii").split()
+            pairs = zip(
+                parse_ordered_uids(sources, MAX_UIDS),
+                parse_ordered_uids(targets, MAX_UIDS),
+                strict=True,
+            )
+            copies.update((uid, copy) for uid, copy in pairs if uid in uids)
+        except ValueError as error:  # UnicodeDecodeError among them
+            raise ProtocolError(
+                host=_host(client), detail=f"unreadable COPYUID {text!r}"
+            ) from error
+    return copies
+
+
+def _move(client, uids: set[int], target: str) -> ChangeReport:
+    """MOVE, or COPY + UID EXPUNGE; COPYUID names what was still there to move."""
+    if not client.has_capability("UIDPLUS"):
+        # No COPYUID: what the server still finds is what it will move.
+        present = set(client.search(["UID", compress_uids(uids)])) & uids
+        if present:
+            client.move(compress_uids(present), target)
+        return ChangeReport(frozenset(present), frozenset(uids - present), _host(client))
+
+    def move_once(pending):
+        if client.has_capability("MOVE"):
+            return _copy(client, pending, target, client.move)
+        copied = _copy(client, pending, target)
+        if copied:
+            _expunge(client, compress_uids(copied))
+        return copied
+
+    moved: dict[int, int] = {}
+    for _round in range(VANISHED_ROUNDS):
+        pending = uids - moved.keys()
+        done = _after_vanishing(client, lambda pending=pending: move_once(pending))
+        moved.update(done)
+        # Some but not all: the rest was gone, or a long MOVE stopped at one that went
+        # (Dovecot commits every 1000 messages). Once more finds out.
+        if not done or len(done) == len(pending):
+            break
+    return ChangeReport(frozenset(moved), frozenset(uids - moved.keys()), _host(client))
+
+
+def _after_vanishing(client, command: Callable):
+    """`command()`; when messages vanished under it, again after a NOOP has told the
+    session which (VANISHED_ROUNDS times at most)."""
+    for _round in range(VANISHED_ROUNDS - 1):
+        try:
+            return command()
+        except _Vanished:
+            client.noop()
+    return command()
+
+
+def _vanishing(client, command: Callable):
+    """`command()`, raising _Vanished for NO [EXPUNGEISSUED] instead of a protocol error."""
+    responses = client._imap.untagged_responses
+    responses.pop("EXPUNGEISSUED", None)
+    try:
+        return command()
+    except imaplib.IMAP4.abort:
+        raise
+    except IMAPClientError:
+        if responses.pop("EXPUNGEISSUED", None) is None:
+            raise
+        raise _Vanished() from None
+
+
+def _host(client) -> str:
+    return getattr(client, "host", "")
+
+
 def _expunge(client, uid_set: str):
     """Remove exactly these messages: UID EXPUNGE, never a folder-wide EXPUNGE that would
     also remove what another client flagged as deleted."""
     client.add_flags(uid_set, [b"\\Deleted"], silent=True)
+    _remove_flagged(client, uid_set)
+
+
+def _remove_flagged(client, uid_set: str):
+    """UID EXPUNGE of messages flagged \\Deleted already."""
     if not client.has_capability("UIDPLUS"):
         raise ProtocolError(
             host=getattr(client, "host", ""),

@@ -15,20 +15,32 @@ import email.errors
 import email.header
 import email.policy
 import html
+import io
 import re
 import secrets
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from email.headerregistry import Address as HeaderAddress
 from email.message import EmailMessage, MIMEPart
+from functools import partial
+from typing import BinaryIO
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from .exceptions import InvalidInputError
-from .headers import decode_header_text
+from .headers import clean_text, decode_header_text
 from .messages import Address
 from .reading import MessageView
+from .spool import (
+    StreamedPart,
+    chunks,
+    decoded_base64,
+    load_content,
+    temporary_file,
+    without_attachments,
+    write_message,
+)
 
 __all__ = [
     "Address",
@@ -42,8 +54,11 @@ __all__ = [
     "parse_addresses",
     "parse_draft",
     "quote_intro",
+    "read_draft",
     "reply_draft",
     "serialize",
+    "spool",
+    "with_content",
 ]
 
 # SMTP, but 7-bit: text parts become quoted-printable or base64 instead of raw UTF-8.
@@ -82,7 +97,18 @@ _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 class OutgoingAttachment:
     filename: str
     mime_type: str
-    data: bytes
+    data: bytes = b""
+    # Where the content is when it is not in `data`: a function that opens it for reading
+    # (a file in Odoo's filestore, an attachment left in a draft's file). The message then
+    # reads it in chunks as it is written (spool), never whole.
+    open_content: Callable[[], BinaryIO] | None = None
+
+    def content(self) -> bytes:
+        """The whole content, for what can only take it so (an ir.attachment's raw)."""
+        if self.open_content is None:
+            return self.data
+        with self.open_content() as source:
+            return source.read()
 
 
 @dataclass
@@ -102,6 +128,9 @@ class Draft:
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     reply_to: list[str] = field(default_factory=list)
+    # Given when writing starts and kept through every save and send: how the outbox and
+    # the recipients recognise the message.
+    message_id: str | None = None
 
 
 # -- addresses -----------------------------------------------------------------------------------
@@ -334,9 +363,50 @@ def new_message_id(sender_address: str) -> str:
 def serialize(message: EmailMessage, *, include_bcc: bool = True) -> bytes:
     """The message as bytes with CRLF line ends; without `include_bcc` any Bcc header is cut
     from the header block, leaving every other byte as it was (so the copy in Sent and what
-    the recipients got have the same Message-ID, boundaries and body)."""
+    the recipients got have the same Message-ID, boundaries and body). Attachments that
+    stream (OutgoingAttachment.open_content) are read into the bytes; spool() keeps them
+    out of memory."""
+    streamed = _streamed_parts(message)
     data = message.as_bytes(policy=POLICY)
-    return data if include_bcc else strip_bcc(data)
+    if not include_bcc:
+        data = strip_bcc(data)
+    if not streamed:
+        return data
+    target = io.BytesIO()
+    write_message(data, streamed, target)
+    return target.getvalue()
+
+
+def spool(message: EmailMessage, *, include_bcc: bool = True) -> BinaryIO:
+    """The bytes serialize() gives, in a temporary file (on disk beyond a megabyte) at its
+    start, each streamed attachment read into it in chunks from where it is. The caller
+    closes it: `with compose.spool(message) as data:`."""
+    target = temporary_file()
+    try:
+        data = message.as_bytes(policy=POLICY)
+        write_message(data if include_bcc else strip_bcc(data), _streamed_parts(message), target)
+        del data
+        target.seek(0)
+    except BaseException:
+        target.close()
+        raise
+    return target
+
+
+def with_content(message: EmailMessage) -> EmailMessage:
+    """`message` with the content of its streamed attachments read into it, in memory: for
+    code that can only take a whole EmailMessage (Odoo's ir.mail_server.send_email)."""
+    for part in _streamed_parts(message):
+        load_content(part)
+    return message
+
+
+def _streamed_parts(message: EmailMessage) -> list[StreamedPart]:
+    return [
+        part
+        for part in message.walk()
+        if isinstance(part, StreamedPart) and part.open_content is not None
+    ]
 
 
 def strip_bcc(data: bytes) -> bytes:
@@ -407,21 +477,53 @@ def _attach(message: EmailMessage, attachment: OutgoingAttachment) -> None:
     mime_type = check_header_value(attachment.mime_type or "", "attachment type").lower()
     if not _MIME_TYPE.fullmatch(mime_type):
         mime_type = "application/octet-stream"
-    if not isinstance(attachment.data, bytes | bytearray):
+    opened = attachment.open_content
+    if opened is None and not isinstance(attachment.data, bytes | bytearray):
         raise InvalidInputError(f"the content of {filename} is not bytes")
     if mime_type == "message/rfc822":
         if message.get_content_type() != "multipart/mixed":
             message.make_mixed()
-        message.attach(_rfc822_part(bytes(attachment.data), filename))
+        if opened is not None and _seven_bit_clean(opened):
+            message.attach(_streamed_rfc822_part(opened, filename))
+        else:
+            message.attach(_rfc822_part(bytes(attachment.content()), filename))
         return
     maintype, subtype = mime_type.split("/")
-    message.add_attachment(
-        bytes(attachment.data),
-        maintype=maintype,
-        subtype=subtype,
-        filename=filename,
-        params={"name": filename},
+    if opened is None:
+        message.add_attachment(
+            bytes(attachment.data),
+            maintype=maintype,
+            subtype=subtype,
+            filename=filename,
+            params={"name": filename},
+        )
+        return
+    # The same part as add_attachment makes, but the content streams in as the message is
+    # written (spool): a placeholder stands for it until then.
+    part = StreamedPart(policy=POLICY, open_content=opened)
+    part.set_content(
+        b"", maintype=maintype, subtype=subtype, filename=filename, params={"name": filename}
     )
+    part.set_placeholder()
+    if message.get_content_type() != "multipart/mixed":
+        message.make_mixed()
+    message.attach(part)
+
+
+def _seven_bit_clean(open_content) -> bool:
+    with open_content() as source:
+        return all(chunk.isascii() and b"\0" not in chunk for chunk in chunks(source))
+
+
+def _streamed_rfc822_part(open_content, filename: str) -> MIMEPart:
+    """_rfc822_part for a 7-bit clean original that stays in its file until written."""
+    part = StreamedPart(policy=POLICY, open_content=open_content, encoding="7bit")
+    part["Content-Type"] = "message/rfc822"
+    part["Content-Transfer-Encoding"] = "7bit"
+    part.set_placeholder()
+    part.set_param("name", filename)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def _rfc822_part(raw: bytes, filename: str) -> MIMEPart:
@@ -807,7 +909,7 @@ def parse_draft(raw: bytes) -> Draft:
     Text bodies, attachments (a forwarded .eml with its source) and every header a Draft
     holds come back; a text/plain body is kept as the text only where there is no HTML.
     """
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message = email.message_from_bytes(raw, policy=_DRAFT_POLICY)
     sender = _header_addresses(message, "From")
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))
@@ -826,6 +928,7 @@ def parse_draft(raw: bytes) -> Draft:
         attachments.append(OutgoingAttachment(filename=filename, mime_type=mime_type, data=data))
     references = _MESSAGE_ID.findall(_header_text(message, "References"))
     in_reply_to = _MESSAGE_ID.search(_header_text(message, "In-Reply-To"))
+    own_id = _MESSAGE_ID.fullmatch(_header_text(message, "Message-ID").strip())
     return Draft(
         from_name=sender[0].name if sender else "",
         from_address=sender[0].address if sender else "",
@@ -839,7 +942,27 @@ def parse_draft(raw: bytes) -> Draft:
         in_reply_to=in_reply_to.group() if in_reply_to else None,
         references=references,
         reply_to=[format_address(address) for address in _header_addresses(message, "Reply-To")],
+        message_id=own_id.group() if own_id else None,
     )
+
+
+def read_draft(source: BinaryIO) -> Draft:
+    """parse_draft() for a draft in a file (a spooled source): the attachments stay in the
+    file, each decoded only when its `open_content` is called, so that a draft with large
+    files is never read into memory whole. `source` must stay open until then."""
+    without, left_out = without_attachments(source)
+    draft = parse_draft(without)
+    draft.attachments = [
+        replace(
+            attachment,
+            data=b"",
+            open_content=partial(decoded_base64, source, *left_out[attachment.data]),
+        )
+        if attachment.data in left_out
+        else attachment
+        for attachment in draft.attachments
+    ]
+    return draft
 
 
 # What the email package may raise on a header or part it cannot make sense of: a draft
@@ -852,6 +975,29 @@ _PARSE_ERRORS = (
     IndexError,
     AttributeError,
 )
+
+
+class _DraftPolicy(email.policy.EmailPolicy):
+    """email.policy.default, except for a header its parser cannot decode: text in UTF-7
+    ("=?utf-7?q?+2AA-?=", "filename*=utf-7''%2B2AA-") decodes to a lone surrogate, on which
+    the parser raises UnicodeEncodeError at any look at the header (get_body() looks at
+    Content-Disposition). Such a header is read with its encoded words decoded as
+    decode_header_text() decodes them and its RFC 2231 values as UTF-8 instead."""
+
+    def header_fetch_parse(self, name, value):
+        try:
+            return super().header_fetch_parse(name, value)
+        except UnicodeError:
+            plain = _RFC2231_CHARSET.sub(r"\1utf-8'", decode_header_text(value))
+        try:
+            # Whatever still looks like an encoded word was not one, or came out of one.
+            return super().header_fetch_parse(name, plain.replace("=?", "= ?"))
+        except UnicodeError:
+            return super().header_fetch_parse(name, "")
+
+
+_DRAFT_POLICY = _DraftPolicy()
+_RFC2231_CHARSET = re.compile(r"(\*\s*=\s*)[^'\s;]*'")
 
 
 def _enclosed_bytes(part) -> bytes:
@@ -889,8 +1035,9 @@ def _raw_text(value) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Line breaks of any kind as blanks: what build_message would refuse in a header."""
-    return "".join(" " if char in _LINE_BREAKS else char for char in text)
+    """Line breaks of any kind as blanks, other control characters and lone surrogates
+    gone: what build_message would refuse in a header, and PostgreSQL in a file name."""
+    return clean_text(text)
 
 
 # Header fields of one name read with the email package's header classes; beyond them the

@@ -6,7 +6,14 @@ import email.utils
 import re
 
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
-_LINE_BREAKS = re.compile(r"[\r\n]+")
+# What clean_text() looks at: C0 (NUL among them) and C1 control characters, DEL,
+# surrogates, and Unicode's own line and paragraph separators.
+_UNCLEAN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Among them, what separates words: tabs and every character str.splitlines() breaks at.
+_BLANKS = re.compile("[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]+")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # As email.header reads them: no blank inside, no "?" in the charset or the encoded text.
 _ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?\s]*)\?=")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
@@ -28,13 +35,49 @@ def to_text(value: bytes | str | int | None) -> str:
         return value.decode("latin-1")
 
 
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """Text from the server as names and texts in Odoo may hold it.
+
+    Other mail programs write what no standard allows, and decoding brings it to light: NUL
+    and other control characters (`=00` in an encoded word, `%00` in an RFC 2231 file name),
+    C1 controls (Latin-1 read from stray 8-bit bytes), lone surrogates (the email package's
+    stand-ins for 8-bit bytes, or UTF-7's "+2AA-"). PostgreSQL stores neither NUL nor a
+    lone surrogate, and the others are nothing a person wrote.
+
+    Surrogates that stand for bytes become those bytes read as to_text() reads them, other
+    surrogates U+FFFD. Then, by default, tabs and line breaks of any kind become one blank
+    (a name or a subject is one line) and the other control characters are dropped; with
+    `multiline` (a body text), tabs and CR/LF stay.
+    """
+    if not _UNCLEAN.search(text):
+        return text
+    if _SURROGATES.search(text):
+        text = _without_surrogates(text)
+    if multiline:
+        return _CONTROLS_BUT_LINES.sub("", text)
+    return _CONTROLS.sub("", _BLANKS.sub(" ", text))
+
+
+def _without_surrogates(text: str) -> str:
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # surrogates that stand for no byte
+        return _SURROGATES.sub("\ufffd", text)
+    if _SURROGATES.sub("", text).isascii():
+        return to_text(data)  # bytes that came as they are: UTF-8, else Latin-1
+    return data.decode("utf-8", "replace")
+
+
 def decode_header_text(value: bytes | str | None) -> str:
-    """Unfold and decode RFC 2047 encoded words; what cannot be decoded stays as it came."""
+    """Unfold and decode RFC 2047 encoded words; what cannot be decoded stays as it came.
+
+    The result is one line of clean text (see clean_text): a line break left in a subject
+    would break the one-line list the user sees, and a NUL would not get into the database.
+    """
     text = _FOLDING.sub("", to_text(value))
     if "=?" in text:
         text = _decode_words(text)
-    # A line break left in a subject would break the one-line list the user sees.
-    return _LINE_BREAKS.sub(" ", text).strip()
+    return clean_text(text).strip()
 
 
 def _decode_words(text: str) -> str:

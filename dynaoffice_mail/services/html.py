@@ -23,6 +23,7 @@ and classes, which pick Odoo's style sheets: Bootstrap's "position-fixed", the e
 a mail covers only itself, and its anchors and style sheets need its ids and classes.
 """
 
+import html as html_module
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -280,7 +281,9 @@ def sanitize_html(
     if in_page or not style_blocks:
         for style in list(document.iter("style")):
             style.drop_tree()
-    return SanitizedHtml(html=_fragment(document), has_remote_content=urls.found_remote)
+    return SanitizedHtml(
+        html=_fragment(document, unwrap=in_page), has_remote_content=urls.found_remote
+    )
 
 
 class _UrlPolicy:
@@ -526,14 +529,25 @@ def _css_url(url: str) -> str:
     return f'url("{escaped}")'
 
 
-def _fragment(document) -> str:
-    """The head's <style> blocks, then the body as a <div> (keeping its colours)."""
+def _fragment(document, unwrap: bool = False) -> str:
+    """The head's <style> blocks, then the body as a <div> (keeping its colours).
+
+    `unwrap`: a body without attributes becomes its content alone, as HTML put into a page's
+    editor is (a reopened draft's paragraphs stay the editor's first children).
+    """
     pieces = []
     head = document.find("head")
     if head is not None:
         pieces += [_serialize(style) for style in head.iter("style")]
     body = document.find("body")
-    if body is not None:
+    if body is not None and unwrap and not body.attrib:
+        content = html_module.escape(body.text or "", quote=False)
+        content += "".join(
+            lxml_html.tostring(child, encoding="unicode", method="html", with_tail=True)
+            for child in body
+        )
+        pieces.append(content)
+    elif body is not None:
         body.tag = "div"
         pieces.append(_serialize(body))
     return "\n".join(pieces)

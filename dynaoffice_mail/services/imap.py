@@ -14,6 +14,7 @@ from .config import ImapSettings, Security
 from .exceptions import (
     AuthenticationError,
     AuthMethodRefusedError,
+    ConnectionFailedError,
     InvalidInputError,
     MailServiceError,
     NonAsciiCredentialsError,
@@ -217,6 +218,9 @@ def translate_errors(client: imapclient.IMAPClient) -> Iterator[None]:
         raise
     except (imaplib.IMAP4.error, IMAPClientError) as error:
         raise ProtocolError(host=host, detail=str(error)) from error
+    except (ssl.SSLEOFError, ssl.SSLZeroReturnError) as error:
+        # The server went away in the middle of a session (a restart): no TLS problem.
+        raise ConnectionFailedError(host=host, detail=str(error)) from error
     except ssl.SSLError as error:
         raise net.translate_ssl_error(error, host) from error
     except OSError as error:

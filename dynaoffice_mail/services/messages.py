@@ -8,7 +8,7 @@ from imapclient.response_parser import parse_fetch_response, parse_response
 
 from . import imap, net
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
-from .headers import decode_header_text, to_text
+from .headers import clean_text, decode_header_text, to_text
 from .structure import has_attachment, parse_bodystructure
 from .uidsets import compress_uids, parse_ordered_uids
 
@@ -316,7 +316,7 @@ def _fetch(client, message_set: str, *, uid: bool) -> dict:
 def _summary(uid: int, item: dict) -> MessageSummary:
     flags = {to_text(flag).lower() for flag in item.get(b"FLAGS", ())}
     envelope = item.get(b"ENVELOPE")
-    message_id = to_text(envelope.message_id).strip() if envelope else ""
+    message_id = clean_text(to_text(envelope.message_id)).strip() if envelope else ""
     return MessageSummary(
         uid=uid,
         seen="\\seen" in flags,
@@ -359,8 +359,8 @@ def _addresses(addresses) -> tuple[Address, ...]:
     for address in addresses or ():
         if address.host is None:
             continue  # the start or end marker of an RFC 5322 group
-        mailbox = to_text(address.mailbox)
-        host = to_text(address.host)
+        mailbox = clean_text(to_text(address.mailbox))
+        host = clean_text(to_text(address.host))
         result.append(
             Address(
                 name=decode_header_text(address.name),

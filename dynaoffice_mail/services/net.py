@@ -135,7 +135,10 @@ def tls_context(ca_pem: str | None) -> ssl.SSLContext:
         try:
             context = ssl.create_default_context(cadata=ca_pem)
         except ssl.SSLError as error:
-            raise InvalidInputError(f"the CA certificate cannot be read: {error}") from error
+            # OpenSSL's reason ("... (_ssl.c:4149)") is for the log, not for the user.
+            raise InvalidInputError(
+                "the CA certificate cannot be read", detail=str(error)
+            ) from error
     else:
         context = ssl.create_default_context()
     context.minimum_version = ssl.TLSVersion.TLSv1_2

@@ -15,7 +15,12 @@ from request to request:
   pooled. After a NO, BAD or unreadable answer it goes back, but forgets which folder it
   had selected: the folder may have been deleted or renumbered meanwhile.
 - Idle connections are closed after `idle_timeout`; one idle for more than a minute is
-  asked for a NOOP first, because servers and NAT routers drop quiet connections.
+  asked for a NOOP first, because servers and NAT routers drop quiet connections. A change
+  asks after a second already: it is never retried, so it must not start on a dead one.
+- A connection the server closed (a restart, an administrator's kick) makes the pool drop
+  every idle connection of its key: the server closed those too.
+- Changes to one folder of one key run one at a time (`run(..., folder=...)`), so that two
+  requests of this process never move or delete the same messages at once.
 
 A forked child starts with an empty pool: closing the parent's sockets from the child
 would log the parent out.
@@ -45,8 +50,15 @@ _logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Factory = Callable[[ImapSettings], imapclient.IMAPClient]
 
-# An idle connection older than this is checked with a NOOP before it is handed out again.
+# An idle connection older than this is checked with a NOOP before a read may use it; a read
+# that finds it dead anyway is tried again on a new one.
 CHECK_AFTER = 60.0
+# The same for changes, which are never tried again. A connection that answered within the
+# last second is dead only if the server went down in that second, the same odds as going
+# down during the change itself, which no check helps; checking it too would add a round trip
+# to each of the quick changes a user makes in a row (toggling flags, deleting one by one).
+# After a second, one NOOP means the first change after a server restart succeeds.
+CHANGE_CHECK_AFTER = 1.0
 # The most the NOOP of that check, or the LOGOUT of a connection being closed, may take: a
 # server slow to answer them must not hold up the request that is waiting for a connection.
 HOUSEKEEPING_TIMEOUT = 5.0
@@ -133,6 +145,7 @@ class ConnectionPool:
         self.max_per_key = max_per_key
         self.idle_timeout = idle_timeout
         self.check_after = min(CHECK_AFTER, idle_timeout)
+        self.change_check_after = min(CHANGE_CHECK_AFTER, self.check_after)
         self._clock = clock
         # Settings are fingerprinted with a key of this process, so a fingerprint says
         # nothing about the password to anyone who reads it.
@@ -143,6 +156,7 @@ class ConnectionPool:
     def _reset(self):
         self._lock = threading.Condition()
         self._slots: dict[str, _Slot] = {}
+        self._held_folders: set[tuple[str, str]] = set()
         self._opened = self._reused = self._closed = self._broken = 0
 
     # -- the API ---------------------------------------------------------------------------
@@ -167,6 +181,7 @@ class ConnectionPool:
         operation: Callable[[imapclient.IMAPClient], T],
         *,
         safe: bool,
+        folder: str | None = None,
         factory: Factory = imap.connect,
     ) -> T:
         """`operation(client)` on a pooled connection.
@@ -175,18 +190,27 @@ class ConnectionPool:
         when the pooled connection it got turns out to be dead: the server or a router
         closed it while it was idle. Changes (flags, moves, deletes) are never repeated:
         whether the first attempt reached the server is unknown. Neither is a timeout: the
-        server is slow rather than gone, and trying again would double the wait.
+        server is slow rather than gone, and trying again would double the wait. So a change
+        gets a connection checked with a NOOP unless it answered within the last second:
+        replacing a dead one before the change has sent anything is safe.
+
+        With `folder`, the operation has that folder of `key` to itself among the operations
+        of this process that name it: two requests moving the same messages would otherwise
+        both copy them (Dovecot's MOVE copies, then expunges). It waits for the folder as
+        long as for a connection, and before taking one.
         """
-        lease = self._checkout(key, settings, factory)
-        try:
-            return self._run_leased(lease, operation)
-        except Exception as error:
-            if not (safe and lease.reused and lease.broken) or _timed_out(error):
-                raise
-            _logger.info(
-                "pooled IMAP connection to %s was closed (%s), retrying", settings.host, error
-            )
-        return self._run_leased(self._checkout(key, settings, factory, fresh=True), operation)
+        with self._holding(key, folder, settings):
+            check_after = self.check_after if safe else self.change_check_after
+            lease = self._checkout(key, settings, factory, check_after=check_after)
+            try:
+                return self._run_leased(lease, operation)
+            except Exception as error:
+                if not (safe and lease.reused and lease.broken) or _timed_out(error):
+                    raise
+                _logger.info(
+                    "pooled IMAP connection to %s was closed (%s), retrying", settings.host, error
+                )
+            return self._run_leased(self._checkout(key, settings, factory, fresh=True), operation)
 
     def prune(self) -> int:
         """Close connections idle for longer than idle_timeout; returns how many."""
@@ -210,6 +234,11 @@ class ConnectionPool:
                 slot.generation += 1
         self._close_all(closing)
 
+    def idle_count(self, key: str) -> int:
+        """How many connections of `key` wait in the pool."""
+        with self._lock:
+            return len(self._slots[key].idle) if key in self._slots else 0
+
     @property
     def stats(self) -> PoolStats:
         with self._lock:
@@ -232,8 +261,40 @@ class ConnectionPool:
             digest.update(f"\0{field.name}={value}".encode("utf-8", "surrogatepass"))
         return digest.digest()
 
+    @contextmanager
+    def _holding(self, key: str, folder: str | None, settings: ImapSettings) -> Iterator[None]:
+        """Hold `folder` of `key` for the block; waits for another holder, then gives up."""
+        if folder is None:
+            yield
+            return
+        held = (key, folder)
+        deadline = time.monotonic() + settings.timeout
+        with self._lock:
+            while held in self._held_folders:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise PoolExhaustedError(
+                        f"another change to {folder} on {settings.host} took longer than "
+                        f"{settings.timeout:g} seconds",
+                        host=settings.host,
+                    )
+                self._lock.wait(remaining)
+            self._held_folders.add(held)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held_folders.discard(held)
+                self._lock.notify_all()
+
     def _checkout(
-        self, key: str, settings: ImapSettings, factory: Factory, *, fresh: bool = False
+        self,
+        key: str,
+        settings: ImapSettings,
+        factory: Factory,
+        *,
+        fresh: bool = False,
+        check_after: float | None = None,
     ) -> _Lease:
         fingerprint = self._fingerprint(settings)
         deadline = time.monotonic() + settings.timeout
@@ -266,8 +327,10 @@ class ConnectionPool:
         finally:
             self._close_all(closing)
         try:
-            if connection is not None and not self._fit_for_reuse(connection):
+            checked = self.check_after if check_after is None else check_after
+            if connection is not None and not self._fit_for_reuse(connection, checked):
                 self._discard(connection, broken=True)
+                self._drop_idle(slot)
                 connection = None
             reused = connection is not None
             if connection is None:
@@ -284,8 +347,8 @@ class ConnectionPool:
                 self._opened += 1
         return _Lease(connection, slot, reused=reused)
 
-    def _fit_for_reuse(self, connection: _Connection) -> bool:
-        if self._clock() - connection.returned_at <= self.check_after:
+    def _fit_for_reuse(self, connection: _Connection, check_after: float) -> bool:
+        if self._clock() - connection.returned_at <= check_after:
             return True
         try:
             with _housekeeping_timeout(connection.client):
@@ -314,6 +377,11 @@ class ConnectionPool:
                 # selected may be deleted or renumbered: select it again next time.
                 _forget_selection(connection.client)
         close = lease.broken or not _looks_open(connection.client)
+        # A socket error or an ended stream, not a timeout: the server closed the connection
+        # (restarted, or kicked us), and with it the ones waiting here.
+        dead = error is not None and is_connection_broken(error) and not _timed_out(error)
+        if dead:
+            self._drop_idle(lease.slot)
         with self._lock:
             slot = lease.slot
             slot.in_use -= 1
@@ -325,6 +393,23 @@ class ConnectionPool:
             self._lock.notify_all()
         if close or stale:
             self._discard(connection, broken=lease.broken)
+
+    def _drop_idle(self, slot: _Slot) -> None:
+        """Close the idle connections of `slot` after one of them turned out dead.
+
+        Servers close all of an account's connections at once (restart, kick, failover); a
+        change must not get one of the others, and checking each with a NOOP in turn would
+        cost a round trip apiece. They are shut down without LOGOUT, which they would most
+        likely not answer: if the server is unreachable rather than restarted, each LOGOUT
+        would wait its full timeout.
+        """
+        with self._lock:
+            dropped, slot.idle = slot.idle, []
+            self._closed += len(dropped)
+        if dropped:
+            _logger.info("closing %d idle IMAP connections: the server closed one", len(dropped))
+        for connection in dropped:
+            _shutdown_quietly(connection.client)
 
     def _take_expired(self) -> list[_Connection]:
         """Idle connections past idle_timeout, taken out of the pool (lock held)."""

@@ -32,7 +32,7 @@ from .exceptions import (
     MessageNotFoundError,
     ProtocolError,
 )
-from .headers import decode_header_text, to_text
+from .headers import clean_text, decode_header_text, to_text
 from .messages import Address
 from .structure import MessagePart, parse_bodystructure
 
@@ -56,7 +56,8 @@ MAX_REFERENCES = 500
 MAX_UID = 2**32 - 1
 
 _PART_NUMBER = re.compile(r"[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,8}){0,99}")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# No control character in it: a Message-ID is printable, and PostgreSQL stores no NUL.
+_MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]+>")
 _HTML_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
@@ -689,7 +690,8 @@ def _fetch_texts(client, uid: int, parts: list[MessagePart], max_body_bytes: int
         if not charset and part.subtype == "html":
             declared = _HTML_CHARSET.search(data[:4096])
             charset = declared.group(1).decode("ascii") if declared else None
-        text = decode_text(data, charset, complete=not cut)
+        # Control characters out (a NUL from "=00" would not get into the chatter).
+        text = clean_text(decode_text(data, charset, complete=not cut), multiline=True)
         texts.append((part.subtype, text.replace("\r\n", "\n")))
     return texts, truncated
 

@@ -7,24 +7,33 @@ can correct the address and send again without anyone getting the mail twice. Th
 SMTP leaves open, the connection breaking after the whole message went out and before the
 server's answer, is reported as DeliveryUncertainError: the mail may have been sent, and
 only the user can decide to send it again.
+
+A message goes to every place as a file (compose.spool), read in chunks: SMTP DATA,
+sendmail's input and IMAP APPEND never hold a large message in memory. Bytes are taken
+as well.
 """
 
+import io
+import itertools
 import os
 import re
 import smtplib
 import ssl
 import subprocess
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import BinaryIO
 
 import imapclient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+from imapclient.imapclient import seq_to_parenstr
 
 from . import imap, net, smtp
 from .actions import UidValidityChangedError, delete
-from .compose import envelope_address, parse_addresses, serialize
+from .compose import envelope_address, parse_addresses, spool, strip_bcc
 from .config import SmtpSettings
 from .exceptions import (
     DeliveryUncertainError,
@@ -39,6 +48,7 @@ from .exceptions import (
     SendmailError,
 )
 from .folders import list_folders
+from .spool import chunks, crlf_chunks, read_head, readable, replace_line_ends
 
 SPECIAL_FOLDERS = ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive")
 # Where a server names no special-use folders: the names mail programs create, by the
@@ -67,6 +77,8 @@ _USUAL_NAMES = {
 }
 _APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.IGNORECASE)
 _MESSAGE_ID_HEADER = re.compile(rb"(?im)^message-id:[ \t]*(<[^<>\s]+>)")
+_DOT_AFTER_LINE_END = re.compile(rb"(?<=\n)\.")
+_CRLF = re.compile(rb"\r\n")
 SENDMAIL_TIMEOUT = 60.0
 _MAX_STDERR = 2000
 
@@ -80,25 +92,28 @@ def send_smtp(
     *,
     envelope_from: str | None = None,
     recipients: Iterable[str] | None = None,
+    data: bytes | BinaryIO | None = None,
 ) -> None:
     """Send `message` over SMTP as `settings` say (TLS, login).
 
     The envelope goes from `envelope_from` (default: the From address) to `recipients`
     (default: To, Cc and Bcc, so Bcc recipients get the mail), and the bytes sent never
-    carry the Bcc header. Raises MessageTooLargeError (before anything is
-    sent, where the server announces its limit), SenderRefusedError,
-    RecipientsRefusedError, MessageRefusedError, the connection and login errors of
-    smtp.connect, or DeliveryUncertainError.
+    carry the Bcc header. `data` is the message as written (compose.spool's file, or
+    bytes) when the caller has it already; its Bcc header is left out too. Raises
+    MessageTooLargeError (before anything is sent, where the server announces its limit),
+    SenderRefusedError, RecipientsRefusedError, MessageRefusedError, the connection and
+    login errors of smtp.connect, or DeliveryUncertainError.
     """
-    data = serialize(message, include_bcc=False)
     sender = envelope_address(envelope_from or _from_address(message))
     targets = envelope_recipients(message, recipients)
-    client = smtp.connect(settings)
-    try:
-        _transmit(client, settings.host, sender, targets, data)
-    except BaseException:
-        client.close()
-        raise
+    with _message_file(message, data) as source:
+        wire = _WireMessage.of(source)
+        client = smtp.connect(settings)
+        try:
+            _transmit(client, settings.host, sender, targets, wire)
+        except BaseException:
+            client.close()
+            raise
     try:
         client.quit()
     except (smtplib.SMTPException, OSError):
@@ -145,22 +160,58 @@ def _addresses(value) -> list[str]:
     return [address.address for address in parse_addresses(str(value), "recipient")]
 
 
-def _transmit(client: smtplib.SMTP, host: str, sender: str, recipients: Sequence[str], data):
+@contextmanager
+def _message_file(message: EmailMessage, data) -> Iterator[BinaryIO]:
+    """`data` as a file, or else the message written to a file here (closed afterwards)."""
+    if data is not None:
+        yield readable(data)
+        return
+    with spool(message) as written:
+        yield written
+
+
+@dataclass(frozen=True)
+class _WireMessage:
+    """A message as SMTP sends it: its header block without Bcc, then the rest of `source`
+    from `body_start`, read in chunks."""
+
+    source: BinaryIO
+    head: bytes
+    body_start: int
+    size: int  # what SIZE announces: the bytes before dot-stuffing
+    eight_bit: bool
+
+    @classmethod
+    def of(cls, source: BinaryIO) -> "_WireMessage":
+        head, body_start = read_head(source)
+        head = strip_bcc(head)
+        end = source.seek(0, io.SEEK_END)
+        eight_bit = not head.isascii() or not all(
+            chunk.isascii() for chunk in chunks(source, body_start)
+        )
+        return cls(source, head, body_start, len(head) + end - body_start, eight_bit)
+
+    def data(self) -> Iterator[bytes]:
+        """What follows DATA: every line end CRLF, a "." starting a line doubled, and the
+        final "." on a line of its own."""
+        pieces = itertools.chain((self.head,), chunks(self.source, self.body_start))
+        line_start, ending = True, b""
+        for piece in crlf_chunks(pieces):
+            stuffed = _DOT_AFTER_LINE_END.sub(b"..", piece)
+            yield b"." + stuffed if line_start and piece.startswith(b".") else stuffed
+            line_start = piece.endswith(b"\n")
+            ending = (ending + piece[-2:])[-2:]
+        if ending != b"\r\n":
+            yield b"\r\n"
+        yield b".\r\n"
+
+
+def _transmit(
+    client: smtplib.SMTP, host: str, sender: str, recipients: Sequence[str], wire: _WireMessage
+):
     """MAIL, every RCPT, then DATA only when all recipients were accepted."""
     try:
-        options = []
-        if client.has_extn("size"):
-            limit = _size_limit(client)
-            if limit and len(data) > limit:
-                raise MessageTooLargeError(
-                    host=host,
-                    detail=f"{len(data)} bytes; the server takes at most {limit}",
-                    max_size=limit,
-                )
-            options.append(f"SIZE={len(data)}")
-        if not data.isascii() and client.has_extn("8bitmime"):
-            options.append("BODY=8BITMIME")
-        code, reply = client.mail(sender, options)
+        code, reply = client.mail(sender, _mail_options(client, host, wire))
         if code != 250:
             _reset(client)
             if code == 552:
@@ -179,7 +230,8 @@ def _transmit(client: smtplib.SMTP, host: str, sender: str, recipients: Sequence
             _reset(client)
             raise _refusal(host, code, reply)
         # Should this fail, the final "." never reached the server: nothing was sent.
-        client.send(_dot_stuffed(data))
+        for piece in wire.data():
+            client.send(piece)
     except smtplib.SMTPServerDisconnected as error:
         if isinstance(error.__context__, OSError):
             raise net.translate_os_error(error.__context__, host) from error
@@ -200,18 +252,29 @@ def _transmit(client: smtplib.SMTP, host: str, sender: str, recipients: Sequence
         raise _refusal(host, code, reply)
 
 
+def _mail_options(client: smtplib.SMTP, host: str, wire: _WireMessage) -> list[str]:
+    """SIZE and BODY for MAIL FROM, where the server knows them; MessageTooLargeError when
+    the message is larger than the server says it takes."""
+    options = []
+    if client.has_extn("size"):
+        limit = _size_limit(client)
+        if limit and wire.size > limit:
+            raise MessageTooLargeError(
+                host=host,
+                detail=f"{wire.size} bytes; the server takes at most {limit}",
+                max_size=limit,
+            )
+        options.append(f"SIZE={wire.size}")
+    if wire.eight_bit and client.has_extn("8bitmime"):
+        options.append("BODY=8BITMIME")
+    return options
+
+
 def _size_limit(client: smtplib.SMTP) -> int | None:
     try:
         return int(client.esmtp_features.get("size", "").split()[0]) or None
     except (ValueError, IndexError):
         return None
-
-
-def _dot_stuffed(data: bytes) -> bytes:
-    data = re.sub(rb"(?m)^\.", b"..", re.sub(rb"\r?\n", b"\r\n", data))
-    if not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    return data + b".\r\n"
 
 
 def _refusal(host: str, code: int, reply: bytes) -> MailServiceError:
@@ -243,20 +306,37 @@ def send_sendmail(
     envelope_from: str | None = None,
     recipients: Iterable[str] | None = None,
     timeout: float = SENDMAIL_TIMEOUT,
+    data: bytes | BinaryIO | None = None,
 ) -> None:
     """Hand `message` to the sendmail program at `path` (an absolute path):
-    `path -i -f <from> -- <recipients>`, the message on stdin with Unix line ends.
+    `path -i -f <from> -- <recipients>`, the message on stdin with Unix line ends and
+    without Bcc (`data`: the message as written, as for send_smtp).
 
     Never through a shell; the recipients follow "--", so none can pass for an option.
     """
     if not isinstance(path, str) or not os.path.isabs(path) or "\0" in path:
         raise InvalidInputError(f"the sendmail program must be an absolute path, not {path!r}")
-    data = serialize(message, include_bcc=False).replace(b"\r\n", b"\n")
     sender = envelope_address(envelope_from or _from_address(message))
     args = [path, "-i", "-f", sender, "--", *envelope_recipients(message, recipients)]
+    # The program reads its input from a file: no copy of the message in memory, and no
+    # pipe that fills up while the program writes to stderr.
+    with _message_file(message, data) as source, tempfile.TemporaryFile() as stdin:
+        head, body_start = read_head(source)
+        pieces = itertools.chain((strip_bcc(head),), chunks(source, body_start))
+        stdin.writelines(replace_line_ends(pieces, _CRLF, b"\n"))
+        stdin.seek(0)
+        completed = _run_sendmail(path, args, stdin, timeout)
+    if completed.returncode != 0:
+        raise SendmailError(
+            f"{path} failed with exit status {completed.returncode}",
+            detail=_stderr(completed.stderr),
+        )
+
+
+def _run_sendmail(path: str, args: list[str], stdin: BinaryIO, timeout: float):
     try:
-        completed = subprocess.run(  # an argument list: no shell ever parses it
-            args, input=data, capture_output=True, timeout=timeout, check=False
+        return subprocess.run(  # an argument list: no shell ever parses it
+            args, stdin=stdin, capture_output=True, timeout=timeout, check=False
         )
     except subprocess.TimeoutExpired as error:
         raise DeliveryUncertainError(
@@ -265,11 +345,6 @@ def send_sendmail(
         ) from error
     except OSError as error:
         raise SendmailError(f"{path} could not be run", detail=str(error)) from error
-    if completed.returncode != 0:
-        raise SendmailError(
-            f"{path} failed with exit status {completed.returncode}",
-            detail=_stderr(completed.stderr),
-        )
 
 
 def _stderr(data: bytes | None) -> str:
@@ -300,11 +375,12 @@ class FilingReport:
 def append_to_folder(
     client: imapclient.IMAPClient,
     folder: str,
-    message_bytes: bytes,
+    message: bytes | BinaryIO,
     flags: Sequence[bytes] = (b"\\Seen",),
 ) -> int | None:
-    """APPEND the message to `folder`; its new UID where the server says (UIDPLUS)."""
-    appended = _append(client, folder, message_bytes, flags)
+    """APPEND the message (bytes or a file) to `folder`; its new UID where the server says
+    (UIDPLUS)."""
+    appended = _append(client, folder, message, flags)
     return appended[1] if appended else None
 
 
@@ -328,7 +404,7 @@ def find_special_folder(client: imapclient.IMAPClient, use: str) -> str | None:
 def save_draft(
     client: imapclient.IMAPClient,
     drafts_folder: str,
-    message_bytes: bytes,
+    message: bytes | BinaryIO,
     replace_uid: int | None = None,
     uidvalidity: int | None = None,
 ) -> tuple[int, int]:
@@ -340,9 +416,9 @@ def save_draft(
     renumbering its UID may name another message, and a stale draft left over is the
     lesser harm.
     """
-    appended = _append(client, drafts_folder, message_bytes, (b"\\Draft", b"\\Seen"))
+    appended = _append(client, drafts_folder, message, (b"\\Draft", b"\\Seen"))
     if appended is None:
-        appended = _find_appended(client, drafts_folder, message_bytes)
+        appended = _find_appended(client, drafts_folder, message)
     if replace_uid is not None and uidvalidity is not None and replace_uid != appended[1]:
         # Renumbered: the old UID means nothing now, and the old draft stays (see above).
         with suppress(UidValidityChangedError):
@@ -376,7 +452,7 @@ def mark_answered(
 
 def file_sent_message(
     client: imapclient.IMAPClient,
-    message_bytes: bytes,
+    message: bytes | BinaryIO,
     *,
     sent_folder: str | None,
     original: MessageRef | None = None,
@@ -387,14 +463,16 @@ def file_sent_message(
     files it itself, as Gmail does), the original marked, the draft removed.
 
     Never raises a MailServiceError: the mail is out, so each failure is only reported,
-    and the caller tells the user without offering to send again.
+    and the caller tells the user without offering to send again. Without its Sent copy
+    the draft stays: it is the copy of the mail until the caller files one.
     """
     report = FilingReport()
     if sent_folder:
         try:
-            report.sent_copy = _append(client, sent_folder, message_bytes, [b"\\Seen"])
+            report.sent_copy = _append(client, sent_folder, message, [b"\\Seen"])
         except MailServiceError as error:
             report.problems.append(("sent copy", error))
+            draft = None
     if original is not None:
         try:
             mark_answered(client, original.folder, original.uidvalidity, original.uid, forwarded)
@@ -408,15 +486,18 @@ def file_sent_message(
     return report
 
 
-def _append(client, folder: str, data: bytes, flags) -> tuple[int, int] | None:
+def _append(client, folder: str, data: bytes | BinaryIO, flags) -> tuple[int, int] | None:
     """APPEND; (uidvalidity, uid) from the APPENDUID answer, or None without UIDPLUS."""
     imap.check_folder_name(folder, "folder name")
-    if not isinstance(data, bytes) or not data:
+    source = readable(data)
+    # The literal as imaplib would send it, every line end CRLF: its size first.
+    size = sum(len(piece) for piece in crlf_chunks(chunks(source)))
+    if not size:
         raise InvalidInputError("the message to store is empty")
     host = getattr(client, "host", "")
     with imap.translate_errors(client):
         try:
-            response = client.append(folder, data, flags=tuple(flags))
+            response = _append_in_chunks(client, folder, tuple(flags), source, size)
         except IMAPClientAbortError:
             raise
         except IMAPClientError as error:
@@ -432,9 +513,39 @@ def _append(client, folder: str, data: bytes, flags) -> tuple[int, int] | None:
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 
-def _find_appended(client, folder: str, data: bytes) -> tuple[int, int]:
+def _append_in_chunks(client, folder: str, flags, source: BinaryIO, size: int) -> bytes:
+    """APPEND with the message sent in chunks, the way imapclient sends literals of its own
+    (IMAPClient._raw_command): imaplib's append() takes the message as one bytes object and
+    copies it twice. The literal is a synchronising one, so that a server that will not
+    take the message ([TRYCREATE], [TOOBIG]) says so before it is sent. The answer's text,
+    or IMAPClientError as imapclient raises it."""
+    connection = client._imap
+    for answer in ("OK", "NO", "BAD"):  # as imaplib forgets them before each command
+        connection.untagged_responses.pop(answer, None)
+    tag = connection._new_tag()
+    folder_name = client._normalise_folder(folder)
+    flag_list = seq_to_parenstr(flags).encode("ascii")
+    try:
+        connection.send(b"%s APPEND %s %s {%d}\r\n" % (tag, folder_name, flag_list, size))
+        while connection._get_response():  # None: the server's "+", go ahead
+            if connection.tagged_commands[tag]:
+                break  # refused before the message went
+        else:
+            for piece in crlf_chunks(chunks(source)):
+                connection.send(piece)
+            connection.send(b"\r\n")
+    except OSError as error:
+        raise connection.abort(f"socket error: {error}") from error
+    typ, data = connection._command_complete("APPEND", tag)
+    text = data[0] if data and isinstance(data[0], bytes) else b""
+    if typ != "OK":
+        raise IMAPClientError(f"append failed: {text.decode('utf-8', 'replace')}")
+    return text
+
+
+def _find_appended(client, folder: str, data: bytes | BinaryIO) -> tuple[int, int]:
     """The UID of a message just appended to a server without UIDPLUS, by its Message-ID."""
-    head = data.split(b"\r\n\r\n", 1)[0]
+    head, _body_start = read_head(readable(data))
     found = _MESSAGE_ID_HEADER.search(head)
     host = getattr(client, "host", "")
     if found is None:

@@ -5,8 +5,11 @@ from . import test_account_setup
 from . import test_account_access
 from . import test_client_rpc
 from . import test_client_actions
+from . import test_client_concurrency
+from . import test_pool_restart
 from . import test_client_reading
 from . import test_client_compose
+from . import test_outbox
 from . import test_client_assign
 from . import test_client_file
 from . import test_credentials_rpc
@@ -19,9 +22,12 @@ from . import test_trust_host_check
 from . import test_trust_passwords
 from . import test_hostile_corpus
 from . import test_hostile_faults
+from . import test_hostile_names
+from . import test_error_texts
 from . import test_ui_account_setup
 from . import test_ui_mail_client
 from . import test_ui_mail_compose
+from . import test_ui_outbox
 from . import test_ui_mail_assign
 from . import test_ui_hostile
 from . import test_ui_trust_quoted_html

@@ -31,9 +31,26 @@ FIGURES = {
     "forged_tried": ("forged calls tried", "sum", "> 0"),
     "forged_refused": ("forged calls refused", "sum", "== forged_tried"),
     "forged_changed": ("forged calls that changed state", "sum", "== 0"),
+    # Faults (issue #19): a server restart under pooled connections, and two sessions
+    # moving or deleting the same message at once.
+    "restart_tried": ("changes tried first after a server restart", "sum", "> 0"),
+    "restart_ok": ("of those, done on the first try", "sum", "== restart_tried"),
+    "race_trials": ("races of two sessions for one message", "sum", "> 0"),
+    "race_duplicates": ("messages left in two places", "sum", "== 0"),
+    "race_lost": ("messages lost", "sum", "== 0"),
+    "race_false_success": ("losing sessions told success", "sum", "== 0"),
+    # ... and sending through the outbox: a request retried after a serialization failure,
+    # the same message sent again, the Sent copy refused by a broken mailbox.
+    "send_faults_tried": ("sends under a fault", "sum", "> 0"),
+    "sent_twice": ("mails delivered twice", "sum", "== 0"),
+    "sent_copies_lost": ("Sent copies lost", "sum", "== 0"),
 }
 # The report's sections, in order: {title: the first key of the section}.
-SECTIONS = {"hostile input": "corpus_messages", "trust": "forged_tried"}
+SECTIONS = {
+    "hostile input": "corpus_messages",
+    "trust": "forged_tried",
+    "faults": "restart_tried",
+}
 
 # Bounds the tests assert: one place for the figures and the tests.
 SLOWEST_PARSE_MS = 2000

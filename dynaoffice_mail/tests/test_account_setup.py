@@ -70,7 +70,7 @@ class TestAccountSetup(MailServerCase):
             port = probe.getsockname()[1]
         values = self.account_values(self.address, self.password, imap_port=port)
         self.assertSavesNothing(
-            dict(values, user_id=self.owner.id), "refused the connection", str(port)
+            dict(values, user_id=self.owner.id), f"not accepting connections on port {port}"
         )
 
     def test_timeout(self):

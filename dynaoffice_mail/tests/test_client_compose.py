@@ -6,6 +6,7 @@ import datetime
 import email
 import email.message
 import email.policy
+import os
 import socket
 
 from odoo import http
@@ -52,6 +53,16 @@ class ComposeCase(MailServerCase):
 
     def upload(self, account, name, data, mimetype="application/octet-stream"):
         return account._store_uploads([compose.OutgoingAttachment(name, mimetype, data)])
+
+    def sources(self, address, password, folder, subject):
+        """The sources of the messages in a folder with this (ASCII) subject."""
+        client = self.imap(address, password)
+        try:
+            client.select_folder(folder, readonly=True)
+            uids = client.search(["SUBJECT", subject])
+            return [data[b"BODY[]"] for data in client.fetch(uids, ["BODY.PEEK[]"]).values()]
+        finally:
+            client.logout()
 
 
 @tagged("post_install", "-at_install")
@@ -243,7 +254,7 @@ class TestClientCompose(ComposeCase):
         values.update(to=[self.partner_address], subject="Server weg", body_html="<p>x</p>")
         result = account.client_send(values)
         self.assertFalse(result["sent"])
-        self.assertIn("refused the connection", result["error"])
+        self.assertIn("not accepting connections", result["error"])
         self.assertIn(
             "Server weg", self.subjects(self.personal_address, self.personal_password, "Drafts")
         )
@@ -298,6 +309,44 @@ class TestClientCompose(ComposeCase):
         self.assertEqual(
             {p.get_filename(): p.get_content() for p in received.iter_attachments()},
             {"notiz.txt": "Notiz"},
+        )
+
+    def test_large_files_reach_the_recipient_as_they_are_filed_in_sent(self):
+        """The files stream from the filestore into the draft and the mail, and out of the
+        reopened draft again: every byte arrives, and Sent holds what the recipient got."""
+        account = self.personal.with_user(self.owner)
+        hidden, _hidden_password = self.new_mailbox()
+        big = os.urandom(3 * 1024 * 1024)
+        values = account.client_compose("new")
+        values.update(
+            to=[self.partner_address],
+            bcc=[hidden],
+            subject="Grosse Dateien",
+            body_html="<p>.</p><p>Anbei die Dateien.</p>",
+            attachments=self.upload(account, "gross.bin", big)
+            + self.upload(account, "leer.txt", b"", "text/plain"),
+        )
+        values.update(account.client_save_draft(values))
+        ref = values["draft"]
+        reopened = account.client_compose("draft", ref["folder"], ref["uidvalidity"], ref["uid"])
+        files = self.env["ir.attachment"].browse([a["id"] for a in reopened["attachments"]])
+        self.assertEqual({f.name: f.raw or b"" for f in files}, {"gross.bin": big, "leer.txt": b""})
+        self.assertTrue(account.client_send(reopened)["sent"])
+
+        (received,) = self.sources(
+            self.partner_address, self.partner_password, "INBOX", "Grosse Dateien"
+        )
+        (filed,) = self.sources(
+            self.personal_address, self.personal_password, "Sent", "Grosse Dateien"
+        )
+        # The same bytes but the Bcc header, after the trace fields Dovecot puts on top.
+        self.assertIn(b"Bcc: " + hidden.encode(), filed)
+        self.assertTrue(received.endswith(compose.strip_bcc(filed)))
+        parsed = email.message_from_bytes(received, policy=email.policy.default)
+        self.assertNotIn("Bcc", parsed)
+        self.assertEqual(
+            {p.get_filename(): p.get_payload(decode=True) for p in parsed.iter_attachments()},
+            {"gross.bin": big, "leer.txt": b""},
         )
 
     def test_a_refused_recipient_keeps_the_mail_as_a_draft(self):

@@ -390,13 +390,28 @@ class TestSendingFaults(FaultCase):
         # Files stay with the open composer for the user's decision.
         self.assertTrue(self.env["ir.attachment"].browse(values["attachments"][0]["id"]).exists())
 
-        # The server works again and the user sends once more: exactly one more copy.
+        self.assertTrue(result["uncertain"], result)
+        outbox = self.env["dynaoffice.mail.outbox"].search(
+            [("message_id", "=", values["message_id"])]
+        )
+        self.assertEqual(outbox.state, "uncertain")
+
+        # The server works again. "Send" alone does not send what may have gone out ...
         values["draft"] = result["draft"]
-        sent = self.account.client_send(values)
+        again = self.account.client_send(values)
+        self.assertFalse(again["sent"], again)
+        self.assertTrue(again["uncertain"], again)
+        self.assertEqual(len(self.received(subject)), 1)
+        # ... "Send again anyway" does: exactly one more copy, with the same Message-ID.
+        sent = self.account.client_send(values, force=True)
         self.assertTrue(sent["sent"], sent)
         self.assertEqual(sent["problems"], [])
         copies = self.received(subject)
         self.assertEqual(len(copies), 2)
+        self.assertEqual(copies[0]["Message-ID"], copies[1]["Message-ID"])
+        self.assertEqual(copies[1]["Message-ID"], values["message_id"])
+        outbox.invalidate_recordset()
+        self.assertEqual(outbox.state, "sent")
         self.assertEqual(
             {p.get_filename(): p.get_content() for p in copies[1].iter_attachments()},
             {"Preisliste März.bin": FILE},

@@ -4,11 +4,15 @@ in Sent, drafts and flags on the real Dovecot. A fake SMTP server only for the c
 that breaks after the message was sent; a fake sendmail because none is installed.
 """
 
+import dataclasses
 import datetime
 import email
 import email.policy
+import imaplib
+import io
 import json
 import os
+import re
 import secrets
 import socket
 import sys
@@ -16,9 +20,10 @@ import threading
 from contextlib import contextmanager
 from email.utils import format_datetime, formataddr
 
+import imapclient
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import exceptions, imap
+from odoo.addons.dynaoffice_mail.services import exceptions, imap, spool
 from odoo.addons.dynaoffice_mail.services.actions import UidValidityChangedError
 from odoo.addons.dynaoffice_mail.services.compose import (
     Address,
@@ -29,9 +34,12 @@ from odoo.addons.dynaoffice_mail.services.compose import (
     html_to_text,
     parse_addresses,
     parse_draft,
+    read_draft,
     reply_draft,
     serialize,
+    strip_bcc,
 )
+from odoo.addons.dynaoffice_mail.services.compose import spool as spool_message
 from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
 from odoo.addons.dynaoffice_mail.services.reading import MessageView, read_message, stream_source
 from odoo.addons.dynaoffice_mail.services.sending import (
@@ -846,3 +854,216 @@ def test_sendmail_failure_timeout_and_bad_path_are_reported(tmp_path):
     for path in ("sendmail", "sendmail -t; rm -rf ~"):
         with pytest.raises(exceptions.InvalidInputError):
             send_sendmail(path, message)
+
+
+# -- messages written to a file and streamed ------------------------------------------------------
+
+THREE_MIB = os.urandom(3 * 1024 * 1024)
+# Lines SMTP must dot-stuff, and one as long as SMTP allows (998 and CRLF).
+DOTTED_TEXT = ".\n. ein Punkt am Anfang\n..zwei Punkte\n" + "x" * 990 + "\nEnde ohne Zeilenende"
+# A mail another program sent, forwarded as it came: 7-bit, LF line ends, lines that are a
+# bare "." or start with one, and a long line.
+FORWARDED = (
+    b"From: anna@example.org\nSubject: Weitergeleitet\nMessage-ID: <fw@example.org>\n\n"
+    b".\n.Punkt\n" + b"y" * 990 + b"\nletzte Zeile"
+)
+FILES = [
+    ("leer.bin", "application/octet-stream", b""),
+    ("gross.pdf", "application/pdf", THREE_MIB),
+    ("weitergeleitet.eml", "message/rfc822", FORWARDED),
+]
+
+
+def _files_draft(sender, *, streamed, **values):
+    """A text mail that needs dot-stuffing with FILES attached, their contents in memory or
+    read from files (as Odoo's uploads are)."""
+    attachments = [
+        OutgoingAttachment(name, mime_type, open_content=lambda data=data: io.BytesIO(data))
+        if streamed
+        else OutgoingAttachment(name, mime_type, data)
+        for name, mime_type, data in FILES
+    ]
+    return _draft(sender, html_body="", text_body=DOTTED_TEXT, attachments=attachments, **values)
+
+
+def _same_boundaries(data):
+    return re.sub(rb"={15}\d{19}==(?:\.\d+)?", b"BOUNDARY", data)
+
+
+def test_streamed_attachments_are_written_as_the_email_package_writes_them():
+    fixed = {"date": NOW, "message_id": "<dateien@example.org>", "include_bcc": True}
+    values = {"to": ["kunde@example.org"], "bcc": ["geheim@example.org"]}
+    in_memory = build_message(_files_draft("me@example.org", streamed=False, **values), **fixed)
+    streamed = build_message(_files_draft("me@example.org", streamed=True, **values), **fixed)
+    for include_bcc in (True, False):
+        expected = serialize(in_memory, include_bcc=include_bcc)
+        written = serialize(streamed, include_bcc=include_bcc)
+        assert _same_boundaries(written) == _same_boundaries(expected)
+        with spool_message(streamed, include_bcc=include_bcc) as data:
+            assert data.read() == written
+    assert b"dynaoffice-streamed-content" not in written
+    # The forwarded mail went in as it came (7-bit), not as base64.
+    assert FORWARDED.replace(b"\n", b"\r\n") in written
+
+    # A forwarded mail with 8-bit text is made 7-bit, as before: read into memory for that.
+    eight_bit = OutgoingAttachment(
+        "alt.eml",
+        "message/rfc822",
+        open_content=lambda: io.BytesIO(FORWARDED.replace(b"Punkt", "Pünktchen".encode())),
+    )
+    draft = _draft("me@example.org", to=["kunde@example.org"], attachments=[eight_bit])
+    assert serialize(build_message(draft)).isascii()
+
+
+def test_a_streamed_message_reaches_the_recipients_and_sent_byte_for_byte(mail_servers, mailbox):
+    to_box, bcc_box = _new_mailbox(mail_servers), _new_mailbox(mail_servers)
+    draft = _files_draft(mailbox[0], streamed=True, to=[to_box[0]], bcc=[bcc_box[0]])
+    message = build_message(draft, include_bcc=True)
+    with spool_message(message) as data:
+        send_smtp(_smtp(mail_servers, *mailbox), message, data=data)
+        with _imap(mail_servers, *mailbox) as client:
+            sent_uid = append_to_folder(client, "Sent", data)
+
+    assert _folder_contents(mail_servers, mailbox, "Sent")[sent_uid][0] == serialize(message)
+    transmitted = serialize(message, include_bcc=False)
+    for box in (to_box, bcc_box):
+        ((raw, _flags),) = _folder_contents(mail_servers, box).values()
+        # Exactly the bytes of the message, after the trace fields Dovecot puts on top.
+        assert raw.endswith(transmitted)
+        received = email.message_from_bytes(raw, policy=email.policy.default)
+        assert "Bcc" not in received
+        text = received.get_body(("plain",)).get_content()
+        assert text.replace("\r\n", "\n") == DOTTED_TEXT + "\n"
+        files = _attachments(received)
+        assert (files["leer.bin"], files["gross.pdf"]) == (b"", THREE_MIB)
+        (forwarded,) = [p for p in received.iter_attachments() if p.get_filename().endswith("eml")]
+        # Dot-stuffed on the way, as it was before on arrival; the long line whole.
+        ending = b"\n\n.\n.Punkt\n" + b"y" * 990 + b"\nletzte Zeile"
+        assert forwarded.get_content().as_bytes().endswith(ending)
+
+
+def test_a_draft_saved_from_a_file_reads_back_with_its_files_left_in_a_file(mail_servers, mailbox):
+    draft = _files_draft(
+        mailbox[0], streamed=True, to=["kunde@example.org"], bcc=["geheim@example.org"]
+    )
+    message = build_message(draft, include_bcc=True)
+    with spool_message(message) as data, _imap(mail_servers, *mailbox) as client:
+        uidvalidity, uid = save_draft(client, "Drafts", data)
+        _size, chunks = stream_source(client, "Drafts", uidvalidity, uid)
+        with spool.temporary_file() as source:
+            source.writelines(chunks)
+            reopened = read_draft(source)
+            contents = [(a.filename, a.mime_type, a.content()) for a in reopened.attachments]
+    stored = _folder_contents(mail_servers, mailbox, "Drafts")[uid][0]
+    assert stored == serialize(message)
+
+    # What parse_draft reads from the whole source; the files were decoded from the file.
+    whole = parse_draft(stored)
+    assert contents == [(a.filename, a.mime_type, a.data) for a in whole.attachments]
+    assert [c[2] for c in contents[:2]] == [b"", THREE_MIB]
+    assert [bool(a.open_content) for a in reopened.attachments] == [True, True, False]
+    assert dataclasses.replace(reopened, attachments=[]) == dataclasses.replace(
+        whole, attachments=[]
+    )
+    assert reopened.bcc == ["geheim@example.org"]
+
+
+# Line ends of every kind, dots at the start of lines, a Bcc folded over two lines.
+WIRE_CASES = (
+    (
+        b"From: me@example.org\r\nTo: you@example.org\r\nBcc: a@example.org,\r\n"
+        b" b@example.org\r\nSubject: Punkte\r\n\r\n.\r\n..\r\n.a\nb\r.c\r\n\r\nx.\r\n.\rEnde."
+    ),
+    b"From: me@example.org\nTo: you@example.org\n\n.\n.\n",
+)
+
+
+def _dot_stuffed(data):
+    """What goes after DATA, without the final dot, computed the plain way."""
+    data = re.sub(rb"\r\n|\r|\n", b"\r\n", strip_bcc(data))
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    return data if data.endswith(b"\r\n") else data + b"\r\n"
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 1024 * 1024])
+def test_dot_stuffing_and_line_ends_hold_across_chunk_borders(
+    mail_servers, mailbox, monkeypatch, chunk_size
+):
+    monkeypatch.setattr(spool, "CHUNK_SIZE", chunk_size)
+    for data in WIRE_CASES:
+        server = FakeSmtpServer("250 2.0.0 queued")
+        try:
+            envelope = email.message_from_bytes(data, policy=email.policy.SMTP)
+            send_smtp(server.settings(), envelope, data=data)
+        finally:
+            server.stop()
+        assert server.received == _dot_stuffed(data)
+        assert b"a@example.org" not in server.received
+    # APPEND sends its literal as imaplib would send the bytes whole.
+    with _imap(mail_servers, *mailbox) as client:
+        uids = [append_to_folder(client, "Sent", data) for data in WIRE_CASES]
+    stored = _folder_contents(mail_servers, mailbox, "Sent")
+    assert [stored[uid][0] for uid in uids] == [
+        imaplib.MapCRLF.sub(b"\r\n", data) for data in WIRE_CASES
+    ]
+
+
+class RefusingImapServer:
+    """Plain IMAP that logs anyone in and answers APPEND with `answer` instead of "+";
+    `received` holds every byte the client sent."""
+
+    def __init__(self, answer: bytes):
+        self.answer = answer
+        self.received = b""
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        self.listener.settimeout(10)
+        try:
+            conn, _address = self.listener.accept()
+        except OSError:
+            return
+        with conn, conn.makefile("rb") as reader:
+            conn.sendall(b"* OK [CAPABILITY IMAP4rev1 UIDPLUS] fake\r\n")
+            while line := reader.readline():
+                self.received += line
+                tag, _space, rest = line.partition(b" ")
+                if rest.upper().startswith(b"APPEND"):
+                    conn.sendall(tag + b" " + self.answer + b"\r\n")
+                elif rest.upper().startswith(b"LOGOUT"):
+                    conn.sendall(b"* BYE\r\n" + tag + b" OK bye\r\n")
+                    return
+                else:
+                    conn.sendall(tag + b" OK done\r\n")
+
+    def stop(self):
+        self.listener.close()
+        self.thread.join(5)
+
+
+@pytest.mark.parametrize(
+    "answer, error",
+    [
+        (b"NO [TOOBIG] Mail too large", exceptions.MessageTooLargeError),
+        (b"NO [TRYCREATE] Mailbox doesn't exist: Sent", exceptions.FolderNotFoundError),
+    ],
+)
+def test_an_append_refused_before_the_message_sends_none_of_it(answer, error):
+    server = RefusingImapServer(answer)
+    client = imapclient.IMAPClient("127.0.0.1", port=server.port, ssl=False, timeout=5)
+    try:
+        client.login("me", "secret")
+        with spool.temporary_file() as data:
+            size = data.write(b"Subject: gross\r\n\r\n") + data.write(THREE_MIB.hex().encode())
+            with pytest.raises(error) as caught:
+                append_to_folder(client, "Sent", data)
+        client.logout()
+    finally:
+        server.stop()
+    assert answer.split(b" ", 1)[1].decode() in caught.value.detail
+    (append,) = [line for line in server.received.splitlines() if b"APPEND" in line]
+    assert append.endswith(b' APPEND "Sent" (\\Seen) {%d}' % size)
+    assert b"gross" not in server.received

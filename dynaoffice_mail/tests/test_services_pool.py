@@ -1,5 +1,6 @@
 """The connection pool against the real Dovecot of this run: reuse, the limit per account,
-changed settings, idle connections, and connections the server closed under us."""
+changed settings, idle connections, connections the server closed under us (a kick, a
+restart), and changes to one folder that wait for each other."""
 
 import subprocess
 import threading
@@ -12,6 +13,7 @@ from odoo.addons.dynaoffice_mail.services import actions, exceptions, folders, i
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
 from odoo.addons.dynaoffice_mail.services.pool import ConnectionPool, is_connection_broken
 from odoo.addons.dynaoffice_mail.tests.common import build_message, imap_settings
+from odoo.addons.dynaoffice_mail.tests.hostile_report import record
 
 
 def _settings(servers, address, password, **overrides):
@@ -219,7 +221,9 @@ def test_change_is_not_retried_on_a_connection_the_server_closed(mail_servers, m
         writer.append("INBOX", build_message("Angebot"))
     finally:
         writer.logout()
-    pool = ConnectionPool()
+    # The change comes right after the listing (no time passes on this clock): too soon for
+    # a NOOP check, so it is sent on the connection the server has just closed.
+    pool = ConnectionPool(clock=FakeClock())
     page = pool.run("account-1", settings, lambda c: page_messages(c, "INBOX"), safe=True)
     uid = page.messages[0].uid
 
@@ -269,3 +273,135 @@ def test_clear_closes_idle_and_returning_connections(mail_servers, mailbox):
     with pool.session("account-1", settings) as fresh:
         assert "INBOX" in _inbox_names(fresh)
     assert pool.stats.opened == 3
+
+
+def _fill_pool(pool, key, settings, count):
+    """`count` logged-in connections of `key` idle in the pool, as after busy requests."""
+    with ExitStack() as held:
+        for _request in range(count):
+            held.enter_context(pool.session(key, settings))
+    assert pool.idle_count(key) == count
+
+
+def test_a_connection_found_dead_drops_the_idle_ones_of_its_account(mail_servers, mailbox):
+    address, password = mailbox
+    other_address = f"other-{address}"
+    mail_servers.add_user(other_address, password)
+    pool = ConnectionPool()
+    settings = _settings(mail_servers, address, password)
+    _fill_pool(pool, "account-1", settings, 3)
+    _fill_pool(pool, "account-2", _settings(mail_servers, other_address, password), 1)
+
+    _kick(mail_servers, address)
+    assert "INBOX" in pool.run("account-1", settings, _inbox_names, safe=True)
+    # The read found its connection dead and was retried; the two others of the account
+    # were dropped without a NOOP each, the other account's connection stays.
+    assert pool.idle_count("account-1") == 1
+    assert pool.idle_count("account-2") == 1
+    assert (pool.stats.opened, pool.stats.broken, pool.stats.closed) == (5, 1, 3)
+    pool.clear()
+
+
+def test_after_a_server_restart_the_first_change_works(mail_servers, mailbox):
+    address, password = mailbox
+    settings = _settings(mail_servers, address, password)
+    writer = imap.connect(settings)
+    try:
+        writer.append("INBOX", build_message("Angebot"))
+    finally:
+        writer.logout()
+    clock = FakeClock()
+    pool = ConnectionPool(clock=clock)
+    page = pool.run("account-1", settings, lambda c: page_messages(c, "INBOX"), safe=True)
+    _fill_pool(pool, "account-1", settings, 3)
+
+    mail_servers.dovecot.restart()
+    clock.advance(2)  # the user clicks a little later: every connection has been idle
+    record("restart_tried", 1)
+    pool.run(
+        "account-1",
+        settings,
+        lambda c: actions.set_flag(
+            c, "INBOX", page.uidvalidity, [page.messages[0].uid], "seen", True
+        ),
+        safe=False,
+    )
+    record("restart_ok", 1)
+    # One NOOP found the first connection dead; the two others went without asking.
+    assert pool.idle_count("account-1") == 1
+    assert (pool.stats.opened, pool.stats.broken, pool.stats.closed) == (4, 1, 3)
+    reloaded = pool.run("account-1", settings, lambda c: page_messages(c, "INBOX"), safe=True)
+    assert reloaded.messages[0].seen
+    pool.clear()
+
+
+def test_a_change_right_after_another_is_not_checked_first(mail_servers, mailbox):
+    """A connection that answered within the last second goes straight to the change: no
+    NOOP round trip for quick clicks in a row."""
+    clock = FakeClock()
+    pool = ConnectionPool(clock=clock)
+    settings = _settings(mail_servers, *mailbox)
+    with pool.session("account-1", settings) as client:
+        pass
+    noops = []
+    client.noop = lambda original=client.noop: noops.append(1) or original()
+    clock.advance(0.5)
+    pool.run("account-1", settings, _inbox_names, safe=False)
+    assert noops == []
+    clock.advance(1.5)
+    pool.run("account-1", settings, _inbox_names, safe=False)
+    assert noops == [1]
+    clock.advance(30)
+    pool.run("account-1", settings, _inbox_names, safe=True)  # a read waits a minute
+    assert noops == [1]
+    pool.clear()
+
+
+def test_changes_to_one_folder_wait_for_each_other(mail_servers, mailbox):
+    pool = ConnectionPool()
+    settings = _settings(mail_servers, *mailbox)
+    order = []
+    holding, release = threading.Event(), threading.Event()
+
+    def first(client):
+        holding.set()
+        release.wait(10)
+        order.append("first change to INBOX")
+
+    def change(name, folder, key="account-1", **overrides):
+        pool.run(
+            key,
+            _settings(mail_servers, *mailbox, **overrides),
+            lambda client: order.append(name),
+            safe=False,
+            folder=folder,
+        )
+
+    holder = threading.Thread(
+        target=lambda: pool.run("account-1", settings, first, safe=False, folder="INBOX")
+    )
+    holder.start()
+    assert holding.wait(10)
+    # Another folder, another account's INBOX and a read go ahead.
+    change("change to Archive", "Archive")
+    change("other account's INBOX", "INBOX", key="account-2")
+    pool.run("account-1", settings, lambda client: order.append("read of INBOX"), safe=True)
+    # A second change to INBOX waits, and gives up after the settings' timeout.
+    started = time.monotonic()
+    with pytest.raises(exceptions.PoolExhaustedError):
+        change("too late", "INBOX", timeout=1)
+    assert time.monotonic() - started >= 0.9
+    waiting = threading.Thread(target=lambda: change("second change to INBOX", "INBOX"))
+    waiting.start()
+    time.sleep(0.3)  # time enough to run, had nothing held it back
+    release.set()
+    holder.join(10)
+    waiting.join(10)
+    assert order == [
+        "change to Archive",
+        "other account's INBOX",
+        "read of INBOX",
+        "first change to INBOX",
+        "second change to INBOX",
+    ]
+    pool.clear()

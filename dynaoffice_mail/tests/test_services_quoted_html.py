@@ -112,7 +112,7 @@ def test_the_full_screen_overlay_of_the_ui_test_is_left_in_its_place():
         'style="position:fixed;inset:0;z-index:99999;background:rgba(190,0,0,.95);'
         'color:#fff;font-size:32px;padding:2em;transform:scale(3)">Gewonnen!</div>'
     )
-    overlay = tree(result).find(".//div/div")
+    (overlay,) = [element for element in tree(result).iter("div") if element.text == "Gewonnen!"]
     assert dict(overlay.attrib) == {
         "style": "background:rgba(190,0,0,.95); color:#fff; font-size:32px; padding:2em"
     }

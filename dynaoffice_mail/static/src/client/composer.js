@@ -374,10 +374,29 @@ export class Composer extends Component {
         await this.doSend();
     }
 
-    async doSend() {
-        const result = await this.composer.send();
+    /** "Send again anyway": the mail that may have gone out, once more, same Message-ID. */
+    async sendAgain() {
+        this.flush();
+        await this.doSend({ force: true });
+    }
+
+    /** "Mark as sent": the mail that may have gone out did; it is filed in Sent. */
+    async markSent() {
+        this.flush();
+        const result = await this.composer.markSent();
         if (result.sent) {
-            this.notification.add(_t("Message sent"), { type: "success" });
+            this.notification.add(_t("Marked as sent and filed in Sent."), { type: "success" });
+            this.props.onDone("sent");
+        }
+    }
+
+    async doSend({ force = false } = {}) {
+        const result = await this.composer.send({ force });
+        if (result.sent) {
+            this.notification.add(
+                result.already ? _t("This message had been sent already.") : _t("Message sent"),
+                { type: "success" }
+            );
             for (const problem of result.problems || []) {
                 this.notification.add(problem, {
                     title: _t("The message was sent, but"),
@@ -390,8 +409,10 @@ export class Composer extends Component {
         }
         if (result.error) {
             this.notification.add(result.error, {
-                title: _t("The message was not sent"),
-                type: "danger",
+                title: result.uncertain
+                    ? _t("The message may have been sent")
+                    : _t("The message was not sent"),
+                type: result.uncertain ? "warning" : "danger",
             });
         }
         if (result.draft) {

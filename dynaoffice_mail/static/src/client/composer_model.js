@@ -53,6 +53,8 @@ export class ComposerModel extends Reactive {
         this.savedAt = null;
         this.saveError = "";
         this.sendError = "";
+        // The last send broke off after the server had the mail: it may have gone out.
+        this.uncertain = false;
         this.uploads = [];
         this.showCc = false;
         this.showBcc = false;
@@ -314,7 +316,7 @@ export class ComposerModel extends Reactive {
      * saved). Invalid input raises on the server before anything is sent: that comes back
      * as `{sent: false, error}` too.
      */
-    send() {
+    send({ force = false } = {}) {
         return this.raw.mutex.exec(async () => {
             if (this.closed) {
                 return { sent: false, error: "" };
@@ -325,7 +327,10 @@ export class ComposerModel extends Reactive {
             this.sendError = "";
             try {
                 const values = await this.payload({ inline: true });
-                const result = await this._call("client_send", [[accountId], values]);
+                const result = await this._call("client_send", [[accountId], values], {
+                    kwargs: { force },
+                });
+                this.uncertain = Boolean(result.uncertain);
                 if (result.sent) {
                     this.closed = true;
                     this.savedChanges = this.changes;
@@ -339,6 +344,31 @@ export class ComposerModel extends Reactive {
                         this.savedAt = DateTime.now();
                     }
                 }
+                return result;
+            } catch (error) {
+                this.sendError = errorMessage(error);
+                return { sent: false, error: this.sendError };
+            } finally {
+                this.sending = false;
+            }
+        });
+    }
+
+    /**
+     * The user says a mail that may have been sent did go out ("Mark as sent"): it is
+     * filed in Sent and this composer is done.
+     */
+    markSent() {
+        return this.raw.mutex.exec(async () => {
+            const accountId = this.accountId;
+            this.sending = true;
+            try {
+                const values = await this.payload({ inline: true });
+                const result = await this._call("client_outbox_mark_sent", [[accountId], values]);
+                this.uncertain = false;
+                this.sendError = "";
+                this.closed = true;
+                this.savedChanges = this.changes;
                 return result;
             } catch (error) {
                 this.sendError = errorMessage(error);
@@ -428,9 +458,9 @@ export class ComposerModel extends Reactive {
         }
     }
 
-    _call(method, args, { quiet = false } = {}) {
+    _call(method, args, { quiet = false, kwargs = {} } = {}) {
         const orm = quiet ? this.services.orm.silent : this.services.orm;
-        return orm.call(MAIL_ACCOUNT_MODEL, method, args);
+        return orm.call(MAIL_ACCOUNT_MODEL, method, args, kwargs);
     }
 
     notifyError(error, title = _t("Mail")) {

@@ -1,0 +1,211 @@
+"""Names and texts from the server are clean before anything stores them: no NUL (which
+PostgreSQL refuses), no other control characters, no lone surrogates (which no database
+encoding takes), one line where a name is one line. Cleaned once, where the services decode
+them (headers.clean_text), so every caller gets clean text; checked on a table of what
+other mail programs write, on generated text, and on a draft stored in the real Dovecot.
+"""
+
+import base64
+import secrets
+import unicodedata
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odoo.addons.dynaoffice_mail.services import compose, imap, messages, reading
+from odoo.addons.dynaoffice_mail.services.headers import (
+    clean_text,
+    decode_header_text,
+    decode_params,
+)
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings
+
+PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
+# A draft as another mail program might leave it in Drafts: a NUL, CR/LF, C1 controls and
+# a lone surrogate (UTF-7's "+2AA-") in the subject and the file names, a NUL in the text.
+HOSTILE_SUBJECT = b"=?utf-8?q?Entwurf=00_M=C3=A4rz=0D=0Azwei=C2=9Fdrei?= =?utf-7?q?+2AA-?="
+CLEAN_SUBJECT = "Entwurf März zweidrei\ufffd"
+# (Content-Disposition parameters, content) -> the name the user sees.
+HOSTILE_FILES = [
+    (b"filename*=utf-8''Angebot%00M%C3%A4rz.pdf", PDF, "AngebotMärz.pdf"),
+    (b'filename="=?utf-8?q?Zeile=0D=0Azwei.txt?="', b"zwei", "Zeile zwei.txt"),
+    (b'filename="=?utf-8?q?Preis=C2=9Fliste=C2=85neu.csv?="', b"a;b", "Preisliste neu.csv"),
+    (b'filename="=?utf-7?q?Bild+2AA-.png?="', b"\x89PNG", "Bild\ufffd.png"),
+]
+# Written raw: Dovecot stores the NUL as 0x80, a byte that is no text in any header.
+RAW_FILE = (b'filename="Roh\x00\x80.bin"', b"roh")
+
+
+def hostile_draft(sender, recipient):
+    """The draft's source: a text with a NUL, the HOSTILE_FILES and the RAW_FILE."""
+    boundary = f"b{secrets.token_hex(6)}".encode()
+    text = (
+        b"Content-Type: text/plain; charset=utf-8\r\n"
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\nHallo=00 Welt=C2=9F, bis bald.\r\n"
+    )
+    parts = [text]
+    for params, content, _name in [*HOSTILE_FILES, (*RAW_FILE, None)]:
+        parts.append(
+            b"Content-Type: application/octet-stream\r\n"
+            b"Content-Disposition: attachment; " + params + b"\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(content)
+        )
+    head = (
+        f"From: {sender}\r\nTo: {recipient}\r\n".encode()
+        + b"Subject: "
+        + HOSTILE_SUBJECT
+        + b"\r\n"
+        + f"Message-ID: <{secrets.token_hex(8)}@dynaoffice.test>\r\n".encode()
+        + b"MIME-Version: 1.0\r\n"
+        + b'Content-Type: multipart/mixed; boundary="'
+        + boundary
+        + b'"\r\n\r\n'
+    )
+    body = b"".join(b"--" + boundary + b"\r\n" + part for part in parts)
+    return head + body + b"--" + boundary + b"--\r\n"
+
+
+def assert_clean_name(name):
+    """One line of text PostgreSQL stores: no control character, no lone surrogate."""
+    assert isinstance(name, str)
+    unclean = [char for char in name if unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")]
+    assert not unclean, repr(name)
+    name.encode("utf-8")  # raises on a lone surrogate
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "one_line", "multiline"),
+    [
+        ("Angebot März 2026.pdf", "Angebot März 2026.pdf", "Angebot März 2026.pdf"),
+        ("a\x00b", "ab", "ab"),  # NUL: PostgreSQL refuses it in text
+        ("Zeile\r\nzwei", "Zeile zwei", "Zeile\r\nzwei"),
+        ("a\t\tb", "a b", "a\t\tb"),
+        ("Preis\x9fliste\x7f", "Preisliste", "Preisliste"),  # C1 and DEL
+        ("a\x85b\u2028c\u2029d", "a b c d", "ab\u2028c\u2029d"),  # line breaks of Unicode
+        ("a\x0b\x0c\x1cb", "a b", "ab"),
+        ("\x01\x1f\x1b[31mrot", "[31mrot", "[31mrot"),
+        ("Bild\ud800.png", "Bild\ufffd.png", "Bild\ufffd.png"),  # from UTF-7 "+2AA-"
+        # The email package keeps 8-bit bytes as surrogates: they come back as to_text
+        # reads bytes (UTF-8, else Latin-1), or as U+FFFD beside other text.
+        ("Gr\udcc3\udcbc\udcc3\udc9fe", "Grüße", "Grüße"),
+        ("Bericht_\udce4.pdf", "Bericht_ä.pdf", "Bericht_ä.pdf"),
+        ("Grüße\udcff", "Grüße\ufffd", "Grüße\ufffd"),
+        ("Roh\udc80\udc80.bin", "Roh.bin", "Roh.bin"),  # Latin-1 0x80 is a C1 control
+        ("👍 日本語 עברית", "👍 日本語 עברית", "👍 日本語 עברית"),
+    ],
+)
+def test_clean_text_table(text, one_line, multiline):
+    assert clean_text(text) == one_line
+    assert clean_text(text, multiline=True) == multiline
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"=?utf-8?q?a=00b?=", "ab"),
+        (b"=?utf-8?b?" + base64.b64encode(b"a\r\nBcc: x") + b"?=", "a Bcc: x"),
+        (b"=?utf-7?q?+2AA-x?=", "\ufffdx"),
+        (b"=?iso-8859-1?q?=85=9F?= ok", "ok"),
+        (b"Roh\x00\x80", "Roh"),  # raw bytes, not UTF-8: read as Latin-1
+        (HOSTILE_SUBJECT, CLEAN_SUBJECT),
+    ],
+)
+def test_decoded_header_text_is_clean(raw, expected):
+    assert decode_header_text(raw) == expected
+
+
+@pytest.mark.parametrize(("params", "_content", "expected"), HOSTILE_FILES)
+def test_file_names_from_bodystructure_parameters_are_clean(params, _content, expected):
+    name, _equals, value = params.partition(b"=")
+    assert decode_params([name, value.strip(b'"')])["filename"] == expected
+
+
+def test_a_draft_with_hostile_names_is_read_back_clean():
+    raw = hostile_draft("Olga <olga@dynaoffice.test>", "kunde@example.org")
+    draft = compose.parse_draft(raw)
+    assert draft.subject == CLEAN_SUBJECT
+    names = [attachment.filename for attachment in draft.attachments]
+    assert names[:-1] == [name for _params, _content, name in HOSTILE_FILES]
+    assert names[-1].startswith("Roh") and names[-1].endswith(".bin")
+    for name in names:
+        assert_clean_name(name)
+    contents = [attachment.data for attachment in draft.attachments]
+    assert contents == [content for _params, content, _name in HOSTILE_FILES] + [RAW_FILE[1]]
+    # What the composer shows goes back into a header when the draft is saved again.
+    compose.build_message(draft)
+
+
+def test_a_draft_whose_file_name_the_email_package_cannot_decode_still_opens():
+    """Found: UTF-7 in a file name made every look at Content-Disposition raise
+    UnicodeEncodeError in the email package, get_body() included: the draft did not open."""
+    for params in (b"filename*=utf-7''Bild%2B2AA-.png", b'filename="=?utf-7?q?+2AA-?="'):
+        raw = hostile_draft("olga@dynaoffice.test", "kunde@example.org").replace(
+            HOSTILE_FILES[0][0], params
+        )
+        draft = compose.parse_draft(raw)
+        assert len(draft.attachments) == len(HOSTILE_FILES) + 1
+        assert_clean_name(draft.attachments[0].filename)
+
+
+# -- generated text -----------------------------------------------------------------------------
+
+ANY_TEXT = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from("\x00\r\n\t\x0b\x85\x9f\x7f\u2028\ud800\udfff\udc80\udcff"),
+    ),
+    max_size=40,
+)
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=500)
+@given(text=ANY_TEXT)
+def test_clean_text_leaves_nothing_a_database_or_a_line_refuses(text):
+    cleaned = clean_text(text)
+    assert_clean_name(cleaned)
+    assert clean_text(cleaned) == cleaned
+    lines = clean_text(text, multiline=True)
+    lines.encode("utf-8")
+    controls = [char for char in lines if unicodedata.category(char) == "Cc"]
+    assert set(controls) <= set("\t\n\r"), repr(lines)
+    if not any(unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp") for char in text):
+        assert cleaned == text == lines
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=200)
+@given(name=ANY_TEXT)
+def test_any_encoded_file_name_decodes_clean(name):
+    encoded = name.encode("utf-8", "surrogatepass")
+    for value in (
+        b"=?utf-8?b?" + base64.b64encode(encoded) + b"?=",
+        b"=?utf-7?b?" + base64.b64encode(name.encode("utf-7", "surrogatepass")) + b"?=",
+        encoded,
+    ):
+        assert_clean_name(decode_header_text(value))
+
+
+# -- the real Dovecot ----------------------------------------------------------------------------
+
+
+def test_names_read_from_dovecot_are_clean(mail_servers, mailbox):
+    address, password = mailbox
+    client = imap.connect(imap_settings(mail_servers, address, password))
+    try:
+        client.append("Drafts", hostile_draft(address, "kunde@example.org"))
+        page = messages.page_messages(client, "Drafts")
+        (summary,) = page.messages
+        assert summary.subject == CLEAN_SUBJECT
+        view = reading.read_message(client, "Drafts", page.uidvalidity, summary.uid)
+    finally:
+        imap.close_quietly(client)
+    assert view.subject == CLEAN_SUBJECT
+    assert view.text.startswith("Hallo Welt, bis bald.")
+    names = [attachment.filename for attachment in view.attachments]
+    assert names[:-1] == [name for _params, _content, name in HOSTILE_FILES]
+    for name in names:
+        assert_clean_name(name)
+    assert names[-1].startswith("Roh") and names[-1].endswith(".bin")
