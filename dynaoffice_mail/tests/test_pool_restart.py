@@ -108,3 +108,33 @@ class TestChangesAfterServerRestart(MailServerCase):
         self.assertEqual(
             [message["Subject"] for message, _flags in in_sent], ["Gesendet nach dem Neustart"]
         )
+
+    def test_next_send_after_a_restart_files_its_sent_copy(self):
+        """The whole send through the model: the mail goes out once, its Sent copy is
+        filed and its draft removed, on the first try after the restart."""
+        partner, partner_password = self.new_mailbox()
+        values = self.account.client_compose("new")
+        values.update(to=[partner], subject="Nach dem Neustart", body_html="<p>Hallo</p>")
+        values["draft"] = self.account.client_save_draft(values)["draft"]
+        self.restart_with_pooled_connections()
+
+        def send():
+            result = self.account.client_send(values)
+            self.assertTrue(result["sent"], result)
+            self.assertEqual(result["problems"], [])
+
+        self.assert_done_first_time(send)
+        subjects = [
+            str(message["Subject"])
+            for message, _flags in self.fetch_all(
+                self.personal_address, self.personal_password, "Sent"
+            )
+        ]
+        self.assertEqual(subjects, ["Nach dem Neustart"])
+        self.assertEqual(
+            self.fetch_all(self.personal_address, self.personal_password, "Drafts"), []
+        )
+        received = self.fetch_all(partner, partner_password)
+        self.assertEqual(
+            [str(message["Subject"]) for message, _flags in received], ["Nach dem Neustart"]
+        )
