@@ -20,6 +20,15 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         // Tab "Receive": the preset filled in host and port; a wrong password first.
         { trigger: ".modal .nav-link.active:contains('Receive')" },
         { trigger: ".modal div[name='imap_host'] input:value(localhost)" },
+        // A port is a number without thousands separators ("10993", not "10,993").
+        {
+            trigger: ".modal div[name='imap_port'] input",
+            run() {
+                if (!/^\d{4,5}$/.test(this.anchor.value)) {
+                    throw new Error(`the port reads "${this.anchor.value}"`);
+                }
+            },
+        },
         { trigger: ".modal div[name='imap_password'] input", run: "edit not-the-password" },
         { trigger: ".modal .o_dynaoffice_mail_next_tab:visible", run: "click" },
         // Tab "Send": "Default port" sets 465 again; then send through Odoo's mail servers.
