@@ -133,7 +133,7 @@ class DynaofficeMailAccount(models.Model):
 
     active = fields.Boolean(default=True)
     sequence = fields.Integer(default=10)
-    # Tab "Account" (Kontodaten)
+    # Tab "Account Data" (Kontodaten)
     server_type = fields.Selection(
         [("dynamail", "dynaMAIL"), ("imap", "Standard (IMAP)")],
         required=True,

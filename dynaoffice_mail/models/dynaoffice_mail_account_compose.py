@@ -14,6 +14,8 @@ import datetime
 import io
 import logging
 
+import pytz
+
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize
@@ -80,6 +82,8 @@ class DynaofficeMailAccount(models.Model):
                     signature_html=self.signature or "",
                     quoted_html=quoted,
                     intro=self._quote_intro(view),
+                    # Translated: a German user answers "AW:" and forwards "WG:".
+                    prefix=self.env._("Re:"),
                 )
             else:
                 draft = self._forward_draft(view, address, mode, quoted, notes)
@@ -515,10 +519,20 @@ class DynaofficeMailAccount(models.Model):
         sender = compose.format_address(view.from_[0]) if view.from_ else "?"
         if view.date is None:
             return self.env._("%(sender)s wrote:", sender=sender)
+        date, time = self._local_moment(view.date)
         return self.env._(
-            "On %(date)s, %(sender)s wrote:",
-            date=view.date.strftime("%Y-%m-%d %H:%M"),
-            sender=sender,
+            "On %(date)s at %(time)s, %(sender)s wrote:", date=date, time=time, sender=sender
+        )
+
+    def _local_moment(self, moment):
+        """(date, time) of `moment` as the user reads them: their time zone, their
+        language's date and time format."""
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        return compose.quote_moment(
+            moment,
+            pytz.timezone(self.env.user.tz or "UTC"),
+            lang.date_format if lang else "%m/%d/%Y",
+            lang.short_time_format if lang else "%H:%M",
         )
 
     def _forward_draft(self, view, address, mode, quoted, notes):
@@ -527,6 +541,7 @@ class DynaofficeMailAccount(models.Model):
             "from_name": self.sender_name or "",
             "from_address": self.email,
             "signature_html": self.signature or "",
+            "prefix": _("Fwd:"),
         }
         if mode == "forward_attachment":
             raw = self._read_source(address["folder"], address["uidvalidity"], address["uid"])
@@ -562,6 +577,7 @@ class DynaofficeMailAccount(models.Model):
                 "To": _("To"),
                 "Cc": _("Cc"),
             },
+            date_text=" ".join(self._local_moment(view.date)) if view.date else None,
             **common,
         )
 

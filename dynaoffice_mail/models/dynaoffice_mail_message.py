@@ -8,6 +8,7 @@ Bodies and attachments are read from the server when an action needs them.
 
 import datetime
 import logging
+import re
 
 from markupsafe import Markup
 
@@ -19,6 +20,8 @@ from ..services import exceptions as mail_errors
 from .dynaoffice_mail_account_assign import _may_post_on
 
 _logger = logging.getLogger(__name__)
+# The specials of RFC 5322 (section 3.2.3): a display name holding one must be quoted.
+_NEEDS_QUOTES = re.compile(r'[][\\()<>@,:;".]')
 
 # What one assignment carries into the chatter; beyond it files are left out (and the
 # chatter entry says which), as the mail would not have got through most servers anyway.
@@ -63,6 +66,7 @@ class DynaofficeMailMessage(models.Model):
         "dynaoffice.mail.assignment", "message_id", string="Assignments", readonly=True
     )
     assignment_count = fields.Integer(compute="_compute_assignment_count")
+    assigned_to = fields.Char(string="Assigned to", compute="_compute_assigned_to")
 
     # -- computes -------------------------------------------------------------------------
 
@@ -70,6 +74,15 @@ class DynaofficeMailMessage(models.Model):
     def _compute_assignment_count(self):
         for handle in self:
             handle.assignment_count = len(handle.assignment_ids)
+
+    @api.depends("assignment_ids")
+    @api.depends_context("uid")
+    def _compute_assigned_to(self):
+        # In the order assigned, the names the user may read (record_name says "not visible
+        # to you" otherwise), apart by semicolons: a contact's name holds a comma.
+        for handle in self:
+            assignments = handle.assignment_ids.sorted("id")
+            handle.assigned_to = "; ".join(assignments.mapped("record_name"))
 
     @api.depends("subject")
     def _compute_display_name(self):
@@ -508,7 +521,17 @@ def _notification(title, message, success):
 
 
 def _formatted(address):
-    return tools.formataddr((address.name or "", address.address or ""))
+    """The sender as people read it: the name quoted only where RFC 5322 needs it.
+
+    Odoo's `formataddr` always quotes the name, and the chatter and the assigned-mail list
+    show this text as it is. Python's `email.utils.formataddr` quotes only when needed but
+    encodes a non-ASCII name (=?utf-8?...?=), which nobody should read.
+    """
+    name = address.name or ""
+    formatted = tools.formataddr((name, address.address or ""))
+    if name and name.isprintable() and not _NEEDS_QUOTES.search(name):
+        return formatted.replace(f'"{name}"', name, 1)
+    return formatted
 
 
 def _utc(moment):

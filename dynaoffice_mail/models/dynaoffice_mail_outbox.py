@@ -118,6 +118,8 @@ class DynaofficeMailOutbox(models.Model):
                     "SELECT id, state, sending_since FROM dynaoffice_mail_outbox"
                     " WHERE account_id = %s AND message_id = %s FOR UPDATE NOWAIT",
                     (account.id, message_id),
+                    # Another request holding the entry is an answer, not an error.
+                    log_exceptions=False,
                 )
                 row = outbox.env.cr.fetchone()
                 if row is None:

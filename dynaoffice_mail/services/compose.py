@@ -89,7 +89,9 @@ _REPLY_PREFIX = re.compile(
     r"^\s*(?:(?:re|aw|sv|vs|antw|ref|rif|odp|res|ynt)(?:\[\d+\]|\(\d+\))?\s*:\s*)+",
     re.IGNORECASE,
 )
-_FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|tr|rv|vl|i)\s*:", re.IGNORECASE)
+_FORWARD_PREFIX = re.compile(
+    r"^\s*(?:(?:fwd?|wg|tr|rv|vl|i)(?:\[\d+\]|\(\d+\))?\s*:\s*)+", re.IGNORECASE
+)
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -721,6 +723,18 @@ def quote_intro(view: MessageView, tz: datetime.tzinfo | None = None) -> str:
     return f"On {moment:%Y-%m-%d %H:%M}, {sender} wrote:"
 
 
+def quote_moment(
+    moment: datetime.datetime,
+    tz: datetime.tzinfo | None,
+    date_format: str = "%Y-%m-%d",
+    time_format: str = "%H:%M",
+) -> tuple[str, str]:
+    """`moment` as (date, time) text in the reader's time zone and formats (a language's
+    date format and time format without seconds, strftime style)."""
+    local = moment.astimezone(tz) if tz else moment
+    return local.strftime(date_format), local.strftime(time_format)
+
+
 def new_body(signature_html: str = "") -> str:
     """The body of a new mail: an empty line to write on, then the signature."""
     return "\n".join(
@@ -738,6 +752,7 @@ def reply_draft(
     signature_html: str = "",
     quoted_html: str | None = None,
     intro: str | None = None,
+    prefix: str = "Re:",
 ) -> Draft:
     """A reply to `view`, ready for the user to write above the quoted original.
 
@@ -768,7 +783,7 @@ def reply_draft(
         from_address=from_address,
         to=[format_address(address) for address in to],
         cc=[format_address(address) for address in cc],
-        subject=reply_subject(view.subject),
+        subject=reply_subject(view.subject, prefix),
         html_body=_reply_body(view, message_id, signature_html, quoted_html, intro),
         in_reply_to=message_id,
         references=[value for value in references if _MESSAGE_ID.fullmatch(value)],
@@ -787,10 +802,14 @@ def forward_draft(
     raw_message: bytes | None = None,
     heading: str = "-------- Forwarded Message --------",
     labels: dict[str, str] | None = None,
+    date_text: str | None = None,
+    prefix: str = "Fwd:",
 ) -> Draft:
     """A forward of `view`: inline (the original's header block and body quoted, its
     `attachments` carried over: the caller fetched their bytes), or with the original
-    attached as an .eml file (`raw_message`, its source as the server stores it)."""
+    attached as an .eml file (`raw_message`, its source as the server stores it).
+    `labels`, `date_text` and `prefix` put the header block and subject in the user's
+    language ("Von", "29.11.2026 20:32", "WG:")."""
     original = "" if as_attachment else _original_html(view, quoted_html)
     body = ["<p><br></p>", _signature_block(signature_html, original)]
     if as_attachment:
@@ -804,26 +823,28 @@ def forward_draft(
             )
         ]
     else:
-        body.append(_forward_header(view, heading, labels or {}))
+        body.append(_forward_header(view, heading, labels or {}, date_text))
         body.append(original)
         carried = list(attachments)
     return Draft(
         from_name=from_name,
         from_address=from_address,
-        subject=forward_subject(view.subject),
+        subject=forward_subject(view.subject, prefix),
         html_body="\n".join(piece for piece in body if piece),
         attachments=carried,
     )
 
 
-def reply_subject(subject: str) -> str:
-    """ "Re: " once, whatever reply prefixes (Re:, RE:, AW:, Re[2]:) the subject had."""
-    return "Re: " + _REPLY_PREFIX.sub("", _one_line(decode_header_text(subject or "")))
+def reply_subject(subject: str, prefix: str = "Re:") -> str:
+    """`prefix` ("Re:", "AW:") once, in place of whatever reply prefixes the subject had
+    (Re:, RE:, AW:, Antw:, Re[2]:, stacked): a German reply to "Re: Offer" is "AW: Offer"."""
+    return f"{prefix} " + _REPLY_PREFIX.sub("", _one_line(decode_header_text(subject or "")))
 
 
-def forward_subject(subject: str) -> str:
-    subject = _one_line(decode_header_text(subject or ""))
-    return subject if _FORWARD_PREFIX.match(subject) else f"Fwd: {subject}"
+def forward_subject(subject: str, prefix: str = "Fwd:") -> str:
+    """`prefix` ("Fwd:", "WG:") once, in place of forward prefixes (Fwd:, FW:, WG:) the
+    subject starts with; reply prefixes after it stay, they tell what was forwarded."""
+    return f"{prefix} " + _FORWARD_PREFIX.sub("", _one_line(decode_header_text(subject or "")))
 
 
 def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> list[Address]:
@@ -875,10 +896,14 @@ def _original_html(view: MessageView, quoted_html: str | None) -> str:
     return f'<div style="white-space: pre-wrap">{html.escape(view.text or "", quote=False)}</div>'
 
 
-def _forward_header(view: MessageView, heading: str, labels: dict[str, str]) -> str:
+def _forward_header(
+    view: MessageView, heading: str, labels: dict[str, str], date_text: str | None = None
+) -> str:
+    if date_text is None:
+        date_text = email.utils.format_datetime(view.date) if view.date else ""
     rows = [
         ("Subject", view.subject),
-        ("Date", email.utils.format_datetime(view.date) if view.date else ""),
+        ("Date", date_text),
         ("From", ", ".join(format_address(address) for address in view.from_)),
         ("Reply-To", ", ".join(format_address(address) for address in view.reply_to)),
         ("To", ", ".join(format_address(address) for address in view.to)),

@@ -263,6 +263,10 @@ class TestClientAssign(MailServerCase):
             .search(customer.action_dynaoffice_mail_assigned()["domain"])
         )
         self.assertEqual(listed.mapped("subject"), ["Angebot Dachsanierung"])
+        # Its "Assigned to" column names the records (in the order assigned), not how many.
+        self.assertEqual(listed.assigned_to, "Weiß Bau GmbH, Jürgen Weiß; Weiß Bau GmbH")
+        list_arch = listed.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="assigned_to"', list_arch)
         action = posted.with_user(self.owner).dynaoffice_mail_action_open_original()
         self.assertEqual(action["tag"], "dynaoffice_mail.client")
         self.assertEqual(
@@ -274,6 +278,30 @@ class TestClientAssign(MailServerCase):
                 "uid": uid,
             },
         )
+
+    def test_senders_are_shown_without_stray_quotes(self):
+        # The chatter and "Assigned mail" show the sender as written: quotes only where
+        # a name needs them (a comma would otherwise split it into two addresses).
+        stranger = f"emily-{secrets.token_hex(3)}@example.org"
+        for subject, sender, shown in (
+            ("Plain name", f"Emily Carter <{stranger}>", f"Emily Carter <{stranger}>"),
+            ("Umlaut name", f"Jürgen Weiß <{stranger}>", f"Jürgen Weiß <{stranger}>"),
+            ("Comma name", f'"Carter, Emily" <{stranger}>', f'"Carter, Emily" <{stranger}>'),
+        ):
+            with self.subTest(sender=sender):
+                self.deliver(build_message(subject, sender=sender))
+                uidvalidity, uid = self.find(subject)
+                result = self.account.client_assign(
+                    "INBOX", uidvalidity, [uid], "res.partner", self.project.id
+                )
+                posted = self.env["mail.message"].browse(result[uid]["mail_message_id"])
+                self.assertEqual(posted.email_from, shown)
+                listed = (
+                    self.env["dynaoffice.mail.message"]
+                    .with_user(self.owner)
+                    .search([("subject", "=", subject)])
+                )
+                self.assertEqual(listed.email_from, shown)
 
     def test_mail_already_in_the_chatter_is_not_posted_again(self):
         """Mail that reached the record another way (Odoo's own mail gateway) is matched by

@@ -90,7 +90,7 @@ class TestTranslations(TransactionCase):
         fields = accounts.fields_get(attributes=["string", "selection"])
         labels = {
             "server_type": "Server-Typ",
-            "email": "E-Mail Adresse",
+            "email": "E-Mail-Adresse",
             "name": "Konto-Name",
             "imap_host": "IMAP Hostname",
             "imap_ssl": "IMAP SSL?",
@@ -118,9 +118,32 @@ class TestTranslations(TransactionCase):
             .with_context(lang="de_DE")
             ._action_new_account(user=self.env.user)
         )
-        self.assertEqual(action["name"], "Neues E-Mail Konto")
+        self.assertEqual(action["name"], "Neues E-Mail-Konto")
         # ... and the buttons of the OWL widgets get theirs from the web client's bundle.
         translations, _lang = self.env["ir.http"].get_translations_for_webclient([MODULE], "de_DE")
         strings = {message["id"]: message["string"] for message in translations[MODULE]["messages"]}
         self.assertEqual(strings.get("Next"), "weiter")
         self.assertEqual(strings.get("Default port"), "Standard-Port")
+        # A count of one reads "1 E-Mail", never "1 E-Mails".
+        self.assertEqual(strings.get("1 message selected"), "1 E-Mail ausgewählt")
+        self.assertEqual(
+            strings.get("1 message assigned to %(record)s."), "1 E-Mail %(record)s zugewiesen."
+        )
+
+    def test_account_column_and_compound_words_read_as_german_writes(self):
+        # The form's tab is "Kontodaten"; the field shown as a list column is "Konto".
+        for model in ("dynaoffice.mail.message", "dynaoffice.mail.outbox"):
+            fields = self.env[model].with_context(lang="de_DE").fields_get(["account_id"])
+            self.assertEqual(fields["account_id"]["string"], "Konto", model)
+        # German hyphenates compounds with "E-Mail": "E-Mail-Konto", "E-Mail-Adresse".
+        unhyphenated = [
+            f"  {module}: {entry.msgstr!r}"
+            for module, german in self.german.items()
+            for entry in german
+            if re.search(r"E-Mail [A-ZÄÖÜ]", entry.msgstr)
+        ]
+        self.assertFalse(unhyphenated, "write 'E-Mail-...':\n" + "\n".join(unhyphenated))
+        mail_account = (
+            self.env["ir.model"].with_context(lang="de_DE")._get("dynaoffice.mail.account")
+        )
+        self.assertEqual(mail_account.name, "E-Mail-Konto")

@@ -183,7 +183,9 @@ export class FileDialog extends Component {
         }
         if (gone) {
             lines.push(
-                _t("%(count)s messages are no longer on the mail server.", { count: gone })
+                gone === 1
+                    ? _t("1 message is no longer on the mail server.")
+                    : _t("%(count)s messages are no longer on the mail server.", { count: gone })
             );
         }
         if (!lines.length) {

@@ -189,23 +189,31 @@ export class MailAssignments extends Reactive {
         } else {
             if (assigned) {
                 lines.push(
-                    _t("%(count)s messages assigned to %(record)s.", {
-                        count: assigned,
-                        record: name,
-                    })
+                    assigned === 1
+                        ? _t("1 message assigned to %(record)s.", { record: name })
+                        : _t("%(count)s messages assigned to %(record)s.", {
+                              count: assigned,
+                              record: name,
+                          })
                 );
             }
             if (already) {
                 lines.push(
-                    _t("%(count)s messages were already assigned to %(record)s.", {
-                        count: already,
-                        record: name,
-                    })
+                    already === 1
+                        ? _t("1 message was already assigned to %(record)s.", { record: name })
+                        : _t("%(count)s messages were already assigned to %(record)s.", {
+                              count: already,
+                              record: name,
+                          })
                 );
             }
             if (gone) {
                 lines.push(
-                    _t("%(count)s messages are no longer on the mail server.", { count: gone })
+                    gone === 1
+                        ? _t("1 message is no longer on the mail server.")
+                        : _t("%(count)s messages are no longer on the mail server.", {
+                              count: gone,
+                          })
                 );
             }
         }

@@ -296,16 +296,18 @@ export class MailClient extends Component {
 
     emptyTrash() {
         const count = this.model.trashFolder?.total;
+        let body = _t("Remove every message in the Trash for good? This cannot be undone.");
+        if (count === 1) {
+            body = _t("Remove the one message in the Trash for good? This cannot be undone.");
+        } else if (count) {
+            body = _t(
+                "Remove the %(count)s messages in the Trash for good? This cannot be undone.",
+                { count }
+            );
+        }
         this.dialog.add(ConfirmationDialog, {
             title: _t("Empty Trash"),
-            body: count
-                ? _t(
-                      "Remove the %(count)s messages in the Trash for good? This cannot be undone.",
-                      {
-                          count,
-                      }
-                  )
-                : _t("Remove every message in the Trash for good? This cannot be undone."),
+            body,
             confirmLabel: _t("Empty Trash"),
             confirmClass: "btn-danger",
             confirm: () => this.model.emptyTrash(),

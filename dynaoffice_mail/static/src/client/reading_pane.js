@@ -97,7 +97,9 @@ export class ReadingPane extends Component {
 
     get selectionLabel() {
         const count = this.model.selection.size;
-        return _t("%(count)s messages selected", { count });
+        return count === 1
+            ? _t("1 message selected")
+            : _t("%(count)s messages selected", { count });
     }
 
     addresses(list) {

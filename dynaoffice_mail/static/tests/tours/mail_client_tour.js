@@ -90,6 +90,11 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         { trigger: `.o_dynaoffice_mail_rows:not(:has(${row("Delete me")}))` },
         { trigger: ".o_dynaoffice_mail_reading_empty" },
         { trigger: ".o_dynaoffice_mail_range:contains('1-3 of 3')" },
+        // One checked message is "1 message", not "1 messages".
+        { trigger: `${row("Hostile newsletter")} .o_dynaoffice_mail_row_checkbox`, run: "click" },
+        { trigger: ".o_dynaoffice_mail_reading_empty:contains('1 message selected')" },
+        { trigger: `${row("Hostile newsletter")} .o_dynaoffice_mail_row_checkbox`, run: "click" },
+        { trigger: ".o_dynaoffice_mail_reading_empty:contains('Select a message to read it.')" },
         // The hostile message: no script runs, the remote image waits for the user.
         { trigger: row("Hostile newsletter"), run: "click" },
         { trigger: ".o_dynaoffice_mail_body:iframe p:contains('Dear customer')" },
