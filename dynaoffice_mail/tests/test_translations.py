@@ -66,6 +66,21 @@ class TestTranslations(TransactionCase):
                 + "\n".join(f"  {source!r}  ({places[source]})" for source in missing)
             )
 
+    def test_every_translation_is_in_the_template(self):
+        """Odoo reads de.po together with the addon's .pot and drops what the .pot lacks as
+        obsolete: a German text appended to de.po alone would never be shown."""
+        for module, german in self.german.items():
+            with self.subTest(module=module):
+                template = {
+                    entry.msgid for entry in polib.pofile(file_path(f"{module}/i18n/{module}.pot"))
+                }
+                missing = sorted(
+                    entry.msgid
+                    for entry in german
+                    if entry.msgstr and not entry.obsolete and entry.msgid not in template
+                )
+                self.assertEqual(missing, [], "run `make i18n` to add them to the .pot")
+
     def test_translations_keep_placeholders_and_markup(self):
         # A lost or renamed %(name)s makes Odoo fall back to English (and log an error);
         # lost markup breaks the help texts' layout.
