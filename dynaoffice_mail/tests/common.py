@@ -231,6 +231,10 @@ class RpcAttackCase(HttpCase, MailServerCase):
     def rpc(self, user, model, method, args, kwargs=None):
         """The parsed JSON-RPC answer ({"result": ...} or {"error": ...}) of one call."""
         self.authenticate(user.login, user.login)
+        return json.loads(self.rpc_body(model, method, args, kwargs))
+
+    def rpc_body(self, model, method, args, kwargs=None):
+        """The raw body of a call_kw answer in the current session, as the browser gets it."""
         response = self.url_open(
             f"/web/dataset/call_kw/{model}/{method}",
             data=json.dumps(
@@ -250,7 +254,7 @@ class RpcAttackCase(HttpCase, MailServerCase):
             timeout=60,
         )
         response.raise_for_status()
-        return response.json()
+        return response.text
 
     def account_state(self, account):
         """Everything about `account` a forged call could change, passwords included."""

@@ -4,16 +4,16 @@ for the account's owner, a group member and an administrator."""
 
 import json
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
-from .common import MailServerCase
+from .common import RpcAttackCase
 from .hostile_report import record
 
 MODEL = "dynaoffice.mail.account"
 
 
 @tagged("post_install", "-at_install")
-class TestCredentialsRpc(HttpCase, MailServerCase):
+class TestCredentialsRpc(RpcAttackCase):
     def setUp(self):
         super().setUp()
         self.create_owned_accounts()
@@ -28,26 +28,7 @@ class TestCredentialsRpc(HttpCase, MailServerCase):
 
     def call(self, method, args, kwargs=None):
         """The raw body of a call_kw answer, as the browser receives it."""
-        response = self.url_open(
-            f"/web/dataset/call_kw/{MODEL}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": MODEL,
-                        "method": method,
-                        "args": args,
-                        "kwargs": kwargs or {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-            timeout=60,
-        )
-        response.raise_for_status()
-        body = response.text
+        body = self.rpc_body(MODEL, method, args, kwargs)
         self.assertNotIn('"error"', body[:200], f"{method} failed: {body[:500]}")
         return body
 
