@@ -749,6 +749,8 @@ class DynaofficeMailAccount(models.Model):
 
     def _check_password_follows_server(self, vals):
         """A stored password goes only where it was entered for (see *_REDIRECT_FIELDS)."""
+        if not (IMAP_REDIRECT_FIELDS | SMTP_REDIRECT_FIELDS) & set(vals):
+            return  # most writes (name, signature, options) say nothing of servers
         stored = self._read_password_tokens()
         for fields_changed, password_field in (
             (IMAP_REDIRECT_FIELDS, "imap_password"),

@@ -169,8 +169,10 @@ class DynaofficeMailAccount(models.Model):
             raise UserError(
                 self.env._("Only a mail that may have been sent can be marked as sent.")
             )
-        if state == "uncertain":
-            Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
+        if state == "sent":
+            # Marked (or sent) already, a second click: no second copy in Sent.
+            return self._outbox_answer(entry_id, state, message_id, values)
+        Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
         with compose.spool(message) as data:
             return self._after_sending(entry_id, message_id, data, values)
 

@@ -193,6 +193,9 @@ class TestOutbox(MailServerCase):
         values["draft"] = result["draft"]
         marked = self.account.client_outbox_mark_sent(values)
         self.assertTrue(marked["sent"], marked)
+        # A second click files no second copy.
+        again = self.account.client_outbox_mark_sent(values)
+        self.assertTrue(again["already"], again)
         self.assertEqual(len(smtp.received), 1, "marking as sent sends nothing")
         (copy,) = self.messages(self.personal_address, self.personal_password, "Sent", subject)
         self.assertEqual(copy["Message-ID"], values["message_id"])
