@@ -52,7 +52,6 @@ import datetime
 import email.policy
 import email.utils
 import hashlib
-import http.cookiejar
 import imaplib
 import importlib
 import importlib.util
@@ -77,9 +76,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession, RpcError
+from dynaoffice_mail_testing.servers import MailServers
+
 from . import mailgen
-from .odoo import ADDON, ODOO_SRC, check_odoo_source, throwaway_database
-from .servers import MailServers
+from .odoo import ADDON, check_odoo_source, throwaway_database
 from .system import REPO, state_root
 
 PAGE = 50
@@ -559,103 +560,6 @@ def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[di
 
 
 # -- the attachment through Odoo ---------------------------------------------------------------
-
-
-class RpcError(RuntimeError):
-    pass
-
-
-class OdooSession:
-    """One browser's session: JSON-RPC calls and downloads with its cookie."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
-        )
-
-    def json(self, path: str, params: dict):
-        body = json.dumps({"jsonrpc": "2.0", "method": "call", "params": params, "id": 1})
-        request = urllib.request.Request(
-            self.base_url + path, body.encode(), {"Content-Type": "application/json"}
-        )
-        with self.opener.open(request, timeout=300) as response:
-            answer = json.load(response)
-        if answer.get("error"):
-            error = answer["error"]
-            raise RpcError(error.get("data", {}).get("message") or error.get("message"))
-        return answer["result"]
-
-    def authenticate(self, database: str, login: str, password: str) -> int:
-        info = self.json(
-            "/web/session/authenticate", {"db": database, "login": login, "password": password}
-        )
-        return info["uid"]
-
-    def call(self, model: str, method: str, *args, **kwargs):
-        return self.json(
-            f"/web/dataset/call_kw/{model}/{method}",
-            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
-        )
-
-
-class OdooServer:
-    """odoo-bin serving HTTP as one process (--workers=0), so /proc/<pid> is the whole server."""
-
-    def __init__(self, config: Path, database: str, log: Path):
-        self.config, self.database, self.log = config, database, log
-        found = re.search(r"^http_port = (\d+)$", config.read_text(), re.MULTILINE)
-        self.url = f"http://127.0.0.1:{found.group(1)}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout=180):
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    str(ODOO_SRC / "odoo-bin"),
-                    "-c",
-                    str(self.config),
-                    "-d",
-                    self.database,
-                    "--db-filter",
-                    f"^{self.database}$",
-                    "--workers=0",
-                    "--max-cron-threads=0",
-                ],
-                cwd=REPO,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Odoo exited with {self.process.returncode}; see {self.log}")
-            try:
-                with urllib.request.urlopen(self.url + "/web/login", timeout=5) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise TimeoutError(f"Odoo did not answer on {self.url}; see {self.log}")
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def stop(self):
-        if self.process is None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        self.process = None
 
 
 def _memory_kib(pid: int) -> dict:

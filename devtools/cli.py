@@ -10,12 +10,15 @@ from . import i18n
 from .odoo import ADDONS, check_odoo_source, throwaway_database
 from .system import REPO
 
+# The real-server fixtures of the addons' tests, a package of their own (pytest plugin).
+TESTING = "dynaoffice_mail_testing"
+
 
 def lint() -> int:
     """ruff, pylint-odoo's mandatory checks and the addons' wheels; non-zero on findings."""
     print("== ruff", flush=True)
     ruff = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-fix", *ADDONS, "devtools", "conftest.py"],
+        [sys.executable, "-m", "ruff", "check", "--no-fix", *ADDONS, "devtools", TESTING],
         cwd=REPO,
         check=False,
     )

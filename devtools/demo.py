@@ -17,17 +17,21 @@ import urllib.request
 from pathlib import Path
 
 import psycopg2
+from dynaoffice_mail_testing.dovecot import process_alive, wait_until_gone
+from dynaoffice_mail_testing.servers import MailServers, Ports, port_open
 
-from .dovecot import process_alive, wait_until_gone
 from .odoo import ADDONS, ODOO_SRC, check_odoo_source, odoo_bin, write_config
 from .pg import PgServer, ensure_server
-from .servers import DEMO_PORTS, MailServers, port_open
 from .system import REPO, state_root
 
 ADDON = "dynaoffice_mail"
 DATABASE = "dynaoffice_demo"
 HTTP_PORT = int(os.environ.get("DEMO_HTTP_PORT", "8069"))
 PG_PORT = 55432
+# Fixed: the demo accounts (dynaoffice_mail/demo/dynaoffice_mail_demo.xml) point at them.
+DEMO_PORTS = Ports(
+    imap=10143, imaps=10993, lmtp=10024, smtp_starttls=10587, smtp_tls=10465, smtp_plain=10025
+)
 DOMAIN = "dynaoffice.test"
 # address: (password, name) of the demo mailboxes; the Odoo users of the demo data log in to
 # Odoo with the same passwords.

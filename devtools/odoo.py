@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dynaoffice_mail_testing.system import free_port
+
 from .pg import PgServer, ensure_server
-from .system import REPO, free_port, state_root
+from .system import REPO, state_root
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo"))
 ADDON = "dynaoffice_mail"

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
+from dynaoffice_mail_testing.system import PG_BIN, as_user, chown_tree, service_user
 
-from .system import as_user, chown_tree, service_user
-
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 ODOO_ROLE = "odoo"
 
 

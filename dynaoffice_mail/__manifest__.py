@@ -34,5 +34,9 @@
         "web.assets_tests": [
             "dynaoffice_mail/static/tests/tours/**/*",
         ],
+        "web.assets_unit_tests": [
+            "dynaoffice_mail/static/tests/**/*",
+            ("remove", "dynaoffice_mail/static/tests/tours/**/*"),
+        ],
     },
 }

@@ -14,6 +14,7 @@
     "data": ["views/dynaoffice_mail_account_views.xml"],
     "demo": ["demo/dynaoffice_mail_dms_demo.xml"],
     "assets": {
+        "web.assets_backend": ["dynaoffice_mail_dms/static/src/**/*"],
         "web.assets_tests": ["dynaoffice_mail_dms/static/tests/tours/**/*"],
     },
 }

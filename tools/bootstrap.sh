@@ -56,6 +56,18 @@ fi
 site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 echo "$ODOO_SRC" > "$site/odoo-src.pth"
 
+# The tests' real-server fixtures and pytest plugin (dynaoffice_mail_testing/), editable so that
+# a change there counts at once; installed again when its pyproject.toml or this folder changes.
+testing_stamp=.venv/.testing-stamp
+testing_wanted=$( (echo "$PWD"; cat dynaoffice_mail_testing/pyproject.toml) | sha256sum)
+if [ "$(cat "$testing_stamp" 2>/dev/null)" != "$testing_wanted" ] || ! .venv/bin/python -c \
+    'import importlib.metadata as m; m.version("dynaoffice-mail-testing")' 2>/dev/null; then
+  echo "Installing the tests' fixtures (dynaoffice_mail_testing) into .venv"
+  PIP_CONSTRAINT="$PWD/tools/pip-constraints.txt" .venv/bin/pip install -q \
+    -e ./dynaoffice_mail_testing
+  echo "$testing_wanted" > "$testing_stamp"
+fi
+
 # OCA's document management (dms), for the bridge addon dynaoffice_mail_dms. Without its
 # dependencies: its wheel requires odoo==18.0.*, which pip cannot see in the source
 # checkout of Odoo that the .pth above puts on the path (dms needs nothing else).

@@ -12,7 +12,9 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 
-from ..services import compose
+from ..services import mime, names
+from ..services.exceptions import InvalidInputError
+from ..services.refs import MessageRef
 
 # The mail's own HTML may style itself and show images from this server (cid: parts) and,
 # once the user allowed it, remote images; nothing else loads, nothing runs, even when the
@@ -32,7 +34,6 @@ INLINE_TYPES = {
     "image/bmp": "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
     "application/pdf": "default-src 'none'; object-src 'self'; frame-ancestors 'self'",
 }
-_UNSAFE_FILENAME_CHARS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
 class MailClientController(http.Controller):
@@ -40,11 +41,9 @@ class MailClientController(http.Controller):
     def message_body(self, account_id, folder, uidvalidity, uid, remote=None, **_kwargs):
         """The sanitised HTML body, for the reading pane's sandboxed frame."""
         allow_remote = remote == "1"
-        account = self._account(account_id)
-        uidvalidity, uid = _integers(uidvalidity, uid)
-        document = self._call(
-            lambda: account._body_document(folder, uidvalidity, uid, allow_remote)
-        )
+        mailbox = self._mailbox(account_id)
+        ref = _message_ref(account_id, folder, uidvalidity, uid)
+        document = self._call(lambda: mailbox.body_document(ref, allow_remote))
         policy = BODY_POLICY.format(remote=" https: http:" if allow_remote else "")
         return request.make_response(
             document,
@@ -60,13 +59,11 @@ class MailClientController(http.Controller):
         """One attachment or inline image, streamed from the server in chunks."""
         if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", part or ""):
             raise BadRequest()
-        account = self._account(account_id)
-        uidvalidity, uid = _integers(uidvalidity, uid)
-        head, chunks = self._call(
-            lambda: account._open_stream("part", folder, uidvalidity, uid, part)
-        )
+        mailbox = self._mailbox(account_id)
+        ref = _message_ref(account_id, folder, uidvalidity, uid)
+        head, chunks = self._call(lambda: mailbox.open_stream("part", ref, part))
         mime_type = (head.mime_type or "").lower()
-        filename = _safe_filename(head.filename, fallback=f"part-{part}")
+        filename = names.safe_filename(head.filename, fallback=f"part-{part}")
         policy = INLINE_TYPES.get(mime_type)
         if download == "1" or policy is None:
             headers = [
@@ -85,12 +82,12 @@ class MailClientController(http.Controller):
     @http.route("/dynaoffice_mail/source/<int:account_id>", type="http", auth="user")
     def message_source(self, account_id, folder, uidvalidity, uid, **_kwargs):
         """The original message as the server has it ("download original (.eml)")."""
-        account = self._account(account_id)
-        uidvalidity, uid = _integers(uidvalidity, uid)
-        size, chunks = self._call(lambda: account._open_stream("source", folder, uidvalidity, uid))
+        mailbox = self._mailbox(account_id)
+        ref = _message_ref(account_id, folder, uidvalidity, uid)
+        size, chunks = self._call(lambda: mailbox.open_stream("source", ref))
         headers = [
             ("Content-Type", "message/rfc822"),
-            ("Content-Disposition", content_disposition(f"message-{uid}.eml", "attachment")),
+            ("Content-Disposition", content_disposition(f"message-{ref.uid}.eml", "attachment")),
             ("Content-Security-Policy", "sandbox; default-src 'none'"),
         ]
         # No Content-Length from RFC822.SIZE: not every server counts it like BODY[].
@@ -102,15 +99,15 @@ class MailClientController(http.Controller):
     )
     def upload(self, account_id, ufile=None, **_kwargs):
         """Files for the composer, waiting as attachments of nothing until the mail is sent
-        (see models/dynaoffice_mail_account_compose.py)."""
-        account = self._account(account_id)
+        (see roles/composer.py)."""
+        composer = self._role(account_id, "_composer")
         files = request.httprequest.files.getlist("ufile")
         if not files:
             raise BadRequest()
-        uploads = account._store_uploads(
+        uploads = composer.store_uploads(
             [
-                compose.OutgoingAttachment(
-                    filename=_safe_filename(upload.filename, fallback="attachment"),
+                mime.OutgoingAttachment(
+                    filename=names.safe_filename(upload.filename, fallback="attachment"),
                     mime_type=upload.mimetype or "application/octet-stream",
                     data=upload.read(),
                 )
@@ -121,18 +118,20 @@ class MailClientController(http.Controller):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _account(self, account_id):
+    def _mailbox(self, account_id):
+        return self._role(account_id, "_mailbox")
+
+    def _role(self, account_id, factory):
+        """The account's role (`_mailbox`, `_composer`), after the account's one access check
+        (record rules: other users' accounts do not exist for this user; then owner or group
+        member only)."""
         account = request.env["dynaoffice.mail.account"].browse(account_id)
         try:
-            # Reading the owner runs the record rules: other users' accounts do not exist
-            # for this user, whoever asks for them.
-            account.check_access("read")
-            account._check_usable()
+            return getattr(account, factory)()
         except MissingError as error:
             raise NotFound() from error
         except AccessError as error:
             raise Forbidden() from error
-        return account
 
     def _call(self, function):
         try:
@@ -150,16 +149,11 @@ class MailClientController(http.Controller):
         return response
 
 
-def _integers(*values):
+def _message_ref(account_id, folder, uidvalidity, uid):
     try:
-        return tuple(int(value) for value in values)
-    except (TypeError, ValueError) as error:
+        return MessageRef.parse(account_id, folder, uidvalidity, uid)
+    except InvalidInputError as error:
         raise BadRequest() from error
-
-
-def _safe_filename(filename, fallback):
-    cleaned = _UNSAFE_FILENAME_CHARS.sub("_", filename or "").strip(" ._")
-    return cleaned[:200] or fallback
 
 
 def _private_headers():

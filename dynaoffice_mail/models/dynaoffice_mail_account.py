@@ -1,24 +1,17 @@
-import dataclasses
-import datetime
-import enum
-import hashlib
-import imaplib
 import logging
 import os
-import threading
-import time
-from collections import OrderedDict
-from contextlib import closing, contextmanager
 
-import psycopg2
-from werkzeug.urls import url_encode
-
-from odoo import api, fields, models, sql_db, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
-from ..services import actions, folders, html, imap, messages, reading, smtp
+from ..roles import errors
+from ..roles.assigner import Assigner
+from ..roles.composer import Composer, drop_stale_uploads
+from ..roles.filer import Filer
+from ..roles.mailbox import Mailbox
 from ..services import exceptions as mail_errors
+from ..services import imap, smtp
 from ..services import pool as imap_pool
 from ..services.config import ImapSettings, Security, SmtpSettings
 from ..services.credentials import CredentialBox, CredentialKeyError
@@ -84,7 +77,6 @@ COMPUTED_ONLY = ("account_type",)
 # Skipping the connection test on save is for server code (tests, scripts): an RPC's context
 # is JSON from the browser and can hold any key, but never this object.
 _SKIP_CONNECTION_TEST = object()
-SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
 PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
 # Ways of sending whose server cannot tell who sends: personal accounts use them only where
 # an administrator switched them on (system parameters), and their sender must pass the
@@ -95,25 +87,6 @@ PERSONAL_SENDING_SWITCHES = {
     "smtp_without_login": "dynaoffice_mail.personal_smtp_without_auth",
 }
 SENDER_DOMAINS_PARAM = "dynaoffice_mail.sender_domains"
-# Attachments the browser may show itself (the preview); everything else is downloaded.
-PREVIEW_TYPES = {
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
-    "image/bmp",
-    "application/pdf",
-}
-# The sanitised body becomes a document of its own in the reading pane's sandboxed frame.
-BODY_DOCUMENT = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
-<style>body{{margin:0;padding:12px;font-family:system-ui,sans-serif;font-size:14px;\
-overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>
-</head><body>{body}</body></html>"""
-
-
-class FolderRenumberedError(UserError):
-    """The folder's UIDVALIDITY changed: the client reloads it (it knows this error by name)."""
 
 
 class DynaofficeMailAccount(models.Model):
@@ -121,6 +94,7 @@ class DynaofficeMailAccount(models.Model):
 
     _name = "dynaoffice.mail.account"
     _description = "Mail Account"
+    _inherit = ["dynaoffice.mail.client"]
     _order = "sequence, name, id"
 
     _sql_constraints = [
@@ -482,237 +456,6 @@ class DynaofficeMailAccount(models.Model):
             "target": "new",
         }
 
-    # -- the mail client's calls (RPC): live from the server, nothing stored ------------
-
-    @api.model
-    def client_accounts(self):
-        """The accounts the current user may open, personal first, for the account switcher."""
-        accounts = self.search([]).filtered("can_use")
-        return [
-            {
-                "id": account.id,
-                "name": account.name,
-                "email": account.email,
-                "account_type": account.account_type,
-                "group": account.group_id.name or False,
-                "delete_mode": account.delete_mode,
-            }
-            for account in accounts.sorted(lambda a: (a.account_type != "personal", a.sequence))
-        ]
-
-    def client_folders(self):
-        """The folder tree with unread and total counts, special folders first."""
-        self.ensure_one()
-        return [
-            dict(_jsonable(folder), selectable=folder.selectable, path=list(folder.path))
-            for folder in self._imap_run(folders.list_folders, safe=True)
-        ]
-
-    def client_folder_state(self, folder):
-        """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
-        self.ensure_one()
-        return _jsonable(
-            self._imap_run(lambda client: folders.folder_state(client, folder), safe=True)
-        )
-
-    def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
-        """One page of a folder's message list, sorted and searched by the server."""
-        self.ensure_one()
-        criteria = messages.MessageSearch(
-            **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
-        )
-        page = self._imap_run(
-            lambda client: messages.page_messages(
-                client,
-                folder,
-                sort=sort,
-                reverse=bool(reverse),
-                offset=int(offset),
-                limit=int(limit),
-                search=criteria,
-            ),
-            safe=True,
-        )
-        return _jsonable(page)
-
-    def client_message(self, folder, uidvalidity, uid):
-        """A message for the reading pane; opening it marks it read, as other clients do.
-
-        The HTML body is not in the answer: the reading pane loads it from `body_url` into a
-        sandboxed frame, served with a Content-Security-Policy that blocks scripts and, until
-        the user allows it, remote images.
-        """
-        self.ensure_one()
-        uidvalidity, uid = int(uidvalidity), int(uid)
-        view = self._read_message(folder, uidvalidity, uid, mark_seen=True)
-        address = {"folder": folder, "uidvalidity": uidvalidity, "uid": uid}
-        has_remote = False
-        if view.html:
-            has_remote = self._sanitized_body(view, address, allow_remote=False).has_remote_content
-        attachments = []
-        for attachment in view.attachments:
-            url = self._client_url("part", address, part=attachment.part_number)
-            attachments.append(
-                {
-                    "part": attachment.part_number,
-                    "filename": attachment.filename,
-                    "mime_type": attachment.mime_type,
-                    "size": attachment.size,
-                    "inline": attachment.inline,
-                    "download_url": f"{url}&download=1",
-                    "preview_url": url if attachment.mime_type in PREVIEW_TYPES else None,
-                }
-            )
-        result = _jsonable(view)
-        for key in ("html", "cid_parts", "attachments"):
-            result.pop(key, None)
-        result.update(
-            seen=True,
-            body_url=self._client_url("body", address) if view.html else None,
-            has_remote_content=has_remote,
-            attachments=attachments,
-            source_url=self._client_url("source", address),
-        )
-        return result
-
-    def client_set_flag(self, folder, uidvalidity, uids, flag, value):
-        """Mark messages read/unread or flagged/unflagged on the server."""
-        self.ensure_one()
-        self._imap_run_in_folder(
-            folder,
-            uidvalidity,
-            lambda client: actions.set_flag(
-                client, folder, int(uidvalidity), uids, flag, bool(value)
-            ),
-            safe=False,
-        )
-        return True
-
-    def client_move(self, folder, uidvalidity, uids, target):
-        self.ensure_one()
-        report = self._imap_run_in_folder(
-            folder,
-            uidvalidity,
-            lambda client: actions.move(client, folder, int(uidvalidity), uids, target),
-            safe=False,
-        )
-        self._check_all_done(report)
-        return True
-
-    def client_delete(self, folder, uidvalidity, uids):
-        """Delete as the account's option says (Trash, mark as deleted, or at once)."""
-        self.ensure_one()
-        mode = self.delete_mode
-
-        def delete(client):
-            trash = self._trash_folder(client)
-            return actions.delete(client, folder, int(uidvalidity), uids, mode, trash)
-
-        self._check_all_done(self._imap_run_in_folder(folder, uidvalidity, delete, safe=False))
-        return True
-
-    def client_empty_trash(self):
-        """Remove everything in Trash; returns how many messages were removed."""
-        self.ensure_one()
-
-        def empty(client):
-            trash = self._trash_folder(client)
-            if not trash:
-                raise UserError(self.env._("%(account)s has no Trash folder.", account=self.name))
-            return actions.empty_folder(client, trash)
-
-        return self._imap_run(empty, safe=False)
-
-    def client_create_folder(self, name):
-        """Create a folder; `name` is the full path (parent, delimiter, new name)."""
-        self.ensure_one()
-        self._imap_run(lambda client: folders.create_folder(client, name), safe=False)
-        return True
-
-    def client_rename_folder(self, folder, new_name):
-        self.ensure_one()
-        self._imap_run(lambda client: folders.rename_folder(client, folder, new_name), safe=False)
-        return True
-
-    def client_delete_folder(self, folder):
-        """Delete a folder and the mail in it, on the server."""
-        self.ensure_one()
-        self._imap_run(lambda client: folders.delete_folder(client, folder), safe=False)
-        return True
-
-    # -- what the download routes (controllers/main.py) serve ---------------------------
-
-    def _client_url(self, kind, address, **extra):
-        query = url_encode(dict(address, **extra))
-        return f"/dynaoffice_mail/{kind}/{self.id}?{query}"
-
-    def _read_message(self, folder, uidvalidity, uid, mark_seen=False):
-        """The message as the reading pane shows it, from a small per-process cache.
-
-        A UID names the same message for as long as the folder keeps its UIDVALIDITY (RFC
-        3501), so what the server sent for (folder, UIDVALIDITY, UID) stays right; the key
-        also holds the connection settings, so a changed account never sees old entries.
-        The reading pane asks for the body right after the message itself: the cache spares
-        that second trip to the server, nothing more.
-        """
-        self.ensure_one()
-        self._check_usable()
-        key = (self._pool_key(), _fingerprint(self._imap_settings()), folder, uidvalidity, uid)
-        view = _MESSAGE_CACHE.get(key)
-        if view is None or mark_seen:
-            # Marking as read sets \Seen, which done twice is done once: like a plain read,
-            # this may be tried again on a fresh connection when the pooled one turns out to
-            # be dead (Dovecot ends a session whose selected folder another program deleted;
-            # the fresh one then tells that the folder was renumbered).
-            view = self._imap_run_in_folder(
-                folder,
-                uidvalidity,
-                lambda client: reading.read_message(
-                    client, folder, uidvalidity, uid, mark_seen=mark_seen
-                ),
-                safe=True,
-            )
-            _MESSAGE_CACHE.put(key, view)
-        return view
-
-    def _sanitized_body(self, view, address, allow_remote):
-        def cid_url(content_id):
-            part = view.cid_parts.get(content_id)
-            return self._client_url("part", address, part=part) if part else None
-
-        return html.sanitize_html(view.html or "", cid_url=cid_url, allow_remote=allow_remote)
-
-    def _body_document(self, folder, uidvalidity, uid, allow_remote):
-        """The sanitised HTML body as a small document of its own, for the sandboxed frame."""
-        self.ensure_one()
-        view = self._read_message(folder, int(uidvalidity), int(uid))
-        address = {"folder": folder, "uidvalidity": int(uidvalidity), "uid": int(uid)}
-        body = self._sanitized_body(view, address, allow_remote=allow_remote).html
-        return BODY_DOCUMENT.format(body=body)
-
-    def _open_stream(self, kind, folder, uidvalidity, uid, part=None):
-        """(head, chunks) of a part or of the whole source, read from the server as the
-        browser takes it. The chunks hold a pooled connection until they are consumed or
-        closed; they never touch the ORM (the request's cursor is gone by then)."""
-        self.ensure_one()
-        self._check_usable()
-        session = imap_pool.POOL.session(
-            self._pool_key(), self._imap_settings(), factory=self._get_imap_session
-        )
-        try:
-            client = session.__enter__()
-            if kind == "part":
-                head, chunks = reading.stream_part(client, folder, int(uidvalidity), int(uid), part)
-            else:
-                head, chunks = reading.stream_source(client, folder, int(uidvalidity), int(uid))
-        except mail_errors.MailServiceError as error:
-            session.__exit__(type(error), error, error.__traceback__)
-            raise UserError(self._mailbox_error(error)) from error
-        except BaseException as error:
-            session.__exit__(type(error), error, error.__traceback__)
-            raise
-        return head, _closing_chunks(chunks, session)
-
     # -- private ------------------------------------------------------------------------------
 
     @api.model
@@ -925,147 +668,54 @@ class DynaofficeMailAccount(models.Model):
             authenticate=self.smtp_auth,
         )
 
-    def _get_imap_session(self, settings=None):
-        """The one place that builds an IMAP connection (tests and OAuth2 hook in here)."""
+    # -- the roles: what is done with a mailbox, after one access check --------------------
+
+    def _checked_for_use(self):
+        """The one access check before anything is done with a mailbox: the account exists
+        for this user (record rules) and the user may use it (owner or group member only,
+        never an administrator)."""
         self.ensure_one()
+        self.check_access("read")
         self._check_usable()
+        return self
+
+    def _mailbox(self):
+        """Folders, pages, messages, flags and moves (roles/mailbox.py)."""
+        return Mailbox(self._checked_for_use())
+
+    def _composer(self):
+        """Drafts, sending and the Sent copy (roles/composer.py)."""
+        return Composer(self._checked_for_use())
+
+    @api.autovacuum
+    def _gc_compose_uploads(self):
+        """Files of mail that was neither sent nor discarded (a closed browser tab)."""
+        drop_stale_uploads(self.env)
+
+    def _assigner(self):
+        """Mail into records' chatter (roles/assigner.py)."""
+        return Assigner(self._checked_for_use())
+
+    def _filer(self):
+        """Mail into documents (roles/filer.py)."""
+        return Filer(self._checked_for_use())
+
+    # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
+    # Who may connect is decided before: by the role factories above (using a mailbox) or
+    # by the ORM's write access (the connection test when an account is saved).
+
+    def _get_imap_session(self, settings=None):
+        """The one place that turns the account into a connected, logged-in IMAP client."""
+        self.ensure_one()
         return imap.connect(settings or self._imap_settings())
+
+    def _get_smtp_session(self, settings=None):
+        """The one place that turns the account into a connected, logged-in SMTP client."""
+        self.ensure_one()
+        return smtp.connect(settings or self._smtp_settings())
 
     def _pool_key(self):
         return f"{self.env.cr.dbname}/{self.id}"
-
-    def _imap_run(self, operation, *, safe, folder=None):
-        """Run `operation(client)` on a pooled connection of this account.
-
-        `safe` operations only read, so when the pooled connection turns out to be dead the
-        pool retries them once on a fresh one; changes are never repeated (their connection
-        is checked first instead). A change naming `folder` waits for other changes to that
-        folder of this account in this process. Errors become messages users can act on.
-        """
-        self.ensure_one()
-        self._check_usable()
-        try:
-            return imap_pool.POOL.run(
-                self._pool_key(),
-                self._imap_settings(),
-                operation,
-                safe=safe,
-                folder=folder,
-                factory=self._get_imap_session,
-            )
-        except actions.UidValidityChangedError as error:
-            raise FolderRenumberedError(self._mailbox_error(error)) from error
-        except mail_errors.MailServiceError as error:
-            raise UserError(self._mailbox_error(error)) from error
-
-    def _imap_run_in_folder(self, folder, uidvalidity, operation, *, safe):
-        """`_imap_run` for messages the user listed in `folder` under `uidvalidity`.
-
-        When the server refuses, the folder may have been renumbered since, and servers do
-        not always say so: Dovecot answers a STORE into a folder that another program
-        deleted and recreated with "NO [SERVERBUG] Internal error". One STATUS then tells,
-        and the client reloads the folder instead of showing the server's puzzle. Only after
-        an answer, never after a timeout or a broken connection: that would wait twice.
-        """
-        try:
-            if safe:
-                return self._imap_run(operation, safe=True)
-            # Changes to the listed messages wait for each other, in this process (the
-            # pool) and in every other process of this database: two windows moving the same
-            # message at once would both copy it (Dovecot's MOVE copies, then expunges).
-            with self._folder_held_for_change(folder):
-                return self._imap_run(operation, safe=False, folder=folder)
-        except FolderRenumberedError:
-            raise
-        except UserError as error:
-            cause = error.__cause__
-            if not isinstance(cause, mail_errors.ProtocolError) or _stream_ended(cause):
-                raise
-            # The connection that failed still has the old folder selected on the server,
-            # and Dovecot answers STATUS from that old view: ask on a new connection (and
-            # keep no connection that would show the old folder to the next poll either).
-            imap_pool.POOL.clear(self._pool_key())
-            try:
-                state = self._imap_run(
-                    lambda client: folders.folder_state(client, folder), safe=True
-                )
-            except UserError:
-                raise error from cause
-            if int(state.uidvalidity) == int(uidvalidity):
-                raise
-            renumbered = actions.UidValidityChangedError(host=cause.host, detail=folder)
-            raise FolderRenumberedError(self._mailbox_error(renumbered)) from cause
-
-    @contextmanager
-    def _imap_session(self):
-        """A pooled, logged-in connection for one request; errors become readable messages."""
-        self.ensure_one()
-        self._check_usable()
-        try:
-            with imap_pool.POOL.session(
-                self._pool_key(), self._imap_settings(), factory=self._get_imap_session
-            ) as client:
-                yield client
-        except mail_errors.MailServiceError as error:
-            raise UserError(self._mailbox_error(error)) from error
-
-    @contextmanager
-    def _folder_held_for_change(self, folder):
-        """`folder` of this account held for one change by this request, against the
-        requests of every Odoo process of this database (hold_folder_for_change)."""
-        timeout = self._connection_timeout()
-        try:
-            with hold_folder_for_change(self.env.cr.dbname, self._pool_key(), folder, timeout):
-                yield
-        except FolderBusyError as error:
-            busy = mail_errors.PoolExhaustedError(
-                host=self.imap_host or "", detail=f"another change to {folder} took too long"
-            )
-            raise UserError(self._mailbox_error(busy)) from error
-
-    def _check_all_done(self, report):
-        """Tell the user when a move or delete found messages gone (actions.ChangeReport):
-        another window or mail program moved or deleted them first. Never "done" for those."""
-        if not report.gone:
-            return
-        _ = self.env._
-        total = len(report.gone) + len(report.done)
-        if report.done:
-            reason = _(
-                "%(gone)s of the %(total)s messages were already moved or deleted (in another "
-                "window or by another mail program); the others were moved or deleted as asked. "
-                "Reload the list.",
-                gone=len(report.gone),
-                total=total,
-            )
-        elif total > 1:
-            reason = _(
-                "the messages were already moved or deleted (in another window or by another "
-                "mail program). Reload the list."
-            )
-        else:
-            reason = _(
-                "the message was already moved or deleted (in another window or by another "
-                "mail program). Reload the list."
-            )
-        raise UserError(_("Mailbox %(account)s: %(reason)s", account=self.name, reason=reason))
-
-    def _trash_folder(self, client):
-        return next(
-            (
-                folder.name
-                for folder in folders.list_folders(client)
-                if folder.special_use == "\\Trash"
-            ),
-            None,
-        )
-
-    def _mailbox_error(self, error):
-        return self.env._(
-            "Mailbox %(account)s: %(reason)s",
-            account=self.name,
-            reason=self._explain(error, self.imap_port),
-        )
 
     def _without_connection_test(self):
         """These accounts for server code that saves without testing the connection (tests,
@@ -1092,7 +742,7 @@ class DynaofficeMailAccount(models.Model):
                 raise UserError(
                     self.env._(
                         "Receiving (IMAP) failed: %(reason)s",
-                        reason=self._explain(error, self.imap_port),
+                        reason=errors.explain(self, error, self.imap_port),
                     )
                 ) from error
         if smtp:
@@ -1102,12 +752,12 @@ class DynaofficeMailAccount(models.Model):
                 raise UserError(
                     self.env._(
                         "Sending (SMTP) failed: %(reason)s",
-                        reason=self._explain(error, self.smtp_port),
+                        reason=errors.explain(self, error, self.smtp_port),
                     )
                 ) from error
 
     def _check_imap(self):
-        return imap.check_account(self._imap_settings())
+        return imap.check_account(self._imap_settings(), connect=self._get_imap_session)
 
     def _check_sending(self):
         if self.smtp_method == "smtp":
@@ -1136,7 +786,7 @@ class DynaofficeMailAccount(models.Model):
         # Before anything connects: whether this account may send as its address its way.
         self._check_sending_allowed(self.email)
         if self.smtp_method == "smtp":
-            smtp.check_account(self._smtp_settings())
+            smtp.check_account(self._smtp_settings(), connect=self._get_smtp_session)
 
     def _sendmail_path(self):
         # A system parameter (administrators set it); read with sudo for every user.
@@ -1282,32 +932,6 @@ class DynaofficeMailAccount(models.Model):
         return server
 
 
-class FolderBusyError(Exception):
-    """Another request held the folder for a change longer than we could wait."""
-
-
-@contextmanager
-def hold_folder_for_change(dbname, key, folder, timeout):
-    """Hold `folder` of the account `key` for one change, against every Odoo process of the
-    database `dbname`: a PostgreSQL advisory lock, in a transaction of its own on a
-    connection of its own, so that closing that cursor (which rolls back) ends it with the
-    block, whatever becomes of the request's transaction, and the connection's end ends it
-    should the process die. The pool's per-folder wait covers one process only; Odoo's
-    workers share nothing but the database.
-    """
-    digest = hashlib.blake2b(f"{key}\0{folder}".encode("utf-8", "surrogatepass"), digest_size=8)
-    lock = int.from_bytes(digest.digest(), "big", signed=True)
-    with closing(sql_db.db_connect(dbname).cursor()) as cr:
-        cr.execute(
-            "SELECT set_config('lock_timeout', %s, true)", [f"{max(1, int(timeout * 1000))}ms"]
-        )
-        try:
-            cr.execute("SELECT pg_advisory_xact_lock(%s)", [lock], log_exceptions=False)
-        except psycopg2.errors.LockNotAvailable as error:
-            raise FolderBusyError(folder) from error
-        yield
-
-
 def _without(vals, names):
     return {key: value for key, value in vals.items() if key not in names}
 
@@ -1316,78 +940,3 @@ def _as_record_value(record, field_name, value):
     """`value` as `record[field_name]` would show it once written (False for empty text)."""
     field = record._fields[field_name]
     return field.convert_to_record(field.convert_to_cache(value, record), record)
-
-
-def _stream_ended(error):
-    """True when `error` comes from a connection that ended before the answer did.
-
-    imaplib tells this apart from an answer it could not read only by its words: an end of
-    stream, a line cut off and a failed send are all an `abort` saying "socket error".
-    """
-    while error is not None:
-        if isinstance(error, imaplib.IMAP4.abort) and "socket error" in str(error):
-            return True
-        error = error.__cause__
-    return False
-
-
-def _jsonable(value):
-    """Service dataclasses as plain JSON for the browser (dates as ISO 8601 text)."""
-    if dataclasses.is_dataclass(value):
-        return {
-            field.name: _jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)
-        }
-    if isinstance(value, list | tuple | frozenset | set):
-        items = [_jsonable(item) for item in value]
-        return sorted(items) if isinstance(value, frozenset | set) else items
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    return value
-
-
-def _fingerprint(settings):
-    """A digest of the connection settings (password included, never kept in clear)."""
-    return hashlib.sha256(repr(dataclasses.astuple(settings)).encode()).hexdigest()
-
-
-def _closing_chunks(chunks, session):
-    """Yield `chunks`, then hand the pooled connection back (or drop it if it broke)."""
-    try:
-        yield from chunks
-    except BaseException as error:
-        session.__exit__(type(error), error, error.__traceback__)
-        raise
-    else:
-        session.__exit__(None, None, None)
-
-
-class _MessageCache:
-    """A few recently read messages per process (see `_read_message` for why it is right)."""
-
-    def __init__(self, size=32, ttl=120.0):
-        self._size, self._ttl = size, ttl
-        self._entries = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or time.monotonic() - entry[0] > self._ttl:
-                self._entries.pop(key, None)
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key, value):
-        with self._lock:
-            self._entries[key] = (time.monotonic(), value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-
-
-_MESSAGE_CACHE = _MessageCache()

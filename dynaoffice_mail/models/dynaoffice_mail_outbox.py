@@ -94,7 +94,9 @@ class DynaofficeMailOutbox(models.Model):
     )
     # What filing the Sent copy later needs: the message as sent, the draft to remove and
     # the original to mark. The message is an attachment of the entry (kept in the filestore,
-    # never read into a field's base64) and goes when the Sent copy is filed.
+    # never read into a field's base64) and goes when the Sent copy is filed. The draft and
+    # the original are MessageRef JSON (the Composer role reads them; entries from before
+    # a reference named its account lack "account").
     message_attachment_id = fields.Many2one(
         "ir.attachment", string="Message as Sent", readonly=True, ondelete="set null"
     )
@@ -217,15 +219,16 @@ class DynaofficeMailOutbox(models.Model):
             if not account._is_usable_by(entry.user_id):
                 continue  # the sender left the group: the copy waits for nobody
             try:
-                self.with_user(entry.user_id)._file_pending_copy(entry.id, account)
+                self.with_user(entry.user_id)._file_pending_copy(entry.id, account._composer())
             except UserError as error:
                 _logger.info("Sent copy of %s still pending: %s", entry.message_id, error)
             if not getattr(threading.current_thread(), "testing", False):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _file_pending_copy(self, entry_id, account):
-        """File the Sent copy of a sent entry whose copy is pending; True when it is there.
+    def _file_pending_copy(self, entry_id, composer):
+        """File the Sent copy of a sent entry whose copy is pending, with `composer` (the
+        Composer role of the entry's account, for its sender); True when it is there.
 
         The entry is read in a transaction of its own: it may be younger than this
         request's view of the database (another request sent the mail meanwhile).
@@ -235,17 +238,18 @@ class DynaofficeMailOutbox(models.Model):
             if not entry or entry.sent_copy != "pending":
                 return False
             data = entry.message_attachment_id.raw
-            refs = {"draft": entry.draft_ref, "original": entry.original_ref}
+            filing = composer.stored_filing(entry.draft_ref, entry.original_ref)
         if not data:
             return False
-        _problems, filed = account._file_sent(data, refs)
+        _problems, filed = composer.file_sent(data, filing)
         if filed:
             self._record(entry_id, sent_copy="done", drop_message=True)
         return filed
 
 
 def _entry_values(values):
-    """What the entry keeps of the composer's values: for lists and for filing later."""
+    """What the entry keeps of the composer's values: for lists and for filing later
+    (`draft` and `original` as the Composer role checked them: MessageRef JSON)."""
     recipients = [str(entry) for key in ("to", "cc", "bcc") for entry in values.get(key) or ()]
     return {
         "subject": (values.get("subject") or "")[:500],

@@ -19,21 +19,21 @@ from dataclasses import dataclass
 import imapclient
 from imapclient.exceptions import IMAPClientError
 
-from . import imap, net
-from .exceptions import InvalidInputError, MessageNotFoundError, ProtocolError
-from .uidsets import compress_uids, parse_ordered_uids
+from . import imap, limits, net
+from .exceptions import (
+    InvalidInputError,
+    MessageNotFoundError,
+    NoTrashFolderError,
+    ProtocolError,
+)
+from .uidsets import checked_uid_set, compress_uids, parse_ordered_uids
 
 # The flags users switch from the client; others (\Draft, \Deleted) follow from actions.
 USER_FLAGS = {"seen": b"\\Seen", "flagged": b"\\Flagged"}
 DELETE_MODES = ("trash", "flag", "expunge")
-MAX_UIDS = 10_000
 # How often a command is sent again after the server said messages vanished under it
 # (NO [EXPUNGEISSUED]), each time after a NOOP has told the session which.
 VANISHED_ROUNDS = 3
-
-
-class UidValidityChangedError(ProtocolError):
-    """The folder was renumbered since the list was read; the client must reload it."""
 
 
 class AlreadyMovedError(MessageNotFoundError):
@@ -69,23 +69,10 @@ class _Vanished(ProtocolError):
     to try again (after a NOOP); should it happen every time, a protocol error."""
 
 
-def select_checked(
-    client, folder: str, uidvalidity: int, uids: Iterable[int], limit: int = MAX_UIDS
-) -> str:
+def _select_uids(client, folder: str, uidvalidity: int, uids: Iterable[int]) -> str:
     """Select `folder` if it still has `uidvalidity`; the UIDs as a compressed UID set."""
-    uids = list(uids)
-    if not uids or len(uids) > limit:
-        raise InvalidInputError(f"between 1 and {limit} messages at a time")
-    try:
-        uid_set = compress_uids(uids)
-    except ValueError as error:
-        raise InvalidInputError(str(error)) from error
-    selected, _count = imap.ensure_selected(client, folder)
-    if int(uidvalidity) != int(selected.uidvalidity):
-        raise UidValidityChangedError(
-            host=getattr(client, "host", ""),
-            detail=f"{folder} was renumbered by the server; reload the list",
-        )
+    uid_set = checked_uid_set(uids, limits.MAX_UIDS)
+    imap.select_checked(client, folder, uidvalidity)
     return uid_set
 
 
@@ -101,7 +88,7 @@ def set_flag(
     if flag not in USER_FLAGS:
         raise InvalidInputError(f"unknown flag {flag!r}")
     with imap.translate_errors(client):
-        uid_set = select_checked(client, folder, uidvalidity, uids)
+        uid_set = _select_uids(client, folder, uidvalidity, uids)
         if value:
             client.add_flags(uid_set, [USER_FLAGS[flag]], silent=True)
         else:
@@ -116,8 +103,8 @@ def move(
     if target == folder:
         return ChangeReport(frozenset(uids), frozenset(), _host(client))
     with imap.translate_errors(client):
-        uid_set = select_checked(client, folder, uidvalidity, uids)
-        return _move(client, set(parse_ordered_uids(uid_set, MAX_UIDS)), target)
+        uid_set = _select_uids(client, folder, uidvalidity, uids)
+        return _move(client, set(parse_ordered_uids(uid_set, limits.MAX_UIDS)), target)
 
 
 def delete(
@@ -130,17 +117,24 @@ def delete(
 ) -> ChangeReport:
     """Delete as the account says: to Trash, only flag as deleted, or remove at once.
 
-    Deleting inside Trash (or without a Trash folder) always removes the messages. Messages
-    already gone are reported, not an error (removing a draft that is gone is no failure);
-    `ChangeReport.check()` makes them one.
+    `trash` is the account's Trash (folders.special_folder(client, "\\Trash")). Deleting
+    inside Trash always removes the messages; to Trash without one is refused
+    (NoTrashFolderError) rather than done for good. Messages already gone are reported,
+    not an error (removing a draft that is gone is no failure); `ChangeReport.check()`
+    makes them one.
     """
     if mode not in DELETE_MODES:
         raise InvalidInputError(f"unknown delete mode {mode!r}")
-    if mode == "trash" and trash and trash != folder:
+    if mode == "trash" and not trash:
+        raise NoTrashFolderError(
+            "there is no Trash folder to move the messages to; nothing was deleted",
+            host=_host(client),
+        )
+    if mode == "trash" and trash != folder:
         return move(client, folder, uidvalidity, uids, trash)
     with imap.translate_errors(client):
-        uid_set = select_checked(client, folder, uidvalidity, uids)
-        uids = set(parse_ordered_uids(uid_set, MAX_UIDS))
+        uid_set = _select_uids(client, folder, uidvalidity, uids)
+        uids = set(parse_ordered_uids(uid_set, limits.MAX_UIDS))
         flag_only = mode == "flag" and not (trash and trash == folder)
         flagged = _flag_deleted(client, uids)
         if flagged and not flag_only:
@@ -179,9 +173,9 @@ def _copy(client, uids: set[int], target: str, command: Callable | None = None):
     answers (UIDPLUS); a UID not among them was gone already."""
     if not uids:
         return {}
-    responses = client._imap.untagged_responses
-    responses.pop("COPYUID", None)
-    responses.pop("EXPUNGEISSUED", None)
+    imap.take_untagged(client, "COPYUID")
+    imap.take_untagged(client, "EXPUNGEISSUED")
+    copied = None
     try:
         (command or client.copy)(compress_uids(uids), target)
     except imaplib.IMAP4.abort:
@@ -190,17 +184,20 @@ def _copy(client, uids: set[int], target: str, command: Callable | None = None):
         # Dovecot answers NO [EXPUNGEISSUED] when a message went in the middle of the command
         # and copies none of the batch (a MOVE of over 1000 may have moved the first ones:
         # their COPYUID is read below all the same).
-        if responses.pop("EXPUNGEISSUED", None) is None:
+        if imap.take_untagged(client, "EXPUNGEISSUED") is None:
             raise
-        if not responses.get("COPYUID"):
+        copied = imap.take_untagged(client, "COPYUID")
+        if not copied:
             raise _Vanished() from None
+    else:
+        copied = imap.take_untagged(client, "COPYUID")
     copies = {}
-    for text in responses.pop("COPYUID", None) or ():
+    for text in copied or ():
         try:
             _validity, sources, targets = text.decode("ascii").split()
             pairs = zip(
-                parse_ordered_uids(sources, MAX_UIDS),
-                parse_ordered_uids(targets, MAX_UIDS),
+                parse_ordered_uids(sources, limits.MAX_UIDS),
+                parse_ordered_uids(targets, limits.MAX_UIDS),
                 strict=True,
             )
             copies.update((uid, copy) for uid, copy in pairs if uid in uids)
@@ -253,14 +250,13 @@ def _after_vanishing(client, command: Callable):
 
 def _vanishing(client, command: Callable):
     """`command()`, raising _Vanished for NO [EXPUNGEISSUED] instead of a protocol error."""
-    responses = client._imap.untagged_responses
-    responses.pop("EXPUNGEISSUED", None)
+    imap.take_untagged(client, "EXPUNGEISSUED")
     try:
         return command()
     except imaplib.IMAP4.abort:
         raise
     except IMAPClientError:
-        if responses.pop("EXPUNGEISSUED", None) is None:
+        if imap.take_untagged(client, "EXPUNGEISSUED") is None:
             raise
         raise _Vanished() from None
 

@@ -1,7 +1,7 @@
 """What assigning mail to Odoo records needs from the server: the list data of chosen
-messages, their attachments within a byte budget, the `$Odoo-Assigned` keyword that other
-mail programs see, a message found again by its Message-ID, and the mail exchanged with
-given addresses (SEARCH FROM/TO/CC).
+messages, the `$Odoo-Assigned` keyword that other mail programs see, a message found again
+by its Message-ID, and the mail exchanged with given addresses (SEARCH FROM/TO/CC). Their
+files are read with reading.read_attachments and reading.read_source.
 """
 
 from collections.abc import Iterable
@@ -9,17 +9,14 @@ from dataclasses import dataclass
 
 import imapclient
 
-from . import imap, messages, net, reading
-from .actions import select_checked
+from . import imap, limits, messages, net
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
 from .messages import MessageSummary
+from .refs import MessageRef
+from .uidsets import checked_uid_set
 
 # A keyword (RFC 3501 flag without backslash); "$" marks it as one meant for many clients.
 ASSIGNED_KEYWORD = b"$Odoo-Assigned"
-MAX_MESSAGES = 1_000
-MAX_ADDRESSES = 20
-# A folder's search answer is cut here, before any FETCH: this is a look-up, not a list.
-MAX_MATCHES = 100_000
 
 
 @dataclass(frozen=True)
@@ -38,60 +35,10 @@ def message_summaries(
     """The list data (subject, sender, date, Message-ID) of `uids`; gone ones are missing."""
     uids = sorted(set(uids))
     with imap.translate_errors(client):
-        select_checked(client, folder, uidvalidity, uids, MAX_MESSAGES)
+        checked_uid_set(uids, limits.MAX_SUMMARIES)
+        imap.select_checked(client, folder, uidvalidity)
         # The message list's own FETCH, so that a handle holds what the list showed.
-        return {summary.uid: summary for summary in messages._fetch_summaries(client, uids)}
-
-
-def read_attachments(
-    client: imapclient.IMAPClient,
-    folder: str,
-    uidvalidity: int,
-    uid: int,
-    part_numbers: Iterable[str],
-    *,
-    max_bytes: int,
-) -> dict[str, bytes | None]:
-    """The decoded content of parts, in the order given, together at most `max_bytes`.
-
-    A part that would go beyond the budget is None (and not fetched to the end); smaller
-    parts after it may still fit.
-    """
-    result, total = {}, 0
-    for part_number in part_numbers:
-        head, chunks = reading.stream_part(client, folder, uidvalidity, uid, part_number)
-        room = max_bytes - total
-        # BODYSTRUCTURE gives the encoded size; base64 shrinks to three quarters of it.
-        if head.size is not None and head.size * 3 // 4 > room:
-            chunks.close()
-            result[part_number] = None
-            continue
-        data = bytearray()
-        try:
-            for chunk in chunks:
-                data += chunk
-                if len(data) > room:
-                    data = None
-                    break
-        finally:
-            chunks.close()
-        result[part_number] = bytes(data) if data is not None else None
-        total += len(data or b"")
-    return result
-
-
-def read_source(
-    client: imapclient.IMAPClient, folder: str, uidvalidity: int, uid: int, *, max_bytes: int
-) -> bytes | None:
-    """The whole message as the server stores it, or None if it is larger than `max_bytes`."""
-    size, chunks = reading.stream_source(client, folder, uidvalidity, uid)
-    if size > max_bytes:
-        chunks.close()
-        return None
-    try:
-        return b"".join(chunks)
-    finally:
-        chunks.close()
+        return {summary.uid: summary for summary in messages.fetch_summaries(client, uids)}
 
 
 def mark_assigned(
@@ -100,7 +47,8 @@ def mark_assigned(
     """Set `$Odoo-Assigned` on messages; False when the server keeps no keywords."""
     uids = sorted(set(uids))
     with imap.translate_errors(client):
-        uid_set = select_checked(client, folder, uidvalidity, uids, MAX_MESSAGES)
+        uid_set = checked_uid_set(uids, limits.MAX_SUMMARIES)
+        imap.select_checked(client, folder, uidvalidity)
     try:
         with imap.translate_errors(client):
             client.add_flags(uid_set, [ASSIGNED_KEYWORD], silent=True)
@@ -112,19 +60,17 @@ def mark_assigned(
 
 def find_message(
     client: imapclient.IMAPClient, folders: Iterable[str], message_id: str
-) -> tuple[str, int, int] | None:
-    """(folder, UIDVALIDITY, UID) of the first message with this Message-ID, looking in
+) -> MessageRef | None:
+    """The first message with this Message-ID (imap.find_by_message_id), looking in
     `folders` in the order given (skipping those that no longer exist), or None."""
     net.check_wire_safe(message_id, "Message-ID")
     for folder in folders:
         try:
-            with imap.translate_errors(client):
-                selected, _count = imap.ensure_selected(client, folder)
-                uids = client.search(["HEADER", "Message-ID", message_id])
+            found = imap.find_by_message_id(client, folder, message_id)
         except ProtocolError:
             continue  # renamed or deleted by another mail program meanwhile
-        if uids:
-            return folder, int(selected.uidvalidity), max(uids)
+        if found is not None:
+            return found
     return None
 
 
@@ -133,10 +79,10 @@ def search_correspondence(
 ) -> FolderMatches:
     """The newest `limit` messages of `folder` from, to or copied to any of `addresses`."""
     addresses = [address for address in dict.fromkeys(addresses) if address]
-    if not addresses or len(addresses) > MAX_ADDRESSES:
-        raise InvalidInputError(f"between 1 and {MAX_ADDRESSES} addresses")
-    if not 0 < limit <= messages.MAX_PAGE_SIZE:
-        raise InvalidInputError(f"limit must be between 1 and {messages.MAX_PAGE_SIZE}")
+    if not addresses or len(addresses) > limits.MAX_CORRESPONDENTS:
+        raise InvalidInputError(f"between 1 and {limits.MAX_CORRESPONDENTS} addresses")
+    if not 0 < limit <= limits.MAX_PAGE_SIZE:
+        raise InvalidInputError(f"limit must be between 1 and {limits.MAX_PAGE_SIZE}")
     criteria = _address_criteria(addresses)
     with imap.translate_errors(client):
         selected, _count = imap.ensure_selected(client, folder)
@@ -144,9 +90,11 @@ def search_correspondence(
             uids = client.sort(["REVERSE DATE"], criteria, charset="UTF-8")
         else:
             uids = sorted(client.search(criteria), reverse=True)
-        if len(uids) > MAX_MATCHES:
-            raise LimitExceededError(detail=f"more than {MAX_MATCHES} matches")
-        summaries = messages._fetch_summaries(client, list(uids[:limit]))
+        if len(uids) > limits.MAX_CORRESPONDENCE_MATCHES:
+            raise LimitExceededError(
+                detail=f"more than {limits.MAX_CORRESPONDENCE_MATCHES} matches"
+            )
+        summaries = messages.fetch_summaries(client, list(uids[:limit]))
     return FolderMatches(
         folder=folder,
         uidvalidity=int(selected.uidvalidity),

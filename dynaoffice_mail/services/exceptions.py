@@ -77,12 +77,22 @@ class ProtocolError(MailServiceError):
     """The server answered something we did not expect (or closed the connection)."""
 
 
+class UidValidityChangedError(ProtocolError):
+    """The folder was renumbered since the list was read; the client must reload it."""
+
+
 class MessageNotFoundError(MailServiceError):
     """The message is gone: expunged or moved by another client since the list was shown."""
 
 
 class FolderNotFoundError(MailServiceError):
     """The folder is gone: deleted or renamed by another client since the list was shown."""
+
+
+class NoTrashFolderError(FolderNotFoundError):
+    """Deleting means moving to Trash, and the account has no Trash folder (none the server
+    flags \\Trash, none with a usual name such as "Trash" or "Deleted Items"). Nothing was
+    deleted: the messages are not removed for good instead."""
 
 
 class PoolExhaustedError(MailServiceError):

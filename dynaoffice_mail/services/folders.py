@@ -1,5 +1,6 @@
-"""The folder list with unread and total counts, in the order a mail client shows it;
-creating, renaming and deleting folders; and the cheap state the browser polls."""
+"""The folder list with unread and total counts, in the order a mail client shows it; the
+folder for Sent, Drafts, Trash, Junk or Archive; creating, renaming and deleting folders;
+and the cheap state the browser polls."""
 
 import imaplib
 from dataclasses import dataclass, replace
@@ -7,7 +8,6 @@ from dataclasses import dataclass, replace
 import imapclient
 from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
-from imapclient.util import to_bytes
 
 from . import imap
 from .exceptions import FolderNotFoundError, InvalidInputError
@@ -16,6 +16,34 @@ from .headers import to_text
 # The order users know from other clients; other special-use folders (\All, \Flagged)
 # are listed among the ordinary ones.
 SPECIAL_USE_ORDER = ("\\Inbox", "\\Drafts", "\\Sent", "\\Trash", "\\Junk", "\\Archive")
+# The kinds special_folder() finds: every special-use folder but the Inbox.
+SPECIAL_FOLDERS = SPECIAL_USE_ORDER[1:]
+# Where a server flags no folder for a kind (no SPECIAL-USE, RFC 6154, or a folder made
+# by hand): the names mail programs create, English and German, by the last part of the
+# folder's path, in the order they are preferred.
+USUAL_NAMES = {
+    "\\Drafts": ("drafts", "draft", "entwürfe", "entwurf"),
+    "\\Sent": (
+        "sent",
+        "sent items",
+        "sent messages",
+        "sent mail",
+        "gesendet",
+        "gesendete elemente",
+        "gesendete objekte",
+    ),
+    "\\Trash": (
+        "trash",
+        "deleted items",
+        "deleted messages",
+        "papierkorb",
+        "gelöscht",
+        "gelöschte elemente",
+        "gelöschte objekte",
+    ),
+    "\\Junk": ("junk", "spam", "junk e-mail", "junk email", "junk-e-mail"),
+    "\\Archive": ("archive", "archiv"),
+}
 _UNSELECTABLE = {"\\noselect", "\\nonexistent"}
 # LIST wildcards: a folder named with them could not be looked up by its own name.
 _WILDCARDS = ("*", "%")
@@ -54,20 +82,50 @@ def list_folders(client: imapclient.IMAPClient) -> list[Folder]:
             counts = {}
         folders = []
         for flags, delimiter, name in listed:
-            flags = frozenset(to_text(flag) for flag in flags)
-            folder = Folder(
-                name=name,
-                delimiter=to_text(delimiter) or None,
-                special_use=_special_use(name, flags),
-                flags=flags,
-                total=None,
-                unread=None,
-            )
+            folder = _listed(flags, delimiter, name)
             if folder.selectable:
                 total, unread = counts.get(name) or _status(client, name)
                 folder = replace(folder, total=total, unread=unread)
             folders.append(folder)
     return sorted(folders, key=_folder_order(folders))
+
+
+def special_folder(client: imapclient.IMAPClient, kind: str) -> str | None:
+    """The folder for `kind` ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive"): the one
+    the server flags with that special-use attribute (RFC 6154), else one with a usual name
+    for it ("Trash", "Deleted Items", "Papierkorb"), else None. The same for every kind,
+    so that what "Move to Trash" finds is what "Save draft" finds for Drafts.
+
+    A folder another kind is flagged on is not taken by its name; among folders with a
+    usual name the one nearest the top of the tree wins ("Trash" before "Projekte/Trash"),
+    then the more usual name. One LIST, without the counts list_folders() asks for.
+    """
+    if kind not in SPECIAL_FOLDERS:
+        raise InvalidInputError(f"unknown special-use folder {kind!r}")
+    with imap.translate_errors(client):
+        listed = [folder for folder in _list(client, "*") if folder.selectable]
+    for folder in listed:
+        if folder.special_use == kind:
+            return folder.name
+    names = USUAL_NAMES[kind]
+    named = [
+        folder
+        for folder in listed
+        if folder.special_use is None and folder.path[-1].casefold() in names
+    ]
+    if not named:
+        return None
+    best = min(named, key=lambda folder: (_depth(folder), names.index(folder.path[-1].casefold())))
+    return best.name
+
+
+def _depth(folder: Folder) -> int:
+    """How deep `folder` lies, a folder right below the Inbox counting as one at the top
+    (servers that keep every folder there: "INBOX.Trash")."""
+    path = folder.path
+    if len(path) > 1 and path[0].upper() == "INBOX":
+        path = path[1:]
+    return len(path)
 
 
 def _list_with_status(client) -> tuple[list, dict[str, tuple[int, int]]]:
@@ -76,15 +134,15 @@ def _list_with_status(client) -> tuple[list, dict[str, tuple[int, int]]]:
         options.append(b"SPECIAL-USE")
     if client.has_capability("LIST-EXTENDED"):
         options.append(b"CHILDREN")
-    client._imap.untagged_responses.pop("STATUS", None)
-    data = client._raw_command_untagged(
-        b"LIST", [b'""', b'"*"', b"RETURN", b"(" + b" ".join(options) + b")"], uid=False
+    imap.take_untagged(client, "STATUS")
+    data = imap.untagged_command(
+        client, b"LIST", [b'""', b'"*"', b"RETURN", b"(" + b" ".join(options) + b")"], uid=False
     )
-    listed = client._proc_folder_list(data)
+    listed = imap.parse_folder_list(client, data)
     counts = {}
     # Parsed as one list: imaplib splits a response around a literal (a folder name sent
     # as {n}) into two entries.
-    status = parse_response(client._imap.untagged_responses.pop("STATUS", []))
+    status = parse_response(imap.take_untagged(client, "STATUS") or [])
     for raw_name, items in zip(status[::2], status[1::2], strict=False):
         raw_name = to_text(raw_name)
         name = decode_utf7(raw_name) if client.folder_encode else raw_name
@@ -226,24 +284,27 @@ def _descendants(client, folder: Folder) -> list[Folder]:
 def _list(client, pattern: str) -> list[Folder]:
     """LIST `pattern`, with special-use attributes where the server can be asked for them
     (RFC 6154; some servers send them unasked, which the plain LIST then shows)."""
-    args = [b'""', to_bytes(client._normalise_folder(pattern))]
+    args = [b'""', imap.wire_folder_name(client, pattern)]
     if client.has_capability("LIST-EXTENDED") and client.has_capability("SPECIAL-USE"):
         args += [b"RETURN", b"(SPECIAL-USE)"]
-    data = client._raw_command_untagged(b"LIST", args, uid=False)
-    found = []
-    for flags, delimiter, name in client._proc_folder_list(data):
-        flags = frozenset(to_text(flag) for flag in flags)
-        found.append(
-            Folder(
-                name=name,
-                delimiter=to_text(delimiter) or None,
-                special_use=_special_use(name, flags),
-                flags=flags,
-                total=None,
-                unread=None,
-            )
-        )
-    return found
+    data = imap.untagged_command(client, b"LIST", args, uid=False)
+    return [
+        _listed(flags, delimiter, name)
+        for flags, delimiter, name in imap.parse_folder_list(client, data)
+    ]
+
+
+def _listed(flags, delimiter, name: str) -> Folder:
+    """A folder as one LIST answer describes it, without counts."""
+    flags = frozenset(to_text(flag) for flag in flags)
+    return Folder(
+        name=name,
+        delimiter=to_text(delimiter) or None,
+        special_use=_special_use(name, flags),
+        flags=flags,
+        total=None,
+        unread=None,
+    )
 
 
 def _hierarchy_delimiter(client) -> str | None:

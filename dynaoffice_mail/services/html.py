@@ -1,4 +1,5 @@
-"""HTML mail made safe to show: no script, nothing that loads on its own unless allowed.
+"""HTML mail made safe to show: no script, nothing that loads on its own unless allowed;
+and HTML as plain text (html_to_text), for the text part of a message written in HTML.
 
 The cleaning is lxml.html.clean's Cleaner (the one Odoo's html_sanitize is built on) with an
 allow-list of tags and attributes, followed by our own pass over every URL and every piece
@@ -33,7 +34,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import clean, defs
 
-__all__ = ["SanitizedHtml", "sanitize_html"]
+__all__ = ["SanitizedHtml", "html_to_text", "sanitize_html"]
 
 
 @dataclass(frozen=True)
@@ -555,3 +556,106 @@ def _fragment(document, unwrap: bool = False) -> str:
 
 def _serialize(element) -> str:
     return lxml_html.tostring(element, encoding="unicode", method="html", with_tail=False)
+
+
+# -- HTML to plain text ---------------------------------------------------------------------------
+
+_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "center",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "footer",
+    "form",
+    "header",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "section",
+    "table",
+    "tr",
+    "ul",
+}
+_PARAGRAPHS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
+_SKIPPED = {"head", "script", "style", "title", "template", "noscript"}
+
+
+def html_to_text(html_text: str) -> str:
+    """A plain-text rendering of HTML for the text/plain alternative: paragraphs and line
+    breaks kept, lists as "- ", links as "text <url>", quotes prefixed with "> "."""
+    if not html_text or not html_text.strip():
+        return ""
+    try:
+        root = lxml_html.fragment_fromstring(html_text, create_parent="div")
+    except (etree.LxmlError, ValueError):
+        return html_text
+    return _render_block(root).strip("\n") + "\n"
+
+
+def _render_block(element) -> str:
+    pieces: list[str] = []
+    _render_children(element, pieces)
+    text = "".join(pieces)
+    lines = [line.strip() for line in text.split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def _render_children(element, pieces: list[str]) -> None:
+    if element.text:
+        pieces.append(_collapse(element.text))
+    for child in element:
+        _render(child, pieces)
+        if child.tail:
+            pieces.append(_collapse(child.tail))
+
+
+def _render(element, pieces: list[str]) -> None:
+    tag = element.tag.lower() if isinstance(element.tag, str) else None
+    if tag is None or tag in _SKIPPED:
+        return
+    if tag == "br":
+        pieces.append("\n")
+    elif tag == "hr":
+        pieces.append("\n" + "-" * 40 + "\n")
+    elif tag == "img":
+        pieces.append(_collapse(element.get("alt") or ""))
+    elif tag == "blockquote":
+        inner = _render_block(element).strip("\n")
+        quoted = "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+        pieces.append(f"\n{quoted}\n\n")
+    elif tag == "pre":
+        pieces.append("\n\n" + element.text_content().strip("\n") + "\n\n")
+    elif tag == "a":
+        label = "".join(_link_text(element))
+        href = (element.get("href") or "").strip()
+        shown = href[7:] if href.lower().startswith("mailto:") else href
+        if shown and shown not in label and re.match(r"(?i)(https?|mailto):", href):
+            label = f"{label} <{shown}>" if label.strip() else shown
+        pieces.append(label)
+    elif tag == "li":
+        pieces.append("\n- ")
+        _render_children(element, pieces)
+    elif tag in ("td", "th"):
+        _render_children(element, pieces)
+        pieces.append(" ")
+    else:
+        separator = "\n\n" if tag in _PARAGRAPHS else "\n" if tag in _BLOCKS else ""
+        pieces.append(separator)
+        _render_children(element, pieces)
+        pieces.append(separator)
+
+
+def _link_text(element) -> list[str]:
+    pieces: list[str] = []
+    _render_children(element, pieces)
+    return pieces
+
+
+def _collapse(text: str) -> str:
+    return re.sub(r"\s+", " ", text)

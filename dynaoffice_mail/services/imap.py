@@ -1,15 +1,20 @@
 """IMAP connections on top of imapclient, opened through vetted sockets with verified TLS."""
 
 import imaplib
+import re
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import imapclient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
+from imapclient.exceptions import ProtocolError as UnparsableError
+from imapclient.imapclient import seq_to_parenstr
+from imapclient.response_parser import parse_fetch_response
+from imapclient.util import to_bytes
 
-from . import auth, net
+from . import auth, limits, net
 from .config import ImapSettings, Security
 from .exceptions import (
     AuthenticationError,
@@ -20,10 +25,20 @@ from .exceptions import (
     NonAsciiCredentialsError,
     ProtocolError,
     TlsNotOfferedError,
+    UidValidityChangedError,
 )
+from .refs import MessageRef
+from .uidsets import compress_uids
 
-# One response line: room for a million UIDs of up to 8 digits and their separators.
-MAX_LINE = 10 * 1024 * 1024
+# A Message-ID as SEARCH is asked for it: printable ASCII without blanks, as mail programs
+# write them ("<left@right>", and the odd one without brackets or @).
+_MESSAGE_ID = re.compile(rf"[\x21-\x7e]{{1,{limits.MAX_MESSAGE_ID_LENGTH}}}")
+
+
+class UnreadableFetchError(ProtocolError):
+    """imapclient could not parse the server's answer to a FETCH (most likely the
+    BODYSTRUCTURE of a broken message): a protocol error to the user, a reason to ask
+    again for less to whoever fetched."""
 
 
 @dataclass(frozen=True)
@@ -55,11 +70,11 @@ class _VettedIMAP4(imaplib.IMAP4):
 
     def readline(self):
         # imaplib refuses lines over 1 MB; a plain SORT or SEARCH answer (servers without
-        # ESORT/ESEARCH) for 150,000 messages is longer. messages.MAX_FALLBACK_RESULTS
+        # ESORT/ESEARCH) for 150,000 messages is longer. limits.MAX_FALLBACK_RESULTS
         # bounds what we accept instead.
-        line = self.file.readline(MAX_LINE + 1)
-        if len(line) > MAX_LINE:
-            raise self.error(f"got more than {MAX_LINE} bytes in one line")
+        line = self.file.readline(limits.MAX_LINE + 1)
+        if len(line) > limits.MAX_LINE:
+            raise self.error(f"got more than {limits.MAX_LINE} bytes in one line")
         return line
 
     def _create_socket(self, timeout=None):
@@ -159,8 +174,11 @@ def _log_in(client: VettedIMAPClient, settings: ImapSettings):
         raise net.translate_os_error(error, settings.host) from error
 
 
-def check_account(settings: ImapSettings) -> list[str]:
-    """Log in and list the folders: what "save" and "test connection" need to know."""
+def check_account(
+    settings: ImapSettings, connect: Callable[[ImapSettings], VettedIMAPClient] = connect
+) -> list[str]:
+    """Log in (through `connect`, the account's login seam) and list the folders: what
+    "save" and "test connection" need to know."""
     client = connect(settings)
     try:
         return [name for _flags, _delimiter, name in client.list_folders()]
@@ -193,6 +211,43 @@ def ensure_selected(
         name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=False
     )
     return selected, response[b"EXISTS"]
+
+
+def select_checked(
+    client: imapclient.IMAPClient, folder: str, uidvalidity: int, *, refresh: bool = True
+) -> SelectedFolder:
+    """ensure_selected(), then UidValidityChangedError unless `folder` still has the
+    UIDVALIDITY a list was read under: after a renumbering a UID may name another message.
+    """
+    selected, _count = ensure_selected(client, folder, refresh=refresh)
+    if int(uidvalidity) != int(selected.uidvalidity):
+        raise UidValidityChangedError(
+            host=getattr(client, "host", ""),
+            detail=f"{folder} was renumbered by the server; reload the list",
+        )
+    return selected
+
+
+def find_by_message_id(
+    client: imapclient.IMAPClient, folder: str, message_id: str, *, only_one: bool = False
+) -> MessageRef | None:
+    """The message in `folder` with this Message-ID (the server searches): the newest
+    where there are several (a copy filed twice), or with `only_one` None then, since
+    nobody could say which is meant. None where there is none, and for a value that
+    cannot be a Message-ID (empty, blanks or line breaks in it, not ASCII, longer than
+    limits.MAX_MESSAGE_ID_LENGTH). The reference's account is 0: the caller knows which
+    account the client is of."""
+    if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id):
+        return None
+    check_folder_name(folder, "folder name")
+    with translate_errors(client):
+        selected, _count = ensure_selected(client, folder)
+        uids = client.search(["HEADER", "Message-ID", message_id])
+    if not uids or (only_one and len(uids) != 1):
+        return None
+    return MessageRef(
+        account=0, folder=folder, uidvalidity=int(selected.uidvalidity), uid=int(max(uids))
+    )
 
 
 def check_folder_name(name, what: str = "folder name") -> str:
@@ -235,3 +290,134 @@ def close_quietly(client: imapclient.IMAPClient):
             client.shutdown()
         except Exception:  # noqa: BLE001
             return
+
+
+def stream_ended(error: BaseException | None) -> bool:
+    """True when `error` comes from a connection that ended before the answer did.
+
+    imaplib tells this apart from an answer it could not read only by its words: an end of
+    stream, a line cut off and a failed send are all an `abort` saying "socket error".
+    """
+    while error is not None:
+        if isinstance(error, imaplib.IMAP4.abort) and "socket error" in str(error):
+            return True
+        error = error.__cause__
+    return False
+
+
+# -- the wire: the one place that uses imaplib's and imapclient's internals --------------------
+#
+# imapclient has no call for a partial FETCH, an APPEND that streams, or a command whose
+# untagged answers it does not know (ESEARCH, LIST-STATUS); imaplib keeps the answers it
+# has not been asked for in a dict. What the services need of them is here, so that a new
+# version of either library is checked in this one place.
+
+
+def uid_fetch(client: imapclient.IMAPClient, uids: Iterable[int], items: str) -> dict[int, dict]:
+    """{UID: what one `UID FETCH <uids> <items>` returned for it} for those of `uids` the
+    server answered for (a message that is gone is missing).
+
+    imapclient's fetch() cannot ask for partial sections (`BODY.PEEK[1]<0.2048>`) and turns
+    times into naive local ones, hence the command by hand. Answers are matched by the UID
+    they carry, not by the key imapclient files them under: an unsolicited FETCH (another
+    client changed flags) carries a sequence number that could equal one of our UIDs.
+    UnreadableFetchError when the answer cannot be parsed.
+    """
+    wanted = set(uids)
+    merged: dict[int, dict] = {}
+    for entry in fetch(client, compress_uids(wanted), items, uid=True).values():
+        uid = entry.get(b"UID")
+        if uid in wanted:
+            merged.setdefault(uid, {}).update(entry)
+    return merged
+
+
+def fetch(
+    client: imapclient.IMAPClient, message_set: str, items: str, *, uid: bool = True
+) -> dict[int, dict]:
+    """The answers of one FETCH (`UID FETCH` with `uid`) by message sequence number, each
+    with the UID where the server sent it (always for a UID FETCH). Callers that name
+    messages by UID want uid_fetch()."""
+    command = ("UID", "FETCH") if uid else ("FETCH",)
+    tag = client._imap._command(*command, message_set, items)
+    typ, data = client._imap._command_complete("FETCH", tag)
+    client._checkok("fetch", typ, data)
+    _typ, data = client._imap._untagged_response(typ, data, "FETCH")
+    try:
+        return parse_fetch_response(data, normalise_times=False, uid_is_key=False)
+    except (UnparsableError, ValueError, TypeError, IndexError) as error:
+        raise UnreadableFetchError(
+            host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"
+        ) from error
+
+
+def untagged_command(
+    client: imapclient.IMAPClient,
+    command: bytes,
+    args: Sequence[bytes],
+    *,
+    uid: bool = True,
+    response_name: str | None = None,
+) -> list:
+    """Run `command` (as UID command with `uid`) with `args` as they are; its untagged
+    answers named `response_name` (default: as the command), unparsed."""
+    return client._raw_command_untagged(command, list(args), response_name=response_name, uid=uid)
+
+
+def logged_out(client: imapclient.IMAPClient) -> bool:
+    """Whether the connection has said LOGOUT (or the server BYE) already."""
+    return client._imap.state == "LOGOUT"
+
+
+def take_untagged(client: imapclient.IMAPClient, name: str) -> list | None:
+    """The untagged answers `name` ("COPYUID", "STATUS", "EXPUNGEISSUED") that came since
+    they were last taken, removed from what the connection keeps; None if none came."""
+    return client._imap.untagged_responses.pop(name, None)
+
+
+def wire_folder_name(client: imapclient.IMAPClient, name: str) -> bytes:
+    """`name` as a command argument: in modified UTF-7 (where the client encodes folder
+    names) and quoted as needed."""
+    return to_bytes(client._normalise_folder(name))
+
+
+def parse_folder_list(client: imapclient.IMAPClient, data: list) -> list[tuple]:
+    """[(flags, delimiter, name)] of untagged LIST answers, as list_folders() gives them."""
+    return client._proc_folder_list(data)
+
+
+def append(
+    client: imapclient.IMAPClient,
+    folder: str,
+    flags: Sequence[bytes],
+    pieces: Iterable[bytes],
+    size: int,
+) -> bytes:
+    """APPEND of a message of `size` bytes sent as `pieces`, the way imapclient sends
+    literals of its own (IMAPClient._raw_command): imaplib's append() takes the message as
+    one bytes object and copies it twice. The literal is a synchronising one, so that a
+    server that will not take the message ([TRYCREATE], [TOOBIG]) says so before it is
+    sent (and `pieces` is not read). The answer's text, or IMAPClientError as imapclient
+    raises it."""
+    connection = client._imap
+    for answer in ("OK", "NO", "BAD"):  # as imaplib forgets them before each command
+        connection.untagged_responses.pop(answer, None)
+    tag = connection._new_tag()
+    folder_name = client._normalise_folder(folder)
+    flag_list = seq_to_parenstr(flags).encode("ascii")
+    try:
+        connection.send(b"%s APPEND %s %s {%d}\r\n" % (tag, folder_name, flag_list, size))
+        while connection._get_response():  # None: the server's "+", go ahead
+            if connection.tagged_commands[tag]:
+                break  # refused before the message went
+        else:
+            for piece in pieces:
+                connection.send(piece)
+            connection.send(b"\r\n")
+    except OSError as error:
+        raise connection.abort(f"socket error: {error}") from error
+    typ, data = connection._command_complete("APPEND", tag)
+    text = data[0] if data and isinstance(data[0], bytes) else b""
+    if typ != "OK":
+        raise IMAPClientError(f"append failed: {text.decode('utf-8', 'replace')}")
+    return text

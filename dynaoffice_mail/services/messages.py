@@ -4,21 +4,16 @@ import datetime
 from dataclasses import dataclass
 
 import imapclient
-from imapclient.response_parser import parse_fetch_response, parse_response
+from imapclient.response_parser import parse_response
 
-from . import imap, net
+from . import imap, limits, net
+from .addresses import Address
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
 from .headers import clean_text, decode_header_text, to_text
 from .structure import has_attachment, parse_bodystructure
-from .uidsets import compress_uids, parse_ordered_uids
+from .uidsets import parse_ordered_uids
 
 SORT_KEYS = ("date", "arrival", "from", "subject", "size")
-MAX_PAGE_SIZE = 500
-# Only the plain SORT/SEARCH fallbacks return every match; beyond this a folder is too big
-# for a server without ESORT/ESEARCH, and we say so rather than eat the worker's memory.
-MAX_FALLBACK_RESULTS = 1_000_000
-# Longer search terms are no search a person types; Dovecot refuses command lines over 64 kB.
-MAX_SEARCH_LENGTH = 1000
 
 # BODY.PEEK is not needed: none of these items is a body section, so nothing sets \Seen.
 _SUMMARY_ITEMS = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)"
@@ -34,12 +29,6 @@ class MessageSearch:
     subject: str = ""
     unseen: bool = False
     flagged: bool = False
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str
-    address: str
 
 
 @dataclass(frozen=True)
@@ -108,8 +97,8 @@ def page_messages(
         raise InvalidInputError(f"unknown sort key {sort!r}")
     if not isinstance(offset, int) or offset < 0:
         raise InvalidInputError(f"invalid offset {offset!r}")
-    if not isinstance(limit, int) or not 0 < limit <= MAX_PAGE_SIZE:
-        raise InvalidInputError(f"page size must be between 1 and {MAX_PAGE_SIZE}")
+    if not isinstance(limit, int) or not 0 < limit <= limits.MAX_PAGE_SIZE:
+        raise InvalidInputError(f"page size must be between 1 and {limits.MAX_PAGE_SIZE}")
     imap.check_folder_name(folder, "folder name")
     criteria = search_criteria(search)
     sort_key = _server_sort_key(client, sort)
@@ -126,7 +115,7 @@ def page_messages(
                 total, uids = _search_page(client, criteria, reverse, offset, limit)
             else:
                 total, uids = _sort_page(client, sort_key, criteria, reverse, offset, limit)
-            messages = _fetch_summaries(client, uids)
+            messages = fetch_summaries(client, uids)
     return MessagePage(
         total=total,
         uidvalidity=selected.uidvalidity,
@@ -174,8 +163,8 @@ def _check_search_term(value, what: str) -> None:
     if not isinstance(value, str):
         raise InvalidInputError(f"{what} must be text")
     net.check_wire_safe(value, what)
-    if len(value) > MAX_SEARCH_LENGTH:
-        raise InvalidInputError(f"{what} is longer than {MAX_SEARCH_LENGTH} characters")
+    if len(value) > limits.MAX_SEARCH_LENGTH:
+        raise InvalidInputError(f"{what} is longer than {limits.MAX_SEARCH_LENGTH} characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -219,7 +208,7 @@ def _sort_page(client, sort_key, criteria, reverse, offset, limit) -> tuple[int,
         returns = b"(COUNT PARTIAL " + _partial_range(offset, limit) + b")"
         result = _esearch(client, b"SORT", [b"RETURN", returns, program, b"UTF-8", *criteria])
         return result.get(b"COUNT", 0), _partial_uids(result, limit)
-    data = client._raw_command_untagged(b"SORT", [program, b"UTF-8", *criteria])
+    data = imap.untagged_command(client, b"SORT", [program, b"UTF-8", *criteria])
     uids = _plain_uids(data)
     return len(uids), uids[offset : offset + limit]
 
@@ -240,14 +229,14 @@ def _search_page(client, criteria, reverse, offset, limit) -> tuple[int, list[in
         returns = f"(PARTIAL {first}:{last})".encode("ascii")
         result = _esearch(client, b"SEARCH", [b"RETURN", returns, *charset, *criteria])
         return total, _partial_uids(result, limit)[::-1]
-    data = client._raw_command_untagged(b"SEARCH", [*charset, *criteria])
+    data = imap.untagged_command(client, b"SEARCH", [*charset, *criteria])
     uids = sorted(_plain_uids(data), reverse=reverse)
     return len(uids), uids[offset : offset + limit]
 
 
 def _esearch(client, command: bytes, args: list[bytes]) -> dict:
     """Run a UID SEARCH/SORT with RETURN options and read its ESEARCH answer."""
-    data = client._raw_command_untagged(command, args, response_name="ESEARCH")
+    data = imap.untagged_command(client, command, args, response_name="ESEARCH")
     answer = [item for item in data if item]
     if not answer:
         return {}
@@ -272,8 +261,8 @@ def _partial_uids(result: dict, limit: int) -> list[int]:
 
 def _plain_uids(data: list) -> list[int]:
     numbers = b" ".join(item for item in data if isinstance(item, bytes)).split()
-    if len(numbers) > MAX_FALLBACK_RESULTS:
-        raise LimitExceededError(detail=f"more than {MAX_FALLBACK_RESULTS} matches")
+    if len(numbers) > limits.MAX_FALLBACK_RESULTS:
+        raise LimitExceededError(detail=f"more than {limits.MAX_FALLBACK_RESULTS} matches")
     try:
         return [int(number) for number in numbers]
     except ValueError as error:
@@ -288,29 +277,20 @@ def _page_by_sequence(client, count, reverse, offset, limit) -> tuple[MessageSum
         first, last = offset + 1, min(count, offset + limit)
     if last < first or first > count:
         return ()
-    response = _fetch(client, f"{first}:{last}", uid=False)
+    response = imap.fetch(client, f"{first}:{last}", _SUMMARY_ITEMS, uid=False)
     numbers = sorted((seq for seq in response if first <= seq <= last), reverse=reverse)
     return tuple(
         _summary(response[seq][b"UID"], response[seq]) for seq in numbers if b"UID" in response[seq]
     )
 
 
-def _fetch_summaries(client, uids: list[int]) -> tuple[MessageSummary, ...]:
+def fetch_summaries(client, uids: list[int]) -> tuple[MessageSummary, ...]:
+    """The list data of `uids` of the selected folder, in the order given."""
     if not uids:
         return ()
-    response = _fetch(client, compress_uids(uids), uid=True)
+    response = imap.uid_fetch(client, uids, _SUMMARY_ITEMS)
     # A message expunged by another client since the search is simply not on the page.
     return tuple(_summary(uid, response[uid]) for uid in uids if uid in response)
-
-
-def _fetch(client, message_set: str, *, uid: bool) -> dict:
-    # imapclient's fetch() wants a list of ids and turns times into naive local ones.
-    command = ("UID", "FETCH") if uid else ("FETCH",)
-    tag = client._imap._command(*command, message_set, _SUMMARY_ITEMS)
-    typ, data = client._imap._command_complete("FETCH", tag)
-    client._checkok("fetch", typ, data)
-    _typ, data = client._imap._untagged_response(typ, data, "FETCH")
-    return parse_fetch_response(data, normalise_times=False, uid_is_key=uid)
 
 
 def _summary(uid: int, item: dict) -> MessageSummary:

@@ -463,7 +463,7 @@ def _forget_selection(client: imapclient.IMAPClient) -> None:
 def _looks_open(client: imapclient.IMAPClient) -> bool:
     """False when the operation logged out or the socket is closed already."""
     try:
-        return client._imap.state != "LOGOUT" and client.socket().fileno() != -1
+        return not imap.logged_out(client) and client.socket().fileno() != -1
     except (AttributeError, OSError):
         return False
 

@@ -1,5 +1,5 @@
-"""Reading one message: its headers, the body a reader shows, its attachments, and parts
-or the whole source streamed in bounded chunks.
+"""Reading one message: its headers, the body a reader shows, its attachments, parts or
+the whole source streamed in bounded chunks, and files read whole within a byte budget.
 
 Everything is fetched with BODY.PEEK, so reading never changes flags on its own; a reader
 that marks mail as read asks for it (`mark_seen`). Bodies are fetched part by part as
@@ -16,16 +16,14 @@ import email.utils
 import html
 import mimetypes
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import imapclient
-from imapclient.exceptions import ProtocolError as UnreadableResponseError
-from imapclient.response_parser import parse_fetch_response
 
-from . import imap
-from .actions import UidValidityChangedError
+from . import imap, limits
+from .addresses import Address
 from .exceptions import (
     InvalidInputError,
     LimitExceededError,
@@ -33,27 +31,8 @@ from .exceptions import (
     ProtocolError,
 )
 from .headers import clean_text, decode_header_text, to_text
-from .messages import Address
+from .names import safe_filename
 from .structure import MessagePart, parse_bodystructure
-
-__all__ = [
-    "Address",
-    "AttachmentInfo",
-    "MessageView",
-    "PartHead",
-    "read_message",
-    "stream_part",
-    "stream_source",
-]
-
-MAX_BODY_BYTES = 2_000_000
-CHUNK_SIZE = 1_048_576
-MAX_CHUNK_SIZE = 16 * 1_048_576
-# Headers beyond this are spam or an attack; what fits still gives sender and subject.
-MAX_HEADER_BYTES = 262_144
-RAW_SOURCE_BYTES = 204_800
-MAX_REFERENCES = 500
-MAX_UID = 2**32 - 1
 
 _PART_NUMBER = re.compile(r"[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,8}){0,99}")
 # No control character in it: a Message-ID is printable, and PostgreSQL stores no NUL.
@@ -66,9 +45,6 @@ _HTML_CHARSET = re.compile(
 _NOT_MAIL_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 _NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
-# A quoted-printable line longer than this is kept no longer for the next chunk: the
-# standard allows 76 characters, and a line without end must not fill the memory.
-_MAX_QP_CARRY = 65_536
 
 
 @dataclass(frozen=True)
@@ -125,7 +101,7 @@ def read_message(
     uid: int,
     *,
     mark_seen: bool = False,
-    max_body_bytes: int = MAX_BODY_BYTES,
+    max_body_bytes: int = limits.MAX_BODY_BYTES,
 ) -> MessageView:
     """The message `uid` of `folder`, decoded for reading.
 
@@ -133,7 +109,7 @@ def read_message(
     the reader shows (HTML rather than plain text where a message has both), each cut at
     `max_body_bytes`. With `mark_seen`, a STORE then sets \\Seen.
 
-    A message whose structure is unreadable or beyond structure.MAX_DEPTH/MAX_PARTS is
+    A message whose structure is unreadable or beyond limits.MAX_DEPTH/MAX_PARTS is
     still returned, with the headers that could be decoded, `error` saying what is wrong
     and the start of its source in `raw_source`.
     """
@@ -141,18 +117,15 @@ def read_message(
     if not isinstance(max_body_bytes, int) or max_body_bytes < 1:
         raise InvalidInputError(f"invalid body limit {max_body_bytes!r}")
     with imap.translate_errors(client):
-        _select_checked(client, folder, uidvalidity)
+        imap.select_checked(client, folder, uidvalidity)
+        header_item = f"BODY.PEEK[HEADER]<0.{limits.MAX_HEADER_BYTES}>"
         try:
-            item = _uid_fetch(
-                client,
-                uid,
-                f"(UID FLAGS BODYSTRUCTURE BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)",
-            )
+            item = _fetch_one(client, uid, f"(UID FLAGS BODYSTRUCTURE {header_item})")
             structure_error = None
-        except _UnreadableFetchError as error:
+        except imap.UnreadableFetchError as error:
             # imapclient could not parse the answer, most likely the BODYSTRUCTURE of a
             # broken message: ask again without it, to show at least the headers.
-            item = _uid_fetch(client, uid, f"(UID FLAGS BODY.PEEK[HEADER]<0.{MAX_HEADER_BYTES}>)")
+            item = _fetch_one(client, uid, f"(UID FLAGS {header_item})")
             structure_error = error
         if item is None:
             raise _not_found(client, uid)
@@ -189,7 +162,7 @@ def stream_part(
     uid: int,
     part_number: str,
     *,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = limits.CHUNK_SIZE,
 ) -> tuple[PartHead, Iterator[bytes]]:
     """One part, decoded from its transfer encoding, as chunks read on demand.
 
@@ -203,8 +176,8 @@ def stream_part(
     if not isinstance(part_number, str) or not _PART_NUMBER.fullmatch(part_number):
         raise InvalidInputError(f"invalid part number {part_number!r}")
     with imap.translate_errors(client):
-        _select_checked(client, folder, uidvalidity)
-        item = _uid_fetch(client, uid, "(UID BODYSTRUCTURE)")
+        imap.select_checked(client, folder, uidvalidity)
+        item = _fetch_one(client, uid, "(UID BODYSTRUCTURE)")
         if item is None or b"BODYSTRUCTURE" not in item:
             raise _not_found(client, uid)
         root = parse_bodystructure(item[b"BODYSTRUCTURE"])
@@ -231,25 +204,77 @@ def stream_source(
     uidvalidity: int,
     uid: int,
     *,
-    chunk_size: int = CHUNK_SIZE,
+    chunk_size: int = limits.CHUNK_SIZE,
 ) -> tuple[int, Iterator[bytes]]:
     """The message exactly as the server stores it (an .eml file): its size, and chunks
     fetched with `BODY.PEEK[]<offset.n>` as the iterator is consumed."""
     _check_uid(uid)
     _check_chunk_size(chunk_size)
     with imap.translate_errors(client):
-        _select_checked(client, folder, uidvalidity)
-        item = _uid_fetch(client, uid, "(UID RFC822.SIZE)")
+        imap.select_checked(client, folder, uidvalidity)
+        item = _fetch_one(client, uid, "(UID RFC822.SIZE)")
         if item is None or not isinstance(item.get(b"RFC822.SIZE"), int):
             raise _not_found(client, uid)
     return item[b"RFC822.SIZE"], _section_chunks(client, folder, uidvalidity, uid, "", chunk_size)
 
 
+def read_attachments(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    part_numbers: Iterable[str],
+    *,
+    max_bytes: int = limits.MAX_ATTACHMENT_BYTES,
+) -> dict[str, bytes | None]:
+    """The decoded content of parts, in the order given, together at most `max_bytes`.
+
+    A part that would go beyond the budget is None (and not fetched to the end); smaller
+    parts after it may still fit.
+    """
+    result, total = {}, 0
+    for part_number in part_numbers:
+        head, chunks = stream_part(client, folder, uidvalidity, uid, part_number)
+        room = max_bytes - total
+        # BODYSTRUCTURE gives the encoded size; base64 shrinks to three quarters of it.
+        if head.size is not None and head.size * 3 // 4 > room:
+            chunks.close()
+            result[part_number] = None
+            continue
+        data = bytearray()
+        try:
+            for chunk in chunks:
+                data += chunk
+                if len(data) > room:
+                    data = None
+                    break
+        finally:
+            chunks.close()
+        result[part_number] = bytes(data) if data is not None else None
+        total += len(data or b"")
+    return result
+
+
+def read_source(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    *,
+    max_bytes: int = limits.MAX_ATTACHMENT_BYTES,
+) -> bytes | None:
+    """The whole message as the server stores it, or None if it is larger than `max_bytes`."""
+    size, chunks = stream_source(client, folder, uidvalidity, uid)
+    if size > max_bytes:
+        chunks.close()
+        return None
+    try:
+        return b"".join(chunks)
+    finally:
+        chunks.close()
+
+
 # -- the wire -------------------------------------------------------------------------------------
-
-
-class _UnreadableFetchError(ProtocolError):
-    """imapclient could not parse a FETCH answer."""
 
 
 class _UndecodableError(Exception):
@@ -257,53 +282,24 @@ class _UndecodableError(Exception):
 
 
 def _check_uid(uid):
-    if isinstance(uid, bool) or not isinstance(uid, int) or not 0 < uid <= MAX_UID:
+    if isinstance(uid, bool) or not isinstance(uid, int) or not 0 < uid <= limits.MAX_UID:
         raise InvalidInputError(f"invalid UID {uid!r}")
 
 
 def _check_chunk_size(chunk_size):
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
         raise InvalidInputError(f"invalid chunk size {chunk_size!r}")
-    if not 0 < chunk_size <= MAX_CHUNK_SIZE:
-        raise InvalidInputError(f"chunk size must be between 1 and {MAX_CHUNK_SIZE}")
-
-
-def _select_checked(client, folder: str, uidvalidity: int, *, refresh: bool = True):
-    selected, _count = imap.ensure_selected(client, folder, refresh=refresh)
-    if int(uidvalidity) != int(selected.uidvalidity):
-        raise UidValidityChangedError(
-            host=getattr(client, "host", ""),
-            detail=f"{folder} was renumbered by the server; reload the list",
-        )
+    if not 0 < chunk_size <= limits.MAX_CHUNK_SIZE:
+        raise InvalidInputError(f"chunk size must be between 1 and {limits.MAX_CHUNK_SIZE}")
 
 
 def _not_found(client, uid: int) -> MessageNotFoundError:
     return MessageNotFoundError(host=getattr(client, "host", ""), detail=f"UID {uid}")
 
 
-def _uid_fetch(client, uid: int, items: str) -> dict | None:
-    """What one `UID FETCH` returned for `uid`, or None when the message is gone.
-
-    imapclient's fetch() cannot ask for partial sections (`<offset.length>`), hence the
-    command by hand, as messages.py does. Answers are matched by their UID, not by the key
-    imapclient files them under: an unsolicited FETCH (another client changed flags)
-    carries a sequence number that could equal our UID.
-    """
-    tag = client._imap._command("UID", "FETCH", str(uid), items)
-    typ, data = client._imap._command_complete("FETCH", tag)
-    client._checkok("fetch", typ, data)
-    _typ, data = client._imap._untagged_response(typ, data, "FETCH")
-    try:
-        response = parse_fetch_response(data, normalise_times=False, uid_is_key=False)
-    except (UnreadableResponseError, ValueError, TypeError, IndexError) as error:
-        raise _UnreadableFetchError(
-            host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"
-        ) from error
-    merged = {}
-    for entry in response.values():
-        if entry.get(b"UID") == uid:
-            merged.update(entry)
-    return merged or None
+def _fetch_one(client, uid: int, items: str) -> dict | None:
+    """What one `UID FETCH` returned for `uid`, or None when the message is gone."""
+    return imap.uid_fetch(client, [uid], items).get(uid)
 
 
 def _section(item: dict, section: str, offset: int, *, required: bool = True) -> bytes:
@@ -325,8 +321,8 @@ def _section_chunks(
         with imap.translate_errors(client):
             # Each chunk is a command of its own; between two the connection may have
             # served someone else, so check it still has the folder (no NOOP needed).
-            _select_checked(client, folder, uidvalidity, refresh=False)
-            item = _uid_fetch(client, uid, f"(UID BODY.PEEK[{section}]<{offset}.{chunk_size}>)")
+            imap.select_checked(client, folder, uidvalidity, refresh=False)
+            item = _fetch_one(client, uid, f"(UID BODY.PEEK[{section}]<{offset}.{chunk_size}>)")
             if item is None:
                 raise _not_found(client, uid)
             data = _section(item, section, offset)
@@ -372,7 +368,7 @@ class _QuotedPrintableDecoder:
         data = self._pending + data
         cut = data.rfind(b"\n") + 1
         if not cut:
-            if len(data) <= _MAX_QP_CARRY:
+            if len(data) <= limits.MAX_QP_CARRY:
                 self._pending = data
                 return b""
             cut = len(data)
@@ -494,7 +490,7 @@ def _header_fields(header) -> dict:
         "date": _date(_header_text(header, "Date")),
         "message_id": _message_id(_header_text(header, "Message-ID")),
         "in_reply_to": _message_id(_header_text(header, "In-Reply-To")),
-        "references": tuple(references[-MAX_REFERENCES:]),
+        "references": tuple(references[-limits.MAX_READ_REFERENCES :]),
     }
 
 
@@ -680,7 +676,7 @@ def _fetch_texts(client, uid: int, parts: list[MessagePart], max_body_bytes: int
     if not wanted:
         return [], truncated
     items = " ".join(f"BODY.PEEK[{part.part_number}]<0.{n}>" for part, n, _cut in wanted)
-    item = _uid_fetch(client, uid, f"(UID {items})")
+    item = _fetch_one(client, uid, f"(UID {items})")
     if item is None:
         raise _not_found(client, uid)
     texts = []
@@ -728,17 +724,16 @@ def _referenced_content_ids(html_text: str | None) -> set[str]:
 
 
 def _filename(part: MessagePart) -> str:
-    """A file name safe to offer for saving: the part's own without any folder, or one
-    made up from its type."""
-    name = re.sub(r"[\x00-\x1f\x7f]", "", part.filename or "")
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
-    if name:
-        return name[:255]
+    """A file name safe to offer for saving: the part's own without any folder it names
+    ("C:\\Users\\anna\\Angebot.pdf" is "Angebot.pdf"), or one made up from its type."""
     number = part.part_number.replace(".", "-") or "1"
     if part.type == "message":
-        return f"message-{number}.eml"
-    extension = mimetypes.guess_extension(part.mime_type, strict=False) or ".bin"
-    return f"part-{number}{extension}"
+        made_up = f"message-{number}.eml"
+    else:
+        extension = mimetypes.guess_extension(part.mime_type, strict=False) or ".bin"
+        made_up = f"part-{number}{extension}"
+    name = (part.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return safe_filename(name, made_up)
 
 
 # -- messages that cannot be shown normally ---------------------------------------------------
@@ -753,7 +748,7 @@ def _unreadable(error: ProtocolError) -> str:
 
 
 def _unreadable_view(client, uid: int, common: dict, error: str) -> MessageView:
-    item = _uid_fetch(client, uid, f"(UID BODY.PEEK[]<0.{RAW_SOURCE_BYTES}>)")
+    item = _fetch_one(client, uid, f"(UID BODY.PEEK[]<0.{limits.RAW_SOURCE_BYTES}>)")
     if item is None:
         raise _not_found(client, uid)
     raw = _section(item, "", 0)
@@ -761,5 +756,5 @@ def _unreadable_view(client, uid: int, common: dict, error: str) -> MessageView:
         **common,
         error=error,
         raw_source=raw.decode("utf-8", "replace"),
-        truncated=len(raw) >= RAW_SOURCE_BYTES,
+        truncated=len(raw) >= limits.RAW_SOURCE_BYTES,
     )

@@ -1,5 +1,5 @@
-"""Sending mail (SMTP or a sendmail program) and what follows on the IMAP server: the copy
-in Sent, drafts saved and replaced, the original marked as answered or forwarded.
+"""Sending mail: over SMTP or through a sendmail program. What follows on the IMAP server
+(the copy in Sent, the draft removed, the original marked) is filing.py's.
 
 Sending is all or nothing where the protocol allows it: every recipient is offered to the
 server before the message, and if any is refused the transaction is reset, so that the user
@@ -8,9 +8,8 @@ SMTP leaves open, the connection breaking after the whole message went out and b
 server's answer, is reported as DeliveryUncertainError: the mail may have been sent, and
 only the user can decide to send it again.
 
-A message goes to every place as a file (compose.spool), read in chunks: SMTP DATA,
-sendmail's input and IMAP APPEND never hold a large message in memory. Bytes are taken
-as well.
+A message goes out as a file (mime.spool), read in chunks: neither SMTP DATA nor
+sendmail's input holds a large message in memory. Bytes are taken as well.
 """
 
 import io
@@ -21,23 +20,17 @@ import smtplib
 import ssl
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import BinaryIO
 
-import imapclient
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
-from imapclient.imapclient import seq_to_parenstr
-
-from . import imap, net, smtp
-from .actions import UidValidityChangedError, delete
-from .compose import envelope_address, parse_addresses, spool, strip_bcc
+from . import limits, net, smtp
+from .addresses import envelope_address, parse_addresses
 from .config import SmtpSettings
 from .exceptions import (
     DeliveryUncertainError,
-    FolderNotFoundError,
     InvalidInputError,
     MailServiceError,
     MessageRefusedError,
@@ -47,40 +40,11 @@ from .exceptions import (
     SenderRefusedError,
     SendmailError,
 )
-from .folders import list_folders
+from .mime import spool, strip_bcc
 from .spool import chunks, crlf_chunks, read_head, readable, replace_line_ends
 
-SPECIAL_FOLDERS = ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive")
-# Where a server names no special-use folders: the names mail programs create, by the
-# last part of the folder path.
-_USUAL_NAMES = {
-    "\\Sent": (
-        "sent",
-        "sent items",
-        "sent messages",
-        "sent mail",
-        "gesendet",
-        "gesendete elemente",
-        "gesendete objekte",
-    ),
-    "\\Drafts": ("drafts", "draft", "entwürfe", "entwurf"),
-    "\\Trash": (
-        "trash",
-        "deleted items",
-        "deleted messages",
-        "papierkorb",
-        "gelöschte elemente",
-        "gelöschte objekte",
-    ),
-    "\\Junk": ("junk", "spam", "junk e-mail", "junk email"),
-    "\\Archive": ("archive", "archiv"),
-}
-_APPENDUID = re.compile(rb"\[APPENDUID (\d+) (\d+)\]", re.IGNORECASE)
-_MESSAGE_ID_HEADER = re.compile(rb"(?im)^message-id:[ \t]*(<[^<>\s]+>)")
 _DOT_AFTER_LINE_END = re.compile(rb"(?<=\n)\.")
 _CRLF = re.compile(rb"\r\n")
-SENDMAIL_TIMEOUT = 60.0
-_MAX_STDERR = 2000
 
 
 # -- SMTP ------------------------------------------------------------------------------------------
@@ -93,12 +57,14 @@ def send_smtp(
     envelope_from: str | None = None,
     recipients: Iterable[str] | None = None,
     data: bytes | BinaryIO | None = None,
+    connect: Callable[[SmtpSettings], smtplib.SMTP] = smtp.connect,
 ) -> None:
-    """Send `message` over SMTP as `settings` say (TLS, login).
+    """Send `message` over SMTP as `settings` say (TLS, login), on a connection that
+    `connect(settings)` opens and logs in (the account's login seam).
 
     The envelope goes from `envelope_from` (default: the From address) to `recipients`
     (default: To, Cc and Bcc, so Bcc recipients get the mail), and the bytes sent never
-    carry the Bcc header. `data` is the message as written (compose.spool's file, or
+    carry the Bcc header. `data` is the message as written (mime.spool's file, or
     bytes) when the caller has it already; its Bcc header is left out too. Raises
     MessageTooLargeError (before anything is sent, where the server announces its limit),
     SenderRefusedError, RecipientsRefusedError, MessageRefusedError, the connection and
@@ -108,7 +74,7 @@ def send_smtp(
     targets = envelope_recipients(message, recipients)
     with _message_file(message, data) as source:
         wire = _WireMessage.of(source)
-        client = smtp.connect(settings)
+        client = connect(settings)
         try:
             _transmit(client, settings.host, sender, targets, wire)
         except BaseException:
@@ -305,7 +271,7 @@ def send_sendmail(
     *,
     envelope_from: str | None = None,
     recipients: Iterable[str] | None = None,
-    timeout: float = SENDMAIL_TIMEOUT,
+    timeout: float = limits.SENDMAIL_TIMEOUT,
     data: bytes | BinaryIO | None = None,
 ) -> None:
     """Hand `message` to the sendmail program at `path` (an absolute path):
@@ -348,228 +314,4 @@ def _run_sendmail(path: str, args: list[str], stdin: BinaryIO, timeout: float):
 
 
 def _stderr(data: bytes | None) -> str:
-    return (data or b"").decode("utf-8", "replace").strip()[:_MAX_STDERR]
-
-
-# -- the IMAP side ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MessageRef:
-    """One message on the server, as the UI holds it."""
-
-    folder: str
-    uidvalidity: int
-    uid: int
-
-
-@dataclass
-class FilingReport:
-    """What happened after a message was sent; `problems` name each step that failed
-    ("sent copy", "mark original", "remove draft") with its error."""
-
-    sent_copy: tuple[int, int] | None = None  # (uidvalidity, uid) of the copy in Sent
-    problems: list[tuple[str, MailServiceError]] = field(default_factory=list)
-
-
-def append_to_folder(
-    client: imapclient.IMAPClient,
-    folder: str,
-    message: bytes | BinaryIO,
-    flags: Sequence[bytes] = (b"\\Seen",),
-) -> int | None:
-    """APPEND the message (bytes or a file) to `folder`; its new UID where the server says
-    (UIDPLUS)."""
-    appended = _append(client, folder, message, flags)
-    return appended[1] if appended else None
-
-
-def find_special_folder(client: imapclient.IMAPClient, use: str) -> str | None:
-    """The folder for `use` ("\\Sent", "\\Drafts", ...): the one the server marks with that
-    special-use attribute (RFC 6154), else one with a usual name ("Sent", "Gesendet"), else
-    None."""
-    if use not in SPECIAL_FOLDERS:
-        raise InvalidInputError(f"unknown special-use folder {use!r}")
-    listed = [folder for folder in list_folders(client) if folder.selectable]
-    for folder in listed:
-        if folder.special_use == use:
-            return folder.name
-    names = _USUAL_NAMES[use]
-    for folder in listed:
-        if folder.path[-1].casefold() in names:
-            return folder.name
-    return None
-
-
-def save_draft(
-    client: imapclient.IMAPClient,
-    drafts_folder: str,
-    message: bytes | BinaryIO,
-    replace_uid: int | None = None,
-    uidvalidity: int | None = None,
-) -> tuple[int, int]:
-    """Store a draft (\\Draft \\Seen) and remove the version it replaces; returns the new
-    draft's (uidvalidity, uid).
-
-    The new version is stored first, so a failure never loses the draft. The old one is
-    removed only while the folder keeps the UIDVALIDITY it was saved under: after a
-    renumbering its UID may name another message, and a stale draft left over is the
-    lesser harm.
-    """
-    appended = _append(client, drafts_folder, message, (b"\\Draft", b"\\Seen"))
-    if appended is None:
-        appended = _find_appended(client, drafts_folder, message)
-    if replace_uid is not None and uidvalidity is not None and replace_uid != appended[1]:
-        # Renumbered: the old UID means nothing now, and the old draft stays (see above).
-        with suppress(UidValidityChangedError):
-            delete_draft(client, drafts_folder, uidvalidity, replace_uid)
-    return appended
-
-
-def delete_draft(client: imapclient.IMAPClient, drafts_folder: str, uidvalidity: int, uid: int):
-    """Remove a draft at once (UID EXPUNGE: no other message flagged as deleted goes)."""
-    delete(client, drafts_folder, uidvalidity, [uid], "expunge", None)
-
-
-def mark_answered(
-    client: imapclient.IMAPClient,
-    folder: str,
-    uidvalidity: int,
-    uid: int,
-    forwarded: bool = False,
-) -> None:
-    """Set \\Answered on the original of a reply, or the $Forwarded keyword on a forward's."""
-    imap.check_folder_name(folder, "folder name")
-    with imap.translate_errors(client):
-        selected, _count = imap.ensure_selected(client, folder)
-        if int(uidvalidity) != int(selected.uidvalidity):
-            raise UidValidityChangedError(
-                host=getattr(client, "host", ""),
-                detail=f"{folder} was renumbered by the server; reload the list",
-            )
-        client.add_flags([uid], [b"$Forwarded" if forwarded else b"\\Answered"], silent=True)
-
-
-def file_sent_message(
-    client: imapclient.IMAPClient,
-    message: bytes | BinaryIO,
-    *,
-    sent_folder: str | None,
-    original: MessageRef | None = None,
-    forwarded: bool = False,
-    draft: MessageRef | None = None,
-) -> FilingReport:
-    """Everything after a successful send: the copy in `sent_folder` (None: the server
-    files it itself, as Gmail does), the original marked, the draft removed.
-
-    Never raises a MailServiceError: the mail is out, so each failure is only reported,
-    and the caller tells the user without offering to send again. Without its Sent copy
-    the draft stays: it is the copy of the mail until the caller files one.
-    """
-    report = FilingReport()
-    if sent_folder:
-        try:
-            report.sent_copy = _append(client, sent_folder, message, [b"\\Seen"])
-        except MailServiceError as error:
-            report.problems.append(("sent copy", error))
-            draft = None
-    if original is not None:
-        try:
-            mark_answered(client, original.folder, original.uidvalidity, original.uid, forwarded)
-        except MailServiceError as error:
-            report.problems.append(("mark original", error))
-    if draft is not None:
-        try:
-            delete_draft(client, draft.folder, draft.uidvalidity, draft.uid)
-        except MailServiceError as error:
-            report.problems.append(("remove draft", error))
-    return report
-
-
-def _append(client, folder: str, data: bytes | BinaryIO, flags) -> tuple[int, int] | None:
-    """APPEND; (uidvalidity, uid) from the APPENDUID answer, or None without UIDPLUS."""
-    imap.check_folder_name(folder, "folder name")
-    source = readable(data)
-    # The literal as imaplib would send it, every line end CRLF: its size first.
-    size = sum(len(piece) for piece in crlf_chunks(chunks(source)))
-    if not size:
-        raise InvalidInputError("the message to store is empty")
-    host = getattr(client, "host", "")
-    with imap.translate_errors(client):
-        try:
-            response = _append_in_chunks(client, folder, tuple(flags), source, size)
-        except IMAPClientAbortError:
-            raise
-        except IMAPClientError as error:
-            text = str(error).upper()
-            if "[TRYCREATE]" in text or "[NONEXISTENT]" in text:
-                raise FolderNotFoundError(
-                    f'the folder "{folder}" does not exist', host=host, detail=str(error)
-                ) from error
-            if "[TOOBIG]" in text or "[LIMIT]" in text:
-                raise MessageTooLargeError(host=host, detail=str(error)) from error
-            raise
-    found = _APPENDUID.search(response if isinstance(response, bytes) else b"")
-    return (int(found.group(1)), int(found.group(2))) if found else None
-
-
-def _append_in_chunks(client, folder: str, flags, source: BinaryIO, size: int) -> bytes:
-    """APPEND with the message sent in chunks, the way imapclient sends literals of its own
-    (IMAPClient._raw_command): imaplib's append() takes the message as one bytes object and
-    copies it twice. The literal is a synchronising one, so that a server that will not
-    take the message ([TRYCREATE], [TOOBIG]) says so before it is sent. The answer's text,
-    or IMAPClientError as imapclient raises it."""
-    connection = client._imap
-    for answer in ("OK", "NO", "BAD"):  # as imaplib forgets them before each command
-        connection.untagged_responses.pop(answer, None)
-    tag = connection._new_tag()
-    folder_name = client._normalise_folder(folder)
-    flag_list = seq_to_parenstr(flags).encode("ascii")
-    try:
-        connection.send(b"%s APPEND %s %s {%d}\r\n" % (tag, folder_name, flag_list, size))
-        while connection._get_response():  # None: the server's "+", go ahead
-            if connection.tagged_commands[tag]:
-                break  # refused before the message went
-        else:
-            for piece in crlf_chunks(chunks(source)):
-                connection.send(piece)
-            connection.send(b"\r\n")
-    except OSError as error:
-        raise connection.abort(f"socket error: {error}") from error
-    typ, data = connection._command_complete("APPEND", tag)
-    text = data[0] if data and isinstance(data[0], bytes) else b""
-    if typ != "OK":
-        raise IMAPClientError(f"append failed: {text.decode('utf-8', 'replace')}")
-    return text
-
-
-def _find_appended(client, folder: str, data: bytes | BinaryIO) -> tuple[int, int]:
-    """The UID of a message just appended to a server without UIDPLUS, by its Message-ID."""
-    head, _body_start = read_head(readable(data))
-    found = _MESSAGE_ID_HEADER.search(head)
-    host = getattr(client, "host", "")
-    if found is None:
-        raise ProtocolError(host=host, detail="the draft has no Message-ID to find it by")
-    with imap.translate_errors(client):
-        selected, _count = imap.ensure_selected(client, folder)
-        uids = client.search(["HEADER", "Message-ID", found.group(1).decode("ascii")])
-    if not uids:
-        raise ProtocolError(host=host, detail="the saved draft cannot be found on the server")
-    return int(selected.uidvalidity), max(uids)
-
-
-_MESSAGE_ID_SHAPE = re.compile(r"<[\x21-\x3b\x3d\x3f-\x7e]{1,250}@[\x21-\x3b\x3d\x3f-\x7e]{1,250}>")
-
-
-def find_message(client: imapclient.IMAPClient, folder: str, message_id: str) -> MessageRef | None:
-    """The one message in `folder` with this Message-ID (the server searches), or None when
-    there is none or more than one (then nobody could say which is meant)."""
-    if not message_id or not _MESSAGE_ID_SHAPE.fullmatch(message_id):
-        return None
-    imap.check_folder_name(folder, "folder name")
-    with imap.translate_errors(client):
-        selected, _count = imap.ensure_selected(client, folder)
-        uids = client.search(["HEADER", "Message-ID", message_id])
-    if len(uids) != 1:
-        return None
-    return MessageRef(folder=folder, uidvalidity=int(selected.uidvalidity), uid=int(uids[0]))
+    return (data or b"").decode("utf-8", "replace").strip()[: limits.MAX_SENDMAIL_STDERR]

@@ -2,6 +2,7 @@
 
 import smtplib
 import ssl
+from collections.abc import Callable
 
 from . import auth, net
 from .config import Security, SmtpSettings
@@ -110,8 +111,11 @@ def _reply_text(error: smtplib.SMTPResponseException) -> str:
     return f"{error.smtp_code} {message}"
 
 
-def check_account(settings: SmtpSettings) -> None:
-    """Connect, secure and log in, then say goodbye: the connection test for "save"."""
+def check_account(
+    settings: SmtpSettings, connect: Callable[[SmtpSettings], smtplib.SMTP] = connect
+) -> None:
+    """Connect, secure and log in (through `connect`, the account's login seam), then say
+    goodbye: the connection test for "save"."""
     client = connect(settings)
     try:
         client.quit()

@@ -3,10 +3,10 @@
 A mail with a 20 MiB attachment is 27 MiB of base64. Held as bytes it was copied on every
 step of its way (serialised, Bcc cut out, line ends fixed, dot-stuffed, APPENDed, parsed
 back as a draft), and an Odoo worker grew by ten times the attachment. Here a message
-exists once, in a SpooledTemporaryFile that moves to disk beyond SPOOL_MEMORY: attachments
-stream into it from their files through base64 (StreamedPart), SMTP and IMAP read it in
-CHUNK_SIZE pieces, and a draft read back keeps its attachments in the file until each is
-stored (without_attachments).
+exists once, in a SpooledTemporaryFile that moves to disk beyond limits.SPOOL_MEMORY:
+attachments stream into it from their files through base64 (StreamedPart), SMTP and IMAP
+read it in limits.SPOOL_CHUNK_SIZE pieces, and a draft read back keeps its attachments in
+the file until each is stored (without_attachments).
 """
 
 import binascii
@@ -20,11 +20,9 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import BinaryIO
 
+from . import limits
 from .exceptions import InvalidInputError
 
-# A message up to this size stays in memory; a larger one goes to a file on disk.
-SPOOL_MEMORY = 1024 * 1024
-CHUNK_SIZE = 1024 * 1024
 # Base64 as the email package writes it: 57 bytes make a line of 76 characters.
 _BASE64_LINE_BYTES = 57
 _BASE64_CHUNK = _BASE64_LINE_BYTES * 16384
@@ -37,16 +35,13 @@ _SKIPPED = bytes(
 _ANY_LINE_END = re.compile(rb"\r\n|\r|\n")
 # A bare LF only, as the email package writes a message/rfc822 part (a bare CR stays).
 _LF_LINE_END = re.compile(rb"\r?\n")
-# A draft's header blocks beyond this are not read for attachments to leave in the file.
-_MAX_HEADER_BLOCK = 256 * 1024
-_MAX_LINE = 64 * 1024
 # What the email package may raise on the header block of a part another program wrote.
 _HEADER_ERRORS = (LookupError, ValueError, TypeError, IndexError, AttributeError)
 
 
 def temporary_file() -> tempfile.SpooledTemporaryFile:
     """An empty temporary file for a message: in memory while small, on disk beyond."""
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    return tempfile.SpooledTemporaryFile(max_size=limits.SPOOL_MEMORY)
 
 
 def readable(message) -> BinaryIO:
@@ -63,7 +58,8 @@ def chunks(source: BinaryIO, start: int = 0, end: int | None = None) -> Iterator
     source.seek(start)
     left = None if end is None else end - start
     while left is None or left > 0:
-        chunk = source.read(CHUNK_SIZE if left is None else min(CHUNK_SIZE, left))
+        size = limits.SPOOL_CHUNK_SIZE
+        chunk = source.read(size if left is None else min(size, left))
         if not chunk:
             return
         if left is not None:
@@ -220,7 +216,7 @@ def without_attachments(source: BinaryIO) -> tuple[bytes, dict[bytes, tuple[int,
     leaving_out_from = None  # where the body being left out started
     position = 0
     line_start = True
-    while line := source.readline(_MAX_LINE):
+    while line := source.readline(limits.MAX_HEADER_LINE):
         start, position = position, position + len(line)
         at_line_start, line_start = line_start, line.endswith(b"\n")
         boundary = _boundary(line, boundaries) if at_line_start else None
@@ -240,7 +236,7 @@ def without_attachments(source: BinaryIO) -> tuple[bytes, dict[bytes, tuple[int,
                 if encoded and not top_level:
                     leaving_out_from = position
                 header, top_level = None, False
-            elif header_size + len(line) > _MAX_HEADER_BLOCK:
+            elif header_size + len(line) > limits.MAX_HEADER_BLOCK:
                 header, top_level = None, False
             else:
                 header.append(line)

@@ -4,9 +4,8 @@ from dataclasses import dataclass, field
 from itertools import takewhile
 
 import imapclient
-from imapclient.response_parser import parse_fetch_response
 
-from . import imap
+from . import imap, limits
 from .exceptions import (
     InvalidInputError,
     LimitExceededError,
@@ -14,9 +13,6 @@ from .exceptions import (
     ProtocolError,
 )
 from .headers import decode_params, to_text
-
-MAX_DEPTH = 20
-MAX_PARTS = 500
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ class MessagePart:
 
 
 def parse_bodystructure(
-    body, *, max_depth: int = MAX_DEPTH, max_parts: int = MAX_PARTS
+    body, *, max_depth: int = limits.MAX_DEPTH, max_parts: int = limits.MAX_PARTS
 ) -> MessagePart:
     """The tree of a parsed BODYSTRUCTURE (imapclient's BodyData or the raw nested tuples).
 
@@ -165,19 +161,15 @@ def fetch_message_structure(
     folder: str,
     uid: int,
     *,
-    max_depth: int = MAX_DEPTH,
-    max_parts: int = MAX_PARTS,
+    max_depth: int = limits.MAX_DEPTH,
+    max_parts: int = limits.MAX_PARTS,
 ) -> MessagePart:
     """The MIME tree of one message, read with BODYSTRUCTURE only (no body is transferred)."""
     if not isinstance(uid, int) or uid < 1:
         raise InvalidInputError(f"invalid UID {uid!r}")
     with imap.translate_errors(client):
         imap.ensure_selected(client, folder)
-        tag = client._imap._command("UID", "FETCH", str(uid), "(UID BODYSTRUCTURE)")
-        typ, data = client._imap._command_complete("FETCH", tag)
-        client._checkok("fetch", typ, data)
-        _typ, data = client._imap._untagged_response(typ, data, "FETCH")
-        response = parse_fetch_response(data, normalise_times=False, uid_is_key=True)
+        response = imap.uid_fetch(client, [uid], "(UID BODYSTRUCTURE)")
     if uid not in response or b"BODYSTRUCTURE" not in response[uid]:
         raise MessageNotFoundError(host=getattr(client, "host", ""), detail=f"UID {uid}")
     return parse_bodystructure(

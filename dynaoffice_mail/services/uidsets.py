@@ -2,7 +2,19 @@
 
 from collections.abc import Iterable
 
-from .exceptions import LimitExceededError, ProtocolError
+from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
+
+
+def checked_uid_set(uids: Iterable[int], limit: int) -> str:
+    """`uids` as a compressed UID set; InvalidInputError unless there are between 1 and
+    `limit` of them, each a UID (1 or more)."""
+    uids = list(uids)
+    if not uids or len(uids) > limit:
+        raise InvalidInputError(f"between 1 and {limit} messages at a time")
+    try:
+        return compress_uids(uids)
+    except ValueError as error:
+        raise InvalidInputError(str(error)) from error
 
 
 def compress_uids(uids: Iterable[int]) -> str:

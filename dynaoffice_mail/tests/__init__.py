@@ -5,6 +5,7 @@ from . import test_account_setup
 from . import test_account_access
 from . import test_client_rpc
 from . import test_client_actions
+from . import test_client_trash
 from . import test_client_concurrency
 from . import test_pool_restart
 from . import test_client_reading
@@ -33,4 +34,5 @@ from . import test_ui_mail_assign
 from . import test_ui_hostile
 from . import test_ui_trust_quoted_html
 from . import test_ui_trust_sending
+from . import test_ui_js_units
 from . import test_translations

@@ -1,8 +1,9 @@
 """Shared setup for the Odoo tests: the real Dovecot/SMTP servers of this test run.
 
-`make test` starts them in a pytest session fixture (conftest.py at the repository root) and
-publishes their ports and CA through DYNAOFFICE_TEST_SERVERS. Without them these tests cannot
-run, and they say so instead of skipping.
+The pytest plugin of the test helper package dynaoffice-mail-testing (`dynaoffice_mail_testing/`
+at the repository's root; `make test` installs it) starts them once per run and publishes their
+ports and CA through DYNAOFFICE_TEST_SERVERS. Without them these tests cannot run, and they say
+so instead of skipping.
 """
 
 import email
@@ -23,8 +24,8 @@ from ..services.config import ImapSettings, Security
 from .hostile_report import record
 
 try:
-    from devtools.servers import MailServers
-except ImportError:  # run outside the repository's harness
+    from dynaoffice_mail_testing.servers import MailServers
+except ImportError:  # the test helper package is not installed: test_servers() says so
     MailServers = None
 
 
@@ -32,8 +33,10 @@ def test_servers():
     path = os.environ.get("DYNAOFFICE_TEST_SERVERS")
     if not path or MailServers is None:
         raise RuntimeError(
-            "dynaoffice_mail's tests need the real mail servers of `make test` "
-            "(DYNAOFFICE_TEST_SERVERS is not set); run them with `make test`."
+            "dynaoffice_mail's tests need the real mail servers of the pytest plugin in "
+            "dynaoffice-mail-testing (DYNAOFFICE_TEST_SERVERS is not set): install it "
+            "(pip install ./dynaoffice_mail_testing) and run pytest with pytest-odoo, or "
+            "run `make test`."
         )
     with open(path) as handle:
         description = json.load(handle)

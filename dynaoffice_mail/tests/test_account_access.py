@@ -45,8 +45,9 @@ class TestAccountAccess(MailServerCase):
             as_admin.action_open_mailbox()
         with self.assertRaises(AccessError):
             as_admin.action_test_connection()
-        with self.assertRaises(AccessError):
-            as_admin._get_imap_session()
+        for role in ("_mailbox", "_composer", "_assigner", "_filer"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                getattr(as_admin, role)()
         # Redirecting the host would capture the owner's password at the next login.
         with self.assertRaises(AccessError):
             as_admin.write({"imap_host": "evil.example.com"})

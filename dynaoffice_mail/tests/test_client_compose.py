@@ -13,7 +13,7 @@ from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from ..services import compose
+from ..services import mime
 from .common import MailServerCase, build_message
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
@@ -52,7 +52,7 @@ class ComposeCase(MailServerCase):
         }
 
     def upload(self, account, name, data, mimetype="application/octet-stream"):
-        return account._store_uploads([compose.OutgoingAttachment(name, mimetype, data)])
+        return account._composer().store_uploads([mime.OutgoingAttachment(name, mimetype, data)])
 
     def sources(self, address, password, folder, subject):
         """The sources of the messages in a folder with this (ASCII) subject."""
@@ -311,6 +311,29 @@ class TestClientCompose(ComposeCase):
             {"notiz.txt": "Notiz"},
         )
 
+    def test_a_draft_named_for_another_account_is_left_alone(self):
+        """The composer's draft names its account: a reference that names another one
+        (a tab switched accounts, a forged call) removes and replaces nothing."""
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Fremdes Konto", body_html="<p>x</p>")
+        values.update(account.client_save_draft(values))
+        self.assertEqual(values["draft"]["account"], self.personal.id)
+        forged = dict(values, draft=dict(values["draft"], account=self.shared.id))
+        for call in (account.client_discard, account.client_save_draft):
+            with self.assertRaises(UserError):
+                call(forged)
+        drafts = self.subjects(self.personal_address, self.personal_password, "Drafts")
+        self.assertEqual(drafts.count("Fremdes Konto"), 1)
+        # A draft saved before references named their account is this account's.
+        legacy = dict(
+            values, draft={k: values["draft"][k] for k in ("folder", "uidvalidity", "uid")}
+        )
+        self.assertTrue(account.client_discard(legacy))
+        self.assertNotIn(
+            "Fremdes Konto", self.subjects(self.personal_address, self.personal_password, "Drafts")
+        )
+
     def test_large_files_reach_the_recipient_as_they_are_filed_in_sent(self):
         """The files stream from the filestore into the draft and the mail, and out of the
         reopened draft again: every byte arrives, and Sent holds what the recipient got."""
@@ -341,7 +364,7 @@ class TestClientCompose(ComposeCase):
         )
         # The same bytes but the Bcc header, after the trace fields Dovecot puts on top.
         self.assertIn(b"Bcc: " + hidden.encode(), filed)
-        self.assertTrue(received.endswith(compose.strip_bcc(filed)))
+        self.assertTrue(received.endswith(mime.strip_bcc(filed)))
         parsed = email.message_from_bytes(received, policy=email.policy.default)
         self.assertNotIn("Bcc", parsed)
         self.assertEqual(

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.dynaoffice_mail_account import hold_folder_for_change
+from ..roles.base import hold_folder_for_change
 from ..services import actions
 from ..services import pool as imap_pool
 from .common import MailServerCase, build_message

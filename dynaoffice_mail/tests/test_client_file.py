@@ -4,13 +4,16 @@
 import base64
 import datetime
 import email.message
+import hashlib
 import secrets
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+from ..services.refs import MessageRef
 from .common import MailServerCase
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
@@ -102,7 +105,8 @@ class TestClientFile(MailServerCase):
         eml, pdf = self.files_of(self.customer)
         self.assertEqual(eml.name, "Angebot 2026 17 Dach.eml")
         self.assertEqual(eml.mimetype, "message/rfc822")
-        self.assertEqual(eml.raw, self.account._read_source("INBOX", uidvalidity, uid))
+        ref = MessageRef.parse(self.account.id, "INBOX", uidvalidity, uid)
+        self.assertEqual(eml.raw, self.account._mailbox().read_source(ref))
         self.assertIn(base64.encodebytes(PDF)[:60], eml.raw.replace(b"\r\n", b"\n"))
         self.assertEqual(pdf.name, "Angebot.pdf")
         self.assertEqual(pdf.mimetype, "application/pdf")
@@ -222,10 +226,59 @@ class TestClientFile(MailServerCase):
         self.assertEqual(self.files_of(self.customer).mapped("name"), ["Angebot.pdf"])
         with self.assertRaises(UserError):
             self.account.client_file("INBOX", uidvalidity, [uid], {}, "eml")
+        # A kind of place no installed addon offers.
+        with self.assertRaises(UserError):
+            self.account.client_file("INBOX", uidvalidity, [uid], {"kind": "gone"}, "eml")
+        self.assertEqual(self.files_of(self.customer).mapped("name"), ["Angebot.pdf"])
 
     def test_users_without_document_storage_file_onto_records_only(self):
         # The owner is no document user (with or without the dms bridge installed).
-        self.assertEqual(self.account.client_filing_targets(), {"directories": None})
+        self.assertEqual(
+            self.account.client_filing_targets(), {"destinations": [{"kind": "record"}]}
+        )
+
+    def test_a_bridge_adds_its_destination_through_the_hook(self):
+        """What a bridge addon does (dynaoffice_mail_dms adds directories): one more class
+        from `_filing_destinations()` is offered to the dialog and files where it says."""
+        stored = []
+
+        class Notebook:
+            kind = "notebook"
+
+            @classmethod
+            def available(cls, env):
+                return True
+
+            @classmethod
+            def describe(cls, env):
+                return {"kind": cls.kind, "pages": 2}
+
+            @classmethod
+            def resolve(cls, env, target):
+                return cls()
+
+            def holds(self, checksum):
+                return checksum in {entry[1] for entry in stored}
+
+            def store(self, name, mimetype, content):
+                stored.append((name, hashlib.sha1(content).hexdigest()))
+                return f"page {len(stored)}: {name}"
+
+        self.deliver(self.offer("Ins Notizbuch"))
+        uidvalidity, uid = self.find("Ins Notizbuch")
+        Account = type(self.env["dynaoffice.mail.account"])
+        destinations = [*self.account._filing_destinations(), Notebook]
+        with patch.object(Account, "_filing_destinations", lambda self: destinations):
+            self.assertIn(
+                {"kind": "notebook", "pages": 2},
+                self.account.client_filing_targets()["destinations"],
+            )
+            target = {"kind": "notebook"}
+            result = self.account.client_file("INBOX", uidvalidity, [uid], target, "both")
+            again = self.account.client_file("INBOX", uidvalidity, [uid], target, "attachments")
+        self.assertEqual(result[uid]["filed"], ["page 1: Ins Notizbuch.eml", "page 2: Angebot.pdf"])
+        self.assertEqual(again[uid]["skipped"], ["Angebot.pdf"])
+        self.assertFalse(self.files_of(self.customer))
 
     def test_server_action_files_into_the_records_the_mail_is_assigned_to(self):
         self.deliver(self.offer("Zugewiesen und abgelegt"))

@@ -10,11 +10,11 @@ import os
 import secrets
 import subprocess
 
+from dynaoffice_mail_testing.system import PG_BIN
+
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
-
-from devtools.pg import PG_BIN
 
 from .hostile_report import record
 

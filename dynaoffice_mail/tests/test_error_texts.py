@@ -16,15 +16,14 @@ from pathlib import Path
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.dynaoffice_mail_account_errors import ERROR_TEXTS
-from ..services import actions
+from ..roles.errors import ERROR_TEXTS, explain
 from ..services import exceptions as mail_errors
 from ..services import pool as imap_pool
 from .common import MailServerCase
 
 try:
-    from devtools.dovecot import Dovecot
-except ImportError:  # outside the repository's harness (common.py says what is missing)
+    from dynaoffice_mail_testing.dovecot import Dovecot
+except ImportError:  # without the test helper package (common.py says what is missing)
     Dovecot = None
 
 # What only a library or the server would say.
@@ -162,7 +161,7 @@ class TestErrorTexts(MailServerCase):
         )
 
     def test_a_stopped_server_says_so_for_reads_and_changes(self):
-        self.assertIsNotNone(Dovecot, "tests need the repository's devtools")
+        self.assertIsNotNone(Dovecot, "tests need the package dynaoffice-mail-testing")
         base = Path(self.servers_info["base"]) / f"stopping-{secrets.token_hex(4)}"
         dovecot = Dovecot(base, self.servers.certificates).start()
         self.addCleanup(dovecot.stop)
@@ -187,7 +186,7 @@ class TestErrorTexts(MailServerCase):
             cls
             for _name, cls in inspect.getmembers(mail_errors, inspect.isclass)
             if issubclass(cls, mail_errors.MailServiceError)
-        ] + [actions.UidValidityChangedError]
+        ] + [mail_errors.UidValidityChangedError]
         self.assertGreater(len(classes), 20)
         missing = [cls.__name__ for cls in classes if cls not in ERROR_TEXTS]
         self.assertEqual(missing, [], "exceptions without an entry in ERROR_TEXTS")
@@ -196,15 +195,15 @@ class TestErrorTexts(MailServerCase):
             for lang in ("en_US", "de_DE"):
                 with self.subTest(error=cls.__name__, lang=lang):
                     error = _example(cls)
-                    explain = account.with_context(lang=lang)._explain
-                    text = explain(error, 993)
+                    in_lang = account.with_context(lang=lang)
+                    text = explain(in_lang, error, 993)
                     self.assertUsable(text)
                     self.assertNotRegex(text, re.escape(DETAIL[:12]))
-                    after_sending = explain(error, 993, mail_sent=True)
+                    after_sending = explain(in_lang, error, 993, mail_sent=True)
                     self.assertUsable(after_sending)
                     self.assertNotRegex(after_sending, r"(?i)try again|versuchen sie es erneut")
                     if lang == "de_DE":
-                        self.assertNotEqual(text, account._explain(error, 993), "no German")
+                        self.assertNotEqual(text, explain(account, error, 993), "no German")
                     if cls is mail_errors.DeliveryUncertainError:
                         sent = "may have been sent" if lang == "en_US" else "gesendet"
                         self.assertIn(sent, text)
@@ -227,7 +226,7 @@ class TestErrorTexts(MailServerCase):
         for detail, fragment in cases.items():
             with self.subTest(detail=detail):
                 error = mail_errors.ProtocolError(host="mail.example.org", detail=detail)
-                self.assertUsable(account._explain(error, 993), fragment)
+                self.assertUsable(explain(account, error, 993), fragment)
         refused = mail_errors.RecipientsRefusedError(
             host="mail.example.org",
             refused={
@@ -235,11 +234,11 @@ class TestErrorTexts(MailServerCase):
                 "voll@example.org": "452 4.2.2 Mailbox full, try later",
             },
         )
-        text = account._explain(refused, 587)
+        text = explain(account, refused, 587)
         self.assertUsable(text, "niemand@example.org (no such mailbox)", "voll@example.org")
         self.assertNotIn("550", text)
         spam = mail_errors.MessageRefusedError(host="mail.example.org", detail="554 5.7.1 spam")
-        self.assertUsable(account._explain(spam, 587), "nobody got it")
+        self.assertUsable(explain(account, spam, 587), "nobody got it")
 
 
 def _example(cls):

@@ -22,8 +22,8 @@ from email.utils import format_datetime
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models.dynaoffice_mail_account import FolderRenumberedError
-from ..services import compose
+from ..roles.base import FolderRenumberedError
+from ..services import mime
 from ..services import pool as imap_pool
 from .common import MailServerCase, build_message
 from .fake_servers import FakeSmtpServer, FaultyImapProxy
@@ -326,9 +326,9 @@ class TestSendingFaults(FaultCase):
             bcc=[self.hidden],
             subject=subject,
             body_html="<p>Der Preis: 1.200 € netto.</p>",
-            attachments=self.account._store_uploads(
+            attachments=self.account._composer().store_uploads(
                 [
-                    compose.OutgoingAttachment(
+                    mime.OutgoingAttachment(
                         "Preisliste März.bin", "application/octet-stream", FILE
                     )
                 ]

@@ -29,10 +29,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from imapclient.exceptions import IMAPClientError
 
-from odoo.addons.dynaoffice_mail.services import compose, exceptions, imap, reading
-from odoo.addons.dynaoffice_mail.services.compose import OutgoingAttachment
-from odoo.addons.dynaoffice_mail.services.html import sanitize_html
+from odoo.addons.dynaoffice_mail.services import (
+    addresses,
+    exceptions,
+    imap,
+    limits,
+    mime,
+    reading,
+    replies,
+)
+from odoo.addons.dynaoffice_mail.services.html import html_to_text, sanitize_html
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
+from odoo.addons.dynaoffice_mail.services.mime import OutgoingAttachment
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 from odoo.addons.dynaoffice_mail.tests.hostile_report import (
     LARGEST_PARSE_KIB,
@@ -341,7 +349,7 @@ def _open_like_the_reader(raw: bytes) -> reading.MessageView:
     """What read_message and the reading pane do with a message's bytes, without a server:
     headers decoded, body parts decoded from their transfer encoding and charset, the HTML
     sanitised and rendered as text."""
-    header = reading._parse_header(_header_block(raw)[: reading.MAX_HEADER_BYTES])
+    header = reading._parse_header(_header_block(raw)[: limits.MAX_HEADER_BYTES])
     fields = reading._header_fields(header)
     for line in (fields["subject"], *(a.name + a.address for a in fields["from_"])):
         assert "\r" not in line and "\n" not in line, f"line break in a shown header: {line!r}"
@@ -356,7 +364,7 @@ def _open_like_the_reader(raw: bytes) -> reading.MessageView:
         data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
         cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower() or None
         try:
-            decoded = reading._decode_transfer(data[: reading.MAX_BODY_BYTES], cte)
+            decoded = reading._decode_transfer(data[: limits.MAX_BODY_BYTES], cte)
         except reading._UndecodableError:
             continue  # read_message shows the source with this reason
         text = reading.decode_text(decoded, part.get_param("charset"), complete=False)
@@ -366,7 +374,7 @@ def _open_like_the_reader(raw: bytes) -> reading.MessageView:
             plain_text = text
     if html_text is not None:
         sanitize_html(html_text, cid_url=lambda cid: None, allow_remote=False)
-        compose.html_to_text(html_text)
+        html_to_text(html_text)
     return reading.MessageView(
         uid=1, uidvalidity=1, seen=False, flagged=False, answered=False, text=plain_text, **fields
     )
@@ -376,22 +384,22 @@ _SENDER = {"from_name": "Me", "from_address": "me@example.org"}
 
 
 def _reply_all(view, raw: bytes) -> None:
-    reply = compose.reply_draft(view, own_addresses=["me@example.org"], reply_all=True, **_SENDER)
+    reply = replies.reply_draft(view, own_addresses=["me@example.org"], reply_all=True, **_SENDER)
     with contextlib.suppress(exceptions.InvalidInputError):
         # The original's addresses may not be sendable: the user is told which one.
-        compose.serialize(compose.build_message(reply))
+        mime.serialize(mime.build_message(reply))
 
 
 def _forward_inline(view, raw: bytes) -> None:
     # A forward has no recipients yet, and whatever the original's subject held, the user
     # must be able to forward it.
-    draft = compose.forward_draft(view, as_attachment=False, **_SENDER)
-    compose.serialize(compose.build_message(draft))
+    draft = replies.forward_draft(view, as_attachment=False, **_SENDER)
+    mime.serialize(mime.build_message(draft))
 
 
 def _forward_attached(view, raw: bytes) -> None:
-    draft = compose.forward_draft(view, as_attachment=True, raw_message=raw, **_SENDER)
-    compose.serialize(compose.build_message(draft))
+    draft = replies.forward_draft(view, as_attachment=True, raw_message=raw, **_SENDER)
+    mime.serialize(mime.build_message(draft))
 
 
 # Reply all, forward inline, forward as attachment: each a request of its own in the client.
@@ -470,7 +478,7 @@ def _through_the_client(tally: Tally, raw: bytes) -> None:
     view = tally.measure(raw, _open_like_the_reader, raw)
     if view is not None:
         _reply_and_forward(tally, view, raw)
-    tally.measure(raw, compose.parse_draft, raw)
+    tally.measure(raw, mime.parse_draft, raw)
 
 
 def test_mutated_messages_parse_without_unhandled_errors_in_bounded_time_and_memory():
@@ -564,7 +572,7 @@ def test_a_draft_forwarding_mail_in_a_codec_that_is_no_charset_reopens():
     """Found: parse_draft re-encoded the forwarded mail in its declared charset, and
     charset="base64" (or "hex") raised LookupError."""
     for charset in (b"base64", b"hex", b"utf-8"):
-        draft = compose.parse_draft(_forwarded_draft(charset))
+        draft = mime.parse_draft(_forwarded_draft(charset))
         (attachment,) = draft.attachments
         assert attachment.mime_type == "message/rfc822"
         assert b"Gr\xc3\xbc\xc3\x9fe" in attachment.data, charset
@@ -578,10 +586,10 @@ def test_a_draft_with_an_encoded_line_break_in_a_name_reopens_without_it():
         b"Cc: =?utf-8?Q?=FF=FE=00=0D=0ABcc:_x@y.z?= <carl@example.org>\r\n"
         b"Subject: =?utf-8?B?" + base64.b64encode("a\u2028b".encode()) + b"?=\r\n\r\nhi\r\n"
     )
-    draft = compose.parse_draft(raw)
+    draft = mime.parse_draft(raw)
     assert draft.subject == "a b"
     assert draft.cc and draft.cc[-1].endswith("carl@example.org")
-    assert not set("".join(draft.cc)) & compose._LINE_BREAKS
+    assert not set("".join(draft.cc)) & addresses.LINE_BREAKS
 
 
 def test_mail_with_a_unicode_line_break_in_its_subject_can_be_replied_to_and_forwarded():
@@ -594,7 +602,7 @@ def test_mail_with_a_unicode_line_break_in_its_subject_can_be_replied_to_and_for
         flagged=False,
         answered=False,
         subject="Angebot\u2028Bcc: evil@example.org\x85x",
-        from_=(reading.Address(name="A" * 5000, address="anna@example.org"),),
+        from_=(addresses.Address(name="A" * 5000, address="anna@example.org"),),
         to=(),
         cc=(),
         reply_to=(),
@@ -605,12 +613,12 @@ def test_mail_with_a_unicode_line_break_in_its_subject_can_be_replied_to_and_for
         text="hi",
     )
     sender = {"from_name": "Me", "from_address": "me@example.org"}
-    forward = compose.build_message(compose.forward_draft(view, as_attachment=False, **sender))
+    forward = mime.build_message(replies.forward_draft(view, as_attachment=False, **sender))
     assert forward["Subject"] == "Fwd: Angebot Bcc: evil@example.org x"
     assert "Bcc" not in forward
-    reply = compose.reply_draft(view, own_addresses=[], reply_all=False, **sender)
+    reply = replies.reply_draft(view, own_addresses=[], reply_all=False, **sender)
     assert reply.to == ["anna@example.org"]  # a 5,000-letter name is left out
-    assert compose.build_message(reply)["Subject"].startswith("Re: Angebot Bcc")
+    assert mime.build_message(reply)["Subject"].startswith("Re: Angebot Bcc")
 
 
 def test_reply_all_to_thousands_of_recipients_is_refused():
@@ -620,12 +628,12 @@ def test_reply_all_to_thousands_of_recipients_is_refused():
     raw = header + b"From: anna@example.org\r\nSubject: x\r\n\r\nhi\r\n"
     view = _open_like_the_reader(raw)
     assert len(view.to) == 1500
-    reply = compose.reply_draft(
+    reply = replies.reply_draft(
         view, own_addresses=[], reply_all=True, from_name="Me", from_address="me@example.org"
     )
     started = time.perf_counter()
     try:
-        compose.build_message(reply)
+        mime.build_message(reply)
     except exceptions.InvalidInputError as error:
         assert "at most 1000" in str(error)
     else:
@@ -651,7 +659,7 @@ def test_long_names_and_lone_surrogates_are_refused_quickly():
     ):
         started = time.perf_counter()
         try:
-            compose.build_message(compose.Draft(**dict(base, **values)))
+            mime.build_message(mime.Draft(**dict(base, **values)))
         except exceptions.InvalidInputError as error:
             assert named in str(error), (values, error)
         else:
@@ -671,8 +679,8 @@ def test_forwarding_8bit_mail_with_hundreds_of_encoded_words_as_attachment_is_qu
     started = time.perf_counter()
     _forward_attached(view, raw)
     assert time.perf_counter() - started < 1.0
-    draft = compose.forward_draft(view, as_attachment=True, raw_message=raw, **_SENDER)
-    data = compose.serialize(compose.build_message(draft))
+    draft = replies.forward_draft(view, as_attachment=True, raw_message=raw, **_SENDER)
+    data = mime.serialize(mime.build_message(draft))
     assert data.isascii()
     inner = next(email.message_from_bytes(data, policy=email.policy.default).iter_attachments())
     assert inner.get_content().get_content() == "Grüße\r\n"

@@ -29,8 +29,16 @@ from contextlib import contextmanager
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.dynaoffice_mail.services import compose, exceptions, folders, imap, sending
-from odoo.addons.dynaoffice_mail.services.compose import Address, Draft, OutgoingAttachment
+from odoo.addons.dynaoffice_mail.services import (
+    addresses,
+    exceptions,
+    filing,
+    folders,
+    imap,
+    mime,
+    sending,
+)
+from odoo.addons.dynaoffice_mail.services.addresses import Address
 from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
 from odoo.addons.dynaoffice_mail.services.messages import (
     SORT_KEYS,
@@ -38,6 +46,7 @@ from odoo.addons.dynaoffice_mail.services.messages import (
     page_messages,
     search_criteria,
 )
+from odoo.addons.dynaoffice_mail.services.mime import Draft, OutgoingAttachment
 from odoo.addons.dynaoffice_mail.tests.common import build_message, imap_settings
 from odoo.addons.dynaoffice_mail.tests.hostile_report import record
 
@@ -479,7 +488,7 @@ def drafts(draw, to_address="to@example.org", cc_address="cc@example.org", bcc="
     def entry(address):
         name = text("name")
         if draw(st.booleans()):
-            return compose.format_address(Address(name=name, address=address))
+            return addresses.format_address(Address(name=name, address=address))
         return draw(st.sampled_from([f"{name} <{address}>", f'"{name}" <{address}>', address]))
 
     attachments = [
@@ -510,7 +519,7 @@ def _expected_headers(draft: Draft, *, bcc: bool) -> set[str]:
 
 def _build(figures: Figures, draft: Draft):
     try:
-        return compose.build_message(draft, include_bcc=True)
+        return mime.build_message(draft, include_bcc=True)
     except exceptions.InvalidInputError:
         return None
     except Exception as error:  # noqa: BLE001 - counted with its input
@@ -543,7 +552,7 @@ def test_built_messages_have_only_the_headers_built(monkeypatch):
             return
         built.append(draft)
         for include_bcc in (False, True):
-            data = compose.serialize(message, include_bcc=include_bcc)
+            data = mime.serialize(message, include_bcc=include_bcc)
             figures.violated(
                 draft, check_header_block(data, _expected_headers(draft, bcc=include_bcc))
             )
@@ -573,7 +582,7 @@ def test_drafts_sent_over_smtp_and_filed_in_sent_carry_no_injection(
         allow_private_hosts=True,
     )
     client = imap.connect(imap_settings(mail_servers, address, password, timeout=20))
-    sent_folder = sending.find_special_folder(client, "\\Sent")
+    sent_folder = folders.special_folder(client, "\\Sent")
     assert sent_folder
     delivered = []
 
@@ -603,7 +612,7 @@ def test_drafts_sent_over_smtp_and_filed_in_sent_carry_no_injection(
             figures.violated(draft, [f"{verbs.count(b'RCPT')} recipients instead of 3"])
         with ImapRecorder(client) as imap_wire:
             try:
-                sending.append_to_folder(client, sent_folder, compose.serialize(message))
+                filing.append_to_folder(client, sent_folder, mime.serialize(message))
             except Exception as error:  # noqa: BLE001 - counted with its input
                 figures.unexpected(draft, error)
                 return
@@ -634,8 +643,8 @@ def test_addresses_as_typed_are_parsed_or_refused_with_our_error():
         figures.cases += 1
         for typed in (text, f"{text} <{address}>", f"{address}, {text}"):
             try:
-                found = compose.parse_addresses(typed)
-                wire = [compose.envelope_address(item.address) for item in found]
+                found = addresses.parse_addresses(typed)
+                wire = [addresses.envelope_address(item.address) for item in found]
             except exceptions.InvalidInputError:
                 continue
             except Exception as error:  # noqa: BLE001 - counted with its input
@@ -644,7 +653,7 @@ def test_addresses_as_typed_are_parsed_or_refused_with_our_error():
             for item, envelope in zip(found, wire, strict=True):
                 if not envelope.isascii() or any(char in envelope for char in "\r\n\0 <>"):
                     figures.violated(typed, [f"envelope address {envelope!r}"])
-                if any(char in compose._LINE_BREAKS for char in item.name + item.address):
+                if any(char in addresses.LINE_BREAKS for char in item.name + item.address):
                     figures.violated(typed, [f"a line break kept in {item!r}"])
 
     parse()
@@ -688,7 +697,7 @@ def test_folder_names_that_are_no_text_are_refused_before_the_wire():
         lambda: folders.delete_folder(no_connection, ["INBOX"]),
         lambda: folders.folder_state(no_connection, "a\ud800"),
         lambda: page_messages(no_connection, "\udfff"),
-        lambda: sending.append_to_folder(no_connection, "Sent\ud800", b"x"),
+        lambda: filing.append_to_folder(no_connection, "Sent\ud800", b"x"),
     ):
         try:
             call()
@@ -705,6 +714,6 @@ def test_a_subject_that_looks_like_an_encoded_word_reaches_the_recipient_as_type
         draft = Draft(
             from_name="Me", from_address="me@example.org", to=["you@example.org"], subject=subject
         )
-        data = compose.serialize(compose.build_message(draft))
+        data = mime.serialize(mime.build_message(draft))
         assert email.message_from_bytes(data, policy=email.policy.default)["Subject"] == subject
         assert check_header_block(data, _expected_headers(draft, bcc=False)) == []

@@ -52,7 +52,11 @@ class TestOutbox(MailServerCase):
         )
         self.assertEqual(draft["Message-ID"], message_id)
         # A reopened draft keeps it.
-        reopened = self.account.client_compose("draft", **values["draft"])
+        draft = values["draft"]
+        self.assertEqual(draft["account"], self.personal.id)
+        reopened = self.account.client_compose(
+            "draft", draft["folder"], draft["uidvalidity"], draft["uid"]
+        )
         self.assertEqual(reopened["message_id"], message_id)
 
         result = self.account.client_send(values)

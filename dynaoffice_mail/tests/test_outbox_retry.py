@@ -29,9 +29,9 @@ from . import common
 from .hostile_report import record
 
 try:
-    from devtools.bench import OdooServer, OdooSession
-    from devtools.system import free_port
-except ImportError:  # run outside the repository's harness
+    from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession
+    from dynaoffice_mail_testing.system import free_port
+except ImportError:  # without the test helper package (common.py says what is missing)
     OdooServer = OdooSession = free_port = None
 
 MODEL = "dynaoffice.mail.account"
@@ -70,7 +70,7 @@ def _server_config(tmp_path: Path) -> Path:
 
 
 def test_a_serialization_failure_after_sending_delivers_once(tmp_path):
-    assert OdooServer is not None, "run with `make test`: devtools is needed"
+    assert OdooServer is not None, "install the test helper package dynaoffice-mail-testing"
     _description, servers = common.test_servers()
     database = config["db_name"]
     if isinstance(database, list):

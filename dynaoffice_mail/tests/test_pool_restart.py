@@ -11,8 +11,8 @@ from contextlib import ExitStack
 
 from odoo.tests import tagged
 
+from ..services import filing
 from ..services import pool as imap_pool
-from ..services import sending
 from .common import MailServerCase, build_message
 from .hostile_report import record
 
@@ -42,7 +42,7 @@ class TestChangesAfterServerRestart(MailServerCase):
         page = self.account.client_page("INBOX", sort="subject", reverse=False)
         with ExitStack() as requests:
             for _request in range(POOLED):
-                requests.enter_context(self.account._imap_session())
+                requests.enter_context(self.account._mailbox().session())
         self.assertEqual(imap_pool.POOL.idle_count(self.key), POOLED)
         returned = time.monotonic()
         self.servers.dovecot.restart()
@@ -96,8 +96,8 @@ class TestChangesAfterServerRestart(MailServerCase):
         sent = build_message("Gesendet nach dem Neustart")
 
         def file_sent_copy():
-            report = self.account._imap_run(
-                lambda client: sending.file_sent_message(client, sent, sent_folder="Sent"),
+            report = self.account._mailbox().run(
+                lambda client: filing.file_sent_message(client, sent, sent_folder="Sent"),
                 safe=False,
             )
             # It never raises (the mail is out): its problems are what failed.

@@ -23,36 +23,33 @@ from email.utils import format_datetime, formataddr
 import imapclient
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import exceptions, imap, spool
-from odoo.addons.dynaoffice_mail.services.actions import UidValidityChangedError
-from odoo.addons.dynaoffice_mail.services.compose import (
-    Address,
-    Draft,
-    OutgoingAttachment,
-    build_message,
-    forward_draft,
-    html_to_text,
-    parse_addresses,
-    parse_draft,
-    read_draft,
-    reply_draft,
-    serialize,
-    strip_bcc,
-)
-from odoo.addons.dynaoffice_mail.services.compose import spool as spool_message
+from odoo.addons.dynaoffice_mail.services import exceptions, imap, limits, spool
+from odoo.addons.dynaoffice_mail.services.addresses import Address, parse_addresses
 from odoo.addons.dynaoffice_mail.services.config import Security, SmtpSettings
-from odoo.addons.dynaoffice_mail.services.reading import MessageView, read_message, stream_source
-from odoo.addons.dynaoffice_mail.services.sending import (
-    MessageRef,
+from odoo.addons.dynaoffice_mail.services.exceptions import UidValidityChangedError
+from odoo.addons.dynaoffice_mail.services.filing import (
     append_to_folder,
     delete_draft,
     file_sent_message,
-    find_special_folder,
     mark_answered,
     save_draft,
-    send_sendmail,
-    send_smtp,
 )
+from odoo.addons.dynaoffice_mail.services.folders import special_folder
+from odoo.addons.dynaoffice_mail.services.html import html_to_text
+from odoo.addons.dynaoffice_mail.services.mime import (
+    Draft,
+    OutgoingAttachment,
+    build_message,
+    parse_draft,
+    read_draft,
+    serialize,
+    strip_bcc,
+)
+from odoo.addons.dynaoffice_mail.services.mime import spool as spool_message
+from odoo.addons.dynaoffice_mail.services.reading import MessageView, read_message, stream_source
+from odoo.addons.dynaoffice_mail.services.refs import MessageRef
+from odoo.addons.dynaoffice_mail.services.replies import forward_draft, reply_draft
+from odoo.addons.dynaoffice_mail.services.sending import send_sendmail, send_smtp
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
 UTC = datetime.timezone.utc
@@ -676,10 +673,10 @@ def test_what_the_server_does_after_the_message_is_reported(fault, error):
 
 def test_special_folders_are_found(mail_servers, mailbox):
     with _imap(mail_servers, *mailbox) as client:
-        assert find_special_folder(client, "\\Sent") == "Sent"
-        assert find_special_folder(client, "\\Drafts") == "Drafts"
+        assert special_folder(client, "\\Sent") == "Sent"
+        assert special_folder(client, "\\Drafts") == "Drafts"
         with pytest.raises(exceptions.InvalidInputError):
-            find_special_folder(client, "\\Inbox")
+            special_folder(client, "\\Inbox")
 
 
 def test_sent_copy_keeps_bcc_and_gets_its_uid(mail_servers, mailbox):
@@ -708,18 +705,19 @@ def test_draft_is_saved_replaced_reopened_and_deleted(mail_servers, mailbox):
         references=["<first@example.org>", "<original@example.org>"],
     )
     with _imap(mail_servers, *mailbox) as client:
-        uidvalidity, uid = save_draft(
-            client, "Drafts", serialize(build_message(draft, include_bcc=True))
-        )
+        saved = save_draft(client, "Drafts", serialize(build_message(draft, include_bcc=True)))
+        assert saved.folder == "Drafts"
+        uidvalidity, uid = saved.uidvalidity, saved.uid
         draft.subject = "Zweite Fassung"
         draft.cc = ["Zoë <zoe@example.org>"]
-        new_uidvalidity, new_uid = save_draft(
+        replaced = save_draft(
             client,
             "Drafts",
             serialize(build_message(draft, include_bcc=True)),
             replace_uid=uid,
             uidvalidity=uidvalidity,
         )
+        new_uidvalidity, new_uid = replaced.uidvalidity, replaced.uid
         assert new_uidvalidity == uidvalidity and new_uid > uid
         contents = _folder_contents(mail_servers, mailbox, "Drafts")
         assert list(contents) == [new_uid]
@@ -738,7 +736,7 @@ def test_draft_is_saved_replaced_reopened_and_deleted(mail_servers, mailbox):
         assert reopened.attachments == draft.attachments
 
         # A draft saved under an old UIDVALIDITY does not delete whatever has its UID now.
-        _v, third = save_draft(client, "Drafts", stored, replace_uid=new_uid, uidvalidity=1)
+        third = save_draft(client, "Drafts", stored, replace_uid=new_uid, uidvalidity=1).uid
         assert sorted(_folder_contents(mail_servers, mailbox, "Drafts")) == [new_uid, third]
 
         delete_draft(client, "Drafts", uidvalidity, new_uid)
@@ -759,19 +757,20 @@ def test_original_is_marked_answered_or_forwarded(original_box):
 
 def test_filing_after_sending_reports_failures_without_raising(mail_servers, mailbox, original_box):
     client, view, _raw = original_box
-    draft_uidvalidity, draft_uid = save_draft(client, "Drafts", _original(subject="Entwurf"))
+    saved_draft = save_draft(client, "Drafts", _original(subject="Entwurf"))
     sent = serialize(build_message(_draft(mailbox[0], to=["kunde@example.org"])))
-    original = MessageRef("INBOX", view.uidvalidity, view.uid)
+    original = MessageRef(0, "INBOX", view.uidvalidity, view.uid)
 
     report = file_sent_message(
         client,
         sent,
         sent_folder="Sent",
         original=original,
-        draft=MessageRef("Drafts", draft_uidvalidity, draft_uid),
+        draft=saved_draft,
     )
     assert report.problems == []
-    _sent_uidvalidity, sent_uid = report.sent_copy
+    assert report.sent_copy.folder == "Sent"
+    sent_uid = report.sent_copy.uid
     assert _folder_contents(mail_servers, mailbox, "Sent")[sent_uid][0] == sent
     assert _folder_contents(mail_servers, mailbox, "Drafts") == {}
     assert read_message(client, "INBOX", view.uidvalidity, view.uid).answered
@@ -948,8 +947,9 @@ def test_a_draft_saved_from_a_file_reads_back_with_its_files_left_in_a_file(mail
     )
     message = build_message(draft, include_bcc=True)
     with spool_message(message) as data, _imap(mail_servers, *mailbox) as client:
-        uidvalidity, uid = save_draft(client, "Drafts", data)
-        _size, chunks = stream_source(client, "Drafts", uidvalidity, uid)
+        saved = save_draft(client, "Drafts", data)
+        uid = saved.uid
+        _size, chunks = stream_source(client, "Drafts", saved.uidvalidity, uid)
         with spool.temporary_file() as source:
             source.writelines(chunks)
             reopened = read_draft(source)
@@ -989,7 +989,7 @@ def _dot_stuffed(data):
 def test_dot_stuffing_and_line_ends_hold_across_chunk_borders(
     mail_servers, mailbox, monkeypatch, chunk_size
 ):
-    monkeypatch.setattr(spool, "CHUNK_SIZE", chunk_size)
+    monkeypatch.setattr(limits, "SPOOL_CHUNK_SIZE", chunk_size)
     for data in WIRE_CASES:
         server = FakeSmtpServer("250 2.0.0 queued")
         try:

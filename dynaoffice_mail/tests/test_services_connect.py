@@ -76,7 +76,7 @@ def test_wrong_password(mail_servers, mailbox):
 
 
 def test_unencrypted_login_is_refused_by_dovecot(mail_servers, mailbox):
-    # On 127.0.0.2 Dovecot sees a client from another address (see devtools/dovecot.py).
+    # On 127.0.0.2 Dovecot sees a client from another address (dynaoffice_mail_testing/dovecot.py).
     settings = _imap(
         mail_servers,
         *mailbox,

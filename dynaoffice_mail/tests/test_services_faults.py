@@ -138,7 +138,7 @@ def test_folder_renumbered_between_requests(mail_servers, mailbox):
         uids = [message.uid for message in listed.messages]
         actions.set_flag(client, "Projekte", listed.uidvalidity, uids, "seen", True)
 
-    with pytest.raises(actions.UidValidityChangedError):
+    with pytest.raises(exceptions.UidValidityChangedError):
         pool.run("account-1", settings, mark_seen_from_old_list, safe=False)
     reloaded = pool.run("account-1", settings, lambda c: page_messages(c, "Projekte"), safe=True)
     assert [(m.subject, m.seen) for m in reloaded.messages] == [("Neu", False)]

@@ -217,7 +217,7 @@ def test_folder_state_notices_a_recreated_folder(client, other_client):
     assert state.uidvalidity != old.uidvalidity
     # The new message has the old one's UID; changing it by the old list must be refused.
     assert [message.uid for message in old.messages] == [1] and state.uidnext == 2
-    with pytest.raises(actions.UidValidityChangedError):
+    with pytest.raises(exceptions.UidValidityChangedError):
         actions.set_flag(client, "Projekte", old.uidvalidity, [1], "seen", True)
     new = page_messages(client, "Projekte")
     assert [(message.subject, message.seen) for message in new.messages] == [("Neu", False)]

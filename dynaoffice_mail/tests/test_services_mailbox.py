@@ -8,12 +8,12 @@ import logging
 import random
 import secrets
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parsedate_to_datetime
+from email.utils import format_datetime, formataddr
 
 import pytest
 from imapclient.imap_utf7 import encode as encode_utf7
 
-from odoo.addons.dynaoffice_mail.services import exceptions, imap
+from odoo.addons.dynaoffice_mail.services import exceptions, imap, limits
 from odoo.addons.dynaoffice_mail.services.folders import list_folders
 from odoo.addons.dynaoffice_mail.services.messages import (
     SORT_KEYS,
@@ -27,12 +27,20 @@ from odoo.addons.dynaoffice_mail.services.structure import (
 from odoo.addons.dynaoffice_mail.services.uidsets import compress_uids, parse_ordered_uids
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings, nested_message
 
-from devtools import mailgen
-
 _logger = logging.getLogger(__name__)
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
+BULK_FOLDER = "Archive/Bulk"
+BULK_SENDERS = (
+    ("Jana Müller", "j.mueller@example.de"),
+    ("Tom Becker", "tom@becker.example.com"),
+    ("Mei Lin", "mei.lin@example.cn"),
+    ("Order Desk", "orders@shop.example"),
+)
+BULK_SUBJECTS = ("Rechnung {n}", "Angebot für Projekt {n}", "Re: Lieferung {n}", "Notes {n}")
+# UTC offsets of the Date headers: the server sorts by the instant, not by the text.
+BULK_ZONES = (1, 2, -5, 8, 0)
 
 
 def _connect(servers, address, password):
@@ -182,38 +190,38 @@ def test_folders_without_list_status_count_with_status(mail_servers, filled_fold
 
 @pytest.fixture(scope="module")
 def bulk_folder(mail_servers):
-    """1,200 generated messages in Archive/Bulk of a user of its own (filled once)."""
+    """1,200 messages in Archive/Bulk of a user of its own (filled once): all Dates different
+    and not in arrival order, four senders, five time zones, a third unread. Returns each
+    Message-ID's Date and the folder as imapclient sees it."""
     address = f"bulk-{secrets.token_hex(4)}@dynaoffice.test"
     password = secrets.token_urlsafe(12)
     mail_servers.add_user(address, password)
-    seeds = list(mailgen.bulk_messages(1200, owner_address=address, now=NOW))
-    mail_servers.dovecot.write_messages(
-        address, [(seed.folder, seed.raw, seed.flags, seed.date) for seed in seeds]
-    )
-    truth = _ground_truth(mail_servers, address, password, mailgen.BULK_FOLDER)
-    return address, password, seeds, truth
-
-
-def _seed_dates(seeds):
-    dates = {}
-    for seed in seeds:
-        headers = seed.raw.split(b"\r\n\r\n", 1)[0].decode()
-        message_id = headers.split("Message-ID: ", 1)[1].split("\r\n", 1)[0]
-        dates[message_id] = parsedate_to_datetime(headers.split("Date: ", 1)[1].split("\r\n")[0])
-    return dates
+    rng = random.Random(2)
+    dates, entries = {}, []
+    for index, hours_back in enumerate(rng.sample(range(3600), 1200)):
+        name, sender = BULK_SENDERS[index % len(BULK_SENDERS)]
+        zone = datetime.timezone(datetime.timedelta(hours=BULK_ZONES[index % len(BULK_ZONES)]))
+        date = (NOW - datetime.timedelta(hours=hours_back)).astimezone(zone)
+        message_id = f"<bulk-{index}@dynaoffice.test>"
+        subject = rng.choice(BULK_SUBJECTS).format(n=index)
+        raw = _raw(subject, name, sender, date, message_id=message_id)
+        entries.append((BULK_FOLDER, raw, set() if index % 3 == 0 else {"\\Seen"}, date))
+        dates[message_id] = date
+    mail_servers.dovecot.write_messages(address, entries)
+    truth = _ground_truth(mail_servers, address, password, BULK_FOLDER)
+    return address, password, dates, truth
 
 
 def test_newest_first_pages_match_a_full_sort(mail_servers, bulk_folder):
-    address, password, seeds, _truth = bulk_folder
-    dates = _seed_dates(seeds)
+    address, password, dates, _truth = bulk_folder
     newest_first = sorted(dates, key=dates.get, reverse=True)
     client = _connect(mail_servers, address, password)
     try:
-        first = page_messages(client, mailgen.BULK_FOLDER)
-        second = page_messages(client, mailgen.BULK_FOLDER, offset=50)
-        last = page_messages(client, mailgen.BULK_FOLDER, offset=1180)
-        beyond = page_messages(client, mailgen.BULK_FOLDER, offset=1200)
-        status = client.folder_status(mailgen.BULK_FOLDER, ["UIDVALIDITY"])
+        first = page_messages(client, BULK_FOLDER)
+        second = page_messages(client, BULK_FOLDER, offset=50)
+        last = page_messages(client, BULK_FOLDER, offset=1180)
+        beyond = page_messages(client, BULK_FOLDER, offset=1200)
+        status = client.folder_status(BULK_FOLDER, ["UIDVALIDITY"])
     finally:
         client.logout()
     assert first.total == second.total == 1200
@@ -228,13 +236,13 @@ def test_newest_first_pages_match_a_full_sort(mail_servers, bulk_folder):
 
 
 def test_arrival_order_pages_follow_the_uids(mail_servers, bulk_folder):
-    address, password, _seeds, truth = bulk_folder
+    address, password, _dates, truth = bulk_folder
     by_arrival = [truth[uid][0] for uid in sorted(truth)]
     client = _connect(mail_servers, address, password)
     try:
-        newest = page_messages(client, mailgen.BULK_FOLDER, sort="arrival", limit=40)
-        oldest = page_messages(client, mailgen.BULK_FOLDER, sort="arrival", reverse=False)
-        middle = page_messages(client, mailgen.BULK_FOLDER, sort="arrival", offset=600)
+        newest = page_messages(client, BULK_FOLDER, sort="arrival", limit=40)
+        oldest = page_messages(client, BULK_FOLDER, sort="arrival", reverse=False)
+        middle = page_messages(client, BULK_FOLDER, sort="arrival", offset=600)
     finally:
         client.logout()
     assert _ids(newest) == by_arrival[::-1][:40]
@@ -244,12 +252,12 @@ def test_arrival_order_pages_follow_the_uids(mail_servers, bulk_folder):
 
 
 def test_a_page_costs_at_most_three_commands_and_never_the_uid_list(mail_servers, bulk_folder):
-    address, password, _seeds, _truth = bulk_folder
+    address, password, _dates, _truth = bulk_folder
     client = _connect(mail_servers, address, password)
     measured = {}
     try:
         with WireLog(client) as cold:
-            page_messages(client, mailgen.BULK_FOLDER)
+            page_messages(client, BULK_FOLDER)
         cases = {
             "date": {},
             "date, page 2": {"offset": 50},
@@ -260,7 +268,7 @@ def test_a_page_costs_at_most_three_commands_and_never_the_uid_list(mail_servers
         }
         for name, arguments in cases.items():
             with WireLog(client) as wire:
-                page = page_messages(client, mailgen.BULK_FOLDER, **arguments)
+                page = page_messages(client, BULK_FOLDER, **arguments)
             assert page.messages, name
             measured[name] = wire.commands
     finally:
@@ -669,7 +677,7 @@ def test_long_answer_lines_of_servers_without_esort_are_read(mail_servers, mailb
         answer = b"* SEARCH " + b" ".join(b"%d" % uid for uid in range(1, 200_001)) + b"\r\n"
         real_file = client._imap.file
         client._imap.file = io.BufferedReader(
-            io.BytesIO(answer + b"* SEARCH " + b"9" * imap.MAX_LINE)
+            io.BytesIO(answer + b"* SEARCH " + b"9" * limits.MAX_LINE)
         )
         assert client._imap.readline() == answer
         with pytest.raises(imaplib.IMAP4.error):

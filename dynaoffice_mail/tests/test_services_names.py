@@ -13,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.dynaoffice_mail.services import compose, imap, messages, reading
+from odoo.addons.dynaoffice_mail.services import imap, messages, mime, reading
 from odoo.addons.dynaoffice_mail.services.headers import (
     clean_text,
     decode_header_text,
     decode_params,
 )
+from odoo.addons.dynaoffice_mail.services.names import eml_filename, safe_filename
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 8
@@ -126,7 +127,7 @@ def test_file_names_from_bodystructure_parameters_are_clean(params, _content, ex
 
 def test_a_draft_with_hostile_names_is_read_back_clean():
     raw = hostile_draft("Olga <olga@dynaoffice.test>", "kunde@example.org")
-    draft = compose.parse_draft(raw)
+    draft = mime.parse_draft(raw)
     assert draft.subject == CLEAN_SUBJECT
     names = [attachment.filename for attachment in draft.attachments]
     assert names[:-1] == [name for _params, _content, name in HOSTILE_FILES]
@@ -136,7 +137,7 @@ def test_a_draft_with_hostile_names_is_read_back_clean():
     contents = [attachment.data for attachment in draft.attachments]
     assert contents == [content for _params, content, _name in HOSTILE_FILES] + [RAW_FILE[1]]
     # What the composer shows goes back into a header when the draft is saved again.
-    compose.build_message(draft)
+    mime.build_message(draft)
 
 
 def test_a_draft_whose_file_name_the_email_package_cannot_decode_still_opens():
@@ -146,9 +147,56 @@ def test_a_draft_whose_file_name_the_email_package_cannot_decode_still_opens():
         raw = hostile_draft("olga@dynaoffice.test", "kunde@example.org").replace(
             HOSTILE_FILES[0][0], params
         )
-        draft = compose.parse_draft(raw)
+        draft = mime.parse_draft(raw)
         assert len(draft.attachments) == len(HOSTILE_FILES) + 1
         assert_clean_name(draft.attachments[0].filename)
+
+
+# -- file names ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Angebot.pdf", "Angebot.pdf"),
+        ("Angebot 2026/17: Dach", "Angebot 2026 17 Dach"),  # a subject as a file name
+        ("..\\..\\evil.exe", "evil.exe"),
+        ("/etc/passwd", "etc passwd"),
+        (" .hidden. ", "hidden"),
+        ('<img src=x onerror="alert(1)">.txt', "img src=x onerror= alert(1) .txt"),
+        ("Zeile\r\n\tzwei\x00.txt", "Zeile zwei.txt"),
+        ("Preis\x9fliste\u2028neu.csv", "Preisliste neu.csv"),
+        ("Bild\ud800.png", "Bild\ufffd.png"),
+        ("a" * 200 + ".pdf", "a" * 116 + ".pdf"),  # cut, the extension kept
+        ("a" * 200 + ".x" + "y" * 20, ("a" * 200 + ".x" + "y" * 20)[:120]),
+        ("", "fallback.bin"),
+        ("  ..  ", "fallback.bin"),
+        ('\\/:*?"<>|', "fallback.bin"),
+        (None, "fallback.bin"),
+    ],
+)
+def test_file_names_are_safe_for_every_file_system(name, expected):
+    safe = safe_filename(name, "fallback.bin")
+    assert safe == expected
+    assert len(safe) <= 120
+    assert_clean_name(safe)
+    assert safe_filename(safe, "fallback.bin") == safe
+
+
+def test_a_message_saved_as_a_file_is_named_after_its_subject():
+    assert eml_filename("Re: Angebot 2026/17") == "Re Angebot 2026 17.eml"
+    assert eml_filename("") == "message.eml"
+    assert eml_filename("x" * 500) == "x" * 116 + ".eml"
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=300)
+@given(name=st.text(max_size=300))
+def test_any_file_name_comes_out_safe(name):
+    safe = safe_filename(name, "file")
+    assert safe and len(safe) <= 120
+    assert_clean_name(safe)
+    assert not set(safe) & set('/\\:*?"<>|')
+    assert not safe.startswith((".", " ")) and not safe.endswith((".", " "))
 
 
 # -- generated text -----------------------------------------------------------------------------

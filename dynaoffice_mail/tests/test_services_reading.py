@@ -11,16 +11,15 @@ from email.utils import format_datetime, formataddr
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import exceptions, imap
-from odoo.addons.dynaoffice_mail.services.actions import UidValidityChangedError
+from odoo.addons.dynaoffice_mail.services import exceptions, imap, limits
+from odoo.addons.dynaoffice_mail.services.addresses import Address
+from odoo.addons.dynaoffice_mail.services.exceptions import UidValidityChangedError
 from odoo.addons.dynaoffice_mail.services.headers import decode_header_text
 from odoo.addons.dynaoffice_mail.services.reading import (
-    Address,
     read_message,
     stream_part,
     stream_source,
 )
-from odoo.addons.dynaoffice_mail.services.structure import MAX_DEPTH
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings, nested_message
 
 UTC = datetime.timezone.utc
@@ -140,7 +139,7 @@ MESSAGES = {
     "rich": _rich(),
     "two-texts": _two_texts(),
     "nested": nested_message(
-        MAX_DEPTH + 5,
+        limits.MAX_DEPTH + 5,
         From=formataddr(("Jörg Müller", "joerg@example.org")),
         Subject="Tief verschachtelt",
         Date=format_datetime(NOW),

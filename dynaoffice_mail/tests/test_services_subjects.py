@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services.compose import (
-    Address,
+from odoo.addons.dynaoffice_mail.services.addresses import Address
+from odoo.addons.dynaoffice_mail.services.reading import MessageView
+from odoo.addons.dynaoffice_mail.services.replies import (
     forward_draft,
     forward_subject,
     quote_moment,
     reply_draft,
     reply_subject,
 )
-from odoo.addons.dynaoffice_mail.services.reading import MessageView
 
 SENT = datetime.datetime(2026, 11, 29, 19, 32, 5, tzinfo=datetime.UTC)
 GERMAN_LABELS = {"Subject": "Betreff", "Date": "Datum", "From": "Von", "To": "An"}

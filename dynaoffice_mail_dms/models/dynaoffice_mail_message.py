@@ -2,6 +2,8 @@
 
 from odoo import models
 
+from ..roles.dms_directory import DmsDirectoryDestination
+
 
 class DynaofficeMailMessage(models.Model):
     _inherit = "dynaoffice.mail.message"
@@ -10,14 +12,11 @@ class DynaofficeMailMessage(models.Model):
         """Store these messages as files of a DMS directory, each content once; for
         automation code: `records.file_to_directory(env.ref("...").id, "both")`.
 
-        Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as
-        client_file_to_dms answers per UID.
+        Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as file_to_record
+        does; "filed" names the files as stored (a name taken gets a suffix).
         """
-        return self._file_by_place(
-            lambda account, folder, uidvalidity, uids: account.client_file_to_dms(
-                folder, uidvalidity, uids, directory_id, what, part_numbers
-            )
-        )
+        target = {"kind": DmsDirectoryDestination.kind, "directory_id": directory_id}
+        return self._file_into(target, what, part_numbers)
 
     def action_file_to_account_directory(self):
         """Server action: each message (its .eml file and its attachments) into the

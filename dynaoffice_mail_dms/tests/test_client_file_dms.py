@@ -8,9 +8,10 @@ import email.message
 import hashlib
 import secrets
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.dynaoffice_mail.services.refs import MessageRef
 from odoo.addons.dynaoffice_mail.tests.common import MailServerCase
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
@@ -75,6 +76,17 @@ class TestClientFileDms(MailServerCase):
         # The newest one: two tests deliver the same subject twice.
         return page["uidvalidity"], max(found["uid"] for found in page["messages"])
 
+    def file(self, account, uidvalidity, uids, directory, what):
+        """The mail client's "File into documents" into a directory."""
+        target = {"kind": "dms_directory", "directory_id": directory.id}
+        return account.client_file("INBOX", uidvalidity, uids, target, what)
+
+    def offered(self, account):
+        """The ids of the directories the filing dialog offers (None: no directories)."""
+        targets = account.client_filing_targets()["destinations"]
+        found = [entry for entry in targets if entry["kind"] == "dms_directory"]
+        return {entry["id"] for entry in found[0]["directories"]} if found else None
+
     def files(self, directory=None):
         return (
             self.env["dms.file"]
@@ -83,40 +95,37 @@ class TestClientFileDms(MailServerCase):
         )
 
     def test_directories_offered_are_those_the_user_may_add_to(self):
-        offered = {entry["id"] for entry in self.account.client_dms_directories()}
+        offered = self.offered(self.account)
         self.assertIn(self.directory.id, offered)
         self.assertNotIn(self.hidden.id, offered)
-        as_reader = self.shared.with_user(self.other).client_dms_directories()
-        self.assertNotIn(self.directory.id, {entry["id"] for entry in as_reader})
+        as_reader = self.offered(self.shared.with_user(self.other))
+        self.assertNotIn(self.directory.id, as_reader)
 
     def test_files_the_source_and_the_attachments_once(self):
         uidvalidity, uid = self.deliver("Angebot Dach")
-        result = self.account.client_file_to_dms(
-            "INBOX", uidvalidity, [uid], self.directory.id, "both"
-        )
+        result = self.file(self.account, uidvalidity, [uid], self.directory, "both")
         self.assertEqual(result[uid]["filed"], ["Angebot Dach.eml", "Angebot.pdf"])
         eml, pdf = self.files()
         self.assertEqual(
-            base64.b64decode(eml.content), self.account._read_source("INBOX", uidvalidity, uid)
+            base64.b64decode(eml.content),
+            self.account._mailbox().read_source(
+                MessageRef.parse(self.account.id, "INBOX", uidvalidity, uid)
+            ),
         )
         self.assertEqual(base64.b64decode(pdf.content), PDF)
         self.assertEqual(pdf.checksum, hashlib.sha1(PDF).hexdigest())
         self.assertEqual(pdf.create_uid, self.owner)
 
-        again = self.account.client_file_to_dms(
-            "INBOX", uidvalidity, [uid], self.directory.id, "both"
-        )
+        again = self.file(self.account, uidvalidity, [uid], self.directory, "both")
         self.assertEqual(again[uid]["filed"], [])
         self.assertEqual(again[uid]["skipped"], ["Angebot Dach.eml", "Angebot.pdf"])
         self.assertEqual(len(self.files()), 2)
 
     def test_a_taken_name_with_other_content_gets_a_suffix(self):
         uidvalidity, first = self.deliver("Angebot")
-        self.account.client_file_to_dms("INBOX", uidvalidity, [first], self.directory.id, "eml")
+        self.file(self.account, uidvalidity, [first], self.directory, "eml")
         uidvalidity, second = self.deliver("Angebot")
-        result = self.account.client_file_to_dms(
-            "INBOX", uidvalidity, [second], self.directory.id, "both"
-        )
+        result = self.file(self.account, uidvalidity, [second], self.directory, "both")
         self.assertEqual(result[second]["skipped"], [])
         self.assertEqual(len(result[second]["filed"]), 2)
         self.assertNotEqual(result[second]["filed"][0], "Angebot.eml")
@@ -126,23 +135,32 @@ class TestClientFileDms(MailServerCase):
     def test_only_users_of_the_mailbox_and_only_into_directories_they_may_add_to(self):
         uidvalidity, uid = self.deliver("Vertraulich")
         with self.assertRaises(AccessError):
-            self.personal.with_user(self.other).client_file_to_dms(
-                "INBOX", uidvalidity, [uid], self.directory.id, "eml"
+            self.file(
+                self.personal.with_user(self.other), uidvalidity, [uid], self.directory, "eml"
             )
         with self.assertRaises(AccessError):
-            self.account.client_file_to_dms("INBOX", uidvalidity, [uid], self.hidden.id, "eml")
+            self.file(self.account, uidvalidity, [uid], self.hidden, "eml")
         self.assertFalse(self.files())
         self.assertFalse(self.files(self.hidden))
 
     def test_the_client_is_offered_the_directories_and_files_into_one(self):
-        targets = self.account.client_filing_targets()
-        self.assertIn(self.directory.id, {entry["id"] for entry in targets["directories"]})
+        # Records stay on offer; the directories come with the bridge, for document users.
+        kinds = [entry["kind"] for entry in self.account.client_filing_targets()["destinations"]]
+        self.assertEqual(sorted(kinds), ["dms_directory", "record"])
+        self.assertIn(self.directory.id, self.offered(self.account))
         uidvalidity, uid = self.deliver("Über den Client")
-        result = self.account.client_file(
-            "INBOX", uidvalidity, [uid], {"directory_id": self.directory.id}, "attachments"
-        )
+        result = self.file(self.account, uidvalidity, [uid], self.directory, "attachments")
         self.assertEqual(result[uid]["filed"], ["Angebot.pdf"])
         self.assertEqual(self.files().mapped("name"), ["Angebot.pdf"])
+        # A target without a directory names no place.
+        with self.assertRaises(UserError):
+            self.account.client_file("INBOX", uidvalidity, [uid], {"kind": "dms_directory"}, "eml")
+
+    def test_users_without_document_rights_are_offered_records_only(self):
+        user = self.env.ref("dms.group_dms_user")
+        self.member.groups_id -= user
+        targets = self.shared.with_user(self.member).client_filing_targets()
+        self.assertEqual(targets, {"destinations": [{"kind": "record"}]})
 
     def test_server_action_files_into_the_mailbox_directory(self):
         uidvalidity, uid = self.deliver("Automatisch ins Archiv")

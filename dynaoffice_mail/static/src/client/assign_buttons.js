@@ -6,7 +6,7 @@ import { useService } from "@web/core/utils/hooks";
 import { AssignDialog } from "./assign_dialog";
 import { FileDialog } from "./file_dialog";
 import { HANDLE_MODEL, pagePlace } from "./mail_assignments";
-import { errorMessage } from "./mail_client_model";
+import { errorMessage } from "./mail_rpc";
 
 /**
  * "Assign to..." and "File into documents" for the open message or the checked ones, and

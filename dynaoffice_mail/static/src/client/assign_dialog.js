@@ -2,7 +2,7 @@ import { Component, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
-import { errorMessage } from "./mail_client_model";
+import { errorMessage } from "./mail_rpc";
 import { RecordPicker, recordKey } from "./record_picker";
 
 /**

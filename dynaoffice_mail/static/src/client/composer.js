@@ -9,14 +9,12 @@ import { YoutubePlugin } from "@html_editor/main/youtube_plugin";
 import { MAIN_PLUGINS } from "@html_editor/plugin_sets";
 import { Wysiwyg } from "@html_editor/wysiwyg";
 import { Component, useChildSubEnv, useEffect, useRef, useState } from "@odoo/owl";
-import { browser } from "@web/core/browser/browser";
 import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { localization } from "@web/core/l10n/localization";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
-import { AUTOSAVE_INTERVAL } from "./composer_model";
 import { inlineEditorFormatting } from "./mail_body";
-import { MAIL_ACCOUNT_MODEL } from "./mail_client_model";
+import { MAIL_ACCOUNT_MODEL, useMailRpc } from "./mail_rpc";
 import { formatSize, mimeIcon } from "./mail_format";
 import { RecipientInput } from "./recipient_input";
 
@@ -62,7 +60,7 @@ export class Composer extends Component {
     setup() {
         this.dialog = useService("dialog");
         this.notification = useService("notification");
-        this.orm = useService("orm");
+        this.rpc = useMailRpc();
         this.rootRef = useRef("root");
         this.fileInputRef = useRef("fileInput");
         this.subjectRef = useRef("subject");
@@ -74,11 +72,13 @@ export class Composer extends Component {
         this.flushers = new Set();
         useChildSubEnv({ dynaofficeMailFlushers: this.flushers });
         useEffect(
-            () => {
-                const interval = browser.setInterval(() => this.autosave(), AUTOSAVE_INTERVAL);
-                return () => browser.clearInterval(interval);
+            (composer) => {
+                // What is being typed in a recipient field stays there: only finished
+                // addresses are saved.
+                composer.startAutosave(() => this.props.onSaved());
+                return () => composer.stopAutosave();
             },
-            () => []
+            () => [this.composer]
         );
     }
 
@@ -149,7 +149,7 @@ export class Composer extends Component {
     // -- recipients and subject -------------------------------------------------------------
 
     suggest(term) {
-        return this.orm.silent.call(MAIL_ACCOUNT_MODEL, "client_suggest_recipients", [term]);
+        return this.rpc.silent.call("client_suggest_recipients", [term]);
     }
 
     setRecipients(field, recipients) {
@@ -313,15 +313,6 @@ export class Composer extends Component {
     }
 
     // -- saving, sending, discarding --------------------------------------------------------
-
-    autosave() {
-        const composer = this.composer;
-        // What is being typed in a recipient field stays there: only finished addresses
-        // are saved.
-        if (composer.values && composer.dirty && !composer.busy && !composer.closed) {
-            composer.saveDraft({ quiet: true }).then((saved) => saved && this.props.onSaved());
-        }
-    }
 
     async saveDraft() {
         const composer = this.composer;

@@ -1,9 +1,10 @@
 import { markRaw } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Mutex } from "@web/core/utils/concurrency";
 import { Reactive } from "@web/core/utils/reactive";
 import { isValidRecipient, recipientKey } from "./mail_addresses";
-import { errorMessage, MAIL_ACCOUNT_MODEL } from "./mail_client_model";
+import { errorMessage } from "./mail_rpc";
 
 const { DateTime } = luxon;
 
@@ -25,7 +26,7 @@ let nextKey = 1;
  */
 export class ComposerModel extends Reactive {
     /**
-     * @param {Object} services orm, notification
+     * @param {Object} services rpc (the "dynaoffice_mail.rpc" service), notification
      * @param {Object} params accountId; mode ("new", "reply", "reply_all", "forward",
      *      "forward_attachment", "draft"); ref ({folder, uidvalidity, uid} of the message
      *      answered, forwarded or the draft); to (recipients to start with)
@@ -64,7 +65,7 @@ export class ComposerModel extends Reactive {
         this.draftAccountId = null;
         this.originalAccountId = null;
         this.staleDrafts = [];
-        this.raw = markRaw({ mutex: new Mutex(), body: null, requests: new Map() });
+        this.raw = markRaw({ mutex: new Mutex(), body: null, requests: new Map(), autosave: null });
     }
 
     // -- derived state ----------------------------------------------------------------------
@@ -272,6 +273,43 @@ export class ComposerModel extends Reactive {
     }
 
     /**
+     * Every AUTOSAVE_INTERVAL, unsaved changes are saved as a draft; `onSaved` after each
+     * save that happened. Until `stopAutosave()`.
+     */
+    startAutosave(onSaved = () => {}) {
+        this.stopAutosave();
+        this.raw.autosave = browser.setInterval(async () => {
+            if (await this.autosave()) {
+                onSaved();
+            }
+        }, AUTOSAVE_INTERVAL);
+    }
+
+    stopAutosave() {
+        if (this.raw.autosave !== null) {
+            browser.clearInterval(this.raw.autosave);
+            this.raw.autosave = null;
+        }
+    }
+
+    /**
+     * One autosave: only when something changed since the last save and nothing else
+     * (a save, a send) is on its way.
+     * @returns {Promise<boolean>} whether a draft was saved
+     */
+    async autosave() {
+        if (!this.values || !this.dirty || this.busy || this.closed) {
+            return false;
+        }
+        return this.saveDraft({ quiet: true });
+    }
+
+    /** Resolved once no save, send or discard is on its way. */
+    whenIdle() {
+        return this.raw.mutex.getUnlockedDef();
+    }
+
+    /**
      * Saves as draft, replacing the one saved before. `quiet` (the autosave) shows no
      * loading indicator and a failure only in the composer's status line.
      * @returns {Promise<boolean>} whether it is saved
@@ -459,8 +497,8 @@ export class ComposerModel extends Reactive {
     }
 
     _call(method, args, { quiet = false, kwargs = {} } = {}) {
-        const orm = quiet ? this.services.orm.silent : this.services.orm;
-        return orm.call(MAIL_ACCOUNT_MODEL, method, args, kwargs);
+        const rpc = quiet ? this.services.rpc.silent : this.services.rpc;
+        return rpc.call(method, args, kwargs);
     }
 
     notifyError(error, title = _t("Mail")) {

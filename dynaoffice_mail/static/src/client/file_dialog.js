@@ -1,22 +1,39 @@
-import { Component, onWillStart, useState } from "@odoo/owl";
+import { Component, markRaw, onWillStart, useState } from "@odoo/owl";
 import { Dialog } from "@web/core/dialog/dialog";
 import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { errorMessage } from "./mail_client_model";
-import { RecordPicker, recordKey } from "./record_picker";
+import { errorMessage } from "./mail_rpc";
 
-// As in mail_client_model.js.
-const MAIL_ACCOUNT_MODEL = "dynaoffice.mail.account";
+/**
+ * Where "File into documents" may put mail, one entry per kind of place, keyed by the
+ * `kind` the server's destination class names (roles/filer.py; a bridge addon adds its
+ * class through the account's `_filing_destinations()` hook and its entry here):
+ *
+ *     registry.category("dynaoffice_mail.filing_destinations").add("my_kind", {
+ *         label: _t("..."),          // the choice, when there is more than one
+ *         component: MyDestination,  // picks the place (see below)
+ *         // Optional: why nothing can be chosen there (the choice is then disabled
+ *         // and the text shown), or a falsy value.
+ *         unavailable: (description) => ...,
+ *     }, { sequence: 10 });           // the first one that can be chosen is chosen
+ *
+ * The component gets the props {description, target, assignments, place, uids,
+ * errorTitle, onChoose}: `description` is what the server's destination `describe`d
+ * ({kind, ...}), `target` what it chose before (or null); it calls `onChoose(target,
+ * name)` with what the server's `resolve` takes ({kind} is added) and the name the
+ * notification shows, or `onChoose(null)` when nothing is chosen.
+ */
+export const filingDestinations = registry.category("dynaoffice_mail.filing_destinations");
 
 /**
  * "File into documents": the whole mail as an .eml file and/or its attachments (for one
- * open message: the ones ticked), into a directory of the document storage when one is
- * installed, or as attachments of a record. A file the place holds already is not filed
- * again (the server compares contents).
+ * open message: the ones ticked), into a place of a destination the server offers the
+ * user. A file the place holds already is not filed again (the server compares contents).
  */
 export class FileDialog extends Component {
     static template = "dynaoffice_mail.FileDialog";
-    static components = { Dialog, RecordPicker };
+    static components = { Dialog };
     static props = {
         close: Function,
         assignments: Object,
@@ -27,34 +44,42 @@ export class FileDialog extends Component {
     };
 
     setup() {
-        this.orm = useService("orm");
+        this.rpc = useService("dynaoffice_mail.rpc");
         this.notification = useService("notification");
         const attachments = this.props.attachments || [];
         this.state = useState({
             what: "eml",
             parts: new Set(attachments.map((attachment) => attachment.part)),
-            directories: undefined, // null: no document storage installed
-            destination: "record",
-            directoryId: null,
-            record: null,
+            // [{kind, description, entry}] in the registry's order; undefined while loading.
+            destinations: undefined,
+            kind: null,
+            // {kind: {target, name}}: what was chosen for each destination.
+            chosen: {},
             busy: false,
         });
         onWillStart(async () => {
+            let offered;
             try {
-                const { directories } = await this.orm.call(
-                    MAIL_ACCOUNT_MODEL,
-                    "client_filing_targets",
-                    []
-                );
-                this.state.directories = directories;
-                if (directories?.length) {
-                    this.state.destination = "directory";
-                    this.state.directoryId = directories[0].id;
-                }
+                ({ destinations: offered } = await this.rpc.call("client_filing_targets"));
             } catch (error) {
-                this.state.directories = null;
+                // Records, the base addon's own destination, need nothing from the server.
+                offered = [{ kind: "record" }];
                 this.notifyError(error);
             }
+            const byKind = new Map(offered.map((description) => [description.kind, description]));
+            // A destination without its part in the browser (an addon's assets missing) is
+            // left out rather than offered without a way to choose in it.
+            this.state.destinations = filingDestinations
+                .getEntries()
+                .filter(([kind]) => byKind.has(kind))
+                .map(([kind, entry]) => ({
+                    kind,
+                    entry: markRaw(entry),
+                    description: byKind.get(kind),
+                }));
+            this.state.kind =
+                this.state.destinations.find((destination) => !this.unavailable(destination))
+                    ?.kind || null;
         });
     }
 
@@ -77,19 +102,42 @@ export class FileDialog extends Component {
         return this.state.what !== "eml";
     }
 
-    get pickedKey() {
-        return this.state.record ? recordKey(this.state.record) : null;
+    get destination() {
+        return this.state.destinations?.find(({ kind }) => kind === this.state.kind) || null;
+    }
+
+    /** Why nothing can be chosen in `destination`, or a falsy value. */
+    unavailable(destination) {
+        return destination.entry.unavailable?.(destination.description) || false;
+    }
+
+    get unavailableNotes() {
+        return (this.state.destinations || []).map(this.unavailable.bind(this)).filter(Boolean);
+    }
+
+    /** The props of the chosen destination's component. */
+    get destinationProps() {
+        const { kind, description } = this.destination;
+        return {
+            description,
+            target: this.state.chosen[kind]?.target || null,
+            assignments: this.props.assignments,
+            place: this.props.place,
+            uids: this.props.uids,
+            errorTitle: this.errorTitle,
+            onChoose: (target, name) => this.choose(kind, target, name),
+        };
     }
 
     get canFile() {
-        const { busy, destination, directoryId, record, what, parts } = this.state;
+        const { busy, kind, chosen, what, parts } = this.state;
         if (busy) {
             return false;
         }
         if (what === "attachments" && this.choosableAttachments.length && !parts.size) {
             return false;
         }
-        return destination === "directory" ? Boolean(directoryId) : Boolean(record);
+        return Boolean(kind && chosen[kind]);
     }
 
     isTicked(attachment) {
@@ -110,43 +158,36 @@ export class FileDialog extends Component {
     }
 
     onDestinationChange(ev) {
-        this.state.destination = ev.target.value;
+        this.state.kind = ev.target.value;
     }
 
-    onDirectoryChange(ev) {
-        this.state.directoryId = Number(ev.target.value) || null;
-    }
-
-    pickRecord(record) {
-        this.state.record = record;
+    choose(kind, target, name) {
+        if (target) {
+            this.state.chosen[kind] = { target, name };
+        } else {
+            delete this.state.chosen[kind];
+        }
     }
 
     async file() {
         if (!this.canFile) {
             return;
         }
-        const { destination, directoryId, record, what } = this.state;
-        const target =
-            destination === "directory"
-                ? { directory_id: directoryId }
-                : { res_model: record.res_model, res_id: record.res_id };
-        const targetName =
-            destination === "directory"
-                ? this.state.directories.find((directory) => directory.id === directoryId)?.name
-                : record.display_name;
-        const chosen = this.choosableAttachments.length && this.withAttachments;
+        const { kind, chosen, what } = this.state;
+        const { target, name } = chosen[kind];
+        const withParts = this.choosableAttachments.length && this.withAttachments;
         const { folder, uidvalidity, accountId } = this.props.place;
         this.state.busy = true;
         let results;
         try {
-            results = await this.orm.call(MAIL_ACCOUNT_MODEL, "client_file", [
+            results = await this.rpc.call("client_file", [
                 [accountId],
                 folder,
                 uidvalidity,
                 this.props.uids,
-                target,
+                { ...target, kind },
                 what,
-                chosen ? [...this.state.parts] : null,
+                withParts ? [...this.state.parts] : null,
             ]);
         } catch (error) {
             this.notifyError(error);
@@ -154,7 +195,7 @@ export class FileDialog extends Component {
         } finally {
             this.state.busy = false;
         }
-        this.notifyFiled(Object.values(results), targetName);
+        this.notifyFiled(Object.values(results), name);
         this.props.close();
     }
 

@@ -2,9 +2,6 @@ import { markRaw } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 
-// As in mail_client_model.js, which imports this file.
-const MAIL_ACCOUNT_MODEL = "dynaoffice.mail.account";
-
 const NO_RECORDS = Object.freeze([]);
 // The dialog for several messages suggests what the first few of them suggest (each asks
 // the mail server for its message).
@@ -72,7 +69,7 @@ export class MailAssignments extends Reactive {
         }
         let found;
         try {
-            found = await this.services.orm.silent.call(MAIL_ACCOUNT_MODEL, "client_assignments", [
+            found = await this.services.rpc.silent.call("client_assignments", [
                 [place.accountId],
                 place.folder,
                 place.uidvalidity,
@@ -107,7 +104,7 @@ export class MailAssignments extends Reactive {
         const asked = uids.slice(0, SUGGESTED_MESSAGES);
         const answers = await Promise.all(
             asked.map((uid) =>
-                this.services.orm.call(MAIL_ACCOUNT_MODEL, "client_assign_suggestions", [
+                this.services.rpc.call("client_assign_suggestions", [
                     [place.accountId],
                     place.folder,
                     place.uidvalidity,
@@ -137,8 +134,8 @@ export class MailAssignments extends Reactive {
 
     /** [{model, name}]: what the dialog's search may look in (asked once per client). */
     assignableModels() {
-        this.cache.models ||= this.services.orm
-            .call(MAIL_ACCOUNT_MODEL, "client_assignable_models", [])
+        this.cache.models ||= this.services.rpc
+            .call("client_assignable_models")
             .catch((error) => {
                 this.cache.models = null;
                 throw error;
@@ -147,7 +144,7 @@ export class MailAssignments extends Reactive {
     }
 
     searchRecords(resModel, term) {
-        return this.services.orm.call(MAIL_ACCOUNT_MODEL, "client_search_records", [
+        return this.services.rpc.call("client_search_records", [
             resModel,
             term,
         ]);
@@ -158,7 +155,7 @@ export class MailAssignments extends Reactive {
      * went and shows the markers.
      */
     async assign(place, uids, record) {
-        const results = await this.services.orm.call(MAIL_ACCOUNT_MODEL, "client_assign", [
+        const results = await this.services.rpc.call("client_assign", [
             [place.accountId],
             place.folder,
             place.uidvalidity,
@@ -226,8 +223,8 @@ export class MailAssignments extends Reactive {
 
     /** The server actions bound to messages, loaded once; `messageActions` holds them. */
     async loadMessageActions() {
-        this.cache.actions ||= this.services.orm
-            .silent.call(MAIL_ACCOUNT_MODEL, "client_message_actions", [])
+        this.cache.actions ||= this.services.rpc.silent
+            .call("client_message_actions")
             .catch(() => []);
         this.messageActions = await this.cache.actions;
         return this.messageActions;
@@ -235,7 +232,7 @@ export class MailAssignments extends Reactive {
 
     /** {uid: id} of the messages' handles: what server actions run on (active_ids). */
     messageHandles(place, uids) {
-        return this.services.orm.call(MAIL_ACCOUNT_MODEL, "client_message_handles", [
+        return this.services.rpc.call("client_message_handles", [
             [place.accountId],
             place.folder,
             place.uidvalidity,

@@ -1,5 +1,6 @@
 import {
     Component,
+    onWillDestroy,
     onWillStart,
     useEffect,
     useExternalListener,
@@ -8,6 +9,7 @@ import {
 } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
+import { useHotkey } from "@web/core/hotkeys/hotkey_hook";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
@@ -18,6 +20,7 @@ import { ComposerModel } from "./composer_model";
 import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
+import { useMailRpc } from "./mail_rpc";
 import {
     accountDelimiter,
     childFolderName,
@@ -26,6 +29,7 @@ import {
     renamedFolderName,
 } from "./mail_folders";
 import { MessageList } from "./message_list";
+import { sameRef } from "./message_ref";
 import { openMessageAt } from "./open_message_at";
 import { PaneSplitter } from "./pane_splitter";
 import { PartnerMailSearch } from "./partner_mail_search";
@@ -67,12 +71,12 @@ export class MailClient extends Component {
         this.dialog = useService("dialog");
         this.notification = useService("notification");
         this.ui = useState(useService("ui"));
-        this.model = useState(
-            new MailClientModel({ orm: useService("orm"), notification: this.notification })
-        );
+        this.rpc = useMailRpc();
+        const model = new MailClientModel({ rpc: this.rpc, notification: this.notification });
+        this.model = useState(model);
+        onWillDestroy(() => model.destroy());
         this.rootRef = useRef("root");
         this.widths = useState(this.loadWidths());
-        this.orm = useService("orm");
         this.state = useState({ showFolders: false, composer: null });
         this.lastPoll = 0;
         // "Search mailboxes" on a contact: its mail found across the mailboxes, shown where
@@ -118,7 +122,7 @@ export class MailClient extends Component {
         );
         useExternalListener(window, "focus", () => this.poll());
         useExternalListener(document, "visibilitychange", () => this.poll());
-        useExternalListener(window, "keydown", this.onKeydown);
+        this.setupHotkeys();
     }
 
     get requestedAccountId() {
@@ -339,7 +343,7 @@ export class MailClient extends Component {
     async openMessage(uid) {
         const model = this.model;
         if (model.currentFolder?.special_use === "\\Drafts" && model.page) {
-            const ref = { folder: model.folder, uidvalidity: model.page.uidvalidity, uid };
+            const ref = model.refOf(uid);
             if (!this.isComposing(ref)) {
                 model.cursor = uid;
                 this.openComposer("draft", { ref });
@@ -360,12 +364,7 @@ export class MailClient extends Component {
             return false;
         }
         const open = composer.values?.draft || (composer.mode === "draft" && composer.ref);
-        return Boolean(
-            open &&
-                open.folder === ref.folder &&
-                open.uidvalidity === ref.uidvalidity &&
-                open.uid === ref.uid
-        );
+        return sameRef(open, ref);
     }
 
     newMessage() {
@@ -379,8 +378,7 @@ export class MailClient extends Component {
         if (!message || !model.page) {
             return;
         }
-        const ref = { folder: model.folder, uidvalidity: model.page.uidvalidity, uid: message.uid };
-        this.openComposer(mode, { ref });
+        this.openComposer(mode, { ref: model.refOf(message.uid) });
     }
 
     /**
@@ -392,7 +390,7 @@ export class MailClient extends Component {
             return;
         }
         const composer = new ComposerModel(
-            { orm: this.orm, notification: this.notification },
+            { rpc: this.rpc, notification: this.notification },
             { accountId: accountId || this.model.accountId, mode, ref, to }
         );
         this.state.showFolders = false;
@@ -484,90 +482,74 @@ export class MailClient extends Component {
     // -- keyboard ---------------------------------------------------------------------------
 
     /**
-     * Up/Down or j/k move in the list, Enter opens, Space checks, Delete deletes, r toggles
-     * read, s or f toggles the flag, Esc clears the selection or closes the message.
+     * Up/Down or j/k move in the list (Shift+Up/Down checks along), Home/End go to the
+     * ends, Enter opens, Space checks, Delete deletes, r toggles read, s or f toggles the
+     * flag, Esc clears the selection or closes the message.
+     *
+     * Through Odoo's hotkey service, which leaves text fields alone and stops at dialogs
+     * (a hotkey belongs to the UI layer it was registered in). A key is only taken where
+     * it means nothing else: not in the menus, the composer or a viewer, not on a button
+     * for Enter, not in the folder tree for the arrows. A key that is not taken keeps its
+     * browser meaning.
      */
-    onKeydown(ev) {
-        const root = this.rootRef.el;
-        const target = ev.target;
-        if (
-            !root ||
-            ev.defaultPrevented ||
-            ev.altKey ||
-            ev.ctrlKey ||
-            ev.metaKey ||
-            this.ui.activeElement !== document ||
-            !(target === document.body || root.contains(target)) ||
-            target.closest?.(EDITABLE)
-        ) {
-            return;
-        }
+    setupHotkeys() {
         const model = this.model;
-        const inReading = Boolean(target.closest?.(".o_dynaoffice_mail_reading_scroll"));
-        const onControl = Boolean(target.closest?.("button, a, [role='separator']"));
-        const inFolders = Boolean(target.closest?.(".o_dynaoffice_mail_folders_pane"));
-        let handled = true;
-        switch (ev.key) {
-            case "ArrowDown":
-            case "ArrowUp":
-                if (inReading || inFolders) {
-                    return;
-                }
-                this.moveCursor(ev.key === "ArrowDown" ? 1 : -1, ev.shiftKey);
-                break;
-            case "j":
-            case "k":
-                this.moveCursor(ev.key === "j" ? 1 : -1, false);
-                break;
-            case "Home":
-            case "End":
-                if (inReading) {
-                    return;
-                }
-                this.moveCursor(ev.key === "End" ? Infinity : -Infinity, false);
-                break;
-            case "Enter":
-                if (onControl || inFolders || model.cursor === null) {
-                    return;
-                }
-                this.openMessage(model.cursor);
-                break;
-            case " ":
-                if (
-                    target.matches?.("input") ||
-                    !target.closest?.(".o_dynaoffice_mail_row") ||
-                    model.cursor === null
-                ) {
-                    return; // a check box toggles itself
-                }
-                model.toggleSelected(model.cursor);
-                break;
-            case "Delete":
-            case "Backspace":
-                this.deleteMessages(this.keyboardTargets(target));
-                break;
-            case "r":
-                model.toggleFlag(this.keyboardTargets(target), "seen");
-                break;
-            case "s":
-            case "f":
-                model.toggleFlag(this.keyboardTargets(target), "flagged");
-                break;
-            case "Escape":
-                if (model.selection.size) {
-                    model.clearSelection();
-                } else if (model.message) {
-                    model.closeMessage();
-                } else {
-                    return;
-                }
-                break;
-            default:
-                handled = false;
+        const inList = (target) => !closest(target, ".o_dynaoffice_mail_reading_scroll");
+        const notInFolders = (target) => !closest(target, ".o_dynaoffice_mail_folders_pane");
+        const onMessage = () => model.cursor !== null;
+        const key = (hotkey, callback, { when = () => true, allowRepeat = false } = {}) =>
+            useHotkey(hotkey, ({ target }) => callback(target), {
+                allowRepeat,
+                isAvailable: () => {
+                    const target = document.activeElement || document.body;
+                    return this.keyboardInClient(target) && when(target);
+                },
+            });
+        const arrows = (target) => inList(target) && notInFolders(target);
+        const repeat = { allowRepeat: true };
+        key("arrowdown", () => this.moveCursor(1, false), { ...repeat, when: arrows });
+        key("arrowup", () => this.moveCursor(-1, false), { ...repeat, when: arrows });
+        key("shift+arrowdown", () => this.moveCursor(1, true), { ...repeat, when: arrows });
+        key("shift+arrowup", () => this.moveCursor(-1, true), { ...repeat, when: arrows });
+        key("j", () => this.moveCursor(1, false), repeat);
+        key("k", () => this.moveCursor(-1, false), repeat);
+        key("home", () => this.moveCursor(-Infinity, false), { when: inList });
+        key("end", () => this.moveCursor(Infinity, false), { when: inList });
+        key("enter", () => this.openMessage(model.cursor), {
+            when: (target) =>
+                onMessage() &&
+                notInFolders(target) &&
+                !closest(target, "button, a, [role='separator']"),
+        });
+        // A check box toggles itself.
+        key("space", () => model.toggleSelected(model.cursor), {
+            when: (target) =>
+                onMessage() &&
+                !target.matches("input") &&
+                Boolean(closest(target, ".o_dynaoffice_mail_row")),
+        });
+        for (const hotkey of ["delete", "backspace"]) {
+            key(hotkey, (target) => this.deleteMessages(this.keyboardTargets(target)));
         }
-        if (handled) {
-            ev.preventDefault();
+        key("r", (target) => model.toggleFlag(this.keyboardTargets(target), "seen"));
+        for (const hotkey of ["s", "f"]) {
+            key(hotkey, (target) => model.toggleFlag(this.keyboardTargets(target), "flagged"));
         }
+        key(
+            "escape",
+            () => (model.selection.size ? model.clearSelection() : model.closeMessage()),
+            { when: () => Boolean(model.selection.size || model.message) }
+        );
+    }
+
+    /** The key was pressed in the client (or nowhere in particular), not in a text field. */
+    keyboardInClient(target) {
+        const root = this.rootRef.el;
+        return Boolean(
+            root &&
+                (target === document.body || root.contains(target)) &&
+                !closest(target, EDITABLE)
+        );
     }
 
     /**
@@ -580,7 +562,7 @@ export class MailClient extends Component {
         if (model.selection.size || model.messageUid !== null) {
             return model.targetUids();
         }
-        const row = target.closest?.(".o_dynaoffice_mail_row");
+        const row = closest(target, ".o_dynaoffice_mail_row");
         return row && model.cursor !== null ? [model.cursor] : [];
     }
 
@@ -601,6 +583,10 @@ export class MailClient extends Component {
         const row = this.rootRef.el?.querySelector(`.o_dynaoffice_mail_row[data-uid="${uid}"]`);
         row?.focus({ preventScroll: true });
     }
+}
+
+function closest(target, selector) {
+    return target?.closest?.(selector) || null;
 }
 
 registry.category("actions").add("dynaoffice_mail.client", MailClient);

@@ -3,8 +3,9 @@ import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { MailAssignments } from "./mail_assignments";
+import { errorMessage, isFolderRenumbered } from "./mail_rpc";
+import { messageRef } from "./message_ref";
 
-export const MAIL_ACCOUNT_MODEL = "dynaoffice.mail.account";
 export const PAGE_SIZE = 50;
 const LAST_ACCOUNT_KEY = "dynaoffice_mail.last_account";
 // How often the folder list (counts of the other folders) is refreshed: every n-th poll.
@@ -21,6 +22,9 @@ export function emptySearch() {
  * Nothing is stored in Odoo: every answer comes live from the IMAP server through the
  * account's `client_*` methods. Answers that arrive after the user moved on (another
  * folder, another message) are dropped, so a slow server never shows stale data.
+ *
+ * `services`: `rpc` (the "dynaoffice_mail.rpc" service, or a MailRpc over a fake orm in
+ * tests) and `notification`. Call `destroy()` when the client goes.
  */
 export class MailClientModel extends Reactive {
     constructor(services) {
@@ -55,6 +59,17 @@ export class MailClientModel extends Reactive {
         this.assignments = new MailAssignments(this.services);
         // Counters of the requests in flight: an answer to an older one is dropped.
         this.tokens = markRaw({ folders: 0, page: 0, message: 0 });
+        // Any call of the client (a dialog's too) that finds the folder renumbered.
+        this.raw = markRaw({
+            stopListening:
+                this.services.rpc.onFolderRenumbered?.((failed) =>
+                    this._onFolderRenumbered(failed)
+                ) || (() => {}),
+        });
+    }
+
+    destroy() {
+        this.raw.stopListening();
     }
 
     // -- derived state ----------------------------------------------------------------------
@@ -346,6 +361,23 @@ export class MailClientModel extends Reactive {
         this.limit = Math.min(Math.max(1, limit), 200);
         this.cursor = null;
         return this.reloadList();
+    }
+
+    get hasPreviousPage() {
+        return Boolean(this.page && this.page.offset > 0);
+    }
+
+    get hasNextPage() {
+        const page = this.page;
+        return Boolean(page && page.offset + page.messages.length < page.total);
+    }
+
+    previousPage() {
+        return this.hasPreviousPage ? this.goTo(this.offset - this.limit) : Promise.resolve();
+    }
+
+    nextPage() {
+        return this.hasNextPage ? this.goTo(this.offset + this.limit) : Promise.resolve();
     }
 
     // -- selection --------------------------------------------------------------------------
@@ -651,9 +683,27 @@ export class MailClientModel extends Reactive {
     }
 
     _refreshAfterError(error) {
+        if (isFolderRenumbered(error) && this.services.rpc.onFolderRenumbered) {
+            return; // _onFolderRenumbered has started over already
+        }
         // Whatever failed, the list may be out of date (renumbered folder, message gone).
-        const renumbered = isUidValidityError(error);
-        if (renumbered && this.page) {
+        if (isFolderRenumbered(error) && this.page) {
+            this.offset = 0;
+        }
+        this.refresh({ quiet: true });
+    }
+
+    /**
+     * A call about this account's open folder (`args`: [[accountId], folder, ...]) met a
+     * renumbered folder: its UIDs are void, the list starts over from the first page.
+     */
+    _onFolderRenumbered({ args }) {
+        const [ids, place] = args || [];
+        const folder = typeof place === "string" ? place : place?.folder;
+        if (!Array.isArray(ids) || !ids.includes(this.accountId) || !this.folder) {
+            return;
+        }
+        if (folder === this.folder && this.page) {
             this.offset = 0;
         }
         this.refresh({ quiet: true });
@@ -673,8 +723,13 @@ export class MailClientModel extends Reactive {
     // -- server calls -----------------------------------------------------------------------
 
     _call(method, args, { quiet = false } = {}) {
-        const orm = quiet ? this.services.orm.silent : this.services.orm;
-        return orm.call(MAIL_ACCOUNT_MODEL, method, args);
+        const rpc = quiet ? this.services.rpc.silent : this.services.rpc;
+        return rpc.call(method, args);
+    }
+
+    /** The ref of a message of the open page. */
+    refOf(uid) {
+        return this.page ? messageRef(this.accountId, this.folder, this.page.uidvalidity, uid) : null;
     }
 
     notifyError(error) {
@@ -683,17 +738,6 @@ export class MailClientModel extends Reactive {
             type: "danger",
         });
     }
-}
-
-export function errorMessage(error) {
-    return error?.data?.message || error?.message || String(error);
-}
-
-/** The folder was renumbered on the server (UIDVALIDITY changed): reload from the top. */
-export function isUidValidityError(error) {
-    // The server raises FolderRenumberedError (models/dynaoffice_mail_account.py); its
-    // message is translated, its name is not.
-    return (error?.data?.name || "").endsWith(".FolderRenumberedError");
 }
 
 function sameFolderState(a, b) {

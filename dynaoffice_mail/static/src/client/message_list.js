@@ -98,12 +98,11 @@ export class MessageList extends Component {
     }
 
     get hasPrevious() {
-        return Boolean(this.model.page && this.model.page.offset > 0);
+        return this.model.hasPreviousPage;
     }
 
     get hasNext() {
-        const page = this.model.page;
-        return Boolean(page && page.offset + page.messages.length < page.total);
+        return this.model.hasNextPage;
     }
 
     get selectionLabel() {
@@ -123,11 +122,11 @@ export class MessageList extends Component {
     }
 
     previous() {
-        this.model.goTo(this.model.offset - this.model.limit);
+        this.model.previousPage();
     }
 
     next() {
-        this.model.goTo(this.model.offset + this.model.limit);
+        this.model.nextPage();
     }
 
     onRowClick(ev, uid) {

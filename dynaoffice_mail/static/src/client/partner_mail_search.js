@@ -1,7 +1,6 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
-import { useService } from "@web/core/utils/hooks";
-import { MAIL_ACCOUNT_MODEL, errorMessage } from "./mail_client_model";
+import { errorMessage, useMailRpc } from "./mail_rpc";
 import { addressesFull, addressesLabel, formatListDate, parseMailDate } from "./mail_format";
 
 /**
@@ -21,7 +20,7 @@ export class PartnerMailSearch extends Component {
     };
 
     setup() {
-        this.orm = useService("orm");
+        this.rpc = useMailRpc();
         this.state = useState({ loading: false, error: "" });
         onWillStart(() => {
             if (!this.props.search.answer) {
@@ -37,7 +36,7 @@ export class PartnerMailSearch extends Component {
         this.state.loading = true;
         this.state.error = "";
         try {
-            const answer = await this.orm.call(MAIL_ACCOUNT_MODEL, "client_search_partner_mail", [
+            const answer = await this.rpc.call("client_search_partner_mail", [
                 partnerId,
             ]);
             if (search.partnerId === partnerId) {

@@ -1,7 +1,7 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { useService } from "@web/core/utils/hooks";
 import { useDebounced } from "@web/core/utils/timing";
-import { errorMessage } from "./mail_client_model";
+import { errorMessage } from "./mail_rpc";
 
 const SEARCH_DELAY = 300;
 const DEFAULT_MODEL = "res.partner";

@@ -3,7 +3,7 @@
 Three listeners on loopback: STARTTLS (like port 587), implicit TLS (like 465) and one with no
 TLS at all (to test what a client does when TLS is missing). AUTH PLAIN/LOGIN against a JSON
 file of users; accepted mail is handed to Dovecot over LMTP, so it lands in the recipient's
-INBOX. Run it as `python -m devtools.smtpd --config FILE`.
+INBOX. Run it as `python -m dynaoffice_mail_testing.smtpd --config FILE`.
 """
 
 import argparse
@@ -18,7 +18,7 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-_logger = logging.getLogger("devtools.smtpd")
+_logger = logging.getLogger(__name__)
 
 
 class Authenticator:

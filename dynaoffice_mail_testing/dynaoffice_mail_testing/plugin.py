@@ -1,4 +1,8 @@
-"""Session fixtures for the whole suite: a real Dovecot and a real SMTP server per run.
+"""pytest plugin: a real Dovecot and SMTP server per test run, for dynaoffice_mail's tests.
+
+Installed with this package (entry point `pytest11`), it is active in every pytest run of the
+environment; `-p no:dynaoffice_mail_testing` turns it off. The servers keep their files below
+`.state/` in pytest's rootdir (or DYNAOFFICE_STATE) and are gone again after the run.
 
 Odoo test cases (unittest classes) cannot take fixtures, so the servers' ports and CA are
 also published as JSON through the DYNAOFFICE_TEST_SERVERS environment variable, which
@@ -12,13 +16,13 @@ import shutil
 
 import pytest
 
-from devtools.servers import MailServers
-from devtools.system import state_root
+from .servers import MailServers
+from .system import state_root
 
 
 @pytest.fixture(scope="session", autouse=True)
-def mail_servers():
-    base = state_root() / f"test-servers-{os.getpid()}"
+def mail_servers(request):
+    base = state_root(request.config.rootpath) / f"test-servers-{os.getpid()}"
     servers = MailServers(base).start()
     description = servers.describe()
     (base / "servers.json").write_text(json.dumps(description))

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from .certs import make_certificates
 from .dovecot import Dovecot, process_alive, wait_until_gone
-from .system import REPO, free_port, wait_for_port
+from .system import free_port, wait_for_port
+
+# The SMTP server's module, run as a process of its own; also how its pid is recognised.
+SMTPD = "dynaoffice_mail_testing.smtpd"
 
 
 @dataclass
@@ -28,11 +31,6 @@ class Ports:
             if not value:
                 setattr(self, name, free_port())
         return self
-
-
-DEMO_PORTS = Ports(
-    imap=10143, imaps=10993, lmtp=10024, smtp_starttls=10587, smtp_tls=10465, smtp_plain=10025
-)
 
 
 def port_open(port: int) -> bool:
@@ -84,8 +82,7 @@ class MailServers:
         config_file = self.base / "smtpd.json"
         config_file.write_text(json.dumps(config, indent=2))
         self.smtp_process = subprocess.Popen(
-            [sys.executable, "-m", "devtools.smtpd", "--config", str(config_file)],
-            cwd=REPO,
+            [sys.executable, "-m", SMTPD, "--config", str(config_file)],
             stdout=subprocess.DEVNULL,
             stderr=open(self.base / "smtpd.log", "ab"),  # noqa: SIM115
             start_new_session=True,
@@ -122,12 +119,12 @@ class MailServers:
             pid = int(pid_file.read_text())
         except ValueError:
             return
-        if not process_alive(pid, "devtools.smtpd"):
+        if not process_alive(pid, SMTPD):
             return
         os.kill(pid, signal.SIGTERM)
-        if not wait_until_gone(pid, 10, "devtools.smtpd"):
+        if not wait_until_gone(pid, 10, SMTPD):
             os.kill(pid, signal.SIGKILL)
-            wait_until_gone(pid, 5, "devtools.smtpd")
+            wait_until_gone(pid, 5, SMTPD)
 
     @classmethod
     def attach(cls, description: dict) -> "MailServers":

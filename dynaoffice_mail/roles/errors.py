@@ -2,8 +2,8 @@
 from each exception of the services to a text that says what happened and what the user
 can do about it.
 
-The same model as dynaoffice_mail_account.py, in a file of its own because it is a subject
-of its own. What the libraries and the server said (errno numbers, OpenSSL's reasons, the
+Every role and the account's connection test explain errors here (`explain`,
+`mailbox_error`). What the libraries and the server said (errno numbers, OpenSSL's reasons, the
 server's own answer: an exception's `detail`) never reaches the user; it goes to the log,
 where administrators look. Known server answers (a folder that is gone, a full mailbox) are
 told apart by services.answers and explained like the errors they amount to.
@@ -12,12 +12,11 @@ told apart by services.answers and explained like the errors they amount to.
 import logging
 from typing import NamedTuple
 
-from odoo import models
 from odoo.tools.misc import human_size
 
-from ..services import actions, answers
+from ..services import answers
 from ..services import exceptions as mail_errors
-from .dynaoffice_mail_account import _stream_ended
+from ..services.imap import stream_ended
 
 _logger = logging.getLogger(__name__)
 
@@ -30,32 +29,37 @@ class _Facts(NamedTuple):
     address: str
 
 
-class DynaofficeMailAccount(models.Model):
-    # A file of its own, as dynaoffice_mail_account_assign.py is: one subject per file.
-    _inherit = "dynaoffice.mail.account"  # pylint: disable=consider-merging-classes-inherited
+def mailbox_error(account, error):
+    """`error` of `account`'s mailbox (IMAP) as a message naming the mailbox."""
+    return account.env._(
+        "Mailbox %(account)s: %(reason)s",
+        account=account.name,
+        reason=explain(account, error, account.imap_port),
+    )
 
-    def _explain(self, error, port, *, mail_sent=False):
-        """The text for `error` (a MailServiceError) from ERROR_TEXTS: what happened, then
-        what the user can do. `mail_sent`: the error came after the mail went out (filing
-        the Sent copy, marking the original), so the one thing to do is not to send again.
-        What the server or the library said goes to the log only."""
-        _ = self.env._
-        _logger.info(
-            "Mail account %s, %s port %s: %s: %s",
-            self.id,
-            error.host or "-",
-            port,
-            type(error).__name__,
-            error.detail or error,
-        )
-        if getattr(error, "address", ""):
-            # Where a forbidden host name leads: for administrators, never for the user.
-            _logger.info("Mail account %s: %s resolves to %s", self.id, error.host, error.address)
-        facts = _Facts(host=error.host or _("the server"), port=port, address=self.email or "")
-        cause, action = _text_builder(error)(_, error, facts)
-        if mail_sent:
-            action = _("The mail itself was sent: do not send it again.")
-        return f"{cause} {action}"
+
+def explain(account, error, port, *, mail_sent=False):
+    """The text for `error` (a MailServiceError) from ERROR_TEXTS: what happened, then
+    what the user can do. `mail_sent`: the error came after the mail went out (filing
+    the Sent copy, marking the original), so the one thing to do is not to send again.
+    What the server or the library said goes to the log only."""
+    _ = account.env._
+    _logger.info(
+        "Mail account %s, %s port %s: %s: %s",
+        account.id,
+        error.host or "-",
+        port,
+        type(error).__name__,
+        error.detail or error,
+    )
+    if getattr(error, "address", ""):
+        # Where a forbidden host name leads: for administrators, never for the user.
+        _logger.info("Mail account %s: %s resolves to %s", account.id, error.host, error.address)
+    facts = _Facts(host=error.host or _("the server"), port=port, address=account.email or "")
+    cause, action = _text_builder(error)(_, error, facts)
+    if mail_sent:
+        action = _("The mail itself was sent: do not send it again.")
+    return f"{cause} {action}"
 
 
 def _text_builder(error):
@@ -220,7 +224,7 @@ def _non_ascii_credentials(_, error, facts):
 
 def _protocol(_, error, facts):
     """The server said no, or something we could not read: by what it said, where known."""
-    if _stream_ended(error):
+    if stream_ended(error):
         return (
             _("the connection to %(host)s broke off in the middle of an answer.", host=facts.host),
             _("Try again."),
@@ -282,6 +286,13 @@ def _folder_not_found(_, error, facts):
             "deleted it)."
         ),
         _("Reload the folders."),
+    )
+
+
+def _no_trash_folder(_, error, facts):
+    return (
+        _("the mailbox has no Trash folder, so nothing was deleted."),
+        _('Create a folder "Trash", or choose another way of deleting in the account\'s options.'),
     )
 
 
@@ -434,6 +445,7 @@ ERROR_TEXTS = {
     mail_errors.ProtocolError: _protocol,
     mail_errors.MessageNotFoundError: _message_not_found,
     mail_errors.FolderNotFoundError: _folder_not_found,
+    mail_errors.NoTrashFolderError: _no_trash_folder,
     mail_errors.PoolExhaustedError: _pool_exhausted,
     mail_errors.LimitExceededError: _limit_exceeded,
     mail_errors.MessageTooLargeError: _too_large,
@@ -442,5 +454,5 @@ ERROR_TEXTS = {
     mail_errors.MessageRefusedError: _message_refused,
     mail_errors.SendmailError: _sendmail,
     mail_errors.DeliveryUncertainError: _delivery_uncertain,
-    actions.UidValidityChangedError: _folder_renumbered,
+    mail_errors.UidValidityChangedError: _folder_renumbered,
 }

@@ -1,0 +1,192 @@
+"""The mail client's calls (RPC): the one surface the browser talks to.
+
+Each call on an account gets that account's role through one access check
+(`_mailbox()`, `_composer()`, `_assigner()`, `_filer()` on the account: owner or group
+member only, never an administrator) and delegates; what the browser sent as a message's
+location becomes a `MessageRef` here, once. The work is done in `roles/`.
+"""
+
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from ..roles import assigner, composer, errors, filer
+from ..services import exceptions as mail_errors
+from ..services.refs import MessageRef
+
+
+class DynaofficeMailClient(models.AbstractModel):
+    _name = "dynaoffice.mail.client"
+    _description = "Mail client calls"
+
+    # -- mailbox: folders, pages, messages, flags, moves ---------------------------------
+
+    @api.model
+    def client_accounts(self):
+        """The accounts the current user may open, personal first, for the account switcher."""
+        accounts = self.search([]).filtered("can_use")
+        return [
+            {
+                "id": account.id,
+                "name": account.name,
+                "email": account.email,
+                "account_type": account.account_type,
+                "group": account.group_id.name or False,
+                "delete_mode": account.delete_mode,
+            }
+            for account in accounts.sorted(lambda a: (a.account_type != "personal", a.sequence))
+        ]
+
+    def client_folders(self):
+        """The folder tree with unread and total counts, special folders first."""
+        return self._mailbox().folders()
+
+    def client_folder_state(self, folder):
+        """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
+        return self._mailbox().folder_state(folder)
+
+    def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
+        """One page of a folder's message list, sorted and searched by the server."""
+        return self._mailbox().page(folder, sort, reverse, offset, limit, search)
+
+    def client_message(self, folder, uidvalidity, uid):
+        """A message for the reading pane; opening it marks it read, as other clients do."""
+        mailbox = self._mailbox()
+        return mailbox.message(self._message_ref(folder, uidvalidity, uid))
+
+    def client_set_flag(self, folder, uidvalidity, uids, flag, value):
+        """Mark messages read/unread or flagged/unflagged on the server."""
+        mailbox = self._mailbox()
+        mailbox.set_flag(self._message_refs(folder, uidvalidity, uids), flag, value)
+        return True
+
+    def client_move(self, folder, uidvalidity, uids, target):
+        mailbox = self._mailbox()
+        mailbox.move(self._message_refs(folder, uidvalidity, uids), target)
+        return True
+
+    def client_delete(self, folder, uidvalidity, uids):
+        """Delete as the account's option says (Trash, mark as deleted, or at once)."""
+        mailbox = self._mailbox()
+        mailbox.delete(self._message_refs(folder, uidvalidity, uids))
+        return True
+
+    def client_empty_trash(self):
+        """Remove everything in Trash; returns how many messages were removed."""
+        return self._mailbox().empty_trash()
+
+    def client_create_folder(self, name):
+        """Create a folder; `name` is the full path (parent, delimiter, new name)."""
+        self._mailbox().create_folder(name)
+        return True
+
+    def client_rename_folder(self, folder, new_name):
+        self._mailbox().rename_folder(folder, new_name)
+        return True
+
+    def client_delete_folder(self, folder):
+        """Delete a folder and the mail in it, on the server."""
+        self._mailbox().delete_folder(folder)
+        return True
+
+    # -- composer: drafts, sending -------------------------------------------------------
+
+    def client_compose(self, mode, folder=False, uidvalidity=False, uid=False):
+        """The composer's start: a new mail, or a reply/forward of the message named."""
+        role = self._composer()
+        original = self._message_ref(folder, uidvalidity, uid) if mode != "new" else None
+        return role.open(mode, original)
+
+    def client_save_draft(self, values):
+        return self._composer().save_draft(values)
+
+    def client_send(self, values, force=False):
+        return self._composer().send(values, force=bool(force))
+
+    def client_outbox_mark_sent(self, values):
+        return self._composer().mark_sent(values)
+
+    def client_discard(self, values):
+        return self._composer().discard(values)
+
+    @api.model
+    def client_suggest_recipients(self, term, limit=8):
+        return composer.suggest_recipients(self.env, term, limit)
+
+    # -- assigning mail to records -------------------------------------------------------
+
+    def client_assign_suggestions(self, folder, uidvalidity, uid):
+        role = self._assigner()
+        return role.suggestions(self._message_ref(folder, uidvalidity, uid))
+
+    @api.model
+    def client_assignable_models(self):
+        return assigner.assignable_models(self.env)
+
+    @api.model
+    def client_search_records(self, res_model, term, limit=20):
+        return assigner.search_records(self.env, res_model, term, limit)
+
+    def client_assign(self, folder, uidvalidity, uids, res_model, res_id):
+        role = self._assigner()
+        return role.assign(self._message_refs(folder, uidvalidity, uids), res_model, res_id)
+
+    def client_assignments(self, folder, uidvalidity, uids):
+        role = self._assigner()
+        return role.assignments(self._message_refs(folder, uidvalidity, uids))
+
+    def client_message_handles(self, folder, uidvalidity, uids):
+        role = self._assigner()
+        return role.message_handles(self._message_refs(folder, uidvalidity, uids))
+
+    @api.model
+    def client_message_actions(self):
+        return assigner.message_actions(self.env)
+
+    @api.model
+    def client_search_partner_mail(self, partner_id, limit=assigner.SEARCH_LIMIT):
+        return assigner.search_partner_mail(self.env, partner_id, limit)
+
+    # -- filing mail into documents ------------------------------------------------------
+
+    @api.model
+    def client_filing_targets(self):
+        """What "File into documents" offers: {"destinations": [{"kind", ...}]}."""
+        return filer.filing_targets(self.env)
+
+    def client_file(self, folder, uidvalidity, uids, target, what="eml", part_numbers=None):
+        """ "File into documents": into the place `target` {"kind", ...} names; answers
+        {uid: {"filed", "skipped", "left_out", "gone"}} (roles/filer.py)."""
+        role = self._filer()
+        refs = self._message_refs(folder, uidvalidity, uids)
+        return role.file(refs, target, what, part_numbers)
+
+    def client_file_to_record(
+        self, folder, uidvalidity, uids, res_model, res_id, what="eml", part_numbers=None
+    ):
+        role = self._filer()
+        refs = self._message_refs(folder, uidvalidity, uids)
+        target = {"kind": filer.RecordDestination.kind, "res_model": res_model, "res_id": res_id}
+        return role.file(refs, target, what, part_numbers)
+
+    @api.model
+    def _filing_destinations(self):
+        """The hook for places mail may be filed into: destination classes as
+        roles/filer.py describes them. A bridge addon adds its own:
+        `return super()._filing_destinations() + [MyDestination]`."""
+        return [filer.RecordDestination]
+
+    # -- what the browser sent, checked once ---------------------------------------------
+
+    def _message_ref(self, folder, uidvalidity, uid):
+        self.ensure_one()
+        return self._checked_input(MessageRef.parse, self.id, folder, uidvalidity, uid)
+
+    def _message_refs(self, folder, uidvalidity, uids):
+        self.ensure_one()
+        return self._checked_input(MessageRef.many, self.id, folder, uidvalidity, uids)
+
+    def _checked_input(self, parse, *values):
+        try:
+            return parse(*values)
+        except mail_errors.InvalidInputError as error:
+            raise UserError(errors.explain(self, error, self.imap_port)) from error

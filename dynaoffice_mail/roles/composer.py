@@ -1,0 +1,700 @@
+"""Writing mail from an account: compose, drafts on the server, sending, the Sent copy.
+
+Uploaded files wait in ir.attachment records that belong to nothing (res_id 0, readable by
+their uploader only) until the mail is sent or discarded.
+
+A message is written once, to a temporary file (mime.spool), its attachments streamed
+into it from the filestore; saving, sending and filing read that file in chunks. A draft
+is reopened from a temporary file as well, each attachment decoded from it only to be
+stored. So a large attachment is in memory at most once, while it is stored.
+
+The outbox (dynaoffice.mail.outbox) records each Message-ID's state in transactions of its
+own, so that a mail that is being sent, was sent or may have been sent is not sent again
+when Odoo retries the call, on a double click or from another tab.
+"""
+
+import dataclasses
+import datetime
+import io
+import logging
+
+import pytz
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import html_sanitize
+
+from ..services import (
+    addresses,
+    folders,
+    html,
+    imap,
+    limits,
+    mime,
+    reading,
+    replies,
+    sending,
+    spool,
+)
+from ..services import exceptions as mail_errors
+from ..services import filing as imap_filing
+from ..services.refs import MessageRef
+from .base import Role
+from .errors import explain
+from .mailbox import Mailbox
+
+_logger = logging.getLogger(__name__)
+
+COMPOSE_MODES = ("new", "reply", "reply_all", "forward", "forward_attachment", "draft")
+UPLOAD_AGE_LIMIT = datetime.timedelta(days=2)
+# The model the composer's uploads are attachments of (with res_id 0: of no record).
+UPLOADS_MODEL = "dynaoffice.mail.account"
+
+
+@dataclasses.dataclass(frozen=True)
+class Filing:
+    """What is done on the mailbox once a mail went out: the draft to remove and the
+    original to mark, as answered or (`forwarded`) as forwarded."""
+
+    draft: MessageRef | None = None
+    original: MessageRef | None = None
+    forwarded: bool = False
+
+    def json(self):
+        """The composer's `draft` and `original` (the outbox keeps them alike)."""
+        original = None
+        if self.original:
+            original = dict(self.original.json(), forwarded=self.forwarded)
+        return {"draft": self.draft.json() if self.draft else None, "original": original}
+
+
+class Composer(Role):
+    """Writing, saving, sending and filing the mail of one account."""
+
+    # -- what the client calls ----------------------------------------------------------
+
+    def open(self, mode, ref=None):
+        """What the composer starts with: recipients, subject, body with the signature
+        (and the quoted original for replies and forwards), files carried along. `ref`
+        names the message answered or forwarded, or the draft to reopen."""
+        account = self.account
+        if mode not in COMPOSE_MODES:
+            raise UserError(self.env._("Unknown way of writing: %(mode)s", mode=mode))
+        filing = Filing()
+        uploads = None
+        notes = []
+        if mode == "new":
+            draft = mime.Draft(
+                from_name=account.sender_name or "",
+                from_address=account.email,
+                html_body=replies.new_body(account.signature or ""),
+            )
+        elif mode == "draft":
+            with self._spool_source(ref) as source:
+                draft = mime.read_draft(source)
+                # Stored while the source is open: each file is read from it.
+                uploads = self.store_uploads(draft.attachments)
+            # Another mail program may have written the draft (into a group mailbox, too):
+            # it goes into Odoo's page like quoted mail (in_page), its cid: links kept.
+            draft.html_body = html.sanitize_html(
+                html_sanitize(draft.html_body or ""),
+                cid_url=lambda content_id: f"cid:{content_id}",
+                allow_remote=False,
+                in_page=True,
+            ).html
+            filing = Filing(draft=ref, original=self._replied_original(draft.in_reply_to))
+        else:
+            view = Mailbox(account).message_view(ref)
+            quoted = self._quoted_html(view)
+            filing = Filing(original=ref, forwarded=mode.startswith("forward"))
+            if mode in ("reply", "reply_all"):
+                draft = replies.reply_draft(
+                    view,
+                    own_addresses=[account.email],
+                    reply_all=mode == "reply_all",
+                    from_name=account.sender_name or "",
+                    from_address=account.email,
+                    signature_html=account.signature or "",
+                    quoted_html=quoted,
+                    intro=self._quote_intro(view),
+                    # Translated: a German user answers "AW:" and forwards "WG:".
+                    prefix=self.env._("Re:"),
+                )
+            else:
+                draft = self._forward_draft(view, ref, mode, quoted, notes)
+        if uploads is None:
+            uploads = self.store_uploads(draft.attachments)
+        return {
+            "account_id": account.id,
+            # The Message-ID the mail will be sent with, through every save and retry.
+            "message_id": draft.message_id or mime.new_message_id(account.email),
+            "from_display": addresses.format_address(
+                addresses.Address(name=account.sender_name or "", address=account.email)
+            ),
+            "to": list(draft.to),
+            "cc": list(draft.cc),
+            "bcc": list(draft.bcc),
+            "subject": draft.subject,
+            "body_html": draft.html_body,
+            "in_reply_to": draft.in_reply_to,
+            "references": list(draft.references),
+            **filing.json(),
+            "attachments": uploads,
+            "notes": notes,
+        }
+
+    def save_draft(self, values):
+        """Store the draft in the server's Drafts folder (replacing its last version)."""
+        message = self._build_outgoing(values)
+        filing = self._filing(values)
+        with mime.spool(message) as data:
+            return {"draft": self._store_draft(data, filing.draft).json()}
+
+    def send(self, values, force=False):
+        """Send the mail the account's way, then file it in Sent, mark the original and
+        remove the draft. A failure to send keeps the mail as a draft; a failure after
+        sending is reported, never answered by sending again.
+
+        The outbox records the Message-ID's state: a message that is being sent, was sent
+        or may have been sent is not sent again. `force` sends a message that may have
+        been sent ("Send again anyway"), with the same Message-ID.
+        """
+        message = self._build_outgoing(values)
+        message_id = message["Message-ID"]
+        filing = self._filing(values)
+        # What is sent, kept in Drafts on failure and filed in Sent: the same file.
+        with mime.spool(message) as data:
+            Outbox = self.env["dynaoffice.mail.outbox"]
+            entry_id, state = Outbox._claim(
+                self.account, message_id, dict(values, **filing.json()), force=force
+            )
+            if state is not None:
+                return self._outbox_answer(entry_id, state, message_id, values, filing)
+            try:
+                self._deliver(message, data)
+            except mail_errors.MailServiceError as error:
+                uncertain = isinstance(error, mail_errors.DeliveryUncertainError)
+                Outbox._record(
+                    entry_id,
+                    state="uncertain" if uncertain else "failed",
+                    # Our words, not the server's (those go to the log).
+                    error=explain(self.account, error, self.account.smtp_port),
+                )
+                return dict(self._keep_as_draft(data, filing.draft, error), uncertain=uncertain)
+            except Exception as error:
+                # Refused before anything was sent (not allowed any more, say): a failure.
+                Outbox._record(entry_id, state="failed", error=str(error)[:2000])
+                raise
+            Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
+            return self._after_sending(entry_id, message_id, data, values, filing)
+
+    def mark_sent(self, values):
+        """The user says a mail that may have been sent did go out: it is filed in Sent
+        (and its draft removed) as if sending had been confirmed."""
+        message = self._build_outgoing(values)
+        message_id = message["Message-ID"]
+        filing = self._filing(values)
+        Outbox = self.env["dynaoffice.mail.outbox"]
+        entry_id, state = Outbox._entry_state(self.account, message_id)
+        if state not in ("uncertain", "sent"):
+            raise UserError(
+                self.env._("Only a mail that may have been sent can be marked as sent.")
+            )
+        if state == "sent":
+            # Marked (or sent) already, a second click: no second copy in Sent.
+            return self._outbox_answer(entry_id, state, message_id, values, filing)
+        Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
+        with mime.spool(message) as data:
+            return self._after_sending(entry_id, message_id, data, values, filing)
+
+    def discard(self, values):
+        """Throw the mail away: its saved draft on the server and its uploaded files."""
+        draft = self._filing(values).draft
+        if draft:
+            self.run(
+                lambda client: imap_filing.delete_draft(
+                    client, draft.folder, draft.uidvalidity, draft.uid
+                ),
+                safe=False,
+            )
+        self._drop_uploads(values.get("attachments"))
+        return True
+
+    def store_uploads(self, attachments):
+        """Files for the composer as attachments of nothing (res_id 0): only the user who
+        uploaded them (and administrators) can read them, until sent or discarded."""
+        records = self.env["ir.attachment"]
+        for attachment in attachments:
+            records |= records.create(
+                {
+                    "name": attachment.filename,
+                    "raw": attachment.content(),
+                    "mimetype": attachment.mime_type,
+                    "res_model": UPLOADS_MODEL,
+                    "res_id": 0,
+                }
+            )
+        return [_upload_json(record) for record in records]
+
+    # -- after sending: the Sent copy, the original, the draft ---------------------------
+
+    def file_sent(self, data, filing):
+        """Sent copy, \\Answered or $Forwarded, draft removed: (what failed, in words;
+        whether the Sent copy is there). Without the copy the draft stays."""
+        account = self.account
+
+        def file(client):
+            return imap_filing.file_sent_message(
+                client,
+                data,
+                sent_folder=account.sent_folder or folders.special_folder(client, "\\Sent"),
+                original=filing.original,
+                forwarded=filing.forwarded,
+                draft=filing.draft,
+            )
+
+        try:
+            report = self.run(file, safe=False)
+        except UserError as error:
+            cause = error.__cause__
+            reason = (
+                explain(account, cause, account.imap_port, mail_sent=True)
+                if isinstance(cause, mail_errors.MailServiceError)
+                else str(error)
+            )
+            return [
+                self.env._(
+                    "The mail was sent, but the mailbox could not be reached afterwards: "
+                    "%(reason)s",
+                    reason=reason,
+                )
+            ], False
+        steps = {
+            "sent copy": self.env._("The mail was sent, but no copy could be put in Sent"),
+            "mark original": self.env._(
+                "The mail was sent, but the original could not be marked as answered"
+            ),
+            "remove draft": self.env._("The mail was sent, but its draft could not be removed"),
+        }
+        problems = [
+            f"{steps.get(step, step)}: {explain(account, error, account.imap_port, mail_sent=True)}"
+            for step, error in report.problems
+        ]
+        return problems, not any(step == "sent copy" for step, _error in report.problems)
+
+    def stored_filing(self, draft_ref, original_ref):
+        """The Filing an outbox entry kept (`draft_ref`, `original_ref`: the composer's
+        JSON as it was when the mail went out; entries from before references named their
+        account belong to this one). What cannot be read any more is left undone."""
+        return Filing(
+            draft=self._stored_ref(draft_ref),
+            original=self._stored_ref(original_ref),
+            forwarded=bool(original_ref and original_ref.get("forwarded")),
+        )
+
+    def _after_sending(self, entry_id, message_id, data, values, filing):
+        """The mail is out: file the Sent copy (or leave it to the outbox's cron), mark the
+        original, drop the uploads."""
+        problems, filed = self.file_sent(data, filing)
+        refs = filing.json()
+        self.env["dynaoffice.mail.outbox"]._record(
+            entry_id,
+            sent_copy="done" if filed else "pending",
+            # What the cron files later; once filed, the mail is only in the mailbox.
+            keep_message=None if filed else data,
+            drop_message=filed,
+            draft_ref=refs["draft"] or False,
+            original_ref=refs["original"] or False,
+        )
+        if not filed:
+            problems.append(
+                self.env._(
+                    "The copy for Sent will be filed as soon as the mailbox can be reached; "
+                    "the mail stays in Drafts until then. Do not send it again."
+                )
+            )
+        self._drop_uploads(values.get("attachments"))
+        return {"sent": True, "message_id": message_id, "problems": problems}
+
+    def _outbox_answer(self, entry_id, state, message_id, values, filing):
+        """The answer for a message the outbox does not let go out (again)."""
+        if state == "sent":
+            # Sent already (a retried call, a second click, a draft sent earlier): what is
+            # left is only what came after sending, if that was not done.
+            self.env["dynaoffice.mail.outbox"]._file_pending_copy(entry_id, self)
+            self._drop_uploads(values.get("attachments"))
+            return {
+                "sent": True,
+                "already": True,
+                "message_id": message_id,
+                "problems": [],
+            }
+        draft = filing.json()["draft"]
+        if state == "uncertain":
+            return {
+                "sent": False,
+                "uncertain": True,
+                "draft": draft,
+                "error": self.env._(
+                    "This mail may have been sent already: the connection broke after the "
+                    'server had it. Check with the recipient, then choose "Send again '
+                    'anyway" or "Mark as sent".'
+                ),
+            }
+        return {
+            "sent": False,
+            "sending": True,
+            "draft": draft,
+            "error": self.env._(
+                "This mail is being sent right now (from another window or by an earlier "
+                "click). Wait a moment and look in Sent."
+            ),
+        }
+
+    # -- what the browser sent -------------------------------------------------------------
+
+    def _filing(self, values):
+        """The draft and the original the composer's values name, checked: a reference to
+        another account's message is refused."""
+        original = values.get("original") or None
+        return Filing(
+            draft=self._browser_ref(values.get("draft")),
+            original=self._browser_ref(original),
+            forwarded=bool(original and original.get("forwarded")),
+        )
+
+    def _browser_ref(self, value):
+        if not value:
+            return None
+        try:
+            return MessageRef.from_json(value, account=self.account.id)
+        except mail_errors.InvalidInputError as error:
+            raise UserError(explain(self.account, error, self.account.imap_port)) from error
+
+    def _stored_ref(self, value):
+        if not value:
+            return None
+        try:
+            return MessageRef.from_json(value, account=self.account.id)
+        except mail_errors.InvalidInputError as error:
+            _logger.warning(
+                "Mail account %s: unreadable stored reference: %s", self.account.id, error
+            )
+            return None
+
+    # -- uploads ----------------------------------------------------------------------------
+
+    def _uploads(self, ids):
+        records = self.env["ir.attachment"].browse([int(i) for i in ids or []]).exists()
+        for record in records:
+            if (
+                record.res_model != UPLOADS_MODEL
+                or record.res_id
+                or record.create_uid != self.env.user
+            ):
+                raise AccessError(self.env._("These files were not uploaded for your mail."))
+        return records
+
+    def _drop_uploads(self, uploads):
+        self._uploads([upload["id"] for upload in uploads or []]).unlink()
+
+    # -- building and sending -------------------------------------------------------------
+
+    def _build_outgoing(self, values):
+        """The mail as written (with its Bcc header: drafts and the Sent copy keep it,
+        sending leaves it out)."""
+        account = self.account
+        uploads = self._uploads([upload["id"] for upload in values.get("attachments") or []])
+        draft = mime.Draft(
+            from_name=account.sender_name or "",
+            from_address=account.email,
+            to=_entries(values.get("to")),
+            cc=_entries(values.get("cc")),
+            bcc=_entries(values.get("bcc")),
+            subject=values.get("subject") or "",
+            # What the editor produced, cleaned as Odoo cleans every HTML field: a group
+            # account's draft is opened by the other members too.
+            html_body=html_sanitize(values.get("body_html") or ""),
+            attachments=[
+                mime.OutgoingAttachment(
+                    filename=upload.name,
+                    mime_type=upload.mimetype or "application/octet-stream",
+                    open_content=_content_opener(upload),
+                )
+                for upload in uploads
+            ],
+            in_reply_to=values.get("in_reply_to") or None,
+            references=[str(ref) for ref in values.get("references") or []],
+        )
+        try:
+            return mime.build_message(
+                draft, include_bcc=True, message_id=values.get("message_id") or None
+            )
+        except mail_errors.InvalidInputError as error:
+            raise UserError(
+                self.env._("The mail cannot be sent: %(reason)s", reason=error)
+            ) from error
+
+    def _deliver(self, message, data):
+        """Send `message`, written to the file `data` (mime.spool), the account's way."""
+        account = self.account
+        # Checked again for each mail: administrators may have changed what they allow since
+        # the account was saved. The From is the account's address (_build_outgoing takes
+        # none from the browser).
+        account._check_sending_allowed(account.email)
+        if account.smtp_method == "smtp":
+            sending.send_smtp(
+                account._smtp_settings(), message, data=data, connect=account._get_smtp_session
+            )
+        elif account.smtp_method == "sendmail":
+            sending.send_sendmail(
+                account._sendmail_path(),
+                message,
+                timeout=account._connection_timeout() * 3,
+                data=data,
+            )
+        else:
+            self._deliver_through_odoo(message)
+
+    def _deliver_through_odoo(self, message):
+        # Odoo's outgoing mail servers are visible to administrators only; every user may
+        # send through them (as the chatter does), hence sudo. send_email takes the
+        # envelope from To, Cc and Bcc and removes Bcc before sending. Naming the server
+        # keeps the From as it is: Odoo never sends our mail in another name.
+        # send_email takes only a whole EmailMessage: on this way the attachments are read
+        # into memory (and smtplib copies the message), unlike SMTP and sendmail.
+        server = self.account._odoo_mail_server(self.account.email)
+        mail_server = self.env["ir.mail_server"].sudo()
+        try:
+            mail_server.send_email(mime.with_content(message), mail_server_id=server.id or None)
+        except Exception as error:
+            raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
+
+    def _keep_as_draft(self, data, draft, error):
+        """Sending failed: the mail goes to Drafts (with its files), and the user reads why."""
+        # One table for every failure (roles/errors.py); for a mail that may have gone out
+        # it never says "try again".
+        reason = explain(self.account, error, self.account.smtp_port)
+        if isinstance(error, mail_errors.DeliveryUncertainError):
+            reason = self.env._(
+                '%(reason)s It is kept in Drafts: choose "Send again anyway" or "Mark as sent".',
+                reason=reason,
+            )
+        try:
+            draft = self._store_draft(data, draft)
+        except UserError as draft_error:
+            _logger.warning("Could not keep a failed mail as a draft: %s", draft_error)
+            reason = self.env._(
+                "%(reason)s It could not be saved in Drafts either; it is still open here.",
+                reason=reason,
+            )
+        return {"sent": False, "error": reason, "draft": draft.json() if draft else None}
+
+    def _store_draft(self, data, draft):
+        """Store `data` in Drafts, replacing `draft` (the version saved before, if it is
+        in the same folder); the new draft's MessageRef."""
+        account = self.account
+
+        def store(client):
+            folder = account.drafts_folder or folders.special_folder(client, "\\Drafts")
+            if not folder:
+                raise UserError(
+                    self.env._("%(account)s has no Drafts folder.", account=account.name)
+                )
+            replaced = draft if draft and draft.folder == folder else None
+            saved = imap_filing.save_draft(
+                client,
+                folder,
+                data,
+                replace_uid=replaced.uid if replaced else None,
+                uidvalidity=replaced.uidvalidity if replaced else None,
+            )
+            return dataclasses.replace(saved, account=account.id)
+
+        return self.run(store, safe=False)
+
+    # -- replies and forwards ---------------------------------------------------------------
+
+    def _spool_source(self, ref):
+        """The message's source in a temporary file (on disk when large), fetched in chunks;
+        the caller closes it."""
+
+        def read(client):
+            source = spool.temporary_file()
+            try:
+                _size, chunks = reading.stream_source(client, ref.folder, ref.uidvalidity, ref.uid)
+                source.writelines(chunks)
+            except BaseException:
+                source.close()
+                raise
+            return source
+
+        return self.run(read, safe=True)
+
+    def _read_part(self, ref, part_number):
+        def read(client):
+            _head, chunks = reading.stream_part(
+                client, ref.folder, ref.uidvalidity, ref.uid, part_number
+            )
+            return b"".join(chunks)
+
+        return self.run(read, safe=True)
+
+    def _quoted_html(self, view):
+        """The original's body for quoting: sanitised, remote images left out, and inline
+        images dropped (their links point into this Odoo, not to anything a recipient
+        could load). Fit for Odoo's own page, of which the editor is part: without the
+        mail's style sheets, the styles that would lift it over the page (position,
+        z-index, transforms, negative margins) and the ids, names and classes the page
+        would take for its own (`<img name="querySelector">` replaces
+        document.querySelector)."""
+        if not view.html:
+            return None
+        return html.sanitize_html(
+            view.html, cid_url=lambda _cid: None, allow_remote=False, in_page=True
+        ).html
+
+    def _replied_original(self, in_reply_to):
+        """The message a reopened draft answers, looked up in INBOX by its Message-ID, so
+        that sending the draft still marks it as answered."""
+        if not in_reply_to:
+            return None
+        found = self.run(
+            # Only one: with two answers to choose from, nobody could say which is meant.
+            lambda client: imap.find_by_message_id(client, "INBOX", in_reply_to, only_one=True),
+            safe=True,
+        )
+        return dataclasses.replace(found, account=self.account.id) if found else None
+
+    def _quote_intro(self, view):
+        sender = addresses.format_address(view.from_[0]) if view.from_ else "?"
+        if view.date is None:
+            return self.env._("%(sender)s wrote:", sender=sender)
+        date, time = self._local_moment(view.date)
+        return self.env._(
+            "On %(date)s at %(time)s, %(sender)s wrote:", date=date, time=time, sender=sender
+        )
+
+    def _local_moment(self, moment):
+        """(date, time) of `moment` as the user reads them: their time zone, their
+        language's date and time format."""
+        lang = self.env["res.lang"]._lang_get(self.env.lang or "en_US")
+        return replies.quote_moment(
+            moment,
+            pytz.timezone(self.env.user.tz or "UTC"),
+            lang.date_format if lang else "%m/%d/%Y",
+            lang.short_time_format if lang else "%H:%M",
+        )
+
+    def _forward_draft(self, view, ref, mode, quoted, notes):
+        account = self.account
+        _ = self.env._
+        common = {
+            "from_name": account.sender_name or "",
+            "from_address": account.email,
+            "signature_html": account.signature or "",
+            "prefix": _("Fwd:"),
+        }
+        if mode == "forward_attachment":
+            raw = Mailbox(account).read_source(ref)
+            return replies.forward_draft(view, as_attachment=True, raw_message=raw, **common)
+        carried, total = [], 0
+        for attachment in view.attachments:
+            if attachment.inline:
+                continue
+            # Beyond the limit files are left out (and the user is told), as a mail this
+            # big would not get through most servers anyway.
+            if total + (attachment.size or 0) > limits.MAX_ATTACHMENT_BYTES:
+                notes.append(
+                    _(
+                        "%(name)s was left out: the files together are too large.",
+                        name=attachment.filename,
+                    )
+                )
+                continue
+            data = self._read_part(ref, attachment.part_number)
+            total += len(data)
+            carried.append(mime.OutgoingAttachment(attachment.filename, attachment.mime_type, data))
+        return replies.forward_draft(
+            view,
+            as_attachment=False,
+            quoted_html=quoted,
+            attachments=carried,
+            heading=_("-------- Forwarded Message --------"),
+            labels={
+                "Subject": _("Subject"),
+                "Date": _("Date"),
+                "From": _("From"),
+                "Reply-To": _("Reply to"),
+                "To": _("To"),
+                "Cc": _("Cc"),
+            },
+            date_text=" ".join(self._local_moment(view.date)) if view.date else None,
+            **common,
+        )
+
+
+def suggest_recipients(env, term, limit):
+    """Contacts for the To/Cc/Bcc fields, as far as the user may read them."""
+    term = (term or "").strip()
+    if len(term) < 2:
+        return []
+    partners = env["res.partner"].search_fetch(
+        [("email", "!=", False), "|", ("name", "ilike", term), ("email", "ilike", term)],
+        ["name", "email"],
+        limit=int(limit),
+    )
+    return [
+        {
+            "name": partner.name or "",
+            "email": partner.email,
+            "display": addresses.format_address(
+                addresses.Address(name=partner.name or "", address=partner.email.strip())
+            ),
+        }
+        for partner in partners
+    ]
+
+
+def drop_stale_uploads(env):
+    """Files of mail that was neither sent nor discarded (a closed browser tab)."""
+    # sudo: the files belong to whoever uploaded them; this is the database's cleanup.
+    env["ir.attachment"].sudo().search(
+        [
+            ("res_model", "=", UPLOADS_MODEL),
+            ("res_id", "=", 0),
+            ("create_date", "<", datetime.datetime.now() - UPLOAD_AGE_LIMIT),
+        ]
+    ).unlink()
+
+
+def _entries(value):
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(entry) for entry in value if str(entry).strip()]
+
+
+def _content_opener(upload):
+    """How an upload's content is opened for reading: its file in the filestore, or, for an
+    attachment kept in the database, its bytes from there."""
+    path = upload._full_path(upload.store_fname) if upload.store_fname else None
+
+    def open_content():
+        if path:
+            try:
+                return open(path, "rb")  # the caller closes it
+            except OSError:
+                _logger.warning("The file of attachment %s is missing", upload.id)
+        return io.BytesIO(upload.raw or b"")
+
+    return open_content
+
+
+def _upload_json(record):
+    return {
+        "id": record.id,
+        "name": record.name,
+        "mimetype": record.mimetype,
+        "size": record.file_size,
+    }

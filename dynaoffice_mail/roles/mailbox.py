@@ -1,0 +1,319 @@
+"""The mailbox: folders, pages of messages, a message for the reading pane, flags, moves
+and deletes, and the streams the download routes serve. Live on the server: nothing is
+stored in Odoo."""
+
+import dataclasses
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+
+from werkzeug.urls import url_encode
+
+from odoo.exceptions import UserError
+
+from ..services import actions, folders, html, messages, reading
+from ..services import exceptions as mail_errors
+from .base import Role, closing_chunks, jsonable
+
+SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
+# Attachments the browser may show itself (the preview); everything else is downloaded.
+PREVIEW_TYPES = {
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/bmp",
+    "application/pdf",
+}
+# The sanitised body becomes a document of its own in the reading pane's sandboxed frame.
+BODY_DOCUMENT = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<style>body{{margin:0;padding:12px;font-family:system-ui,sans-serif;font-size:14px;\
+overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>
+</head><body>{body}</body></html>"""
+
+
+class Mailbox(Role):
+    """Folders and messages of one account, as the mail client shows and changes them."""
+
+    # -- folders ------------------------------------------------------------------------
+
+    def folders(self):
+        """The folder tree with unread and total counts, special folders first."""
+        return [
+            dict(jsonable(folder), selectable=folder.selectable, path=list(folder.path))
+            for folder in self.run(folders.list_folders, safe=True)
+        ]
+
+    def folder_state(self, folder):
+        """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
+        return jsonable(self.run(lambda client: folders.folder_state(client, folder), safe=True))
+
+    def create_folder(self, name):
+        """Create a folder; `name` is the full path (parent, delimiter, new name)."""
+        self.run(lambda client: folders.create_folder(client, name), safe=False)
+
+    def rename_folder(self, folder, new_name):
+        self.run(lambda client: folders.rename_folder(client, folder, new_name), safe=False)
+
+    def delete_folder(self, folder):
+        """Delete a folder and the mail in it, on the server."""
+        self.run(lambda client: folders.delete_folder(client, folder), safe=False)
+
+    def trash_folder(self, client):
+        """The account's Trash on the connected `client` (flagged, else by its usual
+        name), or None."""
+        return folders.special_folder(client, "\\Trash")
+
+    # -- pages and messages -------------------------------------------------------------
+
+    def page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
+        """One page of a folder's message list, sorted and searched by the server; each
+        message names itself with its `ref`."""
+        criteria = messages.MessageSearch(
+            **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
+        )
+        page = self.run(
+            lambda client: messages.page_messages(
+                client,
+                folder,
+                sort=sort,
+                reverse=bool(reverse),
+                offset=int(offset),
+                limit=int(limit),
+                search=criteria,
+            ),
+            safe=True,
+        )
+        result = jsonable(page)
+        for row in result.get("messages", ()):
+            row["ref"] = {
+                "account": self.account.id,
+                "folder": folder,
+                "uidvalidity": page.uidvalidity,
+                "uid": row["uid"],
+            }
+        return result
+
+    def message(self, ref):
+        """A message for the reading pane; opening it marks it read, as other clients do.
+
+        The HTML body is not in the answer: the reading pane loads it from `body_url` into a
+        sandboxed frame, served with a Content-Security-Policy that blocks scripts and, until
+        the user allows it, remote images.
+        """
+        view = self.message_view(ref, mark_seen=True)
+        has_remote = False
+        if view.html:
+            has_remote = self._sanitized_body(view, ref, allow_remote=False).has_remote_content
+        attachments = []
+        for attachment in view.attachments:
+            url = self.url("part", ref, part=attachment.part_number)
+            attachments.append(
+                {
+                    "part": attachment.part_number,
+                    "filename": attachment.filename,
+                    "mime_type": attachment.mime_type,
+                    "size": attachment.size,
+                    "inline": attachment.inline,
+                    "download_url": f"{url}&download=1",
+                    "preview_url": url if attachment.mime_type in PREVIEW_TYPES else None,
+                }
+            )
+        result = jsonable(view)
+        for key in ("html", "cid_parts", "attachments"):
+            result.pop(key, None)
+        result.update(
+            ref=ref.json(),
+            seen=True,
+            body_url=self.url("body", ref) if view.html else None,
+            has_remote_content=has_remote,
+            attachments=attachments,
+            source_url=self.url("source", ref),
+        )
+        return result
+
+    def message_view(self, ref, mark_seen=False):
+        """The message as the reading pane shows it (services.reading.MessageView), from a
+        small per-process cache.
+
+        A UID names the same message for as long as the folder keeps its UIDVALIDITY (RFC
+        3501), so what the server sent for a MessageRef stays right; the key also holds the
+        connection settings, so a changed account never sees old entries. The reading pane
+        asks for the body right after the message itself: the cache spares that second trip
+        to the server, nothing more.
+        """
+        account = self.account
+        key = (account._pool_key(), _fingerprint(account._imap_settings()), ref)
+        view = _MESSAGE_CACHE.get(key)
+        if view is None or mark_seen:
+            # Marking as read sets \Seen, which done twice is done once: like a plain read,
+            # this may be tried again on a fresh connection when the pooled one turns out to
+            # be dead (Dovecot ends a session whose selected folder another program deleted;
+            # the fresh one then tells that the folder was renumbered).
+            view = self.run_in_folder(
+                ref,
+                lambda client: reading.read_message(
+                    client, ref.folder, ref.uidvalidity, ref.uid, mark_seen=mark_seen
+                ),
+                safe=True,
+            )
+            _MESSAGE_CACHE.put(key, view)
+        return view
+
+    def read_source(self, ref):
+        """The whole message as the server has it (bytes)."""
+        _size, chunks = self.open_stream("source", ref)
+        return b"".join(chunks)
+
+    def body_document(self, ref, allow_remote):
+        """The sanitised HTML body as a small document of its own, for the sandboxed frame."""
+        view = self.message_view(ref)
+        body = self._sanitized_body(view, ref, allow_remote=allow_remote).html
+        return BODY_DOCUMENT.format(body=body)
+
+    def open_stream(self, kind, ref, part=None):
+        """(head, chunks) of a part or of the whole source, read from the server as the
+        browser takes it. The chunks hold a pooled connection until they are consumed or
+        closed; they never touch the ORM (the request's cursor is gone by then)."""
+        client, session = self.open_session()
+        try:
+            if kind == "part":
+                head, chunks = reading.stream_part(
+                    client, ref.folder, ref.uidvalidity, ref.uid, part
+                )
+            else:
+                head, chunks = reading.stream_source(client, ref.folder, ref.uidvalidity, ref.uid)
+        except mail_errors.MailServiceError as error:
+            session.__exit__(type(error), error, error.__traceback__)
+            raise self.user_error(error) from error
+        except BaseException as error:
+            session.__exit__(type(error), error, error.__traceback__)
+            raise
+        return head, closing_chunks(chunks, session)
+
+    def url(self, kind, ref, **extra):
+        """The download route of `kind` (body, part, source) for the message `ref`."""
+        return f"/dynaoffice_mail/{kind}/{ref.account}?{url_encode(dict(ref.query(), **extra))}"
+
+    def _sanitized_body(self, view, ref, allow_remote):
+        def cid_url(content_id):
+            part = view.cid_parts.get(content_id)
+            return self.url("part", ref, part=part) if part else None
+
+        return html.sanitize_html(view.html or "", cid_url=cid_url, allow_remote=allow_remote)
+
+    # -- changes: flags, moves, deletes -------------------------------------------------
+
+    def set_flag(self, refs, flag, value):
+        """Mark messages of one folder read/unread or flagged/unflagged on the server."""
+        first = refs[0]
+        self.run_in_folder(
+            first,
+            lambda client: actions.set_flag(
+                client, first.folder, first.uidvalidity, _uids(refs), flag, bool(value)
+            ),
+            safe=False,
+        )
+
+    def move(self, refs, target):
+        first = refs[0]
+        report = self.run_in_folder(
+            first,
+            lambda client: actions.move(
+                client, first.folder, first.uidvalidity, _uids(refs), target
+            ),
+            safe=False,
+        )
+        self._check_all_done(report)
+
+    def delete(self, refs):
+        """Delete as the account's option says (Trash, mark as deleted, or at once)."""
+        first = refs[0]
+        mode = self.account.delete_mode
+
+        def delete(client):
+            trash = self.trash_folder(client)
+            return actions.delete(client, first.folder, first.uidvalidity, _uids(refs), mode, trash)
+
+        self._check_all_done(self.run_in_folder(first, delete, safe=False))
+
+    def empty_trash(self):
+        """Remove everything in Trash; returns how many messages were removed."""
+
+        def empty(client):
+            trash = self.trash_folder(client)
+            if not trash:
+                raise UserError(
+                    self.env._("%(account)s has no Trash folder.", account=self.account.name)
+                )
+            return actions.empty_folder(client, trash)
+
+        return self.run(empty, safe=False)
+
+    def _check_all_done(self, report):
+        """Tell the user when a move or delete found messages gone (actions.ChangeReport):
+        another window or mail program moved or deleted them first. Never "done" for those."""
+        if not report.gone:
+            return
+        _ = self.env._
+        total = len(report.gone) + len(report.done)
+        if report.done:
+            reason = _(
+                "%(gone)s of the %(total)s messages were already moved or deleted (in another "
+                "window or by another mail program); the others were moved or deleted as asked. "
+                "Reload the list.",
+                gone=len(report.gone),
+                total=total,
+            )
+        elif total > 1:
+            reason = _(
+                "the messages were already moved or deleted (in another window or by another "
+                "mail program). Reload the list."
+            )
+        else:
+            reason = _(
+                "the message was already moved or deleted (in another window or by another "
+                "mail program). Reload the list."
+            )
+        raise UserError(
+            _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
+        )
+
+
+def _uids(refs):
+    return [ref.uid for ref in refs]
+
+
+def _fingerprint(settings):
+    """A digest of the connection settings (password included, never kept in clear)."""
+    return hashlib.sha256(repr(dataclasses.astuple(settings)).encode()).hexdigest()
+
+
+class _MessageCache:
+    """A few recently read messages per process (see `Mailbox.message_view` for why it is right)."""
+
+    def __init__(self, size=32, ttl=120.0):
+        self._size, self._ttl = size, ttl
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or time.monotonic() - entry[0] > self._ttl:
+                self._entries.pop(key, None)
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def put(self, key, value):
+        with self._lock:
+            self._entries[key] = (time.monotonic(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+_MESSAGE_CACHE = _MessageCache()

@@ -1,0 +1,99 @@
+"""Every hard limit of the services, in one table.
+
+A mailbox is written by strangers: a message, a header, a server's answer can be as large
+or as deep as whoever made it liked. Each limit below says how much the services take at
+most, and why that much; what goes beyond it is cut, refused, or reported as
+LimitExceededError, as the module that reads the limit says. Modules name them as
+`limits.MAX_UIDS`, never by a copy of their own, so that one place holds them all.
+"""
+
+# -- the IMAP wire ---------------------------------------------------------------------------
+
+# One response line: room for a million UIDs of up to 8 digits and their separators.
+MAX_LINE = 10 * 1024 * 1024
+# What a browser may name for a UID: a positive 32-bit number (RFC 3501 nz-number).
+MAX_UID = 2**32 - 1
+# Messages one flag change, move or delete may name at once.
+MAX_UIDS = 10_000
+# A Message-ID looked up on the server: a header line's most (RFC 5322). The longest anyone
+# writes are well under 100 characters; a SEARCH line stays far below Dovecot's 64 kB.
+MAX_MESSAGE_ID_LENGTH = 998
+
+# -- the message list and searches ------------------------------------------------------------
+
+MAX_PAGE_SIZE = 500
+# Only the plain SORT/SEARCH fallbacks return every match; beyond this a folder is too big
+# for a server without ESORT/ESEARCH, and we say so rather than eat the worker's memory.
+MAX_FALLBACK_RESULTS = 1_000_000
+# Longer search terms are no search a person types; Dovecot refuses command lines over 64 kB.
+MAX_SEARCH_LENGTH = 1000
+# Messages whose list data one look-up for assigning reads at once.
+MAX_SUMMARIES = 1_000
+# Addresses one search for the mail exchanged with a contact names at once.
+MAX_CORRESPONDENTS = 20
+# A folder's answer to that search is cut here, before any FETCH: a look-up, not a list.
+MAX_CORRESPONDENCE_MATCHES = 100_000
+
+# -- reading a message ------------------------------------------------------------------------
+
+# The body text a reader shows (all its text parts together, encoded).
+MAX_BODY_BYTES = 2_000_000
+# Headers beyond this are spam or an attack; what fits still gives sender and subject.
+MAX_HEADER_BYTES = 262_144
+# The start of the source shown in place of a message whose structure cannot be read.
+RAW_SOURCE_BYTES = 204_800
+# References kept of a message read (the thread's most recent ones).
+MAX_READ_REFERENCES = 500
+# A part or source streamed to the browser comes in chunks of CHUNK_SIZE; a caller may ask
+# for other sizes up to MAX_CHUNK_SIZE.
+CHUNK_SIZE = 1_048_576
+MAX_CHUNK_SIZE = 16 * 1_048_576
+# A quoted-printable line longer than this is kept no longer for the next chunk: the
+# standard allows 76 characters, and a line without end must not fill the memory.
+MAX_QP_CARRY = 65_536
+# BODYSTRUCTURE: how deep multiparts may nest, and how many parts a message may have.
+MAX_DEPTH = 20
+MAX_PARTS = 500
+# What the files of one message carried into Odoo (filed to a record, attached to the
+# chatter) or into a forward may add up to; the rest is left out and named.
+MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
+
+# -- file names --------------------------------------------------------------------------------
+
+# A file name offered for download or stored in Odoo (names.safe_filename); every file
+# system takes 255 bytes, and a name this long is still one a person can read.
+MAX_FILENAME_CHARS = 120
+# A file name of an attachment that goes out in a message; longer no disk takes.
+MAX_FILENAME_LENGTH = 255
+
+# -- writing a message -------------------------------------------------------------------------
+
+# RFC 5321's limit for a path, so for any address that is to be sent to.
+MAX_ADDRESS_LENGTH = 254
+# More recipients than this is a mailing list's job; most servers refuse it too (Postfix
+# takes 1000 RCPT per message), and a reply to all of a hostile message must not reach
+# everyone in a To header of thousands.
+MAX_RECIPIENTS = 1000
+# The email package folds a long non-ASCII display name in quadratic time (5,000 "ü" take
+# seconds); no person's name is this long.
+MAX_NAME_LENGTH = 200
+# References keeps the thread's first message and the most recent ones (RFC 5322 3.6.4
+# allows trimming); a thread of hundreds would otherwise grow the header without end.
+MAX_SENT_REFERENCES = 30
+# Header fields of one name a draft is read with the email package's header classes;
+# beyond them a faster parser (those classes take about a millisecond an address).
+MAX_PARSED_HEADER_FIELDS = 100
+# A draft's header blocks beyond this are not read for attachments to leave in the file.
+MAX_HEADER_BLOCK = 256 * 1024
+MAX_HEADER_LINE = 64 * 1024
+# A message up to this size stays in memory while it is written; a larger one goes to a
+# file on disk. It is read back in chunks of SPOOL_CHUNK_SIZE.
+SPOOL_MEMORY = 1024 * 1024
+SPOOL_CHUNK_SIZE = 1024 * 1024
+
+# -- sending -------------------------------------------------------------------------------
+
+# How long the sendmail program may take to take a message, and how much of what it
+# writes to stderr is kept for the log.
+SENDMAIL_TIMEOUT = 60.0
+MAX_SENDMAIL_STDERR = 2000

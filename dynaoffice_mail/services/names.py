@@ -1,0 +1,34 @@
+"""File names made safe: for a download, a file stored in Odoo, a forwarded message."""
+
+import re
+
+from . import limits
+from .headers import clean_text
+
+# Path separators, control characters and what Windows refuses in a name.
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+# An extension kept when a long name is cut ("pdf", "docx", "tar.gz" is cut to "gz").
+_MAX_EXTENSION = 10
+
+
+def safe_filename(name, fallback: str, max_length: int = limits.MAX_FILENAME_CHARS) -> str:
+    """A file name every file system and browser takes, from `name` as a message or a
+    browser gave it: path separators, control characters and the characters Windows
+    refuses become blanks ("Angebot 2026/17: Dach" -> "Angebot 2026 17 Dach"), runs of
+    blanks one, no dot or blank at either end (no ".." either, nor a hidden file), at
+    most `max_length` characters with the extension kept; `fallback` where nothing is
+    left."""
+    text = clean_text(name if isinstance(name, str) else "")
+    text = " ".join(_UNSAFE.sub(" ", text).split()).strip(" .")
+    if len(text) > max_length:
+        stem, dot, extension = text.rpartition(".")
+        if dot and 0 < len(extension) <= _MAX_EXTENSION and len(extension) < max_length - 1:
+            text = stem[: max_length - len(extension) - 1].rstrip(" .") + "." + extension
+        else:
+            text = text[:max_length].rstrip(" .")
+    return text or fallback
+
+
+def eml_filename(subject: str, max_length: int = limits.MAX_FILENAME_CHARS) -> str:
+    """The name of a message saved as a file: its subject (decoded), then ".eml"."""
+    return safe_filename(subject, "message", max_length - len(".eml")) + ".eml"

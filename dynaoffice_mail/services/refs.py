@@ -1,0 +1,111 @@
+"""One name for one thing: where a message is.
+
+A message on an IMAP server is named by its folder, the folder's UIDVALIDITY and its UID
+(RFC 3501: a UID names the same message for as long as the folder keeps its UIDVALIDITY).
+The account says which server. `MessageRef` carries the four together from the services
+through the models, the download routes' query strings and the JSON the browser gets, and
+is the only place that turns what a browser sent into them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+from .exceptions import InvalidInputError
+
+# What a browser may send for a UID or UIDVALIDITY: a positive 32-bit number (RFC 3501
+# nz-number). Anything else is refused before it reaches the server.
+_MAX_UID = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """A message of an account: (account id, folder, UIDVALIDITY, UID).
+
+    `account` is the id of the Odoo account (services do not use it; 0 where no account
+    is known, as in tests of the services alone)."""
+
+    account: int
+    folder: str
+    uidvalidity: int
+    uid: int
+
+    @classmethod
+    def parse(cls, account, folder, uidvalidity, uid) -> MessageRef:
+        """A reference from values as a browser or a route sent them (strings or numbers);
+        InvalidInputError when one is not what it must be."""
+        return cls(
+            account=_number(account, "account", minimum=0),
+            folder=_folder(folder),
+            uidvalidity=_number(uidvalidity, "UIDVALIDITY"),
+            uid=_number(uid, "UID"),
+        )
+
+    @classmethod
+    def from_json(cls, value: Mapping, account: int | None = None) -> MessageRef:
+        """A reference from its JSON form {account, folder, uidvalidity, uid}. `account`,
+        when given, is the account the call is about: a reference to another account's
+        message is refused, one without an account (stored before the account was part
+        of it) belongs to this one."""
+        if not isinstance(value, Mapping):
+            raise InvalidInputError(detail="a message reference must be an object")
+        named = value.get("account")
+        if account is not None:
+            if named not in (None, False) and _number(named, "account", minimum=0) != account:
+                raise InvalidInputError(detail="the message belongs to another account")
+            named = account
+        return cls.parse(
+            named if named not in (None, False) else 0,
+            value.get("folder"),
+            value.get("uidvalidity"),
+            value.get("uid"),
+        )
+
+    @classmethod
+    def many(cls, account, folder, uidvalidity, uids: Iterable) -> list[MessageRef]:
+        """References to several messages of one folder listed under one UIDVALIDITY, in
+        the order given, each once; at least one."""
+        if isinstance(uids, str | bytes) or not isinstance(uids, Iterable):
+            raise InvalidInputError(detail="UIDs must be a list")
+        first = cls.parse(account, folder, uidvalidity, 1)
+        refs = {}
+        for uid in uids:
+            ref = replace(first, uid=_number(uid, "UID"))
+            refs.setdefault(ref.uid, ref)
+        if not refs:
+            raise InvalidInputError(detail="no message named")
+        return list(refs.values())
+
+    def with_uid(self, uid: int) -> MessageRef:
+        return replace(self, uid=_number(uid, "UID"))
+
+    def json(self) -> dict:
+        return {
+            "account": self.account,
+            "folder": self.folder,
+            "uidvalidity": self.uidvalidity,
+            "uid": self.uid,
+        }
+
+    def query(self) -> dict:
+        """The download routes' query string (the account is in their path)."""
+        return {"folder": self.folder, "uidvalidity": self.uidvalidity, "uid": self.uid}
+
+
+def _number(value, what: str, minimum: int = 1) -> int:
+    if isinstance(value, bool):
+        raise InvalidInputError(detail=f"{what} must be a number")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(detail=f"{what} must be a number") from None
+    if not minimum <= number <= _MAX_UID:
+        raise InvalidInputError(detail=f"{what} out of range")
+    return number
+
+
+def _folder(value) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(detail="a folder name is needed")
+    return value

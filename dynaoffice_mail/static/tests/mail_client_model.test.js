@@ -1,0 +1,344 @@
+import { describe, expect, test } from "@odoo/hoot";
+import { waitUntil } from "@odoo/hoot-dom";
+import { MailClientModel } from "@dynaoffice_mail/client/mail_client_model";
+import {
+    makeHeldAnswers,
+    makeMailServer,
+    makeNotifications,
+    serverError,
+} from "./dynaoffice_mail_test_helpers";
+
+describe.current.tags("headless");
+
+const RENUMBERED = "odoo.addons.dynaoffice_mail.roles.base.FolderRenumberedError";
+
+/** A folder of `total` messages, newest (highest UID) first, as `client_page` pages it. */
+function mailbox({ total = 120, uidvalidity = 7, unread = 3 } = {}) {
+    const box = {
+        total,
+        uidvalidity,
+        unread,
+        page(offset, limit) {
+            const messages = [];
+            for (let uid = box.total - offset; uid > Math.max(0, box.total - offset - limit); uid--) {
+                messages.push({
+                    uid,
+                    subject: `Message ${uid}`,
+                    seen: uid > box.unread,
+                    flagged: false,
+                    ref: { account: 1, folder: "INBOX", uidvalidity: box.uidvalidity, uid },
+                });
+            }
+            return { messages, total: box.total, offset, sort: "date", uidvalidity: box.uidvalidity };
+        },
+        state() {
+            return { uidvalidity: box.uidvalidity, total: box.total, unread: box.unread };
+        },
+    };
+    return box;
+}
+
+function mailServer(box, overrides = {}) {
+    return makeMailServer({
+        client_folder_state: () => box.state(),
+        client_folders: () => [
+            { name: "INBOX", special_use: "\\Inbox", selectable: true, unread: box.unread },
+        ],
+        client_page: (ids, folder, sort, reverse, offset, limit) => box.page(offset, limit),
+        client_assignments: () => ({}),
+        client_set_flag: () => true,
+        client_message: (ids, folder, uidvalidity, uid) => ({
+            uid,
+            subject: `Message ${uid}`,
+            seen: true,
+            flagged: false,
+        }),
+        ...overrides,
+    });
+}
+
+/** The client on the account's Inbox, its first page shown. */
+async function openInbox(server, box) {
+    const notifications = makeNotifications();
+    const model = new MailClientModel({ rpc: server.rpc, notification: notifications });
+    model.accounts = [{ id: 1, name: "Sales", email: "sales@example.com" }];
+    model.accountId = 1;
+    model.folders = [
+        { name: "INBOX", special_use: "\\Inbox", selectable: true, unread: box.unread },
+    ];
+    await model.openFolder("INBOX");
+    return { model, notifications };
+}
+
+const uidsShown = (model) => model.messages.map((message) => message.uid);
+
+describe("dynaoffice_mail client: flags", () => {
+    test("marking a message read shows at once and counts down the folder's unread", async () => {
+        const box = mailbox({ total: 5, unread: 3 });
+        const answers = makeHeldAnswers();
+        const server = mailServer(box, { client_set_flag: answers.hold });
+        const { model } = await openInbox(server, box);
+        expect(model.messageByUid(3).seen).toBe(false);
+
+        const setting = model.setFlag([3], "seen", true);
+        // Before the server answered.
+        expect(model.messageByUid(3).seen).toBe(true);
+        expect(model.folders[0].unread).toBe(2);
+        expect(model.pending).toBe(1);
+
+        answers.pending[0].deferred.resolve(true);
+        await setting;
+        expect(model.messageByUid(3).seen).toBe(true);
+        expect(model.folders[0].unread).toBe(2);
+        expect(model.pending).toBe(0);
+        expect(server.callsOf("client_set_flag")[0].args).toEqual([
+            [1],
+            "INBOX",
+            7,
+            [3],
+            "seen",
+            true,
+        ]);
+    });
+
+    test("a flag change the server refuses is taken back and the user is told", async () => {
+        const box = mailbox({ total: 5, unread: 3 });
+        const server = mailServer(box, {
+            client_set_flag: () => {
+                throw serverError("The mail server refused the change.");
+            },
+        });
+        const { model, notifications } = await openInbox(server, box);
+        await model.openMessage(2);
+        expect(model.message.flagged).toBe(false);
+
+        await model.setFlag([2, 3], "flagged", true);
+
+        expect(model.messageByUid(2).flagged).toBe(false);
+        expect(model.messageByUid(3).flagged).toBe(false);
+        expect(model.message.flagged).toBe(false); // the open message too
+        expect(model.pending).toBe(0);
+        expect(notifications.shown.map((shown) => [shown.message, shown.type])).toEqual([
+            ["The mail server refused the change.", "danger"],
+        ]);
+    });
+
+    test("a refused 'mark as read' gives the unread count back", async () => {
+        const box = mailbox({ total: 5, unread: 3 });
+        const server = mailServer(box, {
+            client_set_flag: () => {
+                throw serverError("No connection to the mail server.");
+            },
+        });
+        const { model } = await openInbox(server, box);
+
+        await model.setFlag([1, 2, 5], "seen", true); // 5 is read already
+
+        expect([1, 2, 5].map((uid) => model.messageByUid(uid).seen)).toEqual([false, false, true]);
+        expect(model.folders[0].unread).toBe(3);
+    });
+
+    test("toggling flags all checked messages unless all have it already", async () => {
+        const box = mailbox({ total: 5 });
+        const server = mailServer(box);
+        const { model } = await openInbox(server, box);
+
+        await model.toggleFlag([4, 5], "flagged");
+        expect([4, 5].map((uid) => model.messageByUid(uid).flagged)).toEqual([true, true]);
+
+        await model.toggleFlag([4, 5], "flagged");
+        expect([4, 5].map((uid) => model.messageByUid(uid).flagged)).toEqual([false, false]);
+        expect(server.callsOf("client_set_flag").map((call) => call.args[5])).toEqual([
+            true,
+            false,
+        ]);
+    });
+
+    test("a renumbered folder takes the flag back and starts the list over at the top", async () => {
+        const box = mailbox({ total: 120 });
+        const server = mailServer(box, {
+            client_set_flag: () => {
+                box.uidvalidity = 8; // another program rebuilt the folder meanwhile
+                throw serverError("The folder was renumbered on the mail server.", RENUMBERED);
+            },
+        });
+        const { model, notifications } = await openInbox(server, box);
+        await model.nextPage();
+        expect(model.page.offset).toBe(50);
+
+        await model.setFlag([60], "flagged", true);
+
+        expect(notifications.shown.map((shown) => shown.message)).toEqual([
+            "The folder was renumbered on the mail server.",
+        ]);
+        await waitUntil(() => model.page.uidvalidity === 8 && !model.listLoading);
+        expect(model.page.offset).toBe(0);
+        expect(uidsShown(model)[0]).toBe(120);
+        expect(model.messages.every((message) => !message.flagged)).toBe(true);
+    });
+
+    test("a renumbered folder met by another part of the client reloads the list too", async () => {
+        const box = mailbox({ total: 120 });
+        const server = mailServer(box, {
+            client_file: () => {
+                box.uidvalidity = 9;
+                throw serverError("The folder was renumbered on the mail server.", RENUMBERED);
+            },
+        });
+        const { model } = await openInbox(server, box);
+        await model.nextPage();
+
+        // As the file dialog calls it; the dialog says what went wrong itself.
+        let refused = null;
+        try {
+            await server.rpc.call("client_file", [[1], "INBOX", 7, [60]]);
+        } catch (error) {
+            refused = error;
+        }
+        expect(refused.data.message).toBe("The folder was renumbered on the mail server.");
+
+        await waitUntil(() => model.page.uidvalidity === 9 && !model.listLoading);
+        expect(model.page.offset).toBe(0);
+        model.destroy();
+    });
+});
+
+describe("dynaoffice_mail client: paging", () => {
+    test("next and previous page ask for the right offsets and say where they are", async () => {
+        const box = mailbox({ total: 120 });
+        const server = mailServer(box);
+        const { model } = await openInbox(server, box);
+        expect(uidsShown(model).length).toBe(50);
+        expect(uidsShown(model)[0]).toBe(120);
+        expect(model.hasPreviousPage).toBe(false);
+        expect(model.hasNextPage).toBe(true);
+
+        await model.nextPage();
+        expect(model.page.offset).toBe(50);
+        expect(uidsShown(model)[0]).toBe(70);
+
+        await model.nextPage();
+        expect(model.page.offset).toBe(100);
+        expect(uidsShown(model)).toHaveLength(20);
+        expect(model.hasNextPage).toBe(false);
+        expect(model.hasPreviousPage).toBe(true);
+
+        await model.nextPage(); // nothing after the last page
+        await model.previousPage();
+        expect(model.page.offset).toBe(50);
+        await model.previousPage();
+        await model.previousPage(); // nothing before the first
+        expect(model.page.offset).toBe(0);
+
+        expect(server.callsOf("client_page").map((call) => call.args[4])).toEqual([
+            0, 50, 100, 50, 0,
+        ]);
+    });
+
+    test("paging moves the keyboard cursor to the new page and clears the checks", async () => {
+        const box = mailbox({ total: 120 });
+        const server = mailServer(box);
+        const { model } = await openInbox(server, box);
+        model.toggleSelected(118);
+        expect(model.selection.size).toBe(1);
+
+        await model.nextPage();
+
+        expect(model.selection.size).toBe(0);
+        expect(model.cursor).toBe(70);
+    });
+
+    test("when the last page empties, the one before it is shown", async () => {
+        const box = mailbox({ total: 120 });
+        const server = mailServer(box);
+        const { model } = await openInbox(server, box);
+        await model.goTo(100);
+        expect(uidsShown(model)).toHaveLength(20);
+
+        box.total = 100; // the last 20 were moved away elsewhere
+        await model.reloadList({ keep: true });
+
+        expect(model.page.offset).toBe(50);
+        expect(uidsShown(model)).toHaveLength(50);
+    });
+});
+
+describe("dynaoffice_mail client: request ordering", () => {
+    test("a slow answer for an older page does not overwrite the newer page", async () => {
+        const box = mailbox({ total: 200 });
+        const answers = makeHeldAnswers();
+        const server = mailServer(box);
+        const { model } = await openInbox(server, box);
+        server.handlers.client_page = answers.hold;
+
+        const older = model.goTo(50);
+        const newer = model.goTo(100);
+        const [olderCall, newerCall] = answers.pending;
+        newerCall.deferred.resolve(box.page(100, 50));
+        await newer;
+        expect(model.page.offset).toBe(100);
+        expect(model.listLoading).toBe(false);
+
+        olderCall.deferred.resolve(box.page(50, 50));
+        await older;
+        expect(model.page.offset).toBe(100);
+        expect(uidsShown(model)[0]).toBe(100);
+        expect(model.cursor).toBe(100);
+    });
+
+    test("the list keeps loading until the newest request is answered", async () => {
+        const box = mailbox({ total: 200 });
+        const answers = makeHeldAnswers();
+        const server = mailServer(box);
+        const { model } = await openInbox(server, box);
+        server.handlers.client_page = answers.hold;
+
+        const older = model.goTo(50);
+        const newer = model.goTo(100);
+        answers.pending[0].deferred.resolve(box.page(50, 50));
+        await older;
+        expect(model.listLoading).toBe(true);
+        expect(model.page.offset).toBe(0); // still the page shown before
+
+        answers.pending[1].deferred.resolve(box.page(100, 50));
+        await newer;
+        expect(model.listLoading).toBe(false);
+        expect(model.page.offset).toBe(100);
+    });
+
+    test("a failure of an overtaken request says nothing", async () => {
+        const box = mailbox({ total: 200 });
+        const answers = makeHeldAnswers();
+        const server = mailServer(box);
+        const { model, notifications } = await openInbox(server, box);
+        server.handlers.client_page = answers.hold;
+
+        const older = model.goTo(50);
+        const newer = model.goTo(100);
+        answers.pending[1].deferred.resolve(box.page(100, 50));
+        answers.pending[0].deferred.reject(serverError("Timed out."));
+        await Promise.all([older, newer]);
+
+        expect(model.listError).toBe("");
+        expect(notifications.shown).toEqual([]);
+        expect(model.page.offset).toBe(100);
+    });
+
+    test("a message answered late does not replace the one opened after it", async () => {
+        const box = mailbox({ total: 5 });
+        const answers = makeHeldAnswers();
+        const server = mailServer(box, { client_message: answers.hold });
+        const { model } = await openInbox(server, box);
+
+        const first = model.openMessage(5);
+        const second = model.openMessage(4);
+        answers.pending[1].deferred.resolve({ uid: 4, subject: "Message 4", seen: true });
+        await second;
+        answers.pending[0].deferred.resolve({ uid: 5, subject: "Message 5", seen: true });
+        await first;
+
+        expect(model.message.subject).toBe("Message 4");
+        expect(model.messageUid).toBe(4);
+        expect(model.messageLoading).toBe(false);
+    });
+});
