@@ -40,18 +40,6 @@ class FilingReport:
     problems: list[tuple[str, MailServiceError]] = field(default_factory=list)
 
 
-def append_to_folder(
-    client: imapclient.IMAPClient,
-    folder: str,
-    message: bytes | BinaryIO,
-    flags: Sequence[bytes] = (b"\\Seen",),
-) -> int | None:
-    """APPEND the message (bytes or a file) to `folder`; its new UID where the server says
-    (UIDPLUS)."""
-    appended = _append(client, folder, message, flags)
-    return appended.uid if appended else None
-
-
 def save_draft(
     client: imapclient.IMAPClient,
     drafts_folder: str,
@@ -67,7 +55,7 @@ def save_draft(
     renumbering its UID may name another message, and a stale draft left over is the
     lesser harm.
     """
-    appended = _append(client, drafts_folder, message, (b"\\Draft", b"\\Seen"))
+    appended = append_to_folder(client, drafts_folder, message, (b"\\Draft", b"\\Seen"))
     if appended is None:
         appended = _find_appended(client, drafts_folder, message)
     if replace_uid is not None and uidvalidity is not None and replace_uid != appended.uid:
@@ -115,7 +103,7 @@ def file_sent_message(
     report = FilingReport()
     if sent_folder:
         try:
-            report.sent_copy = _append(client, sent_folder, message, [b"\\Seen"])
+            report.sent_copy = append_to_folder(client, sent_folder, message, [b"\\Seen"])
         except MailServiceError as error:
             report.problems.append(("sent copy", error))
             draft = None
@@ -132,8 +120,14 @@ def file_sent_message(
     return report
 
 
-def _append(client, folder: str, data: bytes | BinaryIO, flags) -> MessageRef | None:
-    """APPEND; where the message is from the APPENDUID answer, or None without UIDPLUS."""
+def append_to_folder(
+    client: imapclient.IMAPClient,
+    folder: str,
+    data: bytes | BinaryIO,
+    flags: Sequence[bytes] = (b"\\Seen",),
+) -> MessageRef | None:
+    """APPEND the message (bytes or a file) to `folder`, its literal sent in chunks; where
+    it is from the APPENDUID answer (UIDPLUS), else None."""
     imap.check_folder_name(folder, "folder name")
     source = readable(data)
     # The literal as imaplib would send it, every line end CRLF: its size first.

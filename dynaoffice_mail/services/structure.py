@@ -3,13 +3,9 @@
 from dataclasses import dataclass, field
 from itertools import takewhile
 
-import imapclient
-
-from . import imap, limits
+from . import limits
 from .exceptions import (
-    InvalidInputError,
     LimitExceededError,
-    MessageNotFoundError,
     ProtocolError,
 )
 from .headers import decode_params, to_text
@@ -154,24 +150,3 @@ def _has_attachment(part: MessagePart, inside_related: bool) -> bool:
     if part.disposition == "attachment" or part.type == "message":
         return True
     return bool(part.filename) and not inside_related
-
-
-def fetch_message_structure(
-    client: imapclient.IMAPClient,
-    folder: str,
-    uid: int,
-    *,
-    max_depth: int = limits.MAX_DEPTH,
-    max_parts: int = limits.MAX_PARTS,
-) -> MessagePart:
-    """The MIME tree of one message, read with BODYSTRUCTURE only (no body is transferred)."""
-    if not isinstance(uid, int) or uid < 1:
-        raise InvalidInputError(f"invalid UID {uid!r}")
-    with imap.translate_errors(client):
-        imap.ensure_selected(client, folder)
-        response = imap.uid_fetch(client, [uid], "(UID BODYSTRUCTURE)")
-    if uid not in response or b"BODYSTRUCTURE" not in response[uid]:
-        raise MessageNotFoundError(host=getattr(client, "host", ""), detail=f"UID {uid}")
-    return parse_bodystructure(
-        response[uid][b"BODYSTRUCTURE"], max_depth=max_depth, max_parts=max_parts
-    )

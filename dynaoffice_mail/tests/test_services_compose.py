@@ -683,8 +683,8 @@ def test_sent_copy_keeps_bcc_and_gets_its_uid(mail_servers, mailbox):
     draft = _draft(mailbox[0], to=["kunde@example.org"], bcc=["geheim@example.org"])
     sent_copy = serialize(build_message(draft, include_bcc=True))
     with _imap(mail_servers, *mailbox) as client:
-        first = append_to_folder(client, "Sent", sent_copy)
-        second = append_to_folder(client, "Sent", sent_copy)
+        first = append_to_folder(client, "Sent", sent_copy).uid
+        second = append_to_folder(client, "Sent", sent_copy).uid
         with pytest.raises(exceptions.FolderNotFoundError):
             append_to_folder(client, "Gesendet-gibt-es-nicht", sent_copy)
     assert isinstance(first, int) and second == first + 1
@@ -921,7 +921,7 @@ def test_a_streamed_message_reaches_the_recipients_and_sent_byte_for_byte(mail_s
     with spool_message(message) as data:
         send_smtp(_smtp(mail_servers, *mailbox), message, data=data)
         with _imap(mail_servers, *mailbox) as client:
-            sent_uid = append_to_folder(client, "Sent", data)
+            sent_uid = append_to_folder(client, "Sent", data).uid
 
     assert _folder_contents(mail_servers, mailbox, "Sent")[sent_uid][0] == serialize(message)
     transmitted = serialize(message, include_bcc=False)
@@ -1001,7 +1001,7 @@ def test_dot_stuffing_and_line_ends_hold_across_chunk_borders(
         assert b"a@example.org" not in server.received
     # APPEND sends its literal as imaplib would send the bytes whole.
     with _imap(mail_servers, *mailbox) as client:
-        uids = [append_to_folder(client, "Sent", data) for data in WIRE_CASES]
+        uids = [append_to_folder(client, "Sent", data).uid for data in WIRE_CASES]
     stored = _folder_contents(mail_servers, mailbox, "Sent")
     assert [stored[uid][0] for uid in uids] == [
         imaplib.MapCRLF.sub(b"\r\n", data) for data in WIRE_CASES

@@ -21,11 +21,23 @@ from odoo.addons.dynaoffice_mail.services.messages import (
     page_messages,
 )
 from odoo.addons.dynaoffice_mail.services.structure import (
-    fetch_message_structure,
     has_attachment,
+    parse_bodystructure,
 )
 from odoo.addons.dynaoffice_mail.services.uidsets import compress_uids, parse_ordered_uids
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings, nested_message
+
+
+def _structure(client, folder, uid, *, max_depth=limits.MAX_DEPTH, max_parts=limits.MAX_PARTS):
+    """The MIME tree of one message as the reading pane parses it: BODYSTRUCTURE only, through
+    the one UID FETCH (no body is transferred)."""
+    with imap.translate_errors(client):
+        imap.ensure_selected(client, folder)
+        response = imap.uid_fetch(client, [uid], "(UID BODYSTRUCTURE)")
+    return parse_bodystructure(
+        response[uid][b"BODYSTRUCTURE"], max_depth=max_depth, max_parts=max_parts
+    )
+
 
 _logger = logging.getLogger(__name__)
 
@@ -493,7 +505,7 @@ def test_line_breaks_and_nul_never_reach_the_wire(mail_servers, search_folder, c
             with pytest.raises(exceptions.InvalidInputError):
                 page_messages(client, f"INBOX{character}A1 DELETE INBOX")
             with pytest.raises(exceptions.InvalidInputError):
-                fetch_message_structure(client, f"INBOX{character}", 1)
+                _structure(client, f"INBOX{character}", 1)
         assert wire.sent == []
         assert page_messages(client, "INBOX").total == 5  # and the connection still works
     finally:
@@ -508,7 +520,7 @@ def test_listing_a_page_leaves_messages_unread(mail_servers, search_folder):
         page_messages(client, "INBOX", sort="arrival")
         page_messages(client, "INBOX", search=MessageSearch(text="Preise"))
         for message in page.messages:
-            fetch_message_structure(client, "INBOX", message.uid)
+            _structure(client, "INBOX", message.uid)
     finally:
         client.logout()
     unread = [message.subject for message in page.messages if not message.seen]
@@ -621,10 +633,8 @@ def test_message_structure_is_a_tree_of_decoded_parts(mail_servers, structure_fo
     try:
         page = page_messages(client, "INBOX", sort="arrival", reverse=False)
         rich, plain = page.messages[0], page.messages[1]
-        tree = fetch_message_structure(client, "INBOX", rich.uid)
-        plain_tree = fetch_message_structure(client, "INBOX", plain.uid)
-        with pytest.raises(exceptions.MessageNotFoundError):
-            fetch_message_structure(client, "INBOX", 99_999)
+        tree = _structure(client, "INBOX", rich.uid)
+        plain_tree = _structure(client, "INBOX", plain.uid)
     finally:
         client.logout()
     parts = [(part.part_number, part.mime_type) for part in tree.walk()]
@@ -656,11 +666,11 @@ def test_pathological_structures_hit_the_limits(mail_servers, structure_folder):
         page = page_messages(client, "INBOX", sort="arrival", reverse=False)
         nested, many = page.messages[2], page.messages[3]
         with pytest.raises(exceptions.LimitExceededError):
-            fetch_message_structure(client, "INBOX", nested.uid)
+            _structure(client, "INBOX", nested.uid)
         with pytest.raises(exceptions.LimitExceededError):
-            fetch_message_structure(client, "INBOX", many.uid)
-        shallow = fetch_message_structure(client, "INBOX", nested.uid, max_depth=30)
-        fewer = fetch_message_structure(client, "INBOX", many.uid, max_parts=700)
+            _structure(client, "INBOX", many.uid)
+        shallow = _structure(client, "INBOX", nested.uid, max_depth=30)
+        fewer = _structure(client, "INBOX", many.uid, max_parts=700)
     finally:
         client.logout()
     # The list still shows them; a reader can say "too complex" instead of hanging.
