@@ -81,13 +81,18 @@ class MailClientController(http.Controller):
 
     @http.route("/dynaoffice_mail/source/<int:account_id>", type="http", auth="user")
     def message_source(self, account_id, folder, uidvalidity, uid, **_kwargs):
-        """The original message as the server has it ("download original (.eml)")."""
+        """The original message as the server has it ("download original (.eml)"), named
+        after its subject ("Angebot Müller.eml")."""
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
+        # The subject from the reading pane's cache: the download starts from the opened
+        # message, so this rarely asks the server.
+        subject = self._call(lambda: mailbox.message_view(ref).subject)
+        filename = names.eml_filename(subject or f"message-{ref.uid}")
         size, chunks = self._call(lambda: mailbox.open_stream("source", ref))
         headers = [
             ("Content-Type", "message/rfc822"),
-            ("Content-Disposition", content_disposition(f"message-{ref.uid}.eml", "attachment")),
+            ("Content-Disposition", content_disposition(filename, "attachment")),
             ("Content-Security-Policy", "sandbox; default-src 'none'"),
         ]
         # No Content-Length from RFC822.SIZE: not every server counts it like BODY[].

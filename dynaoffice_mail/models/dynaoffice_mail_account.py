@@ -87,6 +87,11 @@ PERSONAL_SENDING_SWITCHES = {
     "smtp_without_login": "dynaoffice_mail.personal_smtp_without_auth",
 }
 SENDER_DOMAINS_PARAM = "dynaoffice_mail.sender_domains"
+# Where the account's dialog was opened (a context key set by the actions that open it), so
+# that saving or deleting returns there: "preferences" (the user's own Preferences, which the
+# dialog replaced) or "dialog" (over a form that reloads when the dialog closes: a group's).
+# It only chooses where to go next; nothing is allowed or refused by it.
+OPENED_FROM = "dynaoffice_mail_opened_from"
 
 
 class DynaofficeMailAccount(models.Model):
@@ -209,6 +214,15 @@ class DynaofficeMailAccount(models.Model):
         "against this CA only.",
     )
     can_use = fields.Boolean(compute="_compute_can_use")
+    can_test_connection = fields.Boolean(compute="_compute_can_manage")
+    can_delete = fields.Boolean(compute="_compute_can_manage")
+    # The form's memory, never stored: tab "Send" takes the user name and password typed on
+    # tab "Receive" until the user types other ones there (see _onchange_imap_login).
+    smtp_follows_imap = fields.Boolean(
+        string="Sending uses the receiving login",
+        compute="_compute_smtp_follows_imap",
+        default=True,
+    )
     # What tab "Send" offers; the constraint _check_sending_way refuses the rest.
     available_smtp_methods = fields.Json(
         string="Available Sending Methods", compute="_compute_available_smtp_methods"
@@ -249,6 +263,21 @@ class DynaofficeMailAccount(models.Model):
     def _compute_can_use(self):
         for account in self:
             account.can_use = account._is_usable_by(self.env.user)
+
+    @api.depends_context("uid")
+    @api.depends("user_id", "group_id")
+    def _compute_can_manage(self):
+        for account in self:
+            # The saved record (a form's onchange works on a copy); none for a new one.
+            record = account._origin
+            account.can_test_connection = bool(record) and record._may_test_connection()
+            account.can_delete = bool(record) and record.has_access("unlink")
+
+    def _compute_smtp_follows_imap(self):
+        # No dependencies on purpose: the form keeps the value and sends it back; it changes
+        # only in the onchanges below. New records start following (the default).
+        for account in self:
+            account.smtp_follows_imap = (account.smtp_user or False) == (account.imap_user or False)
 
     @api.depends("user_id", "group_id")
     def _compute_available_smtp_methods(self):
@@ -343,6 +372,26 @@ class DynaofficeMailAccount(models.Model):
         if self.imap_ssl:
             self.imap_allow_insecure = False
 
+    @api.onchange("imap_user", "imap_password", "smtp_method", "smtp_auth")
+    def _onchange_imap_login(self):
+        """Tab "Send" takes the user name and password of tab "Receive" until the user types
+        other ones there. Only what was typed in this form is copied: the stored passwords
+        are write-only and never read here, so this works before saving, not afterwards
+        (an empty password field keeps the stored password)."""
+        if not self.smtp_follows_imap:
+            return
+        self.smtp_user = self.imap_user
+        # Only a way of sending that logs in keeps a copy of the password.
+        logs_in = self.smtp_method == "smtp" and self.smtp_auth
+        self.smtp_password = self.imap_password if logs_in else False
+
+    @api.onchange("smtp_user", "smtp_password")
+    def _onchange_smtp_login(self):
+        # Typed on tab "Send" (or copied there above): it follows while it agrees.
+        self.smtp_follows_imap = (self.smtp_user or False) == (self.imap_user or False) and (
+            not self.smtp_password or self.smtp_password == self.imap_password
+        )
+
     # -- CRUD ---------------------------------------------------------------------------------
 
     @api.model_create_multi
@@ -404,15 +453,19 @@ class DynaofficeMailAccount(models.Model):
     # -- actions ------------------------------------------------------------------------------
 
     def action_test_connection(self):
+        """Log in and list the folders (IMAP), log in (SMTP): no mail is read or shown. Users
+        of the mailbox may run it, and for a group account also those who manage it
+        (mail administrators); see _may_test_connection."""
         self.ensure_one()
-        self._check_usable()
+        if not self._may_test_connection():
+            self._check_usable()  # raises, saying who may
         self._test_connection()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "title": self.env._("Connection test"),
+                "title": self.env._("Connection successful"),
                 "message": self.env._(
                     "Receiving and sending work for %(account)s.", account=self.name
                 ),
@@ -421,18 +474,58 @@ class DynaofficeMailAccount(models.Model):
         }
 
     def action_save_account(self):
-        """The form's "Save" on the last tab; saving already tested the connection."""
+        """The form's "Save"; saving already tested the connection. Back where the dialog
+        was opened: the Preferences' tab "E-Mail", or the form below the dialog."""
         self.ensure_one()
+        if self.env.context.get(OPENED_FROM) == "preferences":
+            back = self._action_preferences_mail_tab()
+        else:
+            back = {"type": "ir.actions.act_window_close"}
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "title": self.env._("Account saved"),
+                "title": self.env._("Connection successful"),
                 "message": self.env._(
                     "The connection was tested and %(account)s is ready.", account=self.name
                 ),
-                "next": {"type": "ir.actions.act_window_close"},
+                "next": back,
+            },
+        }
+
+    def action_delete_account(self):
+        """The seed's "Konto löschen": Odoo forgets the account (settings, passwords, message
+        handles), the mail stays on the server. Who may: the record rules' unlink (owners
+        their personal accounts, mail administrators every account)."""
+        self.ensure_one()
+        self.check_access("unlink")
+        name = self.name
+        opened_from = self.env.context.get(OPENED_FROM)
+        self.unlink()
+        if opened_from == "preferences":
+            back = self._action_preferences_mail_tab()
+        elif opened_from == "dialog":
+            # The group's form below the dialog (or below the list's row) reloads on close.
+            back = {"type": "ir.actions.act_window_close"}
+        else:
+            # A form of its own (Mailboxes): its record is gone, back to the list.
+            back = dict(
+                self.env["ir.actions.actions"]._for_xml_id(
+                    "dynaoffice_mail.dynaoffice_mail_account_action"
+                ),
+                target="main",
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Account deleted"),
+                "message": self.env._(
+                    "%(account)s was deleted. The mail stays on the server.", account=name
+                ),
+                "next": back,
             },
         }
 
@@ -447,13 +540,18 @@ class DynaofficeMailAccount(models.Model):
         return action
 
     def action_open_form(self):
+        """The account's form in a dialog, from the lists of the Preferences and of a group
+        (whose "Edit" buttons say which in the context)."""
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("E-mail account %(account)s", account=self.name),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            "views": [(False, "form")],
             "target": "new",
+            "context": {OPENED_FROM: self.env.context.get(OPENED_FROM) or "dialog"},
         }
 
     # -- private ------------------------------------------------------------------------------
@@ -463,7 +561,10 @@ class DynaofficeMailAccount(models.Model):
         """The setup form in a dialog, for a personal (user) or a group account."""
         if user is not None and user != self.env.user:
             raise AccessError(self.env._("You can only add mail accounts for yourself."))
-        context = {"default_user_id": user.id} if user else {"default_group_id": group.id}
+        if user:
+            context = {"default_user_id": user.id, OPENED_FROM: "preferences"}
+        else:
+            context = {"default_group_id": group.id, OPENED_FROM: "dialog"}
         owner = user or group
         context["default_sender_name"] = owner.name
         return {
@@ -475,6 +576,15 @@ class DynaofficeMailAccount(models.Model):
             "target": "new",
             "context": context,
         }
+
+    def _action_preferences_mail_tab(self):
+        """The user's own Preferences, on the tab "E-Mail". An account's dialog opened from
+        there replaced them (Odoo shows one dialog at a time), so saving or deleting
+        returns here."""
+        view = self.env.ref("dynaoffice_mail.res_users_view_form_preferences_mail")
+        action = self.env["res.users"].action_get()
+        action.update(res_id=self.env.uid, views=[(view.id, "form")])
+        return action
 
     def _check_owner_unchanged(self, vals):
         """Who owns an account is decided when it is created, by whoever may create it."""
@@ -530,6 +640,16 @@ class DynaofficeMailAccount(models.Model):
         if self.user_id:
             return self.user_id == user
         return self.group_id in user.groups_id
+
+    def _may_test_connection(self):
+        """The connection test logs in with the stored password and lists folders; it returns
+        no mail. Users of the mailbox may run it; for a group account also whoever may
+        change it (mail administrators, who set it up). A personal account's password goes
+        to its server only when its owner asks, never an administrator."""
+        self.ensure_one()
+        if self._is_usable_by(self.env.user):
+            return True
+        return bool(self.group_id) and self.has_access("write")
 
     def _check_usable(self):
         """Only the owner (or a group member) may connect: not even administrators."""
@@ -701,8 +821,9 @@ class DynaofficeMailAccount(models.Model):
         return Filer(self._checked_for_use())
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
-    # Who may connect is decided before: by the role factories above (using a mailbox) or
-    # by the ORM's write access (the connection test when an account is saved).
+    # Who may connect is decided before: by the role factories above (using a mailbox), by
+    # the ORM's write access (the connection test when an account is saved) or by
+    # _may_test_connection (the button "Test connection").
 
     def _get_imap_session(self, settings=None):
         """The one place that turns the account into a connected, logged-in IMAP client."""

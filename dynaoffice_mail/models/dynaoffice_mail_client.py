@@ -36,6 +36,20 @@ class DynaofficeMailClient(models.AbstractModel):
             for account in accounts.sorted(lambda a: (a.account_type != "personal", a.sequence))
         ]
 
+    @api.model
+    def client_account_unread(self):
+        """Unread mail in the Inbox of each account the user may use, {account_id: unread},
+        for the account switcher. An account whose server fails is left out: the others
+        still show their counts."""
+        unread = {}
+        for account in self.search([]).filtered("can_use"):
+            mailbox = account._mailbox()
+            try:
+                unread[account.id] = mailbox.inbox_unread()
+            except UserError:
+                continue
+        return unread
+
     def client_folders(self):
         """The folder tree with unread and total counts, special folders first."""
         return self._mailbox().folders()

@@ -50,6 +50,11 @@ class Mailbox(Role):
         """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
         return jsonable(self.run(lambda client: folders.folder_state(client, folder), safe=True))
 
+    def inbox_unread(self):
+        """Unread messages in the Inbox (one STATUS), for the account switcher."""
+        state = self.run(lambda client: folders.folder_state(client, "INBOX"), safe=True)
+        return state.unread
+
     def create_folder(self, name):
         """Create a folder; `name` is the full path (parent, delimiter, new name)."""
         self.run(lambda client: folders.create_folder(client, name), safe=False)

@@ -1,6 +1,11 @@
 import { describe, expect, test } from "@odoo/hoot";
 import { waitUntil } from "@odoo/hoot-dom";
-import { MailClientModel } from "@dynaoffice_mail/client/mail_client_model";
+import { advanceTime } from "@odoo/hoot-mock";
+import {
+    ACCOUNT_UNREAD_INTERVAL,
+    MailClientModel,
+} from "@dynaoffice_mail/client/mail_client_model";
+import { makeMockEnv } from "@web/../tests/web_test_helpers";
 import {
     makeHeldAnswers,
     makeMailServer,
@@ -340,5 +345,86 @@ describe("dynaoffice_mail client: request ordering", () => {
         expect(model.message.subject).toBe("Message 4");
         expect(model.messageUid).toBe(4);
         expect(model.messageLoading).toBe(false);
+    });
+});
+
+describe("dynaoffice_mail client: unread counts", () => {
+    const ACCOUNTS = [
+        { id: 1, name: "Anna Müller", email: "anna@example.com" },
+        { id: 2, name: "Vertrieb", email: "sales@example.com" },
+    ];
+
+    test("the tab title names the folder and account with the Inbox's unread mail", async () => {
+        await makeMockEnv(); // the folders' names are translated
+        const box = mailbox({ total: 5, unread: 3 });
+        const server = mailServer(box, {
+            client_folders: () => [
+                { name: "INBOX", special_use: "\\Inbox", selectable: true, unread: box.unread },
+                { name: "Archive", special_use: "\\Archive", selectable: true, unread: 9 },
+            ],
+        });
+        const { model } = await openInbox(server, box);
+        model.accounts = [ACCOUNTS[0]];
+        expect(model.tabTitle).toBe("(3) Inbox – Anna Müller");
+
+        await model.setFlag([3], "seen", true);
+        expect(model.tabTitle).toBe("(2) Inbox – Anna Müller");
+
+        // Elsewhere the count is still the Inbox's: new mail is what the tab tells of.
+        await model.loadFolders();
+        await model.openFolder("Archive");
+        expect(model.tabTitle).toBe("(3) Archive – Anna Müller");
+
+        box.unread = 0;
+        await model.loadFolders();
+        expect(model.tabTitle).toBe("Archive – Anna Müller");
+
+        model.folder = null;
+        expect(model.tabTitle).toBe(null);
+    });
+
+    test("the switcher's counts: the open account's from its folders, the others' asked for at most once a minute", async () => {
+        const box = mailbox({ total: 5, unread: 3 });
+        const unread = { 1: 8, 2: 5 };
+        const server = mailServer(box, {
+            // JSON turns the server's keys into strings.
+            client_account_unread: () => ({ 1: unread[1], 2: unread[2] }),
+        });
+        const { model } = await openInbox(server, box);
+        model.accounts = ACCOUNTS;
+
+        await model.loadAccountUnread();
+        expect(model.unreadByAccount).toEqual({ 1: 3, 2: 5 });
+
+        unread[2] = 6;
+        await model.refreshAccountUnread();
+        await advanceTime(ACCOUNT_UNREAD_INTERVAL - 1000);
+        await model.refreshAccountUnread();
+        expect(server.callsOf("client_account_unread")).toHaveLength(1);
+        expect(model.unreadByAccount[2]).toBe(5);
+
+        await advanceTime(1000);
+        await model.refreshAccountUnread();
+        expect(server.callsOf("client_account_unread")).toHaveLength(2);
+        expect(model.unreadByAccount).toEqual({ 1: 3, 2: 6 });
+    });
+
+    test("a failed call keeps the last counts; a single account asks nothing", async () => {
+        const box = mailbox({ total: 5, unread: 3 });
+        const server = mailServer(box, { client_account_unread: () => ({ 2: 5 }) });
+        const { model, notifications } = await openInbox(server, box);
+        await model.loadAccountUnread();
+        expect(server.callsOf("client_account_unread")).toHaveLength(0);
+
+        model.accounts = ACCOUNTS;
+        await model.loadAccountUnread();
+        server.handlers.client_account_unread = () => {
+            throw serverError("The mail server did not answer.");
+        };
+        await advanceTime(ACCOUNT_UNREAD_INTERVAL);
+        await model.refreshAccountUnread();
+        expect(server.callsOf("client_account_unread")).toHaveLength(2);
+        expect(model.unreadByAccount).toEqual({ 1: 3, 2: 5 });
+        expect(notifications.shown).toEqual([]);
     });
 });

@@ -5,7 +5,8 @@ import { _t } from "@web/core/l10n/translation";
 
 /**
  * The account switcher at the top of the folder pane (the seed's "Konten-Auswahlliste"):
- * personal mailboxes first, group mailboxes marked as such.
+ * personal mailboxes first, group mailboxes marked as such, each with the unread mail of
+ * its Inbox (`unread`: {accountId: count}, as far as known).
  */
 export class AccountSwitcher extends Component {
     static template = "dynaoffice_mail.AccountSwitcher";
@@ -13,9 +14,20 @@ export class AccountSwitcher extends Component {
     static props = {
         accounts: Array,
         accountId: { type: [Number, { value: null }] },
+        unread: { type: Object, optional: true },
         onSelect: Function,
         onManage: Function,
     };
+
+    static defaultProps = { unread: {} };
+
+    unreadOf(account) {
+        return this.props.unread[account.id] || 0;
+    }
+
+    unreadTitle(account) {
+        return _t("%(count)s unread", { count: this.unreadOf(account) });
+    }
 
     typeLabel(account) {
         return account.account_type === "group" ? _t("Group mailbox") : _t("Personal mailbox");

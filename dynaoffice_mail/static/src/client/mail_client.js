@@ -1,7 +1,9 @@
 import {
     Component,
+    onMounted,
     onWillDestroy,
     onWillStart,
+    onWillUnmount,
     useEffect,
     useExternalListener,
     useRef,
@@ -12,7 +14,7 @@ import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_d
 import { useHotkey } from "@web/core/hotkeys/hotkey_hook";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
-import { useService } from "@web/core/utils/hooks";
+import { useBus, useService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/search/action_hook";
 import { AccountSwitcher } from "./account_switcher";
 import { Composer } from "./composer";
@@ -34,6 +36,7 @@ import { openMessageAt } from "./open_message_at";
 import { PaneSplitter } from "./pane_splitter";
 import { PartnerMailSearch } from "./partner_mail_search";
 import { ReadingPane } from "./reading_pane";
+import { ShortcutsDialog } from "./shortcuts_dialog";
 
 export const POLL_INTERVAL = 20000;
 const WIDTHS_KEY = "dynaoffice_mail.pane_widths";
@@ -70,7 +73,8 @@ export class MailClient extends Component {
         this.action = useService("action");
         this.dialog = useService("dialog");
         this.notification = useService("notification");
-        this.ui = useState(useService("ui"));
+        this.uiService = useService("ui");
+        this.ui = useState(this.uiService);
         this.rpc = useMailRpc();
         const model = new MailClientModel({ rpc: this.rpc, notification: this.notification });
         this.model = useState(model);
@@ -122,7 +126,13 @@ export class MailClient extends Component {
         );
         useExternalListener(window, "focus", () => this.poll());
         useExternalListener(document, "visibilitychange", () => this.poll());
+        onMounted(() => {
+            this.takeKeyboard();
+            // The switcher's counts come after the first paint: one STATUS per account.
+            this.model.loadAccountUnread();
+        });
         this.setupHotkeys();
+        this.setupTitle();
     }
 
     get requestedAccountId() {
@@ -200,6 +210,25 @@ export class MailClient extends Component {
         }
         this.lastPoll = Date.now();
         this.model.poll();
+        this.model.refreshAccountUnread();
+    }
+
+    // -- the browser tab --------------------------------------------------------------------
+
+    /**
+     * The tab is named after the open folder and account, with the unread mail of the
+     * Inbox ("(3) Inbox – Anna Müller"), through the title service as Odoo's apps do; the
+     * action's own name comes back when the client is left.
+     */
+    setupTitle() {
+        const title = useService("title");
+        const actionName = () => this.env.config?.getDisplayName?.() || "";
+        const show = () => title.setParts({ action: this.model.tabTitle || actionName() });
+        useEffect(show, () => [this.model.tabTitle]);
+        // The action service names the tab after the action once its controller is mounted,
+        // which is after this component.
+        useBus(this.env.bus, "ACTION_MANAGER:UI-UPDATED", show);
+        onWillUnmount(() => title.setParts({ action: actionName() }));
     }
 
     // -- accounts ---------------------------------------------------------------------------
@@ -484,7 +513,8 @@ export class MailClient extends Component {
     /**
      * Up/Down or j/k move in the list (Shift+Up/Down checks along), Home/End go to the
      * ends, Enter opens, Space checks, Delete deletes, r toggles read, s or f toggles the
-     * flag, Esc clears the selection or closes the message.
+     * flag, Esc clears the selection or closes the message, "?" lists them all
+     * (shortcuts_dialog.js: a key added here is added there too).
      *
      * Through Odoo's hotkey service, which leaves text fields alone and stops at dialogs
      * (a hotkey belongs to the UI layer it was registered in). A key is only taken where
@@ -540,6 +570,49 @@ export class MailClient extends Component {
             () => (model.selection.size ? model.clearSelection() : model.closeMessage()),
             { when: () => Boolean(model.selection.size || model.message) }
         );
+        useExternalListener(window, "keydown", (ev) => this.onKeydown(ev));
+    }
+
+    /**
+     * The keyboard belongs to the client as soon as it opens: the menu link that opened it
+     * keeps the focus otherwise, and the keys would not reach the client until a click.
+     * What has the focus in a field, a menu or a dialog keeps it.
+     */
+    takeKeyboard() {
+        const focused = document.activeElement;
+        const root = this.rootRef.el;
+        if (
+            focused &&
+            focused !== document.body &&
+            root &&
+            !root.contains(focused) &&
+            !closest(focused, EDITABLE) &&
+            this.uiService.activeElement === document
+        ) {
+            focused.blur();
+        }
+    }
+
+    /** "?" (a key the hotkey service does not take): the list of shortcuts. */
+    onKeydown(ev) {
+        if (
+            ev.key !== "?" ||
+            ev.ctrlKey ||
+            ev.altKey ||
+            ev.metaKey ||
+            ev.repeat ||
+            ev.defaultPrevented ||
+            this.uiService.activeElement !== document ||
+            !this.keyboardInClient(document.activeElement || document.body)
+        ) {
+            return;
+        }
+        ev.preventDefault();
+        this.showShortcuts();
+    }
+
+    showShortcuts() {
+        this.dialog.add(ShortcutsDialog, {});
     }
 
     /** The key was pressed in the client (or nowhere in particular), not in a text field. */

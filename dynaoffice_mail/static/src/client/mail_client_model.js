@@ -3,6 +3,7 @@ import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { MailAssignments } from "./mail_assignments";
+import { folderLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered } from "./mail_rpc";
 import { messageRef } from "./message_ref";
 
@@ -10,6 +11,8 @@ export const PAGE_SIZE = 50;
 const LAST_ACCOUNT_KEY = "dynaoffice_mail.last_account";
 // How often the folder list (counts of the other folders) is refreshed: every n-th poll.
 const FOLDERS_EVERY_N_POLLS = 3;
+// The other accounts' unread counts (one STATUS per account) are asked for at most this often.
+export const ACCOUNT_UNREAD_INTERVAL = 60000;
 
 export function emptySearch() {
     return { text: "", from_: "", to: "", subject: "", unseen: false, flagged: false };
@@ -32,6 +35,9 @@ export class MailClientModel extends Reactive {
         this.services = markRaw({ ...services });
         this.accounts = [];
         this.accountsLoaded = false;
+        // {accountId: unread mail in its Inbox}, for the account switcher; an account whose
+        // server did not answer has none.
+        this.accountUnread = {};
         this.accountId = null;
         this.folders = [];
         this.foldersLoading = false;
@@ -58,7 +64,8 @@ export class MailClientModel extends Reactive {
         this.polls = 0;
         this.assignments = new MailAssignments(this.services);
         // Counters of the requests in flight: an answer to an older one is dropped.
-        this.tokens = markRaw({ folders: 0, page: 0, message: 0 });
+        this.tokens = markRaw({ folders: 0, page: 0, message: 0, accountUnread: 0 });
+        this.accountUnreadAt = markRaw({ time: null });
         // Any call of the client (a dialog's too) that finds the folder renumbered.
         this.raw = markRaw({
             stopListening:
@@ -76,6 +83,43 @@ export class MailClientModel extends Reactive {
 
     get account() {
         return this.accounts.find((account) => account.id === this.accountId) || null;
+    }
+
+    get inboxFolder() {
+        return (
+            this.folders.find((folder) => folder.special_use === "\\Inbox") ||
+            this.folders.find((folder) => folder.name.toUpperCase() === "INBOX") ||
+            null
+        );
+    }
+
+    /**
+     * Unread mail in each account's Inbox: the open account's from its folder list (the
+     * freshest, and counted down as messages are read), the others' as last asked for.
+     */
+    get unreadByAccount() {
+        const unread = { ...this.accountUnread };
+        const inbox = this.inboxFolder;
+        if (this.accountId && typeof inbox?.unread === "number") {
+            unread[this.accountId] = inbox.unread;
+        }
+        return unread;
+    }
+
+    /**
+     * The browser tab's title: "(3) Inbox – Anna Müller", the open folder and account and
+     * the unread mail of the account's Inbox (new mail shows in a tab in the background,
+     * whatever folder is open); null until a folder is open.
+     */
+    get tabTitle() {
+        const account = this.account;
+        const folder = this.currentFolder;
+        if (!account || !folder) {
+            return null;
+        }
+        const unread = this.unreadByAccount[account.id];
+        const name = `${folderLabel(folder)} – ${account.name}`;
+        return unread ? `(${unread}) ${name}` : name;
     }
 
     get currentFolder() {
@@ -139,6 +183,37 @@ export class MailClientModel extends Reactive {
         }
     }
 
+    /**
+     * The unread counts of the account switcher. Only worth a call with more than one
+     * account: the open one's count is in its folder list.
+     */
+    async loadAccountUnread() {
+        if (this.accounts.length < 2) {
+            return;
+        }
+        const token = ++this.tokens.accountUnread;
+        this.accountUnreadAt.time = Date.now();
+        try {
+            const unread = await this._call("client_account_unread", [], { quiet: true });
+            if (token === this.tokens.accountUnread) {
+                this.accountUnread = Object.fromEntries(
+                    Object.entries(unread).map(([id, count]) => [Number(id), count])
+                );
+            }
+        } catch {
+            // The counts are an extra: the switcher shows the last ones, the poll retries.
+        }
+    }
+
+    /** With the poll: the switcher's counts again once a minute has passed. */
+    refreshAccountUnread() {
+        const last = this.accountUnreadAt.time;
+        if (last !== null && Date.now() - last < ACCOUNT_UNREAD_INTERVAL) {
+            return Promise.resolve();
+        }
+        return this.loadAccountUnread();
+    }
+
     /** The requested account, else the one used last in this browser, else the first. */
     openInitialAccount(requestedAccountId) {
         const remembered = Number(browser.localStorage.getItem(LAST_ACCOUNT_KEY));
@@ -151,6 +226,11 @@ export class MailClientModel extends Reactive {
 
     /** An account, at `folder` if it has one of that name, else at its Inbox. */
     async openAccount(accountId, { folder = null } = {}) {
+        // The switcher keeps the count of the account left as its folder list had it.
+        const inbox = this.inboxFolder;
+        if (this.accountId && typeof inbox?.unread === "number") {
+            this.accountUnread[this.accountId] = inbox.unread;
+        }
         this.accountId = accountId;
         browser.localStorage.setItem(LAST_ACCOUNT_KEY, String(accountId));
         this.folders = [];

@@ -12,6 +12,9 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         { trigger: ".dropdown-item[data-menu='settings']", run: "click" },
         { trigger: ".o_notebook .nav-link:contains('E-Mail')", run: "click" },
         { trigger: "button[name='action_dynaoffice_mail_new_account']", run: "click" },
+        // The dialog says what it is, and the cursor waits in the e-mail address.
+        { trigger: ".modal .modal-title:contains('New e-mail account')" },
+        { trigger: ".modal div[name='email'] input:focus" },
         // Tab "Account"
         { trigger: ".modal div[name='server_type'] input[data-value='dynamail']", run: "click" },
         { trigger: ".modal div[name='email'] input", run: "edit tour@dynaoffice.test" },
@@ -31,8 +34,11 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         },
         { trigger: ".modal div[name='imap_password'] input", run: "edit not-the-password" },
         { trigger: ".modal .o_dynaoffice_mail_next_tab:visible", run: "click" },
-        // Tab "Send": "Default port" sets 465 again; then send through Odoo's mail servers.
+        // Tab "Send": the login of tab "Receive" was taken over; "Default port" sets 465
+        // again; then send through Odoo's mail servers.
         { trigger: ".modal .nav-link.active:contains('Send')" },
+        { trigger: ".modal div[name='smtp_user'] input:value(tour@dynaoffice.test)" },
+        { trigger: ".modal div[name='smtp_password'] input:value(not-the-password)" },
         { trigger: ".modal div[name='smtp_port'] input", run: "edit 2525" },
         { trigger: ".modal .o_dynaoffice_mail_default_port", run: "click" },
         { trigger: ".modal div[name='smtp_port'] input:value(465)" },
@@ -53,5 +59,37 @@ registry.category("web_tour.tours").add("dynaoffice_mail_account_setup", {
         { trigger: ".modal .nav-link:contains('Options')", run: "click" },
         { trigger: ".modal button[name='action_save_account']", run: "click" },
         { trigger: ".o_notification:contains('is ready')", timeout: 30000 },
+        // Back in the Preferences, on the tab "E-Mail", with the new account listed.
+        { trigger: ".modal .o_notebook .nav-link.active:contains('E-Mail')" },
+        {
+            trigger:
+                ".modal div[name='dynaoffice_mail_account_ids'] .o_data_row:contains('Tour mailbox')",
+        },
+    ],
+});
+
+/**
+ * Deleting an account from its dialog, opened from the Preferences: the confirmation says the
+ * mail stays on the server, and the Preferences come back on the tab "E-Mail" without it.
+ */
+registry.category("web_tour.tours").add("dynaoffice_mail_account_delete", {
+    url: "/odoo",
+    steps: () => [
+        { trigger: ".o_user_menu .dropdown-toggle", run: "click" },
+        { trigger: ".dropdown-item[data-menu='settings']", run: "click" },
+        { trigger: ".modal .o_notebook .nav-link:contains('E-Mail')", run: "click" },
+        {
+            trigger: ".modal .o_data_row:contains('Tour mailbox') button[name='action_open_form']",
+            run: "click",
+        },
+        { trigger: ".modal .modal-title:contains('Tour mailbox')" },
+        { trigger: ".modal button[name='action_delete_account']", run: "click" },
+        {
+            trigger: ".modal:contains('The mail stays on the server') .modal-footer .btn-primary",
+            run: "click",
+        },
+        { trigger: ".o_notification:contains('was deleted')" },
+        { trigger: ".modal .o_notebook .nav-link.active:contains('E-Mail')" },
+        { trigger: ".modal div[name='dynaoffice_mail_account_ids']:not(:has(.o_data_row))" },
     ],
 });

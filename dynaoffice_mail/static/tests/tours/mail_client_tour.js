@@ -10,6 +10,16 @@ function notPwned() {
     }
 }
 
+/** The tab's title starts with `start` (within a few seconds: it follows the counts). */
+async function tabTitleIs(start) {
+    for (let attempt = 0; attempt < 50 && !document.title.startsWith(start); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (!document.title.startsWith(start)) {
+        throw new Error(`the tab's title is "${document.title}", not "${start}…"`);
+    }
+}
+
 /** The client looks for changes when the window gets the focus (and every 20 s). */
 async function focusUntilArrived(subject) {
     for (let attempt = 0; attempt < 30; attempt++) {
@@ -29,7 +39,7 @@ const folder = (name) => `.o_dynaoffice_mail_folder[data-folder='${name}']`;
  * The mail client on a real mailbox: folders and list, reading a message (its body in the
  * sandboxed frame), flag, new mail arriving, move by menu and by drag and drop, delete, and
  * a hostile message whose scripts must not run and whose remote image stays blocked until
- * asked for; then the keyboard.
+ * asked for; the keyboard (at once: "?" lists the shortcuts) and the tab's title.
  */
 registry.category("web_tour.tours").add("dynaoffice_mail_client", {
     url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
@@ -40,7 +50,19 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         { trigger: `${folder("Archive")} .fa-archive` },
         { trigger: `${folder("Trash")} .fa-trash` },
         { trigger: ".o_dynaoffice_mail_range:contains('1-5 of 5')" },
-        { trigger: `.o_dynaoffice_mail_row:first-child:contains('Hostile newsletter')` },
+        // The tab names the folder and the account with the Inbox's unread mail.
+        { trigger: "body", run: () => tabTitleIs("(5) Inbox – Mailbox ") },
+        // The keyboard works at once, without a click first: "?" lists the shortcuts.
+        {
+            trigger: `.o_dynaoffice_mail_row:first-child:contains('Hostile newsletter')`,
+            run: "press ?",
+        },
+        {
+            trigger:
+                ".modal .o_dynaoffice_mail_shortcuts .o_dynaoffice_mail_shortcut:contains('Open the message') kbd:contains('Enter')",
+            run: "press Escape",
+        },
+        { trigger: "body:not(:has(.modal))" },
         { trigger: `${row("Quarterly report")}.o_unread .o_dynaoffice_mail_has_attachment` },
         // Read a message: its HTML body in the frame, marked read in the list.
         { trigger: row("Quarterly report"), run: "click" },
@@ -59,6 +81,7 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         { trigger: "body:not(:has(.o-FileViewer))" },
         { trigger: `${row("Quarterly report")}:not(.o_unread)` },
         { trigger: `${folder("INBOX")} .o_dynaoffice_mail_folder_count:contains(4)` },
+        { trigger: "body", run: () => tabTitleIs("(4) Inbox – Mailbox ") },
         // Flag it from the reading pane.
         { trigger: ".o_dynaoffice_mail_toggle_flag", run: "click" },
         { trigger: `${row("Quarterly report")}.o_flagged` },

@@ -1,0 +1,145 @@
+import { describe, expect, getFixture, test } from "@odoo/hoot";
+import { press, waitFor, waitUntil } from "@odoo/hoot-dom";
+import { advanceTime, animationFrame } from "@odoo/hoot-mock";
+import { defineMailModels, start } from "@mail/../tests/mail_test_helpers";
+import {
+    contains,
+    getService,
+    mockService,
+    useTestClientAction,
+} from "@web/../tests/web_test_helpers";
+import { POLL_INTERVAL } from "@dynaoffice_mail/client/mail_client";
+import { mailShortcuts } from "@dynaoffice_mail/client/shortcuts_dialog";
+import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
+
+describe.current.tags("headless");
+defineMailModels();
+
+const ACCOUNTS = [
+    { id: 1, name: "Anna Müller", email: "anna@example.com", account_type: "personal" },
+    { id: 2, name: "Vertrieb", email: "sales@example.com", account_type: "group", group: "Sales" },
+];
+
+/** The mail client in the web client, on an Inbox of `box.total` messages. */
+async function openClient({ accounts = ACCOUNTS, accountUnread = { 2: 7 } } = {}) {
+    const box = { total: 5, unread: 3, uidvalidity: 7 };
+    const inbox = () => ({
+        name: "INBOX",
+        special_use: "\\Inbox",
+        selectable: true,
+        path: ["INBOX"],
+        unread: box.unread,
+        total: box.total,
+    });
+    const server = makeMailServer({
+        client_accounts: () => accounts,
+        client_account_unread: () => ({ ...accountUnread }),
+        client_folders: () => [inbox()],
+        client_folder_state: () => ({
+            uidvalidity: box.uidvalidity,
+            total: box.total,
+            unread: box.unread,
+        }),
+        client_page: (ids, folder, sort, reverse, offset, limit) => {
+            const messages = [];
+            for (let uid = box.total - offset; uid > Math.max(0, box.total - offset - limit); uid--) {
+                messages.push({
+                    uid,
+                    subject: `Message ${uid}`,
+                    from_: [{ name: "Kunde", email: "kunde@example.com" }],
+                    seen: uid > box.unread,
+                    flagged: false,
+                    ref: { account: 1, folder, uidvalidity: box.uidvalidity, uid },
+                });
+            }
+            return { messages, total: box.total, offset, sort: "date", uidvalidity: box.uidvalidity };
+        },
+        client_assignments: () => ({}),
+    });
+    mockService("dynaoffice_mail.rpc", () => server.rpc);
+    mockService("notification", () => makeNotifications());
+    await start();
+    // A menu link keeps the focus after it opened the client.
+    const link = document.createElement("a");
+    link.href = "#";
+    link.textContent = "Mailbox";
+    getFixture().appendChild(link);
+    link.focus();
+    expect(document.activeElement).toBe(link);
+    await getService("action").doAction({
+        type: "ir.actions.client",
+        tag: "dynaoffice_mail.client",
+        name: "Mailbox",
+    });
+    await waitFor(".o_dynaoffice_mail_row[data-uid='5'].o_cursor");
+    return { box, server };
+}
+
+describe("dynaoffice_mail client: keyboard", () => {
+    test("the keys work as soon as the client is open, and ? lists them", async () => {
+        await openClient();
+        expect(document.activeElement).toBe(document.body);
+
+        await press("j");
+        await animationFrame();
+        expect(".o_dynaoffice_mail_row[data-uid='4']").toHaveClass("o_cursor");
+
+        await press("?");
+        await waitFor(".modal .o_dynaoffice_mail_shortcuts");
+        expect(".modal-title").toHaveText("Keyboard shortcuts");
+        expect(".o_dynaoffice_mail_shortcut").toHaveCount(mailShortcuts().length);
+        expect(".o_dynaoffice_mail_shortcut:contains('Open the message') kbd").toHaveText(
+            "Enter"
+        );
+        // Keys stay with the dialog while it is open.
+        await press("j");
+        await animationFrame();
+        expect(".o_dynaoffice_mail_row[data-uid='4']").toHaveClass("o_cursor");
+
+        await press("Escape");
+        await animationFrame();
+        expect(".modal").toHaveCount(0);
+        await press("k");
+        await animationFrame();
+        expect(".o_dynaoffice_mail_row[data-uid='5']").toHaveClass("o_cursor");
+    });
+
+    test("? in a text field is typed, not a shortcut", async () => {
+        await openClient();
+        await contains(".o_dynaoffice_mail_search_text").click();
+        await press("?");
+        await animationFrame();
+        expect(".modal").toHaveCount(0);
+    });
+});
+
+describe("dynaoffice_mail client: unread counts", () => {
+    test("the tab shows the Inbox's unread mail, follows the poll, and is the action's again on leaving", async () => {
+        const { box } = await openClient();
+        await waitUntil(() => document.title === "(3) Inbox – Anna Müller");
+
+        box.unread = 4;
+        box.total = 6;
+        await advanceTime(POLL_INTERVAL);
+        await waitUntil(() => document.title === "(4) Inbox – Anna Müller");
+
+        await getService("action").doAction({ ...useTestClientAction(), name: "Contacts" });
+        await waitFor(".test_client_action");
+        expect(document.title).toBe("Contacts");
+    });
+
+    test("the account switcher shows the Inbox's unread mail of each account", async () => {
+        const { server } = await openClient();
+        await waitUntil(() => server.callsOf("client_account_unread").length === 1);
+        await contains(".o_dynaoffice_mail_account_switcher").click();
+        expect(
+            ".o_dynaoffice_mail_account_item[data-account-id='1'] .o_dynaoffice_mail_account_unread"
+        ).toHaveText("3");
+        expect(
+            ".o_dynaoffice_mail_account_item[data-account-id='2'] .o_dynaoffice_mail_account_unread"
+        ).toHaveText("7");
+        expect(
+            ".o_dynaoffice_mail_account_item[data-account-id='2'] .o_dynaoffice_mail_account_unread"
+        ).toHaveAttribute("title", "7 unread");
+    });
+});

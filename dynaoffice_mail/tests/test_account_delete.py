@@ -1,0 +1,129 @@
+"""Deleting an account (issue #20): from its own form and from the Preferences, after a
+confirmation that the mail stays on the server; only whoever the record rules let unlink.
+
+Every call is made as the attacker makes it: JSON-RPC as a logged-in user. Owners delete their
+personal accounts, mail administrators any account (to clean up after people who left);
+group members, other users and portal users nothing.
+"""
+
+import datetime
+
+from odoo.tests import tagged
+
+from .common import RpcAttackCase, build_message
+
+MODEL = "dynaoffice.mail.account"
+OPENED_FROM = "dynaoffice_mail_opened_from"
+STAYS = "The mail stays on the server"
+RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
+
+
+@tagged("post_install", "-at_install")
+class TestAccountDelete(RpcAttackCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_owned_accounts()
+        cls.servers.dovecot.write_messages(
+            cls.personal_address, [("INBOX", build_message("Angebot Müller"), set(), RECEIVED)]
+        )
+
+    def delete(self, user, account, opened_from=None):
+        context = {OPENED_FROM: opened_from} if opened_from else {}
+        answer = self.rpc(
+            user, MODEL, "action_delete_account", [[account.id]], {"context": context}
+        )
+        self.env.invalidate_all()
+        return answer
+
+    def refused(self, user, account, method="action_delete_account"):
+        return self.assert_forgery_refused(
+            user,
+            MODEL,
+            method,
+            [[account.id]],
+            {"context": {OPENED_FROM: "preferences"}},
+            state=lambda: self.account_state(account),
+        )
+
+    def test_owner_deletes_from_the_preferences_and_the_mail_stays(self):
+        answer = self.delete(self.owner, self.personal, "preferences")
+        self.assertIn("result", answer, answer)
+        self.assertFalse(self.personal.exists())
+        notification = answer["result"]
+        self.assertEqual(notification["tag"], "display_notification")
+        self.assertIn(STAYS, notification["params"]["message"])
+        # Back to the owner's own Preferences, on the tab "E-Mail" (the dialog replaced them).
+        back = notification["params"]["next"]
+        self.assertEqual((back["res_model"], back["res_id"]), ("res.users", self.owner.id))
+        view = self.env.ref("dynaoffice_mail.res_users_view_form_preferences_mail")
+        self.assertEqual(back["views"], [[view.id, "form"]])
+        arch = self.env["res.users"].with_user(self.owner).get_views([(view.id, "form")])
+        self.assertRegex(
+            arch["views"]["form"]["arch"], r'<page[^>]*name="dynaoffice_mail"[^>]*autofocus'
+        )
+        # Odoo forgot the account; the server did not lose a message.
+        subjects = [
+            message["Subject"]
+            for message, _flags in self.fetch_all(self.personal_address, self.personal_password)
+        ]
+        self.assertEqual(subjects, ["Angebot Müller"])
+
+    def test_where_a_deleted_accounts_dialog_goes(self):
+        answer = self.delete(self.mail_admin, self.shared, "dialog")
+        self.assertEqual(
+            answer["result"]["params"]["next"], {"type": "ir.actions.act_window_close"}
+        )
+        self.assertFalse(self.shared.exists())
+        # From a form of its own (the Mailboxes menu): back to the list, the form is gone.
+        answer = self.delete(self.owner, self.personal)
+        back = answer["result"]["params"]["next"]
+        self.assertEqual((back["res_model"], back["target"]), (MODEL, "main"))
+
+    def test_nobody_else_deletes_a_personal_account(self):
+        for user in (self.other, self.member, self.portal):
+            with self.subTest(user=user.login):
+                self.refused(user, self.personal)
+                self.refused(user, self.personal, "unlink")
+        self.assertTrue(self.personal.exists())
+
+    def test_group_members_do_not_delete_their_group_account(self):
+        for user in (self.member, self.owner, self.other, self.portal):
+            with self.subTest(user=user.login):
+                self.refused(user, self.shared)
+                self.refused(user, self.shared, "unlink")
+        self.assertTrue(self.shared.exists())
+        self.assertFalse(self.shared.with_user(self.member).can_delete)
+        self.assertTrue(self.shared.with_user(self.mail_admin).can_delete)
+        self.assertTrue(self.personal.with_user(self.owner).can_delete)
+
+    def test_mail_administrators_delete_any_account(self):
+        # As today's record rules say (dynaoffice_mail_account_rule_manager_read): to clean
+        # up after people who left. Deleting reads no mail and sends no password anywhere.
+        self.assertTrue(self.personal.with_user(self.mail_admin).can_delete)
+        self.assertIn("result", self.delete(self.mail_admin, self.personal))
+        self.assertFalse(self.personal.exists())
+
+    def test_the_buttons_ask_first(self):
+        form = self.env[MODEL].with_user(self.owner).get_views([(False, "form")])
+        preferences = (
+            self.env["res.users"]
+            .with_user(self.owner)
+            .get_views([(self.env.ref("base.view_users_form_simple_modif").id, "form")])
+        )
+        groups = self.env["res.groups"].with_user(self.admin).get_views([(False, "form")])
+        for arch in (
+            form["views"]["form"]["arch"],
+            preferences["views"]["form"]["arch"],
+            groups["views"]["form"]["arch"],
+        ):
+            self.assertRegex(
+                arch,
+                r'<button[^>]*name="action_delete_account"[^>]*confirm="[^"]*'
+                r"The mail stays on the server",
+            )
+
+    def test_delete_in_the_browser_from_the_preferences(self):
+        self.personal.with_user(self.owner).write({"name": "Tour mailbox"})
+        self.start_tour("/odoo", "dynaoffice_mail_account_delete", login=self.owner.login)
+        self.assertFalse(self.personal.exists())
