@@ -84,6 +84,10 @@ class DynaofficeMailClient(models.AbstractModel):
         mailbox.delete(self._message_refs(folder, uidvalidity, uids))
         return True
 
+    def client_mark_folder_read(self, folder):
+        """Mark every unread message of `folder` read; returns how many were marked."""
+        return self._mailbox().mark_folder_read(folder)
+
     def client_empty_trash(self):
         """Remove everything in Trash; returns how many messages were removed."""
         return self._mailbox().empty_trash()
@@ -131,6 +135,10 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_assign_suggestions(self, folder, uidvalidity, uid):
         role = self._assigner()
         return role.suggestions(self._message_ref(folder, uidvalidity, uid))
+
+    def client_contact_defaults(self, folder, uidvalidity, uid):
+        """ "Create contact from sender": the new contact's suggested values."""
+        return self._assigner().contact_defaults(self._message_ref(folder, uidvalidity, uid))
 
     @api.model
     def client_assignable_models(self):

@@ -10,6 +10,7 @@ fetchmail_attach_from_folder keeps its matching algorithms in plain classes.
 import datetime
 import logging
 import re
+import urllib.parse
 from dataclasses import replace
 
 from markupsafe import Markup
@@ -36,8 +37,30 @@ REFERENCE_FIELDS = {
     "repair.order": "name",
     "res.partner": "ref",
 }
-# Models with a chatter that are no place for a customer's mail.
-NOT_ASSIGNABLE = {"discuss.channel", "mail.blacklist", "res.users"}
+# What mail is assigned to: the business records an office keeps correspondence on, where
+# their app is installed. An administrator adds others (models with a chatter) through the
+# system parameter below, comma-separated; technical models (documents, settings, users,
+# templates) are never offered, so the picker names what users work with.
+ASSIGNABLE_MODELS = (
+    "res.partner",
+    "crm.lead",
+    "sale.order",
+    "purchase.order",
+    "account.move",
+    "project.project",
+    "project.task",
+    "helpdesk.ticket",
+    "hr.applicant",
+    "stock.picking",
+    "mrp.production",
+    "repair.order",
+    "maintenance.request",
+    "event.registration",
+)
+ASSIGNABLE_MODELS_PARAM = "dynaoffice_mail.assignable_models"
+# Never assignable, whatever the parameter says: places of the system, not of business.
+NOT_ASSIGNABLE = {"discuss.channel", "mail.blacklist", "res.users", "res.groups"}
+NOT_ASSIGNABLE_PREFIXES = ("ir.", "mail.", "discuss.", "dms.", "dynaoffice.", "base.", "bus.")
 MAX_ASSIGN = 100
 MAX_SUGGESTIONS = 20
 MAX_SUBJECT_TOKENS = 20
@@ -49,6 +72,41 @@ MAX_LOOKUP_FOLDERS = 50
 MAX_SEARCH_FOLDERS = 30
 SEARCH_LIMIT = 20
 SKIPPED_FOLDERS = {"\\Trash", "\\Junk", "\\Drafts"}
+# Domains of mail providers for anyone: their name is no company's.
+FREE_MAIL_DOMAINS = frozenset(
+    {
+        "aol.com",
+        "arcor.de",
+        "email.de",
+        "freenet.de",
+        "gmail.com",
+        "gmx.at",
+        "gmx.ch",
+        "gmx.com",
+        "gmx.de",
+        "gmx.net",
+        "googlemail.com",
+        "hotmail.com",
+        "hotmail.de",
+        "icloud.com",
+        "live.com",
+        "live.de",
+        "mail.de",
+        "mailbox.org",
+        "me.com",
+        "msn.com",
+        "online.de",
+        "outlook.com",
+        "outlook.de",
+        "posteo.de",
+        "proton.me",
+        "protonmail.com",
+        "t-online.de",
+        "web.de",
+        "yahoo.com",
+        "yahoo.de",
+    }
+)
 _SUBJECT_TOKEN = re.compile(r"[\w][\w/.\-]*")
 # The specials of RFC 5322 (section 3.2.3): a display name holding one must be quoted.
 _NEEDS_QUOTES = re.compile(r'[][\\()<>@,:;".]')
@@ -136,6 +194,42 @@ class Assigner(Role):
             for handle in handles
         }
 
+    def contact_defaults(self, ref):
+        """ "Create contact from sender": the new contact's suggested values {name, email,
+        and parent_id (a company contact with the sender's domain) or company_name (the
+        domain's first label, a suggestion to edit)}; "existing" is a contact the user may
+        see that has the address already (then there is nothing to create)."""
+        view = Mailbox(self.account).message_view(ref)
+        own = tools.email_normalize(self.account.email)
+        sender = next(
+            (
+                address
+                for address in view.from_ + view.reply_to
+                if tools.email_normalize(address.address or "") not in (False, own)
+            ),
+            None,
+        )
+        if not sender:
+            raise UserError(self.env._("The message has no sender other than this mailbox."))
+        email = tools.email_normalize(sender.address)
+        Partner = self.env["res.partner"]
+        existing = Partner.search([("email_normalized", "=", email)], limit=1)
+        defaults = {
+            "name": (sender.name or "").strip() or email,
+            "email": email,
+            "existing": record_json(existing) if existing else False,
+        }
+        domain = email.rpartition("@")[2]
+        if domain in FREE_MAIL_DOMAINS:
+            return defaults
+        company = _company_of_domain(self.env, domain)
+        if company:
+            defaults.update(parent_id=company.id, parent_name=company.display_name)
+        else:
+            label = domain.split(".")[0]
+            defaults["company_name"] = label[:1].upper() + label[1:]
+        return defaults
+
     def message_handles(self, refs):
         """{uid: handle id} of messages, made where missing: what the server actions bound
         to dynaoffice.mail.message run on (as active_ids)."""
@@ -213,12 +307,15 @@ class Assigner(Role):
             return False
 
     def correspondence(self, addresses, limit):
-        """[FolderMatches] of the account's folders (Trash, Junk and Drafts left out)."""
+        """[(FolderMatches, [Folder])] of the account's folders (Trash, Junk and Drafts
+        left out), each with the listed folders along its path (to name it as the client's
+        folder tree does: "Posteingang / Projekte")."""
 
         def search(client):
+            listed = folders.list_folders(client)
             names = [
                 folder.name
-                for folder in folders.list_folders(client)
+                for folder in listed
                 if folder.selectable and folder.special_use not in SKIPPED_FOLDERS
             ]
             matches = []
@@ -229,7 +326,7 @@ class Assigner(Role):
                     _logger.info("Searching %s in %s failed: %s", name, self.account.name, error)
                     continue
                 if found.total:
-                    matches.append(found)
+                    matches.append((found, _folders_along(listed, name)))
             return matches
 
         return self.run(search, safe=True)
@@ -553,12 +650,14 @@ def search_partner_mail(env, partner_id, limit):
                 {"account_id": account.id, "account_name": account.name, "error": str(error)}
             )
             continue
-        for found in matches:
+        for found, path_folders in matches:
             answer["results"].append(
                 {
                     "account_id": account.id,
                     "account_name": account.name,
                     "folder": found.folder,
+                    # As client_folders lists them: the client names the folder from these.
+                    "path_folders": [folder_json(folder) for folder in path_folders],
                     "uidvalidity": found.uidvalidity,
                     "total": found.total,
                     "messages": [
@@ -587,15 +686,25 @@ def assign_target(env, res_model, res_id):
 
 
 def assignable_model_names(env):
+    """The models mail may be assigned to: ASSIGNABLE_MODELS and those the system
+    parameter adds, where installed, with a chatter, and not a technical model."""
+    # sudo: a system parameter only administrators write; every user's picker reads it.
+    extra = env["ir.config_parameter"].sudo().get_param(ASSIGNABLE_MODELS_PARAM) or ""
+    wanted = [*ASSIGNABLE_MODELS, *(name.strip() for name in extra.split(","))]
     thread = env.registry["mail.thread"]
-    return {
-        name
-        for name, model_class in env.registry.items()
-        if issubclass(model_class, thread)
-        and not model_class._abstract
-        and not model_class._transient
-        and name not in NOT_ASSIGNABLE
-    }
+    names = set()
+    for name in wanted:
+        model_class = env.registry.get(name)
+        if (
+            model_class is not None
+            and issubclass(model_class, thread)
+            and not model_class._abstract
+            and not model_class._transient
+            and name not in NOT_ASSIGNABLE
+            and not name.startswith(NOT_ASSIGNABLE_PREFIXES)
+        ):
+            names.add(name)
+    return names
 
 
 def not_assignable_message(env, res_model):
@@ -637,6 +746,18 @@ def _replied_records(env, view):
     return records
 
 
+def folder_json(folder):
+    """A folder as client_folders gives it to the browser."""
+    return dict(jsonable(folder), selectable=folder.selectable, path=list(folder.path))
+
+
+def _folders_along(listed, name):
+    """The listed folders that are `name` or hold it, top first."""
+    path = next(folder.path for folder in listed if folder.name == name)
+    by_path = {folder.path: folder for folder in listed}
+    return [by_path[path[:depth]] for depth in range(1, len(path) + 1) if path[:depth] in by_path]
+
+
 def record_json(record):
     return {
         "res_model": record._name,
@@ -676,6 +797,32 @@ def _reference_fields(env):
         for model, field in REFERENCE_FIELDS.items()
         if model in env and field in env[model]._fields
     }
+
+
+def _company_of_domain(env, domain):
+    """A company contact the user may see whose website or e-mail is of `domain`."""
+    like = tools.escape_psql(domain)
+    candidates = env["res.partner"].search(
+        [
+            ("is_company", "=", True),
+            "|",
+            ("email_normalized", "=ilike", f"%@{like}"),
+            ("website", "ilike", like),
+        ],
+        limit=20,
+    )
+    for company in candidates:
+        if company.email_normalized and company.email_normalized.endswith(f"@{domain}"):
+            return company
+        if company.website and _website_domain(company.website) == domain:
+            return company
+    return env["res.partner"]
+
+
+def _website_domain(website):
+    """ "https://www.mueller-bau.de/kontakt" -> "mueller-bau.de"."""
+    host = urllib.parse.urlsplit(website if "//" in website else f"//{website}").hostname or ""
+    return host.removeprefix("www.")
 
 
 def _normalized(addresses):

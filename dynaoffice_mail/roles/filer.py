@@ -185,12 +185,11 @@ class RecordDestination:
         res_model = target.get("res_model")
         if not res_model:
             raise UserError(env._("Choose where to file the mail."))
+        # The records the picker offers: the same business models as for assigning.
         if (
             not isinstance(res_model, str)
-            or res_model not in env
             or res_model in NOT_FILEABLE
-            or env[res_model]._abstract
-            or env[res_model]._transient
+            or res_model not in assigner.assignable_model_names(env)
         ):
             raise UserError(assigner.not_assignable_message(env, res_model))
         record = env[res_model].browse(int(target.get("res_id"))).exists()

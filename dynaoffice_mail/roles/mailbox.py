@@ -244,6 +244,13 @@ class Mailbox(Role):
 
         self._check_all_done(self.run_in_folder(first, delete, safe=False))
 
+    def mark_folder_read(self, folder):
+        """Mark every unread message of `folder` read; returns how many were marked."""
+        with self.held_for_change(folder):
+            return self.run(
+                lambda client: actions.mark_folder_read(client, folder), safe=False, folder=folder
+            )
+
     def empty_trash(self):
         """Remove everything in Trash; returns how many messages were removed."""
 

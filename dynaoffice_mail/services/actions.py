@@ -1,5 +1,6 @@
-"""Changing mail on the server: flags, moving, deleting. Every change names its folder's
-UIDVALIDITY, so UIDs from a list the server has since renumbered never hit other messages.
+"""Changing mail on the server: flags, moving, deleting. Every change to listed messages names
+its folder's UIDVALIDITY, so UIDs from a list the server has since renumbered never hit other
+messages; marking a whole folder read names no UIDs, it asks the server for the unread ones.
 
 A move or delete tells what it did (ChangeReport): the messages it moved or deleted, and
 those another session or mail program had moved or deleted first, which it reports as gone,
@@ -150,6 +151,22 @@ def empty_folder(client: imapclient.IMAPClient, folder: str) -> int:
             client.set_flags("1:*", [b"\\Deleted"], silent=True)
             client.expunge()
         return count
+
+
+def mark_folder_read(client: imapclient.IMAPClient, folder: str) -> int:
+    """Mark every unread message of `folder` read (Mark folder as read); returns how many.
+
+    UID SEARCH UNSEEN, then \\Seen added in batches of limits.MAX_UIDS UIDs, so a folder
+    with more unread mail than one command may name is marked all the same. Mail that
+    arrives meanwhile stays unread: the user has not seen it.
+    """
+    with imap.translate_errors(client):
+        imap.ensure_selected(client, folder)
+        unseen = sorted(client.search(["UNSEEN"]))
+        for start in range(0, len(unseen), limits.MAX_UIDS):
+            batch = unseen[start : start + limits.MAX_UIDS]
+            client.add_flags(compress_uids(batch), [b"\\Seen"], silent=True)
+        return len(unseen)
 
 
 def _flag_deleted(client, uids: set[int]) -> set[int]:

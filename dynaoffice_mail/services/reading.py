@@ -44,6 +44,8 @@ _HTML_CHARSET = re.compile(
 # nonsense or an attempt to have backslash escapes or IDNA interpreted.
 _NOT_MAIL_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+# Characters on a line of base64 in mail (RFC 2045's limit, which encoders fill).
+_BASE64_LINE = 76
 _NOT_BASE64 = bytes(byte for byte in range(256) if byte not in _BASE64_ALPHABET)
 
 
@@ -52,7 +54,7 @@ class AttachmentInfo:
     part_number: str
     filename: str  # as the message names it, or one made up from the type ("part-2.pdf")
     mime_type: str
-    size: int | None  # encoded size from BODYSTRUCTURE (base64 is a third larger)
+    size: int | None  # bytes of the file: base64 estimated from BODYSTRUCTURE's encoded size
     content_id: str | None  # without the angle brackets
     inline: bool  # an image the HTML body shows through a cid: link
 
@@ -551,7 +553,7 @@ def _read_body(client, uid: int, item: dict, max_body_bytes: int, common: dict) 
             part_number=part.part_number,
             filename=_filename(part),
             mime_type=part.mime_type,
-            size=part.size,
+            size=decoded_size(part),
             content_id=_content_id(part),
             inline=part.type == "image" and (_content_id(part) or "").lower() in referenced,
         )
@@ -570,6 +572,22 @@ def _read_body(client, uid: int, item: dict, max_body_bytes: int, common: dict) 
         cid_parts=cid_parts,
         truncated=truncated,
     )
+
+
+def decoded_size(part: MessagePart) -> int | None:
+    """The bytes a part holds once decoded, for a user to read next to its name.
+
+    BODYSTRUCTURE gives the size on the wire: base64 is a third larger plus its line breaks.
+    Encoders break lines after 76 characters (RFC 2045), CRLF on the server (RFC 3501
+    counts in CRLF), so those come off, what is left rounded up to base64's quads of four
+    characters (a last line without its break), three bytes each. Padding is not seen from
+    here: up to two bytes too many. Other encodings are near enough as they are.
+    """
+    if part.size is None or part.encoding != "base64":
+        return part.size
+    lines = -(-part.size // (_BASE64_LINE + 2))
+    characters = max(0, part.size - 2 * lines)
+    return -(-characters // 4) * 3
 
 
 def _collect(part: MessagePart, body: list, others: list):

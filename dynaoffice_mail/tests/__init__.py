@@ -5,9 +5,11 @@ from . import test_account_setup
 from . import test_account_access
 from . import test_account_delete
 from . import test_account_polish
+from . import test_assign_polish
 from . import test_client_rpc
 from . import test_client_unread
 from . import test_client_actions
+from . import test_client_folder_read
 from . import test_client_trash
 from . import test_client_concurrency
 from . import test_pool_restart

@@ -204,6 +204,11 @@ class TestClientFile(MailServerCase):
             shared.client_file_to_record(
                 "INBOX", uidvalidity, [uid], "res.users", self.reader.id, "eml"
             )
+        # Technical models are no place for mail, as in the picker: a document storage's
+        # directories take files through their own destination only.
+        for technical in ("dms.directory", "ir.ui.view", "mail.template"):
+            with self.subTest(model=technical), self.assertRaises(UserError):
+                shared.client_file_to_record("INBOX", uidvalidity, [uid], technical, 1, "eml")
         with self.assertRaises(UserError):
             shared.client_file_to_record(
                 "INBOX", uidvalidity, [uid], "res.partner", self.customer.id + 10**6, "eml"

@@ -5,7 +5,9 @@ import {
     ACCOUNT_UNREAD_INTERVAL,
     MailClientModel,
 } from "@dynaoffice_mail/client/mail_client_model";
-import { makeMockEnv } from "@web/../tests/web_test_helpers";
+import { formatSize } from "@dynaoffice_mail/client/mail_format";
+import { localization } from "@web/core/l10n/localization";
+import { makeMockEnv, patchWithCleanup } from "@web/../tests/web_test_helpers";
 import {
     makeHeldAnswers,
     makeMailServer,
@@ -426,5 +428,88 @@ describe("dynaoffice_mail client: unread counts", () => {
         expect(server.callsOf("client_account_unread")).toHaveLength(2);
         expect(model.unreadByAccount).toEqual({ 1: 3, 2: 5 });
         expect(notifications.shown).toEqual([]);
+    });
+});
+
+describe("dynaoffice_mail client: mark folder as read", () => {
+    test("the open folder's count drops to none and its list shows all read", async () => {
+        await makeMockEnv(); // the notification is translated
+        const box = mailbox({ total: 5, unread: 3 });
+        const server = mailServer(box, {
+            client_mark_folder_read: () => {
+                const marked = box.unread;
+                box.unread = 0;
+                return marked;
+            },
+        });
+        const { model, notifications } = await openInbox(server, box);
+        await model.openMessage(2);
+        expect(model.messages.filter((message) => !message.seen)).toHaveLength(2);
+
+        await model.markFolderRead("INBOX");
+
+        expect(server.callsOf("client_mark_folder_read")[0].args).toEqual([[1], "INBOX"]);
+        expect(model.folders[0].unread).toBe(0);
+        expect(model.messages.every((message) => message.seen)).toBe(true);
+        expect(model.message.seen).toBe(true);
+        expect(model.pending).toBe(0);
+        const shown = notifications.shown.map(({ message, type }) => [String(message), type]);
+        expect(shown).toEqual([["3 messages were marked as read.", "success"]]);
+    });
+
+    test("another folder's count drops at once; the open list stays as it is", async () => {
+        await makeMockEnv(); // the notification is translated
+        const box = mailbox({ total: 5, unread: 3 });
+        const folders = () => [
+            { name: "INBOX", special_use: "\\Inbox", selectable: true, unread: box.unread },
+            { name: "Archiv", special_use: null, selectable: true, unread: 0 },
+        ];
+        // What the folder pane showed when the counts were read again after it.
+        const shownBefore = [];
+        const server = mailServer(box, {
+            client_mark_folder_read: () => 4,
+            client_folders: () => {
+                shownBefore.push(model.folders.map((folder) => folder.unread));
+                return folders();
+            },
+        });
+        const { model } = await openInbox(server, box);
+        model.folders = [...folders().slice(0, 1), { ...folders()[1], unread: 4 }];
+
+        await model.markFolderRead("Archiv");
+
+        expect(shownBefore).toEqual([[3, 0]]);
+        expect(model.folders.map((folder) => folder.unread)).toEqual([3, 0]);
+        expect(model.messages.filter((message) => !message.seen)).toHaveLength(3);
+        expect(server.callsOf("client_page")).toHaveLength(1); // the Inbox's list not reloaded
+    });
+
+    test("a refusal leaves the counts and tells the user", async () => {
+        const box = mailbox({ total: 5, unread: 3 });
+        const server = mailServer(box, {
+            client_mark_folder_read: () => {
+                throw serverError("No connection to the mail server.");
+            },
+        });
+        const { model, notifications } = await openInbox(server, box);
+
+        await model.markFolderRead("INBOX");
+
+        expect(model.folders[0].unread).toBe(3);
+        expect(model.messages.filter((message) => !message.seen)).toHaveLength(3);
+        expect(notifications.shown.map((shown) => [shown.message, shown.type])).toEqual([
+            ["No connection to the mail server.", "danger"],
+        ]);
+    });
+});
+
+describe("dynaoffice_mail client: sizes", () => {
+    test("attachment sizes are written as the user's language writes numbers", async () => {
+        await makeMockEnv();
+        expect(formatSize(3000)).toBe("2.9 KB");
+        patchWithCleanup(localization, { decimalPoint: ",", thousandsSep: "." });
+        expect(formatSize(1.2 * 1024 * 1024)).toBe("1,2 MB");
+        expect(formatSize(512)).toBe("512 B");
+        expect(formatSize(25 * 1024 * 1024)).toBe("25 MB");
     });
 });

@@ -23,6 +23,7 @@ export class FolderTree extends Component {
         onRename: Function,
         onDelete: Function,
         onEmptyTrash: Function,
+        onMarkRead: Function,
         onRetry: Function,
     };
 

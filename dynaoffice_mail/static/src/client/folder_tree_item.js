@@ -7,7 +7,7 @@ import { folderIcon } from "./mail_folders";
 
 /**
  * One row of the folder tree: opens the folder, takes dropped messages, and has a menu
- * (also on right click) to create, rename and delete folders.
+ * (also on right click) to mark all its mail read and to create, rename and delete folders.
  */
 export class FolderTreeItem extends Component {
     static template = "dynaoffice_mail.FolderTreeItem";
@@ -25,6 +25,7 @@ export class FolderTreeItem extends Component {
         onRename: Function,
         onDelete: Function,
         onEmptyTrash: Function,
+        onMarkRead: Function,
     };
 
     setup() {

@@ -143,6 +143,19 @@ export class MailAssignments extends Reactive {
         return this.cache.models;
     }
 
+    /**
+     * "Create contact from sender": {name, email, parent_id and parent_name or company_name,
+     * existing (the contact that has the address already, or false)}.
+     */
+    contactDefaults(place, uid) {
+        return this.services.rpc.call("client_contact_defaults", [
+            [place.accountId],
+            place.folder,
+            place.uidvalidity,
+            uid,
+        ]);
+    }
+
     searchRecords(resModel, term) {
         return this.services.rpc.call("client_search_records", [
             resModel,

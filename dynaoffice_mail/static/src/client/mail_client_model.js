@@ -648,6 +648,49 @@ export class MailClientModel extends Reactive {
         await this.refresh();
     }
 
+    /**
+     * Every unread message of `folderName` marked read on the server. Its count drops by as
+     * many as were marked, and in the open list (and the open message) they show read at
+     * once; then the counts and the list are read again, with whatever arrived meanwhile.
+     */
+    async markFolderRead(folderName) {
+        const { accountId } = this;
+        let count;
+        this.pending++;
+        try {
+            count = await this._call("client_mark_folder_read", [[accountId], folderName]);
+        } catch (error) {
+            this.notifyError(error);
+            this._refreshAfterError(error);
+            return;
+        } finally {
+            this.pending--;
+        }
+        if (this.accountId !== accountId) {
+            return;
+        }
+        this._adjustUnread(folderName, -count);
+        if (this.folder === folderName) {
+            for (const row of this.messages) {
+                row.seen = true;
+            }
+            if (this.message) {
+                this.message.seen = true;
+            }
+        }
+        this.services.notification.add(
+            count === 1
+                ? _t("1 message was marked as read.")
+                : _t("%(count)s messages were marked as read.", { count }),
+            { type: "success" }
+        );
+        if (this.folder === folderName) {
+            await this.refresh({ quiet: true });
+        } else {
+            await this.loadFolders({ quiet: true });
+        }
+    }
+
     /** Moves and deletes: the list reloads and the cursor goes to the next message. */
     async _change(uids, method, args) {
         const { accountId, folder } = this;

@@ -19,6 +19,23 @@ export function folderLabel(folder) {
     return folder.path[folder.path.length - 1];
 }
 
+/**
+ * A folder named with the folders it lies in, each as the tree names it ("Posteingang /
+ * Projekte" for INBOX/Projekte), for places that show a folder outside the tree.
+ *
+ * @param {Object} folder as `client_folders` returns it
+ * @param {Object[]} folders listed folders, among them those that hold `folder`
+ */
+export function folderPathLabel(folder, folders) {
+    const byPath = new Map(folders.map((listed) => [pathKey(listed.path), listed]));
+    return folder.path
+        .map((part, index) => {
+            const holder = byPath.get(pathKey(folder.path.slice(0, index + 1)));
+            return holder ? folderLabel(holder) : part;
+        })
+        .join(" / ");
+}
+
 export function folderIcon(folder, expanded = false) {
     const special = folder?.special_use && SPECIAL_FOLDERS[folder.special_use];
     if (special) {

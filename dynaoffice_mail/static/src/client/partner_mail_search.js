@@ -1,5 +1,6 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
+import { folderIcon, folderPathLabel } from "./mail_folders";
 import { errorMessage, useMailRpc } from "./mail_rpc";
 import { addressesFull, addressesLabel, formatListDate, parseMailDate } from "./mail_format";
 
@@ -65,8 +66,18 @@ export class PartnerMailSearch extends Component {
         return this.answer?.errors || [];
     }
 
+    /** The folder as the client's folder tree names it, with the folders it lies in. */
     folderLabel(result) {
-        return result.folder === "INBOX" ? _t("Inbox") : result.folder;
+        const folder = this.folderOf(result);
+        return folder ? folderPathLabel(folder, result.path_folders) : result.folder;
+    }
+
+    folderIcon(result) {
+        return folderIcon(this.folderOf(result));
+    }
+
+    folderOf(result) {
+        return (result.path_folders || []).find((folder) => folder.name === result.folder);
     }
 
     countLabel(result) {

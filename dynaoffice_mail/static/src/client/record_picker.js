@@ -1,5 +1,8 @@
 import { Component, onWillStart, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
+import { FormViewDialog } from "@web/views/view_dialogs/form_view_dialog";
 import { useDebounced } from "@web/core/utils/timing";
 import { errorMessage } from "./mail_rpc";
 
@@ -38,14 +41,25 @@ export class RecordPicker extends Component {
         // Whether records the messages are assigned to already can be picked again.
         assignedPickable: { type: Boolean, optional: true },
         errorTitle: String,
+        // Whether a sender who is no contact yet can be made one ("Create contact from
+        // sender"), the new contact then being picked.
+        offerNewContact: { type: Boolean, optional: true },
     };
-    static defaultProps = { busyKey: null, pickedKey: null, assignedPickable: false };
+    static defaultProps = {
+        busyKey: null,
+        pickedKey: null,
+        assignedPickable: false,
+        offerNewContact: false,
+    };
 
     setup() {
         this.notification = useService("notification");
+        this.dialog = useService("dialog");
         this.state = useState({
             suggestions: null,
             suggestionsError: "",
+            // The new contact's suggested values, when the sender is no contact yet.
+            newContact: null,
             models: [],
             resModel: DEFAULT_MODEL,
             term: "",
@@ -103,7 +117,59 @@ export class RecordPicker extends Component {
         } catch (error) {
             this.state.suggestions = [];
             this.state.suggestionsError = errorMessage(error);
+            return;
         }
+        if (
+            this.props.offerNewContact &&
+            uids.length === 1 &&
+            !this.state.suggestions.some((suggestion) => suggestion.kind === "sender")
+        ) {
+            await this.loadNewContact();
+        }
+    }
+
+    async loadNewContact() {
+        const { assignments, place, uids } = this.props;
+        try {
+            const [defaults, mayCreate] = await Promise.all([
+                assignments.contactDefaults(place, uids[0]),
+                user.checkAccessRight("res.partner", "create"),
+            ]);
+            if (mayCreate && !defaults.existing) {
+                this.state.newContact = defaults;
+            }
+        } catch {
+            // No sender address, or the message is gone: there is no contact to offer.
+        }
+    }
+
+    /** Odoo's contact form with the sender's values; the contact saved is picked. */
+    createContact() {
+        const defaults = this.state.newContact;
+        if (!defaults || this.props.busyKey) {
+            return;
+        }
+        const context = { default_name: defaults.name, default_email: defaults.email };
+        if (defaults.parent_id) {
+            context.default_parent_id = defaults.parent_id;
+        } else if (defaults.company_name) {
+            context.default_company_name = defaults.company_name;
+        }
+        this.dialog.add(FormViewDialog, {
+            resModel: "res.partner",
+            title: _t("Create contact from sender"),
+            context,
+            onRecordSaved: (record) => {
+                this.state.newContact = null;
+                const model = this.state.models.find((entry) => entry.model === "res.partner");
+                this.props.onPick({
+                    res_model: "res.partner",
+                    res_id: record.resId,
+                    display_name: record.data.display_name || record.data.name,
+                    model_name: model?.name || _t("Contact"),
+                });
+            },
+        });
     }
 
     async search() {

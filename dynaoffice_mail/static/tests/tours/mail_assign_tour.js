@@ -155,3 +155,24 @@ registry.category("web_tour.tours").add("dynaoffice_mail_file_to_record", {
         },
     ],
 });
+
+/**
+ * "Create contact from sender": the sender is no contact yet; Odoo's contact form opens
+ * with his name, address and company filled in, and the mail goes to the contact saved.
+ */
+registry.category("web_tour.tours").add("dynaoffice_mail_assign_new_contact", {
+    url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
+    steps: () => [
+        { trigger: row("Dachrinne"), timeout: 30000, run: "click" },
+        { trigger: ".o_dynaoffice_mail_subject:contains('Dachrinne')" },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_assign", run: "click" },
+        { trigger: ".modal .o_dynaoffice_mail_assign_new_contact", run: "click" },
+        { trigger: ".modal .o_form_view .o_field_widget[name='name'] input:value('Tom Müller')" },
+        { trigger: ".modal .o_form_view .o_field_widget[name='email'] input:value(/tom@/)" },
+        { trigger: ".modal .o_form_view .o_field_widget[name='parent_id'] input:value('Müller Bau GmbH')" },
+        { trigger: ".modal .o_form_button_save", run: "click" },
+        { trigger: "body:not(:has(.modal))" },
+        { trigger: ".o_notification:contains('Assigned to'):contains('Tom Müller')" },
+        { trigger: `${row("Dachrinne")} .o_dynaoffice_mail_assigned_marker` },
+    ],
+});

@@ -32,6 +32,27 @@ async function focusUntilArrived(subject) {
     }
 }
 
+/** Every button of the list's toolbar (the bulk actions while messages are selected) says
+ * what it does when pointed at, and to a screen reader when it shows only an icon. */
+function allTitled() {
+    const buttons = [...document.querySelectorAll(".o_dynaoffice_mail_list_toolbar button")];
+    const untitled = buttons.filter((button) => !button.title.trim());
+    if (buttons.length < 8 || untitled.length) {
+        throw new Error(`toolbar buttons without a title: ${untitled.map((b) => b.className)}`);
+    }
+    const bulk = document.querySelectorAll(
+        [
+            ".o_dynaoffice_mail_bulk_actions button",
+            ".o_dynaoffice_mail_bulk_delete",
+            ".o_dynaoffice_mail_clear_selection",
+        ].join(", ")
+    );
+    const unnamed = [...bulk].filter((button) => button.ariaLabel !== button.title);
+    if (bulk.length !== 6 || unnamed.length) {
+        throw new Error(`bulk buttons without an aria-label: ${unnamed.map((b) => b.className)}`);
+    }
+}
+
 const row = (subject) => `.o_dynaoffice_mail_row:contains('${subject}')`;
 const folder = (name) => `.o_dynaoffice_mail_folder[data-folder='${name}']`;
 
@@ -97,7 +118,7 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         { trigger: `${folder("INBOX")} .o_dynaoffice_mail_folder_count:contains(5)` },
         // Check one message and move it to the Archive with the toolbar's menu.
         { trigger: `${row("Move me")} .o_dynaoffice_mail_row_checkbox`, run: "click" },
-        { trigger: ".o_dynaoffice_mail_selection_count:contains('1 selected')" },
+        { trigger: ".o_dynaoffice_mail_selection_count:contains('1 selected')", run: allTitled },
         { trigger: ".o_dynaoffice_mail_list_toolbar .o_dynaoffice_mail_move", run: "click" },
         { trigger: `.o_dynaoffice_mail_move_target[data-folder='Archive']`, run: "click" },
         { trigger: `.o_dynaoffice_mail_rows:not(:has(${row("Move me")}))` },
@@ -148,9 +169,11 @@ const contextMenu = (selector) => ({
     },
 });
 
+const inbox = ".o_dynaoffice_mail_folder[data-folder='INBOX']";
+
 /**
- * Paging, sorting and searching (all done by the server), folders created, renamed and
- * deleted from the tree's menu, and the Trash emptied.
+ * Paging, sorting and searching (all done by the server), a folder marked as read, folders
+ * created, renamed and deleted from the tree's menu, and the Trash emptied.
  */
 registry.category("web_tour.tours").add("dynaoffice_mail_client_folders", {
     url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
@@ -181,6 +204,13 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client_folders", {
         { trigger: ".o_dynaoffice_mail_range:contains('1-2 of 2')" },
         { trigger: ".o_dynaoffice_mail_search_unseen", run: "click" },
         { trigger: ".o_dynaoffice_mail_range:contains('1-50 of 56')" },
+        // Mark folder as read: its count goes, and the list shows every message read.
+        { trigger: ".o_dynaoffice_mail_row.o_unread:contains('Rechnung 4711')" },
+        contextMenu(inbox),
+        { trigger: ".o_dynaoffice_mail_folder_mark_read", run: "click" },
+        { trigger: ".o_notification:contains('2 messages were marked as read')" },
+        { trigger: `${inbox}:not(:has(.o_dynaoffice_mail_folder_count))` },
+        { trigger: ".o_dynaoffice_mail_rows:not(:has(.o_unread))" },
         // A new folder, renamed, with a subfolder that is deleted again.
         { trigger: ".o_dynaoffice_mail_new_folder", run: "click" },
         { trigger: ".modal .o_dynaoffice_mail_folder_name_input", run: "edit Projekte" },
