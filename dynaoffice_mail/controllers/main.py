@@ -24,6 +24,13 @@ BODY_POLICY = (
     "form-action 'none'; base-uri 'none'; frame-ancestors 'self'; "
     "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
 )
+# The print view is a top-level page: the mail's styles and images as in the reading pane,
+# still nothing runs (the user prints with the browser's own command).
+PRINT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:{remote}; "
+    "form-action 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+)
 # Parts are shown inline only when the browser cannot run anything in them; PDF keeps
 # the browser's viewer (which a sandboxed document would not get), images get a sandbox.
 INLINE_TYPES = {
@@ -45,6 +52,24 @@ class MailClientController(http.Controller):
         ref = _message_ref(account_id, folder, uidvalidity, uid)
         document = self._call(lambda: mailbox.body_document(ref, allow_remote))
         policy = BODY_POLICY.format(remote=" https: http:" if allow_remote else "")
+        return request.make_response(
+            document,
+            headers=[
+                ("Content-Type", "text/html; charset=utf-8"),
+                ("Content-Security-Policy", policy),
+                *_private_headers(),
+            ],
+        )
+
+    @http.route("/dynaoffice_mail/print/<int:account_id>", type="http", auth="user")
+    def message_print(self, account_id, folder, uidvalidity, uid, remote=None, **_kwargs):
+        """The message as a page to print, in a tab of its own; remote images only with
+        `remote=1`, as the reading pane allowed them for this message."""
+        allow_remote = remote == "1"
+        mailbox = self._mailbox(account_id)
+        ref = _message_ref(account_id, folder, uidvalidity, uid)
+        document = self._call(lambda: mailbox.print_document(ref, allow_remote))
+        policy = PRINT_POLICY.format(remote=" https: http:" if allow_remote else "")
         return request.make_response(
             document,
             headers=[

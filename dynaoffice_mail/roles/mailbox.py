@@ -3,17 +3,21 @@ and deletes, and the streams the download routes serve. Live on the server: noth
 stored in Odoo."""
 
 import dataclasses
+import datetime
 import hashlib
 import threading
 import time
 from collections import OrderedDict
 
+from markupsafe import Markup
 from werkzeug.urls import url_encode
 
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime
 
 from ..services import actions, folders, html, messages, reading
 from ..services import exceptions as mail_errors
+from ..services.addresses import format_address
 from .base import Role, closing_chunks, jsonable
 
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
@@ -32,6 +36,21 @@ BODY_DOCUMENT = """<!DOCTYPE html>
 <style>body{{margin:0;padding:12px;font-family:system-ui,sans-serif;font-size:14px;\
 overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}</style>
 </head><body>{body}</body></html>"""
+# The print view: the message as a page of its own, headers and body, no Odoo around it.
+# No script runs in it (see the print route's policy): the user prints with the browser.
+PRINT_DOCUMENT = Markup("""<!DOCTYPE html>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="referrer" content="no-referrer">
+<title>{subject}</title>
+<style>body{{margin:0 auto;max-width:60em;padding:16px;font-family:system-ui,sans-serif;\
+font-size:14px;overflow-wrap:anywhere}}img{{max-width:100%;height:auto}}\
+h1{{font-size:20px;margin:0 0 12px}}table.headers{{border-collapse:collapse;margin-bottom:12px}}\
+table.headers th{{text-align:left;padding:2px 12px 2px 0;vertical-align:top;color:#555}}\
+.body{{border-top:1px solid #ccc;padding-top:12px}}pre{{white-space:pre-wrap;font:inherit}}\
+.attachments{{border-top:1px solid #ccc;margin-top:12px;padding-top:8px}}\
+.hint{{color:#555;font-size:12px}}@media print{{.hint{{display:none}}body{{padding:0}}}}</style>
+</head><body><p class="hint">{hint}</p><h1>{subject}</h1>
+<table class="headers">{headers}</table>
+<div class="body">{body}</div>{attachments}</body></html>""")
 
 
 class Mailbox(Role):
@@ -136,6 +155,7 @@ class Mailbox(Role):
             has_remote_content=has_remote,
             attachments=attachments,
             source_url=self.url("source", ref),
+            print_url=self.url("print", ref),
         )
         return result
 
@@ -178,6 +198,52 @@ class Mailbox(Role):
         body = self._sanitized_body(view, ref, allow_remote=allow_remote).html
         return BODY_DOCUMENT.format(body=body)
 
+    def print_document(self, ref, allow_remote):
+        """The message as a page to print: subject, sender, recipients, date (in the user's
+        time zone and language), the sanitised body and the attachments' names. Every value
+        from the message is escaped; the body is the reading pane's sanitised one."""
+        env = self.env
+        view = self.message_view(ref)
+        subject = view.subject or env._("(no subject)")
+        rows = [
+            (env._("From"), view.from_),
+            (env._("To"), view.to),
+            (env._("Cc"), view.cc),
+        ]
+        headers = [
+            Markup("<tr><th>{}</th><td>{}</td></tr>").format(
+                label, ", ".join(format_address(address) for address in addresses)
+            )
+            for label, addresses in rows
+            if addresses
+        ]
+        if view.date:
+            headers.append(
+                Markup("<tr><th>{}</th><td>{}</td></tr>").format(
+                    env._("Date"), format_datetime(env, _naive_utc(view.date))
+                )
+            )
+        if view.html:
+            body = Markup(self._sanitized_body(view, ref, allow_remote=allow_remote).html)
+        else:
+            body = Markup("<pre>{}</pre>").format(view.text or "")
+        names = [each.filename for each in view.attachments if not (each.inline and view.html)]
+        attachments = Markup("")
+        if names:
+            attachments = Markup('<div class="attachments"><strong>{}</strong><ul>{}</ul></div>')
+            attachments = attachments.format(
+                env._("Attachments"),
+                Markup("").join(Markup("<li>{}</li>").format(name) for name in names),
+            )
+        return PRINT_DOCUMENT.format(
+            lang=(env.lang or "en_US").replace("_", "-"),
+            subject=subject,
+            hint=env._("Print with your browser (Ctrl+P)."),
+            headers=Markup("").join(headers),
+            body=body,
+            attachments=attachments,
+        )
+
     def open_stream(self, kind, ref, part=None):
         """(head, chunks) of a part or of the whole source, read from the server as the
         browser takes it. The chunks hold a pooled connection until they are consumed or
@@ -199,7 +265,7 @@ class Mailbox(Role):
         return head, closing_chunks(chunks, session)
 
     def url(self, kind, ref, **extra):
-        """The download route of `kind` (body, part, source) for the message `ref`."""
+        """The download route of `kind` (body, part, source, print) for the message `ref`."""
         return f"/dynaoffice_mail/{kind}/{ref.account}?{url_encode(dict(ref.query(), **extra))}"
 
     def _sanitized_body(self, view, ref, allow_remote):
@@ -292,6 +358,13 @@ class Mailbox(Role):
         raise UserError(
             _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
         )
+
+
+def _naive_utc(moment):
+    """format_datetime takes naive UTC; a Date header without a zone counts as UTC."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def _uids(refs):

@@ -14,6 +14,7 @@ from . import test_client_trash
 from . import test_client_concurrency
 from . import test_pool_restart
 from . import test_client_reading
+from . import test_client_print
 from . import test_client_compose
 from . import test_client_compose_language
 from . import test_outbox

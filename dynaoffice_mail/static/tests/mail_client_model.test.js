@@ -210,6 +210,84 @@ describe("dynaoffice_mail client: flags", () => {
     });
 });
 
+/** A folder holding exactly `uids` (in list order), from which `client_delete` removes. */
+function deletableBox(uids) {
+    const box = {
+        uids: [...uids],
+        uidvalidity: 7,
+        unread: 0,
+        page(offset, limit) {
+            const messages = box.uids.slice(offset, offset + limit).map((uid) => ({
+                uid,
+                subject: `Message ${uid}`,
+                seen: true,
+                flagged: false,
+                ref: { account: 1, folder: "INBOX", uidvalidity: box.uidvalidity, uid },
+            }));
+            return { messages, total: box.uids.length, offset, sort: "date", uidvalidity: 7 };
+        },
+        state() {
+            return { uidvalidity: box.uidvalidity, total: box.uids.length, unread: 0 };
+        },
+    };
+    const server = mailServer(box, {
+        client_delete: (ids, folder, uidvalidity, deleted) => {
+            box.uids = box.uids.filter((uid) => !deleted.includes(uid));
+            return true;
+        },
+    });
+    return { box, server };
+}
+
+describe("dynaoffice_mail client: delete", () => {
+    test("deleting the open message opens the one below it", async () => {
+        const { box, server } = deletableBox([5, 4, 3, 2, 1]);
+        const { model } = await openInbox(server, box);
+        await model.openMessage(3);
+
+        await model.deleteMessages([3]);
+
+        expect(server.callsOf("client_delete")[0].args).toEqual([[1], "INBOX", 7, [3]]);
+        expect(uidsShown(model)).toEqual([5, 4, 2, 1]);
+        expect(model.message.subject).toBe("Message 2");
+        expect(model.cursor).toBe(2);
+    });
+
+    test("deleting the last message of the list opens the one above it", async () => {
+        const { box, server } = deletableBox([5, 4, 3]);
+        const { model } = await openInbox(server, box);
+        await model.openMessage(3);
+
+        await model.deleteMessages([3]);
+
+        expect(uidsShown(model)).toEqual([5, 4]);
+        expect(model.message.subject).toBe("Message 4");
+    });
+
+    test("deleting the only message leaves the reading pane empty", async () => {
+        const { box, server } = deletableBox([1]);
+        const { model } = await openInbox(server, box);
+        await model.openMessage(1);
+
+        await model.deleteMessages([1]);
+
+        expect(uidsShown(model)).toEqual([]);
+        expect(model.message).toBe(null);
+        expect(server.callsOf("client_message").length).toBe(1);
+    });
+
+    test("deleting checked messages opens none when none of them was open", async () => {
+        const { box, server } = deletableBox([5, 4, 3, 2, 1]);
+        const { model } = await openInbox(server, box);
+
+        await model.deleteMessages([4, 3]);
+
+        expect(uidsShown(model)).toEqual([5, 2, 1]);
+        expect(model.message).toBe(null);
+        expect(server.callsOf("client_message").length).toBe(0);
+    });
+});
+
 describe("dynaoffice_mail client: paging", () => {
     test("next and previous page ask for the right offsets and say where they are", async () => {
         const box = mailbox({ total: 120 });

@@ -630,7 +630,7 @@ export class MailClientModel extends Reactive {
         if (!uids.length || !this.page) {
             return;
         }
-        await this._change(uids, "client_delete", []);
+        await this._change(uids, "client_delete", [], { openNext: true });
     }
 
     async emptyTrash() {
@@ -691,13 +691,18 @@ export class MailClientModel extends Reactive {
         }
     }
 
-    /** Moves and deletes: the list reloads and the cursor goes to the next message. */
-    async _change(uids, method, args) {
+    /**
+     * Moves and deletes: the list reloads and the cursor goes to the next message (the one
+     * below, else the one above). With `openNext`, as after a delete, that message opens
+     * when the open one went away, so the user reads on as in other mail programs.
+     */
+    async _change(uids, method, args, { openNext = false } = {}) {
         const { accountId, folder } = this;
         const { uidvalidity } = this.page;
         const remaining = this.messages.filter((message) => !uids.includes(message.uid));
         const position = this.messages.findIndex((message) => uids.includes(message.uid));
         const nextCursor = remaining[Math.min(Math.max(position, 0), remaining.length - 1)];
+        const reopen = openNext && this.messageUid !== null && uids.includes(this.messageUid);
         this.pending++;
         try {
             await this._call(method, [[accountId], folder, uidvalidity, uids, ...args]);
@@ -721,6 +726,12 @@ export class MailClientModel extends Reactive {
             this.cursor = nextCursor?.uid ?? null;
         }
         await this.refresh();
+        const next = nextCursor && this.messageByUid(nextCursor.uid);
+        // Only if the user opened nothing else meanwhile and the list still shows it.
+        const stayed = this.accountId === accountId && this.folder === folder;
+        if (reopen && next && stayed && this.messageUid === null) {
+            await this.openMessage(next.uid);
+        }
     }
 
     // -- folders ----------------------------------------------------------------------------

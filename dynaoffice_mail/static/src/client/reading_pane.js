@@ -48,7 +48,19 @@ export class ReadingPane extends Component {
     }
 
     get bodyUrl() {
-        const url = this.message?.body_url;
+        return this.withRemote(this.message?.body_url);
+    }
+
+    /**
+     * The print view in a tab of its own, where the user prints with the browser: the page
+     * runs no script, so it cannot print itself, and a hidden frame calling its print()
+     * would need the page's sandbox to allow modals. Remote images as the pane shows them.
+     */
+    get printUrl() {
+        return this.withRemote(this.message?.print_url);
+    }
+
+    withRemote(url) {
         if (!url) {
             return null;
         }

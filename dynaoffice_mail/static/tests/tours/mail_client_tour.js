@@ -132,6 +132,15 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         { trigger: ".o_dynaoffice_mail_subject:contains('Delete me')" },
         { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_delete", run: "click" },
         { trigger: `.o_dynaoffice_mail_rows:not(:has(${row("Delete me")}))` },
+        // The next message opens, as in other mail programs: the last one went, so the one
+        // above it. It can be printed, in a tab of its own.
+        { trigger: `${row("Quarterly report")}.o_open` },
+        { trigger: ".o_dynaoffice_mail_subject:contains('Quarterly report')" },
+        {
+            trigger:
+                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_print[title='Print'][target='_blank'][href*='/dynaoffice_mail/print/']",
+        },
+        { trigger: ".o_dynaoffice_mail_close_message", run: "click" },
         { trigger: ".o_dynaoffice_mail_reading_empty" },
         { trigger: ".o_dynaoffice_mail_range:contains('1-3 of 3')" },
         // One checked message is "1 message", not "1 messages".
