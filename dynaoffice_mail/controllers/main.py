@@ -51,15 +51,7 @@ class MailClientController(http.Controller):
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
         document = self._call(lambda: mailbox.body_document(ref, allow_remote))
-        policy = BODY_POLICY.format(remote=" https: http:" if allow_remote else "")
-        return request.make_response(
-            document,
-            headers=[
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Security-Policy", policy),
-                *_private_headers(),
-            ],
-        )
+        return _html_response(document, BODY_POLICY, allow_remote)
 
     @http.route("/dynaoffice_mail/print/<int:account_id>", type="http", auth="user")
     def message_print(self, account_id, folder, uidvalidity, uid, remote=None, **_kwargs):
@@ -69,15 +61,7 @@ class MailClientController(http.Controller):
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
         document = self._call(lambda: mailbox.print_document(ref, allow_remote))
-        policy = PRINT_POLICY.format(remote=" https: http:" if allow_remote else "")
-        return request.make_response(
-            document,
-            headers=[
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Security-Policy", policy),
-                *_private_headers(),
-            ],
-        )
+        return _html_response(document, PRINT_POLICY, allow_remote)
 
     @http.route("/dynaoffice_mail/part/<int:account_id>", type="http", auth="user")
     def message_part(self, account_id, folder, uidvalidity, uid, part, download=None, **_kw):
@@ -184,6 +168,19 @@ def _message_ref(account_id, folder, uidvalidity, uid):
         return MessageRef.parse(account_id, folder, uidvalidity, uid)
     except InvalidInputError as error:
         raise BadRequest() from error
+
+
+def _html_response(document, policy, allow_remote):
+    """A page of our own making under `policy`, remote images only where allowed."""
+    policy = policy.format(remote=" https: http:" if allow_remote else "")
+    return request.make_response(
+        document,
+        headers=[
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Security-Policy", policy),
+            *_private_headers(),
+        ],
+    )
 
 
 def _private_headers():

@@ -450,16 +450,7 @@ class Assigner(Role):
         `notes`. A message that could not be read properly comes as its source (an .eml
         file), so that nothing of it is lost in the chatter."""
         if view.error:
-            source = self.run(
-                lambda client: reading.read_source(
-                    client,
-                    ref.folder,
-                    ref.uidvalidity,
-                    ref.uid,
-                    max_bytes=limits.MAX_ATTACHMENT_BYTES,
-                ),
-                safe=True,
-            )
+            source = Mailbox(self.account).read_source(ref, max_bytes=limits.MAX_ATTACHMENT_BYTES)
             if source is None:
                 notes.append(self.env._("The original message is too large to attach."))
                 return []

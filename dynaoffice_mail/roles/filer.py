@@ -102,16 +102,7 @@ class Filer(Role):
         return found
 
     def _source(self, ref, view):
-        source = self.run(
-            lambda client: reading.read_source(
-                client,
-                ref.folder,
-                ref.uidvalidity,
-                ref.uid,
-                max_bytes=limits.MAX_ATTACHMENT_BYTES,
-            ),
-            safe=True,
-        )
+        source = Mailbox(self.account).read_source(ref, max_bytes=limits.MAX_ATTACHMENT_BYTES)
         name = names.eml_filename(view.subject or self.env._("(no subject)"))
         return (name, "message/rfc822", source)
 

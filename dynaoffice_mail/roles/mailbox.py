@@ -187,10 +187,18 @@ class Mailbox(Role):
             _MESSAGE_CACHE.put(key, view)
         return view
 
-    def read_source(self, ref):
-        """The whole message as the server has it (bytes)."""
-        _size, chunks = self.open_stream("source", ref)
-        return b"".join(chunks)
+    def read_source(self, ref, max_bytes=None):
+        """The whole message as the server has it (bytes); with `max_bytes`, None when it is
+        larger (nothing beyond the size is read)."""
+        if max_bytes is None:
+            _size, chunks = self.open_stream("source", ref)
+            return b"".join(chunks)
+        return self.run(
+            lambda client: reading.read_source(
+                client, ref.folder, ref.uidvalidity, ref.uid, max_bytes=max_bytes
+            ),
+            safe=True,
+        )
 
     def body_document(self, ref, allow_remote):
         """The sanitised HTML body as a small document of its own, for the sandboxed frame."""
