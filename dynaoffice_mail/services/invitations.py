@@ -209,8 +209,9 @@ def _invitation(calendar) -> Invitation | None:
 
 
 def _text(component, name: str) -> str:
-    line = getattr(component, name, None) if hasattr(component, name) else None
-    return one_line(getattr(line, "value", ""), limits.MAX_EVENT_TEXT) if line else ""
+    if not hasattr(component, name):
+        return ""
+    return one_line(getattr(component, name).value, limits.MAX_EVENT_TEXT)
 
 
 def _description(event) -> str:
