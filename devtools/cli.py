@@ -60,7 +60,8 @@ def lint() -> int:
 
 BROWSER_TESTS = "test_ui_*.py"
 # Apps the addon works with but does not depend on, installed in the test database so that
-# what it does with them is tested: CRM (leads suggested for assigning mail).
+# what it does with them is tested: CRM (leads suggested for assigning mail). Calendar comes
+# with the bridge dynaoffice_mail_calendar (ADDONS), whose tests answer invitations into it.
 TEST_APPS = ("crm",)
 
 

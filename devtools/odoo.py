@@ -16,8 +16,9 @@ from .system import REPO, state_root
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo"))
 ADDON = "dynaoffice_mail"
-# The addons of this repository: the client, and its bridge to OCA's document management.
-ADDONS = (ADDON, "dynaoffice_mail_dms")
+# The addons of this repository: the client, and its bridges to OCA's document management
+# and to Odoo's Calendar (installing that bridge installs the Calendar app with it).
+ADDONS = (ADDON, "dynaoffice_mail_dms", "dynaoffice_mail_calendar")
 
 
 def check_odoo_source():

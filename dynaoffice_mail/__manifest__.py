@@ -11,7 +11,7 @@
     "application": True,
     "installable": True,
     "depends": ["mail", "html_editor"],
-    "external_dependencies": {"python": ["imapclient", "cryptography"]},
+    "external_dependencies": {"python": ["imapclient", "cryptography", "vobject"]},
     "data": [
         "security/dynaoffice_mail_security.xml",
         "security/ir.model.access.csv",

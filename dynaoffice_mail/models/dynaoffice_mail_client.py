@@ -9,7 +9,7 @@ location becomes a `MessageRef` here, once. The work is done in `roles/`.
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..roles import assigner, composer, errors, filer
+from ..roles import assigner, composer, errors, filer, invitations
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef
 
@@ -196,6 +196,37 @@ class DynaofficeMailClient(models.AbstractModel):
         roles/filer.py describes them. A bridge addon adds its own:
         `return super()._filing_destinations() + [MyDestination]`."""
         return [filer.RecordDestination]
+
+    # -- calendar invitations -------------------------------------------------------------
+
+    def client_invitation(self, folder, uidvalidity, uid):
+        """The calendar invitation in a message, for the reading pane's card, or False."""
+        role = self._mailbox()
+        return invitations.card(role, self._message_ref(folder, uidvalidity, uid))
+
+    def client_answer_invitation(self, folder, uidvalidity, uid, answer, token=None):
+        """Accept, tentatively accept or decline an invitation (an iTIP REPLY to its
+        organiser, sent as the account sends mail), or take a cancelled event out of the
+        calendar (`answer` "remove"). `token` is the card's, so that one answer given twice
+        from it is sent once."""
+        role = self._composer()
+        return invitations.answer(role, self._message_ref(folder, uidvalidity, uid), answer, token)
+
+    def _invitation_state(self, invitation):
+        """The hook for a calendar app: {"answer": accepted/tentative/declined or False,
+        "in_calendar": bool} for the user and `invitation` (services/invitations.py).
+        Without one, nothing is known."""
+        return {}
+
+    def _invitation_answered(self, invitation, answer):
+        """The hook for a calendar app: the user answered `invitation` (accepted,
+        tentative, declined) and the reply went out: put the event into their calendar."""
+        return False
+
+    def _invitation_cancelled(self, invitation):
+        """The hook for a calendar app: the organiser cancelled `invitation`; take the event
+        out of the user's calendar."""
+        return False
 
     # -- what the browser sent, checked once ---------------------------------------------
 

@@ -149,16 +149,19 @@ class Composer(Role):
         with mime.spool(message) as data:
             return {"draft": self._store_draft(data, filing.draft).json()}
 
-    def send(self, values, force=False):
+    def send(self, values, force=False, message=None):
         """Send the mail the account's way, then file it in Sent, mark the original and
         remove the draft. A failure to send keeps the mail as a draft; a failure after
         sending is reported, never answered by sending again.
 
         The outbox records the Message-ID's state: a message that is being sent, was sent
         or may have been sent is not sent again. `force` sends a message that may have
-        been sent ("Send again anyway"), with the same Message-ID.
+        been sent ("Send again anyway"), with the same Message-ID. `message`, when given,
+        is the mail to send (built by the caller: an invitation's answer), which `values`
+        then only describe for the outbox.
         """
-        message = self._build_outgoing(values)
+        if message is None:
+            message = self._build_outgoing(values)
         message_id = message["Message-ID"]
         filing = self._filing(values)
         # What is sent, kept in Drafts on failure and filed in Sent: the same file.

@@ -97,3 +97,12 @@ SPOOL_CHUNK_SIZE = 1024 * 1024
 # writes to stderr is kept for the log.
 SENDMAIL_TIMEOUT = 60.0
 MAX_SENDMAIL_STDERR = 2000
+
+# -- calendar invitations ------------------------------------------------------------------
+
+# A text/calendar part read for the invitation card: invitations are a few kilobytes (with
+# Outlook's time zones); a larger one is no invitation shown, and costs no parsing.
+MAX_CALENDAR_BYTES = 256 * 1024
+# Texts of an event as the card shows them and the reply repeats them.
+MAX_EVENT_TEXT = 500
+MAX_EVENT_DESCRIPTION = 4000

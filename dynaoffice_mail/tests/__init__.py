@@ -17,6 +17,7 @@ from . import test_client_reading
 from . import test_client_print
 from . import test_client_compose
 from . import test_client_compose_language
+from . import test_client_invitation
 from . import test_outbox
 from . import test_client_assign
 from . import test_client_file

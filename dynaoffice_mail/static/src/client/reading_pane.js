@@ -5,6 +5,7 @@ import { useFileViewer } from "@web/core/file_viewer/file_viewer_hook";
 import { _t } from "@web/core/l10n/translation";
 import { AssignButtons } from "./assign_buttons";
 import { AssignedTo } from "./assigned_to";
+import { InvitationCard } from "./invitation_card";
 import {
     addressesFull,
     formatFullDate,
@@ -24,7 +25,14 @@ export const BODY_SANDBOX = "allow-same-origin allow-popups allow-popups-to-esca
  */
 export class ReadingPane extends Component {
     static template = "dynaoffice_mail.ReadingPane";
-    static components = { AssignButtons, AssignedTo, Dropdown, DropdownItem, MoveToMenu };
+    static components = {
+        AssignButtons,
+        AssignedTo,
+        Dropdown,
+        DropdownItem,
+        InvitationCard,
+        MoveToMenu,
+    };
     static props = {
         model: Object,
         onDelete: Function,

@@ -1,0 +1,306 @@
+"""Calendar invitations (iTIP, RFC 5546): a text/calendar part read into the event a
+reader is invited to, and the REPLY that answers it.
+
+Invitations come from strangers, so reading one is defensive: a part larger than
+limits.MAX_CALENDAR_BYTES, a calendar vobject cannot read, a time zone whose rules would
+take long to compute, or an event without a UID is no invitation (None), and the message
+is shown as any other. Every text taken from the event is one clean line, cut at a
+length; the reply names only the account's own address as attendee and goes only to the
+organiser's address, checked as any recipient is.
+"""
+
+import datetime
+import re
+import zoneinfo
+from dataclasses import dataclass
+
+import vobject
+from dateutil import tz as dateutil_tz
+
+from . import limits
+from .addresses import Address, check_address
+from .exceptions import InvalidInputError
+from .headers import clean_text
+from .mime import Draft, build_message
+
+METHODS = ("REQUEST", "CANCEL")
+# What the user may answer, and the PARTSTAT each stands for.
+PARTSTATS = {"accepted": "ACCEPTED", "tentative": "TENTATIVE", "declined": "DECLINED"}
+CALENDAR_TYPES = ("text/calendar", "application/ics")
+RECURRENCES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+PRODID = "-//dynaOFFICE//dynaoffice_mail//EN"
+_MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
+# A time zone's rules are computed by stepping through their recurrence from its start (in
+# Outlook's invitations, 1601): yearly is what time zones use, anything finer a way to make
+# a worker step through billions of occurrences.
+_VTIMEZONE = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE", re.IGNORECASE | re.DOTALL)
+_ZONE_RULE = re.compile(r"^RRULE[;:](.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """The event of a REQUEST or CANCEL. `start`/`end` are datetimes (aware, or naive for
+    "floating" times that mean the reader's own clock) or dates for all-day events (`end`
+    the last day, not the day after as iCalendar counts)."""
+
+    method: str
+    uid: str
+    sequence: int
+    summary: str
+    start: datetime.datetime | datetime.date | None
+    end: datetime.datetime | datetime.date | None
+    all_day: bool
+    location: str
+    description: str
+    organizer: Address | None  # None when missing or not an address we can send to
+    recurrence: str | None  # DAILY, WEEKLY, MONTHLY, YEARLY (or OTHER) for a repeating one
+    recurrence_id: datetime.datetime | datetime.date | None  # one occurrence of a series
+    dtstamp: datetime.datetime | None
+
+
+def is_calendar_part(mime_type: str | None, filename: str | None) -> bool:
+    """Whether a part may hold an invitation: text/calendar, or an .ics file."""
+    return (mime_type or "").lower() in CALENDAR_TYPES or (filename or "").lower().endswith(".ics")
+
+
+def parse_invitation(data: bytes | None) -> Invitation | None:
+    """The invitation in a calendar part's decoded bytes, or None for anything else."""
+    if not data or len(data) > limits.MAX_CALENDAR_BYTES:
+        return None
+    text = data.decode("utf-8", "replace")
+    if not _zones_are_yearly(text):
+        return None
+    try:
+        calendar = vobject.readOne(text, ignoreUnreadable=True)
+        return _invitation(calendar)
+    # vobject raises whatever its parsers and dateutil meet (ParseError, ValueError,
+    # KeyError, AttributeError, ...): a calendar it cannot read is simply no invitation.
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def reply_calendar(
+    invitation: Invitation, attendee: Address, answer: str, now: datetime.datetime
+) -> str:
+    """The iTIP REPLY to `invitation` (RFC 5546 3.2.3): METHOD:REPLY, the event's UID,
+    SEQUENCE and (for one occurrence) RECURRENCE-ID, the ORGANIZER, and one ATTENDEE, the
+    account's `attendee`, with the PARTSTAT of `answer`."""
+    partstat = _partstat(answer)
+    check_address(attendee.address, attendee.address)
+    calendar = vobject.iCalendar()
+    calendar.add("prodid").value = PRODID
+    calendar.add("method").value = "REPLY"
+    event = calendar.add("vevent")
+    event.add("uid").value = invitation.uid
+    event.add("sequence").value = str(invitation.sequence)
+    event.add("dtstamp").value = _utc(now)
+    if invitation.recurrence_id is not None:
+        event.add("recurrence-id").value = _utc(invitation.recurrence_id)
+    if invitation.summary:
+        event.add("summary").value = invitation.summary
+    if invitation.organizer is not None:
+        organizer = event.add("organizer")
+        organizer.value = f"mailto:{invitation.organizer.address}"
+        if invitation.organizer.name:
+            organizer.params["CN"] = [_param(invitation.organizer.name)]
+    line = event.add("attendee")
+    line.value = f"mailto:{attendee.address}"
+    line.params["PARTSTAT"] = [partstat]
+    if attendee.name:
+        line.params["CN"] = [_param(attendee.name)]
+    return calendar.serialize()
+
+
+def reply_message(
+    invitation: Invitation,
+    *,
+    from_name: str,
+    from_address: str,
+    answer: str,
+    subject: str,
+    text: str,
+    now: datetime.datetime,
+    message_id: str | None = None,
+):
+    """The mail that answers `invitation`: to the organiser only, a short text and the
+    REPLY as text/calendar; method=REPLY, its alternative (as Outlook and Thunderbird send
+    it). InvalidInputError when the invitation has no organiser to answer."""
+    if invitation.method != "REQUEST":
+        raise InvalidInputError("only an invitation (REQUEST) is answered")
+    if invitation.organizer is None:
+        raise InvalidInputError("the invitation names no organiser to answer")
+    attendee = Address(name=clean_text(from_name), address=from_address)
+    ics = reply_calendar(invitation, attendee, answer, now)
+    draft = Draft(
+        from_name=from_name,
+        from_address=from_address,
+        to=[invitation.organizer.address],
+        subject=one_line(subject, limits.MAX_EVENT_TEXT),
+        text_body=text,
+    )
+    message = build_message(draft, message_id=message_id, date=now)
+    message.add_alternative(ics, subtype="calendar", params={"method": "REPLY"})
+    for part in message.walk():
+        if part is not message:
+            del part["MIME-Version"]
+    return message
+
+
+def one_line(value, max_length: int) -> str:
+    """A text of the event as one clean line (no line break of any kind), cut."""
+    text = clean_text(str(value or "")).strip()
+    return re.sub(r"\s+", " ", text)[:max_length]
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def _zones_are_yearly(text: str) -> bool:
+    for zone in _VTIMEZONE.findall(text):
+        for rule in _ZONE_RULE.findall(zone):
+            if "FREQ=YEARLY" not in rule.upper().replace(" ", ""):
+                return False
+    return True
+
+
+def _invitation(calendar) -> Invitation | None:
+    if calendar is None or calendar.name != "VCALENDAR":
+        return None
+    method = _text(calendar, "method").upper()
+    if method not in METHODS:
+        return None
+    events = [child for child in calendar.getChildren() if child.name == "VEVENT"]
+    if not events:
+        return None
+    # A series with exceptions comes as its master and the changed occurrences: the card
+    # shows the master (the one without RECURRENCE-ID), else the one occurrence sent.
+    event = next((each for each in events if not hasattr(each, "recurrence_id")), events[0])
+    uid = _text(event, "uid")
+    if not uid:
+        return None
+    start = _moment(event, "dtstart")
+    end = _moment(event, "dtend")
+    all_day = isinstance(start, datetime.date) and not isinstance(start, datetime.datetime)
+    if end is None and start is not None and hasattr(event, "duration"):
+        duration = event.duration.value
+        if isinstance(duration, datetime.timedelta):
+            end = start + duration
+    if all_day:
+        # iCalendar's DTEND of an all-day event is the day after its last.
+        if isinstance(end, datetime.date) and not isinstance(end, datetime.datetime):
+            end = max(start, end - datetime.timedelta(days=1))
+        else:
+            end = start
+    return Invitation(
+        method=method,
+        uid=uid,
+        sequence=_sequence(event),
+        summary=_text(event, "summary"),
+        start=start,
+        end=end,
+        all_day=all_day,
+        location=_text(event, "location"),
+        description=_description(event),
+        organizer=_organizer(event),
+        recurrence=_recurrence(event),
+        recurrence_id=_moment(event, "recurrence_id"),
+        dtstamp=_as_datetime(_moment(event, "dtstamp")),
+    )
+
+
+def _text(component, name: str) -> str:
+    if not hasattr(component, name):
+        return ""
+    return one_line(getattr(component, name).value, limits.MAX_EVENT_TEXT)
+
+
+def _description(event) -> str:
+    value = getattr(event.description, "value", "") if hasattr(event, "description") else ""
+    return clean_text(str(value or ""), multiline=True)[: limits.MAX_EVENT_DESCRIPTION].strip()
+
+
+def _sequence(event) -> int:
+    try:
+        value = int(str(event.sequence.value).strip()) if hasattr(event, "sequence") else 0
+    except ValueError:
+        return 0
+    return value if 0 <= value < 2**31 else 0
+
+
+def _moment(event, name: str):
+    """A DTSTART-like value: a date, an aware datetime, or a naive one (floating time;
+    with a TZID vobject did not know, read in that zone if the system knows it)."""
+    if not hasattr(event, name):
+        return None
+    line = getattr(event, name)
+    value = line.value
+    if isinstance(value, list):  # RECURRENCE-ID and RDATE may come as lists
+        value = value[0] if value else None
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            zone = _known_zone(line.params.get("TZID", [None])[0])
+            if zone is not None:
+                value = value.replace(tzinfo=zone)
+        else:
+            value.utcoffset()  # a zone whose rules cannot be computed fails here, not later
+        return value
+    if isinstance(value, datetime.date):
+        return value
+    return None
+
+
+def _known_zone(name):
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(str(name))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def _as_datetime(value):
+    return value if isinstance(value, datetime.datetime) else None
+
+
+def _organizer(event) -> Address | None:
+    if not hasattr(event, "organizer"):
+        return None
+    line = event.organizer
+    address = _MAILTO.sub("", one_line(line.value, limits.MAX_ADDRESS_LENGTH))
+    if not _MAILTO.match(str(line.value or "")):
+        return None
+    try:
+        check_address(address, address)
+    except InvalidInputError:
+        return None
+    name = one_line((line.params.get("CN") or [""])[0], limits.MAX_NAME_LENGTH)
+    return Address(name=name, address=address)
+
+
+def _recurrence(event) -> str | None:
+    if not hasattr(event, "rrule"):
+        return None
+    found = re.search(r"FREQ=([A-Z]+)", str(event.rrule.value or "").upper())
+    frequency = found.group(1) if found else ""
+    return frequency if frequency in RECURRENCES else "OTHER"
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _partstat(answer: str) -> str:
+    if answer not in PARTSTATS:
+        raise InvalidInputError(f"unknown answer {answer!r}")
+    return PARTSTATS[answer]
+
+
+def _param(value: str) -> str:
+    """A parameter value (CN) as iCalendar allows it: no double quote, no control character."""
+    return one_line(value, limits.MAX_NAME_LENGTH).replace('"', "'")
+
+
+def _utc(value):
+    """In UTC as vobject writes it ("...Z"; it knows dateutil's UTC, not Python's)."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(dateutil_tz.UTC)
+    return value

@@ -1,0 +1,111 @@
+"""The mail client's invitation hooks (dynaoffice.mail.client `_invitation_*`) for Odoo's
+Calendar: an answered invitation becomes an event in the user's calendar, found again by
+its iCalendar UID, with the user as attendee in the state they chose."""
+
+import datetime
+
+import pytz
+
+from odoo import Command, api, models
+from odoo.tools import plaintext2html
+
+# The attendee states of Odoo's Calendar for the answers of the mail client.
+STATES = {"accepted": "accepted", "tentative": "tentative", "declined": "declined"}
+# An event without an end lasts an hour, as one created in Odoo's calendar does.
+DEFAULT_DURATION = datetime.timedelta(hours=1)
+
+
+class DynaofficeMailAccount(models.Model):
+    _inherit = "dynaoffice.mail.account"
+
+    @api.model
+    def _invitation_state(self, invitation):
+        events = self._invitation_events(invitation)
+        active = events.filtered("active")
+        attendee = self._own_attendee(active[:1])
+        answer = attendee.state if attendee.state in STATES else False
+        return dict(super()._invitation_state(invitation), answer=answer, in_calendar=bool(active))
+
+    @api.model
+    def _invitation_answered(self, invitation, answer):
+        super()._invitation_answered(invitation, answer)
+        values = self._event_values(invitation)
+        if values is None:
+            return False
+        Event = self._calendar_events()
+        event = self._invitation_events(invitation)[:1]
+        if event:
+            event.write(dict(values, active=True))
+        else:
+            event = Event.create(
+                dict(
+                    values,
+                    dynaoffice_ical_uid=invitation.uid,
+                    partner_ids=[Command.link(self.env.user.partner_id.id)],
+                )
+            )
+        self._own_attendee(event).write({"state": STATES[answer]})
+        return True
+
+    @api.model
+    def _invitation_cancelled(self, invitation):
+        super()._invitation_cancelled(invitation)
+        events = self._invitation_events(invitation).filtered("active")
+        for event in events:
+            self._own_attendee(event).write({"state": "declined"})
+        events.write({"active": False})
+        return bool(events)
+
+    # -- the user's events ----------------------------------------------------------------
+
+    def _calendar_events(self):
+        # No invitations by Odoo's own mail: the organiser already has the answer.
+        return self.env["calendar.event"].with_context(
+            no_mail_to_attendees=True, mail_create_nolog=True, active_test=False
+        )
+
+    def _invitation_events(self, invitation):
+        """The user's events of `invitation` (archived ones too), newest first."""
+        return self._calendar_events().search(
+            [
+                ("dynaoffice_ical_uid", "=", invitation.uid),
+                ("partner_ids", "in", self.env.user.partner_id.ids),
+            ],
+            order="id desc",
+        )
+
+    def _own_attendee(self, event):
+        partner = self.env.user.partner_id
+        return event.attendee_ids.filtered(lambda attendee: attendee.partner_id == partner)[:1]
+
+    def _event_values(self, invitation):
+        """The event's fields from `invitation`, times in UTC as Odoo stores them; None for
+        an invitation without a start."""
+        if invitation.start is None:
+            return None
+        zone = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        if invitation.all_day:
+            last = invitation.end or invitation.start
+            start = datetime.datetime.combine(invitation.start, datetime.time(8))
+            stop = datetime.datetime.combine(last, datetime.time(18))
+        else:
+            start = _utc(invitation.start, zone)
+            stop = _utc(invitation.end, zone) if invitation.end else start + DEFAULT_DURATION
+            stop = max(stop, start)
+        return {
+            "name": invitation.summary or self.env._("(no title)"),
+            "location": invitation.location or False,
+            "description": plaintext2html(invitation.description)
+            if invitation.description
+            else False,
+            "allday": invitation.all_day,
+            "start": start,
+            "stop": stop,
+        }
+
+
+def _utc(moment, zone):
+    """`moment` as naive UTC; a floating time (naive) is on the user's clock."""
+    if moment.tzinfo is None:
+        moment = zone.localize(moment)
+    return moment.astimezone(pytz.utc).replace(tzinfo=None)

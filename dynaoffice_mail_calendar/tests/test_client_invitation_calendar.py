@@ -1,0 +1,87 @@
+"""Answered invitations in Odoo's calendar: the event is created, then updated, matched by
+its iCalendar UID, with the user as attendee in the state they chose; a cancellation the
+user removes archives it. The reply itself is tested by dynaoffice_mail's own tests."""
+
+import datetime
+import secrets
+
+from odoo.tests import tagged
+
+from odoo.addons.dynaoffice_mail.tests.test_client_invitation import (
+    InvitationCase,
+    calendar_text,
+    invitation_message,
+)
+
+
+@tagged("post_install", "-at_install")
+class TestClientInvitationCalendar(InvitationCase):
+    def events(self, event_uid):
+        return (
+            self.env["calendar.event"]
+            .with_context(active_test=False)
+            .search([("dynaoffice_ical_uid", "=", event_uid)])
+        )
+
+    def own_state(self, event):
+        return event.attendee_ids.filtered(
+            lambda attendee: attendee.partner_id == self.owner.partner_id
+        ).state
+
+    def test_answers_create_then_update_the_event_and_a_cancel_archives_it(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address)
+        ref = self.deliver(invitation_message("Einladung", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        card = account.client_invitation(*ref)
+        self.assertTrue(card["calendar"])
+        self.assertFalse(card["in_calendar"])
+        result = account.client_answer_invitation(*ref, "tentative", card["token"])
+        self.assertTrue(result["sent"], result)
+        event = self.events(event_uid)
+        self.assertEqual(len(event), 1)
+        self.assertEqual(event.name, "Angebot besprechen")
+        self.assertEqual(event.location, "Besprechungsraum 2")
+        # 10:00 in Berlin (winter time) is 09:00 UTC, as Odoo stores it.
+        self.assertEqual(event.start, datetime.datetime(2026, 3, 12, 9, 0))
+        self.assertEqual(event.stop, datetime.datetime(2026, 3, 12, 10, 30))
+        self.assertEqual(event.user_id, self.owner)
+        self.assertEqual(self.own_state(event), "tentative")
+        # Shown again later, the card knows the answer from the calendar.
+        card = account.client_invitation(*ref)
+        self.assertEqual(card["answer"], "tentative")
+        self.assertTrue(card["in_calendar"])
+        account.client_answer_invitation(*ref, "accepted", card["token"])
+        self.assertEqual(self.events(event_uid), event)
+        self.assertEqual(self.own_state(event), "accepted")
+        self.assertEqual(account.client_invitation(*ref)["answer"], "accepted")
+
+        cancel = calendar_text(method="CANCEL", uid=event_uid, organizer=self.partner_address)
+        ref = self.deliver(invitation_message("Abgesagt", cancel, sender=self.partner_address))
+        self.assertTrue(account.client_invitation(*ref)["in_calendar"])
+        account.client_answer_invitation(*ref, "remove")
+        self.assertFalse(event.active)
+        self.assertEqual(self.own_state(event), "declined")
+        self.assertFalse(account.client_invitation(*ref)["in_calendar"])
+
+    def test_an_all_day_invitation_is_an_all_day_event_with_the_user_alone(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        ics = calendar_text(
+            uid=event_uid,
+            organizer=self.partner_address,
+            attendees=[self.personal_address],
+            start="DTSTART;VALUE=DATE:20260312",
+            end="DTEND;VALUE=DATE:20260314",
+        )
+        ref = self.deliver(invitation_message("Ausflug", ics, sender=self.partner_address))
+        account = self.account("en_US")
+        account.client_answer_invitation(*ref, "declined")
+        event = self.events(event_uid)
+        self.assertTrue(event.allday)
+        self.assertEqual(
+            (event.start_date, event.stop_date),
+            (datetime.date(2026, 3, 12), datetime.date(2026, 3, 13)),
+        )
+        self.assertEqual(self.own_state(event), "declined")
+        # No partner is made up from the invitation: the user is the only attendee.
+        self.assertEqual(event.partner_ids, self.owner.partner_id)
