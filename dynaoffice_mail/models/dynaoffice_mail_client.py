@@ -62,6 +62,11 @@ class DynaofficeMailClient(models.AbstractModel):
         """One page of a folder's message list, sorted and searched by the server."""
         return self._mailbox().page(folder, sort, reverse, offset, limit, search)
 
+    def client_matching_uids(self, folder, search=None):
+        """ "Select all in this folder": {uidvalidity, uids} of every message of `folder`
+        that matches `search` (as for `client_page`), for actions taken in batches."""
+        return self._mailbox().matching_uids(folder, search)
+
     def client_message(self, folder, uidvalidity, uid):
         """A message for the reading pane; opening it marks it read, as other clients do."""
         mailbox = self._mailbox()
@@ -74,15 +79,17 @@ class DynaofficeMailClient(models.AbstractModel):
         return True
 
     def client_move(self, folder, uidvalidity, uids, target):
+        """Move messages to `target`; returns their refs there (JSON), which "Undo" moves
+        back with this same call, or [] where the server does not say (no UIDPLUS)."""
         mailbox = self._mailbox()
-        mailbox.move(self._message_refs(folder, uidvalidity, uids), target)
-        return True
+        return mailbox.move(self._message_refs(folder, uidvalidity, uids), target)
 
     def client_delete(self, folder, uidvalidity, uids):
-        """Delete as the account's option says (Trash, mark as deleted, or at once)."""
+        """Delete as the account's option says (Trash, mark as deleted, or at once); returns
+        the refs in the Trash (for "Undo" with `client_move`), [] when nothing is left to
+        move back (removed for good, or only marked as deleted)."""
         mailbox = self._mailbox()
-        mailbox.delete(self._message_refs(folder, uidvalidity, uids))
-        return True
+        return mailbox.delete(self._message_refs(folder, uidvalidity, uids))
 
     def client_mark_folder_read(self, folder):
         """Mark every unread message of `folder` read; returns how many were marked."""

@@ -18,6 +18,7 @@ from odoo.tools import format_datetime
 from ..services import actions, folders, html, messages, reading
 from ..services import exceptions as mail_errors
 from ..services.addresses import format_address
+from ..services.refs import MessageRef
 from .base import Role, closing_chunks, jsonable
 
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
@@ -95,9 +96,7 @@ class Mailbox(Role):
     def page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server; each
         message names itself with its `ref`."""
-        criteria = messages.MessageSearch(
-            **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
-        )
+        criteria = _message_search(search)
         page = self.run(
             lambda client: messages.page_messages(
                 client,
@@ -119,6 +118,15 @@ class Mailbox(Role):
                 "uid": row["uid"],
             }
         return result
+
+    def matching_uids(self, folder, search=None):
+        """{uidvalidity, uids}: every message of `folder` that matches `search` (the page's
+        search), for "select all in this folder"; the actions take them in batches."""
+        criteria = _message_search(search)
+        uidvalidity, uids = self.run(
+            lambda client: messages.matching_uids(client, folder, criteria), safe=True
+        )
+        return {"uidvalidity": uidvalidity, "uids": uids}
 
     def message(self, ref):
         """A message for the reading pane; opening it marks it read, as other clients do.
@@ -297,6 +305,8 @@ class Mailbox(Role):
         )
 
     def move(self, refs, target):
+        """Move messages of one folder to `target`; returns where they are now (the refs
+        "Undo" moves back, see `_moved_refs`)."""
         first = refs[0]
         report = self.run_in_folder(
             first,
@@ -306,17 +316,22 @@ class Mailbox(Role):
             safe=False,
         )
         self._check_all_done(report)
+        return self._moved_refs(report, target)
 
     def delete(self, refs):
-        """Delete as the account's option says (Trash, mark as deleted, or at once)."""
+        """Delete as the account's option says (Trash, mark as deleted, or at once); returns
+        where the messages are now when they went to the Trash, else [] (nothing to undo)."""
         first = refs[0]
         mode = self.account.delete_mode
 
         def delete(client):
             trash = self.trash_folder(client)
-            return actions.delete(client, first.folder, first.uidvalidity, _uids(refs), mode, trash)
+            uids = _uids(refs)
+            return actions.delete(client, first.folder, first.uidvalidity, uids, mode, trash), trash
 
-        self._check_all_done(self.run_in_folder(first, delete, safe=False))
+        report, trash = self.run_in_folder(first, delete, safe=False)
+        self._check_all_done(report)
+        return self._moved_refs(report, trash)
 
     def mark_folder_read(self, folder):
         """Mark every unread message of `folder` read; returns how many were marked."""
@@ -337,6 +352,17 @@ class Mailbox(Role):
             return actions.empty_folder(client, trash)
 
         return self.run(empty, safe=False)
+
+    def _moved_refs(self, report, target):
+        """The moved messages in `target` (MessageRef JSON), as the server's COPYUID named
+        them: moving these back to where they came from is "Undo". [] where the server
+        does not say (no UIDPLUS) and after a delete that left nothing to move back."""
+        if not report.target_uidvalidity or not target:
+            return []
+        return [
+            MessageRef(self.account.id, target, report.target_uidvalidity, uid).json()
+            for uid in sorted(report.target_uids)
+        ]
 
     def _check_all_done(self, report):
         """Tell the user when a move or delete found messages gone (actions.ChangeReport):
@@ -373,6 +399,13 @@ def _naive_utc(moment):
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _message_search(search):
+    """The search fields of the message list as the services take them."""
+    return messages.MessageSearch(
+        **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
+    )
 
 
 def _uids(refs):

@@ -4,7 +4,10 @@ messages; marking a whole folder read names no UIDs, it asks the server for the 
 
 A move or delete tells what it did (ChangeReport): the messages it moved or deleted, and
 those another session or mail program had moved or deleted first, which it reports as gone,
-never as done. MOVE's COPYUID answer (UIDPLUS) names what was still there to move; a STORE
+never as done. A move also tells where the messages went (the target's UIDVALIDITY and their
+new UIDs, from COPYUID), so that the client can move them back ("Undo").
+
+MOVE's COPYUID answer (UIDPLUS) names what was still there to move; a STORE
 that is not silent names what was still there to flag. Two sessions starting the same move
 at the same moment are another matter: Dovecot's MOVE copies, then expunges, so both copy,
 and both are told so by COPYUID. No answer of the server tells them apart (nor does
@@ -51,11 +54,17 @@ class AlreadyMovedError(MessageNotFoundError):
 @dataclass(frozen=True)
 class ChangeReport:
     """What a move or delete did: the UIDs `done` by this call, and those `gone` before it
-    got to them (moved or deleted by another session or mail program meanwhile)."""
+    got to them (moved or deleted by another session or mail program meanwhile).
+
+    After a move on a server with UIDPLUS, `target_uidvalidity` and `target_uids` say where
+    the messages are now; a server without it does not say (None and empty), nor does a
+    delete that removed or only flagged them."""
 
     done: frozenset[int]
     gone: frozenset[int]
     host: str = ""
+    target_uidvalidity: int | None = None
+    target_uids: frozenset[int] = frozenset()
 
     def check(self) -> None:
         """Raise AlreadyMovedError unless this call did it to every message."""
@@ -186,10 +195,10 @@ def _flag_deleted(client, uids: set[int]) -> set[int]:
 
 
 def _copy(client, uids: set[int], target: str, command: Callable | None = None):
-    """{source UID: target UID} of what COPY (or `command`, MOVE) did, from its COPYUID
-    answers (UIDPLUS); a UID not among them was gone already."""
+    """(target UIDVALIDITY, {source UID: target UID}) of what COPY (or `command`, MOVE) did,
+    from its COPYUID answers (UIDPLUS); a UID not among them was gone already."""
     if not uids:
-        return {}
+        return None, {}
     imap.take_untagged(client, "COPYUID")
     imap.take_untagged(client, "EXPUNGEISSUED")
     copied = None
@@ -209,9 +218,11 @@ def _copy(client, uids: set[int], target: str, command: Callable | None = None):
     else:
         copied = imap.take_untagged(client, "COPYUID")
     copies = {}
+    validity = None
     for text in copied or ():
         try:
-            _validity, sources, targets = text.decode("ascii").split()
+            validity_text, sources, targets = text.decode("ascii").split()
+            validity = int(validity_text)
             pairs = zip(
                 parse_ordered_uids(sources, limits.MAX_UIDS),
                 parse_ordered_uids(targets, limits.MAX_UIDS),
@@ -222,13 +233,14 @@ def _copy(client, uids: set[int], target: str, command: Callable | None = None):
             raise ProtocolError(
                 host=_host(client), detail=f"unreadable COPYUID {text!r}"
             ) from error
-    return copies
+    return validity, copies
 
 
 def _move(client, uids: set[int], target: str) -> ChangeReport:
     """MOVE, or COPY + UID EXPUNGE; COPYUID names what was still there to move."""
     if not client.has_capability("UIDPLUS"):
-        # No COPYUID: what the server still finds is what it will move.
+        # No COPYUID: what the server still finds is what it will move. Where it went is
+        # not told (ChangeReport.target_uids stays empty), so the client offers no Undo.
         present = set(client.search(["UID", compress_uids(uids)])) & uids
         if present:
             client.move(compress_uids(present), target)
@@ -237,21 +249,29 @@ def _move(client, uids: set[int], target: str) -> ChangeReport:
     def move_once(pending):
         if client.has_capability("MOVE"):
             return _copy(client, pending, target, client.move)
-        copied = _copy(client, pending, target)
+        validity, copied = _copy(client, pending, target)
         if copied:
             _expunge(client, compress_uids(copied))
-        return copied
+        return validity, copied
 
     moved: dict[int, int] = {}
+    target_validity = None
     for _round in range(VANISHED_ROUNDS):
         pending = uids - moved.keys()
-        done = _after_vanishing(client, lambda pending=pending: move_once(pending))
+        validity, done = _after_vanishing(client, lambda pending=pending: move_once(pending))
+        target_validity = validity or target_validity
         moved.update(done)
         # Some but not all: the rest was gone, or a long MOVE stopped at one that went
         # (Dovecot commits every 1000 messages). Once more finds out.
         if not done or len(done) == len(pending):
             break
-    return ChangeReport(frozenset(moved), frozenset(uids - moved.keys()), _host(client))
+    return ChangeReport(
+        frozenset(moved),
+        frozenset(uids - moved.keys()),
+        _host(client),
+        target_uidvalidity=target_validity if moved else None,
+        target_uids=frozenset(moved.values()),
+    )
 
 
 def _after_vanishing(client, command: Callable):

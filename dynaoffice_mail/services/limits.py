@@ -25,6 +25,9 @@ MAX_PAGE_SIZE = 500
 # Only the plain SORT/SEARCH fallbacks return every match; beyond this a folder is too big
 # for a server without ESORT/ESEARCH, and we say so rather than eat the worker's memory.
 MAX_FALLBACK_RESULTS = 1_000_000
+# "Select all in this folder": the UIDs of the matching messages go to the browser (a few
+# bytes each) and come back in batches for the action. Beyond this the search is narrowed.
+MAX_SELECTION = 100_000
 # Longer search terms are no search a person types; Dovecot refuses command lines over 64 kB.
 MAX_SEARCH_LENGTH = 1000
 # Messages whose list data one look-up for assigning reads at once.

@@ -126,6 +126,28 @@ def page_messages(
     )
 
 
+def matching_uids(
+    client: imapclient.IMAPClient, folder: str, search: MessageSearch | None = None
+) -> tuple[int, list[int]]:
+    """(UIDVALIDITY, UIDs) of every message of `folder` that matches `search`, ascending:
+    "select all in this folder", with the page's search criteria. With ESEARCH one
+    `UID SEARCH RETURN (ALL)`, whose answer is ranges; else a plain UID SEARCH.
+    LimitExceededError beyond limits.MAX_SELECTION matches."""
+    imap.check_folder_name(folder, "folder name")
+    criteria = search_criteria(search)
+    charset = [b"CHARSET", b"UTF-8"] if _needs_charset(criteria) else []
+    with imap.translate_errors(client):
+        selected, _count = imap.ensure_selected(client, folder)
+        if client.has_capability("ESEARCH"):
+            result = _esearch(client, b"SEARCH", [b"RETURN", b"(ALL)", *charset, *criteria])
+            uids = parse_ordered_uids(result.get(b"ALL"), limits.MAX_SELECTION)
+        else:
+            uids = _plain_uids(imap.untagged_command(client, b"SEARCH", [*charset, *criteria]))
+            if len(uids) > limits.MAX_SELECTION:
+                raise LimitExceededError(detail=f"more than {limits.MAX_SELECTION} matches")
+    return int(selected.uidvalidity), sorted(set(uids))
+
+
 def _search_is_empty(search: MessageSearch | None) -> bool:
     return search is None or search_criteria(search) == [b"ALL"]
 

@@ -16,6 +16,7 @@ import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useBus, useService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/search/action_hook";
+import { formatInteger } from "@web/views/fields/formatters";
 import { AccountSwitcher } from "./account_switcher";
 import { Composer } from "./composer";
 import { ComposerModel } from "./composer_model";
@@ -362,7 +363,11 @@ export class MailClient extends Component {
             payload.uidvalidity === model.page?.uidvalidity &&
             Array.isArray(payload.uids)
         ) {
-            model.move(payload.uids, target);
+            if (payload.all && model.selectsAllMatching) {
+                model.bulkChange("move", { target });
+            } else {
+                model.move(payload.uids, target);
+            }
         }
     }
 
@@ -483,27 +488,36 @@ export class MailClient extends Component {
         }
     }
 
-    /** Deletes at once where it can be undone (to Trash), asks first where it cannot. */
-    deleteMessages(uids) {
+    /**
+     * Deletes at once where it can be undone (to Trash, with "Undo" in a toast), asks first
+     * where it cannot. With `all` ("select all N" is on), every matching message of the
+     * folder, in batches.
+     */
+    deleteMessages(uids, { all = false } = {}) {
+        const model = this.model;
         if (!uids.length) {
             return;
         }
-        if (!this.model.deleteIsPermanent) {
-            this.model.deleteMessages(uids);
+        const everything = all && model.selectsAllMatching;
+        const count = everything ? model.selectedCount : uids.length;
+        const run = () => (everything ? model.bulkChange("delete") : model.deleteMessages(uids));
+        if (!model.deleteIsPermanent) {
+            run();
             return;
         }
         this.dialog.add(ConfirmationDialog, {
             title: _t("Delete for good"),
             body:
-                uids.length === 1
+                count === 1
                     ? _t("This message will be deleted on the mail server. This cannot be undone.")
                     : _t(
                           "%(count)s messages will be deleted on the mail server. This cannot be undone.",
-                          { count: uids.length }
+                          { count: formatInteger(count) }
                       ),
             confirmLabel: _t("Delete"),
             confirmClass: "btn-danger",
-            confirm: () => this.model.deleteMessages(uids),
+            // All of them go on in the list's progress bar: the dialog closes at once.
+            confirm: () => (everything ? void run() : run()),
             cancel: () => {},
         });
     }
@@ -559,7 +573,11 @@ export class MailClient extends Component {
                 Boolean(closest(target, ".o_dynaoffice_mail_row")),
         });
         for (const hotkey of ["delete", "backspace"]) {
-            key(hotkey, (target) => this.deleteMessages(this.keyboardTargets(target)));
+            key(hotkey, (target) =>
+                this.deleteMessages(this.keyboardTargets(target), {
+                    all: model.selection.size > 0,
+                })
+            );
         }
         key("r", (target) => model.toggleFlag(this.keyboardTargets(target), "seen"));
         for (const hotkey of ["s", "f"]) {

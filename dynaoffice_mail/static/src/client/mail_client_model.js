@@ -2,8 +2,9 @@ import { markRaw } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
+import { formatInteger } from "@web/views/fields/formatters";
 import { MailAssignments } from "./mail_assignments";
-import { folderLabel } from "./mail_folders";
+import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered } from "./mail_rpc";
 import { messageRef } from "./message_ref";
 
@@ -13,6 +14,11 @@ const LAST_ACCOUNT_KEY = "dynaoffice_mail.last_account";
 const FOLDERS_EVERY_N_POLLS = 3;
 // The other accounts' unread counts (one STATUS per account) are asked for at most this often.
 export const ACCOUNT_UNREAD_INTERVAL = 60000;
+// "Select all in this folder": messages per call of an action on all of them (the server
+// takes up to 10,000 at once; smaller batches keep each call short and the progress moving).
+export const BULK_BATCH_SIZE = 500;
+// How long a toast with "Undo" stays (it stays while pointed at).
+export const UNDO_DELAY = 8000;
 
 export function emptySearch() {
     return { text: "", from_: "", to: "", subject: "", unseen: false, flagged: false };
@@ -52,6 +58,10 @@ export class MailClientModel extends Reactive {
         this.listLoading = false;
         this.listError = "";
         this.selection = new Set();
+        // The user chose every message of the folder that matches the search, beyond the page.
+        this.allMatching = false;
+        // An action on all of them under way: {kind, done, total, cancelled}, else null.
+        this.bulk = null;
         this.cursor = null;
         this.anchor = null;
         this.message = null;
@@ -305,6 +315,7 @@ export class MailClientModel extends Reactive {
         this.listError = "";
         this.listLoading = false;
         this.selection.clear();
+        this.allMatching = false;
         this.cursor = null;
         this.anchor = null;
         this.closeMessage();
@@ -328,6 +339,7 @@ export class MailClientModel extends Reactive {
         const { accountId, folder } = this;
         if (!keep) {
             this.selection.clear();
+            this.allMatching = false;
             this.anchor = null;
         }
         this.listLoading = true;
@@ -480,6 +492,7 @@ export class MailClientModel extends Reactive {
         } else {
             this.selection.add(uid);
         }
+        this.allMatching = false;
         this.anchor = uid;
         this.cursor = uid;
     }
@@ -490,6 +503,7 @@ export class MailClientModel extends Reactive {
 
     selectAll(checked) {
         this.selection.clear();
+        this.allMatching = false;
         if (checked) {
             for (const message of this.messages) {
                 this.selection.add(message.uid);
@@ -499,7 +513,32 @@ export class MailClientModel extends Reactive {
 
     clearSelection() {
         this.selection.clear();
+        this.allMatching = false;
         this.anchor = null;
+    }
+
+    /** The whole page is checked and the folder (or search) has more: "Select all N". */
+    get offersAllMatching() {
+        const page = this.page;
+        return Boolean(
+            page && !this.allMatching && this.allSelected && page.total > this.messages.length
+        );
+    }
+
+    /** Actions on the checked messages act on every matching message of the folder. */
+    get selectsAllMatching() {
+        return Boolean(this.allMatching && this.allSelected && this.page);
+    }
+
+    /** How many messages the checked ones stand for. */
+    get selectedCount() {
+        return this.selectsAllMatching ? this.page.total : this.selection.size;
+    }
+
+    selectAllMatching() {
+        if (this.offersAllMatching) {
+            this.allMatching = true;
+        }
     }
 
     moveCursor(step) {
@@ -619,18 +658,183 @@ export class MailClientModel extends Reactive {
         return this.setFlag(uids, flag, value);
     }
 
+    /** Moves messages of the open folder; a toast says so and offers "Undo". */
     async move(uids, target) {
         if (!uids.length || !this.page || target === this.folder) {
             return;
         }
-        await this._change(uids, "client_move", [target]);
+        const folder = this.folder;
+        return this._change(uids, "client_move", [target], {
+            done: (refs) => this._offerUndo(refs, uids.length, folder, target),
+        });
     }
 
+    /**
+     * Deletes as the account says. Into the Trash, a toast offers "Undo" (back from the
+     * Trash); deleting for good (asked first, see MailClient) or only marking as deleted
+     * offers none.
+     */
     async deleteMessages(uids) {
         if (!uids.length || !this.page) {
             return;
         }
-        await this._change(uids, "client_delete", [], { openNext: true });
+        const mode = this.account?.delete_mode || "trash";
+        const toTrash = !this.deleteIsPermanent && mode === "trash";
+        const folder = this.folder;
+        return this._change(uids, "client_delete", [], {
+            openNext: true,
+            done: (refs) => toTrash && this._offerUndo(refs, uids.length, folder, null),
+        });
+    }
+
+    /**
+     * The toast after a move or a delete into the Trash: what was done, and "Undo" when the
+     * server said where the messages went (`refs`; a server without UIDPLUS does not).
+     * `target` null: deleted (into the Trash).
+     */
+    _offerUndo(refs, count, folder, target) {
+        let message;
+        if (target === null) {
+            message =
+                count === 1
+                    ? _t("1 message was deleted.")
+                    : _t("%(count)s messages were deleted.", { count: formatInteger(count) });
+        } else {
+            message = movedMessage(count, this._folderName(target));
+        }
+        const options = { type: "success" };
+        if (refs?.length) {
+            let close = () => {};
+            Object.assign(options, {
+                autocloseDelay: UNDO_DELAY,
+                buttons: [
+                    {
+                        name: _t("Undo"),
+                        primary: true,
+                        onClick: () => {
+                            close();
+                            return this.undoMove(refs, folder);
+                        },
+                    },
+                ],
+            });
+            close = this.services.notification.add(message, options) || close;
+            return;
+        }
+        this.services.notification.add(message, options);
+    }
+
+    /**
+     * "Undo": the messages named by `refs` (where a move or delete put them, one folder)
+     * moved back to `folder`, with the same call as any move (and its access check). They
+     * come back under new UIDs, as anything that arrives in a folder.
+     */
+    async undoMove(refs, folder) {
+        const [first] = refs;
+        const accountId = first.account;
+        const uids = refs.map((ref) => ref.uid);
+        this.pending++;
+        try {
+            await this._call("client_move", [
+                [accountId],
+                first.folder,
+                first.uidvalidity,
+                uids,
+                folder,
+            ]);
+        } catch (error) {
+            this.notifyError(error);
+            this._refreshAfterError(error);
+            return false;
+        } finally {
+            this.pending--;
+        }
+        if (this.accountId === accountId) {
+            await this.refresh();
+        }
+        return true;
+    }
+
+    _folderName(name) {
+        const folder = this.folders.find((each) => each.name === name);
+        return folder ? folderPathLabel(folder, this.folders) : name;
+    }
+
+    // -- actions on every matching message of the folder ------------------------------------
+
+    /**
+     * An action on every message of the open folder that matches the search ("Select all
+     * N"): `kind` "seen" or "flagged" (with `value`), "move" (with `target`) or "delete".
+     * The server names the UIDs (one call), then the action goes in batches of
+     * BULK_BATCH_SIZE, `bulk` counting up; `cancelBulk()` stops after the batch under way.
+     * One toast at the end says how many were done. No "Undo" here: thousands of messages
+     * would go back in as many batches again, and a delete was into the Trash (from where
+     * they can be moved back) or confirmed first.
+     */
+    async bulkChange(kind, { value = true, target = null } = {}) {
+        if (this.bulk || !this.page || (kind === "move" && target === this.folder)) {
+            return;
+        }
+        const { accountId, folder } = this;
+        const search = { ...this.search };
+        const [method, args] = {
+            seen: ["client_set_flag", [kind, value]],
+            flagged: ["client_set_flag", [kind, value]],
+            move: ["client_move", [target]],
+            delete: ["client_delete", []],
+        }[kind];
+        const bulk = { kind, done: 0, total: this.page.total, cancelled: false };
+        this.bulk = bulk;
+        this.pending++;
+        let failed = null;
+        try {
+            const { uidvalidity, uids } = await this._call("client_matching_uids", [
+                [accountId],
+                folder,
+                search,
+            ]);
+            this.bulk.total = uids.length;
+            for (let start = 0; start < uids.length; start += BULK_BATCH_SIZE) {
+                if (this.bulk.cancelled) {
+                    break;
+                }
+                const batch = uids.slice(start, start + BULK_BATCH_SIZE);
+                await this._call(method, [[accountId], folder, uidvalidity, batch, ...args]);
+                this.bulk.done += batch.length;
+            }
+        } catch (error) {
+            failed = error;
+            this.notifyError(error);
+        } finally {
+            this.pending--;
+        }
+        const { done, total, cancelled } = this.bulk;
+        this.bulk = null;
+        if (done || !failed) {
+            const message = bulkMessage(kind, value, done, this._folderName(target));
+            this.services.notification.add(message, {
+                type: cancelled || failed ? "warning" : "success",
+                title: cancelled && done < total ? _t("Stopped") : undefined,
+            });
+        }
+        if (this.accountId === accountId && this.folder === folder) {
+            this.clearSelection();
+            await this.refresh();
+        }
+        return done;
+    }
+
+    /** Stops an action on all matching messages after the batch under way. */
+    cancelBulk() {
+        if (this.bulk) {
+            this.bulk.cancelled = true;
+        }
+    }
+
+    /** How far an action on all matching messages is, 0-100. */
+    get bulkPercent() {
+        const bulk = this.bulk;
+        return bulk && bulk.total ? Math.min(100, Math.round((100 * bulk.done) / bulk.total)) : 0;
     }
 
     async emptyTrash() {
@@ -696,25 +900,27 @@ export class MailClientModel extends Reactive {
      * below, else the one above). With `openNext`, as after a delete, that message opens
      * when the open one went away, so the user reads on as in other mail programs.
      */
-    async _change(uids, method, args, { openNext = false } = {}) {
+    async _change(uids, method, args, { openNext = false, done = null } = {}) {
         const { accountId, folder } = this;
         const { uidvalidity } = this.page;
         const remaining = this.messages.filter((message) => !uids.includes(message.uid));
         const position = this.messages.findIndex((message) => uids.includes(message.uid));
         const nextCursor = remaining[Math.min(Math.max(position, 0), remaining.length - 1)];
         const reopen = openNext && this.messageUid !== null && uids.includes(this.messageUid);
+        let refs;
         this.pending++;
         try {
-            await this._call(method, [[accountId], folder, uidvalidity, uids, ...args]);
+            refs = await this._call(method, [[accountId], folder, uidvalidity, uids, ...args]);
         } catch (error) {
             this.notifyError(error);
             this._refreshAfterError(error);
-            return;
+            return null;
         } finally {
             this.pending--;
         }
+        done?.(Array.isArray(refs) ? refs : []);
         if (this.accountId !== accountId || this.folder !== folder) {
-            return;
+            return refs;
         }
         for (const uid of uids) {
             this.selection.delete(uid);
@@ -732,6 +938,7 @@ export class MailClientModel extends Reactive {
         if (reopen && next && stayed && this.messageUid === null) {
             await this.openMessage(next.uid);
         }
+        return refs;
     }
 
     // -- folders ----------------------------------------------------------------------------
@@ -872,6 +1079,47 @@ export class MailClientModel extends Reactive {
             type: "danger",
         });
     }
+}
+
+function movedMessage(count, folder) {
+    return count === 1
+        ? _t("1 message was moved to %(folder)s.", { folder })
+        : _t("%(count)s messages were moved to %(folder)s.", {
+              count: formatInteger(count),
+              folder,
+          });
+}
+
+/** The summary of an action on all matching messages: how many were done. */
+function bulkMessage(kind, value, done, folder) {
+    const count = formatInteger(done);
+    const one = done === 1;
+    if (kind === "move") {
+        return movedMessage(done, folder);
+    }
+    if (kind === "delete") {
+        return one
+            ? _t("1 message was deleted.")
+            : _t("%(count)s messages were deleted.", { count });
+    }
+    if (kind === "seen") {
+        if (value) {
+            return one
+                ? _t("1 message was marked as read.")
+                : _t("%(count)s messages were marked as read.", { count });
+        }
+        return one
+            ? _t("1 message was marked as unread.")
+            : _t("%(count)s messages were marked as unread.", { count });
+    }
+    if (value) {
+        return one
+            ? _t("1 message was flagged.")
+            : _t("%(count)s messages were flagged.", { count });
+    }
+    return one
+        ? _t("The flag was removed from 1 message.")
+        : _t("The flag was removed from %(count)s messages.", { count });
 }
 
 function sameFolderState(a, b) {

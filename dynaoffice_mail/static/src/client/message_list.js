@@ -2,6 +2,7 @@ import { Component, useEffect, useRef } from "@odoo/owl";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { _t } from "@web/core/l10n/translation";
+import { formatInteger } from "@web/views/fields/formatters";
 import { AssignButtons } from "./assign_buttons";
 import { folderLabel, isOutgoingFolder } from "./mail_folders";
 import { DRAG_TYPE, MessageRow } from "./message_row";
@@ -106,8 +107,40 @@ export class MessageList extends Component {
     }
 
     get selectionLabel() {
+        const count = this.model.selectedCount;
+        return count === 1
+            ? _t("1 selected")
+            : _t("%(count)s selected", { count: formatInteger(count) });
+    }
+
+    /** The bar under the toolbar when the whole page is checked and there is more. */
+    get pageSelectedLabel() {
         const count = this.model.selection.size;
-        return count === 1 ? _t("1 selected") : _t("%(count)s selected", { count });
+        return count === 1
+            ? _t("The message on this page is selected.")
+            : _t("All %(count)s on this page are selected.", { count: formatInteger(count) });
+    }
+
+    get selectAllMatchingLabel() {
+        const count = formatInteger(this.model.page?.total || 0);
+        return this.model.hasSearch
+            ? _t("Select all %(count)s matching messages", { count })
+            : _t("Select all %(count)s in this folder", { count });
+    }
+
+    get allMatchingLabel() {
+        const count = formatInteger(this.model.page?.total || 0);
+        return this.model.hasSearch
+            ? _t("All %(count)s matching messages are selected.", { count })
+            : _t("All %(count)s in this folder are selected.", { count });
+    }
+
+    get bulkLabel() {
+        const bulk = this.model.bulk;
+        return _t("%(done)s of %(total)s", {
+            done: formatInteger(bulk.done),
+            total: formatInteger(bulk.total),
+        });
     }
 
     get emptyLabel() {
@@ -158,16 +191,20 @@ export class MessageList extends Component {
     onDragStart(ev, uid) {
         const model = this.model;
         const uids = model.selection.has(uid) ? [...model.selection] : [uid];
+        // With "select all N", the checked rows stand for all of them.
+        const all = model.selectsAllMatching && model.selection.has(uid);
         model.drag = {
             accountId: model.accountId,
             folder: model.folder,
             uidvalidity: model.page.uidvalidity,
             uids,
+            all,
         };
+        const count = all ? model.selectedCount : uids.length;
         const label =
-            uids.length === 1
+            count === 1
                 ? this.subjectOf(uid)
-                : _t("%(count)s messages", { count: uids.length });
+                : _t("%(count)s messages", { count: formatInteger(count) });
         const transfer = ev.dataTransfer;
         if (transfer) {
             transfer.setData(DRAG_TYPE, JSON.stringify(model.drag));
@@ -193,15 +230,24 @@ export class MessageList extends Component {
         this.model.selectAll(ev.target.checked);
     }
 
+    /** The bulk actions: on the checked messages, or on all matching ones ("select all N"). */
     markSelection(flag, value) {
-        this.model.setFlag([...this.model.selection], flag, value);
+        if (this.model.selectsAllMatching) {
+            this.model.bulkChange(flag, { value });
+        } else {
+            this.model.setFlag([...this.model.selection], flag, value);
+        }
     }
 
     moveSelection(target) {
-        this.model.move([...this.model.selection], target);
+        if (this.model.selectsAllMatching) {
+            this.model.bulkChange("move", { target });
+        } else {
+            this.model.move([...this.model.selection], target);
+        }
     }
 
     deleteSelection() {
-        this.props.onDelete([...this.model.selection]);
+        this.props.onDelete([...this.model.selection], { all: this.model.selectsAllMatching });
     }
 }
