@@ -181,18 +181,7 @@ def read_attached_message(
     _check_part_number(part_number)
     with imap.translate_errors(client):
         imap.select_checked(client, folder, uidvalidity)
-        item = _fetch_one(client, uid, "(UID FLAGS BODYSTRUCTURE)")
-        if item is None or b"BODYSTRUCTURE" not in item:
-            raise _not_found(client, uid)
-        root = parse_bodystructure(item[b"BODYSTRUCTURE"])
-        part = next(
-            (p for p in root.walk() if p.part_number == part_number and not p.is_multipart),
-            None,
-        )
-        if part is None:
-            raise MessageNotFoundError(
-                host=getattr(client, "host", ""), detail=f"UID {uid} has no part {part_number}"
-            )
+        item, part = _find_part(client, uid, part_number, "(UID FLAGS BODYSTRUCTURE)")
         flags = {to_text(flag).lower() for flag in item.get(b"FLAGS") or ()}
         common = {
             "uid": uid,
@@ -241,17 +230,7 @@ def stream_part(
     _check_part_number(part_number)
     with imap.translate_errors(client):
         imap.select_checked(client, folder, uidvalidity)
-        item = _fetch_one(client, uid, "(UID BODYSTRUCTURE)")
-        if item is None or b"BODYSTRUCTURE" not in item:
-            raise _not_found(client, uid)
-        root = parse_bodystructure(item[b"BODYSTRUCTURE"])
-    part = next(
-        (p for p in root.walk() if p.part_number == part_number and not p.is_multipart), None
-    )
-    if part is None:
-        raise MessageNotFoundError(
-            host=getattr(client, "host", ""), detail=f"UID {uid} has no part {part_number}"
-        )
+        _item, part = _find_part(client, uid, part_number, "(UID BODYSTRUCTURE)")
     head = PartHead(
         mime_type=part.mime_type,
         filename=_filename(part),
@@ -360,6 +339,23 @@ def _check_chunk_size(chunk_size):
         raise InvalidInputError(f"invalid chunk size {chunk_size!r}")
     if not 0 < chunk_size <= limits.MAX_CHUNK_SIZE:
         raise InvalidInputError(f"chunk size must be between 1 and {limits.MAX_CHUNK_SIZE}")
+
+
+def _find_part(client, uid: int, part_number: str, items: str) -> tuple[dict, MessagePart]:
+    """The FETCH of `items` (BODYSTRUCTURE among them) and the leaf `part_number` of its
+    structure: a wrong address fails here, before anything of the part is fetched."""
+    item = _fetch_one(client, uid, items)
+    if item is None or b"BODYSTRUCTURE" not in item:
+        raise _not_found(client, uid)
+    root = parse_bodystructure(item[b"BODYSTRUCTURE"])
+    part = next(
+        (p for p in root.walk() if p.part_number == part_number and not p.is_multipart), None
+    )
+    if part is None:
+        raise MessageNotFoundError(
+            host=getattr(client, "host", ""), detail=f"UID {uid} has no part {part_number}"
+        )
+    return item, part
 
 
 def _not_found(client, uid: int) -> MessageNotFoundError:
