@@ -31,7 +31,7 @@ from .exceptions import (
     ProtocolError,
 )
 from .headers import clean_text, decode_header_text, to_text
-from .names import safe_filename
+from .names import eml_filename, safe_filename
 from .structure import MessagePart, parse_bodystructure
 
 _PART_NUMBER = re.compile(r"[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,8}){0,99}")
@@ -815,7 +815,9 @@ def _filename(part: MessagePart) -> str:
     ("C:\\Users\\anna\\Angebot.pdf" is "Angebot.pdf"), or one made up from its type."""
     number = part.part_number.replace(".", "-") or "1"
     if part.type == "message":
-        made_up = f"message-{number}.eml"
+        # Named after its subject, as a downloaded original is ("Angebot Müller.eml").
+        subject = decode_header_text(part.subject or "")
+        made_up = eml_filename(subject) if subject.strip() else f"message-{number}.eml"
     else:
         extension = mimetypes.guess_extension(part.mime_type, strict=False) or ".bin"
         made_up = f"part-{number}{extension}"

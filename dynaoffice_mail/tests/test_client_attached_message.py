@@ -109,6 +109,7 @@ class TestClientAttachedMessage(RpcAttackCase):
     def test_the_forwarded_mail_opens_with_its_headers_body_and_attachment(self):
         forwarded = next(each for each in self.outer["attachments"] if each["is_message"])
         self.assertEqual(forwarded["mime_type"], "message/rfc822")
+        self.assertEqual(forwarded["filename"], "Angebot Dachrinne.eml", "named after its subject")
         nested = self.open_part(forwarded["part"])
         self.assertEqual(nested["subject"], "Angebot Dachrinne")
         self.assertEqual(nested["from_"][0]["address"], "j.weiss@lieferant.example")

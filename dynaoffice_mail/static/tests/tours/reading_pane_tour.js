@@ -78,7 +78,8 @@ registry.category("web_tour.tours").add("dynaoffice_mail_reading_pane", {
         { trigger: `${row("WG: Angebot Dachrinne")}.o_unread` },
         // The forwarded mail opens in the pane like a message.
         {
-            trigger: ".o_dynaoffice_mail_attachment .o_dynaoffice_mail_attachment_open_message",
+            trigger:
+                ".o_dynaoffice_mail_attachment:contains('Angebot Dachrinne.eml') .o_dynaoffice_mail_attachment_open_message",
             run: "click",
         },
         { trigger: ".o_dynaoffice_mail_subject:contains('Angebot Dachrinne'):not(:contains('WG:'))" },
