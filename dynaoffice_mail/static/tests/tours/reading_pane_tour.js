@@ -100,10 +100,24 @@ registry.category("web_tour.tours").add("dynaoffice_mail_reading_pane", {
         },
         { trigger: ".o_notification:contains('j.weiss@lieferant.example')" },
         { trigger: ".o_dynaoffice_mail_reading:not(:has(.o_dynaoffice_mail_remote_blocked))" },
-        { trigger: ".o_dynaoffice_mail_body.o_loaded:iframe p:contains('Anbei unser')" },
+        {
+            trigger:
+                ".o_dynaoffice_mail_body.o_loaded:iframe img[src='https://tracker.example.net/inner.gif']",
+        },
         // Back to the message it came with.
         { trigger: ".o_dynaoffice_mail_attached_back", run: "click" },
         { trigger: ".o_dynaoffice_mail_subject:contains('WG: Angebot Dachrinne')" },
         { trigger: ".o_dynaoffice_mail_reading_toolbar .o_dynaoffice_mail_reply" },
+        // The sender is listed in the Preferences, where it is revoked.
+        { trigger: ".o_user_menu .dropdown-toggle", run: "click" },
+        { trigger: ".dropdown-item[data-menu='settings']", run: "click" },
+        { trigger: ".modal .o_notebook .nav-link:contains('E-Mail')", run: "click" },
+        {
+            trigger:
+                ".modal .o_dynaoffice_mail_trusted_senders .o_data_row:contains('j.weiss@lieferant.example') button[name='action_revoke']",
+            run: "click",
+        },
+        { trigger: ".modal .o_notebook .nav-link.active:contains('E-Mail')" },
+        { trigger: ".modal .o_dynaoffice_mail_trusted_senders:not(:has(.o_data_row))" },
     ],
 });
