@@ -4,8 +4,6 @@ Nothing here reads mail itself. The model checks that the user may use the accou
 opens the stream; the bytes then go from the IMAP server to the browser chunk by chunk.
 """
 
-import re
-
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from odoo import http
@@ -14,7 +12,7 @@ from odoo.http import content_disposition, request
 
 from ..services import mime, names
 from ..services.exceptions import InvalidInputError
-from ..services.refs import MessageRef
+from ..services.refs import MessageRef, parse_part
 
 # The mail's own HTML may style itself and show images from this server (cid: parts) and,
 # once the user allowed it, remote images; nothing else loads, nothing runs, even when the
@@ -45,29 +43,36 @@ INLINE_TYPES = {
 
 class MailClientController(http.Controller):
     @http.route("/dynaoffice_mail/body/<int:account_id>", type="http", auth="user")
-    def message_body(self, account_id, folder, uidvalidity, uid, remote=None, **_kwargs):
-        """The sanitised HTML body, for the reading pane's sandboxed frame."""
-        allow_remote = remote == "1"
+    def message_body(self, account_id, folder, uidvalidity, uid, part=None, remote=None, **_kwargs):
+        """The sanitised HTML body, for the reading pane's sandboxed frame; with `part`, of
+        the message attached as that part. Remote images with `remote=1` (allowed for this
+        message) or when the user always shows them for the sender (decided here)."""
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
-        document = self._call(lambda: mailbox.body_document(ref, allow_remote))
+        part = _part(part) if part is not None else None
+        document, allow_remote = self._call(
+            lambda: mailbox.body_document(ref, remote == "1", part=part)
+        )
         return _html_response(document, BODY_POLICY, allow_remote)
 
     @http.route("/dynaoffice_mail/print/<int:account_id>", type="http", auth="user")
-    def message_print(self, account_id, folder, uidvalidity, uid, remote=None, **_kwargs):
-        """The message as a page to print, in a tab of its own; remote images only with
-        `remote=1`, as the reading pane allowed them for this message."""
-        allow_remote = remote == "1"
+    def message_print(
+        self, account_id, folder, uidvalidity, uid, part=None, remote=None, **_kwargs
+    ):
+        """The message (with `part`: the message attached as that part) as a page to print,
+        in a tab of its own; remote images as the body route shows them."""
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
-        document = self._call(lambda: mailbox.print_document(ref, allow_remote))
+        part = _part(part) if part is not None else None
+        document, allow_remote = self._call(
+            lambda: mailbox.print_document(ref, remote == "1", part=part)
+        )
         return _html_response(document, PRINT_POLICY, allow_remote)
 
     @http.route("/dynaoffice_mail/part/<int:account_id>", type="http", auth="user")
     def message_part(self, account_id, folder, uidvalidity, uid, part, download=None, **_kw):
         """One attachment or inline image, streamed from the server in chunks."""
-        if not re.fullmatch(r"[0-9]+(\.[0-9]+)*", part or ""):
-            raise BadRequest()
+        part = _part(part)
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
         head, chunks = self._call(lambda: mailbox.open_stream("part", ref, part))
@@ -166,6 +171,13 @@ class MailClientController(http.Controller):
 def _message_ref(account_id, folder, uidvalidity, uid):
     try:
         return MessageRef.parse(account_id, folder, uidvalidity, uid)
+    except InvalidInputError as error:
+        raise BadRequest() from error
+
+
+def _part(value):
+    try:
+        return parse_part(value)
     except InvalidInputError as error:
         raise BadRequest() from error
 

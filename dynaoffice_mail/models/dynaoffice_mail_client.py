@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 
 from ..roles import assigner, composer, errors, filer, invitations
 from ..services import exceptions as mail_errors
-from ..services.refs import MessageRef
+from ..services.refs import MessageRef, parse_part
 
 
 class DynaofficeMailClient(models.AbstractModel):
@@ -71,6 +71,13 @@ class DynaofficeMailClient(models.AbstractModel):
         """A message for the reading pane; opening it marks it read, as other clients do."""
         mailbox = self._mailbox()
         return mailbox.message(self._message_ref(folder, uidvalidity, uid))
+
+    def client_message_part(self, folder, uidvalidity, uid, part):
+        """The message attached to a message as part `part` ("2", forwarded as attachment),
+        for the reading pane as `client_message` answers; opening it marks nothing."""
+        mailbox = self._mailbox()
+        ref = self._message_ref(folder, uidvalidity, uid)
+        return mailbox.message(ref, part=self._checked_input(parse_part, part))
 
     def client_set_flag(self, folder, uidvalidity, uids, flag, value):
         """Mark messages read/unread or flagged/unflagged on the server."""

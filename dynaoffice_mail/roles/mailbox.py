@@ -128,14 +128,18 @@ class Mailbox(Role):
         )
         return {"uidvalidity": uidvalidity, "uids": uids}
 
-    def message(self, ref):
+    def message(self, ref, part=None):
         """A message for the reading pane; opening it marks it read, as other clients do.
+        With `part`, the message attached to it as that part (forwarded as attachment),
+        which opening does not mark.
 
         The HTML body is not in the answer: the reading pane loads it from `body_url` into a
         sandboxed frame, served with a Content-Security-Policy that blocks scripts and, until
-        the user allows it, remote images.
+        the user allows it (for this message, or always for its sender), remote images.
         """
-        view = self.message_view(ref, mark_seen=True)
+        view = self.message_view(ref, mark_seen=part is None, part=part)
+        nested = {"part": part} if part else {}
+        trusted = self._trusts_sender(view)
         has_remote = False
         if view.html:
             has_remote = self._sanitized_body(view, ref, allow_remote=False).has_remote_content
@@ -149,6 +153,7 @@ class Mailbox(Role):
                     "mime_type": attachment.mime_type,
                     "size": attachment.size,
                     "inline": attachment.inline,
+                    "is_message": _is_message(attachment),
                     "download_url": f"{url}&download=1",
                     "preview_url": url if attachment.mime_type in PREVIEW_TYPES else None,
                 }
@@ -156,20 +161,27 @@ class Mailbox(Role):
         result = jsonable(view)
         for key in ("html", "cid_parts", "attachments"):
             result.pop(key, None)
+        if part:
+            source_url = self.url("part", ref, part=part, download=1)
+        else:
+            source_url = self.url("source", ref)
         result.update(
             ref=ref.json(),
-            seen=True,
-            body_url=self.url("body", ref) if view.html else None,
+            part=part or False,
+            seen=view.seen if part else True,
+            body_url=self.url("body", ref, **nested) if view.html else None,
             has_remote_content=has_remote,
+            remote_trusted=trusted,
+            sender_address=_sole_sender(view),
             attachments=attachments,
-            source_url=self.url("source", ref),
-            print_url=self.url("print", ref),
+            source_url=source_url,
+            print_url=self.url("print", ref, **nested),
         )
         return result
 
-    def message_view(self, ref, mark_seen=False):
+    def message_view(self, ref, mark_seen=False, part=None):
         """The message as the reading pane shows it (services.reading.MessageView), from a
-        small per-process cache.
+        small per-process cache; with `part`, the message attached to it as that part.
 
         A UID names the same message for as long as the folder keeps its UIDVALIDITY (RFC
         3501), so what the server sent for a MessageRef stays right; the key also holds the
@@ -178,20 +190,24 @@ class Mailbox(Role):
         to the server, nothing more.
         """
         account = self.account
-        key = (account._pool_key(), _fingerprint(account._imap_settings()), ref)
+        key = (account._pool_key(), _fingerprint(account._imap_settings()), ref, part)
         view = _MESSAGE_CACHE.get(key)
         if view is None or mark_seen:
-            # Marking as read sets \Seen, which done twice is done once: like a plain read,
-            # this may be tried again on a fresh connection when the pooled one turns out to
-            # be dead (Dovecot ends a session whose selected folder another program deleted;
-            # the fresh one then tells that the folder was renumbered).
-            view = self.run_in_folder(
-                ref,
-                lambda client: reading.read_message(
+
+            def read(client):
+                if part:
+                    return reading.read_attached_message(
+                        client, ref.folder, ref.uidvalidity, ref.uid, part
+                    )
+                # Marking as read sets \Seen, which done twice is done once: like a plain
+                # read, this may be tried again on a fresh connection when the pooled one
+                # turns out to be dead (Dovecot ends a session whose selected folder another
+                # program deleted; the fresh one then tells that the folder was renumbered).
+                return reading.read_message(
                     client, ref.folder, ref.uidvalidity, ref.uid, mark_seen=mark_seen
-                ),
-                safe=True,
-            )
+                )
+
+            view = self.run_in_folder(ref, read, safe=True)
             _MESSAGE_CACHE.put(key, view)
         return view
 
@@ -208,18 +224,24 @@ class Mailbox(Role):
             safe=True,
         )
 
-    def body_document(self, ref, allow_remote):
-        """The sanitised HTML body as a small document of its own, for the sandboxed frame."""
-        view = self.message_view(ref)
+    def body_document(self, ref, allow_remote, part=None):
+        """The sanitised HTML body as a small document of its own, for the sandboxed frame,
+        and whether it shows remote content: asked for (`allow_remote`, the bar's "Show
+        remote content" for this message) or always for its sender (see `_trusts_sender`).
+        """
+        view = self.message_view(ref, part=part)
+        allow_remote = allow_remote or self._trusts_sender(view)
         body = self._sanitized_body(view, ref, allow_remote=allow_remote).html
-        return BODY_DOCUMENT.format(body=body)
+        return BODY_DOCUMENT.format(body=body), allow_remote
 
-    def print_document(self, ref, allow_remote):
+    def print_document(self, ref, allow_remote, part=None):
         """The message as a page to print: subject, sender, recipients, date (in the user's
         time zone and language), the sanitised body and the attachments' names. Every value
-        from the message is escaped; the body is the reading pane's sanitised one."""
+        from the message is escaped; the body is the reading pane's sanitised one, with
+        remote content as there; answers the page and whether it shows remote content."""
         env = self.env
-        view = self.message_view(ref)
+        view = self.message_view(ref, part=part)
+        allow_remote = allow_remote or self._trusts_sender(view)
         subject = view.subject or env._("(no subject)")
         rows = [
             (env._("From"), view.from_),
@@ -251,7 +273,7 @@ class Mailbox(Role):
                 env._("Attachments"),
                 Markup("").join(Markup("<li>{}</li>").format(name) for name in names),
             )
-        return PRINT_DOCUMENT.format(
+        page = PRINT_DOCUMENT.format(
             lang=(env.lang or "en_US").replace("_", "-"),
             subject=subject,
             hint=env._("Print with your browser (Ctrl+P)."),
@@ -259,6 +281,7 @@ class Mailbox(Role):
             body=body,
             attachments=attachments,
         )
+        return page, allow_remote
 
     def open_stream(self, kind, ref, part=None):
         """(head, chunks) of a part or of the whole source, read from the server as the
@@ -283,6 +306,15 @@ class Mailbox(Role):
     def url(self, kind, ref, **extra):
         """The download route of `kind` (body, part, source, print) for the message `ref`."""
         return f"/dynaoffice_mail/{kind}/{ref.account}?{url_encode(dict(ref.query(), **extra))}"
+
+    def _trusts_sender(self, view):
+        """Whether the user always shows remote content of mail from this message's sender
+        (the user's own list, dynaoffice.mail.trusted.sender). By the From address, as other
+        mail programs do: a forged From is trusted too, which shows a forger's images and
+        nothing more (scripts never run). A From naming several senders is trusted for none.
+        """
+        address = _sole_sender(view)
+        return bool(address) and self.env["dynaoffice.mail.trusted.sender"]._is_trusted(address)
 
     def _sanitized_body(self, view, ref, allow_remote):
         def cid_url(content_id):
@@ -406,6 +438,21 @@ def _message_search(search):
     return messages.MessageSearch(
         **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
     )
+
+
+def _sole_sender(view):
+    """The one address in From, in lower case; "" for none or several."""
+    if len(view.from_) != 1:
+        return ""
+    return (view.from_[0].address or "").strip().lower()
+
+
+def _is_message(attachment):
+    """An attached mail the reading pane opens like a message: message/rfc822, or a file
+    named .eml (sent as application/octet-stream by some programs)."""
+    return attachment.mime_type in ("message/rfc822", "message/global") or (
+        attachment.filename or ""
+    ).lower().endswith(".eml")
 
 
 def _uids(refs):

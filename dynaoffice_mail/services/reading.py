@@ -31,12 +31,13 @@ from .exceptions import (
     ProtocolError,
 )
 from .headers import clean_text, decode_header_text, to_text
-from .names import safe_filename
+from .names import eml_filename, safe_filename
 from .structure import MessagePart, parse_bodystructure
 
 _PART_NUMBER = re.compile(r"[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,8}){0,99}")
 # No control character in it: a Message-ID is printable, and PostgreSQL stores no NUL.
 _MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]+>")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
 _HTML_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
@@ -157,6 +158,57 @@ def read_message(
     return view
 
 
+def read_attached_message(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    uid: int,
+    part_number: str,
+    *,
+    max_body_bytes: int = limits.MAX_BODY_BYTES,
+) -> MessageView:
+    """The message attached to `uid` as part `part_number` (forwarded as attachment),
+    decoded for reading as read_message decodes a message; flags are the outer message's.
+
+    Only that part is fetched: its header (`BODY.PEEK[<part>.HEADER]`) and its body parts,
+    which IMAP numbers below it ("2.1", "2.2"), so that its attachments and inline images
+    are parts of the outer message that stream_part serves as any other. An `.eml` the
+    server does not take for a message (sent as application/octet-stream) is parsed here
+    from at most `max_body_bytes`; an attached message that cannot be shown normally is
+    still returned with `error` and the start of its source, as read_message does.
+    """
+    _check_uid(uid)
+    _check_part_number(part_number)
+    with imap.translate_errors(client):
+        imap.select_checked(client, folder, uidvalidity)
+        item, part = _find_part(client, uid, part_number, "(UID FLAGS BODYSTRUCTURE)")
+        flags = {to_text(flag).lower() for flag in item.get(b"FLAGS") or ()}
+        common = {
+            "uid": uid,
+            "uidvalidity": int(uidvalidity),
+            "seen": "\\seen" in flags,
+            "flagged": "\\flagged" in flags,
+            "answered": "\\answered" in flags,
+        }
+        if part.type != "message" or not part.children:
+            return _parsed_message(client, uid, part, common, max_body_bytes)
+        section = f"{part_number}.HEADER"
+        fetched = _fetch_one(
+            client, uid, f"(UID BODY.PEEK[{section}]<0.{limits.MAX_HEADER_BYTES}>)"
+        )
+        if fetched is None:
+            raise _not_found(client, uid)
+        common.update(_header_fields(_parse_header(_section(fetched, section, 0, required=False))))
+        try:
+            return _view_of(client, uid, part.children[0], max_body_bytes, common)
+        except LimitExceededError as error:
+            return _unreadable_view(client, uid, common, _too_complex(error), part_number)
+        except ProtocolError as error:
+            return _unreadable_view(client, uid, common, _unreadable(error), part_number)
+        except _UndecodableError as error:
+            return _unreadable_view(client, uid, common, str(error), part_number)
+
+
 def stream_part(
     client: imapclient.IMAPClient,
     folder: str,
@@ -175,21 +227,10 @@ def stream_part(
     """
     _check_uid(uid)
     _check_chunk_size(chunk_size)
-    if not isinstance(part_number, str) or not _PART_NUMBER.fullmatch(part_number):
-        raise InvalidInputError(f"invalid part number {part_number!r}")
+    _check_part_number(part_number)
     with imap.translate_errors(client):
         imap.select_checked(client, folder, uidvalidity)
-        item = _fetch_one(client, uid, "(UID BODYSTRUCTURE)")
-        if item is None or b"BODYSTRUCTURE" not in item:
-            raise _not_found(client, uid)
-        root = parse_bodystructure(item[b"BODYSTRUCTURE"])
-    part = next(
-        (p for p in root.walk() if p.part_number == part_number and not p.is_multipart), None
-    )
-    if part is None:
-        raise MessageNotFoundError(
-            host=getattr(client, "host", ""), detail=f"UID {uid} has no part {part_number}"
-        )
+        _item, part = _find_part(client, uid, part_number, "(UID BODYSTRUCTURE)")
     head = PartHead(
         mime_type=part.mime_type,
         filename=_filename(part),
@@ -288,11 +329,33 @@ def _check_uid(uid):
         raise InvalidInputError(f"invalid UID {uid!r}")
 
 
+def _check_part_number(part_number):
+    if not isinstance(part_number, str) or not _PART_NUMBER.fullmatch(part_number):
+        raise InvalidInputError(f"invalid part number {part_number!r}")
+
+
 def _check_chunk_size(chunk_size):
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
         raise InvalidInputError(f"invalid chunk size {chunk_size!r}")
     if not 0 < chunk_size <= limits.MAX_CHUNK_SIZE:
         raise InvalidInputError(f"chunk size must be between 1 and {limits.MAX_CHUNK_SIZE}")
+
+
+def _find_part(client, uid: int, part_number: str, items: str) -> tuple[dict, MessagePart]:
+    """The FETCH of `items` (BODYSTRUCTURE among them) and the leaf `part_number` of its
+    structure: a wrong address fails here, before anything of the part is fetched."""
+    item = _fetch_one(client, uid, items)
+    if item is None or b"BODYSTRUCTURE" not in item:
+        raise _not_found(client, uid)
+    root = parse_bodystructure(item[b"BODYSTRUCTURE"])
+    part = next(
+        (p for p in root.walk() if p.part_number == part_number and not p.is_multipart), None
+    )
+    if part is None:
+        raise MessageNotFoundError(
+            host=getattr(client, "host", ""), detail=f"UID {uid} has no part {part_number}"
+        )
+    return item, part
 
 
 def _not_found(client, uid: int) -> MessageNotFoundError:
@@ -542,6 +605,12 @@ def _read_body(client, uid: int, item: dict, max_body_bytes: int, common: dict) 
     if b"BODYSTRUCTURE" not in item:
         raise ProtocolError(detail="the server sent no BODYSTRUCTURE")
     root = parse_bodystructure(item[b"BODYSTRUCTURE"])
+    return _view_of(client, uid, root, max_body_bytes, common)
+
+
+def _view_of(client, uid: int, root: MessagePart, max_body_bytes: int, common: dict) -> MessageView:
+    """The view of the message whose MIME tree is `root` (the message itself, or one
+    attached to it: then its parts are numbered below the attachment's)."""
     body_parts, others = [], []
     _collect(root, body_parts, others)
     _check_not_hollow(root, body_parts, others)
@@ -746,7 +815,9 @@ def _filename(part: MessagePart) -> str:
     ("C:\\Users\\anna\\Angebot.pdf" is "Angebot.pdf"), or one made up from its type."""
     number = part.part_number.replace(".", "-") or "1"
     if part.type == "message":
-        made_up = f"message-{number}.eml"
+        # Named after its subject, as a downloaded original is ("Angebot Müller.eml").
+        subject = decode_header_text(part.subject or "")
+        made_up = eml_filename(subject) if subject.strip() else f"message-{number}.eml"
     else:
         extension = mimetypes.guess_extension(part.mime_type, strict=False) or ".bin"
         made_up = f"part-{number}{extension}"
@@ -765,14 +836,64 @@ def _unreadable(error: ProtocolError) -> str:
     return f"The structure of this message could not be read ({error.detail or error})."
 
 
-def _unreadable_view(client, uid: int, common: dict, error: str) -> MessageView:
-    item = _fetch_one(client, uid, f"(UID BODY.PEEK[]<0.{limits.RAW_SOURCE_BYTES}>)")
+def _unreadable_view(client, uid: int, common: dict, error: str, section: str = "") -> MessageView:
+    """The view of a message (or, with `section`, of the message attached as that part)
+    that cannot be shown normally: what is known, why, and the start of its source."""
+    item = _fetch_one(client, uid, f"(UID BODY.PEEK[{section}]<0.{limits.RAW_SOURCE_BYTES}>)")
     if item is None:
         raise _not_found(client, uid)
-    raw = _section(item, "", 0)
+    raw = _section(item, section, 0)
     return MessageView(
         **common,
         error=error,
         raw_source=raw.decode("utf-8", "replace"),
         truncated=len(raw) >= limits.RAW_SOURCE_BYTES,
     )
+
+
+def _parsed_message(client, uid: int, part: MessagePart, common: dict, max_body_bytes: int):
+    """An `.eml` attachment the server holds as a file (application/octet-stream): its first
+    `max_body_bytes` decoded and parsed here, the text shown with its headers. Its own
+    attachments are not offered (they have no IMAP part numbers); downloading the `.eml`
+    gives them. What cannot be parsed is shown as the start of its source."""
+    section = part.part_number
+    item = _fetch_one(client, uid, f"(UID BODY.PEEK[{section}]<0.{max_body_bytes}>)")
+    if item is None:
+        raise _not_found(client, uid)
+    decoder = _decoder(part.encoding)
+    try:
+        data = decoder.feed(_section(item, section, 0)) + decoder.flush()
+    except (binascii.Error, ValueError):
+        data = b""
+    truncated = part.size is not None and part.size > max_body_bytes
+    end = _HEADER_END.search(data)
+    head = data[: end.start()] if end else data
+    header = _parse_header(head[: limits.MAX_HEADER_BYTES])
+    common = dict(common, **_header_fields(header))
+    if truncated or not header.keys():
+        reason = (
+            "The attached message is too large to display."
+            if truncated
+            else ("The attached file is not an e-mail message.")
+        )
+        return MessageView(
+            **common,
+            error=reason,
+            raw_source=data[: limits.RAW_SOURCE_BYTES].decode("utf-8", "replace"),
+            truncated=len(data) > limits.RAW_SOURCE_BYTES,
+        )
+    message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
+    texts = []
+    for leaf in message.walk():
+        if leaf.is_multipart() or leaf.get_content_maintype() != "text":
+            continue
+        if leaf.get_content_subtype() not in ("plain", "html") or leaf.get_filename():
+            continue
+        if (leaf.get("Content-Disposition") or "").lower().startswith("attachment"):
+            continue
+        payload = leaf.get_payload(decode=True) or b""
+        text = clean_text(decode_text(payload, leaf.get_content_charset()), multiline=True)
+        texts.append((leaf.get_content_subtype(), text.replace("\r\n", "\n")))
+    html_texts = [entry for entry in texts if entry[0] == "html"]
+    html_text, plain_text = _compose(html_texts[:1] or texts[:1])
+    return MessageView(**common, html=html_text, text=plain_text)

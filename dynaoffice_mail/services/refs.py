@@ -9,14 +9,19 @@ is the only place that turns what a browser sent into them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from . import limits
 from .exceptions import InvalidInputError
 
 # What a browser may send for a UID or UIDVALIDITY: a positive 32-bit number (RFC 3501
 # nz-number). Anything else is refused before it reaches the server.
 _MAX_UID = 2**32 - 1
+# A part of a message as IMAP numbers it ("2", "2.1.3"): digits and dots only, each number
+# positive, no deeper than a message may nest.
+_PART = re.compile(rf"[1-9][0-9]{{0,8}}(?:\.[1-9][0-9]{{0,8}}){{0,{limits.MAX_DEPTH - 1}}}")
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,14 @@ class MessageRef:
     def query(self) -> dict:
         """The download routes' query string (the account is in their path)."""
         return {"folder": self.folder, "uidvalidity": self.uidvalidity, "uid": self.uid}
+
+
+def parse_part(value) -> str:
+    """A part number ("2.1") as a browser or a route sent it; InvalidInputError unless it
+    is one."""
+    if not isinstance(value, str) or not _PART.fullmatch(value):
+        raise InvalidInputError(detail="invalid part number")
+    return value
 
 
 def _number(value, what: str, minimum: int = 1) -> int:

@@ -26,6 +26,8 @@ class MessagePart:
     disposition: str | None = None
     filename: str | None = None
     children: tuple["MessagePart", ...] = ()
+    # An attached message's subject (from its ENVELOPE), encoded words still encoded.
+    subject: str | None = None
 
     @property
     def mime_type(self) -> str:
@@ -75,6 +77,7 @@ def _parse(node, number: str, depth: int, counter: list[int], max_depth: int, ma
     params = decode_params(node[2])
     extension_at = 7
     children = ()
+    subject = None
     if mime_type == "text":
         extension_at = 8  # after the line count
     elif mime_type == "message" and subtype in ("rfc822", "global") and len(node) > 8:
@@ -82,6 +85,7 @@ def _parse(node, number: str, depth: int, counter: list[int], max_depth: int, ma
         inner = node[8]
         inner_number = number if isinstance(inner[0], list | tuple) else f"{number}.1"
         children = (_parse(inner, inner_number, depth + 1, counter, max_depth, max_parts),)
+        subject = _envelope_subject(node[7])
         extension_at = 10
     disposition, disposition_params = _disposition(node, extension_at + 1)
     return MessagePart(
@@ -95,6 +99,7 @@ def _parse(node, number: str, depth: int, counter: list[int], max_depth: int, ma
         disposition=disposition,
         filename=disposition_params.get("filename") or params.get("name") or None,
         children=children,
+        subject=subject,
     )
 
 
@@ -118,6 +123,14 @@ def _parse_multipart(node, number, depth, counter, max_depth, max_parts) -> Mess
         disposition=disposition,
         children=children,
     )
+
+
+def _envelope_subject(envelope) -> str | None:
+    """The subject of an ENVELOPE (imapclient's Envelope or the raw tuple), or None."""
+    subject = getattr(envelope, "subject", None)
+    if subject is None and isinstance(envelope, tuple | list) and len(envelope) > 1:
+        subject = envelope[1]
+    return _optional_text(subject) if isinstance(subject, bytes | str) else None
 
 
 def _optional_text(value) -> str | None:

@@ -9,6 +9,22 @@ import { HANDLE_MODEL, pagePlace } from "./mail_assignments";
 import { errorMessage } from "./mail_rpc";
 
 /**
+ * "File into documents" for the messages `uids` of the open page (with the open message's
+ * `attachments` to choose from).
+ */
+export function openFileDialog(dialog, model, uids, attachments) {
+    if (!uids.length || !model.page) {
+        return;
+    }
+    dialog.add(FileDialog, {
+        assignments: model.assignments,
+        place: pagePlace(model),
+        uids: [...uids],
+        attachments: attachments || [],
+    });
+}
+
+/**
  * "Assign to..." and "File into documents" for the open message or the checked ones, and
  * (with `showActions`) the server actions bound to messages, as a list's "Actions" menu
  * offers them.
@@ -21,10 +37,12 @@ export class AssignButtons extends Component {
         uids: Array,
         showActions: { type: Boolean, optional: true },
         showLabel: { type: Boolean, optional: true },
+        // The reading pane offers "File" in its "More" menu.
+        showFile: { type: Boolean, optional: true },
         // The open message's attachments, which "File into documents" lets one choose.
         attachments: { type: Array, optional: true },
     };
-    static defaultProps = { showActions: false, showLabel: false };
+    static defaultProps = { showActions: false, showLabel: false, showFile: true };
 
     setup() {
         this.action = useService("action");
@@ -72,15 +90,7 @@ export class AssignButtons extends Component {
 
     openFileDialog() {
         const { model, uids, attachments } = this.props;
-        if (!uids.length || !model.page) {
-            return;
-        }
-        this.dialog.add(FileDialog, {
-            assignments: this.assignments,
-            place: pagePlace(model),
-            uids: [...uids],
-            attachments: attachments || [],
-        });
+        openFileDialog(this.dialog, model, uids, attachments);
     }
 
     async runAction(messageAction) {

@@ -595,6 +595,19 @@ export class MailClientModel extends Reactive {
         }
     }
 
+    /** The mail attached to the open message as `part` (forwarded as attachment, an .eml),
+     * as `client_message` answers; the reading pane shows it over the open message. */
+    attachedMessage(part) {
+        const { accountId, folder } = this;
+        return this._call("client_message_part", [
+            [accountId],
+            folder,
+            this.page.uidvalidity,
+            this.message.uid,
+            part,
+        ]);
+    }
+
     closeMessage() {
         this.tokens.message++;
         this.message = null;

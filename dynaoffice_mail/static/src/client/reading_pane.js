@@ -1,9 +1,11 @@
-import { Component, onWillUnmount, useRef } from "@odoo/owl";
+import { Component, onWillUnmount, useRef, useState } from "@odoo/owl";
+import { browser } from "@web/core/browser/browser";
 import { Dropdown } from "@web/core/dropdown/dropdown";
 import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { useFileViewer } from "@web/core/file_viewer/file_viewer_hook";
 import { _t } from "@web/core/l10n/translation";
-import { AssignButtons } from "./assign_buttons";
+import { useService } from "@web/core/utils/hooks";
+import { AssignButtons, openFileDialog } from "./assign_buttons";
 import { AssignedTo } from "./assigned_to";
 import { InvitationCard } from "./invitation_card";
 import {
@@ -15,13 +17,20 @@ import {
     splitLinks,
 } from "./mail_format";
 import { MoveToMenu } from "./move_to_menu";
+import { errorMessage } from "./mail_rpc";
+
+export const TRUSTED_SENDER_MODEL = "dynaoffice.mail.trusted.sender";
 
 /** Scripts never run in a message, not even with "Show remote content". */
 export const BODY_SANDBOX = "allow-same-origin allow-popups allow-popups-to-escape-sandbox";
 
 /**
  * The reading pane: the open message's headers, its body in a sandboxed frame (or as plain
- * text), its attachments, and what can be done with it.
+ * text), its attachments, and what can be done with it: the frequent actions as buttons on
+ * one row, the others in "More".
+ *
+ * A mail attached to it (forwarded as attachment, an .eml) opens in the pane like a message,
+ * over the open one, with "Back" to it; several levels deep, one "Back" each.
  */
 export class ReadingPane extends Component {
     static template = "dynaoffice_mail.ReadingPane";
@@ -43,6 +52,11 @@ export class ReadingPane extends Component {
     setup() {
         this.frameRef = useRef("frame");
         this.fileViewer = useFileViewer();
+        this.dialog = useService("dialog");
+        this.notification = useService("notification");
+        this.orm = useService("orm");
+        // The attached mails opened over the open message: [{ message, remoteAllowed }].
+        this.attached = useState({ outer: null, stack: [], opening: false });
         this.resizeObserver = null;
         onWillUnmount(() => this.resizeObserver?.disconnect());
     }
@@ -51,8 +65,27 @@ export class ReadingPane extends Component {
         return this.props.model;
     }
 
+    /** The attached mail shown over the open message, if one is (and still over it). */
+    get top() {
+        const { outer, stack } = this.attached;
+        if (!stack.length || !this.model.message || outer !== this.outerKey) {
+            return null;
+        }
+        return stack[stack.length - 1];
+    }
+
+    get outerKey() {
+        const message = this.model.message;
+        return message ? `${message.ref?.folder}/${message.uidvalidity}/${message.uid}` : null;
+    }
+
+    /** The message the pane shows: the open one, or the mail attached to it opened over it. */
     get message() {
-        return this.model.message;
+        return this.top?.message || this.model.message;
+    }
+
+    get remoteAllowed() {
+        return this.top ? this.top.remoteAllowed : this.model.remoteAllowed;
     }
 
     get bodyUrl() {
@@ -72,7 +105,7 @@ export class ReadingPane extends Component {
         if (!url) {
             return null;
         }
-        if (!this.model.remoteAllowed) {
+        if (!this.remoteAllowed) {
             return url;
         }
         return url + (url.includes("?") ? "&" : "?") + "remote=1";
@@ -80,13 +113,20 @@ export class ReadingPane extends Component {
 
     get showRemoteBar() {
         return Boolean(
-            this.message?.has_remote_content && this.bodyUrl && !this.model.remoteAllowed
+            this.message?.has_remote_content &&
+                this.bodyUrl &&
+                !this.remoteAllowed &&
+                !this.message.remote_trusted
         );
+    }
+
+    get trustLabel() {
+        return _t("Always for %(address)s", { address: this.message.sender_address });
     }
 
     get date() {
         // Without a Date header, when the server received it.
-        const row = this.model.messageByUid(this.message.uid);
+        const row = this.top ? null : this.model.messageByUid(this.message.uid);
         return formatFullDate(
             parseMailDate(this.message.date) || parseMailDate(row?.internal_date)
         );
@@ -109,6 +149,10 @@ export class ReadingPane extends Component {
 
     get seenTitle() {
         return this.message.seen ? _t("Mark as unread (r)") : _t("Mark as read (r)");
+    }
+
+    get printTitle() {
+        return _t("Print (opens the message in a tab of its own)");
     }
 
     get flagTitle() {
@@ -188,7 +232,78 @@ export class ReadingPane extends Component {
     }
 
     showRemoteContent() {
-        this.model.remoteAllowed = true;
+        if (this.top) {
+            this.top.remoteAllowed = true;
+        } else {
+            this.model.remoteAllowed = true;
+        }
+    }
+
+    /** "Always for <address>": the user's list of senders whose remote content shows at
+     * once (revocable in the Preferences); the server decides by it for every message. */
+    async trustSender() {
+        const message = this.message;
+        try {
+            const address = await this.orm.call(TRUSTED_SENDER_MODEL, "trust_address", [
+                message.sender_address,
+            ]);
+            message.remote_trusted = true;
+            this.showRemoteContent();
+            this.notification.add(
+                _t(
+                    "Remote content from %(address)s is now always shown. You can change this in your Preferences, tab E-Mail.",
+                    { address }
+                ),
+                { type: "success" }
+            );
+        } catch (error) {
+            this.notification.add(errorMessage(error), { title: _t("Mail"), type: "danger" });
+        }
+    }
+
+    isMessage(attachment) {
+        return Boolean(attachment.is_message);
+    }
+
+    /** An attached mail (message/rfc822 or an .eml file) opened in the pane. */
+    async openAttached(attachment) {
+        const outer = this.outerKey;
+        this.attached.opening = true;
+        try {
+            const message = await this.model.attachedMessage(attachment.part);
+            if (outer !== this.outerKey) {
+                return; // another message was opened meanwhile
+            }
+            if (this.attached.outer !== outer) {
+                this.attached.stack = [];
+                this.attached.outer = outer;
+            }
+            this.attached.stack.push({ message, remoteAllowed: false });
+        } catch (error) {
+            this.notification.add(errorMessage(error), { title: _t("Mail"), type: "danger" });
+        } finally {
+            this.attached.opening = false;
+        }
+    }
+
+    back() {
+        this.attached.stack.pop();
+    }
+
+    /** The print view in a tab of its own (see printUrl). */
+    print() {
+        browser.open(this.printUrl, "_blank", "noopener,noreferrer");
+    }
+
+    downloadSource() {
+        const link = document.createElement("a");
+        link.href = this.message.source_url;
+        link.download = "";
+        link.click();
+    }
+
+    fileIntoDocuments() {
+        openFileDialog(this.dialog, this.model, [this.message.uid], this.attachments);
     }
 
     toggleSeen() {

@@ -124,7 +124,8 @@ registry.category("web_tour.tours").add("dynaoffice_mail_file_to_record", {
     steps: () => [
         { trigger: row("Angebot mit Anlage"), timeout: 30000, run: "click" },
         { trigger: ".o_dynaoffice_mail_attachment:contains('Angebot.pdf')" },
-        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_file", run: "click" },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_more", run: "click" },
+        { trigger: ".o_dynaoffice_mail_more_menu .o_dynaoffice_mail_file", run: "click" },
         // Without document storage there is no choice of directories, only records.
         { trigger: ".modal .o_dynaoffice_mail_file_dialog:not(:has(.o_dynaoffice_mail_file_destination))" },
         { trigger: ".modal input[name='what'][value='both']", run: "click" },
@@ -142,7 +143,8 @@ registry.category("web_tour.tours").add("dynaoffice_mail_file_to_record", {
                 ".o_notification:contains('Filed into Jürgen Weiß: Angebot mit Anlage.eml, Angebot.pdf.')",
         },
         // Again: the contact holds both already.
-        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_file", run: "click" },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_more", run: "click" },
+        { trigger: ".o_dynaoffice_mail_more_menu .o_dynaoffice_mail_file", run: "click" },
         { trigger: ".modal input[name='what'][value='both']", run: "click" },
         {
             trigger: ".modal .o_dynaoffice_mail_assign_suggestion:contains('Jürgen Weiß')",

@@ -136,10 +136,12 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         // above it. It can be printed, in a tab of its own.
         { trigger: `${row("Quarterly report")}.o_open` },
         { trigger: ".o_dynaoffice_mail_subject:contains('Quarterly report')" },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_more", run: "click" },
         {
-            trigger:
-                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_print[title='Print'][target='_blank'][href*='/dynaoffice_mail/print/']",
+            trigger: ".o_dynaoffice_mail_more_menu .o_dynaoffice_mail_print",
+            run: () => document.querySelector(".o_dynaoffice_mail_reading .o_dynaoffice_mail_more").click(),
         },
+        { trigger: "body:not(:has(.o_dynaoffice_mail_more_menu))" },
         { trigger: ".o_dynaoffice_mail_close_message", run: "click" },
         { trigger: ".o_dynaoffice_mail_reading_empty" },
         { trigger: ".o_dynaoffice_mail_range:contains('1-3 of 3')" },
@@ -165,6 +167,7 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client", {
         { trigger: `${row("Quarterly report")}.o_cursor`, run: "press Enter" },
         { trigger: ".o_dynaoffice_mail_subject:contains('Quarterly report')", run: "press r" },
         { trigger: `${row("Quarterly report")}.o_unread` },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_more", run: "click" },
         { trigger: ".o_dynaoffice_mail_toggle_seen[title='Mark as read (r)']" },
     ],
 });
