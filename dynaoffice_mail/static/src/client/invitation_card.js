@@ -41,13 +41,17 @@ export class InvitationCard extends Component {
 
     async load(message) {
         const ref = message?.ref;
-        const key = ref ? [ref.account, ref.folder, ref.uidvalidity, ref.uid].join("\0") : null;
+        const key = ref
+            ? [ref.account, ref.folder, ref.uidvalidity, ref.uid, message.part || ""].join("\0")
+            : null;
         if (key === this.shown) {
             return;
         }
         this.shown = key;
         this.state.card = null;
-        if (!ref || !hasCalendarPart(message)) {
+        // An attached mail's invitation is not the user's to answer from here: the server
+        // answers the message itself, so only its own calendar part gets a card.
+        if (!ref || message.part || !hasCalendarPart(message)) {
             return;
         }
         let card = false;
