@@ -16,8 +16,8 @@ from odoo.tools.translate import TranslationModuleReader
 
 MODULE = "dynaoffice_mail"
 # The addons of this repository installed in the test database (the document storage
-# bridge comes with OCA's dms).
-MODULES = (MODULE, "dynaoffice_mail_dms")
+# bridge comes with OCA's dms, the calendar bridge with Odoo's Calendar).
+MODULES = (MODULE, "dynaoffice_mail_dms", "dynaoffice_mail_calendar")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
 HTML_TAG = re.compile(r"</?([a-zA-Z][\w-]*)")
 
