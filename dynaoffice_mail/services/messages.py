@@ -268,7 +268,8 @@ def _subject_page(client, selected, criteria, reverse, offset, limit):
             subjects = _fetch_subjects(client, uids)
         except imap.UnreadableFetchError:
             return None  # a subject imapclient cannot read: let the server sort
-        order = array("I", sorted(uids, key=lambda uid: (subjects.get(uid, ""), uid)))
+        unknown = subject_sort_key("")  # gone since the search
+        order = array("I", sorted(uids, key=lambda uid: (subjects.get(uid, unknown), uid)))
         if scope is not None:
             _SUBJECT_ORDERS.put(key, order)
     total = len(order)
@@ -297,14 +298,21 @@ def _matching_uids(client, criteria) -> tuple[str, list[int]] | None:
     return (compress_uids(uids) if uids else ""), uids
 
 
-def _fetch_subjects(client, uids: list[int]) -> dict[int, str]:
+def _fetch_subjects(client, uids: list[int]) -> dict[int, tuple[str, str]]:
     """{uid: subject_sort_key of its Subject header} (messages gone meanwhile missing)."""
     keys = {}
     ordered = sorted(uids)
     for start in range(0, len(ordered), limits.SUBJECT_FETCH_BATCH):
         batch = ordered[start : start + limits.SUBJECT_FETCH_BATCH]
         for uid, item in imap.uid_fetch(client, batch, _SUBJECT_ITEMS).items():
-            header = next((value for name, value in item.items() if name != b"UID" and value), b"")
+            header = next(
+                (
+                    value
+                    for name, value in item.items()
+                    if isinstance(name, bytes) and name.upper().startswith(b"BODY[")
+                ),
+                b"",
+            )
             field = _SUBJECT_FIELD.search(header) if isinstance(header, bytes) else None
             keys[uid] = subject_sort_key(field.group(1) if field else b"")
     return keys

@@ -67,7 +67,10 @@ def base_subject(subject: str | bytes | None) -> str:
             return text.strip()
 
 
-def subject_sort_key(subject: str | bytes | None) -> str:
-    """What the list sorts subjects by: the base subject, case folded and decomposed, so
-    that "Äpfel" sorts among the A's and "AW: Angebot" beside "Angebot"."""
-    return unicodedata.normalize("NFKD", base_subject(subject).casefold())
+def subject_sort_key(subject: str | bytes | None) -> tuple[str, str]:
+    """What the list sorts subjects by: the base subject, case folded, first without
+    accents and then with them, so that "Äpfel" sorts among the A's (after "Apfel") and
+    "AW: Angebot" beside "Angebot"."""
+    decomposed = unicodedata.normalize("NFKD", base_subject(subject).casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return plain, decomposed
