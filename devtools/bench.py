@@ -194,16 +194,27 @@ class WireMeter:
             meter.sent += len(data)
             return original["send"](connection, data)
 
+        # Ours reads lines with a readline of its own (imap._VettedIMAP4, for its line
+        # limit), which the class-wide one above would not see.
+        vetted = imap._VettedIMAP4.readline
+
+        def vetted_readline(connection):
+            line = vetted(connection)
+            meter.received += len(line)
+            return line
+
         replacements = {"_new_tag": _new_tag, "read": read, "readline": readline, "send": send}
         maxline = imaplib._MAXLINE
         try:
             for name, function in replacements.items():
                 setattr(imaplib.IMAP4, name, function)
+            imap._VettedIMAP4.readline = vetted_readline
             imaplib._MAXLINE = NAIVE_MAXLINE
             yield self
         finally:
             for name, function in original.items():
                 setattr(imaplib.IMAP4, name, function)
+            imap._VettedIMAP4.readline = vetted
             imaplib._MAXLINE = maxline
 
 

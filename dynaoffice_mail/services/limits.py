@@ -29,7 +29,7 @@ MAX_FALLBACK_RESULTS = 1_000_000
 MAX_SEARCH_LENGTH = 1000
 # A subject sort reads every matching message's subject (services.messages); beyond this
 # many matches the server sorts instead, by its own base subject (which knows only "Re:"
-# and "Fwd:"). Reading 10,000 subjects takes about a tenth of a second, cached afterwards.
+# and "Fwd:"). Reading 10,000 subjects takes about half a second, cached afterwards.
 MAX_SUBJECT_SORT = 100_000
 # Subject orders kept per worker (a folder and search each; an order of 100,000 messages
 # takes 400 kB).

@@ -5,7 +5,7 @@ the base subject that is left without them, by which the list sorts and threads 
 import re
 import unicodedata
 
-from .headers import clean_text, decode_header_text
+from .headers import decode_header_text
 
 # Reply prefixes: English and Latin "Re", German "AW" / "Antw" / "Antwort" (Lotus Notes),
 # Scandinavian "SV" / "VS", Dutch "Antw", French "Ref", Italian "Rif", Polish "Odp",
@@ -29,7 +29,7 @@ _FORWARD_WRAPPER = re.compile(r"^\[(?:fwd?|wg)\s*:\s*(.*)\]$", re.IGNORECASE | r
 
 def subject_text(subject: str | bytes | None) -> str:
     """A subject header's value as one line of text (RFC 2047 words decoded)."""
-    return clean_text(decode_header_text(subject or ""))
+    return decode_header_text(subject or "")  # clean text already
 
 
 def strip_reply_prefixes(subject: str) -> str:
