@@ -308,11 +308,16 @@ def _fetch_subjects(client, uids: list[int]) -> dict[int, tuple[str, str]]:
     for start in range(0, len(ordered), limits.SUBJECT_FETCH_BATCH):
         uid_set = compress_uids(ordered[start : start + limits.SUBJECT_FETCH_BATCH])
         data = imap.untagged_command(client, b"FETCH", [uid_set.encode("ascii"), _SUBJECT_ITEMS])
-        for entry in data:
+        for index, entry in enumerate(data):
             line, header = entry if isinstance(entry, tuple) else (entry, b"")
-            uid = _FETCH_UID.search(line) if isinstance(line, bytes) else None
-            if uid is None or b"BODY[" not in line.upper():
-                continue  # an unsolicited FETCH (flags another client changed)
+            if not isinstance(line, bytes) or b"BODY[" not in line.upper():
+                continue  # an unsolicited FETCH (flags another client changed), a ")"
+            uid = _FETCH_UID.search(line)
+            after = data[index + 1] if index + 1 < len(data) else None
+            if uid is None and isinstance(entry, tuple) and isinstance(after, bytes):
+                uid = _FETCH_UID.search(after)  # the server put UID after the header
+            if uid is None:
+                continue
             field = _SUBJECT_FIELD.search(header) if isinstance(header, bytes) else None
             subject = field.group(1).strip() if field else b""
             if subject not in known:  # replies share their subject, mailing lists too
