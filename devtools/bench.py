@@ -439,23 +439,31 @@ def warm_up(mailbox: Mailbox, folder: str) -> tuple[float, float]:
     return selected - started, sorted_ - selected
 
 
-def _figures(pooled: list[Sample], cold: list[Sample], peaks: dict) -> dict:
-    def middle(samples, field):
-        return statistics.median_low(getattr(sample, field) for sample in samples)
+def _middle(samples: list[Sample], field: str):
+    return statistics.median_low(getattr(sample, field) for sample in samples)
 
-    def ms(samples, share):
-        return round(percentile([sample.seconds for sample in samples], share) * 1000, 2)
 
+def _ms(samples: list[Sample], share: float) -> float:
+    return round(percentile([sample.seconds for sample in samples], share) * 1000, 2)
+
+
+def _pooled_figures(pooled: list[Sample]) -> dict:
     return {
-        "commands": middle(pooled, "commands"),
-        "bytes_received": middle(pooled, "received"),
-        "bytes_sent": middle(pooled, "sent"),
-        "pooled_ms_p50": ms(pooled, 0.5),
-        "pooled_ms_p95": ms(pooled, 0.95),
-        "cold_commands": middle(cold, "commands"),
-        "cold_bytes_received": middle(cold, "received"),
-        "cold_ms_p50": ms(cold, 0.5),
-        "cold_ms_p95": ms(cold, 0.95),
+        "commands": _middle(pooled, "commands"),
+        "bytes_received": _middle(pooled, "received"),
+        "bytes_sent": _middle(pooled, "sent"),
+        "pooled_ms_p50": _ms(pooled, 0.5),
+        "pooled_ms_p95": _ms(pooled, 0.95),
+    }
+
+
+def _figures(pooled: list[Sample], cold: list[Sample], peaks: dict) -> dict:
+    return {
+        **_pooled_figures(pooled),
+        "cold_commands": _middle(cold, "commands"),
+        "cold_bytes_received": _middle(cold, "received"),
+        "cold_ms_p50": _ms(cold, 0.5),
+        "cold_ms_p95": _ms(cold, 0.95),
         "peak_kib_pooled": round(peaks["pooled"] / 1024, 1),
         "peak_kib_cold": round(peaks["cold"] / 1024, 1),
     }
@@ -625,22 +633,6 @@ def _server_subject_sort(client, folder, offset) -> list[int]:
     return uids
 
 
-def _extra_figures(samples: list[Sample]) -> dict:
-    def ms(share):
-        return round(percentile([sample.seconds for sample in samples], share) * 1000, 2)
-
-    def middle(field):
-        return statistics.median_low(getattr(sample, field) for sample in samples)
-
-    return {
-        "commands": middle("commands"),
-        "bytes_received": middle("received"),
-        "bytes_sent": middle("sent"),
-        "pooled_ms_p50": ms(0.5),
-        "pooled_ms_p95": ms(0.95),
-    }
-
-
 def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: int) -> dict:
     """The list page with its preview lines (made by the server; read here, cold and cached;
     and without, for comparison), and sorted by subject (the server's SORT SUBJECT; ours on
@@ -671,7 +663,7 @@ def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: i
         # look at a page nobody saw costs more, measured once here on a page of its own.
         unseen = min(size - PAGE, size // 2)
         first_look = measure(meter, lambda: ours.page(plain, folder, unseen))
-        result["PREVIEW, first look at a page"] = _extra_figures([first_look])
+        result["PREVIEW, first look at a page"] = _pooled_figures([first_look])
         for page_name, offset in PAGES:
             figures = {}
             for name, call in calls.items():
@@ -680,7 +672,7 @@ def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: i
                     measure(meter, lambda call=call, offset=offset: call(offset))
                     for _ in range(repeat)
                 ]
-                figures[name] = _extra_figures(samples)
+                figures[name] = _pooled_figures(samples)
             result["pages"][page_name] = figures
     finally:
         ours.close(plain)
