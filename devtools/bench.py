@@ -29,6 +29,16 @@ after TLS, by wrapping imaplib.IMAP4's reads and sends for the run: the same cou
 three ways. Peak Python memory is tracemalloc's peak during one request, in passes of their own
 because tracing slows Python down.
 
+Then, per folder and pooled, the list page with its preview lines: made by the server with
+RFC 8970 `PREVIEW` in the summary FETCH (as ours fetches by default, and the floor and the
+naive way too); read here as on a server without PREVIEW (the capability hidden from the same
+connection: one bounded `BODY.PEEK[<part>]<0.N>` FETCH per part number), once with the
+preview cache emptied before each request and once filled; and without previews. And the
+page sorted by subject, ascending: the server's `SORT SUBJECT` with ESORT PARTIAL (what the
+list did before: Re:/Fwd: only) beside ours on base subjects (every Subject header of the
+folder read and sorted in Python), with the order's cache emptied before each request and
+filled (the next page, the next look).
+
 Then a 25 MiB attachment through the addon's download route: a throwaway database, Odoo as one
 HTTP process (--workers=0), a user and an account made over JSON-RPC, and a timed GET. The
 server's peak memory comes from the kernel: writing "5" to /proc/<pid>/clear_refs resets the
@@ -118,13 +128,34 @@ def _load_services():
         sys.modules[name] = package
         spec.loader.exec_module(package)
     return tuple(
-        importlib.import_module(f"{name}.{module}") for module in ("config", "imap", "messages")
+        importlib.import_module(f"{name}.{module}")
+        for module in ("config", "imap", "messages", "previews")
     )
 
 
-config, imap, messages = _load_services()
-# The floor and the naive way fetch exactly what ours fetches.
-SUMMARY_ITEMS = messages._SUMMARY_ITEMS
+config, imap, messages, previews = _load_services()
+# The floor and the naive way fetch exactly what ours fetches: the list's items and the
+# server's preview line (Dovecot offers PREVIEW).
+SUMMARY_ITEMS = f"{messages._SUMMARY_ITEMS[:-1]} PREVIEW)"
+# The list page with its preview lines, and sorted by subject (see bench_list_extras).
+PREVIEW_WAYS = (
+    ("no previews", "the list without preview lines"),
+    ("PREVIEW", "the server makes them (RFC 8970), in the same FETCH"),
+    ("read, cold", "no PREVIEW: the first text part's first bytes read, cache empty"),
+    ("read, cached", "no PREVIEW: the previews read before, from the worker's cache"),
+)
+SUBJECT_WAYS = (
+    ("server SORT", "the server's SORT SUBJECT (knows Re:/Fwd: only), ESORT PARTIAL"),
+    ("ours, cold", "base subjects: every Subject read and sorted here, cache empty"),
+    ("ours, cached", "base subjects: the order cached for this folder state"),
+)
+EXTRA_COLUMNS = (
+    ("cmds", 6, "commands"),
+    ("bytes in", 12, "bytes_received"),
+    ("bytes out", 11, "bytes_sent"),
+    ("p50 ms", 10, "pooled_ms_p50"),
+    ("p95 ms", 10, "pooled_ms_p95"),
+)
 
 
 # -- counting what goes over the wire --------------------------------------------------------
@@ -163,16 +194,27 @@ class WireMeter:
             meter.sent += len(data)
             return original["send"](connection, data)
 
+        # Ours reads lines with a readline of its own (imap._VettedIMAP4, for its line
+        # limit), which the class-wide one above would not see.
+        vetted = imap._VettedIMAP4.readline
+
+        def vetted_readline(connection):
+            line = vetted(connection)
+            meter.received += len(line)
+            return line
+
         replacements = {"_new_tag": _new_tag, "read": read, "readline": readline, "send": send}
         maxline = imaplib._MAXLINE
         try:
             for name, function in replacements.items():
                 setattr(imaplib.IMAP4, name, function)
+            imap._VettedIMAP4.readline = vetted_readline
             imaplib._MAXLINE = NAIVE_MAXLINE
             yield self
         finally:
             for name, function in original.items():
                 setattr(imaplib.IMAP4, name, function)
+            imap._VettedIMAP4.readline = vetted
             imaplib._MAXLINE = maxline
 
 
@@ -238,10 +280,9 @@ class Ours:
     def open(self):
         return imap.connect(self.settings)
 
-    def page(self, client, folder, offset) -> list[int]:
-        page = messages.page_messages(
-            client, folder, sort="date", reverse=True, offset=offset, limit=PAGE
-        )
+    def page(self, client, folder, offset, **options) -> list[int]:
+        options = {"sort": "date", "reverse": True, **options}
+        page = messages.page_messages(client, folder, offset=offset, limit=PAGE, **options)
         return [message.uid for message in page.messages]
 
     def close(self, client):
@@ -398,23 +439,31 @@ def warm_up(mailbox: Mailbox, folder: str) -> tuple[float, float]:
     return selected - started, sorted_ - selected
 
 
-def _figures(pooled: list[Sample], cold: list[Sample], peaks: dict) -> dict:
-    def middle(samples, field):
-        return statistics.median_low(getattr(sample, field) for sample in samples)
+def _middle(samples: list[Sample], field: str):
+    return statistics.median_low(getattr(sample, field) for sample in samples)
 
-    def ms(samples, share):
-        return round(percentile([sample.seconds for sample in samples], share) * 1000, 2)
 
+def _ms(samples: list[Sample], share: float) -> float:
+    return round(percentile([sample.seconds for sample in samples], share) * 1000, 2)
+
+
+def _pooled_figures(pooled: list[Sample]) -> dict:
     return {
-        "commands": middle(pooled, "commands"),
-        "bytes_received": middle(pooled, "received"),
-        "bytes_sent": middle(pooled, "sent"),
-        "pooled_ms_p50": ms(pooled, 0.5),
-        "pooled_ms_p95": ms(pooled, 0.95),
-        "cold_commands": middle(cold, "commands"),
-        "cold_bytes_received": middle(cold, "received"),
-        "cold_ms_p50": ms(cold, 0.5),
-        "cold_ms_p95": ms(cold, 0.95),
+        "commands": _middle(pooled, "commands"),
+        "bytes_received": _middle(pooled, "received"),
+        "bytes_sent": _middle(pooled, "sent"),
+        "pooled_ms_p50": _ms(pooled, 0.5),
+        "pooled_ms_p95": _ms(pooled, 0.95),
+    }
+
+
+def _figures(pooled: list[Sample], cold: list[Sample], peaks: dict) -> dict:
+    return {
+        **_pooled_figures(pooled),
+        "cold_commands": _middle(cold, "commands"),
+        "cold_bytes_received": _middle(cold, "received"),
+        "cold_ms_p50": _ms(cold, 0.5),
+        "cold_ms_p95": _ms(cold, 0.95),
         "peak_kib_pooled": round(peaks["pooled"] / 1024, 1),
         "peak_kib_cold": round(peaks["cold"] / 1024, 1),
     }
@@ -550,13 +599,113 @@ def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[di
             finally:
                 for way in ways:
                     way.close(pooled[way.name])
-        print(
-            f"\n{size:,} messages: per page of {PAGE}, newest first; times in ms, pooled and "
-            f"cold; bytes received after TLS; peak Python memory per request"
-        )
-        print_table(result)
+            print(
+                f"\n{size:,} messages: per page of {PAGE}, newest first; times in ms, pooled "
+                f"and cold; bytes received after TLS; peak Python memory per request"
+            )
+            print_table(result)
+            result["list_extras"] = bench_list_extras(meter, mailbox, folder, size, repeat)
         results.append(result)
     return results
+
+
+# -- preview lines and the subject order -----------------------------------------------------
+
+
+def _without_preview(client):
+    """The same connection as a server without RFC 8970 would give it."""
+    client._cached_capabilities = tuple(
+        capability
+        for capability in client.capabilities()
+        if capability not in (b"PREVIEW", b"PREVIEW=FUZZY", b"SNIPPET=FUZZY")
+    )
+    return client
+
+
+def _server_subject_sort(client, folder, offset) -> list[int]:
+    """The order the server's SORT SUBJECT gives (the list's before #20), same FETCH."""
+    imap.ensure_selected(client, folder)
+    program = b"(SUBJECT)"
+    returns = f"(COUNT PARTIAL {offset + 1}:{offset + PAGE})".encode("ascii")
+    result = messages._esearch(client, b"SORT", [b"RETURN", returns, program, b"UTF-8", b"ALL"])
+    uids = messages._partial_uids(result, PAGE)
+    messages.fetch_summaries(client, uids)
+    return uids
+
+
+def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: int) -> dict:
+    """The list page with its preview lines (made by the server; read here, cold and cached;
+    and without, for comparison), and sorted by subject (the server's SORT SUBJECT; ours on
+    base subjects, cold and cached): first page and next page, on pooled connections."""
+    ours = Ours(mailbox)
+    plain, hidden = ours.open(), _without_preview(ours.open())
+
+    def cold_previews(client, offset):
+        previews.forget_previews()
+        return ours.page(client, folder, offset)
+
+    def cold_subjects(client, offset):
+        messages._SUBJECT_ORDERS.clear()
+        return ours.page(client, folder, offset, sort="subject", reverse=False)
+
+    calls = {
+        "no previews": lambda o: ours.page(plain, folder, o, with_previews=False),
+        "PREVIEW": lambda o: ours.page(plain, folder, o),
+        "read, cold": lambda o: cold_previews(hidden, o),
+        "read, cached": lambda o: ours.page(hidden, folder, o),
+        "server SORT": lambda o: _server_subject_sort(plain, folder, o),
+        "ours, cold": lambda o: cold_subjects(plain, o),
+        "ours, cached": lambda o: ours.page(plain, folder, o, sort="subject", reverse=False),
+    }
+    result = {"pages": {}}
+    try:
+        # Dovecot makes a page's previews once and keeps them in its cache file: the first
+        # look at a page nobody saw costs more, measured once here on a page of its own.
+        unseen = min(size - PAGE, size // 2)
+        first_look = measure(meter, lambda: ours.page(plain, folder, unseen))
+        result["PREVIEW, first look at a page"] = _pooled_figures([first_look])
+        for page_name, offset in PAGES:
+            figures = {}
+            for name, call in calls.items():
+                call(offset)  # unmeasured: Dovecot's caches, as for the other figures
+                samples = [
+                    measure(meter, lambda call=call, offset=offset: call(offset))
+                    for _ in range(repeat)
+                ]
+                figures[name] = _pooled_figures(samples)
+            result["pages"][page_name] = figures
+    finally:
+        ours.close(plain)
+        ours.close(hidden)
+    _print_extras(size, result)
+    return result
+
+
+def _print_extras(size: int, result: dict):
+    header = "page  way            " + "".join(
+        f"{title:>{width}}" for title, width, _key in EXTRA_COLUMNS
+    )
+    for title, ways in (
+        ("with preview lines", PREVIEW_WAYS),
+        ("sorted by subject, ascending", SUBJECT_WAYS),
+    ):
+        print(f"\n{size:,} messages, {title}: per page of {PAGE}, pooled, times in ms")
+        for name, meaning in ways:
+            print(f"  {name:<13} {meaning}")
+        print(header)
+        print("-" * len(header))
+        for page_name, figures in result["pages"].items():
+            for name, _meaning in ways:
+                cells = "".join(
+                    f"{_cell(figures[name][key]):>{width}}" for _t, width, key in EXTRA_COLUMNS
+                )
+                print(f"{page_name:<6}{name:<15}{cells}")
+    first = result["PREVIEW, first look at a page"]
+    print(
+        f"PREVIEW on a page nobody looked at before (Dovecot reads the 50 messages once): "
+        f"{first['pooled_ms_p50']} ms, {first['bytes_received']:,} bytes\n",
+        flush=True,
+    )
 
 
 # -- the attachment through Odoo ---------------------------------------------------------------

@@ -30,6 +30,23 @@ MAX_FALLBACK_RESULTS = 1_000_000
 MAX_SELECTION = 100_000
 # Longer search terms are no search a person types; Dovecot refuses command lines over 64 kB.
 MAX_SEARCH_LENGTH = 1000
+# A subject sort reads every matching message's subject (services.messages); beyond this
+# many matches the server sorts instead, by its own base subject (which knows only "Re:"
+# and "Fwd:"). Reading 10,000 subjects takes about half a second, cached afterwards.
+MAX_SUBJECT_SORT = 100_000
+# Subject orders kept per worker (a folder and search each; an order of 100,000 messages
+# takes 400 kB).
+MAX_CACHED_SUBJECT_ORDERS = 64
+# Subjects read in one FETCH while sorting: a UID set of this many stays far below
+# Dovecot's 64 kB command line, and the answer is read in pieces.
+SUBJECT_FETCH_BATCH = 5_000
+# The preview line under a subject: this many characters at most. Its fallback (a server
+# without PREVIEW) reads at most this many bytes of the first text part, more of HTML,
+# whose head and styles come first; and keeps this many previews per worker.
+PREVIEW_CHARS = 200
+PREVIEW_TEXT_BYTES = 2048
+PREVIEW_HTML_BYTES = 4096
+MAX_CACHED_PREVIEWS = 50_000
 # Messages whose list data one look-up for assigning reads at once.
 MAX_SUMMARIES = 1_000
 # Addresses one search for the mail exchanged with a contact names at once.

@@ -1,22 +1,36 @@
 """The message list: one page of summaries, sorted and searched by the server."""
 
+import dataclasses
 import datetime
+import hashlib
+import re
+from array import array
 from dataclasses import dataclass
 
 import imapclient
 from imapclient.response_parser import parse_response
 
-from . import imap, limits, net
+from . import imap, limits, net, previews
 from .addresses import Address
+from .caches import BoundedCache, mailbox_scope
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
 from .headers import clean_text, decode_header_text, to_text
 from .structure import has_attachment, parse_bodystructure
-from .uidsets import parse_ordered_uids
+from .subjects import subject_sort_key
+from .uidsets import compress_uids, parse_ordered_uids
 
 SORT_KEYS = ("date", "arrival", "from", "subject", "size")
 
 # BODY.PEEK is not needed: none of these items is a body section, so nothing sets \Seen.
 _SUMMARY_ITEMS = "(UID FLAGS RFC822.SIZE INTERNALDATE ENVELOPE BODYSTRUCTURE)"
+_SUBJECT_ITEMS = b"(UID BODY.PEEK[HEADER.FIELDS (SUBJECT)])"
+_FETCH_UID = re.compile(rb"\bUID (\d+)", re.IGNORECASE)
+_SUBJECT_FIELD = re.compile(
+    rb"(?:^|\n)subject[ \t]*:(.*?)(?=\r?\n(?![ \t])|$)", re.IGNORECASE | re.DOTALL
+)
+# Subject orders of folders and searches (see _subject_page), by mailbox, folder,
+# UIDVALIDITY and the set of matching UIDs: ascending, as compact arrays of UIDs.
+_SUBJECT_ORDERS = BoundedCache(limits.MAX_CACHED_SUBJECT_ORDERS)
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class MessageSummary:
     from_: tuple[Address, ...]
     to: tuple[Address, ...]
     message_id: str | None
+    preview: str = ""  # the first words of the text, one line (see services.previews)
 
 
 @dataclass(frozen=True)
@@ -68,8 +83,10 @@ def page_messages(
     offset: int = 0,
     limit: int = 50,
     search: MessageSearch | None = None,
+    with_previews: bool = True,
 ) -> MessagePage:
-    """One page of `folder`, sorted by `sort` (date, arrival, from, subject, size).
+    """One page of `folder`, sorted by `sort` (date, arrival, from, subject, size), each
+    message with its preview line unless `with_previews` is false.
 
     The server sorts and searches; the cost of a page does not grow with the folder. The
     ways to get a page, cheapest first, used as far as the server allows:
@@ -87,11 +104,20 @@ def page_messages(
        UID and the page is cut out here. More bytes, still one command.
     4. No SORT at all: arrival order, which any server can do; `MessagePage.sort` says so.
 
-    Then one `UID FETCH` with the page's UIDs as compressed ranges. On a connection that has
-    the folder selected that is at most three commands per page (a NOOP first, so that the
+    Subjects are the exception: the server's SORT SUBJECT strips only "Re:" and "Fwd:"
+    (RFC 5256), which files every German "AW:" and "WG:" under A and W. So the subject
+    order is made here (_subject_page): the matching UIDs from the server, every one's
+    Subject header once, sorted by subjects.base_subject(); the order is cached for the
+    folder's set of matching UIDs, so the next page and the next look cost no more than
+    any other order. Past limits.MAX_SUBJECT_SORT matches the server sorts after all.
+
+    Then one `UID FETCH` with the page's UIDs as compressed ranges, which brings the
+    previews too where the server makes them (services.previews; elsewhere they are read
+    with one more bounded FETCH, or come from the cache). On a connection that has the
+    folder selected that is at most three commands per page (a NOOP first, so that the
     server includes mail that arrived since the connection last looked; see
-    imap.ensure_selected), four for a search newest first in arrival order; on a fresh
-    connection SELECT takes the NOOP's place.
+    imap.ensure_selected), four for a search newest first in arrival order and the first
+    subject order of a folder state; on a fresh connection SELECT takes the NOOP's place.
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -107,15 +133,23 @@ def page_messages(
     with imap.translate_errors(client):
         if sort == "arrival" and _search_is_empty(search):
             selected, count = imap.ensure_selected(client, folder)
-            messages = _page_by_sequence(client, count, reverse, offset, limit)
+            messages = _page_by_sequence(
+                client, count, reverse, offset, limit, selected if with_previews else None
+            )
             total = count
         else:
             selected, _count = imap.ensure_selected(client, folder)
+            found = None
             if sort == "arrival":
-                total, uids = _search_page(client, criteria, reverse, offset, limit)
-            else:
-                total, uids = _sort_page(client, sort_key, criteria, reverse, offset, limit)
-            messages = fetch_summaries(client, uids)
+                found = _search_page(client, criteria, reverse, offset, limit)
+            elif sort == "subject":
+                found = _subject_page(client, selected, criteria, reverse, offset, limit)
+            if found is None:
+                found = _sort_page(client, sort_key, criteria, reverse, offset, limit)
+            total, uids = found
+            messages = fetch_summaries(
+                client, uids, previews_of=selected if with_previews else None
+            )
     return MessagePage(
         total=total,
         uidvalidity=selected.uidvalidity,
@@ -235,6 +269,85 @@ def _sort_page(client, sort_key, criteria, reverse, offset, limit) -> tuple[int,
     return len(uids), uids[offset : offset + limit]
 
 
+def _subject_page(client, selected, criteria, reverse, offset, limit):
+    """(total, the page's UIDs) in the order of their base subjects (then of arrival), or
+    None when more than limits.MAX_SUBJECT_SORT messages match (the server sorts then).
+
+    `UID SEARCH RETURN (COUNT ALL)` names the matching messages as a compressed UID set;
+    an order made for exactly that set in this folder and UIDVALIDITY is still right (a
+    message never changes its subject), so only a changed folder or search reads the
+    subjects again, in batches of limits.SUBJECT_FETCH_BATCH.
+    """
+    matching = _matching_uids(client, criteria)
+    if matching is None:
+        return None
+    uid_set, uids = matching
+    scope = mailbox_scope(client)
+    digest = hashlib.blake2b(uid_set.encode("ascii"), digest_size=16).digest()
+    key = (scope, selected.name, int(selected.uidvalidity), digest)
+    order = _SUBJECT_ORDERS.get(key) if scope is not None else None
+    if order is None:
+        subjects = _fetch_subjects(client, uids)
+        unknown = subject_sort_key("")  # gone since the search
+        order = array("I", sorted(uids, key=lambda uid: (subjects.get(uid, unknown), uid)))
+        if scope is not None:
+            _SUBJECT_ORDERS.put(key, order)
+    total = len(order)
+    if reverse:
+        page = [order[total - 1 - index] for index in range(offset, min(total, offset + limit))]
+    else:
+        page = list(order[offset : offset + limit])
+    return total, page
+
+
+def _matching_uids(client, criteria) -> tuple[str, list[int]] | None:
+    """(the matching UIDs as a compressed set, the UIDs), or None for more than
+    limits.MAX_SUBJECT_SORT of them."""
+    charset = [b"CHARSET", b"UTF-8"] if _needs_charset(criteria) else []
+    if client.has_capability("ESEARCH"):
+        result = _esearch(client, b"SEARCH", [b"RETURN", b"(COUNT ALL)", *charset, *criteria])
+        if result.get(b"COUNT", 0) > limits.MAX_SUBJECT_SORT:
+            return None
+        found = result.get(b"ALL")
+        uids = parse_ordered_uids(found, max_count=limits.MAX_SUBJECT_SORT)
+        return to_text(found), uids
+    data = imap.untagged_command(client, b"SEARCH", [*charset, *criteria])
+    uids = _plain_uids(data)
+    if len(uids) > limits.MAX_SUBJECT_SORT:
+        return None
+    return (compress_uids(uids) if uids else ""), uids
+
+
+def _fetch_subjects(client, uids: list[int]) -> dict[int, tuple[str, str]]:
+    """{uid: subject_sort_key of its Subject header} (messages gone meanwhile missing).
+
+    The answers are read here rather than by imapclient, whose general parser takes three
+    times as long as the rest for ten thousand of them: each is a line naming the UID and
+    BODY[HEADER.FIELDS (SUBJECT)], then the header as a literal.
+    """
+    keys, known = {}, {}
+    ordered = sorted(uids)
+    for start in range(0, len(ordered), limits.SUBJECT_FETCH_BATCH):
+        uid_set = compress_uids(ordered[start : start + limits.SUBJECT_FETCH_BATCH])
+        data = imap.untagged_command(client, b"FETCH", [uid_set.encode("ascii"), _SUBJECT_ITEMS])
+        for index, entry in enumerate(data):
+            line, header = entry if isinstance(entry, tuple) else (entry, b"")
+            if not isinstance(line, bytes) or b"BODY[" not in line.upper():
+                continue  # an unsolicited FETCH (flags another client changed), a ")"
+            uid = _FETCH_UID.search(line)
+            after = data[index + 1] if index + 1 < len(data) else None
+            if uid is None and isinstance(entry, tuple) and isinstance(after, bytes):
+                uid = _FETCH_UID.search(after)  # the server put UID after the header
+            if uid is None:
+                continue
+            field = _SUBJECT_FIELD.search(header) if isinstance(header, bytes) else None
+            subject = field.group(1).strip() if field else b""
+            if subject not in known:  # replies share their subject, mailing lists too
+                known[subject] = subject_sort_key(subject)
+            keys[int(uid.group(1))] = known[subject]
+    return keys
+
+
 def _search_page(client, criteria, reverse, offset, limit) -> tuple[int, list[int]]:
     charset = [b"CHARSET", b"UTF-8"] if _needs_charset(criteria) else []
     if client.has_capability("ESEARCH") and client.has_capability("CONTEXT=SEARCH"):
@@ -291,7 +404,9 @@ def _plain_uids(data: list) -> list[int]:
         raise ProtocolError(detail="unreadable SEARCH/SORT answer") from error
 
 
-def _page_by_sequence(client, count, reverse, offset, limit) -> tuple[MessageSummary, ...]:
+def _page_by_sequence(
+    client, count, reverse, offset, limit, previews_of=None
+) -> tuple[MessageSummary, ...]:
     if reverse:
         last = count - offset
         first = max(1, last - limit + 1)
@@ -299,20 +414,45 @@ def _page_by_sequence(client, count, reverse, offset, limit) -> tuple[MessageSum
         first, last = offset + 1, min(count, offset + limit)
     if last < first or first > count:
         return ()
-    response = imap.fetch(client, f"{first}:{last}", _SUMMARY_ITEMS, uid=False)
+    items = _summary_items(client, previews_of)
+    response = imap.fetch(client, f"{first}:{last}", items, uid=False)
     numbers = sorted((seq for seq in response if first <= seq <= last), reverse=reverse)
-    return tuple(
-        _summary(response[seq][b"UID"], response[seq]) for seq in numbers if b"UID" in response[seq]
-    )
+    answers = [(response[seq][b"UID"], response[seq]) for seq in numbers if b"UID" in response[seq]]
+    return _summaries(client, answers, previews_of)
 
 
-def fetch_summaries(client, uids: list[int]) -> tuple[MessageSummary, ...]:
-    """The list data of `uids` of the selected folder, in the order given."""
+def fetch_summaries(
+    client, uids: list[int], *, previews_of: imap.SelectedFolder | None = None
+) -> tuple[MessageSummary, ...]:
+    """The list data of `uids` of the selected folder, in the order given; with their
+    previews where `previews_of` names the folder (as selected: its UIDVALIDITY files
+    the previews read here)."""
     if not uids:
         return ()
-    response = imap.uid_fetch(client, uids, _SUMMARY_ITEMS)
+    response = imap.uid_fetch(client, uids, _summary_items(client, previews_of))
     # A message expunged by another client since the search is simply not on the page.
-    return tuple(_summary(uid, response[uid]) for uid in uids if uid in response)
+    answers = [(uid, response[uid]) for uid in uids if uid in response]
+    return _summaries(client, answers, previews_of)
+
+
+def _summary_items(client, previews_of) -> str:
+    item = previews.server_item(client) if previews_of is not None else None
+    return f"{_SUMMARY_ITEMS[:-1]} {item})" if item else _SUMMARY_ITEMS
+
+
+def _summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
+    summaries = tuple(_summary(uid, item) for uid, item in answers)
+    if previews_of is None:
+        return summaries
+    texts = {uid: previews.from_server(item) for uid, item in answers}
+    unmade = {uid: item.get(b"BODYSTRUCTURE") for uid, item in answers if texts[uid] is None}
+    if unmade:
+        texts.update(
+            previews.read_previews(client, previews_of.name, previews_of.uidvalidity, unmade)
+        )
+    return tuple(
+        dataclasses.replace(summary, preview=texts.get(summary.uid) or "") for summary in summaries
+    )
 
 
 def _summary(uid: int, item: dict) -> MessageSummary:

@@ -4,25 +4,17 @@ recipients chosen, the subject prefixed and the thread's references kept."""
 import datetime
 import email.utils
 import html
-import re
 from collections.abc import Iterable, Sequence
 
 from . import limits
 from .addresses import LINE_BREAKS, MESSAGE_ID, Address, format_address
 from .exceptions import InvalidInputError
-from .headers import clean_text, decode_header_text
+from .headers import decode_header_text
 from .html import html_to_text
 from .mime import Draft, OutgoingAttachment
 from .names import eml_filename
 from .reading import MessageView
-
-_REPLY_PREFIX = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs|antw|ref|rif|odp|res|ynt)(?:\[\d+\]|\(\d+\))?\s*:\s*)+",
-    re.IGNORECASE,
-)
-_FORWARD_PREFIX = re.compile(
-    r"^\s*(?:(?:fwd?|wg|tr|rv|vl|i)(?:\[\d+\]|\(\d+\))?\s*:\s*)+", re.IGNORECASE
-)
+from .subjects import strip_forward_prefixes, strip_reply_prefixes, subject_text
 
 
 def quote_intro(view: MessageView, tz: datetime.tzinfo | None = None) -> str:
@@ -150,13 +142,13 @@ def forward_draft(
 def reply_subject(subject: str, prefix: str = "Re:") -> str:
     """`prefix` ("Re:", "AW:") once, in place of whatever reply prefixes the subject had
     (Re:, RE:, AW:, Antw:, Re[2]:, stacked): a German reply to "Re: Offer" is "AW: Offer"."""
-    return f"{prefix} " + _REPLY_PREFIX.sub("", clean_text(decode_header_text(subject or "")))
+    return f"{prefix} " + strip_reply_prefixes(subject_text(subject))
 
 
 def forward_subject(subject: str, prefix: str = "Fwd:") -> str:
     """`prefix` ("Fwd:", "WG:") once, in place of forward prefixes (Fwd:, FW:, WG:) the
     subject starts with; reply prefixes after it stay, they tell what was forwarded."""
-    return f"{prefix} " + _FORWARD_PREFIX.sub("", clean_text(decode_header_text(subject or "")))
+    return f"{prefix} " + strip_forward_prefixes(subject_text(subject))
 
 
 def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> list[Address]:

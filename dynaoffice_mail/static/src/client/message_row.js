@@ -15,7 +15,8 @@ export const DRAG_TYPE = "application/x-dynaoffice-mail-messages";
 
 /**
  * One message in the list: unread (bold), flagged, answered and attachment markers,
- * sender (recipients in Sent and Drafts), subject, date and size.
+ * sender (recipients in Sent and Drafts), subject, date and size, and under the subject
+ * the first words of the text (the preview line, empty where the message has none).
  */
 export class MessageRow extends Component {
     static template = "dynaoffice_mail.MessageRow";
