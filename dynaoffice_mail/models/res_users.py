@@ -7,10 +7,22 @@ class ResUsers(models.Model):
     dynaoffice_mail_account_ids = fields.One2many(
         "dynaoffice.mail.account", "user_id", string="Mail Accounts"
     )
+    dynaoffice_mail_notify_desktop = fields.Boolean(
+        string="Desktop notification for new mail",
+        help="While the mail client is open in a browser tab you are not looking at, the "
+        "browser shows a notification when new mail arrives in an Inbox of your mailboxes.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):
-        return super().SELF_READABLE_FIELDS + ["dynaoffice_mail_account_ids"]
+        return super().SELF_READABLE_FIELDS + [
+            "dynaoffice_mail_account_ids",
+            "dynaoffice_mail_notify_desktop",
+        ]
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return super().SELF_WRITEABLE_FIELDS + ["dynaoffice_mail_notify_desktop"]
 
     def action_dynaoffice_mail_new_account(self):
         """The seed's "Neues E-Mail Konto hinzufügen" in the user's own preferences."""
