@@ -29,7 +29,7 @@ registry.category("web_tour.tours").add("dynaoffice_mail_links", {
         { trigger: `${folder("INBOX")}.active`, timeout: 30000 },
         { trigger: row("Im Posteingang") },
         { trigger: "body", run: () => addressHas({ folder: "INBOX", uid: null }) },
-        { trigger: `${folder("Archive")}`, run: "click" },
+        { trigger: `${folder("Archive")} .o_dynaoffice_mail_folder_name`, run: "click" },
         { trigger: `${folder("Archive")}.active` },
         { trigger: row("Im Archiv"), run: "click" },
         { trigger: ".o_dynaoffice_mail_subject:contains('Im Archiv')" },
