@@ -10,7 +10,7 @@ import {
     useState,
 } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
-import { router } from "@web/core/browser/router";
+import { router, routerBus } from "@web/core/browser/router";
 import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { useHotkey } from "@web/core/hotkeys/hotkey_hook";
 import { _t } from "@web/core/l10n/translation";
@@ -198,12 +198,13 @@ export class MailClient extends Component {
 
     /**
      * The address names where the client is (mail_url.js). What the user opens (an account,
-     * a folder, a message, or closes a message) is a new entry in the browser's history;
+     * a folder, a message; closing it with Esc) is a new entry in the browser's history;
      * what follows from it (the Inbox an account opens at, the next message after a
      * delete, the folder a message that is gone leaves open) replaces the entry.
      *
      * Back and forward between the client's own entries move the client there, without
-     * the web client loading the action again (which would show an empty client first).
+     * the web client loading the action again (which would show an empty client first):
+     * see `followHistory`.
      */
     setupRoute() {
         this.route = { shown: null, applying: 0 };
@@ -214,8 +215,12 @@ export class MailClient extends Component {
             () => this.writeRoute(),
             () => Object.values(placeOf(this.model))
         );
-        // Before the router's own listener, which would reload the action.
-        useExternalListener(window, "popstate", (ev) => this.onPopState(ev), { capture: true });
+        onMounted(() => (liveClient = this));
+        onWillUnmount(() => {
+            if (liveClient === this) {
+                liveClient = null;
+            }
+        });
     }
 
     /** Opens `place` (an account, a folder, a message; nothing: the initial account). */
@@ -251,23 +256,44 @@ export class MailClient extends Component {
         // The action's state as well: the action service writes the address from it when it
         // opens another action over the client (the breadcrumbs' way back).
         Object.assign(controller.currentState, params);
-        if (push) {
-            router.pushState(params);
-        } else {
-            router.replaceState(params);
-        }
+        const write = push ? router.pushState : router.replaceState;
+        write(params, { sync: true });
+        // The entry is the client's own: back and forward to it are for the client to follow
+        // (the router leaves entries marked so to their page, see HISTORY_MARK).
+        browser.history.replaceState(
+            { ...browser.history.state, skipRouteChange: true, [HISTORY_MARK]: true },
+            "",
+            browser.location.href
+        );
     }
 
-    /** Back or forward to another of the client's entries: the client goes there itself. */
-    onPopState(ev) {
-        const next = ev.state?.nextState;
-        if (!next || !isSameActionStack(next, router.current)) {
-            return; // another action's entry: the web client loads it
+    /**
+     * Back or forward to one of the client's entries (the router's state `next`): if the
+     * client shows the same actions, it goes there itself.
+     *
+     * @returns {boolean} whether it did (else the web client loads the entry)
+     */
+    followHistory(next) {
+        const controller = this.action.currentController;
+        if (
+            !next ||
+            controller?.props?.action !== this.props.action ||
+            !isSameActionStack(next, controller.state)
+        ) {
+            return false;
         }
-        router.skipLoad = true;
         const place = placeFromParams(next, browser.location.search);
         this.route.shown = place;
-        this.leaveComposer().then((left) => left && this.goTo(place));
+        this.leaveComposer().then((left) => {
+            if (left) {
+                return this.goTo(place);
+            }
+            // The composer stays (its draft could not be saved): so does the client, and
+            // the address says so.
+            this.route.shown = null;
+            this.writeRoute();
+        });
+        return true;
     }
 
     // -- layout -----------------------------------------------------------------------------
@@ -824,6 +850,19 @@ export class MailClient extends Component {
         row?.focus({ preventScroll: true });
     }
 }
+
+// The client's own history entries carry this mark and the router's `skipRouteChange`: the
+// router does not load them, the client follows them (or, when it is not shown, has the web
+// client load them as the router would).
+const HISTORY_MARK = "dynaofficeMail";
+let liveClient = null;
+
+browser.addEventListener("popstate", (ev) => {
+    if (!ev.state?.[HISTORY_MARK] || liveClient?.followHistory(ev.state.nextState)) {
+        return;
+    }
+    routerBus.trigger("ROUTE_CHANGE");
+});
 
 /** Both router states show the same actions, the last one perhaps at another place. */
 function isSameActionStack(a, b) {

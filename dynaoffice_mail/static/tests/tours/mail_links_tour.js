@@ -47,14 +47,29 @@ registry.category("web_tour.tours").add("dynaoffice_mail_links", {
         { trigger: `${folder("Archive")}.active`, timeout: 30000 },
         { trigger: `${row("Im Archiv")}.o_open` },
         { trigger: ".o_dynaoffice_mail_subject:contains('Im Archiv')" },
-        // Back: the folder without the message (the entry before it opened), then the Inbox.
-        { trigger: "body", run: () => window.history.back() },
+        // Back: the folder without the message (the entry before it opened), then the Inbox,
+        // in the same client (the web client does not load the action again).
+        {
+            trigger: ".o_dynaoffice_mail_client",
+            run: () => {
+                document.querySelector(".o_dynaoffice_mail_client").dynaofficeKept = true;
+                window.history.back();
+            },
+        },
         { trigger: ".o_dynaoffice_mail_client:not(:has(.o_dynaoffice_mail_subject))" },
         { trigger: `${folder("Archive")}.active` },
         { trigger: "body", run: () => window.history.back() },
         { trigger: `${folder("INBOX")}.active` },
         { trigger: row("Im Posteingang") },
         { trigger: "body", run: () => addressHas({ folder: "INBOX", uid: null }) },
+        {
+            trigger: ".o_dynaoffice_mail_client",
+            run: () => {
+                if (!document.querySelector(".o_dynaoffice_mail_client").dynaofficeKept) {
+                    throw new Error("back loaded the client again");
+                }
+            },
+        },
         // Forward twice: the message again.
         { trigger: "body", run: () => window.history.forward() },
         { trigger: `${folder("Archive")}.active` },
