@@ -143,7 +143,20 @@ describe("dynaoffice_mail client: desktop notification of new mail", () => {
         expect(shown[1].closed).toBe(true);
     });
 
-    test("nothing while the tab is visible, or without the preference", async () => {
+    test("nothing while the tab is visible: what arrived then is no news later", async () => {
+        const shown = mockDesktopNotifications();
+        const hidden = mockVisibility();
+        const unread = { 1: 3, 2: 7 };
+        const server = await openClient({ notify: true, unread });
+        unread[1] = 5;
+        await nextCounts();
+        expect(server.callsOf("client_account_unread").length).toBeGreaterThan(1);
+        hidden.value = true;
+        await nextCounts();
+        expect(shown).toHaveLength(0);
+    });
+
+    test("nothing without the preference", async () => {
         const shown = mockDesktopNotifications();
         const hidden = mockVisibility();
         const unread = { 1: 3, 2: 7 };

@@ -215,6 +215,11 @@ export class MailClient extends Component {
             () => this.writeRoute(),
             () => Object.values(placeOf(this.model))
         );
+        // Once shown, the entry the action service writes for the client (a moment later)
+        // becomes the client's own, even when the place was reached before.
+        useBus(this.env.bus, "ACTION_MANAGER:UI-UPDATED", () =>
+            browser.setTimeout(() => this.writeRoute())
+        );
         onMounted(() => (liveClient = this));
         onWillUnmount(() => {
             if (liveClient === this) {
