@@ -1,11 +1,10 @@
 import { describe, expect, test } from "@odoo/hoot";
 import { click, waitFor, waitUntil } from "@odoo/hoot-dom";
 import { animationFrame } from "@odoo/hoot-mock";
-import { defineMailModels, start } from "@mail/../tests/mail_test_helpers";
+import { defineMailModels } from "@mail/../tests/mail_test_helpers";
 import { browser } from "@web/core/browser/browser";
 import { router } from "@web/core/browser/router";
-import { getService, mockService } from "@web/../tests/web_test_helpers";
-import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
+import { makeMailServer, startMailClient } from "./dynaoffice_mail_test_helpers";
 
 describe.current.tags("headless");
 defineMailModels();
@@ -50,14 +49,7 @@ async function openClient() {
         }),
         client_assignments: () => ({}),
     });
-    mockService("dynaoffice_mail.rpc", () => server.rpc);
-    mockService("notification", () => makeNotifications());
-    await start();
-    await getService("action").doAction({
-        type: "ir.actions.client",
-        tag: "dynaoffice_mail.client",
-        name: "Mailbox",
-    });
+    await startMailClient(server);
     await waitFor(".o_dynaoffice_mail_row[data-uid='3']");
     await waitUntil(() => router.current.folder === "INBOX");
     return server;

@@ -1,18 +1,13 @@
 import { after, describe, expect, test } from "@odoo/hoot";
 import { waitFor, waitUntil } from "@odoo/hoot-dom";
 import { advanceTime, animationFrame, mockPermission } from "@odoo/hoot-mock";
-import { defineMailModels, start } from "@mail/../tests/mail_test_helpers";
+import { defineMailModels } from "@mail/../tests/mail_test_helpers";
 import { browser } from "@web/core/browser/browser";
 import { session } from "@web/session";
-import {
-    getService,
-    mockService,
-    onRpc,
-    patchWithCleanup,
-} from "@web/../tests/web_test_helpers";
+import { onRpc, patchWithCleanup } from "@web/../tests/web_test_helpers";
 import { POLL_INTERVAL } from "@dynaoffice_mail/client/mail_client";
 import { ACCOUNT_UNREAD_INTERVAL } from "@dynaoffice_mail/client/mail_client_model";
-import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
+import { makeMailServer, startMailClient } from "./dynaoffice_mail_test_helpers";
 
 describe.current.tags("headless");
 defineMailModels();
@@ -82,15 +77,7 @@ async function openClient({ notify, unread }) {
         }),
         client_assignments: () => ({}),
     });
-    mockService("dynaoffice_mail.rpc", () => server.rpc);
-    mockService("notification", () => makeNotifications());
-    await start();
-    await getService("action").doAction({
-        type: "ir.actions.client",
-        tag: "dynaoffice_mail.client",
-        name: "Mailbox",
-        params: { account_id: 1 },
-    });
+    await startMailClient(server, { account_id: 1 });
     await waitFor(".o_dynaoffice_mail_folder[data-folder='INBOX']");
     await waitUntil(() => server.callsOf("client_account_unread").length === 1);
     return server;
