@@ -9,3 +9,4 @@ from . import mail_message
 from . import res_users
 from . import res_groups
 from . import res_partner
+from . import ir_http

@@ -10,6 +10,11 @@ class ResUsers(models.Model):
     dynaoffice_mail_trusted_sender_ids = fields.One2many(
         "dynaoffice.mail.trusted.sender", "user_id", string="Senders With Remote Content"
     )
+    dynaoffice_mail_notify_desktop = fields.Boolean(
+        string="Desktop notification for new mail",
+        help="While the mail client is open in a browser tab you are not looking at, the "
+        "browser shows a notification when new mail arrives in an Inbox of your mailboxes.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -17,7 +22,12 @@ class ResUsers(models.Model):
             "dynaoffice_mail_account_ids",
             # Read only: not self-writeable, whose writes Odoo makes as superuser.
             "dynaoffice_mail_trusted_sender_ids",
+            "dynaoffice_mail_notify_desktop",
         ]
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return super().SELF_WRITEABLE_FIELDS + ["dynaoffice_mail_notify_desktop"]
 
     def action_dynaoffice_mail_new_account(self):
         """The seed's "Neues E-Mail Konto hinzufügen" in the user's own preferences."""

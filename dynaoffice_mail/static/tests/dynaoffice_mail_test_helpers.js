@@ -1,4 +1,6 @@
 import { Deferred } from "@odoo/hoot-mock";
+import { start } from "@mail/../tests/mail_test_helpers";
+import { getService, mockService } from "@web/../tests/web_test_helpers";
 import { RPCError } from "@web/core/network/rpc";
 import { MailRpc } from "@dynaoffice_mail/client/mail_rpc";
 
@@ -65,4 +67,22 @@ export function makeNotifications() {
             return () => {};
         },
     };
+}
+
+/**
+ * The web client with the mail client opened (`params`: its action's), its calls answered
+ * by `server` (makeMailServer). Returns what the user saw in notifications.
+ */
+export async function startMailClient(server, params = {}) {
+    const notifications = makeNotifications();
+    mockService("dynaoffice_mail.rpc", () => server.rpc);
+    mockService("notification", () => notifications);
+    await start();
+    await getService("action").doAction({
+        type: "ir.actions.client",
+        tag: "dynaoffice_mail.client",
+        name: "Mailbox",
+        params,
+    });
+    return notifications;
 }

@@ -6,7 +6,8 @@ import { _t } from "@web/core/l10n/translation";
 /**
  * The account switcher at the top of the folder pane (the seed's "Konten-Auswahlliste"):
  * personal mailboxes first, group mailboxes marked as such, each with the unread mail of
- * its Inbox (`unread`: {accountId: count}, as far as known).
+ * its Inbox (`unread`: {accountId: count}, as far as known). Below them the way to the
+ * accounts' settings and the user's desktop notification for new mail.
  */
 export class AccountSwitcher extends Component {
     static template = "dynaoffice_mail.AccountSwitcher";
@@ -17,6 +18,9 @@ export class AccountSwitcher extends Component {
         unread: { type: Object, optional: true },
         onSelect: Function,
         onManage: Function,
+        // The user's preference "desktop notification for new mail" and its toggle.
+        notifyDesktop: { type: Boolean, optional: true },
+        onToggleNotify: { type: Function, optional: true },
     };
 
     static defaultProps = { unread: {} };

@@ -10,12 +10,15 @@ import {
     useState,
 } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
+import { router, routerBus } from "@web/core/browser/router";
 import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { useHotkey } from "@web/core/hotkeys/hotkey_hook";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { user } from "@web/core/user";
 import { useBus, useService } from "@web/core/utils/hooks";
 import { useSetupAction } from "@web/search/action_hook";
+import { session } from "@web/session";
 import { formatInteger } from "@web/views/fields/formatters";
 import { AccountSwitcher } from "./account_switcher";
 import { Composer } from "./composer";
@@ -23,6 +26,8 @@ import { ComposerModel } from "./composer_model";
 import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
+import { NewMailNotifier } from "./mail_notifier";
+import { paramsOfPlace, placeFromParams, placeOf, samePlace } from "./mail_url";
 import { useMailRpc } from "./mail_rpc";
 import {
     accountDelimiter,
@@ -53,9 +58,11 @@ const EDITABLE =
  * reading pane (or the composer in its place), side by side and resizable, usable from the
  * keyboard.
  *
- * It opens `action.params.account_id` (or the context's `active_id`), else the account
- * used last in this browser, else the first one. With `action.params.compose` ({to,
- * account_id}) it starts writing a message to those recipients.
+ * It opens the place its params name (mail_url.js: `account`, `folder`, `uidvalidity`,
+ * `uid`, as the address bar has them; or `account_id`), or the context's `active_id`, else
+ * the account used last in this browser, else the first one. With `action.params.compose`
+ * ({to, account_id}) it starts writing a message to those recipients. Where it is goes into
+ * the address bar, so that reload, back and forward and shared links come back to it.
  */
 export class MailClient extends Component {
     static template = "dynaoffice_mail.MailClient";
@@ -69,11 +76,16 @@ export class MailClient extends Component {
         ReadingPane,
     };
     static props = ["*"];
+    // The address of the client: /odoo/mail (also the action record's `path`).
+    static path = "mail";
+    static displayName = _t("E-Mail");
 
     setup() {
         this.action = useService("action");
         this.dialog = useService("dialog");
         this.notification = useService("notification");
+        this.notificationPermission = useService("mail.notification.permission");
+        this.orm = useService("orm");
         this.uiService = useService("ui");
         this.ui = useState(this.uiService);
         this.rpc = useMailRpc();
@@ -82,7 +94,15 @@ export class MailClient extends Component {
         onWillDestroy(() => model.destroy());
         this.rootRef = useRef("root");
         this.widths = useState(this.loadWidths());
-        this.state = useState({ showFolders: false, composer: null });
+        this.state = useState({
+            showFolders: false,
+            composer: null,
+            notifyDesktop: Boolean(session.dynaoffice_mail_notify_desktop),
+        });
+        this.notifier = new NewMailNotifier({
+            enabled: this.state.notifyDesktop,
+            onOpen: (accountId) => this.openInbox(accountId),
+        });
         this.lastPoll = 0;
         // "Search mailboxes" on a contact: its mail found across the mailboxes, shown where
         // no message is open (the answer is kept while a message found is read).
@@ -91,15 +111,11 @@ export class MailClient extends Component {
             answer: null,
         });
 
+        this.setupRoute();
         onWillStart(async () => {
             await this.model.loadAccounts();
             // Folders and mail load after the first render, which shows their progress.
-            const original = this.requestedMessage;
-            if (original) {
-                openMessageAt(this.model, original);
-            } else {
-                this.model.openInitialAccount(this.requestedAccountId);
-            }
+            this.goTo(this.requestedPlace);
             const compose = this.props.action?.params?.compose;
             if (compose && this.model.accountId) {
                 this.openComposer("new", {
@@ -111,6 +127,8 @@ export class MailClient extends Component {
         // Leaving the client (another menu, another action) saves what is being written.
         useSetupAction({
             beforeLeave: () => this.leaveComposer(),
+            // Back to the client through the breadcrumbs: where it was.
+            getLocalState: () => ({ place: placeOf(this.model) }),
             beforeUnload: (ev) => {
                 if (this.state.composer?.hasUnsavedContent) {
                     ev.preventDefault();
@@ -130,7 +148,7 @@ export class MailClient extends Component {
         onMounted(() => {
             this.takeKeyboard();
             // The switcher's counts come after the first paint: one STATUS per account.
-            this.model.loadAccountUnread();
+            this.noticeNewMail({ now: true });
         });
         this.setupHotkeys();
         this.setupTitle();
@@ -147,20 +165,26 @@ export class MailClient extends Component {
         return id ? Number(id) : null;
     }
 
-    /** The message a chatter's "open the original" asks for, if any. */
-    get requestedMessage() {
-        const params = this.props.action?.params || {};
-        if (!params.account_id || !params.folder || !params.uid) {
-            return null;
+    /**
+     * The place the client was opened at: back through the breadcrumbs, where it was; else
+     * what its params name (the address on a reload or a shared link, whose state the
+     * router gives as `params` or, for an action loaded by its path, as the context's).
+     */
+    get requestedPlace() {
+        if (this.props.state?.place) {
+            return this.props.state.place;
         }
-        const { account_id, folder, uidvalidity, uid } = params;
-        return { accountId: Number(account_id), folder, uidvalidity: Number(uidvalidity), uid };
+        const { action } = this.props;
+        const params = { ...action?.context?.params, ...action?.params };
+        return placeFromParams(params, browser.location.search);
     }
 
     /** A message of the contact's mail found across the mailboxes. */
     async openFoundMessage(place) {
         if (await this.leaveComposer()) {
-            openMessageAt(this.model, place);
+            const opened = openMessageAt(this.model, place);
+            this.writeRoute({ push: true });
+            await opened;
         }
     }
 
@@ -169,6 +193,113 @@ export class MailClient extends Component {
         return this.model.accounts.some((account) => account.id === id)
             ? id
             : this.model.accountId;
+    }
+
+    // -- the address bar -------------------------------------------------------------------
+
+    /**
+     * The address names where the client is (mail_url.js). What the user opens (an account,
+     * a folder, a message; closing it with Esc) is a new entry in the browser's history;
+     * what follows from it (the Inbox an account opens at, the next message after a
+     * delete, the folder a message that is gone leaves open) replaces the entry.
+     *
+     * Back and forward between the client's own entries move the client there, without
+     * the web client loading the action again (which would show an empty client first):
+     * see `followHistory`.
+     */
+    setupRoute() {
+        this.route = { shown: null, applying: 0 };
+        // Until the client is shown the action service writes the address from the action's
+        // state: the place asked for, so that a reload or a link does not lose it.
+        this.props.updateActionState?.(paramsOfPlace(this.requestedPlace));
+        useEffect(
+            () => this.writeRoute(),
+            () => Object.values(placeOf(this.model))
+        );
+        // Once shown, the entry the action service writes for the client (a moment later)
+        // becomes the client's own, even when the place was reached before.
+        useBus(this.env.bus, "ACTION_MANAGER:UI-UPDATED", () =>
+            browser.setTimeout(() => this.writeRoute())
+        );
+        onMounted(() => (liveClient = this));
+        onWillUnmount(() => {
+            if (liveClient === this) {
+                liveClient = null;
+            }
+        });
+    }
+
+    /** Opens `place` (an account, a folder, a message; nothing: the initial account). */
+    async goTo(place) {
+        this.route.applying++;
+        try {
+            if (place.accountId) {
+                await openMessageAt(this.model, place);
+            } else {
+                await this.model.openInitialAccount(this.requestedAccountId);
+            }
+        } finally {
+            this.route.applying--;
+            // A place that could not be reached leaves where the client went instead.
+            this.writeRoute();
+        }
+    }
+
+    /** The address follows the client: a new history entry with `push`, else in place. */
+    writeRoute({ push = false } = {}) {
+        const place = placeOf(this.model);
+        if (this.route.applying || !place.accountId || samePlace(place, this.route.shown)) {
+            return;
+        }
+        const params = paramsOfPlace(place);
+        const controller = this.action.currentController;
+        if (controller?.props?.action !== this.props.action) {
+            // Not shown yet (or being left): the action's state is what gets written.
+            this.props.updateActionState?.(params);
+            return;
+        }
+        this.route.shown = place;
+        // The action's state as well: the action service writes the address from it when it
+        // opens another action over the client (the breadcrumbs' way back).
+        Object.assign(controller.currentState, params);
+        const write = push ? router.pushState : router.replaceState;
+        write(params, { sync: true });
+        // The entry is the client's own: back and forward to it are for the client to follow
+        // (the router leaves entries marked so to their page, see HISTORY_MARK).
+        browser.history.replaceState(
+            { ...browser.history.state, skipRouteChange: true, [HISTORY_MARK]: true },
+            "",
+            browser.location.href
+        );
+    }
+
+    /**
+     * Back or forward to one of the client's entries (the router's state `next`): if the
+     * client shows the same actions, it goes there itself.
+     *
+     * @returns {boolean} whether it did (else the web client loads the entry)
+     */
+    followHistory(next) {
+        const controller = this.action.currentController;
+        if (
+            !next ||
+            controller?.props?.action !== this.props.action ||
+            !isSameActionStack(next, controller.state)
+        ) {
+            return false;
+        }
+        const place = placeFromParams(next, browser.location.search);
+        this.route.shown = place;
+        this.leaveComposer().then((left) => {
+            if (left) {
+                return this.goTo(place);
+            }
+            // The composer stays (its draft could not be saved): so does the client, and
+            // the address says so.
+            this.route.shown = null;
+            this.writeRoute();
+        });
+        return true;
     }
 
     // -- layout -----------------------------------------------------------------------------
@@ -206,12 +337,68 @@ export class MailClient extends Component {
     // -- staying current --------------------------------------------------------------------
 
     poll() {
-        if (document.visibilityState === "hidden" || Date.now() - this.lastPoll < 2000) {
+        if (document.visibilityState === "hidden") {
+            // Nobody looks: only the Inbox counts, for a desktop notification of new mail.
+            if (this.notifier.enabled) {
+                this.noticeNewMail();
+            }
+            return;
+        }
+        if (Date.now() - this.lastPoll < 2000) {
             return;
         }
         this.lastPoll = Date.now();
         this.model.poll();
-        this.model.refreshAccountUnread();
+        this.noticeNewMail();
+    }
+
+    /**
+     * The accounts' Inbox counts again (once a minute at most, or `now`): for the account
+     * switcher, and for the desktop notification of new mail if the user wants one.
+     */
+    async noticeNewMail({ now = false } = {}) {
+        const always = this.notifier.enabled;
+        const unread = now
+            ? await this.model.loadAccountUnread({ always })
+            : await this.model.refreshAccountUnread({ always });
+        if (unread) {
+            this.notifier.observe(unread, this.model.accounts);
+        }
+    }
+
+    /**
+     * The user's preference "desktop notification for new mail", from the account switcher:
+     * turned on, the browser asks for its permission first (once; it keeps the answer).
+     */
+    async toggleNotifyDesktop() {
+        const enabled = !this.state.notifyDesktop;
+        if (enabled && this.notificationPermission.permission !== "granted") {
+            await this.notificationPermission.requestPermission();
+            if (this.notificationPermission.permission !== "granted") {
+                this.notification.add(
+                    _t(
+                        "The browser does not allow notifications from Odoo. Allow them in the site settings of your browser, then turn them on again."
+                    ),
+                    { title: _t("Mail"), type: "warning" }
+                );
+                return;
+            }
+        }
+        await this.orm.write("res.users", [user.userId], {
+            dynaoffice_mail_notify_desktop: enabled,
+        });
+        session.dynaoffice_mail_notify_desktop = enabled;
+        this.state.notifyDesktop = enabled;
+        this.notifier.enabled = enabled;
+    }
+
+    /** A notification of new mail was clicked: that account's Inbox. */
+    async openInbox(accountId) {
+        if (accountId !== this.model.accountId) {
+            await this.selectAccount(accountId);
+        } else if (this.model.inboxFolder) {
+            await this.openFolder(this.model.inboxFolder.name);
+        }
     }
 
     // -- the browser tab --------------------------------------------------------------------
@@ -240,7 +427,9 @@ export class MailClient extends Component {
 
     async selectAccount(accountId) {
         if (accountId !== this.model.accountId && (await this.leaveComposer())) {
-            this.model.openAccount(accountId);
+            const opened = this.model.openAccount(accountId);
+            this.writeRoute({ push: true });
+            await opened;
         }
     }
 
@@ -249,7 +438,9 @@ export class MailClient extends Component {
     async openFolder(name) {
         this.state.showFolders = false;
         if (name !== this.model.folder && (await this.leaveComposer())) {
-            this.model.openFolder(name);
+            const opened = this.model.openFolder(name);
+            this.writeRoute({ push: true });
+            await opened;
         }
     }
 
@@ -385,8 +576,15 @@ export class MailClient extends Component {
             return;
         }
         if (await this.leaveComposer()) {
-            model.openMessage(uid);
+            const opened = model.openMessage(uid);
+            this.writeRoute({ push: true });
+            await opened;
         }
+    }
+
+    closeMessage() {
+        this.model.closeMessage();
+        this.writeRoute({ push: true });
     }
 
     // -- writing ----------------------------------------------------------------------------
@@ -585,7 +783,7 @@ export class MailClient extends Component {
         }
         key(
             "escape",
-            () => (model.selection.size ? model.clearSelection() : model.closeMessage()),
+            () => (model.selection.size ? model.clearSelection() : this.closeMessage()),
             { when: () => Boolean(model.selection.size || model.message) }
         );
         useExternalListener(window, "keydown", (ev) => this.onKeydown(ev));
@@ -674,6 +872,31 @@ export class MailClient extends Component {
         const row = this.rootRef.el?.querySelector(`.o_dynaoffice_mail_row[data-uid="${uid}"]`);
         row?.focus({ preventScroll: true });
     }
+}
+
+// The client's own history entries carry this mark and the router's `skipRouteChange`: the
+// router does not load them, the client follows them (or, when it is not shown, has the web
+// client load them as the router would).
+const HISTORY_MARK = "dynaofficeMail";
+let liveClient = null;
+
+browser.addEventListener("popstate", (ev) => {
+    if (!ev.state?.[HISTORY_MARK] || liveClient?.followHistory(ev.state.nextState)) {
+        return;
+    }
+    routerBus.trigger("ROUTE_CHANGE");
+});
+
+/** Both router states show the same actions, the last one perhaps at another place. */
+function isSameActionStack(a, b) {
+    const stackA = a?.actionStack || [];
+    const stackB = b?.actionStack || [];
+    const keys = ["action", "model", "resId", "active_id"];
+    return (
+        stackA.length > 0 &&
+        stackA.length === stackB.length &&
+        stackA.every((entry, index) => keys.every((key) => entry[key] === stackB[index][key]))
+    );
 }
 
 function closest(target, selector) {

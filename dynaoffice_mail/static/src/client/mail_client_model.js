@@ -195,11 +195,14 @@ export class MailClientModel extends Reactive {
 
     /**
      * The unread counts of the account switcher. Only worth a call with more than one
-     * account: the open one's count is in its folder list.
+     * account (the open one's count is in its folder list), or `always` (new mail noticed
+     * while the tab is hidden, when the folder list is not polled).
+     *
+     * @returns {Promise<object|null>} the server's answer {accountId: unread}, if one came
      */
-    async loadAccountUnread() {
-        if (this.accounts.length < 2) {
-            return;
+    async loadAccountUnread({ always = false } = {}) {
+        if (this.accounts.length < (always ? 1 : 2)) {
+            return null;
         }
         const token = ++this.tokens.accountUnread;
         this.accountUnreadAt.time = Date.now();
@@ -209,19 +212,21 @@ export class MailClientModel extends Reactive {
                 this.accountUnread = Object.fromEntries(
                     Object.entries(unread).map(([id, count]) => [Number(id), count])
                 );
+                return { ...this.accountUnread };
             }
         } catch {
             // The counts are an extra: the switcher shows the last ones, the poll retries.
         }
+        return null;
     }
 
     /** With the poll: the switcher's counts again once a minute has passed. */
-    refreshAccountUnread() {
+    refreshAccountUnread({ always = false } = {}) {
         const last = this.accountUnreadAt.time;
         if (last !== null && Date.now() - last < ACCOUNT_UNREAD_INTERVAL) {
-            return Promise.resolve();
+            return Promise.resolve(null);
         }
-        return this.loadAccountUnread();
+        return this.loadAccountUnread({ always });
     }
 
     /** The requested account, else the one used last in this browser, else the first. */

@@ -2,10 +2,12 @@ import { _t } from "@web/core/l10n/translation";
 
 /**
  * Opens one message given by where it is ({accountId, folder, uidvalidity, uid}): from a
- * chatter's "open the original", from a contact's mail found across mailboxes. Its account
- * and folder open first (the list shows the folder), then the message in the reading pane.
+ * chatter's "open the original", from a contact's mail found across mailboxes, from the
+ * address bar (mail_url.js). Its account and folder open first (the list shows the folder),
+ * then the message in the reading pane. Without a uid only the folder opens, without a
+ * folder the account at its Inbox.
  *
- * @returns {Promise<boolean>} whether the message could be looked for
+ * @returns {Promise<boolean>} whether the message (or folder) could be looked for
  */
 export async function openMessageAt(model, place) {
     const accountId = Number(place.accountId);
@@ -30,9 +32,18 @@ export async function openMessageAt(model, place) {
     if (model.accountId !== accountId) {
         return false; // the user went elsewhere meanwhile
     }
+    if (!folder) {
+        return true;
+    }
     if (model.folder !== folder) {
         notify(_t("The folder “%(folder)s” no longer exists.", { folder }));
         return false;
+    }
+    if (!uid) {
+        if (model.messageUid !== null) {
+            model.closeMessage();
+        }
+        return true;
     }
     if (!model.page) {
         await model.reloadList();
