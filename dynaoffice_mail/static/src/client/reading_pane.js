@@ -47,6 +47,8 @@ export class ReadingPane extends Component {
         onDelete: Function,
         // Reply, reply all, forward: the mode of the composer to open on this message.
         onCompose: Function,
+        // Closing the message is a step in the browser's history (the client's address).
+        onClose: Function,
     };
 
     setup() {

@@ -75,6 +75,12 @@ registry.category("web_tour.tours").add("dynaoffice_mail_links", {
         { trigger: `${folder("Archive")}.active` },
         { trigger: "body", run: () => window.history.forward() },
         { trigger: ".o_dynaoffice_mail_subject:contains('Im Archiv')" },
+        // Closing with the reading pane's button is a step too: back opens the message again.
+        { trigger: ".o_dynaoffice_mail_close_message", run: "click" },
+        { trigger: ".o_dynaoffice_mail_client:not(:has(.o_dynaoffice_mail_subject))" },
+        { trigger: "body", run: () => addressHas({ folder: "Archive", uid: null }) },
+        { trigger: "body", run: () => window.history.back() },
+        { trigger: ".o_dynaoffice_mail_subject:contains('Im Archiv')" },
     ],
 });
 

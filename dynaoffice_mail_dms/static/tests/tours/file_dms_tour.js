@@ -11,7 +11,9 @@ registry.category("web_tour.tours").add("dynaoffice_mail_file_to_dms", {
     steps: () => [
         { trigger: row("Pläne und Angebot"), timeout: 30000, run: "click" },
         { trigger: ".o_dynaoffice_mail_attachment:contains('Plan.pdf')" },
-        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_file", run: "click" },
+        // Filing is one of the less-used actions in the reading toolbar's "More" menu.
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_more", run: "click" },
+        { trigger: ".o_dynaoffice_mail_more_menu .o_dynaoffice_mail_file", run: "click" },
         { trigger: ".modal input[name='destination'][value='dms_directory']:checked" },
         { trigger: ".modal input[name='what'][value='attachments']", run: "click" },
         // Both attachments ticked at first; only the offer is to be filed.
