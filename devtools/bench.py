@@ -1466,6 +1466,8 @@ def bench_concurrency(servers, mailbox, work, folder, user_counts) -> dict:
         odoo = OdooServer(config, database, work / "odoo-workers.log", CONCURRENT_WORKERS)
         print(f"== starting Odoo (--workers={CONCURRENT_WORKERS}) on {odoo.url}", flush=True)
         try:
+            marker = f"Login: user=<{mailbox.user}>"
+            logins_before = servers.dovecot.log().count(marker)
             odoo.start()
             sessions, account_id = _group_mailbox(odoo, mailbox, max(user_counts))
             for session in sessions:  # every worker has met the folder once
@@ -1491,7 +1493,13 @@ def bench_concurrency(servers, mailbox, work, folder, user_counts) -> dict:
                 )
                 for sample in run["error_samples"]:
                     print(f"      error: {sample}", flush=True)
-            print()
+            # Saving the account tests the login, then each worker logs in on its first page.
+            result["dovecot_logins_total"] = servers.dovecot.log().count(marker) - logins_before
+            print(
+                f"Dovecot logins of the mailbox since Odoo started, warm-up included: "
+                f"{result['dovecot_logins_total']}\n",
+                flush=True,
+            )
         finally:
             odoo.stop()
     return result

@@ -7,8 +7,12 @@ each; with the budget shared out, every page is served and no login is refused."
 import multiprocessing
 import threading
 from contextlib import ExitStack
+from unittest.mock import patch
 
 import pytest
+
+from odoo.tests.common import TransactionCase
+from odoo.tools import config
 
 from odoo.addons.dynaoffice_mail.services import exceptions, imap
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
@@ -116,3 +120,19 @@ def test_without_the_budget_dovecot_refuses_logins(mail_servers, mailbox):
     assert _refusals(mail_servers) == refused_before + 1
     for pool in pools:
         pool.clear()
+
+
+class TestPoolLimit(TransactionCase):
+    def test_the_budget_in_odoo_conf_is_shared_by_the_workers(self):
+        accounts = self.env["dynaoffice.mail.account"]
+        option = "dynaoffice_mail_max_connections_per_account"
+        cases = [
+            ({"workers": 4, "max_cron_threads": 0}, 2),  # the default budget of 8
+            ({"workers": 4, "max_cron_threads": 2}, 1),
+            ({"workers": 0, "max_cron_threads": 2}, 8),  # threaded: one process
+            ({"workers": 2, "max_cron_threads": 0, option: "6"}, 3),
+            ({"workers": 2, "max_cron_threads": 0, option: "plenty"}, 4),  # back to 8
+        ]
+        for options, expected in cases:
+            with self.subTest(options=options), patch.dict(config.options, options):
+                self.assertEqual(accounts._pool_limit(), expected)
