@@ -54,6 +54,20 @@ four with a small file first (a process keeps memory it freed, which would hide 
 behind the one before it). Each step's peak growth is shown in MiB and as a multiple of the
 attachment's size; the attachment that arrives in INBOX is checked by its sha256.
 
+Then end to end, Odoo started as for the attachment download (one process, --workers=0, as
+the demo runs it) and a logged-in HTTP session calling `client_page` over
+/web/dataset/call_kw as the browser does: page 1 and page 2 of each folder, newest first;
+Odoo's own `res.users.read` of the user's name in the same run as the baseline of an RPC;
+and "open a message" (`client_message`) for a typical mail of each folder (the first of
+page 2: plain text and HTML, no attachment, already read after the first request).
+
+Concurrency: Odoo as production runs it (--workers=4, prefork), one group mailbox whose
+group has all the simulated users, each user a thread with an HTTP session of its own that
+loads page 1 and page 2 of the folder in turn. Per number of users: p50/p95 per page,
+requests per second over the run, Dovecot's logins of the mailbox during the run (its log),
+the most connections of the mailbox open at once (`doveadm who`, sampled) and the logins
+Dovecot refused as too many (its log; must be 0 with its default of 10).
+
 The last line of output is one line of JSON with every figure.
 """
 
@@ -76,6 +90,7 @@ import ssl
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import tracemalloc
 import urllib.error
@@ -108,6 +123,10 @@ DRAFT_STEPS = ("upload", "save", "reopen", "send")
 ACCOUNT_MODEL = "dynaoffice.mail.account"
 ADDRESS = "bench@dynaoffice.test"
 WAYS = ("ours", "floor", "naive")
+CONCURRENT_USERS = (1, 4, 8, 16)
+CONCURRENT_ROUNDS = 10  # page 1 and page 2 per round and user
+CONCURRENT_WORKERS = 4
+REFUSED_LOGIN = "Maximum number of connections from user+IP exceeded"
 # Enough for the SEARCH ALL answer of a folder of millions of messages (see "naive" above).
 NAIVE_MAXLINE = 100_000_000
 
@@ -1158,10 +1177,31 @@ def _dovecot_version() -> str:
     return result.stdout.split(" (")[0].strip()
 
 
-def run(sizes=None, repeat=None, quick=False, attachment=True) -> int:
+def _write_folders(servers: MailServers, mailbox: Mailbox, sizes) -> None:
+    """The bench folders without the IMAP figures (--no-imap), for the Odoo sections."""
+    for size in sizes:
+        folder = f"bench-{size}"
+        print(f"== writing {size:,} messages into {folder}", flush=True)
+        write_folder(servers, folder, size)
+        warm_up(mailbox, folder)
+
+
+def run(
+    sizes=None,
+    repeat=None,
+    quick=False,
+    attachment=True,
+    imap=True,
+    end_to_end=True,
+    users=CONCURRENT_USERS,
+) -> int:
+    """`users`: the numbers of simulated users of the concurrency figures (none: skipped)."""
     sizes = tuple(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
     repeat = repeat or (QUICK_REPEAT if quick else DEFAULT_REPEAT)
-    if attachment:
+    sections = {"end_to_end": True} if end_to_end else {}
+    if users:
+        sections["concurrency"] = tuple(users)
+    if attachment or sections:
         check_odoo_source()
     # SIGTERM as well as Ctrl-C unwinds through the finally blocks that stop the servers.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
@@ -1190,11 +1230,303 @@ def run(sizes=None, repeat=None, quick=False, attachment=True) -> int:
             password=password,
             smtp_port=servers.ports.smtp_starttls,
         )
-        summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
+        if imap:
+            summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
+        else:
+            _write_folders(servers, mailbox, sizes)
         if attachment:
             summary.update(_attachment_or_reason(servers, mailbox, base))
+        if sections:
+            summary.update(
+                _odoo_sections_or_reason(servers, mailbox, base, sizes, repeat, sections)
+            )
     finally:
         servers.stop()
         shutil.rmtree(base, ignore_errors=True)
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     return 0
+
+
+# -- end to end: the list and a message over Odoo's JSON-RPC ----------------------------------
+
+
+def _timed_call(session: OdooSession, model: str, method: str, *args) -> float:
+    """Milliseconds of one JSON-RPC call."""
+    started = time.perf_counter()
+    session.call(model, method, *args)
+    return (time.perf_counter() - started) * 1000
+
+
+def _ms_figures(samples: list[float]) -> dict:
+    return {
+        "p50_ms": round(statistics.median(samples), 1),
+        "p95_ms": round(percentile(samples, 0.95), 1),
+        "n": len(samples),
+    }
+
+
+def _typical_message(user: OdooSession, account_id: int, folder: str) -> tuple[int, int]:
+    page = user.call(ACCOUNT_MODEL, "client_page", [account_id], folder, "date", True, PAGE, 1)
+    ref = page["messages"][0]["ref"]
+    return ref["uidvalidity"], ref["uid"]
+
+
+def bench_end_to_end(odoo, user, account_id, sizes, repeat) -> dict:
+    user_id = user.call("res.users", "search", [("login", "=", "bench")])[0]
+    result = {"odoo_workers": 0, "repeat": repeat, "folders": []}
+    for _warm in range(3):
+        _timed_call(user, "res.users", "read", [user_id], ["name"])
+    baseline = [_timed_call(user, "res.users", "read", [user_id], ["name"]) for _ in range(repeat)]
+    result["res_users_read"] = _ms_figures(baseline)
+    print(
+        f"\nEnd to end over JSON-RPC, Odoo --workers=0, {repeat} requests per figure (ms):\n"
+        f"{'':<28}{'p50':>8}{'p95':>8}\n"
+        f"{'res.users.read (baseline)':<28}{result['res_users_read']['p50_ms']:>8.1f}"
+        f"{result['res_users_read']['p95_ms']:>8.1f}",
+        flush=True,
+    )
+    for size in sizes:
+        folder = f"bench-{size}"
+        figures = {"messages": size, "folder": folder}
+        for page_name, offset in PAGES:
+            args = (ACCOUNT_MODEL, "client_page", [account_id], folder, "date", True, offset, PAGE)
+            _timed_call(user, *args)  # the first look selects the folder on the pooled connection
+            samples = [_timed_call(user, *args) for _ in range(repeat)]
+            figures[f"client_page_{page_name}"] = _ms_figures(samples)
+        uidvalidity, uid = _typical_message(user, account_id, folder)
+        opening = (ACCOUNT_MODEL, "client_message", [account_id], folder, uidvalidity, uid)
+        _timed_call(user, *opening)
+        figures["client_message"] = _ms_figures(
+            [_timed_call(user, *opening) for _ in range(repeat)]
+        )
+        result["folders"].append(figures)
+        for name in ("client_page_first", "client_page_next", "client_message"):
+            label = f"{size:,}: {name}"
+            print(
+                f"{label:<28}{figures[name]['p50_ms']:>8.1f}{figures[name]['p95_ms']:>8.1f}",
+                flush=True,
+            )
+    print()
+    return result
+
+
+# -- concurrency: users of one group mailbox against prefork workers --------------------------
+
+
+def _group_mailbox(odoo, mailbox, users: int) -> tuple[list[OdooSession], int]:
+    """`users` logged-in sessions of users of one group, and the group's account."""
+    admin = OdooSession(odoo.url)
+    admin.authenticate(odoo.database, "admin", "admin")
+    admin.call("ir.config_parameter", "set_param", "dynaoffice_mail.allow_private_hosts", "True")
+    internal = admin.call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "base"), ("name", "=", "group_user")],
+        ["res_id"],
+    )[0]["res_id"]
+    group_id = admin.call("res.groups", "create", {"name": "Bench group"})
+    password = secrets.token_urlsafe(12)
+    logins = [f"bench-{number}" for number in range(1, users + 1)]
+    for login in logins:
+        admin.call(
+            "res.users",
+            "create",
+            {
+                "name": login,
+                "login": login,
+                "password": password,
+                "groups_id": [(6, 0, [internal, group_id])],
+            },
+        )
+    account_id = admin.call(
+        ACCOUNT_MODEL,
+        "create",
+        {
+            "name": "Bench group mailbox",
+            "email": mailbox.user,
+            "group_id": group_id,
+            "imap_host": mailbox.host,
+            "imap_ssl": True,
+            "imap_port": mailbox.port,
+            "imap_user": mailbox.user,
+            "imap_password": mailbox.password,
+            "smtp_method": "smtp",
+            "smtp_host": mailbox.host,
+            "smtp_port": mailbox.smtp_port,
+            "smtp_encryption": "tls",
+            "smtp_auth": True,
+            "smtp_user": mailbox.user,
+            "smtp_password": mailbox.password,
+            "ca_certificate": mailbox.ca_pem,
+        },
+    )
+    sessions = []
+    for login in logins:
+        session = OdooSession(odoo.url)
+        session.authenticate(odoo.database, login, password)
+        sessions.append(session)
+    return sessions, account_id
+
+
+def _connections_now(servers: MailServers, address: str) -> int | None:
+    """How many IMAP connections of `address` Dovecot has open (`doveadm who`), or None."""
+    result = subprocess.run(
+        ["doveadm", "-c", str(servers.dovecot.config_path), "who", "-1", address],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        return None
+    return sum(1 for line in result.stdout.splitlines() if line.startswith(address))
+
+
+class _ConnectionSampler:
+    """The most connections of one address open at once while it runs (doveadm who)."""
+
+    def __init__(self, servers: MailServers, address: str):
+        self.servers, self.address = servers, address
+        self.peak: int | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self):
+        while not self._stop.is_set():
+            count = _connections_now(self.servers, self.address)
+            if count is not None:
+                self.peak = max(self.peak or 0, count)
+            self._stop.wait(0.1)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self._stop.set()
+        self._thread.join(10)
+
+
+def _concurrent_run(servers, sessions, account_id, folder, mailbox) -> dict:
+    """Every session pages `folder` CONCURRENT_ROUNDS times at once; the figures."""
+    times = {name: [] for name, _offset in PAGES}
+    errors: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(sessions) + 1)
+
+    def user(session):
+        start.wait()
+        for _round in range(CONCURRENT_ROUNDS):
+            for name, offset in PAGES:
+                args = (ACCOUNT_MODEL, "client_page", [account_id], folder, "date", True)
+                try:
+                    elapsed = _timed_call(session, *args, offset, PAGE)
+                except (RpcError, OSError) as error:
+                    with lock:
+                        errors.append(str(error).splitlines()[0][:200])
+                    continue
+                with lock:
+                    times[name].append(elapsed)
+
+    log = servers.dovecot.log()
+    marker = f"Login: user=<{mailbox.user}>"
+    logins_before, refused_before = log.count(marker), log.count(REFUSED_LOGIN)
+    threads = [threading.Thread(target=user, args=(session,)) for session in sessions]
+    for thread in threads:
+        thread.start()
+    with _ConnectionSampler(servers, mailbox.user) as sampler:
+        started = time.perf_counter()
+        start.wait()
+        for thread in threads:
+            thread.join(600)
+        seconds = time.perf_counter() - started
+    time.sleep(0.5)  # Dovecot writes its log in a process of its own
+    log = servers.dovecot.log()
+    served = sum(len(samples) for samples in times.values())
+    figures = {
+        "users": len(sessions),
+        "requests": served + len(errors),
+        "requests_per_s": round(served / seconds, 1),
+        "errors": len(errors),
+        "too_many_connections": sum("connections" in error.lower() for error in errors)
+        + log.count(REFUSED_LOGIN)
+        - refused_before,
+        "dovecot_logins": log.count(marker) - logins_before,
+        "peak_connections": sampler.peak,
+        "error_samples": sorted(set(errors))[:3],
+    }
+    for name, samples in times.items():
+        if samples:
+            figures[name] = _ms_figures(samples)
+    return figures
+
+
+def bench_concurrency(servers, mailbox, work, folder, user_counts) -> dict:
+    result = {"odoo_workers": CONCURRENT_WORKERS, "folder": folder, "runs": []}
+    with throwaway_database("bench-concurrency") as (config, database):
+        odoo = OdooServer(config, database, work / "odoo-workers.log", CONCURRENT_WORKERS)
+        print(f"== starting Odoo (--workers={CONCURRENT_WORKERS}) on {odoo.url}", flush=True)
+        try:
+            marker = f"Login: user=<{mailbox.user}>"
+            logins_before = servers.dovecot.log().count(marker)
+            odoo.start()
+            sessions, account_id = _group_mailbox(odoo, mailbox, max(user_counts))
+            for session in sessions:  # every worker has met the folder once
+                session.call(ACCOUNT_MODEL, "client_page", [account_id], folder, "date", True)
+            print(
+                f"\n{folder}, Odoo --workers={CONCURRENT_WORKERS}, one group mailbox, "
+                f"{CONCURRENT_ROUNDS} rounds of page 1 + page 2 per user (ms):\n"
+                f"{'users':>5} {'first p50':>10} {'p95':>8} {'next p50':>10} {'p95':>8} "
+                f"{'req/s':>7} {'logins':>7} {'peak conn':>10} {'errors':>7} {'too many':>9}",
+                flush=True,
+            )
+            for users in user_counts:
+                run = _concurrent_run(servers, sessions[:users], account_id, folder, mailbox)
+                result["runs"].append(run)
+                first, following = run.get("first", {}), run.get("next", {})
+                print(
+                    f"{users:>5} {first.get('p50_ms', 'n/a'):>10} {first.get('p95_ms', 'n/a'):>8} "
+                    f"{following.get('p50_ms', 'n/a'):>10} {following.get('p95_ms', 'n/a'):>8} "
+                    f"{run['requests_per_s']:>7} {run['dovecot_logins']:>7} "
+                    f"{run['peak_connections']!s:>10} {run['errors']:>7} "
+                    f"{run['too_many_connections']:>9}",
+                    flush=True,
+                )
+                for sample in run["error_samples"]:
+                    print(f"      error: {sample}", flush=True)
+            # Saving the account tests the login, then each worker logs in on its first page.
+            result["dovecot_logins_total"] = servers.dovecot.log().count(marker) - logins_before
+            print(
+                f"Dovecot logins of the mailbox since Odoo started, warm-up included: "
+                f"{result['dovecot_logins_total']}\n",
+                flush=True,
+            )
+        finally:
+            odoo.stop()
+    return result
+
+
+def _odoo_sections_or_reason(servers, mailbox, work, sizes, repeat, sections) -> dict:
+    """The end-to-end and the concurrency figures, or why there are none."""
+    found = {}
+    try:
+        if "end_to_end" in sections:
+            with throwaway_database("bench-e2e") as (config, database):
+                odoo = OdooServer(config, database, work / "odoo-e2e.log")
+                print(f"== starting Odoo (--workers=0) on {odoo.url}", flush=True)
+                try:
+                    odoo.start()
+                    user, account_id = _bench_account(odoo, mailbox)
+                    found["end_to_end"] = bench_end_to_end(odoo, user, account_id, sizes, repeat)
+                finally:
+                    odoo.stop()
+        if "concurrency" in sections:
+            found["concurrency"] = bench_concurrency(
+                servers, mailbox, work, f"bench-{min(sizes)}", sections["concurrency"]
+            )
+        return found
+    except subprocess.CalledProcessError:
+        reason = f"{ADDON} did not install (see the output above)"
+    except (RpcError, OSError, RuntimeError) as error:
+        reason = f"{type(error).__name__}: {str(error)[:300]}"
+    print(f"!! Odoo's end-to-end figures were not measured: {reason}", flush=True)
+    return {**found, "odoo_sections": {"status": "not measured", "reason": reason}}

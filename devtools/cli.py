@@ -144,6 +144,17 @@ def main():
     run_bench.add_argument(
         "--no-attachment", action="store_true", help="skip the 25 MiB download through Odoo"
     )
+    run_bench.add_argument(
+        "--no-imap", action="store_true", help="skip the IMAP figures (the folders are written)"
+    )
+    run_bench.add_argument(
+        "--no-end-to-end", action="store_true", help="skip client_page/client_message over RPC"
+    )
+    run_bench.add_argument(
+        "--users",
+        help="simulated users of the concurrency figures, comma-separated (default 1,4,8,16; "
+        "0 skips them)",
+    )
     if sys.argv[1:2] == ["test"]:
         # Everything after "test" belongs to pytest, options included.
         sys.exit(test(sys.argv[2:]))
@@ -162,7 +173,20 @@ def main():
         from . import bench
 
         sizes = [int(size) for size in args.sizes.split(",")] if args.sizes else None
-        sys.exit(bench.run(sizes, args.repeat, args.quick, attachment=not args.no_attachment))
+        users = bench.CONCURRENT_USERS
+        if args.users is not None:
+            users = tuple(int(count) for count in args.users.split(",") if int(count) > 0)
+        sys.exit(
+            bench.run(
+                sizes,
+                args.repeat,
+                args.quick,
+                attachment=not args.no_attachment,
+                imap=not args.no_imap,
+                end_to_end=not args.no_end_to_end,
+                users=users,
+            )
+        )
     from . import demo
 
     if args.command == "demo":

@@ -838,6 +838,28 @@ class DynaofficeMailAccount(models.Model):
     def _pool_key(self):
         return f"{self.env.cr.dbname}/{self.id}"
 
+    @api.model
+    def _pool_limit(self):
+        """The most IMAP connections this process may keep per account.
+
+        `dynaoffice_mail_max_connections_per_account` in odoo.conf (default 8) is the budget
+        of one Odoo host: Dovecot counts connections per user and client address (10 by
+        default, `mail_max_userip_connections`), so 8 leaves room for the user's phone and
+        desktop client. A config option, not a system parameter, because it belongs to the
+        host like the number of workers, and one pool serves every database of the process.
+        Prefork workers and cron workers each get an equal share; threaded (workers = 0),
+        the one process has all of it.
+        """
+        budget = tools.config.get("dynaoffice_mail_max_connections_per_account") or 8
+        try:
+            budget = int(budget)
+        except ValueError:
+            _logger.warning("dynaoffice_mail_max_connections_per_account is not a number")
+            budget = 8
+        workers = tools.config.get("workers") or 0
+        processes = workers + (tools.config.get("max_cron_threads") or 0) if workers else 1
+        return imap_pool.share_of_budget(budget, processes)
+
     def _without_connection_test(self):
         """These accounts for server code that saves without testing the connection (tests,
         scripts); no RPC can ask for this."""

@@ -61,6 +61,7 @@ class Role:
                 safe=safe,
                 folder=folder,
                 factory=account._get_imap_session,
+                limit=account._pool_limit(),
             )
         except mail_errors.UidValidityChangedError as error:
             raise FolderRenumberedError(mailbox_error(account, error)) from error
@@ -109,7 +110,10 @@ class Role:
         account = self.account
         try:
             with imap_pool.POOL.session(
-                account._pool_key(), account._imap_settings(), factory=account._get_imap_session
+                account._pool_key(),
+                account._imap_settings(),
+                factory=account._get_imap_session,
+                limit=account._pool_limit(),
             ) as client:
                 yield client
         except mail_errors.MailServiceError as error:
@@ -120,7 +124,10 @@ class Role:
         connection back with `closing_chunks`."""
         account = self.account
         session = imap_pool.POOL.session(
-            account._pool_key(), account._imap_settings(), factory=account._get_imap_session
+            account._pool_key(),
+            account._imap_settings(),
+            factory=account._get_imap_session,
+            limit=account._pool_limit(),
         )
         return session.__enter__(), session
 

@@ -8,9 +8,12 @@ from request to request:
 - Connections are filed under a key the caller chooses (the account) and a fingerprint of
   all the settings, so one opened with an old password, host or CA is never handed out
   after the account changed.
-- At most `max_per_key` connections per key are in use at once; a further request waits
-  for one, as long as the settings' timeout. This also bounds what one account costs the
-  server (Dovecot allows 10 connections per user and address by default).
+- At most `max_per_key` connections per key are open at once (in use or idle; a call may
+  pass a lower or higher `limit`); a further request waits for one, as long as the
+  settings' timeout, and then gets PoolExhaustedError ("busy, try again"). This also bounds
+  what one account costs the server: Dovecot allows 10 connections per user and address by
+  default and refuses the 11th login. Odoo's prefork workers each have a pool of their
+  own, so a budget per account and host is shared out among them (`share_of_budget`).
 - A connection that failed with a socket error or a broken IMAP stream is closed, never
   pooled. After a NO, BAD or unreadable answer it goes back, but forgets which folder it
   had selected: the folder may have been deleted or renumbered meanwhile.
@@ -62,6 +65,17 @@ CHANGE_CHECK_AFTER = 1.0
 # The most the NOOP of that check, or the LOGOUT of a connection being closed, may take: a
 # server slow to answer them must not hold up the request that is waiting for a connection.
 HOUSEKEEPING_TIMEOUT = 5.0
+
+
+def share_of_budget(budget: int, processes: int) -> int:
+    """Connections per account for one of `processes` processes that share `budget`.
+
+    Each process keeps its pool to itself (nothing crosses a fork), so dividing the budget
+    is what holds all of them together within it, with no lock to go stale when a worker is
+    killed. At least one each: with fewer connections in the budget than processes, the
+    processes together may open one per process.
+    """
+    return max(1, budget // max(1, processes))
 
 
 def is_connection_broken(error: BaseException) -> bool:
@@ -163,10 +177,18 @@ class ConnectionPool:
 
     @contextmanager
     def session(
-        self, key: str, settings: ImapSettings, factory: Factory = imap.connect
+        self,
+        key: str,
+        settings: ImapSettings,
+        factory: Factory = imap.connect,
+        *,
+        limit: int | None = None,
     ) -> Iterator[imapclient.IMAPClient]:
-        """A logged-in connection for `key`, returned to the pool when the block ends."""
-        lease = self._checkout(key, settings, factory)
+        """A logged-in connection for `key`, returned to the pool when the block ends.
+
+        `limit`: the most connections of `key` this process may hold (max_per_key without).
+        """
+        lease = self._checkout(key, settings, factory, limit=limit)
         try:
             yield lease.client
         except BaseException as error:
@@ -183,6 +205,7 @@ class ConnectionPool:
         safe: bool,
         folder: str | None = None,
         factory: Factory = imap.connect,
+        limit: int | None = None,
     ) -> T:
         """`operation(client)` on a pooled connection.
 
@@ -201,7 +224,7 @@ class ConnectionPool:
         """
         with self._holding(key, folder, settings):
             check_after = self.check_after if safe else self.change_check_after
-            lease = self._checkout(key, settings, factory, check_after=check_after)
+            lease = self._checkout(key, settings, factory, check_after=check_after, limit=limit)
             try:
                 return self._run_leased(lease, operation)
             except Exception as error:
@@ -210,7 +233,8 @@ class ConnectionPool:
                 _logger.info(
                     "pooled IMAP connection to %s was closed (%s), retrying", settings.host, error
                 )
-            return self._run_leased(self._checkout(key, settings, factory, fresh=True), operation)
+            lease = self._checkout(key, settings, factory, fresh=True, limit=limit)
+            return self._run_leased(lease, operation)
 
     def prune(self) -> int:
         """Close connections idle for longer than idle_timeout; returns how many."""
@@ -295,7 +319,9 @@ class ConnectionPool:
         *,
         fresh: bool = False,
         check_after: float | None = None,
+        limit: int | None = None,
     ) -> _Lease:
+        limit = self.max_per_key if limit is None else max(1, limit)
         fingerprint = self._fingerprint(settings)
         deadline = time.monotonic() + settings.timeout
         closing: list[_Connection] = []
@@ -309,18 +335,20 @@ class ConnectionPool:
                         closing += slot.idle
                         slot.idle = []
                         slot.fingerprint = fingerprint
-                    if slot.in_use < self.max_per_key:
+                    if slot.in_use < limit:
                         break
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise PoolExhaustedError(
-                            f"all {self.max_per_key} connections to {settings.host} for this "
+                            f"all {limit} connections to {settings.host} for this "
                             f"account stayed busy for {settings.timeout:g} seconds",
                             host=settings.host,
                         )
                     self._lock.wait(remaining)
-                if fresh and slot.idle and len(slot.idle) + slot.in_use >= self.max_per_key:
+                if fresh and slot.idle and len(slot.idle) + slot.in_use >= limit:
                     closing.append(slot.idle.pop(0))  # the longest idle makes room
+                while len(slot.idle) + slot.in_use > limit:  # the limit was lowered
+                    closing.append(slot.idle.pop(0))
                 slot.in_use += 1
                 connection = slot.idle.pop() if slot.idle and not fresh else None
                 generation = slot.generation

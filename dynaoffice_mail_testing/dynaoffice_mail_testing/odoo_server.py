@@ -66,10 +66,12 @@ class OdooSession:
 
 
 class OdooServer:
-    """odoo-bin serving HTTP as one process (--workers=0), so /proc/<pid> is the whole server."""
+    """odoo-bin serving HTTP as one process (--workers=0), so /proc/<pid> is the whole server;
+    or, given `workers`, as production runs it: a prefork master and that many workers."""
 
-    def __init__(self, config: Path, database: str, log: Path):
+    def __init__(self, config: Path, database: str, log: Path, workers: int = 0):
         self.config, self.database, self.log = config, database, log
+        self.workers = workers
         found = re.search(r"^http_port = (\d+)$", config.read_text(), re.MULTILINE)
         self.url = f"http://127.0.0.1:{found.group(1)}"
         self.process: subprocess.Popen | None = None
@@ -85,7 +87,7 @@ class OdooServer:
                     self.database,
                     "--db-filter",
                     f"^{self.database}$",
-                    "--workers=0",
+                    f"--workers={self.workers}",
                     "--max-cron-threads=0",
                 ],
                 stdin=subprocess.DEVNULL,
