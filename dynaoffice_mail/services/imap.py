@@ -12,7 +12,6 @@ import imapclient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.exceptions import ProtocolError as UnparsableError
 from imapclient.imapclient import seq_to_parenstr
-from imapclient.response_parser import parse_fetch_response
 from imapclient.util import to_bytes
 
 from . import auth, limits, net
@@ -28,6 +27,7 @@ from .exceptions import (
     TlsNotOfferedError,
     UidValidityChangedError,
 )
+from .fetch_parser import parse_fetch
 from .refs import MessageRef
 from .uidsets import compress_uids
 
@@ -429,7 +429,7 @@ def fetch(
     client._checkok("fetch", typ, data)
     _typ, data = client._imap._untagged_response(typ, data, "FETCH")
     try:
-        return parse_fetch_response(data, normalise_times=False, uid_is_key=False)
+        return parse_fetch(data, normalise_times=False, uid_is_key=False)
     except (UnparsableError, ValueError, TypeError, IndexError) as error:
         raise UnreadableFetchError(
             host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"
