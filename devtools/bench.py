@@ -9,7 +9,7 @@ ours
     for a folder that changed since the last look: the list's row and page cache emptied
     before each request, the folder checked with a NOOP. Beside it, ours on an unchanged
     folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), and
-    again within a moment of the last look (no command at all; see imap.RECHECK_AFTER).
+    as it would be with imap.RECHECK_AFTER on, right after the last look (no command).
 floor
     The least any client can send and receive for that page on this server, hand-written with
     imaplib: `UID SORT RETURN (PARTIAL a:b) (REVERSE DATE) UTF-8 ALL`, which returns only the
@@ -139,10 +139,12 @@ def _load_services():
 
 config, imap, messages, previews = _load_services()
 RECHECK_AFTER = imap.RECHECK_AFTER
-# Ours again on an unchanged folder: its rows and page cached (see Ours.page).
+# Ours again on an unchanged folder: its rows and page cached (see Ours.page); and as it
+# would be with imap.RECHECK_AFTER at this many seconds (off by default).
+AT_ONCE_S = 1.0
 CACHED_WAYS = (
     ("unchanged", "ours, the folder unchanged since the last look: one NOOP"),
-    ("at once", f"ours, again within {RECHECK_AFTER:g} s of the last look: no command"),
+    ("at once", f"ours, with imap.RECHECK_AFTER = {AT_ONCE_S:g} s, right after a look: none"),
 )
 # The floor and the naive way fetch exactly what ours fetches: the list's items and the
 # server's preview line (Dovecot offers PREVIEW).
@@ -294,11 +296,11 @@ class Ours:
         """The page as `client_page` reads it. `cache`: "none" for a folder that changed
         since the last look (or a page nobody looked at): the list's caches emptied first,
         the folder checked with a NOOP; "unchanged": the caches as the last request left
-        them, the NOOP too; "at once": also within imap.RECHECK_AFTER of the last look,
-        when the connection does not ask the server again."""
+        them, the NOOP too; "at once": with imap.RECHECK_AFTER at AT_ONCE_S, within it of
+        the last look, when the connection does not ask the server again."""
         if cache == "none":
             messages.forget_summaries()
-        imap.RECHECK_AFTER = RECHECK_AFTER if cache == "at once" else 0.0
+        imap.RECHECK_AFTER = AT_ONCE_S if cache == "at once" else 0.0
         options = {"sort": "date", "reverse": True, **options}
         try:
             page = messages.page_messages(client, folder, offset=offset, limit=PAGE, **options)

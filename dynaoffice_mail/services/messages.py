@@ -130,9 +130,10 @@ def page_messages(
 
     Where CONDSTORE is enabled (imap.VettedIMAPClient.select_folder), the page's UIDs and
     rows are cached per folder state (_folder_state: HIGHESTMODSEQ and message count, which
-    the NOOP brings up to date): a page of an unchanged folder costs the NOOP alone, and no
-    command within imap.RECHECK_AFTER of the last check (ensure_selected's `recent`); a
-    changed one reads only the rows it lacks, or the flags changed since (_known_summaries).
+    the NOOP brings up to date): a page of an unchanged folder costs the NOOP alone (none
+    within imap.RECHECK_AFTER of the last check, where that is on: ensure_selected's
+    `recent`); a changed one reads only the rows it lacks, or the flags changed since
+    (_known_summaries).
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")

@@ -67,6 +67,8 @@ def _fresh_rows(mail_servers, address, password, **options):
 def test_an_unchanged_folder_costs_one_command_and_none_right_after(
     mail_servers, cached_folder, monkeypatch
 ):
+    """One NOOP; none at all within imap.RECHECK_AFTER, where that is set (off by default)."""
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 60.0)
     client = _connect(mail_servers, *cached_folder)
     try:
         with WireLog(client) as cold:
@@ -140,8 +142,9 @@ def test_what_a_second_client_changes_shows_on_the_next_page(
     assert _rows(expunged_next) == _fresh_rows(mail_servers, address, password, offset=50)
 
 
-def test_our_own_change_shows_at_once_without_a_check(mail_servers, cached_folder):
+def test_our_own_change_shows_at_once_without_a_check(mail_servers, cached_folder, monkeypatch):
     """A change made on the connection itself is never hidden by the moment without NOOP."""
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 60.0)
     client = _connect(mail_servers, *cached_folder)
     try:
         page_messages(client, FOLDER)
