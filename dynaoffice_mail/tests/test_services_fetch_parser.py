@@ -5,19 +5,14 @@ bytes, the same values or an error of the same kind."""
 import dataclasses
 import datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from imapclient.response_parser import parse_fetch_response, parse_response
 
 from odoo.addons.dynaoffice_mail.services.fetch_parser import parse_fetch, parse_values
+from odoo.addons.dynaoffice_mail.tests.test_hostile_fuzz_wire import FUZZ as WIRE_FUZZ
 
-FUZZ = settings(
-    derandomize=True,
-    database=None,
-    deadline=None,
-    max_examples=1500,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+FUZZ = settings(WIRE_FUZZ, max_examples=1500)
 
 # What Dovecot sends for a page of the list (ENVELOPE with encoded words, a group, an
 # escaped quote, BODYSTRUCTURE of an alternative, PREVIEW), and a subject as a literal.
