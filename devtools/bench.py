@@ -5,7 +5,11 @@ Against a Dovecot of its own, with generated folders of 10,000, 100,000 and 200,
 same run, interleaved request by request, so that the machine's noise falls on all three alike:
 
 ours
-    `services.messages.page_messages(sort="date", reverse=True)`, as `client_page` calls it.
+    `services.messages.page_messages(sort="date", reverse=True)`, as `client_page` calls it,
+    for a folder that changed since the last look: the list's row and page cache emptied
+    before each request, the folder checked with a NOOP. Beside it, ours on an unchanged
+    folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), and
+    as it would be with imap.RECHECK_AFTER on, right after the last look (no command).
 floor
     The least any client can send and receive for that page on this server, hand-written with
     imaplib: `UID SORT RETURN (PARTIAL a:b) (REVERSE DATE) UTF-8 ALL`, which returns only the
@@ -110,7 +114,7 @@ from .system import REPO, state_root
 
 PAGE = 50
 PAGES = (("first", 0), ("next", PAGE))
-DEFAULT_SIZES = (10_000, 100_000, 200_000)
+DEFAULT_SIZES = (1_000, 10_000, 100_000, 200_000)
 DEFAULT_REPEAT = 20
 QUICK_SIZES = (1_000, 10_000)
 QUICK_REPEAT = 5
@@ -153,6 +157,14 @@ def _load_services():
 
 
 config, imap, messages, previews = _load_services()
+RECHECK_AFTER = imap.RECHECK_AFTER
+# Ours again on an unchanged folder: its rows and page cached (see Ours.page); and as it
+# would be with imap.RECHECK_AFTER at this many seconds (off by default).
+AT_ONCE_S = 1.0
+CACHED_WAYS = (
+    ("unchanged", "ours, the folder unchanged since the last look: one NOOP"),
+    ("at once", f"ours, with imap.RECHECK_AFTER = {AT_ONCE_S:g} s, right after a look: none"),
+)
 # The floor and the naive way fetch exactly what ours fetches: the list's items and the
 # server's preview line (Dovecot offers PREVIEW).
 SUMMARY_ITEMS = f"{messages._SUMMARY_ITEMS[:-1]} PREVIEW)"
@@ -299,9 +311,20 @@ class Ours:
     def open(self):
         return imap.connect(self.settings)
 
-    def page(self, client, folder, offset, **options) -> list[int]:
+    def page(self, client, folder, offset, *, cache="none", **options) -> list[int]:
+        """The page as `client_page` reads it. `cache`: "none" for a folder that changed
+        since the last look (or a page nobody looked at): the list's caches emptied first,
+        the folder checked with a NOOP; "unchanged": the caches as the last request left
+        them, the NOOP too; "at once": with imap.RECHECK_AFTER at AT_ONCE_S, within it of
+        the last look, when the connection does not ask the server again."""
+        if cache == "none":
+            messages.forget_summaries()
+        imap.RECHECK_AFTER = AT_ONCE_S if cache == "at once" else 0.0
         options = {"sort": "date", "reverse": True, **options}
-        page = messages.page_messages(client, folder, offset=offset, limit=PAGE, **options)
+        try:
+            page = messages.page_messages(client, folder, offset=offset, limit=PAGE, **options)
+        finally:
+            imap.RECHECK_AFTER = RECHECK_AFTER
         return [message.uid for message in page.messages]
 
     def close(self, client):
@@ -523,6 +546,18 @@ def bench_page(meter, ways, pooled, folder, offset, repeat) -> dict:
             ),
         }
         figures[way.name] = _figures(samples[way.name, "pooled"], samples[way.name, "cold"], peaks)
+    ours, client = next(way for way in ways if way.name == "ours"), pooled["ours"]
+    for mode, _meaning in CACHED_WAYS:
+        ours.page(client, folder, offset, cache=mode)  # unmeasured: fills the caches
+        cached = [
+            measure(meter, lambda mode=mode: ours.page(client, folder, offset, cache=mode))
+            for _ in range(repeat)
+        ]
+        figures[f"ours, {mode}"] = _pooled_figures(cached)
+        floor_p50 = figures["floor"]["pooled_ms_p50"]
+        figures[f"ours, {mode}"]["per_floor_p50"] = (
+            round(figures[f"ours, {mode}"]["pooled_ms_p50"] / floor_p50, 3) if floor_p50 else None
+        )
     figures["ours_per_floor"] = _ratios(figures["ours"], figures["floor"])
     figures["ours_per_naive"] = _ratios(figures["ours"], figures["naive"])
     figures["ours_equals_floor_page"] = pages["ours"] == pages["floor"]
@@ -561,6 +596,13 @@ def print_table(folder_result: dict):
         for way in WAYS:
             cells = "".join(f"{_cell(figures[way][key]):>{width}}" for _t, width, key in COLUMNS)
             print(f"{page_name:<6}{way:<6}{cells}")
+        for mode, _meaning in CACHED_WAYS:
+            cached = figures[f"ours, {mode}"]
+            cells = "".join(f"{_cell(cached[key]):>{width}}" for _t, width, key in COLUMNS[:4])
+            print(
+                f"{page_name:<6}{'':<6}{cells}   ours, {mode}: pooled p50 "
+                f"{_ratio(cached['per_floor_p50'])} the floor's"
+            )
         for other in ("floor", "naive"):
             ratios = figures[f"ours_per_{other}"]
             shown = "  ".join(
@@ -622,6 +664,8 @@ def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[di
                 f"\n{size:,} messages: per page of {PAGE}, newest first; times in ms, pooled "
                 f"and cold; bytes received after TLS; peak Python memory per request"
             )
+            for _mode, meaning in CACHED_WAYS:
+                print(f"  {meaning}")
             print_table(result)
             result["list_extras"] = bench_list_extras(meter, mailbox, folder, size, repeat)
         results.append(result)

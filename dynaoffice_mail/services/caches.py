@@ -8,14 +8,25 @@ Each cache is bounded by a number of entries and forgets the least recently used
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 
 class BoundedCache:
-    """A thread-safe mapping of at most `max_entries`, least recently used dropped first."""
+    """A thread-safe mapping of at most `max_entries`, least recently used dropped first;
+    with `weigh` (a value's estimated size in bytes), also of at most `max_bytes` in all."""
 
-    def __init__(self, max_entries: int):
+    def __init__(
+        self,
+        max_entries: int,
+        *,
+        max_bytes: int | None = None,
+        weigh: Callable[[object], int] | None = None,
+    ):
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._weigh = weigh if max_bytes is not None else None
+        self._weights: dict = {}
+        self.weight = 0  # the estimated bytes held, with `weigh`
         self._entries: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
@@ -31,12 +42,21 @@ class BoundedCache:
         with self._lock:
             self._entries[key] = value
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            if self._weigh is not None:
+                weight = self._weigh(value)
+                self.weight += weight - self._weights.get(key, 0)
+                self._weights[key] = weight
+            while len(self._entries) > self.max_entries or (
+                self._weigh is not None and self.weight > self.max_bytes and self._entries
+            ):
+                dropped, _value = self._entries.popitem(last=False)
+                self.weight -= self._weights.pop(dropped, 0)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._weights.clear()
+            self.weight = 0
 
     def __len__(self) -> int:
         return len(self._entries)

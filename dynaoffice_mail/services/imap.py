@@ -3,6 +3,7 @@
 import imaplib
 import re
 import ssl
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,7 +12,6 @@ import imapclient
 from imapclient.exceptions import CapabilityError, IMAPClientError, LoginError
 from imapclient.exceptions import ProtocolError as UnparsableError
 from imapclient.imapclient import seq_to_parenstr
-from imapclient.response_parser import parse_fetch_response
 from imapclient.util import to_bytes
 
 from . import auth, limits, net
@@ -27,8 +27,17 @@ from .exceptions import (
     TlsNotOfferedError,
     UidValidityChangedError,
 )
+from .fetch_parser import parse_fetch
 from .refs import MessageRef
 from .uidsets import compress_uids
+
+# A folder this connection brought up to date less than this many seconds ago, with no
+# command but reads since, is not asked again (no NOOP) by ensure_selected(recent=True). Off:
+# what it saves is one NOOP on the loopback or LAN (0.2 ms against Dovecot, `make bench`),
+# while a change made meanwhile through another connection (another Odoo worker deleting or
+# marking the user's mail) would not show on a list reloaded right after it.
+RECHECK_AFTER = 0.0
+_FETCH_MODSEQ = re.compile(rb"\bMODSEQ \((\d+)\)", re.IGNORECASE)
 
 # A Message-ID as SEARCH is asked for it: printable ASCII without blanks, as mail programs
 # write them ("<left@right>", and the odd one without brackets or @).
@@ -59,13 +68,37 @@ class _VettedIMAP4(imaplib.IMAP4):
         # The selected folder's size as the server last told it. Kept here because EXISTS
         # and EXPUNGE can arrive after any command, and only their order gives the count.
         self.message_count: int | None = None
+        # The selected folder's HIGHESTMODSEQ (RFC 7162) as the server last told it, in the
+        # answers to SELECT, NOOP and others once CONDSTORE is enabled; None without.
+        self.highest_modseq: int | None = None
         super().__init__(settings.host, settings.port, timeout=settings.timeout)
 
     def _append_untagged(self, typ, dat):
+        # A new mail or an expunge announced without the HIGHESTMODSEQ it led to (that comes
+        # in the tagged answer of a NOOP, after these) leaves the folder's state unknown.
         if typ == "EXISTS":
+            if int(dat) != self.message_count:
+                self.highest_modseq = None
             self.message_count = int(dat)
-        elif typ == "EXPUNGE" and self.message_count:
-            self.message_count -= 1
+        elif typ == "EXPUNGE":
+            self.highest_modseq = None
+            if self.message_count:
+                self.message_count -= 1
+        elif typ == "VANISHED" and not dat.upper().startswith(b"(EARLIER)"):
+            # QRESYNC's EXPUNGE: the UIDs that are gone (EARLIER: gone before, counted).
+            self.highest_modseq = None
+            if self.message_count:
+                self.message_count = max(0, self.message_count - _set_size(dat))
+        elif typ == "FETCH" and self.highest_modseq is not None:
+            modseq = _FETCH_MODSEQ.search(dat) if isinstance(dat, bytes) else None
+            if modseq and int(modseq.group(1)) > self.highest_modseq:
+                # Another client changed flags (Dovecot says no HIGHESTMODSEQ then): each
+                # changed message comes with its new MODSEQ, and the highest is the folder's.
+                self.highest_modseq = int(modseq.group(1))
+        elif typ == "HIGHESTMODSEQ":
+            self.highest_modseq = int(dat) if dat.isdigit() else None
+        elif typ == "NOMODSEQ":
+            self.highest_modseq = None
         return super()._append_untagged(typ, dat)
 
     def readline(self):
@@ -90,6 +123,17 @@ class _VettedIMAP4(imaplib.IMAP4):
             raise net.translate_ssl_error(error, self.host) from error
 
 
+def _set_size(uid_set: bytes) -> int:
+    """How many UIDs a set such as b"2,5:7" names (0 for one that cannot be read)."""
+    size = 0
+    for piece in uid_set.split(b","):
+        first, _colon, last = piece.strip().partition(b":")
+        if not first.isdigit() or not (last or first).isdigit():
+            return 0
+        size += abs(int(last or first) - int(first)) + 1
+    return size
+
+
 class VettedIMAPClient(imapclient.IMAPClient):
     def __init__(self, settings: ImapSettings, context: ssl.SSLContext | None):
         self._settings = settings
@@ -102,9 +146,23 @@ class VettedIMAPClient(imapclient.IMAPClient):
     # A pooled connection is handed from request to request; remembering what it selected
     # saves a SELECT (one round trip and the server's mailbox sync) on every page.
     selected_folder: SelectedFolder | None = None
+    # Whether CONDSTORE is enabled on this connection (see select_folder).
+    condstore = False
+    # When the selected folder was last brought up to date (SELECT or NOOP; time.monotonic),
+    # and imaplib's tag count after the last command known not to change anything.
+    synced_at: float | None = None
+    quiet_since_tag: int | None = None
 
     def select_folder(self, folder, readonly=False):
         self.selected_folder = None
+        self.synced_at = None
+        if not self.condstore and self._imap.state == "AUTH" and self.has_capability("CONDSTORE"):
+            # Once enabled, SELECT says the folder's HIGHESTMODSEQ, which changes with every
+            # flag, new mail and expunge: the list cache's validator. With QRESYNC (which
+            # includes CONDSTORE) Dovecot says it after each NOOP that found a change too.
+            wanted = "QRESYNC" if self.has_capability("QRESYNC") else "CONDSTORE"
+            self.condstore = wanted.encode() in [name.upper() for name in self.enable(wanted)]
+        self._imap.highest_modseq = None
         response = super().select_folder(folder, readonly)
         self.selected_folder = SelectedFolder(
             name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=readonly
@@ -122,6 +180,10 @@ class VettedIMAPClient(imapclient.IMAPClient):
     @property
     def message_count(self) -> int | None:
         return self._imap.message_count
+
+    @property
+    def highest_modseq(self) -> int | None:
+        return self._imap.highest_modseq if self.condstore else None
 
 
 def connect(settings: ImapSettings) -> VettedIMAPClient:
@@ -191,26 +253,50 @@ def check_account(
 
 
 def ensure_selected(
-    client: imapclient.IMAPClient, folder: str, *, refresh: bool = True
+    client: imapclient.IMAPClient, folder: str, *, refresh: bool = True, recent: bool = False
 ) -> tuple[SelectedFolder, int]:
     """Select `folder` unless the connection already has it; returns it and its message count.
 
     An already selected folder is brought up to date with a NOOP (unless `refresh` is
     false): servers answer SEARCH, SORT and STORE from the view the connection last
     synchronised, so a pooled connection that selected the folder a minute ago would
-    neither list nor touch mail that arrived since (Dovecot does exactly that).
+    neither list nor touch mail that arrived since (Dovecot does exactly that). With
+    `recent`, not when it did so less than RECHECK_AFTER seconds ago and only read since
+    (see mark_quiet).
     """
     check_folder_name(folder, "folder name")
     selected = getattr(client, "selected_folder", None)
     if selected is not None and selected.name == folder and client.message_count is not None:
-        if refresh:
+        if refresh and not (recent and _recently_synced(client)):
             client.noop()
+            _note_synced(client)
         return selected, client.message_count
     response = client.select_folder(folder)
+    _note_synced(client)
     selected = getattr(client, "selected_folder", None) or SelectedFolder(
         name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=False
     )
     return selected, response[b"EXISTS"]
+
+
+def _note_synced(client) -> None:
+    if isinstance(client, VettedIMAPClient):
+        client.synced_at = time.monotonic()
+        client.quiet_since_tag = client._imap.tagnum
+
+
+def _recently_synced(client) -> bool:
+    synced_at = getattr(client, "synced_at", None)
+    if synced_at is None or client.quiet_since_tag != client._imap.tagnum:
+        return False
+    return time.monotonic() - synced_at < RECHECK_AFTER
+
+
+def mark_quiet(client) -> None:
+    """Say that the commands sent since the folder was brought up to date only read: the
+    next ensure_selected(recent=True) may trust that view for a moment more."""
+    if isinstance(client, VettedIMAPClient) and client.synced_at is not None:
+        client.quiet_since_tag = client._imap.tagnum
 
 
 def select_checked(
@@ -344,7 +430,7 @@ def fetch(
     client._checkok("fetch", typ, data)
     _typ, data = client._imap._untagged_response(typ, data, "FETCH")
     try:
-        return parse_fetch_response(data, normalise_times=False, uid_is_key=False)
+        return parse_fetch(data, normalise_times=False, uid_is_key=False)
     except (UnparsableError, ValueError, TypeError, IndexError) as error:
         raise UnreadableFetchError(
             host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"

@@ -47,6 +47,13 @@ PREVIEW_CHARS = 200
 PREVIEW_TEXT_BYTES = 2048
 PREVIEW_HTML_BYTES = 4096
 MAX_CACHED_PREVIEWS = 50_000
+# The list's rows kept per worker (services.messages: validated by the folder's
+# HIGHESTMODSEQ), at most this many and this many bytes as estimated (a row of a typical mail
+# is about 1.5 kB with its preview; one to hundreds of recipients weigh more): 20 MB.
+MAX_CACHED_SUMMARIES = 20_000
+MAX_CACHED_SUMMARY_BYTES = 20 * 1024 * 1024
+# Pages' UIDs kept per worker, for one folder state, sort and search each (50 UIDs a page).
+MAX_CACHED_PAGES = 1_000
 # Messages whose list data one look-up for assigning reads at once.
 MAX_SUMMARIES = 1_000
 # Addresses one search for the mail exchanged with a contact names at once.

@@ -31,6 +31,15 @@ _SUBJECT_FIELD = re.compile(
 # Subject orders of folders and searches (see _subject_page), by mailbox, folder,
 # UIDVALIDITY and the set of matching UIDs: ascending, as compact arrays of UIDs.
 _SUBJECT_ORDERS = BoundedCache(limits.MAX_CACHED_SUBJECT_ORDERS)
+# The list's rows by mailbox, folder, UIDVALIDITY and UID, as (the folder's HIGHESTMODSEQ
+# they were read at, whether with the preview, MessageSummary); and pages' (total, UIDs)
+# by folder state (see _folder_state), sort, direction, offset, size and search.
+_SUMMARIES = BoundedCache(
+    limits.MAX_CACHED_SUMMARIES,
+    max_bytes=limits.MAX_CACHED_SUMMARY_BYTES,
+    weigh=lambda entry: _summary_weight(entry),
+)
+_PAGES = BoundedCache(limits.MAX_CACHED_PAGES)
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,13 @@ def page_messages(
     server includes mail that arrived since the connection last looked; see
     imap.ensure_selected), four for a search newest first in arrival order and the first
     subject order of a folder state; on a fresh connection SELECT takes the NOOP's place.
+
+    Where CONDSTORE is enabled (imap.VettedIMAPClient.select_folder), the page's UIDs and
+    rows are cached per folder state (_folder_state: HIGHESTMODSEQ and message count, which
+    the NOOP brings up to date): a page of an unchanged folder costs the NOOP alone (none
+    within imap.RECHECK_AFTER of the last check, where that is on: ensure_selected's
+    `recent`); a changed one reads only the rows it lacks, or the flags changed since
+    (_known_summaries).
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -132,24 +148,31 @@ def page_messages(
         sort = "arrival"
     with imap.translate_errors(client):
         if sort == "arrival" and _search_is_empty(search):
-            selected, count = imap.ensure_selected(client, folder)
+            selected, count = imap.ensure_selected(client, folder, recent=True)
             messages = _page_by_sequence(
                 client, count, reverse, offset, limit, selected if with_previews else None
             )
             total = count
         else:
-            selected, _count = imap.ensure_selected(client, folder)
-            found = None
-            if sort == "arrival":
-                found = _search_page(client, criteria, reverse, offset, limit)
-            elif sort == "subject":
-                found = _subject_page(client, selected, criteria, reverse, offset, limit)
+            selected, count = imap.ensure_selected(client, folder, recent=True)
+            state = _folder_state(client, selected, count)
+            page_key = None
+            if state is not None:
+                page_key = (*state, sort, reverse, offset, limit, tuple(criteria))
+            found = _PAGES.get(page_key) if page_key is not None else None
             if found is None:
-                found = _sort_page(client, sort_key, criteria, reverse, offset, limit)
+                if sort == "arrival":
+                    found = _search_page(client, criteria, reverse, offset, limit)
+                elif sort == "subject":
+                    found = _subject_page(client, selected, criteria, reverse, offset, limit)
+                if found is None:
+                    found = _sort_page(client, sort_key, criteria, reverse, offset, limit)
+                found = (found[0], tuple(found[1]))
+                if page_key is not None:
+                    _PAGES.put(page_key, found)
             total, uids = found
-            messages = fetch_summaries(
-                client, uids, previews_of=selected if with_previews else None
-            )
+            messages = _known_summaries(client, selected, state, list(uids), with_previews)
+        imap.mark_quiet(client)
     return MessagePage(
         total=total,
         uidvalidity=selected.uidvalidity,
@@ -421,6 +444,77 @@ def _page_by_sequence(
     return _summaries(client, answers, previews_of)
 
 
+def _folder_state(client, selected, count) -> tuple | None:
+    """What names the selected folder's content exactly: (mailbox, folder, UIDVALIDITY,
+    HIGHESTMODSEQ, message count); None without CONDSTORE or a known HIGHESTMODSEQ (then
+    nothing is cached). Every new mail, expunge and flag change raises HIGHESTMODSEQ."""
+    modseq = getattr(client, "highest_modseq", None)
+    scope = mailbox_scope(client)
+    if modseq is None or scope is None:
+        return None
+    return (scope, selected.name, int(selected.uidvalidity), modseq, count)
+
+
+def _known_summaries(client, selected, state, uids, with_previews):
+    """The page's rows as fetch_summaries() reads them, from the row cache where it has
+    them for this folder state (`state`, see _folder_state; None: no cache).
+
+    A row is filed with the HIGHESTMODSEQ it was read at: at that value it is still true.
+    Rows read at a lower one are asked for what changed since, `UID FETCH <uids> (UID FLAGS)
+    (CHANGEDSINCE <modseq>)` (a message changes nothing but its flags); rows the cache lacks
+    are read in full, with those, in one FETCH.
+    """
+    previews_of = selected if with_previews else None
+    if state is None:
+        return fetch_summaries(client, uids, previews_of=previews_of)
+    scope, folder, uidvalidity, modseq, _count = state
+    rows, stale, missing = {}, {}, []
+    for uid in uids:
+        entry = _SUMMARIES.get((scope, folder, uidvalidity, uid))
+        if entry is None or (with_previews and not entry[1]):
+            missing.append(uid)
+        elif entry[0] == modseq:
+            rows[uid] = entry[2]
+        else:
+            stale[uid] = entry
+    if missing:
+        wanted = missing + list(stale)
+        for summary in fetch_summaries(client, wanted, previews_of=previews_of):
+            rows[summary.uid] = summary
+            key = (scope, folder, uidvalidity, summary.uid)
+            _SUMMARIES.put(key, (modseq, with_previews, summary))
+    elif stale:
+        since = min(entry[0] for entry in stale.values())
+        items = f"(UID FLAGS) (CHANGEDSINCE {since})"
+        changed = imap.uid_fetch(client, stale, items)
+        for uid, (_modseq, had_preview, summary) in stale.items():
+            if uid in changed:
+                summary = dataclasses.replace(summary, **_flags(changed[uid]))
+            rows[uid] = summary
+            _SUMMARIES.put((scope, folder, uidvalidity, uid), (modseq, had_preview, summary))
+    if not with_previews:  # as fetch_summaries() gives them
+        rows = {
+            uid: dataclasses.replace(row, preview="") if row.preview else row
+            for uid, row in rows.items()
+        }
+    return tuple(rows[uid] for uid in uids if uid in rows)
+
+
+def forget_summaries() -> None:
+    """Empty the list's caches (for tests and the benchmark, which measure reading them)."""
+    _SUMMARIES.clear()
+    _PAGES.clear()
+
+
+def _summary_weight(entry) -> int:
+    """A cached row's estimated size in bytes: the objects' overhead and the text."""
+    summary = entry[2]
+    addresses = summary.from_ + summary.to
+    text = len(summary.subject) + len(summary.preview) + len(summary.message_id or "")
+    text += sum(len(address.name) + len(address.address) for address in addresses)
+    return 900 + 150 * len(addresses) + 2 * text
+
+
 def fetch_summaries(
     client, uids: list[int], *, previews_of: imap.SelectedFolder | None = None
 ) -> tuple[MessageSummary, ...]:
@@ -455,17 +549,23 @@ def _summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
     )
 
 
-def _summary(uid: int, item: dict) -> MessageSummary:
+def _flags(item: dict) -> dict:
     flags = {to_text(flag).lower() for flag in item.get(b"FLAGS", ())}
+    return {
+        "seen": "\\seen" in flags,
+        "flagged": "\\flagged" in flags,
+        "answered": "\\answered" in flags,
+        "deleted": "\\deleted" in flags,
+        "draft": "\\draft" in flags,
+    }
+
+
+def _summary(uid: int, item: dict) -> MessageSummary:
     envelope = item.get(b"ENVELOPE")
     message_id = clean_text(to_text(envelope.message_id)).strip() if envelope else ""
     return MessageSummary(
         uid=uid,
-        seen="\\seen" in flags,
-        flagged="\\flagged" in flags,
-        answered="\\answered" in flags,
-        deleted="\\deleted" in flags,
-        draft="\\draft" in flags,
+        **_flags(item),
         has_attachment=_has_attachment(item.get(b"BODYSTRUCTURE")),
         size=item.get(b"RFC822.SIZE", 0),
         internal_date=_plain_timezone(item.get(b"INTERNALDATE")),

@@ -18,12 +18,13 @@ import email.policy
 import logging
 import time
 from email.utils import format_datetime
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..roles.base import FolderRenumberedError
-from ..services import mime
+from ..services import imap, messages, mime
 from ..services import pool as imap_pool
 from .common import MailServerCase, build_message
 from .fake_servers import FakeSmtpServer, FaultyImapProxy
@@ -150,7 +151,10 @@ class TestImapFaults(FaultCase):
         fired = self.proxy.fired
         connections = self.proxy.connections
         self.proxy.arm("cut", b"FETCH")
-        self.assertEqual(self.page_subjects(), INBOX_SUBJECTS)
+        # The page as after a change in the folder: read from the server, not the cache.
+        messages.forget_summaries()
+        with patch.object(imap, "RECHECK_AFTER", 0.0):
+            self.assertEqual(self.page_subjects(), INBOX_SUBJECTS)
         self.assert_fault_fired(fired)
         self.assertEqual(self.proxy.connections, connections + 1, "one new connection")
         record("faults_survived", 1)
@@ -327,11 +331,7 @@ class TestSendingFaults(FaultCase):
             subject=subject,
             body_html="<p>Der Preis: 1.200 € netto.</p>",
             attachments=self.account._composer().store_uploads(
-                [
-                    mime.OutgoingAttachment(
-                        "Preisliste März.bin", "application/octet-stream", FILE
-                    )
-                ]
+                [mime.OutgoingAttachment("Preisliste März.bin", "application/octet-stream", FILE)]
             ),
         )
         return values

@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import imap
+from odoo.addons.dynaoffice_mail.services import imap, messages
 from odoo.addons.dynaoffice_mail.services.messages import MessageSearch, page_messages
 from odoo.addons.dynaoffice_mail.services.subjects import base_subject, subject_sort_key
 from odoo.addons.dynaoffice_mail.tests.common import build_message, imap_settings
@@ -117,7 +117,12 @@ def test_subjects_sort_by_their_base_subject(mail_servers, subject_folder):
     assert ascending.total == len(SUBJECTS)
 
 
-def test_subject_pages_are_stable_and_read_the_subjects_once(mail_servers, subject_folder):
+def test_subject_pages_are_stable_and_read_the_subjects_once(
+    mail_servers, subject_folder, monkeypatch
+):
+    # Each page as a second later, its rows not cached (see test_services_summary_cache).
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 0.0)
+    messages.forget_summaries()
     client = _connect(mail_servers, subject_folder)
     try:
         pages, commands = [], []

@@ -1,0 +1,205 @@
+"""The list's row and page cache (services.messages), validated by CONDSTORE/QRESYNC against
+the real Dovecot of this run: an unchanged folder costs one command (none right after a
+look), and what a second IMAP client changes meanwhile (a flag, a new mail, an expunge)
+shows on the next page. Without CONDSTORE the list works as before, with no cache."""
+
+import datetime
+import secrets
+
+import pytest
+
+from odoo.addons.dynaoffice_mail.services import imap, limits, messages
+from odoo.addons.dynaoffice_mail.services.caches import BoundedCache
+from odoo.addons.dynaoffice_mail.services.messages import MessageSearch, page_messages
+from odoo.addons.dynaoffice_mail.tests.test_services_mailbox import (
+    NOW,
+    WireLog,
+    _connect,
+    _raw,
+)
+
+FOLDER = "Cached"
+COUNT = 120
+
+
+@pytest.fixture
+def cached_folder(mail_servers):
+    """A user of its own with 120 messages in FOLDER, one an hour back from NOW (UID 120
+    the newest), half of them unread; the caches emptied."""
+    address = f"cache-{secrets.token_hex(4)}@dynaoffice.test"
+    password = secrets.token_urlsafe(12)
+    mail_servers.add_user(address, password)
+    entries = []
+    for index in range(COUNT):
+        date = NOW - datetime.timedelta(hours=COUNT - index)
+        raw = _raw(f"Nachricht {index}", "Anna", "anna@example.com", date)
+        entries.append((FOLDER, raw, {"\\Seen"} if index % 2 else set(), date))
+    mail_servers.dovecot.write_messages(address, entries)
+    messages.forget_summaries()
+    yield address, password
+    messages.forget_summaries()
+
+
+@pytest.fixture
+def no_window(monkeypatch):
+    """Every page asks the server again (as one does a second after the last look)."""
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 0.0)
+
+
+def _verbs(wire):
+    return [" ".join(command.split()[1:3]) for command in wire.commands]
+
+
+def _rows(page):
+    return [(row.uid, row.seen, row.flagged, row.subject) for row in page.messages]
+
+
+def _fresh_rows(mail_servers, address, password, **options):
+    """The page as a connection of its own reads it, with the caches emptied first."""
+    messages.forget_summaries()
+    client = _connect(mail_servers, address, password)
+    try:
+        return _rows(page_messages(client, FOLDER, **options))
+    finally:
+        client.logout()
+
+
+def test_an_unchanged_folder_costs_one_command_and_none_right_after(
+    mail_servers, cached_folder, monkeypatch
+):
+    """One NOOP; none at all within imap.RECHECK_AFTER, where that is set (off by default)."""
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 60.0)
+    client = _connect(mail_servers, *cached_folder)
+    try:
+        with WireLog(client) as cold:
+            first = page_messages(client, FOLDER)
+        with WireLog(client) as at_once:
+            again = page_messages(client, FOLDER)
+        monkeypatch.setattr(imap, "RECHECK_AFTER", 0.0)
+        with WireLog(client) as later:
+            later_page = page_messages(client, FOLDER)
+        with WireLog(client) as searched:
+            page_messages(client, FOLDER, search=MessageSearch(unseen=True))
+        with WireLog(client) as searched_again:
+            unseen = page_messages(client, FOLDER, search=MessageSearch(unseen=True))
+    finally:
+        client.logout()
+    # Once per connection CONDSTORE is enabled (as QRESYNC), then SELECT, SORT, FETCH.
+    assert _verbs(cold) == ["ENABLE QRESYNC", 'SELECT "Cached"', "UID SORT", "UID FETCH"]
+    assert _verbs(at_once) == []
+    assert _verbs(later) == ["NOOP"]
+    assert _rows(first) == _rows(again) == _rows(later_page)
+    assert [row.uid for row in first.messages] == list(range(COUNT, COUNT - 50, -1))
+    # Half of the search's rows were cached by the first page: only the others are read.
+    assert _verbs(searched) == ["NOOP", "UID SORT", "UID FETCH"]
+    assert " 21," in searched.commands[-1] and "119" not in searched.commands[-1]
+    assert _verbs(searched_again) == ["NOOP"]
+    assert all(not row.seen for row in unseen.messages) and unseen.total == COUNT // 2
+
+
+def test_what_a_second_client_changes_shows_on_the_next_page(
+    mail_servers, cached_folder, no_window
+):
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    unseen = MessageSearch(unseen=True)
+    try:
+        other.select_folder(FOLDER)
+        page_messages(client, FOLDER)
+        page_messages(client, FOLDER, search=unseen)
+
+        other.add_flags([COUNT], [b"\\Flagged"])
+        other.add_flags([COUNT - 1], [b"\\Seen"])  # odd UIDs are unread
+        with WireLog(client) as flagged_wire:
+            flagged = page_messages(client, FOLDER)
+        flagged_unseen = page_messages(client, FOLDER, search=unseen)
+
+        new_date = NOW + datetime.timedelta(minutes=5)
+        other.append(FOLDER, _raw("Ganz neu", "Ben", "ben@example.com", new_date))
+        appended = page_messages(client, FOLDER)
+
+        other.delete_messages([COUNT - 1])
+        other.uid_expunge([COUNT - 1])
+        expunged = page_messages(client, FOLDER)
+        expunged_next = page_messages(client, FOLDER, offset=50)
+    finally:
+        other.logout()
+        client.logout()
+    # The flag: only what changed since the cached rows is asked for.
+    assert _verbs(flagged_wire) == ["NOOP", "UID SORT", "UID FETCH"]
+    assert "CHANGEDSINCE" in flagged_wire.commands[-1]
+    assert (flagged.messages[0].uid, flagged.messages[0].flagged) == (COUNT, True)
+    assert (flagged.messages[1].uid, flagged.messages[1].seen) == (COUNT - 1, True)
+    assert COUNT - 1 not in [row.uid for row in flagged_unseen.messages]
+    assert flagged_unseen.total == COUNT // 2 - 1
+    # The new mail on top, the expunged one gone; each page as a fresh connection reads it.
+    assert appended.total == COUNT + 1
+    assert appended.messages[0].subject == "Ganz neu"
+    assert expunged.total == COUNT
+    assert COUNT - 1 not in [row.uid for row in expunged.messages + expunged_next.messages]
+    assert _rows(expunged) == _fresh_rows(mail_servers, address, password)
+    assert _rows(expunged_next) == _fresh_rows(mail_servers, address, password, offset=50)
+
+
+def test_our_own_change_shows_at_once_without_a_check(mail_servers, cached_folder, monkeypatch):
+    """A change made on the connection itself is never hidden by the moment without NOOP."""
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 60.0)
+    client = _connect(mail_servers, *cached_folder)
+    try:
+        page_messages(client, FOLDER)
+        client.add_flags([COUNT], [b"\\Flagged"])
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+    finally:
+        client.logout()
+    assert _verbs(wire)[0] == "NOOP"
+    assert page.messages[0].flagged
+
+
+def test_without_condstore_every_page_is_read_as_before(mail_servers, cached_folder, no_window):
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    client._cached_capabilities = tuple(
+        capability
+        for capability in client.capabilities()
+        if capability not in (b"CONDSTORE", b"QRESYNC")
+    )
+    try:
+        with WireLog(client) as cold:
+            page_messages(client, FOLDER)
+        with WireLog(client) as again:
+            page_messages(client, FOLDER)
+        other.select_folder(FOLDER)
+        other.add_flags([COUNT], [b"\\Flagged"])
+        changed = page_messages(client, FOLDER)
+    finally:
+        other.logout()
+        client.logout()
+    assert _verbs(cold) == ['SELECT "Cached"', "UID SORT", "UID FETCH"]
+    assert _verbs(again) == ["NOOP", "UID SORT", "UID FETCH"]
+    assert changed.messages[0].flagged
+    assert len(messages._SUMMARIES) == len(messages._PAGES) == 0
+
+
+def test_the_row_cache_stays_within_its_bound(mail_servers, cached_folder, monkeypatch):
+    bound = BoundedCache(30, max_bytes=40_000, weigh=messages._summary_weight)
+    monkeypatch.setattr(messages, "_SUMMARIES", bound)
+    client = _connect(mail_servers, *cached_folder)
+    try:
+        pages = [page_messages(client, FOLDER, offset=offset) for offset in (0, 50, 100)]
+    finally:
+        client.logout()
+    assert sum(len(page.messages) for page in pages) == COUNT
+    assert 0 < len(bound) <= 30
+    assert 0 < bound.weight <= 40_000
+    # By bytes too: rows of about 1.2 kB each, at most 20 kB.
+    small = BoundedCache(1000, max_bytes=20_000, weigh=messages._summary_weight)
+    for page in pages:
+        for row in page.messages:
+            small.put(row.uid, (1, True, row))
+    assert 10 <= len(small) < 20 and small.weight <= 20_000
+    assert messages._summary_weight((1, True, pages[0].messages[0])) > 900
+    # The worker's own cache: entries and estimated bytes.
+    assert limits.MAX_CACHED_SUMMARIES * 1000 <= limits.MAX_CACHED_SUMMARY_BYTES
