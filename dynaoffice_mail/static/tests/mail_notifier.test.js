@@ -155,6 +155,25 @@ describe("dynaoffice_mail client: desktop notification of new mail", () => {
         expect(shown).toHaveLength(0);
     });
 
+    test("on, but refused by the browser: the switcher says so beside the preference", async () => {
+        mockPermission("notifications", "denied");
+        await openClient({ notify: true, unread: { 1: 3, 2: 7 } });
+        document.querySelector(".o_dynaoffice_mail_account_switcher").click();
+        const blocked = await waitFor(
+            ".o_dynaoffice_mail_notify_desktop .o_dynaoffice_mail_notify_blocked"
+        );
+        expect(blocked).toHaveAttribute("title", /allow them in the browser's site settings/);
+    });
+
+    test("allowed by the browser: no warning beside the preference", async () => {
+        mockDesktopNotifications();
+        mockPermission("notifications", "granted");
+        await openClient({ notify: true, unread: { 1: 3, 2: 7 } });
+        document.querySelector(".o_dynaoffice_mail_account_switcher").click();
+        await waitFor(".o_dynaoffice_mail_notify_desktop");
+        expect(".o_dynaoffice_mail_notify_blocked").toHaveCount(0);
+    });
+
     test("turned on in the account switcher, it notifies from then on", async () => {
         const shown = mockDesktopNotifications();
         const hidden = mockVisibility();

@@ -21,6 +21,8 @@ export class AccountSwitcher extends Component {
         // The user's preference "desktop notification for new mail" and its toggle.
         notifyDesktop: { type: Boolean, optional: true },
         onToggleNotify: { type: Function, optional: true },
+        // The preference is on but the browser refuses notifications: say so beside it.
+        notifyBlocked: { type: Boolean, optional: true },
     };
 
     static defaultProps = { unread: {} };
