@@ -661,6 +661,8 @@ def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | Non
 def _has_attachment(body) -> bool:
     if not body:
         return False
+    if _plainly_without_attachment(body):
+        return False
     try:
         return has_attachment(parse_bodystructure(body))
     except LimitExceededError:
@@ -668,6 +670,63 @@ def _has_attachment(body) -> bool:
         return True
     except ProtocolError:
         return False
+
+
+# A part named so may be a file (see structure.has_attachment): its name is decoded then.
+_NAME_PARAMS = (b"name", b"filename")
+# How far the shortcut below looks before it leaves a structure to the full parse (far
+# below limits.MAX_DEPTH and MAX_PARTS, so it never hides their error).
+_PLAIN_MAX_DEPTH = 3
+_PLAIN_MAX_PARTS = 12
+
+
+def _plainly_without_attachment(node, depth: int = 0, counted: list | None = None) -> bool:
+    """Whether a BODYSTRUCTURE (imapclient's BodyData) is one that structure.has_attachment()
+    surely finds without attachment: parts of a shape the full parse reads without error,
+    none a message, none with a Content-Disposition or a parameter that could name a file.
+    False means "not sure": the full parse decides then. Most of the list's mail is such
+    text (a plain or an HTML part, or both), and this spares it decoding every parameter.
+    """
+    counted = counted if counted is not None else [0]
+    counted[0] += 1
+    if counted[0] > _PLAIN_MAX_PARTS or depth > _PLAIN_MAX_DEPTH or len(node) < 2:
+        return False
+    if isinstance(node[0], list):  # a multipart: its parts, subtype, parameters, disposition
+        return (
+            bool(node[0])
+            and isinstance(node[1], bytes)
+            and _plain_params(node[2] if len(node) > 2 else None)
+            and _no_disposition(node, 3)
+            and all(
+                isinstance(part, tuple) and _plainly_without_attachment(part, depth + 1, counted)
+                for part in node[0]
+            )
+        )
+    kind = node[0]
+    if not isinstance(kind, bytes) or not isinstance(node[1], bytes) or len(node) < 7:
+        return False
+    return (
+        kind.lower() != b"message"
+        and _plain_params(node[2])
+        and all(value is None or isinstance(value, bytes) for value in (node[3], node[5]))
+        and _no_disposition(node, 9 if kind.lower() == b"text" else 8)
+    )
+
+
+def _no_disposition(node, index: int) -> bool:
+    """As structure._disposition() finds none at `index`."""
+    return len(node) <= index or not isinstance(node[index], tuple) or not node[index]
+
+
+def _plain_params(params) -> bool:
+    """Parameters that decode without error and name no file."""
+    if params is None:
+        return True
+    if not isinstance(params, tuple) or len(params) % 2:
+        return False
+    return all(isinstance(value, bytes) for value in params) and not any(
+        name.lower().startswith(_NAME_PARAMS) for name in params[::2]
+    )
 
 
 def _addresses(addresses) -> tuple[Address, ...]:
