@@ -8,7 +8,8 @@ ours
     `services.messages.page_messages(sort="date", reverse=True)`, as `client_page` calls it,
     for a folder that changed since the last look: the list's row and page cache emptied
     before each request, the folder checked with a NOOP. Beside it, ours on an unchanged
-    folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), and
+    folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), after
+    another client changed a flag on the page (the NOOP and one FETCH of the flags), and
     as it would be with imap.RECHECK_AFTER on, right after the last look (no command).
 floor
     The least any client can send and receive for that page on this server, hand-written with
@@ -163,6 +164,7 @@ RECHECK_AFTER = imap.RECHECK_AFTER
 AT_ONCE_S = 1.0
 CACHED_WAYS = (
     ("unchanged", "ours, the folder unchanged since the last look: one NOOP"),
+    ("flags changed", "ours, a flag on the page changed by another client since: NOOP, FETCH"),
     ("at once", f"ours, with imap.RECHECK_AFTER = {AT_ONCE_S:g} s, right after a look: none"),
 )
 # The floor and the naive way fetch exactly what ours fetches: the list's items and the
@@ -314,9 +316,10 @@ class Ours:
     def page(self, client, folder, offset, *, cache="none", **options) -> list[int]:
         """The page as `client_page` reads it. `cache`: "none" for a folder that changed
         since the last look (or a page nobody looked at): the list's caches emptied first,
-        the folder checked with a NOOP; "unchanged": the caches as the last request left
-        them, the NOOP too; "at once": with imap.RECHECK_AFTER at AT_ONCE_S, within it of
-        the last look, when the connection does not ask the server again."""
+        the folder checked with a NOOP; "unchanged" and "flags changed": the caches as the
+        last request left them, the NOOP too; "at once": with imap.RECHECK_AFTER at
+        AT_ONCE_S, within it of the last look, when the connection does not ask the server
+        again."""
         if cache == "none":
             messages.forget_summaries()
         imap.RECHECK_AFTER = AT_ONCE_S if cache == "at once" else 0.0
@@ -547,17 +550,25 @@ def bench_page(meter, ways, pooled, folder, offset, repeat) -> dict:
         }
         figures[way.name] = _figures(samples[way.name, "pooled"], samples[way.name, "cold"], peaks)
     ours, client = next(way for way in ways if way.name == "ours"), pooled["ours"]
+    flagger = ours.open()  # another client, unmeasured
+    flagger.select_folder(folder)
     for mode, _meaning in CACHED_WAYS:
         ours.page(client, folder, offset, cache=mode)  # unmeasured: fills the caches
-        cached = [
-            measure(meter, lambda mode=mode: ours.page(client, folder, offset, cache=mode))
-            for _ in range(repeat)
-        ]
+        cached = []
+        for index in range(repeat):
+            if mode == "flags changed":
+                change = flagger.remove_flags if index % 2 else flagger.add_flags
+                change(pages["ours"][:1], [b"\\Flagged"])
+            cached.append(
+                measure(meter, lambda mode=mode: ours.page(client, folder, offset, cache=mode))
+            )
         figures[f"ours, {mode}"] = _pooled_figures(cached)
         floor_p50 = figures["floor"]["pooled_ms_p50"]
         figures[f"ours, {mode}"]["per_floor_p50"] = (
             round(figures[f"ours, {mode}"]["pooled_ms_p50"] / floor_p50, 3) if floor_p50 else None
         )
+    flagger.remove_flags(pages["ours"][:1], [b"\\Flagged"])
+    ours.close(flagger)
     figures["ours_per_floor"] = _ratios(figures["ours"], figures["floor"])
     figures["ours_per_naive"] = _ratios(figures["ours"], figures["naive"])
     figures["ours_equals_floor_page"] = pages["ours"] == pages["floor"]

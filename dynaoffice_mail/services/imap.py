@@ -57,6 +57,9 @@ class SelectedFolder:
     name: str
     uidvalidity: int
     readonly: bool
+    # The UIDNEXT the SELECT said (0 if it did not): every message that arrives later has
+    # a UID at least as high.
+    uidnext: int = 0
 
 
 class _VettedIMAP4(imaplib.IMAP4):
@@ -165,7 +168,10 @@ class VettedIMAPClient(imapclient.IMAPClient):
         self._imap.highest_modseq = None
         response = super().select_folder(folder, readonly)
         self.selected_folder = SelectedFolder(
-            name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=readonly
+            name=folder,
+            uidvalidity=response.get(b"UIDVALIDITY", 0),
+            readonly=readonly,
+            uidnext=response.get(b"UIDNEXT", 0),
         )
         return response
 

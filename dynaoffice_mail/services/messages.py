@@ -32,14 +32,22 @@ _SUBJECT_FIELD = re.compile(
 # UIDVALIDITY and the set of matching UIDs: ascending, as compact arrays of UIDs.
 _SUBJECT_ORDERS = BoundedCache(limits.MAX_CACHED_SUBJECT_ORDERS)
 # The list's rows by mailbox, folder, UIDVALIDITY and UID, as (the folder's HIGHESTMODSEQ
-# they were read at, whether with the preview, MessageSummary); and pages' (total, UIDs)
-# by folder state (see _folder_state), sort, direction, offset, size and search.
+# they were read at, whether with the preview, MessageSummary); and pages by mailbox,
+# folder, UIDVALIDITY, sort, direction, offset, size and search, as (HIGHESTMODSEQ and
+# message count they were read at, the lowest UID a later mail can have, total, UIDs).
 _SUMMARIES = BoundedCache(
     limits.MAX_CACHED_SUMMARIES,
     max_bytes=limits.MAX_CACHED_SUMMARY_BYTES,
     weigh=lambda entry: _summary_weight(entry),
 )
 _PAGES = BoundedCache(limits.MAX_CACHED_PAGES)
+# The search keys whose matches a flag change alters (a page searched with one of them is
+# asked again after any change; see _flag_refreshed_rows).
+_FLAG_KEYS = frozenset(
+    (b"ANSWERED", b"DELETED", b"DRAFT", b"FLAGGED", b"KEYWORD", b"NEW", b"OLD", b"RECENT")
+    + (b"SEEN", b"UNANSWERED", b"UNDELETED", b"UNDRAFT", b"UNFLAGGED", b"UNKEYWORD", b"UNSEEN")
+    + (b"MODSEQ",)
+)
 
 
 @dataclass(frozen=True)
@@ -133,7 +141,8 @@ def page_messages(
     the NOOP brings up to date): a page of an unchanged folder costs the NOOP alone (none
     within imap.RECHECK_AFTER of the last check, where that is on: ensure_selected's
     `recent`); a changed one reads only the rows it lacks, or the flags changed since
-    (_known_summaries).
+    (_known_summaries); after a change of flags alone, where neither sort nor search looks
+    at flags, the cached order stands and one FETCH brings the flags (_flag_refreshed_rows).
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -156,22 +165,29 @@ def page_messages(
         else:
             selected, count = imap.ensure_selected(client, folder, recent=True)
             state = _folder_state(client, selected, count)
-            page_key = None
+            page_key = cached = messages = None
             if state is not None:
-                page_key = (*state, sort, reverse, offset, limit, tuple(criteria))
-            found = _PAGES.get(page_key) if page_key is not None else None
-            if found is None:
-                if sort == "arrival":
-                    found = _search_page(client, criteria, reverse, offset, limit)
-                elif sort == "subject":
-                    found = _subject_page(client, selected, criteria, reverse, offset, limit)
-                if found is None:
-                    found = _sort_page(client, sort_key, criteria, reverse, offset, limit)
-                found = (found[0], tuple(found[1]))
-                if page_key is not None:
-                    _PAGES.put(page_key, found)
-            total, uids = found
-            messages = _known_summaries(client, selected, state, list(uids), with_previews)
+                page_key = (*state[:3], sort, reverse, offset, limit, tuple(criteria))
+                cached = _PAGES.get(page_key)
+            if cached is not None and cached[:2] != state[3:]:
+                if cached[1] == count and _FLAG_KEYS.isdisjoint(criteria):
+                    rows = _flag_refreshed_rows(client, state, cached, with_previews)
+                    if rows is not None:
+                        messages = _as_listed(rows, cached[4], with_previews)
+                        _PAGES.put(page_key, (*state[3:], *cached[2:]))
+                if messages is None:
+                    cached = None
+            if cached is None:
+                total, uids = _page_uids(
+                    client, selected, sort, sort_key, criteria, reverse, offset, limit
+                )
+                if page_key is not None and _folder_state(client, selected, count) == state:
+                    new_from = max([1, selected.uidnext, *(uid + 1 for uid in uids)])
+                    _PAGES.put(page_key, (*state[3:], new_from, total, uids))
+            else:
+                total, uids = cached[3:]
+            if messages is None:
+                messages = _known_summaries(client, selected, state, list(uids), with_previews)
         imap.mark_quiet(client)
     return MessagePage(
         total=total,
@@ -181,6 +197,18 @@ def page_messages(
         reverse=reverse,
         messages=messages,
     )
+
+
+def _page_uids(client, selected, sort, sort_key, criteria, reverse, offset, limit):
+    """(total, the page's UIDs) as the server sorts and searches them (see page_messages)."""
+    found = None
+    if sort == "arrival":
+        found = _search_page(client, criteria, reverse, offset, limit)
+    elif sort == "subject":
+        found = _subject_page(client, selected, criteria, reverse, offset, limit)
+    if found is None:
+        found = _sort_page(client, sort_key, criteria, reverse, offset, limit)
+    return found[0], tuple(found[1])
 
 
 def matching_uids(
@@ -492,12 +520,58 @@ def _known_summaries(client, selected, state, uids, with_previews):
                 summary = dataclasses.replace(summary, **_flags(changed[uid]))
             rows[uid] = summary
             _SUMMARIES.put((scope, folder, uidvalidity, uid), (modseq, had_preview, summary))
-    if not with_previews:  # as fetch_summaries() gives them
+    return _as_listed(rows, uids, with_previews)
+
+
+def _as_listed(rows: dict, uids, with_previews: bool) -> tuple[MessageSummary, ...]:
+    """The rows of `uids` in that order, as fetch_summaries() gives them."""
+    if not with_previews:
         rows = {
             uid: dataclasses.replace(row, preview="") if row.preview else row
             for uid, row in rows.items()
         }
     return tuple(rows[uid] for uid in uids if uid in rows)
+
+
+def _flag_refreshed_rows(client, state, cached, with_previews) -> dict | None:
+    """{uid: row} of a cached page (`cached`, see _PAGES) whose folder has changed only
+    flags since, with their flags brought up to date; None when that cannot be told (the
+    page is read again then).
+
+    The page's order is still right when the sort and search do not look at flags (the
+    caller checks) and the folder holds the same messages: the same count (`state`, see
+    _folder_state) and no mail since, hence no expunge either. One command says both:
+    `UID FETCH <page UIDs>,<new_from>:* (UID FLAGS) (CHANGEDSINCE <modseq>)` answers for
+    the page's messages whose flags changed and for every message that arrived since the
+    page was read (those have UIDs from new_from on and a higher MODSEQ); without such
+    mail `<new_from>:*` names the last message, whose UID is lower. Needs every row in the
+    cache (with its preview if wanted).
+    """
+    scope, folder, uidvalidity, modseq, _count = state
+    page_modseq, _page_count, new_from, _total, uids = cached
+    entries = {}
+    for uid in uids:
+        entry = _SUMMARIES.get((scope, folder, uidvalidity, uid))
+        if entry is None or (with_previews and not entry[1]):
+            return None
+        entries[uid] = entry
+    since = min([page_modseq, *(entry[0] for entry in entries.values())])
+    message_set = f"{compress_uids(uids)},{new_from}:*" if uids else f"{new_from}:*"
+    changed = {}
+    response = imap.fetch(client, message_set, f"(UID FLAGS) (CHANGEDSINCE {since})")
+    for item in response.values():
+        uid = item.get(b"UID")
+        if uid in entries:
+            changed.setdefault(uid, {}).update(item)
+        elif not isinstance(uid, int) or uid >= new_from:
+            return None  # a new mail
+    rows = {}
+    for uid, (_modseq, had_preview, summary) in entries.items():
+        if b"FLAGS" in changed.get(uid, {}):
+            summary = dataclasses.replace(summary, **_flags(changed[uid]))
+        rows[uid] = summary
+        _SUMMARIES.put((scope, folder, uidvalidity, uid), (modseq, had_preview, summary))
+    return rows
 
 
 def forget_summaries() -> None:
@@ -587,6 +661,8 @@ def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | Non
 def _has_attachment(body) -> bool:
     if not body:
         return False
+    if _plainly_without_attachment(body):
+        return False
     try:
         return has_attachment(parse_bodystructure(body))
     except LimitExceededError:
@@ -594,6 +670,63 @@ def _has_attachment(body) -> bool:
         return True
     except ProtocolError:
         return False
+
+
+# A part named so may be a file (see structure.has_attachment): its name is decoded then.
+_NAME_PARAMS = (b"name", b"filename")
+# How far the shortcut below looks before it leaves a structure to the full parse (far
+# below limits.MAX_DEPTH and MAX_PARTS, so it never hides their error).
+_PLAIN_MAX_DEPTH = 3
+_PLAIN_MAX_PARTS = 12
+
+
+def _plainly_without_attachment(node, depth: int = 0, counted: list | None = None) -> bool:
+    """Whether a BODYSTRUCTURE (imapclient's BodyData) is one that structure.has_attachment()
+    surely finds without attachment: parts of a shape the full parse reads without error,
+    none a message, none with a Content-Disposition or a parameter that could name a file.
+    False means "not sure": the full parse decides then. Most of the list's mail is such
+    text (a plain or an HTML part, or both), and this spares it decoding every parameter.
+    """
+    counted = counted if counted is not None else [0]
+    counted[0] += 1
+    if counted[0] > _PLAIN_MAX_PARTS or depth > _PLAIN_MAX_DEPTH or len(node) < 2:
+        return False
+    if isinstance(node[0], list):  # a multipart: its parts, subtype, parameters, disposition
+        return (
+            bool(node[0])
+            and isinstance(node[1], bytes)
+            and _plain_params(node[2] if len(node) > 2 else None)
+            and _no_disposition(node, 3)
+            and all(
+                isinstance(part, tuple) and _plainly_without_attachment(part, depth + 1, counted)
+                for part in node[0]
+            )
+        )
+    kind = node[0]
+    if not isinstance(kind, bytes) or not isinstance(node[1], bytes) or len(node) < 7:
+        return False
+    return (
+        kind.lower() != b"message"
+        and _plain_params(node[2])
+        and all(value is None or isinstance(value, bytes) for value in (node[3], node[5]))
+        and _no_disposition(node, 9 if kind.lower() == b"text" else 8)
+    )
+
+
+def _no_disposition(node, index: int) -> bool:
+    """As structure._disposition() finds none at `index`."""
+    return len(node) <= index or not isinstance(node[index], tuple) or not node[index]
+
+
+def _plain_params(params) -> bool:
+    """Parameters that decode without error and name no file."""
+    if params is None:
+        return True
+    if not isinstance(params, tuple) or len(params) % 2:
+        return False
+    return all(isinstance(value, bytes) for value in params) and not any(
+        name.lower().startswith(_NAME_PARAMS) for name in params[::2]
+    )
 
 
 def _addresses(addresses) -> tuple[Address, ...]:

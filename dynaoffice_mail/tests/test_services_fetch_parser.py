@@ -7,9 +7,12 @@ import datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from imapclient.exceptions import ProtocolError
 from imapclient.response_parser import parse_fetch_response, parse_response
 
+from odoo.addons.dynaoffice_mail.services import messages
 from odoo.addons.dynaoffice_mail.services.fetch_parser import parse_fetch, parse_values
+from odoo.addons.dynaoffice_mail.services.structure import has_attachment, parse_bodystructure
 from odoo.addons.dynaoffice_mail.tests.test_hostile_fuzz_wire import FUZZ as WIRE_FUZZ
 
 FUZZ = settings(WIRE_FUZZ, max_examples=1500)
@@ -165,3 +168,68 @@ def test_a_real_answer_cut_or_changed_anywhere_parses_or_fails_as_with_imapclien
 def test_random_bytes_parse_or_fail_as_with_imapclient(data):
     theirs, ours = _both(data)
     assert ours == theirs
+
+
+# BODYSTRUCTUREs of every shape the list's attachment shortcut looks at, and some it must not
+# trust: types, parameters (a file's name among them), dispositions, malformed fields.
+_ATOM = st.sampled_from(
+    [b"NIL", b'"text"', b'"TEXT"', b'"plain"', b'"html"', b'"message"', b'"rfc822"', b"12"]
+    + [b'"application"', b'"pdf"', b'"image"', b'"related"', b'"mixed"', b'"x"', b'""', b"()"]
+)
+_PARAMS = st.sampled_from(
+    [b"NIL", b'("charset" "utf-8")', b'("name" "a.pdf")', b'("NAME*" "a")', b'("charset")']
+    + [b'("filename*0" "a")', b'("boundary" "x")', b"()", b'("charset" NIL)', b"(1 2)"]
+)
+_DISPOSITION = st.sampled_from(
+    [b"NIL", b'("attachment" NIL)', b'("inline" NIL)', b'("inline" ("filename" "x"))', b"()"]
+    + [b'("attachment")', b"12", b'"x"', b'(("a") NIL)']
+)
+_LEAF = st.tuples(
+    _ATOM, _ATOM, _PARAMS, _ATOM, _ATOM, _ATOM, _ATOM, st.lists(_ATOM, max_size=2), _DISPOSITION
+).map(lambda parts: b"(" + b" ".join([*parts[:7], *parts[7], parts[8]]) + b")")
+_BODY = st.recursive(
+    _LEAF,
+    lambda children: st.tuples(
+        st.lists(children, min_size=1, max_size=3), _ATOM, _PARAMS, _DISPOSITION
+    ).map(lambda parts: b"(" + b"".join(parts[0]) + b" " + b" ".join(parts[1:]) + b")"),
+    max_leaves=6,
+)
+
+
+@FUZZ
+@given(_BODY)
+def test_the_attachment_shortcut_only_answers_where_the_full_parse_finds_none(body):
+    """messages._plainly_without_attachment() says "no attachment" only for structures that
+    structure.has_attachment() reads without error and finds none in."""
+    try:
+        parsed = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])
+    except (ProtocolError, ValueError, TypeError, IndexError):
+        return  # imap.fetch() refuses the answer
+    structure = parsed[1].get(b"BODYSTRUCTURE")
+    if not structure or not messages._plainly_without_attachment(structure):
+        return
+    assert not has_attachment(parse_bodystructure(structure))
+
+
+def test_the_attachment_shortcut_answers_for_plain_and_alternative_text():
+    plain = b'("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 12 1 NIL NIL NIL NIL)'
+    html = b'("text" "html" ("charset" "utf-8") NIL NIL "base64" 40 1 NIL ("inline" NIL) NIL NIL)'
+    pdf = (
+        b'("application" "pdf" ("name" "a.pdf") NIL NIL "base64" 40 NIL ("attachment" NIL) NIL NIL)'
+    )
+    shapes = {
+        plain: True,
+        b"("
+        + plain
+        + plain.replace(b'"plain"', b'"html"')
+        + b' "alternative" ("boundary" "x") NIL NIL NIL)': True,
+        html: False,  # a disposition: the full parse decides
+        b"(" + plain + pdf + b' "mixed" ("boundary" "x") NIL NIL NIL)': False,
+    }
+    for body, shortcut in shapes.items():
+        structure = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])[1][b"BODYSTRUCTURE"]
+        assert messages._plainly_without_attachment(structure) is shortcut, body
+        assert messages._has_attachment(structure) == has_attachment(parse_bodystructure(structure))
+    assert messages._has_attachment(
+        parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + pdf + b")"])[1][b"BODYSTRUCTURE"]
+    )

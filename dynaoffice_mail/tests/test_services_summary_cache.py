@@ -126,8 +126,8 @@ def test_what_a_second_client_changes_shows_on_the_next_page(
     finally:
         other.logout()
         client.logout()
-    # The flag: only what changed since the cached rows is asked for.
-    assert _verbs(flagged_wire) == ["NOOP", "UID SORT", "UID FETCH"]
+    # The flag: the order cannot have changed, only what changed since is asked for.
+    assert _verbs(flagged_wire) == ["NOOP", "UID FETCH"]
     assert "CHANGEDSINCE" in flagged_wire.commands[-1]
     assert (flagged.messages[0].uid, flagged.messages[0].flagged) == (COUNT, True)
     assert (flagged.messages[1].uid, flagged.messages[1].seen) == (COUNT - 1, True)
@@ -140,6 +140,90 @@ def test_what_a_second_client_changes_shows_on_the_next_page(
     assert COUNT - 1 not in [row.uid for row in expunged.messages + expunged_next.messages]
     assert _rows(expunged) == _fresh_rows(mail_servers, address, password)
     assert _rows(expunged_next) == _fresh_rows(mail_servers, address, password, offset=50)
+
+
+def test_a_flag_change_keeps_the_order_where_it_cannot_change_it(
+    mail_servers, cached_folder, no_window
+):
+    """Sorts and searches that do not look at flags keep their cached order after a flag
+    change elsewhere: NOOP and one FETCH of the flags changed since. A search for unread
+    mail is asked again; a new mail that keeps the count (one expunged, one new) is seen."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    unseen = MessageSearch(unseen=True)
+    by_anna = MessageSearch(from_="Anna")
+    try:
+        other.select_folder(FOLDER)
+        for options in (
+            {},
+            {"offset": 50},
+            {"sort": "subject"},
+            {"search": by_anna, "reverse": False},
+            {"search": unseen},
+        ):
+            page_messages(client, FOLDER, **options)
+
+        other.add_flags([COUNT - 1], [b"\\Seen"])  # odd UIDs are unread
+        other.add_flags([COUNT], [b"\\Flagged"])  # the folder's last message
+        wires, pages = {}, {}
+        for name, options in (
+            ("newest", {}),
+            ("older", {"offset": 50}),
+            ("subject", {"sort": "subject"}),
+            ("anna", {"search": by_anna, "reverse": False}),
+            ("unseen", {"search": unseen}),
+        ):
+            with WireLog(client) as wires[name]:
+                pages[name] = page_messages(client, FOLDER, **options)
+
+        # What a connection of its own reads (this empties the caches: fill them again).
+        fresh = {
+            name: _fresh_rows(mail_servers, address, password, **options)
+            for name, options in (
+                ("newest", {}),
+                ("older", {"offset": 50}),
+                ("subject", {"sort": "subject"}),
+                ("anna", {"search": by_anna, "reverse": False}),
+            )
+        }
+        page_messages(client, FOLDER)
+        page_messages(client, FOLDER, search=by_anna, reverse=False)
+
+        other.delete_messages([1])
+        other.uid_expunge([1])
+        new_date = NOW + datetime.timedelta(minutes=5)
+        other.append(FOLDER, _raw("Ganz neu", "Ben", "ben@example.com", new_date))
+        other.add_flags([COUNT - 3], [b"\\Seen"])
+        with WireLog(client) as same_count_wire:
+            same_count = page_messages(client, FOLDER)
+        with WireLog(client) as anna_wire:
+            anna = page_messages(client, FOLDER, search=by_anna, reverse=False)
+    finally:
+        other.logout()
+        client.logout()
+    for name in ("newest", "older", "subject", "anna"):
+        assert _verbs(wires[name]) == ["NOOP", "UID FETCH"], name
+        assert "CHANGEDSINCE" in wires[name].commands[-1]
+    assert (pages["newest"].messages[0].uid, pages["newest"].messages[0].flagged) == (COUNT, True)
+    assert (pages["newest"].messages[1].uid, pages["newest"].messages[1].seen) == (COUNT - 1, True)
+    for name, rows in fresh.items():
+        assert _rows(pages[name]) == rows, name
+    # Unread mail is searched again: the message just read is no longer in it.
+    assert "UID SORT" in _verbs(wires["unseen"])
+    assert COUNT - 1 not in [row.uid for row in pages["unseen"].messages]
+    assert pages["unseen"].total == COUNT // 2 - 1
+    # Same count, other messages: read again, the new mail on top, the expunged one gone.
+    assert "UID SORT" in _verbs(same_count_wire)
+    assert same_count.total == COUNT
+    assert same_count.messages[0].subject == "Ganz neu"
+    assert (same_count.messages[4].uid, same_count.messages[4].seen) == (COUNT - 3, True)
+    assert _rows(same_count) == _fresh_rows(mail_servers, address, password)
+    assert "UID SORT" in _verbs(anna_wire) or "UID SEARCH" in _verbs(anna_wire)
+    assert 1 not in [row.uid for row in anna.messages]
+    assert _rows(anna) == _fresh_rows(
+        mail_servers, address, password, search=by_anna, reverse=False
+    )
 
 
 def test_our_own_change_shows_at_once_without_a_check(mail_servers, cached_folder, monkeypatch):
