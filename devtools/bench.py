@@ -956,24 +956,7 @@ def _bench_account(odoo, mailbox) -> tuple[OdooSession, int]:
     account_id = user.call(
         "dynaoffice.mail.account",
         "create",
-        {
-            "name": "Bench mailbox",
-            "email": mailbox.user,
-            "user_id": user_id,
-            "imap_host": mailbox.host,
-            "imap_ssl": True,
-            "imap_port": mailbox.port,
-            "imap_user": mailbox.user,
-            "imap_password": mailbox.password,
-            "smtp_method": "smtp",
-            "smtp_host": mailbox.host,
-            "smtp_port": mailbox.smtp_port,
-            "smtp_encryption": "tls",
-            "smtp_auth": True,
-            "smtp_user": mailbox.user,
-            "smtp_password": mailbox.password,
-            "ca_certificate": mailbox.ca_pem,
-        },
+        _account_values(mailbox, name="Bench mailbox", user_id=user_id),
     )
     return user, account_id
 
@@ -1304,6 +1287,28 @@ def run(
     return 0
 
 
+def _account_values(mailbox: Mailbox, **owner) -> dict:
+    """What the account form sends for the bench's mailbox; `owner`: its name and user_id
+    (personal) or group_id (group)."""
+    return {
+        "email": mailbox.user,
+        "imap_host": mailbox.host,
+        "imap_ssl": True,
+        "imap_port": mailbox.port,
+        "imap_user": mailbox.user,
+        "imap_password": mailbox.password,
+        "smtp_method": "smtp",
+        "smtp_host": mailbox.host,
+        "smtp_port": mailbox.smtp_port,
+        "smtp_encryption": "tls",
+        "smtp_auth": True,
+        "smtp_user": mailbox.user,
+        "smtp_password": mailbox.password,
+        "ca_certificate": mailbox.ca_pem,
+        **owner,
+    }
+
+
 # -- end to end: the list and a message over Odoo's JSON-RPC ----------------------------------
 
 
@@ -1434,24 +1439,7 @@ def _group_mailbox(odoo, mailbox, users: int) -> tuple[list[OdooSession], int]:
     account_id = admin.call(
         ACCOUNT_MODEL,
         "create",
-        {
-            "name": "Bench group mailbox",
-            "email": mailbox.user,
-            "group_id": group_id,
-            "imap_host": mailbox.host,
-            "imap_ssl": True,
-            "imap_port": mailbox.port,
-            "imap_user": mailbox.user,
-            "imap_password": mailbox.password,
-            "smtp_method": "smtp",
-            "smtp_host": mailbox.host,
-            "smtp_port": mailbox.smtp_port,
-            "smtp_encryption": "tls",
-            "smtp_auth": True,
-            "smtp_user": mailbox.user,
-            "smtp_password": mailbox.password,
-            "ca_certificate": mailbox.ca_pem,
-        },
+        _account_values(mailbox, name="Bench group mailbox", group_id=group_id),
     )
     sessions = []
     for login in logins:

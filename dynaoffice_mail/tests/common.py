@@ -11,6 +11,7 @@ import email.policy
 import json
 import os
 import secrets
+import socket
 import ssl
 from email.message import EmailMessage
 
@@ -27,6 +28,13 @@ try:
     from dynaoffice_mail_testing.servers import MailServers
 except ImportError:  # the test helper package is not installed: test_servers() says so
     MailServers = None
+
+
+def closed_port():
+    """A loopback port nothing listens on (bound for a moment, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def test_servers():

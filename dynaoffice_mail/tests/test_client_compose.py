@@ -7,24 +7,16 @@ import email
 import email.message
 import email.policy
 import os
-import socket
 
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
 from ..services import mime
-from .common import MailServerCase, build_message
+from .common import MailServerCase, build_message, closed_port
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 FILE = bytes(range(256)) * 40  # binary, with every byte value
-
-
-def _closed_port():
-    """A loopback port nothing listens on (bound for a moment, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ComposeCase(MailServerCase):
@@ -248,7 +240,7 @@ class TestClientCompose(ComposeCase):
         )
 
     def test_an_unreachable_server_keeps_the_mail_as_a_draft(self):
-        self.personal.sudo()._without_connection_test().write({"smtp_port": _closed_port()})
+        self.personal.sudo()._without_connection_test().write({"smtp_port": closed_port()})
         account = self.personal.with_user(self.owner)
         values = account.client_compose("new")
         values.update(to=[self.partner_address], subject="Server weg", body_html="<p>x</p>")

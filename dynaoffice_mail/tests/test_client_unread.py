@@ -2,20 +2,12 @@
 from its server."""
 
 import datetime
-import socket
 
 from odoo.tests import tagged
 
-from .common import MailServerCase, build_message
+from .common import MailServerCase, build_message, closed_port
 
 RECEIVED = datetime.datetime(2026, 3, 1, tzinfo=datetime.timezone.utc)
-
-
-def _closed_port():
-    """A loopback port nothing listens on (bound for a moment, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @tagged("post_install", "-at_install")
@@ -73,6 +65,6 @@ class TestClientUnread(MailServerCase):
 
     def test_an_account_whose_server_fails_is_left_out(self):
         address, password = self.new_mailbox()
-        broken = self.create_personal_account(address, password, imap_port=_closed_port())
+        broken = self.create_personal_account(address, password, imap_port=closed_port())
         self.assertTrue(broken.can_use)
         self.assertEqual(self.unread_of(self.owner), {self.personal.id: 2})

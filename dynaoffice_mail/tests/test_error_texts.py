@@ -10,7 +10,6 @@ server's own answer (errno numbers, OpenSSL's "_ssl.c", "select failed: ...", by
 import inspect
 import re
 import secrets
-import socket
 from pathlib import Path
 
 from odoo.exceptions import UserError
@@ -19,7 +18,7 @@ from odoo.tests import tagged
 from ..roles.errors import ERROR_TEXTS, explain
 from ..services import exceptions as mail_errors
 from ..services import pool as imap_pool
-from .common import MailServerCase
+from .common import MailServerCase, closed_port
 
 try:
     from dynaoffice_mail_testing.dovecot import Dovecot
@@ -41,13 +40,6 @@ ACTION = re.compile(
 )
 # Internals as the services keep them in `detail`, for the table's texts to leave out.
 DETAIL = "select failed: [Errno 104] Connection reset by peer (_ssl.c:2427) b'NO' (0.001 secs)"
-
-
-def _closed_port():
-    """A loopback port nothing listens on (bound for a moment, then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @tagged("post_install", "-at_install")
@@ -93,7 +85,7 @@ class TestErrorTexts(MailServerCase):
     # -- real failures through the model ------------------------------------------------------
 
     def test_closed_port_says_the_server_may_be_down(self):
-        port = _closed_port()
+        port = closed_port()
         account = self.account(imap_port=port)
         text = self.error_of(account.client_folders)
         self.assertUsable(text, f"not accepting connections on port {port}", "may be down")
@@ -106,7 +98,7 @@ class TestErrorTexts(MailServerCase):
             )
         )
         self.assertUsable(saving, "Receiving (IMAP) failed", f"port {port}")
-        smtp_port = _closed_port()
+        smtp_port = closed_port()
         sender = self.account(smtp_port=smtp_port)
         values = sender.client_compose("new")
         values.update(to=[self.address], subject="Server weg", body_html="<p>x</p>")
