@@ -37,8 +37,7 @@ def query_criteria(env, text):
     except mail_errors.InvalidInputError as error:
         raise SearchQueryError(
             env._(
-                "The search cannot contain line breaks and may be at most %(max)s characters "
-                "long.",
+                "The search cannot contain line breaks and may be at most %(max)s characters long.",
                 max=limits.MAX_SEARCH_LENGTH,
             )
         ) from error

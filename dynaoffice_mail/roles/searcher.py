@@ -7,9 +7,12 @@ from odoo.exceptions import UserError
 
 from ..services import exceptions as mail_errors
 from ..services import folders, limits, messages
-from ..services.refs import MessageRef
-from .assigner import MAX_SEARCH_FOLDERS, SKIPPED_FOLDERS, _folders_along, folder_json
-from .base import jsonable
+from .assigner import (
+    MAX_SEARCH_FOLDERS,
+    SKIPPED_FOLDERS,
+    _folders_along,
+    folder_matches_json,
+)
 from .query import SearchQueryError, query_criteria
 
 _logger = logging.getLogger(__name__)
@@ -41,7 +44,7 @@ def search_everywhere(env, query, account_id=None, limit=EVERYWHERE_LIMIT):
     for account in accounts:
         try:
             found = account._mailbox().run(
-                lambda client, account=account: _search_folders(client, account, search, limit),
+                lambda client, name=account.name: _search_folders(client, name, search, limit),
                 safe=True,
             )
         except UserError as error:
@@ -50,29 +53,11 @@ def search_everywhere(env, query, account_id=None, limit=EVERYWHERE_LIMIT):
             )
             continue
         for folder, path_folders, page in found:
-            answer["results"].append(
-                {
-                    "account_id": account.id,
-                    "account_name": account.name,
-                    "folder": folder,
-                    "path_folders": [folder_json(each) for each in path_folders],
-                    "uidvalidity": page.uidvalidity,
-                    "total": page.total,
-                    "messages": [
-                        dict(
-                            jsonable(summary),
-                            ref=MessageRef(
-                                account.id, folder, page.uidvalidity, summary.uid
-                            ).json(),
-                        )
-                        for summary in page.messages
-                    ],
-                }
-            )
+            answer["results"].append(folder_matches_json(account, folder, path_folders, page))
     return answer
 
 
-def _search_folders(client, account, search, limit):
+def _search_folders(client, account_name, search, limit):
     """[(folder, its path's folders, MessagePage)] of the folders with matches; the page
     machinery of the list (server SORT, the summary cache) does the searching."""
     listed = folders.list_folders(client)
@@ -88,7 +73,7 @@ def _search_folders(client, account, search, limit):
                 client, folder.name, limit=limit, search=search, with_previews=False
             )
         except (mail_errors.ProtocolError, mail_errors.LimitExceededError) as error:
-            _logger.info("Searching %s in %s failed: %s", folder.name, account.name, error)
+            _logger.info("Searching %s in %s failed: %s", folder.name, account_name, error)
             continue
         if page.total:
             found.append((folder.name, _folders_along(listed, folder.name), page))

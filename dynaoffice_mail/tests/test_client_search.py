@@ -155,9 +155,7 @@ class TestClientSearch(MailServerCase):
         )
         self.assertEqual(mine.user_id, self.owner)
         everywhere = self.Saved.with_user(self.owner).create({"name": "Alle", "query": "angebot"})
-        self.assertEqual(
-            self.Saved.with_user(self.owner).search([]), mine | everywhere
-        )
+        self.assertEqual(self.Saved.with_user(self.owner).search([]), mine | everywhere)
         for user in (self.other, self.member, self.admin):
             with self.subTest(user=user.login):
                 Saved = self.Saved.with_user(user)

@@ -162,13 +162,25 @@ def _mail(subject, sender, to, day, *, body="Hallo", cc=None, attachment=None):
 # Subject -> (mail, flags); delivered in this order (UIDs 1..6).
 MAILS = {
     "Angebot Büromöbel": (
-        _mail("Angebot Büromöbel", ("Jürgen Weiß", "juergen@example.org"), "me@x.test", 2,
-              body="Preise anbei", attachment=b"%PDF-1.4 " + b"x" * 20000),
+        _mail(
+            "Angebot Büromöbel",
+            ("Jürgen Weiß", "juergen@example.org"),
+            "me@x.test",
+            2,
+            body="Preise anbei",
+            attachment=b"%PDF-1.4 " + b"x" * 20000,
+        ),
         set(),
     ),
     "Rechnung 4711": (
-        _mail("Rechnung 4711", ("Billing", "billing@shop.example"), "me@x.test", 4,
-              cc="buchhaltung@x.test", body="Betrag: 42 EUR"),
+        _mail(
+            "Rechnung 4711",
+            ("Billing", "billing@shop.example"),
+            "me@x.test",
+            4,
+            cc="buchhaltung@x.test",
+            body="Betrag: 42 EUR",
+        ),
         {"\\Seen", "\\Answered"},
     ),
     "Lunch?": (
@@ -176,13 +188,23 @@ MAILS = {
         {"\\Seen", "\\Flagged"},
     ),
     'Quote "this" (now)': (
-        _mail('Quote "this" (now)', ("Ben", "ben@example.com"), "me@x.test", 8,
-              body="back\\slash and (parens)"),
+        _mail(
+            'Quote "this" (now)',
+            ("Ben", "ben@example.com"),
+            "me@x.test",
+            8,
+            body="back\\slash and (parens)",
+        ),
         {"\\Seen"},
     ),
     "Schöne Grüße": (
-        _mail("Schöne Grüße", ("Zoë Krüger", "zoe@example.net"), "me@x.test", 10,
-              body="Grüße vom Rhein"),
+        _mail(
+            "Schöne Grüße",
+            ("Zoë Krüger", "zoe@example.net"),
+            "me@x.test",
+            10,
+            body="Grüße vom Rhein",
+        ),
         set(),
     ),
 }
