@@ -241,6 +241,10 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client_folders", {
             trigger:
                 ".o_dynaoffice_mail_everywhere_search .o_dynaoffice_mail_partner_search_group[data-folder='INBOX'] .o_dynaoffice_mail_partner_search_result:contains('Rechnung 4711')",
         },
+        {
+            trigger:
+                ".o_dynaoffice_mail_partner_search_result:contains('Rechnung 4711') .o_dynaoffice_mail_everywhere_place:contains('Inbox')",
+        },
         { trigger: ".o_dynaoffice_mail_everywhere_search .o_dynaoffice_mail_partner_search_close", run: "click" },
         { trigger: ".o_dynaoffice_mail_search_clear", run: "click" },
         { trigger: ".o_dynaoffice_mail_range:contains('1-50 of 56')" },
