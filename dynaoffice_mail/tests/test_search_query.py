@@ -277,3 +277,44 @@ def test_hostile_queries_go_out_quoted_or_as_literals(query_mailbox):
     assert "Grüße".encode() in sent and '"Grüße"'.encode() not in sent
     assert len(wire.commands) == len(wire.tags)
     assert page_messages(query_mailbox, "INBOX").total == len(MAILS)
+
+
+def test_has_attachment_trusts_the_servers_own_keywords(mail_servers, mailbox):
+    """Without keywords a multipart/mixed mail counts; where the server marks attachments
+    ($HasAttachment, $HasNoAttachment: Dovecot's attachment detection), its marks decide."""
+    address, password = mailbox
+    scan = EmailMessage(policy=email.policy.SMTP)
+    scan["Subject"] = "Scan"
+    scan.set_content(b"%PDF-1.4 scan", maintype="application", subtype="pdf", filename="s.pdf")
+    mixed_text = EmailMessage(policy=email.policy.SMTP)
+    mixed_text["Subject"] = "Mixed text"
+    mixed_text.set_content("Hallo")
+    mixed_text.make_mixed()
+    signature = EmailMessage(policy=email.policy.SMTP)
+    signature.set_content("-- \nSignatur")
+    mixed_text.attach(signature)
+    received = datetime.datetime(2026, 3, 12, tzinfo=UTC)
+    mail_servers.dovecot.write_messages(
+        address,
+        [
+            ("INBOX", MAILS["Angebot Büromöbel"][0], set(), received),
+            ("INBOX", scan.as_bytes(), set(), received),
+            ("INBOX", mixed_text.as_bytes(), set(), received),
+        ],
+    )
+    client = imap.connect(imap_settings(mail_servers, address, password))
+    try:
+
+        def found(query):
+            search = MessageSearch(query=parse_query(query))
+            return sorted(
+                message.uid for message in page_messages(client, "INBOX", search=search).messages
+            )
+
+        assert (found("has:attachment"), found("-has:attachment")) == ([1, 3], [2])
+        with imap.translate_errors(client):
+            client.add_flags([2], [b"$HasAttachment"])
+            client.add_flags([3], [b"$HasNoAttachment"])
+        assert (found("hat:anhang"), found("-hat:anhang")) == ([1, 2], [3])
+    finally:
+        client.logout()
