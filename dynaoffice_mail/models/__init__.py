@@ -10,3 +10,4 @@ from . import res_users
 from . import res_groups
 from . import res_partner
 from . import ir_http
+from . import dynaoffice_mail_saved_search

@@ -42,6 +42,9 @@ import { openMessageAt } from "./open_message_at";
 import { PaneSplitter } from "./pane_splitter";
 import { PartnerMailSearch } from "./partner_mail_search";
 import { ReadingPane } from "./reading_pane";
+import { EverywhereSearch } from "./everywhere_search";
+import { SavedSearchList } from "./saved_search_list";
+import { useMailSearch } from "./search_box";
 import { ShortcutsDialog } from "./shortcuts_dialog";
 
 export const POLL_INTERVAL = 20000;
@@ -74,6 +77,8 @@ export class MailClient extends Component {
         PaneSplitter,
         PartnerMailSearch,
         ReadingPane,
+        EverywhereSearch,
+        SavedSearchList,
     };
     static props = ["*"];
     // The address of the client: /odoo/mail (also the action record's `path`).
@@ -110,6 +115,9 @@ export class MailClient extends Component {
             partnerId: Number(this.props.action?.params?.search_partner_id) || null,
             answer: null,
         });
+
+        // Saved searches under the folders, the search in all folders in the reading pane.
+        this.mailSearch = useMailSearch(this.model);
 
         this.setupRoute();
         onWillStart(async () => {
