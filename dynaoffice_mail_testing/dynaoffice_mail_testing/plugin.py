@@ -1,11 +1,12 @@
-"""pytest plugin: a real Dovecot and SMTP server per test run, for dynaoffice_mail's tests.
+"""pytest plugin: a real Dovecot, SMTP server and OAuth2 provider per test run, for
+dynaoffice_mail's tests.
 
 Installed with this package (entry point `pytest11`), it is active in every pytest run of the
 environment; `-p no:dynaoffice_mail_testing` turns it off. The servers keep their files below
 `.state/` in pytest's rootdir (or DYNAOFFICE_STATE) and are gone again after the run.
 
-Odoo test cases (unittest classes) cannot take fixtures, so the servers' ports and CA are
-also published as JSON through the DYNAOFFICE_TEST_SERVERS environment variable, which
+Odoo test cases (unittest classes) cannot take fixtures, so the servers' ports, CA and OAuth2
+provider are also published as JSON through the DYNAOFFICE_TEST_SERVERS environment variable, which
 `dynaoffice_mail/tests/common.py` reads.
 """
 
@@ -29,7 +30,8 @@ def mail_servers(request):
     os.environ["DYNAOFFICE_TEST_SERVERS"] = str(base / "servers.json")
     print(
         f"\nmail servers: Dovecot IMAP {servers.ports.imap}/IMAPS {servers.ports.imaps}, "
-        f"SMTP {servers.ports.smtp_starttls}/{servers.ports.smtp_tls} under {base}"
+        f"SMTP {servers.ports.smtp_starttls}/{servers.ports.smtp_tls}, "
+        f"OAuth2 {servers.oauth.base_url} under {base}"
     )
     try:
         yield servers
@@ -67,6 +69,16 @@ def mailbox(mail_servers):
     password = secrets.token_urlsafe(12)
     mail_servers.add_user(address, password)
     return address, password
+
+
+@pytest.fixture
+def oauth_client(mail_servers):
+    """A fresh client at the OAuth2 provider: (client_id, client_secret, redirect_uri)."""
+    client_id = f"client-{secrets.token_hex(4)}"
+    client_secret = secrets.token_urlsafe(16)
+    redirect_uri = f"https://odoo.dynaoffice.test/{client_id}/confirm"
+    mail_servers.oauth.register_client(client_id, client_secret, [redirect_uri])
+    return client_id, client_secret, redirect_uri
 
 
 _skipped = []
