@@ -8,6 +8,7 @@ servers accept its tokens and refuse them once revoked or expired.
 import base64
 import imaplib
 import json
+import os
 import smtplib
 import ssl
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +21,7 @@ from dynaoffice_mail_testing.oauth_control import (
     oauthbearer_string,
     xoauth2_string,
 )
+from dynaoffice_mail_testing.servers import MailServers
 
 MS_SCOPE = (
     "offline_access https://outlook.office.com/IMAP.AccessAsUser.All "
@@ -263,12 +265,21 @@ def test_control_api_needs_its_secret(mail_servers):
     assert answer.status_code == 401
 
 
-def test_control_reachable_from_the_published_description(mail_servers, oauth_client):
-    # What an Odoo test case has: the JSON file named by DYNAOFFICE_TEST_SERVERS.
-    description = json.loads(json.dumps(mail_servers.describe()))
-    oauth = OAuthControl.from_description(description)
-    assert oauth.microsoft_endpoint == f"https://localhost:{mail_servers.ports.oauth}/ms/"
-    assert oauth.token_requests(oauth_client[0]) == {}
+def test_control_reachable_from_the_published_description(mail_servers, mailbox, oauth_client):
+    # What an Odoo test case has: the JSON file named by DYNAOFFICE_TEST_SERVERS, which
+    # common.test_servers() reads and hands to MailServers.attach().
+    with open(os.environ["DYNAOFFICE_TEST_SERVERS"]) as handle:
+        description = json.load(handle)
+    for oauth in (
+        OAuthControl.from_description(description),
+        MailServers.attach(description).oauth,
+    ):
+        assert oauth.microsoft_endpoint == f"https://localhost:{mail_servers.ports.oauth}/ms/"
+        assert (
+            oauth.google_token_url == f"https://localhost:{mail_servers.ports.oauth}/google/token"
+        )
+    _ms_tokens(oauth, oauth_client, mailbox)
+    assert oauth.token_requests(oauth_client[0]) == {"authorization_code": 1}
 
 
 # -- Dovecot and SMTP with tokens ------------------------------------------------------------

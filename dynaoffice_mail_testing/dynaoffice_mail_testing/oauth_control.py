@@ -59,7 +59,8 @@ class OAuthControl:
 
     Attributes: `base_url`, `microsoft_endpoint` (for the system parameter
     `microsoft_outlook.endpoint`), `google_auth_url`, `google_token_url`, `introspection_url`,
-    `revocation_url`, `ca_file` (for `REQUESTS_CA_BUNDLE`).
+    `revocation_url`, `ca_file` (for `REQUESTS_CA_BUNDLE`), `server_spki_sha256` (for
+    Chromium's `--ignore-certificate-errors-spki-list`, which cannot take the CA).
     """
 
     def __init__(self, oauth: dict):
@@ -70,6 +71,7 @@ class OAuthControl:
         self.introspection_url = oauth["introspection_url"]
         self.revocation_url = oauth["revocation_url"]
         self.ca_file = oauth["ca_file"]
+        self.server_spki_sha256 = oauth["server_spki_sha256"]
         self._control_secret = oauth["control_secret"]
 
     @classmethod

@@ -12,6 +12,7 @@ provider are also published as JSON through the DYNAOFFICE_TEST_SERVERS environm
 
 import json
 import os
+import re
 import secrets
 import shutil
 
@@ -36,9 +37,12 @@ def mail_servers(request):
     try:
         yield servers
     finally:
+        log = servers.dovecot.log()
         _server_usage.update(
-            imap_logins=servers.dovecot.log().count("imap-login: Info: Login:"),
-            lmtp_deliveries=servers.dovecot.log().count("saved mail to"),
+            imap_logins=log.count("imap-login: Info: Login:"),
+            imap_token_logins=len(_TOKEN_LOGIN.findall(log)),
+            token_requests=_token_requests(servers),
+            lmtp_deliveries=log.count("saved mail to"),
             smtp_messages=sum(1 for _line in _lines(servers.smtp_received_log)),
         )
         servers.stop()
@@ -46,6 +50,14 @@ def mail_servers(request):
 
 
 _server_usage = {}
+_TOKEN_LOGIN = re.compile(r"imap-login: Info: Login: user=<[^>]*>, method=(?:XOAUTH2|OAUTHBEARER)")
+
+
+def _token_requests(servers) -> int | str:
+    try:
+        return sum(servers.oauth.token_requests().values())
+    except OSError:  # the provider died: the summary says so, the servers still stop
+        return "no"
 
 
 def _lines(path):
@@ -56,9 +68,12 @@ def pytest_terminal_summary(terminalreporter):
     """Show that the real servers were used, with figures from their own logs."""
     if _server_usage:
         terminalreporter.write_line(
-            "real mail servers used: Dovecot {imap_logins} IMAP logins, {lmtp_deliveries} "
+            "real mail servers used: Dovecot {imap_logins} IMAP logins ({imap_token_logins} "
+            "with an OAuth2 token), {lmtp_deliveries} "
             "messages delivered over LMTP; SMTP server accepted {smtp_messages} "
-            "messages".format(**_server_usage)
+            "messages; the OAuth2 provider answered {token_requests} token requests".format(
+                **_server_usage
+            )
         )
 
 

@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .certs import make_certificates
+from .certs import make_certificates, spki_sha256
 from .dovecot import Dovecot, process_alive, wait_until_gone
 from .oauth_control import OAuthControl
 from .system import free_port, wait_for_port
@@ -244,6 +244,8 @@ class MailServers:
                 "introspection_url": f"{base_url}/introspect",
                 "revocation_url": f"{base_url}/revoke",
                 "ca_file": str(self.certificates.ca_cert),
+                # For a browser that cannot be given the CA (headless Chromium).
+                "server_spki_sha256": spki_sha256(self.certificates.server_cert),
                 "control_secret": self._oauth_settings["control_secret"],
             },
         }
