@@ -100,6 +100,7 @@ export class MailClient extends Component {
             onOtherFolder: () => this.model.loadFolders({ quiet: true }),
         });
         onWillDestroy(() => this.push.destroy());
+        this.pushState = useState(this.push.state);
         useEffect(
             (accountId, folder) => this.push.watch(accountId, folder),
             () => [this.model.accountId, this.model.folder]

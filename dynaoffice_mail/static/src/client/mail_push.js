@@ -1,3 +1,4 @@
+import { reactive } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 
 /** The bus notification of a folder's watcher (models/dynaoffice_mail_watch.py). */
@@ -26,7 +27,8 @@ export class MailPush {
         this.onOtherFolder = onOtherFolder;
         this.accountId = null;
         this.folder = null;
-        this.live = false;
+        // Reactive, so that the client can show whether changes are pushed.
+        this.state = reactive({ live: false });
         this.heartbeat = 60;
         this.lastPoll = 0;
         this._timer = null;
@@ -35,7 +37,7 @@ export class MailPush {
         this._onDisconnect = () => (this.live = false);
         this._onReconnect = () => this.beat();
         this._onVisible = () => {
-            if (browser.document.visibilityState !== "hidden") {
+            if (document.visibilityState !== "hidden") {
                 this.beat();
             }
         };
@@ -45,7 +47,15 @@ export class MailPush {
             bus.addEventListener("reconnect", this._onReconnect);
             bus.start?.();
         }
-        browser.document.addEventListener("visibilitychange", this._onVisible);
+        document.addEventListener("visibilitychange", this._onVisible);
+    }
+
+    get live() {
+        return this.state.live;
+    }
+
+    set live(value) {
+        this.state.live = value;
     }
 
     /** The client shows `folder` of `accountId` now (either may be empty). */
@@ -72,7 +82,7 @@ export class MailPush {
     /** Tell the server the folder is open; `live` from its answer. */
     async beat() {
         const { accountId, folder } = this;
-        if (!accountId || !folder || !this.bus || browser.document.visibilityState === "hidden") {
+        if (!accountId || !folder || !this.bus || document.visibilityState === "hidden") {
             return;
         }
         let answer = null;
@@ -99,7 +109,7 @@ export class MailPush {
             this.bus.removeEventListener("disconnect", this._onDisconnect);
             this.bus.removeEventListener("reconnect", this._onReconnect);
         }
-        browser.document.removeEventListener("visibilitychange", this._onVisible);
+        document.removeEventListener("visibilitychange", this._onVisible);
     }
 
     _schedule() {
