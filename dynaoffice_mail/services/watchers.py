@@ -101,7 +101,7 @@ class AdvisoryLeases:
         if connection is not None:
             try:
                 connection.close()
-            except Exception:
+            except Exception:  # closing what may be broken already
                 _logger.debug("closing the lock connection failed", exc_info=True)
 
     def _query(self, sql: str, key: int):
@@ -112,7 +112,7 @@ class AdvisoryLeases:
             with self._connection.cursor() as cursor:
                 cursor.execute(sql, (LOCK_SPACE, int(key)))
                 return cursor.fetchone()[0]
-        except Exception:
+        except Exception:  # the connection, and with it every lock, may be gone
             self.close()
             raise
 
@@ -193,7 +193,7 @@ class FolderWatcher(threading.Thread):
     def _account_target(self) -> Target | None:
         try:
             return self.source.target(self.watch)
-        except Exception:
+        except Exception:  # the database is away: stop, the next scan starts again
             _logger.warning("%s: cannot read the account", self.name, exc_info=True)
             return None
 
@@ -215,7 +215,7 @@ class FolderWatcher(threading.Thread):
         try:
             self.source.publish(self.watch, live=live, changes=changes)
             self.stats.publications += 1
-        except Exception:
+        except Exception:  # one lost notice; the clients' safety poll remains
             _logger.warning("%s: could not publish", self.name, exc_info=True)
 
 
@@ -273,7 +273,7 @@ class Dispatcher(threading.Thread):
     def scan(self) -> None:
         try:
             watched = {watch.id: watch for watch in self.source.watched()}
-        except Exception:
+        except Exception:  # the database is away: try again at the next scan
             _logger.warning("dispatcher: cannot read the watched folders", exc_info=True)
             watched = None
         if watched is not None:
@@ -294,7 +294,7 @@ class Dispatcher(threading.Thread):
                 watcher = FolderWatcher(watch, self.source, self.pool, **self.watcher_options)
                 self.watchers[key] = watcher
                 watcher.start()
-        except Exception:
+        except Exception:  # the lock connection broke: its locks are gone
             _logger.warning("dispatcher: the lock connection failed", exc_info=True)
             self._end_all(release=False)
 
@@ -305,7 +305,7 @@ class Dispatcher(threading.Thread):
         if release:
             try:
                 self.leases.release(key)
-            except Exception:
+            except Exception:  # the connection is closed: so are its locks
                 _logger.info("dispatcher: releasing %s failed", key, exc_info=True)
 
     def _end_all(self, release: bool = True) -> None:

@@ -55,6 +55,10 @@ export class MailPush {
     }
 
     set live(value) {
+        if (value && !this.state.live) {
+            // Changes are pushed from now on: the safety poll's two minutes start here.
+            this.lastPoll = Date.now();
+        }
         this.state.live = value;
     }
 
