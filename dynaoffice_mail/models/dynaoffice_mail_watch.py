@@ -32,6 +32,8 @@ _logger = logging.getLogger(__name__)
 HEARTBEAT = 60
 WATCH_WINDOW = 180
 NOTIFICATION = "dynaoffice_mail.push"
+# In tests, the heartbeat starts a dispatcher only with these options (a test sets them).
+TEST_DISPATCHER_OPTIONS = None
 
 
 class DynaofficeMailWatch(models.Model):
@@ -77,7 +79,13 @@ class DynaofficeMailWatch(models.Model):
             )
         )
         live = self.env.cr.fetchone()[0]
-        start_dispatcher(self.env.cr.dbname)
+        # In tests every thread shares the test's one cursor: a dispatcher started by any
+        # test that opens the client would read through it while that test's own thread
+        # does, and outlive the test. The push tests ask for theirs (and stop it again).
+        if not self.env.registry.in_test_mode():
+            start_dispatcher(self.env.cr.dbname)
+        elif TEST_DISPATCHER_OPTIONS is not None:
+            start_dispatcher(self.env.cr.dbname, **TEST_DISPATCHER_OPTIONS)
         return {"live": bool(live), "heartbeat": HEARTBEAT}
 
     @api.autovacuum

@@ -28,8 +28,7 @@ class TestPushRpc(RpcAttackCase):
         self.last_bus_id = self.env["bus.bus"].sudo()._bus_last_id()
         for account in (self.personal, self.shared):
             self.addCleanup(imap_pool.POOL.clear, account._pool_key())
-        # Any call of client_watch starts the dispatcher: it must end before the test's
-        # changes are rolled back under its feet.
+        # A dispatcher must end before the test's changes are rolled back under its feet.
         self.addCleanup(push.stop_dispatcher, self.env.cr.dbname)
 
     def db(self):
@@ -99,8 +98,9 @@ class TestPushRpc(RpcAttackCase):
         answer = self.rpc(self.owner, MODEL, "client_watch", [[self.personal.id], "INBOX"])
         self.assertIn("result", answer, answer)
         self.assertEqual(answer["result"]["state"]["uidvalidity"] > 0, True)
-        push.stop_dispatcher(self.env.cr.dbname)
         self.assertEqual(self.watches(self.personal).folder, "INBOX")
+        # In tests the heartbeat starts no dispatcher (the push tests start their own).
+        self.assertNotIn(self.env.cr.dbname, push._DISPATCHERS)
 
         for user, account in (
             (self.other, self.personal),

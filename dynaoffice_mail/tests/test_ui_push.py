@@ -22,6 +22,11 @@ class TestUiPush(HttpCase, MailServerCase):
         self.create_owned_accounts()
         self.deliver(build_message("Already here"))
         self.addCleanup(imap_pool.POOL.clear, self.personal._pool_key())
+        # In tests the heartbeat starts a dispatcher only when asked to (see _heartbeat):
+        # here it does, in the request of the client's first heartbeat.
+        patcher = patch.object(push, "TEST_DISPATCHER_OPTIONS", {"scan_every": 0.5})
+        patcher.start()
+        self.addCleanup(patcher.stop)
         self.addCleanup(push.stop_dispatcher, self.env.cr.dbname)
         self.notify_after_publish()
 
@@ -78,3 +83,5 @@ class TestUiPush(HttpCase, MailServerCase):
         finally:
             stop.set()
             changer.join(timeout=15)
+            # Before the test's thread uses the cursor that the watcher's threads share.
+            push.stop_dispatcher(self.env.cr.dbname)
