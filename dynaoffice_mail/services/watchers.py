@@ -16,7 +16,9 @@ clients may stop polling), what changed, and when it is no longer live (the clie
 again). A connection that breaks is opened again after 1, 2, 4 ... up to 60 seconds; after
 such a gap the first publication says "missed", because changes in the gap went unseen.
 A folder nobody watches any more loses its watcher at the next scan, and a dispatcher with
-nothing to watch for LINGER seconds ends.
+nothing to watch for LINGER seconds ends. A watcher that gave up (no IDLE on the server, no
+connection to spare, the database away) keeps its folder's lock for RETRY_ENDED seconds, so
+that the processes do not log in at every scan only to find the same; then it is tried again.
 
 Nothing here knows Odoo: the source (the watched folders, an account's connection
 settings, the publication) and the database connection for the locks are passed in.
@@ -40,6 +42,9 @@ SCAN_EVERY = 2.0
 BACKOFF_FIRST = 1.0
 BACKOFF_MOST = 60.0
 LINGER = 600.0
+# A watcher that ended by itself (no IDLE on the server, no connection to spare, the
+# database away) keeps the folder's lock this long before its folder is tried again.
+RETRY_ENDED = 300.0
 # The first key of the two-key advisory locks: this addon's, so that the ids of its
 # watches never collide with the locks of other code (Odoo's own use the one-key form).
 LOCK_SPACE = zlib.crc32(b"dynaoffice_mail.watch") & 0x7FFFFFFF
@@ -145,6 +150,7 @@ class FolderWatcher(threading.Thread):
         self.stop_event = threading.Event()
         self.idling = threading.Event()  # set while IDLE runs
         self.unsupported = False
+        self.ended_at = None  # time.monotonic() when run() returned
         self.stats = WatcherStats()
         self._missed = False
         self._live = False
@@ -189,6 +195,7 @@ class FolderWatcher(threading.Thread):
         finally:
             self.idling.clear()
             self._say(live=False)
+            self.ended_at = time.monotonic()
 
     def _account_target(self) -> Target | None:
         try:
@@ -283,10 +290,13 @@ class Dispatcher(threading.Thread):
             self._scanned.notify_all()
 
     def _lead(self, watched: dict[int, Watch]) -> None:
-        # A watcher that ended (no IDLE, no room, account gone) keeps its lock until nobody
-        # watches the folder, so that no process logs in every scan only to find the same.
-        for key in [key for key in self.watchers if key not in watched]:
-            self._end(key)
+        # A watcher that ended (no IDLE, no room, account gone) keeps its lock for a while,
+        # so that no process logs in at every scan only to find the same.
+        now = time.monotonic()
+        for key, watcher in list(self.watchers.items()):
+            ended = watcher.ended_at is not None and now - watcher.ended_at > RETRY_ENDED
+            if key not in watched or ended:
+                self._end(key)
         try:
             for key, watch in watched.items():
                 if key in self.watchers or not self.leases.try_acquire(key):

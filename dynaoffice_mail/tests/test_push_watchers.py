@@ -10,6 +10,7 @@ import queue
 import subprocess
 import threading
 import time
+from unittest.mock import patch
 
 import pytest
 
@@ -202,12 +203,19 @@ def test_no_idle_without_a_connection_to_spare(push, mail_servers, mailbox):
     """A source without room in the budget (None) means no watcher and no login; the
     folder's lock stays with this process, so that no other one logs in to find the same."""
     source, start = push
+    target = source.target
     source.target = lambda watch: None
     source.watch()
     dispatcher = start()
     assert dispatcher.wait_scans(3)
     assert [w.is_alive() for w in dispatcher.watchers.values()] == [False]
     assert dispatcher.pool.stats.opened == 0
+
+    # Once there is room again, the folder is tried again after a while (RETRY_ENDED).
+    source.target = target
+    with patch.object(watchers, "RETRY_ENDED", 0):
+        source.next_notice(lambda live, changes: live)
+    assert dispatcher.pool.stats.opened == 1
 
 
 class imapclient_session:
