@@ -22,13 +22,12 @@ import secrets
 import shutil
 import smtplib
 import statistics
-import subprocess
 import time
 
 from dynaoffice_mail_testing.servers import MailServers
 from dynaoffice_mail_testing.system import free_port
 
-from .bench import _load_services
+from .bench import _connections_now, _load_services
 from .pg import ensure_server
 from .system import state_root
 
@@ -53,16 +52,6 @@ class BenchSource:
 
     def publish(self, watch, *, live, changes):
         self.notices.put((time.monotonic(), watch.folder, live, changes))
-
-
-def _connections(servers, address):
-    result = subprocess.run(
-        ["doveadm", "-c", str(servers.dovecot.config_path), "who", "-1", address],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return sum(1 for line in result.stdout.splitlines() if line.startswith(address))
 
 
 def _wait_live(source, count, timeout=30):
@@ -98,7 +87,7 @@ def _watch(servers, pg, settings, address, folders, processes):
         raise RuntimeError("the watchers did not start")
     for dispatcher in dispatchers:
         dispatcher.wait_scans(2)
-    return _connections(servers, address), source, dispatchers
+    return _connections_now(servers, address), source, dispatchers
 
 
 def _stop(dispatchers):
