@@ -58,6 +58,16 @@ class DynaofficeMailClient(models.AbstractModel):
         """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
         return self._mailbox().folder_state(folder)
 
+    def client_watch(self, folder):
+        """The client has `folder` open (it says so every minute): changes to it are pushed
+        over the bus meanwhile (models/dynaoffice_mail_watch.py). Answers the folder's state
+        as `client_folder_state` does, and {"live": pushed now, "heartbeat": seconds}."""
+        state = self._mailbox().folder_state(folder)  # the user's account, an existing folder
+        # The table of watched folders is the deployment's bookkeeping, closed to users; the
+        # access check above is the one that counts.
+        watch = self.env["dynaoffice.mail.watch"].sudo()._heartbeat(self, folder)
+        return dict(watch, state=state)
+
     def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server."""
         return self._mailbox().page(folder, sort, reverse, offset, limit, search)

@@ -27,6 +27,7 @@ import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
 import { NewMailNotifier } from "./mail_notifier";
+import { MailPush } from "./mail_push";
 import { paramsOfPlace, placeFromParams, placeOf, samePlace } from "./mail_url";
 import { useMailRpc } from "./mail_rpc";
 import {
@@ -97,6 +98,18 @@ export class MailClient extends Component {
         const model = new MailClientModel({ rpc: this.rpc, notification: this.notification });
         this.model = useState(model);
         onWillDestroy(() => model.destroy());
+        this.push = new MailPush({
+            bus: this.env.services.bus_service,
+            rpc: this.rpc,
+            onChange: () => this.pushed(),
+            onOtherFolder: () => this.model.loadFolders({ quiet: true }),
+        });
+        onWillDestroy(() => this.push.destroy());
+        this.pushState = useState(this.push.state);
+        useEffect(
+            (accountId, folder) => this.push.watch(accountId, folder),
+            () => [this.model.accountId, this.model.folder]
+        );
         this.rootRef = useRef("root");
         this.widths = useState(this.loadWidths());
         this.state = useState({
@@ -356,8 +369,20 @@ export class MailClient extends Component {
             return;
         }
         this.lastPoll = Date.now();
-        this.model.poll();
+        if (this.push.shouldPoll()) {
+            this.model.poll();
+        }
         this.noticeNewMail();
+    }
+
+    /** The server pushed a change of the open folder: the list and counts again, once the
+     * client is not busy loading or changing it. */
+    pushed() {
+        if (this.model.listLoading || this.model.pending) {
+            browser.setTimeout(() => this.pushed(), 500);
+            return;
+        }
+        this.model.poll();
     }
 
     /**
