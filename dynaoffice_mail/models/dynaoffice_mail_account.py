@@ -847,18 +847,41 @@ class DynaofficeMailAccount(models.Model):
         default, `mail_max_userip_connections`), so 8 leaves room for the user's phone and
         desktop client. A config option, not a system parameter, because it belongs to the
         host like the number of workers, and one pool serves every database of the process.
-        Prefork workers and cron workers each get an equal share; threaded (workers = 0),
-        the one process has all of it.
+        The IDLE connections of push are kept out of it first (`_idle_slots()`); prefork
+        workers and cron workers each get an equal share of the rest (one each is enough: a
+        prefork worker serves one request at a time); threaded (workers = 0), the one
+        process has all of the rest.
         """
-        budget = tools.config.get("dynaoffice_mail_max_connections_per_account") or 8
-        try:
-            budget = int(budget)
-        except ValueError:
-            _logger.warning("dynaoffice_mail_max_connections_per_account is not a number")
-            budget = 8
         workers = tools.config.get("workers") or 0
         processes = workers + (tools.config.get("max_cron_threads") or 0) if workers else 1
-        return imap_pool.share_of_budget(budget, processes)
+        requests = self._connection_budget() - self._idle_slots()
+        return imap_pool.share_of_budget(requests, processes)
+
+    @api.model
+    def _idle_slots(self):
+        """The IMAP connections per account kept out of the budget for push (IDLE on the
+        folders users have open), across all processes: one per watched folder, so the
+        first few folders open at the same time are pushed and any further ones polled.
+        `dynaoffice_mail_idle_connections_per_account` in odoo.conf, default 2, at most
+        the budget less one (the requests keep at least one); 0 turns push off."""
+        budget = self._connection_budget()
+        slots = self._config_number("dynaoffice_mail_idle_connections_per_account", 2)
+        return max(0, min(slots, budget - 1))
+
+    @api.model
+    def _connection_budget(self):
+        return max(1, self._config_number("dynaoffice_mail_max_connections_per_account", 8))
+
+    @api.model
+    def _config_number(self, option, default):
+        value = tools.config.get(option)
+        if value in (None, ""):
+            return default
+        try:
+            return int(value)
+        except ValueError:
+            _logger.warning("%s is not a number", option)
+            return default
 
     def _without_connection_test(self):
         """These accounts for server code that saves without testing the connection (tests,

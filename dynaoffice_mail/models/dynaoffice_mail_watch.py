@@ -12,6 +12,7 @@ that reaches their browsers through whichever process holds their websocket.
 """
 
 import datetime
+import functools
 import logging
 import os
 import threading
@@ -83,9 +84,10 @@ class DynaofficeMailWatch(models.Model):
         # test that opens the client would read through it while that test's own thread
         # does, and outlive the test. The push tests ask for theirs (and stop it again).
         if not self.env.registry.in_test_mode():
-            start_dispatcher(self.env.cr.dbname)
+            start_dispatcher(self.env.cr.dbname, slots=account._idle_slots())
         elif TEST_DISPATCHER_OPTIONS is not None:
-            start_dispatcher(self.env.cr.dbname, **TEST_DISPATCHER_OPTIONS)
+            options = {"slots": account._idle_slots(), **TEST_DISPATCHER_OPTIONS}
+            start_dispatcher(self.env.cr.dbname, **options)
         return {"live": bool(live), "heartbeat": HEARTBEAT}
 
     @api.autovacuum
@@ -129,19 +131,18 @@ class OdooSource:
             account = env["dynaoffice.mail.account"].browse(watch.account_id).exists()
             if not account:
                 return None
-            # Half of this process's share of the account's connections at most: the
-            # requests of the users keep the other half. With a share of one (many
-            # prefork workers on the default budget) there is none to spare: no push,
-            # the clients poll.
-            limit = account._pool_limit() // 2
+            # The IDLE connections are the part of the account's budget kept for push
+            # (`_idle_slots()`, held across processes by the dispatcher's slot locks),
+            # pooled apart from the requests' share (`_pool_limit()`).
+            limit = account._idle_slots()
             if limit < 1:
-                _logger.info("no IMAP connection to spare for IDLE on %s", account.name)
+                _logger.info("no IMAP connection kept for IDLE on %s", account.name)
                 return None
             return watchers.Target(
-                key=account._pool_key(),
+                key=f"{account._pool_key()}/idle",
                 settings=account._imap_settings(),
                 limit=limit,
-                factory=account._get_imap_session,
+                factory=functools.partial(_login, self.dbname, account.id),
             )
 
     def publish(self, watch, *, live, changes):
@@ -161,6 +162,15 @@ class OdooSource:
                 "UPDATE dynaoffice_mail_watch SET live = %s WHERE id = %s AND live != %s",
                 (live, watch.id, live),
             )
+
+
+def _login(dbname, account_id, settings):
+    """The account's login seam, in a cursor of its own: the watcher logs in (again) long
+    after the cursor that read its target is closed, and a login may write (an OAuth2
+    access token refreshed by a bridge addon)."""
+    with odoo.modules.registry.Registry(dbname).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        return env["dynaoffice.mail.account"].browse(account_id)._get_imap_session(settings)
 
 
 def push_recipients(account):

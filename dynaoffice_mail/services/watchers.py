@@ -5,11 +5,13 @@ that says it has a folder open) looks every SCAN_EVERY seconds at the folders wa
 (`Source.watched()`: some client sent a heartbeat lately) and tries to lead each one it
 does not lead yet with a PostgreSQL session advisory lock (`AdvisoryLeases`, on one
 connection of its own, held while watching; the way Odoo's cron workers share out jobs).
-Only the process that gets the lock watches the folder: a `FolderWatcher` thread holds one
-IDLE connection taken from the process's connection pool under the account's key, so
-that it counts against the account's budget of connections like any request does. When the
-process ends, PostgreSQL drops its locks, and another process's dispatcher takes over at its
-next scan.
+Only the process that gets the lock watches the folder, and only while it also holds one of
+the account's IDLE slots (`slots` per account across the deployment, again advisory locks):
+the IDLE connections are the part of the account's connection budget kept for push, beside
+the share of every process's pool for requests (see `_pool_limit()` and `_idle_slots()` on
+the account). A `FolderWatcher` thread holds its IDLE connection in the process's pool under
+the target's own key. When the process ends, PostgreSQL drops its locks, and another
+process's dispatcher takes over at its next scan.
 
 A watcher tells the folder's users (`Source.publish`) when it is live (IDLE running: the
 clients may stop polling), what changed, and when it is no longer live (the clients poll
@@ -48,6 +50,9 @@ RETRY_ENDED = 300.0
 # The first key of the two-key advisory locks: this addon's, so that the ids of its
 # watches never collide with the locks of other code (Odoo's own use the one-key form).
 LOCK_SPACE = zlib.crc32(b"dynaoffice_mail.watch") & 0x7FFFFFFF
+# The first key of an account's IDLE slots; the second is account id * MOST_SLOTS + slot.
+SLOT_SPACE = zlib.crc32(b"dynaoffice_mail.idle_slot") & 0x7FFFFFFF
+MOST_SLOTS = 64
 MISSED = "missed"
 
 
@@ -95,11 +100,22 @@ class AdvisoryLeases:
         self._connect = connect
         self._connection = None
 
-    def try_acquire(self, key: int) -> bool:
-        return bool(self._query("SELECT pg_try_advisory_lock(%s, %s)", key))
+    def try_acquire(self, key: int, space: int = LOCK_SPACE) -> bool:
+        return bool(self._query("SELECT pg_try_advisory_lock(%s, %s)", key, space))
 
-    def release(self, key: int) -> None:
-        self._query("SELECT pg_advisory_unlock(%s, %s)", key)
+    def release(self, key: int, space: int = LOCK_SPACE) -> None:
+        self._query("SELECT pg_advisory_unlock(%s, %s)", key, space)
+
+    def try_acquire_slot(self, account_id: int, slots: int, held=frozenset()) -> int | None:
+        """One of the account's `slots` IDLE slots (its lock key), or None: all taken.
+
+        `held`: the slots this session holds already (a session gets its own advisory lock
+        again, stacked, so it must not ask for those)."""
+        for slot in range(min(slots, MOST_SLOTS)):
+            key = account_id * MOST_SLOTS + slot
+            if key not in held and self.try_acquire(key, SLOT_SPACE):
+                return key
+        return None
 
     def close(self) -> None:
         connection, self._connection = self._connection, None
@@ -109,13 +125,13 @@ class AdvisoryLeases:
             except Exception:  # closing what may be broken already
                 _logger.debug("closing the lock connection failed", exc_info=True)
 
-    def _query(self, sql: str, key: int):
+    def _query(self, sql: str, key: int, space: int):
         if self._connection is None:
             self._connection = self._connect()
             self._connection.autocommit = True
         try:
             with self._connection.cursor() as cursor:
-                cursor.execute(sql, (LOCK_SPACE, int(key)))
+                cursor.execute(sql, (space, int(key)))
                 return cursor.fetchone()[0]
         except Exception:  # the connection, and with it every lock, may be gone
             self.close()
@@ -238,9 +254,11 @@ class Dispatcher(threading.Thread):
         name: str = "dynaoffice_mail.dispatcher",
         scan_every: float = SCAN_EVERY,
         linger: float = LINGER,
+        slots: int = 2,
         watcher_options: dict | None = None,
     ):
         super().__init__(daemon=True, name=name)
+        self.slots = slots  # IDLE connections per account across the deployment
         self.source = source
         self.leases = leases
         self.pool = pool
@@ -249,6 +267,7 @@ class Dispatcher(threading.Thread):
         self.watcher_options = watcher_options or {}
         self.stop_event = threading.Event()
         self.watchers: dict[int, FolderWatcher] = {}
+        self.slot_keys: dict[int, int] = {}  # watch id -> the account slot it holds
         self.scans = 0
         self._scanned = threading.Condition()
 
@@ -301,6 +320,12 @@ class Dispatcher(threading.Thread):
             for key, watch in watched.items():
                 if key in self.watchers or not self.leases.try_acquire(key):
                     continue
+                held = set(self.slot_keys.values())
+                slot_key = self.leases.try_acquire_slot(watch.account_id, self.slots, held)
+                if slot_key is None:  # the account's IDLE slots are taken: its clients poll
+                    self.leases.release(key)
+                    continue
+                self.slot_keys[key] = slot_key
                 watcher = FolderWatcher(watch, self.source, self.pool, **self.watcher_options)
                 self.watchers[key] = watcher
                 watcher.start()
@@ -312,9 +337,12 @@ class Dispatcher(threading.Thread):
         watcher = self.watchers.pop(key)
         watcher.stop()
         watcher.join(watcher.idle_options.get("check_every", idle.CHECK_EVERY) * 5 + 5)
+        slot_key = self.slot_keys.pop(key, None)
         if release:
             try:
                 self.leases.release(key)
+                if slot_key is not None:
+                    self.leases.release(slot_key, SLOT_SPACE)
             except Exception:  # the connection is closed: so are its locks
                 _logger.info("dispatcher: releasing %s failed", key, exc_info=True)
 

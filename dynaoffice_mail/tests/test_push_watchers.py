@@ -230,3 +230,41 @@ class imapclient_session:
 
     def __exit__(self, *exc):
         imap.close_quietly(self.client)
+
+
+def test_an_accounts_idle_connections_stay_within_its_slots(push, mail_servers, mailbox):
+    """Two folders of one account open, one IDLE slot kept for it: one folder is pushed, the
+    other polled, in whichever process; when the first is closed, the second gets the slot."""
+    source, _start = push
+    client = imap.connect(source.settings)
+    try:
+        client.create_folder("Projects")
+    finally:
+        client.logout()
+    with source._lock:
+        source.watches = [watchers.Watch(1, 7, "INBOX"), watchers.Watch(2, 7, "Projects")]
+    dispatchers = [
+        watchers.Dispatcher(source, _leases(), ConnectionPool(), name=f"slots-{n}", slots=1, **FAST)
+        for n in "ab"
+    ]
+    for dispatcher in dispatchers:
+        dispatcher.start()
+    try:
+        source.next_notice(lambda live, changes: live)
+        assert all(dispatcher.wait_scans(3) for dispatcher in dispatchers)
+        led = {key for dispatcher in dispatchers for key in dispatcher.watchers}
+        assert len(led) == 1 and len(_live_watchers(*dispatchers)) == 1
+        assert dovecot_connections(mail_servers, mailbox[0]) == 1
+
+        # The pushed folder is closed: the other one gets the account's slot.
+        with source._lock:
+            source.watches = [w for w in source.watches if w.id not in led]
+        source.next_notice(lambda live, changes: live)
+        assert all(dispatcher.wait_scans(2) for dispatcher in dispatchers)
+        assert {key for dispatcher in dispatchers for key in dispatcher.watchers} == {
+            ({1, 2} - led).pop()
+        }
+    finally:
+        for dispatcher in dispatchers:
+            dispatcher.stop(wait=10)
+            dispatcher.pool.clear()

@@ -134,13 +134,19 @@ class TestPoolLimit(TransactionCase):
     def test_the_budget_in_odoo_conf_is_shared_by_the_workers(self):
         accounts = self.env["dynaoffice.mail.account"]
         option = "dynaoffice_mail_max_connections_per_account"
+        idle = "dynaoffice_mail_idle_connections_per_account"
+        # (options, the share of each process, the IDLE connections kept for push)
         cases = [
-            ({"workers": 4, "max_cron_threads": 0}, 2),  # the default budget of 8
-            ({"workers": 4, "max_cron_threads": 2}, 1),
-            ({"workers": 0, "max_cron_threads": 2}, 8),  # threaded: one process
-            ({"workers": 2, "max_cron_threads": 0, option: "6"}, 3),
-            ({"workers": 2, "max_cron_threads": 0, option: "plenty"}, 4),  # back to 8
+            ({"workers": 4, "max_cron_threads": 0}, 1, 2),  # 8 = 4 x 1 + 2 (+ 2 spare)
+            ({"workers": 4, "max_cron_threads": 2}, 1, 2),  # 8 = 6 x 1 + 2
+            ({"workers": 0, "max_cron_threads": 2}, 6, 2),  # threaded: one process
+            ({"workers": 2, "max_cron_threads": 0, option: "6"}, 2, 2),
+            ({"workers": 2, "max_cron_threads": 0, option: "plenty"}, 3, 2),  # back to 8
+            ({"workers": 4, "max_cron_threads": 0, idle: "0"}, 2, 0),  # no push
+            ({"workers": 0, "max_cron_threads": 0, option: "2", idle: "5"}, 1, 1),
+            ({"workers": 0, "max_cron_threads": 0, idle: "many"}, 6, 2),  # back to 2
         ]
-        for options, expected in cases:
+        for options, share, slots in cases:
             with self.subTest(options=options), patch.dict(config.options, options):
-                self.assertEqual(accounts._pool_limit(), expected)
+                self.assertEqual(accounts._pool_limit(), share)
+                self.assertEqual(accounts._idle_slots(), slots)
