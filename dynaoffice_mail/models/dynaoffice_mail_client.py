@@ -9,7 +9,7 @@ location becomes a `MessageRef` here, once. The work is done in `roles/`.
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..roles import assigner, composer, errors, filer, invitations
+from ..roles import assigner, composer, conversations, errors, filer, invitations
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef, parse_part
 
@@ -61,6 +61,14 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server."""
         return self._mailbox().page(folder, sort, reverse, offset, limit, search)
+
+    def client_conversations(self, folder, offset=0, limit=50, search=None):
+        """One page of a folder's conversations, newest first (roles/conversations.py)."""
+        return conversations.page(self._mailbox(), folder, offset, limit, search)
+
+    def client_conversation_uids(self, folder, uid, search=None):
+        """{uidvalidity, uids}: the messages in `folder` of message `uid`'s conversation."""
+        return conversations.conversation_uids(self._mailbox(), folder, uid, search)
 
     def client_matching_uids(self, folder, search=None):
         """ "Select all in this folder": {uidvalidity, uids} of every message of `folder`
