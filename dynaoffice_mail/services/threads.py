@@ -53,6 +53,9 @@ _STRUCTURES = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES)
 # What links a message to others, by mailbox, folder, UIDVALIDITY and UID: (Message-ID,
 # the Message-IDs it names in In-Reply-To and References, base subject, is it a reply).
 _LINKS = BoundedCache(limits.MAX_CACHED_THREAD_LINKS)
+# What a page's search in the related folder found, by mailbox, folder, its UIDVALIDITY,
+# message count and UIDNEXT, and the search: ((UIDVALIDITY, UID, links, row), ...).
+_RELATED_FOUND = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES * 4)
 _LINK_ITEMS = b"(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT)])"
 _MESSAGE_ID = re.compile(rb"<[\x21-\x3b\x3d\x3f-\x7e]{1,998}>")
 _FIELD = re.compile(rb"^([A-Za-z-]+)[ \t]*:(.*)$")
@@ -357,12 +360,17 @@ def related_messages(client, selected, page: list[Conversation]) -> list[Convers
     (related_folder): those whose Message-ID one of the page's messages names, or that
     name one of the page's Message-IDs in In-Reply-To or References.
 
-    One `UID SEARCH` there with at most limits.MAX_RELATED_KEYS header keys (a page's
+    One `UID SEARCH` there with at most limits.MAX_RELATED_KEYS Message-IDs (a page's
     newest messages first), one FETCH of the found messages' links and one of their rows;
     the folder selected before is selected again at the next page (a SELECT instead of a
-    NOOP). Only for the page, never for the whole folder: a search by header reads the
-    related folder's header cache on the server, which grows with that folder, but it is
-    asked once per page and never for a folder other than Inbox and Sent.
+    NOOP). What was found is kept while the related folder holds the same messages (one
+    STATUS, see _related_found): a page looked at again, or polled, costs that STATUS.
+    Only for the page, never for the whole folder: a search by header reads the related
+    folder's header cache on the server, which grows with that folder; it is asked once
+    per page and folder state, and only of Sent (from the Inbox) and the Inbox (from
+    Sent): the user's own answers are in Sent, and what they answered in the Inbox. Other
+    folders (an archive, a project folder) are not searched: that would be a SELECT and
+    a SEARCH per folder and page, for mail the user filed away on purpose.
     """
     other = related_folder(client, selected.name)
     if other is None:
@@ -383,30 +391,51 @@ def related_messages(client, selected, page: list[Conversation]) -> list[Convers
                 criteria += [[b"HEADER", field, name.encode("ascii")] for field in fields]
     if not criteria:
         return page
-    search = _any_of(criteria)
-    there, _count = imap.ensure_selected(client, other)
-    found = imap.untagged_command(client, b"SEARCH", search)
-    uids = sorted({int(n) for item in found if item for n in item.split()})
-    if not uids:
-        return page
-    uids = uids[-limits.MAX_RELATED_MESSAGES :]
-    their_links = message_links(client, there, uids)
-    rows = {row.uid: row for row in fetch_summaries(client, uids, previews_of=there)}
+    found = _related_found(client, other, criteria)
     found_for: dict = {}
-    for uid in uids:
-        own, names, _base, _reply = their_links.get(uid, (None, (), "", False))
+    for there_validity, _uid, their_links, row in found:
+        own, names, _base, _reply = their_links
         for name in (own, *names):
-            if name in page_ids and uid in rows:
-                found_for.setdefault(page_ids[name], []).append(uid)
+            if name in page_ids:
+                found_for.setdefault(page_ids[name], []).append((there_validity, row))
                 break
     result = []
     for index, conversation in enumerate(page):
         related = tuple(
-            RelatedMessage(other, int(there.uidvalidity), rows[uid])
-            for uid in found_for.get(index, ())
+            RelatedMessage(other, uidvalidity, row) for uidvalidity, row in found_for.get(index, ())
         )
         result.append(Conversation(conversation.uids, conversation.messages, related))
     return result
+
+
+def _related_found(client, other, criteria) -> tuple:
+    """((UIDVALIDITY, UID, links, row) of the messages of `other` that match any of
+    `criteria`), from the cache while `other` holds the same messages: one STATUS tells
+    (UIDNEXT grows with new mail, MESSAGES falls with an expunge). The rows' flags may be
+    older than the folder's then; they are the user's own answers, mostly, and opening one
+    reads it afresh."""
+    state = folders.folder_state(client, other)
+    scope = mailbox_scope(client)
+    key = (scope, other, state.uidvalidity, state.total, state.uidnext, tuple(map(tuple, criteria)))
+    found = _RELATED_FOUND.get(key) if scope is not None else None
+    if found is not None:
+        return found
+    there, _count = imap.ensure_selected(client, other)
+    answer = imap.untagged_command(client, b"SEARCH", _any_of(criteria))
+    uids = sorted({int(n) for item in answer if item for n in item.split()})
+    uids = uids[-limits.MAX_RELATED_MESSAGES :]
+    found = ()
+    if uids:
+        their_links = message_links(client, there, uids)
+        rows = {row.uid: row for row in fetch_summaries(client, uids, previews_of=there)}
+        found = tuple(
+            (int(there.uidvalidity), uid, their_links[uid], rows[uid])
+            for uid in uids
+            if uid in rows and uid in their_links
+        )
+    if scope is not None:
+        _RELATED_FOUND.put(key, found)
+    return found
 
 
 def _any_of(keys: list[list[bytes]]) -> list[bytes]:
@@ -423,3 +452,4 @@ def forget_structures() -> None:
     """Empty the conversation caches (for tests and the benchmark)."""
     _STRUCTURES.clear()
     _LINKS.clear()
+    _RELATED_FOUND.clear()

@@ -197,6 +197,15 @@ class TestConversationActions(MailServerCase):
         second = account.client_conversations("INBOX")
         top = second["conversations"][0]
         self.assertEqual((top["subject"], top["count"], top["unread"]), ("AW: Rechnung", 2, 2))
+        # The user's answer, filed in Sent by their other mail program, joins it.
+        mine = _mail("Re: Rechnung", "b3", 8, sender=ME, refs=["b1", "b2"], reply_to="b2")
+        self.servers.dovecot.write_messages(
+            self.shared_address, [("Sent", mine, {"\\Seen"}, DAY + datetime.timedelta(days=10))]
+        )
+        third = account.client_conversations("INBOX")
+        top = third["conversations"][0]
+        self.assertEqual([row["subject"] for row in top["related"]], ["Re: Rechnung"])
+        self.assertEqual((top["count"], top["subject"]), (3, "Re: Rechnung"), "the latest, mine")
 
 
 @tagged("post_install", "-at_install")
