@@ -18,7 +18,9 @@ DAY = datetime.datetime(2026, 3, 1, 9, 0, tzinfo=datetime.timezone.utc)
 def _mail(subject, name, day, *, sender="Kunde <kunde@example.com>", refs=(), reply_to=None):
     """A message whose Message-ID is <name@example.com>, answering `refs` (References)
     and `reply_to` (In-Reply-To)."""
-    raw = build_message(subject, sender=sender, date=DAY + datetime.timedelta(days=day))
+    raw = build_message(
+        subject, sender=sender, date=DAY + datetime.timedelta(days=day), body=f"Text of {name}\n"
+    )
     head, body = raw.split(b"\n\n", 1)
     lines = [line for line in head.split(b"\n") if not line.startswith(b"Message-ID:")]
     lines.append(f"Message-ID: <{name}@example.com>".encode())

@@ -3,6 +3,7 @@ import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
+import { conversationByKey, pageCall } from "./conversation_model";
 import { MailAssignments } from "./mail_assignments";
 import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered } from "./mail_rpc";
@@ -55,6 +56,9 @@ export class MailClientModel extends Reactive {
         this.offset = 0;
         this.limit = PAGE_SIZE;
         this.page = null;
+        // The list as conversations (the user's choice), and the one open in the pane.
+        this.conversationMode = false;
+        this.conversationKey = null;
         this.listLoading = false;
         this.listError = "";
         this.selection = new Set();
@@ -324,6 +328,7 @@ export class MailClientModel extends Reactive {
         this.cursor = null;
         this.anchor = null;
         this.closeMessage();
+        this.conversationKey = null;
         this.folderState = null;
     }
 
@@ -355,19 +360,7 @@ export class MailClientModel extends Reactive {
                     this.folderState = state;
                 }
             }
-            const page = await this._call(
-                "client_page",
-                [
-                    [accountId],
-                    folder,
-                    this.sort,
-                    this.reverse,
-                    this.offset,
-                    this.limit,
-                    this.search,
-                ],
-                { quiet }
-            );
+            const page = await this._call(...pageCall(this, accountId, folder), { quiet });
             if (token !== this.tokens.page) {
                 return;
             }
@@ -386,11 +379,16 @@ export class MailClientModel extends Reactive {
             }
             this.page = page;
             this.listError = "";
+            if (!conversationByKey(page, this.conversationKey)) {
+                this.conversationKey = null;
+            }
             this.assignments.loadPage(
                 { accountId, folder, uidvalidity: page.uidvalidity },
                 page.messages.map((message) => message.uid)
             );
-            this.sort = page.sort;
+            if (!page.conversations) {
+                this.sort = page.sort;
+            }
             const uids = new Set(page.messages.map((message) => message.uid));
             for (const uid of [...this.selection]) {
                 if (!uids.has(uid)) {
