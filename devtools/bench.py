@@ -189,6 +189,7 @@ CONVERSATION_WAYS = (
     ("flat list", "the flat list's page by date, as above (cached rows)"),
     ("THREAD, cold", "UID THREAD REFERENCES on the folder, caches empty"),
     ("THREAD, cached", "the folder's structure cached (unchanged): NOOP, FETCH *, rows"),
+    ("THREAD, new mail", "the structure asked for again (as after a new mail), rows cached"),
     ("headers, cold", "no THREAD: every message's Message-ID/References read, caches empty"),
     ("headers, cached", "no THREAD: the structure cached, as with THREAD"),
 )
@@ -806,10 +807,12 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
     ours = Ours(mailbox)
     client = ours.open()
 
-    def conversations(offset, *, cold, server):
+    def conversations(offset, *, cold, server, structure=False):
         if cold:
             threads.forget_structures()
             messages.forget_summaries()
+        if structure:
+            threads._STRUCTURES.clear()
         threads.SERVER_THREADS = server
         try:
             page = threads.page_conversations(
@@ -823,6 +826,7 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         "flat list": lambda o: ours.page(client, folder, o, cache="unchanged"),
         "THREAD, cold": lambda o: conversations(o, cold=True, server=True),
         "THREAD, cached": lambda o: conversations(o, cold=False, server=True),
+        "THREAD, new mail": lambda o: conversations(o, cold=False, server=True, structure=True),
         "headers, cold": lambda o: conversations(o, cold=True, server=False),
         "headers, cached": lambda o: conversations(o, cold=False, server=False),
     }

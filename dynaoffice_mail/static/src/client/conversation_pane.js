@@ -1,4 +1,4 @@
-import { Component, onWillUpdateProps, useState } from "@odoo/owl";
+import { Component, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { formatInteger } from "@web/views/fields/formatters";
 import {
@@ -41,9 +41,14 @@ export class ConversationPane extends Component {
     setup() {
         this.sandbox = BODY_SANDBOX;
         // What each expanded message read from the server: key -> message | {error}.
-        this.state = useState({ key: null, expanded: new Set(), loaded: {} });
-        this.reset(this.props.model.conversationKey);
-        onWillUpdateProps((next) => this.reset(next.model.conversationKey));
+        // The pane is made anew for each conversation (its t-key).
+        this.state = useState({ expanded: new Set(), loaded: {} });
+        this.state.expanded = initiallyExpanded(this.items);
+        for (const item of this.items) {
+            if (this.state.expanded.has(item.key)) {
+                this.load(item);
+            }
+        }
     }
 
     get model() {
@@ -69,21 +74,6 @@ export class ConversationPane extends Component {
         return count === 1
             ? _t("1 message")
             : _t("%(count)s messages", { count: formatInteger(count) });
-    }
-
-    /** Opening another conversation starts with its unread messages and its last. */
-    reset(key) {
-        if (key === this.state.key) {
-            return;
-        }
-        this.state.key = key;
-        this.state.loaded = {};
-        this.state.expanded = initiallyExpanded(this.items);
-        for (const item of this.items) {
-            if (this.state.expanded.has(item.key)) {
-                this.load(item);
-            }
-        }
     }
 
     isExpanded(item) {

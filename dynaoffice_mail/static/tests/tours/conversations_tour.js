@@ -9,7 +9,8 @@ const message = ".o_dynaoffice_mail_conversation_message";
  * its count; opened, its three messages (the answer from Sent among them) in the order
  * they were written, the first collapsed, the unread one and the last expanded; a
  * collapsed one expands on a click; "Open" shows one message in the reading pane, and
- * closing that comes back to the conversation. The choice is kept (the test reads it).
+ * closing that comes back to the conversation; another conversation opened from there
+ * shows its own. The choice is kept (the test reads it).
  */
 registry.category("web_tour.tours").add("dynaoffice_mail_conversations", {
     url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
@@ -39,5 +40,12 @@ registry.category("web_tour.tours").add("dynaoffice_mail_conversations", {
         { trigger: ".o_dynaoffice_mail_subject:contains('AW: Angebot')" },
         { trigger: ".o_dynaoffice_mail_close_message", run: "click" },
         { trigger: ".o_dynaoffice_mail_conversation_subject:contains('AW: Angebot')" },
+        // Another conversation straight from this one: its own messages, its own expanded.
+        { trigger: conversation("Re: Protokoll"), run: "click" },
+        { trigger: ".o_dynaoffice_mail_conversation_subject:contains('Re: Protokoll')" },
+        {
+            trigger: `${message}:eq(1).o_expanded .o_dynaoffice_mail_conversation_text:contains('Text of d2')`,
+        },
+        { trigger: `${message}:eq(0):not(.o_expanded):contains('Team')` },
     ],
 });
