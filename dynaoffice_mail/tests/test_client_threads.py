@@ -259,3 +259,30 @@ class TestConversationAccessOverRpc(RpcAttackCase):
             [[self.other.id], {"dynaoffice_mail_conversations": True}],
             state=state,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestLongConversation(MailServerCase):
+    """A conversation longer than a page reads rows of: its count and its actions are whole."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_owned_accounts()
+        mails = [("INBOX", _mail("Liste", "m0", 1), {"\\Seen"})]
+        for number in range(1, 23):
+            refs = [f"m{index}" for index in range(max(0, number - 3), number)]
+            mails.append(("INBOX", _mail("Re: Liste", f"m{number}", 1, refs=refs), set()))
+        _write(cls.servers, cls.personal_address, mails)
+
+    def test_rows_are_capped_the_conversation_is_not(self):
+        threads.forget_structures()
+        account = self.personal.with_user(self.owner)
+        page = account.client_conversations("INBOX")
+        [conversation] = page["conversations"]
+        self.assertEqual((conversation["count"], len(conversation["uids"])), (23, 23))
+        rows = sorted(row["uid"] for row in page["messages"])
+        self.assertEqual(rows, list(range(4, 24)), "the newest 20")
+        self.assertEqual(conversation["unread"], 20, "of the rows read")
+        whole = account.client_conversation_uids("INBOX", 23)
+        self.assertEqual(whole["uids"], list(range(1, 24)))

@@ -139,6 +139,16 @@ export class ConversationPane extends Component {
         );
     }
 
+    /** Messages of the folder the page did not read (the oldest of a very long one). */
+    get notShownLabel() {
+        const conversation = this.conversation;
+        const shown = this.items.filter((item) => item.here).length;
+        const count = conversation ? conversation.uids.length - shown : 0;
+        return count > 0
+            ? _t("%(count)s earlier messages are not shown.", { count: formatInteger(count) })
+            : "";
+    }
+
     /** Where a message of another folder lives ("Sent"); nothing for the open folder. */
     place(item) {
         if (item.here) {
