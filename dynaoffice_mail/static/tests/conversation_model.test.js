@@ -2,6 +2,7 @@ import { describe, expect, test } from "@odoo/hoot";
 import {
     conversationItems,
     conversationOfUid,
+    followConversation,
     initiallyExpanded,
     isConversationSelected,
     pageCall,
@@ -93,4 +94,14 @@ test("the list asks for pages of conversations in conversation mode only", () =>
         "client_page",
         [[3], "INBOX", "subject", false, 50, 50, { text: "Angebot" }],
     ]);
+});
+
+test("the open conversation stays open when an answer to it arrives", () => {
+    const current = page();
+    expect(followConversation(current, 4)).toBe(4);
+    // UID 9 answered it: the conversation is named by 9 now.
+    current.conversations[0] = { key: 9, uids: [1, 4, 9], related: [] };
+    expect(followConversation(current, 4)).toBe(9);
+    expect(followConversation(current, 7)).toBe(null);
+    expect(followConversation(current, null)).toBe(null);
 });

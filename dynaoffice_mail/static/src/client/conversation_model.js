@@ -31,6 +31,17 @@ export function conversationByKey(page, key) {
     return page.conversations.find((conversation) => conversation.key === key) || null;
 }
 
+/**
+ * The key of the open conversation `key` on a new `page`: a conversation is named by its
+ * newest message, so an answer that arrived names it anew; one that has gone is null.
+ */
+export function followConversation(page, key) {
+    if (key === null || key === undefined) {
+        return null;
+    }
+    return (conversationByKey(page, key) || conversationOfUid(page, key))?.key ?? null;
+}
+
 /** The conversation on the page that message `uid` of the open folder belongs to. */
 export function conversationOfUid(page, uid) {
     return page?.conversations?.find((conversation) => conversation.uids.includes(uid)) || null;

@@ -3,7 +3,7 @@ import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
-import { conversationByKey, pageCall } from "./conversation_model";
+import { followConversation, pageCall } from "./conversation_model";
 import { MailAssignments } from "./mail_assignments";
 import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered } from "./mail_rpc";
@@ -379,9 +379,7 @@ export class MailClientModel extends Reactive {
             }
             this.page = page;
             this.listError = "";
-            if (!conversationByKey(page, this.conversationKey)) {
-                this.conversationKey = null;
-            }
+            this.conversationKey = followConversation(page, this.conversationKey);
             this.assignments.loadPage(
                 { accountId, folder, uidvalidity: page.uidvalidity },
                 page.messages.map((message) => message.uid)
