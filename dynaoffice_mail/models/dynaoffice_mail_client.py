@@ -66,9 +66,11 @@ class DynaofficeMailClient(models.AbstractModel):
         """One page of a folder's conversations, newest first (roles/conversations.py)."""
         return conversations.page(self._mailbox(), folder, offset, limit, search)
 
-    def client_conversation_uids(self, folder, uid, search=None):
+    def client_conversation_uids(self, folder, uidvalidity, uid, search=None):
         """{uidvalidity, uids}: the messages in `folder` of message `uid`'s conversation."""
-        return conversations.conversation_uids(self._mailbox(), folder, uid, search)
+        mailbox = self._mailbox()
+        ref = self._message_ref(folder, uidvalidity, uid)
+        return conversations.conversation_uids(mailbox, ref, search)
 
     def client_matching_uids(self, folder, search=None):
         """ "Select all in this folder": {uidvalidity, uids} of every message of `folder`

@@ -43,12 +43,14 @@ def page(mailbox, folder, offset=0, limit=50, search=None):
     }
 
 
-def conversation_uids(mailbox, folder, uid, search=None):
-    """{uidvalidity, uids}: the messages in `folder` of the conversation of message `uid`,
-    for an action on all of it."""
+def conversation_uids(mailbox, ref, search=None):
+    """{uidvalidity, uids}: the messages in its folder of the conversation of message `ref`
+    (a MessageRef), for an action on all of it."""
     criteria = _message_search(search)
     uidvalidity, uids = mailbox.run(
-        lambda client: threads.conversation_uids(client, folder, int(uid), search=criteria),
+        lambda client: threads.conversation_uids(
+            client, ref.folder, ref.uid, uidvalidity=ref.uidvalidity, search=criteria
+        ),
         safe=True,
     )
     return {"uidvalidity": uidvalidity, "uids": uids}

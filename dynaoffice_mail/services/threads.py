@@ -33,7 +33,7 @@ import imapclient
 
 from . import folders, imap, limits
 from .caches import BoundedCache, mailbox_scope
-from .exceptions import InvalidInputError, ProtocolError
+from .exceptions import InvalidInputError, ProtocolError, UidValidityChangedError
 from .messages import (
     MessageSearch,
     MessageSummary,
@@ -145,15 +145,22 @@ def conversation_uids(
     folder: str,
     uid: int,
     *,
+    uidvalidity: int,
     search: MessageSearch | None = None,
 ) -> tuple[int, list[int]]:
     """(UIDVALIDITY, every UID of the conversation `uid` belongs to in `folder`): what an
-    action on the whole conversation acts on."""
+    action on the whole conversation acts on. UidValidityChangedError unless the folder
+    still has the `uidvalidity` the UID was listed under."""
     imap.check_folder_name(folder, "folder name")
     criteria = search_criteria(search)
     by_server = SERVER_THREADS and client.has_capability("THREAD=REFERENCES")
     with imap.translate_errors(client):
         selected, count = imap.ensure_selected(client, folder, recent=True)
+        if int(selected.uidvalidity) != int(uidvalidity):
+            raise UidValidityChangedError(
+                host=getattr(client, "host", ""),
+                detail=f"{folder} was renumbered by the server; reload the list",
+            )
         structure = _structure(client, selected, count, criteria, by_server)
     found = next((conversation for conversation in structure if uid in conversation), (uid,))
     return int(selected.uidvalidity), sorted(found)

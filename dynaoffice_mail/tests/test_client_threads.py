@@ -6,7 +6,7 @@ import datetime
 import json
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..services import threads
@@ -146,7 +146,7 @@ class TestClientThreads(MailServerCase):
             with self.assertRaises(AccessError):
                 self.personal.with_user(user).client_conversations("INBOX")
             with self.assertRaises(AccessError):
-                self.personal.with_user(user).client_conversation_uids("INBOX", 1)
+                self.personal.with_user(user).client_conversation_uids("INBOX", 1, 1)
 
 
 @tagged("post_install", "-at_install")
@@ -165,7 +165,7 @@ class TestConversationActions(MailServerCase):
         before = account.client_conversations("INBOX")
         angebot = before["conversations"][2]
         # The conversation's messages in this folder, from any of them.
-        whole = account.client_conversation_uids("INBOX", 4)
+        whole = account.client_conversation_uids("INBOX", before["uidvalidity"], 4)
         self.assertEqual(whole, {"uidvalidity": before["uidvalidity"], "uids": [1, 4]})
         self.assertEqual(whole["uids"], angebot["uids"])
         # Marking it read: the structure stands, its unread count follows.
@@ -226,7 +226,7 @@ class TestConversationAccessOverRpc(RpcAttackCase):
             with self.subTest(user=user.login):
                 for method, args in (
                     ("client_conversations", ["INBOX"]),
-                    ("client_conversation_uids", ["INBOX", 1]),
+                    ("client_conversation_uids", ["INBOX", 1, 1]),
                 ):
                     answer = self.rpc(user, model, method, [[self.personal.id], *args])
                     self.assertIn("error", answer)
@@ -284,5 +284,11 @@ class TestLongConversation(MailServerCase):
         rows = sorted(row["uid"] for row in page["messages"])
         self.assertEqual(rows, list(range(4, 24)), "the newest 20")
         self.assertEqual(conversation["unread"], 20, "of the rows read")
-        whole = account.client_conversation_uids("INBOX", 23)
+        whole = account.client_conversation_uids("INBOX", page["uidvalidity"], 23)
         self.assertEqual(whole["uids"], list(range(1, 24)))
+        # A UID listed under another UIDVALIDITY, or no UID at all: a clear refusal.
+        with self.assertRaises(UserError) as renumbered:
+            account.client_conversation_uids("INBOX", page["uidvalidity"] + 1, 23)
+        self.assertEqual(type(renumbered.exception).__name__, "FolderRenumberedError")
+        with self.assertRaises(UserError):
+            account.client_conversation_uids("INBOX", page["uidvalidity"], "23; DELETE")
