@@ -35,6 +35,7 @@ from . import folders, imap, limits
 from .caches import BoundedCache, mailbox_scope
 from .exceptions import InvalidInputError, ProtocolError, UidValidityChangedError
 from .messages import (
+    _FLAG_KEYS,
     MessageSearch,
     MessageSummary,
     _folder_state,
@@ -184,6 +185,12 @@ def _structure(client, selected, count, criteria, by_server) -> tuple[tuple[int,
     newest = _highest_uid(client, count)
     key = (scope, selected.name, int(selected.uidvalidity), tuple(criteria), by_server)
     key += (count, newest)
+    if not _FLAG_KEYS.isdisjoint(criteria):
+        # A search for unread or flagged mail matches other messages after a flag change:
+        # such a structure holds for the folder's HIGHESTMODSEQ only (none: not kept).
+        modseq = getattr(client, "highest_modseq", None)
+        scope = scope if modseq is not None else None
+        key += (modseq,)
     structure = _STRUCTURES.get(key) if scope is not None else None
     if structure is None:
         if by_server:

@@ -168,10 +168,15 @@ class TestConversationActions(MailServerCase):
         whole = account.client_conversation_uids("INBOX", before["uidvalidity"], 4)
         self.assertEqual(whole, {"uidvalidity": before["uidvalidity"], "uids": [1, 4]})
         self.assertEqual(whole["uids"], angebot["uids"])
-        # Marking it read: the structure stands, its unread count follows.
+        unread = account.client_conversations("INBOX", search={"unseen": True})
+        self.assertEqual([c["uids"] for c in unread["conversations"]], [[6], [4], [2]])
+        # Marking it read: the structure stands, its unread count follows; a search for
+        # unread mail no longer finds it.
         account.client_set_flag("INBOX", whole["uidvalidity"], whole["uids"], "seen", True)
         read = account.client_conversations("INBOX")
         self.assertEqual([c["unread"] for c in read["conversations"]], [1, 0, 0, 1])
+        unread = account.client_conversations("INBOX", search={"unseen": True})
+        self.assertEqual([c["uids"] for c in unread["conversations"]], [[6], [2]])
         # One message of a conversation moves alone; the rest stays a conversation, placed
         # by its newest message left.
         account.client_move("INBOX", whole["uidvalidity"], [6], "Archive")
