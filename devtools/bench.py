@@ -155,11 +155,11 @@ def _load_services():
         spec.loader.exec_module(package)
     return tuple(
         importlib.import_module(f"{name}.{module}")
-        for module in ("config", "imap", "messages", "previews")
+        for module in ("config", "imap", "messages", "previews", "threads")
     )
 
 
-config, imap, messages, previews = _load_services()
+config, imap, messages, previews, threads = _load_services()
 RECHECK_AFTER = imap.RECHECK_AFTER
 # Ours again on an unchanged folder: its rows and page cached (see Ours.page); and as it
 # would be with imap.RECHECK_AFTER at this many seconds (off by default).
@@ -183,6 +183,15 @@ SUBJECT_WAYS = (
     ("server SORT", "the server's SORT SUBJECT (knows Re:/Fwd: only), ESORT PARTIAL"),
     ("ours, cold", "base subjects: every Subject read and sorted here, cache empty"),
     ("ours, cached", "base subjects: the order cached for this folder state"),
+)
+# A page of conversations (#16), beside the flat list's page (see bench_conversations).
+CONVERSATION_WAYS = (
+    ("flat list", "the flat list's page by date, as above (cached rows)"),
+    ("THREAD, cold", "UID THREAD REFERENCES on the folder, caches empty"),
+    ("THREAD, cached", "the folder's structure cached (unchanged): NOOP, FETCH *, rows"),
+    ("THREAD, new mail", "the structure asked for again (as after a new mail), rows cached"),
+    ("headers, cold", "no THREAD: every message's Message-ID/References read, caches empty"),
+    ("headers, cached", "no THREAD: the structure cached, as with THREAD"),
 )
 EXTRA_COLUMNS = (
     ("cmds", 6, "commands"),
@@ -681,6 +690,7 @@ def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[di
                 print(f"  {meaning}")
             print_table(result)
             result["list_extras"] = bench_list_extras(meter, mailbox, folder, size, repeat)
+            result["conversations"] = bench_conversations(meter, mailbox, folder, size, repeat)
         results.append(result)
     return results
 
@@ -782,6 +792,79 @@ def _print_extras(size: int, result: dict):
         f"{first['pooled_ms_p50']} ms, {first['bytes_received']:,} bytes\n",
         flush=True,
     )
+
+
+# -- conversations ---------------------------------------------------------------------------
+
+
+def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat: int) -> dict:
+    """A page of 50 conversations, newest first (services.threads.page_conversations, rows
+    with previews), first and next page, pooled: grouped by the server's THREAD and by the
+    headers (as on a server without it), with the caches empty and filled, beside the flat
+    list's page. Without the related folder: the bench folder is no Inbox (an Inbox's page
+    adds a LIST and a STATUS of Sent, plus a SELECT, SEARCH and two FETCHes when Sent
+    changed)."""
+    ours = Ours(mailbox)
+    client = ours.open()
+
+    def conversations(offset, *, cold, server, structure=False):
+        if cold:
+            threads.forget_structures()
+            messages.forget_summaries()
+        if structure:
+            threads._STRUCTURES.clear()
+        threads.SERVER_THREADS = server
+        try:
+            page = threads.page_conversations(
+                client, folder, offset=offset, limit=PAGE, related=False
+            )
+        finally:
+            threads.SERVER_THREADS = True
+        return page
+
+    calls = {
+        "flat list": lambda o: ours.page(client, folder, o, cache="unchanged"),
+        "THREAD, cold": lambda o: conversations(o, cold=True, server=True),
+        "THREAD, cached": lambda o: conversations(o, cold=False, server=True),
+        "THREAD, new mail": lambda o: conversations(o, cold=False, server=True, structure=True),
+        "headers, cold": lambda o: conversations(o, cold=True, server=False),
+        "headers, cached": lambda o: conversations(o, cold=False, server=False),
+    }
+    result = {"pages": {}}
+    try:
+        last = conversations(0, cold=True, server=True)
+        result["conversations"] = last.total
+        for page_name, offset in PAGES:
+            figures = {}
+            for name, call in calls.items():
+                call(offset)  # unmeasured: Dovecot's caches, as for the other figures
+                samples = [
+                    measure(meter, lambda call=call, offset=offset: call(offset))
+                    for _ in range(repeat)
+                ]
+                figures[name] = _pooled_figures(samples)
+            result["pages"][page_name] = figures
+    finally:
+        ours.close(client)
+    print(
+        f"\n{size:,} messages in {result['conversations']:,} conversations (THREAD=REFERENCES): "
+        f"per page of {PAGE} conversations, pooled, times in ms"
+    )
+    for name, meaning in CONVERSATION_WAYS:
+        print(f"  {name:<16} {meaning}")
+    header = "page  way             " + "".join(
+        f"{title:>{width}}" for title, width, _key in EXTRA_COLUMNS
+    )
+    print(header)
+    print("-" * len(header))
+    for page_name, figures in result["pages"].items():
+        for name, _meaning in CONVERSATION_WAYS:
+            cells = "".join(
+                f"{_cell(figures[name][key]):>{width}}" for _t, width, key in EXTRA_COLUMNS
+            )
+            print(f"{page_name:<6}{name:<16}{cells}")
+    print(flush=True)
+    return result
 
 
 # -- the attachment through Odoo ---------------------------------------------------------------

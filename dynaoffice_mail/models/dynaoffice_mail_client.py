@@ -9,7 +9,7 @@ location becomes a `MessageRef` here, once. The work is done in `roles/`.
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..roles import assigner, composer, errors, filer, invitations, searcher
+from ..roles import assigner, composer, conversations, errors, filer, invitations, searcher
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef, parse_part
 
@@ -77,6 +77,16 @@ class DynaofficeMailClient(models.AbstractModel):
         """The search box's `query` in every folder of `account_id`, or of every account
         the user may use: per account and folder the count and the newest matches."""
         return searcher.search_everywhere(self.env, query, account_id, limit)
+
+    def client_conversations(self, folder, offset=0, limit=50, search=None):
+        """One page of a folder's conversations, newest first (roles/conversations.py)."""
+        return conversations.page(self._mailbox(), folder, offset, limit, search)
+
+    def client_conversation_uids(self, folder, uidvalidity, uid, search=None):
+        """{uidvalidity, uids}: the messages in `folder` of message `uid`'s conversation."""
+        mailbox = self._mailbox()
+        ref = self._message_ref(folder, uidvalidity, uid)
+        return conversations.conversation_uids(mailbox, ref, search)
 
     def client_matching_uids(self, folder, search=None):
         """ "Select all in this folder": {uidvalidity, uids} of every message of `folder`

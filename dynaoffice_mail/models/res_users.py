@@ -15,6 +15,10 @@ class ResUsers(models.Model):
         help="While the mail client is open in a browser tab you are not looking at, the "
         "browser shows a notification when new mail arrives in an Inbox of your mailboxes.",
     )
+    dynaoffice_mail_conversations = fields.Boolean(
+        string="Mail list as conversations",
+        help="The mail client groups the messages of a folder into conversations.",
+    )
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -23,11 +27,15 @@ class ResUsers(models.Model):
             # Read only: not self-writeable, whose writes Odoo makes as superuser.
             "dynaoffice_mail_trusted_sender_ids",
             "dynaoffice_mail_notify_desktop",
+            "dynaoffice_mail_conversations",
         ]
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["dynaoffice_mail_notify_desktop"]
+        return super().SELF_WRITEABLE_FIELDS + [
+            "dynaoffice_mail_notify_desktop",
+            "dynaoffice_mail_conversations",
+        ]
 
     def action_dynaoffice_mail_new_account(self):
         """The seed's "Neues E-Mail Konto hinzufügen" in the user's own preferences."""

@@ -133,3 +133,13 @@ MAX_CALENDAR_BYTES = 256 * 1024
 # Texts of an event as the card shows them and the reply repeats them.
 MAX_EVENT_TEXT = 500
 MAX_EVENT_DESCRIPTION = 4000
+
+# Conversations (services/threads.py): folder structures and message links kept per
+# process, the rows read per conversation on a page (its newest: a page of 50 reads at most
+# 1,000 rows, where a mailing list's thread may have thousands), and how far a page looks
+# into the related folder (Sent for the Inbox): Message-IDs searched for, messages taken.
+MAX_CACHED_THREAD_STRUCTURES = 64
+MAX_CACHED_THREAD_LINKS = 50_000
+MAX_CONVERSATION_ROWS = 20
+MAX_RELATED_KEYS = 100
+MAX_RELATED_MESSAGES = 200

@@ -23,6 +23,7 @@ import { formatInteger } from "@web/views/fields/formatters";
 import { AccountSwitcher } from "./account_switcher";
 import { Composer } from "./composer";
 import { ComposerModel } from "./composer_model";
+import { ConversationPane } from "./conversation_pane";
 import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
@@ -73,6 +74,7 @@ export class MailClient extends Component {
     static components = {
         AccountSwitcher,
         Composer,
+        ConversationPane,
         FolderTree,
         MessageList,
         PaneSplitter,
@@ -96,6 +98,7 @@ export class MailClient extends Component {
         this.ui = useState(this.uiService);
         this.rpc = useMailRpc();
         const model = new MailClientModel({ rpc: this.rpc, notification: this.notification });
+        model.conversationMode = Boolean(session.dynaoffice_mail_conversations);
         this.model = useState(model);
         onWillDestroy(() => model.destroy());
         this.push = new MailPush({
@@ -618,6 +621,38 @@ export class MailClient extends Component {
     closeMessage() {
         this.model.closeMessage();
         this.writeRoute({ push: true });
+    }
+
+    // -- conversations (#16) ------------------------------------------------------------------
+
+    /** The list as conversations or as messages: the user's choice, kept on their user. */
+    async toggleConversations() {
+        const enabled = !this.model.conversationMode;
+        await this.orm.write("res.users", [user.userId], {
+            dynaoffice_mail_conversations: enabled,
+        });
+        session.dynaoffice_mail_conversations = enabled;
+        this.model.conversationMode = enabled;
+        this.model.offset = 0;
+        this.model.conversationKey = null;
+        this.model.closeMessage();
+        await this.model.reloadList();
+    }
+
+    async openConversation(conversation) {
+        if (await this.leaveComposer()) {
+            this.model.closeMessage();
+            this.model.conversationKey = conversation.key;
+        }
+    }
+
+    closeConversation() {
+        this.model.conversationKey = null;
+    }
+
+    /** Reply, reply all, forward to a message of the open conversation (any folder). */
+    composeOnRef(mode, ref) {
+        this.openComposer(mode, { ref });
     }
 
     // -- writing ----------------------------------------------------------------------------

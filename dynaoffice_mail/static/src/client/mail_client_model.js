@@ -3,6 +3,7 @@ import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
+import { followConversation, pageCall } from "./conversation_model";
 import { MailAssignments } from "./mail_assignments";
 import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered } from "./mail_rpc";
@@ -58,6 +59,9 @@ export class MailClientModel extends Reactive {
         this.offset = 0;
         this.limit = PAGE_SIZE;
         this.page = null;
+        // The list as conversations (the user's choice), and the one open in the pane.
+        this.conversationMode = false;
+        this.conversationKey = null;
         this.listLoading = false;
         this.listError = "";
         this.selection = new Set();
@@ -328,6 +332,7 @@ export class MailClientModel extends Reactive {
         this.cursor = null;
         this.anchor = null;
         this.closeMessage();
+        this.conversationKey = null;
         this.folderState = null;
     }
 
@@ -359,19 +364,7 @@ export class MailClientModel extends Reactive {
                     this.folderState = state;
                 }
             }
-            const page = await this._call(
-                "client_page",
-                [
-                    [accountId],
-                    folder,
-                    this.sort,
-                    this.reverse,
-                    this.offset,
-                    this.limit,
-                    this.search,
-                ],
-                { quiet }
-            );
+            const page = await this._call(...pageCall(this, accountId, folder), { quiet });
             if (token !== this.tokens.page) {
                 return;
             }
@@ -391,11 +384,14 @@ export class MailClientModel extends Reactive {
             this.page = page;
             this.listError = "";
             this.searchError = "";
+            this.conversationKey = followConversation(page, this.conversationKey);
             this.assignments.loadPage(
                 { accountId, folder, uidvalidity: page.uidvalidity },
                 page.messages.map((message) => message.uid)
             );
-            this.sort = page.sort;
+            if (!page.conversations) {
+                this.sort = page.sort;
+            }
             const uids = new Set(page.messages.map((message) => message.uid));
             for (const uid of [...this.selection]) {
                 if (!uids.has(uid)) {

@@ -4,6 +4,8 @@ import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { _t } from "@web/core/l10n/translation";
 import { formatInteger } from "@web/views/fields/formatters";
 import { AssignButtons } from "./assign_buttons";
+import { isConversationSelected, toggleConversationSelected } from "./conversation_model";
+import { ConversationRow } from "./conversation_row";
 import { folderLabel, isOutgoingFolder } from "./mail_folders";
 import { DRAG_TYPE, MessageRow } from "./message_row";
 import { MessageSearch } from "./message_search";
@@ -25,6 +27,7 @@ export class MessageList extends Component {
     static template = "dynaoffice_mail.MessageList";
     static components = {
         AssignButtons,
+        ConversationRow,
         Dropdown,
         DropdownItem,
         MessageRow,
@@ -39,6 +42,9 @@ export class MessageList extends Component {
         // The search box's "Save this search" and "Search all mailboxes" (see MessageSearch).
         onSaveSearch: { type: Function, optional: true },
         onSearchEverywhere: { type: Function, optional: true },
+        // The list as conversations (#16): open one, switch the view.
+        onOpenConversation: { type: Function, optional: true },
+        onToggleConversations: { type: Function, optional: true },
     };
 
     setup() {
@@ -97,7 +103,7 @@ export class MessageList extends Component {
             return "";
         }
         const first = page.offset + 1;
-        const last = page.offset + page.messages.length;
+        const last = page.offset + (page.conversations || page.messages).length;
         return _t("%(first)s-%(last)s of %(total)s", { first, last, total: page.total });
     }
 
@@ -177,6 +183,20 @@ export class MessageList extends Component {
         } else {
             this.props.onOpen(uid);
         }
+    }
+
+    get conversationsTitle() {
+        return this.model.conversationMode
+            ? _t("Show single messages")
+            : _t("Show as conversations");
+    }
+
+    isConversationSelected(conversation) {
+        return isConversationSelected(this.model.selection, conversation);
+    }
+
+    onToggleConversation(conversation) {
+        toggleConversationSelected(this.model, conversation);
     }
 
     onToggleSelect(uid, range) {

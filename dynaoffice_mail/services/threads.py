@@ -1,0 +1,477 @@
+"""Conversations: a folder's messages grouped by what they answer, a page at a time.
+
+The grouping is the server's where it can: `UID THREAD REFERENCES UTF-8 <search>` (RFC
+5256; Dovecot has it) names every thread of the folder as a tree of UIDs. Servers without
+it get the same from the messages' Message-ID, In-Reply-To and References headers, read
+here once per folder state, joined where one names another (or both name a third that is
+not in the folder), and a reply whose references were lost joined to the conversation of
+its base subject (services.subjects.base_subject).
+
+Either way the whole folder is grouped: a conversation's messages can be anywhere in it.
+That structure is cached per mailbox, folder, UIDVALIDITY, search and what names the
+folder's set of messages: the message count and the highest UID. A UID is never given
+twice, so a new mail raises the highest UID and an expunge without new mail lowers the
+count; a flag change alters neither, and the structure stands. A page of an unchanged
+folder then costs a NOOP, one `FETCH * (UID)` and the page's summaries (from the list's
+row cache where it has them, services.messages), whatever the folder's size.
+
+Conversations are ordered by their newest message as the folder received it (the highest
+UID), newest first: what arrived last is on top, as in the flat list's arrival order,
+without reading the date of every message of the folder.
+
+Messages of the conversations on the page that live in another folder of the account
+(the user's own answers in Sent, or, looking at Sent, the mails they answered in the
+Inbox) are found by one `UID SEARCH` there for the page's Message-IDs and References, and
+shown with the conversation; see related_messages().
+"""
+
+import re
+from dataclasses import dataclass
+from itertools import chain
+
+import imapclient
+
+from . import folders, imap, limits
+from .caches import BoundedCache, mailbox_scope
+from .exceptions import InvalidInputError, ProtocolError, UidValidityChangedError
+from .messages import (
+    _FLAG_KEYS,
+    MessageSearch,
+    MessageSummary,
+    _folder_state,
+    _known_summaries,
+    _needs_charset,
+    fetch_summaries,
+    search_criteria,
+)
+from .subjects import base_subject, subject_text
+from .uidsets import compress_uids
+
+# Conversation structures by mailbox, folder, UIDVALIDITY, search, message count and
+# highest UID: conversations as tuples of UIDs, newest first.
+_STRUCTURES = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES)
+# What links a message to others, by mailbox, folder, UIDVALIDITY and UID: (Message-ID,
+# the Message-IDs it names in In-Reply-To and References, base subject, is it a reply).
+_LINKS = BoundedCache(limits.MAX_CACHED_THREAD_LINKS)
+# What a page's search in the related folder found, by mailbox, folder, its UIDVALIDITY,
+# message count and UIDNEXT, and the search: ((UIDVALIDITY, UID, links, row), ...).
+_RELATED_FOUND = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES * 4)
+_LINK_ITEMS = b"(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT)])"
+_MESSAGE_ID = re.compile(rb"<[\x21-\x3b\x3d\x3f-\x7e]{1,998}>")
+_FIELD = re.compile(rb"^([A-Za-z-]+)[ \t]*:(.*)$")
+_FETCH_UID = re.compile(rb"\bUID (\d+)", re.IGNORECASE)
+_THREAD_TOKEN = re.compile(rb"[()]|\d+")
+_THREAD_JUNK = re.compile(rb"[^()\d \t]")
+# The special folder whose messages join the conversations of a folder, and the folder
+# whose messages join those of that special folder.
+_RELATED = {"\\Sent": "INBOX"}
+# Whether the server's THREAD=REFERENCES is used where it is offered: the one switch that
+# makes a server that has it behave as one without it (tests and the benchmark, since
+# Dovecot cannot be told to leave it out).
+SERVER_THREADS = True
+
+
+@dataclass(frozen=True)
+class RelatedMessage:
+    """A message of a conversation that lives in another folder of the account."""
+
+    folder: str
+    uidvalidity: int
+    summary: MessageSummary
+
+
+@dataclass(frozen=True)
+class Conversation:
+    uids: tuple[int, ...]  # its messages in the folder, in the order they arrived
+    messages: tuple[MessageSummary, ...]  # their rows, the same order (gone ones missing)
+    related: tuple[RelatedMessage, ...] = ()  # in other folders, oldest first
+
+
+@dataclass(frozen=True)
+class ConversationPage:
+    total: int  # conversations in the folder that have a message matching the search
+    uidvalidity: int
+    offset: int
+    threaded_by: str  # "server" (THREAD=REFERENCES) or "headers" (read here)
+    conversations: tuple[Conversation, ...]
+
+
+def page_conversations(
+    client: imapclient.IMAPClient,
+    folder: str,
+    *,
+    offset: int = 0,
+    limit: int = 50,
+    search: MessageSearch | None = None,
+    related: bool = True,
+) -> ConversationPage:
+    """One page of `folder`'s conversations, newest first (see the module's text), each
+    with its messages' rows; with `related`, with its messages in the related folder
+    (related_messages)."""
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidInputError(f"invalid offset {offset!r}")
+    if not isinstance(limit, int) or not 0 < limit <= limits.MAX_PAGE_SIZE:
+        raise InvalidInputError(f"page size must be between 1 and {limits.MAX_PAGE_SIZE}")
+    imap.check_folder_name(folder, "folder name")
+    criteria = search_criteria(search)
+    by_server = SERVER_THREADS and client.has_capability("THREAD=REFERENCES")
+    with imap.translate_errors(client):
+        selected, count = imap.ensure_selected(client, folder, recent=True)
+        structure = _structure(client, selected, count, criteria, by_server)
+        chosen = structure[offset : offset + limit]
+        uids = _capped(chosen)
+        state = _folder_state(client, selected, count)
+        rows = {row.uid: row for row in _known_summaries(client, selected, state, uids, True)}
+        page = [
+            Conversation(
+                uids=conversation,
+                messages=tuple(rows[uid] for uid in conversation if uid in rows),
+            )
+            for conversation in chosen
+        ]
+        if related and page:
+            page = related_messages(client, selected, page)
+        imap.mark_quiet(client)
+    return ConversationPage(
+        total=len(structure),
+        uidvalidity=int(selected.uidvalidity),
+        offset=offset,
+        threaded_by="server" if by_server else "headers",
+        conversations=tuple(page),
+    )
+
+
+def conversation_uids(
+    client: imapclient.IMAPClient,
+    folder: str,
+    uid: int,
+    *,
+    uidvalidity: int,
+    search: MessageSearch | None = None,
+) -> tuple[int, list[int]]:
+    """(UIDVALIDITY, every UID of the conversation `uid` belongs to in `folder`): what an
+    action on the whole conversation acts on. UidValidityChangedError unless the folder
+    still has the `uidvalidity` the UID was listed under."""
+    imap.check_folder_name(folder, "folder name")
+    criteria = search_criteria(search)
+    by_server = SERVER_THREADS and client.has_capability("THREAD=REFERENCES")
+    with imap.translate_errors(client):
+        selected, count = imap.ensure_selected(client, folder, recent=True)
+        if int(selected.uidvalidity) != int(uidvalidity):
+            raise UidValidityChangedError(
+                host=getattr(client, "host", ""),
+                detail=f"{folder} was renumbered by the server; reload the list",
+            )
+        structure = _structure(client, selected, count, criteria, by_server)
+    found = next((conversation for conversation in structure if uid in conversation), (uid,))
+    return int(selected.uidvalidity), sorted(found)
+
+
+def _capped(conversations) -> list[int]:
+    """The UIDs whose rows a page reads: each conversation's newest ones, at most
+    limits.MAX_CONVERSATION_ROWS of each (a mailing list's thread of thousands shows its
+    count, and its latest messages)."""
+    return list(
+        chain.from_iterable(
+            conversation[-limits.MAX_CONVERSATION_ROWS :] for conversation in conversations
+        )
+    )
+
+
+def _structure(client, selected, count, criteria, by_server) -> tuple[tuple[int, ...], ...]:
+    """The folder's conversations that have a matching message, newest first, from the
+    cache where the folder still holds the same messages."""
+    scope = mailbox_scope(client)
+    newest = _highest_uid(client, count)
+    key = (scope, selected.name, int(selected.uidvalidity), tuple(criteria), by_server)
+    key += (count, newest)
+    if not _FLAG_KEYS.isdisjoint(criteria):
+        # A search for unread or flagged mail matches other messages after a flag change:
+        # such a structure holds for the folder's HIGHESTMODSEQ only (none: not kept).
+        modseq = getattr(client, "highest_modseq", None)
+        scope = scope if modseq is not None else None
+        key += (modseq,)
+    structure = _STRUCTURES.get(key) if scope is not None else None
+    if structure is None:
+        if by_server:
+            structure = _server_threads(client, criteria)
+        else:
+            structure = _header_threads(client, selected, criteria)
+        if scope is not None:
+            _STRUCTURES.put(key, structure)
+    return structure
+
+
+def _highest_uid(client, count: int) -> int:
+    if not count:
+        return 0
+    response = imap.fetch(client, "*", "(UID)", uid=False)
+    return max((item.get(b"UID", 0) for item in response.values()), default=0)
+
+
+def _server_threads(client, criteria) -> tuple[tuple[int, ...], ...]:
+    charset = b"UTF-8" if _needs_charset(criteria) else b"US-ASCII"
+    data = imap.untagged_command(client, b"THREAD", [b"REFERENCES", charset, *criteria])
+    raw = b" ".join(item for item in data if isinstance(item, bytes))
+    conversations = [tuple(sorted(set(uids))) for uids in parse_threads(raw) if uids]
+    conversations.sort(key=lambda conversation: conversation[-1], reverse=True)
+    return tuple(conversations)
+
+
+def parse_threads(raw: bytes) -> list[list[int]]:
+    """The UIDs of each thread of a THREAD answer ("(1)(2 3 (4)(5))" -> [[1], [2, 3, 4,
+    5]]): the outermost parentheses make a thread, whatever the tree inside. Read here
+    rather than by imapclient's general parser, which takes seconds for the 100,000 UIDs
+    of a large folder; the answer holds nothing but parentheses, blanks and numbers."""
+    if _THREAD_JUNK.search(raw):
+        raise ProtocolError(detail="unreadable THREAD answer")
+    threads, depth, current = [], 0, []
+    for token in _THREAD_TOKEN.findall(raw):
+        if token == b"(":
+            depth += 1
+        elif token == b")":
+            depth -= 1
+            if depth < 0:
+                raise ProtocolError(detail="unreadable THREAD answer: unbalanced parentheses")
+            if depth == 0:
+                threads.append(current)
+                current = []
+        elif depth == 0:
+            raise ProtocolError(detail="unreadable THREAD answer: a UID outside a thread")
+        else:
+            current.append(int(token))
+    if depth:
+        raise ProtocolError(detail="unreadable THREAD answer: unbalanced parentheses")
+    return threads
+
+
+def _header_threads(client, selected, criteria) -> tuple[tuple[int, ...], ...]:
+    """The conversations as THREAD=REFERENCES would name them, from the headers."""
+    if criteria == [b"ALL"]:
+        uids = None  # every message: no SEARCH
+    else:
+        charset = [b"CHARSET", b"UTF-8"] if _needs_charset(criteria) else []
+        found = imap.untagged_command(client, b"SEARCH", [*charset, *criteria])
+        uids = sorted(int(number) for item in found if item for number in item.split())
+    links = message_links(client, selected, uids)
+    return group_by_links(links)
+
+
+def message_links(client, selected, uids: list[int] | None) -> dict[int, tuple]:
+    """{uid: (Message-ID, referenced Message-IDs, base subject, is a reply)} of `uids` (None:
+    every message of the selected folder), from the cache or read in batches of
+    limits.SUBJECT_FETCH_BATCH."""
+    scope = mailbox_scope(client)
+    folder, uidvalidity = selected.name, int(selected.uidvalidity)
+    links, missing = {}, []
+    if uids is None:
+        sets = ["1:*"]
+    else:
+        for uid in uids:
+            entry = _LINKS.get((scope, folder, uidvalidity, uid)) if scope else None
+            if entry is None:
+                missing.append(uid)
+            else:
+                links[uid] = entry
+        ordered = sorted(missing)
+        batch = limits.SUBJECT_FETCH_BATCH
+        sets = [compress_uids(ordered[i : i + batch]) for i in range(0, len(ordered), batch)]
+    for uid_set in sets:
+        data = imap.untagged_command(client, b"FETCH", [uid_set.encode("ascii"), _LINK_ITEMS])
+        for uid, header in _fetched_headers(data):
+            links[uid] = _links_of(header)
+            if scope is not None:
+                _LINKS.put((scope, folder, uidvalidity, uid), links[uid])
+    return links
+
+
+def _fetched_headers(data):
+    """(uid, header bytes) of a raw FETCH answer of one HEADER.FIELDS section."""
+    for index, entry in enumerate(data):
+        line, header = entry if isinstance(entry, tuple) else (entry, b"")
+        if not isinstance(line, bytes) or b"BODY[" not in line.upper():
+            continue
+        uid = _FETCH_UID.search(line)
+        after = data[index + 1] if index + 1 < len(data) else None
+        if uid is None and isinstance(after, bytes):
+            uid = _FETCH_UID.search(after)
+        if uid is not None:
+            yield int(uid.group(1)), header if isinstance(header, bytes) else b""
+
+
+def _links_of(header: bytes) -> tuple:
+    fields = {}
+    for line in re.sub(rb"\r?\n[ \t]+", b" ", header).splitlines():
+        match = _FIELD.match(line)
+        if match:
+            fields.setdefault(match.group(1).lower(), match.group(2).strip())
+    own = _MESSAGE_ID.search(fields.get(b"message-id", b""))
+    named = _MESSAGE_ID.findall(fields.get(b"references", b""))[-limits.MAX_READ_REFERENCES :]
+    named += _MESSAGE_ID.findall(fields.get(b"in-reply-to", b""))
+    subject = fields.get(b"subject", b"")
+    base = base_subject(subject)
+    own_id = own.group().decode("ascii") if own else None
+    names = tuple(
+        dict.fromkeys(name.decode("ascii") for name in named if name.decode("ascii") != own_id)
+    )
+    # A prefix, tag or trailer was taken off: a reply or a forward.
+    reply = " ".join(subject_text(subject).split()) != base
+    return own_id, names, base, reply
+
+
+def group_by_links(links: dict[int, tuple]) -> tuple[tuple[int, ...], ...]:
+    """Conversations from message links (message_links), newest first: messages that name
+    each other, or a common message, are one; so are a reply and the conversation whose
+    base subject it has, when nothing it names is in the folder."""
+    parent: dict = {}
+
+    def find(key):
+        root = key
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[key] != root:  # path compression
+            parent[key], key = root, parent[key]
+        return root
+
+    def join(first, second):
+        first, second = find(first), find(second)
+        if first != second:
+            parent[max(first, second, key=str)] = min(first, second, key=str)
+
+    for uid, (own, names, _base, _reply) in links.items():
+        node = ("uid", uid)
+        if own:
+            join(node, ("id", own))
+        for name in names:
+            join(node, ("id", name))
+    # A reply that names nothing in the folder, and the conversation its base subject is
+    # the subject of (the one whose first message has it, as RFC 5256 merges by subject).
+    by_subject: dict = {}
+    for uid in sorted(links):
+        _own, _names, base, reply = links[uid]
+        if base and not reply:
+            by_subject.setdefault(base, ("uid", uid))
+    listed = frozenset(own for own, _names, _base, _reply in links.values() if own)
+    for uid in sorted(links):
+        own, names, base, reply = links[uid]
+        if reply and base in by_subject and not any(name in listed for name in names):
+            join(("uid", uid), by_subject[base])
+    groups: dict = {}
+    for uid in links:
+        groups.setdefault(find(("uid", uid)), []).append(uid)
+    conversations = [tuple(sorted(uids)) for uids in groups.values()]
+    conversations.sort(key=lambda conversation: conversation[-1], reverse=True)
+    return tuple(conversations)
+
+
+# -- across folders -----------------------------------------------------------------------------
+
+
+def related_folder(client, folder: str) -> str | None:
+    """The folder whose messages join `folder`'s conversations: the account's Sent folder
+    (what the user answered), or for Sent the Inbox (what they answered); None for others.
+    """
+    sent = folders.special_folder(client, "\\Sent")
+    if sent is None or folder == sent:
+        return _RELATED["\\Sent"] if folder == sent else None
+    return sent if folder.upper() == "INBOX" else None
+
+
+def related_messages(client, selected, page: list[Conversation]) -> list[Conversation]:
+    """`page` with the messages of its conversations found in the related folder
+    (related_folder): those whose Message-ID one of the page's messages names, or that
+    name one of the page's Message-IDs in In-Reply-To or References.
+
+    One `UID SEARCH` there with at most limits.MAX_RELATED_KEYS Message-IDs (a page's
+    newest messages first), one FETCH of the found messages' links and one of their rows;
+    the folder selected before is selected again at the next page (a SELECT instead of a
+    NOOP). What was found is kept while the related folder holds the same messages (one
+    STATUS, see _related_found): a page looked at again, or polled, costs that STATUS.
+    Only for the page, never for the whole folder: a search by header reads the related
+    folder's header cache on the server, which grows with that folder; it is asked once
+    per page and folder state, and only of Sent (from the Inbox) and the Inbox (from
+    Sent): the user's own answers are in Sent, and what they answered in the Inbox. Other
+    folders (an archive, a project folder) are not searched: that would be a SELECT and
+    a SEARCH per folder and page, for mail the user filed away on purpose.
+    """
+    other = related_folder(client, selected.name)
+    if other is None:
+        return page
+    links = message_links(client, selected, _capped([item.uids for item in page]))
+    page_ids, criteria = {}, []
+    for index, conversation in enumerate(page):
+        for uid in reversed(conversation.uids[-limits.MAX_CONVERSATION_ROWS :]):
+            own, names, _base, _reply = links.get(uid, (None, (), "", False))
+            # Answers to this message name it; the messages it answers are named by it.
+            wanted = [(own, (b"References", b"In-Reply-To"))] + [
+                (name, (b"Message-ID",)) for name in names
+            ]
+            for name, fields in wanted:
+                if not name or name in page_ids or len(page_ids) >= limits.MAX_RELATED_KEYS:
+                    continue
+                page_ids[name] = index
+                criteria += [[b"HEADER", field, name.encode("ascii")] for field in fields]
+    if not criteria:
+        return page
+    found = _related_found(client, other, criteria)
+    found_for: dict = {}
+    for there_validity, _uid, their_links, row in found:
+        own, names, _base, _reply = their_links
+        for name in (own, *names):
+            if name in page_ids:
+                found_for.setdefault(page_ids[name], []).append((there_validity, row))
+                break
+    result = []
+    for index, conversation in enumerate(page):
+        related = tuple(
+            RelatedMessage(other, uidvalidity, row) for uidvalidity, row in found_for.get(index, ())
+        )
+        result.append(Conversation(conversation.uids, conversation.messages, related))
+    return result
+
+
+def _related_found(client, other, criteria) -> tuple:
+    """((UIDVALIDITY, UID, links, row) of the messages of `other` that match any of
+    `criteria`), from the cache while `other` holds the same messages: one STATUS tells
+    (UIDNEXT grows with new mail, MESSAGES falls with an expunge). The rows' flags may be
+    older than the folder's then; they are the user's own answers, mostly, and opening one
+    reads it afresh."""
+    state = folders.folder_state(client, other)
+    scope = mailbox_scope(client)
+    key = (scope, other, state.uidvalidity, state.total, state.uidnext, tuple(map(tuple, criteria)))
+    found = _RELATED_FOUND.get(key) if scope is not None else None
+    if found is not None:
+        return found
+    there, _count = imap.ensure_selected(client, other)
+    answer = imap.untagged_command(client, b"SEARCH", _any_of(criteria))
+    uids = sorted({int(n) for item in answer if item for n in item.split()})
+    uids = uids[-limits.MAX_RELATED_MESSAGES :]
+    found = ()
+    if uids:
+        their_links = message_links(client, there, uids)
+        rows = {row.uid: row for row in fetch_summaries(client, uids, previews_of=there)}
+        found = tuple(
+            (int(there.uidvalidity), uid, their_links[uid], rows[uid])
+            for uid in uids
+            if uid in rows and uid in their_links
+        )
+    if scope is not None:
+        _RELATED_FOUND.put(key, found)
+    return found
+
+
+def _any_of(keys: list[list[bytes]]) -> list[bytes]:
+    """One SEARCH program matching any of `keys`: OR a (OR b (OR c d)), as a flat list."""
+    if len(keys) == 1:
+        return keys[0]
+    program: list[bytes] = []
+    for key in keys[:-1]:
+        program += [b"OR", *key]
+    return program + keys[-1]
+
+
+def forget_structures() -> None:
+    """Empty the conversation caches (for tests and the benchmark)."""
+    _STRUCTURES.clear()
+    _LINKS.clear()
+    _RELATED_FOUND.clear()
