@@ -3,9 +3,10 @@ dynaoffice-mail-testing (Authlib, with a Microsoft-style and a Google-style pair
 endpoints), Dovecot's oauth2 passdb and the SMTP server's XOAUTH2, both asking the provider
 whether a token is valid.
 
-`OAuthFlowCase` holds the tests every provider bridge must pass; a bridge's test module
-subclasses it and names its server type, its "Connect" button, its settings and its callback
-(dynaoffice_mail_outlook, dynaoffice_mail_gmail). Odoo's `requests` trusts this run's CA
+`OAuthCase` sets a provider up and connects accounts; `OAuthFlowCase` holds the tests every
+provider bridge must pass. A bridge's test module subclasses them and names its server type,
+its "Connect" button, its settings and its callback (dynaoffice_mail_outlook,
+dynaoffice_mail_gmail). Odoo's `requests` trusts this run's CA
 through REQUESTS_CA_BUNDLE, as an Odoo server trusts a real provider's certificate.
 """
 
@@ -26,8 +27,8 @@ except ImportError:  # an older helper package: test_servers() already says what
 ACCOUNT = "dynaoffice.mail.account"
 
 
-class OAuthFlowCase(RpcAttackCase):
-    """The whole flow for one provider; subclasses fill in the class attributes."""
+class OAuthCase(RpcAttackCase):
+    """One provider at the local OAuth2 provider; subclasses fill in the class attributes."""
 
     # What a bridge's test module names.
     server_type = None
@@ -131,7 +132,9 @@ class OAuthFlowCase(RpcAttackCase):
             str(message["Subject"]) for message, _flags in self.fetch_all(address, password, folder)
         ]
 
-    # -- the tests --------------------------------------------------------------------------
+
+class OAuthFlowCase(OAuthCase):
+    """The whole flow for one provider."""
 
     def test_owner_connects_then_reads_and_sends(self):
         account, address, password = self.create_oauth_account()
@@ -194,7 +197,7 @@ class OAuthFlowCase(RpcAttackCase):
         before = self.token_requests().get("refresh_token", 0)
         result = account.client_send(values)
         self.assertFalse(result["sent"], result)
-        self.assertIn(f"The connection to {self.provider} has expired", result["error"])
+        self.assertIn(f"the connection to {self.provider} has expired", result["error"])
         # Renewed once for SMTP: refused, and not asked again and again.
         self.assertEqual(self.token_requests().get("refresh_token", 0), before + 1)
         self.assertIn(subject, self.inbox_subjects(address, password, "Drafts"))
@@ -204,7 +207,7 @@ class OAuthFlowCase(RpcAttackCase):
         answer = self.rpc(self.owner, ACCOUNT, "client_folders", [[account.id]])
         self.assertTrue(answer["error"]["data"]["name"].endswith("ReconnectRequiredError"), answer)
         self.assertIn(
-            f"The connection to {self.provider} has expired", answer["error"]["data"]["message"]
+            f"the connection to {self.provider} has expired", answer["error"]["data"]["message"]
         )
         reconnect = self.rpc(self.owner, ACCOUNT, "client_reconnect_action", [[account.id]])
         location = self.consent(reconnect["result"]["url"], address, password)

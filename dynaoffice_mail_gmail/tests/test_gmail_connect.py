@@ -9,7 +9,8 @@ it builds is read at the local provider instead of accounts.google.com.
 
 from odoo.tests import tagged
 
-from odoo.addons.dynaoffice_mail.tests.oauth_common import OAuthFlowCase, redirect_requests
+# The module, not its class: pytest would collect a TestCase imported by name.
+from odoo.addons.dynaoffice_mail.tests import oauth_common
 from odoo.addons.google_gmail.models import google_gmail_mixin
 
 GOOGLE_AUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
@@ -17,7 +18,7 @@ GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 
 
 @tagged("post_install", "-at_install")
-class TestGmailConnect(OAuthFlowCase):
+class TestGmailConnect(oauth_common.OAuthFlowCase):
     server_type = "gmail"
     connect_method = "action_connect_google"
     provider = "Google"
@@ -34,7 +35,9 @@ class TestGmailConnect(OAuthFlowCase):
     @classmethod
     def configure_provider(cls, config):
         cls.startClassPatcher(
-            redirect_requests(google_gmail_mixin, {GOOGLE_TOKEN_URL: cls.oauth.google_token_url})
+            oauth_common.redirect_requests(
+                google_gmail_mixin, {GOOGLE_TOKEN_URL: cls.oauth.google_token_url}
+            )
         )
 
     def provider_url(self, url):

@@ -4,27 +4,14 @@ points there), Dovecot and the SMTP server: the tests of dynaoffice_mail's oauth
 
 from odoo.tests import tagged
 
-from odoo.addons.dynaoffice_mail.tests.oauth_common import OAuthFlowCase
+# The module, not its class: pytest would collect a TestCase imported by name.
+from odoo.addons.dynaoffice_mail.tests import oauth_common
+
+from .common import OutlookProvider
 
 
 @tagged("post_install", "-at_install")
-class TestOutlookConnect(OAuthFlowCase):
-    server_type = "outlook"
-    connect_method = "action_connect_microsoft"
-    provider = "Microsoft"
-    client_id_param = "microsoft_outlook_client_id"
-    client_secret_param = "microsoft_outlook_client_secret"
-    callback_path = "/microsoft_outlook/confirm"
-    token_fields = (
-        "microsoft_outlook_refresh_token",
-        "microsoft_outlook_access_token",
-        "microsoft_outlook_access_token_expiration",
-    )
-
-    @classmethod
-    def configure_provider(cls, config):
-        config.set_param("microsoft_outlook.endpoint", cls.oauth.microsoft_endpoint)
-
+class TestOutlookConnect(OutlookProvider, oauth_common.OAuthFlowCase):
     def test_outlook_type_fills_in_microsofts_servers(self):
         account = (
             self.env["dynaoffice.mail.account"]
