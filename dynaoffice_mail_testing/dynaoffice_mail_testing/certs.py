@@ -1,6 +1,8 @@
 """A throwaway certificate authority per run, so every TLS test verifies for real."""
 
+import base64
 import datetime
+import hashlib
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,3 +108,13 @@ def make_certificates(
     files.server_key.write_bytes(_key_pem(server_key))
     files.server_key.chmod(0o644)  # read by the unprivileged Dovecot user; a throwaway key
     return files
+
+
+def spki_sha256(certificate: Path) -> str:
+    """Base64 SHA-256 of the certificate's public key (SPKI), as Chromium's switch
+    `--ignore-certificate-errors-spki-list` takes it: trust for this one key only."""
+    cert = x509.load_pem_x509_certificate(Path(certificate).read_bytes(), default_backend())
+    der = cert.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(hashlib.sha256(der).digest()).decode()

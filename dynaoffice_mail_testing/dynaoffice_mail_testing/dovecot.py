@@ -14,6 +14,7 @@ import socket
 import ssl
 import subprocess
 import time
+import urllib.parse
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,7 @@ last_valid_uid = {uid}
 mail_location = maildir:~/Maildir
 mail_uid = {uid}
 mail_gid = {gid}
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 auth_cache_size = 0
 auth_failure_delay = 0
 ssl = required
@@ -61,8 +62,10 @@ mail_max_userip_connections = 10
 passdb {{
   driver = dict
   args = {base}/passdb-dict.conf
+  # "none": lookups without a login (LMTP delivery) ask this passdb too.
+  mechanisms = none plain login
 }}
-userdb {{
+{oauth_passdb}userdb {{
   driver = static
   args = uid={uid} gid={gid} home={base}/mail/%d/%n
 }}
@@ -115,6 +118,28 @@ protocol lmtp {{
 """
 
 
+# Tokens from the OAuth2 provider, checked by RFC 7662 introspection for each login (the
+# auth cache is off); only for the token mechanisms, so a wrong password costs no HTTP call.
+OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  args = {base}/dovecot-oauth2.conf.ext
+  mechanisms = xoauth2 oauthbearer
+}}
+"""
+
+OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {introspection_url}
+tls_ca_cert_file = {ca_file}
+username_attribute = username
+active_attribute = active
+active_value = true
+force_introspection = yes
+timeout_msecs = 10000
+"""
+
+
 def process_alive(pid: int, marker: str | None = None) -> bool:
     """Whether `pid` runs (a zombie does not count), and, given `marker`, is still ours.
 
@@ -148,6 +173,9 @@ class Dovecot:
     port_imap: int = 0
     port_imaps: int = 0
     port_lmtp: int = 0
+    # RFC 7662 introspection at the OAuth2 provider: url, client_id, client_secret, ca_file.
+    # Given, the same users also log in with a token (XOAUTH2, OAUTHBEARER).
+    introspection: dict | None = None
     process: subprocess.Popen | None = None
 
     def __post_init__(self):
@@ -181,8 +209,12 @@ class Dovecot:
                 port_imaps=self.port_imaps,
                 port_lmtp=self.port_lmtp,
                 mailboxes=mailboxes,
+                oauth_mechanisms=" xoauth2 oauthbearer" if self.introspection else "",
+                oauth_passdb=OAUTH2_PASSDB.format(base=self.base) if self.introspection else "",
             )
         )
+        if self.introspection:
+            self._write_oauth2_config()
         (self.base / "passdb").mkdir(exist_ok=True)
         (self.base / "passdb-dict.conf").write_text(
             f"uri = fs:posix:prefix={self.base}/passdb/\n"
@@ -190,6 +222,22 @@ class Dovecot:
             "default_pass_scheme = PLAIN\n"
         )
         chown_tree(self.base, self.user)
+
+    def _write_oauth2_config(self):
+        # The client's credentials go into the URL: Dovecot sends them as Basic auth.
+        url = urllib.parse.urlsplit(self.introspection["url"])
+        credentials = ":".join(
+            urllib.parse.quote(self.introspection[key], safe="")
+            for key in ("client_id", "client_secret")
+        )
+        introspection_url = url._replace(netloc=f"{credentials}@{url.netloc}").geturl()
+        path = self.base / "dovecot-oauth2.conf.ext"
+        path.write_text(
+            OAUTH2_CONFIG.format(
+                introspection_url=introspection_url, ca_file=self.introspection["ca_file"]
+            )
+        )
+        path.chmod(0o600)
 
     def start(self, foreground=True):
         """Start Dovecot; in the foreground it stays our child, otherwise it daemonizes."""

@@ -1,16 +1,18 @@
-"""pytest plugin: a real Dovecot and SMTP server per test run, for dynaoffice_mail's tests.
+"""pytest plugin: a real Dovecot, SMTP server and OAuth2 provider per test run, for
+dynaoffice_mail's tests.
 
 Installed with this package (entry point `pytest11`), it is active in every pytest run of the
 environment; `-p no:dynaoffice_mail_testing` turns it off. The servers keep their files below
 `.state/` in pytest's rootdir (or DYNAOFFICE_STATE) and are gone again after the run.
 
-Odoo test cases (unittest classes) cannot take fixtures, so the servers' ports and CA are
-also published as JSON through the DYNAOFFICE_TEST_SERVERS environment variable, which
+Odoo test cases (unittest classes) cannot take fixtures, so the servers' ports, CA and OAuth2
+provider are also published as JSON through the DYNAOFFICE_TEST_SERVERS environment variable, which
 `dynaoffice_mail/tests/common.py` reads.
 """
 
 import json
 import os
+import re
 import secrets
 import shutil
 
@@ -29,14 +31,18 @@ def mail_servers(request):
     os.environ["DYNAOFFICE_TEST_SERVERS"] = str(base / "servers.json")
     print(
         f"\nmail servers: Dovecot IMAP {servers.ports.imap}/IMAPS {servers.ports.imaps}, "
-        f"SMTP {servers.ports.smtp_starttls}/{servers.ports.smtp_tls} under {base}"
+        f"SMTP {servers.ports.smtp_starttls}/{servers.ports.smtp_tls}, "
+        f"OAuth2 {servers.oauth.base_url} under {base}"
     )
     try:
         yield servers
     finally:
+        log = servers.dovecot.log()
         _server_usage.update(
-            imap_logins=servers.dovecot.log().count("imap-login: Info: Login:"),
-            lmtp_deliveries=servers.dovecot.log().count("saved mail to"),
+            imap_logins=log.count("imap-login: Info: Login:"),
+            imap_token_logins=len(_TOKEN_LOGIN.findall(log)),
+            token_requests=_token_requests(servers),
+            lmtp_deliveries=log.count("saved mail to"),
             smtp_messages=sum(1 for _line in _lines(servers.smtp_received_log)),
         )
         servers.stop()
@@ -44,6 +50,14 @@ def mail_servers(request):
 
 
 _server_usage = {}
+_TOKEN_LOGIN = re.compile(r"imap-login: Info: Login: user=<[^>]*>, method=(?:XOAUTH2|OAUTHBEARER)")
+
+
+def _token_requests(servers) -> int | str:
+    try:
+        return sum(servers.oauth.token_requests().values())
+    except OSError:  # the provider died: the summary says so, the servers still stop
+        return "no"
 
 
 def _lines(path):
@@ -54,9 +68,12 @@ def pytest_terminal_summary(terminalreporter):
     """Show that the real servers were used, with figures from their own logs."""
     if _server_usage:
         terminalreporter.write_line(
-            "real mail servers used: Dovecot {imap_logins} IMAP logins, {lmtp_deliveries} "
+            "real mail servers used: Dovecot {imap_logins} IMAP logins ({imap_token_logins} "
+            "with an OAuth2 token), {lmtp_deliveries} "
             "messages delivered over LMTP; SMTP server accepted {smtp_messages} "
-            "messages".format(**_server_usage)
+            "messages; the OAuth2 provider answered {token_requests} token requests".format(
+                **_server_usage
+            )
         )
 
 
@@ -67,6 +84,16 @@ def mailbox(mail_servers):
     password = secrets.token_urlsafe(12)
     mail_servers.add_user(address, password)
     return address, password
+
+
+@pytest.fixture
+def oauth_client(mail_servers):
+    """A fresh client at the OAuth2 provider: (client_id, client_secret, redirect_uri)."""
+    client_id = f"client-{secrets.token_hex(4)}"
+    client_secret = secrets.token_urlsafe(16)
+    redirect_uri = f"https://odoo.dynaoffice.test/{client_id}/confirm"
+    mail_servers.oauth.register_client(client_id, client_secret, [redirect_uri])
+    return client_id, client_secret, redirect_uri
 
 
 _skipped = []

@@ -2,21 +2,28 @@
 
 Three listeners on loopback: STARTTLS (like port 587), implicit TLS (like 465) and one with no
 TLS at all (to test what a client does when TLS is missing). AUTH PLAIN/LOGIN against a JSON
-file of users; accepted mail is handed to Dovecot over LMTP, so it lands in the recipient's
-INBOX. Run it as `python -m dynaoffice_mail_testing.smtpd --config FILE`.
+file of users, and, given the OAuth2 provider's introspection, AUTH XOAUTH2/OAUTHBEARER with
+its tokens (checked by RFC 7662 over verified TLS, like Dovecot does); accepted mail is
+handed to Dovecot over LMTP, so it lands in the recipient's INBOX. Run it as
+`python -m dynaoffice_mail_testing.smtpd --config FILE`.
 """
 
 import argparse
 import asyncio
+import base64
+import binascii
 import json
 import logging
 import signal
 import smtplib
 import ssl
+import urllib.error
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
+
+from .oauth_control import introspect
 
 _logger = logging.getLogger(__name__)
 
@@ -34,14 +41,93 @@ class Authenticator:
         return AuthResult(success=ok, handled=False)
 
 
-class LmtpRelay:
+def parse_bearer(mechanism: str, response: bytes) -> tuple[str, str] | None:
+    """(user, token) from an XOAUTH2 or OAUTHBEARER (RFC 7628) initial response."""
+    text = response.decode("utf-8", "replace")
+    user = None
+    if mechanism == "OAUTHBEARER":
+        gs2_header, _, text = text.partition("\x01")
+        for part in gs2_header.split(","):
+            if part.startswith("a="):
+                user = part[2:].replace("=2C", ",").replace("=3D", "=")
+    fields = dict(item.partition("=")[::2] for item in text.split("\x01") if item)
+    user = fields.get("user", user)
+    scheme, _, token = fields.get("auth", "").partition(" ")
+    if not user or scheme.lower() != "bearer" or not token:
+        return None
+    return user, token
+
+
+class TokenMechanisms:
+    """AUTH XOAUTH2 and OAUTHBEARER (aiosmtpd finds `auth_*` methods on the handler)."""
+
+    introspection: dict | None = None
+
+    async def auth_XOAUTH2(self, server, args):
+        return await self._token_login(server, "XOAUTH2", args)
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self._token_login(server, "OAUTHBEARER", args)
+
+    async def _token_login(self, server, mechanism, args):
+        if len(args) == 1:
+            response = await server.challenge_auth("")
+            if response is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                response = base64.b64decode(args[1], validate=True)
+            except binascii.Error:
+                return AuthResult(
+                    success=False, handled=False, message="501 5.5.2 Can't decode base64"
+                )
+        parsed = parse_bearer(mechanism, response)
+        if parsed is None:
+            return AuthResult(success=False, handled=False)
+        user, token = parsed
+        loop = asyncio.get_running_loop()
+        try:
+            answer = await loop.run_in_executor(None, self._introspect, token)
+        except (OSError, ValueError, urllib.error.URLError) as error:
+            _logger.warning("token introspection failed: %s", error)
+            return AuthResult(
+                success=False, handled=False, message="454 4.7.0 Temporary authentication failure"
+            )
+        valid = answer.get("active") is True and (
+            str(answer.get("username", "")).lower() == user.lower()
+        )
+        if not valid:
+            # 535 at once; Google's extra round with a JSON error challenge is left out.
+            return AuthResult(success=False, handled=False)
+        return AuthResult(success=True, auth_data=LoginPassword(user.encode(), b""))
+
+    def _introspect(self, token):
+        settings = self.introspection
+        return introspect(
+            settings["url"],
+            settings["client_id"],
+            settings["client_secret"],
+            settings["ca_file"],
+            token,
+        )
+
+
+class LmtpRelay(TokenMechanisms):
     """Accepts mail for known local users (and a catch-all for other domains, if set)."""
 
-    def __init__(self, users_file: Path, lmtp_port: int, catchall: str | None, received_log: Path):
+    def __init__(
+        self,
+        users_file: Path,
+        lmtp_port: int,
+        catchall: str | None,
+        received_log: Path,
+        introspection: dict | None = None,
+    ):
         self.users_file = users_file
         self.lmtp_port = lmtp_port
         self.catchall = catchall
         self.received_log = received_log
+        self.introspection = introspection
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         users = json.loads(self.users_file.read_text())
@@ -91,7 +177,11 @@ class LmtpRelay:
 def build_controllers(config: dict) -> list[Controller]:
     users_file = Path(config["users_file"])
     handler = LmtpRelay(
-        users_file, config["lmtp_port"], config.get("catchall"), Path(config["received_log"])
+        users_file,
+        config["lmtp_port"],
+        config.get("catchall"),
+        Path(config["received_log"]),
+        config.get("introspection"),
     )
     authenticator = Authenticator(users_file)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -102,6 +192,7 @@ def build_controllers(config: dict) -> list[Controller]:
         "auth_required": True,
         "data_size_limit": config.get("data_size_limit", 30 * 1024 * 1024),
         "server_hostname": "localhost",
+        "auth_exclude_mechanism": [] if handler.introspection else ["XOAUTH2", "OAUTHBEARER"],
     }
     return [
         # STARTTLS, as on port 587: AUTH only after STARTTLS.
