@@ -463,15 +463,17 @@ class DynaofficeMailAccount(models.Model):
 
     def unlink(self):
         keys = [account._pool_key() for account in self]
-        if self.ids:
+        ids = tuple(self.ids)
+        result = super().unlink()
+        if ids:
+            # The grants of the deleted accounts (no foreign key to cascade, see init).
             self.env.cr.execute(
                 SQL(
                     "DELETE FROM %s WHERE account_id IN %s",
                     SQL.identifier(AUTHORIZATION_TABLE),
-                    tuple(self.ids),
+                    ids,
                 )
             )
-        result = super().unlink()
         for key in keys:
             imap_pool.POOL.clear(key)
         return result
