@@ -279,6 +279,17 @@ class OAuthFlowCase(OAuthCase):
         self.assertNotIn(grant.refresh_token, str(stored))
         self.assertNotIn(grant.access_token, str(stored))
 
+    def test_deleting_the_account_forgets_the_grant(self):
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        account_id = account.id
+        account.action_delete_account()
+        self.env.cr.execute(
+            "SELECT count(*) FROM dynaoffice_mail_account_authorization WHERE account_id = %s",
+            (account_id,),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
     def test_without_client_credentials_the_form_says_so(self):
         account, _address, _password = self.create_oauth_account()
         config = self.env["ir.config_parameter"].sudo()
