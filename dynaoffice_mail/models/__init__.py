@@ -5,8 +5,10 @@ from . import dynaoffice_mail_message
 from . import dynaoffice_mail_assignment
 from . import dynaoffice_mail_outbox
 from . import dynaoffice_mail_trusted_sender
+from . import dynaoffice_mail_watch
 from . import mail_message
 from . import res_users
 from . import res_groups
 from . import res_partner
 from . import ir_http
+from . import dynaoffice_mail_saved_search

@@ -9,7 +9,7 @@ location becomes a `MessageRef` here, once. The work is done in `roles/`.
 from odoo import api, models
 from odoo.exceptions import UserError
 
-from ..roles import assigner, composer, errors, filer, invitations
+from ..roles import assigner, composer, errors, filer, invitations, searcher
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef, parse_part
 
@@ -65,9 +65,25 @@ class DynaofficeMailClient(models.AbstractModel):
         """Cheap state of a folder (one STATUS): the client polls it to notice changes."""
         return self._mailbox().folder_state(folder)
 
+    def client_watch(self, folder):
+        """The client has `folder` open (it says so every minute): changes to it are pushed
+        over the bus meanwhile (models/dynaoffice_mail_watch.py). Answers the folder's state
+        as `client_folder_state` does, and {"live": pushed now, "heartbeat": seconds}."""
+        state = self._mailbox().folder_state(folder)  # the user's account, an existing folder
+        # The table of watched folders is the deployment's bookkeeping, closed to users; the
+        # access check above is the one that counts.
+        watch = self.env["dynaoffice.mail.watch"].sudo()._heartbeat(self, folder)
+        return dict(watch, state=state)
+
     def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server."""
         return self._mailbox().page(folder, sort, reverse, offset, limit, search)
+
+    @api.model
+    def client_search_everywhere(self, query, account_id=False, limit=searcher.EVERYWHERE_LIMIT):
+        """The search box's `query` in every folder of `account_id`, or of every account
+        the user may use: per account and folder the count and the newest matches."""
+        return searcher.search_everywhere(self.env, query, account_id, limit)
 
     def client_matching_uids(self, folder, search=None):
         """ "Select all in this folder": {uidvalidity, uids} of every message of `folder`

@@ -642,27 +642,30 @@ def search_partner_mail(env, partner_id, limit):
             )
             continue
         for found, path_folders in matches:
-            answer["results"].append(
-                {
-                    "account_id": account.id,
-                    "account_name": account.name,
-                    "folder": found.folder,
-                    # As client_folders lists them: the client names the folder from these.
-                    "path_folders": [folder_json(folder) for folder in path_folders],
-                    "uidvalidity": found.uidvalidity,
-                    "total": found.total,
-                    "messages": [
-                        dict(
-                            jsonable(summary),
-                            ref=MessageRef(
-                                account.id, found.folder, found.uidvalidity, summary.uid
-                            ).json(),
-                        )
-                        for summary in found.messages
-                    ],
-                }
-            )
+            result = folder_matches_json(account, found.folder, path_folders, found)
+            answer["results"].append(result)
     return answer
+
+
+def folder_matches_json(account, folder, path_folders, found):
+    """The matches of one folder (`found`: its uidvalidity, total and newest messages) as the
+    client's search views show them, each message with its `ref`."""
+    return {
+        "account_id": account.id,
+        "account_name": account.name,
+        "folder": folder,
+        # As client_folders lists them: the client names the folder from these.
+        "path_folders": [folder_json(each) for each in path_folders],
+        "uidvalidity": found.uidvalidity,
+        "total": found.total,
+        "messages": [
+            dict(
+                jsonable(summary),
+                ref=MessageRef(account.id, folder, found.uidvalidity, summary.uid).json(),
+            )
+            for summary in found.messages
+        ],
+    }
 
 
 def assign_target(env, res_model, res_id):

@@ -20,8 +20,8 @@ from ..services import exceptions as mail_errors
 from ..services.addresses import format_address
 from ..services.refs import MessageRef
 from .base import Role, closing_chunks, jsonable
+from .query import message_search
 
-SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
 # Attachments the browser may show itself (the preview); everything else is downloaded.
 PREVIEW_TYPES = {
     "image/png",
@@ -96,7 +96,7 @@ class Mailbox(Role):
     def page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server; each
         message names itself with its `ref`."""
-        criteria = _message_search(search)
+        criteria = message_search(self.env, search)
         page = self.run(
             lambda client: messages.page_messages(
                 client,
@@ -122,7 +122,7 @@ class Mailbox(Role):
     def matching_uids(self, folder, search=None):
         """{uidvalidity, uids}: every message of `folder` that matches `search` (the page's
         search), for "select all in this folder"; the actions take them in batches."""
-        criteria = _message_search(search)
+        criteria = message_search(self.env, search)
         uidvalidity, uids = self.run(
             lambda client: messages.matching_uids(client, folder, criteria), safe=True
         )
@@ -431,13 +431,6 @@ def _naive_utc(moment):
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-
-
-def _message_search(search):
-    """The search fields of the message list as the services take them."""
-    return messages.MessageSearch(
-        **{key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
-    )
 
 
 def _sole_sender(view):

@@ -60,6 +60,9 @@ class MessageSearch:
     subject: str = ""
     unseen: bool = False
     flagged: bool = False
+    # Keys of the search box's query, as services.search_query.parse_query made them (and
+    # nothing else: they go on the wire as they are).
+    query: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,7 @@ def search_criteria(search: MessageSearch | None) -> list[bytes]:
         criteria.append(b"UNSEEN")
     if search.flagged:
         criteria.append(b"FLAGGED")
+    criteria.extend(search.query)
     return criteria or [b"ALL"]
 
 

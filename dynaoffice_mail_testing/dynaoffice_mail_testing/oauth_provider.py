@@ -18,7 +18,6 @@ so that the demo's connected accounts stay connected after `make demo-stop` / `m
 Run it as `python -m dynaoffice_mail_testing.oauth_provider --config FILE`.
 """
 
-import argparse
 import html
 import json
 import logging
@@ -41,6 +40,8 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, Response, abort, jsonify, request
 from werkzeug.serving import make_server
+
+from .system import server_process_config, server_tls_context
 
 _logger = logging.getLogger(__name__)
 
@@ -335,7 +336,9 @@ def make_server_for(app, store: Store, realm: str, rotate_refresh_token: bool):
     return server
 
 
-class Introspection(IntrospectionEndpoint):
+class StoreTokenEndpoint:
+    """What introspection and revocation share: client auth, tokens from the store."""
+
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
     def __init__(self, server, store):
@@ -345,6 +348,8 @@ class Introspection(IntrospectionEndpoint):
     def query_token(self, token_string, token_type_hint):
         return self.store.find_token(token_string, token_type_hint)
 
+
+class Introspection(StoreTokenEndpoint, IntrospectionEndpoint):
     def check_permission(self, token, client, request):
         # The mail servers may look at every token, a client only at its own.
         return client.get_client_id() in (MAIL_SERVERS_CLIENT, token.record["client_id"])
@@ -366,16 +371,7 @@ class Introspection(IntrospectionEndpoint):
         return payload
 
 
-class Revocation(RevocationEndpoint):
-    CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
-
-    def __init__(self, server, store):
-        super().__init__(server)
-        self.store = store
-
-    def query_token(self, token_string, token_type_hint):
-        return self.store.find_token(token_string, token_type_hint)
-
+class Revocation(StoreTokenEndpoint, RevocationEndpoint):
     def revoke_token(self, token, request):
         # RFC 7009 2.1: revoking a refresh token ends the grant and its access tokens.
         with self.store.lock:
@@ -562,15 +558,10 @@ def register_control(app: Flask, store: Store, control_secret: str):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", required=True, type=Path)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = json.loads(args.config.read_text())
+    config = server_process_config(__doc__)
     app = create_app(config)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context = server_tls_context(config)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
-    context.load_cert_chain(config["cert"], config["key"])
     server = make_server("127.0.0.1", config["port"], app, threaded=True, ssl_context=context)
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     _logger.info("OAuth2 provider on https://localhost:%s", config["port"])

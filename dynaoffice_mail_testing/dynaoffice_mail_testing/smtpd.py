@@ -8,7 +8,6 @@ handed to Dovecot over LMTP, so it lands in the recipient's INBOX. Run it as
 `python -m dynaoffice_mail_testing.smtpd --config FILE`.
 """
 
-import argparse
 import asyncio
 import base64
 import binascii
@@ -16,7 +15,6 @@ import json
 import logging
 import signal
 import smtplib
-import ssl
 import urllib.error
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import MISSING, AuthResult, LoginPassword
 
 from .oauth_control import introspect
+from .system import server_process_config, server_tls_context
 
 _logger = logging.getLogger(__name__)
 
@@ -184,8 +183,7 @@ def build_controllers(config: dict) -> list[Controller]:
         config.get("introspection"),
     )
     authenticator = Authenticator(users_file)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(config["cert"], config["key"])
+    context = server_tls_context(config)
     common = {
         "hostname": "127.0.0.1",
         "authenticator": authenticator,
@@ -214,11 +212,7 @@ def build_controllers(config: dict) -> list[Controller]:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", required=True, type=Path)
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    config = json.loads(args.config.read_text())
+    config = server_process_config(__doc__)
     controllers = build_controllers(config)
     for controller in controllers:
         controller.start()

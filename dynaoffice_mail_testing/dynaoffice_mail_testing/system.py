@@ -1,14 +1,34 @@
 """Helpers shared by the server launchers: ports, service users, waiting, where files go."""
 
+import argparse
+import json
+import logging
 import os
 import pwd
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
 
 # pg_dump, initdb, pg_ctl ...: Debian's PostgreSQL 15 unless PG_BIN names another folder.
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+def server_process_config(description: str) -> dict:
+    """The JSON file of `--config FILE` of a server run as `python -m ...`; logging set up."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--config", required=True, type=Path)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    return json.loads(args.config.read_text())
+
+
+def server_tls_context(config: dict) -> ssl.SSLContext:
+    """A server's TLS context with the run's certificate (`cert`, `key` of its config)."""
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(config["cert"], config["key"])
+    return context
 
 
 def free_port() -> int:

@@ -27,6 +27,7 @@ import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
 import { NewMailNotifier } from "./mail_notifier";
+import { MailPush } from "./mail_push";
 import { paramsOfPlace, placeFromParams, placeOf, samePlace } from "./mail_url";
 import { useMailRpc } from "./mail_rpc";
 import {
@@ -42,6 +43,9 @@ import { openMessageAt } from "./open_message_at";
 import { PaneSplitter } from "./pane_splitter";
 import { PartnerMailSearch } from "./partner_mail_search";
 import { ReadingPane } from "./reading_pane";
+import { EverywhereSearch } from "./everywhere_search";
+import { SavedSearchList } from "./saved_search_list";
+import { useMailSearch } from "./search_box";
 import { ShortcutsDialog } from "./shortcuts_dialog";
 
 export const POLL_INTERVAL = 20000;
@@ -74,6 +78,8 @@ export class MailClient extends Component {
         PaneSplitter,
         PartnerMailSearch,
         ReadingPane,
+        EverywhereSearch,
+        SavedSearchList,
     };
     static props = ["*"];
     // The address of the client: /odoo/mail (also the action record's `path`).
@@ -92,6 +98,18 @@ export class MailClient extends Component {
         const model = new MailClientModel({ rpc: this.rpc, notification: this.notification });
         this.model = useState(model);
         onWillDestroy(() => model.destroy());
+        this.push = new MailPush({
+            bus: this.env.services.bus_service,
+            rpc: this.rpc,
+            onChange: () => this.pushed(),
+            onOtherFolder: () => this.model.loadFolders({ quiet: true }),
+        });
+        onWillDestroy(() => this.push.destroy());
+        this.pushState = useState(this.push.state);
+        useEffect(
+            (accountId, folder) => this.push.watch(accountId, folder),
+            () => [this.model.accountId, this.model.folder]
+        );
         this.rootRef = useRef("root");
         this.widths = useState(this.loadWidths());
         this.state = useState({
@@ -110,6 +128,9 @@ export class MailClient extends Component {
             partnerId: Number(this.props.action?.params?.search_partner_id) || null,
             answer: null,
         });
+
+        // Saved searches under the folders, the search in all folders in the reading pane.
+        this.mailSearch = useMailSearch(this.model);
 
         this.setupRoute();
         onWillStart(async () => {
@@ -348,8 +369,20 @@ export class MailClient extends Component {
             return;
         }
         this.lastPoll = Date.now();
-        this.model.poll();
+        if (this.push.shouldPoll()) {
+            this.model.poll();
+        }
         this.noticeNewMail();
+    }
+
+    /** The server pushed a change of the open folder: the list and counts again, once the
+     * client is not busy loading or changing it. */
+    pushed() {
+        if (this.model.listLoading || this.model.pending) {
+            browser.setTimeout(() => this.pushed(), 500);
+            return;
+        }
+        this.model.poll();
     }
 
     /**

@@ -7,6 +7,7 @@ import { MailAssignments } from "./mail_assignments";
 import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered, isReconnectRequired } from "./mail_rpc";
 import { messageRef } from "./message_ref";
+import { isSearchQueryError } from "./search_box";
 
 export const PAGE_SIZE = 50;
 const LAST_ACCOUNT_KEY = "dynaoffice_mail.last_account";
@@ -54,6 +55,8 @@ export class MailClientModel extends Reactive {
         this.sort = "date";
         this.reverse = true;
         this.search = emptySearch();
+        // What the server could not read in the search box (shown under it), else "".
+        this.searchError = "";
         this.offset = 0;
         this.limit = PAGE_SIZE;
         this.page = null;
@@ -334,6 +337,7 @@ export class MailClientModel extends Reactive {
         this.page = null;
         this.offset = 0;
         this.listError = "";
+        this.searchError = "";
         this.listLoading = false;
         this.selection.clear();
         this.allMatching = false;
@@ -402,6 +406,7 @@ export class MailClientModel extends Reactive {
             }
             this.page = page;
             this.listError = "";
+            this.searchError = "";
             this.assignments.loadPage(
                 { accountId, folder, uidvalidity: page.uidvalidity },
                 page.messages.map((message) => message.uid)
@@ -425,6 +430,11 @@ export class MailClientModel extends Reactive {
                 Object.assign(this.message, { seen: row.seen, flagged: row.flagged });
             }
         } catch (error) {
+            if (token === this.tokens.page && isSearchQueryError(error)) {
+                // A query the server cannot read: said under the box, the list stays.
+                this.searchError = errorMessage(error);
+                return;
+            }
             // A background refresh that fails keeps the list the user has; the next poll
             // tries again.
             if (token === this.tokens.page && !(quiet && this.page)) {

@@ -36,6 +36,9 @@ export class MessageList extends Component {
         onOpen: Function,
         onDelete: Function,
         onEmptyTrash: Function,
+        // The search box's "Save this search" and "Search all mailboxes" (see MessageSearch).
+        onSaveSearch: { type: Function, optional: true },
+        onSearchEverywhere: { type: Function, optional: true },
     };
 
     setup() {

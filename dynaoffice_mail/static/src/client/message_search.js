@@ -1,4 +1,4 @@
-import { Component, useState } from "@odoo/owl";
+import { Component, useEffect, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { useDebounced } from "@web/core/utils/timing";
 
@@ -11,14 +11,31 @@ export class MessageSearch extends Component {
     static props = {
         search: Object,
         onSearch: Function,
+        // What the server could not read in the box (an unknown operator...), shown below it.
+        error: { type: String, optional: true },
+        // (query, name) => the box's query kept as a saved search
+        onSave: { type: Function, optional: true },
+        // (query) => the box's query in every folder of every mailbox
+        onEverywhere: { type: Function, optional: true },
     };
 
     setup() {
         this.state = useState({
             ...this.props.search,
             advanced: this.hasAdvanced(this.props.search),
+            // The name the search is being saved under, while the user types it; else null.
+            savingName: null,
         });
         this.searchSoon = useDebounced(() => this.submit(), 600);
+        // A search run from elsewhere (a saved search) shows its query in the box.
+        useEffect(
+            (text) => {
+                if (this.state.text.trim() !== text) {
+                    this.state.text = text;
+                }
+            },
+            () => [this.props.search.text]
+        );
     }
 
     hasAdvanced(search) {
@@ -74,6 +91,39 @@ export class MessageSearch extends Component {
     onToggle(key, ev) {
         this.state[key] = ev.target.checked;
         this.submit();
+    }
+
+    get query() {
+        return this.state.text.trim();
+    }
+
+    everywhere() {
+        if (this.query) {
+            this.props.onEverywhere(this.query);
+        }
+    }
+
+    startSaving() {
+        this.state.savingName = this.query;
+    }
+
+    async save() {
+        const name = (this.state.savingName || "").trim();
+        if (this.query && name) {
+            await this.props.onSave(this.query, name);
+        }
+        this.state.savingName = null;
+    }
+
+    onSaveKeydown(ev) {
+        if (ev.key === "Enter") {
+            ev.preventDefault();
+            this.save();
+        } else if (ev.key === "Escape") {
+            ev.preventDefault();
+            ev.stopPropagation();
+            this.state.savingName = null;
+        }
     }
 
     clear() {

@@ -216,6 +216,38 @@ registry.category("web_tour.tours").add("dynaoffice_mail_client_folders", {
         { trigger: ".o_dynaoffice_mail_range:contains('1-2 of 2')" },
         { trigger: ".o_dynaoffice_mail_search_unseen", run: "click" },
         { trigger: ".o_dynaoffice_mail_range:contains('1-50 of 56')" },
+        // The box's operators, searched by the server; what it cannot read is said under it.
+        { trigger: ".o_dynaoffice_mail_search_text", run: "edit from:kunde is:unread && press Enter" },
+        { trigger: ".o_dynaoffice_mail_range:contains('1-2 of 2')" },
+        { trigger: ".o_dynaoffice_mail_row:contains('Rechnung 4711')" },
+        // Saved under the folders, run again from there after the box was cleared.
+        { trigger: ".o_dynaoffice_mail_search_save", run: "click" },
+        { trigger: ".o_dynaoffice_mail_search_save_name", run: "edit Unread from customers" },
+        { trigger: ".o_dynaoffice_mail_search_save_confirm", run: "click" },
+        { trigger: ".o_dynaoffice_mail_saved_search:contains('Unread from customers')" },
+        { trigger: ".o_dynaoffice_mail_search_text", run: "edit foo:bar && press Enter" },
+        { trigger: ".o_dynaoffice_mail_search_error:contains('foo:')" },
+        { trigger: ".o_dynaoffice_mail_search_clear", run: "click" },
+        { trigger: ".o_dynaoffice_mail_range:contains('1-50 of 56')" },
+        { trigger: ".o_dynaoffice_mail_list_pane:not(:has(.o_dynaoffice_mail_search_error))" },
+        { trigger: ".o_dynaoffice_mail_saved_search_run:contains('Unread from customers')", run: "click" },
+        { trigger: ".o_dynaoffice_mail_range:contains('1-2 of 2')" },
+        { trigger: ".o_dynaoffice_mail_search_clear", run: "click" },
+        { trigger: ".o_dynaoffice_mail_range:contains('1-50 of 56')" },
+        // In all folders: where each mail lives, the mailbox and the folder.
+        { trigger: ".o_dynaoffice_mail_search_text", run: "edit Lieferschein" },
+        { trigger: ".o_dynaoffice_mail_search_everywhere", run: "click" },
+        {
+            trigger:
+                ".o_dynaoffice_mail_everywhere_search .o_dynaoffice_mail_partner_search_group[data-folder='INBOX'] .o_dynaoffice_mail_partner_search_result:contains('Rechnung 4711')",
+        },
+        {
+            trigger:
+                ".o_dynaoffice_mail_partner_search_result:contains('Rechnung 4711') .o_dynaoffice_mail_everywhere_place:contains('Inbox')",
+        },
+        { trigger: ".o_dynaoffice_mail_everywhere_search .o_dynaoffice_mail_partner_search_close", run: "click" },
+        { trigger: ".o_dynaoffice_mail_search_clear", run: "click" },
+        { trigger: ".o_dynaoffice_mail_range:contains('1-50 of 56')" },
         // Mark folder as read: its count goes, and the list shows every message read.
         { trigger: ".o_dynaoffice_mail_row.o_unread:contains('Rechnung 4711')" },
         contextMenu(inbox),

@@ -1,0 +1,205 @@
+"""The search box's language: `from:anna is:unread -subject:"Newsletter" rechnung`, made
+into IMAP SEARCH keys for the server (RFC 3501 section 6.4.4); nothing is filtered here.
+
+A query is terms separated by spaces, all of which must match:
+
+- a plain word or a "quoted phrase": anywhere in the message (TEXT, headers and body);
+- `operator:value`, the value a word or a "quoted phrase": `from:`, `to:`, `cc:`,
+  `subject:`, `has:attachment`, `is:unread`, `is:read`, `is:flagged`, `is:answered`,
+  `before:` and `after:` with a date (sent before that day; sent on that day or later),
+  `larger:` and `smaller:` with a size in bytes, k or M (1024 and 1024²), with German
+  aliases (`von:`, `an:`, `betreff:`, `hat:anhang`, `ist:ungelesen`, ...);
+- any of these after a `-`: its negation (NOT).
+
+A word with a colon counts as an operator only when what comes before the colon is letters
+(so "10:30" and "https://..." in quotes are words); an unknown operator is an error rather
+than a word, so that a mistyped `form:anna` does not silently search the text "form:anna".
+
+`has:attachment`: IMAP cannot search the MIME structure. The key asks for
+`OR KEYWORD $HasAttachment (HEADER Content-Type "multipart/mixed" UNKEYWORD $HasNoAttachment)`:
+where the server marks attachments itself (Dovecot's `mail_attachment_detection_options =
+add-flags`) its keywords decide; elsewhere a mail whose top-level type is multipart/mixed
+counts, which is how mail with files is built. Not found then: a file sent as the only
+part (no multipart) or attached inside multipart/alternative or /related alone; found
+although without a file: a multipart/mixed mail of text parts only (rare).
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from .exceptions import InvalidInputError
+from .messages import _astring, _check_search_term
+
+# The operators and their aliases (lower case) -> the canonical name.
+OPERATORS = {
+    "from": "from",
+    "von": "from",
+    "to": "to",
+    "an": "to",
+    "cc": "cc",
+    "subject": "subject",
+    "betreff": "subject",
+    "has": "has",
+    "hat": "has",
+    "is": "is",
+    "ist": "is",
+    "before": "before",
+    "vor": "before",
+    "after": "after",
+    "nach": "after",
+    "larger": "larger",
+    "größer": "larger",
+    "groesser": "larger",
+    "smaller": "smaller",
+    "kleiner": "smaller",
+}
+_TEXT_KEYS = {"from": b"FROM", "to": b"TO", "cc": b"CC", "subject": b"SUBJECT"}
+_STATES = {
+    "unread": (b"UNSEEN",),
+    "ungelesen": (b"UNSEEN",),
+    "read": (b"SEEN",),
+    "gelesen": (b"SEEN",),
+    "flagged": (b"FLAGGED",),
+    "markiert": (b"FLAGGED",),
+    "answered": (b"ANSWERED",),
+    "beantwortet": (b"ANSWERED",),
+}
+HAS_ATTACHMENT = (
+    b"OR",
+    b"KEYWORD",
+    b"$HasAttachment",
+    b"(HEADER",
+    b"Content-Type",
+    b'"multipart/mixed"',
+    b"UNKEYWORD",
+    b"$HasNoAttachment)",
+)
+_HAS = {"attachment": HAS_ATTACHMENT, "anhang": HAS_ATTACHMENT}
+ISO_DATE = "%Y-%m-%d"
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_SIZE = re.compile(r"(\d{1,10}(?:[.,]\d{1,3})?)\s*([km]?)b?", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1024, "m": 1024 * 1024}
+MAX_SIZE = 4294967295  # an IMAP number (RFC 3501: 32 bits)
+# A term: an optional "-", then a quoted phrase, or a word that may be `name:` followed by
+# a quoted phrase or a word. An unclosed quote runs to the end, as people type it.
+_TERM = re.compile(
+    r'(?P<neg>-)?(?:"(?P<phrase>[^"]*)"?|(?:(?P<op>[^\W\d_]+):)?(?:"(?P<quoted>[^"]*)"?|(?P<word>\S*)))'
+)
+
+
+class SearchQueryError(InvalidInputError):
+    """A query the language does not understand. `kind` says what (unknown_operator,
+    unknown_value, missing_value, bad_date, bad_size), `term` is the term as typed: the
+    caller turns them into a message for the user in the user's language."""
+
+    def __init__(self, kind: str, term: str):
+        super().__init__(detail=f"{kind}: {term}")
+        self.kind = kind
+        self.term = term
+
+
+@dataclass(frozen=True)
+class Term:
+    operator: str  # canonical name, "" for text anywhere
+    value: str
+    negated: bool = False
+    raw: str = ""
+
+
+def split_terms(text: str) -> list[Term]:
+    """The terms of `text` as typed, operators resolved to their canonical names."""
+    terms, position = [], 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position >= len(text):
+            return terms
+        match = _TERM.match(text, position)
+        end = match.end()
+        if end == position:  # cannot happen: \S* takes at least the character here
+            end = position + 1
+        raw = text[position:end]
+        position = end
+        negated = bool(match["neg"])
+        if match["phrase"] is not None:
+            terms.append(Term("", match["phrase"], negated, raw))
+            continue
+        operator = match["op"]
+        value = match["quoted"] if match["quoted"] is not None else match["word"]
+        if operator is None:
+            if negated and not value:
+                value = "-"  # a lone dash is a word
+                negated = False
+            terms.append(Term("", value, negated, raw))
+            continue
+        canonical = OPERATORS.get(operator.lower())
+        if canonical is None:
+            raise SearchQueryError("unknown_operator", f"{operator}:")
+        if not value.strip():
+            raise SearchQueryError("missing_value", raw)
+        terms.append(Term(canonical, value.strip(), negated, raw))
+
+
+def parse_query(text: str, date_formats: tuple[str, ...] = ()) -> tuple[bytes, ...]:
+    """The IMAP SEARCH keys of the query `text`, all of which must match; () for an empty
+    query. `date_formats`: strptime formats of dates in the user's language (ISO dates
+    are always understood). Raises SearchQueryError for what it does not understand and
+    InvalidInputError for what may not go on the wire (line breaks, NUL, overlong)."""
+    _check_search_term(text, "search query")
+    criteria = []
+    for term in split_terms(text or ""):
+        keys = _keys(term, date_formats)
+        if not keys:
+            continue
+        if term.negated:
+            criteria.append(b"NOT")
+        criteria.extend(keys)
+    return tuple(criteria)
+
+
+def _keys(term: Term, date_formats) -> tuple[bytes, ...]:
+    operator, value = term.operator, term.value
+    if not operator:
+        return (b"TEXT", _astring(value)) if value.strip() else ()
+    if operator in _TEXT_KEYS:
+        return (_TEXT_KEYS[operator], _astring(value))
+    if operator in ("is", "has"):
+        keys = (_STATES if operator == "is" else _HAS).get(value.lower())
+        if keys is None:
+            raise SearchQueryError("unknown_value", term.raw)
+        return keys
+    if operator in ("before", "after"):
+        day = parse_date(value, date_formats)
+        if day is None:
+            raise SearchQueryError("bad_date", term.raw)
+        return (b"SENTBEFORE" if operator == "before" else b"SENTSINCE", imap_date(day))
+    size = parse_size(value)
+    if size is None:
+        raise SearchQueryError("bad_size", term.raw)
+    return (b"LARGER" if operator == "larger" else b"SMALLER", str(size).encode("ascii"))
+
+
+def parse_date(value: str, date_formats: tuple[str, ...] = ()) -> datetime.date | None:
+    """`value` as a day in one of `date_formats` or ISO 8601 (2026-03-31), else None."""
+    for date_format in (*date_formats, ISO_DATE):
+        try:
+            return datetime.datetime.strptime(value, date_format).date()
+        except ValueError:
+            continue
+    return None
+
+
+def imap_date(day: datetime.date) -> bytes:
+    """A day as IMAP writes it (31-Mar-2026), with English month names whatever the locale."""
+    return f"{day.day}-{_MONTHS[day.month - 1]}-{day.year:04d}".encode("ascii")
+
+
+def parse_size(value: str) -> int | None:
+    """`value` (120, 10k, 1.5M, 2 MB; units of 1024) in bytes, else None."""
+    match = _SIZE.fullmatch(value.strip())
+    if match is None:
+        return None
+    number = float(match[1].replace(",", "."))
+    size = round(number * _UNITS[match[2].lower()])
+    return size if size <= MAX_SIZE else None

@@ -1,0 +1,323 @@
+"""Push: one IMAP IDLE connection per folder that users have open, across the deployment.
+
+A `Dispatcher` (one thread per Odoo process and database, started by the first client
+that says it has a folder open) looks every SCAN_EVERY seconds at the folders watched
+(`Source.watched()`: some client sent a heartbeat lately) and tries to lead each one it
+does not lead yet with a PostgreSQL session advisory lock (`AdvisoryLeases`, on one
+connection of its own, held while watching; the way Odoo's cron workers share out jobs).
+Only the process that gets the lock watches the folder: a `FolderWatcher` thread holds one
+IDLE connection taken from the process's connection pool under the account's key, so
+that it counts against the account's budget of connections like any request does. When the
+process ends, PostgreSQL drops its locks, and another process's dispatcher takes over at its
+next scan.
+
+A watcher tells the folder's users (`Source.publish`) when it is live (IDLE running: the
+clients may stop polling), what changed, and when it is no longer live (the clients poll
+again). A connection that breaks is opened again after 1, 2, 4 ... up to 60 seconds; after
+such a gap the first publication says "missed", because changes in the gap went unseen.
+A folder nobody watches any more loses its watcher at the next scan, and a dispatcher with
+nothing to watch for LINGER seconds ends. A watcher that gave up (no IDLE on the server, no
+connection to spare, the database away) keeps its folder's lock for RETRY_ENDED seconds, so
+that the processes do not log in at every scan only to find the same; then it is tried again.
+
+Nothing here knows Odoo: the source (the watched folders, an account's connection
+settings, the publication) and the database connection for the locks are passed in.
+"""
+
+import logging
+import threading
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from . import idle
+from .config import ImapSettings
+from .pool import ConnectionPool, Factory
+
+_logger = logging.getLogger(__name__)
+
+SCAN_EVERY = 2.0
+BACKOFF_FIRST = 1.0
+BACKOFF_MOST = 60.0
+LINGER = 600.0
+# A watcher that ended by itself (no IDLE on the server, no connection to spare, the
+# database away) keeps the folder's lock this long before its folder is tried again.
+RETRY_ENDED = 300.0
+# The first key of the two-key advisory locks: this addon's, so that the ids of its
+# watches never collide with the locks of other code (Odoo's own use the one-key form).
+LOCK_SPACE = zlib.crc32(b"dynaoffice_mail.watch") & 0x7FFFFFFF
+MISSED = "missed"
+
+
+@dataclass(frozen=True)
+class Watch:
+    """A folder that some client has open: `id` names it across processes (the lock key)."""
+
+    id: int
+    account_id: int
+    folder: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """How to reach a watched folder's account: its pool key, settings and budget."""
+
+    key: str
+    settings: ImapSettings
+    limit: int
+    factory: Factory
+
+
+class Source(Protocol):
+    def watched(self) -> list[Watch]:
+        """The folders some client has open now."""
+
+    def target(self, watch: Watch) -> Target | None:
+        """How to connect for `watch`, or None when it cannot be watched (account gone, or
+        no connection of its budget to spare)."""
+
+    def publish(self, watch: Watch, *, live: bool, changes: frozenset[str]) -> None:
+        """Tell the users of `watch`'s account: live or not, and what changed."""
+
+
+class AdvisoryLeases:
+    """Leadership of watches, by session advisory locks on one dedicated connection.
+
+    `connect()` returns a DB-API connection to the database (psycopg2). Locks of a session
+    live as long as the connection, not a transaction: autocommit keeps no transaction (and
+    no snapshot) open while watching. Any error means the connection, and with it every
+    lock, may be gone: the caller stops what it leads and asks again.
+    """
+
+    def __init__(self, connect: Callable[[], Any]):
+        self._connect = connect
+        self._connection = None
+
+    def try_acquire(self, key: int) -> bool:
+        return bool(self._query("SELECT pg_try_advisory_lock(%s, %s)", key))
+
+    def release(self, key: int) -> None:
+        self._query("SELECT pg_advisory_unlock(%s, %s)", key)
+
+    def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # closing what may be broken already
+                _logger.debug("closing the lock connection failed", exc_info=True)
+
+    def _query(self, sql: str, key: int):
+        if self._connection is None:
+            self._connection = self._connect()
+            self._connection.autocommit = True
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute(sql, (LOCK_SPACE, int(key)))
+                return cursor.fetchone()[0]
+        except Exception:  # the connection, and with it every lock, may be gone
+            self.close()
+            raise
+
+
+@dataclass
+class WatcherStats:
+    sessions: int = 0  # IDLE sessions started (1 + reconnections)
+    failures: int = 0  # connections that broke or could not be opened
+    publications: int = 0
+
+
+class FolderWatcher(threading.Thread):
+    """One folder in IDLE on one pooled connection, again after failures, until stopped."""
+
+    def __init__(
+        self,
+        watch: Watch,
+        source: Source,
+        pool: ConnectionPool,
+        *,
+        backoff: tuple[float, float] = (BACKOFF_FIRST, BACKOFF_MOST),
+        idle_options: dict | None = None,
+    ):
+        super().__init__(daemon=True, name=f"dynaoffice_mail.watch.{watch.id}")
+        self.watch = watch
+        self.source = source
+        self.pool = pool
+        self.backoff = backoff
+        self.idle_options = idle_options or {}
+        self.stop_event = threading.Event()
+        self.idling = threading.Event()  # set while IDLE runs
+        self.unsupported = False
+        self.ended_at = None  # time.monotonic() when run() returned
+        self.stats = WatcherStats()
+        self._missed = False
+        self._live = False
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:
+        delay = self.backoff[0]
+        try:
+            while not self.stop_event.is_set():
+                target = self._account_target()
+                if target is None:
+                    break
+                try:
+                    with self.pool.session(
+                        target.key, target.settings, target.factory, limit=target.limit
+                    ) as client:
+                        idle.watch(
+                            client,
+                            self.watch.folder,
+                            self._changed,
+                            self.stop_event,
+                            on_ready=self._ready,
+                            **self.idle_options,
+                        )
+                except idle.IdleUnsupportedError:
+                    self.unsupported = True
+                    _logger.info("%s: no IDLE on the server, clients keep polling", self.name)
+                    break
+                except Exception as error:  # noqa: BLE001 - any failure: try again later
+                    self.idling.clear()
+                    self.stats.failures += 1
+                    self._missed = True
+                    _logger.info("%s: IDLE failed (%s), again in %gs", self.name, error, delay)
+                    self._say(live=False)
+                    if self.stop_event.wait(delay):
+                        break
+                    delay = min(delay * 2, self.backoff[1])
+                    continue
+                delay = self.backoff[0]
+        finally:
+            self.idling.clear()
+            self._say(live=False)
+            self.ended_at = time.monotonic()
+
+    def _account_target(self) -> Target | None:
+        try:
+            return self.source.target(self.watch)
+        except Exception:  # the database is away: stop, the next scan starts again
+            _logger.warning("%s: cannot read the account", self.name, exc_info=True)
+            return None
+
+    def _ready(self) -> None:
+        self.stats.sessions += 1
+        self.idling.set()
+        changes = frozenset({MISSED}) if self._missed else frozenset()
+        self._missed = False
+        self._say(live=True, changes=changes, always=bool(changes))
+
+    def _changed(self, changes: frozenset[str]) -> None:
+        self._say(live=True, changes=changes, always=True)
+
+    def _say(self, *, live: bool, changes: frozenset[str] = frozenset(), always=False) -> None:
+        """Publish, unless it would only repeat the last "live" state said."""
+        if not always and live == self._live:
+            return
+        self._live = live
+        try:
+            self.source.publish(self.watch, live=live, changes=changes)
+            self.stats.publications += 1
+        except Exception:  # one lost notice; the clients' safety poll remains
+            _logger.warning("%s: could not publish", self.name, exc_info=True)
+
+
+class Dispatcher(threading.Thread):
+    """The folders this process leads, and the watchers that watch them."""
+
+    def __init__(
+        self,
+        source: Source,
+        leases: AdvisoryLeases,
+        pool: ConnectionPool,
+        *,
+        name: str = "dynaoffice_mail.dispatcher",
+        scan_every: float = SCAN_EVERY,
+        linger: float = LINGER,
+        watcher_options: dict | None = None,
+    ):
+        super().__init__(daemon=True, name=name)
+        self.source = source
+        self.leases = leases
+        self.pool = pool
+        self.scan_every = scan_every
+        self.linger = linger
+        self.watcher_options = watcher_options or {}
+        self.stop_event = threading.Event()
+        self.watchers: dict[int, FolderWatcher] = {}
+        self.scans = 0
+        self._scanned = threading.Condition()
+
+    def stop(self, wait: float | None = None) -> None:
+        self.stop_event.set()
+        if wait is not None and self.is_alive():
+            self.join(wait)
+
+    def wait_scans(self, count: int = 1, timeout: float = 10.0) -> bool:
+        """Wait until `count` more scans have finished (for tests and the benchmark)."""
+        with self._scanned:
+            goal = self.scans + count
+            return self._scanned.wait_for(lambda: self.scans >= goal, timeout)
+
+    def run(self) -> None:
+        quiet_since = time.monotonic()
+        try:
+            while not self.stop_event.is_set():
+                self.scan()
+                if self.watchers:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since > self.linger:
+                    break
+                self.stop_event.wait(self.scan_every)
+        finally:
+            self._end_all()
+            self.leases.close()
+
+    def scan(self) -> None:
+        try:
+            watched = {watch.id: watch for watch in self.source.watched()}
+        except Exception:  # the database is away: try again at the next scan
+            _logger.warning("dispatcher: cannot read the watched folders", exc_info=True)
+            watched = None
+        if watched is not None:
+            self._lead(watched)
+        with self._scanned:
+            self.scans += 1
+            self._scanned.notify_all()
+
+    def _lead(self, watched: dict[int, Watch]) -> None:
+        # A watcher that ended (no IDLE, no room, account gone) keeps its lock for a while,
+        # so that no process logs in at every scan only to find the same.
+        now = time.monotonic()
+        for key, watcher in list(self.watchers.items()):
+            ended = watcher.ended_at is not None and now - watcher.ended_at > RETRY_ENDED
+            if key not in watched or ended:
+                self._end(key)
+        try:
+            for key, watch in watched.items():
+                if key in self.watchers or not self.leases.try_acquire(key):
+                    continue
+                watcher = FolderWatcher(watch, self.source, self.pool, **self.watcher_options)
+                self.watchers[key] = watcher
+                watcher.start()
+        except Exception:  # the lock connection broke: its locks are gone
+            _logger.warning("dispatcher: the lock connection failed", exc_info=True)
+            self._end_all(release=False)
+
+    def _end(self, key: int, *, release: bool = True) -> None:
+        watcher = self.watchers.pop(key)
+        watcher.stop()
+        watcher.join(watcher.idle_options.get("check_every", idle.CHECK_EVERY) * 5 + 5)
+        if release:
+            try:
+                self.leases.release(key)
+            except Exception:  # the connection is closed: so are its locks
+                _logger.info("dispatcher: releasing %s failed", key, exc_info=True)
+
+    def _end_all(self, release: bool = True) -> None:
+        for key in list(self.watchers):
+            self._end(key, release=release)

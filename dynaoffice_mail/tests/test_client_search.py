@@ -1,0 +1,194 @@
+"""The search box over RPC: the query language on a folder's list, its errors as messages
+for the user, the search in every folder of every mailbox a user may use, and saved
+searches, each user's own."""
+
+import datetime
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from ..roles.query import SearchQueryError
+from .common import MailServerCase, build_message
+
+
+def _message(subject, sender, day, body="Hallo\n"):
+    return build_message(
+        subject,
+        sender=sender,
+        date=datetime.datetime(2026, 3, day, 9, 0, tzinfo=datetime.timezone.utc),
+        body=body,
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestClientSearch(MailServerCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.create_owned_accounts()
+        received = datetime.datetime(2026, 3, 20, tzinfo=datetime.timezone.utc)
+        anna = "Anna Schmidt <anna@example.com>"
+        cls.servers.dovecot.write_messages(
+            cls.personal_address,
+            [
+                ("INBOX", _message("Angebot Dach", anna, 3), set(), received),
+                ("INBOX", _message("Rechnung März", "billing@shop.example", 5), set(), received),
+                ("INBOX", _message("Termin", anna, 4), {"\\Seen"}, received),
+                ("Archive", _message("Altes Angebot", anna, 1), set(), received),
+                ("Trash", _message("Gelöschtes Angebot", anna, 2), set(), received),
+            ],
+        )
+        cls.servers.dovecot.write_messages(
+            cls.shared_address,
+            [("INBOX", _message("Angebot Vertrieb", anna, 6), set(), received)],
+        )
+        cls.Account = cls.env["dynaoffice.mail.account"]
+        cls.Saved = cls.env["dynaoffice.mail.saved.search"]
+
+    def _subjects(self, page):
+        return [message["subject"] for message in page["messages"]]
+
+    # -- the query on a folder's list --------------------------------------------------------
+
+    def test_the_box_speaks_the_query_language(self):
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX", search={"text": "from:anna is:unread"})
+        self.assertEqual(self._subjects(page), ["Angebot Dach"])
+        page = account.client_page("INBOX", search={"text": "-von:anna"})
+        self.assertEqual(self._subjects(page), ["Rechnung März"])
+        # The fields below the box still work, with the box and alone.
+        page = account.client_page("INBOX", search={"text": "angebot", "unseen": True})
+        self.assertEqual(self._subjects(page), ["Angebot Dach"])
+        page = account.client_page("INBOX", search={"subject": "termin"})
+        self.assertEqual(self._subjects(page), ["Termin"])
+        # "Select all" takes the same search.
+        matching = account.client_matching_uids("INBOX", {"text": "from:anna"})
+        self.assertEqual(len(matching["uids"]), 2)
+
+    def test_malformed_queries_are_user_errors(self):
+        account = self.personal.with_user(self.owner)
+        for query, expected in (
+            ("foo:bar", "foo:"),
+            ("before:yesterday", "before:yesterday"),
+            ("larger:huge", "larger:huge"),
+            ("is:someday", "is:someday"),
+            ("x\r\nA1 LOGOUT", "line breaks"),
+        ):
+            with self.subTest(query=query), self.assertRaises(SearchQueryError) as caught:
+                account.client_page("INBOX", search={"text": query})
+            self.assertIsInstance(caught.exception, UserError)
+            self.assertIn(expected, str(caught.exception))
+        with self.assertRaises(SearchQueryError):
+            self.Account.with_user(self.owner).client_search_everywhere("foo:bar")
+        # The connection is none the worse.
+        self.assertEqual(account.client_page("INBOX")["total"], 3)
+
+    def test_dates_in_the_users_language(self):
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.owner.lang = "de_DE"
+        account = self.personal.with_user(self.owner).with_context(lang="de_DE")
+        page = account.client_page("INBOX", search={"text": "vor:05.03.2026"})
+        self.assertEqual(self._subjects(page), ["Termin", "Angebot Dach"])
+        page = account.client_page("INBOX", search={"text": "after:2026-03-04"})
+        self.assertEqual(self._subjects(page), ["Rechnung März", "Termin"])
+        with self.assertRaises(SearchQueryError) as caught:
+            account.client_page("INBOX", search={"text": "before:03/05/2026"})
+        self.assertIn("before:03/05/2026", str(caught.exception))
+
+    # -- everywhere -------------------------------------------------------------------------
+
+    def _found(self, answer):
+        return {
+            (result["account_id"], result["folder"], message["subject"])
+            for result in answer["results"]
+            for message in result["messages"]
+        }
+
+    def test_everywhere_searches_every_folder_of_the_users_mailboxes(self):
+        answer = self.Account.with_user(self.owner).client_search_everywhere("angebot")
+        found = self._found(answer)
+        self.assertEqual(
+            {item for item in found if item[0] in (self.personal.id, self.shared.id)},
+            {
+                (self.personal.id, "INBOX", "Angebot Dach"),
+                (self.personal.id, "Archive", "Altes Angebot"),
+            },
+        )  # Trash is left out; the group mailbox is not the owner's
+        result = next(each for each in answer["results"] if each["folder"] == "Archive")
+        self.assertEqual(result["account_name"], self.personal.name)
+        self.assertEqual(result["path_folders"][-1]["special_use"], "\\Archive")
+        ref = result["messages"][0]["ref"]
+        self.assertEqual((ref["account"], ref["folder"]), (self.personal.id, "Archive"))
+
+        answer = self.Account.with_user(self.member).client_search_everywhere("from:anna")
+        self.assertEqual(
+            {item for item in self._found(answer) if item[0] in (self.personal.id, self.shared.id)},
+            {(self.shared.id, "INBOX", "Angebot Vertrieb")},
+        )
+
+    def test_everywhere_in_one_mailbox_only_for_its_users(self):
+        answer = self.Account.with_user(self.owner).client_search_everywhere(
+            "angebot", account_id=self.personal.id, limit=1
+        )
+        inbox = next(each for each in answer["results"] if each["folder"] == "INBOX")
+        self.assertEqual((inbox["total"], len(inbox["messages"])), (1, 1))
+        for user, account in (
+            (self.other, self.personal),
+            (self.member, self.personal),
+            (self.admin, self.personal),
+            (self.owner, self.shared),
+        ):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.Account.with_user(user).client_search_everywhere(
+                    "angebot", account_id=account.id
+                )
+        answer = self.Account.with_user(self.other).client_search_everywhere("angebot")
+        self.assertFalse(
+            {item for item in self._found(answer) if item[0] in (self.personal.id, self.shared.id)}
+        )
+
+    # -- saved searches ---------------------------------------------------------------------
+
+    def test_saved_searches_are_each_users_own(self):
+        mine = self.Saved.with_user(self.owner).create(
+            {"name": "Anna", "query": "from:anna is:unread", "account_id": self.personal.id}
+        )
+        self.assertEqual(mine.user_id, self.owner)
+        everywhere = self.Saved.with_user(self.owner).create({"name": "Alle", "query": "angebot"})
+        self.assertEqual(self.Saved.with_user(self.owner).search([]), mine | everywhere)
+        for user in (self.other, self.member, self.admin):
+            with self.subTest(user=user.login):
+                Saved = self.Saved.with_user(user)
+                self.assertFalse(Saved.search([]))
+                with self.assertRaises(AccessError):
+                    mine.with_user(user).read(["query"])
+                with self.assertRaises(AccessError):
+                    mine.with_user(user).write({"query": "x"})
+                with self.assertRaises(AccessError):
+                    mine.with_user(user).unlink()
+                with self.assertRaises(AccessError):
+                    Saved.create({"name": "Planted", "query": "x", "user_id": self.owner.id})
+                own = Saved.create({"name": "Own", "query": "x"})
+                with self.assertRaises(AccessError):
+                    own.write({"user_id": self.owner.id})
+        self.assertEqual(mine.with_user(self.owner).query, "from:anna is:unread")
+        mine.with_user(self.owner).unlink()
+        self.assertFalse(mine.exists())
+
+    def test_saved_searches_only_of_usable_mailboxes_and_readable_queries(self):
+        Saved = self.Saved.with_user(self.owner)
+        # Refused as an access error where the user cannot even read the mailbox (the
+        # owner, the group's), else by the check that the user may use it (an administrator).
+        for user, account in ((self.owner, self.shared), (self.admin, self.personal)):
+            with self.subTest(user=user.login), self.assertRaises(UserError):
+                self.Saved.with_user(user).create(
+                    {"name": "Theirs", "query": "x", "account_id": account.id}
+                )
+        self.assertFalse(self.Saved.sudo().search([("name", "=", "Theirs")]))
+        with self.assertRaises(ValidationError):
+            Saved.create({"name": "Folder alone", "query": "x", "folder": "INBOX"})
+        with self.assertRaises(UserError) as caught:
+            Saved.create({"name": "Broken", "query": "foo:bar"})
+        self.assertIn("foo:", str(caught.exception))
+        with self.assertRaises(ValidationError):
+            Saved.create({"name": "Empty", "query": "  "})
