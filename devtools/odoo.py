@@ -16,9 +16,16 @@ from .system import REPO, state_root
 
 ODOO_SRC = Path(os.environ.get("ODOO_SRC", "/opt/odoo"))
 ADDON = "dynaoffice_mail"
-# The addons of this repository: the client, and its bridges to OCA's document management
-# and to Odoo's Calendar (installing that bridge installs the Calendar app with it).
-ADDONS = (ADDON, "dynaoffice_mail_dms", "dynaoffice_mail_calendar")
+# The addons of this repository: the client, and its bridges to OCA's document management,
+# to Odoo's Calendar and to Microsoft 365 and Gmail (installing a bridge installs what it
+# bridges to: Calendar, microsoft_outlook, google_gmail).
+ADDONS = (
+    ADDON,
+    "dynaoffice_mail_dms",
+    "dynaoffice_mail_calendar",
+    "dynaoffice_mail_outlook",
+    "dynaoffice_mail_gmail",
+)
 
 
 def check_odoo_source():

@@ -1,9 +1,14 @@
+import dataclasses
 import logging
 import os
+import time
+from typing import NamedTuple
+
+import requests
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, misc
 
 from ..roles import errors
 from ..roles.assigner import Assigner
@@ -77,6 +82,10 @@ COMPUTED_ONLY = ("account_type",)
 # Skipping the connection test on save is for server code (tests, scripts): an RPC's context
 # is JSON from the browser and can hold any key, but never this object.
 _SKIP_CONNECTION_TEST = object()
+# The same for the grant of a token login: a provider module's token fields show it only
+# in this context (see _showing_grant), which no RPC can set either.
+SHOW_GRANT = "dynaoffice_mail_show_grant"
+_SHOW_GRANT = object()
 PASSWORD_COLUMNS = {"imap_password": "imap_password_crypt", "smtp_password": "smtp_password_crypt"}
 # Ways of sending whose server cannot tell who sends: personal accounts use them only where
 # an administrator switched them on (system parameters), and their sender must pass the
@@ -92,6 +101,21 @@ SENDER_DOMAINS_PARAM = "dynaoffice_mail.sender_domains"
 # dialog replaced) or "dialog" (over a form that reloads when the dialog closes: a group's).
 # It only chooses where to go next; nothing is allowed or refused by it.
 OPENED_FROM = "dynaoffice_mail_opened_from"
+# Accounts that log in by token (OAuth2, see the bridges) keep their grant here, encrypted
+# like the passwords, in a table of its own that no model maps: no RPC, search or export
+# reaches it, and it is written on a cursor of its own (see _store_authorization).
+AUTHORIZATION_TABLE = "dynaoffice_mail_account_authorization"
+# An access token is renewed this many seconds before it expires: a login, and a connection
+# opened with it, must not start with a token about to run out.
+TOKEN_RENEWAL_MARGIN = 120
+
+
+class Authorization(NamedTuple):
+    """An account's grant, decrypted: what the bridges' token logins work with."""
+
+    refresh_token: str = ""
+    access_token: str = ""
+    expires_at: int = 0
 
 
 class DynaofficeMailAccount(models.Model):
@@ -216,6 +240,10 @@ class DynaofficeMailAccount(models.Model):
     can_use = fields.Boolean(compute="_compute_can_use")
     can_test_connection = fields.Boolean(compute="_compute_can_manage")
     can_delete = fields.Boolean(compute="_compute_can_manage")
+    # Logs in by token (a bridge's server type): the form shows no password fields.
+    login_by_token = fields.Boolean(compute="_compute_login_by_token")
+    # Whether the token login has a grant: the form offers to connect the account.
+    authorization_missing = fields.Boolean(compute="_compute_login_by_token")
     # The form's memory, never stored: tab "Send" takes the user name and password typed on
     # tab "Receive" until the user types other ones there (see _onchange_imap_login).
     smtp_follows_imap = fields.Boolean(
@@ -272,6 +300,16 @@ class DynaofficeMailAccount(models.Model):
             record = account._origin
             account.can_test_connection = bool(record) and record._may_test_connection()
             account.can_delete = bool(record) and record.has_access("unlink")
+
+    @api.depends("server_type")
+    def _compute_login_by_token(self):
+        for account in self:
+            account.login_by_token = account._login_by_token()
+            # A new record (the form's copy) has no grant yet.
+            record = account._origin
+            account.authorization_missing = account.login_by_token and (
+                not record or record._authorization_missing()
+            )
 
     def _compute_smtp_follows_imap(self):
         # No dependencies on purpose: the form keeps the value and sends it back; it changes
@@ -425,7 +463,17 @@ class DynaofficeMailAccount(models.Model):
 
     def unlink(self):
         keys = [account._pool_key() for account in self]
+        ids = tuple(self.ids)
         result = super().unlink()
+        if ids:
+            # The grants of the deleted accounts (no foreign key to cascade, see init).
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE account_id IN %s",
+                    SQL.identifier(AUTHORIZATION_TABLE),
+                    ids,
+                )
+            )
         for key in keys:
             imap_pool.POOL.clear(key)
         return result
@@ -449,6 +497,15 @@ class DynaofficeMailAccount(models.Model):
                     SQL.identifier(column),
                 )
             )
+        # No foreign key: rows are written on a cursor of their own, which must not wait for
+        # (or fail on) an account created in the request's still open transaction.
+        self.env.cr.execute(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS %s (account_id integer PRIMARY KEY, "
+                "refresh_token_crypt varchar, access_token_crypt varchar, expires_at bigint)",
+                SQL.identifier(AUTHORIZATION_TABLE),
+            )
+        )
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -481,6 +538,21 @@ class DynaofficeMailAccount(models.Model):
             back = self._action_preferences_mail_tab()
         else:
             back = {"type": "ir.actions.act_window_close"}
+        if self._authorization_missing():
+            # Saved untested: a login by token is tested once it is connected.
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "warning",
+                    "title": self.env._("Not connected yet"),
+                    "message": self.env._(
+                        "%(account)s was saved. Connect it to its provider to use it.",
+                        account=self.name,
+                    ),
+                    "next": back,
+                },
+            }
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -838,6 +910,170 @@ class DynaofficeMailAccount(models.Model):
     def _pool_key(self):
         return f"{self.env.cr.dbname}/{self.id}"
 
+    # -- logins by token (OAuth2): the generic part; the bridges name the provider ----------
+
+    def _login_by_token(self):
+        """Whether this account logs in by token instead of a password (bridges: their
+        server types)."""
+        self.ensure_one()
+        return False
+
+    def _authorization_missing(self):
+        """A login by token without a grant: the account must be connected first."""
+        self.ensure_one()
+        return self._login_by_token() and not self._authorization().refresh_token
+
+    def _reconnect_action(self):
+        """The action that (re)connects a login by token at its provider (bridges), or None."""
+        self.ensure_one()
+
+    def _may_connect(self):
+        """Who may connect a login by token, i.e. give Odoo a grant to the mailbox: the owner
+        of a personal account; for a group account whoever may change it (mail
+        administrators), never a member alone."""
+        self.ensure_one()
+        if self.user_id:
+            return self.user_id == self.env.user
+        return self.has_access("write")
+
+    def _check_may_connect(self):
+        if not self._may_connect():
+            raise AccessError(
+                self.env._(
+                    "Only the owner of %(account)s, or for a group account an administrator, "
+                    "can connect it.",
+                    account=self.name,
+                )
+            )
+
+    def _authorization_state_token(self, scope):
+        """The CSRF part of the provider's `state`: bound to this account and to the user
+        who starts the flow, so that nobody else can complete it."""
+        self.ensure_one()
+        return misc.hmac(self.env(su=True), scope, (self._name, self.id, self.env.uid))
+
+    def _showing_grant(self):
+        """These accounts for the provider module's methods, which read the grant from their
+        own fields: the bridges compute those from _authorization() in this context only,
+        and leave them empty everywhere else (RPC, exports). sudo: the modules restrict
+        their fields to system users; this is server code after the access check, for the
+        owner's or the group's login."""
+        return self.sudo().with_context(**{SHOW_GRANT: _SHOW_GRANT})
+
+    def _grant_shown(self):
+        return self.env.context.get(SHOW_GRANT) is _SHOW_GRANT
+
+    def _authorization(self):
+        """The stored grant, decrypted (empty when there is none or the key changed)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "SELECT refresh_token_crypt, access_token_crypt, expires_at FROM %s "
+                "WHERE account_id = %s",
+                SQL.identifier(AUTHORIZATION_TABLE),
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row or not row[0]:
+            return Authorization()
+        try:
+            box = self._credential_box()
+            return Authorization(
+                refresh_token=box.decrypt(row[0]),
+                access_token=box.decrypt(row[1]) if row[1] else "",
+                expires_at=row[2] or 0,
+            )
+        except (CredentialKeyError, UserError):
+            _logger.warning("Mail account %s: the stored grant cannot be decrypted", self.id)
+            return Authorization()
+
+    def _store_authorization(self, refresh_token, access_token, expires_at):
+        """Keep a grant (or forget it: no refresh token), committed at once on a cursor of its
+        own: a provider that rotates refresh tokens has already invalidated the old one,
+        whatever becomes of the request that asked for the new one."""
+        self.ensure_one()
+        box = self._credential_box()
+        values = (
+            box.encrypt(refresh_token) if refresh_token else None,
+            box.encrypt(access_token) if refresh_token and access_token else None,
+            int(expires_at or 0),
+        )
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "INSERT INTO %s (account_id, refresh_token_crypt, access_token_crypt, "
+                    "expires_at) VALUES (%s, %s, %s, %s) ON CONFLICT (account_id) DO UPDATE "
+                    "SET refresh_token_crypt = EXCLUDED.refresh_token_crypt, "
+                    "access_token_crypt = EXCLUDED.access_token_crypt, "
+                    "expires_at = EXCLUDED.expires_at",
+                    SQL.identifier(AUTHORIZATION_TABLE),
+                    self.id,
+                    *values,
+                )
+            )
+        # What was computed from the old grant (the bridges' fields for the modules).
+        depends_context = self.pool.field_depends_context
+        shown = [
+            name for name, field in self._fields.items() if SHOW_GRANT in depends_context[field]
+        ]
+        self.invalidate_recordset(["authorization_missing", *shown])
+
+    def _xoauth2_login(self, refresh, *, provider, host, renew, sasl_response):
+        """SASL XOAUTH2 (mechanism, response) for a token login (see _log_in_with_token).
+
+        The stored access token is renewed when `refresh` is true or when it expires within
+        TOKEN_RENEWAL_MARGIN: `renew(refresh_token)` is the provider module's token request,
+        giving (new refresh token or "", access token, expiry); `sasl_response()` the
+        module's XOAUTH2 string from the stored grant. A refused renewal means the grant is
+        gone (revoked or expired at `provider`, whose token endpoint is `host`).
+        """
+        grant = self._authorization()
+        if not grant.refresh_token:
+            raise mail_errors.AuthorizationExpiredError(
+                host=host, provider=provider, connected=False
+            )
+        if (
+            refresh
+            or not grant.access_token
+            or grant.expires_at - TOKEN_RENEWAL_MARGIN <= time.time()
+        ):
+            try:
+                refresh_token, access_token, expires_at = renew(grant.refresh_token)
+            except UserError as error:
+                raise mail_errors.AuthorizationExpiredError(
+                    host=host, detail=str(error), provider=provider
+                ) from error
+            except requests.RequestException as error:
+                raise mail_errors.ConnectionFailedError(host=host, detail=str(error)) from error
+            self._store_authorization(
+                refresh_token or grant.refresh_token, access_token, expires_at
+            )
+        return "XOAUTH2", sasl_response()
+
+    def _log_in_with_token(self, connect, settings, token_login, provider):
+        """`connect(settings)` logged in by token. `token_login(refresh)` gives the SASL
+        (mechanism, response), with a new access token when `refresh` is true. A server that
+        refuses a token the clock took for valid (revoked, or the clocks disagree) gets one
+        new token, once; then the user must reconnect."""
+        mechanism, response = token_login(False)
+        try:
+            return connect(
+                dataclasses.replace(settings, sasl_mechanism=mechanism, sasl_response=response)
+            )
+        except mail_errors.AuthenticationError:
+            mechanism, response = token_login(True)
+        try:
+            return connect(
+                dataclasses.replace(settings, sasl_mechanism=mechanism, sasl_response=response)
+            )
+        except mail_errors.AuthorizationExpiredError:
+            raise
+        except mail_errors.AuthenticationError as error:
+            raise mail_errors.AuthorizationExpiredError(
+                host=error.host, detail=error.detail, provider=provider
+            ) from error
+
     @api.model
     def _pool_limit(self):
         """The most IMAP connections this process may keep per account.
@@ -895,6 +1131,10 @@ class DynaofficeMailAccount(models.Model):
         if skip is _SKIP_CONNECTION_TEST or not self.pool.ready:
             return
         for account in self:
+            if account._authorization_missing():
+                # Saved before it is connected (the "Connect" button saves first): the
+                # test runs when the provider sends the user back (_complete_authorization).
+                continue
             account._test_connection(imap=imap, smtp=smtp)
 
     def _test_connection(self, imap=True, smtp=True):

@@ -50,6 +50,13 @@ class DynaofficeMailClient(models.AbstractModel):
                 continue
         return unread
 
+    def client_reconnect_action(self):
+        """The provider's consent page for an account whose login by token expired (the
+        client's "Reconnect"); only for who may connect it (owner, administrators)."""
+        account = self._checked_for_use()
+        account._check_may_connect()
+        return account._reconnect_action()
+
     def client_folders(self):
         """The folder tree with unread and total counts, special folders first."""
         return self._mailbox().folders()

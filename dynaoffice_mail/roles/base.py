@@ -30,6 +30,11 @@ class FolderRenumberedError(UserError):
     """The folder's UIDVALIDITY changed: the client reloads it (it knows this error by name)."""
 
 
+class ReconnectRequiredError(UserError):
+    """The account logs in by token and its grant is gone: the client offers to connect
+    it again (it knows this error by name)."""
+
+
 class FolderBusyError(Exception):
     """Another request held the folder for a change longer than we could wait."""
 
@@ -65,6 +70,8 @@ class Role:
             )
         except mail_errors.UidValidityChangedError as error:
             raise FolderRenumberedError(mailbox_error(account, error)) from error
+        except mail_errors.AuthorizationExpiredError as error:
+            raise ReconnectRequiredError(mailbox_error(account, error)) from error
         except mail_errors.MailServiceError as error:
             raise UserError(mailbox_error(account, error)) from error
 
@@ -116,6 +123,8 @@ class Role:
                 limit=account._pool_limit(),
             ) as client:
                 yield client
+        except mail_errors.AuthorizationExpiredError as error:
+            raise ReconnectRequiredError(mailbox_error(account, error)) from error
         except mail_errors.MailServiceError as error:
             raise UserError(mailbox_error(account, error)) from error
 

@@ -205,6 +205,20 @@ def _authentication(_, error, facts):
     )
 
 
+def _authorization_expired(_, error, facts):
+    # A login by token (OAuth2): no password to check, only the connection to renew.
+    provider = error.provider or facts.host
+    if not error.connected:
+        return (
+            _("the account is not connected to %(provider)s yet.", provider=provider),
+            _("Connect it in the account settings."),
+        )
+    return (
+        _("the connection to %(provider)s has expired.", provider=provider),
+        _("Reconnect the account: nothing is lost meanwhile."),
+    )
+
+
 def _auth_method_refused(_, error, facts):
     return (
         _("%(host)s does not allow logging in on this connection.", host=facts.host),
@@ -440,6 +454,7 @@ ERROR_TEXTS = {
     mail_errors.CertificateError: _certificate,
     mail_errors.TlsNotOfferedError: _tls_not_offered,
     mail_errors.AuthenticationError: _authentication,
+    mail_errors.AuthorizationExpiredError: _authorization_expired,
     mail_errors.AuthMethodRefusedError: _auth_method_refused,
     mail_errors.NonAsciiCredentialsError: _non_ascii_credentials,
     mail_errors.ProtocolError: _protocol,

@@ -54,7 +54,9 @@ def log_in(settings: ImapSettings | SmtpSettings, login: Callable[[], T]) -> T:
 def _without_password(error: Exception, settings: ImapSettings | SmtpSettings) -> Exception | None:
     if isinstance(error, UnicodeError) and needs_utf8(settings.username, settings.password):
         return NonAsciiCredentialsError(host=settings.host)
-    spellings = _spellings(settings.username, settings.password)
+    spellings = _spellings(settings.username, settings.password) | _spellings(
+        settings.username, settings.sasl_response
+    )
     if not any(_spells(link, spellings) for link in _chain(error)):
         return None
     if not isinstance(error, MailServiceError):

@@ -22,6 +22,10 @@ class _ServerSettings:
     ca_pem: str | None = field(default=None, repr=False)
     timeout: float = 20.0
     allow_private_hosts: bool = False
+    # A login by token instead of a password: AUTHENTICATE with this SASL mechanism and
+    # this client response (the account's login seam fills them in, e.g. for OAuth2).
+    sasl_mechanism: str = ""
+    sasl_response: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

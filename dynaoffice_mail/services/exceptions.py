@@ -64,6 +64,24 @@ class AuthenticationError(MailServiceError):
     """The server refused the user name or password."""
 
 
+class AuthorizationExpiredError(AuthenticationError):
+    """A login by token whose grant is gone (revoked, expired) or was never given: only the
+    user can help, by connecting the account again at `provider` (a name to show)."""
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        host: str = "",
+        detail: str = "",
+        provider: str = "",
+        connected: bool = True,
+    ):
+        super().__init__(message, host=host, detail=detail)
+        self.provider = provider
+        self.connected = connected
+
+
 class AuthMethodRefusedError(MailServiceError):
     """The server offers no login method we may use on this connection."""
 

@@ -214,7 +214,7 @@ def connect(settings: ImapSettings) -> VettedIMAPClient:
                 raise TlsNotOfferedError(host=settings.host) from error
             except (ssl.SSLError, OSError) as error:
                 raise net.translate_ssl_error(error, settings.host) from error
-        if client.has_capability("LOGINDISABLED"):
+        if not settings.sasl_mechanism and client.has_capability("LOGINDISABLED"):
             raise AuthMethodRefusedError(
                 host=settings.host, detail="the server disabled LOGIN on this connection"
             )
@@ -226,9 +226,12 @@ def connect(settings: ImapSettings) -> VettedIMAPClient:
 
 
 def _log_in(client: VettedIMAPClient, settings: ImapSettings):
-    """LOGIN, or AUTHENTICATE PLAIN in UTF-8 for what LOGIN cannot carry (RFC 4616)."""
+    """LOGIN, or AUTHENTICATE PLAIN in UTF-8 for what LOGIN cannot carry (RFC 4616), or
+    AUTHENTICATE with the settings' SASL mechanism (a login by token)."""
     try:
-        if not auth.needs_utf8(settings.username, settings.password):
+        if settings.sasl_mechanism:
+            _authenticate(client, settings)
+        elif not auth.needs_utf8(settings.username, settings.password):
             client.login(settings.username, settings.password)
         elif client.has_capability("AUTH=PLAIN"):
             client.plain_login(settings.username, settings.password)
@@ -240,6 +243,25 @@ def _log_in(client: VettedIMAPClient, settings: ImapSettings):
         raise AuthenticationError(host=settings.host, detail=str(error)) from error
     except (TimeoutError, OSError) as error:
         raise net.translate_os_error(error, settings.host) from error
+
+
+def _authenticate(client: VettedIMAPClient, settings: ImapSettings):
+    mechanism = settings.sasl_mechanism
+    if not client.has_capability(f"AUTH={mechanism}"):
+        raise AuthMethodRefusedError(
+            host=settings.host, detail=f"the server offers no AUTHENTICATE {mechanism}"
+        )
+    response = settings.sasl_response
+
+    def answer(challenge):
+        # The first (empty) challenge gets the response; a server that refuses it sends its
+        # reasons as a challenge (XOAUTH2), to which an empty answer ends with NO.
+        return b"" if challenge else response
+
+    try:
+        client._imap.authenticate(mechanism, answer)
+    except imaplib.IMAP4.error as error:
+        raise LoginError(str(error)) from error
 
 
 def check_account(

@@ -77,7 +77,9 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings):
             host=settings.host, detail="the server offers no login on this connection"
         )
     try:
-        if auth.needs_utf8(settings.username, settings.password):
+        if settings.sasl_mechanism:
+            _authenticate(client, settings)
+        elif auth.needs_utf8(settings.username, settings.password):
             _login_plain_utf8(client, settings)
         else:
             client.login(settings.username, settings.password)
@@ -89,6 +91,22 @@ def _login(client: smtplib.SMTP, settings: SmtpSettings):
         if "No suitable authentication method" in str(error):
             raise AuthMethodRefusedError(host=settings.host, detail=str(error)) from error
         raise
+
+
+def _authenticate(client: smtplib.SMTP, settings: SmtpSettings):
+    """AUTH with the settings' SASL mechanism and response (a login by token)."""
+    mechanism = settings.sasl_mechanism
+    if mechanism.upper() not in client.esmtp_features.get("auth", "").upper().split():
+        raise AuthMethodRefusedError(
+            host=settings.host, detail=f"the server offers no AUTH {mechanism}"
+        )
+
+    def answer(challenge=None):
+        # The response goes with the command; a server that refuses it sends its reasons as
+        # a challenge (XOAUTH2), to which an empty answer ends with an error reply.
+        return settings.sasl_response if challenge is None else ""
+
+    client.auth(mechanism, answer)
 
 
 def _login_plain_utf8(client: smtplib.SMTP, settings: SmtpSettings):

@@ -33,10 +33,10 @@ INTERNALS = re.compile(
 # Something the user can do, in English and in German.
 ACTION = re.compile(
     r"(?i)\b(?:Try again|Send it again|Check|Choose|Reload|Ask|Correct|Use|Delete|Remove|Paste"
-    r"|Change|Contact|Narrow|do not send"
+    r"|Change|Contact|Narrow|do not send|Reconnect|Connect"
     r"|Versuchen Sie|Senden Sie|Prüfen Sie|Wählen Sie|Laden Sie|Fragen Sie|Korrigieren Sie"
     r"|Verwenden Sie|Löschen Sie|Entfernen Sie|Fügen Sie|Ändern Sie|Schränken Sie"
-    r"|Erreichen Sie|nicht noch einmal)\b"
+    r"|Erreichen Sie|Verbinden Sie|nicht noch einmal)\b"
 )
 # Internals as the services keep them in `detail`, for the table's texts to leave out.
 DETAIL = "select failed: [Errno 104] Connection reset by peer (_ssl.c:2427) b'NO' (0.001 secs)"

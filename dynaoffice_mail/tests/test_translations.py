@@ -16,8 +16,15 @@ from odoo.tools.translate import TranslationModuleReader
 
 MODULE = "dynaoffice_mail"
 # The addons of this repository installed in the test database (the document storage
-# bridge comes with OCA's dms, the calendar bridge with Odoo's Calendar).
-MODULES = (MODULE, "dynaoffice_mail_dms", "dynaoffice_mail_calendar")
+# bridge comes with OCA's dms, the calendar bridge with Odoo's Calendar, the Microsoft 365
+# and Gmail bridges with microsoft_outlook and google_gmail).
+MODULES = (
+    MODULE,
+    "dynaoffice_mail_dms",
+    "dynaoffice_mail_calendar",
+    "dynaoffice_mail_outlook",
+    "dynaoffice_mail_gmail",
+)
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdr]")
 HTML_TAG = re.compile(r"</?([a-zA-Z][\w-]*)")
 

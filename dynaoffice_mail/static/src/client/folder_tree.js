@@ -25,6 +25,9 @@ export class FolderTree extends Component {
         onEmptyTrash: Function,
         onMarkRead: Function,
         onRetry: Function,
+        // The error asks to connect the account again (its login by token expired).
+        reconnect: { type: Boolean, optional: true },
+        onReconnect: { type: Function, optional: true },
     };
 
     setup() {

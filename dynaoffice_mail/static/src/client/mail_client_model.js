@@ -6,7 +6,7 @@ import { formatInteger } from "@web/views/fields/formatters";
 import { followConversation, pageCall } from "./conversation_model";
 import { MailAssignments } from "./mail_assignments";
 import { folderLabel, folderPathLabel } from "./mail_folders";
-import { errorMessage, isFolderRenumbered } from "./mail_rpc";
+import { errorMessage, isFolderRenumbered, isReconnectRequired } from "./mail_rpc";
 import { messageRef } from "./message_ref";
 import { isSearchQueryError } from "./search_box";
 
@@ -50,6 +50,8 @@ export class MailClientModel extends Reactive {
         this.folders = [];
         this.foldersLoading = false;
         this.foldersError = "";
+        // The folders failed because the account must be connected again at its provider.
+        this.foldersReconnect = false;
         this.folder = null;
         this.sort = "date";
         this.reverse = true;
@@ -270,6 +272,18 @@ export class MailClientModel extends Reactive {
     }
 
     /** The folder list again ("Try again", refresh button); opens the Inbox if none is. */
+    /** The provider's consent page for the account (its grant expired or was revoked). */
+    async reconnect() {
+        try {
+            const action = await this._call("client_reconnect_action", [[this.accountId]]);
+            if (action?.url) {
+                browser.location.assign(action.url);
+            }
+        } catch (error) {
+            this.notifyError(error);
+        }
+    }
+
     async retryFolders() {
         await this.loadFolders();
         if (!this.folder) {
@@ -297,10 +311,12 @@ export class MailClientModel extends Reactive {
             if (token === this.tokens.folders && accountId === this.accountId) {
                 this.folders = folders;
                 this.foldersError = "";
+                this.foldersReconnect = false;
             }
         } catch (error) {
             if (token === this.tokens.folders && !quiet) {
                 this.foldersError = errorMessage(error);
+                this.foldersReconnect = isReconnectRequired(error);
                 this.notifyError(error);
             }
         } finally {

@@ -24,6 +24,15 @@ export function isFolderRenumbered(error) {
 }
 
 /**
+ * The account logs in by token (OAuth2) and its grant expired or was revoked: the server
+ * raises `ReconnectRequiredError`, and the client offers to connect the account again.
+ */
+export function isReconnectRequired(error) {
+    const name = error?.data?.name || "";
+    return name === "ReconnectRequiredError" || name.endsWith(".ReconnectRequiredError");
+}
+
+/**
  * The mail client's one way to the server: every `client_*` method of the mail account.
  *
  * `call(method, args, kwargs)` is `orm.call("dynaoffice.mail.account", method, args,

@@ -1,0 +1,313 @@
+"""Logins by token (OAuth2) against real parts: the local OAuth2 provider of
+dynaoffice-mail-testing (Authlib, with a Microsoft-style and a Google-style pair of
+endpoints), Dovecot's oauth2 passdb and the SMTP server's XOAUTH2, both asking the provider
+whether a token is valid.
+
+`OAuthCase` sets a provider up and connects accounts; `OAuthFlowCase` holds the tests every
+provider bridge must pass. A bridge's test module subclasses them and names its server type,
+its "Connect" button, its settings and its callback (dynaoffice_mail_outlook,
+dynaoffice_mail_gmail). Odoo's `requests` trusts this run's CA
+through REQUESTS_CA_BUNDLE, as an Odoo server trusts a real provider's certificate.
+"""
+
+import os
+import secrets
+import time
+from unittest.mock import patch
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from ..services import pool as imap_pool
+from .common import RpcAttackCase
+
+try:
+    from dynaoffice_mail_testing.oauth_control import OAuthControl
+except ImportError:  # an older helper package: test_servers() already says what is missing
+    OAuthControl = None
+
+ACCOUNT = "dynaoffice.mail.account"
+
+
+class OAuthCase(RpcAttackCase):
+    """One provider at the local OAuth2 provider; subclasses fill in the class attributes."""
+
+    # What a bridge's test module names.
+    server_type = None
+    connect_method = None  # the form's "Connect your ... account" button
+    provider = None  # as the messages name it: "Microsoft", "Google"
+    client_id_param = None  # the system parameters of Odoo's module
+    client_secret_param = None
+    callback_path = None
+    token_fields = ()  # the provider module's fields that would hold the grant
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.oauth = OAuthControl.from_description(cls.servers_info)
+        os.environ["REQUESTS_CA_BUNDLE"] = cls.oauth.ca_file
+        cls.addClassCleanup(os.environ.pop, "REQUESTS_CA_BUNDLE", None)
+        cls.client_id = f"odoo-{secrets.token_hex(4)}"
+        cls.client_secret = secrets.token_urlsafe(16)
+        base_url = cls.base_url()
+        cls.oauth.register_client(
+            cls.client_id,
+            cls.client_secret,
+            [f"{base_url}{cls.callback_path}"],
+            name="Odoo (tests)",
+        )
+        config = cls.env["ir.config_parameter"].sudo()
+        config.set_param("web.base.url", base_url)
+        config.set_param(cls.client_id_param, cls.client_id)
+        config.set_param(cls.client_secret_param, cls.client_secret)
+        cls.configure_provider(config)
+
+    @classmethod
+    def configure_provider(cls, config):
+        """Point Odoo's module at the local provider (its endpoint parameter or a patch)."""
+
+    def provider_url(self, url):
+        """The consent page's URL as the module wrote it, at the local provider."""
+        return url
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def create_oauth_account(self, user=None, group=None):
+        """A fresh mailbox and an account of this server type for it, saved by its owner (a
+        personal account) or by the administrator (a group account): (account, address,
+        password). Saving tests nothing yet: the account is not connected."""
+        address, password = self.new_mailbox()
+        values = self.account_values(address, password, server_type=self.server_type)
+        del values["imap_password"], values["smtp_password"]
+        if group:
+            values["group_id"] = group.id
+            creator = self.admin
+        else:
+            values["user_id"] = (user or self.owner).id
+            creator = user or self.owner
+        account = self.create_account_as(creator, **values)
+        return account.with_user(creator), address, password
+
+    def start_flow(self, account, user):
+        """The "Connect" button clicked by `user` over RPC: the provider's consent URL."""
+        answer = self.rpc(user, ACCOUNT, self.connect_method, [[account.id]])
+        self.assertIn("result", answer, answer)
+        action = answer["result"]
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        return action["url"]
+
+    def consent(self, url, address, password):
+        """Log in on the provider's consent page and allow: where the browser goes next."""
+        return self.oauth.consent(self.provider_url(url), address, password)
+
+    def come_back(self, location):
+        """Follow the provider's redirect into Odoo, in the current session."""
+        return self.url_open(location, allow_redirects=False, timeout=60)
+
+    def connect(self, account, user, address, password):
+        """The whole flow as `user`; Odoo's answer to the callback."""
+        location = self.consent(self.start_flow(account, user), address, password)
+        return self.come_back(location)
+
+    def token_requests(self):
+        return self.oauth.token_requests(self.client_id)
+
+    def assert_connected(self, response, account):
+        self.assertEqual(response.status_code, 303, response.text[:2000])
+        self.assertTrue(
+            response.headers["Location"].endswith(f"/odoo/mail?account={account.id}"),
+            response.headers["Location"],
+        )
+        account.invalidate_recordset()
+        self.assertFalse(account.authorization_missing)
+
+    def folder_names(self, account):
+        return {folder["name"] for folder in account.client_folders()}
+
+    def send(self, account, to, subject):
+        values = account.client_compose("new")
+        values.update(to=[to], subject=subject, body_html="<p>Hallo</p>")
+        return values, account.client_send(values)
+
+    def inbox_subjects(self, address, password, folder="INBOX"):
+        return [
+            str(message["Subject"]) for message, _flags in self.fetch_all(address, password, folder)
+        ]
+
+
+class OAuthFlowCase(OAuthCase):
+    """The whole flow for one provider."""
+
+    def test_owner_connects_then_reads_and_sends(self):
+        account, address, password = self.create_oauth_account()
+        self.assertTrue(account.login_by_token)
+        self.assertTrue(account.authorization_missing)
+        before = self.token_requests()
+        response = self.connect(account, self.owner, address, password)
+        self.assert_connected(response, account)
+        after = self.token_requests()
+        # One code exchange; the save test and what follows use its access token.
+        self.assertEqual(
+            after.get("authorization_code", 0), before.get("authorization_code", 0) + 1
+        )
+        self.assertEqual(after.get("refresh_token", 0), before.get("refresh_token", 0))
+        self.assertIn("INBOX", self.folder_names(account))
+        partner, partner_password = self.new_mailbox()
+        subject = f"Per Token gesendet {secrets.token_hex(3)}"
+        _values, result = self.send(account, partner, subject)
+        self.assertTrue(result["sent"], result)
+        self.assertIn(subject, self.inbox_subjects(partner, partner_password))
+        self.assertIn(subject, self.inbox_subjects(address, password, "Sent"))
+        self.assertEqual(
+            self.token_requests().get("refresh_token", 0), before.get("refresh_token", 0)
+        )
+
+    def test_access_token_is_renewed_before_it_expires(self):
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        grant = account.sudo()._authorization()
+        # A minute left: less than a login may need, so the next login renews first.
+        account.sudo()._store_authorization(
+            grant.refresh_token, grant.access_token, int(time.time()) + 60
+        )
+        before = self.token_requests().get("refresh_token", 0)
+        account._test_connection()  # IMAP, then SMTP: one renewal serves both
+        self.assertEqual(self.token_requests().get("refresh_token", 0), before + 1)
+        renewed = account.sudo()._authorization()
+        self.assertNotEqual(renewed.access_token, grant.access_token)
+        self.assertGreater(renewed.expires_at, time.time() + 600)
+
+    def test_a_refused_token_is_renewed_once(self):
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        # The provider ends the access token while Odoo's clock still takes it for valid.
+        self.assertGreaterEqual(self.oauth.expire_access_tokens(address), 1)
+        before = self.token_requests().get("refresh_token", 0)
+        self.assertIn("INBOX", self.folder_names(account))
+        self.assertEqual(self.token_requests().get("refresh_token", 0), before + 1)
+
+    def test_a_revoked_grant_asks_to_reconnect_keeps_the_draft_and_reconnecting_helps(self):
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        partner, _partner_password = self.new_mailbox()
+        values = account.client_compose("new")
+        subject = f"Bleibt als Entwurf {secrets.token_hex(3)}"
+        values.update(to=[partner], subject=subject, body_html="<p>Hallo</p>")
+        # The pooled connection, logged in before the grant ends, still files the draft.
+        self.assertIn("INBOX", self.folder_names(account))
+        self.assertGreaterEqual(self.oauth.revoke_user(address), 1)
+        before = self.token_requests().get("refresh_token", 0)
+        result = account.client_send(values)
+        self.assertFalse(result["sent"], result)
+        self.assertIn(f"the connection to {self.provider} has expired", result["error"])
+        # Renewed once for SMTP: refused, and not asked again and again.
+        self.assertEqual(self.token_requests().get("refresh_token", 0), before + 1)
+        self.assertIn(subject, self.inbox_subjects(address, password, "Drafts"))
+        # A fresh connection (the pooled ones logged in before) cannot log in either: the
+        # client gets the error it offers "Reconnect" for.
+        imap_pool.POOL.clear(account._pool_key())
+        answer = self.rpc(self.owner, ACCOUNT, "client_folders", [[account.id]])
+        self.assertTrue(answer["error"]["data"]["name"].endswith("ReconnectRequiredError"), answer)
+        self.assertIn(
+            f"the connection to {self.provider} has expired", answer["error"]["data"]["message"]
+        )
+        reconnect = self.rpc(self.owner, ACCOUNT, "client_reconnect_action", [[account.id]])
+        location = self.consent(reconnect["result"]["url"], address, password)
+        self.assert_connected(self.come_back(location), account)
+        self.assertIn("INBOX", self.folder_names(account))
+
+    def test_group_account_is_connected_by_an_administrator_not_by_a_stranger(self):
+        account, address, password = self.create_oauth_account(group=self.sales)
+        # Neither a member nor a stranger may give Odoo a grant to the group's mailbox.
+        for user in (self.member, self.other):
+            answer = self.rpc(user, ACCOUNT, self.connect_method, [[account.id]])
+            self.assertIn("error", answer, f"{user.login} started the flow")
+        url = self.start_flow(account, self.admin)
+        location = self.consent(url, address, password)
+        response = self.come_back(location)
+        # The administrator is no member: back to the account's form, connected.
+        self.assertEqual(response.status_code, 303, response.text[:2000])
+        self.assertTrue(response.headers["Location"].endswith(f"/odoo/{ACCOUNT}/{account.id}"))
+        self.assertIn("INBOX", self.folder_names(account.with_user(self.member)))
+
+    def test_state_of_another_user_or_forged_is_refused(self):
+        account, address, password = self.create_oauth_account()
+        location = self.consent(self.start_flow(account, self.owner), address, password)
+        # Another user who got hold of the owner's link cannot complete it.
+        self.authenticate(self.admin.login, self.admin.login)
+        self.assertEqual(self.come_back(location).status_code, 403)
+        # Nor can the owner with a state for another account or a forged token.
+        other_account, _address, _password = self.create_oauth_account()
+        query = parse_qs(urlsplit(location).query)
+        code = query["code"][0]
+        for state in (
+            query["state"][0].replace(str(account.id), str(other_account.id)),
+            '{"model": "%s", "id": %d, "csrf_token": "forged"}' % (ACCOUNT, account.id),
+            '{"model": "%s", "id": %d}' % (ACCOUNT, account.id),
+        ):
+            self.authenticate(self.owner.login, self.owner.login)
+            response = self.url_open(
+                f"{self.callback_path}?{urlencode({'code': code, 'state': state})}",
+                allow_redirects=False,
+            )
+            self.assertEqual(response.status_code, 403, state)
+        account.invalidate_recordset()
+        other_account.invalidate_recordset()
+        self.assertTrue(account.authorization_missing)
+        self.assertTrue(other_account.authorization_missing)
+
+    def test_tokens_are_never_read_back(self):
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        grant = account.sudo()._authorization()
+        for user in (self.owner, self.admin):
+            answer = self.rpc(user, ACCOUNT, "read", [[account.id]])
+            text = str(answer)
+            self.assertNotIn(grant.refresh_token, text)
+            self.assertNotIn(grant.access_token, text)
+            for name in self.token_fields:
+                answer = self.rpc(user, ACCOUNT, "read", [[account.id], [name]])
+                self.assertNotIn(grant.refresh_token, str(answer))
+                self.assertNotIn(grant.access_token, str(answer))
+                if "result" in answer:
+                    self.assertFalse(answer["result"][0][name], (user.login, name))
+        # Stored encrypted, in no column of the account's table.
+        self.env.cr.execute(
+            "SELECT refresh_token_crypt, access_token_crypt FROM "
+            "dynaoffice_mail_account_authorization WHERE account_id = %s",
+            (account.id,),
+        )
+        stored = self.env.cr.fetchone()
+        self.assertNotIn(grant.refresh_token, str(stored))
+        self.assertNotIn(grant.access_token, str(stored))
+
+    def test_deleting_the_account_forgets_the_grant(self):
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        account_id = account.id
+        account.action_delete_account()
+        self.env.cr.execute(
+            "SELECT count(*) FROM dynaoffice_mail_account_authorization WHERE account_id = %s",
+            (account_id,),
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_without_client_credentials_the_form_says_so(self):
+        account, _address, _password = self.create_oauth_account()
+        config = self.env["ir.config_parameter"].sudo()
+        config.set_param(self.client_secret_param, False)
+        answer = self.rpc(self.owner, ACCOUNT, self.connect_method, [[account.id]])
+        self.assertIn("General Settings", answer["error"]["data"]["message"])
+
+
+def redirect_requests(module, url_map):
+    """`module`'s `requests.post` (and only that module's), with the URLs of `url_map`
+    replaced: for a provider module that writes its endpoints inline, in tests only."""
+    real = module.requests
+
+    class _Requests:
+        RequestException = real.RequestException
+
+        @staticmethod
+        def post(url, *args, **kwargs):
+            return real.post(url_map.get(url, url), *args, **kwargs)
+
+    return patch.object(module, "requests", _Requests)

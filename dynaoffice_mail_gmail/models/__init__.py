@@ -1,0 +1,1 @@
+from . import dynaoffice_mail_account

@@ -1,0 +1,161 @@
+"""Gmail / Google Workspace accounts: IMAP and SMTP logins by OAuth2 token, with the flow and
+the token requests of Odoo's `google_gmail` (its mixin); this addon only stores the grant the
+way dynaoffice_mail stores passwords and fills in the login seams."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT, Authorization
+
+SERVER_TYPE = "gmail"
+PROVIDER = "Google"
+# Where google_gmail's mixin asks for tokens (written inline there, not a parameter).
+TOKEN_HOST = "oauth2.googleapis.com"
+# What the server type fills in (Google's published settings).
+GMAIL_SERVERS = {
+    "imap_host": "imap.gmail.com",
+    "imap_ssl": True,
+    "imap_port": 993,
+    "imap_allow_insecure": False,
+    "smtp_method": "smtp",
+    "smtp_host": "smtp.gmail.com",
+    "smtp_port": 465,
+    "smtp_encryption": "ssl",
+    "smtp_auth": True,
+}
+
+
+class DynaofficeMailAccount(models.Model):
+    _name = "dynaoffice.mail.account"
+    _inherit = ["dynaoffice.mail.account", "google.gmail.mixin"]
+
+    server_type = fields.Selection(
+        selection_add=[(SERVER_TYPE, "Gmail / Google Workspace")],
+        ondelete={SERVER_TYPE: "set default"},
+    )
+    is_google_gmail_configured = fields.Boolean(compute="_compute_is_google_gmail_configured")
+    # The mixin's token fields, not stored: the grant is kept encrypted like the passwords
+    # (_store_authorization). They show it only to the mixin's methods (_showing_grant) and
+    # are empty for everyone else, administrators included. The one-time authorization code
+    # is never kept.
+    google_gmail_authorization_code = fields.Char(
+        compute="_compute_gmail_grant", inverse="_inverse_gmail_grant", store=False
+    )
+    google_gmail_refresh_token = fields.Char(
+        compute="_compute_gmail_grant", inverse="_inverse_gmail_grant", store=False
+    )
+    google_gmail_access_token = fields.Char(
+        compute="_compute_gmail_grant", inverse="_inverse_gmail_grant", store=False
+    )
+    google_gmail_access_token_expiration = fields.Integer(
+        compute="_compute_gmail_grant", inverse="_inverse_gmail_grant", store=False
+    )
+
+    def _compute_is_google_gmail_configured(self):
+        # System parameters are readable by administrators only; the form shows every user
+        # whether Gmail can be connected, hence sudo.
+        config = self.env["ir.config_parameter"].sudo()
+        configured = bool(
+            config.get_param("google_gmail_client_id")
+            and config.get_param("google_gmail_client_secret")
+        )
+        for account in self:
+            account.is_google_gmail_configured = configured
+
+    @api.depends_context(SHOW_GRANT)
+    def _compute_gmail_grant(self):
+        for account in self:
+            shown = account._grant_shown() and account.id
+            grant = account._authorization() if shown else Authorization()
+            account.google_gmail_authorization_code = False
+            account.google_gmail_refresh_token = grant.refresh_token or False
+            account.google_gmail_access_token = grant.access_token or False
+            account.google_gmail_access_token_expiration = grant.expires_at
+
+    def _inverse_gmail_grant(self):
+        # Only the mixin's own renewal writes these, and only where it was shown the grant;
+        # a write from anywhere else (an RPC of an administrator) changes nothing.
+        for account in self:
+            if account._grant_shown():
+                account._store_authorization(
+                    account.google_gmail_refresh_token,
+                    account.google_gmail_access_token,
+                    account.google_gmail_access_token_expiration,
+                )
+
+    @api.onchange("server_type")
+    def _onchange_server_type_gmail(self):
+        if self.server_type == SERVER_TYPE:
+            self.update(GMAIL_SERVERS)
+
+    def action_connect_google(self):
+        """The form's "Connect your Google account": Google's consent page, whose answer
+        comes back to /google_gmail/confirm (controllers/main.py)."""
+        self.ensure_one()
+        self._check_may_connect()
+        if not self.is_google_gmail_configured:
+            raise UserError(
+                self.env._(
+                    "Gmail is not set up in Odoo yet: an administrator enters the client ID "
+                    "and secret of the Google app in the General Settings."
+                )
+            )
+        # Computed once per record otherwise, while the state it holds names the user.
+        self.invalidate_recordset(["google_gmail_uri"])
+        return {"type": "ir.actions.act_url", "url": self.google_gmail_uri, "target": "self"}
+
+    def open_google_gmail_uri(self):
+        # The mixin's button allows system users only; accounts are connected by their owner.
+        return self.action_connect_google()
+
+    def _get_gmail_csrf_token(self):
+        # The mixin binds the state to the record; a mail account's also to the user.
+        return self._authorization_state_token("dynaoffice_mail_gmail_oauth")
+
+    def _login_by_token(self):
+        return self.server_type == SERVER_TYPE or super()._login_by_token()
+
+    def _reconnect_action(self):
+        if self.server_type == SERVER_TYPE:
+            return self.action_connect_google()
+        return super()._reconnect_action()
+
+    # -- the login seams ----------------------------------------------------------------------
+
+    def _get_imap_session(self, settings=None):
+        if self.server_type != SERVER_TYPE:
+            return super()._get_imap_session(settings)
+        settings = settings or self._imap_settings()
+        return self._log_in_with_token(
+            super()._get_imap_session, settings, self._gmail_login(settings.username), PROVIDER
+        )
+
+    def _get_smtp_session(self, settings=None):
+        if self.server_type != SERVER_TYPE:
+            return super()._get_smtp_session(settings)
+        settings = settings or self._smtp_settings()
+        return self._log_in_with_token(
+            super()._get_smtp_session, settings, self._gmail_login(settings.username), PROVIDER
+        )
+
+    def _gmail_login(self, login):
+        """token_login(refresh) for _log_in_with_token, with the mixin's token requests."""
+
+        def renew(refresh_token):
+            # Google keeps the refresh token: it answers with a new access token only.
+            return ("", *self._fetch_gmail_access_token(refresh_token))
+
+        def sasl_response():
+            account = self._showing_grant()
+            return account._generate_oauth2_string(login, account.google_gmail_refresh_token)
+
+        def token_login(refresh):
+            return self._xoauth2_login(
+                refresh,
+                provider=PROVIDER,
+                host=TOKEN_HOST,
+                renew=renew,
+                sasl_response=sasl_response,
+            )
+
+        return token_login

@@ -1,0 +1,142 @@
+"""Microsoft 365 / Outlook accounts: IMAP and SMTP logins by OAuth2 token, with the flow and
+the token requests of Odoo's `microsoft_outlook` (its mixin); this addon only stores the grant
+the way dynaoffice_mail stores passwords and fills in the login seams."""
+
+from urllib.parse import urlsplit
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT, Authorization
+
+SERVER_TYPE = "outlook"
+PROVIDER = "Microsoft"
+# Exchange Online's IMAP and SMTP; the mixin adds offline_access (the refresh token).
+OUTLOOK_SCOPE = (
+    "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send"
+)
+# What the server type fills in (Microsoft's published settings).
+OUTLOOK_SERVERS = {
+    "imap_host": "outlook.office365.com",
+    "imap_ssl": True,
+    "imap_port": 993,
+    "imap_allow_insecure": False,
+    "smtp_method": "smtp",
+    "smtp_host": "smtp.office365.com",
+    "smtp_port": 587,
+    "smtp_encryption": "tls",
+    "smtp_auth": True,
+}
+
+
+class DynaofficeMailAccount(models.Model):
+    _name = "dynaoffice.mail.account"
+    _inherit = ["dynaoffice.mail.account", "microsoft.outlook.mixin"]
+
+    _OUTLOOK_SCOPE = OUTLOOK_SCOPE
+
+    server_type = fields.Selection(
+        selection_add=[(SERVER_TYPE, "Microsoft 365 / Outlook")],
+        ondelete={SERVER_TYPE: "set default"},
+    )
+    # The mixin's token fields, not stored: the grant is kept encrypted like the passwords
+    # (_store_authorization). They show it only to the mixin's methods (_showing_grant) and
+    # are empty for everyone else, administrators included.
+    microsoft_outlook_refresh_token = fields.Char(
+        compute="_compute_outlook_grant", inverse="_inverse_outlook_grant", store=False
+    )
+    microsoft_outlook_access_token = fields.Char(
+        compute="_compute_outlook_grant", inverse="_inverse_outlook_grant", store=False
+    )
+    microsoft_outlook_access_token_expiration = fields.Integer(
+        compute="_compute_outlook_grant", inverse="_inverse_outlook_grant", store=False
+    )
+
+    @api.depends_context(SHOW_GRANT)
+    def _compute_outlook_grant(self):
+        for account in self:
+            shown = account._grant_shown() and account.id
+            grant = account._authorization() if shown else Authorization()
+            account.microsoft_outlook_refresh_token = grant.refresh_token or False
+            account.microsoft_outlook_access_token = grant.access_token or False
+            account.microsoft_outlook_access_token_expiration = grant.expires_at
+
+    def _inverse_outlook_grant(self):
+        # Only the mixin's own renewal writes these, and only where it was shown the grant;
+        # a write from anywhere else (an RPC of an administrator) changes nothing.
+        for account in self:
+            if account._grant_shown():
+                account._store_authorization(
+                    account.microsoft_outlook_refresh_token,
+                    account.microsoft_outlook_access_token,
+                    account.microsoft_outlook_access_token_expiration,
+                )
+
+    @api.onchange("server_type")
+    def _onchange_server_type_outlook(self):
+        if self.server_type == SERVER_TYPE:
+            self.update(OUTLOOK_SERVERS)
+
+    def action_connect_microsoft(self):
+        """The form's "Connect your Microsoft account": Microsoft's consent page, whose
+        answer comes back to /microsoft_outlook/confirm (controllers/main.py)."""
+        self.ensure_one()
+        self._check_may_connect()
+        if not self.is_microsoft_outlook_configured:
+            raise UserError(
+                self.env._(
+                    "Microsoft 365 is not set up in Odoo yet: an administrator enters the "
+                    "client ID and secret of the Microsoft app in the General Settings."
+                )
+            )
+        # Computed once per record otherwise, while the state it holds names the user.
+        self.invalidate_recordset(["microsoft_outlook_uri"])
+        return {"type": "ir.actions.act_url", "url": self.microsoft_outlook_uri, "target": "self"}
+
+    def open_microsoft_outlook_uri(self):
+        # The mixin's button allows system users only; accounts are connected by their owner.
+        return self.action_connect_microsoft()
+
+    def _get_outlook_csrf_token(self):
+        # The mixin binds the state to the record; a mail account's also to the user.
+        return self._authorization_state_token("dynaoffice_mail_outlook_oauth")
+
+    def _login_by_token(self):
+        return self.server_type == SERVER_TYPE or super()._login_by_token()
+
+    def _reconnect_action(self):
+        if self.server_type == SERVER_TYPE:
+            return self.action_connect_microsoft()
+        return super()._reconnect_action()
+
+    # -- the login seams ----------------------------------------------------------------------
+
+    def _get_imap_session(self, settings=None):
+        if self.server_type != SERVER_TYPE:
+            return super()._get_imap_session(settings)
+        settings = settings or self._imap_settings()
+        return self._log_in_with_token(
+            super()._get_imap_session, settings, self._outlook_login(settings.username), PROVIDER
+        )
+
+    def _get_smtp_session(self, settings=None):
+        if self.server_type != SERVER_TYPE:
+            return super()._get_smtp_session(settings)
+        settings = settings or self._smtp_settings()
+        return self._log_in_with_token(
+            super()._get_smtp_session, settings, self._outlook_login(settings.username), PROVIDER
+        )
+
+    def _outlook_login(self, login):
+        """token_login(refresh) for _log_in_with_token, with the mixin's token requests."""
+
+        def token_login(refresh):
+            return self._xoauth2_login(
+                refresh,
+                provider=PROVIDER,
+                host=urlsplit(self._get_microsoft_endpoint()).hostname or "",
+                renew=self._fetch_outlook_access_token,
+                sasl_response=lambda: self._showing_grant()._generate_outlook_oauth2_string(login),
+            )
+
+        return token_login

@@ -1,0 +1,1 @@
+from . import test_outlook_connect, test_ui_outlook_connect
