@@ -445,6 +445,7 @@ class DynaofficeMailAccount(models.Model):
         if not self.env.su:
             self._check_owner_unchanged(vals)
             self._check_password_follows_server(vals)
+        self._forget_grant_on_redirect(vals)
         result = super().write(vals)
         if not self.env.su:
             # Odoo checks record rules before a write only: the accounts must still be the
@@ -706,6 +707,31 @@ class DynaofficeMailAccount(models.Model):
                         account=account.name,
                     )
                 raise AccessError(message)
+
+    def _forget_grant_on_redirect(self, vals):
+        """A grant (login by token) goes only where it was given for, like a password: a
+        write that changes where the account connects (*_REDIRECT_FIELDS) forgets it, and
+        the account must be connected again, so that no token is ever sent to a server the
+        writer chose. In the request's transaction: a write that fails forgets nothing."""
+        changed = (IMAP_REDIRECT_FIELDS | SMTP_REDIRECT_FIELDS) & set(vals)
+        if not changed:
+            return
+        for account in self:
+            if not account._authorization().refresh_token:
+                continue
+            if all(
+                account[name] == _as_record_value(account, name, vals[name]) for name in changed
+            ):
+                continue
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE account_id = %s",
+                    SQL.identifier(AUTHORIZATION_TABLE),
+                    account.id,
+                )
+            )
+            imap_pool.POOL.clear(account._pool_key())
+            account.invalidate_recordset(["authorization_missing"])
 
     def _is_usable_by(self, user):
         self.ensure_one()

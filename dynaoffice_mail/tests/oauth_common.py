@@ -279,6 +279,26 @@ class OAuthFlowCase(OAuthCase):
         self.assertNotIn(grant.refresh_token, str(stored))
         self.assertNotIn(grant.access_token, str(stored))
 
+    def test_changing_the_servers_forgets_the_grant(self):
+        """No token goes to a server the writer chose: a connected account whose server
+        changes must be connected again (as a password must be entered again)."""
+        for field, value in (("imap_host", "127.0.0.1"), ("smtp_host", "127.0.0.1")):
+            with self.subTest(field=field):
+                account, address, password = self.create_oauth_account()
+                self.assert_connected(
+                    self.connect(account, self.owner, address, password), account
+                )
+                account.invalidate_recordset()
+                self.assertTrue(account.sudo()._authorization().refresh_token)
+                # The name, signature and options keep it.
+                self.rpc(self.owner, ACCOUNT, "write", [[account.id], {"name": "Renamed"}])
+                self.assertTrue(account.sudo()._authorization().refresh_token)
+                answer = self.rpc(self.owner, ACCOUNT, "write", [[account.id], {field: value}])
+                self.assertIn("result", answer, answer)
+                account.invalidate_recordset()
+                self.assertFalse(account.sudo()._authorization().refresh_token)
+                self.assertTrue(account.authorization_missing)
+
     def test_deleting_the_account_forgets_the_grant(self):
         account, address, password = self.create_oauth_account()
         self.assert_connected(self.connect(account, self.owner, address, password), account)
