@@ -49,25 +49,34 @@ def parse_fetch(data: list, *, normalise_times: bool = True, uid_is_key: bool = 
         if len(items) % 2:
             raise ProtocolError(f"uneven number of response items: {items!r}")
         message = {b"SEQ": seq}
-        for index in range(0, len(items), 2):
-            word = items[index].upper()
-            value = items[index + 1]
-            if word == b"UID":
-                uid = _int_or_error(value, "invalid UID")
-                if uid_is_key:
-                    msg_id = uid
+        try:
+            for index in range(0, len(items), 2):
+                word = items[index].upper()
+                value = items[index + 1]
+                if word == b"UID":
+                    uid = _int_or_error(value, "invalid UID")
+                    if uid_is_key:
+                        msg_id = uid
+                    else:
+                        message[word] = uid
+                elif word == b"INTERNALDATE":
+                    message[word] = _convert_INTERNALDATE(value, normalise_times)
+                elif word == b"ENVELOPE":
+                    message[word] = _convert_ENVELOPE(value, normalise_times)
+                elif word in (b"BODY", b"BODYSTRUCTURE"):
+                    message[word] = BodyData.create(value)
                 else:
-                    message[word] = uid
-            elif word == b"INTERNALDATE":
-                message[word] = _convert_INTERNALDATE(value, normalise_times)
-            elif word == b"ENVELOPE":
-                message[word] = _convert_ENVELOPE(value, normalise_times)
-            elif word in (b"BODY", b"BODYSTRUCTURE"):
-                message[word] = BodyData.create(value)
-            else:
-                message[word] = value
+                    message[word] = value
+        except _CRASHES as error:
+            # imapclient's converters crash on some malformed items (a number where a name
+            # belongs, an ENVELOPE too short): that is a malformed answer.
+            raise ProtocolError(f"unreadable FETCH items: {items!r}") from error
         parsed[msg_id].update(message)
     return parsed
+
+
+# What imapclient's converters raise on malformed items instead of a ProtocolError.
+_CRASHES = (AttributeError, TypeError, IndexError)
 
 
 def parse_values(data: list) -> list:

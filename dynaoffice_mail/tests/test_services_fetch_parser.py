@@ -116,12 +116,25 @@ def _plain(value):
     return value
 
 
+# imapclient's parser crashes on some malformed items instead of saying so
+# (`0(NIL NIL NIL NIL)(` raises AttributeError in it); ours says what that means there: a
+# ProtocolError.
+_IMAPCLIENT_CRASHES = {"AttributeError", "TypeError", "IndexError"}
+
+
 def _both(data):
     theirs = _outcome(
         lambda value: parse_fetch_response(value, normalise_times=False, uid_is_key=False), data
     )
+    if theirs[0] == "error" and theirs[1] in _IMAPCLIENT_CRASHES:
+        theirs = ("error", "ProtocolError")
     ours = _outcome(lambda value: parse_fetch(value, normalise_times=False, uid_is_key=False), data)
     return theirs, ours
+
+
+def test_what_imapclient_crashes_on_is_a_protocol_error_here():
+    theirs, ours = _both([b"0(NIL NIL NIL NIL)("])
+    assert ours == theirs == ("error", "ProtocolError")
 
 
 def test_a_page_of_the_list_parses_as_imapclient_parses_it():
