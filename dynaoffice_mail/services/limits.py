@@ -143,3 +143,7 @@ MAX_CACHED_THREAD_LINKS = 50_000
 MAX_CONVERSATION_ROWS = 20
 MAX_RELATED_KEYS = 100
 MAX_RELATED_MESSAGES = 200
+# New mail placed into a folder's last structure without a THREAD of the whole folder: at
+# most this many new messages at once, matched against the newest conversations' messages.
+MAX_PLACED_MESSAGES = 100
+PLACING_CONVERSATIONS = 100
