@@ -19,7 +19,7 @@ New mail is placed into the folder's last structure rather than threading the wh
 again (with_new_mail()), where that gives exactly what a fresh THREAD (or the headers)
 would: a new message that answers one of the newest conversations joins it, one that
 answers nothing starts its own. Anything else (an expunge, a reference to a message not
-known here, a subject another message shares, a search for flags) threads the folder anew.
+known here, a subject another message shares, a search) threads the folder anew.
 
 Conversations are ordered by their newest message as the folder received it (the highest
 UID), newest first: what arrived last is on top, as in the flat list's arrival order,
@@ -207,11 +207,12 @@ def _structure(client, selected, count, criteria, by_server) -> tuple[tuple[int,
     structure = _STRUCTURES.get(key) if scope is not None else None
     if structure is not None:
         return structure
-    # Flags change without new mail: a search for them is threaded anew.
-    placing = scope is not None and _FLAG_KEYS.isdisjoint(criteria)
+    # Only the whole folder's: what a server's THREAD makes of the messages a search does
+    # not find (links between those it finds, or none) is its own affair.
+    placing = scope is not None and criteria == [b"ALL"]
     last = _LATEST.get(key[:5]) if placing else None
     if last is not None:
-        structure = with_new_mail(client, selected, criteria, last, count, newest)
+        structure = with_new_mail(client, selected, last, count, newest)
     if structure is None:
         if by_server:
             structure = _server_threads(client, criteria)
@@ -231,13 +232,14 @@ def _highest_uid(client, count: int) -> int:
     return max((item.get(b"UID", 0) for item in response.values()), default=0)
 
 
-def with_new_mail(client, selected, criteria, last, count, newest):
+def with_new_mail(client, selected, last, count, newest):
     """The folder's structure from `last` (message count, highest UID, structure), the
     folder's last one, and the mail that arrived since, when nothing but new mail came
     (no expunge) and each new message can be placed surely; otherwise None (threaded
-    anew). A few commands whatever the folder's size: a `UID SEARCH` of the new UIDs (and
-    one more with the search), a FETCH of their links, and a `UID SEARCH` of the older
-    messages that could change where they go (see _placed).
+    anew). A few commands whatever the folder's size: a `UID SEARCH` of the new UIDs, a
+    FETCH of their links (and once of the newest conversations'), and a `UID SEARCH` of
+    the older messages that could change where they go (see _placed). For the folder
+    without a search only.
 
     The result is what THREAD=REFERENCES (RFC 5256) or group_by_links give for the whole
     folder: a new message named by no older one, whose references are all messages of
@@ -254,10 +256,6 @@ def with_new_mail(client, selected, criteria, last, count, newest):
     arrived = [uid for uid in arrived if uid > old_newest]
     if len(arrived) != added:
         return None  # messages were expunged too
-    if criteria != [b"ALL"]:
-        arrived = _searched(client, [*criteria, b"UID", compress_uids(arrived).encode("ascii")])
-    if not arrived:
-        return structure
     links = message_links(client, selected, arrived)
     if len(links) != len(arrived):
         return None
@@ -283,7 +281,7 @@ def _placed(client, selected, known, arrived, links, old_newest) -> dict | None:
     owners = _owners(client, selected, known)
     groups: dict = {}  # a new message's Message-ID -> its group
     placed: dict = {}
-    named, expected, ids, keys = set(), set(), [], []
+    named, expected, ids, keys = set(), set(), {}, []
     subjects = {uid: links[uid][2].casefold() for uid in arrived}
     for uid in arrived:
         own, names, base, _reply = links[uid]
@@ -301,7 +299,7 @@ def _placed(client, selected, known, arrived, links, old_newest) -> dict | None:
             for name in names:
                 if name not in groups:
                     expected.add(owners.uids[name])
-                    ids.append([b"HEADER", b"Message-ID", _astring(name)])
+                    ids[name] = [b"HEADER", b"Message-ID", _astring(name)]
         else:
             group = ("new", uid)
             word = _subject_word(base)
@@ -314,7 +312,9 @@ def _placed(client, selected, known, arrived, links, old_newest) -> dict | None:
             keys += [[b"HEADER", field, _astring(own)] for field in _ANSWER_FIELDS]
         named.update(names)
         placed.setdefault(group, []).append(uid)
-    return placed if _nothing_else(client, old_newest, expected, ids, keys) else None
+    if len(ids) + len(keys) > limits.MAX_RELATED_KEYS:
+        return None  # a search too long for one command
+    return placed if _nothing_else(client, old_newest, expected, list(ids.values()), keys) else None
 
 
 class _Owners(dict):
