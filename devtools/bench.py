@@ -189,9 +189,12 @@ CONVERSATION_WAYS = (
     ("flat list", "the flat list's page by date, as above (cached rows)"),
     ("THREAD, cold", "UID THREAD REFERENCES on the folder, caches empty"),
     ("THREAD, cached", "the folder's structure cached (unchanged): NOOP, FETCH *, rows"),
-    ("THREAD, new mail", "the structure asked for again (as after a new mail), rows cached"),
+    ("THREAD, anew", "the structure threaded again (an expunge, new mail not placed)"),
+    ("THREAD, new mail", "after a new mail naming nothing (another program's APPEND): placed"),
+    ("THREAD, reply", "after an answer to the newest conversation arrived: placed into it"),
     ("headers, cold", "no THREAD: every message's Message-ID/References read, caches empty"),
     ("headers, cached", "no THREAD: the structure cached, as with THREAD"),
+    ("headers, new mail", "no THREAD: after a new mail naming nothing, placed"),
 )
 EXTRA_COLUMNS = (
     ("cmds", 6, "commands"),
@@ -806,6 +809,26 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
     changed)."""
     ours = Ours(mailbox)
     client = ours.open()
+    other = ours.open()  # the program that delivers new mail
+
+    def deliver(*, reply):
+        """A new mail APPENDed by another program (not measured): naming nothing, or
+        answering the newest message of the newest conversation."""
+        message = EmailMessage()
+        message["From"] = "Kunde <kunde@example.com>"
+        message["To"] = "bench@example.com"
+        message["Message-ID"] = f"<bench-{secrets.token_hex(8)}@example.com>"
+        if reply:
+            selected, _count = imap.ensure_selected(client, folder)
+            newest = threads.page_conversations(client, folder, limit=1, related=False)
+            uid = newest.conversations[0].uids[-1]
+            parent = threads.message_links(client, selected, [uid])[uid][0]
+            message["Subject"] = "Re: Neuigkeit"
+            message["References"] = message["In-Reply-To"] = parent
+        else:
+            message["Subject"] = f"Neuigkeit {secrets.token_hex(6)}"
+        message.set_content("Text\n")
+        other.append(folder, message.as_bytes())
 
     def conversations(offset, *, cold, server, structure=False):
         if cold:
@@ -826,10 +849,15 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         "flat list": lambda o: ours.page(client, folder, o, cache="unchanged"),
         "THREAD, cold": lambda o: conversations(o, cold=True, server=True),
         "THREAD, cached": lambda o: conversations(o, cold=False, server=True),
-        "THREAD, new mail": lambda o: conversations(o, cold=False, server=True, structure=True),
+        "THREAD, anew": lambda o: conversations(o, cold=False, server=True, structure=True),
+        "THREAD, new mail": lambda o: conversations(o, cold=False, server=True),
+        "THREAD, reply": lambda o: conversations(o, cold=False, server=True),
         "headers, cold": lambda o: conversations(o, cold=True, server=False),
         "headers, cached": lambda o: conversations(o, cold=False, server=False),
+        "headers, new mail": lambda o: conversations(o, cold=False, server=False),
     }
+    # The mail delivered before each of these calls, not measured.
+    arriving = {"THREAD, new mail": "new", "THREAD, reply": "reply", "headers, new mail": "new"}
     result = {"pages": {}}
     try:
         last = conversations(0, cold=True, server=True)
@@ -838,14 +866,18 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
             figures = {}
             for name, call in calls.items():
                 call(offset)  # unmeasured: Dovecot's caches, as for the other figures
-                samples = [
-                    measure(meter, lambda call=call, offset=offset: call(offset))
-                    for _ in range(repeat)
-                ]
+                samples = []
+                for _ in range(repeat):
+                    if name in arriving:
+                        threads.SERVER_THREADS = not name.startswith("headers")
+                        deliver(reply=arriving[name] == "reply")
+                        threads.SERVER_THREADS = True
+                    samples.append(measure(meter, lambda call=call, offset=offset: call(offset)))
                 figures[name] = _pooled_figures(samples)
             result["pages"][page_name] = figures
     finally:
         ours.close(client)
+        ours.close(other)
     print(
         f"\n{size:,} messages in {result['conversations']:,} conversations (THREAD=REFERENCES): "
         f"per page of {PAGE} conversations, pooled, times in ms"

@@ -143,3 +143,10 @@ MAX_CACHED_THREAD_LINKS = 50_000
 MAX_CONVERSATION_ROWS = 20
 MAX_RELATED_KEYS = 100
 MAX_RELATED_MESSAGES = 200
+# New mail placed into a folder's last structure without a THREAD of the whole folder: at
+# most this many new messages at once, matched against the newest conversations' messages.
+MAX_PLACED_MESSAGES = 100
+# Rows of a page read at an older folder state are read again in full with its new rows up
+# to this many (one FETCH); more are asked for their changed flags (a second, small one).
+STALE_ROWS_READ_AGAIN = 50
+PLACING_CONVERSATIONS = 100

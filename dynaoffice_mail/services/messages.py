@@ -494,7 +494,7 @@ def _known_summaries(client, selected, state, uids, with_previews):
     A row is filed with the HIGHESTMODSEQ it was read at: at that value it is still true.
     Rows read at a lower one are asked for what changed since, `UID FETCH <uids> (UID FLAGS)
     (CHANGEDSINCE <modseq>)` (a message changes nothing but its flags); rows the cache lacks
-    are read in full, with those, in one FETCH.
+    are read in full, with those, in one FETCH (with a page's of them at most).
     """
     previews_of = selected if with_previews else None
     if state is None:
@@ -510,12 +510,15 @@ def _known_summaries(client, selected, state, uids, with_previews):
         else:
             stale[uid] = entry
     if missing:
-        wanted = missing + list(stale)
-        for summary in fetch_summaries(client, wanted, previews_of=previews_of):
+        # Stale rows are read again with the missing ones, in one FETCH; more than a page's
+        # of them (a page of conversations has up to 1,000) are only asked what changed.
+        refetched = list(stale) if len(stale) <= limits.STALE_ROWS_READ_AGAIN else []
+        for summary in fetch_summaries(client, missing + refetched, previews_of=previews_of):
             rows[summary.uid] = summary
             key = (scope, folder, uidvalidity, summary.uid)
             _SUMMARIES.put(key, (modseq, with_previews, summary))
-    elif stale:
+        stale = {} if refetched else stale
+    if stale:
         since = min(entry[0] for entry in stale.values())
         items = f"(UID FLAGS) (CHANGEDSINCE {since})"
         changed = imap.uid_fetch(client, stale, items)

@@ -15,6 +15,12 @@ count; a flag change alters neither, and the structure stands. A page of an unch
 folder then costs a NOOP, one `FETCH * (UID)` and the page's summaries (from the list's
 row cache where it has them, services.messages), whatever the folder's size.
 
+New mail is placed into the folder's last structure rather than threading the whole folder
+again (with_new_mail()), where that gives exactly what a fresh THREAD (or the headers)
+would: a new message that answers one of the newest conversations joins it, one that
+answers nothing starts its own. Anything else (an expunge, a reference to a message not
+known here, a subject another message shares, a search) threads the folder anew.
+
 Conversations are ordered by their newest message as the folder received it (the highest
 UID), newest first: what arrived last is on top, as in the flat list's arrival order,
 without reading the date of every message of the folder.
@@ -38,6 +44,7 @@ from .messages import (
     _FLAG_KEYS,
     MessageSearch,
     MessageSummary,
+    _astring,
     _folder_state,
     _known_summaries,
     _needs_charset,
@@ -50,6 +57,10 @@ from .uidsets import compress_uids
 # Conversation structures by mailbox, folder, UIDVALIDITY, search, message count and
 # highest UID: conversations as tuples of UIDs, newest first.
 _STRUCTURES = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES)
+# The last structure of a folder and search, by mailbox, folder, UIDVALIDITY, search and
+# who threads (the server or the headers): (message count, highest UID, structure), which
+# new mail is placed into (with_new_mail).
+_LATEST = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES)
 # What links a message to others, by mailbox, folder, UIDVALIDITY and UID: (Message-ID,
 # the Message-IDs it names in In-Reply-To and References, base subject, is it a reply).
 _LINKS = BoundedCache(limits.MAX_CACHED_THREAD_LINKS)
@@ -62,6 +73,8 @@ _FIELD = re.compile(rb"^([A-Za-z-]+)[ \t]*:(.*)$")
 _FETCH_UID = re.compile(rb"\bUID (\d+)", re.IGNORECASE)
 _THREAD_TOKEN = re.compile(rb"[()]|\d+")
 _THREAD_JUNK = re.compile(rb"[^()\d \t]")
+_LIST_TAGS = re.compile(r"\[[^\]]*\]")
+_ANSWER_FIELDS = (b"References", b"In-Reply-To")
 # The special folder whose messages join the conversations of a folder, and the folder
 # whose messages join those of that special folder.
 _RELATED = {"\\Sent": "INBOX"}
@@ -192,13 +205,23 @@ def _structure(client, selected, count, criteria, by_server) -> tuple[tuple[int,
         scope = scope if modseq is not None else None
         key += (modseq,)
     structure = _STRUCTURES.get(key) if scope is not None else None
+    if structure is not None:
+        return structure
+    # Only the whole folder's: what a server's THREAD makes of the messages a search does
+    # not find (links between those it finds, or none) is its own affair.
+    placing = scope is not None and criteria == [b"ALL"]
+    last = _LATEST.get(key[:5]) if placing else None
+    if last is not None:
+        structure = with_new_mail(client, selected, last, count, newest)
     if structure is None:
         if by_server:
             structure = _server_threads(client, criteria)
         else:
             structure = _header_threads(client, selected, criteria)
-        if scope is not None:
-            _STRUCTURES.put(key, structure)
+    if scope is not None:
+        _STRUCTURES.put(key, structure)
+    if placing:
+        _LATEST.put(key[:5], (count, newest, structure))
     return structure
 
 
@@ -207,6 +230,143 @@ def _highest_uid(client, count: int) -> int:
         return 0
     response = imap.fetch(client, "*", "(UID)", uid=False)
     return max((item.get(b"UID", 0) for item in response.values()), default=0)
+
+
+def with_new_mail(client, selected, last, count, newest):
+    """The folder's structure from `last` (message count, highest UID, structure), the
+    folder's last one, and the mail that arrived since, when nothing but new mail came
+    (no expunge) and each new message can be placed surely; otherwise None (threaded
+    anew). A few commands whatever the folder's size: a `UID SEARCH` of the new UIDs, a
+    FETCH of their links (and once of the newest conversations'), and a `UID SEARCH` of
+    the older messages that could change where they go (see _placed). For the folder
+    without a search only.
+
+    The result is what THREAD=REFERENCES (RFC 5256) or group_by_links give for the whole
+    folder: a new message named by no older one, whose references are all messages of
+    one of the newest limits.PLACING_CONVERSATIONS conversations (each Message-ID held
+    by that message alone), hangs below one of them and joins that conversation; a new
+    message that names nothing is a conversation of its own when no older message's
+    subject has its base subject's longest word (no merge by subject can take it)."""
+    old_count, old_newest, structure = last
+    added = count - old_count
+    if not 0 < added <= limits.MAX_PLACED_MESSAGES or newest <= old_newest:
+        return None
+    arrived = _searched(client, [b"UID", f"{old_newest + 1}:*".encode("ascii")])
+    # "n:*" holds the highest UID even when it is below n.
+    arrived = [uid for uid in arrived if uid > old_newest]
+    if len(arrived) != added:
+        return None  # messages were expunged too
+    links = message_links(client, selected, arrived)
+    if len(links) != len(arrived):
+        return None
+    known = structure[: limits.PLACING_CONVERSATIONS]
+    placed = _placed(client, selected, known, arrived, links, old_newest)
+    if placed is None:
+        return None
+    top, moved = [], set()
+    for group, uids in placed.items():
+        if group[0] == "known":
+            moved.add(group[1])
+            top.append(known[group[1]] + tuple(uids))
+        else:
+            top.append(tuple(uids))
+    top.sort(key=lambda conversation: conversation[-1], reverse=True)
+    rest = tuple(item for index, item in enumerate(known) if index not in moved)
+    return tuple(top) + rest + structure[len(known) :]
+
+
+def _placed(client, selected, known, arrived, links, old_newest) -> dict | None:
+    """{("known", index in `known`) or ("new", first UID): the new UIDs it takes}, or None
+    where a new message cannot be placed surely (see with_new_mail)."""
+    owners = _owners(client, selected, known)
+    groups: dict = {}  # a new message's Message-ID -> its group
+    placed: dict = {}
+    named, expected, ids, keys = set(), set(), {}, []
+    subjects = {uid: links[uid][2].casefold() for uid in arrived}
+    for uid in arrived:
+        own, names, base, _reply = links[uid]
+        if own and (own in owners or own in groups or own in named):
+            return None  # a second message of one Message-ID, or one answered already
+        if len(names) >= limits.MAX_READ_REFERENCES:
+            return None  # references were left out: what they join is not known
+        if names:
+            found = {groups.get(name) or owners.get(name) for name in names}
+            if None in found or len(found) != 1:
+                # Not in the newest conversations (or not in the folder), held twice, or
+                # joining conversations.
+                return None
+            group = found.pop()
+            for name in names:
+                if name not in groups:
+                    expected.add(owners.uids[name])
+                    ids[name] = [b"HEADER", b"Message-ID", _astring(name)]
+        else:
+            group = ("new", uid)
+            word = _subject_word(base)
+            others = (text for other, text in subjects.items() if other != uid)
+            if word is None or (word and any(word.casefold() in text for text in others)):
+                return None  # new mail of one subject: merged or not, THREAD decides
+            keys += [[b"SUBJECT", _astring(word)]] if word else []
+        if own:
+            groups[own] = group
+            keys += [[b"HEADER", field, _astring(own)] for field in _ANSWER_FIELDS]
+        named.update(names)
+        placed.setdefault(group, []).append(uid)
+    if len(ids) + len(keys) > limits.MAX_RELATED_KEYS:
+        return None  # a search too long for one command
+    return placed if _nothing_else(client, old_newest, expected, list(ids.values()), keys) else None
+
+
+class _Owners(dict):
+    """{Message-ID: ("known", index)} of the messages of the newest conversations whose
+    rows a page reads, None for a Message-ID two of them hold; `uids`: their UIDs."""
+
+    def __init__(self):
+        super().__init__()
+        self.uids: dict = {}
+
+
+def _owners(client, selected, known) -> _Owners:
+    owners = _Owners()
+    their_links = message_links(client, selected, _capped(known))
+    for index, conversation in enumerate(known):
+        for uid in conversation[-limits.MAX_CONVERSATION_ROWS :]:
+            own = their_links.get(uid, (None,))[0]
+            if own:
+                owners[own] = None if own in owners else ("known", index)
+                owners.uids[own] = uid
+    return owners
+
+
+def _nothing_else(client, old_newest, expected, ids, keys) -> bool:
+    """Whether no older message names a new one (`keys`: its Message-ID in References or
+    In-Reply-To) or has its subject (`keys`: SUBJECT), and none but the `expected` ones
+    hold a Message-ID the new ones name (`ids`): one search of the others, and one of the
+    expected ones for what they must not have."""
+    answered = compress_uids(sorted(expected)).encode("ascii") if expected else None
+    if keys or ids:
+        others = [b"UID", f"1:{old_newest}".encode("ascii")]
+        others += [b"NOT", b"UID", answered] if answered else []
+        if _searched(client, [*others, *_any_of(ids + keys)]):
+            return False
+    return not (keys and answered and _searched(client, [b"UID", answered, *_any_of(keys)]))
+
+
+def _subject_word(base: str) -> str | None:
+    """The longest word of base subject `base` outside list tags, which every subject of
+    the same base subject holds (RFC 5256 merges conversations by it); "" for an empty
+    subject (never merged), None when no word can be searched for."""
+    if not base:
+        return ""
+    words = [word for word in _LIST_TAGS.sub(" ", base).split() if word.isprintable()]
+    return max(words, key=len) if words else None
+
+
+def _searched(client, keys: list[bytes]) -> list[int]:
+    """The UIDs a `UID SEARCH` for `keys` finds, ascending."""
+    charset = [b"CHARSET", b"UTF-8"] if _needs_charset(keys) else []
+    found = imap.untagged_command(client, b"SEARCH", [*charset, *keys])
+    return sorted({int(number) for item in found if item for number in item.split()})
 
 
 def _server_threads(client, criteria) -> tuple[tuple[int, ...], ...]:
@@ -247,12 +407,7 @@ def parse_threads(raw: bytes) -> list[list[int]]:
 
 def _header_threads(client, selected, criteria) -> tuple[tuple[int, ...], ...]:
     """The conversations as THREAD=REFERENCES would name them, from the headers."""
-    if criteria == [b"ALL"]:
-        uids = None  # every message: no SEARCH
-    else:
-        charset = [b"CHARSET", b"UTF-8"] if _needs_charset(criteria) else []
-        found = imap.untagged_command(client, b"SEARCH", [*charset, *criteria])
-        uids = sorted(int(number) for item in found if item for number in item.split())
+    uids = None if criteria == [b"ALL"] else _searched(client, criteria)  # None: every one
     links = message_links(client, selected, uids)
     return group_by_links(links)
 
@@ -443,9 +598,7 @@ def _related_found(client, other, criteria) -> tuple:
     if found is not None:
         return found
     there, _count = imap.ensure_selected(client, other)
-    answer = imap.untagged_command(client, b"SEARCH", _any_of(criteria))
-    uids = sorted({int(n) for item in answer if item for n in item.split()})
-    uids = uids[-limits.MAX_RELATED_MESSAGES :]
+    uids = _searched(client, _any_of(criteria))[-limits.MAX_RELATED_MESSAGES :]
     found = ()
     if uids:
         their_links = message_links(client, there, uids)
@@ -473,5 +626,6 @@ def _any_of(keys: list[list[bytes]]) -> list[bytes]:
 def forget_structures() -> None:
     """Empty the conversation caches (for tests and the benchmark)."""
     _STRUCTURES.clear()
+    _LATEST.clear()
     _LINKS.clear()
     _RELATED_FOUND.clear()

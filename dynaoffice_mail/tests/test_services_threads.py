@@ -1,10 +1,16 @@
 """Conversations from what servers answer and what headers say (#16): the THREAD answer
-read exactly, or refused; messages joined by the IDs they name and by base subjects."""
+read exactly, or refused; messages joined by the IDs they name and by base subjects; new
+mail placed into the last structure exactly as a THREAD of the whole folder places it."""
 
 import pytest
 
+from odoo.addons.dynaoffice_mail.services import imap, limits, threads
 from odoo.addons.dynaoffice_mail.services.exceptions import ProtocolError
 from odoo.addons.dynaoffice_mail.services.threads import _links_of, group_by_links, parse_threads
+from odoo.addons.dynaoffice_mail.tests.common import imap_settings
+from odoo.addons.dynaoffice_mail.tests.push_helpers import deliver_over_lmtp
+from odoo.addons.dynaoffice_mail.tests.test_client_threads import _mail, _write
+from odoo.addons.dynaoffice_mail.tests.test_services_mailbox import WireLog
 
 
 def test_thread_answer_gives_each_threads_uids():
@@ -44,3 +50,108 @@ def test_headers_join_what_names_each_other_or_a_common_message():
     assert links[3][:2] == ("<a3@x>", ("<a1@x>", "<a2@x>"))
     assert links[5][2:] == ("Rechnung", True)
     assert group_by_links(links) == ((6,), (2, 5), (1, 3, 4))
+
+
+# -- new mail placed into the last structure, against Dovecot --------------------------------
+
+
+@pytest.fixture
+def threaded_inbox(mail_servers, mailbox, monkeypatch):
+    """A connection to a mailbox whose Inbox has five conversations, the newest three
+    looked at for new mail's place (limits.PLACING_CONVERSATIONS), and the user's answer
+    to the oldest in Sent."""
+    monkeypatch.setattr(limits, "PLACING_CONVERSATIONS", 3)
+    threads.forget_structures()
+    address, _password = mailbox
+    mails = [
+        ("INBOX", _mail("Angebot", "a1", 1), set()),
+        ("Sent", _mail("Re: Angebot", "a2", 2, refs=["a1"]), {"\\Seen"}),
+        ("INBOX", _mail("Rechnung", "b1", 2), set()),
+        ("INBOX", _mail("Protokoll", "d1", 3), set()),
+        ("INBOX", _mail("Termin", "c1", 4), set()),
+        ("INBOX", _mail("AW: Termin", "c2", 5, refs=["c1"]), set()),
+        ("INBOX", _mail("Urlaubsplanung", "e1", 6), set()),
+    ]
+    _write(mail_servers, address, mails)
+    settings = imap_settings(mail_servers, *mailbox)
+
+    def expunge(uid):
+        """`uid` expunged from the Inbox by another mail program."""
+        other = imap.connect(settings)
+        other.select_folder("INBOX")
+        other.add_flags([uid], [b"\\Deleted"])
+        other.uid_expunge([uid])
+        imap.close_quietly(other)
+
+    client = imap.connect(settings)
+    yield client, lambda raw: deliver_over_lmtp(mail_servers, address, raw), expunge
+    imap.close_quietly(client)
+
+
+def _placed_or_threaded(client):
+    """(the conversations of the Inbox's first page, as the cached structure gives them,
+    whether the whole folder was threaded for it, the commands sent), beside the same from
+    a THREAD (or the headers) of the whole folder afresh."""
+    with WireLog(client) as wire:
+        page = threads.page_conversations(client, "INBOX", limit=200, related=False)
+    anew = any("THREAD" in line or "FETCH 1:*" in line for line in wire.commands)
+    selected, _count = imap.ensure_selected(client, "INBOX")
+    if page.threaded_by == "server":
+        fresh = threads._server_threads(client, [b"ALL"])
+    else:
+        fresh = threads._header_threads(client, selected, [b"ALL"])
+    return [c.uids for c in page.conversations], list(fresh), anew, wire.commands
+
+
+# (what arrives, whether the whole folder is threaded anew for it)
+DELIVERIES = [
+    ("an unrelated new mail", [_mail("Messe", "f1", 7)], False),
+    (
+        "a reply to a conversation on page 1",
+        [_mail("Re: Termin", "c3", 8, refs=["c1", "c2"])],
+        False,
+    ),
+    ("a reply to the new mail", [_mail("Re: Messe", "f2", 8, reply_to="f1")], False),
+    ("a reply to a conversation far back", [_mail("AW: Angebot", "a3", 9, refs=["a1"])], True),
+    ("a reply whose parent is in Sent only", [_mail("Re: x", "g3", 9, refs=["a2"])], True),
+    ("a subject-only reply", [_mail("Re: Urlaubsplanung", "e2", 10)], True),
+    ("a new mail of an older one's subject", [_mail("Rechnung", "b7", 10)], True),
+    (
+        "two replies to one absent message",
+        [_mail("Re: Feier", "h2", 11, refs=["h1"]), _mail("Re: Feier", "h3", 11, refs=["h1"])],
+        True,
+    ),
+    ("the message they answer", [_mail("Feier", "h1", 12)], True),
+    ("a reply before its parent", [_mail("Re: Umzug", "k2", 12, refs=["k1"])], True),
+    ("that parent", [_mail("Umzug", "k1", 13)], True),
+    ("a new mail after all that", [_mail("Budget 2027", "m1", 14)], False),
+]
+
+
+@pytest.mark.parametrize("server_threads", [True, False], ids=["THREAD", "headers"])
+def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
+    threaded_inbox, server_threads, monkeypatch
+):
+    client, deliver, expunge = threaded_inbox
+    monkeypatch.setattr(threads, "SERVER_THREADS", server_threads)
+    placed, fresh, anew, _commands = _placed_or_threaded(client)
+    assert placed == fresh and anew
+    assert len(placed) == 5
+    for what, mails, expected_anew in DELIVERIES:
+        for raw in mails:
+            deliver(raw)
+        placed, fresh, anew, commands = _placed_or_threaded(client)
+        assert placed == fresh, what
+        assert anew == expected_anew, (what, commands)
+        if not anew:
+            # The new UIDs, their links, the older messages that could change their
+            # place (and the answered ones): no command reads the whole folder.
+            searches = [line for line in commands if " UID SEARCH " in line]
+            assert 2 <= len(searches) <= 3, (what, commands)
+    # A new mail and an expunge at once: threaded anew.
+    uid = placed[-1][0]
+    expunge(uid)
+    deliver(_mail("Neu", "n1", 15))
+    placed, fresh, anew, _commands = _placed_or_threaded(client)
+    assert anew and placed == fresh
+    assert uid not in {u for conversation in placed for u in conversation}
