@@ -75,6 +75,11 @@ requests per second over the run, Dovecot's logins of the mailbox during the run
 the most connections of the mailbox open at once (`doveadm who`, sampled) and the logins
 Dovecot refused as too many (its log; must be 0 with its default of 10).
 
+Push to screen (push_screen.py, `--no-push-screen` skips it): prefork Odoo (--workers=2 and
+its websocket), headless Chromium with the client open on the Inbox, 20 mails over LMTP, and
+the time from each delivery until its subject is in the list's DOM; the IMAP connections
+Dovecot holds for the account while the client is open.
+
 The last line of output is one line of JSON with every figure.
 """
 
@@ -307,6 +312,21 @@ class Mailbox:
     user: str
     password: str
     smtp_port: int
+
+
+def new_mailbox(servers: MailServers, address: str) -> Mailbox:
+    """A new Dovecot user `address` with a password of its own, as the bench logs in."""
+    password = secrets.token_urlsafe(12)
+    servers.add_user(address, password)
+    return Mailbox(
+        host="localhost",
+        port=servers.ports.imaps,
+        ca_file=str(servers.certificates.ca_cert),
+        ca_pem=servers.certificates.ca_pem,
+        user=address,
+        password=password,
+        smtp_port=servers.ports.smtp_starttls,
+    )
 
 
 class Ours:
@@ -1349,6 +1369,7 @@ def run(
     imap=True,
     end_to_end=True,
     users=CONCURRENT_USERS,
+    push_screen=True,
 ) -> int:
     """`users`: the numbers of simulated users of the concurrency figures (none: skipped)."""
     sizes = tuple(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
@@ -1356,7 +1377,7 @@ def run(
     sections = {"end_to_end": True} if end_to_end else {}
     if users:
         sections["concurrency"] = tuple(users)
-    if attachment or sections:
+    if attachment or sections or push_screen:
         check_odoo_source()
     # SIGTERM as well as Ctrl-C unwinds through the finally blocks that stop the servers.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
@@ -1374,17 +1395,7 @@ def run(
     try:
         print(f"== starting Dovecot and the SMTP server under {base}", flush=True)
         servers.start()
-        password = secrets.token_urlsafe(12)
-        servers.add_user(ADDRESS, password)
-        mailbox = Mailbox(
-            host="localhost",
-            port=servers.ports.imaps,
-            ca_file=str(servers.certificates.ca_cert),
-            ca_pem=servers.certificates.ca_pem,
-            user=ADDRESS,
-            password=password,
-            smtp_port=servers.ports.smtp_starttls,
-        )
+        mailbox = new_mailbox(servers, ADDRESS)
         if imap:
             summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
         else:
@@ -1395,11 +1406,29 @@ def run(
             summary.update(
                 _odoo_sections_or_reason(servers, mailbox, base, sizes, repeat, sections)
             )
+        if push_screen:
+            summary["push_screen"] = _push_screen_or_reason(servers, base)
     finally:
         servers.stop()
         shutil.rmtree(base, ignore_errors=True)
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     return 0
+
+
+def _push_screen_or_reason(servers: MailServers, base: Path) -> dict:
+    """Push from delivery to screen (push_screen.py: prefork Odoo, its websocket, headless
+    Chromium), or why it was not measured."""
+    # Imported here: push_screen builds on this module.
+    from . import push_screen
+
+    try:
+        return push_screen.run(servers, base)
+    except subprocess.CalledProcessError:
+        reason = f"{ADDON} did not install (see the output above)"
+    except (RpcError, OSError, RuntimeError) as error:
+        reason = f"{type(error).__name__}: {str(error)[:300]}"
+    print(f"!! Push to screen was not measured: {reason}", flush=True)
+    return {"status": "not measured", "reason": reason}
 
 
 def _account_values(mailbox: Mailbox, **owner) -> dict:

@@ -151,6 +151,11 @@ def main():
         "--no-end-to-end", action="store_true", help="skip client_page/client_message over RPC"
     )
     run_bench.add_argument(
+        "--no-push-screen",
+        action="store_true",
+        help="skip push from delivery to screen (prefork Odoo, headless Chromium)",
+    )
+    run_bench.add_argument(
         "--users",
         help="simulated users of the concurrency figures, comma-separated (default 1,4,8,16; "
         "0 skips them)",
@@ -185,6 +190,7 @@ def main():
                 imap=not args.no_imap,
                 end_to_end=not args.no_end_to_end,
                 users=users,
+                push_screen=not args.no_push_screen,
             )
         )
     from . import demo

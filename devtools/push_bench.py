@@ -12,6 +12,8 @@ of push. Then `--deliveries` mails go in over LMTP, one at a time; the delay is 
 each to LMTP to the watcher's notice of it (p50/p95). In Odoo the notice then goes through
 the bus (one INSERT and a NOTIFY) to the browser, which waits PUSH_DEBOUNCE (150 ms) for
 more notices and reloads the list.
+
+`--screen` measures that whole way instead, Odoo and a browser included: push_screen.py.
 """
 
 import argparse
@@ -20,13 +22,13 @@ import os
 import queue
 import secrets
 import shutil
-import smtplib
 import statistics
 import time
 
 from dynaoffice_mail_testing.servers import MailServers
 from dynaoffice_mail_testing.system import free_port
 
+from . import push_screen
 from .bench import _connections_now, _load_services
 from .pg import ensure_server
 from .system import state_root
@@ -102,13 +104,8 @@ def _delays(servers, source, address, deliveries):
     for number in range(deliveries):
         while not source.notices.empty():
             source.notices.get()
-        raw = (
-            f"From: bench@example.com\r\nTo: {address}\r\nSubject: Push {number}\r\n"
-            f"Message-ID: <{secrets.token_hex(8)}@example.com>\r\n\r\nHallo\r\n"
-        ).encode()
         started = time.monotonic()
-        with smtplib.LMTP("127.0.0.1", servers.ports.lmtp) as lmtp:
-            lmtp.sendmail("bench@example.com", [address], raw)
+        push_screen.deliver(servers, address, f"Push {number}")
         answered = time.monotonic()
         while True:
             at, _folder, _live, changes = source.notices.get(timeout=30)
@@ -169,11 +166,43 @@ def run(processes=4, deliveries=20):
     return 0
 
 
+def run_screen(deliveries=20, poll_deliveries=0, workers=push_screen.WORKERS):
+    """Delivery to screen through Odoo, its bus and a browser (push_screen.py)."""
+    base = state_root() / f"push-screen-{os.getpid()}"
+    servers = MailServers(base)
+    try:
+        servers.start()
+        push_screen.run(servers, base, deliveries, poll_deliveries, workers)
+    finally:
+        servers.stop()
+        shutil.rmtree(base, ignore_errors=True)
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--deliveries", type=int, default=20)
+    parser.add_argument(
+        "--screen",
+        action="store_true",
+        help="delivery to the subject on screen: prefork Odoo, its websocket, headless Chromium",
+    )
+    parser.add_argument(
+        "--poll-deliveries",
+        type=int,
+        default=0,
+        help="with --screen: as many deliveries with push off (the 20-s poll; ~20 s each)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=push_screen.WORKERS,
+        help="with --screen: Odoo's prefork workers (0: the threaded server)",
+    )
     args = parser.parse_args()
+    if args.screen:
+        return run_screen(args.deliveries, args.poll_deliveries, args.workers)
     return run(args.processes, args.deliveries)
 
 

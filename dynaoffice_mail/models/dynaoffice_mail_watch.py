@@ -80,15 +80,18 @@ class DynaofficeMailWatch(models.Model):
             )
         )
         live = self.env.cr.fetchone()[0]
+        slots = account._idle_slots()
         # In tests every thread shares the test's one cursor: a dispatcher started by any
         # test that opens the client would read through it while that test's own thread
         # does, and outlive the test. The push tests ask for theirs (and stop it again).
         if not self.env.registry.in_test_mode():
-            start_dispatcher(self.env.cr.dbname, slots=account._idle_slots())
+            start_dispatcher(self.env.cr.dbname, slots=slots)
         elif TEST_DISPATCHER_OPTIONS is not None:
-            options = {"slots": account._idle_slots(), **TEST_DISPATCHER_OPTIONS}
+            options = {"slots": slots, **TEST_DISPATCHER_OPTIONS}
             start_dispatcher(self.env.cr.dbname, **options)
-        return {"live": bool(live), "heartbeat": HEARTBEAT}
+        # A row's `live` outlives the watcher that set it (a server stopped): with push
+        # turned off since, no watcher will ever clear it, and the client would stop polling.
+        return {"live": bool(live) and slots > 0, "heartbeat": HEARTBEAT}
 
     @api.autovacuum
     def _gc_watches(self):

@@ -4,8 +4,10 @@ delivered over LMTP, or a flag another IMAP client sets, through the watcher in 
 the bus: to the owner (or the group's members) and to nobody else."""
 
 import json
+from unittest.mock import patch
 
 from odoo.tests import tagged
+from odoo.tools import config
 
 from ..models import dynaoffice_mail_watch as push
 from ..services import pool as imap_pool
@@ -124,6 +126,17 @@ class TestPushRpc(RpcAttackCase):
         # Nobody may read the table of watches but an administrator.
         answer = self.rpc(self.owner, "dynaoffice.mail.watch", "search_read", [[]])
         self.assertIn("error", answer)
+
+    def test_push_turned_off_is_not_live_whatever_the_row_says(self):
+        """A folder pushed before the server restarted with push off keeps `live` in its
+        row; the client must hear that nothing is pushed, or it stops polling."""
+        call = (self.owner, MODEL, "client_watch", [[self.personal.id], "INBOX"])
+        self.assertFalse(self.rpc(*call)["result"]["live"])
+        self.watches(self.personal).write({"live": True})
+        self.assertTrue(self.rpc(*call)["result"]["live"])
+        idle = "dynaoffice_mail_idle_connections_per_account"
+        with patch.dict(config.options, {idle: "0"}):
+            self.assertFalse(self.rpc(*call)["result"]["live"])
 
     # -- from the server to the users' browsers -----------------------------------------------
 
