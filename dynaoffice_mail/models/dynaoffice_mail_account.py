@@ -989,6 +989,26 @@ class DynaofficeMailAccount(models.Model):
     def _grant_shown(self):
         return self.env.context.get(SHOW_GRANT) is _SHOW_GRANT
 
+    def _show_grant_in(self, refresh_field, access_field, expiration_field):
+        """Compute a provider module's token fields (their names) from the stored grant:
+        filled only for the module's own methods (_showing_grant), empty everywhere else."""
+        for account in self:
+            shown = account._grant_shown() and account.id
+            grant = account._authorization() if shown else Authorization()
+            account[refresh_field] = grant.refresh_token or False
+            account[access_field] = grant.access_token or False
+            account[expiration_field] = grant.expires_at
+
+    def _keep_grant_from(self, refresh_field, access_field, expiration_field):
+        """Inverse of _show_grant_in: only the module's own renewal writes those fields, and
+        only where it was shown the grant; a write from anywhere else (an RPC of an
+        administrator) changes nothing."""
+        for account in self:
+            if account._grant_shown():
+                account._store_authorization(
+                    account[refresh_field], account[access_field], account[expiration_field]
+                )
+
     def _authorization(self):
         """The stored grant, decrypted (empty when there is none or the key changed)."""
         self.ensure_one()

@@ -5,7 +5,7 @@ way dynaoffice_mail stores passwords and fills in the login seams."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT, Authorization
+from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT
 
 SERVER_TYPE = "gmail"
 PROVIDER = "Google"
@@ -23,6 +23,12 @@ GMAIL_SERVERS = {
     "smtp_encryption": "ssl",
     "smtp_auth": True,
 }
+# The mixin's token fields: refresh token, access token, its expiry.
+GMAIL_GRANT_FIELDS = (
+    "google_gmail_refresh_token",
+    "google_gmail_access_token",
+    "google_gmail_access_token_expiration",
+)
 
 
 class DynaofficeMailAccount(models.Model):
@@ -64,24 +70,11 @@ class DynaofficeMailAccount(models.Model):
 
     @api.depends_context(SHOW_GRANT)
     def _compute_gmail_grant(self):
-        for account in self:
-            shown = account._grant_shown() and account.id
-            grant = account._authorization() if shown else Authorization()
-            account.google_gmail_authorization_code = False
-            account.google_gmail_refresh_token = grant.refresh_token or False
-            account.google_gmail_access_token = grant.access_token or False
-            account.google_gmail_access_token_expiration = grant.expires_at
+        self.google_gmail_authorization_code = False
+        self._show_grant_in(*GMAIL_GRANT_FIELDS)
 
     def _inverse_gmail_grant(self):
-        # Only the mixin's own renewal writes these, and only where it was shown the grant;
-        # a write from anywhere else (an RPC of an administrator) changes nothing.
-        for account in self:
-            if account._grant_shown():
-                account._store_authorization(
-                    account.google_gmail_refresh_token,
-                    account.google_gmail_access_token,
-                    account.google_gmail_access_token_expiration,
-                )
+        self._keep_grant_from(*GMAIL_GRANT_FIELDS)
 
     @api.onchange("server_type")
     def _onchange_server_type_gmail(self):

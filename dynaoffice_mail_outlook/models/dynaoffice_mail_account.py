@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT, Authorization
+from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT
 
 SERVER_TYPE = "outlook"
 PROVIDER = "Microsoft"
@@ -27,6 +27,12 @@ OUTLOOK_SERVERS = {
     "smtp_encryption": "tls",
     "smtp_auth": True,
 }
+# The mixin's token fields: refresh token, access token, its expiry.
+OUTLOOK_GRANT_FIELDS = (
+    "microsoft_outlook_refresh_token",
+    "microsoft_outlook_access_token",
+    "microsoft_outlook_access_token_expiration",
+)
 
 
 class DynaofficeMailAccount(models.Model):
@@ -54,23 +60,10 @@ class DynaofficeMailAccount(models.Model):
 
     @api.depends_context(SHOW_GRANT)
     def _compute_outlook_grant(self):
-        for account in self:
-            shown = account._grant_shown() and account.id
-            grant = account._authorization() if shown else Authorization()
-            account.microsoft_outlook_refresh_token = grant.refresh_token or False
-            account.microsoft_outlook_access_token = grant.access_token or False
-            account.microsoft_outlook_access_token_expiration = grant.expires_at
+        self._show_grant_in(*OUTLOOK_GRANT_FIELDS)
 
     def _inverse_outlook_grant(self):
-        # Only the mixin's own renewal writes these, and only where it was shown the grant;
-        # a write from anywhere else (an RPC of an administrator) changes nothing.
-        for account in self:
-            if account._grant_shown():
-                account._store_authorization(
-                    account.microsoft_outlook_refresh_token,
-                    account.microsoft_outlook_access_token,
-                    account.microsoft_outlook_access_token_expiration,
-                )
+        self._keep_grant_from(*OUTLOOK_GRANT_FIELDS)
 
     @api.onchange("server_type")
     def _onchange_server_type_outlook(self):
