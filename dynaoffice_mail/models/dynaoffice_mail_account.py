@@ -972,6 +972,19 @@ class DynaofficeMailAccount(models.Model):
                 )
             )
 
+    def _consent_page_action(self, configured_field, not_configured, uri_field):
+        """The form's "Connect your ... account" (bridges): the provider's consent page, from
+        the module's computed `uri_field`, for whoever may connect (_check_may_connect);
+        `not_configured` is said when the module's `configured_field` says the administrator
+        has not set it up."""
+        self.ensure_one()
+        self._check_may_connect()
+        if not self[configured_field]:
+            raise UserError(not_configured)
+        # Computed once per record otherwise, while the state it holds names the user.
+        self.invalidate_recordset([uri_field])
+        return {"type": "ir.actions.act_url", "url": self[uri_field], "target": "self"}
+
     def _authorization_state_token(self, scope):
         """The CSRF part of the provider's `state`: bound to this account and to the user
         who starts the flow, so that nobody else can complete it."""

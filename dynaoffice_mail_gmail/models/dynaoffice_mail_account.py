@@ -3,7 +3,6 @@ the token requests of Odoo's `google_gmail` (its mixin); this addon only stores 
 way dynaoffice_mail stores passwords and fills in the login seams."""
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT
 
@@ -84,18 +83,14 @@ class DynaofficeMailAccount(models.Model):
     def action_connect_google(self):
         """The form's "Connect your Google account": Google's consent page, whose answer
         comes back to /google_gmail/confirm (controllers/main.py)."""
-        self.ensure_one()
-        self._check_may_connect()
-        if not self.is_google_gmail_configured:
-            raise UserError(
-                self.env._(
-                    "Gmail is not set up in Odoo yet: an administrator enters the client ID "
-                    "and secret of the Google app in the General Settings."
-                )
-            )
-        # Computed once per record otherwise, while the state it holds names the user.
-        self.invalidate_recordset(["google_gmail_uri"])
-        return {"type": "ir.actions.act_url", "url": self.google_gmail_uri, "target": "self"}
+        return self._consent_page_action(
+            "is_google_gmail_configured",
+            self.env._(
+                "Gmail is not set up in Odoo yet: an administrator enters the client ID "
+                "and secret of the Google app in the General Settings."
+            ),
+            "google_gmail_uri",
+        )
 
     def open_google_gmail_uri(self):
         # The mixin's button allows system users only; accounts are connected by their owner.

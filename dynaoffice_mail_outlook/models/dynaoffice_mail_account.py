@@ -5,7 +5,6 @@ the way dynaoffice_mail stores passwords and fills in the login seams."""
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT
 
@@ -73,18 +72,14 @@ class DynaofficeMailAccount(models.Model):
     def action_connect_microsoft(self):
         """The form's "Connect your Microsoft account": Microsoft's consent page, whose
         answer comes back to /microsoft_outlook/confirm (controllers/main.py)."""
-        self.ensure_one()
-        self._check_may_connect()
-        if not self.is_microsoft_outlook_configured:
-            raise UserError(
-                self.env._(
-                    "Microsoft 365 is not set up in Odoo yet: an administrator enters the "
-                    "client ID and secret of the Microsoft app in the General Settings."
-                )
-            )
-        # Computed once per record otherwise, while the state it holds names the user.
-        self.invalidate_recordset(["microsoft_outlook_uri"])
-        return {"type": "ir.actions.act_url", "url": self.microsoft_outlook_uri, "target": "self"}
+        return self._consent_page_action(
+            "is_microsoft_outlook_configured",
+            self.env._(
+                "Microsoft 365 is not set up in Odoo yet: an administrator enters the "
+                "client ID and secret of the Microsoft app in the General Settings."
+            ),
+            "microsoft_outlook_uri",
+        )
 
     def open_microsoft_outlook_uri(self):
         # The mixin's button allows system users only; accounts are connected by their owner.
