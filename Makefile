@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
-.PHONY: demo demo-stop test lint i18n bench hostile-report bootstrap
+.PHONY: demo demo-stop test lint i18n bench hostile-report screenshots bootstrap
 
 PYTHON := .venv/bin/python
 
@@ -23,6 +23,9 @@ i18n: bootstrap
 
 bench: bootstrap
 	@$(PYTHON) -m devtools.cli bench
+
+screenshots: bootstrap
+	@$(PYTHON) -m devtools.cli screenshots
 
 hostile-report: bootstrap
 	@$(PYTHON) -m devtools.cli hostile-report

@@ -131,6 +131,10 @@ def main():
         help="run the hostile-input tests and print their figures (corpus, browser, fuzzing, "
         "faults, credentials)",
     )
+    commands.add_parser(
+        "screenshots",
+        help="the README's pictures of the client from the demo (docs/screenshots/<lang>/)",
+    )
     run_tests = commands.add_parser("test")
     run_tests.add_argument("pytest_args", nargs="*", help="passed on to pytest as they are")
     run_bench = commands.add_parser(
@@ -174,6 +178,10 @@ def main():
         from . import hostile_report
 
         sys.exit(hostile_report.run())
+    if args.command == "screenshots":
+        from . import screenshots
+
+        sys.exit(screenshots.run())
     if args.command == "bench":
         from . import bench
 

@@ -21,11 +21,8 @@ timed. Odoo prefork needs its gevent process; where that cannot start in this Py
 """
 
 import contextlib
-import itertools
-import json
 import random
 import secrets
-import shutil
 import smtplib
 import socket
 import statistics
@@ -34,14 +31,12 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
-import websocket
 from dynaoffice_mail_testing.odoo_server import OdooServer
-from dynaoffice_mail_testing.system import free_port
 
 from .bench import _bench_account, _connections_now, new_mailbox
+from .browser import Page
 from .odoo import check_odoo_source, throwaway_database
 
 WORKERS = 2
@@ -158,114 +153,6 @@ def _pipe(source, target):
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-
-
-class Page:
-    """One tab of a headless Chromium, over the DevTools protocol."""
-
-    def __init__(self, profile: Path):
-        port = free_port()
-        self.process = subprocess.Popen(
-            [
-                shutil.which("chromium") or "chromium",
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-extensions",
-                "--disable-background-networking",
-                "--disable-background-timer-throttling",
-                "--disable-backgrounding-occluded-windows",
-                "--disable-renderer-backgrounding",
-                "--no-first-run",
-                "--no-default-browser-check",
-                "--remote-debugging-address=127.0.0.1",
-                f"--remote-debugging-port={port}",
-                f"--user-data-dir={profile}",
-                "--window-size=1366,900",
-                "about:blank",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        endpoint = self._page_endpoint(port)
-        self.ws = websocket.create_connection(endpoint, suppress_origin=True, timeout=30)
-        self._ids = itertools.count(1)
-        self.events = []
-
-    def _page_endpoint(self, port, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=2) as r:
-                    pages = [t for t in json.load(r) if t["type"] == "page"]
-                if pages:
-                    return pages[0]["webSocketDebuggerUrl"]
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("Chromium did not start")
-
-    def call(self, method, **params):
-        message_id = next(self._ids)
-        self.ws.send(json.dumps({"id": message_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(self.ws.recv())
-            if message.get("id") == message_id:
-                if "error" in message:
-                    raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
-            if "method" in message:
-                self.events.append(message)
-
-    def evaluate(self, expression):
-        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
-        return result.get("result", {}).get("value")
-
-    def wait_for(self, expression, expected, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.evaluate(expression) == expected:
-                return True
-            time.sleep(0.1)
-        return False
-
-    def binding_calls(self, name, timeout):
-        """Payloads of `name` called in the page, waiting up to `timeout` for the first."""
-        found = self._take(name)
-        deadline = time.monotonic() + timeout
-        while not found and time.monotonic() < deadline:
-            self.ws.settimeout(max(0.05, deadline - time.monotonic()))
-            try:
-                self.events.append(json.loads(self.ws.recv()))
-            except websocket.WebSocketTimeoutException:
-                break
-            finally:
-                self.ws.settimeout(30)
-            found = self._take(name)
-        return found
-
-    def _take(self, name):
-        calls = [
-            e
-            for e in self.events
-            if e.get("method") == "Runtime.bindingCalled" and e["params"]["name"] == name
-        ]
-        self.events = [e for e in self.events if e not in calls]
-        return [json.loads(e["params"]["payload"]) for e in calls]
-
-    def close(self):
-        try:
-            self.ws.close()
-        finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 def _session_cookie(session) -> str:

@@ -15,9 +15,10 @@ MSG
   exit 1
 fi
 
-# Debian packages: real servers for the tests and the demo, and what psycopg2 builds with.
+# Debian packages: real servers for the tests and the demo, what psycopg2 builds with, and
+# the fonts with which Chromium shows the demo mails' text and emoji (`make screenshots`).
 packages=(dovecot-imapd dovecot-lmtpd postgresql-15 postgresql-client-15 libpq-dev chromium
-          python3-dev gcc make)
+          fonts-noto-core fonts-noto-color-emoji python3-dev gcc make)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
