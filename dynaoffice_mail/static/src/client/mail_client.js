@@ -48,6 +48,8 @@ import { EverywhereSearch } from "./everywhere_search";
 import { SavedSearchList } from "./saved_search_list";
 import { useMailSearch } from "./search_box";
 import { ShortcutsDialog } from "./shortcuts_dialog";
+import { openTeamAssignDialog } from "./team_buttons";
+import { TeamViews } from "./team_views";
 
 export const POLL_INTERVAL = 20000;
 const WIDTHS_KEY = "dynaoffice_mail.pane_widths";
@@ -82,6 +84,7 @@ export class MailClient extends Component {
         ReadingPane,
         EverywhereSearch,
         SavedSearchList,
+        TeamViews,
     };
     static props = ["*"];
     // The address of the client: /odoo/mail (also the action record's `path`).
@@ -846,6 +849,24 @@ export class MailClient extends Component {
             );
         }
         key("r", (target) => model.toggleFlag(this.keyboardTargets(target), "seen"));
+        // The team inbox of a group mailbox (#17): take, assign, waiting, done.
+        const team = { when: () => model.isGroupAccount };
+        key("t", (target) => model.teamChange("take", null, this.keyboardTargets(target)), team);
+        key(
+            "a",
+            (target) => openTeamAssignDialog(this.dialog, model, this.keyboardTargets(target)),
+            team
+        );
+        key(
+            "w",
+            (target) => model.teamChange("status", "waiting", this.keyboardTargets(target)),
+            team
+        );
+        key(
+            "e",
+            (target) => model.teamChange("status", "done", this.keyboardTargets(target)),
+            team
+        );
         for (const hotkey of ["s", "f"]) {
             key(hotkey, (target) => model.toggleFlag(this.keyboardTargets(target), "flagged"));
         }
