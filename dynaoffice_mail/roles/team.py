@@ -289,12 +289,13 @@ class Team(Role):
             )
         found = self.env[HANDLE]._for_messages(self.account, refs)
         if len(found) != len(set(refs)):
+            _ = self.env._
+            reason = _(
+                "the message was already moved or deleted (in another window or by another "
+                "mail program). Reload the list."
+            )
             raise UserError(
-                self.env._(
-                    "Mailbox %(account)s: the message was already moved or deleted (in another "
-                    "window or by another mail program). Reload the list.",
-                    account=self.account.name,
-                )
+                _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
             )
         return self.env[HANDLE].union(*found.values())
 

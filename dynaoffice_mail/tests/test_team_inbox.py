@@ -12,8 +12,9 @@ from odoo.tests import tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from ..roles.team import add_working_days
-from ..services.team import assignee_keyword
-from .common import MailServerCase, build_message
+from ..services import imap
+from ..services.team import assignee_keyword, sync_keywords
+from .common import MailServerCase, build_message, imap_settings
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 OPEN, WAITING, DONE = b"$Odoo-Open", b"$Odoo-Waiting", b"$Odoo-Done"
@@ -361,7 +362,37 @@ class TestTeamInbox(MailServerCase):
         self.assertEqual(handle.team_status, "waiting")
         self.assertIn(WAITING, self.flags("Eskalation"))
 
+    def test_mail_another_program_deleted_is_refused_and_nothing_is_kept(self):
+        self.deliver("Weg")
+        uidvalidity, uid = self.find("Weg")
+        client = self.imap(self.shared_address, self.shared_password)
+        try:
+            client.select_folder("INBOX")
+            client.delete_messages([uid])
+            client.expunge()
+        finally:
+            client.logout()
+        with self.assertRaisesRegex(UserError, "already moved or deleted"):
+            self.as_anna.client_team_assign("INBOX", uidvalidity, [uid], self.ben.id)
+        self.assertFalse(self.handle("Weg"))
+
     # -- keywords ---------------------------------------------------------------------------
+
+    def test_a_server_that_keeps_no_keywords_leaves_the_state_in_odoo(self):
+        self.deliver("Ohne Schlagwort")
+        uidvalidity, uid = self.find("Ohne Schlagwort")
+        settings = imap_settings(self.servers, self.shared_address, self.shared_password)
+        client = imap.connect(settings)
+        try:
+            imap.select_checked(client, "INBOX", uidvalidity)
+            # What a server without "\*" in PERMANENTFLAGS says at SELECT (Dovecot always
+            # keeps keywords, so its answer is changed here).
+            client.permanent_flags = (b"\\Seen", b"\\Flagged")
+            result = sync_keywords(client, "INBOX", uidvalidity, {uid: {"$Odoo-Open"}})
+        finally:
+            imap.close_quietly(client)
+        self.assertFalse(result.kept)
+        self.assertNotIn(OPEN, self.flags("Ohne Schlagwort"))
 
     def test_assignee_keywords_are_atoms_and_tell_users_apart(self):
         self.assertEqual(

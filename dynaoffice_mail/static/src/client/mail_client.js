@@ -796,7 +796,8 @@ export class MailClient extends Component {
     /**
      * Up/Down or j/k move in the list (Shift+Up/Down checks along), Home/End go to the
      * ends, Enter opens, Space checks, Delete deletes, r toggles read, s or f toggles the
-     * flag, Esc clears the selection or closes the message, "?" lists them all
+     * flag, Esc clears the selection or closes the message; in a group mailbox t takes the
+     * mail, a assigns it to a colleague, w sets it waiting and e done; "?" lists them all
      * (shortcuts_dialog.js: a key added here is added there too).
      *
      * Through Odoo's hotkey service, which leaves text fields alone and stops at dialogs
