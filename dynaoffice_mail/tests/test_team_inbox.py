@@ -14,7 +14,7 @@ from odoo.addons.mail.tests.common import mail_new_test_user
 from ..roles.team import add_working_days
 from ..services import imap
 from ..services.team import assignee_keyword, sync_keywords
-from .common import MailServerCase, build_message, imap_settings
+from .common import MailServerCase, RpcAttackCase, build_message, imap_settings
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 OPEN, WAITING, DONE = b"$Odoo-Open", b"$Odoo-Waiting", b"$Odoo-Done"
@@ -401,3 +401,69 @@ class TestTeamInbox(MailServerCase):
         self.assertEqual(assignee_keyword("jürgen weiß", 8), "$Odoo-Assignee-jurgen_wei-8")
         self.assertEqual(assignee_keyword('a"b(c)*%', 9), "$Odoo-Assignee-a_b_c___-9")
         self.assertNotEqual(assignee_keyword("a b", 1), assignee_keyword("a_b", 2))
+
+
+@tagged("post_install", "-at_install")
+class TestTeamInboxRpc(RpcAttackCase):
+    """The team calls as an attacker makes them: JSON-RPC, logged in as a user who is no
+    member of the sales group (a plain user, an Odoo administrator, a mail administrator, a
+    portal user), and a member forging a write on the handle."""
+
+    def setUp(self):
+        super().setUp()
+        self.create_owned_accounts()
+        self.servers.dovecot.write_messages(
+            self.shared_address, [("INBOX", build_message("Angriff"), set(), RECEIVED)]
+        )
+        as_member = self.shared.with_user(self.member)
+        page = as_member.client_page("INBOX")
+        self.uidvalidity, self.uid = page["uidvalidity"], page["messages"][0]["uid"]
+        as_member.client_team_take("INBOX", self.uidvalidity, [self.uid])
+        self.handle = self.env["dynaoffice.mail.message"].search([("subject", "=", "Angriff")])
+
+    def state(self):
+        fields_ = ["team_user_id", "team_status", "folder", "uid", "activity_ids"]
+        return self.handle.sudo().read(fields_), self.flags()
+
+    def flags(self):
+        client = self.imap(self.shared_address, self.shared_password)
+        try:
+            client.select_folder("INBOX", readonly=True)
+            return sorted(client.get_flags([self.uid]).get(self.uid, ()))
+        finally:
+            client.logout()
+
+    def test_non_members_cannot_assign_change_or_read_the_state(self):
+        account = [self.shared.id]
+        where = ["INBOX", self.uidvalidity, [self.uid]]
+        calls = [
+            ("client_team_assign", [account, *where, self.mail_admin.id]),
+            ("client_team_take", [account, *where]),
+            ("client_team_set_status", [account, *where, "done"]),
+            ("client_team_states", [account, *where]),
+        ]
+        for user in (self.other, self.admin, self.mail_admin, self.portal):
+            for method, args in calls:
+                with self.subTest(user=user.login, method=method):
+                    self.assert_forgery_refused(
+                        user, "dynaoffice.mail.account", method, args, state=self.state
+                    )
+
+    def test_members_cannot_write_the_state_past_the_rules(self):
+        forged = {"team_user_id": self.other.id, "team_status": "done", "team_escalated": True}
+        self.assert_forgery_refused(
+            self.member,
+            "dynaoffice.mail.message",
+            "write",
+            [[self.handle.id], forged],
+            state=self.state,
+        )
+        # Through the call: the assignee must be a member.
+        self.assert_forgery_refused(
+            self.member,
+            "dynaoffice.mail.account",
+            "client_team_assign",
+            [[self.shared.id], "INBOX", self.uidvalidity, [self.uid], self.other.id],
+            state=self.state,
+            error="can only be assigned to members of its group",
+        )

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { animationFrame } from "@odoo/hoot-dom";
 import { MailClientModel } from "@dynaoffice_mail/client/mail_client_model";
 import { makeMockEnv } from "@web/../tests/web_test_helpers";
 import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
@@ -47,7 +46,6 @@ function teamServer(overrides = {}) {
 }
 
 async function groupInbox(server) {
-    await makeMockEnv();
     const notifications = makeNotifications();
     const model = new MailClientModel({ rpc: server.rpc, notification: notifications });
     model.accounts = [{ id: 1, name: "Vertrieb", email: "v@example.com", account_type: "group" }];
@@ -61,7 +59,9 @@ describe("dynaoffice_mail client: team inbox", () => {
     test("a team view lists what the server searched, the counts come with the folders", async () => {
         const server = teamServer();
         const { model } = await groupInbox(server);
-        await animationFrame();
+        // Asked with the folder list, not awaited by it.
+        expect(server.callsOf("client_team_counts").length).toBeGreaterThan(0);
+        await model.team.loadCounts(1);
         expect(model.team.countOf(1, "mine")).toBe(1);
 
         await model.openTeamView("mine");
@@ -87,6 +87,7 @@ describe("dynaoffice_mail client: team inbox", () => {
     });
 
     test("a server without keywords is said to keep the state in Odoo only", async () => {
+        await makeMockEnv(); // the notification is translated
         const server = teamServer();
         const { model, notifications } = await groupInbox(server);
 
@@ -99,8 +100,7 @@ describe("dynaoffice_mail client: team inbox", () => {
 
     test("personal mailboxes ask nothing of the team inbox", async () => {
         const server = teamServer();
-        await makeMockEnv();
-        const model = new MailClientModel({ rpc: server.rpc, notification: makeNotifications() });
+            const model = new MailClientModel({ rpc: server.rpc, notification: makeNotifications() });
         model.accounts = [{ id: 1, name: "Anna", email: "a@example.com", account_type: "personal" }];
         model.accountId = 1;
         await model.loadFolders();

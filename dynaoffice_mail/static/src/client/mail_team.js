@@ -1,6 +1,7 @@
 import { markRaw } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
+import { placeKey } from "./mail_assignments";
 
 /** The team's views of a group mailbox's Inbox, in the folder tree's order. */
 export const TEAM_VIEWS = ["mine", "unassigned", "waiting"];
@@ -16,10 +17,6 @@ export function teamViewLabel(view) {
 
 export function teamStatusLabel(status) {
     return { open: _t("Open"), waiting: _t("Waiting"), done: _t("Done") }[status] || "";
-}
-
-function placeKey({ accountId, folder, uidvalidity }) {
-    return JSON.stringify([accountId, folder, uidvalidity]);
 }
 
 /**
