@@ -229,6 +229,18 @@ for xmlid in {refs!r}:
 accounts._without_connection_test().write(
     {{"ca_certificate": {ca_pem!r}}}
 )
+# The team inbox (#17): Anna, member of Vertrieb, has taken two of its mails, one of them
+# waiting for the customer; the others are unassigned. Keywords go to the demo Dovecot.
+from odoo.exceptions import UserError
+vertrieb = env.ref("{ADDON}.demo_account_vertrieb").with_user(env.ref("{ADDON}.demo_user_anna"))
+try:
+    page = vertrieb.client_page("INBOX", limit=5)
+    uids = [row["uid"] for row in page["messages"]]
+    if len(uids) >= 3:
+        vertrieb.client_team_take("INBOX", page["uidvalidity"], uids[:2])
+        vertrieb.client_team_set_status("INBOX", page["uidvalidity"], uids[1:2], "waiting")
+except UserError as error:
+    print("The team inbox's demo state was left out:", error)
 # The demo data makes Anna a German user; activating German does not load Odoo's German
 # menus and views (what Settings > Languages > Add does), so she would see them in English.
 env["ir.module.module"].search([("state", "=", "installed")])._update_translations(["de_DE"])

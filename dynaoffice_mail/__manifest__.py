@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "data/dynaoffice_mail_server_preset_data.xml",
         "data/dynaoffice_mail_cron.xml",
+        "data/dynaoffice_mail_team_data.xml",
         "views/dynaoffice_mail_account_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",

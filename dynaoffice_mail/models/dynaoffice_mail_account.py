@@ -15,6 +15,7 @@ from ..roles.assigner import Assigner
 from ..roles.composer import Composer, drop_stale_uploads
 from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
+from ..roles.team import Team
 from ..services import exceptions as mail_errors
 from ..services import imap, smtp
 from ..services import pool as imap_pool
@@ -56,6 +57,7 @@ WIRE_FIELDS = (
     "smtp_user",
     "sender_name",
     "sent_folder",
+    "team_archive_folder",
     "drafts_folder",
 )
 # Fields that say where a stored password goes: changing one sends that password to another
@@ -231,6 +233,35 @@ class DynaofficeMailAccount(models.Model):
         string="Folder for drafts",
         help="Where drafts are saved. Empty: the server's Drafts folder.",
     )
+    # The team inbox of a group mailbox (roles/team.py)
+    team_answer_days = fields.Integer(
+        string="Days to answer",
+        default=1,
+        help="Working days (Monday to Friday) the assignee has to answer a mail assigned to "
+        'them: the deadline of their activity "Answer this mail".',
+    )
+    team_done_archive = fields.Boolean(
+        string="Archive done mail",
+        help="Mail set to done moves to the archive folder.",
+    )
+    team_archive_folder = fields.Char(
+        string="Archive folder",
+        help="Where done mail goes. Empty: the server's Archive folder.",
+    )
+    team_responsible_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        ondelete="set null",
+        help="Gets an activity for mail that stays open longer than the hours below. "
+        "Empty: no escalation.",
+    )
+    team_escalate_hours = fields.Integer(
+        string="Escalate after (hours)",
+        default=24,
+        help="Hours a mail may stay open before the responsible is told.",
+    )
+    # Round robin (automation): the member who was assigned mail last.
+    team_last_assignee_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     ca_certificate = fields.Text(
         string="CA Certificate (PEM)",
         help="For a server whose certificate is signed by your company's own certificate "
@@ -917,6 +948,10 @@ class DynaofficeMailAccount(models.Model):
     def _filer(self):
         """Mail into documents (roles/filer.py)."""
         return Filer(self._checked_for_use())
+
+    def _team(self):
+        """Assignee and status of a group mailbox's mail (roles/team.py)."""
+        return Team(self._checked_for_use())
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
     # Who may connect is decided before: by the role factories above (using a mailbox), by

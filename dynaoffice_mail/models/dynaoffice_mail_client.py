@@ -215,6 +215,55 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_search_partner_mail(self, partner_id, limit=assigner.SEARCH_LIMIT):
         return assigner.search_partner_mail(self.env, partner_id, limit)
 
+    # -- the team inbox (group mailboxes only, roles/team.py) ----------------------------
+
+    def client_team_members(self):
+        """The members of the account's group, for "Assign to..."."""
+        return self._team().member_list()
+
+    def client_team_states(self, folder, uidvalidity, uids):
+        """{uid: {status, user_id, user_name, avatar_url}} of listed messages with a team
+        state."""
+        return self._team().states(self._message_refs(folder, uidvalidity, uids))
+
+    def client_team_assign(self, folder, uidvalidity, uids, user_id):
+        """Assign messages to a member of the group (False: to nobody)."""
+        role = self._team()
+        return role.assign(self._message_refs(folder, uidvalidity, uids), user_id)
+
+    def client_team_take(self, folder, uidvalidity, uids):
+        """ "Take it": assign messages to the user."""
+        return self._team().take(self._message_refs(folder, uidvalidity, uids))
+
+    def client_team_set_status(self, folder, uidvalidity, uids, status):
+        """Set open, waiting or done; done may move the mail to the archive folder."""
+        role = self._team()
+        return role.set_status(self._message_refs(folder, uidvalidity, uids), status)
+
+    def client_team_page(self, view, sort="date", reverse=True, offset=0, limit=50, search=None):
+        """One page of a team view (mine, unassigned, waiting) of the Inbox."""
+        return self._team().page(view, sort, reverse, offset, limit, search)
+
+    def client_team_counts(self):
+        """{mine, unassigned, waiting}: the counts of the team views, for the folder tree."""
+        return self._team().counts()
+
+    @api.model
+    def client_team_mine(self):
+        """{account id: mail assigned to the user and not done} of every group mailbox the
+        user may use, from the records (no server asked): "Assigned to me" everywhere."""
+        accounts = self.search([("group_id", "!=", False)]).filtered("can_use")
+        counts = self.env["dynaoffice.mail.message"]._read_group(
+            [
+                ("account_id", "in", accounts.ids),
+                ("team_user_id", "=", self.env.uid),
+                ("team_status", "in", ("open", "waiting")),
+            ],
+            ["account_id"],
+            ["__count"],
+        )
+        return {account.id: count for account, count in counts}
+
     # -- filing mail into documents ------------------------------------------------------
 
     @api.model

@@ -7,6 +7,8 @@ lists can show it. What is done with the message (reading, posting, filing) is d
 account's roles (roles/assigner.py, roles/filer.py).
 """
 
+import datetime
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
@@ -23,6 +25,7 @@ class _BigInteger(fields.Integer):
 class DynaofficeMailMessage(models.Model):
     _name = "dynaoffice.mail.message"
     _description = "Mail Message Handle"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _rec_name = "subject"
 
@@ -48,6 +51,21 @@ class DynaofficeMailMessage(models.Model):
         "dynaoffice.mail.assignment", "message_id", string="Assignments", readonly=True
     )
     assignment_count = fields.Integer(compute="_compute_assignment_count")
+    # The team inbox (group mailboxes only, roles/team.py): who answers the mail and how far
+    # it got. The truth; the server's keywords follow it (services/team.py).
+    team_user_id = fields.Many2one(
+        "res.users", string="Assignee", index="btree_not_null", readonly=True, ondelete="set null"
+    )
+    team_status = fields.Selection(
+        [("open", "Open"), ("waiting", "Waiting"), ("done", "Done")],
+        string="Status",
+        index="btree_not_null",
+        readonly=True,
+    )
+    # Since when the mail is open (escalation counts from here) and whether the group's
+    # responsible was told already.
+    team_open_since = fields.Datetime(readonly=True)
+    team_escalated = fields.Boolean(readonly=True)
     assigned_to = fields.Char(string="Assigned to", compute="_compute_assigned_to")
 
     # -- computes -------------------------------------------------------------------------
@@ -156,7 +174,113 @@ class DynaofficeMailMessage(models.Model):
         )
         return self._file_notification(filed, already, note)
 
+    # -- the team inbox: server actions, automation rules, escalation ----------------------
+
+    def team_set_status(self, status):
+        """Set the team status of these messages (open, waiting, done); for server actions
+        and automation rules: `records.team_set_status("waiting")`."""
+        for (account, _folder, _validity), handles in self._team_groups().items():
+            account._team().set_status([handle._ref() for handle in handles], status)
+        return True
+
+    def team_assign(self, user):
+        """Assign these messages to `user` (a member of each account's group; an empty
+        recordset: to nobody); for automation rules: `records.team_assign(user)`."""
+        for (account, _folder, _validity), handles in self._team_groups().items():
+            account._team().assign([handle._ref() for handle in handles], user.id or False)
+        return True
+
+    def action_team_assign_round_robin(self):
+        """Server action: each unassigned message to the next member of its account's group
+        in turn (after the one assigned last by this rule)."""
+        assigned = skipped = 0
+        for handle in self:
+            account = handle.account_id
+            members = account._team().members().sorted("id")
+            if handle.team_user_id or not members:
+                skipped += 1
+                continue
+            later = members.filtered(
+                lambda user, last=account.team_last_assignee_id: user.id > last.id
+            )
+            user = (later or members)[0]
+            handle.team_assign(user)
+            # sudo: the rule's bookkeeping on the account, which members may not change.
+            account.sudo().team_last_assignee_id = user
+            assigned += 1
+        return self._assign_notification(assigned, skipped)
+
+    def action_team_assign_salesperson(self):
+        """Server action: each unassigned message to the salesperson of the sender's
+        company (the contact's company's, else the contact's own), when a member."""
+        assigned = skipped = 0
+        for handle in self:
+            partner = handle._sender_contact()
+            salesperson = partner[:1].commercial_partner_id.user_id or partner[:1].user_id
+            members = handle.account_id._team().members()
+            if handle.team_user_id or len(partner) != 1 or salesperson not in members:
+                skipped += 1
+                continue
+            handle.team_assign(salesperson)
+            assigned += 1
+        return self._assign_notification(assigned, skipped)
+
+    @api.model
+    def _cron_team_escalate(self, now=None):
+        """Mail open longer than its account's hours: an activity for the account's
+        responsible, once per time the mail is opened. `now` for tests (a clock they set)."""
+        now = now or fields.Datetime.now()
+        accounts = self.env["dynaoffice.mail.account"].search(
+            [("group_id", "!=", False), ("team_responsible_id", "!=", False)]
+        )
+        for account in accounts:
+            since = now - datetime.timedelta(hours=max(0, account.team_escalate_hours))
+            overdue = self.search(
+                [
+                    ("account_id", "=", account.id),
+                    ("team_status", "=", "open"),
+                    ("team_open_since", "<=", since),
+                    ("team_escalated", "=", False),
+                ]
+            )
+            for handle in overdue:
+                handle.activity_schedule(
+                    "dynaoffice_mail.mail_activity_type_mail_open_too_long",
+                    date_deadline=fields.Date.context_today(handle, now),
+                    user_id=account.team_responsible_id.id,
+                    summary=self.env._(
+                        "Open for more than %(hours)s hours", hours=account.team_escalate_hours
+                    ),
+                )
+            overdue.write({"team_escalated": True})
+
+    @api.model
+    def _team_unassign_former_members(self, users=None, groups=None):
+        """Mail assigned to users who are no longer members of its account's group goes
+        back to nobody (their activity "Answer this mail" with it). The keywords follow
+        when the team's views next restore them (administrators may not use the mailbox)."""
+        domain = [("team_user_id", "!=", False), ("account_id.group_id", "!=", False)]
+        if users is not None:
+            domain.append(("team_user_id", "in", users.ids))
+        if groups is not None:
+            domain.append(("account_id.group_id", "in", groups.ids))
+        # sudo: called after a change of group membership (by whoever may make it), for
+        # every mailbox of those groups, including ones the writer may not read.
+        handles = self.sudo().search(domain)
+        former = handles.filtered(
+            lambda handle: handle.account_id.group_id not in handle.team_user_id.groups_id
+        )
+        for handle in former:
+            handle.activity_unlink(
+                ["dynaoffice_mail.mail_activity_type_answer_mail"], user_id=handle.team_user_id.id
+            )
+        former.write({"team_user_id": False})
+
     # -- private --------------------------------------------------------------------------
+
+    def _team_groups(self):
+        """These handles by (account, folder, UIDVALIDITY): one team call each."""
+        return self.grouped(lambda h: (h.account_id, h.folder, h.uidvalidity))
 
     def _ref(self):
         """Where the handle says its message is."""
@@ -204,22 +328,27 @@ class DynaofficeMailMessage(models.Model):
                 summaries = assigner.summaries(missing)
                 # sudo: users only read handles (ACL); they are made here, for an account
                 # the user may use (the role's access check), from what its server says.
-                created = self.sudo().create(
-                    [
-                        {
-                            "account_id": account.id,
-                            "folder": folder,
-                            "uidvalidity": uidvalidity,
-                            "uid": uid,
-                            "message_id": summary.message_id,
-                            "subject": summary.subject,
-                            "email_from": (
-                                formatted_address(summary.from_[0]) if summary.from_ else False
-                            ),
-                            "date": utc_naive(summary.date or summary.internal_date),
-                        }
-                        for uid, summary in summaries.items()
-                    ]
+                # No "created" note and no follower: a handle is bookkeeping, not news.
+                created = (
+                    self.sudo()
+                    .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                    .create(
+                        [
+                            {
+                                "account_id": account.id,
+                                "folder": folder,
+                                "uidvalidity": uidvalidity,
+                                "uid": uid,
+                                "message_id": summary.message_id,
+                                "subject": summary.subject,
+                                "email_from": (
+                                    formatted_address(summary.from_[0]) if summary.from_ else False
+                                ),
+                                "date": utc_naive(summary.date or summary.internal_date),
+                            }
+                            for uid, summary in summaries.items()
+                        ]
+                    )
                 )
                 by_uid.update({handle.uid: handle.with_env(self.env) for handle in created})
             found.update({ref: by_uid[ref.uid] for ref in group if ref.uid in by_uid})

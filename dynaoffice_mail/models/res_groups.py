@@ -8,6 +8,13 @@ class ResGroups(models.Model):
         "dynaoffice.mail.account", "group_id", string="Mail Accounts"
     )
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "users" in vals or "implied_ids" in vals:
+            # Every group mailbox: a group's members are also those of groups implying it.
+            self.env["dynaoffice.mail.message"]._team_unassign_former_members()
+        return result
+
     def action_dynaoffice_mail_new_account(self):
         """The seed's "Neues E-Mail Konto hinzufügen" on the group form (administrators)."""
         self.ensure_one()

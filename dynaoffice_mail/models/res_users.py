@@ -37,6 +37,12 @@ class ResUsers(models.Model):
             "dynaoffice_mail_conversations",
         ]
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "groups_id" in vals:
+            self.env["dynaoffice.mail.message"]._team_unassign_former_members(users=self)
+        return result
+
     def action_dynaoffice_mail_new_account(self):
         """The seed's "Neues E-Mail Konto hinzufügen" in the user's own preferences."""
         self.ensure_one()

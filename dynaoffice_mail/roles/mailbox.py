@@ -93,10 +93,15 @@ class Mailbox(Role):
 
     # -- pages and messages -------------------------------------------------------------
 
-    def page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
+    def page(
+        self, folder, sort="date", reverse=True, offset=0, limit=50, search=None, extra_criteria=()
+    ):
         """One page of a folder's message list, sorted and searched by the server; each
-        message names itself with its `ref`."""
+        message names itself with its `ref`. `extra_criteria` are SEARCH keys the caller
+        adds to the user's search (a team view's keywords, roles/team.py)."""
         criteria = message_search(self.env, search)
+        if extra_criteria:
+            criteria = dataclasses.replace(criteria, query=criteria.query + tuple(extra_criteria))
         page = self.run(
             lambda client: messages.page_messages(
                 client,

@@ -159,6 +159,8 @@ class VettedIMAPClient(imapclient.IMAPClient):
     def select_folder(self, folder, readonly=False):
         self.selected_folder = None
         self.synced_at = None
+        # The flags the server keeps for good in this folder (`\\*`: any new keyword).
+        self.permanent_flags = None
         if not self.condstore and self._imap.state == "AUTH" and self.has_capability("CONDSTORE"):
             # Once enabled, SELECT says the folder's HIGHESTMODSEQ, which changes with every
             # flag, new mail and expunge: the list cache's validator. With QRESYNC (which
@@ -173,6 +175,7 @@ class VettedIMAPClient(imapclient.IMAPClient):
             readonly=readonly,
             uidnext=response.get(b"UIDNEXT", 0),
         )
+        self.permanent_flags = response.get(b"PERMANENTFLAGS")
         return response
 
     def unselect_folder(self):

@@ -16,6 +16,8 @@ export class AccountSwitcher extends Component {
         accounts: Array,
         accountId: { type: [Number, { value: null }] },
         unread: { type: Object, optional: true },
+        // {accountId: mail of a group mailbox assigned to the user, not done} (#17).
+        assignedToMe: { type: Object, optional: true },
         onSelect: Function,
         onManage: Function,
         // The user's preference "desktop notification for new mail" and its toggle.
@@ -25,10 +27,14 @@ export class AccountSwitcher extends Component {
         notifyBlocked: { type: Boolean, optional: true },
     };
 
-    static defaultProps = { unread: {} };
+    static defaultProps = { unread: {}, assignedToMe: {} };
 
     unreadOf(account) {
         return this.props.unread[account.id] || 0;
+    }
+
+    assignedTitle(account) {
+        return _t("Assigned to me: %(count)s", { count: this.props.assignedToMe[account.id] });
     }
 
     unreadTitle(account) {

@@ -12,6 +12,21 @@ import { parseMailDate } from "./mail_format";
 
 /** The call that reads the model's current page: [method, args]. */
 export function pageCall(model, accountId, folder) {
+    if (model.teamView) {
+        // A team view of the Inbox (#17): the server searches its keywords.
+        return [
+            "client_team_page",
+            [
+                [accountId],
+                model.teamView,
+                model.sort,
+                model.reverse,
+                model.offset,
+                model.limit,
+                model.search,
+            ],
+        ];
+    }
     if (model.conversationMode) {
         return [
             "client_conversations",

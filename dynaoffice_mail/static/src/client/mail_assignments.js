@@ -17,7 +17,7 @@ export function pagePlace(model) {
     };
 }
 
-function placeKey({ accountId, folder, uidvalidity }) {
+export function placeKey({ accountId, folder, uidvalidity }) {
     return JSON.stringify([accountId, folder, uidvalidity]);
 }
 

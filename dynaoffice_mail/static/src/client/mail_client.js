@@ -48,6 +48,8 @@ import { EverywhereSearch } from "./everywhere_search";
 import { SavedSearchList } from "./saved_search_list";
 import { useMailSearch } from "./search_box";
 import { ShortcutsDialog } from "./shortcuts_dialog";
+import { openTeamAssignDialog } from "./team_buttons";
+import { TeamViews } from "./team_views";
 
 export const POLL_INTERVAL = 20000;
 const WIDTHS_KEY = "dynaoffice_mail.pane_widths";
@@ -82,6 +84,7 @@ export class MailClient extends Component {
         ReadingPane,
         EverywhereSearch,
         SavedSearchList,
+        TeamViews,
     };
     static props = ["*"];
     // The address of the client: /odoo/mail (also the action record's `path`).
@@ -793,7 +796,8 @@ export class MailClient extends Component {
     /**
      * Up/Down or j/k move in the list (Shift+Up/Down checks along), Home/End go to the
      * ends, Enter opens, Space checks, Delete deletes, r toggles read, s or f toggles the
-     * flag, Esc clears the selection or closes the message, "?" lists them all
+     * flag, Esc clears the selection or closes the message; in a group mailbox t takes the
+     * mail, a assigns it to a colleague, w sets it waiting and e done; "?" lists them all
      * (shortcuts_dialog.js: a key added here is added there too).
      *
      * Through Odoo's hotkey service, which leaves text fields alone and stops at dialogs
@@ -846,6 +850,24 @@ export class MailClient extends Component {
             );
         }
         key("r", (target) => model.toggleFlag(this.keyboardTargets(target), "seen"));
+        // The team inbox of a group mailbox (#17): take, assign, waiting, done.
+        const team = { when: () => model.isGroupAccount };
+        key("t", (target) => model.teamChange("take", null, this.keyboardTargets(target)), team);
+        key(
+            "a",
+            (target) => openTeamAssignDialog(this.dialog, model, this.keyboardTargets(target)),
+            team
+        );
+        key(
+            "w",
+            (target) => model.teamChange("status", "waiting", this.keyboardTargets(target)),
+            team
+        );
+        key(
+            "e",
+            (target) => model.teamChange("status", "done", this.keyboardTargets(target)),
+            team
+        );
         for (const hotkey of ["s", "f"]) {
             key(hotkey, (target) => model.toggleFlag(this.keyboardTargets(target), "flagged"));
         }

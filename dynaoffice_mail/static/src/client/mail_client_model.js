@@ -4,7 +4,8 @@ import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
 import { followConversation, pageCall } from "./conversation_model";
-import { MailAssignments } from "./mail_assignments";
+import { MailAssignments, pagePlace } from "./mail_assignments";
+import { MailTeam } from "./mail_team";
 import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered, isReconnectRequired } from "./mail_rpc";
 import { messageRef } from "./message_ref";
@@ -82,6 +83,13 @@ export class MailClientModel extends Reactive {
         this.folderState = null;
         this.polls = 0;
         this.assignments = new MailAssignments(this.services);
+        // The team inbox of a group mailbox (#17), and the team view open instead of a
+        // folder ("mine", "unassigned", "waiting"), else null.
+        this.team = new MailTeam(this.services);
+        this.teamView = null;
+        // {accountId: mail assigned to the user, not done} of the group mailboxes, for the
+        // account switcher ("Assigned to me" everywhere).
+        this.assignedToMe = {};
         // Counters of the requests in flight: an answer to an older one is dropped.
         this.tokens = markRaw({ folders: 0, page: 0, message: 0, accountUnread: 0 });
         this.accountUnreadAt = markRaw({ time: null });
@@ -102,6 +110,11 @@ export class MailClientModel extends Reactive {
 
     get account() {
         return this.accounts.find((account) => account.id === this.accountId) || null;
+    }
+
+    /** A group mailbox: it has a team inbox. */
+    get isGroupAccount() {
+        return this.account?.account_type === "group";
     }
 
     get inboxFolder() {
@@ -200,6 +213,22 @@ export class MailClientModel extends Reactive {
         } finally {
             this.accountsLoaded = true;
         }
+        this.loadAssignedToMe();
+    }
+
+    /** The switcher's "assigned to me" counts, from the records (no mail server asked). */
+    async loadAssignedToMe() {
+        if (!this.accounts.some((account) => account.account_type === "group")) {
+            return;
+        }
+        try {
+            const counts = await this._call("client_team_mine", [], { quiet: true });
+            this.assignedToMe = Object.fromEntries(
+                Object.entries(counts).map(([id, count]) => [Number(id), count])
+            );
+        } catch {
+            // An extra: the team views of each mailbox count their own.
+        }
     }
 
     /**
@@ -259,6 +288,7 @@ export class MailClientModel extends Reactive {
         browser.localStorage.setItem(LAST_ACCOUNT_KEY, String(accountId));
         this.folders = [];
         this.folder = null;
+        this.teamView = null;
         this._resetList();
         this.search = emptySearch();
         await this.loadFolders();
@@ -312,6 +342,9 @@ export class MailClientModel extends Reactive {
                 this.folders = folders;
                 this.foldersError = "";
                 this.foldersReconnect = false;
+                if (this.isGroupAccount) {
+                    this.team.loadCounts(accountId);
+                }
             }
         } catch (error) {
             if (token === this.tokens.folders && !quiet) {
@@ -328,9 +361,47 @@ export class MailClientModel extends Reactive {
 
     async openFolder(name) {
         this.folder = name;
+        this.teamView = null;
         this._resetList();
         this.search = emptySearch();
         await this.reloadList({ withState: true });
+    }
+
+    /** A team view of the group mailbox's Inbox: "mine", "unassigned" or "waiting". */
+    async openTeamView(view) {
+        const inbox = this.inboxFolder;
+        if (!inbox || !this.isGroupAccount) {
+            return;
+        }
+        this.folder = inbox.name;
+        this.teamView = view;
+        this._resetList();
+        this.search = emptySearch();
+        await this.reloadList({ withState: true });
+    }
+
+    /**
+     * Assign (`kind` "assign", `value` a member's id or false), "take" or set a status
+     * (`kind` "status") of the open message or the checked ones; the list follows (a
+     * team view drops what no longer belongs, "done" may have archived the mail).
+     */
+    async teamChange(kind, value = null, uids = null) {
+        uids = uids || this.targetUids();
+        if (!uids.length || !this.page || !this.isGroupAccount) {
+            return;
+        }
+        const place = pagePlace(this);
+        try {
+            const answer = await this.team.change(place, uids, kind, value);
+            if (answer.moved?.length || this.teamView) {
+                await this.refresh({ quiet: true });
+            }
+        } catch (error) {
+            this.notifyError(error);
+        } finally {
+            this.team.loadCounts(place.accountId);
+            this.loadAssignedToMe();
+        }
     }
 
     // -- the message list -------------------------------------------------------------------
@@ -405,6 +476,12 @@ export class MailClientModel extends Reactive {
                 { accountId, folder, uidvalidity: page.uidvalidity },
                 page.messages.map((message) => message.uid)
             );
+            if (this.isGroupAccount) {
+                this.team.loadPage(
+                    { accountId, folder, uidvalidity: page.uidvalidity },
+                    page.messages.map((message) => message.uid)
+                );
+            }
             if (!page.conversations) {
                 this.sort = page.sort;
             }

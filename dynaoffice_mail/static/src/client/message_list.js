@@ -4,6 +4,7 @@ import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { _t } from "@web/core/l10n/translation";
 import { formatInteger } from "@web/views/fields/formatters";
 import { AssignButtons } from "./assign_buttons";
+import { TeamButtons } from "./team_buttons";
 import { isConversationSelected, toggleConversationSelected } from "./conversation_model";
 import { ConversationRow } from "./conversation_row";
 import { folderLabel, isOutgoingFolder } from "./mail_folders";
@@ -27,6 +28,7 @@ export class MessageList extends Component {
     static template = "dynaoffice_mail.MessageList";
     static components = {
         AssignButtons,
+        TeamButtons,
         ConversationRow,
         Dropdown,
         DropdownItem,

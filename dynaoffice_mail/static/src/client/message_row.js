@@ -1,6 +1,7 @@
 import { Component } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { assignedTitle } from "./assigned_to";
+import { teamStatusLabel } from "./mail_team";
 import {
     addressesFull,
     addressesLabel,
@@ -33,6 +34,8 @@ export class MessageRow extends Component {
         onDragEnd: Function,
         // The records the message is assigned to (a marker with their names).
         assignedTo: { type: Array, optional: true },
+        // The team state in a group mailbox (#17): the assignee's avatar and the status.
+        team: { type: [Object, { value: null }], optional: true },
     };
 
     get date() {
@@ -74,6 +77,21 @@ export class MessageRow extends Component {
 
     get assignedTitle() {
         return assignedTitle(this.props.assignedTo || []);
+    }
+
+    get teamStatusLabel() {
+        return teamStatusLabel(this.props.team?.status);
+    }
+
+    get teamTitle() {
+        const team = this.props.team;
+        if (!team?.user_name) {
+            return this.teamStatusLabel;
+        }
+        return _t("%(status)s, assigned to %(name)s", {
+            status: this.teamStatusLabel,
+            name: team.user_name,
+        });
     }
 
     get checkboxTitle() {

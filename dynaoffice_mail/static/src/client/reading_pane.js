@@ -7,6 +7,7 @@ import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { AssignButtons, openFileDialog } from "./assign_buttons";
 import { AssignedTo } from "./assigned_to";
+import { TeamButtons } from "./team_buttons";
 import { InvitationCard } from "./invitation_card";
 import {
     addressesFull,
@@ -37,6 +38,7 @@ export class ReadingPane extends Component {
     static components = {
         AssignButtons,
         AssignedTo,
+        TeamButtons,
         Dropdown,
         DropdownItem,
         InvitationCard,

@@ -26,6 +26,10 @@ export function mailShortcuts() {
         { keys: [[_t("Del")], [_t("Backspace")]], label: _t("Delete") },
         { keys: [["r"]], label: _t("Mark as read or unread") },
         { keys: [["s"], ["f"]], label: _t("Flag or remove the flag") },
+        { keys: [["t"]], label: _t("Group mailbox: take it (assign to me)") },
+        { keys: [["a"]], label: _t("Group mailbox: assign to a colleague") },
+        { keys: [["w"]], label: _t("Group mailbox: waiting for the customer") },
+        { keys: [["e"]], label: _t("Group mailbox: done") },
         { keys: [[_t("Esc")]], label: _t("Clear the selection, else close the message") },
         { keys: [["?"]], label: _t("Show these shortcuts") },
     ];

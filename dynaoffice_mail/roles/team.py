@@ -1,0 +1,363 @@
+"""The team inbox of a group mailbox: who answers which mail (a member of the account's
+group) and how far it got (open, waiting for the customer, done).
+
+The state is kept on the message's handle (dynaoffice.mail.message): that record is the
+truth. The server's keywords (services/team.py) follow it so that other mail programs see
+it too, and are restored from it whenever the team's views or counts are loaded. The
+assignee is told by an activity "Answer this mail" with a deadline on the handle: it waits
+in their activities until done, also when they were not online when the mail came in.
+"""
+
+import datetime
+import logging
+
+from odoo import fields
+from odoo.exceptions import UserError
+
+from ..services import assigning, folders
+from ..services import team as team_keywords
+from .base import Role
+from .mailbox import Mailbox
+
+_logger = logging.getLogger(__name__)
+
+HANDLE = "dynaoffice.mail.message"
+ANSWER_ACTIVITY = "dynaoffice_mail.mail_activity_type_answer_mail"
+ESCALATION_ACTIVITY = "dynaoffice_mail.mail_activity_type_mail_open_too_long"
+# The team's views search the group mailbox's Inbox: the team's queue.
+TEAM_FOLDER = "INBOX"
+# At most this many handles that moved are looked for by Message-ID per restore (each look
+# may search several folders).
+MAX_RELOCATE = 20
+MAX_TEAM_MESSAGES = 1000
+
+
+class Team(Role):
+    """Assignee and status of a group mailbox's mail, for a member of its group."""
+
+    def __init__(self, account):
+        super().__init__(account)
+        if account.account_type != "group":
+            raise UserError(
+                account.env._(
+                    "%(account)s is a personal mailbox: only group mailboxes have a team inbox.",
+                    account=account.name,
+                )
+            )
+
+    # -- members --------------------------------------------------------------------------
+
+    def members(self):
+        """The users of the account's group who may be assigned mail (internal, active)."""
+        # sudo: the group's member list; the user is one of them (the role's access check).
+        users = self.account.sudo().group_id.users
+        return users.filtered(lambda user: user.active and not user.share).with_env(self.env)
+
+    def member_list(self):
+        """The members as the "Assign to..." picker shows them."""
+        return [
+            {
+                "id": user.id,
+                "name": user.sudo().name,
+                "avatar_url": f"/web/image/res.users/{user.id}/avatar_128",
+                "is_me": user == self.env.user,
+            }
+            for user in self.members().sorted(lambda user: user.sudo().name or "")
+        ]
+
+    def keyword_of(self, user):
+        # sudo: the login of a member of the user's own group (the keyword's name).
+        return team_keywords.assignee_keyword(user.sudo().login, user.id)
+
+    # -- state ----------------------------------------------------------------------------
+
+    def states(self, refs):
+        """{uid: state} of messages of one folder (see `state_json`); messages without a
+        team state are missing."""
+        return {
+            handle.uid: state_json(handle)
+            for handle in self._handles(refs)
+            if handle.team_status or handle.team_user_id
+        }
+
+    def assign(self, refs, user_id):
+        """Assign messages of one folder to a member (False: to nobody); open unless
+        waiting. Answers {"states": {uid: state}, "keywords": kept on the server}."""
+        user = self._checked_member(user_id)
+        handles = self._make_handles(refs)
+        for handle in handles:
+            previous = handle.team_user_id
+            values = {"team_user_id": user.id or False}
+            if handle.team_status in (False, "done"):
+                values.update(_open_values())
+            # sudo: users only read handles (ACL); this user is a member of the mailbox's
+            # group (the role's access check) and the assignee one too (_checked_member).
+            handle.sudo().write(values)
+            if previous and previous != user:
+                handle.sudo().activity_unlink([ANSWER_ACTIVITY], user_id=previous.id)
+            if user and previous != user:
+                self._schedule_answer(handle, user)
+        kept = self._write_keywords(handles)
+        return {"states": self.states(refs), "keywords": kept}
+
+    def take(self, refs):
+        """Assign messages to the user."""
+        return self.assign(refs, self.env.user.id)
+
+    def set_status(self, refs, status):
+        """Set the status of messages of one folder; "done" ends the assignee's activity
+        and, where the account says so, moves the mail to the archive folder. Answers
+        {"states", "keywords", "moved": where the messages are now (refs), or []}."""
+        if status not in team_keywords.STATUSES:
+            raise UserError(self.env._("Unknown status: %(status)s.", status=status))
+        archive = status == "done" and self.account.team_done_archive
+        target = self.archive_folder() if archive else None
+        handles = self._make_handles(refs)
+        values = {"team_status": status}
+        if status == "open":
+            values = _open_values()
+        for handle in handles:
+            if handle.team_status == status:
+                continue
+            # sudo: as in `assign`: users only read handles; the user is a member.
+            handle.sudo().write(values)
+            if status == "done" and handle.team_user_id:
+                handle.sudo().activity_feedback([ANSWER_ACTIVITY])
+        kept = self._write_keywords(handles)
+        states = self.states(refs)
+        moved = []
+        if target and target != refs[0].folder:
+            moved = Mailbox(self.account).move(refs, target)
+            self._follow_move(handles, target)
+        return {"states": states, "keywords": kept, "moved": moved}
+
+    def archive_folder(self):
+        """The folder "done" mail goes to: the account's option, else the server's
+        archive folder (special use, else by its usual name)."""
+        if self.account.team_archive_folder:
+            return self.account.team_archive_folder
+        found = self.run(lambda client: folders.special_folder(client, "\\Archive"), safe=True)
+        if not found:
+            raise UserError(
+                self.env._(
+                    "%(account)s has no archive folder: choose one in the account's options, "
+                    "or turn off archiving of done mail.",
+                    account=self.account.name,
+                )
+            )
+        return found
+
+    # -- the team's views -----------------------------------------------------------------
+
+    def view_criteria(self, view):
+        """The SEARCH keys of one of the team's views of the Inbox."""
+        if view not in team_keywords.VIEWS:
+            raise UserError(self.env._("Unknown view: %(view)s.", view=view))
+        members = [self.keyword_of(user) for user in self.members()]
+        return team_keywords.view_criteria(view, self.keyword_of(self.env.user), members)
+
+    def page(self, view, sort="date", reverse=True, offset=0, limit=50, search=None):
+        """One page of a team view, as the message list shows a folder: the Inbox searched
+        by the server for the view's keywords (restored from the records first)."""
+        criteria = self.view_criteria(view)
+        self.restore(TEAM_FOLDER)
+        page = Mailbox(self.account).page(
+            TEAM_FOLDER, sort, reverse, offset, limit, search, extra_criteria=criteria
+        )
+        page["team_view"] = view
+        return page
+
+    def counts(self):
+        """{view: how many messages} of the team's views (keywords restored first)."""
+        self.restore(TEAM_FOLDER)
+        criteria = {view: self.view_criteria(view) for view in team_keywords.VIEWS}
+        return self.run(
+            lambda client: {
+                view: team_keywords.count_matches(client, TEAM_FOLDER, keys)
+                for view, keys in criteria.items()
+            },
+            safe=True,
+        )
+
+    # -- keywords -------------------------------------------------------------------------
+
+    def restore(self, folder):
+        """Put the team keywords back on the messages of `folder` whose records have a
+        state, where another program removed or changed them; handles of messages that
+        another program moved follow them (found by Message-ID). Answers how many
+        messages had their keywords restored."""
+        handles = self.env[HANDLE].search(
+            [
+                ("account_id", "=", self.account.id),
+                ("folder", "=", folder),
+                "|",
+                ("team_status", "!=", False),
+                ("team_user_id", "!=", False),
+            ],
+            limit=MAX_TEAM_MESSAGES,
+        )
+        changed = 0
+        missing = self.env[HANDLE]
+        for group in handles.grouped("uidvalidity").values():
+            result, gone = self._sync(group)
+            changed += len(result.changed)
+            missing |= gone
+        moved = self.env[HANDLE]
+        for handle in missing[:MAX_RELOCATE]:
+            try:
+                handle._locate()
+            except UserError as error:
+                _logger.info("Team mail %s of %s is gone: %s", handle.id, self.account.id, error)
+                continue
+            moved |= handle
+        if moved:
+            self._write_keywords(moved)
+        return changed
+
+    def _write_keywords(self, handles):
+        """The records' state onto the server, per folder; False when the server keeps no
+        keywords (the state then stays in Odoo alone)."""
+        kept = True
+        for group in handles.grouped(lambda h: (h.folder, h.uidvalidity)).values():
+            result, _gone = self._sync(group)
+            kept = kept and result.kept
+        return kept
+
+    def _sync(self, handles):
+        """Sync the keywords of `handles` (one folder and UIDVALIDITY): (KeywordSync, the
+        handles whose message is not there)."""
+        first = handles[0]._ref()
+        wanted = {
+            handle.uid: team_keywords.wanted_keywords(
+                handle.team_status, handle.team_user_id and self.keyword_of(handle.team_user_id)
+            )
+            for handle in handles
+        }
+
+        def sync(client):
+            return team_keywords.sync_keywords(client, first.folder, first.uidvalidity, wanted)
+
+        try:
+            result = self.run_in_folder(first, sync, safe=False)
+        except UserError as error:
+            # Renumbered or gone with its folder: the handles look for their mail.
+            _logger.info(
+                "Keywords of %s in %s not synced: %s", self.account.id, first.folder, error
+            )
+            return team_keywords.KeywordSync(True), handles
+        return result, handles.filtered(lambda handle: handle.uid in result.missing)
+
+    # -- private --------------------------------------------------------------------------
+
+    def _checked_member(self, user_id):
+        """The user `user_id` names, who must be a member of the account's group; an empty
+        recordset for False (nobody)."""
+        Users = self.env["res.users"]
+        if not user_id:
+            return Users
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            raise UserError(self.env._("Choose a member of the group to assign the mail to."))
+        user = Users.browse(user_id)
+        if user not in self.members():
+            raise UserError(
+                self.env._(
+                    "Mail of %(account)s can only be assigned to members of its group.",
+                    account=self.account.name,
+                )
+            )
+        return user
+
+    def _handles(self, refs):
+        if not refs:
+            return self.env[HANDLE]
+        first = refs[0]
+        return self.env[HANDLE].search(
+            [
+                ("account_id", "=", self.account.id),
+                ("folder", "=", first.folder),
+                ("uidvalidity", "=", first.uidvalidity),
+                ("uid", "in", [ref.uid for ref in refs]),
+            ]
+        )
+
+    def _make_handles(self, refs):
+        """The handles of `refs` (one folder), made where missing; refuses messages that
+        are no longer there."""
+        if not refs or len(refs) > MAX_TEAM_MESSAGES:
+            raise UserError(
+                self.env._("Choose between 1 and %(count)s messages.", count=MAX_TEAM_MESSAGES)
+            )
+        found = self.env[HANDLE]._for_messages(self.account, refs)
+        if len(found) != len(set(refs)):
+            _ = self.env._
+            reason = _(
+                "the message was already moved or deleted (in another window or by another "
+                "mail program). Reload the list."
+            )
+            raise UserError(
+                _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
+            )
+        return self.env[HANDLE].union(*found.values())
+
+    def _schedule_answer(self, handle, user):
+        """The assignee's activity "Answer this mail", due after the account's working
+        days."""
+        deadline = add_working_days(
+            fields.Date.context_today(handle), self.account.team_answer_days
+        )
+        # sudo: activities on a handle need write access to it, which users never have; the
+        # assignee is a member of the mailbox's group (checked), who may read the handle.
+        handle.sudo().activity_schedule(
+            ANSWER_ACTIVITY,
+            date_deadline=deadline,
+            user_id=user.id,
+            summary=self.env._("Answer this mail"),
+        )
+
+    def _follow_move(self, handles, target):
+        """The handles of messages just moved to `target`, found there by Message-ID."""
+
+        def look(client):
+            found = {}
+            for handle in handles:
+                if handle.message_id:
+                    found[handle.id] = assigning.find_message(client, [target], handle.message_id)
+            return found
+
+        for handle_id, ref in self.run(look, safe=True).items():
+            if ref:
+                handle = handles.browse(handle_id)
+                # sudo: the handle follows its message, which this member just moved.
+                handle.sudo().write(
+                    {"folder": ref.folder, "uidvalidity": ref.uidvalidity, "uid": ref.uid}
+                )
+
+
+def state_json(handle):
+    """A message's team state as the list row and the reading pane show it."""
+    user = handle.team_user_id
+    return {
+        "status": handle.team_status or False,
+        "user_id": user.id or False,
+        # sudo: the name of a member of the group (the user may read the handle).
+        "user_name": user.sudo().name or False,
+        "avatar_url": user and f"/web/image/res.users/{user.id}/avatar_128",
+    }
+
+
+def add_working_days(day, count):
+    """`day` plus `count` working days (Monday to Friday); 0: `day` itself."""
+    count = max(0, int(count or 0))
+    while count:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _open_values():
+    return {
+        "team_status": "open",
+        "team_open_since": fields.Datetime.now(),
+        "team_escalated": False,
+    }
