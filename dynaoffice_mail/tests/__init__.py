@@ -19,6 +19,7 @@ from . import test_client_compose
 from . import test_client_compose_language
 from . import test_client_invitation
 from . import test_outbox
+from . import test_send_later
 from . import test_client_assign
 from . import test_client_file
 from . import test_credentials_rpc
