@@ -158,12 +158,12 @@ class DynaofficeMailOutbox(models.Model):
             _logger.info("outbox entry of %s is being sent by another request", message_id)
             return None, "sending"
 
-    def _start_sending(self):
+    def _start_sending(self, now=None):
         self.ensure_one()
         self.write(
             {
                 "state": "sending",
-                "sending_since": fields.Datetime.now(),
+                "sending_since": now or fields.Datetime.now(),
                 "attempts": self.attempts + 1,
                 "error": False,
                 "retry": False,
@@ -253,7 +253,7 @@ class DynaofficeMailOutbox(models.Model):
                     entry.send_after > now or (state == "failed" and not entry.retry)
                 ):
                     return None
-                entry._start_sending()
+                entry._start_sending(now)
                 return {
                     "id": entry.id,
                     "message_id": entry.message_id,

@@ -38,6 +38,7 @@ from . import test_ui_account_setup
 from . import test_ui_mail_client
 from . import test_ui_mail_compose
 from . import test_ui_outbox
+from . import test_ui_send_later
 from . import test_ui_mail_assign
 from . import test_ui_hostile
 from . import test_ui_trust_quoted_html
