@@ -209,8 +209,8 @@ class DynaofficeMailOutbox(models.Model):
     @api.model
     def _unschedule(self, entry_id):
         """Take a scheduled entry away before it is sent ("Cancel", "Undo"), atomically
-        with respect to the cron's claim: (draft reference JSON, None) when it is taken
-        away, (None, state) when it is sending, sent or may have been sent."""
+        with respect to the cron's claim: ((draft reference JSON, Message-ID), None) when it
+        is taken away, (None, state) when it is sending, sent or may have been sent."""
         try:
             with self._own_transaction() as outbox:
                 entry, state = outbox._locked(None, None, entry_id=entry_id)
@@ -218,9 +218,9 @@ class DynaofficeMailOutbox(models.Model):
                     return None, "gone"
                 if state not in SENDABLE:
                     return None, state
-                draft = entry.draft_ref
+                taken = (entry.draft_ref, entry.message_id)
                 entry.unlink()
-                return draft, None
+                return taken, None
         except _CLAIM_CONFLICTS:
             return None, "sending"
 
@@ -249,9 +249,7 @@ class DynaofficeMailOutbox(models.Model):
                 entry, state = outbox._locked(None, None, entry_id=entry_id)
                 if not entry or not entry.scheduled or state not in SENDABLE:
                     return None
-                if due_only and (
-                    entry.send_after > now or (state == "failed" and not entry.retry)
-                ):
+                if due_only and (entry.send_after > now or (state == "failed" and not entry.retry)):
                     return None
                 entry._start_sending(now)
                 return {

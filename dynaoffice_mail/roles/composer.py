@@ -276,7 +276,10 @@ class Composer(Role):
         Outbox = self.env[OUTBOX]
         entry = Outbox._claim_scheduled(entry_id, now, due_only)
         if entry is None:
-            return {"sent": False, "claimed": False}
+            return {
+                "sent": False,
+                "error": self.env._("This mail is no longer waiting to be sent."),
+            }
         message_id = entry["message_id"]
         filing = self.stored_filing(entry["draft_ref"], entry["original_ref"])
         try:
@@ -313,10 +316,24 @@ class Composer(Role):
     def unschedule(self, entry_id):
         """ "Cancel" or "Undo": the mail is not sent and stays in Drafts; its draft's
         reference (JSON) for the composer to reopen. Too late once sending started."""
-        draft, state = self.env[OUTBOX]._unschedule(entry_id)
+        taken, state = self.env[OUTBOX]._unschedule(entry_id)
         if state is not None:
             raise UserError(self._too_late(state))
-        return {"draft": draft}
+        draft_ref, message_id = taken
+        draft = self._stored_ref(draft_ref)
+        if draft is None:
+            return {"draft": None}
+        try:
+            # Where the draft is now: saved again since (another window), it has a new UID.
+            found = self.run(
+                lambda client: imap.find_by_message_id(client, draft.folder, message_id),
+                safe=True,
+            )
+        except UserError:
+            found = None  # the composer says so when it cannot open it
+        if found:
+            draft = dataclasses.replace(found, account=self.account.id)
+        return {"draft": draft.json()}
 
     def reschedule(self, entry_id, when, now=None):
         """ "Change time": the scheduled mail goes at `when` (as for send_later)."""
@@ -334,9 +351,7 @@ class Composer(Role):
             raise UserError(self.env._("Choose a date and time to send the mail at.")) from error
         if not schedule.in_range(moment, now):
             raise UserError(
-                self.env._(
-                    "Choose a time to send the mail at that is ahead, within the next year."
-                )
+                self.env._("Choose a time to send the mail at that is ahead, within the next year.")
             )
         return moment
 
@@ -419,8 +434,13 @@ class Composer(Role):
             return self._after_sending(entry_id, message_id, data, values, filing)
 
     def discard(self, values):
-        """Throw the mail away: its saved draft on the server and its uploaded files."""
+        """Throw the mail away: its saved draft on the server and its uploaded files, and
+        its schedule if it was to be sent later (not once its sending started)."""
         draft = self._filing(values).draft
+        Outbox = self.env[OUTBOX]
+        entry_id, state = Outbox._entry_state(self.account, values.get("message_id") or "")
+        if entry_id and state in ("queued", "failed"):
+            Outbox._unschedule(entry_id)
         if draft:
             self.run(
                 lambda client: imap_filing.delete_draft(

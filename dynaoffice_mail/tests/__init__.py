@@ -28,6 +28,7 @@ from . import test_trust_redirect
 from . import test_trust_skip_test
 from . import test_trust_handles
 from . import test_trust_sending
+from . import test_trust_send_later
 from . import test_trust_host_check
 from . import test_trust_passwords
 from . import test_hostile_corpus

@@ -128,9 +128,7 @@ class MailServerCase(TransactionCase):
         )
         # The composer's "Send" waits out the undo window on the server (10 s by default);
         # the tours send at once, as users who turned it off. Its own tests turn it on.
-        (cls.owner | cls.other | cls.member | cls.admin).write(
-            {"dynaoffice_mail_undo_seconds": 0}
-        )
+        (cls.owner | cls.other | cls.member | cls.admin).write({"dynaoffice_mail_undo_seconds": 0})
         cls.sales = cls.env["res.groups"].create(
             {"name": "Vertrieb (test)", "users": [(4, cls.member.id)]}
         )

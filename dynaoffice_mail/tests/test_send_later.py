@@ -240,8 +240,15 @@ class TestSendLater(MailServerCase):
                 listed["Geplant drei"]["id"], "2020-01-01 00:00:00"
             )
 
-        # Cancel: back to an ordinary draft, not sent at the time.
-        self.account.client_scheduled_cancel(listed["Geplant drei"]["id"])
+        # Cancel: back to an ordinary draft, not sent at the time; the answer names the
+        # draft where it is now (saved again since, from another window).
+        scheduled_draft = self.account.client_scheduled()[0]["draft"]
+        third["draft"] = scheduled_draft
+        third["subject"] = "Geplant drei"
+        saved = self.account.client_save_draft(third)["draft"]
+        cancelled = self.account.client_scheduled_cancel(listed["Geplant drei"]["id"])
+        self.assertEqual(cancelled["draft"]["uid"], saved["uid"])
+        self.assertNotEqual(saved["uid"], scheduled_draft["uid"])
         self.assertEqual(len(self.mine("Drafts", "Geplant drei")), 1)
         self.run_cron(later + datetime.timedelta(hours=1))
         self.assertEqual(self.delivered("Geplant drei"), [])
@@ -257,11 +264,52 @@ class TestSendLater(MailServerCase):
             "draft", draft["folder"], draft["uidvalidity"], draft["uid"]
         )
         reopened["subject"] = "Zweite Fassung"
-        self.account.client_save_draft(reopened)
+        saved = self.account.client_save_draft(reopened)["draft"]
+        self.assertNotEqual(saved["uid"], draft["uid"])
         self.run_cron(at)
         self.assertEqual(self.delivered("Erste Fassung"), [])
         self.assertEqual(len(self.delivered("Zweite Fassung")), 1)
         self.assertEqual(self.mine("Drafts", "Zweite Fassung"), [])
+
+    def test_a_scheduled_mail_goes_the_accounts_way_through_odoos_mail_server(self):
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Test relay",
+                "smtp_host": "localhost",
+                "smtp_port": self.ports.smtp_starttls,
+                "smtp_encryption": "starttls",
+                "smtp_authentication": "login",
+                "smtp_user": self.personal_address,
+                "smtp_pass": self.personal_password,
+                "from_filter": self.personal_address,
+            }
+        )
+        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
+        self.personal.sudo()._without_connection_test().write({"smtp_method": "mail"})
+        at = utc_now() + datetime.timedelta(minutes=30)
+        result = self.account.client_send_later(self.compose("Über Odoo später"), at.isoformat())
+        self.run_cron(at)
+        self.assertEqual(self.env[OUTBOX].sudo().browse(result["entry_id"]).state, "sent")
+        self.assertEqual(len(self.delivered("Über Odoo später")), 1)
+        self.assertEqual(len(self.mine("Sent", "Über Odoo später")), 1)
+        # "Send now" of what is no longer waiting says so.
+        again = self.account.client_scheduled_send_now(result["entry_id"])
+        self.assertFalse(again["sent"])
+        self.assertIn("no longer waiting", again["error"])
+
+    def test_a_scheduled_mail_discarded_from_drafts_is_not_sent(self):
+        at = utc_now() + datetime.timedelta(hours=1)
+        values = self.compose("Verworfen")
+        result = self.account.client_send_later(values, at.isoformat())
+        draft = result["draft"]
+        reopened = self.account.client_compose(
+            "draft", draft["folder"], draft["uidvalidity"], draft["uid"]
+        )
+        self.assertTrue(self.account.client_discard(reopened))
+        self.assertFalse(self.entry(values["message_id"]))
+        self.run_cron(at)
+        self.assertEqual(self.delivered("Verworfen"), [])
+        self.assertEqual(self.mine("Drafts", "Verworfen"), [])
 
     def test_smtp_down_at_the_time_keeps_it_with_an_error_and_sends_it_later(self):
         port = self.personal.smtp_port

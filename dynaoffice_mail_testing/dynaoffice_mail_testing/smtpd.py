@@ -181,7 +181,6 @@ class LmtpRelay(TokenMechanisms):
             with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=30) as lmtp:
                 lmtp.sendmail(envelope.mail_from, [target], envelope.original_content)
 
-
     def _hold(self, recipients):
         holds = [self.hold_dir / rcpt.lower() for rcpt in recipients]
         holds = [hold for hold in holds if hold.exists()]

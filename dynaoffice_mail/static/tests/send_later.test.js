@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@odoo/hoot";
 import { ComposerModel } from "@dynaoffice_mail/client/composer_model";
 import { notifyScheduled } from "@dynaoffice_mail/client/scheduled_mail";
+import { makeMockEnv } from "@web/../tests/web_test_helpers";
 import { makeMailServer, serverError } from "./dynaoffice_mail_test_helpers";
 
 describe.current.tags("headless");
@@ -108,6 +109,7 @@ describe("dynaoffice_mail: sending later and undoing a send", () => {
     });
 
     test("Undo cancels the held mail and reopens its draft", async () => {
+        await makeMockEnv(); // the notification is translated
         const server = makeMailServer({
             client_scheduled_cancel: () => ({ draft: DRAFT }),
         });
@@ -129,6 +131,7 @@ describe("dynaoffice_mail: sending later and undoing a send", () => {
     });
 
     test("Undo too late says so and reopens nothing", async () => {
+        await makeMockEnv(); // the notification is translated
         const server = makeMailServer({
             client_scheduled_cancel: () => {
                 throw serverError("Too late: the mail is being sent already.");
