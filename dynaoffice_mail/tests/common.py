@@ -81,6 +81,65 @@ def nested_message(depth, **headers):
     return inner.as_bytes()
 
 
+def imap_messages(servers, address, password, folder, subject):
+    """The parsed messages in `folder` whose subject contains `subject` (ASCII), read over
+    IMAPS straight from Dovecot: for the tests that run Odoo in processes of their own."""
+    context = ssl.create_default_context(cadata=servers.certificates.ca_pem)
+    client = imapclient.IMAPClient(
+        "localhost", port=servers.ports.imaps, ssl_context=context, timeout=10
+    )
+    client.login(address, password)
+    try:
+        client.select_folder(folder, readonly=True)
+        found = client.search(["SUBJECT", subject])
+        if not found:
+            return []
+        return [
+            email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)
+            for data in client.fetch(found, ["BODY.PEEK[]"]).values()
+        ]
+    finally:
+        client.logout()
+
+
+def committed_account(env, servers, login, name, address, password):
+    """A user (password = login) with a personal account on the test servers, created in
+    `env` (a cursor the caller commits: another Odoo process is to see them), for the tests
+    that run Odoo in processes of their own. Returns (user, account)."""
+    user = env["res.users"].create(
+        {
+            "name": name,
+            "login": login,
+            "password": login,
+            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+        }
+    )
+    account = (
+        env["dynaoffice.mail.account"]
+        .with_user(user)
+        ._without_connection_test()
+        .create(
+            {
+                "name": name,
+                "email": address,
+                "user_id": user.id,
+                "imap_host": "localhost",
+                "imap_port": servers.ports.imaps,
+                "imap_ssl": True,
+                "imap_user": address,
+                "imap_password": password,
+                "smtp_host": "localhost",
+                "smtp_port": servers.ports.smtp_starttls,
+                "smtp_encryption": "tls",
+                "smtp_user": address,
+                "smtp_password": password,
+                "ca_certificate": servers.certificates.ca_pem,
+            }
+        )
+    )
+    return user, account
+
+
 def build_message(subject, *, sender="kunde@example.com", date=None, body="Hallo\n"):
     """A small well-formed message as bytes, for filling test mailboxes."""
     message = EmailMessage()

@@ -10,17 +10,12 @@ Scheduled view; it is never sent again by itself. Real PostgreSQL, Dovecot and S
 """
 
 import datetime
-import email
-import email.policy
 import os
 import secrets
 import signal
-import ssl
 import subprocess
 import sys
 import time
-
-import imapclient
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -45,23 +40,6 @@ with Registry(sys.argv[2]).cursor() as cr:
         now=datetime.datetime.fromisoformat(sys.argv[3])
     )
 """
-
-
-def _messages(servers, address, password, folder, subject):
-    context = ssl.create_default_context(cadata=servers.certificates.ca_pem)
-    client = imapclient.IMAPClient(
-        "localhost", port=servers.ports.imaps, ssl_context=context, timeout=10
-    )
-    client.login(address, password)
-    try:
-        client.select_folder(folder, readonly=True)
-        found = client.search(["SUBJECT", subject])
-        return [
-            email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)
-            for data in (client.fetch(found, ["BODY.PEEK[]"]).values() if found else ())
-        ]
-    finally:
-        client.logout()
 
 
 def _cron(database, now, wait=True):
@@ -101,35 +79,8 @@ def test_a_worker_killed_in_the_data_phase_delivers_once():
         params = env["ir.config_parameter"]
         allowed_before = params.get_param("dynaoffice_mail.allow_private_hosts")
         params.set_param("dynaoffice_mail.allow_private_hosts", "True")
-        user = env["res.users"].create(
-            {
-                "name": "Kai Killed",
-                "login": f"send-later-kill-{token}",
-                "groups_id": [(6, 0, [env.ref("base.group_user").id])],
-            }
-        )
-        account = (
-            env[MODEL]
-            .with_user(user)
-            ._without_connection_test()
-            .create(
-                {
-                    "name": "Kill",
-                    "email": sender,
-                    "user_id": user.id,
-                    "imap_host": "localhost",
-                    "imap_port": servers.ports.imaps,
-                    "imap_ssl": True,
-                    "imap_user": sender,
-                    "imap_password": sender_password,
-                    "smtp_host": "localhost",
-                    "smtp_port": servers.ports.smtp_starttls,
-                    "smtp_encryption": "tls",
-                    "smtp_user": sender,
-                    "smtp_password": sender_password,
-                    "ca_certificate": servers.certificates.ca_pem,
-                }
-            )
+        user, account = common.committed_account(
+            env, servers, f"send-later-kill-{token}", "Kai Killed", sender, sender_password
         )
         ids = {"user": user.id, "account": account.id}
     worker = None
@@ -153,7 +104,7 @@ def test_a_worker_killed_in_the_data_phase_delivers_once():
         worker = None
         servers.release_delivery(recipient)
         _until(
-            lambda: _messages(servers, recipient, recipient_password, "INBOX", subject),
+            lambda: common.imap_messages(servers, recipient, recipient_password, "INBOX", subject),
             "the server did not deliver what it had",
         )
 
@@ -176,8 +127,8 @@ def test_a_worker_killed_in_the_data_phase_delivers_once():
             (row,) = account.client_scheduled()
         assert (row["state"], row["error"]) == ("uncertain", error), row
 
-        received = _messages(servers, recipient, recipient_password, "INBOX", subject)
-        drafts = _messages(servers, sender, sender_password, "Drafts", subject)
+        received = common.imap_messages(servers, recipient, recipient_password, "INBOX", subject)
+        drafts = common.imap_messages(servers, sender, sender_password, "Drafts", subject)
         record("faults_tried", 1)
         record("faults_survived", int(len(received) == 1 and len(drafts) == 1))
         record("send_faults_tried", 1)
