@@ -270,6 +270,26 @@ class MailServerCase(TransactionCase):
         finally:
             client.logout()
 
+    def send_through_odoo(self, account, address, password):
+        """`account` sends its way "Mail": through an Odoo outgoing mail server (the test
+        SMTP server, logged in as `address`) whose from_filter is `address`."""
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Test relay",
+                "smtp_host": "localhost",
+                "smtp_port": self.ports.smtp_starttls,
+                "smtp_encryption": "starttls",
+                "smtp_authentication": "login",
+                "smtp_user": address,
+                "smtp_pass": password,
+                # The relay sends as this mailbox only: Odoo's from_filter, which decides
+                # whether an account may send its way ("Mail").
+                "from_filter": address,
+            }
+        )
+        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
+        account.sudo()._without_connection_test().write({"smtp_method": "mail"})
+
     def create_account_as(self, user, **values):
         """Create as `user` in a savepoint, as one RPC call would: all or nothing."""
         with self.env.cr.savepoint():

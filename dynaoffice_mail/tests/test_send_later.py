@@ -272,20 +272,7 @@ class TestSendLater(MailServerCase):
         self.assertEqual(self.mine("Drafts", "Zweite Fassung"), [])
 
     def test_a_scheduled_mail_goes_the_accounts_way_through_odoos_mail_server(self):
-        self.env["ir.mail_server"].create(
-            {
-                "name": "Test relay",
-                "smtp_host": "localhost",
-                "smtp_port": self.ports.smtp_starttls,
-                "smtp_encryption": "starttls",
-                "smtp_authentication": "login",
-                "smtp_user": self.personal_address,
-                "smtp_pass": self.personal_password,
-                "from_filter": self.personal_address,
-            }
-        )
-        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
-        self.personal.sudo()._without_connection_test().write({"smtp_method": "mail"})
+        self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
         at = utc_now() + datetime.timedelta(minutes=30)
         result = self.account.client_send_later(self.compose("Über Odoo später"), at.isoformat())
         self.run_cron(at)
