@@ -7,7 +7,7 @@ location becomes a `MessageRef` here, once. The work is done in `roles/`.
 """
 
 from odoo import api, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..roles import assigner, composer, conversations, errors, filer, invitations, searcher
 from ..services import exceptions as mail_errors
@@ -164,8 +164,35 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_save_draft(self, values):
         return self._composer().save_draft(values)
 
-    def client_send(self, values, force=False):
-        return self._composer().send(values, force=bool(force))
+    def client_send(self, values, force=False, hold=False):
+        """Send now, or with `hold` (the composer's "Send") after the user's undo window:
+        the server keeps the mail that long and then sends it, browser open or not."""
+        role = self._composer()
+        seconds = self.env.user.dynaoffice_mail_undo_seconds if hold and not force else 0
+        if seconds > 0:
+            return role.send_held(values, seconds)
+        return role.send(values, force=bool(force))
+
+    def client_send_later(self, values, when):
+        """ "Send later": `when` is "tomorrow", "monday" or a moment (UTC, ISO 8601)."""
+        return self._composer().send_later(values, when)
+
+    def client_scheduled(self):
+        """The caller's scheduled mail of this account (the "Scheduled" view)."""
+        return self._composer().scheduled()
+
+    def client_scheduled_send_now(self, entry_id):
+        role = self._composer()
+        return role.send_scheduled(self._scheduled_entry(entry_id).id, due_only=False)
+
+    def client_scheduled_reschedule(self, entry_id, when):
+        role = self._composer()
+        return role.reschedule(self._scheduled_entry(entry_id).id, when)
+
+    def client_scheduled_cancel(self, entry_id):
+        """ "Cancel" and "Undo": the mail stays in Drafts; answers its draft to reopen."""
+        role = self._composer()
+        return role.unschedule(self._scheduled_entry(entry_id).id)
 
     def client_outbox_mark_sent(self, values):
         return self._composer().mark_sent(values)
@@ -325,6 +352,24 @@ class DynaofficeMailClient(models.AbstractModel):
         return False
 
     # -- what the browser sent, checked once ---------------------------------------------
+
+    def _scheduled_entry(self, entry_id):
+        """The caller's own scheduled entry of this account: only its sender may send it
+        now, move or cancel it (in a group mailbox too; the others see its draft)."""
+        self.ensure_one()
+        try:
+            entry = self.env["dynaoffice.mail.outbox"].browse(int(entry_id)).exists()
+        except (TypeError, ValueError):
+            entry = None
+        if not entry:
+            raise UserError(self.env._("This mail is no longer scheduled."))
+        if (
+            not entry.has_access("read")
+            or entry.account_id != self
+            or entry.user_id != self.env.user
+        ):
+            raise AccessError(self.env._("This scheduled mail is not yours."))
+        return entry
 
     def _message_ref(self, folder, uidvalidity, uid):
         self.ensure_one()

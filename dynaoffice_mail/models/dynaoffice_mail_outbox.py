@@ -12,8 +12,16 @@ transaction of its own as it changes:
 Only `queued` and `failed` entries are sent (an `uncertain` one only when the user says
 "Send again anyway"): a Message-ID that is being sent, was sent or may have been sent is
 never sent again by a retried transaction, a double click, a second tab or a restarted
-worker. `send_after` is when a queued entry may go (sending later and undoing a send build
-on it).
+worker. `send_after` is when a queued entry may go.
+
+Sending later and undoing a send: a `scheduled` entry is one the server sends, not the
+request: its mail waits in Drafts on the IMAP server (so it survives anything), and a cron
+sends it once `send_after` has come (a trigger wakes the cron at that moment), through the
+same claim as an immediate send. Until the claim, "Cancel" (or "Undo") takes the entry away
+in one locked transaction; once claimed, it is too late. A scheduled send that fails before
+the server had the mail is tried again later (`failed`, with the error shown and a later
+`send_after`); one whose worker died while sending becomes `uncertain` (STALE_SENDING after
+it started) and is never sent again by itself.
 
 The Sent copy: filed right after sending; when the mailbox cannot be reached then, the entry
 keeps the message and a cron files it when the server is back. The draft is removed only
@@ -38,6 +46,13 @@ SENDABLE = ("queued", "failed")
 # A send that has not finished after this long died with its worker: whether the server got
 # the message is unknown.
 STALE_SENDING = datetime.timedelta(minutes=15)
+# A scheduled send that failed before the server had the mail (the server was down) is tried
+# again after this, doubled each time up to RETRY_MAX, and given up after RETRY_ATTEMPTS.
+RETRY_FIRST = datetime.timedelta(minutes=5)
+RETRY_MAX = datetime.timedelta(hours=2)
+RETRY_ATTEMPTS = 8
+# The cron that sends scheduled mail (data/dynaoffice_mail_cron.xml).
+SEND_CRON = "dynaoffice_mail.dynaoffice_mail_outbox_cron_send_scheduled"
 # Errors of a competing claim on the same entry (a second tab, a double click).
 _CLAIM_CONFLICTS = (
     psycopg2.errors.UniqueViolation,
@@ -84,6 +99,10 @@ class DynaofficeMailOutbox(models.Model):
         readonly=True,
     )
     send_after = fields.Datetime(default=fields.Datetime.now, index=True, readonly=True)
+    # The server sends it at send_after (sending later, the undo window), from Drafts.
+    scheduled = fields.Boolean(index=True, readonly=True)
+    # Whether a failed scheduled send is tried again at send_after.
+    retry = fields.Boolean(readonly=True)
     sending_since = fields.Datetime(readonly=True)
     sent_at = fields.Datetime(readonly=True)
     attempts = fields.Integer(readonly=True)
@@ -116,15 +135,8 @@ class DynaofficeMailOutbox(models.Model):
         allowed = SENDABLE + ("uncertain",) if force else SENDABLE
         try:
             with self._own_transaction() as outbox:
-                outbox.env.cr.execute(
-                    "SELECT id, state, sending_since FROM dynaoffice_mail_outbox"
-                    " WHERE account_id = %s AND message_id = %s FOR UPDATE NOWAIT",
-                    (account.id, message_id),
-                    # Another request holding the entry is an answer, not an error.
-                    log_exceptions=False,
-                )
-                row = outbox.env.cr.fetchone()
-                if row is None:
+                entry, state = outbox._locked(account, message_id)
+                if not entry:
                     entry = outbox.create(
                         dict(
                             _entry_values(values),
@@ -134,26 +146,145 @@ class DynaofficeMailOutbox(models.Model):
                         )
                     )
                 else:
-                    entry = outbox.browse(row[0])
-                    state = row[1]
-                    if state == "sending" and row[2] and row[2] < _now() - STALE_SENDING:
+                    if state == "sending" and entry._stale(_now()):
                         entry.write({"state": "uncertain", "error": "sending never finished"})
                         state = "uncertain"
                     if state not in allowed:
                         return entry.id, state
                     entry.write(_entry_values(values))
-                entry.write(
-                    {
-                        "state": "sending",
-                        "sending_since": fields.Datetime.now(),
-                        "attempts": entry.attempts + 1,
-                        "error": False,
-                    }
-                )
+                entry._start_sending()
                 return entry.id, None
         except _CLAIM_CONFLICTS:
             _logger.info("outbox entry of %s is being sent by another request", message_id)
             return None, "sending"
+
+    def _start_sending(self, now=None):
+        self.ensure_one()
+        self.write(
+            {
+                "state": "sending",
+                "sending_since": now or fields.Datetime.now(),
+                "attempts": self.attempts + 1,
+                "error": False,
+                "retry": False,
+            }
+        )
+
+    @api.model
+    def _schedule(self, account, message_id, values, send_after):
+        """Queue `message_id` for the server to send at `send_after` (its mail is in
+        Drafts, which `values["draft"]` names), in a transaction of its own; the cron is
+        woken at that moment. (entry id, None), or (entry id or None, state) for a message
+        that is sending, sent or may have been sent already: that one is not queued."""
+        try:
+            with self._own_transaction() as outbox:
+                entry, state = outbox._locked(account, message_id)
+                if entry and state not in SENDABLE:
+                    return entry.id, state
+                values = dict(
+                    _entry_values(values),
+                    state="queued",
+                    scheduled=True,
+                    retry=False,
+                    send_after=send_after,
+                    attempts=0,
+                    error=False,
+                )
+                if entry:
+                    entry.write(values)
+                else:
+                    entry = outbox.create(
+                        dict(
+                            values,
+                            account_id=account.id,
+                            user_id=self.env.uid,
+                            message_id=message_id,
+                        )
+                    )
+                outbox.env.ref(SEND_CRON)._trigger(at=send_after)
+                return entry.id, None
+        except _CLAIM_CONFLICTS:
+            return None, "sending"
+
+    @api.model
+    def _unschedule(self, entry_id):
+        """Take a scheduled entry away before it is sent ("Cancel", "Undo"), atomically
+        with respect to the cron's claim: ((draft reference JSON, Message-ID), None) when it
+        is taken away, (None, state) when it is sending, sent or may have been sent."""
+        try:
+            with self._own_transaction() as outbox:
+                entry, state = outbox._locked(None, None, entry_id=entry_id)
+                if not entry or not entry.scheduled:
+                    return None, "gone"
+                if state not in SENDABLE:
+                    return None, state
+                taken = (entry.draft_ref, entry.message_id)
+                entry.unlink()
+                return taken, None
+        except _CLAIM_CONFLICTS:
+            return None, "sending"
+
+    @api.model
+    def _reschedule(self, entry_id, send_after):
+        """A new time for a scheduled entry not claimed yet: True when it was changed."""
+        try:
+            with self._own_transaction() as outbox:
+                entry, state = outbox._locked(None, None, entry_id=entry_id)
+                if not entry or not entry.scheduled or state not in SENDABLE:
+                    return False
+                entry.write({"state": "queued", "send_after": send_after, "error": False})
+                outbox.env.ref(SEND_CRON)._trigger(at=send_after)
+                return True
+        except _CLAIM_CONFLICTS:
+            return False
+
+    @api.model
+    def _claim_scheduled(self, entry_id, now=None, due_only=True):
+        """Take a scheduled entry for sending (the cron, "Send now"): the entry (on a
+        cursor that is closed: read its fields only) when the caller is to send, else
+        None. `due_only`: only when its time has come and it is to be tried (again)."""
+        now = now or _now()
+        try:
+            with self._own_transaction() as outbox:
+                entry, state = outbox._locked(None, None, entry_id=entry_id)
+                if not entry or not entry.scheduled or state not in SENDABLE:
+                    return None
+                if due_only and (entry.send_after > now or (state == "failed" and not entry.retry)):
+                    return None
+                entry._start_sending(now)
+                return {
+                    "id": entry.id,
+                    "message_id": entry.message_id,
+                    "draft_ref": entry.draft_ref,
+                    "original_ref": entry.original_ref,
+                    "attempts": entry.attempts,
+                }
+        except _CLAIM_CONFLICTS:
+            return None
+
+    def _locked(self, account, message_id, entry_id=None):
+        """(entry, state) of an account's Message-ID (or of `entry_id`), locked for this
+        transaction, or (empty, None); raises LockNotAvailable when another one holds it."""
+        if entry_id:
+            query = "SELECT id, state FROM dynaoffice_mail_outbox WHERE id = %s FOR UPDATE NOWAIT"
+            params = (entry_id,)
+        else:
+            query = (
+                "SELECT id, state FROM dynaoffice_mail_outbox"
+                " WHERE account_id = %s AND message_id = %s FOR UPDATE NOWAIT"
+            )
+            params = (account.id, message_id)
+        # Another request holding the entry is an answer, not an error.
+        self.env.cr.execute(query, params, log_exceptions=False)
+        row = self.env.cr.fetchone()
+        if row is None:
+            return self.browse(), None
+        return self.browse(row[0]), row[1]
+
+    def _stale(self, now):
+        """A send that started this long ago died with its worker."""
+        self.ensure_one()
+        return bool(self.sending_since) and self.sending_since < now - STALE_SENDING
 
     @api.model
     def _record(self, entry_id, **values):
@@ -222,8 +353,94 @@ class DynaofficeMailOutbox(models.Model):
                 self.with_user(entry.user_id)._file_pending_copy(entry.id, account._composer())
             except UserError as error:
                 _logger.info("Sent copy of %s still pending: %s", entry.message_id, error)
-            if not getattr(threading.current_thread(), "testing", False):
-                self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._commit_batch()
+
+    # -- scheduled mail: sending later, the undo window -------------------------------------
+
+    @api.model
+    def _cron_send_scheduled(self, now=None):
+        """Send the scheduled mail whose time has come, each as its sender (who may still
+        use the account), and mark the sends whose worker died as "may have been sent".
+
+        One entry at a time, each committed: a mail that went out stays recorded as sent
+        whatever befalls the next. This is a cron entry point: committing per entry is what
+        it is for. `now` is for tests (a controllable clock).
+        """
+        now = now or _now()
+        for entry in self.search(
+            [
+                ("scheduled", "=", True),
+                ("state", "=", "sending"),
+                ("sending_since", "<", now - STALE_SENDING),
+            ]
+        ):
+            self._record(
+                entry.id,
+                state="uncertain",
+                error=entry._sender_env()._(
+                    "Sending was interrupted after it had started: the mail may have been "
+                    'sent. It is kept in Drafts: open it there and choose "Send again '
+                    'anyway" or "Mark as sent".'
+                ),
+            )
+            self._commit_batch()
+        due = self.search(
+            [
+                ("scheduled", "=", True),
+                ("send_after", "<=", now),
+                "|",
+                ("state", "=", "queued"),
+                "&",
+                ("state", "=", "failed"),
+                ("retry", "=", True),
+            ],
+            order="send_after, id",
+        )
+        for entry in due:
+            sender = entry.user_id
+            # Asked of the cron's view: a sender who left the group cannot read the account.
+            if not entry.account_id._is_usable_by(sender):
+                self._record(
+                    entry.id,
+                    state="failed",
+                    retry=False,
+                    error=entry._sender_env()._(
+                        "Not sent: you may no longer use this mailbox. The mail is in its "
+                        "Drafts folder."
+                    ),
+                )
+            else:
+                account = entry.account_id.with_user(sender).with_context(lang=sender.lang)
+                try:
+                    account._composer().send_scheduled(entry.id, now=now)
+                except Exception:
+                    # Recorded as failed by send_scheduled; the others still go.
+                    _logger.exception("Scheduled mail %s was not sent", entry.message_id)
+            self._commit_batch()
+
+    def _sender_env(self):
+        """The environment in the sender's language, for texts the sender reads later."""
+        self.ensure_one()
+        return self.env(context=dict(self.env.context, lang=self.user_id.lang))
+
+    def _commit_batch(self):
+        if not getattr(threading.current_thread(), "testing", False):
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _fail_scheduled(self, entry, error, retry, now=None):
+        """A scheduled send failed before the server had the mail: tried again later (with
+        `retry`, a while after `now`, up to RETRY_ATTEMPTS), else left with its error."""
+        now = now or _now()
+        retry = retry and entry["attempts"] < RETRY_ATTEMPTS
+        values = {"state": "failed", "error": error, "retry": retry}
+        if retry:
+            delay = min(RETRY_FIRST * 2 ** max(entry["attempts"] - 1, 0), RETRY_MAX)
+            values["send_after"] = now + delay
+        self._record(entry["id"], **values)
+        if retry:
+            with self._own_transaction() as outbox:
+                outbox.env.ref(SEND_CRON)._trigger(at=values["send_after"])
 
     @api.model
     def _file_pending_copy(self, entry_id, composer):

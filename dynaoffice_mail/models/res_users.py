@@ -20,6 +20,21 @@ class ResUsers(models.Model):
         help="The mail client groups the messages of a folder into conversations.",
     )
 
+    dynaoffice_mail_undo_seconds = fields.Integer(
+        string="Undo sending for (seconds)",
+        default=10,
+        help="After you send a mail, the mail client offers to undo it for this many "
+        "seconds; the mail leaves only afterwards. 0 sends at once.",
+    )
+
+    _sql_constraints = [
+        (
+            "dynaoffice_mail_undo_seconds_range",
+            "CHECK (dynaoffice_mail_undo_seconds BETWEEN 0 AND 60)",
+            "Undo sending lasts between 0 and 60 seconds.",
+        ),
+    ]
+
     @property
     def SELF_READABLE_FIELDS(self):
         return super().SELF_READABLE_FIELDS + [
@@ -28,6 +43,7 @@ class ResUsers(models.Model):
             "dynaoffice_mail_trusted_sender_ids",
             "dynaoffice_mail_notify_desktop",
             "dynaoffice_mail_conversations",
+            "dynaoffice_mail_undo_seconds",
         ]
 
     @property
@@ -35,6 +51,7 @@ class ResUsers(models.Model):
         return super().SELF_WRITEABLE_FIELDS + [
             "dynaoffice_mail_notify_desktop",
             "dynaoffice_mail_conversations",
+            "dynaoffice_mail_undo_seconds",
         ]
 
     def write(self, vals):

@@ -20,6 +20,7 @@ import logging
 
 import pytz
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize
 
@@ -32,6 +33,7 @@ from ..services import (
     mime,
     reading,
     replies,
+    schedule,
     sending,
     spool,
 )
@@ -44,6 +46,7 @@ from .mailbox import Mailbox
 
 _logger = logging.getLogger(__name__)
 
+OUTBOX = "dynaoffice.mail.outbox"
 COMPOSE_MODES = ("new", "reply", "reply_all", "forward", "forward_attachment", "draft")
 UPLOAD_AGE_LIMIT = datetime.timedelta(days=2)
 # The model the composer's uploads are attachments of (with res_id 0: of no record).
@@ -65,6 +68,10 @@ class Filing:
         if self.original:
             original = dict(self.original.json(), forwarded=self.forwarded)
         return {"draft": self.draft.json() if self.draft else None, "original": original}
+
+
+class DraftGoneError(UserError):
+    """The draft of a scheduled mail is not in Drafts any more."""
 
 
 class Composer(Role):
@@ -190,6 +197,223 @@ class Composer(Role):
             Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
             return self._after_sending(entry_id, message_id, data, values, filing)
 
+    # -- sending later, the undo window ---------------------------------------------------
+
+    def send_later(self, values, when, now=None):
+        """Keep the mail in Drafts and let the server send it at `when` (a quick choice or
+        a moment: services/schedule.py), in the user's time zone."""
+        return self._hold(values, self._send_moment(when, now))
+
+    def send_held(self, values, seconds, now=None):
+        """ "Send" with an undo window: the mail waits `seconds` on the server (in Drafts),
+        then the cron sends it, whether or not the browser is still open."""
+        now = (now or datetime.datetime.now()).replace(microsecond=0)
+        answer = self._hold(values, now + datetime.timedelta(seconds=seconds))
+        return dict(answer, undo_seconds=seconds)
+
+    def _hold(self, values, send_after):
+        """Save the mail in Drafts and queue it in the outbox for `send_after`."""
+        message = self._build_outgoing(values)
+        message_id = message["Message-ID"]
+        filing = self._filing(values)
+        Outbox = self.env[OUTBOX]
+        # Checked before anything changes: what the account may not send is refused now,
+        # not at the time (it is checked again then).
+        self.account._check_sending_allowed(self.account.email)
+        entry_id, state = Outbox._entry_state(self.account, message_id)
+        if state in ("sending", "sent", "uncertain"):
+            return self._outbox_answer(entry_id, state, message_id, values, filing)
+        with mime.spool(message) as data:
+            draft = self._store_draft(data, filing.draft)
+        refs = dataclasses.replace(filing, draft=draft).json()
+        entry_id, state = Outbox._schedule(
+            self.account, message_id, dict(values, **refs), send_after
+        )
+        if state is not None:
+            return self._outbox_answer(entry_id, state, message_id, values, filing)
+        # The files are in the draft now; reopening it ("Undo", "Cancel") stores them anew.
+        self._drop_uploads(values.get("attachments"))
+        return {
+            "sent": False,
+            "scheduled": True,
+            "entry_id": entry_id,
+            "message_id": message_id,
+            "send_after": fields.Datetime.to_string(send_after),
+            "draft": refs["draft"],
+        }
+
+    def scheduled(self):
+        """The user's mail of this account that the server is to send (or failed to): for
+        the "Scheduled" view. Another member's scheduled mail in a group mailbox is his."""
+        entries = self.env[OUTBOX].search(
+            [
+                ("account_id", "=", self.account.id),
+                ("user_id", "=", self.env.uid),
+                ("scheduled", "=", True),
+                ("state", "!=", "sent"),
+            ],
+            order="send_after, id",
+        )
+        return [
+            {
+                "id": entry.id,
+                "subject": entry.subject or "",
+                "recipients": entry.recipients or "",
+                "send_after": fields.Datetime.to_string(entry.send_after),
+                "state": entry.state,
+                "error": entry.error or "",
+                "draft": entry.draft_ref or None,
+            }
+            for entry in entries
+        ]
+
+    def send_scheduled(self, entry_id, now=None, due_only=True):
+        """Send a scheduled mail from its draft: the cron when its time has come, or
+        "Send now" (`due_only` False). The draft is looked up by its Message-ID (another
+        window may have saved it again since), rebuilt as reopening and sending it would,
+        sent the account's way and filed as an immediate send is."""
+        now = now or datetime.datetime.now()
+        Outbox = self.env[OUTBOX]
+        entry = Outbox._claim_scheduled(entry_id, now, due_only)
+        if entry is None:
+            return {
+                "sent": False,
+                "error": self.env._("This mail is no longer waiting to be sent."),
+            }
+        message_id = entry["message_id"]
+        filing = self.stored_filing(entry["draft_ref"], entry["original_ref"])
+        try:
+            source, draft_ref = self._scheduled_draft(message_id, filing.draft)
+        except UserError as error:
+            gone = isinstance(error, DraftGoneError)
+            Outbox._fail_scheduled(entry, str(error), retry=not gone, now=now)
+            return {"sent": False, "error": str(error)}
+        filing = dataclasses.replace(filing, draft=draft_ref)
+        with source:
+            try:
+                message = self._build_from_draft(mime.read_draft(source), message_id)
+            except UserError as error:
+                Outbox._fail_scheduled(entry, str(error), retry=False, now=now)
+                return {"sent": False, "error": str(error)}
+            with mime.spool(message) as data:
+                try:
+                    self._deliver(message, data)
+                except mail_errors.MailServiceError as error:
+                    reason = explain(self.account, error, self.account.smtp_port)
+                    if isinstance(error, mail_errors.DeliveryUncertainError):
+                        Outbox._record(entry["id"], state="uncertain", error=reason)
+                    else:
+                        retry = isinstance(error, mail_errors.ConnectionFailedError)
+                        Outbox._fail_scheduled(entry, reason, retry=retry, now=now)
+                    return {"sent": False, "error": reason}
+                except Exception as error:
+                    # Refused before anything was sent (not allowed any more, say).
+                    Outbox._fail_scheduled(entry, str(error)[:2000], retry=False, now=now)
+                    raise
+                Outbox._record(entry["id"], state="sent", sent_at=now)
+                return self._after_sending(entry["id"], message_id, data, {}, filing)
+
+    def unschedule(self, entry_id):
+        """ "Cancel" or "Undo": the mail is not sent and stays in Drafts; its draft's
+        reference (JSON) for the composer to reopen. Too late once sending started."""
+        taken, state = self.env[OUTBOX]._unschedule(entry_id)
+        if state is not None:
+            raise UserError(self._too_late(state))
+        draft_ref, message_id = taken
+        draft = self._stored_ref(draft_ref)
+        if draft is None:
+            return {"draft": None}
+        try:
+            # Where the draft is now: saved again since (another window), it has a new UID.
+            found = self.run(
+                lambda client: imap.find_by_message_id(client, draft.folder, message_id),
+                safe=True,
+            )
+        except UserError:
+            found = None  # the composer says so when it cannot open it
+        if found:
+            draft = dataclasses.replace(found, account=self.account.id)
+        return {"draft": draft.json()}
+
+    def reschedule(self, entry_id, when, now=None):
+        """ "Change time": the scheduled mail goes at `when` (as for send_later)."""
+        moment = self._send_moment(when, now)
+        if not self.env[OUTBOX]._reschedule(entry_id, moment):
+            raise UserError(self._too_late("sending"))
+        return {"send_after": fields.Datetime.to_string(moment)}
+
+    def _send_moment(self, when, now=None):
+        """The naive UTC moment the user chose (services/schedule.py), checked."""
+        now = now or datetime.datetime.now()
+        try:
+            moment = schedule.send_time(when, now, self._user_tz())
+        except mail_errors.InvalidInputError as error:
+            raise UserError(self.env._("Choose a date and time to send the mail at.")) from error
+        if not schedule.in_range(moment, now):
+            raise UserError(
+                self.env._("Choose a time to send the mail at that is ahead, within the next year.")
+            )
+        return moment
+
+    def _too_late(self, state):
+        if state == "gone":
+            return self.env._("This mail is no longer scheduled.")
+        if state == "sent":
+            return self.env._("Too late: the mail has been sent.")
+        return self.env._("Too late: the mail is being sent already.")
+
+    def _user_tz(self):
+        try:
+            return pytz.timezone(self.env.user.tz or "UTC")
+        except pytz.UnknownTimeZoneError:
+            return pytz.utc
+
+    def _scheduled_draft(self, message_id, draft):
+        """(source in a temporary file, its MessageRef) of the draft with `message_id` in
+        the folder `draft` names (or Drafts). Raises DraftGoneError when it is not there."""
+        account = self.account
+
+        def read(client):
+            folder = draft.folder if draft else None
+            folder = folder or account.drafts_folder or folders.special_folder(client, "\\Drafts")
+            found = folder and imap.find_by_message_id(client, folder, message_id)
+            if not found:
+                return None, None
+            source = spool.temporary_file()
+            try:
+                _size, chunks = reading.stream_source(
+                    client, found.folder, found.uidvalidity, found.uid
+                )
+                source.writelines(chunks)
+                source.seek(0)
+            except BaseException:
+                source.close()
+                raise
+            return source, dataclasses.replace(found, account=account.id)
+
+        source, ref = self.run(read, safe=True)
+        if source is None:
+            raise DraftGoneError(
+                self.env._(
+                    "Not sent: its draft is no longer in Drafts (deleted or sent from "
+                    "another mail program)."
+                )
+            )
+        return source, ref
+
+    def _build_from_draft(self, draft, message_id):
+        """The mail a scheduled draft stands for, built as reopening and sending it would:
+        the account's sender, the body cleaned, the Message-ID the outbox knows."""
+        draft.from_name = self.account.sender_name or ""
+        draft.from_address = self.account.email
+        draft.html_body = html_sanitize(draft.html_body or "")
+        try:
+            return mime.build_message(draft, include_bcc=True, message_id=message_id)
+        except mail_errors.InvalidInputError as error:
+            raise UserError(
+                self.env._("The mail cannot be sent: %(reason)s", reason=error)
+            ) from error
+
     def mark_sent(self, values):
         """The user says a mail that may have been sent did go out: it is filed in Sent
         (and its draft removed) as if sending had been confirmed."""
@@ -210,8 +434,13 @@ class Composer(Role):
             return self._after_sending(entry_id, message_id, data, values, filing)
 
     def discard(self, values):
-        """Throw the mail away: its saved draft on the server and its uploaded files."""
+        """Throw the mail away: its saved draft on the server and its uploaded files, and
+        its schedule if it was to be sent later (not once its sending started)."""
         draft = self._filing(values).draft
+        Outbox = self.env[OUTBOX]
+        entry_id, state = Outbox._entry_state(self.account, values.get("message_id") or "")
+        if entry_id and state in ("queued", "failed"):
+            Outbox._unschedule(entry_id)
         if draft:
             self.run(
                 lambda client: imap_filing.delete_draft(

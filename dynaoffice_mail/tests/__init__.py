@@ -19,6 +19,7 @@ from . import test_client_compose
 from . import test_client_compose_language
 from . import test_client_invitation
 from . import test_outbox
+from . import test_send_later
 from . import test_client_assign
 from . import test_client_file
 from . import test_credentials_rpc
@@ -27,6 +28,7 @@ from . import test_trust_redirect
 from . import test_trust_skip_test
 from . import test_trust_handles
 from . import test_trust_sending
+from . import test_trust_send_later
 from . import test_trust_host_check
 from . import test_trust_passwords
 from . import test_hostile_corpus
@@ -37,6 +39,7 @@ from . import test_ui_account_setup
 from . import test_ui_mail_client
 from . import test_ui_mail_compose
 from . import test_ui_outbox
+from . import test_ui_send_later
 from . import test_ui_mail_assign
 from . import test_ui_hostile
 from . import test_ui_trust_quoted_html

@@ -81,6 +81,65 @@ def nested_message(depth, **headers):
     return inner.as_bytes()
 
 
+def imap_messages(servers, address, password, folder, subject):
+    """The parsed messages in `folder` whose subject contains `subject` (ASCII), read over
+    IMAPS straight from Dovecot: for the tests that run Odoo in processes of their own."""
+    context = ssl.create_default_context(cadata=servers.certificates.ca_pem)
+    client = imapclient.IMAPClient(
+        "localhost", port=servers.ports.imaps, ssl_context=context, timeout=10
+    )
+    client.login(address, password)
+    try:
+        client.select_folder(folder, readonly=True)
+        found = client.search(["SUBJECT", subject])
+        if not found:
+            return []
+        return [
+            email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)
+            for data in client.fetch(found, ["BODY.PEEK[]"]).values()
+        ]
+    finally:
+        client.logout()
+
+
+def committed_account(env, servers, login, name, address, password):
+    """A user (password = login) with a personal account on the test servers, created in
+    `env` (a cursor the caller commits: another Odoo process is to see them), for the tests
+    that run Odoo in processes of their own. Returns (user, account)."""
+    user = env["res.users"].create(
+        {
+            "name": name,
+            "login": login,
+            "password": login,
+            "groups_id": [(6, 0, [env.ref("base.group_user").id])],
+        }
+    )
+    account = (
+        env["dynaoffice.mail.account"]
+        .with_user(user)
+        ._without_connection_test()
+        .create(
+            {
+                "name": name,
+                "email": address,
+                "user_id": user.id,
+                "imap_host": "localhost",
+                "imap_port": servers.ports.imaps,
+                "imap_ssl": True,
+                "imap_user": address,
+                "imap_password": password,
+                "smtp_host": "localhost",
+                "smtp_port": servers.ports.smtp_starttls,
+                "smtp_encryption": "tls",
+                "smtp_user": address,
+                "smtp_password": password,
+                "ca_certificate": servers.certificates.ca_pem,
+            }
+        )
+    )
+    return user, account
+
+
 def build_message(subject, *, sender="kunde@example.com", date=None, body="Hallo\n"):
     """A small well-formed message as bytes, for filling test mailboxes."""
     message = EmailMessage()
@@ -126,6 +185,9 @@ class MailServerCase(TransactionCase):
             groups="base.group_user,base.group_system",
             name="Adam Admin",
         )
+        # The composer's "Send" waits out the undo window on the server (10 s by default);
+        # the tours send at once, as users who turned it off. Its own tests turn it on.
+        (cls.owner | cls.other | cls.member | cls.admin).write({"dynaoffice_mail_undo_seconds": 0})
         cls.sales = cls.env["res.groups"].create(
             {"name": "Vertrieb (test)", "users": [(4, cls.member.id)]}
         )
@@ -207,6 +269,26 @@ class MailServerCase(TransactionCase):
             ]
         finally:
             client.logout()
+
+    def send_through_odoo(self, account, address, password):
+        """`account` sends its way "Mail": through an Odoo outgoing mail server (the test
+        SMTP server, logged in as `address`) whose from_filter is `address`."""
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Test relay",
+                "smtp_host": "localhost",
+                "smtp_port": self.ports.smtp_starttls,
+                "smtp_encryption": "starttls",
+                "smtp_authentication": "login",
+                "smtp_user": address,
+                "smtp_pass": password,
+                # The relay sends as this mailbox only: Odoo's from_filter, which decides
+                # whether an account may send its way ("Mail").
+                "from_filter": address,
+            }
+        )
+        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
+        account.sudo()._without_connection_test().write({"smtp_method": "mail"})
 
     def create_account_as(self, user, **values):
         """Create as `user` in a savepoint, as one RPC call would: all or nothing."""

@@ -179,22 +179,7 @@ class TestClientCompose(ComposeCase):
         self.assertEqual(str(enclosed.get_content()["Subject"]), "Plan Q4")
 
     def test_mail_method_sends_through_odoos_outgoing_server(self):
-        self.env["ir.mail_server"].create(
-            {
-                "name": "Test relay",
-                "smtp_host": "localhost",
-                "smtp_port": self.ports.smtp_starttls,
-                "smtp_encryption": "starttls",
-                "smtp_authentication": "login",
-                "smtp_user": self.personal_address,
-                "smtp_pass": self.personal_password,
-                # The relay sends as this mailbox only: Odoo's from_filter, which decides
-                # whether an account may send its way ("Mail").
-                "from_filter": self.personal_address,
-            }
-        )
-        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
-        self.personal.sudo()._without_connection_test().write({"smtp_method": "mail"})
+        self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
         account = self.personal.with_user(self.owner)
         values = account.client_compose("new")
         values.update(to=[self.partner_address], subject="Über Odoo", body_html="<p>x</p>")

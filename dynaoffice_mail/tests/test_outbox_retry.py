@@ -10,16 +10,11 @@ conflict: a second connection updates the upload's row and commits it once the r
 has the mail. Real PostgreSQL, Dovecot and SMTP; no fake.
 """
 
-import email
-import email.policy
 import re
 import secrets
-import ssl
 import threading
 import time
 from pathlib import Path
-
-import imapclient
 
 from odoo import SUPERUSER_ID, api, sql_db
 from odoo.modules.registry import Registry
@@ -37,25 +32,6 @@ except ImportError:  # without the test helper package (common.py says what is m
 MODEL = "dynaoffice.mail.account"
 # Retries happen after a random wait of up to 2 s (odoo.service.model.retrying).
 DEADLINE = 120
-
-
-def _subjects(servers, address, password, folder, subject):
-    context = ssl.create_default_context(cadata=servers.certificates.ca_pem)
-    client = imapclient.IMAPClient(
-        "localhost", port=servers.ports.imaps, ssl_context=context, timeout=10
-    )
-    client.login(address, password)
-    try:
-        client.select_folder(folder, readonly=True)
-        found = client.search(["SUBJECT", subject])
-        if not found:
-            return []
-        return [
-            email.message_from_bytes(data[b"BODY[]"], policy=email.policy.default)
-            for data in client.fetch(found, ["BODY.PEEK[]"]).values()
-        ]
-    finally:
-        client.logout()
 
 
 def _server_config(tmp_path: Path) -> Path:
@@ -89,36 +65,8 @@ def test_a_serialization_failure_after_sending_delivers_once(tmp_path):
         params = env["ir.config_parameter"]
         allowed_before = params.get_param("dynaoffice_mail.allow_private_hosts")
         params.set_param("dynaoffice_mail.allow_private_hosts", "True")
-        user = env["res.users"].create(
-            {
-                "name": "Rita Retry",
-                "login": login,
-                "password": login,
-                "groups_id": [(6, 0, [env.ref("base.group_user").id])],
-            }
-        )
-        account = (
-            env[MODEL]
-            .with_user(user)
-            ._without_connection_test()
-            .create(
-                {
-                    "name": "Retry",
-                    "email": sender,
-                    "user_id": user.id,
-                    "imap_host": "localhost",
-                    "imap_port": servers.ports.imaps,
-                    "imap_ssl": True,
-                    "imap_user": sender,
-                    "imap_password": sender_password,
-                    "smtp_host": "localhost",
-                    "smtp_port": servers.ports.smtp_starttls,
-                    "smtp_encryption": "tls",
-                    "smtp_user": sender,
-                    "smtp_password": sender_password,
-                    "ca_certificate": servers.certificates.ca_pem,
-                }
-            )
+        user, account = common.committed_account(
+            env, servers, login, "Rita Retry", sender, sender_password
         )
         upload = (
             env["ir.attachment"]
@@ -164,7 +112,7 @@ def test_a_serialization_failure_after_sending_delivers_once(tmp_path):
         thread = threading.Thread(target=send, daemon=True)
         thread.start()
         deadline = time.monotonic() + DEADLINE
-        while not _subjects(servers, recipient, recipient_password, "INBOX", subject):
+        while not common.imap_messages(servers, recipient, recipient_password, "INBOX", subject):
             assert time.monotonic() < deadline, "the mail never arrived"
             assert thread.is_alive() or answers, "the send ended before the mail arrived"
             time.sleep(0.2)
@@ -181,8 +129,8 @@ def test_a_serialization_failure_after_sending_delivers_once(tmp_path):
         assert retried, f"no retry after a serialization failure in {log}"
         # ... and the recipient got the mail once, the Sent folder has it once.
         time.sleep(1)
-        received = _subjects(servers, recipient, recipient_password, "INBOX", subject)
-        sent = _subjects(servers, sender, sender_password, "Sent", subject)
+        received = common.imap_messages(servers, recipient, recipient_password, "INBOX", subject)
+        sent = common.imap_messages(servers, sender, sender_password, "Sent", subject)
         record("faults_tried", 1)
         record("faults_survived", int(len(received) == 1 and len(sent) == 1))
         record("send_faults_tried", 1)

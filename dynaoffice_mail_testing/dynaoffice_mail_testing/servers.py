@@ -71,6 +71,8 @@ class MailServers:
         )
         self.smtp_users_file = self.base / "smtp-users.json"
         self.smtp_received_log = self.base / "smtp-received.jsonl"
+        # What the SMTP server holds in the DATA phase (smtpd.LmtpRelay.hold_dir).
+        self.smtp_hold_dir = self.base / "smtp-hold"
         self.smtp_process: subprocess.Popen | None = None
         self.oauth_process: subprocess.Popen | None = None
         self.oauth = OAuthControl(self.describe()["oauth"])
@@ -226,6 +228,22 @@ class MailServers:
             users = json.loads(self.smtp_users_file.read_text())
         users[address] = password
         self.smtp_users_file.write_text(json.dumps(users))
+
+    # -- faults of the real SMTP server ----------------------------------------------------
+
+    def hold_delivery(self, recipient: str):
+        """From now on the SMTP server holds mail to `recipient` after its final dot and
+        answers nothing, until `release_delivery`; then it delivers it (even when the client
+        has gone meanwhile)."""
+        self.smtp_hold_dir.mkdir(exist_ok=True)
+        (self.smtp_hold_dir / recipient.lower()).touch()
+
+    def delivery_held(self, recipient: str) -> bool:
+        """Whether a message to `recipient` is being held in the DATA phase right now."""
+        return (self.smtp_hold_dir / f"{recipient.lower()}.held").exists()
+
+    def release_delivery(self, recipient: str):
+        (self.smtp_hold_dir / recipient.lower()).unlink(missing_ok=True)
 
     def describe(self) -> dict:
         """What clients need to know: ports, the CA to trust and the OAuth2 provider's

@@ -4,7 +4,8 @@ Three listeners on loopback: STARTTLS (like port 587), implicit TLS (like 465) a
 TLS at all (to test what a client does when TLS is missing). AUTH PLAIN/LOGIN against a JSON
 file of users, and, given the OAuth2 provider's introspection, AUTH XOAUTH2/OAUTHBEARER with
 its tokens (checked by RFC 7662 over verified TLS, like Dovecot does); accepted mail is
-handed to Dovecot over LMTP, so it lands in the recipient's INBOX. Run it as
+handed to Dovecot over LMTP, so it lands in the recipient's INBOX. A test can make it hold a
+message in the DATA phase (the final dot received, no answer yet): see `hold_dir`. Run it as
 `python -m dynaoffice_mail_testing.smtpd --config FILE`.
 """
 
@@ -15,6 +16,7 @@ import json
 import logging
 import signal
 import smtplib
+import time
 import urllib.error
 from pathlib import Path
 
@@ -127,6 +129,12 @@ class LmtpRelay(TokenMechanisms):
         self.catchall = catchall
         self.received_log = received_log
         self.introspection = introspection
+        # A file named after a recipient in this folder holds that recipient's mail after
+        # its final dot, before the answer, until the file is removed (at most HOLD_LIMIT);
+        # "<recipient>.held" says a message is being held. The delivery runs in a thread,
+        # so a client that goes away meanwhile (killed) does not stop it: the server has
+        # the message, as a real one would.
+        self.hold_dir = users_file.parent / "smtp-hold"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         users = json.loads(self.users_file.read_text())
@@ -166,11 +174,30 @@ class LmtpRelay(TokenMechanisms):
         return "250 2.0.0 OK: delivered"
 
     def _deliver(self, envelope, targets):
+        self._hold(envelope.rcpt_tos)
         # One LMTP transaction per recipient: LMTP answers DATA once per recipient, and
         # smtplib's LMTP client reads only the first of those answers.
         for target in targets:
             with smtplib.LMTP("127.0.0.1", self.lmtp_port, timeout=30) as lmtp:
                 lmtp.sendmail(envelope.mail_from, [target], envelope.original_content)
+
+    def _hold(self, recipients):
+        holds = [self.hold_dir / rcpt.lower() for rcpt in recipients]
+        holds = [hold for hold in holds if hold.exists()]
+        if not holds:
+            return
+        held = [hold.with_name(hold.name + ".held") for hold in holds]
+        for marker in held:
+            marker.touch()
+        deadline = time.monotonic() + HOLD_LIMIT
+        while any(hold.exists() for hold in holds) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for marker in held:
+            marker.unlink(missing_ok=True)
+
+
+# The longest a held message waits for its test to let it go.
+HOLD_LIMIT = 120
 
 
 def build_controllers(config: dict) -> list[Controller]:

@@ -17,6 +17,7 @@ import { inlineEditorFormatting } from "./mail_body";
 import { MAIL_ACCOUNT_MODEL, useMailRpc } from "./mail_rpc";
 import { formatSize, mimeIcon } from "./mail_format";
 import { RecipientInput } from "./recipient_input";
+import { SendLaterMenu } from "./send_later_menu";
 
 const { DateTime } = luxon;
 
@@ -47,11 +48,12 @@ const LEFT_OUT_PLUGINS = [
  */
 export class Composer extends Component {
     static template = "dynaoffice_mail.Composer";
-    static components = { RecipientInput, Wysiwyg };
+    static components = { RecipientInput, SendLaterMenu, Wysiwyg };
     static props = {
         composer: Object,
         accounts: Array,
-        // "sent", "discarded" or "closed": the composer is done and can go.
+        // "sent", "scheduled" (with the server's answer), "discarded" or "closed": the
+        // composer is done and can go.
         onDone: Function,
         // A draft was saved (the Drafts folder changed).
         onSaved: Function,
@@ -327,32 +329,10 @@ export class Composer extends Component {
     }
 
     async send() {
-        const composer = this.composer;
-        if (!composer.values || composer.busy || composer.closed) {
+        if (!this.readyToSend()) {
             return;
         }
-        this.flush();
-        const warn = (message) =>
-            this.notification.add(message, { title: _t("Not sent yet"), type: "warning" });
-        if (!composer.recipientCount) {
-            warn(_t("Add at least one recipient."));
-            this.rootRef.el?.querySelector(".o_dynaoffice_mail_recipients[data-field='to'] input")?.focus();
-            return;
-        }
-        const invalid = composer.invalidRecipients;
-        if (invalid.length) {
-            warn(
-                _t("Correct the addresses marked in red: %(addresses)s", {
-                    addresses: invalid.join(", "),
-                })
-            );
-            return;
-        }
-        if (composer.uploading) {
-            warn(_t("Wait until the files are uploaded."));
-            return;
-        }
-        if (!composer.values.subject.trim()) {
+        if (!this.composer.values.subject.trim()) {
             this.dialog.add(ConfirmationDialog, {
                 title: _t("No subject"),
                 body: _t("This message has no subject. Send it anyway?"),
@@ -363,6 +343,44 @@ export class Composer extends Component {
             return;
         }
         await this.doSend();
+    }
+
+    /** "Send later": `when` is "tomorrow", "monday" or a moment (send_later_menu.js). */
+    async sendLater(when) {
+        if (!this.readyToSend()) {
+            return false;
+        }
+        return this.doSend({ when });
+    }
+
+    /** Whether the mail can go as it is; if not, the user is told why. */
+    readyToSend() {
+        const composer = this.composer;
+        if (!composer.values || composer.busy || composer.closed) {
+            return false;
+        }
+        this.flush();
+        const warn = (message) =>
+            this.notification.add(message, { title: _t("Not sent yet"), type: "warning" });
+        if (!composer.recipientCount) {
+            warn(_t("Add at least one recipient."));
+            this.rootRef.el?.querySelector(".o_dynaoffice_mail_recipients[data-field='to'] input")?.focus();
+            return false;
+        }
+        const invalid = composer.invalidRecipients;
+        if (invalid.length) {
+            warn(
+                _t("Correct the addresses marked in red: %(addresses)s", {
+                    addresses: invalid.join(", "),
+                })
+            );
+            return false;
+        }
+        if (composer.uploading) {
+            warn(_t("Wait until the files are uploaded."));
+            return false;
+        }
+        return true;
     }
 
     /** "Send again anyway": the mail that may have gone out, once more, same Message-ID. */
@@ -381,8 +399,13 @@ export class Composer extends Component {
         }
     }
 
-    async doSend({ force = false } = {}) {
-        const result = await this.composer.send({ force });
+    async doSend({ force = false, when = null } = {}) {
+        const result = await this.composer.send({ force, when });
+        if (result.scheduled) {
+            // The mail client tells when it goes and offers "Undo" (scheduled_mail.js).
+            this.props.onDone("scheduled", result);
+            return true;
+        }
         if (result.sent) {
             this.notification.add(
                 result.already ? _t("This message had been sent already.") : _t("Message sent"),
@@ -409,6 +432,7 @@ export class Composer extends Component {
         if (result.draft) {
             this.props.onSaved();
         }
+        return false;
     }
 
     discard() {

@@ -349,12 +349,13 @@ export class ComposerModel extends Reactive {
     }
 
     /**
-     * Sends. The answer is the server's: `{sent: true, problems}` (then this composer is
-     * done), or `{sent: false, error, draft}` (kept open, the draft is what the server
-     * saved). Invalid input raises on the server before anything is sent: that comes back
-     * as `{sent: false, error}` too.
+     * Sends. The answer is the server's: `{sent: true, problems}` or `{scheduled: true,
+     * entry_id, send_after, undo_seconds}` (the server sends it later: at `when`, or after
+     * the undo window) (then this composer is done), or `{sent: false, error, draft}` (kept
+     * open, the draft is what the server saved). Invalid input raises on the server before
+     * anything is sent: that comes back as `{sent: false, error}` too.
      */
-    send({ force = false } = {}) {
+    send({ force = false, when = null } = {}) {
         return this.raw.mutex.exec(async () => {
             if (this.closed) {
                 return { sent: false, error: "" };
@@ -365,11 +366,15 @@ export class ComposerModel extends Reactive {
             this.sendError = "";
             try {
                 const values = await this.payload({ inline: true });
-                const result = await this._call("client_send", [[accountId], values], {
-                    kwargs: { force },
-                });
+                // "Send later" at `when`; "Send" waits out the user's undo window on the
+                // server (`hold`), "Send again anyway" does not.
+                const result = when
+                    ? await this._call("client_send_later", [[accountId], values, when])
+                    : await this._call("client_send", [[accountId], values], {
+                          kwargs: { force, hold: !force },
+                      });
                 this.uncertain = Boolean(result.uncertain);
-                if (result.sent) {
+                if (result.sent || result.scheduled) {
                     this.closed = true;
                     this.savedChanges = this.changes;
                     await this._dropStaleDrafts();

@@ -22,6 +22,7 @@ import { session } from "@web/session";
 import { formatInteger } from "@web/views/fields/formatters";
 import { AccountSwitcher } from "./account_switcher";
 import { Composer } from "./composer";
+import { notifyScheduled, ScheduledFolder, ScheduledList } from "./scheduled_mail";
 import { ComposerModel } from "./composer_model";
 import { ConversationPane } from "./conversation_pane";
 import { FolderNameDialog } from "./folder_name_dialog";
@@ -84,6 +85,8 @@ export class MailClient extends Component {
         ReadingPane,
         EverywhereSearch,
         SavedSearchList,
+        ScheduledFolder,
+        ScheduledList,
         TeamViews,
     };
     static props = ["*"];
@@ -122,6 +125,10 @@ export class MailClient extends Component {
             showFolders: false,
             composer: null,
             notifyDesktop: Boolean(session.dynaoffice_mail_notify_desktop),
+            // The "Scheduled" view (scheduled_mail.js) in the reading pane, and a number
+            // that changes whenever scheduled mail may have changed.
+            scheduledOpen: false,
+            scheduledVersion: 0,
         });
         this.notifier = new NewMailNotifier({
             enabled: this.state.notifyDesktop,
@@ -606,6 +613,7 @@ export class MailClient extends Component {
     /** A message opens in the reading pane; a draft (in Drafts) in the composer. */
     async openMessage(uid) {
         const model = this.model;
+        this.state.scheduledOpen = false;
         if (model.currentFolder?.special_use === "\\Drafts" && model.page) {
             const ref = model.refOf(uid);
             if (!this.isComposing(ref)) {
@@ -724,12 +732,49 @@ export class MailClient extends Component {
         return true;
     }
 
-    /** The composer is done: "sent", "saved" (closed, draft kept), "discarded", "closed". */
-    onComposerDone(kind) {
+    /**
+     * The composer is done: "sent", "scheduled" (`result`: the server's answer), "saved"
+     * (closed, draft kept), "discarded", "closed".
+     */
+    onComposerDone(kind, result = null) {
         const composer = this.state.composer;
         this.state.composer = null;
         if (composer && kind !== "closed") {
             this.refreshAfterWriting(composer, { sent: kind === "sent" });
+        }
+        if (kind === "scheduled" && composer) {
+            this.state.scheduledVersion++;
+            const accountId = composer.accountId;
+            notifyScheduled(this, accountId, result, (draft) => this.reopenDraft(accountId, draft));
+        }
+    }
+
+    /** The "Scheduled" view in the reading pane (again: closed). */
+    async openScheduled() {
+        if (this.state.scheduledOpen) {
+            this.state.scheduledOpen = false;
+        } else if (await this.leaveComposer()) {
+            this.model.closeMessage();
+            this.state.showFolders = false;
+            this.state.scheduledOpen = true;
+        }
+    }
+
+    /** Scheduled mail changed: Drafts (where it waits) changed too. */
+    refreshDrafts() {
+        const model = this.model;
+        model.loadFolders({ quiet: true });
+        if (isOutgoingFolder(model.currentFolder)) {
+            model.reloadList({ keep: true, withState: true, quiet: true });
+        }
+    }
+
+    /** A mail taken back from the server ("Undo", "Cancel sending") opens again. */
+    async reopenDraft(accountId, draft) {
+        this.state.scheduledVersion++;
+        this.state.scheduledOpen = false;
+        if (draft) {
+            await this.openComposer("draft", { ref: draft, accountId });
         }
     }
 
