@@ -5,7 +5,6 @@ files and the keyword on the server, and who may create what (over RPC as well).
 The test database has CRM and Project (devtools TEST_APPS); this addon depends on neither.
 """
 
-import datetime
 import email.message
 import secrets
 import ssl
@@ -18,7 +17,6 @@ from odoo.tests import tagged
 
 from .common import RpcAttackCase, build_message
 
-RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 PDF = b"%PDF-1.4\n" + bytes(range(256)) * 40
 KEYWORD = b"$Odoo-Assigned"
 HANDLE = "dynaoffice.mail.message"
@@ -59,14 +57,10 @@ class TestCreateFromMail(RpcAttackCase):
     # -- helpers ------------------------------------------------------------------------
 
     def deliver(self, raw, address=None):
-        self.servers.dovecot.write_messages(
-            address or self.personal_address, [("INBOX", raw, set(), RECEIVED)]
-        )
+        self.deliver_to(address or self.personal_address, raw)
 
     def find(self, subject, account=None):
-        page = (account or self.account).client_page("INBOX", search={"subject": subject})
-        self.assertEqual(len(page["messages"]), 1, subject)
-        return page["uidvalidity"], page["messages"][0]["uid"]
+        return self.find_by_subject(account or self.account, subject)
 
     def inquiry(self, subject, sender=None, html=HOSTILE_HTML):
         """A customer's HTML inquiry with a PDF."""

@@ -158,7 +158,7 @@ export class MailAssignments extends Reactive {
 
     /** [{model, name, featured}]: what "Create ..." offers (asked once per client). */
     creatableModels() {
-        this.cache.creatable ||= this.services.rpc
+        this.cache.creatable ||= this.services.rpc.silent
             .call("client_creatable_models")
             .catch((error) => {
                 this.cache.creatable = null;
