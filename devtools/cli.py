@@ -62,7 +62,7 @@ BROWSER_TESTS = "test_ui_*.py"
 # Apps the addon works with but does not depend on, installed in the test database so that
 # what it does with them is tested: CRM (leads suggested for assigning mail). Calendar comes
 # with the bridge dynaoffice_mail_calendar (ADDONS), whose tests answer invitations into it.
-TEST_APPS = ("crm",)
+TEST_APPS = ("crm", "project", "sale_management", "account")
 
 
 def run_pytest_sessions(sessions: list[list[str]], env: dict | None = None) -> int:

@@ -24,6 +24,7 @@
         "views/dynaoffice_mail_client_views.xml",
         "views/dynaoffice_mail_menus.xml",
         "views/dynaoffice_mail_message_views.xml",
+        "views/ir_actions_server_views.xml",
         "views/authorization_templates.xml",
     ],
     "demo": [

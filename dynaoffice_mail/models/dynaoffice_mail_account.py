@@ -13,6 +13,7 @@ from odoo.tools import SQL, misc
 from ..roles import errors
 from ..roles.assigner import Assigner
 from ..roles.composer import Composer, drop_stale_uploads
+from ..roles.creator import Creator
 from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
 from ..roles.team import Team
@@ -952,6 +953,10 @@ class DynaofficeMailAccount(models.Model):
     def _team(self):
         """Assignee and status of a group mailbox's mail (roles/team.py)."""
         return Team(self._checked_for_use())
+
+    def _creator(self):
+        """New records from mail (roles/creator.py)."""
+        return Creator(self._checked_for_use())
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
     # Who may connect is decided before: by the role factories above (using a mailbox), by

@@ -9,7 +9,16 @@ location becomes a `MessageRef` here, once. The work is done in `roles/`.
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
-from ..roles import assigner, composer, conversations, errors, filer, invitations, searcher
+from ..roles import (
+    assigner,
+    composer,
+    conversations,
+    creator,
+    errors,
+    filer,
+    invitations,
+    searcher,
+)
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef, parse_part
 
@@ -290,6 +299,19 @@ class DynaofficeMailClient(models.AbstractModel):
             ["__count"],
         )
         return {account.id: count for account, count in counts}
+
+    # -- creating records from mail ------------------------------------------------------
+
+    @api.model
+    def client_creatable_models(self):
+        """What "Create ..." offers: [{model, name, featured}] (roles/creator.py)."""
+        return creator.creatable_models(self.env)
+
+    def client_create_defaults(self, folder, uidvalidity, uid, res_model):
+        """ "Create ...": the new record's form context (default_* values from the
+        message); the form saves it, `client_assign` then assigns the message to it."""
+        role = self._creator()
+        return role.record_defaults(self._message_ref(folder, uidvalidity, uid), res_model)
 
     # -- filing mail into documents ------------------------------------------------------
 

@@ -13,6 +13,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
+from ..roles.creator import creatable_model
 from ..services.refs import MessageRef
 
 
@@ -143,6 +144,28 @@ class DynaofficeMailMessage(models.Model):
         for account, handles in self.grouped("account_id").items():
             results.update(account._assigner().assign_handles(handles, target))
         return results
+
+    def create_record_from_mail(self, res_model, values=None):
+        """A new record of `res_model` for each of these messages, prefilled from it (name
+        from the subject, partner from the sender, description from the body; `values`
+        win), the message then assigned to it; for server actions and automation rules:
+        `records.create_record_from_mail("crm.lead")`. Returns the new records."""
+        Model = creatable_model(self.env, res_model)
+        created = Model
+        for handle in self:
+            created |= handle.account_id._creator().create_from(handle, res_model, values)
+        return created
+
+    def action_create_record_from_mail(self, res_model, values=None):
+        """Server action "Create a record from the mail": create_record_from_mail, and a
+        notification naming what was created."""
+        created = self.create_record_from_mail(res_model, values)
+        _ = self.env._
+        return _notification(
+            _("Create from mail"),
+            _("Created: %(records)s.", records="; ".join(created.mapped("display_name"))),
+            success=bool(created),
+        )
 
     def file_to_record(self, res_model, res_id, what="eml", part_numbers=None):
         """Store these messages as attachments of one record (the .eml file, the

@@ -200,15 +200,7 @@ class Assigner(Role):
         domain's first label, a suggestion to edit)}; "existing" is a contact the user may
         see that has the address already (then there is nothing to create)."""
         view = Mailbox(self.account).message_view(ref)
-        own = tools.email_normalize(self.account.email)
-        sender = next(
-            (
-                address
-                for address in view.from_ + view.reply_to
-                if tools.email_normalize(address.address or "") not in (False, own)
-            ),
-            None,
-        )
+        sender = self.sender(view)
         if not sender:
             raise UserError(self.env._("The message has no sender other than this mailbox."))
         email = tools.email_normalize(sender.address)
@@ -229,6 +221,19 @@ class Assigner(Role):
             label = domain.split(".")[0]
             defaults["company_name"] = label[:1].upper() + label[1:]
         return defaults
+
+    def sender(self, view):
+        """The first address of From or Reply-To (of a MessageView) that is not this
+        mailbox's own, or None."""
+        own = tools.email_normalize(self.account.email)
+        return next(
+            (
+                address
+                for address in view.from_ + view.reply_to
+                if tools.email_normalize(address.address or "") not in (False, own)
+            ),
+            None,
+        )
 
     def message_handles(self, refs):
         """{uid: handle id} of messages, made where missing: what the server actions bound

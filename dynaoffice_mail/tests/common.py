@@ -6,6 +6,7 @@ ports and CA through DYNAOFFICE_TEST_SERVERS. Without them these tests cannot ru
 so instead of skipping.
 """
 
+import datetime
 import email
 import email.policy
 import json
@@ -28,6 +29,10 @@ try:
     from dynaoffice_mail_testing.servers import MailServers
 except ImportError:  # the test helper package is not installed: test_servers() says so
     MailServers = None
+
+
+# When the test mailboxes' messages arrived (deliver_to).
+RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 
 
 def closed_port():
@@ -289,6 +294,16 @@ class MailServerCase(TransactionCase):
         )
         self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
         account.sudo()._without_connection_test().write({"smtp_method": "mail"})
+
+    def deliver_to(self, address, raw, folder="INBOX"):
+        """Put a message (bytes) into a folder of a test mailbox, received on 2 March 2026."""
+        self.servers.dovecot.write_messages(address, [(folder, raw, set(), RECEIVED)])
+
+    def find_by_subject(self, account, subject, folder="INBOX"):
+        """(uidvalidity, uid) of the one message with this subject, as the list shows it."""
+        page = account.client_page(folder, search={"subject": subject})
+        self.assertEqual(len(page["messages"]), 1, subject)
+        return page["uidvalidity"], page["messages"][0]["uid"]
 
     def create_account_as(self, user, **values):
         """Create as `user` in a savepoint, as one RPC call would: all or nothing."""

@@ -4,6 +4,7 @@ import { DropdownItem } from "@web/core/dropdown/dropdown_item";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { AssignDialog } from "./assign_dialog";
+import { CreateMenu } from "./create_menu";
 import { FileDialog } from "./file_dialog";
 import { HANDLE_MODEL, pagePlace } from "./mail_assignments";
 import { errorMessage } from "./mail_rpc";
@@ -31,7 +32,7 @@ export function openFileDialog(dialog, model, uids, attachments) {
  */
 export class AssignButtons extends Component {
     static template = "dynaoffice_mail.AssignButtons";
-    static components = { Dropdown, DropdownItem };
+    static components = { CreateMenu, Dropdown, DropdownItem };
     static props = {
         model: Object,
         uids: Array,
@@ -39,10 +40,17 @@ export class AssignButtons extends Component {
         showLabel: { type: Boolean, optional: true },
         // The reading pane offers "File" in its "More" menu.
         showFile: { type: Boolean, optional: true },
+        // The reading pane offers "Create ..." (a record made from the one open message).
+        showCreate: { type: Boolean, optional: true },
         // The open message's attachments, which "File into documents" lets one choose.
         attachments: { type: Array, optional: true },
     };
-    static defaultProps = { showActions: false, showLabel: false, showFile: true };
+    static defaultProps = {
+        showActions: false,
+        showLabel: false,
+        showFile: true,
+        showCreate: false,
+    };
 
     setup() {
         this.action = useService("action");

@@ -37,7 +37,7 @@ export class MailAssignments extends Reactive {
         this.byUid = {};
         this.known = new Set();
         this.messageActions = null; // [{id, name}] once loaded
-        this.cache = markRaw({ models: null, actions: null });
+        this.cache = markRaw({ models: null, creatable: null, actions: null });
     }
 
     /** The records `uid` of the open page is assigned to (empty if none or not known yet). */
@@ -153,6 +153,31 @@ export class MailAssignments extends Reactive {
             place.folder,
             place.uidvalidity,
             uid,
+        ]);
+    }
+
+    /** [{model, name, featured}]: what "Create ..." offers (asked once per client). */
+    creatableModels() {
+        this.cache.creatable ||= this.services.rpc.silent
+            .call("client_creatable_models")
+            .catch((error) => {
+                this.cache.creatable = null;
+                throw error;
+            });
+        return this.cache.creatable;
+    }
+
+    /**
+     * "Create ...": {res_model, model_name, context (the new record's default_* values from
+     * the message), partner (the sender's contact or false)}.
+     */
+    createDefaults(place, uid, resModel) {
+        return this.services.rpc.call("client_create_defaults", [
+            [place.accountId],
+            place.folder,
+            place.uidvalidity,
+            uid,
+            resModel,
         ]);
     }
 
