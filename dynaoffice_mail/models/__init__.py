@@ -12,3 +12,5 @@ from . import res_groups
 from . import res_partner
 from . import ir_http
 from . import dynaoffice_mail_saved_search
+from . import dynaoffice_mail_snooze
+from . import mail_template

@@ -15,6 +15,7 @@ from ..roles.assigner import Assigner
 from ..roles.composer import Composer, drop_stale_uploads
 from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
+from ..roles.snoozer import Snoozer
 from ..services import exceptions as mail_errors
 from ..services import imap, smtp
 from ..services import pool as imap_pool
@@ -917,6 +918,10 @@ class DynaofficeMailAccount(models.Model):
     def _filer(self):
         """Mail into documents (roles/filer.py)."""
         return Filer(self._checked_for_use())
+
+    def _snoozer(self):
+        """Snooze and follow-up (roles/snoozer.py)."""
+        return Snoozer(self._checked_for_use())
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
     # Who may connect is decided before: by the role factories above (using a mailbox), by
