@@ -65,6 +65,18 @@ class TestUiSnooze(HttpCase, MailServerCase):
                 [item[b"ENVELOPE"].subject.decode() for item in unseen.values()], ["Snooze me"]
             )
 
+    def test_follow_up_on_a_sent_mail(self):
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("Sent", build_message("Angebot 4711"), {"\\Seen"}, RECEIVED)],
+        )
+        self.start_tour(CLIENT, "dynaoffice_mail_follow_up", login=self.owner.login)
+        activity = self.env["mail.activity"].search(
+            [("activity_type_id.name", "=", "Follow-up"), ("user_id", "=", self.owner.id)]
+        )
+        self.assertEqual(activity.res_model, "dynaoffice.mail.message")
+        self.assertEqual(activity.date_deadline, datetime.date.today() + datetime.timedelta(days=3))
+
     def test_reply_template_goes_into_a_new_mail(self):
         self.env["mail.template"].create(
             {

@@ -65,3 +65,19 @@ registry.category("web_tour.tours").add("dynaoffice_mail_unsnooze", {
         { trigger: `.o_dynaoffice_mail_rows:not(:has(${row("Snooze me")}))` },
     ],
 });
+
+/** On a mail in Sent: "Remind me if no reply by" in 3 days. */
+registry.category("web_tour.tours").add("dynaoffice_mail_follow_up", {
+    url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
+    steps: () => [
+        {
+            trigger: `${folder("Sent")} .o_dynaoffice_mail_folder_name`,
+            run: "click",
+            timeout: 30000,
+        },
+        { trigger: row("Angebot 4711"), run: "click" },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_follow_up", run: "click" },
+        { trigger: ".o_dynaoffice_mail_follow_up_choice:first", run: "click" },
+        { trigger: ".o_notification:contains('You will be reminded on')" },
+    ],
+});
