@@ -192,7 +192,9 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def client_render_template(self, template_id, recipients=None):
         """{"subject", "body"} of a reply template for the first of `recipients`."""
-        return reply_templates.render(self._checked_for_use(), template_id, recipients)
+        account = self._checked_for_use()
+        template_id = self._checked_input(_record_id, template_id)
+        return reply_templates.render(account, template_id, recipients)
 
     # -- snooze and follow-up -------------------------------------------------------------
 
@@ -213,8 +215,9 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_unsnooze(self, snooze_id):
         """ "Unsnooze now": the message back in its folder at once, unread."""
         role = self._snoozer()
+        snooze_id = self._checked_input(_record_id, snooze_id)
         snooze = self.env["dynaoffice.mail.snooze"].search(
-            [("id", "=", int(snooze_id)), ("account_id", "=", self.id)]
+            [("id", "=", snooze_id), ("account_id", "=", self.id)]
         )
         if not snooze:
             raise UserError(self.env._("This message is no longer snoozed."))
@@ -367,3 +370,9 @@ def _date(value):
     if not day:
         raise mail_errors.InvalidInputError(detail="no date given")
     return day
+
+
+def _record_id(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise mail_errors.InvalidInputError(detail=f"not a record id: {value!r}")
+    return value

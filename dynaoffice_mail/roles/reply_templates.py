@@ -39,7 +39,7 @@ def render(account, template_id, recipients):
     """{"subject", "body"} of the template `template_id` (one `account` offers) for the
     first of `recipients` (addresses as the composer holds them)."""
     env = account.env
-    template = env[TEMPLATE].search([("id", "=", int(template_id)), *template_domain(account)])
+    template = env[TEMPLATE].search([("id", "=", template_id), *template_domain(account)])
     if not template:
         raise UserError(env._("This template is not offered in %(account)s.", account=account.name))
     partner = recipient_partner(env, recipients)

@@ -88,8 +88,9 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.assertEqual(back["folder"], "INBOX")
         self.assertEqual(self.subjects(self.account), ["Angebot Müller", "Rechnung 4711"])
         self.assertEqual(self.account.client_snoozed(), [])
-        with self.assertRaises(UserError):
-            self.account.client_unsnooze(snoozed[0]["id"])
+        for stale in (snoozed[0]["id"], "1 OR 1=1", None, True):
+            with self.assertRaises(UserError):
+                self.account.client_unsnooze(stale)
 
     def test_mail_moved_away_from_snoozed_is_dropped_quietly(self):
         self.snooze(self.account, "Angebot Müller")
