@@ -18,10 +18,13 @@
         "data/dynaoffice_mail_server_preset_data.xml",
         "data/dynaoffice_mail_cron.xml",
         "data/dynaoffice_mail_team_data.xml",
+        "data/dynaoffice_mail_activity_data.xml",
         "views/dynaoffice_mail_account_views.xml",
         "views/res_users_views.xml",
         "views/res_partner_views.xml",
         "views/dynaoffice_mail_client_views.xml",
+        "views/dynaoffice_mail_snooze_views.xml",
+        "views/mail_template_views.xml",
         "views/dynaoffice_mail_menus.xml",
         "views/dynaoffice_mail_message_views.xml",
         "views/ir_actions_server_views.xml",
@@ -29,6 +32,7 @@
     ],
     "demo": [
         "demo/dynaoffice_mail_demo.xml",
+        "demo/dynaoffice_mail_template_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -14,3 +14,5 @@ from . import ir_http
 from . import dynaoffice_mail_saved_search
 from . import ir_actions_server
 from . import ir_actions_actions
+from . import dynaoffice_mail_snooze
+from . import mail_template

@@ -16,6 +16,7 @@ from ..roles.composer import Composer, drop_stale_uploads
 from ..roles.creator import Creator
 from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
+from ..roles.snoozer import Snoozer
 from ..roles.team import Team
 from ..services import exceptions as mail_errors
 from ..services import imap, smtp
@@ -957,6 +958,10 @@ class DynaofficeMailAccount(models.Model):
     def _creator(self):
         """New records from mail (roles/creator.py)."""
         return Creator(self._checked_for_use())
+
+    def _snoozer(self):
+        """Snooze and follow-up (roles/snoozer.py)."""
+        return Snoozer(self._checked_for_use())
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
     # Who may connect is decided before: by the role factories above (using a mailbox), by

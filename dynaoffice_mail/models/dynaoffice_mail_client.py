@@ -6,7 +6,7 @@ member only, never an administrator) and delegates; what the browser sent as a m
 location becomes a `MessageRef` here, once. The work is done in `roles/`.
 """
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..roles import (
@@ -17,6 +17,7 @@ from ..roles import (
     errors,
     filer,
     invitations,
+    reply_templates,
     searcher,
 )
 from ..services import exceptions as mail_errors
@@ -213,6 +214,56 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_suggest_recipients(self, term, limit=8):
         return composer.suggest_recipients(self.env, term, limit)
 
+    def client_reply_templates(self, term=""):
+        """The reply templates offered in this mailbox's composer, [{id, name, subject}]."""
+        return reply_templates.templates(self._checked_for_use(), term)
+
+    def client_render_template(self, template_id, recipients=None):
+        """{"subject", "body"} of a reply template for the first of `recipients`."""
+        account = self._checked_for_use()
+        template_id = self._checked_input(_record_id, template_id)
+        return reply_templates.render(account, template_id, recipients)
+
+    # -- snooze and follow-up -------------------------------------------------------------
+
+    def client_snooze(self, folder, uidvalidity, uids, until):
+        """Snooze messages of one folder until `until` (UTC, "YYYY-MM-DD HH:MM:SS" or ISO
+        8601): they go to "Snoozed" and come back to `folder` unread at that time."""
+        role = self._snoozer()
+        refs = self._message_refs(folder, uidvalidity, uids)
+        moment = self._checked_input(_moment, until)
+        return role.snooze(refs, moment)._json()
+
+    def client_snoozed(self):
+        """The messages of this mailbox that are snoozed, soonest back first."""
+        self._checked_for_use()
+        snoozes = self.env["dynaoffice.mail.snooze"].search([("account_id", "=", self.id)])
+        return snoozes._json()
+
+    def client_unsnooze(self, snooze_id):
+        """ "Unsnooze now": the message back in its folder at once, unread."""
+        role = self._snoozer()
+        snooze_id = self._checked_input(_record_id, snooze_id)
+        snooze = self.env["dynaoffice.mail.snooze"].search(
+            [("id", "=", snooze_id), ("account_id", "=", self.id)]
+        )
+        if not snooze:
+            raise UserError(self.env._("This message is no longer snoozed."))
+        back = role.wake(snooze)
+        return back and back.json()
+
+    def client_follow_up(self, folder, uidvalidity, uid, deadline):
+        """ "Remind me if no reply by `deadline`" (a date) on a sent message: an activity
+        for the user, done by itself when the reply arrives."""
+        role = self._snoozer()
+        ref = self._message_ref(folder, uidvalidity, uid)
+        day = self._checked_input(_date, deadline)
+        handle = self.env["dynaoffice.mail.message"]._for_messages(role.account, [ref]).get(ref)
+        if not handle:
+            raise UserError(self.env._("The message is no longer there. Reload the list."))
+        activity = handle._follow_up(day)
+        return {"activity_id": activity.id, "handle_id": handle.id}
+
     # -- assigning mail to records -------------------------------------------------------
 
     def client_assign_suggestions(self, folder, uidvalidity, uid):
@@ -406,3 +457,30 @@ class DynaofficeMailClient(models.AbstractModel):
             return parse(*values)
         except mail_errors.InvalidInputError as error:
             raise UserError(errors.explain(self, error, self.imap_port)) from error
+
+
+def _moment(value):
+    """A moment a browser sent (UTC) as naive UTC, refused when it is not one."""
+    try:
+        moment = fields.Datetime.to_datetime(str(value).replace("T", " ").removesuffix("Z")[:19])
+    except ValueError as error:
+        raise mail_errors.InvalidInputError(detail=f"not a date and time: {value!r}") from error
+    if not moment:
+        raise mail_errors.InvalidInputError(detail="no date and time given")
+    return moment
+
+
+def _date(value):
+    try:
+        day = fields.Date.to_date(str(value)[:10])
+    except ValueError as error:
+        raise mail_errors.InvalidInputError(detail=f"not a date: {value!r}") from error
+    if not day:
+        raise mail_errors.InvalidInputError(detail="no date given")
+    return day
+
+
+def _record_id(value):
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise mail_errors.InvalidInputError(detail=f"not a record id: {value!r}")
+    return value

@@ -8,6 +8,8 @@ account's roles (roles/assigner.py, roles/filer.py).
 """
 
 import datetime
+import logging
+import threading
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
@@ -15,6 +17,10 @@ from odoo.exceptions import UserError
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
 from ..roles.creator import creatable_model
 from ..services.refs import MessageRef
+
+_logger = logging.getLogger(__name__)
+
+FOLLOW_UP = "dynaoffice_mail.dynaoffice_mail_activity_type_follow_up"
 
 
 class _BigInteger(fields.Integer):
@@ -29,6 +35,9 @@ class DynaofficeMailMessage(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _rec_name = "subject"
+    # Users read handles and never write them (what they hold is the server's); reading
+    # one is enough to put activities (a follow-up) on it and to mark them done.
+    _mail_post_access = "read"
 
     _sql_constraints = [
         (
@@ -298,6 +307,65 @@ class DynaofficeMailMessage(models.Model):
                 ["dynaoffice_mail.mail_activity_type_answer_mail"], user_id=handle.team_user_id.id
             )
         former.write({"team_user_id": False})
+
+    # -- follow-up ------------------------------------------------------------------------
+
+    def _follow_up(self, deadline):
+        """ "Remind me if no reply by `deadline`": a follow-up activity for the user, done
+        by itself when a reply arrives (_cron_clear_answered_follow_ups)."""
+        self.ensure_one()
+        if not self.message_id:
+            raise UserError(
+                self.env._(
+                    "A message without a Message-ID cannot be followed up: its reply could "
+                    "not be recognised."
+                )
+            )
+        return self.activity_schedule(
+            FOLLOW_UP,
+            date_deadline=deadline,
+            summary=self.env._("No reply yet: %(subject)s", subject=self.display_name),
+            user_id=self.env.uid,
+        )
+
+    @api.model
+    def _cron_clear_answered_follow_ups(self):
+        """Mark follow-ups done whose reply has arrived in the Inbox (In-Reply-To or
+        References naming the sent message), each mailbox searched as the user reminded.
+
+        One mailbox at a time, each committed: a mailbox that is down must not keep the
+        others' reminders. This is a cron entry point: committing per batch is what it is for.
+        """
+        follow_up = self.env.ref(FOLLOW_UP, raise_if_not_found=False)
+        if not follow_up:
+            return
+        activities = self.env["mail.activity"].search(
+            [("activity_type_id", "=", follow_up.id), ("res_model", "=", self._name)]
+        )
+        handles = self.browse(activities.mapped("res_id")).exists()
+        for (account, user), group in activities.grouped(
+            lambda a: (self.browse(a.res_id).account_id, a.user_id)
+        ).items():
+            if not account or not account._is_usable_by(user):
+                continue
+            by_message_id = {}
+            for activity in group:
+                handle = handles.browse(activity.res_id)
+                if handle.message_id:
+                    by_message_id.setdefault(handle.message_id, []).append(activity)
+            try:
+                answered = account.with_user(user)._snoozer().answered(list(by_message_id))
+            except UserError as error:
+                _logger.info("Follow-ups of %s not checked: %s", account.name, error)
+                continue
+            as_user = self.with_user(user).with_context(lang=user.lang)
+            for message_id in answered:
+                for activity in by_message_id[message_id]:
+                    activity.with_env(as_user.env).action_feedback(
+                        feedback=as_user.env._("Reply received")
+                    )
+            if not getattr(threading.current_thread(), "testing", False):
+                self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # -- private --------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import { localization } from "@web/core/l10n/localization";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { inlineEditorFormatting } from "./mail_body";
+import { insertTemplate, TemplateMenu, templateCommands } from "./template_menu";
 import { MAIL_ACCOUNT_MODEL, useMailRpc } from "./mail_rpc";
 import { formatSize, mimeIcon } from "./mail_format";
 import { RecipientInput } from "./recipient_input";
@@ -194,10 +195,26 @@ export class Composer extends Component {
                 disableFile: true,
                 direction: localization.direction || "ltr",
                 getRecordInfo: () => ({ resModel: MAIL_ACCOUNT_MODEL, resId: composer.accountId }),
-                resources: {},
+                resources: templateCommands(() => this.openTemplates()),
             };
         }
         return this.editorConfig;
+    }
+
+    /** Reply templates (template_menu.js): from the toolbar or the editor's "/" command. */
+    openTemplates() {
+        const composer = this.composer;
+        this.dialog.add(TemplateMenu, {
+            accountId: composer.accountId,
+            recipients: [...composer.values.to],
+            onInsert: ({ subject, body }) => {
+                if (subject && !composer.values.subject) {
+                    composer.values.subject = subject;
+                }
+                insertTemplate(this.editor, body);
+                composer.markDirty();
+            },
+        });
     }
 
     onEditorLoad(editor) {

@@ -1,5 +1,6 @@
 import { markRaw } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
+import { formatDateTime, serializeDate, serializeDateTime } from "@web/core/l10n/dates";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
@@ -802,6 +803,67 @@ export class MailClientModel extends Reactive {
             openNext: true,
             done: (refs) => toTrash && this._offerUndo(refs, uids.length, folder, null),
         });
+    }
+
+    /**
+     * Snooze (snooze_menu.js): the messages leave the folder for "Snoozed" and come back,
+     * unread, at `until` (a luxon DateTime).
+     */
+    async snooze(uids, until) {
+        if (!uids.length || !this.page) {
+            return;
+        }
+        const snoozed = await this._change(uids, "client_snooze", [serializeDateTime(until)], {
+            done: () =>
+                this.services.notification.add(
+                    _t("Snoozed until %(until)s.", { until: formatDateTime(until) }),
+                    { type: "success" }
+                ),
+        });
+        if (snoozed) {
+            await this.loadFolders({ quiet: true }); // "Snoozed" may be new, and counts changed
+        }
+        return snoozed;
+    }
+
+    /** "Unsnooze now" for the open message of "Snoozed" (its Message-ID names it). */
+    async unsnooze(messageId) {
+        const accountId = this.accountId;
+        this.pending++;
+        try {
+            const snoozed = await this._call("client_snoozed", [[accountId]]);
+            const entry = snoozed.find((item) => item.message_id === messageId);
+            if (!entry) {
+                this.services.notification.add(_t("This message is no longer snoozed."), {
+                    type: "warning",
+                });
+                return;
+            }
+            await this._call("client_unsnooze", [[accountId], entry.id]);
+            this.services.notification.add(
+                _t("Back in %(folder)s, unread.", { folder: this._folderName(entry.folder) }),
+                { type: "success" }
+            );
+        } catch (error) {
+            this.notifyError(error);
+            return;
+        } finally {
+            this.pending--;
+        }
+        this.closeMessage();
+        await this.refresh();
+        await this.loadFolders({ quiet: true });
+    }
+
+    /** "Remind me if no reply by `day`" on message `uid` of the open page (follow_up_menu.js). */
+    followUp(uid, day) {
+        return this._call("client_follow_up", [
+            [this.accountId],
+            this.folder,
+            this.page.uidvalidity,
+            uid,
+            serializeDate(day),
+        ]);
     }
 
     /**

@@ -10,11 +10,17 @@ export const SPECIAL_FOLDERS = {
     "\\Archive": { icon: "fa-archive", label: () => _t("Archive") },
 };
 
+/** Where snoozed mail waits on the server (services/snoozing.py): one name in every language. */
+export const SNOOZED_FOLDER = "Snoozed";
+
 /** What the tree shows for a folder: the standard name of special folders, else its own. */
 export function folderLabel(folder) {
     const special = folder.special_use && SPECIAL_FOLDERS[folder.special_use];
     if (special) {
         return special.label();
+    }
+    if (folder.name === SNOOZED_FOLDER) {
+        return _t("Snoozed");
     }
     return folder.path[folder.path.length - 1];
 }
@@ -40,6 +46,9 @@ export function folderIcon(folder, expanded = false) {
     const special = folder?.special_use && SPECIAL_FOLDERS[folder.special_use];
     if (special) {
         return special.icon;
+    }
+    if (folder?.name === SNOOZED_FOLDER) {
+        return "fa-clock-o";
     }
     return expanded ? "fa-folder-open-o" : "fa-folder-o";
 }

@@ -17,7 +17,9 @@ import {
     parseMailDate,
     splitLinks,
 } from "./mail_format";
+import { FollowUpMenu } from "./follow_up_menu";
 import { MoveToMenu } from "./move_to_menu";
+import { SnoozeMenu } from "./snooze_menu";
 import { errorMessage } from "./mail_rpc";
 
 export const TRUSTED_SENDER_MODEL = "dynaoffice.mail.trusted.sender";
@@ -41,8 +43,10 @@ export class ReadingPane extends Component {
         TeamButtons,
         Dropdown,
         DropdownItem,
+        FollowUpMenu,
         InvitationCard,
         MoveToMenu,
+        SnoozeMenu,
     };
     static props = {
         model: Object,

@@ -1,0 +1,78 @@
+"""Reply templates in the composer: Odoo mail templates on contacts, a user's own or the
+group's of a group mailbox (models/mail_template.py), rendered for the first recipient's
+contact (name, title, company); for an address no contact has, for a contact made up on
+the spot from the name the address carries, which is never saved.
+"""
+
+from odoo import tools
+from odoo.exceptions import UserError
+
+from ..services.addresses import parse_addresses
+from ..services.exceptions import InvalidInputError
+
+TEMPLATE = "mail.template"
+MAX_TEMPLATES = 50
+
+
+def template_domain(account):
+    """The templates offered in `account`'s composer: the user's own, and in a group
+    mailbox the group's as well."""
+    owners = [("dynaoffice_mail_user_id", "=", account.env.uid)]
+    if account.group_id:
+        owners = ["|", ("dynaoffice_mail_group_id", "=", account.group_id.id), *owners]
+    return [("model", "=", "res.partner"), *owners]
+
+
+def templates(account, term=""):
+    """[{id, name, subject}] of the templates offered, those whose name holds `term`."""
+    domain = template_domain(account)
+    if term:
+        domain = [*domain, ("name", "ilike", term)]
+    found = account.env[TEMPLATE].search(domain, order="name, id", limit=MAX_TEMPLATES)
+    return [
+        {"id": template.id, "name": template.name, "subject": template.subject or ""}
+        for template in found
+    ]
+
+
+def render(account, template_id, recipients):
+    """{"subject", "body"} of the template `template_id` (one `account` offers) for the
+    first of `recipients` (addresses as the composer holds them)."""
+    env = account.env
+    template = env[TEMPLATE].search([("id", "=", template_id), *template_domain(account)])
+    if not template:
+        raise UserError(env._("This template is not offered in %(account)s.", account=account.name))
+    partner = recipient_partner(env, recipients)
+    # A saved contact is written to in its own language; a made-up one in the user's.
+    language = {"compute_lang": True} if partner.id else {"set_lang": env.lang}
+    rendered = {
+        field: template._render_field(field, [partner.id], **language)[partner.id]
+        for field in ("subject", "body_html")
+    }
+    return {"subject": rendered["subject"] or "", "body": rendered["body_html"] or ""}
+
+
+def recipient_partner(env, recipients):
+    """The contact of the first recipient, or an unsaved one named as the address says."""
+    Partner = env["res.partner"]
+    first = _first_address(recipients)
+    if first is None:
+        return Partner.new({"name": ""})
+    normalized = tools.email_normalize(first.address)
+    partner = normalized and Partner.search([("email_normalized", "=", normalized)], limit=1)
+    if partner:
+        return partner
+    return Partner.new({"name": first.name, "email": first.address})
+
+
+def _first_address(recipients):
+    """The first well-formed address among `recipients` (the composer checks them all
+    when the mail is sent; a template needs only a name)."""
+    for recipient in recipients if isinstance(recipients, list) else []:
+        try:
+            addresses = parse_addresses(recipient) if isinstance(recipient, str) else []
+        except InvalidInputError:
+            continue
+        if addresses:
+            return addresses[0]
+    return None

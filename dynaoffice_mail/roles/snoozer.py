@@ -1,0 +1,93 @@
+"""Snooze and follow-up: mail that leaves its folder until a time, and sent mail whose reply
+is awaited.
+
+A snoozed message waits on the server in "Snoozed" (services/snoozing.py); an Odoo record
+(dynaoffice.mail.snooze) says when it comes back and where to. A follow-up is an Odoo
+activity on the sent message's handle, done by itself when a reply arrives.
+"""
+
+import logging
+
+from odoo.exceptions import UserError
+
+from ..services import assigning, snoozing
+from .assigner import formatted_address, utc_naive
+from .base import Role
+
+_logger = logging.getLogger(__name__)
+
+SNOOZE = "dynaoffice.mail.snooze"
+MAX_SNOOZE = 100
+
+
+class Snoozer(Role):
+    """Snoozing the mail of one mailbox, for a user who may use the mailbox."""
+
+    def snooze(self, refs, until):
+        """Move the messages `refs` (of one folder) to "Snoozed" until `until` (naive UTC);
+        the records that bring them back."""
+        if not refs or len(refs) > MAX_SNOOZE:
+            raise UserError(
+                self.env._("Choose between 1 and %(count)s messages.", count=MAX_SNOOZE)
+            )
+        first = refs[0]
+        summaries = self.run(
+            lambda client: assigning.message_summaries(
+                client, first.folder, first.uidvalidity, [ref.uid for ref in refs]
+            ),
+            safe=True,
+        )
+        if any(not summary.message_id for summary in summaries.values()):
+            raise UserError(
+                self.env._(
+                    "A message without a Message-ID cannot be snoozed: it could not be found "
+                    "again when its time comes."
+                )
+            )
+        Snooze = self.env[SNOOZE]
+        for ref in refs:
+            summary = summaries.get(ref.uid)
+            if summary is None:
+                continue  # gone meanwhile: nothing to snooze
+            self.run_in_folder(
+                ref, lambda client, ref=ref: snoozing.snooze(client, ref), safe=False
+            )
+            # sudo: users only read snoozes (ACL); this one is made for a mailbox the user
+            # may use (the role's access check), for the message just moved.
+            Snooze |= Snooze.sudo().create(
+                {
+                    "account_id": self.account.id,
+                    "user_id": self.env.uid,
+                    "folder": ref.folder,
+                    "message_id": summary.message_id,
+                    "subject": summary.subject,
+                    "email_from": formatted_address(summary.from_[0]) if summary.from_ else False,
+                    "date": utc_naive(summary.date or summary.internal_date),
+                    "until": until,
+                }
+            )
+        return Snooze.with_env(self.env)
+
+    def wake(self, snooze):
+        """Bring the message of `snooze` (this account's) back to its folder, unread, and
+        drop the record; quietly when the message left "Snoozed" by other means."""
+        snooze.ensure_one()
+        back = self.run(
+            lambda client: snoozing.wake(client, snooze.message_id, snooze.folder), safe=False
+        )
+        if back is None:
+            _logger.info(
+                "Snoozed message %s of account %s is no longer in %s; its snooze is dropped",
+                snooze.message_id,
+                self.account.id,
+                snoozing.SNOOZED_FOLDER,
+            )
+        # sudo: users only read snoozes; the user may use its mailbox (the role's check).
+        snooze.sudo().unlink()
+        return back
+
+    def answered(self, message_ids):
+        """Those of `message_ids` a message in the Inbox answers (In-Reply-To, References)."""
+        return self.run(
+            lambda client: snoozing.find_replies(client, "INBOX", message_ids), safe=True
+        )

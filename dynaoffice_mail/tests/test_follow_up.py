@@ -1,0 +1,127 @@
+"""Follow-up: "Remind me if no reply by ..." on a sent mail is an Odoo activity on its
+handle, done by itself ("Reply received") when a reply arrives in the Inbox, recognised by
+In-Reply-To or References; on a controlled clock."""
+
+import datetime
+from email.message import EmailMessage
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from .common import MailServerCase, build_message
+
+SENT_AT = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.timezone.utc)
+SENT_ID = "<angebot-4711@dynaoffice.test>"
+
+
+def sent_message(subject, message_id):
+    message = EmailMessage()
+    message["From"] = "olga@dynaoffice.test"
+    message["To"] = "kunde@example.com"
+    message["Subject"] = subject
+    message["Message-ID"] = message_id
+    message.set_content("Anbei unser Angebot.\n")
+    return message.as_bytes()
+
+
+def reply(header, value):
+    message = EmailMessage()
+    message["From"] = "kunde@example.com"
+    message["To"] = "olga@dynaoffice.test"
+    message["Subject"] = "Re: Angebot 4711"
+    message["Message-ID"] = "<antwort-1@example.com>"
+    message[header] = value
+    message.set_content("Danke, passt.\n")
+    return message.as_bytes()
+
+
+@tagged("post_install", "-at_install")
+class TestFollowUp(MailServerCase):
+    def setUp(self):
+        super().setUp()
+        self.create_owned_accounts()
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [
+                ("Sent", sent_message("Angebot 4711", SENT_ID), {"\\Seen"}, SENT_AT),
+                ("INBOX", build_message("Newsletter"), set(), SENT_AT),
+            ],
+        )
+        self.account = self.personal.with_user(self.owner)
+        self.follow_up_type = self.env.ref(
+            "dynaoffice_mail.dynaoffice_mail_activity_type_follow_up"
+        )
+
+    def remind(self, deadline="2026-12-08"):
+        page = self.account.client_page("Sent")
+        uid = page["messages"][0]["uid"]
+        return self.account.client_follow_up("Sent", page["uidvalidity"], uid, deadline)
+
+    def open_follow_ups(self):
+        return self.env["mail.activity"].search([("activity_type_id", "=", self.follow_up_type.id)])
+
+    def check_replies(self, moment=SENT_AT + datetime.timedelta(days=2)):
+        with freeze_time(moment, tick=True):
+            self.env["dynaoffice.mail.message"]._cron_clear_answered_follow_ups()
+        self.env.invalidate_all()
+
+    def test_reminder_is_an_activity_on_the_sent_mail(self):
+        result = self.remind()
+        activity = self.env["mail.activity"].browse(result["activity_id"])
+        handle = self.env["dynaoffice.mail.message"].browse(result["handle_id"])
+        self.assertEqual(
+            (activity.res_model, activity.res_id, activity.user_id, activity.date_deadline),
+            ("dynaoffice.mail.message", handle.id, self.owner, datetime.date(2026, 12, 8)),
+        )
+        self.assertEqual(activity.activity_type_id, self.follow_up_type)
+        self.assertEqual((handle.folder, handle.message_id), ("Sent", SENT_ID))
+        self.assertIn("Angebot 4711", activity.summary)
+        # The user sees it among his activities and may mark it done himself.
+        self.assertEqual(
+            self.env["mail.activity"].with_user(self.owner).search([("id", "=", activity.id)]),
+            activity.with_user(self.owner),
+        )
+
+    def test_no_reply_keeps_the_reminder(self):
+        self.remind()
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("INBOX", reply("In-Reply-To", "<something-else@example.com>"), set(), SENT_AT)],
+        )
+        self.check_replies()
+        self.assertEqual(len(self.open_follow_ups()), 1)
+
+    def test_reply_by_in_reply_to_clears_it(self):
+        result = self.remind()
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", reply("In-Reply-To", SENT_ID), set(), SENT_AT)]
+        )
+        self.check_replies()
+        self.assertFalse(self.open_follow_ups())
+        handle = self.env["dynaoffice.mail.message"].browse(result["handle_id"])
+        done = handle.message_ids.filtered(lambda m: m.mail_activity_type_id)
+        self.assertEqual(len(done), 1)
+        self.assertIn("Reply received", done.body)
+
+    def test_reply_by_references_clears_it(self):
+        self.remind()
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("INBOX", reply("References", f"<first@example.com> {SENT_ID}"), set(), SENT_AT)],
+        )
+        self.check_replies()
+        self.assertFalse(self.open_follow_ups())
+
+    def test_only_users_of_the_mailbox_may_ask(self):
+        page = self.account.client_page("Sent")
+        uid = page["messages"][0]["uid"]
+        for user in (self.other, self.admin):
+            with self.assertRaises(AccessError):
+                self.personal.with_user(user).client_follow_up(
+                    "Sent", page["uidvalidity"], uid, "2026-12-08"
+                )
+        with self.assertRaises(UserError):
+            self.account.client_follow_up("Sent", page["uidvalidity"], uid, "nächste Woche")
+        self.assertFalse(self.open_follow_ups())

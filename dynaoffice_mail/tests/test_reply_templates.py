@@ -1,0 +1,181 @@
+"""Reply templates: Odoo mail templates on contacts, a user's own or a group's, offered in
+the composer of the mailboxes they belong to and rendered for the first recipient's
+contact; as an attacker tries them over RPC."""
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import tagged
+
+from .common import MailServerCase, RpcAttackCase
+
+BODY = (
+    "<p>Guten Tag <t t-out=\"' '.join(filter(None, [object.title.name, object.name]))\"/>"
+    '<t t-if="object.commercial_company_name"> von '
+    '<t t-out="object.commercial_company_name"/></t>,</p>'
+)
+
+
+class TemplateSetup:
+    def make_templates(self):
+        self.create_owned_accounts()
+        # Templates with placeholders are written by template editors (Odoo's setting
+        # "Restrict Template Rendering"); Otto stays a plain user.
+        editor = self.env.ref("mail.group_mail_template_editor")
+        (self.owner | self.member).write({"groups_id": [(4, editor.id)]})
+        Template = self.env["mail.template"]
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        self.own = Template.with_user(self.owner).create(
+            {
+                "name": "Olgas Antwort",
+                "model_id": partner_model,
+                "subject": "Ihre Anfrage",
+                "body_html": BODY,
+                "dynaoffice_mail_user_id": self.owner.id,
+            }
+        )
+        self.team = Template.create(
+            {
+                "name": "Vertrieb: Angebot folgt",
+                "model_id": partner_model,
+                "subject": "Angebot",
+                "body_html": BODY,
+                "dynaoffice_mail_group_id": self.sales.id,
+            }
+        )
+        self.company = self.env["res.partner"].create({"name": "Muster GmbH", "is_company": True})
+        self.customer = self.env["res.partner"].create(
+            {
+                "name": "Erika Muster",
+                "email": "erika@muster.example",
+                "title": self.env["res.partner.title"].create({"name": "Frau"}).id,
+                "parent_id": self.company.id,
+            }
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestReplyTemplates(TemplateSetup, MailServerCase):
+    def setUp(self):
+        super().setUp()
+        self.make_templates()
+
+    def test_personal_mailbox_offers_the_users_own(self):
+        offered = self.personal.with_user(self.owner).client_reply_templates()
+        self.assertEqual([t["name"] for t in offered], ["Olgas Antwort"])
+        self.assertEqual(
+            self.personal.with_user(self.owner).client_reply_templates("antw"), offered
+        )
+        self.assertEqual(self.personal.with_user(self.owner).client_reply_templates("xyz"), [])
+
+    def test_group_mailbox_offers_the_groups_and_the_users_own(self):
+        mine = (
+            self.env["mail.template"]
+            .with_user(self.member)
+            .create(
+                {
+                    "name": "Marias Gruß",
+                    "model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "body_html": "<p>Gruß</p>",
+                    "dynaoffice_mail_user_id": self.member.id,
+                }
+            )
+        )
+        offered = self.shared.with_user(self.member).client_reply_templates()
+        self.assertEqual([t["id"] for t in offered], [mine.id, self.team.id])
+
+    def test_rendered_for_the_recipients_contact(self):
+        account = self.personal.with_user(self.owner)
+        rendered = account.client_render_template(
+            self.own.id, ["Erika <erika@muster.example>", "b@example.com"]
+        )
+        self.assertEqual(rendered["subject"], "Ihre Anfrage")
+        self.assertIn("Guten Tag Frau Erika Muster von Muster GmbH,", rendered["body"])
+
+    def test_rendered_with_the_name_an_unknown_address_carries(self):
+        account = self.personal.with_user(self.owner)
+        rendered = account.client_render_template(self.own.id, ["Max Mustermann <max@neu.example>"])
+        self.assertIn("Guten Tag Max Mustermann,", rendered["body"])
+        self.assertFalse(self.env["res.partner"].search([("email", "=", "max@neu.example")]))
+        nobody = account.client_render_template(self.own.id, [])
+        self.assertIn("Guten Tag ,", nobody["body"])
+
+    def test_nobody_plants_a_template_in_another_composer(self):
+        Template = self.env["mail.template"].with_user(self.other)
+        partner_model = self.env["ir.model"]._get_id("res.partner")
+        with self.assertRaises(ValidationError):
+            Template.create(
+                {
+                    "name": "Falle",
+                    "model_id": partner_model,
+                    "dynaoffice_mail_user_id": self.owner.id,
+                }
+            )
+        with self.assertRaises(ValidationError):
+            Template.create(
+                {
+                    "name": "Falle",
+                    "model_id": partner_model,
+                    "dynaoffice_mail_group_id": self.sales.id,
+                }
+            )
+        with self.assertRaises(AccessError):
+            self.own.with_user(self.other).write({"body_html": "<p>Falle</p>"})
+
+
+@tagged("post_install", "-at_install")
+class TestReplyTemplatesRpc(TemplateSetup, RpcAttackCase):
+    def setUp(self):
+        super().setUp()
+        self.make_templates()
+        address, password = self.new_mailbox()
+        Account = self.env["dynaoffice.mail.account"]._without_connection_test()
+        self.others_account = Account.with_user(self.other).create(
+            dict(self.account_values(address, password), user_id=self.other.id)
+        )
+
+    def test_ben_cannot_use_annas_template(self):
+        def state():
+            return self.own.sudo().read(["name", "body_html", "dynaoffice_mail_user_id"])
+
+        calls = [
+            ("client_render_template", [[self.others_account.id], self.own.id, []]),
+            ("client_render_template", [[self.personal.id], self.own.id, []]),
+            ("client_render_template", [[self.shared.id], self.own.id, []]),
+            ("client_render_template", [[self.others_account.id], self.team.id, []]),
+        ]
+        for method, args in calls:
+            self.assert_forgery_refused(
+                self.other, "dynaoffice.mail.account", method, args, state=state
+            )
+        offered = self.rpc(
+            self.other,
+            "dynaoffice.mail.account",
+            "client_reply_templates",
+            [[self.others_account.id]],
+        )
+        self.assertEqual(offered["result"], [])
+        read = self.rpc(
+            self.other,
+            "mail.template",
+            "search_read",
+            [[("id", "in", [self.own.id, self.team.id])]],
+            {"fields": ["name"]},
+        )
+        self.assertEqual(read["result"], [])
+        for values in (
+            {"body_html": "<p>Falle</p>"},
+            {"dynaoffice_mail_user_id": self.other.id},
+        ):
+            self.assert_forgery_refused(
+                self.other, "mail.template", "write", [[self.own.id], values], state=state
+            )
+        self.assert_forgery_refused(
+            self.other, "mail.template", "unlink", [[self.own.id]], state=state
+        )
+        # The member of the group may use the group's template in its mailbox.
+        used = self.rpc(
+            self.member,
+            "dynaoffice.mail.account",
+            "client_render_template",
+            [[self.shared.id], self.team.id, ["erika@muster.example"]],
+        )
+        self.assertIn("Guten Tag Frau Erika Muster", used["result"]["body"])

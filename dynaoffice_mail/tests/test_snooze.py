@@ -1,0 +1,207 @@
+"""Snooze: a mail leaves its folder for "Snoozed" (with a keyword other programs see) and
+comes back unread when its time has come, by the cron, on a controlled clock; for group
+mailboxes every member sees it; as an attacker tries it over RPC."""
+
+import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import tagged
+
+from ..services.snoozing import SNOOZED_FOLDER, SNOOZED_KEYWORD
+from .common import MailServerCase, RpcAttackCase, build_message
+
+RECEIVED = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
+UNTIL = datetime.datetime(2026, 12, 7, 7, 0)  # naive UTC, as Odoo keeps it
+
+
+class SnoozeSetup:
+    def fill(self):
+        self.create_owned_accounts()
+        for address in (self.personal_address, self.shared_address):
+            self.servers.dovecot.write_messages(
+                address,
+                [
+                    ("INBOX", build_message("Angebot Müller"), {"\\Seen"}, RECEIVED),
+                    ("INBOX", build_message("Rechnung 4711"), {"\\Seen"}, RECEIVED),
+                ],
+            )
+        self.account = self.personal.with_user(self.owner)
+
+    def subjects(self, account, folder="INBOX"):
+        page = account.client_page(folder, sort="subject", reverse=False)
+        return [message["subject"] for message in page["messages"]]
+
+    def snooze(self, account, subject, until=UNTIL, folder="INBOX"):
+        page = account.client_page(folder)
+        uid = next(m["uid"] for m in page["messages"] if m["subject"] == subject)
+        return account.client_snooze(folder, page["uidvalidity"], [uid], until.isoformat())
+
+    def wake_at(self, moment):
+        with freeze_time(moment, tick=True):
+            self.env["dynaoffice.mail.snooze"]._cron_wake()
+        self.env.invalidate_all()
+
+
+@tagged("post_install", "-at_install")
+class TestSnooze(SnoozeSetup, MailServerCase):
+    def setUp(self):
+        super().setUp()
+        self.fill()
+
+    def server_view(self, address, password, folder):
+        """{subject: flags} of a folder as another mail program sees it."""
+        return {
+            message["Subject"]: flags
+            for message, flags in self.fetch_all(address, password, folder)
+        }
+
+    def test_snoozed_mail_waits_in_snoozed_and_comes_back_unread_at_its_time(self):
+        snoozed = self.snooze(self.account, "Angebot Müller")
+        self.assertEqual(
+            [(s["subject"], s["folder"], s["until"]) for s in snoozed],
+            [("Angebot Müller", "INBOX", "2026-12-07 07:00:00")],
+        )
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
+        waiting = self.server_view(self.personal_address, self.personal_password, SNOOZED_FOLDER)
+        self.assertIn(SNOOZED_KEYWORD, waiting["Angebot Müller"])
+        self.assertEqual(self.account.client_snoozed(), snoozed)
+
+        self.wake_at(UNTIL - datetime.timedelta(minutes=1))
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
+
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))
+        inbox = self.account.client_page("INBOX", sort="arrival")
+        self.assertEqual(
+            [(m["subject"], m["seen"]) for m in inbox["messages"]],
+            [("Angebot Müller", False), ("Rechnung 4711", True)],  # newest arrival first
+        )
+        back = self.server_view(self.personal_address, self.personal_password, "INBOX")
+        self.assertNotIn(SNOOZED_KEYWORD, back["Angebot Müller"])
+        self.assertEqual(self.subjects(self.account, SNOOZED_FOLDER), [])
+        self.assertEqual(self.account.client_snoozed(), [])
+
+    def test_unsnooze_now_brings_it_back_at_once(self):
+        snoozed = self.snooze(self.account, "Rechnung 4711")
+        back = self.account.client_unsnooze(snoozed[0]["id"])
+        self.assertEqual(back["folder"], "INBOX")
+        self.assertEqual(self.subjects(self.account), ["Angebot Müller", "Rechnung 4711"])
+        self.assertEqual(self.account.client_snoozed(), [])
+        for stale in (snoozed[0]["id"], "1 OR 1=1", None, True):
+            with self.assertRaises(UserError):
+                self.account.client_unsnooze(stale)
+
+    def test_mail_moved_away_from_snoozed_is_dropped_quietly(self):
+        self.snooze(self.account, "Angebot Müller")
+        other_program = self.imap(self.personal_address, self.personal_password)
+        try:
+            other_program.select_folder(SNOOZED_FOLDER)
+            other_program.move(other_program.search(), "Archive")
+        finally:
+            other_program.logout()
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))  # no error for anyone
+        self.assertEqual(self.account.client_snoozed(), [])
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
+        self.assertEqual(self.subjects(self.account, "Archive"), ["Angebot Müller"])
+
+    def test_mail_comes_back_to_its_own_folder(self):
+        page = self.account.client_page("INBOX")
+        self.account.client_move(
+            "INBOX", page["uidvalidity"], [page["messages"][0]["uid"]], "Archive"
+        )
+        moved = self.subjects(self.account, "Archive")
+        self.snooze(self.account, moved[0], folder="Archive")
+        self.assertEqual(self.subjects(self.account, "Archive"), [])
+        self.wake_at(UNTIL + datetime.timedelta(hours=1))
+        self.assertEqual(self.subjects(self.account, "Archive"), moved)
+
+    def test_group_mailbox_snoozes_for_every_member(self):
+        self.sales.users = [(4, self.other.id)]
+        shared = self.shared.with_user(self.member)
+        snoozed = self.snooze(shared, "Angebot Müller")
+        self.assertEqual(snoozed[0]["user"], "Maria Member")
+        colleague = self.shared.with_user(self.other)
+        self.assertEqual([s["subject"] for s in colleague.client_snoozed()], ["Angebot Müller"])
+        # Maria leaves the group: the mail still comes back, brought by a member.
+        self.sales.users = [(3, self.member.id)]
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))
+        self.assertEqual(self.subjects(colleague), ["Angebot Müller", "Rechnung 4711"])
+
+    def test_nonsense_times_are_refused(self):
+        page = self.account.client_page("INBOX")
+        uid = page["messages"][0]["uid"]
+        for until in ("morgen", "", "2026-13-40T25:00:00"):
+            with self.assertRaises(UserError):
+                self.account.client_snooze("INBOX", page["uidvalidity"], [uid], until)
+        self.assertEqual(len(self.subjects(self.account)), 2)
+
+    def test_others_cannot_snooze_or_read_snoozes(self):
+        self.snooze(self.account, "Angebot Müller")
+        with self.assertRaises(AccessError):
+            self.personal.with_user(self.other).client_snoozed()
+        self.assertFalse(self.env["dynaoffice.mail.snooze"].with_user(self.other).search([]))
+        # Not even an administrator sees what a personal mailbox holds.
+        self.assertFalse(self.env["dynaoffice.mail.snooze"].with_user(self.admin).search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestSnoozeRpc(SnoozeSetup, RpcAttackCase):
+    def setUp(self):
+        super().setUp()
+        self.fill()
+
+    def test_member_and_non_member_over_rpc(self):
+        shared = self.shared.with_user(self.member)
+        snoozed = self.snooze(shared, "Angebot Müller")
+        snooze_id = snoozed[0]["id"]
+        Snooze = self.env["dynaoffice.mail.snooze"]
+
+        def state():
+            return Snooze.browse(snooze_id).exists().read(["until", "folder"])
+
+        answer = self.rpc(
+            self.member, "dynaoffice.mail.account", "client_snoozed", [[self.shared.id]]
+        )
+        self.assertEqual([s["id"] for s in answer["result"]], [snooze_id])
+        for user in (self.other, self.mail_admin):
+            self.assert_forgery_refused(
+                user, "dynaoffice.mail.account", "client_snoozed", [[self.shared.id]], state=state
+            )
+            self.assert_forgery_refused(
+                user,
+                "dynaoffice.mail.account",
+                "client_unsnooze",
+                [[self.shared.id], snooze_id],
+                state=state,
+            )
+            # Through another mailbox of one's own: the snooze is not that mailbox's.
+            self.assert_forgery_refused(
+                user,
+                "dynaoffice.mail.account",
+                "client_unsnooze",
+                [[self.personal.id], snooze_id],
+                state=state,
+            )
+            found = self.rpc(
+                user, "dynaoffice.mail.snooze", "search_read", [[]], {"fields": ["subject"]}
+            )
+            self.assertEqual(found.get("result", []), [])
+            self.assert_forgery_refused(
+                user,
+                "dynaoffice.mail.snooze",
+                "write",
+                [[snooze_id], {"until": "2030-01-01 00:00:00"}],
+                state=state,
+            )
+            self.assert_forgery_refused(
+                user, "dynaoffice.mail.snooze", "unlink", [[snooze_id]], state=state
+            )
+        # The member may not change it either, except through the client's calls.
+        self.assert_forgery_refused(
+            self.member,
+            "dynaoffice.mail.snooze",
+            "write",
+            [[snooze_id], {"until": "2030-01-01 00:00:00"}],
+            state=state,
+        )
