@@ -3,6 +3,7 @@ import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
+import { MailContext } from "./context_model";
 import { followConversation, pageCall } from "./conversation_model";
 import { MailAssignments } from "./mail_assignments";
 import { folderLabel, folderPathLabel } from "./mail_folders";
@@ -82,6 +83,7 @@ export class MailClientModel extends Reactive {
         this.folderState = null;
         this.polls = 0;
         this.assignments = new MailAssignments(this.services);
+        this.context = new MailContext(this.services);
         // Counters of the requests in flight: an answer to an older one is dropped.
         this.tokens = markRaw({ folders: 0, page: 0, message: 0, accountUnread: 0 });
         this.accountUnreadAt = markRaw({ time: null });
