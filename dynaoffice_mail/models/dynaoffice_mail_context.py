@@ -13,7 +13,7 @@ none. `_context_sections()` lists them in order; another addon adds its own with
 
         def _section_repairs(self, partner):
             return self._records_section(
-                "repair.order", [("partner_id", "child_of", partner.commercial_partner_id.id),
+                "repair.order", [("partner_id", "in", self._customer_ids(partner)),
                                  ("state", "not in", ("done", "cancel"))],
                 self.env._("Open repairs"), detail="state")
 
@@ -50,10 +50,16 @@ class DynaofficeMailContext(models.AbstractModel):
     def _pane_sections(self, partner):
         """The sections of `partner` the user gets to see, each with its "key"."""
         partner.check_access("read")
+        # The customer's contacts, found once for every section of this pane.
+        customer = partner.commercial_partner_id
+        pane = self.with_context(
+            dynaoffice_mail_customer=(customer.id, tuple(self._customer_ids(partner)))
+        )
         sections = []
-        for key, compute in self._context_sections():
+        for key, compute in pane._context_sections():
             section = compute(partner)
             if section:
+                section.pop("records", None)  # a helper's, for the section's own method
                 sections.append(dict(section, key=key))
         return sections
 
@@ -74,7 +80,7 @@ class DynaofficeMailContext(models.AbstractModel):
         return self._records_section(
             "crm.lead",
             [
-                ("partner_id", "child_of", partner.commercial_partner_id.id),
+                ("partner_id", "in", self._customer_ids(partner)),
                 ("type", "=", "opportunity"),
                 ("stage_id.is_won", "=", False),
             ],
@@ -89,7 +95,7 @@ class DynaofficeMailContext(models.AbstractModel):
         return self._records_section(
             "sale.order",
             [
-                ("partner_id", "child_of", partner.commercial_partner_id.id),
+                ("partner_id", "in", self._customer_ids(partner)),
                 ("state", "in", ("draft", "sent", "sale")),
                 ("invoice_status", "!=", "invoiced"),
             ],
@@ -101,7 +107,8 @@ class DynaofficeMailContext(models.AbstractModel):
     @api.model
     def _section_invoices(self, partner):
         domain = [
-            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+            # partner_id, not commercial_partner_id: only the first has an index.
+            ("partner_id", "in", self._customer_ids(partner)),
             ("move_type", "=", "out_invoice"),
             ("state", "=", "posted"),
             ("payment_state", "in", ("not_paid", "partial")),
@@ -115,9 +122,18 @@ class DynaofficeMailContext(models.AbstractModel):
             order="invoice_date_due, id",
         )
         if section:
-            due = self.env["account.move"]._read_group(
-                domain, ["currency_id"], ["amount_residual:sum"]
-            )
+            invoices = section["records"]
+            if section["count"] == len(invoices):
+                due = {}
+                for invoice in invoices:
+                    due[invoice.currency_id] = (
+                        due.get(invoice.currency_id, 0.0) + invoice.amount_residual
+                    )
+                due = due.items()
+            else:
+                due = self.env["account.move"]._read_group(
+                    domain, ["currency_id"], ["amount_residual:sum"]
+                )
             section["total"] = ", ".join(
                 tools.format_amount(self.env, amount, currency) for currency, amount in due
             )
@@ -128,7 +144,7 @@ class DynaofficeMailContext(models.AbstractModel):
         return self._records_section(
             "project.task",
             [
-                ("partner_id", "child_of", partner.commercial_partner_id.id),
+                ("partner_id", "in", self._customer_ids(partner)),
                 ("state", "not in", ("1_done", "1_canceled")),
             ],
             self.env._("Open tasks"),
@@ -142,7 +158,7 @@ class DynaofficeMailContext(models.AbstractModel):
         model = "helpdesk.ticket"
         if model not in self.env or "partner_id" not in self.env[model]._fields:
             return None
-        domain = [("partner_id", "child_of", partner.commercial_partner_id.id)]
+        domain = [("partner_id", "in", self._customer_ids(partner))]
         fields_ = self.env[model]._fields
         if "stage_id" in fields_ and "fold" in self.env[fields_["stage_id"].comodel_name]._fields:
             domain.append(("stage_id.fold", "=", False))
@@ -162,10 +178,12 @@ class DynaofficeMailContext(models.AbstractModel):
             return None
         partners = partner | partner.commercial_partner_id
         domain = [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
-        count = Assignment.search_count(domain)
-        if not count:
-            return None
         assignments = Assignment.search(domain, limit=MAIL_LINES)
+        if not assignments:
+            return None
+        count = len(assignments)
+        if count == MAIL_LINES:
+            count = Assignment.search_count(domain)
         return {
             "title": self.env._("Assigned mail"),
             "count": count,
@@ -185,28 +203,45 @@ class DynaofficeMailContext(models.AbstractModel):
     # -- helpers for sections -----------------------------------------------------------
 
     @api.model
+    def _customer_ids(self, partner):
+        """The ids of the contact's company (its commercial partner) and of everyone in it:
+        whose documents are the customer's. Searched once per pane (`_pane_sections`), so
+        that each section's query is a plain `partner_id IN (...)` on an indexed column."""
+        customer = partner.commercial_partner_id
+        known = self.env.context.get("dynaoffice_mail_customer")
+        if known and known[0] == customer.id:
+            return list(known[1])
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        return Partner.search([("id", "child_of", customer.id)]).ids
+
+    @api.model
     def _records_section(
         self, model, domain, title, *, detail=None, amount=None, currency=None, order=None
     ):
         """A section counting and listing records of `model` matching `domain`: None when
         the app is not installed, the user may not read it, or nothing matches. Each line
         names the record, `detail` (a field shown beside it) and `amount` (a monetary
-        field, formatted in `currency`, by default the field's own currency)."""
+        field, formatted in `currency`, by default the field's own currency); "records" are
+        the lines' records, for the caller (not sent)."""
         if model not in self.env:
             return None
         Model = self.env[model]
         if not Model.has_access("read"):
             return None
-        count = Model.search_count(domain)
-        if not count:
+        currency = currency or (amount and Model._fields[amount].get_currency_field(Model))
+        shown = [name for name in (Model._rec_name, detail, amount, currency) if name]
+        # The lines' fields come with the search: one query, not a search and a read.
+        records = Model.search_fetch(domain, shown, order=order, limit=SECTION_LINES)
+        if not records:
             return None
-        records = Model.search(domain, order=order, limit=SECTION_LINES)
+        # Most customers have a few: counting is a second query only when there may be more.
+        count = len(records) if len(records) < SECTION_LINES else Model.search_count(domain)
         return {
             "title": title,
             "count": count,
-            "model_name": self.env["ir.model"]._get(model).display_name,
             "domain": domain,
             "lines": [self._line_json(record, detail, amount, currency) for record in records],
+            "records": records,
         }
 
     @api.model
@@ -215,9 +250,8 @@ class DynaofficeMailContext(models.AbstractModel):
         if detail:
             line["detail"] = self._field_text(record, detail)
         if amount:
-            field = record._fields[amount]
-            currency_field = currency or getattr(field, "currency_field", None) or "currency_id"
-            line["amount"] = tools.format_amount(self.env, record[amount], record[currency_field])
+            currency = currency or record._fields[amount].get_currency_field(record)
+            line["amount"] = tools.format_amount(self.env, record[amount], record[currency])
         return line
 
     @api.model

@@ -25,8 +25,9 @@ class ContextPane(Role):
 
     def pane(self, ref):
         """{"sender": person, "others": [person]}, a person {"name", "email", "partner":
-        {res_model, res_id, display_name, ...} or False}; the sender with its "sections",
-        or, unknown, with "new_contact" (the values `contact_defaults` suggests)."""
+        {res_model, res_id, display_name, ...} or False}; the sender (in mail this mailbox
+        sent, the first recipient) with its "sections", or, an unknown sender, with
+        "new_contact" (the values `contact_defaults` suggests)."""
         view = Mailbox(self.account).message_view(ref)
         assigner = Assigner(self.account)
         sender = assigner.sender_of(view)
@@ -47,16 +48,16 @@ class ContextPane(Role):
             }
             for address, email in people
         ]
-        answer = {"sender": False, "others": persons}
-        if sender:
-            first = persons[0]
-            answer = {"sender": first, "others": persons[1:]}
-            partner = partners.get(first["email"])
-            if partner:
-                first["sections"] = self.env[CONTEXT]._pane_sections(partner)
-            else:
-                first["new_contact"] = assigner.sender_defaults(view)
-        return answer
+        if not persons:
+            return {"sender": False, "others": []}
+        # Mail this mailbox sent (nobody else in From): its first recipient is the customer.
+        first, others = persons[0], persons[1:]
+        partner = partners.get(first["email"])
+        if partner:
+            first["sections"] = self.env[CONTEXT]._pane_sections(partner)
+        elif sender:
+            first["new_contact"] = assigner.sender_defaults(view)
+        return {"sender": first, "others": others}
 
     def link_sender(self, ref, partner_id):
         """ "Link to existing contact": the sender's address goes to contact `partner_id`;

@@ -227,6 +227,20 @@ class TestContextPane(RpcAttackCase):
         answer = self.rpc(self.member, MODEL, "client_context_sections", [colleague.id])
         self.assertEqual([section["key"] for section in answer["result"]], ["contact", "tasks"])
 
+    def test_in_mail_this_mailbox_sent_the_recipient_is_the_customer(self):
+        message = self.deliver(
+            "Unser Angebot", self.personal_address, to=f"Jürgen Weiß <{self.customer_address}>"
+        )
+        pane = self.pane(self.owner, self.personal, *message)
+        self.assertEqual(pane["sender"]["partner"]["res_id"], self.customer.id)
+        self.assertIn("sales", sections_of(pane["sender"]))
+        self.assertEqual(pane["others"], [])
+        # An unknown recipient is named, with nothing to create from a sender.
+        message = self.deliver("Erstkontakt", self.personal_address, to="neu@firma-neu.example")
+        pane = self.pane(self.owner, self.personal, *message)
+        self.assertEqual(pane["sender"]["email"], "neu@firma-neu.example")
+        self.assertNotIn("new_contact", pane["sender"])
+
     def test_the_mails_assigned_to_the_contact_are_listed(self):
         message = self.deliver("Zuordnung", self.customer_address)
         self.personal.with_user(self.owner).client_assign(
