@@ -10,7 +10,7 @@ minutes for 50,000 of them, and the pane only reads the rows.
 import statistics
 
 from .cli import TEST_APPS
-from .odoo import ADDON, odoo_bin, throwaway_database
+from .odoo import ADDON, odoo_shell, throwaway_database
 
 PARTNERS = 10_000
 COMPANIES = 2_000  # the others are people of these companies, four each
@@ -100,18 +100,8 @@ print({DONE!r}, env["res.partner"].search_count([]), env["sale.order"].search_co
 
 
 def _seed(config, database):
-    result = odoo_bin(
-        config,
-        "-d",
-        database,
-        "--no-http",
-        command="shell",
-        input=SEED.encode(),
-        capture_output=True,
-        check=False,
-    )
-    output = (result.stdout + result.stderr).decode(errors="replace")
-    if result.returncode != 0 or DONE not in output:
+    status, output = odoo_shell(config, database, SEED)
+    if status != 0 or DONE not in output:
         raise RuntimeError(f"seeding the context pane's database failed:\n{output[-3000:]}")
     return next(line for line in output.splitlines() if line.startswith(DONE))
 

@@ -22,7 +22,7 @@ from dynaoffice_mail_testing.servers import MailServers, Ports, port_open
 
 from . import demo_business
 from .cli import TEST_APPS
-from .odoo import ADDONS, ODOO_SRC, check_odoo_source, odoo_bin, write_config
+from .odoo import ADDONS, ODOO_SRC, check_odoo_source, odoo_bin, odoo_shell, write_config
 from .pg import PgServer, ensure_server
 from .system import REPO, state_root
 
@@ -240,20 +240,9 @@ env["ir.module.module"].search([("state", "=", "installed")])._update_translatio
 env.cr.commit()
 print({CONFIGURED!r}, ", ".join(accounts.mapped("email")))
 """
-    # odoo-bin shell runs a script from stdin when stdin is not a terminal.
-    result = odoo_bin(
-        config,
-        "-d",
-        DATABASE,
-        "--no-http",
-        command="shell",
-        input=script.encode(),
-        capture_output=True,
-        check=False,
-    )
-    output = (result.stdout + result.stderr).decode(errors="replace").strip()
-    if result.returncode != 0 or CONFIGURED not in result.stdout.decode(errors="replace"):
-        sys.exit(f"Configuring the demo database failed (exit code {result.returncode}):\n{output}")
+    status, output = odoo_shell(config, DATABASE, script)
+    if status != 0 or CONFIGURED not in output:
+        sys.exit(f"Configuring the demo database failed (exit code {status}):\n{output}")
     if not _demo_configured(pg, ca_pem):
         sys.exit(f"The demo configuration did not take effect; the script said:\n{output}")
 
@@ -278,19 +267,9 @@ def _seed_business(config: Path, pg: PgServer):
     if _business_seeded(pg):
         return
     print("Giving demo senders quotations, invoices, opportunities and tasks ...", flush=True)
-    result = odoo_bin(
-        config,
-        "-d",
-        DATABASE,
-        "--no-http",
-        command="shell",
-        input=demo_business.SCRIPT.encode(),
-        capture_output=True,
-        check=False,
-    )
-    output = (result.stdout + result.stderr).decode(errors="replace").strip()
-    if result.returncode != 0 or demo_business.DONE not in result.stdout.decode(errors="replace"):
-        sys.exit(f"Seeding the demo business failed (exit code {result.returncode}):\n{output}")
+    status, output = odoo_shell(config, DATABASE, demo_business.SCRIPT)
+    if status != 0 or demo_business.DONE not in output:
+        sys.exit(f"Seeding the demo business failed (exit code {status}):\n{output}")
 
 
 # -- Odoo ------------------------------------------------------------------------------------
