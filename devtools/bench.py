@@ -1063,17 +1063,21 @@ def _attachment_or_reason(servers, mailbox, work) -> dict:
     return {"attachment": missing, "draft_and_send": missing}
 
 
-def _bench_account(odoo, mailbox) -> tuple[OdooSession, int]:
-    """A user of the throwaway database, logged in, and their account on the bench mailbox."""
+def _bench_account(odoo, mailbox, groups=("base.group_user",)) -> tuple[OdooSession, int]:
+    """A user of the throwaway database (in `groups`, XML ids), logged in, and their
+    account on the bench mailbox."""
     admin = OdooSession(odoo.url)
     admin.authenticate(odoo.database, "admin", "admin")
     admin.call("ir.config_parameter", "set_param", "dynaoffice_mail.allow_private_hosts", "True")
-    group = admin.call(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", "base"), ("name", "=", "group_user")],
-        ["res_id"],
-    )[0]["res_id"]
+    group_ids = [
+        admin.call(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", module), ("name", "=", name)],
+            ["res_id"],
+        )[0]["res_id"]
+        for module, name in (xmlid.split(".") for xmlid in groups)
+    ]
     password = secrets.token_urlsafe(12)
     admin.call(
         "res.users",
@@ -1082,7 +1086,7 @@ def _bench_account(odoo, mailbox) -> tuple[OdooSession, int]:
             "name": "Bench User",
             "login": "bench",
             "password": password,
-            "groups_id": [(6, 0, [group])],
+            "groups_id": [(6, 0, group_ids)],
         },
     )
     user = OdooSession(odoo.url)
@@ -1370,6 +1374,7 @@ def run(
     end_to_end=True,
     users=CONCURRENT_USERS,
     push_screen=True,
+    context_pane=True,
 ) -> int:
     """`users`: the numbers of simulated users of the concurrency figures (none: skipped)."""
     sizes = tuple(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
@@ -1377,7 +1382,7 @@ def run(
     sections = {"end_to_end": True} if end_to_end else {}
     if users:
         sections["concurrency"] = tuple(users)
-    if attachment or sections or push_screen:
+    if attachment or sections or push_screen or context_pane:
         check_odoo_source()
     # SIGTERM as well as Ctrl-C unwinds through the finally blocks that stop the servers.
     signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
@@ -1408,11 +1413,27 @@ def run(
             )
         if push_screen:
             summary["push_screen"] = _push_screen_or_reason(servers, base)
+        if context_pane:
+            summary.update(_context_pane_or_reason(mailbox, base, repeat))
     finally:
         servers.stop()
         shutil.rmtree(base, ignore_errors=True)
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     return 0
+
+
+def _context_pane_or_reason(mailbox: Mailbox, work: Path, repeat: int) -> dict:
+    """The context pane's figure (bench_context.py), or why it was not measured."""
+    from . import bench_context
+
+    try:
+        return bench_context.bench_context_pane(sys.modules[__name__], mailbox, work, repeat)
+    except subprocess.CalledProcessError:
+        reason = f"{ADDON} with its apps did not install (see the output above)"
+    except (RpcError, OSError, RuntimeError) as error:
+        reason = f"{type(error).__name__}: {str(error)[:300]}"
+    print(f"!! The context pane's figure was not measured: {reason}", flush=True)
+    return {"context_pane": {"status": "not measured", "reason": reason}}
 
 
 def _push_screen_or_reason(servers: MailServers, base: Path) -> dict:

@@ -60,7 +60,8 @@ def lint() -> int:
 
 BROWSER_TESTS = "test_ui_*.py"
 # Apps the addon works with but does not depend on, installed in the test database so that
-# what it does with them is tested: CRM (leads suggested for assigning mail). Calendar comes
+# what it does with them is tested: CRM (leads suggested for assigning mail), and CRM,
+# Project, Sales and Invoicing for the context pane's sections. Calendar comes
 # with the bridge dynaoffice_mail_calendar (ADDONS), whose tests answer invitations into it.
 TEST_APPS = ("crm", "project", "sale_management", "account")
 
@@ -160,6 +161,11 @@ def main():
         help="skip push from delivery to screen (prefork Odoo, headless Chromium)",
     )
     run_bench.add_argument(
+        "--no-context-pane",
+        action="store_true",
+        help="skip the context pane (10,000 contacts, 50,000 orders and invoices)",
+    )
+    run_bench.add_argument(
         "--users",
         help="simulated users of the concurrency figures, comma-separated (default 1,4,8,16; "
         "0 skips them)",
@@ -199,6 +205,7 @@ def main():
                 end_to_end=not args.no_end_to_end,
                 users=users,
                 push_screen=not args.no_push_screen,
+                context_pane=not args.no_context_pane,
             )
         )
     from . import demo

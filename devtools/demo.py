@@ -20,7 +20,9 @@ import psycopg2
 from dynaoffice_mail_testing.dovecot import process_alive, wait_until_gone
 from dynaoffice_mail_testing.servers import MailServers, Ports, port_open
 
-from .odoo import ADDONS, ODOO_SRC, check_odoo_source, odoo_bin, write_config
+from . import demo_business
+from .cli import TEST_APPS
+from .odoo import ADDONS, ODOO_SRC, check_odoo_source, odoo_bin, odoo_shell, write_config
 from .pg import PgServer, ensure_server
 from .system import REPO, state_root
 
@@ -46,6 +48,9 @@ DEMO_ACCOUNTS = ("demo_account_anna", "demo_account_ben", "demo_account_vertrieb
 ALLOW_PRIVATE_HOSTS = "dynaoffice_mail.allow_private_hosts"
 # Printed by the configuration script as its last line, so we know it ran to the end.
 CONFIGURED = "DEMO-CONFIGURED"
+# The apps the demo installs beside the addons, the tests' own: the context pane shows their
+# records (devtools/demo_business.py gives the demo's senders some).
+DEMO_APPS = TEST_APPS
 
 
 def _state() -> Path:
@@ -190,7 +195,7 @@ def _create_database(pg: PgServer, config: Path):
         "-d",
         DATABASE,
         "-i",
-        ",".join(ADDONS),
+        ",".join((*ADDONS, *DEMO_APPS)),
         "--stop-after-init",
         check=False,
         capture_output=True,
@@ -247,22 +252,36 @@ env["ir.module.module"].search([("state", "=", "installed")])._update_translatio
 env.cr.commit()
 print({CONFIGURED!r}, ", ".join(accounts.mapped("email")))
 """
-    # odoo-bin shell runs a script from stdin when stdin is not a terminal.
-    result = odoo_bin(
-        config,
-        "-d",
-        DATABASE,
-        "--no-http",
-        command="shell",
-        input=script.encode(),
-        capture_output=True,
-        check=False,
-    )
-    output = (result.stdout + result.stderr).decode(errors="replace").strip()
-    if result.returncode != 0 or CONFIGURED not in result.stdout.decode(errors="replace"):
-        sys.exit(f"Configuring the demo database failed (exit code {result.returncode}):\n{output}")
+    status, output = odoo_shell(config, DATABASE, script)
+    if status != 0 or CONFIGURED not in output:
+        sys.exit(f"Configuring the demo database failed (exit code {status}):\n{output}")
     if not _demo_configured(pg, ca_pem):
         sys.exit(f"The demo configuration did not take effect; the script said:\n{output}")
+
+
+def _business_seeded(pg: PgServer) -> bool:
+    address = demo_business.CUSTOMERS[0][1]
+    try:
+        return bool(
+            _query(
+                pg,
+                "SELECT 1 FROM sale_order o JOIN res_partner p ON p.id = o.partner_id"
+                " WHERE p.email = %s LIMIT 1",
+                (address,),
+            )
+        )
+    except psycopg2.Error:  # no Sales in the database yet
+        return False
+
+
+def _seed_business(config: Path, pg: PgServer):
+    """Quotations, invoices, opportunities and tasks for demo senders (once)."""
+    if _business_seeded(pg):
+        return
+    print("Giving demo senders quotations, invoices, opportunities and tasks ...", flush=True)
+    status, output = odoo_shell(config, DATABASE, demo_business.SCRIPT)
+    if status != 0 or demo_business.DONE not in output:
+        sys.exit(f"Seeding the demo business failed (exit code {status}):\n{output}")
 
 
 # -- Odoo ------------------------------------------------------------------------------------
@@ -307,13 +326,14 @@ def _upgrade_if_changed(config: Path):
         (_state() / "odoo.pid").unlink(missing_ok=True)
     modules = ",".join(ADDONS)
     print(f"Upgrading {modules} in {DATABASE} ...", flush=True)
-    # -i as well: a demo made before an addon of this repository existed gets it.
+    # -i as well: a demo made before an addon of this repository (or an app of DEMO_APPS)
+    # existed gets it.
     result = odoo_bin(
         config,
         "-d",
         DATABASE,
         "-i",
-        modules,
+        ",".join((*ADDONS, *DEMO_APPS)),
         "-u",
         modules,
         "--stop-after-init",
@@ -395,6 +415,7 @@ def start():
     else:
         _upgrade_if_changed(config)
     _configure_demo(config, servers, pg)
+    _seed_business(config, pg)
     if _odoo_pid() is None:
         _start_odoo(config)
     _wait_for_login_page()

@@ -79,6 +79,22 @@ def odoo_bin(
     return subprocess.run(argv, check=check, **kwargs)
 
 
+def odoo_shell(config: Path, database: str, script: str) -> tuple[int, str]:
+    """Run a Python script in `odoo-bin shell` on `database` (it reads the script from stdin
+    when stdin is not a terminal): (exit code, stdout and stderr)."""
+    result = odoo_bin(
+        config,
+        "-d",
+        database,
+        "--no-http",
+        command="shell",
+        input=script.encode(),
+        capture_output=True,
+        check=False,
+    )
+    return result.returncode, (result.stdout + result.stderr).decode(errors="replace").strip()
+
+
 @contextmanager
 def throwaway_database(
     purpose: str, *install_args: str, addons: tuple[str, ...] = (ADDON,)

@@ -1,5 +1,6 @@
 from . import dynaoffice_mail_server_preset
 from . import dynaoffice_mail_client
+from . import dynaoffice_mail_context
 from . import dynaoffice_mail_account
 from . import dynaoffice_mail_message
 from . import dynaoffice_mail_assignment

@@ -13,6 +13,7 @@ from odoo.tools import SQL, misc
 from ..roles import errors
 from ..roles.assigner import Assigner
 from ..roles.composer import Composer, drop_stale_uploads
+from ..roles.context import ContextPane
 from ..roles.creator import Creator
 from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
@@ -962,6 +963,10 @@ class DynaofficeMailAccount(models.Model):
     def _snoozer(self):
         """Snooze and follow-up (roles/snoozer.py)."""
         return Snoozer(self._checked_for_use())
+
+    def _context_pane(self):
+        """The customer beside the mail (roles/context.py)."""
+        return ContextPane(self._checked_for_use())
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
     # Who may connect is decided before: by the role factories above (using a mailbox), by

@@ -364,6 +364,27 @@ class DynaofficeMailClient(models.AbstractModel):
         role = self._creator()
         return role.record_defaults(self._message_ref(folder, uidvalidity, uid), res_model)
 
+    # -- the customer beside the mail ----------------------------------------------------
+
+    def client_context(self, folder, uidvalidity, uid):
+        """The context pane of a message: its sender's contact and the sections of
+        dynaoffice.mail.context, the other people collapsed (roles/context.py)."""
+        role = self._context_pane()
+        return role.pane(self._message_ref(folder, uidvalidity, uid))
+
+    @api.model
+    def client_context_sections(self, partner_id):
+        """The sections of one contact, for a person the pane lists collapsed."""
+        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        if not partner:
+            raise UserError(self.env._("The contact no longer exists."))
+        return self.env["dynaoffice.mail.context"]._pane_sections(partner)
+
+    def client_link_sender(self, folder, uidvalidity, uid, partner_id):
+        """ "Link to existing contact": the sender's address onto contact `partner_id`."""
+        role = self._context_pane()
+        return role.link_sender(self._message_ref(folder, uidvalidity, uid), partner_id)
+
     # -- filing mail into documents ------------------------------------------------------
 
     @api.model

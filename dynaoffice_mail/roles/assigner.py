@@ -18,7 +18,7 @@ from markupsafe import Markup
 from odoo import tools
 from odoo.exceptions import UserError
 
-from ..services import assigning, folders, html, imap, limits, reading
+from ..services import assigning, folders, html, imap, limits, reading, signatures
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef
 from .base import Role, jsonable
@@ -199,32 +199,39 @@ class Assigner(Role):
         and parent_id (a company contact with the sender's domain) or company_name (the
         domain's first label, a suggestion to edit)}; "existing" is a contact the user may
         see that has the address already (then there is nothing to create)."""
-        view = Mailbox(self.account).message_view(ref)
-        sender = self.sender(view)
+        return self.sender_defaults(Mailbox(self.account).message_view(ref))
+
+    def sender_defaults(self, view):
+        """`contact_defaults` of a message already read (a MessageView): the name from the
+        header, else from the signature; the phone and, where no company contact has the
+        domain, the company named in the signature (services/signatures.py)."""
+        sender = self.sender_of(view)
         if not sender:
             raise UserError(self.env._("The message has no sender other than this mailbox."))
         email = tools.email_normalize(sender.address)
+        guess = signatures.guess_contact(sender.name or "", email, _plain_text(view))
         Partner = self.env["res.partner"]
         existing = Partner.search([("email_normalized", "=", email)], limit=1)
         defaults = {
-            "name": (sender.name or "").strip() or email,
+            "name": guess.name or email,
             "email": email,
             "existing": record_json(existing) if existing else False,
         }
+        if guess.phone:
+            defaults["phone"] = guess.phone
         domain = email.rpartition("@")[2]
-        if domain in FREE_MAIL_DOMAINS:
-            return defaults
-        company = _company_of_domain(self.env, domain)
+        company = Partner if domain in FREE_MAIL_DOMAINS else _company_of_domain(self.env, domain)
         if company:
             defaults.update(parent_id=company.id, parent_name=company.display_name)
-        else:
+        elif guess.company:
+            defaults["company_name"] = guess.company
+        elif domain not in FREE_MAIL_DOMAINS:
             label = domain.split(".")[0]
             defaults["company_name"] = label[:1].upper() + label[1:]
         return defaults
 
-    def sender(self, view):
-        """The first address of From or Reply-To (of a MessageView) that is not this
-        mailbox's own, or None."""
+    def sender_of(self, view):
+        """The message's sender (From, else Reply-To) that is not this mailbox, or None."""
         own = tools.email_normalize(self.account.email)
         return next(
             (
@@ -822,6 +829,13 @@ def _website_domain(website):
     """ "https://www.mueller-bau.de/kontakt" -> "mueller-bau.de"."""
     host = urllib.parse.urlsplit(website if "//" in website else f"//{website}").hostname or ""
     return host.removeprefix("www.")
+
+
+def _plain_text(view):
+    """The message's text for reading its signature: the text part, else the HTML's."""
+    if view.text:
+        return view.text
+    return html.html_to_text(view.html) if view.html else ""
 
 
 def _normalized(addresses):

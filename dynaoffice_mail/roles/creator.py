@@ -85,7 +85,7 @@ class Creator(Role):
             subject = subjects.base_subject(view.subject) or (view.subject or "").strip()
             if subject and not Model.default_get([name_field]).get(name_field):
                 values[name_field] = subject
-        sender = self.assigner.sender(view)
+        sender = self.assigner.sender_of(view)
         email = tools.email_normalize(sender.address) if sender else False
         partner = (
             self.env["res.partner"].search([("email_normalized", "=", email)], limit=1)

@@ -45,6 +45,7 @@ import { openMessageAt } from "./open_message_at";
 import { PaneSplitter } from "./pane_splitter";
 import { PartnerMailSearch } from "./partner_mail_search";
 import { ReadingPane } from "./reading_pane";
+import { ContextPane } from "./context_pane";
 import { EverywhereSearch } from "./everywhere_search";
 import { SavedSearchList } from "./saved_search_list";
 import { useMailSearch } from "./search_box";
@@ -77,6 +78,7 @@ export class MailClient extends Component {
     static components = {
         AccountSwitcher,
         Composer,
+        ContextPane,
         ConversationPane,
         FolderTree,
         MessageList,

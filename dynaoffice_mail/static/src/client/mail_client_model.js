@@ -4,6 +4,7 @@ import { formatDateTime, serializeDate, serializeDateTime } from "@web/core/l10n
 import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
+import { MailContext } from "./context_model";
 import { followConversation, pageCall } from "./conversation_model";
 import { MailAssignments, pagePlace } from "./mail_assignments";
 import { MailTeam } from "./mail_team";
@@ -91,6 +92,7 @@ export class MailClientModel extends Reactive {
         // {accountId: mail assigned to the user, not done} of the group mailboxes, for the
         // account switcher ("Assigned to me" everywhere).
         this.assignedToMe = {};
+        this.context = new MailContext(this.services);
         // Counters of the requests in flight: an answer to an older one is dropped.
         this.tokens = markRaw({ folders: 0, page: 0, message: 0, accountUnread: 0 });
         this.accountUnreadAt = markRaw({ time: null });
