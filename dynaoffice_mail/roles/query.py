@@ -6,7 +6,7 @@ import datetime
 from odoo.exceptions import UserError
 
 from ..services import exceptions as mail_errors
-from ..services import limits, messages, search_query
+from ..services import limits, messages, search_query, team
 
 # The fields of the list's search as the browser sends them; `text` is the search box.
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
@@ -31,7 +31,9 @@ def query_criteria(env, text):
     if not isinstance(text, str):
         raise SearchQueryError(env._("The search must be text."))
     try:
-        return search_query.parse_query(text, date_formats(env))
+        return search_query.parse_query(
+            text, date_formats(env), team.assignee_keyword(env.user.login, env.user.id)
+        )
     except search_query.SearchQueryError as error:
         raise SearchQueryError(_query_error_text(env, error)) from error
     except mail_errors.InvalidInputError as error:
@@ -64,7 +66,8 @@ def _query_error_text(env, error):
     if error.kind == "unknown_value":
         return _(
             "“%(term)s” is not understood. Use has:attachment, is:unread, is:read, "
-            "is:flagged or is:answered.",
+            "is:flagged, is:answered, or for a group mailbox's team is:mine, is:open, "
+            "is:waiting or is:done.",
             term=term,
         )
     if error.kind == "missing_value":

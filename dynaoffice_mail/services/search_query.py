@@ -5,7 +5,9 @@ A query is terms separated by spaces, all of which must match:
 
 - a plain word or a "quoted phrase": anywhere in the message (TEXT, headers and body);
 - `operator:value`, the value a word or a "quoted phrase": `from:`, `to:`, `cc:`,
-  `subject:`, `has:attachment`, `is:unread`, `is:read`, `is:flagged`, `is:answered`,
+  `subject:`, `has:attachment`, `is:unread`, `is:read`, `is:flagged`, `is:answered`, the
+  team inbox's `is:open`, `is:waiting`, `is:done` and `is:mine` (assigned to me: by the
+  keywords of services/team.py),
   `before:` and `after:` with a date (sent before that day; sent on that day or later),
   `larger:` and `smaller:` with a size in bytes, k or M (1024 and 1024²), with German
   aliases (`von:`, `an:`, `betreff:`, `hat:anhang`, `ist:ungelesen`, ...);
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 
 from .exceptions import InvalidInputError
 from .messages import _astring, _check_search_term
+from .team import STATUS_KEYWORDS
 
 # The operators and their aliases (lower case) -> the canonical name.
 OPERATORS = {
@@ -65,6 +68,16 @@ _STATES = {
     "answered": (b"ANSWERED",),
     "beantwortet": (b"ANSWERED",),
 }
+# The team inbox's statuses, by their keywords.
+for _status, _aliases in {
+    "open": ("open", "offen"),
+    "waiting": ("waiting", "wartend"),
+    "done": ("done", "erledigt"),
+}.items():
+    for _alias in _aliases:
+        _STATES[_alias] = (b"KEYWORD", STATUS_KEYWORDS[_status].encode("ascii"))
+# `is:mine`: the user's own assignee keyword, which the caller knows.
+_MINE = ("mine", "meine", "mir")
 HAS_ATTACHMENT = (
     b"OR",
     b"KEYWORD",
@@ -141,15 +154,18 @@ def split_terms(text: str) -> list[Term]:
         terms.append(Term(canonical, value.strip(), negated, raw))
 
 
-def parse_query(text: str, date_formats: tuple[str, ...] = ()) -> tuple[bytes, ...]:
+def parse_query(
+    text: str, date_formats: tuple[str, ...] = (), my_keyword: str | None = None
+) -> tuple[bytes, ...]:
     """The IMAP SEARCH keys of the query `text`, all of which must match; () for an empty
     query. `date_formats`: strptime formats of dates in the user's language (ISO dates
-    are always understood). Raises SearchQueryError for what it does not understand and
+    are always understood); `my_keyword`: the user's assignee keyword, for `is:mine` (not
+    understood without). Raises SearchQueryError for what it does not understand and
     InvalidInputError for what may not go on the wire (line breaks, NUL, overlong)."""
     _check_search_term(text, "search query")
     criteria = []
     for term in split_terms(text or ""):
-        keys = _keys(term, date_formats)
+        keys = _keys(term, date_formats, my_keyword)
         if not keys:
             continue
         if term.negated:
@@ -158,12 +174,14 @@ def parse_query(text: str, date_formats: tuple[str, ...] = ()) -> tuple[bytes, .
     return tuple(criteria)
 
 
-def _keys(term: Term, date_formats) -> tuple[bytes, ...]:
+def _keys(term: Term, date_formats, my_keyword=None) -> tuple[bytes, ...]:
     operator, value = term.operator, term.value
     if not operator:
         return (b"TEXT", _astring(value)) if value.strip() else ()
     if operator in _TEXT_KEYS:
         return (_TEXT_KEYS[operator], _astring(value))
+    if operator == "is" and value.lower() in _MINE and my_keyword:
+        return (b"KEYWORD", my_keyword.encode("ascii"))
     if operator in ("is", "has"):
         keys = (_STATES if operator == "is" else _HAS).get(value.lower())
         if keys is None:

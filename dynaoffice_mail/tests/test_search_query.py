@@ -124,6 +124,27 @@ def test_line_breaks_and_nul_are_refused(character):
         parse_query("x" * 1001)
 
 
+def test_team_statuses_and_mine_are_the_team_inbox_keywords():
+    mine = "$Odoo-Assignee-ben"
+    assert parse_query("is:mine -ist:erledigt", my_keyword=mine) == (
+        b"KEYWORD",
+        b"$Odoo-Assignee-ben",
+        b"NOT",
+        b"KEYWORD",
+        b"$Odoo-Done",
+    )
+    assert parse_query("ist:wartend is:open") == (
+        b"KEYWORD",
+        b"$Odoo-Waiting",
+        b"KEYWORD",
+        b"$Odoo-Open",
+    )
+    # Whose mail is "mine" only the caller knows: without it, not understood.
+    with pytest.raises(SearchQueryError) as caught:
+        parse_query("is:mine")
+    assert caught.value.kind == "unknown_value"
+
+
 def test_terms_keep_what_was_typed():
     terms = split_terms('-von:"Anna Müller"  is:unread')
     assert [(t.operator, t.value, t.negated, t.raw) for t in terms] == [

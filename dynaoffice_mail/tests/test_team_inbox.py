@@ -219,6 +219,40 @@ class TestTeamInbox(MailServerCase):
         self.assertEqual(self.as_ben.client_team_counts()["mine"], 0)
         self.assertEqual(self.as_ben.client_team_mine(), {})
 
+    def test_assigned_to_me_in_all_mailboxes_is_a_search_of_every_folder(self):
+        """`is:mine`, as "Assigned to me in all mailboxes" runs it: the user's keyword
+        searched in every folder of every mailbox he may use, wherever the mail went."""
+        self.deliver("Bleibt")
+        self.deliver("Wandert")
+        self.deliver("Fremd")
+        validity, stays = self.find("Bleibt")
+        _validity, moves = self.find("Wandert")
+        _validity, other = self.find("Fremd")
+        self.as_anna.client_team_assign("INBOX", validity, [stays, moves], self.ben.id)
+        self.as_anna.client_team_take("INBOX", validity, [other])
+        self.as_anna.client_create_folder("Ablage")
+        self.as_ben.client_move("INBOX", validity, [moves], "Ablage")
+
+        found = self.as_ben.client_search_everywhere("is:mine")
+
+        where = {
+            (result["account_id"], result["folder"], row["subject"])
+            for result in found["results"]
+            for row in result["messages"]
+        }
+        self.assertEqual(
+            where,
+            {(self.shared.id, "INBOX", "Bleibt"), (self.shared.id, "Ablage", "Wandert")},
+        )
+        self.assertEqual(found["errors"], [])
+        # Anna's "mine" is hers; a waiting one is found by its status.
+        self.as_ben.client_team_set_status("INBOX", validity, [stays], "waiting")
+        waiting = self.as_anna.client_search_everywhere("ist:wartend", self.shared.id)
+        self.assertEqual(
+            [row["subject"] for result in waiting["results"] for row in result["messages"]],
+            ["Bleibt"],
+        )
+
     # -- rules ----------------------------------------------------------------------------
 
     def test_only_members_may_assign_change_or_read_the_state(self):

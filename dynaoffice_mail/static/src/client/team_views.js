@@ -3,12 +3,15 @@ import { TEAM_VIEWS, teamViewLabel } from "./mail_team";
 
 /**
  * The team's views of a group mailbox above its folders (#17): "Assigned to me",
- * "Unassigned" and "Waiting", each with its count (searched by the server).
+ * "Unassigned" and "Waiting", each with its count (searched by the server), and "Assigned
+ * to me in all mailboxes": the search `is:mine` in every folder of every mailbox
+ * (`onAllMine`).
  */
 export class TeamViews extends Component {
     static template = "dynaoffice_mail.TeamViews";
     static props = {
         model: Object,
+        onAllMine: { type: Function, optional: true },
     };
 
     get views() {
