@@ -5,6 +5,7 @@ import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
 import { followConversation, pageCall } from "./conversation_model";
 import { MailAssignments } from "./mail_assignments";
+import { MailTeam } from "./mail_team";
 import { folderLabel, folderPathLabel } from "./mail_folders";
 import { errorMessage, isFolderRenumbered, isReconnectRequired } from "./mail_rpc";
 import { messageRef } from "./message_ref";
@@ -82,6 +83,8 @@ export class MailClientModel extends Reactive {
         this.folderState = null;
         this.polls = 0;
         this.assignments = new MailAssignments(this.services);
+        // A group mailbox's notes and who is replying (none for personal mailboxes).
+        this.team = new MailTeam(this.services);
         // Counters of the requests in flight: an answer to an older one is dropped.
         this.tokens = markRaw({ folders: 0, page: 0, message: 0, accountUnread: 0 });
         this.accountUnreadAt = markRaw({ time: null });
@@ -405,6 +408,14 @@ export class MailClientModel extends Reactive {
                 { accountId, folder, uidvalidity: page.uidvalidity },
                 page.messages.map((message) => message.uid)
             );
+            if (this.account?.account_type === "group") {
+                this.team.loadPage(
+                    { accountId, folder, uidvalidity: page.uidvalidity },
+                    page.messages.map((message) => message.uid)
+                );
+            } else {
+                this.team.clear();
+            }
             if (!page.conversations) {
                 this.sort = page.sort;
             }

@@ -33,6 +33,8 @@ export class MessageRow extends Component {
         onDragEnd: Function,
         // The records the message is assigned to (a marker with their names).
         assignedTo: { type: Array, optional: true },
+        // Internal notes of the team on the message (group mailboxes).
+        notes: { type: Number, optional: true },
     };
 
     get date() {
@@ -74,6 +76,11 @@ export class MessageRow extends Component {
 
     get assignedTitle() {
         return assignedTitle(this.props.assignedTo || []);
+    }
+
+    get notesTitle() {
+        const count = this.props.notes;
+        return count === 1 ? _t("1 internal note") : _t("%(count)s internal notes", { count });
     }
 
     get checkboxTitle() {
