@@ -1,7 +1,6 @@
 """Internal notes on the mail of a group mailbox: the chatter of the message's handle, for
 the members of its group only, never mailed outside (real Dovecot, real SMTP)."""
 
-import datetime
 import json
 from unittest.mock import patch
 
@@ -14,55 +13,35 @@ from odoo.tests import tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import RpcAttackCase, build_message
+from .team_common import RECEIVED, TeamMailboxMixin
 
-RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 HANDLE = "dynaoffice.mail.message"
 
 
 @tagged("post_install", "-at_install")
-class TestTeamNotes(RpcAttackCase):
+class TestTeamNotes(TeamMailboxMixin, RpcAttackCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Ben, the colleague in the sales group, reads Odoo's notifications by mail.
-        cls.ben_address, cls.ben_password = cls.new_mailbox()
-        cls.ben = mail_new_test_user(
-            cls.env,
-            login="mail_ben",
-            groups="base.group_user",
-            name="Ben Becker",
-            email=cls.ben_address,
-            notification_type="email",
-        )
-        cls.sales.users += cls.ben
         cls.former = mail_new_test_user(
             cls.env, login="mail_former", groups="base.group_user", name="Fritz Former"
         )
         cls.sales.users += cls.former
-        # The customer has a mailbox on the same servers: what would reach him, arrives.
-        cls.customer_address, cls.customer_password = cls.new_mailbox()
         cls.customer = cls.env["res.partner"].create(
             {"name": "Jürgen Weiß", "email": cls.customer_address}
         )
 
+    @classmethod
+    def _ben_values(cls):
+        # Ben, the colleague in the sales group, reads Odoo's notifications by mail.
+        cls.ben_address, cls.ben_password = cls.new_mailbox()
+        return {"email": cls.ben_address, "notification_type": "email"}
+
     def setUp(self):
         super().setUp()
         self.create_owned_accounts()
-        self.servers.dovecot.write_messages(
-            self.shared_address,
-            [
-                (
-                    "INBOX",
-                    build_message("Reklamation Lieferung", sender=self.customer_address),
-                    set(),
-                    RECEIVED,
-                )
-            ],
-        )
         self.member_account = self.shared.with_user(self.member)
-        page = self.member_account.client_page("INBOX")
-        self.uidvalidity = page["uidvalidity"]
-        self.uid = page["messages"][0]["uid"]
+        self.uidvalidity, self.uid = self.customer_mail("Reklamation Lieferung")
 
     def notes_thread(self, user=None):
         account = self.shared.with_user(user or self.member)

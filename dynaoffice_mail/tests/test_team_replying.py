@@ -8,44 +8,19 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..roles import team
-from .common import RpcAttackCase, build_message
-
-RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
+from .common import RpcAttackCase
+from .team_common import TeamMailboxMixin
 
 
 @tagged("post_install", "-at_install")
-class TestTeamReplying(RpcAttackCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.ben = mail_new_test_user(
-            cls.env, login="mail_ben", groups="base.group_user", name="Ben Becker"
-        )
-        cls.sales.users += cls.ben
-        cls.customer_address, cls.customer_password = cls.new_mailbox()
-
+class TestTeamReplying(TeamMailboxMixin, RpcAttackCase):
     def setUp(self):
         super().setUp()
         self.create_owned_accounts()
-        self.servers.dovecot.write_messages(
-            self.shared_address,
-            [
-                (
-                    "INBOX",
-                    build_message("Angebot Dachrinne", sender=self.customer_address),
-                    set(),
-                    RECEIVED,
-                )
-            ],
-        )
+        self.uidvalidity, self.uid = self.customer_mail("Angebot Dachrinne")
         self.anna = self.shared.with_user(self.member)
         self.bens = self.shared.with_user(self.ben)
-        page = self.anna.client_page("INBOX")
-        self.uidvalidity = page["uidvalidity"]
-        self.uid = page["messages"][0]["uid"]
         self.last_bus_id = self.env["bus.bus"].sudo()._bus_last_id()
 
     def notices(self):

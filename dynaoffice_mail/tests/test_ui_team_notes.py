@@ -1,28 +1,20 @@
-"""An internal note with a mention, written in the reading pane of a group mailbox in
-headless Chromium (real Dovecot): the colleague is notified, the customer is not."""
-
-import datetime
+"""The team inbox in headless Chromium (real Dovecot): an internal note with a mention,
+written in the reading pane of a group mailbox (the colleague is notified, the customer is
+not), and "Ben is replying" in the pane and the composer."""
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
+from .common import MailServerCase
+from .team_common import TeamMailboxMixin
 
-from .common import MailServerCase, build_message
-
-RECEIVED = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
 CLIENT_URL = "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action"
 
 
 @tagged("post_install", "-at_install")
-class TestUiTeamNotes(HttpCase, MailServerCase):
+class TestUiTeamNotes(TeamMailboxMixin, HttpCase, MailServerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.ben = mail_new_test_user(
-            cls.env, login="mail_ben", groups="base.group_user", name="Ben Becker"
-        )
-        cls.sales.users += cls.ben
-        cls.customer_address = "reklamation@kunde.example"
         cls.customer = cls.env["res.partner"].create(
             {"name": "Bernd Kunde", "email": cls.customer_address}
         )
@@ -30,17 +22,7 @@ class TestUiTeamNotes(HttpCase, MailServerCase):
     def setUp(self):
         super().setUp()
         self.create_owned_accounts()
-        self.servers.dovecot.write_messages(
-            self.shared_address,
-            [
-                (
-                    "INBOX",
-                    build_message("Reklamation Lieferung", sender=self.customer_address),
-                    set(),
-                    RECEIVED,
-                )
-            ],
-        )
+        self.uidvalidity, self.uid = self.customer_mail("Reklamation Lieferung")
 
     def test_a_note_mentioning_a_colleague_in_the_reading_pane(self):
         self.start_tour(CLIENT_URL, "dynaoffice_mail_team_notes", login=self.member.login)
@@ -51,3 +33,11 @@ class TestUiTeamNotes(HttpCase, MailServerCase):
         self.assertEqual(note.partner_ids, self.ben.partner_id)
         self.assertEqual(note.notification_ids.res_partner_id, self.ben.partner_id)
         self.assertNotIn(self.customer, handle.message_partner_ids)
+
+    def test_the_pane_and_the_composer_say_who_is_replying(self):
+        bens = self.shared.with_user(self.ben)
+        message_id = bens.client_compose("reply", "INBOX", self.uidvalidity, self.uid)[
+            "in_reply_to"
+        ]
+        bens.client_replying(message_id)
+        self.start_tour(CLIENT_URL, "dynaoffice_mail_team_replying", login=self.member.login)

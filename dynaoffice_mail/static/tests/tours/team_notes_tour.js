@@ -22,3 +22,23 @@ registry.category("web_tour.tours").add("dynaoffice_mail_team_notes", {
         { trigger: `${row("Reklamation Lieferung")} .o_dynaoffice_mail_notes_marker:contains('1')` },
     ],
 });
+
+/**
+ * Ben has a reply to the customer's mail open: the reading pane says so, and so does the
+ * composer of whoever starts another reply.
+ */
+registry.category("web_tour.tours").add("dynaoffice_mail_team_replying", {
+    url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
+    steps: () => [
+        { trigger: row("Reklamation Lieferung"), timeout: 30000, run: "click" },
+        {
+            trigger:
+                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_replying_users:contains('Ben Becker is replying.')",
+        },
+        { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_reply", run: "click" },
+        {
+            trigger:
+                ".o_dynaoffice_mail_composer .o_dynaoffice_mail_replying_users:contains('Ben Becker is replying.')",
+        },
+    ],
+});
