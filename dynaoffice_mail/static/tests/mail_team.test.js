@@ -23,6 +23,14 @@ describe("dynaoffice_mail team inbox", () => {
         expect([team.notesOf(10), team.notesOf(11)]).toEqual([0, 2]);
         team.noted(INBOX, 10);
         expect(team.notesOf(10)).toBe(1);
+        // A message opened from elsewhere, not on the page: asked for alone, once.
+        await team.ensure(INBOX, 11);
+        await team.ensure(INBOX, 40);
+        await team.ensure(INBOX, 40);
+        expect(server.callsOf("client_note_counts").map((call) => call.args[3])).toEqual([
+            [10, 11, 12],
+            [40],
+        ]);
         await team.loadPage({ ...INBOX, folder: "Archiv" }, [5, 11]);
         expect([team.notesOf(5), team.notesOf(11)]).toEqual([1, 0]);
         team.clear();

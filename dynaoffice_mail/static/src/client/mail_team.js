@@ -51,6 +51,7 @@ export class MailTeam extends Reactive {
         this.services = markRaw({ ...services });
         this.place = "";
         this.notes = {};
+        this.known = new Set();
         this.replying = {};
     }
 
@@ -65,6 +66,7 @@ export class MailTeam extends Reactive {
         if (key !== this.place) {
             this.place = key;
             this.notes = {};
+            this.known.clear();
         }
         if (!uids.length || !place.uidvalidity) {
             return;
@@ -84,6 +86,7 @@ export class MailTeam extends Reactive {
             return;
         }
         for (const uid of uids) {
+            this.known.add(uid);
             if (counts[uid]) {
                 this.notes[uid] = counts[uid];
             } else {
@@ -92,10 +95,18 @@ export class MailTeam extends Reactive {
         }
     }
 
+    /** For a message opened that is not on the page (a link from a record's chatter). */
+    ensure(place, uid) {
+        if (placeKey(place) === this.place && !this.known.has(uid)) {
+            return this.loadPage(place, [uid]);
+        }
+    }
+
     /** The page is of a personal mailbox: no notes. */
     clear() {
         this.place = "";
         this.notes = {};
+        this.known.clear();
     }
 
     /** {thread_model, thread_id}: the chatter with the notes on `uid`. */

@@ -1,6 +1,13 @@
 import { Composer } from "@mail/core/common/composer";
 import { Thread } from "@mail/core/common/thread";
-import { Component, useChildSubEnv, useEffect, useRef, useState } from "@odoo/owl";
+import {
+    Component,
+    onWillStart,
+    useChildSubEnv,
+    useEffect,
+    useRef,
+    useState,
+} from "@odoo/owl";
 import { useService } from "@web/core/utils/hooks";
 import { pagePlace } from "./mail_assignments";
 import { errorMessage } from "./mail_rpc";
@@ -23,6 +30,11 @@ export class TeamNotes extends Component {
         this.rootRef = useRef("root");
         this.state = useState({ thread: null, loading: false, error: "", writing: false });
         useChildSubEnv({ inChatter: { aside: false } });
+        // Opened from elsewhere (a record's link to the notes), the message may not be on
+        // the page whose counts were loaded.
+        onWillStart(() => {
+            this.props.model.team.ensure(pagePlace(this.props.model), this.props.uid);
+        });
         // A message with notes shows them as soon as its count is known (the list's, which
         // may come after the message opened); the pane is not held up meanwhile.
         useEffect(
