@@ -17,6 +17,7 @@ import { inlineEditorFormatting } from "./mail_body";
 import { MAIL_ACCOUNT_MODEL, useMailRpc } from "./mail_rpc";
 import { formatSize, mimeIcon } from "./mail_format";
 import { RecipientInput } from "./recipient_input";
+import { ReplyingNotice } from "./replying_notice";
 
 const { DateTime } = luxon;
 
@@ -47,7 +48,7 @@ const LEFT_OUT_PLUGINS = [
  */
 export class Composer extends Component {
     static template = "dynaoffice_mail.Composer";
-    static components = { RecipientInput, Wysiwyg };
+    static components = { RecipientInput, ReplyingNotice, Wysiwyg };
     static props = {
         composer: Object,
         accounts: Array,
@@ -55,6 +56,8 @@ export class Composer extends Component {
         onDone: Function,
         // A draft was saved (the Drafts folder changed).
         onSaved: Function,
+        // The team of a group mailbox (MailTeam): the others hear that the user replies.
+        team: { type: Object, optional: true },
     };
 
     setup() {
@@ -80,6 +83,27 @@ export class Composer extends Component {
             },
             () => [this.composer]
         );
+        useEffect(
+            (team, accountId, inReplyTo, isTeam) => {
+                if (team && inReplyTo && isTeam) {
+                    // Closed, sent or discarded: the effect's cleanup says so.
+                    const draft = () => this.values?.draft || null;
+                    return team.startReplying(accountId, inReplyTo, draft);
+                }
+            },
+            () => [
+                this.props.team,
+                this.composer.accountId,
+                this.values?.in_reply_to,
+                this.isTeamAccount,
+            ]
+        );
+    }
+
+    /** Writing from a group mailbox: the team sees who is replying to what. */
+    get isTeamAccount() {
+        const account = this.props.accounts.find((each) => each.id === this.composer.accountId);
+        return account?.account_type === "group";
     }
 
     get composer() {
