@@ -1,6 +1,7 @@
 """The team inbox in headless Chromium (#17): two members of one group mailbox. Anna
-assigns a customer's mail to Ben, Ben finds it in "Assigned to me", answers it and sets it
-done; a plain IMAP client then sees the keywords on the message."""
+assigns a customer's mail to Ben, Ben finds it in "Assigned to me", writes an internal note
+mentioning Anna, answers it and sets it done; a plain IMAP client then sees the keywords on
+the message."""
 
 import datetime
 import imaplib
@@ -67,6 +68,12 @@ class TestUiTeamInbox(HttpCase, MailServerCase):
         self.start_tour(CLIENT_URL, "dynaoffice_mail_team_answer", login=self.ben.login)
         self.env.invalidate_all()
         self.assertEqual(handle.team_status, "done")
+        # Ben's note on the mail: internal, and Anna, mentioned, is notified.
+        (note,) = handle.message_ids.filtered(lambda message: message.message_type == "comment")
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(note.author_id, self.ben.partner_id)
+        self.assertEqual(note.partner_ids, self.anna.partner_id)
+        self.assertEqual(note.notification_ids.res_partner_id, self.anna.partner_id)
         flags = self.keywords("Angebot Fenster")
         self.assertLessEqual({b"$Odoo-Done", b"$Odoo-Assignee-team_ben", b"\\Answered"}, flags)
         self.assertNotIn(b"$Odoo-Open", flags)

@@ -4,6 +4,22 @@ const row = (subject) => `.o_dynaoffice_mail_row:contains('${subject}')`;
 const notes = ".o_dynaoffice_mail_notes";
 
 /**
+ * The open mail `subject` gets an internal note mentioning the colleague `name` (found by
+ * typing `@typed`); the note shows under the mail and the list counts it (its first).
+ */
+export function noteMentioningSteps(subject, typed, name) {
+    return [
+        { trigger: `${notes} .o_dynaoffice_mail_add_note`, run: "click" },
+        { trigger: `${notes} .o-mail-Composer-input`, run: `edit @${typed}` },
+        { trigger: `.o-mail-Composer-suggestion:contains('${name}')`, run: "click" },
+        { trigger: "body:not(:has(.o-mail-Composer-suggestion))" },
+        { trigger: `${notes} .o-mail-Composer-send:enabled`, run: "click" },
+        { trigger: `${notes} .o-mail-Message:contains('@${name}')` },
+        { trigger: `${row(subject)} .o_dynaoffice_mail_notes_marker:contains('1')` },
+    ];
+}
+
+/**
  * A member of the sales group writes an internal note on a customer's mail in the group
  * mailbox, mentioning a colleague: the note shows under the mail and the list counts it.
  */
@@ -13,13 +29,7 @@ registry.category("web_tour.tours").add("dynaoffice_mail_team_notes", {
         { trigger: row("Reklamation Lieferung"), timeout: 30000, run: "click" },
         { trigger: ".o_dynaoffice_mail_subject:contains('Reklamation Lieferung')" },
         { trigger: `${row("Reklamation Lieferung")}:not(:has(.o_dynaoffice_mail_notes_marker))` },
-        { trigger: `${notes} .o_dynaoffice_mail_add_note`, run: "click" },
-        { trigger: `${notes} .o-mail-Composer-input`, run: "edit @Ben" },
-        { trigger: ".o-mail-Composer-suggestion:contains('Ben Becker')", run: "click" },
-        { trigger: "body:not(:has(.o-mail-Composer-suggestion))" },
-        { trigger: `${notes} .o-mail-Composer-send:enabled`, run: "click" },
-        { trigger: `${notes} .o-mail-Message:contains('@Ben Becker')` },
-        { trigger: `${row("Reklamation Lieferung")} .o_dynaoffice_mail_notes_marker:contains('1')` },
+        ...noteMentioningSteps("Reklamation Lieferung", "Ben", "Ben Becker"),
     ],
 });
 
