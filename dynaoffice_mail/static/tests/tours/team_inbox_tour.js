@@ -16,14 +16,14 @@ registry.category("web_tour.tours").add("dynaoffice_mail_team_assign", {
         { trigger: row("Angebot Fenster"), run: "click" },
         { trigger: ".o_dynaoffice_mail_subject:contains('Angebot Fenster')" },
         { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_assign", run: "click" },
-        { trigger: ".modal .o_dynaoffice_mail_team_member:contains('Ben Berger')", run: "click" },
+        { trigger: ".modal .o_dynaoffice_mail_team_member:contains('Ben Becker')", run: "click" },
         { trigger: "body:not(:has(.o_dynaoffice_mail_team_assign_dialog))" },
         {
             trigger: `${row("Angebot Fenster")} .o_dynaoffice_mail_row_team[data-status='open'] .o_dynaoffice_mail_row_team_avatar`,
         },
         {
             trigger:
-                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_assignee:contains('Ben Berger')",
+                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_assignee:contains('Ben Becker')",
         },
         { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_status[data-status='open'].active" },
     ],
