@@ -4,6 +4,8 @@ Nothing here reads mail itself. The model checks that the user may use the accou
 opens the stream; the bytes then go from the IMAP server to the browser chunk by chunk.
 """
 
+import urllib.parse
+
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound
 
 from odoo import http
@@ -42,6 +44,27 @@ INLINE_TYPES = {
 
 
 class MailClientController(http.Controller):
+    @http.route("/dynaoffice_mail/message/<int:handle_id>", type="http", auth="user")
+    def open_message(self, handle_id, **_kwargs):
+        """A link to a message of a mailbox (from a chatter entry, to the team's notes on
+        it): the mail client on it, where it is now. Who may not use the mailbox finds
+        nothing; a message gone from the server opens its mailbox."""
+        handle = request.env["dynaoffice.mail.message"].browse(handle_id)
+        try:
+            handle.check_access("read")  # the record rules: own and own groups' mailboxes
+            params = handle.action_open_in_client()["params"]
+        except (AccessError, MissingError):
+            raise NotFound() from None
+        except UserError:
+            return request.redirect(f"/odoo/mail?account={handle.account_id.id}")
+        place = {
+            "account": params["account_id"],
+            "folder": params["folder"],
+            "uidvalidity": params["uidvalidity"],
+            "uid": params["uid"],
+        }
+        return request.redirect(f"/odoo/mail?{urllib.parse.urlencode(place)}")
+
     @http.route("/dynaoffice_mail/body/<int:account_id>", type="http", auth="user")
     def message_body(self, account_id, folder, uidvalidity, uid, part=None, remote=None, **_kwargs):
         """The sanitised HTML body, for the reading pane's sandboxed frame; with `part`, of

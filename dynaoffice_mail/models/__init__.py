@@ -7,6 +7,7 @@ from . import dynaoffice_mail_assignment
 from . import dynaoffice_mail_outbox
 from . import dynaoffice_mail_trusted_sender
 from . import dynaoffice_mail_watch
+from . import dynaoffice_mail_replying
 from . import mail_message
 from . import res_users
 from . import res_groups

@@ -20,7 +20,7 @@ from ..roles.mailbox import Mailbox
 from ..roles.snoozer import Snoozer
 from ..roles.team import Team
 from ..services import exceptions as mail_errors
-from ..services import imap, smtp
+from ..services import headers, imap, smtp
 from ..services import pool as imap_pool
 from ..services.config import ImapSettings, Security, SmtpSettings
 from ..services.credentials import CredentialBox, CredentialKeyError
@@ -215,6 +215,11 @@ class DynaofficeMailAccount(models.Model):
         store=True,
         readonly=False,
         help="The name recipients see as the sender.",
+    )
+    sender_names_member = fields.Boolean(
+        string="Reply with the member's name",
+        help="Mail from this group mailbox names the member who writes it beside the "
+        'mailbox\'s name: "Anna Schäfer (Vertrieb)" <vertrieb@...>.',
     )
     # Tab "Options" (Optionen)
     delete_mode = fields.Selection(
@@ -953,7 +958,8 @@ class DynaofficeMailAccount(models.Model):
         return Filer(self._checked_for_use())
 
     def _team(self):
-        """Assignee and status of a group mailbox's mail (roles/team.py)."""
+        """The team inbox of a group mailbox: assignee, status, notes and who is replying
+        (roles/team.py)."""
         return Team(self._checked_for_use())
 
     def _creator(self):
@@ -967,6 +973,20 @@ class DynaofficeMailAccount(models.Model):
     def _context_pane(self):
         """The customer beside the mail (roles/context.py)."""
         return ContextPane(self._checked_for_use())
+
+    def _from_name(self):
+        """The sender's name on mail the user writes from this account: the account's
+        sender name, with the member's in front where a group account says so
+        ("Anna Schäfer (Vertrieb)")."""
+        self.ensure_one()
+        name = self.sender_name or ""
+        if not (self.group_id and self.sender_names_member):
+            return name
+        # One line whatever the user's name holds: it goes into the From header.
+        member = headers.clean_text(self.env.user.name or "").strip()
+        if not member:
+            return name
+        return f"{member} ({name})" if name else member
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------
     # Who may connect is decided before: by the role factories above (using a mailbox), by

@@ -20,6 +20,7 @@ from ..roles import (
     reply_templates,
     searcher,
 )
+from ..services import addresses, limits
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef, parse_part
 
@@ -385,6 +386,36 @@ class DynaofficeMailClient(models.AbstractModel):
         role = self._context_pane()
         return role.link_sender(self._message_ref(folder, uidvalidity, uid), partner_id)
 
+    # -- the team's notes and who is replying (group mailboxes only, roles/team.py) -------
+
+    def client_notes(self, folder, uidvalidity, uid):
+        """{"thread_model", "thread_id"} of the chatter with the message's internal notes."""
+        role = self._team()
+        return role.notes_thread(self._message_ref(folder, uidvalidity, uid))
+
+    def client_note_counts(self, folder, uidvalidity, uids):
+        """{uid: notes} for the list's rows (those without notes are left out)."""
+        role = self._team()
+        return role.note_counts(self._message_refs(folder, uidvalidity, uids))
+
+    def client_who_is_replying(self, message_id, draft=None):
+        """{"users": [{id, name}], "drafts": n}: colleagues with a reply to the message
+        `message_id` open, and replies to it saved in Drafts (`draft`, the asking
+        composer's own {folder, uidvalidity, uid}, left out)."""
+        role = self._team()
+        return role.replying(self._replied_id(message_id), self._own_draft(draft))
+
+    def client_replying(self, message_id, draft=None):
+        """The user's composer has a reply to `message_id` open (every 30 seconds, and
+        at once when it opens); answers as `client_who_is_replying` and the heartbeat."""
+        role = self._team()
+        return role.start_replying(self._replied_id(message_id), self._own_draft(draft))
+
+    def client_replying_done(self, message_id):
+        """The user's composer with the reply to `message_id` closed."""
+        role = self._team()
+        return role.stop_replying(self._replied_id(message_id))
+
     # -- filing mail into documents ------------------------------------------------------
 
     @api.model
@@ -473,6 +504,18 @@ class DynaofficeMailClient(models.AbstractModel):
         self.ensure_one()
         return self._checked_input(MessageRef.many, self.id, folder, uidvalidity, uids)
 
+    def _replied_id(self, message_id):
+        if not message_id:
+            raise UserError(self.env._("The message has no Message-ID to reply to."))
+        return self._checked_input(_message_id, message_id)
+
+    def _own_draft(self, draft):
+        if not draft:
+            return None
+        if not isinstance(draft, dict):
+            raise UserError(self.env._("A draft is named by its folder, UIDVALIDITY and UID."))
+        return self._message_ref(draft.get("folder"), draft.get("uidvalidity"), draft.get("uid"))
+
     def _checked_input(self, parse, *values):
         try:
             return parse(*values)
@@ -505,3 +548,9 @@ def _record_id(value):
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise mail_errors.InvalidInputError(detail=f"not a record id: {value!r}")
     return value
+
+
+def _message_id(value):
+    """A Message-ID as the browser sent it, checked as one that could be in a header."""
+    addresses.check_header_value(value, "Message-ID", limits.MAX_MESSAGE_ID_LENGTH)
+    return addresses.check_message_id(value, "Message-ID")

@@ -12,10 +12,11 @@ import logging
 import threading
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
 from ..roles.creator import creatable_model
+from ..roles.team import team_partners
 from ..services.refs import MessageRef
 
 _logger = logging.getLogger(__name__)
@@ -35,8 +36,10 @@ class DynaofficeMailMessage(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _rec_name = "subject"
-    # Users read handles and never write them (what they hold is the server's); reading
-    # one is enough to put activities (a follow-up) on it and to mark them done.
+    # Users read handles and never write them (what they hold is the server's); reading one
+    # is enough to put activities (a follow-up) on it, to mark them done, and to post the
+    # team's internal notes in its chatter (members only read handles: ACL, record rules;
+    # see _get_thread_with_access).
     _mail_post_access = "read"
 
     _sql_constraints = [
@@ -98,6 +101,76 @@ class DynaofficeMailMessage(models.Model):
     def _compute_display_name(self):
         for handle in self:
             handle.display_name = handle.subject or self.env._("(no subject)")
+
+    # -- CRUD -----------------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # A handle is made whenever a user acts on a message: no "created" entry in its
+        # notes, and its maker does not follow it for that.
+        handles = super(
+            DynaofficeMailMessage,
+            self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True),
+        ).create(vals_list)
+        return handles.with_env(self.env)
+
+    # -- the team's notes: internal, members only -------------------------------------------
+
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        """The gate of Odoo's chatter routes (thread data, posting, uploads): a handle of a
+        group mailbox the user is a member of; personal mailboxes have no notes."""
+        thread = super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+        if thread and not thread._may_take_notes():
+            return self.browse()
+        return thread
+
+    def message_post(self, **kwargs):
+        """An internal note and nothing else: whatever subtype is asked for, the note's
+        (never mailed to followers outside), and only members of the mailbox's group are
+        notified (a customer named in it is not)."""
+        self.ensure_one()
+        # An activity marked done (a follow-up on a personal mailbox's mail too) says so
+        # in the chatter of whoever may use the mailbox; notes are the team's alone.
+        done_activity = kwargs.get("mail_activity_type_id") and (
+            self.env.su or self.account_id._is_usable_by(self.env.user)
+        )
+        if not (done_activity or self._may_take_notes()):
+            raise AccessError(
+                self.env._("Only members of the mailbox's group may write notes on its mail.")
+            )
+        subtype = kwargs.get("subtype_id") and self.env["mail.message.subtype"].browse(
+            kwargs["subtype_id"]
+        )
+        if not (subtype and subtype.exists() and subtype.internal):
+            kwargs.pop("subtype_id", None)
+            kwargs["subtype_xmlid"] = "mail.mt_note"
+        if kwargs.get("message_type") not in ("comment", "notification"):
+            kwargs["message_type"] = "comment"
+        if kwargs.get("partner_ids"):
+            members = set(team_partners(self.account_id).ids)
+            kwargs["partner_ids"] = [pid for pid in kwargs["partner_ids"] if pid in members]
+        return super().message_post(**kwargs)
+
+    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
+        # Followers are members of the mailbox's group, never the sender or anyone else a
+        # notification would be mailed to.
+        if partner_ids:
+            members = set(team_partners(self.account_id).ids)
+            partner_ids = [pid for pid in partner_ids if pid in members]
+        return super()._message_subscribe(
+            partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids
+        )
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        # The last word: whoever came in as a follower or mention, only members hear of a
+        # note (in Odoo, or by mail as each of them chose).
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        members = set(team_partners(self.account_id).ids)
+        return [recipient for recipient in recipients if recipient["id"] in members]
+
+    def _message_get_suggested_recipients(self):
+        # The notes are internal: nobody outside to suggest.
+        return []
 
     # -- actions --------------------------------------------------------------------------
 
@@ -419,27 +492,22 @@ class DynaofficeMailMessage(models.Model):
                 summaries = assigner.summaries(missing)
                 # sudo: users only read handles (ACL); they are made here, for an account
                 # the user may use (the role's access check), from what its server says.
-                # No "created" note and no follower: a handle is bookkeeping, not news.
-                created = (
-                    self.sudo()
-                    .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-                    .create(
-                        [
-                            {
-                                "account_id": account.id,
-                                "folder": folder,
-                                "uidvalidity": uidvalidity,
-                                "uid": uid,
-                                "message_id": summary.message_id,
-                                "subject": summary.subject,
-                                "email_from": (
-                                    formatted_address(summary.from_[0]) if summary.from_ else False
-                                ),
-                                "date": utc_naive(summary.date or summary.internal_date),
-                            }
-                            for uid, summary in summaries.items()
-                        ]
-                    )
+                created = self.sudo().create(
+                    [
+                        {
+                            "account_id": account.id,
+                            "folder": folder,
+                            "uidvalidity": uidvalidity,
+                            "uid": uid,
+                            "message_id": summary.message_id,
+                            "subject": summary.subject,
+                            "email_from": (
+                                formatted_address(summary.from_[0]) if summary.from_ else False
+                            ),
+                            "date": utc_naive(summary.date or summary.internal_date),
+                        }
+                        for uid, summary in summaries.items()
+                    ]
                 )
                 by_uid.update({handle.uid: handle.with_env(self.env) for handle in created})
             found.update({ref: by_uid[ref.uid] for ref in group if ref.uid in by_uid})
@@ -487,6 +555,16 @@ class DynaofficeMailMessage(models.Model):
                 {"folder": found.folder, "uidvalidity": found.uidvalidity, "uid": found.uid}
             )
         return found
+
+    def _may_take_notes(self):
+        """Whether the user may read and write notes on these handles: mail of group
+        mailboxes whose group the user is in (a sudo'ed call acts for the code that made
+        it, which checked already)."""
+        return all(
+            handle.account_id.group_id
+            and (self.env.su or handle.account_id._is_usable_by(self.env.user))
+            for handle in self
+        )
 
     @api.model
     def _assign_notification(self, assigned, skipped):

@@ -23,6 +23,7 @@ import odoo
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.tools import SQL
 
+from ..roles.team import team_partners
 from ..services import pool as imap_pool
 from ..services import watchers
 
@@ -179,8 +180,9 @@ def _login(dbname, account_id, settings):
 def push_recipients(account):
     """The partners whose browsers hear of `account`'s folders: its owner, or the members
     of its group (the users `_is_usable_by` admits), active internal users only."""
-    users = account.user_id if account.user_id else account.group_id.users
-    return users.filtered(lambda user: user.active and not user.share).partner_id
+    if not account.user_id:
+        return team_partners(account)
+    return account.user_id.filtered(lambda user: user.active and not user.share).partner_id
 
 
 def lock_connection(dbname):

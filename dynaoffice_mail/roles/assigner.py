@@ -366,7 +366,7 @@ class Assigner(Role):
         message = self._posted_on(target, view.message_id)
         status = "already"
         if not message:
-            message = self._post_on(target, ref, view, handle.date)
+            message = self._post_on(target, ref, view, handle.date, handle=handle)
             status = "assigned"
         # sudo: users only read assignments (ACL); one is made here, after the caller was
         # found allowed to use the mailbox (the role's access check) and to post on the
@@ -401,8 +401,9 @@ class Assigner(Role):
             .with_env(self.env)
         )
 
-    def _post_on(self, target, ref, view, listed_date):
-        """The chatter entry: the mail as it came in, from its sender, on its date."""
+    def _post_on(self, target, ref, view, listed_date, handle=None):
+        """The chatter entry: the mail as it came in, from its sender, on its date; from a
+        group mailbox with a link to the team's notes on it (they stay with the mail)."""
         notes = []
         attachments = self._chatter_attachments(ref, view, notes)
         sender = view.from_[0] if view.from_ else None
@@ -410,7 +411,7 @@ class Assigner(Role):
         email_from = formatted_address(sender) if sender and sender.address else self.account.email
         author = target._mail_find_partner_from_emails([email_from], records=target)[0]
         values = {
-            "body": self._chatter_body(view, notes),
+            "body": self._chatter_body(view, notes) + self._notes_link(handle),
             "subject": view.subject or False,
             "message_type": "email",
             "subtype_xmlid": "mail.mt_comment",
@@ -494,6 +495,16 @@ class Assigner(Role):
             info = {"cid": attachment.content_id} if attachment.content_id else {}
             result.append((attachment.filename, content, info))
         return result
+
+    def _notes_link(self, handle):
+        """A link to the mail in the client, where the team's notes on it are: for who may
+        use the group mailbox (the route checks), the others find it refused."""
+        if handle is None or not self.account.group_id:
+            return Markup()
+        return Markup('<p><a href="/dynaoffice_mail/message/%s">%s</a></p>') % (
+            handle.id,
+            self.env._("Notes of %(team)s on this mail", team=self.account.name),
+        )
 
     def _parent_message(self, target, view):
         """The message of `target` this mail answers, to thread it in the chatter."""

@@ -91,7 +91,7 @@ class Composer(Role):
         notes = []
         if mode == "new":
             draft = mime.Draft(
-                from_name=account.sender_name or "",
+                from_name=account._from_name(),
                 from_address=account.email,
                 html_body=replies.new_body(account.signature or ""),
             )
@@ -118,7 +118,7 @@ class Composer(Role):
                     view,
                     own_addresses=[account.email],
                     reply_all=mode == "reply_all",
-                    from_name=account.sender_name or "",
+                    from_name=account._from_name(),
                     from_address=account.email,
                     signature_html=account.signature or "",
                     quoted_html=quoted,
@@ -135,7 +135,7 @@ class Composer(Role):
             # The Message-ID the mail will be sent with, through every save and retry.
             "message_id": draft.message_id or mime.new_message_id(account.email),
             "from_display": addresses.format_address(
-                addresses.Address(name=account.sender_name or "", address=account.email)
+                addresses.Address(name=account._from_name(), address=account.email)
             ),
             "to": list(draft.to),
             "cc": list(draft.cc),
@@ -637,7 +637,7 @@ class Composer(Role):
         account = self.account
         uploads = self._uploads([upload["id"] for upload in values.get("attachments") or []])
         draft = mime.Draft(
-            from_name=account.sender_name or "",
+            from_name=account._from_name(),
             from_address=account.email,
             to=_entries(values.get("to")),
             cc=_entries(values.get("cc")),
@@ -821,7 +821,7 @@ class Composer(Role):
         account = self.account
         _ = self.env._
         common = {
-            "from_name": account.sender_name or "",
+            "from_name": account._from_name(),
             "from_address": account.email,
             "signature_html": account.signature or "",
             "prefix": _("Fwd:"),

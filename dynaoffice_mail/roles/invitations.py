@@ -77,7 +77,7 @@ def answer(composer, ref, answer, token=None):
     try:
         message = invitations.reply_message(
             invitation,
-            from_name=account.sender_name or "",
+            from_name=account._from_name(),
             from_address=account.email,
             answer=answer,
             subject=subjects[answer],

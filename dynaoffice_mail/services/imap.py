@@ -367,6 +367,18 @@ def find_by_message_id(
     )
 
 
+def search_replies(client: imapclient.IMAPClient, folder: str, message_id: str) -> list[int]:
+    """UIDs of the messages in `folder` that answer the message `message_id` (their
+    In-Reply-To names it; the server searches), in ascending order; none for a value that
+    cannot be a Message-ID (see find_by_message_id)."""
+    if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id):
+        return []
+    check_folder_name(folder, "folder name")
+    with translate_errors(client):
+        ensure_selected(client, folder)
+        return sorted(int(uid) for uid in client.search(["HEADER", "In-Reply-To", message_id]))
+
+
 def check_folder_name(name, what: str = "folder name") -> str:
     """A folder name that can go on the wire: text, without CR, LF or NUL, and without
     lone surrogates, which modified UTF-7 (and imapclient's encoder) cannot carry."""

@@ -9,29 +9,23 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from odoo.addons.mail.tests.common import mail_new_test_user
-
 from ..roles.team import add_working_days
 from ..services import imap
 from ..services.team import assignee_keyword, sync_keywords
 from .common import MailServerCase, RpcAttackCase, build_message, imap_settings
+from .team_common import RECEIVED, TeamMailboxMixin
 
-RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 OPEN, WAITING, DONE = b"$Odoo-Open", b"$Odoo-Waiting", b"$Odoo-Done"
-BEN = b"$Odoo-Assignee-team_ben"
+BEN = b"$Odoo-Assignee-mail_ben"
 ANNA = b"$Odoo-Assignee-mail_member"
 
 
 @tagged("post_install", "-at_install")
-class TestTeamInbox(MailServerCase):
+class TestTeamInbox(TeamMailboxMixin, MailServerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.anna = cls.member  # Maria Member: the sales group's first member
-        cls.ben = mail_new_test_user(
-            cls.env, login="team_ben", groups="base.group_user", name="Ben Berger"
-        )
-        cls.sales.users = [(4, cls.ben.id)]
 
     def setUp(self):
         super().setUp()
@@ -80,7 +74,7 @@ class TestTeamInbox(MailServerCase):
         self.assertTrue(answer["keywords"])
         state = answer["states"][uid]
         self.assertEqual((state["status"], state["user_id"]), ("open", self.ben.id))
-        self.assertEqual(state["user_name"], "Ben Berger")
+        self.assertEqual(state["user_name"], "Ben Becker")
         self.assertEqual(self.flags("Angebot Fenster") & {OPEN, BEN, ANNA}, {OPEN, BEN})
         handle = self.handle("Angebot Fenster")
         activity = self.answer_activities(handle)

@@ -1,6 +1,7 @@
 """The team inbox in headless Chromium (#17): two members of one group mailbox. Anna
-assigns a customer's mail to Ben, Ben finds it in "Assigned to me", answers it and sets it
-done; a plain IMAP client then sees the keywords on the message."""
+assigns a customer's mail to Ben, Ben finds it in "Assigned to me", writes an internal note
+mentioning Anna, answers it and sets it done; a plain IMAP client then sees the keywords on
+the message."""
 
 import datetime
 import imaplib
@@ -12,26 +13,24 @@ from odoo.tests import HttpCase, tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import MailServerCase
+from .team_common import TeamMailboxMixin
 
 RECEIVED = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1)
 CLIENT_URL = "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action"
 
 
 @tagged("post_install", "-at_install")
-class TestUiTeamInbox(HttpCase, MailServerCase):
+class TestUiTeamInbox(TeamMailboxMixin, HttpCase, MailServerCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # Ben and the customer (a real mailbox, so that Ben's answer is delivered somewhere)
+        # come from the mixin.
         cls.anna = mail_new_test_user(
             cls.env, login="team_anna", groups="base.group_user", name="Anna Schäfer"
         )
-        cls.ben = mail_new_test_user(
-            cls.env, login="team_ben", groups="base.group_user", name="Ben Berger"
-        )
-        cls.sales.users = [(4, cls.anna.id), (4, cls.ben.id)]
+        cls.sales.users += cls.anna
         cls.create_owned_accounts()
-        # The customer: a real mailbox, so that Ben's answer is delivered somewhere.
-        cls.customer_address, cls.customer_password = cls.new_mailbox()
 
     def keywords(self, subject):
         """The message's flags as a plain imaplib client (another mail program) sees them."""
@@ -67,6 +66,12 @@ class TestUiTeamInbox(HttpCase, MailServerCase):
         self.start_tour(CLIENT_URL, "dynaoffice_mail_team_answer", login=self.ben.login)
         self.env.invalidate_all()
         self.assertEqual(handle.team_status, "done")
+        # Ben's note on the mail: internal, and Anna, mentioned, is notified.
+        (note,) = handle.message_ids.filtered(lambda message: message.message_type == "comment")
+        self.assertEqual(note.subtype_id, self.env.ref("mail.mt_note"))
+        self.assertEqual(note.author_id, self.ben.partner_id)
+        self.assertEqual(note.partner_ids, self.anna.partner_id)
+        self.assertEqual(note.notification_ids.res_partner_id, self.anna.partner_id)
         flags = self.keywords("Angebot Fenster")
-        self.assertLessEqual({b"$Odoo-Done", b"$Odoo-Assignee-team_ben", b"\\Answered"}, flags)
+        self.assertLessEqual({b"$Odoo-Done", b"$Odoo-Assignee-mail_ben", b"\\Answered"}, flags)
         self.assertNotIn(b"$Odoo-Open", flags)

@@ -18,6 +18,7 @@ import { insertTemplate, TemplateMenu, templateCommands } from "./template_menu"
 import { MAIL_ACCOUNT_MODEL, useMailRpc } from "./mail_rpc";
 import { formatSize, mimeIcon } from "./mail_format";
 import { RecipientInput } from "./recipient_input";
+import { ReplyingNotice } from "./replying_notice";
 import { SendLaterMenu } from "./send_later_menu";
 
 const { DateTime } = luxon;
@@ -49,7 +50,7 @@ const LEFT_OUT_PLUGINS = [
  */
 export class Composer extends Component {
     static template = "dynaoffice_mail.Composer";
-    static components = { RecipientInput, SendLaterMenu, Wysiwyg };
+    static components = { RecipientInput, ReplyingNotice, SendLaterMenu, Wysiwyg };
     static props = {
         composer: Object,
         accounts: Array,
@@ -58,6 +59,8 @@ export class Composer extends Component {
         onDone: Function,
         // A draft was saved (the Drafts folder changed).
         onSaved: Function,
+        // The team of a group mailbox (MailTeam): the others hear that the user replies.
+        team: { type: Object, optional: true },
     };
 
     setup() {
@@ -83,6 +86,27 @@ export class Composer extends Component {
             },
             () => [this.composer]
         );
+        useEffect(
+            (team, accountId, inReplyTo, isTeam) => {
+                if (team && inReplyTo && isTeam) {
+                    // Closed, sent or discarded: the effect's cleanup says so.
+                    const draft = () => this.values?.draft || null;
+                    return team.startReplying(accountId, inReplyTo, draft);
+                }
+            },
+            () => [
+                this.props.team,
+                this.composer.accountId,
+                this.values?.in_reply_to,
+                this.isTeamAccount,
+            ]
+        );
+    }
+
+    /** Writing from a group mailbox: the team sees who is replying to what. */
+    get isTeamAccount() {
+        const account = this.props.accounts.find((each) => each.id === this.composer.accountId);
+        return account?.account_type === "group";
     }
 
     get composer() {

@@ -30,6 +30,7 @@ import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
 import { NewMailNotifier } from "./mail_notifier";
 import { MailPush } from "./mail_push";
+import { REPLYING_NOTIFICATION } from "./mail_team";
 import { paramsOfPlace, placeFromParams, placeOf, samePlace } from "./mail_url";
 import { useMailRpc } from "./mail_rpc";
 import {
@@ -116,6 +117,13 @@ export class MailClient extends Component {
             onOtherFolder: () => this.model.loadFolders({ quiet: true }),
         });
         onWillDestroy(() => this.push.destroy());
+        // Colleagues' composers of a group mailbox say on the bus who is replying to what.
+        const bus = this.env.services.bus_service;
+        if (bus) {
+            const onReplying = (payload) => model.team.onNotice(payload);
+            bus.subscribe(REPLYING_NOTIFICATION, onReplying);
+            onWillDestroy(() => bus.unsubscribe(REPLYING_NOTIFICATION, onReplying));
+        }
         this.pushState = useState(this.push.state);
         useEffect(
             (accountId, folder) => this.push.watch(accountId, folder),

@@ -85,8 +85,9 @@ export class MailClientModel extends Reactive {
         this.folderState = null;
         this.polls = 0;
         this.assignments = new MailAssignments(this.services);
-        // The team inbox of a group mailbox (#17), and the team view open instead of a
-        // folder ("mine", "unassigned", "waiting"), else null.
+        // The team inbox of a group mailbox (#17: assignees, status, notes, who is
+        // replying), and the team view open instead of a folder ("mine", "unassigned",
+        // "waiting"), else null.
         this.team = new MailTeam(this.services);
         this.teamView = null;
         // {accountId: mail assigned to the user, not done} of the group mailboxes, for the
@@ -484,6 +485,8 @@ export class MailClientModel extends Reactive {
                     { accountId, folder, uidvalidity: page.uidvalidity },
                     page.messages.map((message) => message.uid)
                 );
+            } else {
+                this.team.clear();
             }
             if (!page.conversations) {
                 this.sort = page.sort;

@@ -36,6 +36,8 @@ export class MessageRow extends Component {
         assignedTo: { type: Array, optional: true },
         // The team state in a group mailbox (#17): the assignee's avatar and the status.
         team: { type: [Object, { value: null }], optional: true },
+        // Internal notes of the team on the message (group mailboxes).
+        notes: { type: Number, optional: true },
     };
 
     get date() {
@@ -92,6 +94,11 @@ export class MessageRow extends Component {
             status: this.teamStatusLabel,
             name: team.user_name,
         });
+    }
+
+    get notesTitle() {
+        const count = this.props.notes;
+        return count === 1 ? _t("1 internal note") : _t("%(count)s internal notes", { count });
     }
 
     get checkboxTitle() {

@@ -20,6 +20,8 @@ import {
 import { FollowUpMenu } from "./follow_up_menu";
 import { MoveToMenu } from "./move_to_menu";
 import { SnoozeMenu } from "./snooze_menu";
+import { ReplyingNotice } from "./replying_notice";
+import { TeamNotes } from "./team_notes";
 import { errorMessage } from "./mail_rpc";
 
 export const TRUSTED_SENDER_MODEL = "dynaoffice.mail.trusted.sender";
@@ -47,6 +49,8 @@ export class ReadingPane extends Component {
         InvitationCard,
         MoveToMenu,
         SnoozeMenu,
+        ReplyingNotice,
+        TeamNotes,
     };
     static props = {
         model: Object,
@@ -90,6 +94,11 @@ export class ReadingPane extends Component {
     /** The message the pane shows: the open one, or the mail attached to it opened over it. */
     get message() {
         return this.top?.message || this.model.message;
+    }
+
+    /** A group mailbox's message (not one attached to it): the team's notes and replies. */
+    get isTeamMessage() {
+        return !this.top && this.model.isGroupAccount;
     }
 
     get remoteAllowed() {

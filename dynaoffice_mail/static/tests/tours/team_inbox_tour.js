@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { noteMentioningSteps } from "./team_notes_tour";
 
 const row = (subject) => `.o_dynaoffice_mail_row:contains('${subject}')`;
 const teamView = (view) => `.o_dynaoffice_mail_team_view[data-team-view='${view}']`;
@@ -15,22 +16,22 @@ registry.category("web_tour.tours").add("dynaoffice_mail_team_assign", {
         { trigger: row("Angebot Fenster"), run: "click" },
         { trigger: ".o_dynaoffice_mail_subject:contains('Angebot Fenster')" },
         { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_assign", run: "click" },
-        { trigger: ".modal .o_dynaoffice_mail_team_member:contains('Ben Berger')", run: "click" },
+        { trigger: ".modal .o_dynaoffice_mail_team_member:contains('Ben Becker')", run: "click" },
         { trigger: "body:not(:has(.o_dynaoffice_mail_team_assign_dialog))" },
         {
             trigger: `${row("Angebot Fenster")} .o_dynaoffice_mail_row_team[data-status='open'] .o_dynaoffice_mail_row_team_avatar`,
         },
         {
             trigger:
-                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_assignee:contains('Ben Berger')",
+                ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_assignee:contains('Ben Becker')",
         },
         { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_team_status[data-status='open'].active" },
     ],
 });
 
 /**
- * Ben's part: "Assigned to me" counts the mail and lists it; he answers it and sets it
- * done, after which it leaves his view.
+ * Ben's part: "Assigned to me" counts the mail and lists it; he writes an internal note
+ * mentioning Anna, answers the mail and sets it done, after which it leaves his view.
  */
 registry.category("web_tour.tours").add("dynaoffice_mail_team_answer", {
     url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
@@ -40,7 +41,8 @@ registry.category("web_tour.tours").add("dynaoffice_mail_team_answer", {
         { trigger: `${teamView("mine")}.active` },
         { trigger: row("Angebot Fenster"), run: "click" },
         { trigger: ".o_dynaoffice_mail_subject:contains('Angebot Fenster')" },
-        // (#17, notes) Here Ben writes an internal note mentioning Anna.
+        // An internal note for the team, mentioning Anna (not sent to the customer).
+        ...noteMentioningSteps("Angebot Fenster", "Anna", "Anna Schäfer"),
         { trigger: ".o_dynaoffice_mail_reading .o_dynaoffice_mail_reply", run: "click" },
         { trigger: ".o_dynaoffice_mail_composer_title:contains('Re: Angebot Fenster')" },
         { trigger: firstLine, run: "editor Gern, das Angebot folgt morgen." },
