@@ -134,6 +134,19 @@ class Page:
             raise RuntimeError(f"nothing to click at {selector!r}")
         self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
 
+    def _with_text(self, selector, text):
+        return (
+            f"Array.from(document.querySelectorAll({json.dumps(selector)}))"
+            f".find((e) => e.textContent.includes({json.dumps(text)}))"
+        )
+
+    def wait_for_text(self, selector, text, timeout=30):
+        """Whether an element matching `selector` holds `text` within `timeout` seconds."""
+        return self.wait_for(f"!!{self._with_text(selector, text)}", True, timeout)
+
+    def click_text(self, selector, text):
+        self.evaluate(f"{self._with_text(selector, text)}.click()")
+
     def screenshot(self, path: Path):
         """The viewport as a PNG at `path`."""
         data = self.call("Page.captureScreenshot", format="png")["data"]

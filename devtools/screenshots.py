@@ -29,6 +29,8 @@ LOGIN, PASSWORD = "anna", demo.DEMO_MAILBOXES[f"anna@{demo.DOMAIN}"][0]
 WIDTH, HEIGHT = 1280, 800
 CLIENT = "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action"
 ROW = ".o_dynaoffice_mail_row"
+# A demo sender with a quotation, an invoice, an opportunity and a task (devtools/demo_business.py).
+CUSTOMER = "Emily Carter"
 # What is still moving on a page once its content is there (a list's fade, the body's frame
 # growing to its content): the shot waits this long after its last step.
 SETTLE = 1.5
@@ -45,17 +47,25 @@ class Shot:
     after: list[tuple[str, str]] = field(default_factory=list)
 
 
-def shots(account_id: int) -> list[Shot]:
+def shots(account_id: int, team_account_id: int) -> list[Shot]:
+    # Each shot names its mailbox: the client opens the one used last otherwise.
+    anna = f"{CLIENT}?account={account_id}&folder=INBOX"
+    team = f"{CLIENT}?account={team_account_id}&folder=INBOX"
     return [
-        Shot("list", CLIENT, [("wait", ROW)]),
+        Shot("list", anna, [("wait", ROW)]),
         Shot(
             "reading-pane",
-            CLIENT,
-            [("click", ROW), ("wait", ".o_dynaoffice_mail_reading .o_dynaoffice_mail_subject")],
+            anna,
+            [
+                # A customer's mail: the pane beside it shows the business with him.
+                ("click-text", f"{ROW}|{CUSTOMER}"),
+                ("wait", ".o_dynaoffice_mail_reading .o_dynaoffice_mail_subject"),
+                ("wait", ".o_dynaoffice_mail_context_section"),
+            ],
         ),
         Shot(
             "conversation",
-            CLIENT,
+            anna,
             [
                 ("wait", ROW),
                 ("click", ".o_dynaoffice_mail_conversations_toggle"),
@@ -66,16 +76,37 @@ def shots(account_id: int) -> list[Shot]:
                 ("wait", ".o_dynaoffice_mail_conversation_message.o_expanded"),
             ],
             # Back to single messages: the choice is kept for the user.
-            after=[("click", ".o_dynaoffice_mail_conversations_toggle"), ("wait", ROW)],
+            after=[
+                ("click", ".o_dynaoffice_mail_conversations_toggle"),
+                ("wait", ".o_dynaoffice_mail_conversations_toggle:not(.active)"),
+            ],
         ),
         Shot(
             "composer",
-            CLIENT,
+            anna,
             [
                 ("click", ROW),
                 ("wait", ".o_dynaoffice_mail_reading .o_dynaoffice_mail_subject"),
                 ("click", ".o_dynaoffice_mail_reading .o_dynaoffice_mail_reply"),
                 ("wait", ".o_dynaoffice_mail_composer_editable blockquote"),
+            ],
+        ),
+        Shot(
+            "team-inbox",
+            team,
+            [
+                ("click", ".o_dynaoffice_mail_team_view[data-team-view='mine'] button"),
+                ("wait", f"{ROW} .o_dynaoffice_mail_row_team_avatar"),
+                ("click", ROW),
+                ("wait", ".o_dynaoffice_mail_reading .o_dynaoffice_mail_subject"),
+            ],
+        ),
+        Shot(
+            "scheduled",
+            anna,
+            [
+                ("click", ".o_dynaoffice_mail_scheduled_folder"),
+                ("wait", ".o_dynaoffice_mail_scheduled .o_dynaoffice_mail_scheduled_row"),
             ],
         ),
         Shot(
@@ -118,7 +149,12 @@ class Session:
 
 def _steps(page: Page, shot: Shot, steps: list[tuple[str, str]]):
     for action, selector in steps:
-        if page.wait_for_selector(selector, timeout=60):
+        if action == "click-text":  # "selector|text": the first match holding the text
+            selector, text = selector.split("|")
+            if page.wait_for_text(selector, text, timeout=60):
+                page.click_text(selector, text)
+                continue
+        elif page.wait_for_selector(selector, timeout=60):
             if action == "click":
                 page.click(selector)
             continue
@@ -133,7 +169,24 @@ def _take(page: Page, base: str, shot: Shot, target: Path):
     time.sleep(SETTLE)
     page.screenshot(target)
     _steps(page, shot, shot.after)
+    if shot.after:
+        time.sleep(SETTLE)  # what the steps after it changed reaches the server
     print(f"  {target.relative_to(REPO)}", flush=True)
+
+
+def _schedule_a_mail(session: Session, account_id: int):
+    """A mail of Anna's to send next Monday, for the Scheduled view (once: kept by the
+    demo until then, or until cancelled there)."""
+    account = "dynaoffice.mail.account"
+    if session.call_kw(account, "client_scheduled", [[account_id]]):
+        return
+    values = session.call_kw(account, "client_compose", [[account_id], "new"])
+    values.update(
+        to=[f"Jürgen Weiß <extern@{demo.DOMAIN}>"],
+        subject="Wochenbericht Vertrieb",
+        body_html="<p>Hallo Jürgen,</p><p>anbei der Wochenbericht.</p>",
+    )
+    session.call_kw(account, "client_send_later", [[account_id], values, "monday"])
 
 
 def run() -> int:
@@ -145,11 +198,13 @@ def run() -> int:
         "/web/session/authenticate",
         {"db": demo.DATABASE, "login": LOGIN, "password": PASSWORD},
     )["uid"]
-    account_id = session.call_kw(
-        "dynaoffice.mail.account",
-        "search",
-        [[("email", "=", f"anna@{demo.DOMAIN}")]],
-    )[0]
+    account_id, team_account_id = (
+        session.call_kw(
+            "dynaoffice.mail.account", "search", [[("email", "=", f"{name}@{demo.DOMAIN}")]]
+        )[0]
+        for name in ("anna", "vertrieb")
+    )
+    _schedule_a_mail(session, account_id)
     page = Page(Path(tempfile.mkdtemp(prefix="chromium-screenshots-")))
     try:
         page.call(
@@ -164,7 +219,7 @@ def run() -> int:
         for folder, lang in LANGUAGES.items():
             print(f"Screenshots in {lang}:", flush=True)
             session.call_kw("res.users", "write", [[uid], {"lang": lang}])
-            for shot in shots(account_id):
+            for shot in shots(account_id, team_account_id):
                 _take(page, base, shot, OUTPUT / folder / f"{shot.name}.png")
     finally:
         with contextlib.suppress(Exception):
