@@ -88,3 +88,5 @@ class TestUiSnooze(HttpCase, MailServerCase):
             }
         )
         self.start_tour(CLIENT, "dynaoffice_mail_reply_template", login=self.owner.login)
+        # The same from the editor: "/" and its command "Reply template".
+        self.start_tour(CLIENT, "dynaoffice_mail_reply_template_slash", login=self.owner.login)

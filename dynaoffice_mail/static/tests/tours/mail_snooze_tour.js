@@ -50,6 +50,34 @@ registry.category("web_tour.tours").add("dynaoffice_mail_reply_template", {
     ],
 });
 
+/** The same template from the editor: "/" opens Odoo's command list, "Reply template" ours. */
+registry.category("web_tour.tours").add("dynaoffice_mail_reply_template_slash", {
+    url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
+    steps: () => [
+        { trigger: ".o_dynaoffice_mail_new_message", run: "click", timeout: 30000 },
+        {
+            trigger: ".o_dynaoffice_mail_composer .odoo-editor-editable",
+            async run(actions) {
+                // As Odoo's own tours open the command list: the character, then its input.
+                await actions.editor("/");
+                this.anchor.dispatchEvent(
+                    new InputEvent("input", { inputType: "insertText", data: "/" })
+                );
+            },
+        },
+        { trigger: ".o-we-powerbox .o-we-command:contains('Reply template')", run: "click" },
+        { trigger: ".o_dynaoffice_mail_template_search", run: "edit Rückruf" },
+        {
+            trigger: ".o_dynaoffice_mail_template_item:contains('Rückruf')",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_dynaoffice_mail_composer .odoo-editor-editable:contains('vielen Dank für Ihren Anruf')",
+        },
+    ],
+});
+
 /** In "Snoozed", the open mail's "Unsnooze now": back in the Inbox at once. */
 registry.category("web_tour.tours").add("dynaoffice_mail_unsnooze", {
     url: "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action",
