@@ -26,7 +26,7 @@ from .system import REPO
 OUTPUT = REPO / "docs" / "screenshots"
 LANGUAGES = {"en": "en_US", "de": "de_DE"}
 LOGIN, PASSWORD = "anna", demo.DEMO_MAILBOXES[f"anna@{demo.DOMAIN}"][0]
-WIDTH, HEIGHT = 1280, 800
+WIDTH, HEIGHT = 1600, 900
 CLIENT = "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action"
 ROW = ".o_dynaoffice_mail_row"
 # A demo sender with a quotation, an invoice, an opportunity and a task (devtools/demo_business.py).

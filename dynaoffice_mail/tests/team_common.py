@@ -25,6 +25,8 @@ class TeamMailboxMixin:
             **cls._ben_values(),
         )
         cls.sales.users += cls.ben
+        # "Send" sends at once, as for the other users of the tests (tests/common.py).
+        cls.ben.dynaoffice_mail_undo_seconds = 0
         # The customer has a mailbox on the same servers: what would reach him, arrives.
         cls.customer_address, cls.customer_password = cls.new_mailbox()
 

@@ -16,6 +16,9 @@ CLIENT_URL = "/odoo/action-dynaoffice_mail.dynaoffice_mail_client_action"
 
 @tagged("post_install", "-at_install")
 class TestUiContextPane(HttpCase, MailServerCase):
+    # A desktop: the pane starts unfolded from 1600 pixels (on laptops folded until opened).
+    browser_size = "1920x1080"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()

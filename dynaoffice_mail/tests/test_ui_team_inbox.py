@@ -30,6 +30,7 @@ class TestUiTeamInbox(TeamMailboxMixin, HttpCase, MailServerCase):
             cls.env, login="team_anna", groups="base.group_user", name="Anna Schäfer"
         )
         cls.sales.users += cls.anna
+        cls.anna.dynaoffice_mail_undo_seconds = 0
         cls.create_owned_accounts()
 
     def keywords(self, subject):

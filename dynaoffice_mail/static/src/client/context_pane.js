@@ -10,6 +10,14 @@ import { openMessageAt } from "./open_message_at";
 
 /** Whether the user folded the pane away (kept in the browser, for every message). */
 const COLLAPSED_KEY = "dynaoffice_mail.context_collapsed";
+/** Until the user chooses, the pane starts folded on windows narrower than this (laptops):
+ * the reading pane and its toolbar keep their width there. */
+const UNFOLDED_FROM_WIDTH = 1600;
+
+function startsCollapsed() {
+    const chosen = browser.localStorage.getItem(COLLAPSED_KEY);
+    return chosen === null ? browser.innerWidth < UNFOLDED_FROM_WIDTH : chosen === "1";
+}
 
 /**
  * The customer beside the mail: the open message's sender with the contact, company and
@@ -27,7 +35,7 @@ export class ContextPane extends Component {
         this.dialog = useService("dialog");
         this.notification = useService("notification");
         this.state = useState({
-            collapsed: browser.localStorage.getItem(COLLAPSED_KEY) === "1",
+            collapsed: startsCollapsed(),
             key: null,
             pane: null,
             loading: false,
