@@ -309,7 +309,7 @@ def _addon_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _upgrade_if_changed(config: Path):
+def _upgrade_if_changed(config: Path, pg: PgServer):
     """After a `git pull`, the running demo would serve old code on an old schema: stop
     Odoo, upgrade the addon (`-u`), and let start() run it again."""
     fingerprint = _addon_fingerprint()
@@ -326,14 +326,20 @@ def _upgrade_if_changed(config: Path):
         (_state() / "odoo.pid").unlink(missing_ok=True)
     modules = ",".join(ADDONS)
     print(f"Upgrading {modules} in {DATABASE} ...", flush=True)
-    # -i as well: a demo made before an addon of this repository (or an app of DEMO_APPS)
-    # existed gets it.
+    # -i for what is missing only: a demo made before an addon of this repository (or an app
+    # of DEMO_APPS) existed gets it. An installed module given to -i loads its data as if
+    # new, demo data included: Anna's groups set back to the demo's, which takes her out of
+    # Vertrieb for a moment and so unassigns the team's mail (#17).
+    installed = {
+        name
+        for (name,) in _query(pg, "SELECT name FROM ir_module_module WHERE state = 'installed'")
+    }
+    missing = [name for name in (*ADDONS, *DEMO_APPS) if name not in installed]
     result = odoo_bin(
         config,
         "-d",
         DATABASE,
-        "-i",
-        ",".join((*ADDONS, *DEMO_APPS)),
+        *(("-i", ",".join(missing)) if missing else ()),
         "-u",
         modules,
         "--stop-after-init",
@@ -413,7 +419,7 @@ def start():
         _create_database(pg, config)
         _addon_fingerprint_file().write_text(_addon_fingerprint())
     else:
-        _upgrade_if_changed(config)
+        _upgrade_if_changed(config, pg)
     _configure_demo(config, servers, pg)
     _seed_business(config, pg)
     if _odoo_pid() is None:

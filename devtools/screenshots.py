@@ -156,6 +156,9 @@ def _steps(page: Page, shot: Shot, steps: list[tuple[str, str]]):
                 continue
         elif page.wait_for_selector(selector, timeout=60):
             if action == "click":
+                # A list that loads in steps draws its rows again: a click on the first
+                # drawing is lost.
+                time.sleep(0.5)
                 page.click(selector)
             continue
         failed = demo._state() / f"screenshot-{shot.name}-failed.png"
