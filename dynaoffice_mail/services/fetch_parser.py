@@ -32,8 +32,12 @@ _TOKEN = re.compile(
 _ESCAPED = re.compile(rb'\\([\\"])')
 
 
-def parse_fetch(data: list, *, normalise_times: bool = True, uid_is_key: bool = True):
-    """imapclient.response_parser.parse_fetch_response(data, normalise_times, uid_is_key)."""
+def parse_fetch(
+    data: list, *, normalise_times: bool = True, uid_is_key: bool = True, raw_dates: bool = False
+):
+    """imapclient.response_parser.parse_fetch_response(data, normalise_times, uid_is_key);
+    with `raw_dates`, each ENVELOPE's date also as the server sent it, under
+    `b"ENVELOPE.DATE"` (imapclient keeps only what Python's date parser made of it)."""
     if data == [None]:
         return defaultdict()
     values = iter(parse_values(data))
@@ -63,6 +67,8 @@ def parse_fetch(data: list, *, normalise_times: bool = True, uid_is_key: bool = 
                     message[word] = _convert_INTERNALDATE(value, normalise_times)
                 elif word == b"ENVELOPE":
                     message[word] = _convert_ENVELOPE(value, normalise_times)
+                    if raw_dates:
+                        message[b"ENVELOPE.DATE"] = value[0]
                 elif word in (b"BODY", b"BODYSTRUCTURE"):
                     message[word] = BodyData.create(value)
                 else:

@@ -149,8 +149,10 @@ class VettedIMAPClient(imapclient.IMAPClient):
     # A pooled connection is handed from request to request; remembering what it selected
     # saves a SELECT (one round trip and the server's mailbox sync) on every page.
     selected_folder: SelectedFolder | None = None
-    # Whether CONDSTORE is enabled on this connection (see select_folder).
+    # Whether CONDSTORE is enabled on this connection (see select_folder), and QRESYNC with
+    # it (which also names the expunged messages of a FETCH's set: `VANISHED (EARLIER)`).
     condstore = False
+    qresync = False
     # When the selected folder was last brought up to date (SELECT or NOOP; time.monotonic),
     # and imaplib's tag count after the last command known not to change anything.
     synced_at: float | None = None
@@ -167,6 +169,7 @@ class VettedIMAPClient(imapclient.IMAPClient):
             # includes CONDSTORE) Dovecot says it after each NOOP that found a change too.
             wanted = "QRESYNC" if self.has_capability("QRESYNC") else "CONDSTORE"
             self.condstore = wanted.encode() in [name.upper() for name in self.enable(wanted)]
+            self.qresync = self.condstore and wanted == "QRESYNC"
         self._imap.highest_modseq = None
         response = super().select_folder(folder, readonly)
         self.selected_folder = SelectedFolder(
@@ -473,7 +476,7 @@ def fetch(
     client._checkok("fetch", typ, data)
     _typ, data = client._imap._untagged_response(typ, data, "FETCH")
     try:
-        return parse_fetch(data, normalise_times=False, uid_is_key=False)
+        return parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True)
     except (UnparsableError, ValueError, TypeError, IndexError) as error:
         raise UnreadableFetchError(
             host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"

@@ -6,6 +6,7 @@ import hashlib
 import re
 from array import array
 from dataclasses import dataclass
+from itertools import pairwise
 
 import imapclient
 from imapclient.response_parser import parse_response
@@ -48,6 +49,28 @@ _FLAG_KEYS = frozenset(
     + (b"SEEN", b"UNANSWERED", b"UNDELETED", b"UNDRAFT", b"UNFLAGGED", b"UNKEYWORD", b"UNSEEN")
     + (b"MODSEQ",)
 )
+# The orders a first page can be kept in from the rows alone when mail arrives (see
+# _merged_page), and what each orders by.
+_MERGED_ORDERS = {
+    "date": lambda row: row.sort_date,
+    "size": lambda row: row.size,
+}
+# A Date header in the one form that Dovecot's parser and _sort_date read alike (RFC 5322
+# section 3.3 without its obsolete forms): day, month name, four-digit year, time, numeric
+# zone, and at most a comment naming the zone.
+_PLAIN_DATE = re.compile(
+    rb"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) "
+    rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) "
+    rb"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))? ([+-])([0-9]{2})([0-9]{2})(?: \([A-Za-z0-9 +:-]*\))?"
+)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun")
+        + (b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"),
+        start=1,
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,9 @@ class MessageSummary:
     to: tuple[Address, ...]
     message_id: str | None
     preview: str = ""  # the first words of the text, one line (see services.previews)
+    # Seconds since 1970 that the server's SORT DATE orders it by, where the Date header
+    # leaves no doubt about that (see _sort_date); None otherwise.
+    sort_date: int | None = None
 
 
 @dataclass(frozen=True)
@@ -173,13 +199,9 @@ def page_messages(
                 page_key = (*state[:3], sort, reverse, offset, limit, tuple(criteria))
                 cached = _PAGES.get(page_key)
             if cached is not None and cached[:2] != state[3:]:
-                if cached[1] == count and _FLAG_KEYS.isdisjoint(criteria):
-                    rows = _flag_refreshed_rows(client, state, cached, with_previews)
-                    if rows is not None:
-                        messages = _as_listed(rows, cached[4], with_previews)
-                        _PAGES.put(page_key, (*state[3:], *cached[2:]))
-                if messages is None:
-                    cached = None
+                cached, messages = _changed_page(
+                    client, selected, state, page_key, cached, with_previews
+                )
             if cached is None:
                 total, uids = _page_uids(
                     client, selected, sort, sort_key, criteria, reverse, offset, limit
@@ -540,7 +562,7 @@ def _as_listed(rows: dict, uids, with_previews: bool) -> tuple[MessageSummary, .
     return tuple(rows[uid] for uid in uids if uid in rows)
 
 
-def _flag_refreshed_rows(client, state, cached, with_previews) -> dict | None:
+def _flag_refreshed_rows(client, state, cached, entries) -> dict | None:
     """{uid: row} of a cached page (`cached`, see _PAGES) whose folder has changed only
     flags since, with their flags brought up to date; None when that cannot be told (the
     page is read again then).
@@ -551,17 +573,11 @@ def _flag_refreshed_rows(client, state, cached, with_previews) -> dict | None:
     `UID FETCH <page UIDs>,<new_from>:* (UID FLAGS) (CHANGEDSINCE <modseq>)` answers for
     the page's messages whose flags changed and for every message that arrived since the
     page was read (those have UIDs from new_from on and a higher MODSEQ); without such
-    mail `<new_from>:*` names the last message, whose UID is lower. Needs every row in the
-    cache (with its preview if wanted).
+    mail `<new_from>:*` names the last message, whose UID is lower. `entries`: the row
+    cache's entries of the page's rows (_cached_entries).
     """
     scope, folder, uidvalidity, modseq, _count = state
     page_modseq, _page_count, new_from, _total, uids = cached
-    entries = {}
-    for uid in uids:
-        entry = _SUMMARIES.get((scope, folder, uidvalidity, uid))
-        if entry is None or (with_previews and not entry[1]):
-            return None
-        entries[uid] = entry
     since = min([page_modseq, *(entry[0] for entry in entries.values())])
     message_set = f"{compress_uids(uids)},{new_from}:*" if uids else f"{new_from}:*"
     changed = {}
@@ -579,6 +595,139 @@ def _flag_refreshed_rows(client, state, cached, with_previews) -> dict | None:
         rows[uid] = summary
         _SUMMARIES.put((scope, folder, uidvalidity, uid), (modseq, had_preview, summary))
     return rows
+
+
+def _changed_page(client, selected, state, page_key, cached, with_previews):
+    """(the page's entry in _PAGES, its rows) for a cached page whose folder changed since
+    (`state`, see _folder_state), where one FETCH tells it (_merged_page for a first page
+    without a search, by date or size; _flag_refreshed_rows where only flags changed);
+    (None, None) where the server must sort and search again."""
+    _scope, _folder, _uidvalidity, sort, reverse, offset, limit, criteria = page_key
+    count = state[4]
+    entries = _cached_entries(state, cached[4], with_previews)
+    if entries is None:
+        return None, None
+    if not offset and criteria == (b"ALL",) and sort in _MERGED_ORDERS:
+        order_key = _order_key(sort, reverse)
+        if _in_order([entry[2] for entry in entries.values()], order_key):
+            merged = _merged_page(
+                client, selected, state, cached, entries, order_key, limit, with_previews
+            )
+            if merged is None:
+                return None, None
+            new_from, uids, rows = merged
+            cached = (*state[3:], new_from, count, uids)
+            if _folder_state(client, selected, count) == state:
+                _PAGES.put(page_key, cached)
+            return cached, _as_listed(rows, uids, with_previews)
+    if cached[1] != count or not _FLAG_KEYS.isdisjoint(criteria):
+        return None, None
+    rows = _flag_refreshed_rows(client, state, cached, entries)
+    if rows is None:
+        return None, None
+    cached = (*state[3:], *cached[2:])
+    _PAGES.put(page_key, cached)
+    return cached, _as_listed(rows, cached[4], with_previews)
+
+
+def _cached_entries(state, uids, with_previews) -> dict | None:
+    """{uid: the row cache's entry} of every one of `uids`, or None where one is missing
+    (or lacks the preview that is wanted)."""
+    scope, folder, uidvalidity, _modseq, _count = state
+    entries = {}
+    for uid in uids:
+        entry = _SUMMARIES.get((scope, folder, uidvalidity, uid))
+        if entry is None or (with_previews and not entry[1]):
+            return None
+        entries[uid] = entry
+    return entries
+
+
+def _merged_page(client, selected, state, cached, entries, order_key, limit, with_previews):
+    """(the lowest UID a later mail can have, the UIDs, {uid: row}) of the first page of a
+    folder listed without a search in an order of _MERGED_ORDERS (`order_key`, see
+    _order_key), from the page as it was read before (`cached`, see _PAGES; `entries`, its
+    rows' in the row cache) and one FETCH, after mail arrived, flags changed or mail was
+    expunged; None where that cannot be told surely (the server sorts again then).
+
+    `UID FETCH <page UIDs>,<new_from>:* <the list's items> (CHANGEDSINCE <m> VANISHED)`
+    answers with the rows of the page's messages that changed since and of every message
+    that arrived since (a new mail has a higher MODSEQ), and names the page's messages
+    that were expunged (`VANISHED (EARLIER)`, QRESYNC). The folder's first page is then
+    the first of those in the order: every other message sorted after the page's last one
+    and still does (a date or a size never changes). Where a message of a full page is
+    gone, the one that follows the page is not known here: None.
+
+    The order is the server's: SORT DATE by the Date header in whole seconds (UTC), SORT
+    SIZE by RFC822.SIZE, messages alike in that by arrival, i.e. UID, ascending in both
+    directions (RFC 5256; Dovecot's index-sort.c). The caller checked that the page's rows
+    are in that order by their keys; a new row without a sure date (_sort_date) gives None.
+    """
+    scope, folder, uidvalidity, modseq, _count = state
+    page_modseq, _page_count, new_from, total, uids = cached
+    if not getattr(client, "qresync", False):
+        return None
+    previews_of = selected if with_previews else None
+    since = min([page_modseq, *(entry[0] for entry in entries.values())])
+    message_set = f"{compress_uids(uids)},{new_from}:*" if uids else f"{new_from}:*"
+    items = _summary_items(client, previews_of)
+    imap.take_untagged(client, "VANISHED")
+    response = imap.fetch(client, message_set, f"{items} (CHANGEDSINCE {since} VANISHED)")
+    answers = [
+        (item[b"UID"], item)
+        for item in response.values()
+        if isinstance(item.get(b"UID"), int) and b"ENVELOPE" in item
+    ]
+    rows = {uid: entry[2] for uid, entry in entries.items()}
+    rows.update((row.uid, row) for row in _summaries(client, answers, previews_of))
+    vanished = _vanished_among(imap.take_untagged(client, "VANISHED") or (), rows)
+    if vanished is None or (total > len(uids) and vanished.intersection(uids)):
+        return None  # a message of the full page is gone: which follows it is not known
+    for uid in vanished:
+        del rows[uid]
+    if any(order_key(row) is None for row in rows.values()):
+        return None
+    page = sorted(rows.values(), key=order_key)[:limit]
+    for row in page:
+        _SUMMARIES.put((scope, folder, uidvalidity, row.uid), (modseq, with_previews, row))
+    new_from = max([new_from, *(uid + 1 for uid, _item in answers)])
+    return new_from, tuple(row.uid for row in page), rows
+
+
+def _order_key(sort: str, reverse: bool):
+    """The key that sorts rows as the server's SORT (see _merged_page) orders them: None
+    for a row whose key is not known."""
+    of = _MERGED_ORDERS[sort]
+
+    def key(row):
+        value = of(row)
+        if value is None:
+            return None
+        return (-value if reverse else value, row.uid)
+
+    return key
+
+
+def _in_order(rows, order_key) -> bool:
+    keys = [order_key(row) for row in rows]
+    return None not in keys and all(first < second for first, second in pairwise(keys))
+
+
+def _vanished_among(answers, uids) -> set[int] | None:
+    """Which of `uids` the `VANISHED [(EARLIER)] <set>` answers (without their name) name;
+    None where one cannot be read."""
+    gone = set()
+    for answer in answers:
+        text = answer.strip() if isinstance(answer, bytes) else b""
+        if text.upper().startswith(b"(EARLIER)"):
+            text = text[len(b"(EARLIER)") :].strip()
+        for piece in text.split(b","):
+            first, _colon, last = piece.partition(b":")
+            if not first.isdigit() or not (last or first).isdigit():
+                return None
+            low, high = sorted((int(first), int(last or first)))
+            gone.update(uid for uid in uids if low <= uid <= high)
+    return gone
 
 
 def forget_summaries() -> None:
@@ -655,7 +804,40 @@ def _summary(uid: int, item: dict) -> MessageSummary:
         from_=_addresses(envelope.from_) if envelope else (),
         to=_addresses(envelope.to) if envelope else (),
         message_id=message_id or None,
+        sort_date=_sort_date(item.get(b"ENVELOPE.DATE")),
     )
+
+
+def _sort_date(raw) -> int | None:
+    """The second (since 1970, UTC) by which SORT DATE orders a message whose Date header
+    is `raw`, as the server sent it in the ENVELOPE; None unless `raw` has the plain form
+    (_PLAIN_DATE) and names a real moment after 1970. SORT DATE orders messages without a
+    readable date by their arrival instead (RFC 5256), and where a date could be read two
+    ways (a two-digit year, a zone name, a 60th second) the server's reading decides:
+    such a row never orders a page here."""
+    if not isinstance(raw, bytes):
+        return None
+    found = _PLAIN_DATE.fullmatch(raw.strip())
+    if found is None:
+        return None
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
+    if int(zone_hours) > 23 or int(zone_minutes) > 59:
+        return None
+    offset = datetime.timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+    try:
+        moment = datetime.datetime(
+            int(year),
+            _MONTHS[month],
+            int(day),
+            int(hour),
+            int(minute),
+            int(second or 0),
+            tzinfo=datetime.timezone(-offset if sign == b"-" else offset),
+        )
+    except ValueError:
+        return None
+    seconds = int(moment.timestamp())
+    return seconds if seconds > 0 else None
 
 
 def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | None:

@@ -287,3 +287,119 @@ def test_the_row_cache_stays_within_its_bound(mail_servers, cached_folder, monke
     assert messages._summary_weight((1, True, pages[0].messages[0])) > 900
     # The worker's own cache: entries and estimated bytes.
     assert limits.MAX_CACHED_SUMMARIES * 1000 <= limits.MAX_CACHED_SUMMARY_BYTES
+
+
+def _raw_dated(subject: str, date_header: str | None) -> bytes:
+    """A message whose Date header is exactly `date_header` (None: without one)."""
+    date = f"Date: {date_header}\r\n" if date_header is not None else ""
+    return (
+        f"From: Ben <ben@example.com>\r\nTo: me@dynaoffice.test\r\nSubject: {subject}\r\n"
+        f"{date}Message-ID: <{secrets.token_hex(8)}@dynaoffice.test>\r\n\r\nHallo\r\n"
+    ).encode()
+
+
+def _header_date(moment: datetime.datetime) -> str:
+    return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
+
+
+@pytest.mark.parametrize("sort", ["date", "size"])
+@pytest.mark.parametrize("reverse", [True, False])
+def test_new_mail_joins_the_first_page_from_one_fetch(
+    mail_servers, cached_folder, no_window, sort, reverse
+):
+    """After new mail the first page (no search; by date or size) is made from the rows it
+    had and one `UID FETCH ... (CHANGEDSINCE m VANISHED)`: NOOP and that FETCH, no SORT.
+    Each page is the one the server sorts for a connection of its own, for mail newer than
+    the page, older than it, in the same second as a row of it (ties go by arrival), and
+    after an expunge elsewhere in the folder. Where a Date header could be read two ways,
+    or a message of the full page is gone, the server sorts again."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    options = {"sort": sort, "reverse": reverse}
+    newest_on_page = NOW - datetime.timedelta(hours=1)
+    plain = [
+        ("Neuer als alles", NOW + datetime.timedelta(minutes=5)),
+        ("Gleiche Sekunde", newest_on_page),  # the same second as UID 120
+        ("Uralt", NOW - datetime.timedelta(days=400)),
+        ("Mitten drin", NOW - datetime.timedelta(hours=30, minutes=30)),
+        ("Zweite gleiche Sekunde", NOW + datetime.timedelta(minutes=5)),
+    ]
+    wires, pages, fresh = [], [], []
+    try:
+        other.select_folder(FOLDER)
+        page_messages(client, FOLDER, **options)
+        for subject, moment in plain:
+            other.append(FOLDER, _raw_dated(subject, _header_date(moment)))
+            with WireLog(client) as wire:
+                pages.append(page_messages(client, FOLDER, **options))
+            wires.append(wire)
+            fresh.append(_fresh_rows(mail_servers, address, password, **options))
+            page_messages(client, FOLDER, **options)  # the caches again, as they were
+        # An expunge outside the first page, with new mail.
+        outside = 1 if reverse else COUNT
+        other.delete_messages([outside])
+        other.uid_expunge([outside])
+        other.append(FOLDER, _raw_dated("Nach dem Löschen", _header_date(NOW)))
+        with WireLog(client) as expunged_wire:
+            expunged = page_messages(client, FOLDER, **options)
+        expunged_fresh = _fresh_rows(mail_servers, address, password, **options)
+        page_messages(client, FOLDER, **options)
+        # Dates in other forms: the server's reading decides, so it sorts by date.
+        doubtful = []
+        for header in ("5 Dec 26 10:00:00 +0100", "Sat, 5 Dec 2026 10:00:00 EST", None):
+            other.append(FOLDER, _raw_dated("Anders datiert", header))
+            with WireLog(client) as wire:
+                page = page_messages(client, FOLDER, **options)
+            doubtful.append((wire, page, _fresh_rows(mail_servers, address, password, **options)))
+            page_messages(client, FOLDER, **options)
+        # A message of the full page expunged: which follows the page is not known here.
+        on_page = page_messages(client, FOLDER, **options).messages[3].uid
+        other.delete_messages([on_page])
+        other.uid_expunge([on_page])
+        with WireLog(client) as gone_wire:
+            gone = page_messages(client, FOLDER, **options)
+        gone_fresh = _fresh_rows(mail_servers, address, password, **options)
+    finally:
+        other.logout()
+        client.logout()
+    for (subject, _moment), wire, page, rows in zip(plain, wires, pages, fresh, strict=True):
+        assert _verbs(wire) == ["NOOP", "UID FETCH"], subject
+        assert "CHANGEDSINCE" in wire.commands[-1] and "VANISHED" in wire.commands[-1]
+        assert _rows(page) == rows, subject
+    if sort == "date" and reverse:
+        assert [row.subject for row in pages[-1].messages[:2]] == [
+            "Neuer als alles",
+            "Zweite gleiche Sekunde",
+        ]
+    assert _verbs(expunged_wire) == ["NOOP", "UID FETCH"]
+    assert _rows(expunged) == expunged_fresh
+    assert expunged.total == COUNT + len(plain)
+    for wire, page, rows in doubtful:
+        # By size a date does not matter.
+        assert ("UID SORT" in _verbs(wire)) == (sort == "date")
+        assert _rows(page) == rows
+    assert "UID SORT" in _verbs(gone_wire)
+    assert on_page not in [row.uid for row in gone.messages]
+    assert _rows(gone) == gone_fresh
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        (b"Sat, 05 Dec 2026 10:00:00 +0100", 1796461200),
+        (b"5 Dec 2026 10:00 +0100", 1796461200),
+        (b"Sat, 5 Dec 2026 09:00:00 -0000 (UTC)", 1796461200),
+        (b"  Sat, 5 Dec 2026 04:00:00 -0500  ", 1796461200),
+        (b"5 Dec 26 10:00:00 +0100", None),  # two-digit year: 1926 or 2026?
+        (b"Sat, 5 Dec 2026 10:00:00 EST", None),  # zone names differ between readers
+        (b"Sat, 5 Dec 2026 10:00:60 +0100", None),  # a leap second
+        (b"Mon, 30 Feb 2026 10:00:00 +0100", None),
+        (b"Thu, 1 Jan 1970 00:00:00 +0000", None),  # 0: SORT takes the arrival then
+        (b"Sat, 5 Dec 2026 10:00:00 +0100 trailing", None),
+        (b"", None),
+        (None, None),
+    ],
+)
+def test_a_sort_date_is_known_only_where_its_form_leaves_no_doubt(header, seconds):
+    assert messages._sort_date(header) == seconds
