@@ -9,8 +9,11 @@ ours
     for a folder that changed since the last look: the list's row and page cache emptied
     before each request, the folder checked with a NOOP. Beside it, ours on an unchanged
     folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), after
-    another client changed a flag on the page (the NOOP and one FETCH of the flags), and
-    as it would be with imap.RECHECK_AFTER on, right after the last look (no command).
+    another client changed a flag on the page (the NOOP and one FETCH of the flags), after
+    another client delivered a new mail (dated now; on the first page the NOOP and one
+    FETCH of what changed, the next page is sorted again), and as it would be with
+    imap.RECHECK_AFTER on, right after the last look (no command). The new mails are
+    expunged again afterwards.
 floor
     The least any client can send and receive for that page on this server, hand-written with
     imaplib: `UID SORT RETURN (PARTIAL a:b) (REVERSE DATE) UTF-8 ALL`, which returns only the
@@ -172,6 +175,7 @@ AT_ONCE_S = 1.0
 CACHED_WAYS = (
     ("unchanged", "ours, the folder unchanged since the last look: one NOOP"),
     ("flags changed", "ours, a flag on the page changed by another client since: NOOP, FETCH"),
+    ("new mail", "ours, a mail delivered by another client since the last look"),
     ("at once", f"ours, with imap.RECHECK_AFTER = {AT_ONCE_S:g} s, right after a look: none"),
 )
 # The floor and the naive way fetch exactly what ours fetches: the list's items and the
@@ -445,6 +449,20 @@ class Naive(_RawWay):
         return [int(uid) for uid in chosen]
 
 
+def _deliver_now(client, folder: str, number: int) -> int:
+    """Append a short mail dated now to `folder` as another client would; its UID."""
+    raw = (
+        f"From: Bench <bench@dynaoffice.test>\r\nTo: {ADDRESS}\r\n"
+        f"Subject: Neu {number}\r\nDate: {email.utils.formatdate(localtime=True)}\r\n"
+        f"Message-ID: <bench-new-{number}-{secrets.token_hex(6)}@dynaoffice.test>\r\n\r\nHallo\r\n"
+    ).encode()
+    answer = client.append(folder, raw)
+    found = re.search(rb"APPENDUID \d+ (\d+)", answer)
+    if found is None:
+        raise RuntimeError(f"APPEND gave no UID: {answer!r}")
+    return int(found.group(1))
+
+
 def _ok(answer, command):
     typ, data = answer
     if typ != "OK":
@@ -589,13 +607,19 @@ def bench_page(meter, ways, pooled, folder, offset, repeat) -> dict:
     for mode, _meaning in CACHED_WAYS:
         ours.page(client, folder, offset, cache=mode)  # unmeasured: fills the caches
         cached = []
+        delivered = []
         for index in range(repeat):
             if mode == "flags changed":
                 change = flagger.remove_flags if index % 2 else flagger.add_flags
                 change(pages["ours"][:1], [b"\\Flagged"])
+            elif mode == "new mail":
+                delivered.append(_deliver_now(flagger, folder, index))
             cached.append(
                 measure(meter, lambda mode=mode: ours.page(client, folder, offset, cache=mode))
             )
+        if delivered:
+            flagger.delete_messages(delivered)
+            flagger.uid_expunge(delivered)
         figures[f"ours, {mode}"] = _pooled_figures(cached)
         floor_p50 = figures["floor"]["pooled_ms_p50"]
         figures[f"ours, {mode}"]["per_floor_p50"] = (

@@ -171,7 +171,9 @@ def page_messages(
     within imap.RECHECK_AFTER of the last check, where that is on: ensure_selected's
     `recent`); a changed one reads only the rows it lacks, or the flags changed since
     (_known_summaries); after a change of flags alone, where neither sort nor search looks
-    at flags, the cached order stands and one FETCH brings the flags (_flag_refreshed_rows).
+    at flags, the cached order stands and one FETCH brings the flags (_flag_refreshed_rows);
+    the first page without a search, by date or size, is made from its cached rows and one
+    FETCH after new mail or an expunge below it too (_merged_page): at most two commands.
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
