@@ -74,9 +74,13 @@ class _VettedIMAP4(imaplib.IMAP4):
         # The selected folder's HIGHESTMODSEQ (RFC 7162) as the server last told it, in the
         # answers to SELECT, NOOP and others once CONDSTORE is enabled; None without.
         self.highest_modseq: int | None = None
+        # While a NOOP runs (see SyncChanges.noop): its untagged FETCH and VANISHED answers.
+        self.sync_log: list | None = None
         super().__init__(settings.host, settings.port, timeout=settings.timeout)
 
     def _append_untagged(self, typ, dat):
+        if self.sync_log is not None and typ in ("FETCH", "VANISHED"):
+            self.sync_log.append((typ, dat))
         # A new mail or an expunge announced without the HIGHESTMODSEQ it led to (that comes
         # in the tagged answer of a NOOP, after these) leaves the folder's state unknown.
         if typ == "EXISTS":
@@ -157,6 +161,8 @@ class VettedIMAPClient(imapclient.IMAPClient):
     # and imaplib's tag count after the last command known not to change anything.
     synced_at: float | None = None
     quiet_since_tag: int | None = None
+    # What the last NOOP of ensure_selected told (SyncChanges; None: nothing known).
+    sync_changes = None
 
     def select_folder(self, folder, readonly=False):
         self.selected_folder = None
@@ -286,6 +292,75 @@ def check_account(
         close_quietly(client)
 
 
+@dataclass(frozen=True)
+class SyncChanges:
+    """What a NOOP on a connection with QRESYNC told of the selected folder: every change
+    since the connection last learnt the folder's HIGHESTMODSEQ (`since`), up to the
+    HIGHESTMODSEQ it says now (`until`). A row of the list read at `since` or later is
+    brought up to date by it alone, without asking the server (services.messages).
+
+    The server tells a connection of every change to its folder since it last told it
+    anything (RFC 3501 section 5.2; with QRESYNC each changed message comes with its
+    MODSEQ, an expunge as VANISHED): flags as `{uid: (MODSEQ, FETCH items)}`, expunged
+    UIDs as the VANISHED answers' sets."""
+
+    since: int
+    until: int
+    flags: dict
+    vanished: tuple[bytes, ...]
+
+    @classmethod
+    def noop(cls, client) -> "SyncChanges | None":
+        """Send a NOOP and read what it told, joined to what the connection's NOOPs told
+        before (see after()); None where that is not all that changed (no QRESYNC, no
+        HIGHESTMODSEQ known before or after, an unreadable answer)."""
+        connection = client._imap
+        since = client.highest_modseq if getattr(client, "qresync", False) else None
+        connection.sync_log = []
+        try:
+            client.noop()
+        finally:
+            log, connection.sync_log = connection.sync_log, None
+        until = client.highest_modseq
+        if since is None or until is None:
+            return None
+        flags, vanished = {}, []
+        for typ, data in log:
+            if typ == "VANISHED":
+                vanished.append(data)
+                continue
+            try:
+                item = next(
+                    iter(parse_fetch([data], normalise_times=False, uid_is_key=False).values())
+                )
+            except (UnparsableError, ValueError, TypeError, IndexError, StopIteration):
+                return None
+            uid, modseq = item.get(b"UID"), item.get(b"MODSEQ")
+            if not isinstance(uid, int) or not isinstance(modseq, tuple) or not modseq:
+                return None
+            if uid not in flags or flags[uid][0] < modseq[0]:
+                flags[uid] = (modseq[0], item)
+        told = cls(since=since, until=until, flags=flags, vanished=tuple(vanished))
+        return told.after(getattr(client, "sync_changes", None))
+
+    def after(self, earlier: "SyncChanges | None") -> "SyncChanges":
+        """These changes and the `earlier` ones told right before them on the connection
+        (nothing learnt in between: `earlier.until` is `since`), as one span from
+        `earlier.since`; these alone where the two do not join or would hold more than
+        limits.MAX_SYNC_CHANGES changed messages."""
+        if earlier is None or earlier.until != self.since:
+            return self
+        flags = {**earlier.flags, **self.flags}
+        if len(flags) + len(earlier.vanished) + len(self.vanished) > limits.MAX_SYNC_CHANGES:
+            return self
+        return SyncChanges(
+            since=earlier.since,
+            until=self.until,
+            flags=flags,
+            vanished=earlier.vanished + self.vanished,
+        )
+
+
 def ensure_selected(
     client: imapclient.IMAPClient, folder: str, *, refresh: bool = True, recent: bool = False
 ) -> tuple[SelectedFolder, int]:
@@ -302,9 +377,10 @@ def ensure_selected(
     selected = getattr(client, "selected_folder", None)
     if selected is not None and selected.name == folder and client.message_count is not None:
         if refresh and not (recent and _recently_synced(client)):
-            client.noop()
+            client.sync_changes = SyncChanges.noop(client)
             _note_synced(client)
         return selected, client.message_count
+    client.sync_changes = None
     response = client.select_folder(folder)
     _note_synced(client)
     selected = getattr(client, "selected_folder", None) or SelectedFolder(

@@ -51,6 +51,10 @@ MAX_CACHED_PREVIEWS = 50_000
 # HIGHESTMODSEQ), at most this many and this many bytes as estimated (a row of a typical mail
 # is about 1.5 kB with its preview; one to hundreds of recipients weigh more): 20 MB.
 MAX_CACHED_SUMMARIES = 20_000
+# The changed messages a connection keeps from its NOOPs, as long as nothing else told it of
+# a change in between (services.imap.SyncChanges): rows read since are brought up to date
+# from it without asking the server.
+MAX_SYNC_CHANGES = 5_000
 MAX_CACHED_SUMMARY_BYTES = 20 * 1024 * 1024
 # Pages' UIDs kept per worker, for one folder state, sort and search each (50 UIDs a page).
 MAX_CACHED_PAGES = 1_000

@@ -516,21 +516,28 @@ def _known_summaries(client, selected, state, uids, with_previews):
     them for this folder state (`state`, see _folder_state; None: no cache).
 
     A row is filed with the HIGHESTMODSEQ it was read at: at that value it is still true.
-    Rows read at a lower one are asked for what changed since, `UID FETCH <uids> (UID FLAGS)
-    (CHANGEDSINCE <modseq>)` (a message changes nothing but its flags); rows the cache lacks
-    are read in full, with those, in one FETCH (with a page's of them at most).
+    A row read at a lower one is brought up to date by what the NOOP that gave this state
+    told of the changes since (_synced_row), where that covers the time since the row was
+    read; else it is asked for what changed since, `UID FETCH <uids> (UID FLAGS)
+    (CHANGEDSINCE <modseq>)` (a message changes nothing but its flags). Rows the cache
+    lacks are read in full, with those, in one FETCH (with a page's of them at most).
     """
     previews_of = selected if with_previews else None
     if state is None:
         return fetch_summaries(client, uids, previews_of=previews_of)
     scope, folder, uidvalidity, modseq, _count = state
+    changes = _changes_up_to(client, modseq)
     rows, stale, missing = {}, {}, []
     for uid in uids:
-        entry = _SUMMARIES.get((scope, folder, uidvalidity, uid))
+        key = (scope, folder, uidvalidity, uid)
+        entry = _SUMMARIES.get(key)
         if entry is None or (with_previews and not entry[1]):
             missing.append(uid)
         elif entry[0] == modseq:
             rows[uid] = entry[2]
+        elif changes is not None and entry[0] >= changes.since:
+            rows[uid] = _synced_row(entry, changes)
+            _SUMMARIES.put(key, (modseq, entry[1], rows[uid]))
         else:
             stale[uid] = entry
     if missing:
@@ -552,6 +559,23 @@ def _known_summaries(client, selected, state, uids, with_previews):
             rows[uid] = summary
             _SUMMARIES.put((scope, folder, uidvalidity, uid), (modseq, had_preview, summary))
     return _as_listed(rows, uids, with_previews)
+
+
+def _changes_up_to(client, modseq: int) -> "imap.SyncChanges | None":
+    """What the connection's last NOOP told (imap.SyncChanges), if it brought the folder to
+    HIGHESTMODSEQ `modseq`, the state a page is made for; else None."""
+    changes = getattr(client, "sync_changes", None)
+    return changes if changes is not None and changes.until == modseq else None
+
+
+def _synced_row(entry, changes) -> MessageSummary:
+    """The row of a row cache entry read at `changes.since` or later, with the flags the
+    NOOP told of where they changed after it was read."""
+    read_at, _had_preview, row = entry
+    told = changes.flags.get(row.uid)
+    if told is None or told[0] <= read_at or b"FLAGS" not in told[1]:
+        return row
+    return dataclasses.replace(row, **_flags(told[1]))
 
 
 def _as_listed(rows: dict, uids, with_previews: bool) -> tuple[MessageSummary, ...]:
@@ -609,6 +633,19 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
     entries = _cached_entries(state, cached[4], with_previews)
     if entries is None:
         return None, None
+    changes = _changes_up_to(client, state[3])
+    if (
+        changes is not None
+        and cached[0] >= changes.since
+        and cached[1] == count
+        and not changes.vanished
+        and _FLAG_KEYS.isdisjoint(criteria)
+    ):
+        # The NOOP told every change since the page was read: flags alone, whose rows
+        # _known_summaries brings up to date from it (the same messages, the same order).
+        cached = (*state[3:], *cached[2:])
+        _PAGES.put(page_key, cached)
+        return cached, None
     if not offset and criteria == (b"ALL",) and sort in _MERGED_ORDERS:
         order_key = _order_key(sort, reverse)
         if _in_order([entry[2] for entry in entries.values()], order_key):
