@@ -9,9 +9,9 @@ ours
     for a folder that changed since the last look: the list's row and page cache emptied
     before each request, the folder checked with a NOOP. Beside it, ours on an unchanged
     folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), after
-    another client changed a flag on the page (the NOOP and one FETCH of the flags), after
-    another client delivered a new mail (dated now; on the first page the NOOP and one
-    FETCH of what changed, the next page is sorted again), and as it would be with
+    another client changed a flag on the page (the NOOP, whose answer names the change),
+    after another client delivered a new mail (dated now; on the first page the NOOP and
+    one FETCH of what changed, the next page is sorted again), and as it would be with
     imap.RECHECK_AFTER on, right after the last look (no command). The new mails are
     expunged again afterwards.
 floor
@@ -174,7 +174,7 @@ RECHECK_AFTER = imap.RECHECK_AFTER
 AT_ONCE_S = 1.0
 CACHED_WAYS = (
     ("unchanged", "ours, the folder unchanged since the last look: one NOOP"),
-    ("flags changed", "ours, a flag on the page changed by another client since: NOOP, FETCH"),
+    ("flags changed", "ours, a flag on the page changed by another client since: the NOOP"),
     ("new mail", "ours, a mail delivered by another client since the last look"),
     ("at once", f"ours, with imap.RECHECK_AFTER = {AT_ONCE_S:g} s, right after a look: none"),
 )
