@@ -302,12 +302,13 @@ class SyncChanges:
     The server tells a connection of every change to its folder since it last told it
     anything (RFC 3501 section 5.2; with QRESYNC each changed message comes with its
     MODSEQ, an expunge as VANISHED): flags as `{uid: (MODSEQ, FETCH items)}`, expunged
-    UIDs as the VANISHED answers' sets."""
+    UIDs as the VANISHED answers' sets, each with the HIGHESTMODSEQ its NOOP ended at (an
+    expunge told by a NOOP that ended at m happened after whatever was read at m)."""
 
     since: int
     until: int
     flags: dict
-    vanished: tuple[bytes, ...]
+    vanished: tuple[tuple[int, bytes], ...]
 
     @classmethod
     def noop(cls, client) -> "SyncChanges | None":
@@ -327,7 +328,7 @@ class SyncChanges:
         flags, vanished = {}, []
         for typ, data in log:
             if typ == "VANISHED":
-                vanished.append(data)
+                vanished.append((until, data))
                 continue
             try:
                 item = next(
@@ -342,6 +343,10 @@ class SyncChanges:
                 flags[uid] = (modseq[0], item)
         told = cls(since=since, until=until, flags=flags, vanished=tuple(vanished))
         return told.after(getattr(client, "sync_changes", None))
+
+    def expunged_after(self, modseq: int) -> bool:
+        """Whether a message was expunged after HIGHESTMODSEQ `modseq`, as far as told."""
+        return any(until > modseq for until, _answer in self.vanished)
 
     def after(self, earlier: "SyncChanges | None") -> "SyncChanges":
         """These changes and the `earlier` ones told right before them on the connection

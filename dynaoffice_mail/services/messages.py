@@ -638,7 +638,7 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
         changes is not None
         and cached[0] >= changes.since
         and cached[1] == count
-        and not changes.vanished
+        and not changes.expunged_after(cached[0])
         and _FLAG_KEYS.isdisjoint(criteria)
     ):
         # The NOOP told every change since the page was read: flags alone, whose rows

@@ -225,6 +225,39 @@ def test_a_flag_change_keeps_the_order_where_it_cannot_change_it(
     )
 
 
+def test_an_expunge_told_before_a_page_was_read_does_not_count_against_it(
+    mail_servers, cached_folder, no_window
+):
+    """The connection keeps what its NOOPs told (imap.SyncChanges); an expunge it heard of
+    before the page was read again does not make a later flag change cost more than the
+    NOOP, on the first page or the next."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    try:
+        other.select_folder(FOLDER)
+        for offset in (0, 50):
+            page_messages(client, FOLDER, offset=offset)
+        other.delete_messages([1])
+        other.uid_expunge([1])
+        for offset in (0, 50):
+            page_messages(client, FOLDER, offset=offset)
+        other.add_flags([COUNT, COUNT - 60], [b"\\Flagged"])
+        wires, pages = [], []
+        for offset in (0, 50):
+            with WireLog(client) as wire:
+                pages.append(page_messages(client, FOLDER, offset=offset))
+            wires.append(wire)
+        fresh = [_fresh_rows(mail_servers, address, password, offset=offset) for offset in (0, 50)]
+    finally:
+        other.logout()
+        client.logout()
+    assert [_verbs(wire) for wire in wires] == [["NOOP"], ["NOOP"]]
+    assert [_rows(page) for page in pages] == fresh
+    flagged = [row.uid for page in pages for row in page.messages if row.flagged]
+    assert flagged == [COUNT, COUNT - 60]
+
+
 def test_flags_the_noop_cannot_vouch_for_are_asked_for(mail_servers, cached_folder, no_window):
     """A NOOP tells a connection what changed since that connection last asked: rows read
     (by another connection) before that are asked what changed since they were read, `UID
