@@ -1,5 +1,6 @@
 """IMAP connections on top of imapclient, opened through vetted sockets with verified TLS."""
 
+import collections
 import imaplib
 import re
 import ssl
@@ -76,6 +77,10 @@ class _VettedIMAP4(imaplib.IMAP4):
         self.highest_modseq: int | None = None
         # While a NOOP runs (see SyncChanges.noop): its untagged FETCH and VANISHED answers.
         self.sync_log: list | None = None
+        # The last VANISHED answers of the selected folder (its expunges, the connection's
+        # own MOVEs included): UIDs are never given twice, so a page that holds one is
+        # surely changed.
+        self.expunged: collections.deque = collections.deque(maxlen=limits.MAX_KEPT_EXPUNGES)
         super().__init__(settings.host, settings.port, timeout=settings.timeout)
 
     def _append_untagged(self, typ, dat):
@@ -94,6 +99,7 @@ class _VettedIMAP4(imaplib.IMAP4):
         elif typ == "VANISHED" and not dat.upper().startswith(b"(EARLIER)"):
             # QRESYNC's EXPUNGE: the UIDs that are gone (EARLIER: gone before, counted).
             self.highest_modseq = None
+            self.expunged.append(dat)
             if self.message_count:
                 self.message_count = max(0, self.message_count - _set_size(dat))
         elif typ == "FETCH" and self.highest_modseq is not None:
@@ -177,6 +183,7 @@ class VettedIMAPClient(imapclient.IMAPClient):
             self.condstore = wanted.encode() in [name.upper() for name in self.enable(wanted)]
             self.qresync = self.condstore and wanted == "QRESYNC"
         self._imap.highest_modseq = None
+        self._imap.expunged.clear()
         response = super().select_folder(folder, readonly)
         self.selected_folder = SelectedFolder(
             name=folder,

@@ -55,6 +55,9 @@ MAX_CACHED_SUMMARIES = 20_000
 # a change in between (services.imap.SyncChanges): rows read since are brought up to date
 # from it without asking the server.
 MAX_SYNC_CHANGES = 5_000
+# The VANISHED answers a connection keeps of its selected folder (services.imap): a cached
+# page that holds one of their UIDs is read again without trying to keep it.
+MAX_KEPT_EXPUNGES = 100
 MAX_CACHED_SUMMARY_BYTES = 20 * 1024 * 1024
 # Pages' UIDs kept per worker, for one folder state, sort and search each (50 UIDs a page).
 MAX_CACHED_PAGES = 1_000

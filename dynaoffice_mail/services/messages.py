@@ -171,9 +171,13 @@ def page_messages(
     within imap.RECHECK_AFTER of the last check, where that is on: ensure_selected's
     `recent`); a changed one reads only the rows it lacks, or the flags changed since
     (_known_summaries); after a change of flags alone, where neither sort nor search looks
-    at flags, the cached order stands and one FETCH brings the flags (_flag_refreshed_rows);
-    the first page without a search, by date or size, is made from its cached rows and one
-    FETCH after new mail or an expunge below it too (_merged_page): at most two commands.
+    at flags, the cached order stands and the NOOP's answer names the changed flags (where
+    it covers the time since the page was read: imap.SyncChanges; else one FETCH brings
+    them, _flag_refreshed_rows); the first page without a search, by date or size, is made
+    from its cached rows and one FETCH after new mail or an expunge below it too
+    (_merged_page). A page of a folder that changed since it was read thus costs at most
+    two commands, except after new mail or an expunge on other pages and searches (the
+    NOOP, the SORT and a FETCH of the rows the cache lacks).
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -648,7 +652,9 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
         return cached, None
     if not offset and criteria == (b"ALL",) and sort in _MERGED_ORDERS:
         order_key = _order_key(sort, reverse)
-        if _in_order([entry[2] for entry in entries.values()], order_key):
+        if _in_order([entry[2] for entry in entries.values()], order_key) and not (
+            cached[3] > len(cached[4]) and _told_expunged(client, cached[4])
+        ):
             merged = _merged_page(
                 client, selected, state, cached, entries, order_key, limit, with_previews
             )
@@ -667,6 +673,12 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
     cached = (*state[3:], *cached[2:])
     _PAGES.put(page_key, cached)
     return cached, _as_listed(rows, cached[4], with_previews)
+
+
+def _told_expunged(client, uids) -> bool:
+    """Whether the connection heard that one of `uids` was expunged (imap's `expunged`)."""
+    told = getattr(getattr(client, "_imap", None), "expunged", ())
+    return bool(told) and bool(_vanished_among(told, uids) or ())
 
 
 def _cached_entries(state, uids, with_previews) -> dict | None:

@@ -284,6 +284,27 @@ def test_flags_the_noop_cannot_vouch_for_are_asked_for(mail_servers, cached_fold
     assert _rows(page) == _fresh_rows(mail_servers, address, password)
 
 
+def test_a_silent_change_of_our_own_shows_on_the_next_page(mail_servers, cached_folder, no_window):
+    """`STORE .SILENT` (how the client marks mail) on the connection that keeps the NOOPs'
+    changes (imap.SyncChanges): the next page shows the flag, on the first page and the
+    next, whether the server told of it in the STORE's answer or in the next NOOP's."""
+    client = _connect(mail_servers, *cached_folder)
+    try:
+        for offset in (0, 50):
+            page_messages(client, FOLDER, offset=offset)
+        client.add_flags([COUNT, COUNT - 60], [b"\\Flagged"], silent=True)
+        client.remove_flags([COUNT - 1, COUNT - 61], [b"\\Seen"], silent=True)
+        pages = [page_messages(client, FOLDER, offset=offset) for offset in (0, 50)]
+    finally:
+        client.logout()
+    rows = {row.uid: row for page in pages for row in page.messages}
+    assert rows[COUNT].flagged and rows[COUNT - 60].flagged
+    assert not rows[COUNT - 1].seen and not rows[COUNT - 61].seen
+    assert [_rows(page) for page in pages] == [
+        _fresh_rows(mail_servers, *cached_folder, offset=offset) for offset in (0, 50)
+    ]
+
+
 def test_our_own_change_shows_at_once_without_a_check(mail_servers, cached_folder, monkeypatch):
     """A change made on the connection itself is never hidden by the moment without NOOP."""
     monkeypatch.setattr(imap, "RECHECK_AFTER", 60.0)
@@ -437,7 +458,8 @@ def test_new_mail_joins_the_first_page_from_one_fetch(
         # By size a date does not matter.
         assert ("UID SORT" in _verbs(wire)) == (sort == "date")
         assert _rows(page) == rows
-    assert "UID SORT" in _verbs(gone_wire)
+    # The NOOP named the expunged UID: sorted at once, the rows the cache lacks read.
+    assert _verbs(gone_wire) == ["NOOP", "UID SORT", "UID FETCH"]
     assert on_page not in [row.uid for row in gone.messages]
     assert _rows(gone) == gone_fresh
 
