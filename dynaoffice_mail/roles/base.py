@@ -194,12 +194,15 @@ def closing_chunks(chunks, session):
 
 
 def jsonable(value):
-    """Service dataclasses as plain JSON for the browser (dates as ISO 8601 text)."""
+    """Service dataclasses as plain JSON for the browser (dates as ISO 8601 text; fields
+    whose metadata says `json: False` left out)."""
     if dataclasses.is_dataclass(value):
         if hasattr(value, "json"):
             return value.json()
         return {
-            field.name: jsonable(getattr(value, field.name)) for field in dataclasses.fields(value)
+            field.name: jsonable(getattr(value, field.name))
+            for field in dataclasses.fields(value)
+            if field.metadata.get("json", True)
         }
     if isinstance(value, list | tuple | frozenset | set):
         items = [jsonable(item) for item in value]

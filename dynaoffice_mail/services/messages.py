@@ -106,8 +106,8 @@ class MessageSummary:
     message_id: str | None
     preview: str = ""  # the first words of the text, one line (see services.previews)
     # Seconds since 1970 that the server's SORT DATE orders it by, where the Date header
-    # leaves no doubt about that (see _sort_date); None otherwise.
-    sort_date: int | None = None
+    # leaves no doubt about that (see _sort_date); None otherwise. Not for the browser.
+    sort_date: int | None = dataclasses.field(default=None, metadata={"json": False})
 
 
 @dataclass(frozen=True)
