@@ -308,7 +308,7 @@ class SyncChanges:
 
     The server tells a connection of every change to its folder since it last told it
     anything (RFC 3501 section 5.2; with QRESYNC each changed message comes with its
-    MODSEQ, an expunge as VANISHED): flags as `{uid: (MODSEQ, FETCH items)}`, expunged
+    MODSEQ, an expunge as VANISHED): flags as `{uid: (MODSEQ, FLAGS)}`, expunged
     UIDs as the VANISHED answers' sets, each with the HIGHESTMODSEQ its NOOP ended at (an
     expunge told by a NOOP that ended at m happened after whatever was read at m)."""
 
@@ -346,8 +346,10 @@ class SyncChanges:
             uid, modseq = item.get(b"UID"), item.get(b"MODSEQ")
             if not isinstance(uid, int) or not isinstance(modseq, tuple) or not modseq:
                 return None
+            if not isinstance(item.get(b"FLAGS"), tuple):
+                return None  # a change whose flags it did not say
             if uid not in flags or flags[uid][0] < modseq[0]:
-                flags[uid] = (modseq[0], item)
+                flags[uid] = (modseq[0], item[b"FLAGS"])
         told = cls(since=since, until=until, flags=flags, vanished=tuple(vanished))
         return told.after(getattr(client, "sync_changes", None))
 

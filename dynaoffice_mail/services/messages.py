@@ -577,9 +577,9 @@ def _synced_row(entry, changes) -> MessageSummary:
     NOOP told of where they changed after it was read."""
     read_at, _had_preview, row = entry
     told = changes.flags.get(row.uid)
-    if told is None or told[0] <= read_at or b"FLAGS" not in told[1]:
+    if told is None or told[0] <= read_at:
         return row
-    return dataclasses.replace(row, **_flags(told[1]))
+    return dataclasses.replace(row, **_flags({b"FLAGS": told[1]}))
 
 
 def _as_listed(rows: dict, uids, with_previews: bool) -> tuple[MessageSummary, ...]:
