@@ -483,3 +483,22 @@ def test_new_mail_joins_the_first_page_from_one_fetch(
 )
 def test_a_sort_date_is_known_only_where_its_form_leaves_no_doubt(header, seconds):
     assert messages._sort_date(header) == seconds
+
+
+def test_what_noops_told_joins_only_where_nothing_was_learnt_in_between(monkeypatch):
+    first = imap.SyncChanges(since=10, until=12, flags={5: (11, (b"\\Seen",))}, vanished=())
+    second = imap.SyncChanges(
+        since=12, until=15, flags={5: (14, ()), 7: (13, (b"\\Flagged",))}, vanished=((15, b"9"),)
+    )
+    joined = second.after(first)
+    assert (joined.since, joined.until) == (10, 15)
+    assert joined.flags == {5: (14, ()), 7: (13, (b"\\Flagged",))}
+    # Something told in between (another command's answer raised the HIGHESTMODSEQ): alone.
+    gap = imap.SyncChanges(since=13, until=15, flags={}, vanished=())
+    assert gap.after(first) is gap
+    assert second.after(None) is second
+    # An expunge counts against what was read before the NOOP that told it, not after.
+    assert joined.expunged_after(12) and not joined.expunged_after(15)
+    # Bounded: beyond limits.MAX_SYNC_CHANGES changed messages, the newer alone.
+    monkeypatch.setattr(limits, "MAX_SYNC_CHANGES", 2)
+    assert second.after(first) is second
