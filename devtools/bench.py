@@ -672,7 +672,10 @@ def _ratio(value) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
 
-def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[dict]:
+def bench_imap(
+    servers: MailServers, mailbox: Mailbox, sizes, repeat, conversations_only=False
+) -> list[dict]:
+    """`conversations_only`: the pages of conversations without the flat list's figures."""
     results = []
     ways = [Ours(mailbox), Floor(mailbox), Naive(mailbox)]
     meter = WireMeter()
@@ -696,6 +699,10 @@ def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[di
             "pages": {},
         }
         with meter.installed():
+            if conversations_only:
+                result["conversations"] = bench_conversations(meter, mailbox, folder, size, repeat)
+                results.append(result)
+                continue
             pooled = {way.name: way.open() for way in ways}
             try:
                 for page_name, offset in PAGES:
@@ -1371,6 +1378,7 @@ def run(
     quick=False,
     attachment=True,
     imap=True,
+    conversations_only=False,
     end_to_end=True,
     users=CONCURRENT_USERS,
     push_screen=True,
@@ -1402,7 +1410,7 @@ def run(
         servers.start()
         mailbox = new_mailbox(servers, ADDRESS)
         if imap:
-            summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
+            summary["folders"] = bench_imap(servers, mailbox, sizes, repeat, conversations_only)
         else:
             _write_folders(servers, mailbox, sizes)
         if attachment:
