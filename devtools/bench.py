@@ -197,9 +197,10 @@ CONVERSATION_WAYS = (
     ("THREAD, anew", "the structure threaded again (an expunge, new mail not placed)"),
     ("THREAD, new mail", "after a new mail naming nothing (another program's APPEND): placed"),
     ("THREAD, reply", "after an answer to the newest conversation arrived: placed into it"),
+    ("THREAD, index", "new mail, the link index empty: one slice of it read, the rest searched"),
     ("headers, cold", "no THREAD: every message's Message-ID/References read, caches empty"),
     ("headers, cached", "no THREAD: the structure cached, as with THREAD"),
-    ("headers, new mail", "no THREAD: after a new mail naming nothing, placed"),
+    ("headers, new mail", "no THREAD: after a new mail naming nothing, placed (index from cold)"),
 )
 EXTRA_COLUMNS = (
     ("cmds", 6, "commands"),
@@ -857,12 +858,14 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         message.set_content("Text\n")
         other.append(folder, message.as_bytes())
 
-    def conversations(offset, *, cold, server, structure=False):
+    def conversations(offset, *, cold, server, structure=False, index=True):
         if cold:
             threads.forget_structures()
             messages.forget_summaries()
         if structure:
             threads._STRUCTURES.clear()
+        if not index:
+            threads._LINK_INDEXES.clear()
         threads.SERVER_THREADS = server
         try:
             page = threads.page_conversations(
@@ -879,12 +882,19 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         "THREAD, anew": lambda o: conversations(o, cold=False, server=True, structure=True),
         "THREAD, new mail": lambda o: conversations(o, cold=False, server=True),
         "THREAD, reply": lambda o: conversations(o, cold=False, server=True),
+        "THREAD, index": lambda o: conversations(o, cold=False, server=True, index=False),
         "headers, cold": lambda o: conversations(o, cold=True, server=False),
         "headers, cached": lambda o: conversations(o, cold=False, server=False),
         "headers, new mail": lambda o: conversations(o, cold=False, server=False),
     }
+
     # The mail delivered before each of these calls, not measured.
-    arriving = {"THREAD, new mail": "new", "THREAD, reply": "reply", "headers, new mail": "new"}
+    arriving = {
+        "THREAD, new mail": "new",
+        "THREAD, reply": "reply",
+        "THREAD, index": "new",
+        "headers, new mail": "new",
+    }
     result = {"pages": {}}
     try:
         last = conversations(0, cold=True, server=True)
@@ -893,6 +903,10 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
             figures = {}
             for name, call in calls.items():
                 call(offset)  # unmeasured: Dovecot's caches, as for the other figures
+                if name == "THREAD, new mail":
+                    # The link index whole, as the first new mails leave it: the one-time cost.
+                    whole = _index_read_whole(client, folder, size, deliver, conversations, offset)
+                    result.setdefault("index_read_whole", whole)
                 samples = []
                 for _ in range(repeat):
                     if name in arriving:
@@ -905,12 +919,49 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
     finally:
         ours.close(client)
         ours.close(other)
+    _print_conversations(size, result)
+    return result
+
+
+def _index_read_whole(client, folder, size, deliver, conversations, offset) -> dict:
+    """The folder's link index read from empty as new mail reads it, a slice with each new
+    mail placed (THREAD): how many new mails (pages), their seconds in all, its size."""
+    threads._LINK_INDEXES.clear()
+    pages, seconds = 0, 0.0
+    most = size // threads.limits.LINK_INDEX_SLICE + 3
+    while True:
+        deliver(reply=False)
+        started = time.perf_counter()
+        conversations(offset, cold=False, server=True)
+        seconds += time.perf_counter() - started
+        pages += 1
+        selected, count = imap.ensure_selected(client, folder)
+        key = (threads.mailbox_scope(client), folder, int(selected.uidvalidity))
+        index = threads._LINK_INDEXES.get(key)
+        if index is None or index.refused or pages >= most:
+            return {"pages": pages, "seconds": round(seconds, 2), "complete": False}
+        if index.covered == threads._highest_uid(client, count):
+            return {
+                "pages": pages,
+                "seconds": round(seconds, 2),
+                "complete": True,
+                "mib": round(index.weight / 1024 / 1024, 2),
+            }
+
+
+def _print_conversations(size: int, result: dict) -> None:
     print(
         f"\n{size:,} messages in {result['conversations']:,} conversations (THREAD=REFERENCES): "
         f"per page of {PAGE} conversations, pooled, times in ms"
     )
     for name, meaning in CONVERSATION_WAYS:
         print(f"  {name:<16} {meaning}")
+    whole = result["index_read_whole"]
+    print(
+        f"  the link index read whole (THREAD): {whole['pages']} new mails, "
+        f"{whole['seconds']:.2f} s in all for their pages"
+        + (f", {whole['mib']:.1f} MiB" if whole["complete"] else ", NOT COMPLETE")
+    )
     header = "page  way             " + "".join(
         f"{title:>{width}}" for title, width, _key in EXTRA_COLUMNS
     )
@@ -923,7 +974,6 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
             )
             print(f"{page_name:<6}{name:<16}{cells}")
     print(flush=True)
-    return result
 
 
 # -- the attachment through Odoo ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Conversations from what servers answer and what headers say (#16): the THREAD answer
 read exactly, or refused; messages joined by the IDs they name and by base subjects; new
-mail placed into the last structure exactly as a THREAD of the whole folder places it."""
+mail placed into the last structure exactly as a THREAD of the whole folder places it,
+checked against the folder's link index (whole, read in slices, or refused as too large)."""
 
 import pytest
 
@@ -99,7 +100,7 @@ def _placed_or_threaded(client):
     if page.threaded_by == "server":
         fresh = threads._server_threads(client, [b"ALL"])
     else:
-        fresh = threads._header_threads(client, selected, [b"ALL"])
+        fresh = group_by_links(threads.message_links(client, selected, None))
     return [c.uids for c in page.conversations], list(fresh), anew, wire.commands
 
 
@@ -122,18 +123,31 @@ DELIVERIES = [
         True,
     ),
     ("the message they answer", [_mail("Feier", "h1", 12)], True),
+    ("a new mail of an older one's Message-ID", [_mail("Neuigkeit", "d1", 12)], True),
     ("a reply before its parent", [_mail("Re: Umzug", "k2", 12, refs=["k1"])], True),
     ("that parent", [_mail("Umzug", "k1", 13)], True),
     ("a new mail after all that", [_mail("Budget 2027", "m1", 14)], False),
 ]
 
 
+def _older_searches(commands) -> list[str]:
+    """The searches of older messages: those after the search of the new UIDs."""
+    searches = [line for line in commands if " UID SEARCH " in line]
+    return searches[1:]
+
+
+@pytest.mark.parametrize("index", ["whole", "slices", "refused"])
 @pytest.mark.parametrize("server_threads", [True, False], ids=["THREAD", "headers"])
 def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
-    threaded_inbox, server_threads, monkeypatch
+    threaded_inbox, server_threads, index, monkeypatch
 ):
     client, deliver, expunge = threaded_inbox
     monkeypatch.setattr(threads, "SERVER_THREADS", server_threads)
+    if index == "slices":
+        # Two messages a slice: the older messages are partly in the index, partly searched.
+        monkeypatch.setattr(limits, "LINK_INDEX_SLICE", 2)
+    if index == "refused":
+        monkeypatch.setattr(limits, "MAX_LINK_INDEX_BYTES", 100)
     placed, fresh, anew, _commands = _placed_or_threaded(client)
     assert placed == fresh and anew
     assert len(placed) == 5
@@ -145,9 +159,9 @@ def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
         assert anew == expected_anew, (what, commands)
         if not anew:
             # The new UIDs, their links, the older messages that could change their
-            # place (and the answered ones): no command reads the whole folder.
-            searches = [line for line in commands if " UID SEARCH " in line]
-            assert 2 <= len(searches) <= 3, (what, commands)
+            # place (in the link index; searched where it is refused, and where a slice
+            # of it is not read yet): no command reads the whole folder.
+            _check_older_searches(index, commands, what)
     # A new mail and an expunge at once: threaded anew.
     uid = placed[-1][0]
     expunge(uid)
@@ -155,3 +169,21 @@ def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
     placed, fresh, anew, _commands = _placed_or_threaded(client)
     assert anew and placed == fresh
     assert uid not in {u for conversation in placed for u in conversation}
+    # The link index keeps the expunged message's entries: new mail after it is placed.
+    deliver(_mail("Lieferung", "p1", 16))
+    placed, fresh, anew, commands = _placed_or_threaded(client)
+    assert placed == fresh and not anew
+    _check_older_searches(index, commands, "new mail after an expunge")
+    kept = list(threads._LINK_INDEXES._entries.values())
+    assert kept and all(item.refused == (index == "refused") for item in kept)
+    assert threads._LINK_INDEXES.weight <= limits.MAX_LINK_INDEX_BYTES
+
+
+def _check_older_searches(index, commands, what):
+    searches = _older_searches(commands)
+    if index == "whole":
+        assert not searches, (what, commands)
+    elif index == "refused":
+        assert 1 <= len(searches) <= 2, (what, commands)
+    else:
+        assert len(searches) <= 2, (what, commands)
