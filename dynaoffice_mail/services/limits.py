@@ -158,4 +158,4 @@ PLACING_CONVERSATIONS = 100
 # that no page pays the whole read (about 20 microseconds a message).
 MAX_CACHED_LINK_INDEXES = 16
 MAX_LINK_INDEX_BYTES = 64 * 1024 * 1024
-LINK_INDEX_SLICE = 10_000
+LINK_INDEX_SLICE = 5_000

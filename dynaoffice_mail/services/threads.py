@@ -513,6 +513,8 @@ def _id_key(message_id: bytes) -> int:
 def _folded(text: str) -> bytes:
     """`text` case folded and decomposed, as Dovecot's SEARCH compares text (RFC 5051
     i;unicode-casemap): a word of a subject is in the folded subject."""
+    if text.isascii():
+        return text.lower().encode("ascii")
     return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold()).encode(
         "utf-8", "replace"
     )
@@ -525,7 +527,7 @@ def _folded_subject(value: bytes) -> bytes:
     if value.isascii() and b"=?" not in value and not _CONTROL.search(value):
         return value.lower()
     decoded = _folded(subject_text(_FOLDED_LINE.sub(b" ", value).strip()))
-    raw = _folded(value.decode("utf-8", "replace"))
+    raw = value.lower() if value.isascii() else _folded(value.decode("utf-8", "replace"))
     return decoded if raw == decoded else decoded + b"\n" + raw
 
 
