@@ -914,7 +914,9 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
                 call(offset)  # unmeasured: Dovecot's caches, as for the other figures
                 if name == "THREAD, new mail":
                     # The link index whole, as the first new mails leave it: the one-time cost.
-                    whole = _index_read_whole(client, folder, size, deliver, conversations, offset)
+                    whole = _index_read_whole(
+                        lambda: client, reconnect, folder, size, deliver, conversations, offset
+                    )
                     result.setdefault("index_read_whole", whole)
                     reconnect()
                 samples = []
@@ -933,30 +935,32 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
     return result
 
 
-def _index_read_whole(client, folder, size, deliver, conversations, offset) -> dict:
+def _index_read_whole(session, reconnect, folder, size, deliver, conversations, offset) -> dict:
     """The folder's link index read from empty as new mail reads it, a slice with each new
-    mail placed (THREAD): how many new mails (pages), their seconds in all, its size."""
+    mail placed (THREAD): how many new mails (pages), their seconds in all, its size.
+    `session()`: the connection; `reconnect()` opens a new one every few new mails (see
+    bench_conversations), selected before the page is measured."""
     threads._LINK_INDEXES.clear()
-    pages, seconds = 0, 0.0
+    pages, seconds, slowest = 0, 0.0, 0.0
     most = size // threads.limits.LINK_INDEX_SLICE + 3
     while True:
+        if pages and pages % 8 == 0:
+            reconnect()
+            imap.ensure_selected(session(), folder)
+        client = session()
         deliver(reply=False)
         started = time.perf_counter()
         conversations(offset, cold=False, server=True)
-        seconds += time.perf_counter() - started
-        pages += 1
+        took = time.perf_counter() - started
+        seconds, slowest, pages = seconds + took, max(slowest, took), pages + 1
         selected, count = imap.ensure_selected(client, folder)
         key = (threads.mailbox_scope(client), folder, int(selected.uidvalidity))
         index = threads._LINK_INDEXES.get(key)
+        figures = {"pages": pages, "seconds": round(seconds, 2), "slowest": round(slowest, 2)}
         if index is None or index.refused or pages >= most:
-            return {"pages": pages, "seconds": round(seconds, 2), "complete": False}
+            return {**figures, "complete": False}
         if index.covered == threads._highest_uid(client, count):
-            return {
-                "pages": pages,
-                "seconds": round(seconds, 2),
-                "complete": True,
-                "mib": round(index.weight / 1024 / 1024, 2),
-            }
+            return {**figures, "complete": True, "mib": round(index.weight / 1024 / 1024, 2)}
 
 
 def _print_conversations(size: int, result: dict) -> None:
@@ -969,7 +973,7 @@ def _print_conversations(size: int, result: dict) -> None:
     whole = result["index_read_whole"]
     print(
         f"  the link index read whole (THREAD): {whole['pages']} new mails, "
-        f"{whole['seconds']:.2f} s in all for their pages"
+        f"{whole['seconds']:.2f} s in all for their pages (the slowest {whole['slowest']:.2f} s)"
         + (f", {whole['mib']:.1f} MiB" if whole["complete"] else ", NOT COMPLETE")
     )
     header = "page  way             " + "".join(

@@ -7,7 +7,14 @@ import pytest
 
 from odoo.addons.dynaoffice_mail.services import imap, limits, threads
 from odoo.addons.dynaoffice_mail.services.exceptions import ProtocolError
-from odoo.addons.dynaoffice_mail.services.threads import _links_of, group_by_links, parse_threads
+from odoo.addons.dynaoffice_mail.services.threads import (
+    _header_fields,
+    _id_key,
+    _index_entry,
+    _links_of,
+    group_by_links,
+    parse_threads,
+)
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 from odoo.addons.dynaoffice_mail.tests.push_helpers import deliver_over_lmtp
 from odoo.addons.dynaoffice_mail.tests.test_client_threads import _mail, _write
@@ -51,6 +58,37 @@ def test_headers_join_what_names_each_other_or_a_common_message():
     assert links[3][:2] == ("<a3@x>", ("<a1@x>", "<a2@x>"))
     assert links[5][2:] == ("Rechnung", True)
     assert group_by_links(links) == ((6,), (2, 5), (1, 3, 4))
+
+
+def test_link_index_finds_what_a_search_of_the_folder_finds():
+    """Message-IDs in any case, each message's every Message-ID and reference, subjects
+    decoded and case folded as SEARCH compares them; a copy when extended."""
+    headers = {
+        1: b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\nMessage-ID: <A1@x>\r\n\r\n",
+        2: b"Subject: Re: Angebot\r\nMessage-ID: <a2@x>\r\nReferences: <a1@x>\r\n <gone@x>\r\n\r\n",
+        3: b"Subject: Pro\x01tokoll\r\nMessage-ID: <d1@x>\r\nMessage-ID: <d1@x>\r\n\r\n",
+        4: b"Subject: Doppelt\r\nMessage-ID: <d1@x>\r\nIn-Reply-To: <a2@x>\r\n\r\n",
+    }
+    folded = {}
+    entries = {uid: _index_entry(_header_fields(raw), folded) for uid, raw in headers.items()}
+    index = threads._NO_LINKS.extended(entries, 4)
+
+    def key(name):
+        return _id_key(name.encode())
+
+    assert index.covered == 4
+    assert [index.holders(key(name)) for name in ("<a1@x>", "<d1@x>", "<gone@x>")] == [1, 2, 0]
+    assert [index.names(key(name)) for name in ("<gone@x>", "<A1@X>", "<a2@x>", "<d1@x>")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert all(index.has_word(word) for word in ("GRÜSSE", "köln", "Protokoll", "angebot"))
+    assert not index.has_word("Rechnung")
+    more = index.extended({5: _index_entry(_header_fields(b"Subject: Rechnung\r\n"), {})}, 9)
+    assert more.covered == 9 and more.has_word("Rechnung") and not index.has_word("Rechnung")
+    assert more.weight > index.weight > 0
 
 
 # -- new mail placed into the last structure, against Dovecot --------------------------------
