@@ -198,6 +198,7 @@ CONVERSATION_WAYS = (
     ("THREAD, new mail", "after a new mail naming nothing (another program's APPEND): placed"),
     ("THREAD, reply", "after an answer to the newest conversation arrived: placed into it"),
     ("THREAD, index", "new mail, the link index empty: one slice of it read, the rest searched"),
+    ("NOOP, new mail", "the NOOP alone after a new mail: the server's sync, which any page pays"),
     ("headers, cold", "no THREAD: every message's Message-ID/References read, caches empty"),
     ("headers, cached", "no THREAD: the structure cached, as with THREAD"),
     ("headers, new mail", "no THREAD: after a new mail naming nothing, placed (index from cold)"),
@@ -891,6 +892,7 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         "THREAD, new mail": lambda o: conversations(o, cold=False, server=True),
         "THREAD, reply": lambda o: conversations(o, cold=False, server=True),
         "THREAD, index": lambda o: conversations(o, cold=False, server=True, index=False),
+        "NOOP, new mail": lambda o: client.noop(),
         "headers, cold": lambda o: conversations(o, cold=True, server=False),
         "headers, cached": lambda o: conversations(o, cold=False, server=False),
         "headers, new mail": lambda o: conversations(o, cold=False, server=False),
@@ -901,6 +903,7 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         "THREAD, new mail": "new",
         "THREAD, reply": "reply",
         "THREAD, index": "new",
+        "NOOP, new mail": "new",
         "headers, new mail": "new",
     }
     result = {"pages": {}}

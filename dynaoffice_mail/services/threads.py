@@ -24,12 +24,13 @@ Whether an older message could change a new one's place (it names the new one, h
 Message-ID the new one holds or names, has its subject's longest word) is asked of the
 folder's link index (_LinkIndex), kept per process: a hash of each Message-ID its messages
 hold and name and their subjects, about 50 bytes a message (limits.MAX_LINK_INDEX_BYTES);
-a `UID SEARCH` by header would read the whole folder's headers on the server (a quarter of
-a second at 100,000 messages, ten times what 10,000 take). Threading by the headers makes
-it from the same read; with the server's THREAD it is read with the first new mails, a
-slice of limits.LINK_INDEX_SLICE messages with each (the rest searched meanwhile), so that
-no page pays the whole read. A new mail then costs the same few commands, and about the
-same time, whatever the folder's size.
+a `UID SEARCH` by header reads the whole folder's headers on the server (with it, a page
+after a new mail took 0.28 s at 100,000 messages and 0.04 s at 10,000). Threading by the
+headers makes it from the same read; with the server's THREAD it is read with the first
+new mails, a slice of limits.LINK_INDEX_SLICE messages with each (the rest searched
+meanwhile), so that no page pays the whole read. A new mail then costs the same few
+commands whatever the folder's size, and the same time but for the server's sync of the
+new mail (the NOOP), which the flat list pays too.
 
 Conversations are ordered by their newest message as the folder received it (the highest
 UID), newest first: what arrived last is on top, as in the flat list's arrival order,
