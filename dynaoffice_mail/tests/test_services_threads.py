@@ -78,12 +78,8 @@ def test_link_index_finds_what_a_search_of_the_folder_finds():
 
     assert index.covered == 4
     assert [index.holders(key(name)) for name in ("<a1@x>", "<d1@x>", "<gone@x>")] == [1, 2, 0]
-    assert [index.names(key(name)) for name in ("<gone@x>", "<A1@X>", "<a2@x>", "<d1@x>")] == [
-        True,
-        True,
-        True,
-        False,
-    ]
+    named = [name for name in ("<gone@x>", "<A1@X>", "<a2@x>", "<d1@x>") if index.names(key(name))]
+    assert named == ["<gone@x>", "<A1@X>", "<a2@x>"]
     assert all(index.has_word(word) for word in ("GRÜSSE", "köln", "Protokoll", "angebot"))
     assert not index.has_word("Rechnung")
     more = index.extended({5: _index_entry(_header_fields(b"Subject: Rechnung\r\n"), {})}, 9)
@@ -168,12 +164,6 @@ DELIVERIES = [
 ]
 
 
-def _older_searches(commands) -> list[str]:
-    """The searches of older messages: those after the search of the new UIDs."""
-    searches = [line for line in commands if " UID SEARCH " in line]
-    return searches[1:]
-
-
 @pytest.mark.parametrize("index", ["whole", "slices", "refused"])
 @pytest.mark.parametrize("server_threads", [True, False], ids=["THREAD", "headers"])
 def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
@@ -218,7 +208,9 @@ def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
 
 
 def _check_older_searches(index, commands, what):
-    searches = _older_searches(commands)
+    """The searches of older messages (after the one of the new UIDs): none where the link
+    index is whole."""
+    searches = [line for line in commands if " UID SEARCH " in line][1:]
     if index == "whole":
         assert not searches, (what, commands)
     elif index == "refused":
