@@ -201,9 +201,11 @@ CONVERSATION_WAYS = (
     ("THREAD, anew", "the structure threaded again (an expunge, new mail not placed)"),
     ("THREAD, new mail", "after a new mail naming nothing (another program's APPEND): placed"),
     ("THREAD, reply", "after an answer to the newest conversation arrived: placed into it"),
+    ("THREAD, index", "new mail, the link index empty: one slice of it read, the rest searched"),
+    ("NOOP, new mail", "the NOOP alone after a new mail: the server's sync, which any page pays"),
     ("headers, cold", "no THREAD: every message's Message-ID/References read, caches empty"),
     ("headers, cached", "no THREAD: the structure cached, as with THREAD"),
-    ("headers, new mail", "no THREAD: after a new mail naming nothing, placed"),
+    ("headers, new mail", "no THREAD: after a new mail naming nothing, placed (index from cold)"),
 )
 EXTRA_COLUMNS = (
     ("cmds", 6, "commands"),
@@ -696,7 +698,10 @@ def _ratio(value) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
 
-def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[dict]:
+def bench_imap(
+    servers: MailServers, mailbox: Mailbox, sizes, repeat, conversations_only=False
+) -> list[dict]:
+    """`conversations_only`: the pages of conversations without the flat list's figures."""
     results = []
     ways = [Ours(mailbox), Floor(mailbox), Naive(mailbox)]
     meter = WireMeter()
@@ -720,6 +725,10 @@ def bench_imap(servers: MailServers, mailbox: Mailbox, sizes, repeat) -> list[di
             "pages": {},
         }
         with meter.installed():
+            if conversations_only:
+                result["conversations"] = bench_conversations(meter, mailbox, folder, size, repeat)
+                results.append(result)
+                continue
             pooled = {way.name: way.open() for way in ways}
             try:
                 for page_name, offset in PAGES:
@@ -874,12 +883,22 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         message.set_content("Text\n")
         other.append(folder, message.as_bytes())
 
-    def conversations(offset, *, cold, server, structure=False):
+    def reconnect():
+        """A session of its own for each way: Dovecot's imap process grows by about 6 MB
+        with each new mail it syncs into a Maildir of 100,000 messages, and stops at its
+        vsz_limit (256 MB) after some 20 of them."""
+        nonlocal client
+        ours.close(client)
+        client = ours.open()
+
+    def conversations(offset, *, cold, server, structure=False, index=True):
         if cold:
             threads.forget_structures()
             messages.forget_summaries()
         if structure:
             threads._STRUCTURES.clear()
+        if not index:
+            threads._LINK_INDEXES.clear()
         threads.SERVER_THREADS = server
         try:
             page = threads.page_conversations(
@@ -896,12 +915,20 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         "THREAD, anew": lambda o: conversations(o, cold=False, server=True, structure=True),
         "THREAD, new mail": lambda o: conversations(o, cold=False, server=True),
         "THREAD, reply": lambda o: conversations(o, cold=False, server=True),
+        "THREAD, index": lambda o: conversations(o, cold=False, server=True, index=False),
+        "NOOP, new mail": lambda o: imap.ensure_selected(client, folder),
         "headers, cold": lambda o: conversations(o, cold=True, server=False),
         "headers, cached": lambda o: conversations(o, cold=False, server=False),
         "headers, new mail": lambda o: conversations(o, cold=False, server=False),
     }
     # The mail delivered before each of these calls, not measured.
-    arriving = {"THREAD, new mail": "new", "THREAD, reply": "reply", "headers, new mail": "new"}
+    arriving = {
+        "THREAD, new mail": "new",
+        "THREAD, reply": "reply",
+        "THREAD, index": "new",
+        "NOOP, new mail": "new",
+        "headers, new mail": "new",
+    }
     result = {"pages": {}}
     try:
         last = conversations(0, cold=True, server=True)
@@ -909,6 +936,14 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
         for page_name, offset in PAGES:
             figures = {}
             for name, call in calls.items():
+                if name == "THREAD, new mail":
+                    # The link index whole, as the first new mails leave it (emptied by the
+                    # cold rows before): the one-time cost, kept of the first page.
+                    whole = _index_read_whole(
+                        lambda: client, reconnect, folder, size, deliver, conversations, offset
+                    )
+                    result.setdefault("index_read_whole", whole)
+                reconnect()
                 call(offset)  # unmeasured: Dovecot's caches, as for the other figures
                 samples = []
                 for _ in range(repeat):
@@ -922,12 +957,51 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
     finally:
         ours.close(client)
         ours.close(other)
+    _print_conversations(size, result)
+    return result
+
+
+def _index_read_whole(session, reconnect, folder, size, deliver, conversations, offset) -> dict:
+    """The folder's link index read from empty as new mail reads it, a slice with each new
+    mail placed (THREAD): how many new mails (pages), their seconds in all, its size.
+    `session()`: the connection; `reconnect()` opens a new one every few new mails (see
+    bench_conversations), selected before the page is measured."""
+    threads._LINK_INDEXES.clear()
+    pages, seconds, slowest = 0, 0.0, 0.0
+    most = size // threads.limits.LINK_INDEX_SLICE + 3
+    while True:
+        if pages and pages % 8 == 0:
+            reconnect()
+            imap.ensure_selected(session(), folder)
+        client = session()
+        deliver(reply=False)
+        started = time.perf_counter()
+        conversations(offset, cold=False, server=True)
+        took = time.perf_counter() - started
+        seconds, slowest, pages = seconds + took, max(slowest, took), pages + 1
+        selected, count = imap.ensure_selected(client, folder)
+        key = (threads.mailbox_scope(client), folder, int(selected.uidvalidity))
+        index = threads._LINK_INDEXES.get(key)
+        figures = {"pages": pages, "seconds": round(seconds, 2), "slowest": round(slowest, 2)}
+        if index is None or index.refused or pages >= most:
+            return {**figures, "complete": False}
+        if index.covered == threads._highest_uid(client, count):
+            return {**figures, "complete": True, "mib": round(index.weight / 1024 / 1024, 2)}
+
+
+def _print_conversations(size: int, result: dict) -> None:
     print(
         f"\n{size:,} messages in {result['conversations']:,} conversations (THREAD=REFERENCES): "
         f"per page of {PAGE} conversations, pooled, times in ms"
     )
     for name, meaning in CONVERSATION_WAYS:
         print(f"  {name:<16} {meaning}")
+    whole = result["index_read_whole"]
+    print(
+        f"  the link index read whole (THREAD): {whole['pages']} new mails, "
+        f"{whole['seconds']:.2f} s in all for their pages (the slowest {whole['slowest']:.2f} s)"
+        + (f", {whole['mib']:.1f} MiB" if whole["complete"] else ", NOT COMPLETE")
+    )
     header = "page  way             " + "".join(
         f"{title:>{width}}" for title, width, _key in EXTRA_COLUMNS
     )
@@ -940,7 +1014,6 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
             )
             print(f"{page_name:<6}{name:<16}{cells}")
     print(flush=True)
-    return result
 
 
 # -- the attachment through Odoo ---------------------------------------------------------------
@@ -1395,6 +1468,7 @@ def run(
     quick=False,
     attachment=True,
     imap=True,
+    conversations_only=False,
     end_to_end=True,
     users=CONCURRENT_USERS,
     push_screen=True,
@@ -1426,7 +1500,7 @@ def run(
         servers.start()
         mailbox = new_mailbox(servers, ADDRESS)
         if imap:
-            summary["folders"] = bench_imap(servers, mailbox, sizes, repeat)
+            summary["folders"] = bench_imap(servers, mailbox, sizes, repeat, conversations_only)
         else:
             _write_folders(servers, mailbox, sizes)
         if attachment:

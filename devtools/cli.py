@@ -153,6 +153,11 @@ def main():
         "--no-imap", action="store_true", help="skip the IMAP figures (the folders are written)"
     )
     run_bench.add_argument(
+        "--only-conversations",
+        action="store_true",
+        help="of the IMAP figures, the pages of conversations only (no flat list's pages)",
+    )
+    run_bench.add_argument(
         "--no-end-to-end", action="store_true", help="skip client_page/client_message over RPC"
     )
     run_bench.add_argument(
@@ -202,6 +207,7 @@ def main():
                 args.quick,
                 attachment=not args.no_attachment,
                 imap=not args.no_imap,
+                conversations_only=args.only_conversations,
                 end_to_end=not args.no_end_to_end,
                 users=users,
                 push_screen=not args.no_push_screen,

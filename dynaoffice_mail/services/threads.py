@@ -20,6 +20,17 @@ again (with_new_mail()), where that gives exactly what a fresh THREAD (or the he
 would: a new message that answers one of the newest conversations joins it, one that
 answers nothing starts its own. Anything else (an expunge, a reference to a message not
 known here, a subject another message shares, a search) threads the folder anew.
+Whether an older message could change a new one's place (it names the new one, holds a
+Message-ID the new one holds or names, has its subject's longest word) is asked of the
+folder's link index (_LinkIndex), kept per process: a hash of each Message-ID its messages
+hold and name and their subjects, about 50 bytes a message (limits.MAX_LINK_INDEX_BYTES);
+a `UID SEARCH` by header reads the whole folder's headers on the server (with it, a page
+after a new mail took 0.28 s at 100,000 messages and 0.04 s at 10,000). Threading by the
+headers makes it from the same read; with the server's THREAD it is read with the first
+new mails, a slice of limits.LINK_INDEX_SLICE messages with each (the rest searched
+meanwhile), so that no page pays the whole read. A new mail then costs the same few
+commands whatever the folder's size, and the same time but for the server's sync of the
+new mail (the NOOP), which the flat list pays too.
 
 Conversations are ordered by their newest message as the folder received it (the highest
 UID), newest first: what arrived last is on top, as in the flat list's arrival order,
@@ -32,6 +43,9 @@ shown with the conversation; see related_messages().
 """
 
 import re
+import unicodedata
+from array import array
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import chain
 
@@ -67,9 +81,23 @@ _LINKS = BoundedCache(limits.MAX_CACHED_THREAD_LINKS)
 # What a page's search in the related folder found, by mailbox, folder, its UIDVALIDITY,
 # message count and UIDNEXT, and the search: ((UIDVALIDITY, UID, links, row), ...).
 _RELATED_FOUND = BoundedCache(limits.MAX_CACHED_THREAD_STRUCTURES * 4)
+# Each folder's link index (_LinkIndex) by mailbox, folder and UIDVALIDITY.
+_LINK_INDEXES = BoundedCache(
+    limits.MAX_CACHED_LINK_INDEXES,
+    max_bytes=limits.MAX_LINK_INDEX_BYTES,
+    weigh=lambda index: index.weight,
+)
 _LINK_ITEMS = b"(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID IN-REPLY-TO REFERENCES SUBJECT)])"
 _MESSAGE_ID = re.compile(rb"<[\x21-\x3b\x3d\x3f-\x7e]{1,998}>")
-_FIELD = re.compile(rb"^([A-Za-z-]+)[ \t]*:(.*)$")
+# A field of _LINK_ITEMS with its folded lines.
+_LINK_FIELD = re.compile(
+    rb"^(message-id|in-reply-to|references|subject)[ \t]*:(.*(?:\r?\n[ \t].*)*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_FOLDED_LINE = re.compile(rb"\r?\n[ \t]+")
+# What decoding a subject drops: control characters (a subject without them, without 8-bit
+# bytes and encoded words, stays as it is but for blanks).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FETCH_UID = re.compile(rb"\bUID (\d+)", re.IGNORECASE)
 _THREAD_TOKEN = re.compile(rb"[()]|\d+")
 _THREAD_JUNK = re.compile(rb"[^()\d \t]")
@@ -217,7 +245,7 @@ def _structure(client, selected, count, criteria, by_server) -> tuple[tuple[int,
         if by_server:
             structure = _server_threads(client, criteria)
         else:
-            structure = _header_threads(client, selected, criteria)
+            structure = _header_threads(client, selected, criteria, newest)
     if scope is not None:
         _STRUCTURES.put(key, structure)
     if placing:
@@ -237,16 +265,18 @@ def with_new_mail(client, selected, last, count, newest):
     folder's last one, and the mail that arrived since, when nothing but new mail came
     (no expunge) and each new message can be placed surely; otherwise None (threaded
     anew). A few commands whatever the folder's size: a `UID SEARCH` of the new UIDs, a
-    FETCH of their links (and once of the newest conversations'), and a `UID SEARCH` of
-    the older messages that could change where they go (see _placed). For the folder
-    without a search only.
+    FETCH of their links (and once of the newest conversations'), and a look at the older
+    messages that could change where they go (see _placed): in the folder's link index,
+    which the new links extend (_LinkIndex), or a `UID SEARCH` of those it does not cover
+    yet. For the folder without a search only.
 
     The result is what THREAD=REFERENCES (RFC 5256) or group_by_links give for the whole
-    folder: a new message named by no older one, whose references are all messages of
-    one of the newest limits.PLACING_CONVERSATIONS conversations (each Message-ID held
-    by that message alone), hangs below one of them and joins that conversation; a new
-    message that names nothing is a conversation of its own when no older message's
-    subject has its base subject's longest word (no merge by subject can take it)."""
+    folder: a new message named and held by no older one, whose references are all
+    messages of one of the newest limits.PLACING_CONVERSATIONS conversations (each
+    Message-ID held by that message alone), hangs below one of them and joins that
+    conversation; a new message that names nothing is a conversation of its own when no
+    older message's subject has its base subject's longest word (no merge by subject can
+    take it)."""
     old_count, old_newest, structure = last
     added = count - old_count
     if not 0 < added <= limits.MAX_PLACED_MESSAGES or newest <= old_newest:
@@ -256,11 +286,14 @@ def with_new_mail(client, selected, last, count, newest):
     arrived = [uid for uid in arrived if uid > old_newest]
     if len(arrived) != added:
         return None  # messages were expunged too
-    links = message_links(client, selected, arrived)
-    if len(links) != len(arrived):
-        return None
-    known = structure[: limits.PLACING_CONVERSATIONS]
-    placed = _placed(client, selected, known, arrived, links, old_newest)
+    entries: dict = {}
+    links = message_links(client, selected, arrived, entries)
+    known, placed = structure[: limits.PLACING_CONVERSATIONS], None
+    if len(links) == len(arrived):
+        placed = _placed(client, selected, structure, arrived, links, old_newest)
+    if len(entries) == len(arrived):
+        # Every message up to the highest new UID is in the folder's last structure or new.
+        _extend_link_index(client, selected, old_newest, max(newest, *arrived), entries)
     if placed is None:
         return None
     top, moved = [], set()
@@ -275,13 +308,15 @@ def with_new_mail(client, selected, last, count, newest):
     return tuple(top) + rest + structure[len(known) :]
 
 
-def _placed(client, selected, known, arrived, links, old_newest) -> dict | None:
-    """{("known", index in `known`) or ("new", first UID): the new UIDs it takes}, or None
-    where a new message cannot be placed surely (see with_new_mail)."""
+def _placed(client, selected, structure, arrived, links, old_newest) -> dict | None:
+    """{("known", index in the newest conversations of `structure`) or ("new", first
+    UID): the new UIDs it takes}, or None where a new message cannot be placed surely (see
+    with_new_mail)."""
+    known = structure[: limits.PLACING_CONVERSATIONS]
     owners = _owners(client, selected, known)
     groups: dict = {}  # a new message's Message-ID -> its group
     placed: dict = {}
-    named, expected, ids, keys = set(), set(), {}, []
+    named, held, fresh, words = set(), {}, [], []
     subjects = {uid: links[uid][2].casefold() for uid in arrived}
     for uid in arrived:
         own, names, base, _reply = links[uid]
@@ -296,25 +331,21 @@ def _placed(client, selected, known, arrived, links, old_newest) -> dict | None:
                 # joining conversations.
                 return None
             group = found.pop()
-            for name in names:
-                if name not in groups:
-                    expected.add(owners.uids[name])
-                    ids[name] = [b"HEADER", b"Message-ID", _astring(name)]
+            held.update((name, owners.uids[name]) for name in names if name not in groups)
         else:
             group = ("new", uid)
             word = _subject_word(base)
             others = (text for other, text in subjects.items() if other != uid)
             if word is None or (word and any(word.casefold() in text for text in others)):
                 return None  # new mail of one subject: merged or not, THREAD decides
-            keys += [[b"SUBJECT", _astring(word)]] if word else []
+            words += [word] if word else []
         if own:
             groups[own] = group
-            keys += [[b"HEADER", field, _astring(own)] for field in _ANSWER_FIELDS]
+            fresh.append(own)
         named.update(names)
         placed.setdefault(group, []).append(uid)
-    if len(ids) + len(keys) > limits.MAX_RELATED_KEYS:
-        return None  # a search too long for one command
-    return placed if _nothing_else(client, old_newest, expected, list(ids.values()), keys) else None
+    alone = _nothing_else(client, selected, structure, old_newest, fresh, held, words)
+    return placed if alone else None
 
 
 class _Owners(dict):
@@ -338,18 +369,199 @@ def _owners(client, selected, known) -> _Owners:
     return owners
 
 
-def _nothing_else(client, old_newest, expected, ids, keys) -> bool:
-    """Whether no older message names a new one (`keys`: its Message-ID in References or
-    In-Reply-To) or has its subject (`keys`: SUBJECT), and none but the `expected` ones
-    hold a Message-ID the new ones name (`ids`): one search of the others, and one of the
-    expected ones for what they must not have."""
-    answered = compress_uids(sorted(expected)).encode("ascii") if expected else None
+def _nothing_else(client, selected, structure, old_newest, fresh, held, words) -> bool:
+    """Whether no older message (UIDs 1 to `old_newest`, those of `structure`) holds a new
+    message's Message-ID (`fresh`) or names it in References or In-Reply-To, or has a
+    subject with one of `words`, and none but the one `held` names holds each Message-ID
+    that new ones name. Answered by the folder's link index for the messages it covers
+    (_link_index), by a `UID SEARCH` for the others: one of the others, one of the held
+    ones for what they must not have."""
+    if not (fresh or held or words):
+        return True
+    index = _link_index(client, selected, structure, old_newest)
+    covered = 0
+    if index is not None:
+        covered = index.covered
+        fresh_keys = [_id_key(own.encode("ascii")) for own in fresh]
+        if any(index.holders(key) or index.names(key) for key in fresh_keys):
+            return False
+        if any(index.has_word(word) for word in words):
+            return False
+        for name, uid in held.items():
+            if index.holders(_id_key(name.encode("ascii"))) != (uid <= covered):
+                return False  # held by another message too (or by none: not sure)
+        if covered >= old_newest:
+            return True
+    expected = sorted(uid for uid in held.values() if uid > covered)
+    answered = compress_uids(expected).encode("ascii") if expected else None
+    ids = [[b"HEADER", b"Message-ID", _astring(name)] for name in held]
+    fields = (b"Message-ID", *_ANSWER_FIELDS)
+    keys = [[b"HEADER", field, _astring(own)] for own in fresh for field in fields]
+    keys += [[b"SUBJECT", _astring(word)] for word in words]
+    if len(ids) + len(keys) > limits.MAX_RELATED_KEYS:
+        return False  # a search too long for one command
     if keys or ids:
-        others = [b"UID", f"1:{old_newest}".encode("ascii")]
+        others = [b"UID", f"{covered + 1}:{old_newest}".encode("ascii")]
         others += [b"NOT", b"UID", answered] if answered else []
         if _searched(client, [*others, *_any_of(ids + keys)]):
             return False
     return not (keys and answered and _searched(client, [b"UID", answered, *_any_of(keys)]))
+
+
+# -- the link index ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _LinkIndex:
+    """What the messages of a folder with UIDs 1 to `covered` say that could change where
+    new mail goes, so that placing it (with_new_mail) asks this rather than the server,
+    whose `UID SEARCH` by header reads the whole folder: the Message-IDs they hold and
+    name, and their subjects, as SEARCH compares them (case folded; Message-IDs in any
+    case, as 64-bit hashes: two that share a hash make a Message-ID count as held or
+    named, and the folder is threaded anew). An expunged message's entries stay: they can
+    only send new mail to be threaded anew. New mail extends it; a folder of another
+    UIDVALIDITY has an index of its own."""
+
+    covered: int
+    held: array  # the hash of each Message-ID each message holds, sorted
+    named: array  # the hash of each Message-ID named in References or In-Reply-To, sorted
+    subjects: bytes  # every subject as _folded gives it, a line each
+    refused: bool = False  # larger than limits.MAX_LINK_INDEX_BYTES: none kept
+
+    @property
+    def weight(self) -> int:
+        return 8 * (len(self.held) + len(self.named)) + len(self.subjects)
+
+    def holders(self, key: int) -> int:
+        return bisect_right(self.held, key) - bisect_left(self.held, key)
+
+    def names(self, key: int) -> bool:
+        at = bisect_left(self.named, key)
+        return at < len(self.named) and self.named[at] == key
+
+    def has_word(self, word: str) -> bool:
+        return _folded(word) in self.subjects
+
+    def extended(self, entries: dict, covered: int) -> "_LinkIndex":
+        """This index with the `entries` (_index_entry) of the messages after `covered`
+        up to `covered`."""
+        values = [entries[uid] for uid in sorted(entries)]
+        named = set(chain.from_iterable(entry[1] for entry in values))
+        subjects = [self.subjects] if self.subjects else []
+        return _LinkIndex(
+            covered=covered,
+            held=_merged(self.held, list(chain.from_iterable(entry[0] for entry in values))),
+            named=_merged(self.named, [key for key in named if not self.names(key)]),
+            subjects=b"\n".join(chain(subjects, (entry[2] for entry in values))),
+        )
+
+
+def _merged(ordered: array, keys: list[int]) -> array:
+    """`ordered` (ascending) with `keys`, ascending: a copy, as other threads may read it."""
+    if len(keys) > 64:
+        return array("q", sorted(chain(ordered, keys)))
+    merged = ordered[:]
+    for key in keys:
+        merged.insert(bisect_left(merged, key), key)
+    return merged
+
+
+_NO_LINKS = _LinkIndex(covered=0, held=array("q"), named=array("q"), subjects=b"")
+
+
+def _link_index(client, selected, structure, old_newest) -> _LinkIndex | None:
+    """The folder's link index for the messages of UIDs 1 to `old_newest` (those of
+    `structure`), or for the first of them: what it does not cover yet, it is extended by
+    (limits.LINK_INDEX_SLICE messages read at once); None where it cannot serve."""
+    scope = mailbox_scope(client)
+    if scope is None:
+        return None
+    key = (scope, selected.name, int(selected.uidvalidity))
+    index = _LINK_INDEXES.get(key) or _NO_LINKS
+    if index.refused or index.covered > old_newest:
+        return None
+    if index.covered < old_newest:
+        uids = sorted(uid for uid in chain.from_iterable(structure) if uid > index.covered)
+        chosen = uids[: limits.LINK_INDEX_SLICE]
+        entries = _index_entries(client, chosen)
+        covered = old_newest if len(chosen) == len(uids) else chosen[-1]
+        index = _kept_link_index(key, index.extended(entries, covered))
+    return None if index.refused else index
+
+
+def _extend_link_index(client, selected, old_newest, newest, entries) -> None:
+    """The folder's link index, where it covers `old_newest`, extended by the new mail's
+    `entries` to `newest`."""
+    scope = mailbox_scope(client)
+    key = (scope, selected.name, int(selected.uidvalidity))
+    index = _LINK_INDEXES.get(key) if scope is not None else None
+    if index is not None and not index.refused and index.covered == old_newest:
+        _kept_link_index(key, index.extended(entries, newest))
+
+
+def _kept_link_index(key, index: _LinkIndex) -> _LinkIndex:
+    if index.weight > limits.MAX_LINK_INDEX_BYTES:
+        index = _LinkIndex(index.covered, array("q"), array("q"), b"", refused=True)
+    _LINK_INDEXES.put(key, index)
+    return index
+
+
+def _id_key(message_id: bytes) -> int:
+    """A Message-ID's 64-bit hash in the link index, in any case (as SEARCH compares)."""
+    return hash(message_id.lower())
+
+
+def _folded(text: str) -> bytes:
+    """`text` case folded and decomposed, as Dovecot's SEARCH compares text (RFC 5051
+    i;unicode-casemap): a word of a subject is in the folded subject."""
+    if text.isascii():
+        return text.lower().encode("ascii")
+    return unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold()).encode(
+        "utf-8", "replace"
+    )
+
+
+def _folded_subject(value: bytes) -> bytes:
+    """A Subject field's value as the link index holds it: decoded and _folded; where it
+    has encoded words or 8-bit text, as it stands too (a server that reads them otherwise
+    then finds what it finds)."""
+    if value.isascii() and b"=?" not in value and not _CONTROL.search(value):
+        return value.lower()
+    decoded = _folded(subject_text(_FOLDED_LINE.sub(b" ", value).strip()))
+    raw = value.lower() if value.isascii() else _folded(value.decode("utf-8", "replace"))
+    return decoded if raw == decoded else decoded + b"\n" + raw
+
+
+def _index_entry(fields: dict, folded: dict) -> tuple:
+    """(the hashes of the Message-IDs a message holds, of those it names, its subjects)
+    from its _header_fields: every one, not the first only, as SEARCH finds any.
+    `folded`: the subjects folded so far (replies share theirs, mailing lists too)."""
+    held = {
+        _id_key(token)
+        for value in fields.get(b"message-id", ())
+        for token in _MESSAGE_ID.findall(value)
+    }
+    named = {
+        _id_key(token)
+        for field in (b"references", b"in-reply-to")
+        for value in fields.get(field, ())
+        for token in _MESSAGE_ID.findall(value)
+    }
+    subjects = []
+    for value in fields.get(b"subject", ()):
+        if value not in folded:
+            folded[value] = _folded_subject(value)
+        subjects.append(folded[value])
+    return tuple(held), tuple(named), b"\n".join(subjects)
+
+
+def _index_entries(client, uids: list[int]) -> dict[int, tuple]:
+    """{uid: _index_entry} of `uids` (messages gone missing), read in batches of
+    limits.SUBJECT_FETCH_BATCH."""
+    entries, folded = {}, {}
+    for uid, header in _read_headers(client, uids):
+        entries[uid] = _index_entry(_header_fields(header), folded)
+    return entries
 
 
 def _subject_word(base: str) -> str | None:
@@ -405,39 +617,55 @@ def parse_threads(raw: bytes) -> list[list[int]]:
     return threads
 
 
-def _header_threads(client, selected, criteria) -> tuple[tuple[int, ...], ...]:
-    """The conversations as THREAD=REFERENCES would name them, from the headers."""
+def _header_threads(client, selected, criteria, newest) -> tuple[tuple[int, ...], ...]:
+    """The conversations as THREAD=REFERENCES would name them, from the headers; for the
+    whole folder (highest UID `newest`), its link index from the same read."""
     uids = None if criteria == [b"ALL"] else _searched(client, criteria)  # None: every one
-    links = message_links(client, selected, uids)
+    entries = {} if uids is None else None
+    links = message_links(client, selected, uids, entries)
+    scope = mailbox_scope(client)
+    if entries is not None and scope is not None:
+        key = (scope, selected.name, int(selected.uidvalidity))
+        _kept_link_index(key, _NO_LINKS.extended(entries, max(newest, max(entries, default=0))))
     return group_by_links(links)
 
 
-def message_links(client, selected, uids: list[int] | None) -> dict[int, tuple]:
+def message_links(client, selected, uids: list[int] | None, entries=None) -> dict[int, tuple]:
     """{uid: (Message-ID, referenced Message-IDs, base subject, is a reply)} of `uids` (None:
     every message of the selected folder), from the cache or read in batches of
-    limits.SUBJECT_FETCH_BATCH."""
+    limits.SUBJECT_FETCH_BATCH; into `entries`, the _index_entry of each message read."""
     scope = mailbox_scope(client)
     folder, uidvalidity = selected.name, int(selected.uidvalidity)
-    links, missing = {}, []
-    if uids is None:
-        sets = ["1:*"]
-    else:
+    links, missing, folded = {}, None, {}
+    if uids is not None:
+        missing = []
         for uid in uids:
             entry = _LINKS.get((scope, folder, uidvalidity, uid)) if scope else None
             if entry is None:
                 missing.append(uid)
             else:
                 links[uid] = entry
-        ordered = sorted(missing)
-        batch = limits.SUBJECT_FETCH_BATCH
+    for uid, header in _read_headers(client, missing):
+        fields = _header_fields(header)
+        links[uid] = _links_of_fields(fields)
+        if entries is not None:
+            entries[uid] = _index_entry(fields, folded)
+        if scope is not None:
+            _LINKS.put((scope, folder, uidvalidity, uid), links[uid])
+    return links
+
+
+def _read_headers(client, uids: list[int] | None):
+    """(uid, header bytes of _LINK_ITEMS) of `uids` (None: every message), read in batches
+    of limits.SUBJECT_FETCH_BATCH."""
+    if uids is None:
+        sets = ["1:*"]
+    else:
+        ordered, batch = sorted(uids), limits.SUBJECT_FETCH_BATCH
         sets = [compress_uids(ordered[i : i + batch]) for i in range(0, len(ordered), batch)]
     for uid_set in sets:
         data = imap.untagged_command(client, b"FETCH", [uid_set.encode("ascii"), _LINK_ITEMS])
-        for uid, header in _fetched_headers(data):
-            links[uid] = _links_of(header)
-            if scope is not None:
-                _LINKS.put((scope, folder, uidvalidity, uid), links[uid])
-    return links
+        yield from _fetched_headers(data)
 
 
 def _fetched_headers(data):
@@ -454,16 +682,30 @@ def _fetched_headers(data):
             yield int(uid.group(1)), header if isinstance(header, bytes) else b""
 
 
+def _header_fields(header: bytes) -> dict[bytes, list[bytes]]:
+    """{lower-case field name: [its values, folded lines and all]} of a _LINK_ITEMS header."""
+    fields: dict = {}
+    for name, value in _LINK_FIELD.findall(header):
+        fields.setdefault(name.lower(), []).append(value)
+    return fields
+
+
 def _links_of(header: bytes) -> tuple:
-    fields = {}
-    for line in re.sub(rb"\r?\n[ \t]+", b" ", header).splitlines():
-        match = _FIELD.match(line)
-        if match:
-            fields.setdefault(match.group(1).lower(), match.group(2).strip())
-    own = _MESSAGE_ID.search(fields.get(b"message-id", b""))
-    named = _MESSAGE_ID.findall(fields.get(b"references", b""))[-limits.MAX_READ_REFERENCES :]
-    named += _MESSAGE_ID.findall(fields.get(b"in-reply-to", b""))
-    subject = fields.get(b"subject", b"")
+    return _links_of_fields(_header_fields(header))
+
+
+def _links_of_fields(fields: dict) -> tuple:
+    """(Message-ID, the Message-IDs named, base subject, is a reply) from a message's first
+    Message-ID, References, In-Reply-To and Subject field."""
+
+    def first(name):
+        values = fields.get(name)
+        return _FOLDED_LINE.sub(b" ", values[0]).strip() if values else b""
+
+    own = _MESSAGE_ID.search(first(b"message-id"))
+    named = _MESSAGE_ID.findall(first(b"references"))[-limits.MAX_READ_REFERENCES :]
+    named += _MESSAGE_ID.findall(first(b"in-reply-to"))
+    subject = first(b"subject")
     base = base_subject(subject)
     own_id = own.group().decode("ascii") if own else None
     names = tuple(
@@ -629,3 +871,4 @@ def forget_structures() -> None:
     _LATEST.clear()
     _LINKS.clear()
     _RELATED_FOUND.clear()
+    _LINK_INDEXES.clear()

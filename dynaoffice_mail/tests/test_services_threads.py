@@ -1,12 +1,20 @@
 """Conversations from what servers answer and what headers say (#16): the THREAD answer
 read exactly, or refused; messages joined by the IDs they name and by base subjects; new
-mail placed into the last structure exactly as a THREAD of the whole folder places it."""
+mail placed into the last structure exactly as a THREAD of the whole folder places it,
+checked against the folder's link index (whole, read in slices, or refused as too large)."""
 
 import pytest
 
 from odoo.addons.dynaoffice_mail.services import imap, limits, threads
 from odoo.addons.dynaoffice_mail.services.exceptions import ProtocolError
-from odoo.addons.dynaoffice_mail.services.threads import _links_of, group_by_links, parse_threads
+from odoo.addons.dynaoffice_mail.services.threads import (
+    _header_fields,
+    _id_key,
+    _index_entry,
+    _links_of,
+    group_by_links,
+    parse_threads,
+)
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 from odoo.addons.dynaoffice_mail.tests.push_helpers import deliver_over_lmtp
 from odoo.addons.dynaoffice_mail.tests.test_client_threads import _mail, _write
@@ -50,6 +58,33 @@ def test_headers_join_what_names_each_other_or_a_common_message():
     assert links[3][:2] == ("<a3@x>", ("<a1@x>", "<a2@x>"))
     assert links[5][2:] == ("Rechnung", True)
     assert group_by_links(links) == ((6,), (2, 5), (1, 3, 4))
+
+
+def test_link_index_finds_what_a_search_of_the_folder_finds():
+    """Message-IDs in any case, each message's every Message-ID and reference, subjects
+    decoded and case folded as SEARCH compares them; a copy when extended."""
+    headers = {
+        1: b"Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?=\r\nMessage-ID: <A1@x>\r\n\r\n",
+        2: b"Subject: Re: Angebot\r\nMessage-ID: <a2@x>\r\nReferences: <a1@x>\r\n <gone@x>\r\n\r\n",
+        3: b"Subject: Pro\x01tokoll\r\nMessage-ID: <d1@x>\r\nMessage-ID: <d1@x>\r\n\r\n",
+        4: b"Subject: Doppelt\r\nMessage-ID: <d1@x>\r\nIn-Reply-To: <a2@x>\r\n\r\n",
+    }
+    folded = {}
+    entries = {uid: _index_entry(_header_fields(raw), folded) for uid, raw in headers.items()}
+    index = threads._NO_LINKS.extended(entries, 4)
+
+    def key(name):
+        return _id_key(name.encode())
+
+    assert index.covered == 4
+    assert [index.holders(key(name)) for name in ("<a1@x>", "<d1@x>", "<gone@x>")] == [1, 2, 0]
+    named = [name for name in ("<gone@x>", "<A1@X>", "<a2@x>", "<d1@x>") if index.names(key(name))]
+    assert named == ["<gone@x>", "<A1@X>", "<a2@x>"]
+    assert all(index.has_word(word) for word in ("GRÜSSE", "köln", "Protokoll", "angebot"))
+    assert not index.has_word("Rechnung")
+    more = index.extended({5: _index_entry(_header_fields(b"Subject: Rechnung\r\n"), {})}, 9)
+    assert more.covered == 9 and more.has_word("Rechnung") and not index.has_word("Rechnung")
+    assert more.weight > index.weight > 0
 
 
 # -- new mail placed into the last structure, against Dovecot --------------------------------
@@ -99,7 +134,7 @@ def _placed_or_threaded(client):
     if page.threaded_by == "server":
         fresh = threads._server_threads(client, [b"ALL"])
     else:
-        fresh = threads._header_threads(client, selected, [b"ALL"])
+        fresh = group_by_links(threads.message_links(client, selected, None))
     return [c.uids for c in page.conversations], list(fresh), anew, wire.commands
 
 
@@ -122,18 +157,25 @@ DELIVERIES = [
         True,
     ),
     ("the message they answer", [_mail("Feier", "h1", 12)], True),
+    ("a new mail of an older one's Message-ID", [_mail("Neuigkeit", "d1", 12)], True),
     ("a reply before its parent", [_mail("Re: Umzug", "k2", 12, refs=["k1"])], True),
     ("that parent", [_mail("Umzug", "k1", 13)], True),
     ("a new mail after all that", [_mail("Budget 2027", "m1", 14)], False),
 ]
 
 
+@pytest.mark.parametrize("index", ["whole", "slices", "refused"])
 @pytest.mark.parametrize("server_threads", [True, False], ids=["THREAD", "headers"])
 def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
-    threaded_inbox, server_threads, monkeypatch
+    threaded_inbox, server_threads, index, monkeypatch
 ):
     client, deliver, expunge = threaded_inbox
     monkeypatch.setattr(threads, "SERVER_THREADS", server_threads)
+    if index == "slices":
+        # Two messages a slice: the older messages are partly in the index, partly searched.
+        monkeypatch.setattr(limits, "LINK_INDEX_SLICE", 2)
+    if index == "refused":
+        monkeypatch.setattr(limits, "MAX_LINK_INDEX_BYTES", 100)
     placed, fresh, anew, _commands = _placed_or_threaded(client)
     assert placed == fresh and anew
     assert len(placed) == 5
@@ -145,9 +187,9 @@ def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
         assert anew == expected_anew, (what, commands)
         if not anew:
             # The new UIDs, their links, the older messages that could change their
-            # place (and the answered ones): no command reads the whole folder.
-            searches = [line for line in commands if " UID SEARCH " in line]
-            assert 2 <= len(searches) <= 3, (what, commands)
+            # place (in the link index; searched where it is refused, and where a slice
+            # of it is not read yet): no command reads the whole folder.
+            _check_older_searches(index, commands, what)
     # A new mail and an expunge at once: threaded anew.
     uid = placed[-1][0]
     expunge(uid)
@@ -155,3 +197,23 @@ def test_new_mail_is_placed_as_a_fresh_thread_would_place_it(
     placed, fresh, anew, _commands = _placed_or_threaded(client)
     assert anew and placed == fresh
     assert uid not in {u for conversation in placed for u in conversation}
+    # The link index keeps the expunged message's entries: new mail after it is placed.
+    deliver(_mail("Lieferung", "p1", 16))
+    placed, fresh, anew, commands = _placed_or_threaded(client)
+    assert placed == fresh and not anew
+    _check_older_searches(index, commands, "new mail after an expunge")
+    kept = list(threads._LINK_INDEXES._entries.values())
+    assert kept and all(item.refused == (index == "refused") for item in kept)
+    assert threads._LINK_INDEXES.weight <= limits.MAX_LINK_INDEX_BYTES
+
+
+def _check_older_searches(index, commands, what):
+    """The searches of older messages (after the one of the new UIDs): none where the link
+    index is whole."""
+    searches = [line for line in commands if " UID SEARCH " in line][1:]
+    if index == "whole":
+        assert not searches, (what, commands)
+    elif index == "refused":
+        assert 1 <= len(searches) <= 2, (what, commands)
+    else:
+        assert len(searches) <= 2, (what, commands)
