@@ -6,8 +6,10 @@ import {
     contains,
     getService,
     mockService,
+    patchWithCleanup,
     useTestClientAction,
 } from "@web/../tests/web_test_helpers";
+import { session } from "@web/session";
 import { POLL_INTERVAL } from "@dynaoffice_mail/client/mail_client";
 import { mailShortcuts } from "@dynaoffice_mail/client/shortcuts_dialog";
 import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
@@ -55,6 +57,8 @@ async function openClient({ accounts = ACCOUNTS, accountUnread = { 2: 7 } } = {}
             return { messages, total: box.total, offset, sort: "date", uidvalidity: box.uidvalidity };
         },
         client_assignments: () => ({}),
+        // As conversations: [5, 3] and [4, 2, 1], newest first (see conversationsPage).
+        client_conversations: (ids, folder) => conversationsPage(folder, box),
     });
     mockService("dynaoffice_mail.rpc", () => server.rpc);
     mockService("notification", () => makeNotifications());
@@ -71,8 +75,39 @@ async function openClient({ accounts = ACCOUNTS, accountUnread = { 2: 7 } } = {}
         tag: "dynaoffice_mail.client",
         name: "Mailbox",
     });
-    await waitFor(".o_dynaoffice_mail_row[data-uid='5'].o_cursor");
+    await waitFor(".o_dynaoffice_mail_row[data-uid='5'].o_cursor, [data-key='5'].o_cursor");
     return { box, server };
+}
+
+/** `box`'s five messages as two conversations: [3, 5] and [1, 2, 4]. */
+function conversationsPage(folder, box) {
+    const row = (uid) => ({
+        uid,
+        subject: `Message ${uid}`,
+        from_: [{ name: "Kunde", email: "kunde@example.com" }],
+        seen: uid > box.unread,
+        flagged: false,
+        date: `2026-03-0${uid}T09:00:00+00:00`,
+        ref: { account: 1, folder, uidvalidity: box.uidvalidity, uid },
+    });
+    const conversation = (uids) => ({
+        key: uids.at(-1),
+        uids,
+        related: [],
+        count: uids.length,
+        subject: `Message ${uids[0]}`,
+        participants: [{ name: "Kunde", email: "kunde@example.com" }],
+        date: `2026-03-0${uids.at(-1)}T09:00:00+00:00`,
+        unread: uids.some((uid) => uid <= box.unread),
+        flagged: false,
+    });
+    return {
+        total: 2,
+        offset: 0,
+        uidvalidity: box.uidvalidity,
+        messages: [5, 4, 3, 2, 1].map(row),
+        conversations: [conversation([3, 5]), conversation([1, 2, 4])],
+    };
 }
 
 describe("dynaoffice_mail client: keyboard", () => {
@@ -102,6 +137,35 @@ describe("dynaoffice_mail client: keyboard", () => {
         await press("k");
         await animationFrame();
         expect(".o_dynaoffice_mail_row[data-uid='5']").toHaveClass("o_cursor");
+    });
+
+    test("as conversations, the keys move by conversation, check and open it whole", async () => {
+        patchWithCleanup(session, { dynaoffice_mail_conversations: true });
+        await openClient();
+        const row = (key) => `.o_dynaoffice_mail_conversation_row[data-key='${key}']`;
+        expect(row(5)).toHaveClass("o_cursor");
+
+        await press("j");
+        await animationFrame();
+        expect(row(4)).toHaveClass("o_cursor");
+        expect(row(5)).not.toHaveClass("o_cursor");
+        await press("j");
+        await animationFrame();
+        expect(row(4)).toHaveClass("o_cursor"); // the last conversation: it stays
+
+        await press("space");
+        await animationFrame();
+        expect(`${row(4)} .o_dynaoffice_mail_conversation_checkbox`).toBeChecked();
+        expect(`${row(5)} .o_dynaoffice_mail_conversation_checkbox`).not.toBeChecked();
+        await press("space");
+        await animationFrame();
+        expect(`${row(4)} .o_dynaoffice_mail_conversation_checkbox`).not.toBeChecked();
+
+        await press("k");
+        await animationFrame();
+        await press("Enter");
+        await waitFor(`${row(5)}.o_open`);
+        expect(".o_dynaoffice_mail_conversation_subject").toHaveText("Message 5");
     });
 
     test("? in a text field is typed, not a shortcut", async () => {

@@ -21,6 +21,7 @@ export class ConversationRow extends Component {
         conversation: Object,
         selected: Boolean,
         open: Boolean,
+        cursor: { type: Boolean, optional: true },
         onOpen: Function,
         onToggleSelect: Function,
     };

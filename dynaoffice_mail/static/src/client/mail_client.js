@@ -25,6 +25,7 @@ import { Composer } from "./composer";
 import { notifyScheduled, ScheduledFolder, ScheduledList } from "./scheduled_mail";
 import { ComposerModel } from "./composer_model";
 import { ConversationPane } from "./conversation_pane";
+import { toggleConversationSelected } from "./conversation_model";
 import { FolderNameDialog } from "./folder_name_dialog";
 import { FolderTree } from "./folder_tree";
 import { MailClientModel } from "./mail_client_model";
@@ -884,14 +885,14 @@ export class MailClient extends Component {
         key("k", () => this.moveCursor(-1, false), repeat);
         key("home", () => this.moveCursor(-Infinity, false), { when: inList });
         key("end", () => this.moveCursor(Infinity, false), { when: inList });
-        key("enter", () => this.openMessage(model.cursor), {
+        key("enter", () => this.openAtCursor(), {
             when: (target) =>
                 onMessage() &&
                 notInFolders(target) &&
                 !closest(target, "button, a, [role='separator']"),
         });
         // A check box toggles itself.
-        key("space", () => model.toggleSelected(model.cursor), {
+        key("space", () => this.toggleAtCursor(), {
             when: (target) =>
                 onMessage() &&
                 !target.matches("input") &&
@@ -997,24 +998,43 @@ export class MailClient extends Component {
             return model.targetUids();
         }
         const row = closest(target, ".o_dynaoffice_mail_row");
-        return row && model.cursor !== null ? [model.cursor] : [];
+        return row ? model.cursorUids() : [];
+    }
+
+    /** Enter: the message at the cursor, or its conversation when the list shows them. */
+    openAtCursor() {
+        const conversation = this.model.cursorConversation;
+        return conversation
+            ? this.openConversation(conversation)
+            : this.openMessage(this.model.cursor);
+    }
+
+    /** Space: checks or unchecks the message at the cursor, or its whole conversation. */
+    toggleAtCursor() {
+        const model = this.model;
+        const conversation = model.cursorConversation;
+        if (conversation) {
+            toggleConversationSelected(model, conversation);
+        } else {
+            model.toggleSelected(model.cursor);
+        }
     }
 
     moveCursor(step, extend) {
         const model = this.model;
-        const before = model.cursor;
-        const uid = Number.isFinite(step)
-            ? model.moveCursor(step)
-            : model.moveCursor(step > 0 ? model.messages.length : -model.messages.length);
-        if (extend && uid !== null) {
-            if (before !== null) {
-                model.selection.add(before);
+        const before = model.cursorUids();
+        const stops = model.cursorStops().length;
+        const key = model.moveCursor(Number.isFinite(step) ? step : Math.sign(step) * stops);
+        if (extend && key !== null) {
+            for (const uid of [...before, ...model.cursorUids()]) {
+                model.selection.add(uid);
             }
-            model.selection.add(uid);
-            model.anchor = uid;
+            model.anchor = model.cursorConversation ? null : key;
         }
         // Keep the keyboard in the list, where the cursor is.
-        const row = this.rootRef.el?.querySelector(`.o_dynaoffice_mail_row[data-uid="${uid}"]`);
+        const row = this.rootRef.el?.querySelector(
+            `.o_dynaoffice_mail_row[data-uid="${key}"], .o_dynaoffice_mail_row[data-key="${key}"]`
+        );
         row?.focus({ preventScroll: true });
     }
 }

@@ -5,7 +5,7 @@ import { _t } from "@web/core/l10n/translation";
 import { Reactive } from "@web/core/utils/reactive";
 import { formatInteger } from "@web/views/fields/formatters";
 import { MailContext } from "./context_model";
-import { followConversation, pageCall } from "./conversation_model";
+import { conversationByKey, followConversation, pageCall } from "./conversation_model";
 import { MailAssignments, pagePlace } from "./mail_assignments";
 import { MailTeam } from "./mail_team";
 import { folderLabel, folderPathLabel } from "./mail_folders";
@@ -651,15 +651,40 @@ export class MailClientModel extends Reactive {
         }
     }
 
+    /**
+     * What the keyboard cursor moves over: the page's conversations (by their key, the
+     * newest message) when the list shows conversations, else its messages (by UID).
+     */
+    cursorStops() {
+        const conversations = this.page?.conversations;
+        return conversations
+            ? conversations.map((conversation) => conversation.key)
+            : this.messages.map((message) => message.uid);
+    }
+
     moveCursor(step) {
-        const uids = this.messages.map((message) => message.uid);
-        if (!uids.length) {
+        const stops = this.cursorStops();
+        if (!stops.length) {
             return null;
         }
-        const index = uids.indexOf(this.cursor);
-        const next = index === -1 ? 0 : Math.min(Math.max(index + step, 0), uids.length - 1);
-        this.cursor = uids[next];
+        const index = stops.indexOf(this.cursor);
+        const next = index === -1 ? 0 : Math.min(Math.max(index + step, 0), stops.length - 1);
+        this.cursor = stops[next];
         return this.cursor;
+    }
+
+    /** The conversation the keyboard cursor is on, when the list shows conversations. */
+    get cursorConversation() {
+        return conversationByKey(this.page, this.cursor);
+    }
+
+    /** The messages the keyboard cursor stands for: its conversation's, or its message. */
+    cursorUids() {
+        if (this.cursor === null) {
+            return [];
+        }
+        const conversation = this.cursorConversation;
+        return conversation ? [...conversation.uids] : [this.cursor];
     }
 
     // -- reading ----------------------------------------------------------------------------

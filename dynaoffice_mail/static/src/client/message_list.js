@@ -57,7 +57,9 @@ export class MessageList extends Component {
         useEffect(
             (cursor) => {
                 const container = this.rowsRef.el;
-                const row = container?.querySelector(`[data-uid="${cursor}"]`);
+                const row = container?.querySelector(
+                    `[data-uid="${cursor}"], [data-key="${cursor}"]`
+                );
                 if (row) {
                     row.scrollIntoView({ block: "nearest" });
                     if (container.contains(document.activeElement)) {
