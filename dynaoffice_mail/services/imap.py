@@ -30,7 +30,7 @@ from .exceptions import (
 )
 from .fetch_parser import parse_fetch
 from .refs import MessageRef
-from .uidsets import compress_uids
+from .uidsets import compress_uids, set_ranges
 
 # A folder this connection brought up to date less than this many seconds ago, with no
 # command but reads since, is not asked again (no NOOP) by ensure_selected(recent=True). Off:
@@ -138,13 +138,8 @@ class _VettedIMAP4(imaplib.IMAP4):
 
 def _set_size(uid_set: bytes) -> int:
     """How many UIDs a set such as b"2,5:7" names (0 for one that cannot be read)."""
-    size = 0
-    for piece in uid_set.split(b","):
-        first, _colon, last = piece.strip().partition(b":")
-        if not first.isdigit() or not (last or first).isdigit():
-            return 0
-        size += abs(int(last or first) - int(first)) + 1
-    return size
+    ranges = set_ranges(uid_set)
+    return sum(high - low + 1 for low, high in ranges) if ranges else 0
 
 
 class VettedIMAPClient(imapclient.IMAPClient):
@@ -209,6 +204,11 @@ class VettedIMAPClient(imapclient.IMAPClient):
     @property
     def highest_modseq(self) -> int | None:
         return self._imap.highest_modseq if self.condstore else None
+
+    @property
+    def expunged(self):
+        """The last VANISHED answers of the selected folder (see _VettedIMAP4.expunged)."""
+        return self._imap.expunged
 
 
 def connect(settings: ImapSettings) -> VettedIMAPClient:

@@ -18,7 +18,7 @@ from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
 from .headers import clean_text, decode_header_text, to_text
 from .structure import has_attachment, parse_bodystructure
 from .subjects import subject_sort_key
-from .uidsets import compress_uids, parse_ordered_uids
+from .uidsets import compress_uids, parse_ordered_uids, set_ranges
 
 SORT_KEYS = ("date", "arrival", "from", "subject", "size")
 
@@ -676,8 +676,8 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
 
 
 def _told_expunged(client, uids) -> bool:
-    """Whether the connection heard that one of `uids` was expunged (imap's `expunged`)."""
-    told = getattr(getattr(client, "_imap", None), "expunged", ())
+    """Whether the connection heard that one of `uids` was expunged (its `expunged`)."""
+    told = getattr(client, "expunged", ())
     return bool(told) and bool(_vanished_among(told, uids) or ())
 
 
@@ -771,13 +771,11 @@ def _vanished_among(answers, uids) -> set[int] | None:
     for answer in answers:
         text = answer.strip() if isinstance(answer, bytes) else b""
         if text.upper().startswith(b"(EARLIER)"):
-            text = text[len(b"(EARLIER)") :].strip()
-        for piece in text.split(b","):
-            first, _colon, last = piece.partition(b":")
-            if not first.isdigit() or not (last or first).isdigit():
-                return None
-            low, high = sorted((int(first), int(last or first)))
-            gone.update(uid for uid in uids if low <= uid <= high)
+            text = text[len(b"(EARLIER)") :]
+        ranges = set_ranges(text)
+        if ranges is None:
+            return None
+        gone.update(uid for uid in uids for low, high in ranges if low <= uid <= high)
     return gone
 
 

@@ -39,6 +39,19 @@ def compress_uids(uids: Iterable[int]) -> str:
     return ",".join(ranges)
 
 
+def set_ranges(uid_set: bytes) -> list[tuple[int, int]] | None:
+    """The ranges of a sequence set such as b"2,5:7" or b"9:8" as (low, high) pairs, as
+    written (a set the server sent: nothing expanded); None for one that cannot be read."""
+    ranges = []
+    for piece in uid_set.strip().split(b","):
+        first, _colon, last = piece.strip().partition(b":")
+        if not first.isdigit() or not (last or first).isdigit():
+            return None
+        low, high = sorted((int(first), int(last or first)))
+        ranges.append((low, high))
+    return ranges
+
+
 def _range(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}:{last}"
 

@@ -8,7 +8,7 @@ import secrets
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import imap, limits, messages
+from odoo.addons.dynaoffice_mail.services import imap, limits, messages, uidsets
 from odoo.addons.dynaoffice_mail.services.caches import BoundedCache
 from odoo.addons.dynaoffice_mail.services.messages import MessageSearch, page_messages
 from odoo.addons.dynaoffice_mail.tests.test_services_mailbox import (
@@ -502,3 +502,12 @@ def test_what_noops_told_joins_only_where_nothing_was_learnt_in_between(monkeypa
     # Bounded: beyond limits.MAX_SYNC_CHANGES changed messages, the newer alone.
     monkeypatch.setattr(limits, "MAX_SYNC_CHANGES", 2)
     assert second.after(first) is second
+
+
+def test_expunged_uids_are_read_from_sets_as_the_server_writes_them():
+    assert uidsets.set_ranges(b" 9:7,12 ") == [(7, 9), (12, 12)]
+    assert uidsets.set_ranges(b"3:x") is None and uidsets.set_ranges(b"") is None
+    answers = [b"(EARLIER) 9:7,12", b"40"]
+    assert messages._vanished_among(answers, [6, 7, 12, 13, 40]) == {7, 12, 40}
+    assert messages._vanished_among([b"(EARLIER) *"], [1]) is None
+    assert imap._set_size(b"2,5:7") == 4 and imap._set_size(b"junk") == 0
