@@ -173,11 +173,14 @@ def page_messages(
     (_known_summaries); after a change of flags alone, where neither sort nor search looks
     at flags, the cached order stands and the NOOP's answer names the changed flags (where
     it covers the time since the page was read: imap.SyncChanges; else one FETCH brings
-    them, _flag_refreshed_rows); the first page without a search, by date or size, is made
-    from its cached rows and one FETCH after new mail or an expunge below it too
-    (_merged_page). A page of a folder that changed since it was read thus costs at most
-    two commands, except after new mail or an expunge on other pages and searches (the
-    NOOP, the SORT and a FETCH of the rows the cache lacks).
+    them, _flag_refreshed_rows); a page without a search, by date or size, is made from
+    its cached rows and one FETCH after new mail too, the first one after an expunge below
+    it as well (_merged_page: a later page is shifted by the new mail that sorts before it,
+    from a margin of limits.PAGE_MARGIN messages named with it). A page of a folder that
+    changed since it was read thus costs at most two commands, except with a search or
+    another order after new mail or an expunge, a later page after an expunge or more new
+    mail than its margin: the NOOP, the SORT and a FETCH of the rows the cache lacks (a
+    later page's margin too, once sorted again after a change).
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -204,21 +207,30 @@ def page_messages(
             if state is not None:
                 page_key = (*state[:3], sort, reverse, offset, limit, tuple(criteria))
                 cached = _PAGES.get(page_key)
-            if cached is not None and cached[:2] != state[3:]:
+            changed = cached is not None and cached[:2] != state[3:]
+            if changed:
                 cached, messages = _changed_page(
                     client, selected, state, page_key, cached, with_previews
                 )
+            before = ()
             if cached is None:
-                total, uids = _page_uids(
-                    client, selected, sort, sort_key, criteria, reverse, offset, limit
+                margin = _margin(state, sort, criteria, offset)
+                total, uids, before = _page_uids(
+                    client, selected, sort, sort_key, criteria, reverse, offset, limit, margin
                 )
                 if page_key is not None and _folder_state(client, selected, count) == state:
-                    new_from = max([1, selected.uidnext, *(uid + 1 for uid in uids)])
-                    _PAGES.put(page_key, (*state[3:], new_from, total, uids))
+                    new_from = max([1, selected.uidnext, *(uid + 1 for uid in uids + before)])
+                    _PAGES.put(page_key, (*state[3:], new_from, total, uids, before))
             else:
-                total, uids = cached[3:]
+                total, uids = cached[3:5]
             if messages is None:
-                messages = _known_summaries(client, selected, state, list(uids), with_previews)
+                # Sorted again after a change: the rows of the margin too, so that the next
+                # new mail can shift the page without sorting (_merged_page).
+                wanted = list(uids) + list(before if changed else ())
+                messages = _known_summaries(client, selected, state, wanted, with_previews)
+                if len(wanted) > len(uids):
+                    on_page = set(uids)
+                    messages = tuple(row for row in messages if row.uid in on_page)
         imap.mark_quiet(client)
     return MessagePage(
         total=total,
@@ -230,16 +242,29 @@ def page_messages(
     )
 
 
-def _page_uids(client, selected, sort, sort_key, criteria, reverse, offset, limit):
-    """(total, the page's UIDs) as the server sorts and searches them (see page_messages)."""
+def _page_uids(client, selected, sort, sort_key, criteria, reverse, offset, limit, margin=0):
+    """(total, the page's UIDs, the UIDs of up to `margin` messages right before it) as the
+    server sorts and searches them (see page_messages). A margin is only read where the
+    server sorts (see _margin)."""
     found = None
     if sort == "arrival":
         found = _search_page(client, criteria, reverse, offset, limit)
     elif sort == "subject":
         found = _subject_page(client, selected, criteria, reverse, offset, limit)
-    if found is None:
-        found = _sort_page(client, sort_key, criteria, reverse, offset, limit)
-    return found[0], tuple(found[1])
+    if found is not None:
+        return found[0], tuple(found[1]), ()
+    start = max(0, offset - margin)
+    total, uids = _sort_page(client, sort_key, criteria, reverse, start, offset - start + limit)
+    return total, tuple(uids[offset - start :]), tuple(uids[: offset - start])
+
+
+def _margin(state, sort, criteria, offset) -> int:
+    """How many messages before the page are named with it: limits.PAGE_MARGIN for a later
+    page that _merged_page can keep after new mail (cached, no search, an order of
+    _MERGED_ORDERS), else none."""
+    if state is None or not offset or sort not in _MERGED_ORDERS or criteria != [b"ALL"]:
+        return 0
+    return limits.PAGE_MARGIN
 
 
 def matching_uids(
@@ -607,7 +632,7 @@ def _flag_refreshed_rows(client, state, cached, entries) -> dict | None:
     cache's entries of the page's rows (_cached_entries).
     """
     scope, folder, uidvalidity, modseq, _count = state
-    page_modseq, _page_count, new_from, _total, uids = cached
+    page_modseq, _page_count, new_from, _total, uids, _before = cached
     since = min([page_modseq, *(entry[0] for entry in entries.values())])
     message_set = f"{compress_uids(uids)},{new_from}:*" if uids else f"{new_from}:*"
     changed = {}
@@ -650,18 +675,18 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
         cached = (*state[3:], *cached[2:])
         _PAGES.put(page_key, cached)
         return cached, None
-    if not offset and criteria == (b"ALL",) and sort in _MERGED_ORDERS:
+    if _mergeable(client, changes, cached, page_key, count):
+        before = _cached_entries(state, cached[5], with_previews)
+        window = {**(before or {}), **entries}
         order_key = _order_key(sort, reverse)
-        if _in_order([entry[2] for entry in entries.values()], order_key) and not (
-            cached[3] > len(cached[4]) and _told_expunged(client, cached[4])
-        ):
+        if before is not None and _in_order([entry[2] for entry in window.values()], order_key):
             merged = _merged_page(
-                client, selected, state, cached, entries, order_key, limit, with_previews
+                client, selected, state, cached, window, order_key, offset, limit, with_previews
             )
             if merged is None:
                 return None, None
-            new_from, uids, rows = merged
-            cached = (*state[3:], new_from, count, uids)
+            new_from, uids, before, rows = merged
+            cached = (*state[3:], new_from, count, uids, before)
             if _folder_state(client, selected, count) == state:
                 _PAGES.put(page_key, cached)
             return cached, _as_listed(rows, uids, with_previews)
@@ -673,6 +698,26 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
     cached = (*state[3:], *cached[2:])
     _PAGES.put(page_key, cached)
     return cached, _as_listed(rows, cached[4], with_previews)
+
+
+def _mergeable(client, changes, cached, page_key, count) -> bool:
+    """Whether _merged_page may keep a cached page (`cached`, see _PAGES) of a changed
+    folder of `count` messages: a page without a search in an order of _MERGED_ORDERS,
+    the first one or one with a margin wide enough for the mail that came since. A first
+    page loses nothing by an expunge unless it is full; a later one nothing at all."""
+    _scope, _folder, _uidvalidity, sort, _reverse, offset, _limit, criteria = page_key
+    page_count, total, uids, before = cached[1], cached[3], cached[4], cached[5]
+    if criteria != (b"ALL",) or sort not in _MERGED_ORDERS:
+        return False
+    if not offset:
+        return not (total > len(uids) and _told_expunged(client, uids))
+    arrived = count - page_count  # as many new mails, if nothing was expunged
+    if arrived < 0 or (offset > len(before) and arrived > len(before)):
+        return False
+    told_all = changes is not None and changes.since <= cached[0]
+    return not (told_all and changes.expunged_after(cached[0])) and not _told_expunged(
+        client, (*before, *uids)
+    )
 
 
 def _told_expunged(client, uids) -> bool:
@@ -694,33 +739,42 @@ def _cached_entries(state, uids, with_previews) -> dict | None:
     return entries
 
 
-def _merged_page(client, selected, state, cached, entries, order_key, limit, with_previews):
-    """(the lowest UID a later mail can have, the UIDs, {uid: row}) of the first page of a
-    folder listed without a search in an order of _MERGED_ORDERS (`order_key`, see
-    _order_key), from the page as it was read before (`cached`, see _PAGES; `entries`, its
-    rows' in the row cache) and one FETCH, after mail arrived, flags changed or mail was
-    expunged; None where that cannot be told surely (the server sorts again then).
+def _merged_page(client, selected, state, cached, window, order_key, offset, limit, with_previews):
+    """(the lowest UID a later mail can have, the page's UIDs, its new margin's, {uid: row})
+    of a page of a folder listed without a search in an order of _MERGED_ORDERS
+    (`order_key`, see _order_key), from the page as it was read before (`cached`, see
+    _PAGES) and one FETCH, after mail arrived, flags changed or mail was expunged; None
+    where that cannot be told surely (the server sorts again then). `window`: the row
+    cache's entries of the page's margin and rows, in the order the server gave them.
 
-    `UID FETCH <page UIDs>,<new_from>:* <the list's items> (CHANGEDSINCE <m> VANISHED)`
-    answers with the rows of the page's messages that changed since and of every message
-    that arrived since (a new mail has a higher MODSEQ), and names the page's messages
-    that were expunged (`VANISHED (EARLIER)`, QRESYNC). The folder's first page is then
-    the first of those in the order: every other message sorted after the page's last one
-    and still does (a date or a size never changes). Where a message of a full page is
-    gone, the one that follows the page is not known here: None.
+    `UID FETCH <margin and page UIDs>,<new_from>:* <the list's items> (CHANGEDSINCE <m>
+    VANISHED)` answers with the rows of those messages that changed since and of every
+    message that arrived since (a new mail has a higher MODSEQ), and names those that were
+    expunged (`VANISHED (EARLIER)`, QRESYNC). The other messages still sort where they did
+    (a date or a size never changes), so:
+    - the folder's first page is the first of those rows in the order. Where a message of
+      a full page is gone, the one that follows the page is not known here: None.
+    - a later page is found in the margin, the page and the new mails that sort after
+      the margin's first, shifted by those that sort before it (new mail sorted after the
+      page stays after it). That holds where no message was expunged since (the message
+      count grew by exactly the new mails: an expunge anywhere before the page would
+      shift it the other way) and no more new mail sorts before the margin than it holds;
+      else None. The new margin is what of the window stays before the page.
 
     The order is the server's: SORT DATE by the Date header in whole seconds (UTC), SORT
     SIZE by RFC822.SIZE, messages alike in that by arrival, i.e. UID, ascending in both
-    directions (RFC 5256; Dovecot's index-sort.c). The caller checked that the page's rows
-    are in that order by their keys; a new row without a sure date (_sort_date) gives None.
+    directions (RFC 5256; Dovecot's index-sort.c). The caller checked that the window's
+    rows are in that order by their keys; a new row without a sure date (_sort_date) gives
+    None.
     """
-    scope, folder, uidvalidity, modseq, _count = state
-    page_modseq, _page_count, new_from, total, uids = cached
+    scope, folder, uidvalidity, modseq, count = state
+    page_modseq, page_count, new_from, total, uids, before = cached
     if not getattr(client, "qresync", False):
         return None
     previews_of = selected if with_previews else None
-    since = min([page_modseq, *(entry[0] for entry in entries.values())])
-    message_set = f"{compress_uids(uids)},{new_from}:*" if uids else f"{new_from}:*"
+    since = min([page_modseq, *(entry[0] for entry in window.values())])
+    known = compress_uids(window)
+    message_set = f"{known},{new_from}:*" if window else f"{new_from}:*"
     items = _summary_items(client, previews_of)
     imap.take_untagged(client, "VANISHED")
     response = imap.fetch(client, message_set, f"{items} (CHANGEDSINCE {since} VANISHED)")
@@ -729,20 +783,37 @@ def _merged_page(client, selected, state, cached, entries, order_key, limit, wit
         for item in response.values()
         if isinstance(item.get(b"UID"), int) and b"ENVELOPE" in item
     ]
-    rows = {uid: entry[2] for uid, entry in entries.items()}
+    rows = {uid: entry[2] for uid, entry in window.items()}
     rows.update((row.uid, row) for row in _summaries(client, answers, previews_of))
     vanished = _vanished_among(imap.take_untagged(client, "VANISHED") or (), rows)
-    if vanished is None or (total > len(uids) and vanished.intersection(uids)):
-        return None  # a message of the full page is gone: which follows it is not known
-    for uid in vanished:
-        del rows[uid]
-    if any(order_key(row) is None for row in rows.values()):
+    arrived = [uid for uid, _item in answers if uid >= new_from and uid not in window]
+    if vanished is None:
         return None
-    page = sorted(rows.values(), key=order_key)[:limit]
-    for row in page:
+    if offset and (vanished or page_count + len(arrived) != count):
+        return None  # an expunge: where the page now starts is not known here
+    if total > len(uids) and vanished.intersection(uids):
+        return None  # a message of the full first page is gone: which follows is not known
+    if any(order_key(rows[uid]) is None for uid in (*window, *arrived) if uid not in vanished):
+        return None
+    old = [rows[uid] for uid in window if uid not in vanished]
+    if offset and not old:
+        return None  # nothing to find the page by
+    new = sorted((rows[uid] for uid in arrived), key=order_key)
+    ahead = 0
+    if offset > len(before):  # the window does not start at the folder's start
+        first = order_key(old[0])
+        ahead = sum(1 for row in new if order_key(row) < first)
+        if ahead > len(before):
+            return None
+        new = [row for row in new if order_key(row) > first]
+    merged = sorted(old + new, key=order_key)
+    start = len(before) - ahead if offset > len(before) else offset
+    page = merged[start : start + limit]
+    for row in merged:
         _SUMMARIES.put((scope, folder, uidvalidity, row.uid), (modseq, with_previews, row))
     new_from = max([new_from, *(uid + 1 for uid, _item in answers)])
-    return new_from, tuple(row.uid for row in page), rows
+    margin = merged[max(0, start - limits.PAGE_MARGIN) : start] if offset else []
+    return new_from, tuple(row.uid for row in page), tuple(row.uid for row in margin), rows
 
 
 def _order_key(sort: str, reverse: bool):

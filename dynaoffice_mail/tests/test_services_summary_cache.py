@@ -464,6 +464,97 @@ def test_new_mail_joins_the_first_page_from_one_fetch(
     assert _rows(gone) == gone_fresh
 
 
+def _server_page(other, sort, reverse, offset, limit=50) -> list[int]:
+    """The page's UIDs as the server sorts them for a plain imapclient connection."""
+    other.noop()
+    program = f"REVERSE {sort.upper()}" if reverse else sort.upper()
+    return list(other.sort([program]))[offset : offset + limit]
+
+
+@pytest.mark.parametrize("sort", ["date", "size"])
+@pytest.mark.parametrize("reverse", [True, False])
+def test_new_mail_shifts_a_later_page_from_one_fetch(
+    mail_servers, cached_folder, no_window, sort, reverse
+):
+    """A later page (no search; by date or size) after new mail: its margin, the messages
+    right before it as the server last sorted them, shifts it (NOOP and one FETCH, no
+    SORT) by the new mail that sorts before it, takes in what sorts into it, and leaves
+    out what sorts after it; each page is the one the server sorts. Once more new mail
+    sorted before the page than its margin holds, or after an expunge, the server sorts
+    again, and the margin is read anew."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    third = _connect(mail_servers, address, password)
+    options = {"sort": sort, "reverse": reverse, "offset": 50}
+    first_on_page = NOW - datetime.timedelta(hours=51)  # UID 70, the first of page 2
+    first_of_margin = NOW - datetime.timedelta(hours=41)  # UID 80, newest first
+    plain = [
+        ("Neuer als alles", NOW + datetime.timedelta(minutes=5)),
+        ("Uralt", NOW - datetime.timedelta(days=400)),
+        ("Mitten drin", NOW - datetime.timedelta(hours=75, minutes=30)),
+        ("Gleiche Sekunde", first_on_page),
+        ("Gleich mit dem Rand", first_of_margin),
+    ]
+    wires, pages, truth = [], [], []
+    try:
+        other.select_folder(FOLDER)
+        page_messages(client, FOLDER, **{**options, "offset": 0})  # the user came by page 1
+        page_messages(client, FOLDER, **options)
+        for subject, moment in plain:
+            other.append(FOLDER, _raw_dated(subject, _header_date(moment)))
+            with WireLog(client) as wire:
+                pages.append(page_messages(client, FOLDER, **options))
+            wires.append(wire)
+            truth.append(_server_page(other, sort, reverse, 50))
+        # New mail sorted before the page until the margin is used up.
+        flood = []
+        for number in range(limits.PAGE_MARGIN):
+            moment = NOW + datetime.timedelta(hours=number + 1)
+            if not reverse:
+                moment = NOW - datetime.timedelta(days=500 + number)
+            other.append(FOLDER, _raw_dated(f"Flut {number}", _header_date(moment)))
+            with WireLog(client) as wire:
+                page = page_messages(client, FOLDER, **options)
+            flood.append((wire, page, _server_page(other, sort, reverse, 50)))
+        # An expunge before the page, with new mail, read on a connection that was not
+        # told of them (as a pooled one of another request): the message count says it.
+        before_page = page_messages(client, FOLDER, **{**options, "offset": 0}).messages[7].uid
+        page_messages(client, FOLDER, **options)
+        other.delete_messages([before_page])
+        other.uid_expunge([before_page])
+        other.append(FOLDER, _raw_dated("Nach dem Löschen", _header_date(NOW)))
+        with WireLog(third) as expunged_wire:
+            expunged = page_messages(third, FOLDER, **options)
+        expunged_truth = _server_page(other, sort, reverse, 50)
+    finally:
+        for connection in (third, other, client):
+            connection.logout()
+    for (subject, _moment), wire, page, uids in zip(plain, wires, pages, truth, strict=True):
+        assert _verbs(wire) == ["NOOP", "UID FETCH"], subject
+        assert "CHANGEDSINCE" in wire.commands[-1], subject
+        assert [row.uid for row in page.messages] == uids, subject
+        assert len(uids) == 50
+    assert pages[-1].total == COUNT + len(plain)
+    if sort == "date" and reverse:
+        # The page moved by the newest mail, and took in the one dated within it.
+        assert pages[0].messages[0].uid == 71
+        assert "Mitten drin" in [row.subject for row in pages[2].messages]
+    elif sort == "date":
+        assert [page.messages[0].uid for page in pages[:2]] == [51, 50]  # "Uralt" came first
+    for wire, page, uids in flood:
+        assert [row.uid for row in page.messages] == uids
+        assert len(_verbs(wire)) <= 3
+    if sort == "date":
+        # Each flood mail sorts before the page: the margin (10, less what the first new
+        # mails before it used) runs out, and the server sorts again.
+        assert any("UID SORT" in _verbs(wire) for wire, _page, _uids in flood)
+        assert _verbs(flood[0][0]) == ["NOOP", "UID FETCH"]
+    assert "UID SORT" in _verbs(expunged_wire)
+    assert [row.uid for row in expunged.messages] == expunged_truth
+    assert before_page not in expunged_truth
+
+
 @pytest.mark.parametrize(
     ("header", "seconds"),
     [
