@@ -10,8 +10,9 @@ ours
     before each request, the folder checked with a NOOP. Beside it, ours on an unchanged
     folder (the caches filled, validated by the NOOP's HIGHESTMODSEQ: one command), after
     another client changed a flag on the page (the NOOP, whose answer names the change),
-    after another client delivered a new mail (dated now; on the first page the NOOP and
-    one FETCH of what changed, the next page is sorted again), and as it would be with
+    after another client delivered a new mail (dated now: the NOOP and one FETCH of what
+    changed; the next page sorts again the first time, to read its margin's rows, and once
+    ten new mails used up its margin), and as it would be with
     imap.RECHECK_AFTER on, right after the last look (no command). The new mails are
     expunged again afterwards.
 floor
