@@ -61,9 +61,10 @@ MAX_KEPT_EXPUNGES = 100
 MAX_CACHED_SUMMARY_BYTES = 20 * 1024 * 1024
 # Pages' UIDs kept per worker, for one folder state, sort and search each (50 UIDs a page).
 MAX_CACHED_PAGES = 1_000
-# A later page of the list by date or size without a search also names this many messages
-# before it: new mail sorted before the page then shifts it without sorting again (see
-# services.messages._merged_page), until that much new mail has come.
+# A page of the list by date or size without a search also names this many messages before
+# it (but the first page) and after it: new mail sorted before the page then shifts it, and
+# the messages after it fill it for those expunged, without sorting again (see
+# services.messages._merged_page), until more than that came or went.
 PAGE_MARGIN = 10
 # Messages whose list data one look-up for assigning reads at once.
 MAX_SUMMARIES = 1_000

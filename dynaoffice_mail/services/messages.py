@@ -174,13 +174,13 @@ def page_messages(
     at flags, the cached order stands and the NOOP's answer names the changed flags (where
     it covers the time since the page was read: imap.SyncChanges; else one FETCH brings
     them, _flag_refreshed_rows); a page without a search, by date or size, is made from
-    its cached rows and one FETCH after new mail too, the first one after an expunge below
-    it as well (_merged_page: a later page is shifted by the new mail that sorts before it,
-    from a margin of limits.PAGE_MARGIN messages named with it). A page of a folder that
-    changed since it was read thus costs at most two commands, except with a search or
-    another order after new mail or an expunge, a later page after an expunge or more new
-    mail than its margin: the NOOP, the SORT and a FETCH of the rows the cache lacks (a
-    later page's margin too, once sorted again after a change).
+    its cached rows and one FETCH after new mail or an expunge too (_merged_page: the
+    page is named with margins of limits.PAGE_MARGIN messages before and after it, which
+    shift it by the new mail that sorts before it and fill it for what was expunged). A
+    page of a folder that changed since it was read thus costs at most two commands,
+    except with a search or another order after new mail or an expunge, or beyond what
+    the margins cover: the NOOP, the SORT and a FETCH of the rows the cache lacks (the
+    margins' too, when sorted again after a change, for the next time).
     """
     if sort not in SORT_KEYS:
         raise InvalidInputError(f"unknown sort key {sort!r}")
@@ -212,21 +212,22 @@ def page_messages(
                 cached, messages = _changed_page(
                     client, selected, state, page_key, cached, with_previews
                 )
-            before = ()
+            margins = ()
             if cached is None:
-                margin = _margin(state, sort, criteria, offset)
-                total, uids, before = _page_uids(
-                    client, selected, sort, sort_key, criteria, reverse, offset, limit, margin
+                total, uids, *margins = _page_uids(
+                    client, selected, sort, sort_key, criteria, reverse, offset, limit,
+                    _margins(state, sort, criteria, offset),
                 )
+                named = uids + margins[0] + margins[1]
                 if page_key is not None and _folder_state(client, selected, count) == state:
-                    new_from = max([1, selected.uidnext, *(uid + 1 for uid in uids + before)])
-                    _PAGES.put(page_key, (*state[3:], new_from, total, uids, before))
+                    new_from = max([1, selected.uidnext, *(uid + 1 for uid in named)])
+                    _PAGES.put(page_key, (*state[3:], new_from, total, uids, *margins))
             else:
                 total, uids = cached[3:5]
             if messages is None:
-                # Sorted again after a change: the rows of the margin too, so that the next
-                # new mail can shift the page without sorting (_merged_page).
-                wanted = list(uids) + list(before if changed else ())
+                # Sorted again after a change: the margins' rows too, so that the next
+                # change can be told without sorting (_merged_page).
+                wanted = list(uids) + [uid for margin in margins if changed for uid in margin]
                 messages = _known_summaries(client, selected, state, wanted, with_previews)
                 if len(wanted) > len(uids):
                     on_page = set(uids)
@@ -242,29 +243,32 @@ def page_messages(
     )
 
 
-def _page_uids(client, selected, sort, sort_key, criteria, reverse, offset, limit, margin=0):
-    """(total, the page's UIDs, the UIDs of up to `margin` messages right before it) as the
-    server sorts and searches them (see page_messages). A margin is only read where the
-    server sorts (see _margin)."""
+def _page_uids(client, selected, sort, sort_key, criteria, reverse, offset, limit, margins):
+    """(total, the page's UIDs, the UIDs of up to `margins[0]` messages right before it, of
+    up to `margins[1]` right after it) as the server sorts and searches them (see
+    page_messages). Margins are only read where the server sorts (see _margins)."""
     found = None
     if sort == "arrival":
         found = _search_page(client, criteria, reverse, offset, limit)
     elif sort == "subject":
         found = _subject_page(client, selected, criteria, reverse, offset, limit)
     if found is not None:
-        return found[0], tuple(found[1]), ()
-    start = max(0, offset - margin)
-    total, uids = _sort_page(client, sort_key, criteria, reverse, start, offset - start + limit)
-    return total, tuple(uids[offset - start :]), tuple(uids[: offset - start])
+        return found[0], tuple(found[1]), (), ()
+    start = max(0, offset - margins[0])
+    total, uids = _sort_page(
+        client, sort_key, criteria, reverse, start, offset - start + limit + margins[1]
+    )
+    first, end = offset - start, offset - start + limit
+    return total, tuple(uids[first:end]), tuple(uids[:first]), tuple(uids[end:])
 
 
-def _margin(state, sort, criteria, offset) -> int:
-    """How many messages before the page are named with it: limits.PAGE_MARGIN for a later
-    page that _merged_page can keep after new mail (cached, no search, an order of
-    _MERGED_ORDERS), else none."""
-    if state is None or not offset or sort not in _MERGED_ORDERS or criteria != [b"ALL"]:
-        return 0
-    return limits.PAGE_MARGIN
+def _margins(state, sort, criteria, offset) -> tuple[int, int]:
+    """How many messages before and after the page are named with it: limits.PAGE_MARGIN
+    each (none before the first page) for a page that _merged_page can keep after a change
+    (cached, no search, an order of _MERGED_ORDERS), else none."""
+    if state is None or sort not in _MERGED_ORDERS or criteria != [b"ALL"]:
+        return 0, 0
+    return (limits.PAGE_MARGIN if offset else 0), limits.PAGE_MARGIN
 
 
 def matching_uids(
@@ -632,7 +636,7 @@ def _flag_refreshed_rows(client, state, cached, entries) -> dict | None:
     cache's entries of the page's rows (_cached_entries).
     """
     scope, folder, uidvalidity, modseq, _count = state
-    page_modseq, _page_count, new_from, _total, uids, _before = cached
+    page_modseq, _page_count, new_from, _total, uids, _before, _after = cached
     since = min([page_modseq, *(entry[0] for entry in entries.values())])
     message_set = f"{compress_uids(uids)},{new_from}:*" if uids else f"{new_from}:*"
     changed = {}
@@ -675,18 +679,22 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
         cached = (*state[3:], *cached[2:])
         _PAGES.put(page_key, cached)
         return cached, None
-    if _mergeable(client, changes, cached, page_key, count):
+    # The margin after the page serves where its rows are known (it fills the page after
+    # an expunge); the one before it is needed to place the page at all.
+    after = _cached_entries(state, cached[6], with_previews) or {}
+    kept = (*cached[:6], tuple(after))
+    if _mergeable(client, kept, page_key, count):
         before = _cached_entries(state, cached[5], with_previews)
-        window = {**(before or {}), **entries}
+        window = {**(before or {}), **entries, **after}
         order_key = _order_key(sort, reverse)
         if before is not None and _in_order([entry[2] for entry in window.values()], order_key):
             merged = _merged_page(
-                client, selected, state, cached, window, order_key, offset, limit, with_previews
+                client, selected, state, kept, window, order_key, offset, limit, with_previews
             )
             if merged is None:
                 return None, None
-            new_from, uids, before, rows = merged
-            cached = (*state[3:], new_from, count, uids, before)
+            new_from, uids, before, after, rows = merged
+            cached = (*state[3:], new_from, count, uids, before, after)
             if _folder_state(client, selected, count) == state:
                 _PAGES.put(page_key, cached)
             return cached, _as_listed(rows, uids, with_previews)
@@ -700,24 +708,20 @@ def _changed_page(client, selected, state, page_key, cached, with_previews):
     return cached, _as_listed(rows, cached[4], with_previews)
 
 
-def _mergeable(client, changes, cached, page_key, count) -> bool:
-    """Whether _merged_page may keep a cached page (`cached`, see _PAGES) of a changed
-    folder of `count` messages: a page without a search in an order of _MERGED_ORDERS,
-    the first one or one with a margin wide enough for the mail that came since. A first
-    page loses nothing by an expunge unless it is full; a later one nothing at all."""
+def _mergeable(client, cached, page_key, count) -> bool:
+    """Whether _merged_page may try to keep a cached page (`cached`, see _PAGES) of a
+    changed folder of `count` messages: a page without a search in an order of
+    _MERGED_ORDERS, with margins wide enough for the mail that came since and for the
+    messages the connection was told were expunged from it."""
     _scope, _folder, _uidvalidity, sort, _reverse, offset, _limit, criteria = page_key
-    page_count, total, uids, before = cached[1], cached[3], cached[4], cached[5]
+    page_count, total, uids, before, after = cached[1], *cached[3:]
     if criteria != (b"ALL",) or sort not in _MERGED_ORDERS:
         return False
-    if not offset:
-        return not (total > len(uids) and _told_expunged(client, uids))
-    arrived = count - page_count  # as many new mails, if nothing was expunged
-    if arrived < 0 or (offset > len(before) and arrived > len(before)):
-        return False
-    told_all = changes is not None and changes.since <= cached[0]
-    return not (told_all and changes.expunged_after(cached[0])) and not _told_expunged(
-        client, (*before, *uids)
-    )
+    if offset > len(before) and count - page_count > len(before):
+        return False  # more new mail than the margin can shift the page by
+    gone = _vanished_among(getattr(client, "expunged", ()), (*before, *uids))
+    reaches_end = offset + len(uids) + len(after) >= total
+    return gone is not None and (reaches_end or len(gone) <= len(after))
 
 
 def _told_expunged(client, uids) -> bool:
@@ -740,26 +744,25 @@ def _cached_entries(state, uids, with_previews) -> dict | None:
 
 
 def _merged_page(client, selected, state, cached, window, order_key, offset, limit, with_previews):
-    """(the lowest UID a later mail can have, the page's UIDs, its new margin's, {uid: row})
-    of a page of a folder listed without a search in an order of _MERGED_ORDERS
-    (`order_key`, see _order_key), from the page as it was read before (`cached`, see
-    _PAGES) and one FETCH, after mail arrived, flags changed or mail was expunged; None
-    where that cannot be told surely (the server sorts again then). `window`: the row
-    cache's entries of the page's margin and rows, in the order the server gave them.
+    """(the lowest UID a later mail can have, the page's UIDs, its new margins' before and
+    after it, {uid: row}) of a page of a folder listed without a search in an order of
+    _MERGED_ORDERS (`order_key`, see _order_key), from the page as it was read before
+    (`cached`, see _PAGES) and one FETCH, after mail arrived, flags changed or mail was
+    expunged; None where that cannot be told surely (the server sorts again then).
+    `window`: the row cache's entries of the page's rows and its margins' (the messages the
+    server sorted right before and after it), in the order the server gave them.
 
-    `UID FETCH <margin and page UIDs>,<new_from>:* <the list's items> (CHANGEDSINCE <m>
+    `UID FETCH <the window's UIDs>,<new_from>:* <the list's items> (CHANGEDSINCE <m>
     VANISHED)` answers with the rows of those messages that changed since and of every
     message that arrived since (a new mail has a higher MODSEQ), and names those that were
     expunged (`VANISHED (EARLIER)`, QRESYNC). The other messages still sort where they did
-    (a date or a size never changes), so:
-    - the folder's first page is the first of those rows in the order. Where a message of
-      a full page is gone, the one that follows the page is not known here: None.
-    - a later page is found in the margin, the page and the new mails that sort after
-      the margin's first, shifted by those that sort before it (new mail sorted after the
-      page stays after it). That holds where no message was expunged since (the message
-      count grew by exactly the new mails: an expunge anywhere before the page would
-      shift it the other way) and no more new mail sorts before the margin than it holds;
-      else None. The new margin is what of the window stays before the page.
+    (a date or a size never changes), so the page is found in the window's remaining rows
+    and the new mail that sorts among them: shifted by the new mail that sorts before the
+    window, which no more may do than the margin before it holds, and filled from the
+    margin after it for the messages expunged before its end. That holds where every
+    expunged message was in the window, which the message count tells (it grew by the new
+    mail less those), or, for the first page, anywhere after it; and where the window
+    holds a whole page after the shift, or reached the folder's end. Else None.
 
     The order is the server's: SORT DATE by the Date header in whole seconds (UTC), SORT
     SIZE by RFC822.SIZE, messages alike in that by arrival, i.e. UID, ascending in both
@@ -768,13 +771,12 @@ def _merged_page(client, selected, state, cached, window, order_key, offset, lim
     None.
     """
     scope, folder, uidvalidity, modseq, count = state
-    page_modseq, page_count, new_from, total, uids, before = cached
+    page_modseq, page_count, new_from, total, uids, before, after = cached
     if not getattr(client, "qresync", False):
         return None
     previews_of = selected if with_previews else None
     since = min([page_modseq, *(entry[0] for entry in window.values())])
-    known = compress_uids(window)
-    message_set = f"{known},{new_from}:*" if window else f"{new_from}:*"
+    message_set = f"{compress_uids(window)},{new_from}:*" if window else f"{new_from}:*"
     items = _summary_items(client, previews_of)
     imap.take_untagged(client, "VANISHED")
     response = imap.fetch(client, message_set, f"{items} (CHANGEDSINCE {since} VANISHED)")
@@ -785,14 +787,12 @@ def _merged_page(client, selected, state, cached, window, order_key, offset, lim
     ]
     rows = {uid: entry[2] for uid, entry in window.items()}
     rows.update((row.uid, row) for row in _summaries(client, answers, previews_of))
-    vanished = _vanished_among(imap.take_untagged(client, "VANISHED") or (), rows)
+    vanished = _vanished_among(imap.take_untagged(client, "VANISHED") or (), window)
     arrived = [uid for uid, _item in answers if uid >= new_from and uid not in window]
     if vanished is None:
         return None
-    if offset and (vanished or page_count + len(arrived) != count):
-        return None  # an expunge: where the page now starts is not known here
-    if total > len(uids) and vanished.intersection(uids):
-        return None  # a message of the full first page is gone: which follows is not known
+    if offset and page_count + len(arrived) - len(vanished) != count:
+        return None  # a message expunged outside the window: where the page starts is unknown
     if any(order_key(rows[uid]) is None for uid in (*window, *arrived) if uid not in vanished):
         return None
     old = [rows[uid] for uid in window if uid not in vanished]
@@ -806,14 +806,22 @@ def _merged_page(client, selected, state, cached, window, order_key, offset, lim
         if ahead > len(before):
             return None
         new = [row for row in new if order_key(row) > first]
+    reaches_end = offset + len(uids) + len(after) >= total
+    if not reaches_end:  # what sorts after the window's last is not known here
+        last = order_key(old[-1]) if old else None
+        new = [row for row in new if last is not None and order_key(row) < last]
     merged = sorted(old + new, key=order_key)
     start = len(before) - ahead if offset > len(before) else offset
     page = merged[start : start + limit]
+    if len(page) < limit and not reaches_end:
+        return None  # the messages that follow the window would fill the page
     for row in merged:
         _SUMMARIES.put((scope, folder, uidvalidity, row.uid), (modseq, with_previews, row))
     new_from = max([new_from, *(uid + 1 for uid, _item in answers)])
-    margin = merged[max(0, start - limits.PAGE_MARGIN) : start] if offset else []
-    return new_from, tuple(row.uid for row in page), tuple(row.uid for row in margin), rows
+    margin = limits.PAGE_MARGIN
+    before = merged[max(0, start - margin) : start] if offset else []
+    after = merged[start + limit : start + limit + margin]
+    return new_from, *(tuple(row.uid for row in part) for part in (page, before, after)), rows
 
 
 def _order_key(sort: str, reverse: bool):

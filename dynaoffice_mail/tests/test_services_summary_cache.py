@@ -555,6 +555,55 @@ def test_new_mail_shifts_a_later_page_from_one_fetch(
     assert before_page not in expunged_truth
 
 
+@pytest.mark.parametrize("sort", ["date", "size"])
+@pytest.mark.parametrize("offset", [0, 50])
+def test_an_expunge_on_a_page_is_filled_from_its_margin(
+    mail_servers, cached_folder, no_window, sort, offset
+):
+    """Messages expunged from a page (and from the margin before it) by another client:
+    the messages the server sorted right after the page fill it (NOOP and one FETCH), once
+    a page sorted again after a change has read its margins' rows; with new mail as well.
+    More expunged than the margin after holds, and the server sorts again."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    options = {"sort": sort, "reverse": True, "offset": offset}
+    steps = []
+
+    def expunge_and_read(uids, *, deliver=False):
+        other.delete_messages(uids)
+        other.uid_expunge(uids)
+        if deliver:
+            other.append(FOLDER, _raw_dated("Neu", _header_date(NOW)))
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER, **options)
+        steps.append((wire, page, _server_page(other, sort, True, offset)))
+        return page
+
+    try:
+        other.select_folder(FOLDER)
+        page = page_messages(client, FOLDER, **options)
+        page = expunge_and_read([page.messages[5].uid])  # sorted again: margins read
+        gone = [page.messages[9].uid, page.messages[30].uid]
+        if offset:  # and one of the margin before the page
+            gone.append(page_messages(client, FOLDER, **{**options, "offset": 45}).messages[0].uid)
+            page_messages(client, FOLDER, **options)
+        page = expunge_and_read(gone, deliver=True)
+        page = expunge_and_read([row.uid for row in page.messages[:3]])
+        expunge_and_read([row.uid for row in page.messages[:limits.PAGE_MARGIN + 1]])
+    finally:
+        other.logout()
+        client.logout()
+    for _wire, page, uids in steps:
+        assert [row.uid for row in page.messages] == uids
+        assert len(uids) == 50
+    first, filled, again, too_many = (_verbs(wire) for wire, _page, _uids in steps)
+    assert first == ["NOOP", "UID SORT", "UID FETCH"]
+    assert filled == again == ["NOOP", "UID FETCH"]
+    assert "UID SORT" in too_many
+    assert steps[1][1].total == COUNT - 3 - bool(offset) + 1
+
+
 @pytest.mark.parametrize(
     ("header", "seconds"),
     [
