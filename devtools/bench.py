@@ -45,8 +45,9 @@ connection: one bounded `BODY.PEEK[<part>]<0.N>` FETCH per part number), once wi
 preview cache emptied before each request and once filled; and without previews. And the
 page sorted by subject, ascending: the server's `SORT SUBJECT` with ESORT PARTIAL (what the
 list did before: Re:/Fwd: only) beside ours on base subjects (every Subject header of the
-folder read and sorted in Python), with the order's cache emptied before each request and
-filled (the next page, the next look).
+folder read and sorted in Python), with the order's caches emptied before each request,
+filled (the next page, the next look), and after another client delivered a new mail (only
+its subject read, the order sorted again from the subjects kept).
 
 Then a 25 MiB attachment through the addon's download route: a throwaway database, Odoo as one
 HTTP process (--workers=0), a user and an account made over JSON-RPC, and a timed GET. The
@@ -193,6 +194,7 @@ SUBJECT_WAYS = (
     ("server SORT", "the server's SORT SUBJECT (knows Re:/Fwd: only), ESORT PARTIAL"),
     ("ours, cold", "base subjects: every Subject read and sorted here, cache empty"),
     ("ours, cached", "base subjects: the order cached for this folder state"),
+    ("ours, new mail", "base subjects: after a new mail, its subject read, sorted again here"),
 )
 # A page of conversations (#16), beside the flat list's page (see bench_conversations).
 CONVERSATION_WAYS = (
@@ -800,7 +802,14 @@ def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: i
 
     def cold_subjects(client, offset):
         messages._SUBJECT_ORDERS.clear()
+        messages._SUBJECT_KEYS.clear()
         return ours.page(client, folder, offset, sort="subject", reverse=False)
+
+    deliverer, delivered = ours.open(), []
+    deliverer.select_folder(folder)
+
+    def deliver():
+        delivered.append(_deliver_now(deliverer, folder, len(delivered)))
 
     calls = {
         "no previews": lambda o: ours.page(plain, folder, o, with_previews=False),
@@ -810,7 +819,10 @@ def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: i
         "server SORT": lambda o: _server_subject_sort(plain, folder, o),
         "ours, cold": lambda o: cold_subjects(plain, o),
         "ours, cached": lambda o: ours.page(plain, folder, o, sort="subject", reverse=False),
+        "ours, new mail": lambda o: ours.page(plain, folder, o, sort="subject", reverse=False),
     }
+    # Done before each request of a way, unmeasured.
+    before_each = {"ours, new mail": deliver}
     result = {"pages": {}}
     try:
         # Dovecot makes a page's previews once and keeps them in its cache file: the first
@@ -822,15 +834,18 @@ def bench_list_extras(meter, mailbox: Mailbox, folder: str, size: int, repeat: i
             figures = {}
             for name, call in calls.items():
                 call(offset)  # unmeasured: Dovecot's caches, as for the other figures
-                samples = [
-                    measure(meter, lambda call=call, offset=offset: call(offset))
-                    for _ in range(repeat)
-                ]
+                samples = []
+                for _ in range(repeat):
+                    before_each.get(name, lambda: None)()
+                    samples.append(measure(meter, lambda call=call, offset=offset: call(offset)))
                 figures[name] = _pooled_figures(samples)
             result["pages"][page_name] = figures
     finally:
-        ours.close(plain)
-        ours.close(hidden)
+        if delivered:
+            deliverer.delete_messages(delivered)
+            deliverer.uid_expunge(delivered)
+        for client in (plain, hidden, deliverer):
+            ours.close(client)
     _print_extras(size, result)
     return result
 

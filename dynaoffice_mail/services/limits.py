@@ -37,6 +37,9 @@ MAX_SUBJECT_SORT = 100_000
 # Subject orders kept per worker (a folder and search each; an order of 100,000 messages
 # takes 400 kB).
 MAX_CACHED_SUBJECT_ORDERS = 64
+# The subjects those orders are made of, kept per worker so that new mail reads only its
+# own (about 200 bytes a message and its subject's text): a folder of more is read whole.
+MAX_SUBJECT_KEY_BYTES = 32 * 1024 * 1024
 # Subjects read in one FETCH while sorting: a UID set of this many stays far below
 # Dovecot's 64 kB command line, and the answer is read in pieces.
 SUBJECT_FETCH_BATCH = 5_000

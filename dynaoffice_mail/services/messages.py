@@ -32,6 +32,14 @@ _SUBJECT_FIELD = re.compile(
 # Subject orders of folders and searches (see _subject_page), by mailbox, folder,
 # UIDVALIDITY and the set of matching UIDs: ascending, as compact arrays of UIDs.
 _SUBJECT_ORDERS = BoundedCache(limits.MAX_CACHED_SUBJECT_ORDERS)
+# The subjects those orders were made of, by mailbox, folder and UIDVALIDITY: {UID:
+# subject_sort_key}, so that a new order (new mail, an expunge, another search) reads only
+# the subjects of messages it has not seen.
+_SUBJECT_KEYS = BoundedCache(
+    limits.MAX_CACHED_SUBJECT_ORDERS,
+    max_bytes=limits.MAX_SUBJECT_KEY_BYTES,
+    weigh=lambda keys: _subject_keys_weight(keys),
+)
 # The list's rows by mailbox, folder, UIDVALIDITY and UID, as (the folder's HIGHESTMODSEQ
 # they were read at, whether with the preview, MessageSummary); and pages by mailbox,
 # folder, UIDVALIDITY, sort, direction, offset, size and search, as (HIGHESTMODSEQ and
@@ -387,8 +395,9 @@ def _subject_page(client, selected, criteria, reverse, offset, limit):
 
     `UID SEARCH RETURN (COUNT ALL)` names the matching messages as a compressed UID set;
     an order made for exactly that set in this folder and UIDVALIDITY is still right (a
-    message never changes its subject), so only a changed folder or search reads the
-    subjects again, in batches of limits.SUBJECT_FETCH_BATCH.
+    message never changes its subject). For another set (new mail, an expunge, another
+    search) only the subjects not read before are read (_SUBJECT_KEYS), in batches of
+    limits.SUBJECT_FETCH_BATCH, and the order is sorted again here.
     """
     matching = _matching_uids(client, criteria)
     if matching is None:
@@ -399,17 +408,28 @@ def _subject_page(client, selected, criteria, reverse, offset, limit):
     key = (scope, selected.name, int(selected.uidvalidity), digest)
     order = _SUBJECT_ORDERS.get(key) if scope is not None else None
     if order is None:
-        subjects = _fetch_subjects(client, uids)
+        subjects = _SUBJECT_KEYS.get(key[:3], {}) if scope is not None else {}
+        subjects.update(_fetch_subjects(client, [uid for uid in uids if uid not in subjects]))
+        if criteria == [b"ALL"]:  # every message of the folder: forget the expunged
+            subjects = {uid: subjects[uid] for uid in uids if uid in subjects}
         unknown = subject_sort_key("")  # gone since the search
         order = array("I", sorted(uids, key=lambda uid: (subjects.get(uid, unknown), uid)))
         if scope is not None:
             _SUBJECT_ORDERS.put(key, order)
+            _SUBJECT_KEYS.put(key[:3], subjects)  # weighed again
     total = len(order)
     if reverse:
         page = [order[total - 1 - index] for index in range(offset, min(total, offset + limit))]
     else:
         page = list(order[offset : offset + limit])
     return total, page
+
+
+def _subject_keys_weight(keys: dict) -> int:
+    """The estimated bytes of a folder's subject keys: the dict, the tuples and the text
+    (equal subjects share their key)."""
+    texts = {id(key): len(key[0]) + len(key[1]) for key in keys.values()}
+    return 100 * len(keys) + sum(120 + 2 * size for size in texts.values())
 
 
 def _matching_uids(client, criteria) -> tuple[str, list[int]] | None:

@@ -73,4 +73,4 @@ def subject_sort_key(subject: str | bytes | None) -> tuple[str, str]:
     "AW: Angebot" beside "Angebot"."""
     decomposed = unicodedata.normalize("NFKD", base_subject(subject).casefold())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return plain, decomposed
+    return plain, (plain if plain == decomposed else decomposed)  # one text kept, not two

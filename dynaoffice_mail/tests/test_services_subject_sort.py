@@ -164,20 +164,44 @@ def test_a_search_sorted_by_subject(mail_servers, subject_folder):
     assert _subjects(reverse) == ["Zahlen", "wg: zahlen", "WG: Zahlen"]
 
 
+def _subject_reads(wire) -> list[str]:
+    """The UID sets of the subject FETCHes on `wire`."""
+    return [
+        command.split()[3]
+        for command in wire.commands
+        if "HEADER.FIELDS (SUBJECT)" in command.upper()
+    ]
+
+
 def test_new_mail_takes_its_place_in_the_subject_order(mail_servers, mailbox):
+    """New mail and an expunge make a new order, for which only the new mail's subject is
+    read: the others were read for the order before."""
     client = imap.connect(imap_settings(mail_servers, *mailbox))
     try:
         for subject in ("Zahlen", "Angebot", "WG: Bestellung"):
             client.append("INBOX", build_message(subject))
-        before = page_messages(client, "INBOX", sort="subject", reverse=False)
+        with WireLog(client) as first:
+            before = page_messages(client, "INBOX", sort="subject", reverse=False)
         client.append("INBOX", build_message("AW: Bestellung"))
-        after = page_messages(client, "INBOX", sort="subject", reverse=False)
+        with WireLog(client) as new_mail:
+            after = page_messages(client, "INBOX", sort="subject", reverse=False)
         client.select_folder("INBOX")
         client.delete_messages(client.search(["SUBJECT", "Angebot"]))
         client.expunge()
-        expunged = page_messages(client, "INBOX", sort="subject", reverse=False)
+        with WireLog(client) as expunge:
+            expunged = page_messages(client, "INBOX", sort="subject", reverse=False)
+        messages._SUBJECT_ORDERS.clear()
+        messages._SUBJECT_KEYS.clear()
+        with WireLog(client) as forgotten:
+            again = page_messages(client, "INBOX", sort="subject", reverse=True)
     finally:
         client.logout()
     assert _subjects(before) == ["Angebot", "WG: Bestellung", "Zahlen"]
     assert _subjects(after) == ["Angebot", "WG: Bestellung", "AW: Bestellung", "Zahlen"]
     assert _subjects(expunged) == ["WG: Bestellung", "AW: Bestellung", "Zahlen"]
+    assert _subjects(again) == ["Zahlen", "AW: Bestellung", "WG: Bestellung"]
+    newest = max(row.uid for row in after.messages)
+    assert _subject_reads(first) == [f"{min(row.uid for row in before.messages)}:{newest - 1}"]
+    assert _subject_reads(new_mail) == [str(newest)]
+    assert _subject_reads(expunge) == []
+    assert len(_subject_reads(forgotten)) == 1  # read whole again
