@@ -4,6 +4,7 @@ look), and what a second IMAP client changes meanwhile (a flag, a new mail, an e
 shows on the next page. Without CONDSTORE the list works as before, with no cache."""
 
 import datetime
+import random
 import secrets
 
 import pytest
@@ -602,6 +603,51 @@ def test_an_expunge_on_a_page_is_filled_from_its_margin(
     assert filled == again == ["NOOP", "UID FETCH"]
     assert "UID SORT" in too_many
     assert steps[1][1].total == COUNT - 3 - bool(offset) + 1
+
+
+@pytest.mark.parametrize("sort", ["date", "size"])
+@pytest.mark.parametrize("reverse", [True, False])
+def test_pages_kept_through_random_changes_are_the_servers(
+    mail_servers, cached_folder, no_window, sort, reverse
+):
+    """Pages 1 to 3 looked at after each of 30 random changes by another client (new mail
+    of any date and size, expunges anywhere, flags): each is the page the server sorts,
+    however it was made; and most were made without sorting again."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    rng = random.Random(f"{sort}-{reverse}")
+    ways = []
+    try:
+        other.select_folder(FOLDER)
+        for _round in range(30):
+            change = rng.choice(["new", "new", "expunge", "flag"])
+            if change == "new":
+                for _mail in range(rng.randint(1, 3)):
+                    moment = NOW - datetime.timedelta(minutes=rng.randint(-600, 130 * 60))
+                    raw = _raw_dated("x" * rng.randint(1, 400), _header_date(moment))
+                    other.append(FOLDER, raw)
+            else:
+                other.noop()
+                uids = list(other.search(["ALL"]))
+                chosen = rng.sample(uids, rng.randint(1, 3))
+                if change == "expunge":
+                    other.delete_messages(chosen)
+                    other.uid_expunge(chosen)
+                else:
+                    other.add_flags(chosen, [b"\\Flagged"])
+            for offset in (0, 50, 100):
+                options = {"sort": sort, "reverse": reverse, "offset": offset}
+                with WireLog(client) as wire:
+                    page = page_messages(client, FOLDER, **options)
+                ways.append(_verbs(wire))
+                truth = _server_page(other, sort, reverse, offset)
+                assert [row.uid for row in page.messages] == truth, (change, offset)
+    finally:
+        other.logout()
+        client.logout()
+    kept = sum(way in (["NOOP"], ["NOOP", "UID FETCH"]) for way in ways)
+    assert kept > len(ways) // 2, ways
 
 
 @pytest.mark.parametrize(
