@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from imapclient.exceptions import ProtocolError
 from imapclient.response_parser import parse_fetch_response, parse_response
 
-from odoo.addons.dynaoffice_mail.services import fetch_parser, messages
+from odoo.addons.dynaoffice_mail.services import fetch_parser, imap, messages, previews
+from odoo.addons.dynaoffice_mail.services.exceptions import LimitExceededError
+from odoo.addons.dynaoffice_mail.services.exceptions import ProtocolError as ServiceProtocolError
 from odoo.addons.dynaoffice_mail.services.fetch_parser import parse_fetch, parse_values
 from odoo.addons.dynaoffice_mail.services.structure import has_attachment, parse_bodystructure
 from odoo.addons.dynaoffice_mail.tests.test_hostile_fuzz_wire import FUZZ as WIRE_FUZZ
@@ -194,10 +196,12 @@ _ATOM = st.sampled_from(
 _PARAMS = st.sampled_from(
     [b"NIL", b'("charset" "utf-8")', b'("name" "a.pdf")', b'("NAME*" "a")', b'("charset")']
     + [b'("filename*0" "a")', b'("boundary" "x")', b"()", b'("charset" NIL)', b"(1 2)"]
+    + [b'("name*" "idna\'\'x")', b'("charset*" "idna\'\'x")', b'("NAME" "")']
 )
 _DISPOSITION = st.sampled_from(
     [b"NIL", b'("attachment" NIL)', b'("inline" NIL)', b'("inline" ("filename" "x"))', b"()"]
-    + [b'("attachment")', b"12", b'"x"', b'(("a") NIL)']
+    + [b'("attachment")', b"12", b'"x"', b'(("a") NIL)', b'("ATTACHMENT" ("size" "1"))']
+    + [b'("attachment" ("filename*" "idna\'\'x"))', b'("attachment" ("filename" NIL))']
 )
 _LEAF = st.tuples(
     _ATOM, _ATOM, _PARAMS, _ATOM, _ATOM, _ATOM, _ATOM, st.lists(_ATOM, max_size=2), _DISPOSITION
@@ -224,6 +228,60 @@ def test_the_attachment_shortcut_only_answers_where_the_full_parse_finds_none(bo
     if not structure or not messages._plainly_without_attachment(structure):
         return
     assert not has_attachment(parse_bodystructure(structure))
+
+
+def _attachment_as_parsed(structure):
+    """What messages._has_attachment() says from the full parse alone (or its error)."""
+    try:
+        return has_attachment(parse_bodystructure(structure))
+    except LimitExceededError:
+        return True
+    except ServiceProtocolError:
+        return False
+    except Exception as error:  # noqa: BLE001 - the kind of error is what is compared
+        return type(error).__name__
+
+
+@FUZZ
+@given(_BODY)
+def test_the_attachment_shortcuts_answer_as_the_full_parse(body):
+    """messages._has_attachment() answers "no" and "yes" from the structure's shape where it
+    can, and says what the full parse says (structure.has_attachment()), errors included."""
+    try:
+        parsed = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])
+    except (ProtocolError, ValueError, TypeError, IndexError):
+        return  # imap.fetch() refuses the answer
+    structure = parsed[1].get(b"BODYSTRUCTURE")
+    try:
+        answer = messages._has_attachment(structure)
+    except Exception as error:  # noqa: BLE001 - the kind of error is what is compared
+        answer = type(error).__name__
+    assert answer == (_attachment_as_parsed(structure) if structure else False)
+
+
+def test_the_attachment_shortcuts_answer_for_plain_text_and_for_an_attached_file():
+    plain = b'("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 12 1 NIL NIL NIL NIL)'
+    pdf = b'("application" "pdf" ("name" "a.pdf") NIL NIL "base64" 40 NIL ("attachment" %s) NIL)'
+    shapes = {
+        plain: False,
+        b"("
+        + plain
+        + pdf % b'("filename" "a.pdf")'
+        + b' "mixed" ("boundary" "x") NIL NIL NIL)': True,
+        # RFC 2231: the full parse decides, and fails (no attachment) on a charset it cannot use.
+        b"(" + plain + pdf % b'("filename*" "idna\'\'x")' + b' "mixed" NIL NIL NIL NIL)': None,
+    }
+    for body, shortcut in shapes.items():
+        structure = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])[1][b"BODYSTRUCTURE"]
+        parts = messages._plain_parts(structure)
+        found = None
+        if parts is not None and messages._none_attached(parts):
+            found = False
+        elif parts is not None and messages._surely_attached(parts):
+            found = True
+        assert found is shortcut, body
+        assert messages._has_attachment(structure) == _attachment_as_parsed(structure)
+    assert not messages._has_attachment(structure)  # the idna file name, as the full parse
 
 
 def test_the_attachment_shortcut_answers_for_plain_and_alternative_text():
@@ -555,3 +613,24 @@ def test_dates_of_every_form_read_as_the_generic_way_reads_them():
             options = {"normalise_times": False, "uid_is_key": False, "raw_dates": True}
             generic = fetch_parser._parse_generic(data, **options)
             assert _plain(_shortcut(data, **options)) == _plain(dict(generic)), date
+
+
+def test_the_lists_rows_are_made_at_once_with_their_preview():
+    """messages._summaries() makes each row once, with the server's preview: the rows of
+    _summary() with previews.from_server()'s preview, as before."""
+    data = [PAGE_LINE, _QUIRKY_ANSWER, *_chunks(_DOVECOT_ANSWER)]
+    parsed = parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True)
+    answers = [(item[b"UID"], item) for item in parsed.values()]
+    folder = imap.SelectedFolder(name="INBOX", uidvalidity=1, readonly=False)
+    rows = messages._summaries(None, answers, folder)
+    assert rows == tuple(
+        dataclasses.replace(messages._summary(uid, item), preview=previews.from_server(item))
+        for uid, item in answers
+    )
+    assert [row.preview for row in rows] == [
+        'Hallo "Anna", anbei \\ das Angebot',
+        'a "b"',
+        'Grüße, anbei "das" Angebot \\ (neu)',
+    ]
+    assert rows[0].from_[0].name == "Jana Müller" and rows[0].sort_date == 1704106200
+    assert rows == messages._summaries(None, answers, folder)  # the addresses kept
