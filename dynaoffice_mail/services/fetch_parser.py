@@ -82,12 +82,9 @@ _ENVELOPE = re.compile(
 )
 _ADDRESS_FIELDS = re.compile(rb"\(" + b" ".join([_INNER] * 4) + rb"\)", re.DOTALL)
 _LITERAL = re.compile(rb"\{([0-9]+)\}")
-# The start of a BODYSTRUCTURE as far as blanks alone separate its tokens and no literal is
-# among them; and its tokens (blanks left out).
-_STRUCTURE_RUN = re.compile(
-    rb"(?:[() ]|" + _QUOTED + rb"(?=[ )])|(?:NIL|0|[1-9][0-9]*+)(?=[ )]))*+", re.DOTALL
-)
-_STRUCTURE_TOKEN = re.compile(rb"[()]|" + _QUOTED + rb"|[^ ()]++", re.DOTALL)
+# A BODYSTRUCTURE's tokens, and every other character of the line as a token of its own:
+# blanks one by one, an unclosed quote; a word is anything else up to a blank or parenthesis.
+_STRUCTURE_TOKEN = re.compile(rb"[() ]|" + _QUOTED + rb'|[^ ()"][^ ()]*+|"', re.DOTALL)
 # Dates in the form imapclient's parser (email.utils.parsedate_tz) reads without a doubt: a
 # day, a month's name, a four-digit year, hh:mm:ss and a numeric zone; INTERNALDATE with
 # dashes, a Date header with or without the day's name.
@@ -341,35 +338,34 @@ def _envelope(fields: tuple, normalise_times: bool, known: dict) -> Envelope:
 
 def _structure(line: bytes, position: int):
     """(the BODYSTRUCTURE that starts at `position` as nested tuples, where it ends), or
-    (None, position) where it is not all in this line, plainly separated."""
+    (None, position) where it is not all in this line, of quoted strings, NIL and numbers
+    separated by blanks or parentheses."""
     if line[position : position + 1] != b"(":
         return None, position
-    end = _STRUCTURE_RUN.match(line, position).end()
-    tokens = _STRUCTURE_TOKEN.findall(line, position, end)
+    tokens = _STRUCTURE_TOKEN.findall(line, position)
     stack = []
     top = None
     for index, token in enumerate(tokens):
+        if token == b" ":
+            continue
         if token == b"(":
             top = []
             stack.append(top)
         elif token == b")":
             closed = tuple(stack.pop())
             if not stack:
-                rest = tokens[index + 1 :]
-                if rest == [b")"]:
-                    return closed, line.rindex(b")", position, end)
-                if rest:
-                    return None, position
-                return closed, len(line[:end].rstrip(b" "))
+                return closed, position + sum(map(len, tokens[: index + 1]))
             top = stack[-1]
             top.append(closed)
         elif token == b"NIL":
             top.append(None)
-        elif token[0] == 34:  # a quoted string
+        elif token[0] == 34 and len(token) > 1:  # a quoted string
             token = token[1:-1]
             top.append(_ESCAPED.sub(rb"\1", token) if b"\\" in token else token)
-        else:
+        elif token.isdigit() and (token[0] != 48 or len(token) == 1):  # no leading "0"
             top.append(int(token))
+        else:
+            return None, position
     return None, position
 
 

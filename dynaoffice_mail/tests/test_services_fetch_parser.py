@@ -192,6 +192,7 @@ def test_random_bytes_parse_or_fail_as_with_imapclient(data):
 _ATOM = st.sampled_from(
     [b"NIL", b'"text"', b'"TEXT"', b'"plain"', b'"html"', b'"message"', b'"rfc822"', b"12"]
     + [b'"application"', b'"pdf"', b'"image"', b'"related"', b'"mixed"', b'"x"', b'""', b"()"]
+    + [b"012", b"0", b"nil", b'"a \\"b\\" \\\\"', b'"\xc3\xa4"', b'"x"NIL', b"NIL\t", b"{1}"]
 )
 _PARAMS = st.sampled_from(
     [b"NIL", b'("charset" "utf-8")', b'("name" "a.pdf")', b'("NAME*" "a")', b'("charset")']
