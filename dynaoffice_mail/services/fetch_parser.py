@@ -98,8 +98,9 @@ _HEADER_DATE = re.compile(
     rb"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) " + _MONTH + rb" ([1-9][0-9]{3}) " + _TIME
 )
 # imapclient's time zones by offset in seconds: they hold nothing but the offset, so one
-# serves every time of that offset.
+# serves every time of that offset (the world uses about 40; a server cannot add more).
 _ZONES: dict[int, FixedOffset] = {}
+_MAX_ZONES = 64
 
 
 def parse_fetch(
@@ -399,7 +400,9 @@ def _datetime(text: bytes, plain: re.Pattern, normalise_times: bool):
         offset = -offset
     zone = _ZONES.get(offset)
     if zone is None:
-        zone = _ZONES[offset] = FixedOffset(offset / 60)
+        zone = FixedOffset(offset / 60)
+        if len(_ZONES) < _MAX_ZONES:
+            _ZONES[offset] = zone
     return datetime.datetime(
         int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=zone
     )
