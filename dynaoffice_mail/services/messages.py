@@ -855,7 +855,7 @@ def _summary_fields(uid: int, item: dict) -> tuple:
     message_id = clean_text(to_text(envelope.message_id)).strip() if envelope else ""
     return (
         uid,
-        *_flags(item).values(),
+        *_flags(item).values(),  # seen, flagged, answered, deleted, draft
         _has_attachment(item.get(b"BODYSTRUCTURE")),
         item.get(b"RFC822.SIZE", 0),
         _plain_timezone(item.get(b"INTERNALDATE")),
@@ -933,18 +933,11 @@ _PLAIN_MAX_PARTS = 12
 _UNPLAIN = object()
 
 
-def _plainly_without_attachment(node) -> bool:
-    """Whether a BODYSTRUCTURE (imapclient's BodyData) is one that structure.has_attachment()
-    surely finds without attachment: parts of a shape the full parse reads without error,
-    none a message, none with a Content-Disposition or a parameter that could name a file.
-    False means "not sure": the full parse decides then. Most of the list's mail is such
-    text (a plain or an HTML part, or both), and this spares it decoding every parameter.
-    """
-    parts = _plain_parts(node)
-    return parts is not None and _none_attached(parts)
-
-
 def _none_attached(parts: list) -> bool:
+    """Whether structure.has_attachment() surely finds no attachment among `parts` (see
+    _plain_parts): none has a Content-Disposition or a parameter that could name a file.
+    Most of the list's mail is such text (a plain or an HTML part, or both), and this
+    spares it decoding every parameter."""
     return all(
         disposition is None and not any(name.lower().startswith(_NAME_PARAMS) for name in names)
         for _leaf, disposition, names in parts

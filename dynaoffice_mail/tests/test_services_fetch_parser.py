@@ -219,14 +219,15 @@ _BODY = st.recursive(
 @FUZZ
 @given(_BODY)
 def test_the_attachment_shortcut_only_answers_where_the_full_parse_finds_none(body):
-    """messages._plainly_without_attachment() says "no attachment" only for structures that
-    structure.has_attachment() reads without error and finds none in."""
+    """The list's shortcut says "no attachment" (messages._none_attached()) only for
+    structures that structure.has_attachment() reads without error and finds none in."""
     try:
         parsed = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])
     except (ProtocolError, ValueError, TypeError, IndexError):
         return  # imap.fetch() refuses the answer
     structure = parsed[1].get(b"BODYSTRUCTURE")
-    if not structure or not messages._plainly_without_attachment(structure):
+    parts = messages._plain_parts(structure) if structure else None
+    if parts is None or not messages._none_attached(parts):
         return
     assert not has_attachment(parse_bodystructure(structure))
 
@@ -302,7 +303,8 @@ def test_the_attachment_shortcut_answers_for_plain_and_alternative_text():
     }
     for body, shortcut in shapes.items():
         structure = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])[1][b"BODYSTRUCTURE"]
-        assert messages._plainly_without_attachment(structure) is shortcut, body
+        parts = messages._plain_parts(structure)
+        assert (parts is not None and messages._none_attached(parts)) is shortcut, body
         assert messages._has_attachment(structure) == has_attachment(parse_bodystructure(structure))
     assert messages._has_attachment(
         parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + pdf + b")"])[1][b"BODYSTRUCTURE"]
