@@ -64,6 +64,8 @@ _PLAIN_DATE = re.compile(
     rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) "
     rb"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))? ([+-])([0-9]{2})([0-9]{2})(?: \([A-Za-z0-9 +:-]*\))?"
 )
+_EPOCH = datetime.datetime(1970, 1, 1)
+_SECOND = datetime.timedelta(seconds=1)
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -883,20 +885,15 @@ def _sort_date(raw) -> int | None:
     day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
     if int(zone_hours) > 23 or int(zone_minutes) > 59:
         return None
-    offset = datetime.timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
     try:
         moment = datetime.datetime(
-            int(year),
-            _MONTHS[month],
-            int(day),
-            int(hour),
-            int(minute),
-            int(second or 0),
-            tzinfo=datetime.timezone(-offset if sign == b"-" else offset),
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0)
         )
     except ValueError:
         return None
-    seconds = int(moment.timestamp())
+    # The moment's timestamp() in its zone, counted without making the zone.
+    seconds = (moment - _EPOCH) // _SECOND - (-offset if sign == b"-" else offset)
     return seconds if seconds > 0 else None
 
 
