@@ -2,9 +2,20 @@
 
 imapclient reads an answer one byte at a time through a chain of Python iterators: for the
 50 ENVELOPEs and BODYSTRUCTUREs of a page of the list that takes longer than the server
-needs to find and send them. Here the same grammar is cut into tokens by one regular
-expression and assembled with a stack; the FETCH items are converted by imapclient's own
-functions (ENVELOPE, BODYSTRUCTURE, INTERNALDATE), so the result is the same objects.
+needs to find and send them. Here the same grammar is read two ways, and both give what
+imapclient's parse_fetch_response() gives: the same objects, or the same refusal.
+
+Each answer of the shape servers send for the list is read item by item, with a regular
+expression per item and one for all the fields of an ENVELOPE: `seq (item value ...)`, the
+items UID, FLAGS, RFC822.SIZE, INTERNALDATE, MODSEQ, PREVIEW, ENVELOPE and BODYSTRUCTURE in
+any order, one blank between tokens, strings quoted or NIL (PREVIEW and INTERNALDATE also a
+literal), plain keywords. An answer that differs from that shape in any way is read the
+generic way below, alone; where it is no complete answer of its own either, or anything goes
+wrong, the whole FETCH is read the generic way, which refuses what imapclient refuses.
+
+The generic way cuts the answers into tokens with one regular expression and assembles them
+with a stack; the FETCH items are converted by imapclient's own functions (ENVELOPE,
+BODYSTRUCTURE, INTERNALDATE), so the result is the same objects.
 
 The lexer follows imapclient's (response_lexer.Lexer) rule for rule, quirks included, and a
 test holds the two to the same result, or the same refusal, for generated answers
@@ -14,22 +25,82 @@ whitespace or one of `( ) % "` or a control character, and takes a `[...]` secti
 without a leading zero an int; `{n}` stands for the literal of the answer line it ends.
 """
 
+import datetime
 import re
 from collections import defaultdict
 
+from imapclient.datetime_util import parse_to_datetime
 from imapclient.exceptions import ProtocolError
+from imapclient.fixed_offset import FixedOffset
 from imapclient.response_parser import _convert_ENVELOPE, _convert_INTERNALDATE
-from imapclient.response_types import BodyData
+from imapclient.response_types import Address, BodyData, Envelope
 
 # One token each: a quoted string; a word right before a quote (an error, as in imapclient);
 # a word; any other character but whitespace ("(", ")", "%", a control character, and an
 # opening quote or bracket that is never closed). Possessive: no backtracking.
 _WORD = rb'(?:[^\x00-\x20()%"\[]|\[[^\]]*\])++'
+_QUOTED = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
 _TOKEN = re.compile(
-    rb'[ \t\r\n]*+(?:("(?:[^"\\]|\\.)*+")|(' + _WORD + rb'(?="))|(' + _WORD + rb")|([^ \t\r\n]))?",
+    rb"[ \t\r\n]*+(?:(" + _QUOTED + rb")|(" + _WORD + rb'(?="))|(' + _WORD + rb")|([^ \t\r\n]))?",
     re.DOTALL,
 )
 _ESCAPED = re.compile(rb'\\([\\"])')
+
+# The answers of the list's shape (see above). A keyword is one as mail programs name them
+# (`\Seen`, `$Forwarded`, `NonJunk`): never a number or a literal; NIL is looked for apart.
+_INNER = rb'(?:NIL|"([^"\\]*+(?:\\.[^"\\]*+)*+)")'  # its group is None for NIL
+_NUMBER = rb"(0|[1-9][0-9]*+)"  # what imapclient makes an int of: no leading zero
+_FLAG = rb"[\\$]?[A-Za-z][A-Za-z0-9_.$-]*+"
+_ANSWER = re.compile(rb"([0-9]+) \(")
+_ITEM = re.compile(
+    rb"UID ([0-9]+)"
+    + rb"|FLAGS \(((?:"
+    + _FLAG
+    + rb"(?: "
+    + _FLAG
+    + rb")*+)?)\)"
+    + rb"|RFC822\.SIZE "
+    + _NUMBER
+    + rb'|INTERNALDATE "([^"\\]*+)"'
+    + rb"|MODSEQ \("
+    + _NUMBER
+    + rb"\)"
+    + rb'|PREVIEW "([^"\\]*+(?:\\.[^"\\]*+)*+)"'
+    + rb"|(ENVELOPE|BODYSTRUCTURE|PREVIEW|INTERNALDATE) ",
+    re.DOTALL,
+)
+_ADDRESS = rb"\(" + b" ".join([rb"(?:NIL|" + _QUOTED + rb")"] * 4) + rb"\)"
+_ENVELOPE = re.compile(
+    rb"\("
+    + _INNER
+    + b" "
+    + _INNER
+    + (rb" (NIL|\((?:" + _ADDRESS + rb")++\))") * 6
+    + (b" " + _INNER) * 2
+    + rb"\)",
+    re.DOTALL,
+)
+_ADDRESS_FIELDS = re.compile(rb"\(" + b" ".join([_INNER] * 4) + rb"\)", re.DOTALL)
+_LITERAL = re.compile(rb"\{([0-9]+)\}")
+# A BODYSTRUCTURE's tokens, and every other character of the line as a token of its own:
+# blanks one by one, an unclosed quote; a word is anything else up to a blank or parenthesis.
+_STRUCTURE_TOKEN = re.compile(rb"[() ]|" + _QUOTED + rb'|[^ ()"][^ ()]*+|"', re.DOTALL)
+# Dates in the form imapclient's parser (email.utils.parsedate_tz) reads without a doubt: a
+# day, a month's name, a four-digit year, hh:mm:ss and a numeric zone; INTERNALDATE with
+# dashes, a Date header with or without the day's name.
+_MONTH_NAMES = (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun")
+_MONTH_NAMES += (b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
+_MONTH = rb"(" + b"|".join(_MONTH_NAMES) + rb")"
+_TIME = rb"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})"
+_INTERNALDATE = re.compile(rb" ?([0-9]{1,2})-" + _MONTH + rb"-([1-9][0-9]{3}) " + _TIME)
+_HEADER_DATE = re.compile(
+    rb"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) " + _MONTH + rb" ([1-9][0-9]{3}) " + _TIME
+)
+# imapclient's time zones by offset in seconds: they hold nothing but the offset, so one
+# serves every time of that offset (the world uses about 40; a server cannot add more).
+_ZONES: dict[int, FixedOffset] = {}
+_MAX_ZONES = 64
 
 
 def parse_fetch(
@@ -40,49 +111,301 @@ def parse_fetch(
     `b"ENVELOPE.DATE"` (imapclient keeps only what Python's date parser made of it)."""
     if data == [None]:
         return defaultdict()
+    try:
+        parsed = _parse_by_answer(data, normalise_times, uid_is_key, raw_dates)
+    except Exception:  # noqa: BLE001 - the generic way below says what was wrong, as ever
+        parsed = None
+    if parsed is not None:
+        return parsed
+    return _parse_generic(data, normalise_times, uid_is_key, raw_dates)
+
+
+def _parse_generic(data: list, normalise_times: bool, uid_is_key: bool, raw_dates: bool):
+    """parse_fetch() the generic way (see above), for any answer."""
     values = iter(parse_values(data))
     parsed = defaultdict(dict)
     for seq in values:
-        msg_id = seq = _int_or_error(seq, "invalid message ID")
         try:
             items = next(values)
         except StopIteration:
+            _int_or_error(seq, "invalid message ID")
             raise ProtocolError("unexpected EOF") from None
-        if not isinstance(items, tuple):
-            raise ProtocolError(f"bad response type: {items!r}")
-        if len(items) % 2:
-            raise ProtocolError(f"uneven number of response items: {items!r}")
-        message = {b"SEQ": seq}
-        try:
-            for index in range(0, len(items), 2):
-                word = items[index].upper()
-                value = items[index + 1]
-                if word == b"UID":
-                    uid = _int_or_error(value, "invalid UID")
-                    if uid_is_key:
-                        msg_id = uid
-                    else:
-                        message[word] = uid
-                elif word == b"INTERNALDATE":
-                    message[word] = _convert_INTERNALDATE(value, normalise_times)
-                elif word == b"ENVELOPE":
-                    message[word] = _convert_ENVELOPE(value, normalise_times)
-                    if raw_dates:
-                        message[b"ENVELOPE.DATE"] = value[0]
-                elif word in (b"BODY", b"BODYSTRUCTURE"):
-                    message[word] = BodyData.create(value)
-                else:
-                    message[word] = value
-        except _CRASHES as error:
-            # imapclient's converters crash on some malformed items (a number where a name
-            # belongs, an ENVELOPE too short): that is a malformed answer.
-            raise ProtocolError(f"unreadable FETCH items: {items!r}") from error
+        msg_id, message = _answer(seq, items, normalise_times, uid_is_key, raw_dates)
         parsed[msg_id].update(message)
     return parsed
 
 
+def _answer(seq, items, normalise_times: bool, uid_is_key: bool, raw_dates: bool):
+    """(key, items) of one answer as parse_fetch_response() files it."""
+    msg_id = seq = _int_or_error(seq, "invalid message ID")
+    if not isinstance(items, tuple):
+        raise ProtocolError(f"bad response type: {items!r}")
+    if len(items) % 2:
+        raise ProtocolError(f"uneven number of response items: {items!r}")
+    message = {b"SEQ": seq}
+    try:
+        for index in range(0, len(items), 2):
+            word = items[index].upper()
+            value = items[index + 1]
+            if word == b"UID":
+                uid = _int_or_error(value, "invalid UID")
+                if uid_is_key:
+                    msg_id = uid
+                else:
+                    message[word] = uid
+            elif word == b"INTERNALDATE":
+                message[word] = _convert_INTERNALDATE(value, normalise_times)
+            elif word == b"ENVELOPE":
+                message[word] = _convert_ENVELOPE(value, normalise_times)
+                if raw_dates:
+                    message[b"ENVELOPE.DATE"] = value[0]
+            elif word in (b"BODY", b"BODYSTRUCTURE"):
+                message[word] = BodyData.create(value)
+            else:
+                message[word] = value
+    except _CRASHES as error:
+        # imapclient's converters crash on some malformed items (a number where a name
+        # belongs, an ENVELOPE too short): that is a malformed answer.
+        raise ProtocolError(f"unreadable FETCH items: {items!r}") from error
+    return msg_id, message
+
+
 # What imapclient's converters raise on malformed items instead of a ProtocolError.
 _CRASHES = (AttributeError, TypeError, IndexError)
+
+
+def _parse_by_answer(data: list, normalise_times: bool, uid_is_key: bool, raw_dates: bool):
+    """parse_fetch()'s result read answer by answer (the lines of one answer: those that end
+    in a literal and the one after them), or None where they are not each an answer of its
+    own that reads without error."""
+    parsed = defaultdict(dict)
+    lines = []
+    known = {}
+    for chunk in data:
+        if type(chunk) is tuple:
+            if len(chunk) != 2 or type(chunk[0]) is not bytes or type(chunk[1]) is not bytes:
+                return None
+            lines.append(chunk)
+            continue
+        if type(chunk) is not bytes:
+            return None
+        lines.append((chunk, None))
+        answer = _listed_answer(lines, normalise_times, uid_is_key, raw_dates, known)
+        if answer is None:
+            values = parse_values([line if text is None else (line, text) for line, text in lines])
+            if len(values) != 2:
+                return None
+            answer = _answer(values[0], values[1], normalise_times, uid_is_key, raw_dates)
+        parsed[answer[0]].update(answer[1])
+        lines = []
+    return None if lines else parsed
+
+
+def _listed_answer(lines: list, normalise_times, uid_is_key, raw_dates, known: dict):
+    """(key, items) of one answer of the list's shape (see above), or None; `known` as for
+    _envelope()."""
+    line, literal = lines[0]
+    last = len(lines) - 1
+    index = 0
+    found = _ANSWER.match(line)
+    if found is None:
+        return None
+    msg_id = seq = int(found.group(1))
+    message = {b"SEQ": seq}
+    position = found.end()
+    while True:
+        found = _ITEM.match(line, position)
+        if found is None:
+            return None
+        position = found.end()
+        kind = found.lastindex
+        if kind == 1 and uid_is_key:
+            msg_id = int(found.group(1))
+        elif kind < 7:
+            value = _plain_item(kind, found.group(kind), normalise_times)
+            if value is _UNFIT:
+                return None
+            message[_PLAIN_ITEMS[kind]] = value
+        elif found.group(7) in (b"ENVELOPE", b"BODYSTRUCTURE"):
+            position = _put_structure(
+                message, found.group(7), line, position, normalise_times, raw_dates, known
+            )
+            if position is None:
+                return None
+        elif line.startswith(b"NIL", position):
+            position += 3
+            message[found.group(7)] = None
+        else:
+            word = found.group(7)
+            found = _LITERAL.fullmatch(line, position)
+            if found is None or index == last or len(literal) != int(found.group(1)):
+                return None
+            message[word] = (
+                _internaldate(literal, normalise_times) if word == b"INTERNALDATE" else literal
+            )
+            index += 1
+            line, literal = lines[index]
+            position = 0
+        if line[position : position + 1] == b" ":
+            position += 1
+        elif position == len(line) - 1 and index == last and line[position] == 41:  # ")"
+            return msg_id, message
+        else:
+            return None
+
+
+# The keys of the items _ITEM reads with their value, by the number of its group.
+_PLAIN_ITEMS = {
+    1: b"UID",
+    2: b"FLAGS",
+    3: b"RFC822.SIZE",
+    4: b"INTERNALDATE",
+    5: b"MODSEQ",
+    6: b"PREVIEW",
+}
+_UNFIT = object()
+
+
+def _plain_item(kind: int, text: bytes, normalise_times: bool):
+    """The value of an item _ITEM read whole, as imapclient's parser makes it; _UNFIT for
+    what this shortcut leaves to the generic way."""
+    if kind == 2:
+        flags = tuple(text.split(b" ")) if text else ()
+        return _UNFIT if b"NIL" in flags else flags
+    if kind in (1, 3):
+        return int(text)
+    if kind == 4:
+        return _internaldate(text, normalise_times)
+    if kind == 5:
+        return (int(text),)
+    return _unescaped(text)
+
+
+def _put_structure(message, word, line, position, normalise_times, raw_dates, known):
+    """The ENVELOPE or BODYSTRUCTURE at `position` into `message`; where it ends, or None if
+    it is not of the list's shape (see above)."""
+    if word == b"ENVELOPE":
+        found = _ENVELOPE.match(line, position)
+        if found is None:
+            return None
+        message[word] = _envelope(found.groups(), normalise_times, known)
+        if raw_dates:
+            message[b"ENVELOPE.DATE"] = _unescaped(found.group(1))
+        return found.end()
+    structure, position = _structure(line, position)
+    if structure is None:
+        return None
+    message[word] = BodyData.create(structure)
+    return position
+
+
+def _unescaped(text: bytes | None) -> bytes | None:
+    if text is None or b"\\" not in text:
+        return text
+    return _ESCAPED.sub(rb"\1", text)
+
+
+def _envelope(fields: tuple, normalise_times: bool, known: dict) -> Envelope:
+    """_convert_ENVELOPE() of the fields of an _ENVELOPE match; `known` has the fields of
+    the address lists read before in the same FETCH by their text (From, Sender and Reply-To
+    are mostly one, and a page has few senders), each made into new Address objects."""
+    date = _unescaped(fields[0])
+    moment = _header_date(date, normalise_times) if date else None
+    addresses = []
+    for text in fields[2:8]:
+        if text == b"NIL":
+            addresses.append(None)
+            continue
+        found = known.get(text)
+        if found is None:
+            found = [address.groups() for address in _ADDRESS_FIELDS.finditer(text)]
+            if b"\\" in text:
+                found = [tuple(map(_unescaped, address)) for address in found]
+            known[text] = found
+        addresses.append(tuple([Address(*address) for address in found]))
+    return Envelope(
+        date=moment,
+        subject=_unescaped(fields[1]),
+        from_=addresses[0],
+        sender=addresses[1],
+        reply_to=addresses[2],
+        to=addresses[3],
+        cc=addresses[4],
+        bcc=addresses[5],
+        in_reply_to=_unescaped(fields[8]),
+        message_id=_unescaped(fields[9]),
+    )
+
+
+def _structure(line: bytes, position: int):
+    """(the BODYSTRUCTURE that starts at `position` as nested tuples, where it ends), or
+    (None, position) where it is not all in this line, of quoted strings, NIL and numbers
+    separated by blanks or parentheses."""
+    if line[position : position + 1] != b"(":
+        return None, position
+    tokens = _STRUCTURE_TOKEN.findall(line, position)
+    stack = []
+    top = None
+    for index, token in enumerate(tokens):
+        if token == b" ":
+            continue
+        if token == b"(":
+            top = []
+            stack.append(top)
+        elif token == b")":
+            closed = tuple(stack.pop())
+            if not stack:
+                return closed, position + sum(map(len, tokens[: index + 1]))
+            top = stack[-1]
+            top.append(closed)
+        elif token == b"NIL":
+            top.append(None)
+        elif token[0] == 34 and len(token) > 1:  # a quoted string
+            token = token[1:-1]
+            top.append(_ESCAPED.sub(rb"\1", token) if b"\\" in token else token)
+        elif token.isdigit() and (token[0] != 48 or len(token) == 1):  # no leading "0"
+            top.append(int(token))
+        else:
+            return None, position
+    return None, position
+
+
+def _header_date(text: bytes, normalise_times: bool):
+    """The date of _convert_ENVELOPE()."""
+    try:
+        return _datetime(text, _HEADER_DATE, normalise_times)
+    except ValueError:
+        return None
+
+
+def _internaldate(text: bytes | None, normalise_times: bool):
+    """_convert_INTERNALDATE()"""
+    if text is None:
+        return None
+    try:
+        return _datetime(text, _INTERNALDATE, normalise_times)
+    except ValueError:
+        return None
+
+
+def _datetime(text: bytes, plain: re.Pattern, normalise_times: bool):
+    """imapclient's parse_to_datetime(text, normalise_times), reading a date of the `plain`
+    form itself as parsedate_tz() reads it."""
+    found = None if normalise_times else plain.fullmatch(text)
+    if found is None:
+        return parse_to_datetime(text, normalise=normalise_times)
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
+    if sign == b"-":
+        offset = -offset
+    zone = _ZONES.get(offset)
+    if zone is None:
+        zone = FixedOffset(offset / 60)
+        if len(_ZONES) < _MAX_ZONES:
+            _ZONES[offset] = zone
+    return datetime.datetime(
+        int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second), tzinfo=zone
+    )
 
 
 def parse_values(data: list) -> list:

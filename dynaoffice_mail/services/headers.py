@@ -74,7 +74,9 @@ def decode_header_text(value: bytes | str | None) -> str:
     The result is one line of clean text (see clean_text): a line break left in a subject
     would break the one-line list the user sees, and a NUL would not get into the database.
     """
-    text = _FOLDING.sub("", to_text(value))
+    text = to_text(value)
+    if "\n" in text:
+        text = _FOLDING.sub("", text)
     if "=?" in text:
         text = _decode_words(text)
     return clean_text(text).strip()

@@ -2,6 +2,7 @@
 
 import collections
 import imaplib
+import logging
 import re
 import ssl
 import time
@@ -39,6 +40,10 @@ from .uidsets import compress_uids, set_ranges
 # marking the user's mail) would not show on a list reloaded right after it.
 RECHECK_AFTER = 0.0
 _FETCH_MODSEQ = re.compile(rb"\bMODSEQ \((\d+)\)", re.IGNORECASE)
+
+# Where imapclient sends imaplib's debug output (its IMAPlibLoggerAdapter, which hides the
+# arguments of LOGIN and AUTHENTICATE).
+_IMAPLIB_LOGGER = logging.getLogger("imapclient.imaplib")
 
 # A Message-ID as SEARCH is asked for it: printable ASCII without blanks, as mail programs
 # write them ("<left@right>", and the odd one without brackets or @).
@@ -82,6 +87,38 @@ class _VettedIMAP4(imaplib.IMAP4):
         # surely changed.
         self.expunged: collections.deque = collections.deque(maxlen=limits.MAX_KEPT_EXPUNGES)
         super().__init__(settings.host, settings.port, timeout=settings.timeout)
+
+    # imapclient turns imaplib's debug output on for good (level 5) and sends it to the
+    # "imapclient.imaplib" logger, so imaplib formats every line it reads and every answer
+    # it files, for a page of the list as much again as parsing it, whether or not anybody
+    # logs at DEBUG. Here the level follows that logger, asked each time: 5 while it logs
+    # at DEBUG, else 0; and 0 before imapclient has sent the output there (its `_mesg`), as
+    # it was, rather than to imaplib's own, stderr.
+    @property
+    def debug(self) -> int:
+        if "_mesg" in self.__dict__ and _IMAPLIB_LOGGER.isEnabledFor(logging.DEBUG):
+            return 5
+        return 0
+
+    @debug.setter
+    def debug(self, level):
+        """Set by imaplib and imapclient; the logger decides (see above)."""
+
+    def _get_line(self):
+        # imaplib's, but a line is formatted only for a log that is written (see debug).
+        line = self.readline()
+        if not line:
+            raise self.abort("socket error: EOF")
+        if not line.endswith(b"\r\n"):
+            raise self.abort(f"socket error: unterminated line: {line!r}")
+        line = line[:-2]
+        if self.debug >= 4:
+            self._mesg(f"< {line!r}")
+        return line
+
+    def _log(self, line):
+        """imaplib keeps the last lines, commands and LOGIN among them, for print_log()
+        while not debugging; nothing is kept here."""
 
     def _append_untagged(self, typ, dat):
         if self.sync_log is not None and typ in ("FETCH", "VANISHED"):

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import re
 from array import array
@@ -71,6 +72,8 @@ _PLAIN_DATE = re.compile(
     rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) "
     rb"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))? ([+-])([0-9]{2})([0-9]{2})(?: \([A-Za-z0-9 +:-]*\))?"
 )
+_EPOCH = datetime.datetime(1970, 1, 1)
+_SECOND = datetime.timedelta(seconds=1)
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -913,9 +916,11 @@ def _summary_items(client, previews_of) -> str:
 
 
 def _summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
-    summaries = tuple(_summary(uid, item) for uid, item in answers)
     if previews_of is None:
-        return summaries
+        return tuple(_summary(uid, item) for uid, item in answers)
+    # Each row's fields first (an answer that cannot be read fails before a preview is
+    # fetched), then the previews; each row is made once, with its preview.
+    rows = [_summary_fields(uid, item) for uid, item in answers]
     texts = {uid: previews.from_server(item) for uid, item in answers}
     unmade = {uid: item.get(b"BODYSTRUCTURE") for uid, item in answers if texts[uid] is None}
     if unmade:
@@ -923,7 +928,8 @@ def _summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
             previews.read_previews(client, previews_of.name, previews_of.uidvalidity, unmade)
         )
     return tuple(
-        dataclasses.replace(summary, preview=texts.get(summary.uid) or "") for summary in summaries
+        MessageSummary(*fields, preview=texts.get(fields[0]) or "", sort_date=sort_date)
+        for *fields, sort_date in rows
     )
 
 
@@ -939,20 +945,27 @@ def _flags(item: dict) -> dict:
 
 
 def _summary(uid: int, item: dict) -> MessageSummary:
+    *fields, sort_date = _summary_fields(uid, item)
+    return MessageSummary(*fields, sort_date=sort_date)
+
+
+def _summary_fields(uid: int, item: dict) -> tuple:
+    """A row's fields but its preview, in MessageSummary's order: uid to message_id, then
+    sort_date."""
     envelope = item.get(b"ENVELOPE")
     message_id = clean_text(to_text(envelope.message_id)).strip() if envelope else ""
-    return MessageSummary(
-        uid=uid,
-        **_flags(item),
-        has_attachment=_has_attachment(item.get(b"BODYSTRUCTURE")),
-        size=item.get(b"RFC822.SIZE", 0),
-        internal_date=_plain_timezone(item.get(b"INTERNALDATE")),
-        date=_plain_timezone(envelope.date) if envelope else None,
-        subject=decode_header_text(envelope.subject) if envelope else "",
-        from_=_addresses(envelope.from_) if envelope else (),
-        to=_addresses(envelope.to) if envelope else (),
-        message_id=message_id or None,
-        sort_date=_sort_date(item.get(b"ENVELOPE.DATE")),
+    return (
+        uid,
+        *_flags(item).values(),  # seen, flagged, answered, deleted, draft
+        _has_attachment(item.get(b"BODYSTRUCTURE")),
+        item.get(b"RFC822.SIZE", 0),
+        _plain_timezone(item.get(b"INTERNALDATE")),
+        _plain_timezone(envelope.date) if envelope else None,
+        decode_header_text(envelope.subject) if envelope else "",
+        _addresses(envelope.from_) if envelope else (),
+        _addresses(envelope.to) if envelope else (),
+        message_id or None,
+        _sort_date(item.get(b"ENVELOPE.DATE")),
     )
 
 
@@ -971,20 +984,15 @@ def _sort_date(raw) -> int | None:
     day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
     if int(zone_hours) > 23 or int(zone_minutes) > 59:
         return None
-    offset = datetime.timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
     try:
         moment = datetime.datetime(
-            int(year),
-            _MONTHS[month],
-            int(day),
-            int(hour),
-            int(minute),
-            int(second or 0),
-            tzinfo=datetime.timezone(-offset if sign == b"-" else offset),
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0)
         )
     except ValueError:
         return None
-    seconds = int(moment.timestamp())
+    # The moment's timestamp() in its zone, counted without making the zone.
+    seconds = (moment - _EPOCH) // _SECOND - (-offset if sign == b"-" else offset)
     return seconds if seconds > 0 else None
 
 
@@ -998,8 +1006,11 @@ def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | Non
 def _has_attachment(body) -> bool:
     if not body:
         return False
-    if _plainly_without_attachment(body):
+    parts = _plain_parts(body)
+    if parts is not None and _none_attached(parts):
         return False
+    if parts is not None and _surely_attached(parts):
+        return True
     try:
         return has_attachment(parse_bodystructure(body))
     except LimitExceededError:
@@ -1015,68 +1026,101 @@ _NAME_PARAMS = (b"name", b"filename")
 # below limits.MAX_DEPTH and MAX_PARTS, so it never hides their error).
 _PLAIN_MAX_DEPTH = 3
 _PLAIN_MAX_PARTS = 12
+_UNPLAIN = object()
 
 
-def _plainly_without_attachment(node, depth: int = 0, counted: list | None = None) -> bool:
-    """Whether a BODYSTRUCTURE (imapclient's BodyData) is one that structure.has_attachment()
-    surely finds without attachment: parts of a shape the full parse reads without error,
-    none a message, none with a Content-Disposition or a parameter that could name a file.
-    False means "not sure": the full parse decides then. Most of the list's mail is such
-    text (a plain or an HTML part, or both), and this spares it decoding every parameter.
-    """
-    counted = counted if counted is not None else [0]
-    counted[0] += 1
-    if counted[0] > _PLAIN_MAX_PARTS or depth > _PLAIN_MAX_DEPTH or len(node) < 2:
-        return False
+def _none_attached(parts: list) -> bool:
+    """Whether structure.has_attachment() surely finds no attachment among `parts` (see
+    _plain_parts): none has a Content-Disposition or a parameter that could name a file.
+    Most of the list's mail is such text (a plain or an HTML part, or both), and this
+    spares it decoding every parameter."""
+    return all(
+        disposition is None and not any(name.lower().startswith(_NAME_PARAMS) for name in names)
+        for _leaf, disposition, names in parts
+    )
+
+
+def _surely_attached(parts: list) -> bool:
+    """Whether structure.has_attachment() surely finds an attachment among `parts` (see
+    _plain_parts): a part (not a multipart) says it is one in its Content-Disposition."""
+    return any(leaf and disposition == b"attachment" for leaf, disposition, _names in parts)
+
+
+def _plain_parts(node, depth: int = 0, parts: list | None = None) -> list | None:
+    """The parts of a BODYSTRUCTURE (imapclient's BodyData) as [(whether not a multipart,
+    its disposition's type in lower case or None, its parameters' names)], where
+    structure.parse_bodystructure() surely reads it without error: parts of a plain shape,
+    none a message, at most _PLAIN_MAX_PARTS of them, _PLAIN_MAX_DEPTH deep, no parameter
+    in RFC 2231's form (whose charset can make the full parse fail: a file named
+    `filename*=idna''x` makes a malformed BODYSTRUCTURE, without attachment). None means
+    "not sure": the full parse decides then."""
+    parts = [] if parts is None else parts
+    if len(parts) >= _PLAIN_MAX_PARTS or depth > _PLAIN_MAX_DEPTH or len(node) < 2:
+        return None
     if isinstance(node[0], list):  # a multipart: its parts, subtype, parameters, disposition
-        return (
-            bool(node[0])
-            and isinstance(node[1], bytes)
-            and _plain_params(node[2] if len(node) > 2 else None)
-            and _no_disposition(node, 3)
-            and all(
-                isinstance(part, tuple) and _plainly_without_attachment(part, depth + 1, counted)
-                for part in node[0]
-            )
-        )
+        names = _param_names(node[2] if len(node) > 2 else None)
+        disposition = _plain_disposition(node, 3)
+        if not node[0] or not isinstance(node[1], bytes) or names is None:
+            return None
+        if disposition is _UNPLAIN:
+            return None
+        parts.append((False, disposition, names))
+        for part in node[0]:
+            if not isinstance(part, tuple) or _plain_parts(part, depth + 1, parts) is None:
+                return None
+        return parts
     kind = node[0]
     if not isinstance(kind, bytes) or not isinstance(node[1], bytes) or len(node) < 7:
-        return False
-    return (
-        kind.lower() != b"message"
-        and _plain_params(node[2])
-        and all(value is None or isinstance(value, bytes) for value in (node[3], node[5]))
-        and _no_disposition(node, 9 if kind.lower() == b"text" else 8)
-    )
+        return None
+    if kind.lower() == b"message" or not all(
+        value is None or isinstance(value, bytes) for value in (node[3], node[5])
+    ):
+        return None
+    names = _param_names(node[2])
+    disposition = _plain_disposition(node, 9 if kind.lower() == b"text" else 8)
+    if names is None or disposition is _UNPLAIN:
+        return None
+    parts.append((True, disposition, names))
+    return parts
 
 
-def _no_disposition(node, index: int) -> bool:
-    """As structure._disposition() finds none at `index`."""
-    return len(node) <= index or not isinstance(node[index], tuple) or not node[index]
+def _plain_disposition(node, index: int):
+    """The type of the disposition at `index` as structure._disposition() reads it, in
+    lower case; None where there is none, _UNPLAIN where it is not plain."""
+    if len(node) <= index or not isinstance(node[index], tuple) or not node[index]:
+        return None
+    value = node[index]
+    params = _param_names(value[1]) if len(value) > 1 and value[1] else ()
+    if not isinstance(value[0], bytes) or params is None:
+        return _UNPLAIN
+    return value[0].lower()
 
 
-def _plain_params(params) -> bool:
-    """Parameters that decode without error and name no file."""
+def _param_names(params) -> tuple | None:
+    """The names of parameters that decode without error; None for others."""
     if params is None:
-        return True
+        return ()
     if not isinstance(params, tuple) or len(params) % 2:
-        return False
-    return all(isinstance(value, bytes) for value in params) and not any(
-        name.lower().startswith(_NAME_PARAMS) for name in params[::2]
-    )
+        return None
+    if not all(isinstance(value, bytes) for value in params):
+        return None
+    names = params[::2]
+    return None if any(b"*" in name for name in names) else names
 
 
 def _addresses(addresses) -> tuple[Address, ...]:
-    result = []
-    for address in addresses or ():
-        if address.host is None:
-            continue  # the start or end marker of an RFC 5322 group
-        mailbox = clean_text(to_text(address.mailbox))
-        host = clean_text(to_text(address.host))
-        result.append(
-            Address(
-                name=decode_header_text(address.name),
-                address=f"{mailbox}@{host}" if host else mailbox,
-            )
-        )
-    return tuple(result)
+    return tuple(
+        _address(address.name, address.mailbox, address.host)
+        for address in addresses or ()
+        # A host of None: the start or end marker of an RFC 5322 group.
+        if address.host is not None
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _address(name, mailbox, host) -> Address:
+    """An address of an ENVELOPE as the list shows it, kept for the next rows (a page has
+    few senders, and they come again on the next pages): 1024 of them take under 1 MB."""
+    mailbox = clean_text(to_text(mailbox))
+    host = clean_text(to_text(host))
+    return Address(name=decode_header_text(name), address=f"{mailbox}@{host}" if host else mailbox)

@@ -46,7 +46,13 @@ def from_server(item: dict) -> str | None:
     """The preview in one FETCH answer (`PREVIEW "..."`, `SNIPPET (FUZZY "...")`), clean;
     None where the answer has none (the server did not make one: read it here then)."""
     for key, value in item.items():
-        name = to_text(key).upper() if isinstance(key, bytes | str) else ""
+        if isinstance(key, bytes) and key.isascii():  # as FETCH answers name their items
+            name = key.upper()
+            if name != b"PREVIEW" and name != b"SNIPPET":
+                continue
+            name = name.decode()
+        else:
+            name = to_text(key).upper() if isinstance(key, bytes | str) else ""
         if name == "SNIPPET" and isinstance(value, tuple) and len(value) == 2:
             value = value[1]
         elif name != "PREVIEW":

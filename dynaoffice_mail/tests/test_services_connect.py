@@ -3,6 +3,7 @@
 import base64
 import email
 import email.policy
+import logging
 import secrets
 import socket
 import threading
@@ -41,6 +42,33 @@ def _smtp(servers, address, password, **overrides):
 def test_imaps_login_with_verified_certificate(mail_servers, mailbox):
     folders = imap.check_account(_imap(mail_servers, *mailbox))
     assert {"INBOX", "Sent", "Drafts", "Trash", "Junk", "Archive"} <= set(folders)
+
+
+def test_imaplib_formats_lines_only_for_a_debug_log_and_never_logs_the_login(
+    mail_servers, mailbox, caplog
+):
+    """imapclient turns imaplib's debug output on for every connection, which formats every
+    line read: it follows the "imapclient.imaplib" logger instead. Nothing is formatted or
+    kept while that does not log at DEBUG, every line while it does, and LOGIN's never."""
+    address, password = mailbox
+    caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")
+    client = imap.connect(_imap(mail_servers, address, password))
+    try:
+        assert "LOGIN **REDACTED**" in caplog.text
+        assert "< b'" in caplog.text  # the server's lines after the greeting
+        assert password not in caplog.text
+        told = []
+        client._imap._mesg = told.append
+        caplog.set_level(logging.INFO, logger="imapclient.imaplib")
+        client.noop()
+        assert told == []
+        assert not client._imap._cmd_log  # imaplib's memory of lines, the LOGIN among them
+        caplog.set_level(logging.DEBUG, logger="imapclient.imaplib")
+        client.noop()
+        assert any(line.startswith("> ") and "NOOP" in line for line in told), told
+        assert any(line.startswith("< ") and "OK" in line for line in told), told
+    finally:
+        imap.close_quietly(client)
 
 
 def test_imap_starttls_login(mail_servers, mailbox):
