@@ -162,6 +162,9 @@ def decode_params(pairs) -> dict[str, str]:
     params = {}
     for name, value in decoded:
         if isinstance(value, tuple):
-            value = email.utils.collapse_rfc2231_value(value)
+            try:
+                value = email.utils.collapse_rfc2231_value(value)
+            except UnicodeError:  # a codec that cannot replace what it fails to read (idna)
+                value = email.utils.collapse_rfc2231_value(("utf-8", *value[1:]))
         params[name] = decode_header_text(email.utils.unquote(value))
     return params

@@ -885,6 +885,7 @@ def forget_summaries() -> None:
     """Empty the list's caches (for tests and the benchmark, which measure reading them)."""
     _SUMMARIES.clear()
     _PAGES.clear()
+    _address.cache_clear()
 
 
 def _summary_weight(entry) -> int:

@@ -270,7 +270,7 @@ def test_the_attachment_shortcuts_answer_for_plain_text_and_for_an_attached_file
         + plain
         + pdf % b'("filename" "a.pdf")'
         + b' "mixed" ("boundary" "x") NIL NIL NIL)': True,
-        # RFC 2231: the full parse decides, and fails (no attachment) on a charset it cannot use.
+        # RFC 2231: the full parse decides (a charset that cannot be used is read as UTF-8).
         b"(" + plain + pdf % b'("filename*" "idna\'\'x")' + b' "mixed" NIL NIL NIL NIL)': None,
     }
     for body, shortcut in shapes.items():
@@ -283,7 +283,7 @@ def test_the_attachment_shortcuts_answer_for_plain_text_and_for_an_attached_file
             found = True
         assert found is shortcut, body
         assert messages._has_attachment(structure) == _attachment_as_parsed(structure)
-    assert not messages._has_attachment(structure)  # the idna file name, as the full parse
+    assert messages._has_attachment(structure)  # the idna file name, as the full parse
 
 
 def test_the_attachment_shortcut_answers_for_plain_and_alternative_text():

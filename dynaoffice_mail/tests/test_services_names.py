@@ -125,6 +125,12 @@ def test_file_names_from_bodystructure_parameters_are_clean(params, _content, ex
     assert decode_params([name, value.strip(b'"')])["filename"] == expected
 
 
+def test_a_parameter_in_a_charset_that_cannot_replace_still_reads():
+    """RFC 2231 names a codec that raises instead of replacing (idna): read as UTF-8."""
+    params = decode_params([b"filename*", b"idna''Bericht%20%C3%A4.pdf", b"name", b"x.pdf"])
+    assert params == {"filename": "Bericht ä.pdf", "name": "x.pdf"}
+
+
 def test_a_draft_with_hostile_names_is_read_back_clean():
     raw = hostile_draft("Olga <olga@dynaoffice.test>", "kunde@example.org")
     draft = mime.parse_draft(raw)
