@@ -382,6 +382,15 @@ def _header_date(moment: datetime.datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S %z")
 
 
+def _delivered_and_read(other, client, subject, moment, options):
+    """Another client (`other`) appends a mail dated `moment`; then (what `client` sent,
+    the page it read)."""
+    other.append(FOLDER, _raw_dated(subject, _header_date(moment)))
+    with WireLog(client) as wire:
+        page = page_messages(client, FOLDER, **options)
+    return wire, page
+
+
 @pytest.mark.parametrize("sort", ["date", "size"])
 @pytest.mark.parametrize("reverse", [True, False])
 def test_new_mail_joins_the_first_page_from_one_fetch(
@@ -410,10 +419,9 @@ def test_new_mail_joins_the_first_page_from_one_fetch(
         other.select_folder(FOLDER)
         page_messages(client, FOLDER, **options)
         for subject, moment in plain:
-            other.append(FOLDER, _raw_dated(subject, _header_date(moment)))
-            with WireLog(client) as wire:
-                pages.append(page_messages(client, FOLDER, **options))
+            wire, page = _delivered_and_read(other, client, subject, moment, options)
             wires.append(wire)
+            pages.append(page)
             fresh.append(_fresh_rows(mail_servers, address, password, **options))
             page_messages(client, FOLDER, **options)  # the caches again, as they were
         # An expunge outside the first page, with new mail.
@@ -503,10 +511,9 @@ def test_new_mail_shifts_a_later_page_from_one_fetch(
         page_messages(client, FOLDER, **{**options, "offset": 0})  # the user came by page 1
         page_messages(client, FOLDER, **options)
         for subject, moment in plain:
-            other.append(FOLDER, _raw_dated(subject, _header_date(moment)))
-            with WireLog(client) as wire:
-                pages.append(page_messages(client, FOLDER, **options))
+            wire, page = _delivered_and_read(other, client, subject, moment, options)
             wires.append(wire)
+            pages.append(page)
             truth.append(_server_page(other, sort, reverse, 50))
         # New mail sorted before the page until the margin is used up.
         flood = []
@@ -514,9 +521,7 @@ def test_new_mail_shifts_a_later_page_from_one_fetch(
             moment = NOW + datetime.timedelta(hours=number + 1)
             if not reverse:
                 moment = NOW - datetime.timedelta(days=500 + number)
-            other.append(FOLDER, _raw_dated(f"Flut {number}", _header_date(moment)))
-            with WireLog(client) as wire:
-                page = page_messages(client, FOLDER, **options)
+            wire, page = _delivered_and_read(other, client, f"Flut {number}", moment, options)
             flood.append((wire, page, _server_page(other, sort, reverse, 50)))
         # An expunge before the page, with new mail, read on a connection that was not
         # told of them (as a pooled one of another request): the message count says it.
