@@ -59,7 +59,7 @@ MAX_CACHED_SUMMARIES = 20_000
 # from it without asking the server.
 MAX_SYNC_CHANGES = 5_000
 # The VANISHED answers a connection keeps of its selected folder (services.imap): a cached
-# page that holds one of their UIDs is read again without trying to keep it.
+# page that lost more of its messages than its margin after holds is read again at once.
 MAX_KEPT_EXPUNGES = 100
 MAX_CACHED_SUMMARY_BYTES = 20 * 1024 * 1024
 # Pages' UIDs kept per worker, for one folder state, sort and search each (50 UIDs a page).

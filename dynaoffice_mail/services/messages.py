@@ -747,12 +747,6 @@ def _mergeable(client, cached, page_key, count) -> bool:
     return gone is not None and (reaches_end or len(gone) <= len(after))
 
 
-def _told_expunged(client, uids) -> bool:
-    """Whether the connection heard that one of `uids` was expunged (its `expunged`)."""
-    told = getattr(client, "expunged", ())
-    return bool(told) and bool(_vanished_among(told, uids) or ())
-
-
 def _cached_entries(state, uids, with_previews) -> dict | None:
     """{uid: the row cache's entry} of every one of `uids`, or None where one is missing
     (or lacks the preview that is wanted)."""
