@@ -58,7 +58,7 @@ _FLAG_KEYS = frozenset(
     + (b"SEEN", b"UNANSWERED", b"UNDELETED", b"UNDRAFT", b"UNFLAGGED", b"UNKEYWORD", b"UNSEEN")
     + (b"MODSEQ",)
 )
-# The orders a first page can be kept in from the rows alone when mail arrives (see
+# The orders a page can be kept in from the rows alone after new mail or an expunge (see
 # _merged_page), and what each orders by.
 _MERGED_ORDERS = {
     "date": lambda row: row.sort_date,
@@ -681,9 +681,11 @@ def _flag_refreshed_rows(client, state, cached, entries) -> dict | None:
 
 def _changed_page(client, selected, state, page_key, cached, with_previews):
     """(the page's entry in _PAGES, its rows) for a cached page whose folder changed since
-    (`state`, see _folder_state), where one FETCH tells it (_merged_page for a first page
-    without a search, by date or size; _flag_refreshed_rows where only flags changed);
-    (None, None) where the server must sort and search again."""
+    (`state`, see _folder_state), where the NOOP's answer or one FETCH tells it (the
+    NOOP where it told every change and that was flags alone; _merged_page for a page
+    without a search, by date or size, within what its margins cover;
+    _flag_refreshed_rows where only flags changed); (None, None) where the server must
+    sort and search again."""
     _scope, _folder, _uidvalidity, sort, reverse, offset, limit, criteria = page_key
     count = state[4]
     entries = _cached_entries(state, cached[4], with_previews)
@@ -1046,9 +1048,8 @@ def _plain_parts(node, depth: int = 0, parts: list | None = None) -> list | None
     its disposition's type in lower case or None, its parameters' names)], where
     structure.parse_bodystructure() surely reads it without error: parts of a plain shape,
     none a message, at most _PLAIN_MAX_PARTS of them, _PLAIN_MAX_DEPTH deep, no parameter
-    in RFC 2231's form (whose charset can make the full parse fail: a file named
-    `filename*=idna''x` makes a malformed BODYSTRUCTURE, without attachment). None means
-    "not sure": the full parse decides then."""
+    in RFC 2231's form (continuations and charsets are the full parse's to decode). None
+    means "not sure": the full parse decides then."""
     parts = [] if parts is None else parts
     if len(parts) >= _PLAIN_MAX_PARTS or depth > _PLAIN_MAX_DEPTH or len(node) < 2:
         return None
