@@ -598,16 +598,58 @@ def fetch(
     with the UID where the server sent it (always for a UID FETCH). Callers that name
     messages by UID want uid_fetch()."""
     command = ("UID", "FETCH") if uid else ("FETCH",)
-    tag = client._imap._command(*command, message_set, items)
-    typ, data = client._imap._command_complete("FETCH", tag)
-    client._checkok("fetch", typ, data)
-    _typ, data = client._imap._untagged_response(typ, data, "FETCH")
+    return fetch_answer(client, client._imap._command(*command, message_set, items))
+
+
+def fetch_answer(client: imapclient.IMAPClient, tag: bytes, *, strict: bool = True):
+    """The answers of the FETCH sent under `tag`, as fetch() gives them. With `strict`
+    false, None where the server refused it or its answer cannot be read (for a FETCH that
+    only guesses what will be needed); a broken connection raises all the same."""
+    connection = client._imap
+    try:
+        _typ, data = answer(client, tag, "FETCH", "FETCH")
+    except connection.abort:
+        raise
+    except (connection.error, IMAPClientError):
+        if strict:
+            raise
+        connection.untagged_responses.pop("FETCH", None)  # what it sent before the NO
+        return None
     try:
         return parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True)
     except (UnparsableError, ValueError, TypeError, IndexError) as error:
+        if not strict:
+            return None
         raise UnreadableFetchError(
             host=getattr(client, "host", ""), detail=f"unreadable FETCH answer: {error}"
         ) from error
+
+
+def send(client: imapclient.IMAPClient, *words: str | bytes) -> bytes:
+    """Send one command (its words, none a literal) without waiting for its answer; its tag,
+    to read the answer with answer() or fetch_answer()."""
+    return client._imap._command(*words)
+
+
+def await_answer(client: imapclient.IMAPClient) -> None:
+    """Read the server's next answer (kept for the command it belongs to): after send(),
+    a sign that the server runs that command.
+
+    A server may run commands sent together side by side: Dovecot interleaves a SORT with
+    a FETCH that came in the same packet, and the FETCH's answers then wait for the sort.
+    Sent once the FETCH's first answer is in, the SORT is read after the FETCH is done
+    (RFC 3501 section 5.5 leaves the order of such commands to the server)."""
+    client._imap._get_response()
+
+
+def answer(client: imapclient.IMAPClient, tag: bytes, command: str, response_name: str):
+    """(status, its untagged answers `response_name`, unparsed) of the command sent under
+    `tag` (send()); IMAPClientError where the server said NO, imaplib's error for BAD."""
+    connection = client._imap
+    typ, data = connection._command_complete(command, tag)
+    typ, data = connection._untagged_response(typ, data, response_name)
+    client._checkok(command.lower(), typ, data)
+    return typ, data
 
 
 def untagged_command(

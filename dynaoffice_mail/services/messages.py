@@ -51,6 +51,9 @@ _SUMMARIES = BoundedCache(
     weigh=lambda entry: _summary_weight(entry),
 )
 _PAGES = BoundedCache(limits.MAX_CACHED_PAGES)
+# Folders (by mailbox, folder and UIDVALIDITY) whose dates did not follow their arrival the
+# last time a page was guessed (see _first_look).
+_UNGUESSED = BoundedCache(limits.MAX_CACHED_PAGES)
 # The search keys whose matches a flag change alters (a page searched with one of them is
 # asked again after any change; see _flag_refreshed_rows).
 _FLAG_KEYS = frozenset(
@@ -176,6 +179,11 @@ def page_messages(
     imap.ensure_selected), four for a search newest first in arrival order and the first
     subject order of a folder state; on a fresh connection SELECT takes the NOOP's place.
 
+    A page by date without a search that is not cached (the first look at it in this
+    process) has its rows guessed by arrival (_first_look): the FETCH of the messages the
+    page most likely holds goes out before the SORT, and its answers are read while the
+    server sorts; a row the guess missed is read after the SORT.
+
     Where CONDSTORE is enabled (imap.VettedIMAPClient.select_folder), the page's UIDs and
     rows are cached per folder state (_folder_state: HIGHESTMODSEQ and message count, which
     the NOOP brings up to date): a page of an unchanged folder costs the NOOP alone (none
@@ -225,10 +233,16 @@ def page_messages(
                 )
             margins = ()
             if cached is None:
-                total, uids, *margins = _page_uids(
+                # Sorted again after a change, the page's rows are mostly cached: no guess.
+                found = None if changed else _first_look(
+                    client, selected, state, sort_key, criteria, reverse, offset, limit,
+                    with_previews,
+                )
+                found = found or _page_uids(
                     client, selected, sort, sort_key, criteria, reverse, offset, limit,
                     _margins(state, sort, criteria, offset),
                 )
+                total, uids, *margins = found
                 named = uids + margins[0] + margins[1]
                 if page_key is not None and _folder_state(client, selected, count) == state:
                     new_from = max([1, selected.uidnext, *(uid + 1 for uid in named)])
@@ -280,6 +294,76 @@ def _margins(state, sort, criteria, offset) -> tuple[int, int]:
     if state is None or sort not in _MERGED_ORDERS or criteria != [b"ALL"]:
         return 0, 0
     return (limits.PAGE_MARGIN if offset else 0), limits.PAGE_MARGIN
+
+
+def _first_look(client, selected, state, sort_key, criteria, reverse, offset, limit, with_previews):
+    """A page by date without a search that is not cached (see page_messages), read in
+    the time of its SORT: a FETCH of the messages the page most likely holds is sent,
+    then, once the server answers it, the SORT that names the page (imap.await_answer),
+    and the FETCH's answers are read here while the server sorts. At 10,000 messages and
+    more the rows thus cost no time beyond the sort's.
+
+    The guess: the dates of a folder's messages mostly follow their arrival (message
+    sequence numbers), so the newest first page by date is mostly the folder's last
+    messages by number (alike for any page and either direction). The SORT decides what
+    the page holds; guessed rows that are on it are used, and those the guess missed are
+    read as any others (one FETCH more). The guessed rows are kept in the row cache where
+    the folder did not change while they were read (the state after the NOOP, `state`, is
+    still the folder's after the SORT), else they are read again (_known_summaries). A
+    folder where the guess found less than half of a page is not guessed at again
+    (_UNGUESSED; a FETCH the server refused says nothing of that), nor is one without a
+    known state (nothing is cached there).
+
+    (total, the page's UIDs, the margins' UIDs), as _page_uids gives them; None where
+    it does not apply, having sent nothing."""
+    count = getattr(client, "message_count", None)
+    if sort_key != b"DATE" or criteria != [b"ALL"] or state is None or not count:
+        return None
+    if _UNGUESSED.get(state[:3]) or not (client.has_capability("ESORT") and _has_partial(client)):
+        return None
+    last = count - offset if reverse else min(count, offset + limit)
+    first = max(1, last - limit + 1) if reverse else offset + 1
+    if last < first:
+        return None
+    margins = _margins(state, "date", criteria, offset)
+    start = max(0, offset - margins[0])
+    end = offset - start + limit
+    previews_of = selected if with_previews else None
+    sort_args = _partial_sort_args(sort_key, criteria, reverse, start, end + margins[1])
+    fetch_tag = imap.send(client, "FETCH", f"{first}:{last}", _summary_items(client, previews_of))
+    imap.await_answer(client)  # the server runs the FETCH: the SORT is run after it
+    sort_tag = imap.send(client, "UID", "SORT", *sort_args)
+    try:
+        # Read while the server sorts.
+        answers = imap.fetch_answer(client, fetch_tag, strict=False)
+        guessed = _guessed_rows(client, answers, first, last, previews_of)
+    finally:
+        _typ, data = imap.answer(client, sort_tag, "SORT", "ESEARCH")
+    result = _esearch_result(data)
+    uids = _partial_uids(result, end + margins[1])
+    page = uids[offset - start : end]
+    if _folder_state(client, selected, client.message_count) == state:
+        # Read after the NOOP, and nothing changed since: the rows are those of this state.
+        for row in guessed:
+            _SUMMARIES.put((*state[:3], row.uid), (state[3], with_previews, row))
+        found = {row.uid for row in guessed}.intersection(page)
+        if answers is not None and 2 * len(found) < len(page):
+            _UNGUESSED.put(state[:3], True)
+    return result.get(b"COUNT", 0), tuple(page), tuple(uids[: offset - start]), tuple(uids[end:])
+
+
+def _guessed_rows(client, answers, first, last, previews_of) -> tuple[MessageSummary, ...]:
+    """The rows of the FETCH of message numbers `first` to `last` that _first_look sent;
+    none where the server refused it or its answer could not be read (the page's rows are
+    then read as any others, and an unreadable one fails there)."""
+    if not answers:
+        return ()
+    whole = [
+        (item[b"UID"], item)
+        for number, item in sorted(answers.items())
+        if first <= number <= last and b"UID" in item and b"ENVELOPE" in item
+    ]
+    return _summaries(client, whole, previews_of)
 
 
 def matching_uids(
@@ -384,12 +468,20 @@ def _partial_range(offset: int, limit: int) -> bytes:
 def _sort_page(client, sort_key, criteria, reverse, offset, limit) -> tuple[int, list[int]]:
     program = b"(REVERSE " + sort_key + b")" if reverse else b"(" + sort_key + b")"
     if client.has_capability("ESORT") and _has_partial(client):
-        returns = b"(COUNT PARTIAL " + _partial_range(offset, limit) + b")"
-        result = _esearch(client, b"SORT", [b"RETURN", returns, program, b"UTF-8", *criteria])
+        args = _partial_sort_args(sort_key, criteria, reverse, offset, limit)
+        result = _esearch(client, b"SORT", args)
         return result.get(b"COUNT", 0), _partial_uids(result, limit)
     data = imap.untagged_command(client, b"SORT", [program, b"UTF-8", *criteria])
     uids = _plain_uids(data)
     return len(uids), uids[offset : offset + limit]
+
+
+def _partial_sort_args(sort_key, criteria, reverse, offset, limit) -> list[bytes]:
+    """`UID SORT`'s arguments for the count and the UIDs from `offset` to `offset + limit`
+    (ESORT and PARTIAL, see page_messages)."""
+    program = b"(REVERSE " + sort_key + b")" if reverse else b"(" + sort_key + b")"
+    returns = b"(COUNT PARTIAL " + _partial_range(offset, limit) + b")"
+    return [b"RETURN", returns, program, b"UTF-8", *criteria]
 
 
 def _subject_page(client, selected, criteria, reverse, offset, limit):
@@ -506,7 +598,12 @@ def _search_page(client, criteria, reverse, offset, limit) -> tuple[int, list[in
 
 def _esearch(client, command: bytes, args: list[bytes]) -> dict:
     """Run a UID SEARCH/SORT with RETURN options and read its ESEARCH answer."""
-    data = imap.untagged_command(client, command, args, response_name="ESEARCH")
+    return _esearch_result(imap.untagged_command(client, command, args, response_name="ESEARCH"))
+
+
+def _esearch_result(data: list) -> dict:
+    """What an ESEARCH answer (RFC 4731) says, by its names: {b"COUNT": 80, b"PARTIAL":
+    ...}."""
     answer = [item for item in data if item]
     if not answer:
         return {}
@@ -881,6 +978,7 @@ def forget_summaries() -> None:
     """Empty the list's caches (for tests and the benchmark, which measure reading them)."""
     _SUMMARIES.clear()
     _PAGES.clear()
+    _UNGUESSED.clear()
     _address.cache_clear()
 
 

@@ -85,8 +85,9 @@ def test_an_unchanged_folder_costs_one_command_and_none_right_after(
             unseen = page_messages(client, FOLDER, search=MessageSearch(unseen=True))
     finally:
         client.logout()
-    # Once per connection CONDSTORE is enabled (as QRESYNC), then SELECT, SORT, FETCH.
-    assert _verbs(cold) == ["ENABLE QRESYNC", 'SELECT "Cached"', "UID SORT", "UID FETCH"]
+    # Once per connection CONDSTORE is enabled (as QRESYNC), then SELECT, and the page's
+    # guessed rows read while the server sorts (see test_a_first_look_...).
+    assert _verbs(cold) == ["ENABLE QRESYNC", 'SELECT "Cached"', "FETCH 71:120", "UID SORT"]
     assert _verbs(at_once) == []
     assert _verbs(later) == ["NOOP"]
     assert _rows(first) == _rows(again) == _rows(later_page)
@@ -96,6 +97,187 @@ def test_an_unchanged_folder_costs_one_command_and_none_right_after(
     assert " 21," in searched.commands[-1] and "119" not in searched.commands[-1]
     assert _verbs(searched_again) == ["NOOP"]
     assert all(not row.seen for row in unseen.messages) and unseen.total == COUNT // 2
+
+
+def _read_one_by_one(client, uids):
+    """The rows of `uids` as a plain FETCH of exactly these reads them (no guess, no cache)."""
+    return messages.fetch_summaries(client, list(uids), previews_of=client.selected_folder)
+
+
+def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """A page by date that this process has not read: the FETCH of the messages it most
+    likely holds (the folder's dates follow its arrival) goes out first, the SORT before
+    the FETCH's answers are read, and no FETCH follows. Each page is the server's, its
+    rows those that a FETCH of exactly its messages reads; looked at again it costs the
+    NOOP alone."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    fetch_answer, sent_before_reading = imap.fetch_answer, []
+
+    def reading(connection, tag, **options):
+        if options.get("strict") is False:  # the guess's answers
+            sent_before_reading.append(len(wire.commands))
+        return fetch_answer(connection, tag, **options)
+
+    monkeypatch.setattr(imap, "fetch_answer", reading)
+    looks = {
+        "71:120": {},
+        "21:70": {"offset": 50},
+        "1:50": {"reverse": False},
+        "51:100": {"reverse": False, "offset": 50},
+    }
+    seen = {}
+    try:
+        other.select_folder(FOLDER)
+        page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
+        for guessed, options in looks.items():
+            sent_before_reading.clear()
+            with WireLog(client) as wire:
+                page = page_messages(client, FOLDER, **options)
+            with WireLog(client) as again:
+                page_again = page_messages(client, FOLDER, **options)
+            wire.sent_before_reading = list(sent_before_reading)
+            server = _server_page(
+                other, "date", options.get("reverse", True), options.get("offset", 0)
+            )
+            plain = _read_one_by_one(client, server)
+            seen[guessed] = (wire, again, page, page_again, server, plain)
+    finally:
+        other.logout()
+        client.logout()
+    for guessed, (wire, again, page, page_again, server, plain) in seen.items():
+        assert _verbs(wire) == ["NOOP", f"FETCH {guessed}", "UID SORT"], guessed
+        assert wire.sent_before_reading == [3], guessed  # the SORT went out before
+        assert [row.uid for row in page.messages] == server
+        assert page.messages == plain
+        assert page.total == COUNT
+        assert _verbs(again) == ["NOOP"]
+        assert page_again.messages == page.messages
+
+
+@pytest.fixture
+def backdated_folder(mail_servers):
+    """A user of its own with COUNT messages in FOLDER whose Date headers run against their
+    arrival: UID 1 the newest by date, UID 120 the oldest (as an imported archive might)."""
+    address = f"backdated-{secrets.token_hex(4)}@dynaoffice.test"
+    password = secrets.token_urlsafe(12)
+    mail_servers.add_user(address, password)
+    entries = []
+    for index in range(COUNT):
+        dated = NOW - datetime.timedelta(hours=index + 1)
+        arrived = NOW - datetime.timedelta(minutes=COUNT - index)  # Dovecot's UID order
+        raw = _raw(f"Import {index}", "Anna", "anna@example.com", dated)
+        entries.append((FOLDER, raw, set(), arrived))
+    mail_servers.dovecot.write_messages(address, entries)
+    messages.forget_summaries()
+    yield address, password
+    messages.forget_summaries()
+
+
+def test_a_guess_that_missed_is_read_after_and_not_made_again(
+    mail_servers, backdated_folder, no_window
+):
+    """Where the dates run against the arrival the guessed rows are not the page's: the
+    page's rows are read after the SORT (one FETCH more), and the folder is not guessed at
+    again in this process. The page is the server's all the same."""
+    client = _connect(mail_servers, *backdated_folder)
+    other = _connect(mail_servers, *backdated_folder)
+    try:
+        other.select_folder(FOLDER)
+        with WireLog(client) as missed:
+            page = page_messages(client, FOLDER)
+        server = _server_page(other, "date", True, 0)
+        plain = _read_one_by_one(client, server)
+        messages._SUMMARIES.clear()  # a page not read before; what the guess taught is kept
+        messages._PAGES.clear()
+        with WireLog(client) as unguessed:
+            page_again = page_messages(client, FOLDER)
+    finally:
+        other.logout()
+        client.logout()
+    assert server == list(range(1, 51))
+    assert _verbs(missed) == [
+        "ENABLE QRESYNC",
+        'SELECT "Cached"',
+        "FETCH 71:120",
+        "UID SORT",
+        "UID FETCH",
+    ]
+    assert missed.commands[-1].split()[3] == "1:50"
+    assert [row.uid for row in page.messages] == server
+    assert page.messages == page_again.messages == plain
+    assert _verbs(unguessed) == ["NOOP", "UID SORT", "UID FETCH"]
+
+
+def test_a_change_while_the_guess_is_read_is_not_kept(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """Another client flags the newest message after the NOOP, right before the guess and
+    the SORT go out: the server tells of it with their answers, so the guessed rows (read
+    before it) are not kept; the page's rows are read again and show the flag, and the
+    page is not kept either (the next look sorts again)."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    send = imap.send
+
+    def flagged_first(connection, *words):
+        if words[0] == "FETCH":
+            other.add_flags([COUNT], [b"\\Flagged"])
+        return send(connection, *words)
+
+    try:
+        other.select_folder(FOLDER)
+        page_messages(client, FOLDER, sort="arrival")
+        monkeypatch.setattr(imap, "send", flagged_first)
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+        monkeypatch.setattr(imap, "send", send)
+        with WireLog(client) as next_look:
+            page_next = page_messages(client, FOLDER)
+        server = _server_page(other, "date", True, 0)
+    finally:
+        other.logout()
+        client.logout()
+    assert _verbs(wire) == ["NOOP", "FETCH 71:120", "UID SORT", "UID FETCH"]
+    assert (page.messages[0].uid, page.messages[0].flagged) == (COUNT, True)
+    assert [row.uid for row in page.messages] == [row.uid for row in page_next.messages] == server
+    assert page_next.messages == page.messages
+    assert "UID SORT" in _verbs(next_look)
+
+
+def test_a_guess_the_server_refuses_costs_the_page_nothing(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """A guessed FETCH that the server refuses (message numbers it does not have) leaves the
+    page as the server sorts it, read with one FETCH more, and the connection in step."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    send = imap.send
+
+    def out_of_range(connection, *words):
+        if words[:2] == ("FETCH", "71:120"):
+            words = ("FETCH", "500:600", *words[2:])
+        return send(connection, *words)
+
+    try:
+        page_messages(client, FOLDER, sort="arrival")
+        monkeypatch.setattr(imap, "send", out_of_range)
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+        monkeypatch.setattr(imap, "send", send)
+        with WireLog(client) as after:
+            second = page_messages(client, FOLDER, offset=50)
+        plain = _read_one_by_one(client, range(COUNT, COUNT - 50, -1))
+    finally:
+        client.logout()
+    assert _verbs(wire) == ["NOOP", "FETCH 500:600", "UID SORT", "UID FETCH"]
+    assert page.messages == plain
+    assert _verbs(after) == ["NOOP", "FETCH 21:70", "UID SORT"]
+    assert [row.uid for row in second.messages] == list(range(COUNT - 50, COUNT - 100, -1))
 
 
 def test_what_a_second_client_changes_shows_on_the_next_page(
