@@ -14,7 +14,12 @@ ours
     changed; the next page sorts again the first time, to read its margin's rows, and once
     ten new mails used up its margin), and as it would be with
     imap.RECHECK_AFTER on, right after the last look (no command). The new mails are
-    expunged again afterwards.
+    expunged again afterwards. The bench folder's dates follow its arrival (as a mailbox's
+    mostly do), so the first look finds its rows where it guesses them
+    (services.messages._first_look: a FETCH by message number sent before the SORT and read
+    while the server sorts); for folders up to BACKDATED_MAX messages a second folder whose
+    dates run against its arrival shows a guess that misses every row, and the look after
+    such a miss (no guess), beside the floor on that folder.
 floor
     The least any client can send and receive for that page on this server, hand-written with
     imaplib: `UID SORT RETURN (PARTIAL a:b) (REVERSE DATE) UTF-8 ALL`, which returns only the
@@ -524,6 +529,20 @@ def write_folder(servers: MailServers, folder: str, count: int) -> float:
     return time.monotonic() - started
 
 
+def write_backdated_folder(servers: MailServers, folder: str, count: int) -> None:
+    """As write_folder, but the mail arrives against its dates: the newest by Date first
+    (UID 1), as in an archive imported newest first."""
+    bulk = list(mailgen.bulk_messages(count, owner_address=ADDRESS))
+    arrival = bulk[-1].date
+
+    def files():
+        for number, message in enumerate(reversed(bulk)):
+            # Dovecot numbers the files in the order of their names, which start with this.
+            yield folder, message.raw, message.flags, arrival + datetime.timedelta(seconds=number)
+
+    servers.dovecot.write_messages(ADDRESS, files())
+
+
 def warm_up(mailbox: Mailbox, folder: str) -> tuple[float, float]:
     """Seconds of the folder's first SELECT (Dovecot indexes the Maildir) and first SORT by
     date (Dovecot reads every message's Date header into its cache); later requests of every
@@ -759,10 +778,82 @@ def bench_imap(
             for _mode, meaning in CACHED_WAYS:
                 print(f"  {meaning}")
             print_table(result)
+            if size <= BACKDATED_MAX:
+                result["backdated"] = bench_backdated(meter, servers, mailbox, size, repeat)
             result["list_extras"] = bench_list_extras(meter, mailbox, folder, size, repeat)
             result["conversations"] = bench_conversations(meter, mailbox, folder, size, repeat)
         results.append(result)
     return results
+
+
+# -- a folder whose dates run against its arrival ----------------------------------------------
+
+BACKDATED_MAX = 10_000  # the sizes that get such a folder too (written in a second or two)
+BACKDATED_WAYS = (
+    ("floor", "the floor, as above, on this folder"),
+    ("ours, guess missed", "ours, caches emptied: the rows guessed by arrival, all missed"),
+    ("ours, after a miss", "ours, caches emptied but what the miss taught: no guess"),
+)
+
+
+def bench_backdated(meter, servers, mailbox: Mailbox, size: int, repeat: int) -> dict:
+    """The first look at a page by date (caches emptied, as "ours" above) in a folder whose
+    dates run against its arrival, where the list's guess of the page's rows by arrival
+    (services.messages._first_look) finds none of them: with the guess made, and after a
+    miss taught the process not to guess there."""
+    folder = f"bench-{size}-backdated"
+    write_backdated_folder(servers, folder, size)
+    warm_up(mailbox, folder)
+    ours, floor = Ours(mailbox), Floor(mailbox)
+    client, connection = ours.open(), floor.open()
+
+    def after_a_miss(offset):
+        messages._SUMMARIES.clear()
+        messages._PAGES.clear()
+        return ours.page(client, folder, offset, cache="unchanged")
+
+    calls = {
+        "floor": lambda offset: floor.page(connection, folder, offset),
+        "ours, guess missed": lambda offset: ours.page(client, folder, offset),
+        "ours, after a miss": after_a_miss,
+    }
+    result = {}
+    try:
+        for page_name, offset in PAGES:
+            pages = {name: call(offset) for name, call in calls.items()}  # unmeasured
+            samples = {name: [] for name in calls}
+            for _round in range(repeat):
+                for name, call in calls.items():
+                    samples[name].append(
+                        measure(meter, lambda call=call, offset=offset: call(offset))
+                    )
+            figures = {name: _pooled_figures(taken) for name, taken in samples.items()}
+            floor_p50 = figures["floor"]["pooled_ms_p50"]
+            for name in calls:
+                figures[name]["per_floor_p50"] = (
+                    round(figures[name]["pooled_ms_p50"] / floor_p50, 3) if floor_p50 else None
+                )
+            figures["same_pages"] = len({tuple(page) for page in pages.values()}) == 1
+            result[page_name] = figures
+    finally:
+        ours.close(client)
+        floor.close(connection)
+    print(
+        f"\n{size:,} messages whose dates run against their arrival (newest by Date first): "
+        f"first look per page of {PAGE}, pooled, times in ms"
+    )
+    for name, meaning in BACKDATED_WAYS:
+        print(f"  {name:<19} {meaning}")
+    for page_name, figures in result.items():
+        for name, _meaning in BACKDATED_WAYS:
+            cells = "".join(
+                f"{_cell(figures[name][key]):>{width}}" for _t, width, key in COLUMNS[:4]
+            )
+            print(f"{page_name:<6}{name:<19}{cells}   {_ratio(figures[name]['per_floor_p50'])}")
+        if not figures["same_pages"]:
+            print(f"{page_name:<6}WARNING: the ways returned different pages")
+    print(flush=True)
+    return result
 
 
 # -- preview lines and the subject order -----------------------------------------------------
