@@ -176,13 +176,15 @@ def page_messages(
     with one more bounded FETCH, or come from the cache). On a connection that has the
     folder selected that is at most three commands per page (a NOOP first, so that the
     server includes mail that arrived since the connection last looked; see
-    imap.ensure_selected), four for a search newest first in arrival order and the first
-    subject order of a folder state; on a fresh connection SELECT takes the NOOP's place.
+    imap.ensure_selected), four for a search newest first in arrival order, the first
+    subject order of a folder state and a guess that missed (below); on a fresh connection
+    SELECT takes the NOOP's place.
 
     A page by date without a search that is not cached (the first look at it in this
     process) has its rows guessed by arrival (_first_look): the FETCH of the messages the
     page most likely holds goes out before the SORT, and its answers are read while the
-    server sorts; a row the guess missed is read after the SORT.
+    server sorts; rows the guess missed are read after the SORT (once per folder: where
+    it missed, it is not made again).
 
     Where CONDSTORE is enabled (imap.VettedIMAPClient.select_folder), the page's UIDs and
     rows are cached per folder state (_folder_state: HIGHESTMODSEQ and message count, which
@@ -466,11 +468,11 @@ def _partial_range(offset: int, limit: int) -> bytes:
 
 
 def _sort_page(client, sort_key, criteria, reverse, offset, limit) -> tuple[int, list[int]]:
-    program = b"(REVERSE " + sort_key + b")" if reverse else b"(" + sort_key + b")"
     if client.has_capability("ESORT") and _has_partial(client):
         args = _partial_sort_args(sort_key, criteria, reverse, offset, limit)
         result = _esearch(client, b"SORT", args)
         return result.get(b"COUNT", 0), _partial_uids(result, limit)
+    program = _sort_program(sort_key, reverse)
     data = imap.untagged_command(client, b"SORT", [program, b"UTF-8", *criteria])
     uids = _plain_uids(data)
     return len(uids), uids[offset : offset + limit]
@@ -479,9 +481,12 @@ def _sort_page(client, sort_key, criteria, reverse, offset, limit) -> tuple[int,
 def _partial_sort_args(sort_key, criteria, reverse, offset, limit) -> list[bytes]:
     """`UID SORT`'s arguments for the count and the UIDs from `offset` to `offset + limit`
     (ESORT and PARTIAL, see page_messages)."""
-    program = b"(REVERSE " + sort_key + b")" if reverse else b"(" + sort_key + b")"
     returns = b"(COUNT PARTIAL " + _partial_range(offset, limit) + b")"
-    return [b"RETURN", returns, program, b"UTF-8", *criteria]
+    return [b"RETURN", returns, _sort_program(sort_key, reverse), b"UTF-8", *criteria]
+
+
+def _sort_program(sort_key: bytes, reverse: bool) -> bytes:
+    return b"(REVERSE " + sort_key + b")" if reverse else b"(" + sort_key + b")"
 
 
 def _subject_page(client, selected, criteria, reverse, offset, limit):
