@@ -314,7 +314,8 @@ def _first_look(client, selected, state, sort_key, criteria, reverse, offset, li
     still the folder's after the SORT), else they are read again (_known_summaries). A
     folder where the guess found less than half of a page is not guessed at again
     (_UNGUESSED; a FETCH the server refused says nothing of that), nor is one without a
-    known state (nothing is cached there).
+    known state (nothing is cached there), nor where the previews are read here (a server
+    without PREVIEW: see services.previews).
 
     (total, the page's UIDs, the margins' UIDs), as _page_uids gives them; None where
     it does not apply, having sent nothing."""
@@ -323,6 +324,8 @@ def _first_look(client, selected, state, sort_key, criteria, reverse, offset, li
         return None
     if _UNGUESSED.get(state[:3]) or not (client.has_capability("ESORT") and _has_partial(client)):
         return None
+    if with_previews and previews.server_item(client) is None:
+        return None  # each guessed row's preview would be read here, also for rows missed
     last = count - offset if reverse else min(count, offset + limit)
     first = max(1, last - limit + 1) if reverse else offset + 1
     if last < first:

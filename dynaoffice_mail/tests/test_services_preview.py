@@ -9,7 +9,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import imap, limits, previews
+from odoo.addons.dynaoffice_mail.services import imap, limits, messages, previews
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 from odoo.addons.dynaoffice_mail.tests.test_services_mailbox import WireLog
@@ -167,6 +167,36 @@ def test_every_row_has_a_clean_preview(mail_servers, preview_folder, hidden):
     else:
         made_by = "SNIPPET (FUZZY)" if hidden else "PREVIEW"
         assert len(fetches) == 1 and fetches[0].endswith(f" {made_by})"), fetches
+
+
+@pytest.mark.parametrize("hidden", [SNIPPET_ONLY, NO_PREVIEW], ids=["server-snippet", "read-here"])
+def test_a_first_look_guesses_rows_only_where_the_server_makes_the_previews(
+    mail_servers, preview_folder, hidden
+):
+    """By date, a page not read before has its rows guessed (services.messages._first_look)
+    where the server makes the previews; where they are read here, a guess that missed
+    would have them read for nothing: no guess."""
+    previews.forget_previews()
+    messages.forget_summaries()
+    client = _connect(mail_servers, *preview_folder, hidden=hidden)
+    try:
+        # The folder selected (its count known), each row read as it is: no guess by arrival.
+        by_arrival = page_messages(client, "INBOX", sort="arrival")
+        messages.forget_summaries()
+        with WireLog(client) as wire:
+            page = page_messages(client, "INBOX")
+    finally:
+        client.logout()
+        messages.forget_summaries()
+    assert {message.uid: message for message in page.messages} == {
+        message.uid: message for message in by_arrival.messages
+    }
+    verbs = [command.split()[1] for command in wire.commands]
+    if hidden == NO_PREVIEW:
+        assert verbs[:3] == ["NOOP", "UID", "UID"] and "SORT" in wire.commands[1]
+    else:
+        assert verbs == ["NOOP", "FETCH", "UID"] and "SORT" in wire.commands[2]
+    assert len(page.messages) == page.total >= len(MESSAGES)
 
 
 def _message_subject(name):
