@@ -212,6 +212,21 @@ def test_a_guess_that_missed_is_read_after_and_not_made_again(
     assert _verbs(unguessed) == ["NOOP", "UID SORT", "UID FETCH"]
 
 
+def _sent_otherwise(client, monkeypatch, send_instead, **later):
+    """The first page by date read with imap.send replaced by `send_instead`, then the page
+    of `later` (the options) read as usual: (wire log, page) of each."""
+    send = imap.send
+    monkeypatch.setattr(imap, "send", send_instead)
+    try:
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+    finally:
+        monkeypatch.setattr(imap, "send", send)
+    with WireLog(client) as later_wire:
+        later_page = page_messages(client, FOLDER, **later)
+    return wire, page, later_wire, later_page
+
+
 def test_a_change_while_the_guess_is_read_is_not_kept(
     mail_servers, cached_folder, no_window, monkeypatch
 ):
@@ -232,12 +247,7 @@ def test_a_change_while_the_guess_is_read_is_not_kept(
     try:
         other.select_folder(FOLDER)
         page_messages(client, FOLDER, sort="arrival")
-        monkeypatch.setattr(imap, "send", flagged_first)
-        with WireLog(client) as wire:
-            page = page_messages(client, FOLDER)
-        monkeypatch.setattr(imap, "send", send)
-        with WireLog(client) as next_look:
-            page_next = page_messages(client, FOLDER)
+        wire, page, next_look, page_next = _sent_otherwise(client, monkeypatch, flagged_first)
         server = _server_page(other, "date", True, 0)
     finally:
         other.logout()
@@ -265,12 +275,7 @@ def test_a_guess_the_server_refuses_costs_the_page_nothing(
 
     try:
         page_messages(client, FOLDER, sort="arrival")
-        monkeypatch.setattr(imap, "send", out_of_range)
-        with WireLog(client) as wire:
-            page = page_messages(client, FOLDER)
-        monkeypatch.setattr(imap, "send", send)
-        with WireLog(client) as after:
-            second = page_messages(client, FOLDER, offset=50)
+        wire, page, after, second = _sent_otherwise(client, monkeypatch, out_of_range, offset=50)
         plain = _read_one_by_one(client, range(COUNT, COUNT - 50, -1))
     finally:
         client.logout()
