@@ -212,6 +212,48 @@ def test_a_guess_that_missed_is_read_after_and_not_made_again(
     assert _verbs(unguessed) == ["NOOP", "UID SORT", "UID FETCH"]
 
 
+def test_a_guess_that_missed_a_row_reads_only_that_row_and_guesses_again(
+    mail_servers, cached_folder, no_window
+):
+    """An old mail that arrived last (an import): the newest page's guess holds it and lacks
+    the page's last row; that row alone is read after the SORT, and as the guess found the
+    rest, the folder is guessed at again."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    try:
+        old = NOW - datetime.timedelta(days=400)
+        other.append(FOLDER, _raw("Altlast", "Ben", "ben@example.com", old))
+        page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+        messages._SUMMARIES.clear()  # a page not read before; what the guess taught is kept
+        messages._PAGES.clear()
+        with WireLog(client) as again:
+            page_messages(client, FOLDER)
+        other.select_folder(FOLDER)
+        server = _server_page(other, "date", True, 0)
+    finally:
+        other.logout()
+        client.logout()
+    assert server == list(range(COUNT, COUNT - 50, -1))
+    assert _verbs(wire) == ["NOOP", f"FETCH 72:{COUNT + 1}", "UID SORT", "UID FETCH"]
+    assert wire.commands[-1].split()[3] == str(COUNT - 49)  # the one row the guess lacked
+    assert [row.uid for row in page.messages] == server
+    assert page.messages == _fresh_page_rows(mail_servers, address, password, server)
+    assert _verbs(again) == ["NOOP", f"FETCH 72:{COUNT + 1}", "UID SORT", "UID FETCH"]
+
+
+def _fresh_page_rows(mail_servers, address, password, uids):
+    """The rows of `uids` as a connection of its own reads them with one plain FETCH."""
+    client = _connect(mail_servers, address, password)
+    try:
+        client.select_folder(FOLDER)
+        return _read_one_by_one(client, uids)
+    finally:
+        client.logout()
+
+
 def _sent_otherwise(client, monkeypatch, send_instead, **later):
     """The first page by date read with imap.send replaced by `send_instead`, then the page
     of `later` (the options) read as usual: (wire log, page) of each."""
