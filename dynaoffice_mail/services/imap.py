@@ -355,11 +355,17 @@ class SyncChanges:
     vanished: tuple[tuple[int, bytes], ...]
 
     @classmethod
-    def noop(cls, client) -> "SyncChanges | None":
+    def noop(cls, client, sent: bytes | None = None) -> "SyncChanges | None":
         """Send a NOOP and read what it told, joined to what the connection's NOOPs told
         before (see after()); None where that is not all that changed (no QRESYNC, no
-        HIGHESTMODSEQ known before or after, an unreadable answer)."""
+        HIGHESTMODSEQ known before or after, an unreadable answer). With `sent`, the tag of
+        a NOOP sent already together with other commands: its answer is read, and None, as
+        the answers of those commands come among its own (Dovecot tells the NOOP's changes
+        after them) and are not told apart here."""
         connection = client._imap
+        if sent is not None:
+            answer(client, sent, "NOOP", "NOOP")
+            return None
         since = client.highest_modseq if getattr(client, "qresync", False) else None
         connection.sync_log = []
         try:
@@ -413,7 +419,12 @@ class SyncChanges:
 
 
 def ensure_selected(
-    client: imapclient.IMAPClient, folder: str, *, refresh: bool = True, recent: bool = False
+    client: imapclient.IMAPClient,
+    folder: str,
+    *,
+    refresh: bool = True,
+    recent: bool = False,
+    noop_sent: bytes | None = None,
 ) -> tuple[SelectedFolder, int]:
     """Select `folder` unless the connection already has it; returns it and its message count.
 
@@ -422,15 +433,18 @@ def ensure_selected(
     synchronised, so a pooled connection that selected the folder a minute ago would
     neither list nor touch mail that arrived since (Dovecot does exactly that). With
     `recent`, not when it did so less than RECHECK_AFTER seconds ago and only read since
-    (see mark_quiet).
+    (see mark_quiet). `noop_sent`: the tag of that NOOP, sent already where will_sync()
+    said it would be (see SyncChanges.noop).
     """
     check_folder_name(folder, "folder name")
     selected = getattr(client, "selected_folder", None)
     if selected is not None and selected.name == folder and client.message_count is not None:
-        if refresh and not (recent and _recently_synced(client)):
-            client.sync_changes = SyncChanges.noop(client)
+        if noop_sent is not None or (refresh and not (recent and _recently_synced(client))):
+            client.sync_changes = SyncChanges.noop(client, noop_sent)
             _note_synced(client)
         return selected, client.message_count
+    if noop_sent is not None:
+        answer(client, noop_sent, "NOOP", "NOOP")
     client.sync_changes = None
     response = client.select_folder(folder)
     _note_synced(client)
@@ -438,6 +452,16 @@ def ensure_selected(
         name=folder, uidvalidity=response.get(b"UIDVALIDITY", 0), readonly=False
     )
     return selected, response[b"EXISTS"]
+
+
+def will_sync(client: imapclient.IMAPClient, folder: str, *, recent: bool = False) -> bool:
+    """Whether ensure_selected(client, folder, recent=recent) brings `folder` up to date
+    with a NOOP (rather than selecting it, or trusting a view just synchronised): a caller
+    may send that NOOP together with its next command (ensure_selected's `noop_sent`)."""
+    selected = getattr(client, "selected_folder", None)
+    if selected is None or selected.name != folder or client.message_count is None:
+        return False
+    return not (recent and _recently_synced(client))
 
 
 def _note_synced(client) -> None:

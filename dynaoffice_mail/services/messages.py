@@ -1,5 +1,6 @@
 """The message list: one page of summaries, sorted and searched by the server."""
 
+import contextlib
 import dataclasses
 import datetime
 import functools
@@ -222,13 +223,25 @@ def page_messages(
             )
             total = count
         else:
-            selected, count = imap.ensure_selected(client, folder, recent=True)
+            page = (sort, reverse, offset, limit, tuple(criteria))
+            guess = _guess_ahead(client, folder, page, sort_key, with_previews)
+            try:
+                selected, count = imap.ensure_selected(
+                    client, folder, recent=True, noop_sent=guess and guess.noop
+                )
+            except BaseException:
+                with contextlib.suppress(Exception):
+                    _drop_guess(client, guess)  # its answer is not left for the next FETCH
+                raise
             state = _folder_state(client, selected, count)
             page_key = cached = messages = None
             if state is not None:
-                page_key = (*state[:3], sort, reverse, offset, limit, tuple(criteria))
+                page_key = (*state[:3], *page)
                 cached = _PAGES.get(page_key)
             changed = cached is not None and cached[:2] != state[3:]
+            if guess is not None and state != guess.state:
+                # The NOOP told of a change: the rows were read before it, maybe not as now.
+                guess = _drop_guess(client, guess)
             if changed:
                 cached, messages = _changed_page(
                     client, selected, state, page_key, cached, with_previews
@@ -238,7 +251,7 @@ def page_messages(
                 # Sorted again after a change, the page's rows are mostly cached: no guess.
                 found = None if changed else _first_look(
                     client, selected, state, sort_key, criteria, reverse, offset, limit,
-                    with_previews,
+                    with_previews, guess,
                 )
                 found = found or _page_uids(
                     client, selected, sort, sort_key, criteria, reverse, offset, limit,
@@ -298,12 +311,76 @@ def _margins(state, sort, criteria, offset) -> tuple[int, int]:
     return (limits.PAGE_MARGIN if offset else 0), limits.PAGE_MARGIN
 
 
-def _first_look(client, selected, state, sort_key, criteria, reverse, offset, limit, with_previews):
+@dataclass(frozen=True)
+class _Guess:
+    """A first look's FETCH sent with the NOOP that brings the folder up to date (see
+    _guess_ahead): the folder's state before the NOOP, the message numbers fetched, the
+    tags of the NOOP and of the FETCH."""
+
+    state: tuple
+    first: int
+    last: int
+    noop: bytes
+    fetch: bytes
+
+
+def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None:
+    """The first look's FETCH (_first_look) sent right behind the NOOP that
+    imap.ensure_selected() will send for `page` (sort, direction, offset, size, search
+    criteria), where the folder is selected here, its state known and the page not cached
+    for it: the page then costs two round trips, as the floor's SORT and FETCH.
+
+    The SORT waits for the NOOP's answer, which makes it see what the NOOP brought (a
+    server may run a SORT sent behind a NOOP before that NOOP's sync: Dovecot does); the
+    FETCH need not, where the NOOP says that nothing changed (else its rows are dropped,
+    page_messages). None where that does not apply, having sent nothing."""
+    if not imap.will_sync(client, folder, recent=True):
+        return None
+    selected = client.selected_folder
+    state = _folder_state(client, selected, client.message_count)
+    if state is None or _PAGES.get((*state[:3], *page)) is not None:
+        return None
+    _sort, reverse, offset, limit, criteria = page
+    criteria = list(criteria)
+    span = _guess_span(client, state, sort_key, criteria, reverse, offset, limit, with_previews)
+    if span is None:
+        return None
+    items = _summary_items(client, selected if with_previews else None)
+    noop = imap.send(client, "NOOP")
+    fetch = imap.send(client, "FETCH", f"{span[0]}:{span[1]}", items)
+    return _Guess(state=state, first=span[0], last=span[1], noop=noop, fetch=fetch)
+
+
+def _drop_guess(client, guess: _Guess | None) -> None:
+    """Read the answer of a guess's FETCH and drop it (a broken connection raises)."""
+    if guess is not None:
+        imap.fetch_answer(client, guess.fetch, strict=False)
+
+
+def _guess_span(client, state, sort_key, criteria, reverse, offset, limit, with_previews):
+    """(first, last): the message numbers a first look at the page guesses it holds
+    (_first_look); None where it guesses not."""
+    count = state[4] if state is not None else None
+    if sort_key != b"DATE" or criteria != [b"ALL"] or state is None or not count:
+        return None
+    if _UNGUESSED.get(state[:3]) or not (client.has_capability("ESORT") and _has_partial(client)):
+        return None
+    if with_previews and previews.server_item(client) is None:
+        return None  # each guessed row's preview would be read here, also for rows missed
+    last = count - offset if reverse else min(count, offset + limit)
+    first = max(1, last - limit + 1) if reverse else offset + 1
+    return (first, last) if first <= last else None
+
+
+def _first_look(
+    client, selected, state, sort_key, criteria, reverse, offset, limit, with_previews, guess
+):
     """A page by date without a search that is not cached (see page_messages), read in
     the time of its SORT: a FETCH of the messages the page most likely holds is sent,
     then, once the server answers it, the SORT that names the page (imap.await_answer),
     and the FETCH's answers are read here while the server sorts. At 10,000 messages and
-    more the rows thus cost no time beyond the sort's.
+    more the rows thus cost no time beyond the sort's. Where the FETCH went out with the
+    NOOP (`guess`, see _guess_ahead), whose answer is in, the SORT follows at once.
 
     The guess: the dates of a folder's messages mostly follow their arrival (message
     sequence numbers), so the newest first page by date is mostly the folder's last
@@ -319,24 +396,24 @@ def _first_look(client, selected, state, sort_key, criteria, reverse, offset, li
 
     (total, the page's UIDs, the margins' UIDs), as _page_uids gives them; None where
     it does not apply, having sent nothing."""
-    count = getattr(client, "message_count", None)
-    if sort_key != b"DATE" or criteria != [b"ALL"] or state is None or not count:
-        return None
-    if _UNGUESSED.get(state[:3]) or not (client.has_capability("ESORT") and _has_partial(client)):
-        return None
-    if with_previews and previews.server_item(client) is None:
-        return None  # each guessed row's preview would be read here, also for rows missed
-    last = count - offset if reverse else min(count, offset + limit)
-    first = max(1, last - limit + 1) if reverse else offset + 1
-    if last < first:
-        return None
+    if guess is not None:
+        first, last, fetch_tag = guess.first, guess.last, guess.fetch
+    else:
+        span = _guess_span(
+            client, state, sort_key, criteria, reverse, offset, limit, with_previews
+        )
+        if span is None:
+            return None
+        first, last = span
     margins = _margins(state, "date", criteria, offset)
     start = max(0, offset - margins[0])
     end = offset - start + limit
     previews_of = selected if with_previews else None
     sort_args = _partial_sort_args(sort_key, criteria, reverse, start, end + margins[1])
-    fetch_tag = imap.send(client, "FETCH", f"{first}:{last}", _summary_items(client, previews_of))
-    imap.await_answer(client)  # the server runs the FETCH: the SORT is run after it
+    if guess is None:
+        items = _summary_items(client, previews_of)
+        fetch_tag = imap.send(client, "FETCH", f"{first}:{last}", items)
+        imap.await_answer(client)  # the server runs the FETCH: the SORT is run after it
     sort_tag = imap.send(client, "UID", "SORT", *sort_args)
     try:
         # Read while the server sorts.

@@ -108,21 +108,29 @@ def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
     mail_servers, cached_folder, no_window, monkeypatch
 ):
     """A page by date that this process has not read: the FETCH of the messages it most
-    likely holds (the folder's dates follow its arrival) goes out first, the SORT before
-    the FETCH's answers are read, and no FETCH follows. Each page is the server's, its
-    rows those that a FETCH of exactly its messages reads; looked at again it costs the
-    NOOP alone."""
+    likely holds (the folder's dates follow its arrival) goes out with the NOOP, before
+    the NOOP's answer is read (two round trips in all), the SORT after that answer and
+    before the FETCH's answers are read, and no FETCH follows. Each page is the server's,
+    its rows those that a FETCH of exactly its messages reads; looked at again it costs
+    the NOOP alone."""
     address, password = cached_folder
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     fetch_answer, sent_before_reading = imap.fetch_answer, []
+    answer, sent_before_noop_read = imap.answer, []
 
     def reading(connection, tag, **options):
         if options.get("strict") is False:  # the guess's answers
             sent_before_reading.append(len(wire.commands))
         return fetch_answer(connection, tag, **options)
 
+    def answered(connection, tag, command, *args):
+        if command == "NOOP":
+            sent_before_noop_read.append(len(wire.commands))
+        return answer(connection, tag, command, *args)
+
     monkeypatch.setattr(imap, "fetch_answer", reading)
+    monkeypatch.setattr(imap, "answer", answered)
     looks = {
         "71:120": {},
         "21:70": {"offset": 50},
@@ -135,11 +143,13 @@ def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
         page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
         for guessed, options in looks.items():
             sent_before_reading.clear()
+            sent_before_noop_read.clear()
             with WireLog(client) as wire:
                 page = page_messages(client, FOLDER, **options)
+            wire.sent_before_reading = list(sent_before_reading)
+            wire.sent_before_noop_read = list(sent_before_noop_read)
             with WireLog(client) as again:
                 page_again = page_messages(client, FOLDER, **options)
-            wire.sent_before_reading = list(sent_before_reading)
             server = _server_page(
                 other, "date", options.get("reverse", True), options.get("offset", 0)
             )
@@ -150,12 +160,45 @@ def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
         client.logout()
     for guessed, (wire, again, page, page_again, server, plain) in seen.items():
         assert _verbs(wire) == ["NOOP", f"FETCH {guessed}", "UID SORT"], guessed
+        assert wire.sent_before_noop_read == [2], guessed  # the NOOP and the FETCH together
         assert wire.sent_before_reading == [3], guessed  # the SORT went out before
         assert [row.uid for row in page.messages] == server
         assert page.messages == plain
         assert page.total == COUNT
         assert _verbs(again) == ["NOOP"]
         assert page_again.messages == page.messages
+
+
+def test_what_the_noop_tells_drops_the_rows_read_with_it(
+    mail_servers, cached_folder, no_window
+):
+    """Another client delivers a new mail, flags a message of the page and expunges the
+    folder's first one while the connection rests: the first look's FETCH, sent with the
+    NOOP, read the folder as it was (Dovecot tells the NOOP's changes after it), so its rows
+    are dropped and the page is guessed again from the folder as the NOOP left it. The page
+    is the server's, its rows as a connection of its own reads them."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    try:
+        page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
+        other.select_folder(FOLDER)
+        other.append(FOLDER, _raw("Ganz neu", "Ben", "ben@example.com", NOW))
+        other.add_flags([COUNT - 2], [b"\\Flagged"])
+        other.delete_messages([1])
+        other.uid_expunge([1])
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+        server = _server_page(other, "date", True, 0)
+    finally:
+        other.logout()
+        client.logout()
+    # The count before and after is 120: the same numbers, now other messages.
+    assert _verbs(wire) == ["NOOP", "FETCH 71:120", "FETCH 71:120", "UID SORT"]
+    assert [row.uid for row in page.messages] == server == list(range(COUNT + 1, COUNT - 49, -1))
+    assert page.messages[0].subject == "Ganz neu"
+    assert [row.uid for row in page.messages if row.flagged] == [COUNT - 2]
+    assert page.messages == _fresh_page_rows(mail_servers, address, password, server)
 
 
 @pytest.fixture
@@ -272,17 +315,17 @@ def _sent_otherwise(client, monkeypatch, send_instead, **later):
 def test_a_change_while_the_guess_is_read_is_not_kept(
     mail_servers, cached_folder, no_window, monkeypatch
 ):
-    """Another client flags the newest message after the NOOP, right before the guess and
-    the SORT go out: the server tells of it with their answers, so the guessed rows (read
-    before it) are not kept; the page's rows are read again and show the flag, and the
-    page is not kept either (the next look sorts again)."""
+    """Another client flags the newest message after the NOOP's answer, right before the
+    SORT goes out: the server tells of it with the SORT's answers, so the guessed rows
+    (read before it) are not kept; the page's rows are read again and show the flag, and
+    the page is not kept either (the next look sorts again)."""
     address, password = cached_folder
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     send = imap.send
 
     def flagged_first(connection, *words):
-        if words[0] == "FETCH":
+        if words[:2] == ("UID", "SORT"):
             other.add_flags([COUNT], [b"\\Flagged"])
         return send(connection, *words)
 
