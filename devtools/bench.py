@@ -121,7 +121,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -129,6 +129,7 @@ from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession, RpcErro
 from dynaoffice_mail_testing.servers import MailServers
 
 from . import mailgen
+from .link import DelayedLink
 from .odoo import ADDON, check_odoo_source, throwaway_database
 from .system import REPO, state_root
 
@@ -136,6 +137,8 @@ PAGE = 50
 PAGES = (("first", 0), ("next", PAGE))
 DEFAULT_SIZES = (1_000, 10_000, 100_000, 200_000)
 DEFAULT_REPEAT = 20
+# The round trip of the link to a mail server elsewhere, for the figures over it (bench_link).
+LINK_ROUND_TRIP_MS = 10.0
 QUICK_SIZES = (1_000, 10_000)
 QUICK_REPEAT = 5
 MEMORY_REPEAT = 3
@@ -739,9 +742,16 @@ def _ratio(value) -> str:
 
 
 def bench_imap(
-    servers: MailServers, mailbox: Mailbox, sizes, repeat, conversations_only=False
+    servers: MailServers,
+    mailbox: Mailbox,
+    sizes,
+    repeat,
+    conversations_only=False,
+    link_ms=LINK_ROUND_TRIP_MS,
 ) -> list[dict]:
-    """`conversations_only`: the pages of conversations without the flat list's figures."""
+    """`conversations_only`: the pages of conversations without the flat list's figures;
+    `link_ms`: the round trip of the link of bench_link (measured on the first size; 0:
+    not measured)."""
     results = []
     ways = [Ours(mailbox), Floor(mailbox), Naive(mailbox)]
     meter = WireMeter()
@@ -785,12 +795,34 @@ def bench_imap(
             for _mode, meaning in CACHED_WAYS:
                 print(f"  {meaning}")
             print_table(result)
+            if link_ms and size == sizes[0]:
+                result["link"] = bench_link(meter, mailbox, folder, repeat, link_ms)
             if size <= BACKDATED_MAX:
                 result["backdated"] = bench_backdated(meter, servers, mailbox, size, repeat)
             result["list_extras"] = bench_list_extras(meter, mailbox, folder, size, repeat)
             result["conversations"] = bench_conversations(meter, mailbox, folder, size, repeat)
         results.append(result)
     return results
+
+
+def bench_link(meter, mailbox: Mailbox, folder: str, repeat: int, round_trip_ms: float) -> dict:
+    """The table above once more with every connection over a link of `round_trip_ms` (see
+    link.DelayedLink): where the server is elsewhere, a page costs mostly its round trips."""
+    with DelayedLink(mailbox.port, round_trip_ms) as link:
+        remote = replace(mailbox, port=link.port)
+        ways = [Ours(remote), Floor(remote), Naive(remote)]
+        pooled = {way.name: way.open() for way in ways}
+        try:
+            pages = {
+                page_name: bench_page(meter, ways, pooled, folder, offset, repeat)
+                for page_name, offset in PAGES
+            }
+        finally:
+            for way in ways:
+                way.close(pooled[way.name])
+    print(f"The same over a link with a round trip of {round_trip_ms:g} ms (a server elsewhere):")
+    print_table({"pages": pages})
+    return {"round_trip_ms": round_trip_ms, "pages": pages}
 
 
 # -- a folder whose dates run against its arrival ----------------------------------------------
@@ -1606,8 +1638,10 @@ def run(
     users=CONCURRENT_USERS,
     push_screen=True,
     context_pane=True,
+    link_ms=LINK_ROUND_TRIP_MS,
 ) -> int:
-    """`users`: the numbers of simulated users of the concurrency figures (none: skipped)."""
+    """`users`: the numbers of simulated users of the concurrency figures (none: skipped);
+    `link_ms`: the round trip of bench_link's link (0: not measured)."""
     sizes = tuple(sizes or (QUICK_SIZES if quick else DEFAULT_SIZES))
     repeat = repeat or (QUICK_REPEAT if quick else DEFAULT_REPEAT)
     sections = {"end_to_end": True} if end_to_end else {}
@@ -1633,7 +1667,9 @@ def run(
         servers.start()
         mailbox = new_mailbox(servers, ADDRESS)
         if imap:
-            summary["folders"] = bench_imap(servers, mailbox, sizes, repeat, conversations_only)
+            summary["folders"] = bench_imap(
+                servers, mailbox, sizes, repeat, conversations_only, link_ms
+            )
         else:
             _write_folders(servers, mailbox, sizes)
         if attachment:

@@ -171,6 +171,12 @@ def main():
         help="skip the context pane (10,000 contacts, 50,000 orders and invoices)",
     )
     run_bench.add_argument(
+        "--link-ms",
+        type=float,
+        help="the round trip of the link for the figures of the first size over it "
+        "(default 10; 0 skips them)",
+    )
+    run_bench.add_argument(
         "--users",
         help="simulated users of the concurrency figures, comma-separated (default 1,4,8,16; "
         "0 skips them)",
@@ -212,6 +218,7 @@ def main():
                 users=users,
                 push_screen=not args.no_push_screen,
                 context_pane=not args.no_context_pane,
+                link_ms=bench.LINK_ROUND_TRIP_MS if args.link_ms is None else args.link_ms,
             )
         )
     from . import demo

@@ -4,6 +4,7 @@ import collections
 import imaplib
 import logging
 import re
+import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -164,6 +165,11 @@ class _VettedIMAP4(imaplib.IMAP4):
         sock = net.connect(
             self.host, self.port, self._settings.timeout, self._settings.allow_private_hosts
         )
+        # Each command goes out as it is written: commands sent together (a NOOP and the
+        # FETCH behind it, see services.messages._guess_ahead) would otherwise wait for the
+        # server's answer to the first (Nagle's algorithm holds a small write back until
+        # the last one is acknowledged, and the server acknowledges with its answer).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if self._context is None:
             return sock
         try:

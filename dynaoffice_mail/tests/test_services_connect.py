@@ -82,6 +82,19 @@ def test_imap_starttls_login(mail_servers, mailbox):
         client.logout()
 
 
+@pytest.mark.parametrize("security", [Security.SSL, Security.STARTTLS])
+def test_commands_go_out_as_they_are_written(mail_servers, mailbox, security):
+    """Nagle's algorithm is off on IMAP connections: a command written right behind another
+    (the list's NOOP and FETCH) would otherwise wait for the server's answer to the first,
+    a round trip more."""
+    port = mail_servers.ports.imaps if security is Security.SSL else mail_servers.ports.imap
+    client = imap.connect(_imap(mail_servers, *mailbox, port=port, security=security))
+    try:
+        assert client.socket().getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        client.logout()
+
+
 def test_untrusted_certificate_is_refused(mail_servers, mailbox):
     # Without the pinned test CA only the system's CAs count, and they did not sign it.
     with pytest.raises(exceptions.CertificateError) as caught:
