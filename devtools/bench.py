@@ -175,11 +175,11 @@ def _load_services():
         spec.loader.exec_module(package)
     return tuple(
         importlib.import_module(f"{name}.{module}")
-        for module in ("config", "imap", "messages", "previews", "threads")
+        for module in ("config", "imap", "messages", "previews", "reading", "threads")
     )
 
 
-config, imap, messages, previews, threads = _load_services()
+config, imap, messages, previews, reading, threads = _load_services()
 RECHECK_AFTER = imap.RECHECK_AFTER
 # Ours again on an unchanged folder: its rows and page cached (see Ours.page); and as it
 # would be with imap.RECHECK_AFTER at this many seconds (off by default).
@@ -817,12 +817,47 @@ def bench_link(meter, mailbox: Mailbox, folder: str, repeat: int, round_trip_ms:
                 page_name: bench_page(meter, ways, pooled, folder, offset, repeat)
                 for page_name, offset in PAGES
             }
+            opened = _bench_open(meter, pooled["ours"], pooled["floor"], folder, repeat)
         finally:
             for way in ways:
                 way.close(pooled[way.name])
     print(f"The same over a link with a round trip of {round_trip_ms:g} ms (a server elsewhere):")
     print_table({"pages": pages})
-    return {"round_trip_ms": round_trip_ms, "pages": pages}
+    print("Opening the newest message over that link, pooled, times in ms:")
+    for way, meaning in OPEN_WAYS:
+        figures = opened[way]
+        print(
+            f"  {way:<6}{figures['commands']:>4} cmds {figures['bytes_received']:>9,} bytes  "
+            f"p50 {figures['pooled_ms_p50']:6.1f}  p95 {figures['pooled_ms_p95']:6.1f}   {meaning}"
+        )
+    print()
+    return {"round_trip_ms": round_trip_ms, "pages": pages, "open": opened}
+
+
+OPEN_WAYS = (
+    ("ours", "services.reading.read_message, as the reading pane asks (not marked read)"),
+    ("floor", "one UID FETCH of its flags and whole source, nothing decoded"),
+)
+
+
+def _bench_open(meter, ours_client, floor_connection, folder: str, repeat: int) -> dict:
+    """Ours and the floor opening the folder's newest message, in turns."""
+    messages.page_messages(ours_client, folder, limit=1)  # the folder selected
+    uid = max(ours_client.search(["ALL"]))
+    uidvalidity = ours_client.selected_folder.uidvalidity
+    calls = {
+        "ours": lambda: reading.read_message(ours_client, folder, uidvalidity, uid),
+        "floor": lambda: _ok(
+            floor_connection.uid("FETCH", str(uid), "(FLAGS BODY.PEEK[])"), "FETCH"
+        ),
+    }
+    for call in calls.values():  # unmeasured: Dovecot reads the message once
+        call()
+    samples = {way: [] for way in calls}
+    for _round in range(repeat):
+        for way, call in calls.items():
+            samples[way].append(measure(meter, call))
+    return {way: _pooled_figures(taken) for way, taken in samples.items()}
 
 
 # -- a folder whose dates run against its arrival ----------------------------------------------

@@ -8,7 +8,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import imapclient
@@ -491,18 +491,48 @@ def mark_quiet(client) -> None:
 
 
 def select_checked(
-    client: imapclient.IMAPClient, folder: str, uidvalidity: int, *, refresh: bool = True
+    client: imapclient.IMAPClient,
+    folder: str,
+    uidvalidity: int,
+    *,
+    refresh: bool = True,
+    noop_sent: bytes | None = None,
 ) -> SelectedFolder:
     """ensure_selected(), then UidValidityChangedError unless `folder` still has the
     UIDVALIDITY a list was read under: after a renumbering a UID may name another message.
     """
-    selected, _count = ensure_selected(client, folder, refresh=refresh)
+    selected, _count = ensure_selected(client, folder, refresh=refresh, noop_sent=noop_sent)
     if int(uidvalidity) != int(selected.uidvalidity):
         raise UidValidityChangedError(
             host=getattr(client, "host", ""),
             detail=f"{folder} was renumbered by the server; reload the list",
         )
     return selected
+
+
+def checked_fetch(
+    client: imapclient.IMAPClient, folder: str, uidvalidity: int, uid: int, items: str
+) -> dict | None:
+    """select_checked(client, folder, uidvalidity), then what one `UID FETCH <uid> <items>`
+    returned for `uid` (None: the message is gone). Where the connection has the folder
+    selected under that UIDVALIDITY, the FETCH goes out with the NOOP that brings the
+    folder up to date, one round trip for both; a message the FETCH did not find is asked
+    for once more after the NOOP's answer (the server may run the FETCH before the NOOP's
+    sync, which brings mail that arrived since the connection last looked)."""
+    selected = getattr(client, "selected_folder", None)
+    noop = sent = None
+    if will_sync(client, folder) and int(selected.uidvalidity) == int(uidvalidity):
+        noop = send(client, "NOOP")
+        sent = send(client, "UID", "FETCH", str(int(uid)), items)
+    try:
+        select_checked(client, folder, uidvalidity, noop_sent=noop)
+    except BaseException:
+        if sent is not None:
+            with suppress(Exception):
+                fetch_answer(client, sent, strict=False)  # not left for the next FETCH
+        raise
+    found = _by_uid(fetch_answer(client, sent), {uid}).get(uid) if sent is not None else None
+    return found if found is not None else uid_fetch(client, [uid], items).get(uid)
 
 
 def find_by_message_id(
@@ -613,8 +643,13 @@ def uid_fetch(client: imapclient.IMAPClient, uids: Iterable[int], items: str) ->
     UnreadableFetchError when the answer cannot be parsed.
     """
     wanted = set(uids)
+    return _by_uid(fetch(client, compress_uids(wanted), items, uid=True), wanted)
+
+
+def _by_uid(answers: dict, wanted: set) -> dict[int, dict]:
+    """The answers of a UID FETCH (fetch_answer) by the UID they carry, for `wanted`."""
     merged: dict[int, dict] = {}
-    for entry in fetch(client, compress_uids(wanted), items, uid=True).values():
+    for entry in answers.values():
         uid = entry.get(b"UID")
         if uid in wanted:
             merged.setdefault(uid, {}).update(entry)

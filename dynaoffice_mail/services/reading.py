@@ -8,6 +8,7 @@ BODYSTRUCTURE names them, never as a whole message, and always with a byte limit
 
 import binascii
 import codecs
+import contextlib
 import datetime
 import email.errors
 import email.parser
@@ -108,9 +109,11 @@ def read_message(
 ) -> MessageView:
     """The message `uid` of `folder`, decoded for reading.
 
-    One `UID FETCH` brings flags, BODYSTRUCTURE and the header; a second one the parts
-    the reader shows (HTML rather than plain text where a message has both), each cut at
-    `max_body_bytes`. With `mark_seen`, a STORE then sets \\Seen.
+    One `UID FETCH` brings flags, BODYSTRUCTURE and the header (with the NOOP that brings
+    the folder up to date: imap.checked_fetch); a second one the parts the reader shows
+    (HTML rather than plain text where a message has both), each cut at `max_body_bytes`.
+    With `mark_seen`, a STORE that sets \\Seen goes out with that second FETCH: two round
+    trips in all.
 
     A message whose structure is unreadable or beyond limits.MAX_DEPTH/MAX_PARTS is
     still returned, with the headers that could be decoded, `error` saying what is wrong
@@ -120,10 +123,11 @@ def read_message(
     if not isinstance(max_body_bytes, int) or max_body_bytes < 1:
         raise InvalidInputError(f"invalid body limit {max_body_bytes!r}")
     with imap.translate_errors(client):
-        imap.select_checked(client, folder, uidvalidity)
         header_item = f"BODY.PEEK[HEADER]<0.{limits.MAX_HEADER_BYTES}>"
         try:
-            item = _fetch_one(client, uid, f"(UID FLAGS BODYSTRUCTURE {header_item})")
+            item = imap.checked_fetch(
+                client, folder, uidvalidity, uid, f"(UID FLAGS BODYSTRUCTURE {header_item})"
+            )
             structure_error = None
         except imap.UnreadableFetchError as error:
             # imapclient could not parse the answer, most likely the BODYSTRUCTURE of a
@@ -143,19 +147,35 @@ def read_message(
             answered="\\answered" in flags,
             **_header_fields(header),
         )
-        try:
-            if structure_error is not None:
-                raise structure_error
-            view = _read_body(client, uid, item, max_body_bytes, common)
-        except LimitExceededError as error:
-            view = _unreadable_view(client, uid, common, _too_complex(error))
-        except ProtocolError as error:
-            view = _unreadable_view(client, uid, common, _unreadable(error))
-        except _UndecodableError as error:
-            view = _unreadable_view(client, uid, common, str(error))
+        # Sent now, its answer read after the body's: one round trip for both.
+        store = None
         if mark_seen and not seen:
-            client.add_flags([uid], [b"\\Seen"], silent=True)
+            store = imap.send(client, "UID", "STORE", str(uid), "+FLAGS.SILENT", "(\\Seen)")
+        try:
+            view = _body_view(client, uid, item, structure_error, max_body_bytes, common)
+        except BaseException:
+            if store is not None:
+                with contextlib.suppress(Exception):
+                    imap.answer(client, store, "STORE", "FETCH")
+            raise
+        if store is not None:
+            imap.answer(client, store, "STORE", "FETCH")
     return view
+
+
+def _body_view(client, uid, item, structure_error, max_body_bytes, common) -> MessageView:
+    """The message's view (read_message); a message that cannot be shown as it should
+    with what is wrong and the start of its source."""
+    try:
+        if structure_error is not None:
+            raise structure_error
+        return _read_body(client, uid, item, max_body_bytes, common)
+    except LimitExceededError as error:
+        return _unreadable_view(client, uid, common, _too_complex(error))
+    except ProtocolError as error:
+        return _unreadable_view(client, uid, common, _unreadable(error))
+    except _UndecodableError as error:
+        return _unreadable_view(client, uid, common, str(error))
 
 
 def read_attached_message(
@@ -180,8 +200,9 @@ def read_attached_message(
     _check_uid(uid)
     _check_part_number(part_number)
     with imap.translate_errors(client):
-        imap.select_checked(client, folder, uidvalidity)
-        item, part = _find_part(client, uid, part_number, "(UID FLAGS BODYSTRUCTURE)")
+        item, part = _find_part(
+            client, folder, uidvalidity, uid, part_number, "(UID FLAGS BODYSTRUCTURE)"
+        )
         flags = {to_text(flag).lower() for flag in item.get(b"FLAGS") or ()}
         common = {
             "uid": uid,
@@ -229,8 +250,9 @@ def stream_part(
     _check_chunk_size(chunk_size)
     _check_part_number(part_number)
     with imap.translate_errors(client):
-        imap.select_checked(client, folder, uidvalidity)
-        _item, part = _find_part(client, uid, part_number, "(UID BODYSTRUCTURE)")
+        _item, part = _find_part(
+            client, folder, uidvalidity, uid, part_number, "(UID BODYSTRUCTURE)"
+        )
     head = PartHead(
         mime_type=part.mime_type,
         filename=_filename(part),
@@ -254,8 +276,7 @@ def stream_source(
     _check_uid(uid)
     _check_chunk_size(chunk_size)
     with imap.translate_errors(client):
-        imap.select_checked(client, folder, uidvalidity)
-        item = _fetch_one(client, uid, "(UID RFC822.SIZE)")
+        item = imap.checked_fetch(client, folder, uidvalidity, uid, "(UID RFC822.SIZE)")
         if item is None or not isinstance(item.get(b"RFC822.SIZE"), int):
             raise _not_found(client, uid)
     return item[b"RFC822.SIZE"], _section_chunks(client, folder, uidvalidity, uid, "", chunk_size)
@@ -341,10 +362,13 @@ def _check_chunk_size(chunk_size):
         raise InvalidInputError(f"chunk size must be between 1 and {limits.MAX_CHUNK_SIZE}")
 
 
-def _find_part(client, uid: int, part_number: str, items: str) -> tuple[dict, MessagePart]:
-    """The FETCH of `items` (BODYSTRUCTURE among them) and the leaf `part_number` of its
-    structure: a wrong address fails here, before anything of the part is fetched."""
-    item = _fetch_one(client, uid, items)
+def _find_part(
+    client, folder: str, uidvalidity: int, uid: int, part_number: str, items: str
+) -> tuple[dict, MessagePart]:
+    """The FETCH of `items` (BODYSTRUCTURE among them; imap.checked_fetch) and the leaf
+    `part_number` of its structure: a wrong address fails here, before anything of the
+    part is fetched."""
+    item = imap.checked_fetch(client, folder, uidvalidity, uid, items)
     if item is None or b"BODYSTRUCTURE" not in item:
         raise _not_found(client, uid)
     root = parse_bodystructure(item[b"BODYSTRUCTURE"])

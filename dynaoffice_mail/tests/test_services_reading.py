@@ -330,6 +330,77 @@ def test_reading_leaves_unread_mail_unread_unless_asked(mail_servers, mailbox, r
     assert not log.named("UID", "STORE")
 
 
+class Timeline:
+    """The commands a client sends and the answers it reads, in their order."""
+
+    def __init__(self, client):
+        self._imap = client._imap
+        self.events = []
+
+    def __enter__(self):
+        send, complete = self._imap._command, self._imap._command_complete
+
+        def sending(name, *args):
+            words = [arg.decode() if isinstance(arg, bytes) else str(arg) for arg in args]
+            self.events.append("send " + " ".join([name, *words[:1]]))
+            return send(name, *args)
+
+        def reading(name, tag):
+            self.events.append(f"read {name}")
+            return complete(name, tag)
+
+        self._imap._command, self._imap._command_complete = sending, reading
+        return self
+
+    def __exit__(self, *exc_info):
+        del self._imap._command
+        del self._imap._command_complete
+
+
+def test_opening_a_message_takes_two_round_trips(mail_servers, mailbox, reading_box):
+    """On a connection that has the folder selected: the NOOP and the FETCH of flags,
+    structure and header go out together, then the STORE of \\Seen with the FETCH of the
+    text; each pair's answers are read after both went out."""
+    client, uidvalidity, uids = reading_box
+    read_message(client, "INBOX", uidvalidity, uids["plain"])  # the folder selected
+    with Timeline(client) as timeline:
+        view = read_message(client, "INBOX", uidvalidity, uids["alternative"], mark_seen=True)
+    assert timeline.events == [
+        "send NOOP",
+        "send UID FETCH",
+        "read NOOP",
+        "read FETCH",
+        "send UID STORE",
+        "send UID FETCH",
+        "read FETCH",
+        "read STORE",
+    ]
+    assert view.seen and "<b>" in view.html
+    flags = _flags(mail_servers, *mailbox, uids["alternative"])
+    assert "\\Seen" in {flag.decode() for flag in flags}
+
+
+def test_a_message_that_arrived_since_the_last_look_opens(mail_servers, mailbox, reading_box):
+    """Another client delivers a mail after this connection last looked at the folder: the
+    server may answer the FETCH sent with the NOOP from the view before it (Dovecot runs
+    it first); the message is asked for again after the NOOP's answer, and opens."""
+    client, uidvalidity, uids = reading_box
+    read_message(client, "INBOX", uidvalidity, uids["plain"])  # the folder selected
+    address, password = mailbox
+    arrived = _message("Gerade angekommen")
+    arrived.set_content("Hallo")
+    other = _connect(mail_servers, address, password)
+    try:
+        answer = other.append("INBOX", arrived.as_bytes())
+    finally:
+        other.logout()
+    uid = int(answer.split(b"APPENDUID ")[1].split()[1].rstrip(b"]"))
+    with Timeline(client) as timeline:
+        view = read_message(client, "INBOX", uidvalidity, uid)
+    assert view.subject == "Gerade angekommen" and view.text.strip() == "Hallo"
+    assert timeline.events[:3] == ["send NOOP", "send UID FETCH", "read NOOP"]
+
+
 def test_renumbered_folder_and_vanished_message_are_refused(reading_box):
     client, uidvalidity, uids = reading_box
     uid = uids["plain"]
