@@ -342,6 +342,19 @@ def check_account(
         close_quietly(client)
 
 
+# What an untagged FETCH that tells of a change holds (parse_fetch's keys); the items that
+# only an answer to a FETCH holds (or a literal).
+_TOLD_ITEMS = frozenset((b"SEQ", b"UID", b"FLAGS", b"MODSEQ"))
+_ASKED_ITEM = re.compile(
+    rb"\b(?:ENVELOPE|BODYSTRUCTURE|BODY\[|RFC822\.SIZE|INTERNALDATE|PREVIEW)", re.IGNORECASE
+)
+
+
+def _line_text(line) -> bytes:
+    """An answer line as imaplib keeps it, without the literal it may end in."""
+    return line[0] if isinstance(line, tuple) else line
+
+
 @dataclass(frozen=True)
 class SyncChanges:
     """What a NOOP on a connection with QRESYNC told of the selected folder: every change
@@ -365,40 +378,53 @@ class SyncChanges:
         """Send a NOOP and read what it told, joined to what the connection's NOOPs told
         before (see after()); None where that is not all that changed (no QRESYNC, no
         HIGHESTMODSEQ known before or after, an unreadable answer). With `sent`, the tag of
-        a NOOP sent already together with other commands: its answer is read, and None, as
-        the answers of those commands come among its own (Dovecot tells the NOOP's changes
-        after them) and are not told apart here."""
+        a NOOP sent already with other commands, whose answers may come among its own
+        (Dovecot runs a FETCH sent behind a NOOP before the NOOP's sync): an answer without
+        MODSEQ that holds more than UID and FLAGS answers such a FETCH and tells no change
+        (a change comes with its MODSEQ once CONDSTORE is on, RFC 7162 section 3.1.4)."""
         connection = client._imap
-        if sent is not None:
-            answer(client, sent, "NOOP", "NOOP")
-            return None
         since = client.highest_modseq if getattr(client, "qresync", False) else None
         connection.sync_log = []
         try:
-            client.noop()
+            if sent is None:
+                client.noop()
+            else:
+                answer(client, sent, "NOOP", "NOOP")
         finally:
             log, connection.sync_log = connection.sync_log, None
         until = client.highest_modseq
         if since is None or until is None:
             return None
-        flags, vanished = {}, []
+        flags, vanished, lines = {}, [], []
         for typ, data in log:
             if typ == "VANISHED":
                 vanished.append((until, data))
                 continue
+            lines.append(data)
+            if isinstance(data, tuple):
+                continue  # a line that ends in a literal: the answer goes on
+            answer_lines, lines = lines, []
+            text = data if len(answer_lines) == 1 else b"".join(map(_line_text, answer_lines))
+            if b"MODSEQ" not in text.upper():
+                if len(answer_lines) == 1 and not _ASKED_ITEM.search(text):
+                    return None  # a change told without its MODSEQ
+                continue  # the answer to a FETCH sent with the NOOP (not parsed twice)
             try:
-                item = next(
-                    iter(parse_fetch([data], normalise_times=False, uid_is_key=False).values())
-                )
+                parsed = parse_fetch(answer_lines, normalise_times=False, uid_is_key=False)
+                item = next(iter(parsed.values()))
             except (UnparsableError, ValueError, TypeError, IndexError, StopIteration):
                 return None
             uid, modseq = item.get(b"UID"), item.get(b"MODSEQ")
+            if modseq is None and not item.keys() <= _TOLD_ITEMS:
+                continue  # the answer to a FETCH sent with the NOOP
             if not isinstance(uid, int) or not isinstance(modseq, tuple) or not modseq:
                 return None
             if not isinstance(item.get(b"FLAGS"), tuple):
                 return None  # a change whose flags it did not say
             if uid not in flags or flags[uid][0] < modseq[0]:
                 flags[uid] = (modseq[0], item[b"FLAGS"])
+        if lines:
+            return None  # an answer cut short
         told = cls(since=since, until=until, flags=flags, vanished=tuple(vanished))
         return told.after(getattr(client, "sync_changes", None))
 

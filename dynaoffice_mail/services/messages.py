@@ -242,7 +242,8 @@ def page_messages(
             changed = cached is not None and cached[:2] != state[3:]
             if guess is not None and state != guess.state:
                 # The NOOP told of a change: the rows were read before it, maybe not as now.
-                guess = _drop_guess(client, guess)
+                _drop_guess(client, guess)
+                guess = None
             if changed:
                 cached, messages = _changed_page(
                     client, selected, state, page_key, cached, with_previews

@@ -12,6 +12,7 @@ import pytest
 from odoo.addons.dynaoffice_mail.services import imap, limits, messages, uidsets
 from odoo.addons.dynaoffice_mail.services.caches import BoundedCache
 from odoo.addons.dynaoffice_mail.services.messages import MessageSearch, page_messages
+from odoo.addons.dynaoffice_mail.services.reading import read_message
 from odoo.addons.dynaoffice_mail.tests.test_services_mailbox import (
     NOW,
     WireLog,
@@ -554,6 +555,31 @@ def test_flags_the_noop_cannot_vouch_for_are_asked_for(mail_servers, cached_fold
     assert "CHANGEDSINCE" in wire.commands[-1]
     flagged = {row.uid for row in page.messages if row.flagged}
     assert flagged == {COUNT, COUNT - 2}
+    assert _rows(page) == _fresh_rows(mail_servers, address, password)
+
+
+def test_opening_a_message_keeps_what_its_noop_told(mail_servers, cached_folder, no_window):
+    """Opening a message sends the NOOP with the message's FETCH (imap.checked_fetch); the
+    changes that NOOP tells still count for the list: after another client flags a message
+    of a cached page, the page's next NOOP vouches for every row, with no FETCH."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    try:
+        other.select_folder(FOLDER)
+        first = page_messages(client, FOLDER)  # the rows and the page, read at m
+        other.add_flags([COUNT], [b"\\Flagged"])  # m + 1: the opening's NOOP tells it
+        with WireLog(client) as opening:
+            read_message(client, FOLDER, first.uidvalidity, COUNT - 5)
+        other.add_flags([COUNT - 2], [b"\\Flagged"])  # m + 2: the page's NOOP tells it
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+    finally:
+        other.logout()
+        client.logout()
+    assert _verbs(opening)[:2] == ["NOOP", "UID FETCH"]
+    assert _verbs(wire) == ["NOOP"]
+    assert {row.uid for row in page.messages if row.flagged} == {COUNT, COUNT - 2}
     assert _rows(page) == _fresh_rows(mail_servers, address, password)
 
 
