@@ -213,16 +213,22 @@ class VettedIMAPClient(imapclient.IMAPClient):
         self.synced_at = None
         # The flags the server keeps for good in this folder (`\\*`: any new keyword).
         self.permanent_flags = None
+        wanted = enable = None
         if not self.condstore and self._imap.state == "AUTH" and self.has_capability("CONDSTORE"):
             # Once enabled, SELECT says the folder's HIGHESTMODSEQ, which changes with every
             # flag, new mail and expunge: the list cache's validator. With QRESYNC (which
             # includes CONDSTORE) Dovecot says it after each NOOP that found a change too.
+            # Sent with the SELECT (the server runs them in turn): one round trip for both.
             wanted = "QRESYNC" if self.has_capability("QRESYNC") else "CONDSTORE"
-            self.condstore = wanted.encode() in [name.upper() for name in self.enable(wanted)]
-            self.qresync = self.condstore and wanted == "QRESYNC"
+            enable = self._imap._command("ENABLE", wanted)
         self._imap.highest_modseq = None
         self._imap.expunged.clear()
-        response = super().select_folder(folder, readonly)
+        try:
+            response = super().select_folder(folder, readonly)
+        finally:
+            if enable is not None:
+                self.condstore = wanted.encode() in self._enabled(enable)
+                self.qresync = self.condstore and wanted == "QRESYNC"
         self.selected_folder = SelectedFolder(
             name=folder,
             uidvalidity=response.get(b"UIDVALIDITY", 0),
@@ -231,6 +237,15 @@ class VettedIMAPClient(imapclient.IMAPClient):
         )
         self.permanent_flags = response.get(b"PERMANENTFLAGS")
         return response
+
+    def _enabled(self, tag: bytes) -> list[bytes]:
+        """What the ENABLE sent under `tag` enabled (imapclient's enable()); none where the
+        server refused it."""
+        typ, data = self._imap._command_complete("ENABLE", tag)
+        typ, data = self._imap._untagged_response(typ, data, "ENABLED")
+        if typ != "OK" or not data or not data[0]:
+            return []
+        return [name.upper() for name in data[0].split()]
 
     def unselect_folder(self):
         self.selected_folder = None

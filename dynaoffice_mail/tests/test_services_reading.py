@@ -380,6 +380,24 @@ def test_opening_a_message_takes_two_round_trips(mail_servers, mailbox, reading_
     assert "\\Seen" in {flag.decode() for flag in flags}
 
 
+def test_the_first_select_goes_out_with_enable(mail_servers, mailbox):
+    """On a new connection, ENABLE QRESYNC (the list cache's validator) and the first SELECT
+    go out together, one round trip for both, and the folder's HIGHESTMODSEQ is known."""
+    client = _connect(mail_servers, *mailbox)
+    try:
+        with Timeline(client) as timeline:
+            imap.ensure_selected(client, "INBOX")
+        assert client.qresync and client.highest_modseq is not None
+    finally:
+        client.logout()
+    assert timeline.events == [
+        "send ENABLE QRESYNC",
+        'send SELECT "INBOX"',
+        "read SELECT",
+        "read ENABLE",
+    ]
+
+
 def test_a_message_that_arrived_since_the_last_look_opens(
     mail_servers, mailbox, reading_box, monkeypatch
 ):
