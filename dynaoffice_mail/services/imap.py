@@ -485,7 +485,7 @@ def ensure_selected(
     """
     check_folder_name(folder, "folder name")
     selected = getattr(client, "selected_folder", None)
-    if selected is not None and selected.name == folder and client.message_count is not None:
+    if _has_selected(client, folder):
         if noop_sent is not None or (refresh and not (recent and _recently_synced(client))):
             client.sync_changes = SyncChanges.noop(client, noop_sent)
             _note_synced(client)
@@ -505,10 +505,13 @@ def will_sync(client: imapclient.IMAPClient, folder: str, *, recent: bool = Fals
     """Whether ensure_selected(client, folder, recent=recent) brings `folder` up to date
     with a NOOP (rather than selecting it, or trusting a view just synchronised): a caller
     may send that NOOP together with its next command (ensure_selected's `noop_sent`)."""
+    return _has_selected(client, folder) and not (recent and _recently_synced(client))
+
+
+def _has_selected(client, folder: str) -> bool:
+    """Whether the connection has `folder` selected, with its message count known."""
     selected = getattr(client, "selected_folder", None)
-    if selected is None or selected.name != folder or client.message_count is None:
-        return False
-    return not (recent and _recently_synced(client))
+    return selected is not None and selected.name == folder and client.message_count is not None
 
 
 def _note_synced(client) -> None:
