@@ -13,6 +13,14 @@ literal), plain keywords. An answer that differs from that shape in any way is r
 generic way below, alone; where it is no complete answer of its own either, or anything goes
 wrong, the whole FETCH is read the generic way, which refuses what imapclient refuses.
 
+With `listed`, an answer of that shape keeps its ENVELOPE and a BODYSTRUCTURE of the shapes
+mail mostly has (a part, or a multipart of parts and multiparts of parts, each field where
+RFC 3501 puts it) as the server sent them, read when asked: a ListedEnvelope reads its date
+at once and the rest of its fields when they are asked for; a ListedStructure is its text,
+made into imapclient's BodyData by parsed(). The list reads from most rows only the subject,
+the date and two address lists, and from the structure of most mail that it has no file
+name, without making objects of either.
+
 The generic way cuts the answers into tokens with one regular expression and assembles them
 with a stack; the FETCH items are converted by imapclient's own functions (ENVELOPE,
 BODYSTRUCTURE, INTERNALDATE), so the result is the same objects.
@@ -82,6 +90,29 @@ _ENVELOPE = re.compile(
 )
 _ADDRESS_FIELDS = re.compile(rb"\(" + b" ".join([_INNER] * 4) + rb"\)", re.DOTALL)
 _LITERAL = re.compile(rb"\{([0-9]+)\}")
+# A BODYSTRUCTURE that a ListedStructure keeps as text (see above): a part with its fields
+# where RFC 3501 puts them and nothing after its location; a multipart of such parts, or of
+# such parts and multiparts of them, with its subtype and perhaps its parameters,
+# disposition, language and location. Its tokens parse alike the generic way and as
+# _structure(); BodyData.create() reads it without error.
+_NSTRING = rb"(?:NIL|" + _QUOTED + rb")"
+_PARAMS = rb"(?:NIL|\(" + _QUOTED + rb"(?: " + _QUOTED + rb")*+\))"
+_EXTENSIONS = (
+    rb"(?: (?:NIL|\(" + _QUOTED + b" " + _PARAMS + rb"\))"  # disposition
+    + rb"(?: (?:" + _NSTRING + rb"|\(" + _QUOTED + rb"(?: " + _QUOTED + rb")*+\))"  # language
+    + rb"(?: " + _NSTRING + rb")?)?)?"  # location
+)
+_PART = (
+    rb"\(" + _QUOTED + b" " + _QUOTED + b" " + _PARAMS + (b" " + _NSTRING) * 3
+    + rb" (?:0|[1-9][0-9]*+)(?: (?:0|[1-9][0-9]*+))?"  # size, lines
+    + rb"(?: " + _NSTRING + _EXTENSIONS + rb")?\)"  # MD5 and the rest
+)
+_MULTIPART_TAIL = b" " + _QUOTED + rb"(?: " + _PARAMS + _EXTENSIONS + rb")?\)"
+_LISTED_STRUCTURE = re.compile(
+    rb"(?:\((?:" + _PART + rb"|\((?:" + _PART + rb")++" + _MULTIPART_TAIL + rb")++"
+    + _MULTIPART_TAIL + b"|" + _PART + b")",
+    re.DOTALL,
+)
 # A BODYSTRUCTURE's tokens, and every other character of the line as a token of its own:
 # blanks one by one, an unclosed quote; a word is anything else up to a blank or parenthesis.
 _STRUCTURE_TOKEN = re.compile(rb"[() ]|" + _QUOTED + rb'|[^ ()"][^ ()]*+|"', re.DOTALL)
@@ -104,15 +135,22 @@ _MAX_ZONES = 64
 
 
 def parse_fetch(
-    data: list, *, normalise_times: bool = True, uid_is_key: bool = True, raw_dates: bool = False
+    data: list,
+    *,
+    normalise_times: bool = True,
+    uid_is_key: bool = True,
+    raw_dates: bool = False,
+    listed: bool = False,
 ):
     """imapclient.response_parser.parse_fetch_response(data, normalise_times, uid_is_key);
     with `raw_dates`, each ENVELOPE's date also as the server sent it, under
-    `b"ENVELOPE.DATE"` (imapclient keeps only what Python's date parser made of it)."""
+    `b"ENVELOPE.DATE"` (imapclient keeps only what Python's date parser made of it); with
+    `listed`, ENVELOPEs and BODYSTRUCTUREs of answers of the list's shape are read when
+    asked (see above)."""
     if data == [None]:
         return defaultdict()
     try:
-        parsed = _parse_by_answer(data, normalise_times, uid_is_key, raw_dates)
+        parsed = _parse_by_answer(data, normalise_times, uid_is_key, raw_dates, listed)
     except Exception:  # noqa: BLE001 - the generic way below says what was wrong, as ever
         parsed = None
     if parsed is not None:
@@ -174,7 +212,9 @@ def _answer(seq, items, normalise_times: bool, uid_is_key: bool, raw_dates: bool
 _CRASHES = (AttributeError, TypeError, IndexError)
 
 
-def _parse_by_answer(data: list, normalise_times: bool, uid_is_key: bool, raw_dates: bool):
+def _parse_by_answer(
+    data: list, normalise_times: bool, uid_is_key: bool, raw_dates: bool, listed: bool
+):
     """parse_fetch()'s result read answer by answer (the lines of one answer: those that end
     in a literal and the one after them), or None where they are not each an answer of its
     own that reads without error."""
@@ -190,7 +230,7 @@ def _parse_by_answer(data: list, normalise_times: bool, uid_is_key: bool, raw_da
         if type(chunk) is not bytes:
             return None
         lines.append((chunk, None))
-        answer = _listed_answer(lines, normalise_times, uid_is_key, raw_dates, known)
+        answer = _listed_answer(lines, normalise_times, uid_is_key, raw_dates, known, listed)
         if answer is None:
             values = parse_values([line if text is None else (line, text) for line, text in lines])
             if len(values) != 2:
@@ -201,9 +241,9 @@ def _parse_by_answer(data: list, normalise_times: bool, uid_is_key: bool, raw_da
     return None if lines else parsed
 
 
-def _listed_answer(lines: list, normalise_times, uid_is_key, raw_dates, known: dict):
+def _listed_answer(lines: list, normalise_times, uid_is_key, raw_dates, known: dict, listed=False):
     """(key, items) of one answer of the list's shape (see above), or None; `known` as for
-    _envelope()."""
+    _envelope(), `listed` as for parse_fetch()."""
     line, literal = lines[0]
     last = len(lines) - 1
     index = 0
@@ -228,7 +268,7 @@ def _listed_answer(lines: list, normalise_times, uid_is_key, raw_dates, known: d
             message[_PLAIN_ITEMS[kind]] = value
         elif found.group(7) in (b"ENVELOPE", b"BODYSTRUCTURE"):
             position = _put_structure(
-                message, found.group(7), line, position, normalise_times, raw_dates, known
+                message, found.group(7), line, position, (normalise_times, raw_dates, listed), known
             )
             if position is None:
                 return None
@@ -281,17 +321,27 @@ def _plain_item(kind: int, text: bytes, normalise_times: bool):
     return _unescaped(text)
 
 
-def _put_structure(message, word, line, position, normalise_times, raw_dates, known):
+def _put_structure(message, word, line, position, options: tuple, known):
     """The ENVELOPE or BODYSTRUCTURE at `position` into `message`; where it ends, or None if
-    it is not of the list's shape (see above)."""
+    it is not of the list's shape (see above). `options`: parse_fetch()'s normalise_times,
+    raw_dates and listed."""
+    normalise_times, raw_dates, listed = options
     if word == b"ENVELOPE":
         found = _ENVELOPE.match(line, position)
         if found is None:
             return None
-        message[word] = _envelope(found.groups(), normalise_times, known)
+        if listed:
+            message[word] = ListedEnvelope(found.groups(), normalise_times, known)
+        else:
+            message[word] = _envelope(found.groups(), normalise_times, known)
         if raw_dates:
             message[b"ENVELOPE.DATE"] = _unescaped(found.group(1))
         return found.end()
+    if listed:
+        found = _LISTED_STRUCTURE.match(line, position)
+        if found is not None:
+            message[word] = ListedStructure(found.group())
+            return found.end()
     structure, position = _structure(line, position)
     if structure is None:
         return None
@@ -306,35 +356,82 @@ def _unescaped(text: bytes | None) -> bytes | None:
 
 
 def _envelope(fields: tuple, normalise_times: bool, known: dict) -> Envelope:
-    """_convert_ENVELOPE() of the fields of an _ENVELOPE match; `known` has the fields of
-    the address lists read before in the same FETCH by their text (From, Sender and Reply-To
-    are mostly one, and a page has few senders), each made into new Address objects."""
+    """_convert_ENVELOPE() of the fields of an _ENVELOPE match; `known` as for
+    _address_list()."""
     date = _unescaped(fields[0])
     moment = _header_date(date, normalise_times) if date else None
-    addresses = []
-    for text in fields[2:8]:
-        if text == b"NIL":
-            addresses.append(None)
-            continue
-        found = known.get(text)
-        if found is None:
-            found = [address.groups() for address in _ADDRESS_FIELDS.finditer(text)]
-            if b"\\" in text:
-                found = [tuple(map(_unescaped, address)) for address in found]
-            known[text] = found
-        addresses.append(tuple([Address(*address) for address in found]))
     return Envelope(
         date=moment,
         subject=_unescaped(fields[1]),
-        from_=addresses[0],
-        sender=addresses[1],
-        reply_to=addresses[2],
-        to=addresses[3],
-        cc=addresses[4],
-        bcc=addresses[5],
+        from_=_address_list(fields[2], known),
+        sender=_address_list(fields[3], known),
+        reply_to=_address_list(fields[4], known),
+        to=_address_list(fields[5], known),
+        cc=_address_list(fields[6], known),
+        bcc=_address_list(fields[7], known),
         in_reply_to=_unescaped(fields[8]),
         message_id=_unescaped(fields[9]),
     )
+
+
+def _address_list(text: bytes, known: dict) -> tuple[Address, ...] | None:
+    """The Address objects of an address list of an _ENVELOPE match (None for NIL); `known`
+    has the fields of the lists read before in the same FETCH by their text (From, Sender
+    and Reply-To are mostly one, and a page has few senders)."""
+    if text == b"NIL":
+        return None
+    return tuple([Address(*address) for address in address_fields(text, known)])
+
+
+def address_fields(text: bytes, known: dict) -> list[tuple]:
+    """(name, route, mailbox, host) of each address of an address list of an _ENVELOPE
+    match, strings unescaped; kept in `known` by the list's text."""
+    found = known.get(text)
+    if found is None:
+        found = [address.groups() for address in _ADDRESS_FIELDS.finditer(text)]
+        if b"\\" in text:
+            found = [tuple(map(_unescaped, address)) for address in found]
+        known[text] = found
+    return found
+
+
+class ListedEnvelope:
+    """An ENVELOPE of the list's shape as parse_fetch(listed=True) gives it: the fields of
+    imapclient's Envelope, each read from the server's text when it is asked for (the date
+    at once, so that a date that cannot be read fails where it would have). The list reads
+    the address lists' fields straight from `fields` (address_fields())."""
+
+    __slots__ = ("date", "fields", "known")
+
+    def __init__(self, fields: tuple, normalise_times: bool, known: dict):
+        self.fields = fields  # an _ENVELOPE match's groups
+        date = _unescaped(fields[0])
+        self.date = _header_date(date, normalise_times) if date else None
+        self.known = known  # as for _address_list()
+
+    subject = property(lambda self: _unescaped(self.fields[1]))
+    from_ = property(lambda self: _address_list(self.fields[2], self.known))
+    sender = property(lambda self: _address_list(self.fields[3], self.known))
+    reply_to = property(lambda self: _address_list(self.fields[4], self.known))
+    to = property(lambda self: _address_list(self.fields[5], self.known))
+    cc = property(lambda self: _address_list(self.fields[6], self.known))
+    bcc = property(lambda self: _address_list(self.fields[7], self.known))
+    in_reply_to = property(lambda self: _unescaped(self.fields[8]))
+    message_id = property(lambda self: _unescaped(self.fields[9]))
+
+
+class ListedStructure:
+    """A BODYSTRUCTURE of the shapes mail mostly has (see above) as parse_fetch(listed=True)
+    gives it: its `text` as the server sent it; parsed() makes imapclient's BodyData of it,
+    as parse_fetch() would have."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes):
+        self.text = text
+
+    def parsed(self) -> BodyData:
+        return BodyData.create(_structure(self.text, 0)[0])
 
 
 def _structure(line: bytes, position: int):

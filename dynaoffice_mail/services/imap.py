@@ -676,7 +676,9 @@ def stream_ended(error: BaseException | None) -> bool:
 # version of either library is checked in this one place.
 
 
-def uid_fetch(client: imapclient.IMAPClient, uids: Iterable[int], items: str) -> dict[int, dict]:
+def uid_fetch(
+    client: imapclient.IMAPClient, uids: Iterable[int], items: str, *, listed: bool = False
+) -> dict[int, dict]:
     """{UID: what one `UID FETCH <uids> <items>` returned for it} for those of `uids` the
     server answered for (a message that is gone is missing).
 
@@ -684,10 +686,10 @@ def uid_fetch(client: imapclient.IMAPClient, uids: Iterable[int], items: str) ->
     times into naive local ones, hence the command by hand. Answers are matched by the UID
     they carry, not by the key imapclient files them under: an unsolicited FETCH (another
     client changed flags) carries a sequence number that could equal one of our UIDs.
-    UnreadableFetchError when the answer cannot be parsed.
+    UnreadableFetchError when the answer cannot be parsed. `listed` as for fetch_answer().
     """
     wanted = set(uids)
-    return _by_uid(fetch(client, compress_uids(wanted), items, uid=True), wanted)
+    return _by_uid(fetch(client, compress_uids(wanted), items, uid=True, listed=listed), wanted)
 
 
 def _by_uid(answers: dict, wanted: set) -> dict[int, dict]:
@@ -701,19 +703,28 @@ def _by_uid(answers: dict, wanted: set) -> dict[int, dict]:
 
 
 def fetch(
-    client: imapclient.IMAPClient, message_set: str, items: str, *, uid: bool = True
+    client: imapclient.IMAPClient,
+    message_set: str,
+    items: str,
+    *,
+    uid: bool = True,
+    listed: bool = False,
 ) -> dict[int, dict]:
     """The answers of one FETCH (`UID FETCH` with `uid`) by message sequence number, each
     with the UID where the server sent it (always for a UID FETCH). Callers that name
-    messages by UID want uid_fetch()."""
+    messages by UID want uid_fetch(). `listed` as for fetch_answer()."""
     command = ("UID", "FETCH") if uid else ("FETCH",)
-    return fetch_answer(client, client._imap._command(*command, message_set, items))
+    return fetch_answer(client, client._imap._command(*command, message_set, items), listed=listed)
 
 
-def fetch_answer(client: imapclient.IMAPClient, tag: bytes, *, strict: bool = True):
+def fetch_answer(
+    client: imapclient.IMAPClient, tag: bytes, *, strict: bool = True, listed: bool = False
+):
     """The answers of the FETCH sent under `tag`, as fetch() gives them. With `strict`
     false, None where the server refused it or its answer cannot be read (for a FETCH that
-    only guesses what will be needed); a broken connection raises all the same."""
+    only guesses what will be needed); a broken connection raises all the same. With
+    `listed`, ENVELOPEs and BODYSTRUCTUREs of the list's answers are read when asked for
+    (fetch_parser.ListedEnvelope, ListedStructure): for the list alone."""
     connection = client._imap
     try:
         _typ, data = answer(client, tag, "FETCH", "FETCH")
@@ -725,7 +736,9 @@ def fetch_answer(client: imapclient.IMAPClient, tag: bytes, *, strict: bool = Tr
         connection.untagged_responses.pop("FETCH", None)  # what it sent before the NO
         return None
     try:
-        return parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True)
+        return parse_fetch(
+            data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=listed
+        )
     except (UnparsableError, ValueError, TypeError, IndexError) as error:
         if not strict:
             return None

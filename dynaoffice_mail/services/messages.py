@@ -13,10 +13,11 @@ from itertools import pairwise
 import imapclient
 from imapclient.response_parser import parse_response
 
-from . import imap, limits, net, previews
+from . import fetch_parser, imap, limits, net, previews
 from .addresses import Address
 from .caches import BoundedCache, mailbox_scope
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
+from .fetch_parser import ListedEnvelope, ListedStructure
 from .headers import clean_text, decode_header_text, to_text
 from .structure import has_attachment, parse_bodystructure
 from .subjects import subject_sort_key
@@ -356,7 +357,7 @@ def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None
 def _drop_guess(client, guess: _Guess | None) -> None:
     """Read the answer of a guess's FETCH and drop it (a broken connection raises)."""
     if guess is not None:
-        imap.fetch_answer(client, guess.fetch, strict=False)
+        imap.fetch_answer(client, guess.fetch, strict=False, listed=True)
 
 
 def _guess_span(client, state, sort_key, criteria, reverse, offset, limit, with_previews):
@@ -419,7 +420,7 @@ def _first_look(
     sort_tag = imap.send(client, "UID", "SORT", *sort_args)
     try:
         # Read while the server sorts.
-        answers = imap.fetch_answer(client, fetch_tag, strict=False)
+        answers = imap.fetch_answer(client, fetch_tag, strict=False, listed=True)
         guessed = _guessed_rows(client, answers, first, last, previews_of)
     finally:
         _typ, data = imap.answer(client, sort_tag, "SORT", "ESEARCH")
@@ -734,7 +735,7 @@ def _page_by_sequence(
     if last < first or first > count:
         return ()
     items = _summary_items(client, previews_of)
-    response = imap.fetch(client, f"{first}:{last}", items, uid=False)
+    response = imap.fetch(client, f"{first}:{last}", items, uid=False, listed=True)
     numbers = sorted((seq for seq in response if first <= seq <= last), reverse=reverse)
     answers = [(response[seq][b"UID"], response[seq]) for seq in numbers if b"UID" in response[seq]]
     return _summaries(client, answers, previews_of)
@@ -982,7 +983,9 @@ def _merged_page(client, selected, state, cached, window, order_key, offset, lim
     message_set = f"{compress_uids(window)},{new_from}:*" if window else f"{new_from}:*"
     items = _summary_items(client, previews_of)
     imap.take_untagged(client, "VANISHED")
-    response = imap.fetch(client, message_set, f"{items} (CHANGEDSINCE {since} VANISHED)")
+    response = imap.fetch(
+        client, message_set, f"{items} (CHANGEDSINCE {since} VANISHED)", listed=True
+    )
     answers = [
         (item[b"UID"], item)
         for item in response.values()
@@ -1086,7 +1089,7 @@ def fetch_summaries(
     the previews read here)."""
     if not uids:
         return ()
-    response = imap.uid_fetch(client, uids, _summary_items(client, previews_of))
+    response = imap.uid_fetch(client, uids, _summary_items(client, previews_of), listed=True)
     # A message expunged by another client since the search is simply not on the page.
     answers = [(uid, response[uid]) for uid in uids if uid in response]
     return _summaries(client, answers, previews_of)
@@ -1104,7 +1107,7 @@ def _summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
     # fetched), then the previews; each row is made once, with its preview.
     rows = [_summary_fields(uid, item) for uid, item in answers]
     texts = {uid: previews.from_server(item) for uid, item in answers}
-    unmade = {uid: item.get(b"BODYSTRUCTURE") for uid, item in answers if texts[uid] is None}
+    unmade = {uid: _structure(item) for uid, item in answers if texts[uid] is None}
     if unmade:
         texts.update(
             previews.read_previews(client, previews_of.name, previews_of.uidvalidity, unmade)
@@ -1113,6 +1116,12 @@ def _summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
         MessageSummary(*fields, preview=texts.get(fields[0]) or "", sort_date=sort_date)
         for *fields, sort_date in rows
     )
+
+
+def _structure(item: dict):
+    """An answer's BODYSTRUCTURE as imapclient's BodyData (or None)."""
+    body = item.get(b"BODYSTRUCTURE")
+    return body.parsed() if type(body) is ListedStructure else body
 
 
 def _flags(item: dict) -> dict:
@@ -1136,6 +1145,12 @@ def _summary_fields(uid: int, item: dict) -> tuple:
     sort_date."""
     envelope = item.get(b"ENVELOPE")
     message_id = clean_text(to_text(envelope.message_id)).strip() if envelope else ""
+    if type(envelope) is ListedEnvelope:
+        from_ = _listed_addresses(envelope.fields[2])
+        to = _listed_addresses(envelope.fields[5])
+    else:
+        from_ = _addresses(envelope.from_) if envelope else ()
+        to = _addresses(envelope.to) if envelope else ()
     return (
         uid,
         *_flags(item).values(),  # seen, flagged, answered, deleted, draft
@@ -1144,8 +1159,8 @@ def _summary_fields(uid: int, item: dict) -> tuple:
         _plain_timezone(item.get(b"INTERNALDATE")),
         _plain_timezone(envelope.date) if envelope else None,
         decode_header_text(envelope.subject) if envelope else "",
-        _addresses(envelope.from_) if envelope else (),
-        _addresses(envelope.to) if envelope else (),
+        from_,
+        to,
         message_id or None,
         _sort_date(item.get(b"ENVELOPE.DATE")),
     )
@@ -1188,6 +1203,10 @@ def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | Non
 def _has_attachment(body) -> bool:
     if not body:
         return False
+    if type(body) is ListedStructure:
+        if body.text.count(b"(") <= limits.MAX_PARTS and not _ATTACHMENT_HINT.search(body.text):
+            return False
+        body = body.parsed()
     parts = _plain_parts(body)
     if parts is not None and _none_attached(parts):
         return False
@@ -1202,6 +1221,10 @@ def _has_attachment(body) -> bool:
         return False
 
 
+# What a structure.has_attachment() that finds an attachment reads from a ListedStructure (a
+# file's name, a disposition, an enclosed message) begins a quoted string that begins so:
+# where none does (and it is too small to exceed limits.MAX_PARTS) it finds none.
+_ATTACHMENT_HINT = re.compile(rb'"(?:(?:file)?name|attachment"|message")', re.IGNORECASE)
 # A part named so may be a file (see structure.has_attachment): its name is decoded then.
 _NAME_PARAMS = (b"name", b"filename")
 # How far the shortcut below looks before it leaves a structure to the full parse (far
@@ -1287,6 +1310,29 @@ def _param_names(params) -> tuple | None:
         return None
     names = params[::2]
     return None if any(b"*" in name for name in names) else names
+
+
+def _listed_addresses(text: bytes) -> tuple[Address, ...]:
+    """_addresses() of an address list of a ListedEnvelope by its text (b"NIL" for none),
+    kept for the next rows where it is short (a page has few senders)."""
+    if len(text) > _LISTED_ADDRESSES_MAX_TEXT:
+        return _addresses_of_fields(text)
+    return _short_addresses(text)
+
+
+def _addresses_of_fields(text: bytes) -> tuple[Address, ...]:
+    if text == b"NIL":
+        return ()
+    return tuple(
+        _address(name, mailbox, host)
+        for name, _route, mailbox, host in fetch_parser.address_fields(text, {})
+        if host is not None  # as in _addresses()
+    )
+
+
+# 1,024 address lists of up to 512 bytes each take under 1 MB with their addresses.
+_LISTED_ADDRESSES_MAX_TEXT = 512
+_short_addresses = functools.lru_cache(maxsize=1024)(_addresses_of_fields)
 
 
 def _addresses(addresses) -> tuple[Address, ...]:

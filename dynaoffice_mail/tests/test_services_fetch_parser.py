@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from imapclient.exceptions import ProtocolError
 from imapclient.response_parser import parse_fetch_response, parse_response
 
-from odoo.addons.dynaoffice_mail.services import fetch_parser, imap, messages, previews
+from odoo.addons.dynaoffice_mail.services import fetch_parser, imap, limits, messages, previews
 from odoo.addons.dynaoffice_mail.services.exceptions import LimitExceededError
 from odoo.addons.dynaoffice_mail.services.exceptions import ProtocolError as ServiceProtocolError
 from odoo.addons.dynaoffice_mail.services.fetch_parser import parse_fetch, parse_values
@@ -637,3 +637,138 @@ def test_the_lists_rows_are_made_at_once_with_their_preview():
     ]
     assert rows[0].from_[0].name == "Jana Müller" and rows[0].sort_date == 1704106200
     assert rows == messages._summaries(None, answers, folder)  # the addresses kept
+
+
+# -- the list's answers read when asked (parse_fetch(listed=True)) --------------------------
+#
+# The list asks its FETCHes with `listed`: the ENVELOPE and BODYSTRUCTURE of its answers are
+# then read when and as far as a row needs them (services.messages). The rows must be the
+# ones made of the answers read whole, for every answer, errors included.
+
+
+def _rows(data, listed: bool):
+    """What the list makes of `data`: each answer's row fields, server preview and
+    BODYSTRUCTURE (as BodyData), by its key."""
+    parsed = parse_fetch(
+        data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=listed
+    )
+    return {
+        key: (
+            messages._summary_fields(item.get(b"UID"), item),
+            previews.from_server(item),
+            messages._structure(item),
+        )
+        for key, item in parsed.items()
+    }
+
+
+@FUZZ
+@given(_list_answers())
+def test_the_lists_rows_are_the_same_when_its_answers_are_read_when_asked(data):
+    listed = _outcome(partial(_rows, listed=True), data)
+    assert listed == _outcome(partial(_rows, listed=False), data)
+
+
+_WELL_PARAMS = st.sampled_from(
+    [b"NIL", b'("charset" "utf-8")', b'("CHARSET" "us-ascii" "format" "flowed")']
+    + [b'("name" "a.pdf")', b'("NAME*" "utf-8\'\'%C3%A4.pdf")', b'("name" "")', b'("x-name" "b")']
+    + [b'("boundary" "name")', b'("filename*0" "a" "filename*1" "b")', b'("charset" "a \\"b\\"")']
+)
+_WELL_DISPOSITION = st.sampled_from(
+    [b"NIL", b'("inline" NIL)', b'("INLINE" ("size" "12"))', b'("attachment" NIL)']
+    + [b'("Attachment" ("filename" "x.pdf"))', b'("inline" ("FileName" "y.png"))']
+    + [b'("form-data" ("name" "f"))', b'("inline" ("filename" ""))']
+)
+_WELL_EXTENSIONS = st.one_of(
+    st.just(b""),
+    st.tuples(
+        st.sampled_from([b"NIL", b'"md5"']),
+        st.sampled_from([b"", *(b" " + dsp for dsp in _WELL_DISPOSITION.elements)]),
+        st.sampled_from([b"", b" NIL", b' "de"', b' ("de" "en")']),
+        st.sampled_from([b"", b" NIL", b' "http://x/y"']),
+    ).map(lambda parts: b" " + parts[0] + (parts[1] + parts[2] + parts[3] if parts[1] else b"")),
+)
+_WELL_PART = st.tuples(
+    st.sampled_from([b'"text"', b'"TEXT"', b'"application"', b'"image"', b'"message"']),
+    st.sampled_from([b'"plain"', b'"html"', b'"pdf"', b'"png"', b'"rfc822"', b'"delivery-status"']),
+    _WELL_PARAMS,
+    st.sampled_from([b"NIL", b'"<cid@x>"']),
+    st.sampled_from([b"NIL", b'"a description"']),
+    st.sampled_from([b'"7bit"', b'"BASE64"', b"NIL"]),
+    st.sampled_from([b"0", b"4567"]),
+    st.sampled_from([b"", b" 12"]),
+    _WELL_EXTENSIONS,
+).map(lambda parts: b"(" + b" ".join(parts[:7]) + b"".join(parts[7:]) + b")")
+_WELL_BODY = st.recursive(
+    _WELL_PART,
+    lambda children: st.tuples(
+        st.lists(children, min_size=1, max_size=4),
+        st.sampled_from([b'"mixed"', b'"alternative"', b'"RELATED"', b'"report"']),
+        st.sampled_from([b"", b" NIL", b' ("boundary" "=_x")', b' ("boundary" "b") NIL NIL NIL']),
+    ).map(lambda parts: b"(" + b"".join(parts[0]) + b" " + parts[1] + parts[2] + b")"),
+    max_leaves=8,
+)
+
+
+def _attachment_both_ways(body: bytes) -> tuple:
+    """(the full parse's answer, the answer from the structure read when asked, what that
+    read: a ListedStructure or BodyData), each an answer or the kind of error."""
+    answers = []
+    for listed in (False, True):
+        structure = parse_fetch(
+            [b"1 (UID 1 BODYSTRUCTURE " + body + b")"], listed=listed
+        )[1][b"BODYSTRUCTURE"]
+        try:
+            answers.append(messages._has_attachment(structure))
+        except Exception as error:  # noqa: BLE001 - the kind of error is what is compared
+            answers.append(type(error).__name__)
+    return answers[0], answers[1], structure
+
+
+@FUZZ
+@given(st.one_of(_WELL_BODY, _BODY))
+def test_the_attachment_read_from_a_structure_read_when_asked_is_the_full_parses(body):
+    try:
+        full = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])[1][b"BODYSTRUCTURE"]
+    except (ProtocolError, ValueError, TypeError, IndexError):
+        return  # imap.fetch() refuses the answer
+    whole, asked, structure = _attachment_both_ways(body)
+    assert asked == whole == _attachment_as_parsed(full)
+    if isinstance(structure, fetch_parser.ListedStructure):
+        assert structure.parsed() == full
+
+
+def test_the_structures_of_most_mail_are_read_when_asked():
+    """Plain text, alternative text, a file attached, a multipart of multiparts: kept as
+    text; a message too deep or with a literal is read at once, as before."""
+    plain = _SENT_BODIES[0]
+    for body in [*_SENT_BODIES, b"((" + plain + plain + b' "alternative")' + plain + b' "mixed")']:
+        whole, asked, structure = _attachment_both_ways(body)
+        assert isinstance(structure, fetch_parser.ListedStructure), body
+        assert whole == asked == (b'"attachment"' in body)
+    deep = b"(((" + plain + b' "a") "b") "c")'
+    assert isinstance(_attachment_both_ways(deep)[2], tuple)
+
+
+def test_a_structure_of_more_parts_than_the_limit_has_an_attachment_also_read_when_asked():
+    """structure.parse_bodystructure() refuses more than limits.MAX_PARTS parts, and the list
+    shows such a message with a paper clip: a structure read when asked is parsed when it
+    could have that many, although it names no file."""
+    leaf = b'("text" "plain" NIL NIL NIL "7bit" 1 1)'
+    for count, clip in ((limits.MAX_PARTS - 1, False), (limits.MAX_PARTS, True)):
+        whole, asked, structure = _attachment_both_ways(b"(" + leaf * count + b' "mixed")')
+        assert isinstance(structure, fetch_parser.ListedStructure)
+        assert whole == asked == clip
+
+
+def test_the_lists_answers_from_dovecot_are_read_when_asked():
+    data = [PAGE_LINE, _QUIRKY_ANSWER, *_chunks(_DOVECOT_ANSWER), _NIL_ANSWER]
+    parsed = parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=True)
+    assert isinstance(parsed[7][b"ENVELOPE"], fetch_parser.ListedEnvelope)
+    assert isinstance(parsed[9][b"BODYSTRUCTURE"], fetch_parser.ListedStructure)
+    assert _rows(data, listed=True) == _rows(data, listed=False)
+    rows = _rows(data, listed=True)
+    assert rows[7][0][11][0].name == "Jana Müller" and rows[9][0][6] is True
+    envelope = parsed[11][b"ENVELOPE"]
+    assert envelope.subject == b'\xc3\xbc "q" \\ \xff' and envelope.date is None
+    assert [address.mailbox for address in envelope.from_] == [b"team", b"b", None]
