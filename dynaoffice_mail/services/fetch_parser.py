@@ -77,6 +77,16 @@ _ITEM = re.compile(
     + rb"|(ENVELOPE|BODYSTRUCTURE|PREVIEW|INTERNALDATE) ",
     re.DOTALL,
 )
+# How Dovecot begins each answer of the list: its first four items read with one match.
+_HEAD = re.compile(
+    rb"([0-9]+) \(UID ([0-9]+) FLAGS \(((?:"
+    + _FLAG
+    + rb"(?: "
+    + _FLAG
+    + rb")*+)?)\) RFC822\.SIZE "
+    + _NUMBER
+    + rb' INTERNALDATE "([^"\\]*+)" '
+)
 _ADDRESS = rb"\(" + b" ".join([rb"(?:NIL|" + _QUOTED + rb")"] * 4) + rb"\)"
 _ENVELOPE = re.compile(
     rb"\("
@@ -106,6 +116,32 @@ _PART = (
     rb"\(" + _QUOTED + b" " + _QUOTED + b" " + _PARAMS + (b" " + _NSTRING) * 3
     + rb" (?:0|[1-9][0-9]*+)(?: (?:0|[1-9][0-9]*+))?"  # size, lines
     + rb"(?: " + _NSTRING + _EXTENSIONS + rb")?\)"  # MD5 and the rest
+)
+# A part of a ListedStructure whose Content-Disposition says "attachment", its fields where
+# RFC 3501 puts them: a text part with its line count, a part of another type (but a
+# message) without. Only a part begins with two quoted strings, so a search finds parts.
+_TEXT = rb'"[Tt][Ee][Xx][Tt]"'
+_ATTACHED_PART = re.compile(
+    rb"\((?:"
+    + _TEXT
+    + b" "
+    + _QUOTED
+    + b" "
+    + _PARAMS
+    + (b" " + _NSTRING) * 3
+    + rb" [0-9]++ [0-9]++|(?!"
+    + _TEXT
+    + rb'|"[Mm][Ee][Ss][Ss][Aa][Gg][Ee]")'
+    + _QUOTED
+    + b" "
+    + _QUOTED
+    + b" "
+    + _PARAMS
+    + (b" " + _NSTRING) * 3
+    + rb" [0-9]++) "
+    + _NSTRING
+    + rb' \("[Aa][Tt][Tt][Aa][Cc][Hh][Mm][Ee][Nn][Tt]" ',
+    re.DOTALL,
 )
 _MULTIPART_TAIL = b" " + _QUOTED + rb"(?: " + _PARAMS + _EXTENSIONS + rb")?\)"
 _LISTED_STRUCTURE = re.compile(
@@ -247,11 +283,26 @@ def _listed_answer(lines: list, normalise_times, uid_is_key, raw_dates, known: d
     line, literal = lines[0]
     last = len(lines) - 1
     index = 0
-    found = _ANSWER.match(line)
-    if found is None:
-        return None
-    msg_id = seq = int(found.group(1))
-    message = {b"SEQ": seq}
+    found = _HEAD.match(line)
+    if found is not None:
+        seq, uid, flags, size, date = found.groups()
+        msg_id = seq = int(seq)
+        message = {b"SEQ": seq}
+        if uid_is_key:
+            msg_id = int(uid)
+        else:
+            message[b"UID"] = int(uid)
+        message[b"FLAGS"] = _plain_item(2, flags, normalise_times)
+        if message[b"FLAGS"] is _UNFIT:
+            return None
+        message[b"RFC822.SIZE"] = int(size)
+        message[b"INTERNALDATE"] = _internaldate(date, normalise_times)
+    else:
+        found = _ANSWER.match(line)
+        if found is None:
+            return None
+        msg_id = seq = int(found.group(1))
+        message = {b"SEQ": seq}
     position = found.end()
     while True:
         found = _ITEM.match(line, position)
@@ -432,6 +483,11 @@ class ListedStructure:
 
     def parsed(self) -> BodyData:
         return BodyData.create(_structure(self.text, 0)[0])
+
+    def has_attached_part(self) -> bool:
+        """Whether a part (not a multipart) of it has an `attachment` Content-Disposition,
+        read by the fields' places in RFC 3501 (a part of type message is not looked at)."""
+        return _ATTACHED_PART.search(self.text) is not None
 
 
 def _structure(line: bytes, position: int):

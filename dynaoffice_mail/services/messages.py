@@ -1204,8 +1204,12 @@ def _has_attachment(body) -> bool:
     if not body:
         return False
     if type(body) is ListedStructure:
-        if body.text.count(b"(") <= limits.MAX_PARTS and not _ATTACHMENT_HINT.search(body.text):
-            return False
+        text = body.text
+        if text.count(b"(") <= limits.MAX_PARTS:
+            if not _ATTACHMENT_HINT.search(text):
+                return False
+            if not _ENCLOSED.search(text) and body.has_attached_part():
+                return True
         body = body.parsed()
     parts = _plain_parts(body)
     if parts is not None and _none_attached(parts):
@@ -1225,6 +1229,9 @@ def _has_attachment(body) -> bool:
 # file's name, a disposition, an enclosed message) begins a quoted string that begins so:
 # where none does (and it is too small to exceed limits.MAX_PARTS) it finds none.
 _ATTACHMENT_HINT = re.compile(rb'"(?:(?:file)?name|attachment"|message")', re.IGNORECASE)
+# structure.parse_bodystructure() reads an enclosed message's fields in their own places, and
+# fails on one that has not got them: any part may be one where this is found.
+_ENCLOSED = re.compile(rb'"message"', re.IGNORECASE)
 # A part named so may be a file (see structure.has_attachment): its name is decoded then.
 _NAME_PARAMS = (b"name", b"filename")
 # How far the shortcut below looks before it leaves a structure to the full parse (far

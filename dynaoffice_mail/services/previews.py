@@ -47,6 +47,8 @@ def from_server(item: dict) -> str | None:
     None where the answer has none (the server did not make one: read it here then)."""
     for key, value in item.items():
         if isinstance(key, bytes) and key.isascii():  # as FETCH answers name their items
+            if len(key) != 7:  # neither PREVIEW nor SNIPPET, in any case
+                continue
             name = key.upper()
             if name != b"PREVIEW" and name != b"SNIPPET":
                 continue

@@ -7,6 +7,7 @@ import datetime
 import re
 from functools import partial
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from imapclient.exceptions import ProtocolError
@@ -772,3 +773,30 @@ def test_the_lists_answers_from_dovecot_are_read_when_asked():
     envelope = parsed[11][b"ENVELOPE"]
     assert envelope.subject == b'\xc3\xbc "q" \\ \xff' and envelope.date is None
     assert [address.mailbox for address in envelope.from_] == [b"team", b"b", None]
+
+
+def test_plain_text_and_an_attached_file_are_told_apart_without_a_parse(monkeypatch):
+    """The list's usual structures (text, alternative text, a file with an `attachment`
+    disposition) answer from their text alone; an inline part with a file name and a text
+    part without its line count (whose fields the parse reads in other places) are parsed."""
+
+    def refuse(_structure):
+        raise AssertionError("parsed")
+
+    inline = b'("image" "png" ("name" "a.png") NIL NIL "base64" 4 NIL ("inline" NIL) NIL NIL)'
+    no_lines = b'("text" "plain" NIL NIL NIL "7bit" 4 NIL ("attachment" NIL))'
+    monkeypatch.setattr(fetch_parser.ListedStructure, "parsed", refuse)
+    listed = {
+        body: parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"], listed=True)[1][
+            b"BODYSTRUCTURE"
+        ]
+        for body in (*_SENT_BODIES, inline, no_lines)
+    }
+    for body, clip in zip(_SENT_BODIES, (False, False, True), strict=True):
+        assert messages._has_attachment(listed[body]) is clip, body
+    for body in (inline, no_lines):
+        with pytest.raises(AssertionError, match="parsed"):
+            messages._has_attachment(listed[body])
+    monkeypatch.undo()
+    for body, clip in ((inline, True), (no_lines, False)):
+        assert _attachment_both_ways(body)[:2] == (clip, clip)
