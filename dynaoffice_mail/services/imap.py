@@ -141,7 +141,9 @@ class _VettedIMAP4(imaplib.IMAP4):
             if self.message_count:
                 self.message_count = max(0, self.message_count - _set_size(dat))
         elif typ == "FETCH" and self.highest_modseq is not None:
-            modseq = _FETCH_MODSEQ.search(dat) if isinstance(dat, bytes) else None
+            # The search's own scan of a list's long answer costs more than reading it.
+            told = isinstance(dat, bytes) and b"MODSEQ" in dat.upper()
+            modseq = _FETCH_MODSEQ.search(dat) if told else None
             if modseq and int(modseq.group(1)) > self.highest_modseq:
                 # Another client changed flags (Dovecot says no HIGHESTMODSEQ then): each
                 # changed message comes with its new MODSEQ, and the highest is the folder's.
