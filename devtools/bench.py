@@ -1147,7 +1147,7 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
                 call(offset)  # unmeasured: Dovecot's caches, as for the other figures
                 samples = []
                 for number in range(repeat):
-                    if name in arriving and number and number % NEW_MAILS_PER_SESSION == 0:
+                    if name in arriving and number and number % _new_mails_per_session(size) == 0:
                         reconnect()  # before Dovecot's vsz_limit (see reconnect)
                         call(offset)
                     if name in arriving:
@@ -1164,21 +1164,23 @@ def bench_conversations(meter, mailbox: Mailbox, folder: str, size: int, repeat:
     return result
 
 
-# New mails synced into one session of the conversations' bench before it logs in anew: at
-# 100,000 messages Dovecot's imap process reaches its vsz_limit after about 20 (reconnect()).
-NEW_MAILS_PER_SESSION = 8
+def _new_mails_per_session(size: int) -> int:
+    """New mails synced into one session of the conversations' bench before it logs in anew:
+    Dovecot's imap process grows with each by about 6 MB per 100,000 messages of the folder
+    and stops at its vsz_limit (256 MB) after some 20 of them at 100,000 (reconnect())."""
+    return max(1, min(8, 400_000 // size))
 
 
 def _index_read_whole(session, reconnect, folder, size, deliver, conversations, offset) -> dict:
     """The folder's link index read from empty as new mail reads it, a slice with each new
     mail placed (THREAD): how many new mails (pages), their seconds in all, its size.
-    `session()`: the connection; `reconnect()` opens a new one every NEW_MAILS_PER_SESSION
-    new mails, selected before the page is measured."""
+    `session()`: the connection; `reconnect()` opens a new one every few new mails
+    (_new_mails_per_session), selected before the page is measured."""
     threads._LINK_INDEXES.clear()
     pages, seconds, slowest = 0, 0.0, 0.0
     most = size // threads.limits.LINK_INDEX_SLICE + 3
     while True:
-        if pages and pages % NEW_MAILS_PER_SESSION == 0:
+        if pages and pages % _new_mails_per_session(size) == 0:
             reconnect()
             imap.ensure_selected(session(), folder)
         client = session()
