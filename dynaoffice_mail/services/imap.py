@@ -209,6 +209,8 @@ class VettedIMAPClient(imapclient.IMAPClient):
     quiet_since_tag: int | None = None
     # What the last NOOP of ensure_selected told (SyncChanges; None: nothing known).
     sync_changes = None
+    # What a round trip to the server costs, in seconds, as far as measured (round_trip()).
+    round_trip: float | None = None
 
     def select_folder(self, folder, readonly=False):
         self.selected_folder = None
@@ -402,13 +404,18 @@ class SyncChanges:
         connection = client._imap
         since = client.highest_modseq if getattr(client, "qresync", False) else None
         connection.sync_log = []
+        started = time.monotonic()
         try:
             if sent is None:
                 client.noop()
             else:
+                connection._get_response()  # the first answer to what was sent with it
+                _note_round_trip(client, time.monotonic() - started)
                 answer(client, sent, "NOOP", "NOOP")
         finally:
             log, connection.sync_log = connection.sync_log, None
+        if sent is None:
+            _note_round_trip(client, time.monotonic() - started)
         until = client.highest_modseq
         if since is None or until is None:
             return None
@@ -508,6 +515,19 @@ def will_sync(client: imapclient.IMAPClient, folder: str, *, recent: bool = Fals
     with a NOOP (rather than selecting it, or trusting a view just synchronised): a caller
     may send that NOOP together with its next command (ensure_selected's `noop_sent`)."""
     return _has_selected(client, folder) and not (recent and _recently_synced(client))
+
+
+def round_trip(client) -> float | None:
+    """About what a round trip to the server costs, in seconds: the shortest wait so far
+    for the answer to a NOOP, or for the first answer to a NOOP sent with other commands
+    (SyncChanges.noop); None before the first."""
+    return getattr(client, "round_trip", None)
+
+
+def _note_round_trip(client, seconds: float) -> None:
+    if isinstance(client, VettedIMAPClient):
+        known = client.round_trip
+        client.round_trip = seconds if known is None else min(known, seconds)
 
 
 def _has_selected(client, folder: str) -> bool:
@@ -774,6 +794,19 @@ def answer(client: imapclient.IMAPClient, tag: bytes, command: str, response_nam
     typ, data = connection._untagged_response(typ, data, response_name)
     client._checkok(command.lower(), typ, data)
     return typ, data
+
+
+def drop_answer(client: imapclient.IMAPClient, tag: bytes, command: str, response_name: str):
+    """Read the answer of the command sent under `tag` and its untagged answers
+    `response_name`, and drop them, also where the server refused it; a broken connection
+    raises all the same."""
+    connection = client._imap
+    try:
+        answer(client, tag, command, response_name)
+    except connection.abort:
+        raise
+    except (connection.error, IMAPClientError):
+        connection.untagged_responses.pop(response_name, None)
 
 
 def untagged_command(

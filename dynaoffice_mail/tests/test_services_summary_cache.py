@@ -202,6 +202,84 @@ def test_what_the_noop_tells_drops_the_rows_read_with_it(
     assert page.messages == _fresh_page_rows(mail_servers, address, password, server)
 
 
+def test_a_first_look_at_a_far_server_sends_its_sort_with_the_noop(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """Where a round trip costs more than PIPELINED_SORT_ROUND_TRIP, the first look's SORT
+    goes out with the NOOP and the FETCH, before anything is read: one round trip for the
+    page. The page is the server's, its rows those of a FETCH of exactly its messages, and
+    the next look costs the NOOP alone. On loopback the connection's round trip, measured
+    from its NOOPs, is far below that: the SORT waits there (the test above)."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    answer, sent_before_noop_read = imap.answer, []
+
+    def answered(connection, tag, command, *args):
+        if command == "NOOP":
+            sent_before_noop_read.append(len(wire.commands))
+        return answer(connection, tag, command, *args)
+
+    try:
+        other.select_folder(FOLDER)
+        page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
+        assert imap.round_trip(client) is None  # a SELECT tells nothing of it
+        page_messages(client, FOLDER, offset=50)  # a first look: the NOOP with the guess
+        loopback = imap.round_trip(client)
+        assert 0 < loopback < messages.PIPELINED_SORT_ROUND_TRIP
+        monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", loopback)
+        monkeypatch.setattr(imap, "answer", answered)
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+        monkeypatch.setattr(imap, "answer", answer)
+        with WireLog(client) as again:
+            page_again = page_messages(client, FOLDER)
+        server = _server_page(other, "date", True, 0)
+        plain = _read_one_by_one(client, server)
+    finally:
+        other.logout()
+        client.logout()
+    assert _verbs(wire) == ["NOOP", "FETCH 71:120", "UID SORT"]
+    assert sent_before_noop_read == [3]  # the NOOP, the FETCH and the SORT together
+    assert [row.uid for row in page.messages] == server
+    assert page.messages == plain and page.total == COUNT
+    assert _verbs(again) == ["NOOP"] and page_again.messages == page.messages
+
+
+def test_a_sort_sent_with_a_noop_that_tells_a_change_is_sent_again(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """Another client delivers a new mail, flags a message of the page and expunges the
+    folder's first one: the SORT sent with the NOOP may have sorted the folder as it was
+    (Dovecot runs it before the NOOP's sync), so it is read, dropped and sent again with
+    the guess, as the rows. The page is the server's, with the new mail on top."""
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)
+    monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", 0.0)
+    try:
+        page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
+        other.select_folder(FOLDER)
+        other.append(FOLDER, _raw("Ganz neu", "Ben", "ben@example.com", NOW))
+        other.add_flags([COUNT - 2], [b"\\Flagged"])
+        other.delete_messages([1])
+        other.uid_expunge([1])
+        with WireLog(client) as wire:
+            page = page_messages(client, FOLDER)
+        with WireLog(client) as again:
+            page_again = page_messages(client, FOLDER)
+        server = _server_page(other, "date", True, 0)
+    finally:
+        other.logout()
+        client.logout()
+    assert _verbs(wire) == ["NOOP", "FETCH 71:120", "UID SORT", "FETCH 71:120", "UID SORT"]
+    assert [row.uid for row in page.messages] == server == list(range(COUNT + 1, COUNT - 49, -1))
+    assert page.messages[0].subject == "Ganz neu"
+    assert [row.uid for row in page.messages if row.flagged] == [COUNT - 2]
+    assert page.messages == _fresh_page_rows(mail_servers, address, password, server)
+    assert _verbs(again) == ["NOOP"] and page_again.messages == page.messages
+
+
 @pytest.fixture
 def backdated_folder(mail_servers):
     """A user of its own with COUNT messages in FOLDER whose Date headers run against their
