@@ -184,9 +184,10 @@ def page_messages(
     A page by date without a search that is not cached (the first look at it in this
     process) has its rows guessed by arrival (_first_look): the FETCH of the messages the
     page most likely holds goes out before the SORT (with the NOOP, where the connection
-    has the folder selected: two round trips in all, _guess_ahead), and its answers are
-    read while the server sorts; rows the guess missed are read after the SORT (once per
-    folder: where it missed, it is not made again).
+    has the folder selected: two round trips in all, _guess_ahead; one where the server is
+    far, the SORT with them), and its answers are read while the server sorts; rows the
+    guess missed are read after the SORT (once per folder: where it missed, it is not made
+    again).
 
     Where CONDSTORE is enabled (imap.VettedIMAPClient.select_folder), the page's UIDs and
     rows are cached per folder state (_folder_state: HIGHESTMODSEQ and message count, which
