@@ -747,16 +747,12 @@ def fetch_answer(
     only guesses what will be needed); a broken connection raises all the same. With
     `listed`, ENVELOPEs and BODYSTRUCTUREs of the list's answers are read when asked for
     (fetch_parser.ListedEnvelope, ListedStructure): for the list alone."""
-    connection = client._imap
-    try:
+    if strict:
         _typ, data = answer(client, tag, "FETCH", "FETCH")
-    except connection.abort:
-        raise
-    except (connection.error, IMAPClientError):
-        if strict:
-            raise
-        connection.untagged_responses.pop("FETCH", None)  # what it sent before the NO
-        return None
+    else:
+        data = answer_unless_refused(client, tag, "FETCH", "FETCH")
+        if data is None:
+            return None
     try:
         return parse_fetch(
             data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=listed
@@ -796,17 +792,19 @@ def answer(client: imapclient.IMAPClient, tag: bytes, command: str, response_nam
     return typ, data
 
 
-def drop_answer(client: imapclient.IMAPClient, tag: bytes, command: str, response_name: str):
-    """Read the answer of the command sent under `tag` and its untagged answers
-    `response_name`, and drop them, also where the server refused it; a broken connection
-    raises all the same."""
+def answer_unless_refused(
+    client: imapclient.IMAPClient, tag: bytes, command: str, response_name: str
+) -> list | None:
+    """answer()'s untagged answers; None where the server refused the command (what it
+    sent before its NO or BAD is dropped). A broken connection raises all the same."""
     connection = client._imap
     try:
-        answer(client, tag, command, response_name)
+        return answer(client, tag, command, response_name)[1]
     except connection.abort:
         raise
     except (connection.error, IMAPClientError):
         connection.untagged_responses.pop(response_name, None)
+        return None
 
 
 def untagged_command(

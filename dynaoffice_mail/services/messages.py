@@ -363,7 +363,8 @@ def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None
     fetch = imap.send(client, "FETCH", f"{span[0]}:{span[1]}", items)
     sort = None
     if (imap.round_trip(client) or 0) >= PIPELINED_SORT_ROUND_TRIP:
-        sort = imap.send(client, "UID", "SORT", *_first_sort_args(state, sort_key, page)[0])
+        args = _first_sort_args(state, sort_key, criteria, reverse, offset, limit)[0]
+        sort = imap.send(client, "UID", "SORT", *args)
     return _Guess(state=state, first=span[0], last=span[1], noop=noop, fetch=fetch, sort=sort)
 
 
@@ -373,15 +374,15 @@ def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None
 PIPELINED_SORT_ROUND_TRIP = 0.003
 
 
-def _first_sort_args(state, sort_key, page) -> tuple[list, int, int, tuple]:
+def _first_sort_args(
+    state, sort_key, criteria, reverse, offset, limit
+) -> tuple[list, int, int, tuple]:
     """(the SORT's arguments, where the page starts among the UIDs it returns, where it
-    ends, the margins) of a first look at `page` (sort, direction, offset, size, search
-    criteria) in the folder state `state`."""
-    _sort, reverse, offset, limit, criteria = page
-    margins = _margins(state, "date", list(criteria), offset)
+    ends, the margins) of a first look at a page by date in the folder state `state`."""
+    margins = _margins(state, "date", criteria, offset)
     start = max(0, offset - margins[0])
     end = offset - start + limit
-    args = _partial_sort_args(sort_key, list(criteria), reverse, start, end + margins[1])
+    args = _partial_sort_args(sort_key, criteria, reverse, start, end + margins[1])
     return args, start, end, margins
 
 
@@ -391,7 +392,7 @@ def _drop_guess(client, guess: _Guess | None) -> None:
     if guess is not None:
         imap.fetch_answer(client, guess.fetch, strict=False, listed=True)
         if guess.sort is not None:
-            imap.drop_answer(client, guess.sort, "SORT", "ESEARCH")
+            imap.answer_unless_refused(client, guess.sort, "SORT", "ESEARCH")
 
 
 def _guess_span(client, state, sort_key, criteria, reverse, offset, limit, with_previews):
@@ -443,8 +444,9 @@ def _first_look(
         if span is None:
             return None
         first, last = span
-    page_named = ("date", reverse, offset, limit, tuple(criteria))
-    sort_args, start, end, margins = _first_sort_args(state, sort_key, page_named)
+    sort_args, start, end, margins = _first_sort_args(
+        state, sort_key, criteria, reverse, offset, limit
+    )
     previews_of = selected if with_previews else None
     if guess is None:
         items = _summary_items(client, previews_of)

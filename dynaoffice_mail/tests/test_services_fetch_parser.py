@@ -666,6 +666,7 @@ def _rows(data, listed: bool):
 @FUZZ
 @given(_list_answers())
 def test_the_lists_rows_are_the_same_when_its_answers_are_read_when_asked(data):
+    # _outcome compares times with their zones (_plain), not only the moments.
     listed = _outcome(partial(_rows, listed=True), data)
     assert listed == _outcome(partial(_rows, listed=False), data)
 
@@ -767,7 +768,7 @@ def test_the_lists_answers_from_dovecot_are_read_when_asked():
     parsed = parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=True)
     assert isinstance(parsed[7][b"ENVELOPE"], fetch_parser.ListedEnvelope)
     assert isinstance(parsed[9][b"BODYSTRUCTURE"], fetch_parser.ListedStructure)
-    assert _rows(data, listed=True) == _rows(data, listed=False)
+    assert _plain(_rows(data, listed=True)) == _plain(_rows(data, listed=False))
     rows = _rows(data, listed=True)
     assert rows[7][0][11][0].name == "Jana Müller" and rows[9][0][6] is True
     envelope = parsed[11][b"ENVELOPE"]
