@@ -11,7 +11,7 @@ import imapclient
 
 from . import imap, limits, messages, net
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
-from .messages import MessageSummary
+from .list_rows import MessageSummary
 from .refs import MessageRef
 from .uidsets import checked_uid_set
 

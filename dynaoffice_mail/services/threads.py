@@ -54,10 +54,10 @@ import imapclient
 from . import folders, imap, limits
 from .caches import BoundedCache, mailbox_scope
 from .exceptions import InvalidInputError, ProtocolError, UidValidityChangedError
+from .list_rows import MessageSummary
 from .messages import (
     _FLAG_KEYS,
     MessageSearch,
-    MessageSummary,
     _astring,
     _folder_state,
     _known_summaries,

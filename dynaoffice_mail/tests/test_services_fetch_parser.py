@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from imapclient.exceptions import ProtocolError
 from imapclient.response_parser import parse_fetch_response, parse_response
 
-from odoo.addons.dynaoffice_mail.services import fetch_parser, imap, limits, messages, previews
+from odoo.addons.dynaoffice_mail.services import (
+    fetch_parser,
+    imap,
+    limits,
+    list_rows,
+    previews,
+)
 from odoo.addons.dynaoffice_mail.services.exceptions import LimitExceededError
 from odoo.addons.dynaoffice_mail.services.exceptions import ProtocolError as ServiceProtocolError
 from odoo.addons.dynaoffice_mail.services.fetch_parser import parse_fetch, parse_values
@@ -220,21 +226,21 @@ _BODY = st.recursive(
 @FUZZ
 @given(_BODY)
 def test_the_attachment_shortcut_only_answers_where_the_full_parse_finds_none(body):
-    """The list's shortcut says "no attachment" (messages._none_attached()) only for
+    """The list's shortcut says "no attachment" (list_rows._none_attached()) only for
     structures that structure.has_attachment() reads without error and finds none in."""
     try:
         parsed = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])
     except (ProtocolError, ValueError, TypeError, IndexError):
         return  # imap.fetch() refuses the answer
     structure = parsed[1].get(b"BODYSTRUCTURE")
-    parts = messages._plain_parts(structure) if structure else None
-    if parts is None or not messages._none_attached(parts):
+    parts = list_rows._plain_parts(structure) if structure else None
+    if parts is None or not list_rows._none_attached(parts):
         return
     assert not has_attachment(parse_bodystructure(structure))
 
 
 def _attachment_as_parsed(structure):
-    """What messages._has_attachment() says from the full parse alone (or its error)."""
+    """What list_rows._has_attachment() says from the full parse alone (or its error)."""
     try:
         return has_attachment(parse_bodystructure(structure))
     except LimitExceededError:
@@ -248,7 +254,7 @@ def _attachment_as_parsed(structure):
 @FUZZ
 @given(_BODY)
 def test_the_attachment_shortcuts_answer_as_the_full_parse(body):
-    """messages._has_attachment() answers "no" and "yes" from the structure's shape where it
+    """list_rows._has_attachment() answers "no" and "yes" from the structure's shape where it
     can, and says what the full parse says (structure.has_attachment()), errors included."""
     try:
         parsed = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])
@@ -256,7 +262,7 @@ def test_the_attachment_shortcuts_answer_as_the_full_parse(body):
         return  # imap.fetch() refuses the answer
     structure = parsed[1].get(b"BODYSTRUCTURE")
     try:
-        answer = messages._has_attachment(structure)
+        answer = list_rows._has_attachment(structure)
     except Exception as error:  # noqa: BLE001 - the kind of error is what is compared
         answer = type(error).__name__
     assert answer == (_attachment_as_parsed(structure) if structure else False)
@@ -276,15 +282,15 @@ def test_the_attachment_shortcuts_answer_for_plain_text_and_for_an_attached_file
     }
     for body, shortcut in shapes.items():
         structure = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])[1][b"BODYSTRUCTURE"]
-        parts = messages._plain_parts(structure)
+        parts = list_rows._plain_parts(structure)
         found = None
-        if parts is not None and messages._none_attached(parts):
+        if parts is not None and list_rows._none_attached(parts):
             found = False
-        elif parts is not None and messages._surely_attached(parts):
+        elif parts is not None and list_rows._surely_attached(parts):
             found = True
         assert found is shortcut, body
-        assert messages._has_attachment(structure) == _attachment_as_parsed(structure)
-    assert messages._has_attachment(structure)  # the idna file name, as the full parse
+        assert list_rows._has_attachment(structure) == _attachment_as_parsed(structure)
+    assert list_rows._has_attachment(structure)  # the idna file name, as the full parse
 
 
 def test_the_attachment_shortcut_answers_for_plain_and_alternative_text():
@@ -304,10 +310,11 @@ def test_the_attachment_shortcut_answers_for_plain_and_alternative_text():
     }
     for body, shortcut in shapes.items():
         structure = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"])[1][b"BODYSTRUCTURE"]
-        parts = messages._plain_parts(structure)
-        assert (parts is not None and messages._none_attached(parts)) is shortcut, body
-        assert messages._has_attachment(structure) == has_attachment(parse_bodystructure(structure))
-    assert messages._has_attachment(
+        parts = list_rows._plain_parts(structure)
+        assert (parts is not None and list_rows._none_attached(parts)) is shortcut, body
+        parsed = has_attachment(parse_bodystructure(structure))
+        assert list_rows._has_attachment(structure) == parsed
+    assert list_rows._has_attachment(
         parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + pdf + b")"])[1][b"BODYSTRUCTURE"]
     )
 
@@ -620,15 +627,15 @@ def test_dates_of_every_form_read_as_the_generic_way_reads_them():
 
 
 def test_the_lists_rows_are_made_at_once_with_their_preview():
-    """messages._summaries() makes each row once, with the server's preview: the rows of
+    """list_rows.summaries() makes each row once, with the server's preview: the rows of
     _summary() with previews.from_server()'s preview, as before."""
     data = [PAGE_LINE, _QUIRKY_ANSWER, *_chunks(_DOVECOT_ANSWER)]
     parsed = parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True)
     answers = [(item[b"UID"], item) for item in parsed.values()]
     folder = imap.SelectedFolder(name="INBOX", uidvalidity=1, readonly=False)
-    rows = messages._summaries(None, answers, folder)
+    rows = list_rows.summaries(None, answers, folder)
     assert rows == tuple(
-        dataclasses.replace(messages._summary(uid, item), preview=previews.from_server(item))
+        dataclasses.replace(list_rows._summary(uid, item), preview=previews.from_server(item))
         for uid, item in answers
     )
     assert [row.preview for row in rows] == [
@@ -637,7 +644,7 @@ def test_the_lists_rows_are_made_at_once_with_their_preview():
         'Grüße, anbei "das" Angebot \\ (neu)',
     ]
     assert rows[0].from_[0].name == "Jana Müller" and rows[0].sort_date == 1704106200
-    assert rows == messages._summaries(None, answers, folder)  # the addresses kept
+    assert rows == list_rows.summaries(None, answers, folder)  # the addresses kept
 
 
 # -- the list's answers read when asked (parse_fetch(listed=True)) --------------------------
@@ -655,9 +662,9 @@ def _rows(data, listed: bool):
     )
     return {
         key: (
-            messages._summary_fields(item.get(b"UID"), item),
+            list_rows._summary_fields(item.get(b"UID"), item),
             previews.from_server(item),
-            messages._structure(item),
+            list_rows._structure(item),
         )
         for key, item in parsed.items()
     }
@@ -721,7 +728,7 @@ def _attachment_both_ways(body: bytes) -> tuple:
             [b"1 (UID 1 BODYSTRUCTURE " + body + b")"], listed=listed
         )[1][b"BODYSTRUCTURE"]
         try:
-            answers.append(messages._has_attachment(structure))
+            answers.append(list_rows._has_attachment(structure))
         except Exception as error:  # noqa: BLE001 - the kind of error is what is compared
             answers.append(type(error).__name__)
     return answers[0], answers[1], structure
@@ -794,10 +801,10 @@ def test_plain_text_and_an_attached_file_are_told_apart_without_a_parse(monkeypa
         for body in (*_SENT_BODIES, inline, no_lines)
     }
     for body, clip in zip(_SENT_BODIES, (False, False, True), strict=True):
-        assert messages._has_attachment(listed[body]) is clip, body
+        assert list_rows._has_attachment(listed[body]) is clip, body
     for body in (inline, no_lines):
         with pytest.raises(AssertionError, match="parsed"):
-            messages._has_attachment(listed[body])
+            list_rows._has_attachment(listed[body])
     monkeypatch.undo()
     for body, clip in ((inline, True), (no_lines, False)):
         assert _attachment_both_ways(body)[:2] == (clip, clip)

@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 
-from odoo.addons.dynaoffice_mail.services import imap, limits, messages, uidsets
+from odoo.addons.dynaoffice_mail.services import imap, limits, list_rows, messages, uidsets
 from odoo.addons.dynaoffice_mail.services.caches import BoundedCache
 from odoo.addons.dynaoffice_mail.services.messages import MessageSearch, page_messages
 from odoo.addons.dynaoffice_mail.services.reading import read_message
@@ -1032,7 +1032,7 @@ def test_pages_kept_through_random_changes_are_the_servers(
     ],
 )
 def test_a_sort_date_is_known_only_where_its_form_leaves_no_doubt(header, seconds):
-    assert messages._sort_date(header) == seconds
+    assert list_rows._sort_date(header) == seconds
 
 
 def test_what_noops_told_joins_only_where_nothing_was_learnt_in_between(monkeypatch):

@@ -1,0 +1,327 @@
+"""The message list's rows: what the list shows of a message (MessageSummary), made of the
+answer to the list's FETCH (UID, FLAGS, RFC822.SIZE, INTERNALDATE, ENVELOPE, BODYSTRUCTURE and
+the server's preview)."""
+
+import dataclasses
+import datetime
+import functools
+import re
+from dataclasses import dataclass
+
+from . import fetch_parser, limits, previews
+from .addresses import Address
+from .exceptions import LimitExceededError, ProtocolError
+from .fetch_parser import ListedEnvelope, ListedStructure
+from .headers import clean_text, decode_header_text, to_text
+from .structure import has_attachment, parse_bodystructure
+
+# A Date header in the one form that Dovecot's parser and _sort_date read alike (RFC 5322
+# section 3.3 without its obsolete forms): day, month name, four-digit year, time, numeric
+# zone, and at most a comment naming the zone.
+_PLAIN_DATE = re.compile(
+    rb"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) "
+    rb"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([0-9]{4}) "
+    rb"([0-9]{2}):([0-9]{2})(?::([0-9]{2}))? ([+-])([0-9]{2})([0-9]{2})(?: \([A-Za-z0-9 +:-]*\))?"
+)
+_EPOCH = datetime.datetime(1970, 1, 1)
+_SECOND = datetime.timedelta(seconds=1)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun")
+        + (b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"),
+        start=1,
+    )
+}
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    uid: int
+    seen: bool
+    flagged: bool
+    answered: bool
+    deleted: bool
+    draft: bool
+    has_attachment: bool
+    size: int
+    internal_date: datetime.datetime | None  # when the server received it
+    date: datetime.datetime | None  # the Date header, None if missing or unreadable
+    subject: str
+    from_: tuple[Address, ...]
+    to: tuple[Address, ...]
+    message_id: str | None
+    preview: str = ""  # the first words of the text, one line (see services.previews)
+    # Seconds since 1970 that the server's SORT DATE orders it by, where the Date header
+    # leaves no doubt about that (see _sort_date); None otherwise. Not for the browser.
+    sort_date: int | None = dataclasses.field(default=None, metadata={"json": False})
+
+
+def forget() -> None:
+    """Empty the caches of the rows' addresses (see messages.forget_summaries)."""
+    _address.cache_clear()
+
+
+def summaries(client, answers, previews_of) -> tuple[MessageSummary, ...]:
+    """The rows of `answers` ([(UID, the FETCH answer's items)]), in that order; with their
+    previews where `previews_of` names the selected folder: the server's, else read here
+    (previews.read_previews)."""
+    if previews_of is None:
+        return tuple(_summary(uid, item) for uid, item in answers)
+    # Each row's fields first (an answer that cannot be read fails before a preview is
+    # fetched), then the previews; each row is made once, with its preview.
+    rows = [_summary_fields(uid, item) for uid, item in answers]
+    texts = {uid: previews.from_server(item) for uid, item in answers}
+    unmade = {uid: _structure(item) for uid, item in answers if texts[uid] is None}
+    if unmade:
+        texts.update(
+            previews.read_previews(client, previews_of.name, previews_of.uidvalidity, unmade)
+        )
+    return tuple(
+        MessageSummary(*fields, preview=texts.get(fields[0]) or "", sort_date=sort_date)
+        for *fields, sort_date in rows
+    )
+
+
+def _structure(item: dict):
+    """An answer's BODYSTRUCTURE as imapclient's BodyData (or None)."""
+    body = item.get(b"BODYSTRUCTURE")
+    return body.parsed() if type(body) is ListedStructure else body
+
+
+def flag_values(item: dict) -> dict:
+    """MessageSummary's flag fields (seen, flagged, answered, deleted, draft) of an answer's
+    FLAGS."""
+    flags = {to_text(flag).lower() for flag in item.get(b"FLAGS", ())}
+    return {
+        "seen": "\\seen" in flags,
+        "flagged": "\\flagged" in flags,
+        "answered": "\\answered" in flags,
+        "deleted": "\\deleted" in flags,
+        "draft": "\\draft" in flags,
+    }
+
+
+def _summary(uid: int, item: dict) -> MessageSummary:
+    *fields, sort_date = _summary_fields(uid, item)
+    return MessageSummary(*fields, sort_date=sort_date)
+
+
+def _summary_fields(uid: int, item: dict) -> tuple:
+    """A row's fields but its preview, in MessageSummary's order: uid to message_id, then
+    sort_date."""
+    envelope = item.get(b"ENVELOPE")
+    message_id = clean_text(to_text(envelope.message_id)).strip() if envelope else ""
+    if type(envelope) is ListedEnvelope:
+        from_ = _listed_addresses(envelope.fields[2])
+        to = _listed_addresses(envelope.fields[5])
+    else:
+        from_ = _addresses(envelope.from_) if envelope else ()
+        to = _addresses(envelope.to) if envelope else ()
+    return (
+        uid,
+        *flag_values(item).values(),  # seen, flagged, answered, deleted, draft
+        _has_attachment(item.get(b"BODYSTRUCTURE")),
+        item.get(b"RFC822.SIZE", 0),
+        _plain_timezone(item.get(b"INTERNALDATE")),
+        _plain_timezone(envelope.date) if envelope else None,
+        decode_header_text(envelope.subject) if envelope else "",
+        from_,
+        to,
+        message_id or None,
+        _sort_date(item.get(b"ENVELOPE.DATE")),
+    )
+
+
+def _sort_date(raw) -> int | None:
+    """The second (since 1970, UTC) by which SORT DATE orders a message whose Date header
+    is `raw`, as the server sent it in the ENVELOPE; None unless `raw` has the plain form
+    (_PLAIN_DATE) and names a real moment after 1970. SORT DATE orders messages without a
+    readable date by their arrival instead (RFC 5256), and where a date could be read two
+    ways (a two-digit year, a zone name, a 60th second) the server's reading decides:
+    such a row never orders a page here."""
+    if not isinstance(raw, bytes):
+        return None
+    found = _PLAIN_DATE.fullmatch(raw.strip())
+    if found is None:
+        return None
+    day, month, year, hour, minute, second, sign, zone_hours, zone_minutes = found.groups()
+    if int(zone_hours) > 23 or int(zone_minutes) > 59:
+        return None
+    offset = int(zone_hours) * 3600 + int(zone_minutes) * 60
+    try:
+        moment = datetime.datetime(
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0)
+        )
+    except ValueError:
+        return None
+    # The moment's timestamp() in its zone, counted without making the zone.
+    seconds = (moment - _EPOCH) // _SECOND - (-offset if sign == b"-" else offset)
+    return seconds if seconds > 0 else None
+
+
+def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """imapclient's own tzinfo class as a standard `datetime.timezone`."""
+    if moment is None or moment.utcoffset() is None:
+        return moment
+    return moment.astimezone(datetime.timezone(moment.utcoffset()))
+
+
+def _has_attachment(body) -> bool:
+    if not body:
+        return False
+    if type(body) is ListedStructure:
+        text = body.text
+        if text.count(b"(") <= limits.MAX_PARTS:
+            if not _ATTACHMENT_HINT.search(text):
+                return False
+            if not _ENCLOSED.search(text) and body.has_attached_part():
+                return True
+        body = body.parsed()
+    parts = _plain_parts(body)
+    if parts is not None and _none_attached(parts):
+        return False
+    if parts is not None and _surely_attached(parts):
+        return True
+    try:
+        return has_attachment(parse_bodystructure(body))
+    except LimitExceededError:
+        # Hundreds of parts or deep nesting: certainly not a plain text mail.
+        return True
+    except ProtocolError:
+        return False
+
+
+# What a structure.has_attachment() that finds an attachment reads from a ListedStructure (a
+# file's name, a disposition, an enclosed message) begins a quoted string that begins so:
+# where none does (and it is too small to exceed limits.MAX_PARTS) it finds none.
+_ATTACHMENT_HINT = re.compile(rb'"(?:(?:file)?name|attachment"|message")', re.IGNORECASE)
+# structure.parse_bodystructure() reads an enclosed message's fields in their own places, and
+# fails on one that has not got them: any part may be one where this is found.
+_ENCLOSED = re.compile(rb'"message"', re.IGNORECASE)
+# A part named so may be a file (see structure.has_attachment): its name is decoded then.
+_NAME_PARAMS = (b"name", b"filename")
+# How far the shortcut below looks before it leaves a structure to the full parse (far
+# below limits.MAX_DEPTH and MAX_PARTS, so it never hides their error).
+_PLAIN_MAX_DEPTH = 3
+_PLAIN_MAX_PARTS = 12
+_UNPLAIN = object()
+
+
+def _none_attached(parts: list) -> bool:
+    """Whether structure.has_attachment() surely finds no attachment among `parts` (see
+    _plain_parts): none has a Content-Disposition or a parameter that could name a file.
+    Most of the list's mail is such text (a plain or an HTML part, or both), and this
+    spares it decoding every parameter."""
+    return all(
+        disposition is None and not any(name.lower().startswith(_NAME_PARAMS) for name in names)
+        for _leaf, disposition, names in parts
+    )
+
+
+def _surely_attached(parts: list) -> bool:
+    """Whether structure.has_attachment() surely finds an attachment among `parts` (see
+    _plain_parts): a part (not a multipart) says it is one in its Content-Disposition."""
+    return any(leaf and disposition == b"attachment" for leaf, disposition, _names in parts)
+
+
+def _plain_parts(node, depth: int = 0, parts: list | None = None) -> list | None:
+    """The parts of a BODYSTRUCTURE (imapclient's BodyData) as [(whether not a multipart,
+    its disposition's type in lower case or None, its parameters' names)], where
+    structure.parse_bodystructure() surely reads it without error: parts of a plain shape,
+    none a message, at most _PLAIN_MAX_PARTS of them, _PLAIN_MAX_DEPTH deep, no parameter
+    in RFC 2231's form (continuations and charsets are the full parse's to decode). None
+    means "not sure": the full parse decides then."""
+    parts = [] if parts is None else parts
+    if len(parts) >= _PLAIN_MAX_PARTS or depth > _PLAIN_MAX_DEPTH or len(node) < 2:
+        return None
+    if isinstance(node[0], list):  # a multipart: its parts, subtype, parameters, disposition
+        names = _param_names(node[2] if len(node) > 2 else None)
+        disposition = _plain_disposition(node, 3)
+        if not node[0] or not isinstance(node[1], bytes) or names is None:
+            return None
+        if disposition is _UNPLAIN:
+            return None
+        parts.append((False, disposition, names))
+        for part in node[0]:
+            if not isinstance(part, tuple) or _plain_parts(part, depth + 1, parts) is None:
+                return None
+        return parts
+    kind = node[0]
+    if not isinstance(kind, bytes) or not isinstance(node[1], bytes) or len(node) < 7:
+        return None
+    if kind.lower() == b"message" or not all(
+        value is None or isinstance(value, bytes) for value in (node[3], node[5])
+    ):
+        return None
+    names = _param_names(node[2])
+    disposition = _plain_disposition(node, 9 if kind.lower() == b"text" else 8)
+    if names is None or disposition is _UNPLAIN:
+        return None
+    parts.append((True, disposition, names))
+    return parts
+
+
+def _plain_disposition(node, index: int):
+    """The type of the disposition at `index` as structure._disposition() reads it, in
+    lower case; None where there is none, _UNPLAIN where it is not plain."""
+    if len(node) <= index or not isinstance(node[index], tuple) or not node[index]:
+        return None
+    value = node[index]
+    params = _param_names(value[1]) if len(value) > 1 and value[1] else ()
+    if not isinstance(value[0], bytes) or params is None:
+        return _UNPLAIN
+    return value[0].lower()
+
+
+def _param_names(params) -> tuple | None:
+    """The names of parameters that decode without error; None for others."""
+    if params is None:
+        return ()
+    if not isinstance(params, tuple) or len(params) % 2:
+        return None
+    if not all(isinstance(value, bytes) for value in params):
+        return None
+    names = params[::2]
+    return None if any(b"*" in name for name in names) else names
+
+
+def _listed_addresses(text: bytes) -> tuple[Address, ...]:
+    """_addresses() of an address list of a ListedEnvelope by its text (b"NIL" for none),
+    kept for the next rows where it is short (a page has few senders)."""
+    if len(text) > _LISTED_ADDRESSES_MAX_TEXT:
+        return _addresses_of_fields(text)
+    return _short_addresses(text)
+
+
+def _addresses_of_fields(text: bytes) -> tuple[Address, ...]:
+    if text == b"NIL":
+        return ()
+    return tuple(
+        _address(name, mailbox, host)
+        for name, _route, mailbox, host in fetch_parser.address_fields(text, {})
+        if host is not None  # as in _addresses()
+    )
+
+
+# 1,024 address lists of up to 512 bytes each take under 1 MB with their addresses.
+_LISTED_ADDRESSES_MAX_TEXT = 512
+_short_addresses = functools.lru_cache(maxsize=1024)(_addresses_of_fields)
+
+
+def _addresses(addresses) -> tuple[Address, ...]:
+    return tuple(
+        _address(address.name, address.mailbox, address.host)
+        for address in addresses or ()
+        # A host of None: the start or end marker of an RFC 5322 group.
+        if address.host is not None
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _address(name, mailbox, host) -> Address:
+    """An address of an ENVELOPE as the list shows it, kept for the next rows (a page has
+    few senders, and they come again on the next pages): 1024 of them take under 1 MB."""
+    mailbox = clean_text(to_text(mailbox))
+    host = clean_text(to_text(host))
+    return Address(name=decode_header_text(name), address=f"{mailbox}@{host}" if host else mailbox)
