@@ -78,15 +78,16 @@ _ITEM = re.compile(
     re.DOTALL,
 )
 # How Dovecot begins each answer of the list: its first four items read with one match.
-_HEAD = re.compile(
+_HEAD_START = (
     rb"([0-9]+) \(UID ([0-9]+) FLAGS \(((?:"
     + _FLAG
     + rb"(?: "
     + _FLAG
     + rb")*+)?)\) RFC822\.SIZE "
     + _NUMBER
-    + rb' INTERNALDATE "([^"\\]*+)" '
+    + rb" INTERNALDATE "
 )
+_HEAD = re.compile(_HEAD_START + rb'"([^"\\]*+)" ')
 _ADDRESS = rb"\(" + b" ".join([rb"(?:NIL|" + _QUOTED + rb")"] * 4) + rb"\)"
 _ENVELOPE = re.compile(
     rb"\("
@@ -161,8 +162,28 @@ _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, start=1)}
 _MONTH = rb"(" + b"|".join(_MONTH_NAMES) + rb")"
 _TIME = rb"([0-9]{2}):([0-9]{2}):([0-9]{2}) ([+-])([0-9]{2})([0-9]{2})"
 _INTERNALDATE = re.compile(rb" ?([0-9]{1,2})-" + _MONTH + rb"-([1-9][0-9]{3}) " + _TIME)
-_HEADER_DATE = re.compile(
+HEADER_DATE = re.compile(
     rb"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?([0-9]{1,2}) " + _MONTH + rb" ([1-9][0-9]{3}) " + _TIME
+)
+# An answer of the list as Dovecot sends it, read with two matches (see list_rows.listed_row):
+# its first line up to the PREVIEW's literal (or up to the ENVELOPE, where the preview is
+# quoted, NIL or not asked for), then the ENVELOPE (the groups of _ENVELOPE) and a
+# BODYSTRUCTURE that a ListedStructure keeps as text, the answer's last items. The
+# INTERNALDATE's fields as _INTERNALDATE reads them.
+LISTED_HEAD = re.compile(
+    _HEAD_START
+    + b'"'
+    + _INTERNALDATE.pattern
+    + b'" '
+    + rb'(?:PREVIEW (?:\{([0-9]+)\}\Z|"([^"\\]*+(?:\\.[^"\\]*+)*+)" |NIL ))?'
+)
+LISTED_TAIL = re.compile(
+    rb"ENVELOPE "
+    + _ENVELOPE.pattern
+    + rb" BODYSTRUCTURE ("
+    + _LISTED_STRUCTURE.pattern
+    + rb")\)\Z",
+    re.DOTALL,
 )
 # imapclient's time zones by offset in seconds: they hold nothing but the offset, so one
 # serves every time of that offset (the world uses about 40; a server cannot add more).
@@ -369,7 +390,7 @@ def _plain_item(kind: int, text: bytes, normalise_times: bool):
         return _internaldate(text, normalise_times)
     if kind == 5:
         return (int(text),)
-    return _unescaped(text)
+    return unescaped(text)
 
 
 def _put_structure(message, word, line, position, options: tuple, known):
@@ -386,7 +407,7 @@ def _put_structure(message, word, line, position, options: tuple, known):
         else:
             message[word] = _envelope(found.groups(), normalise_times, known)
         if raw_dates:
-            message[b"ENVELOPE.DATE"] = _unescaped(found.group(1))
+            message[b"ENVELOPE.DATE"] = unescaped(found.group(1))
         return found.end()
     if listed:
         found = _LISTED_STRUCTURE.match(line, position)
@@ -400,7 +421,7 @@ def _put_structure(message, word, line, position, options: tuple, known):
     return position
 
 
-def _unescaped(text: bytes | None) -> bytes | None:
+def unescaped(text: bytes | None) -> bytes | None:
     if text is None or b"\\" not in text:
         return text
     return _ESCAPED.sub(rb"\1", text)
@@ -409,19 +430,19 @@ def _unescaped(text: bytes | None) -> bytes | None:
 def _envelope(fields: tuple, normalise_times: bool, known: dict) -> Envelope:
     """_convert_ENVELOPE() of the fields of an _ENVELOPE match; `known` as for
     _address_list()."""
-    date = _unescaped(fields[0])
-    moment = _header_date(date, normalise_times) if date else None
+    date = unescaped(fields[0])
+    moment = header_date(date, normalise_times) if date else None
     return Envelope(
         date=moment,
-        subject=_unescaped(fields[1]),
+        subject=unescaped(fields[1]),
         from_=_address_list(fields[2], known),
         sender=_address_list(fields[3], known),
         reply_to=_address_list(fields[4], known),
         to=_address_list(fields[5], known),
         cc=_address_list(fields[6], known),
         bcc=_address_list(fields[7], known),
-        in_reply_to=_unescaped(fields[8]),
-        message_id=_unescaped(fields[9]),
+        in_reply_to=unescaped(fields[8]),
+        message_id=unescaped(fields[9]),
     )
 
 
@@ -441,7 +462,7 @@ def address_fields(text: bytes, known: dict) -> list[tuple]:
     if found is None:
         found = [address.groups() for address in _ADDRESS_FIELDS.finditer(text)]
         if b"\\" in text:
-            found = [tuple(map(_unescaped, address)) for address in found]
+            found = [tuple(map(unescaped, address)) for address in found]
         known[text] = found
     return found
 
@@ -456,19 +477,19 @@ class ListedEnvelope:
 
     def __init__(self, fields: tuple, normalise_times: bool, known: dict):
         self.fields = fields  # an _ENVELOPE match's groups
-        date = _unescaped(fields[0])
-        self.date = _header_date(date, normalise_times) if date else None
+        date = unescaped(fields[0])
+        self.date = header_date(date, normalise_times) if date else None
         self.known = known  # as for _address_list()
 
-    subject = property(lambda self: _unescaped(self.fields[1]))
+    subject = property(lambda self: unescaped(self.fields[1]))
     from_ = property(lambda self: _address_list(self.fields[2], self.known))
     sender = property(lambda self: _address_list(self.fields[3], self.known))
     reply_to = property(lambda self: _address_list(self.fields[4], self.known))
     to = property(lambda self: _address_list(self.fields[5], self.known))
     cc = property(lambda self: _address_list(self.fields[6], self.known))
     bcc = property(lambda self: _address_list(self.fields[7], self.known))
-    in_reply_to = property(lambda self: _unescaped(self.fields[8]))
-    message_id = property(lambda self: _unescaped(self.fields[9]))
+    in_reply_to = property(lambda self: unescaped(self.fields[8]))
+    message_id = property(lambda self: unescaped(self.fields[9]))
 
 
 class ListedStructure:
@@ -523,10 +544,10 @@ def _structure(line: bytes, position: int):
     return None, position
 
 
-def _header_date(text: bytes, normalise_times: bool):
+def header_date(text: bytes, normalise_times: bool):
     """The date of _convert_ENVELOPE()."""
     try:
-        return _datetime(text, _HEADER_DATE, normalise_times)
+        return _datetime(text, HEADER_DATE, normalise_times)
     except ValueError:
         return None
 

@@ -597,7 +597,9 @@ def checked_fetch(
             with suppress(Exception):
                 fetch_answer(client, sent, strict=False)  # not left for the next FETCH
         raise
-    found = _by_uid(fetch_answer(client, sent), {uid}).get(uid) if sent is not None else None
+    found = None
+    if sent is not None:
+        found = answers_by_uid(fetch_answer(client, sent), {uid}).get(uid)
     return found if found is not None else uid_fetch(client, [uid], items).get(uid)
 
 
@@ -711,10 +713,11 @@ def uid_fetch(
     UnreadableFetchError when the answer cannot be parsed. `listed` as for fetch_answer().
     """
     wanted = set(uids)
-    return _by_uid(fetch(client, compress_uids(wanted), items, uid=True, listed=listed), wanted)
+    answers = fetch(client, compress_uids(wanted), items, uid=True, listed=listed)
+    return answers_by_uid(answers, wanted)
 
 
-def _by_uid(answers: dict, wanted: set) -> dict[int, dict]:
+def answers_by_uid(answers: dict, wanted: set) -> dict[int, dict]:
     """The answers of a UID FETCH (fetch_answer) by the UID they carry, for `wanted`."""
     merged: dict[int, dict] = {}
     for entry in answers.values():
@@ -735,8 +738,15 @@ def fetch(
     """The answers of one FETCH (`UID FETCH` with `uid`) by message sequence number, each
     with the UID where the server sent it (always for a UID FETCH). Callers that name
     messages by UID want uid_fetch(). `listed` as for fetch_answer()."""
+    return read_fetch(client, fetch_lines(client, message_set, items, uid=uid), listed=listed)
+
+
+def fetch_lines(
+    client: imapclient.IMAPClient, message_set: str, items: str, *, uid: bool = True
+) -> list:
+    """fetch()'s answers unparsed, as answer_lines() gives them (for read_fetch())."""
     command = ("UID", "FETCH") if uid else ("FETCH",)
-    return fetch_answer(client, client._imap._command(*command, message_set, items), listed=listed)
+    return answer_lines(client, client._imap._command(*command, message_set, items))
 
 
 def fetch_answer(
@@ -747,12 +757,21 @@ def fetch_answer(
     only guesses what will be needed); a broken connection raises all the same. With
     `listed`, ENVELOPEs and BODYSTRUCTUREs of the list's answers are read when asked for
     (fetch_parser.ListedEnvelope, ListedStructure): for the list alone."""
+    data = answer_lines(client, tag, strict=strict)
+    return None if data is None else read_fetch(client, data, strict=strict, listed=listed)
+
+
+def answer_lines(client: imapclient.IMAPClient, tag: bytes, *, strict: bool = True):
+    """The untagged answers of the FETCH sent under `tag` as imaplib keeps them (lines, and
+    (line, literal) for a line that ends in one); with `strict` false, None where the
+    server refused it."""
     if strict:
-        _typ, data = answer(client, tag, "FETCH", "FETCH")
-    else:
-        data = answer_unless_refused(client, tag, "FETCH", "FETCH")
-        if data is None:
-            return None
+        return answer(client, tag, "FETCH", "FETCH")[1]
+    return answer_unless_refused(client, tag, "FETCH", "FETCH")
+
+
+def read_fetch(client: imapclient.IMAPClient, data: list, *, strict=True, listed=False):
+    """fetch_answer() of the answers answer_lines() gave."""
     try:
         return parse_fetch(
             data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=listed

@@ -348,7 +348,7 @@ def _drop_guess(client, guess: _Guess | None) -> None:
     """Read the answers of a guess's FETCH and SORT and drop them (a broken connection
     raises)."""
     if guess is not None:
-        imap.fetch_answer(client, guess.fetch, strict=False, listed=True)
+        imap.answer_lines(client, guess.fetch, strict=False)
         if guess.sort is not None:
             imap.answer_unless_refused(client, guess.sort, "SORT", "ESEARCH")
 
@@ -416,8 +416,8 @@ def _first_look(
         sort_tag = imap.send(client, "UID", "SORT", *sort_args)
     try:
         # Read while the server sorts.
-        answers = imap.fetch_answer(client, fetch_tag, strict=False, listed=True)
-        guessed = _guessed_rows(client, answers, first, last, previews_of)
+        data = imap.answer_lines(client, fetch_tag, strict=False)
+        guessed = _guessed_rows(client, data, first, last, previews_of)
     finally:
         _typ, data = imap.answer(client, sort_tag, "SORT", "ESEARCH")
     result = _esearch_result(data)
@@ -425,20 +425,27 @@ def _first_look(
     page = uids[offset - start : end]
     if _folder_state(client, selected, client.message_count) == state:
         # Read after the NOOP, and nothing changed since: the rows are those of this state.
-        for row in guessed:
+        for row in guessed or ():
             _SUMMARIES.put((*state[:3], row.uid), (state[3], with_previews, row))
-        found = {row.uid for row in guessed}.intersection(page)
-        if answers is not None and 2 * len(found) < len(page):
+        found = {row.uid for row in guessed or ()}.intersection(page)
+        if guessed is not None and 2 * len(found) < len(page):
             _UNGUESSED.put(state[:3], True)
     return result.get(b"COUNT", 0), tuple(page), tuple(uids[: offset - start]), tuple(uids[end:])
 
 
-def _guessed_rows(client, answers, first, last, previews_of) -> tuple[MessageSummary, ...]:
-    """The rows of the FETCH of message numbers `first` to `last` that _first_look sent;
-    none where the server refused it or its answer could not be read (the page's rows are
-    then read as any others, and an unreadable one fails there)."""
-    if not answers:
-        return ()
+def _guessed_rows(client, data, first, last, previews_of):
+    """The rows of the FETCH of message numbers `first` to `last` that _first_look sent, of
+    its answers `data` (imap.answer_lines); None where the server refused it or its answer
+    could not be read (the page's rows are then read as any others, and an unreadable one
+    fails there)."""
+    if data is None:
+        return None
+    rows = list_rows.listed_rows(data, previews_of is not None)
+    if rows is not None:
+        return tuple(row for number, row in sorted(rows.items()) if first <= number <= last)
+    answers = imap.read_fetch(client, data, strict=False, listed=True)
+    if answers is None:
+        return None
     whole = [
         (item[b"UID"], item)
         for number, item in sorted(answers.items())
@@ -731,7 +738,12 @@ def _page_by_sequence(
     if last < first or first > count:
         return ()
     items = _summary_items(client, previews_of)
-    response = imap.fetch(client, f"{first}:{last}", items, uid=False, listed=True)
+    data = imap.fetch_lines(client, f"{first}:{last}", items, uid=False)
+    rows = list_rows.listed_rows(data, previews_of is not None)
+    if rows is not None:
+        numbers = sorted((number for number in rows if first <= number <= last), reverse=reverse)
+        return tuple(rows[number] for number in numbers)
+    response = imap.read_fetch(client, data, listed=True)
     numbers = sorted((seq for seq in response if first <= seq <= last), reverse=reverse)
     answers = [(response[seq][b"UID"], response[seq]) for seq in numbers if b"UID" in response[seq]]
     return list_rows.summaries(client, answers, previews_of)
@@ -1085,8 +1097,14 @@ def fetch_summaries(
     the previews read here)."""
     if not uids:
         return ()
-    response = imap.uid_fetch(client, uids, _summary_items(client, previews_of), listed=True)
+    items = _summary_items(client, previews_of)
+    data = imap.fetch_lines(client, compress_uids(set(uids)), items, uid=True)
+    rows = list_rows.listed_rows(data, previews_of is not None)
     # A message expunged by another client since the search is simply not on the page.
+    if rows is not None:
+        by_uid = {row.uid: row for row in rows.values()}
+        return tuple(by_uid[uid] for uid in uids if uid in by_uid)
+    response = imap.answers_by_uid(imap.read_fetch(client, data, listed=True), set(uids))
     answers = [(uid, response[uid]) for uid in uids if uid in response]
     return list_rows.summaries(client, answers, previews_of)
 

@@ -360,6 +360,8 @@ _DATE = st.sampled_from(
     + [b'"Tue, 1 Jan 24 10:50:00 +0000"', b'"Mon 1 Jan 2024 10:50:00 +0000"']
     + [b'"1 Jan 2024 10:50:00 GMT"', b'"Sat, 05 Sep 2026 10:12:30 +0800"']
     + [b'"1 Jan 2024 10.50.00 +0000"', b'"not a date"', b"NIL", b'""', b"12"]
+    + [b'"Mon, 1 Jan 2024 10:50:00 +0860"', b'"1 Jan 1970 00:00:00 +0000"']
+    + [b'"1 Jan 1970 00:00:01 +0000"', b'"30 Feb 2024 10:50:00 +0000"']
     + [b'"05-Dec-2026 00:50:57 \\"+0100\\""', b'"Mon,  1 Jan 2024 10:50:00 +0000"']
     + [_literal(b"1 Jan 2024 10:50:00 +0000")]
 )
@@ -808,3 +810,149 @@ def test_plain_text_and_an_attached_file_are_told_apart_without_a_parse(monkeypa
     monkeypatch.undo()
     for body, clip in ((inline, True), (no_lines, False)):
         assert _attachment_both_ways(body)[:2] == (clip, clip)
+
+
+# -- the list's rows read straight from the server's text (list_rows.listed_rows) ----------
+#
+# The list makes its rows of the answers' text where they have Dovecot's shape (its item
+# order, see fetch_parser.LISTED_HEAD), in one step instead of two: parse_fetch(listed=True),
+# then list_rows.summaries(). The rows must be those two steps' rows, or none at all (and
+# then the two steps decide).
+
+
+def _dovecot_answer(number, uid, flags, date, preview, envelope, body) -> bytes:
+    """An answer of the list in Dovecot's order of items; `preview` with its item name."""
+    items = [b"UID", uid, b"FLAGS", flags, b"RFC822.SIZE 1330 INTERNALDATE", date + preview]
+    items += [b"ENVELOPE", envelope, b"BODYSTRUCTURE", body]
+    return number + b" (" + b" ".join(items) + b")"
+
+
+def _answers(answer):
+    return st.lists(answer, min_size=1, max_size=3).map(
+        lambda answers: [chunk for text in answers for chunk in _chunks(text)]
+    )
+
+
+# Answers in Dovecot's order with the hostile values of the generators above.
+_DOVECOT_LIST_ANSWERS = _answers(
+    st.tuples(
+        _SEQ,
+        st.sampled_from([b"1", b"12", b"012", b"4294967296"]),
+        _FLAGS,
+        _DATE,
+        st.one_of(st.just(b""), _STRING.map(lambda preview: b" PREVIEW " + preview)),
+        _ENVELOPE,
+        st.one_of(_STRUCTURE, _WELL_BODY),
+    ).map(lambda parts: _dovecot_answer(*parts))
+)
+
+
+# Structures of the shapes a ListedStructure keeps (others are parsed: in two steps), without
+# a message part (which here lacks the fields Dovecot sends for one).
+_LISTED_BODY = _WELL_BODY.filter(
+    lambda body: fetch_parser._LISTED_STRUCTURE.fullmatch(body) and b'"message"' not in body
+)
+# The ENVELOPE of such answers without literals (Dovecot sends 8-bit header text as one:
+# such an answer is read in two steps).
+_QUOTED_ENVELOPE = _envelopes(
+    st.sampled_from([string for string in _SENT_STRING.elements if b"{{L:" not in string]),
+    # not of a zone of 24 hours, which summaries() refuses (see list_rows._plain_timezone)
+    st.sampled_from(
+        [date for date in _DATE.elements if date.startswith(b'"') and b"+24" not in date]
+    ),
+    st.nothing(),
+)
+
+
+@st.composite
+def _sent_list_answers(draw):
+    """Answers as Dovecot sends them, for messages of their own: plain INTERNALDATEs, the
+    Date headers of every form, strings quoted as it quotes them, keywords as flags,
+    structures of every shape, a preview quoted or a literal."""
+    count = draw(st.integers(min_value=1, max_value=3))
+    numbers = draw(st.lists(st.integers(1, 999), min_size=count, max_size=count, unique=True))
+    uids = draw(st.lists(st.integers(1, 99999), min_size=count, max_size=count, unique=True))
+    answers = []
+    for number, uid in zip(numbers, uids, strict=True):
+        answer = _dovecot_answer(
+            b"%d" % number,
+            b"%d" % uid,
+            draw(st.sampled_from([b"()", b"(\\Seen)", b"(\\Seen \\Flagged $Forwarded)"])),
+            draw(
+                st.sampled_from(
+                    [b'"05-Dec-2026 00:50:57 +0100"', b'" 5-Dec-2026 00:50:57 -0000"']
+                    + [b'"31-Dec-2026 23:59:59 -1130"']
+                )
+            ),
+            draw(
+                st.sampled_from(
+                    [b' PREVIEW "Hallo"', b' PREVIEW ""', b" PREVIEW " + _literal(_PREVIEW)]
+                )
+            ),
+            draw(_QUOTED_ENVELOPE),
+            draw(st.one_of(_LISTED_BODY, st.sampled_from(_SENT_BODIES))),
+        )
+        answers.extend(_chunks(answer))
+    return answers
+
+
+def _two_steps(data, with_previews: bool) -> dict:
+    """The rows by message number as parse_fetch(listed=True) and list_rows.summaries()
+    make them (for answers that all have a UID, an ENVELOPE and the server's preview)."""
+    parsed = parse_fetch(data, normalise_times=False, uid_is_key=False, raw_dates=True, listed=True)
+    answers = [(item[b"UID"], item) for item in parsed.values()]
+    folder = imap.SelectedFolder(name="INBOX", uidvalidity=1, readonly=False)
+    rows = list_rows.summaries(None, answers, folder if with_previews else None)
+    return dict(zip(parsed, rows, strict=True))
+
+
+@FUZZ
+@given(st.one_of(_list_answers(), _DOVECOT_LIST_ANSWERS, _sent_list_answers()), st.booleans())
+def test_the_lists_rows_read_straight_from_the_text_are_those_of_the_two_steps(data, with_previews):
+    rows = list_rows.listed_rows(data, with_previews)
+    if rows is not None:
+        # _plain compares times with their zones, not only the moments.
+        assert _plain(rows) == _plain(_two_steps(data, with_previews)), data
+
+
+@FUZZ
+@given(_sent_list_answers(), st.booleans())
+def test_what_dovecot_sends_for_the_list_is_made_rows_in_one_step(data, with_previews):
+    """Never by the two steps, answer by answer (list_rows._parsed_row), nor all of them
+    (listed_rows() giving None)."""
+    original = list_rows._parsed_row
+    list_rows._parsed_row = _refuse
+    try:
+        rows = list_rows.listed_rows(data, with_previews)
+    finally:
+        list_rows._parsed_row = original
+    assert rows is not None, data
+    assert _plain(rows) == _plain(_two_steps(data, with_previews))
+
+
+def _refuse(*_args):
+    raise AssertionError("read in two steps")
+
+
+def test_answers_the_two_steps_would_merge_or_read_more_for_are_left_to_them():
+    """Two answers for one message or one UID (parse_fetch merges them), a preview the
+    server did not make (read here then), an unsolicited change of flags, an answer that
+    cannot be read: no rows in one step; with the preview, and for Dovecot's answers
+    (literal preview, quoted preview, none asked for), rows."""
+    dovecot = _chunks(_DOVECOT_ANSWER)
+    assert list_rows.listed_rows(dovecot, True)[9].preview == 'Grüße, anbei "das" Angebot \\ (neu)'
+    nothing = b"(" + b" ".join([b"NIL"] * 10) + b")"
+    date = b'"05-Dec-2026 00:50:57 +0100"'
+    quoted = _dovecot_answer(
+        b"3", b"60", b"()", date, b' PREVIEW "Hallo"', nothing, _SENT_BODIES[0]
+    )
+    unasked = quoted.replace(b' PREVIEW "Hallo"', b"")
+    assert list_rows.listed_rows([quoted], True)[3].preview == "Hallo"
+    assert list_rows.listed_rows([unasked], False)[3].preview == ""
+    assert list_rows.listed_rows([unasked], True) is None
+    assert list_rows.listed_rows([quoted.replace(b'"Hallo"', b"NIL")], True) is None
+    assert list_rows.listed_rows([*dovecot, quoted.replace(b"3 (", b"9 (")], True) is None
+    assert list_rows.listed_rows([*dovecot, quoted.replace(b"UID 60", b"UID 951")], True) is None
+    assert list_rows.listed_rows([*dovecot, b"3 (FLAGS (\\Seen) MODSEQ (5))"], True) is None
+    assert list_rows.listed_rows([*dovecot, quoted[:-1]], True) is None
+    assert list_rows.listed_rows([*dovecot, quoted], True).keys() == {9, 3}

@@ -119,20 +119,20 @@ def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", math.inf)  # a near server
-    fetch_answer, sent_before_reading = imap.fetch_answer, []
+    answer_lines, sent_before_reading = imap.answer_lines, []
     answer, sent_before_noop_read = imap.answer, []
 
     def reading(connection, tag, **options):
         if options.get("strict") is False:  # the guess's answers
             sent_before_reading.append(len(wire.commands))
-        return fetch_answer(connection, tag, **options)
+        return answer_lines(connection, tag, **options)
 
     def answered(connection, tag, command, *args):
         if command == "NOOP":
             sent_before_noop_read.append(len(wire.commands))
         return answer(connection, tag, command, *args)
 
-    monkeypatch.setattr(imap, "fetch_answer", reading)
+    monkeypatch.setattr(imap, "answer_lines", reading)
     monkeypatch.setattr(imap, "answer", answered)
     looks = {
         "71:120": {},
