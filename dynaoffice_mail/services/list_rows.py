@@ -105,8 +105,8 @@ def listed_rows(data: list, with_previews: bool) -> dict[int, MessageSummary] | 
     then, and says what is wrong.
 
     An answer as Dovecot sends it (see fetch_parser.LISTED_HEAD) is made into its row
-    straight from the server's text, with two matches, in about half the time of those two
-    steps; others are read those two ways, each alone."""
+    straight from the server's text, with two matches, in about three quarters of the time
+    of those two steps; others are read those two ways, each alone."""
     rows: dict[int, MessageSummary] = {}
     uids = set()
     lines = []
@@ -216,7 +216,7 @@ def _plain_moment(day, month, year, hour, minute, second, sign, zone_hours, zone
 
 def _zone(sign: bytes, hours: bytes, minutes: bytes) -> datetime.timezone | None:
     """The time zone of a numeric zone's fields, kept in _ZONES; None for one of 24 hours
-    or more, or of 60 minutes or more (sort_date() leaves those to the server)."""
+    or more, or of 60 minutes or more (_sort_date() leaves those to the server)."""
     if int(hours) > 23 or int(minutes) > 59:
         return None
     offset = datetime.timedelta(hours=int(hours), minutes=int(minutes))

@@ -19,7 +19,7 @@ import re
 from . import imap, limits
 from .caches import BoundedCache, mailbox_scope
 from .exceptions import LimitExceededError, ProtocolError
-from .headers import clean_text, to_text
+from .headers import _UNCLEAN, clean_text, to_text
 from .html import html_to_text
 from .reading import _HTML_CHARSET, _decoder, _is_body_text, _leaves, _section, decode_text
 from .structure import MessagePart, parse_bodystructure
@@ -31,6 +31,9 @@ _LINK_TARGET = re.compile(r"\s*<(?:https?|mailto):[^<>\s]*>", re.IGNORECASE)
 # Markup left where the text was cut inside a tag (`<a href="...`), or not parsed at all.
 _TAG = re.compile(r"<[a-zA-Z/!][^<>]*(?:>|$)")
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
+# What one_line() changes in a text: what clean_text() does (see headers._UNCLEAN), and
+# blanks that str.split() drops (any but one space between words).
+_UNPLAIN = re.compile(_UNCLEAN.pattern + r"|[^\S ]|  |^ | $")
 
 
 def server_item(client) -> str | None:
@@ -68,7 +71,8 @@ def from_server(item: dict) -> str | None:
 def one_line(text: str) -> str:
     """`text` as a preview: control characters out, blanks collapsed, cut to
     limits.PREVIEW_CHARS at a word's end where there is one near."""
-    text = " ".join(clean_text(text).split())
+    if _UNPLAIN.search(text):
+        text = " ".join(clean_text(text).split())
     if len(text) <= limits.PREVIEW_CHARS:
         return text
     cut = text[: limits.PREVIEW_CHARS]

@@ -8,8 +8,11 @@ import secrets
 from email.message import EmailMessage
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from odoo.addons.dynaoffice_mail.services import imap, limits, messages, previews
+from odoo.addons.dynaoffice_mail.services.headers import clean_text
 from odoo.addons.dynaoffice_mail.services.messages import page_messages
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 from odoo.addons.dynaoffice_mail.tests.test_services_mailbox import WireLog
@@ -278,3 +281,22 @@ def test_a_bodystructure_that_cannot_be_read_gives_an_empty_preview(mail_servers
 )
 def test_one_line_is_clean_and_cut_at_a_word(text, expected):
     assert previews.one_line(text) == expected
+
+
+_PIECES = ["Wort", "ä", " ", "  ", "\t", "\r\n", "\x00", "\x85", "\xa0", "\u2028", "\u3000"]
+_PIECES += ["\ud800", "\udcff", "\x1c", "\x7f"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_PIECES), st.characters()), max_size=20).map("".join))
+def test_one_line_leaves_a_plain_line_as_it_is_and_makes_any_other_one(text):
+    """Its shortcut (a text with nothing to clean, one blank between words, none around)
+    gives what the whole way gives: clean, blanks of every kind made one, cut."""
+    whole = " ".join(clean_text(text).split())
+    cut = whole[: limits.PREVIEW_CHARS]
+    space = cut.rfind(" ")
+    if len(whole) > limits.PREVIEW_CHARS:
+        whole = cut[:space] if space > limits.PREVIEW_CHARS * 2 // 3 else cut
+    assert previews.one_line(text) == whole
+    long = text * 20
+    assert previews.one_line(long) == previews.one_line(" ".join(clean_text(long).split()))
