@@ -4,8 +4,11 @@ look), and what a second IMAP client changes meanwhile (a flag, a new mail, an e
 shows on the next page. Without CONDSTORE the list works as before, with no cache."""
 
 import datetime
+import email
+import email.policy
 import math
 import random
+import re
 import secrets
 
 import pytest
@@ -1061,3 +1064,57 @@ def test_expunged_uids_are_read_from_sets_as_the_server_writes_them():
     assert messages._vanished_among(answers, [6, 7, 12, 13, 40]) == {7, 12, 40}
     assert messages._vanished_among([b"(EARLIER) *"], [1]) is None
     assert imap._set_size(b"2,5:7") == 4 and imap._set_size(b"junk") == 0
+
+
+def test_dovecots_answers_make_the_lists_rows_in_one_step(mail_servers, monkeypatch):
+    """The list's FETCH answers from Dovecot (8-bit previews as literals, encoded subjects, an
+    attached file, a Date header with a zone's name) become rows straight from their text:
+    on a first look by date, by arrival and for rows the cache lacks, neither answer by
+    answer nor all of them in two steps; the rows are those of the two steps."""
+    address = f"rows-{secrets.token_hex(4)}@dynaoffice.test"
+    password = secrets.token_urlsafe(12)
+    mail_servers.add_user(address, password)
+    entries = []
+    for index in range(60):
+        date = NOW - datetime.timedelta(hours=60 - index)
+        body = f"Schöne Grüße, hier ist Nachricht {index}.\n" * 3
+        raw = _raw(f"Grüße Nummer {index}", "Jörg Müller", "joerg@example.com", date, body=body)
+        if index % 5 == 0:
+            message = email.message_from_bytes(raw, policy=email.policy.SMTP)
+            pdf = {"maintype": "application", "subtype": "pdf", "filename": "Angebot.pdf"}
+            message.add_attachment(b"%PDF-1.4", **pdf)
+            raw = message.as_bytes()
+        if index % 7 == 0:
+            raw = re.sub(rb"\r\nDate: ([^\r]*)\r\n", rb"\r\nDate: \1 (CET)\r\n", raw, count=1)
+        entries.append(("Rows", raw, {"\\Seen"} if index % 2 else set(), date))
+    mail_servers.dovecot.write_messages(address, entries)
+    client = _connect(mail_servers, address, password)
+    looks = [{}, {"offset": 10}, {"sort": "arrival"}, {"sort": "size"}]
+    try:
+        page_messages(client, "Rows", sort="arrival")  # the folder selected: its count known
+        monkeypatch.setattr(list_rows, "listed_rows", lambda *_args: None)  # two steps
+        two_steps = []
+        for options in looks:
+            messages.forget_summaries()
+            two_steps.append(page_messages(client, "Rows", **options))
+        monkeypatch.undo()
+        monkeypatch.setattr(imap, "RECHECK_AFTER", 0.0)
+        monkeypatch.setattr(list_rows, "summaries", _refused)
+        monkeypatch.setattr(list_rows, "_parsed_row", _refused)
+        one_step = []
+        for options in looks:
+            messages.forget_summaries()
+            one_step.append(page_messages(client, "Rows", **options))
+    finally:
+        messages.forget_summaries()
+        client.logout()
+    assert one_step == two_steps
+    rows = {row.uid: row for page in one_step for row in page.messages}
+    assert len(rows) == 60
+    assert rows[1].subject == "Grüße Nummer 0" and rows[1].from_[0].name == "Jörg Müller"
+    assert rows[1].preview.startswith("Schöne Grüße, hier ist Nachricht 0.")
+    assert sorted(uid for uid, row in rows.items() if row.has_attachment) == list(range(1, 61, 5))
+
+
+def _refused(*_args):
+    raise AssertionError("the rows made in two steps")
