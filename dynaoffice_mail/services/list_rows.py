@@ -157,11 +157,11 @@ def listed_row(lines: list, with_previews: bool) -> tuple[int, MessageSummary] |
     if tail is None or (with_previews and preview is None) or b"NIL" in flags.split(b" "):
         return _parsed_row(lines, with_previews)
     internal_date = _plain_moment(*internal)
+    if internal_date is None:
+        return _parsed_row(lines, with_previews)
     date_text = fetch_parser.unescaped(tail.group(1))
     plain = fetch_parser.HEADER_DATE.fullmatch(date_text) if date_text else None
     date = _plain_moment(*plain.groups()) if plain else None
-    if internal_date is None:
-        return _parsed_row(lines, with_previews)
     if date is None:  # none, another form, or a plain one that could be read otherwise
         date = _plain_timezone(fetch_parser.header_date(date_text, False) if date_text else None)
         sort_date = _sort_date(date_text)

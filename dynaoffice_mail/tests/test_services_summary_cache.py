@@ -1090,6 +1090,8 @@ def test_dovecots_answers_make_the_lists_rows_in_one_step(mail_servers, monkeypa
     mail_servers.dovecot.write_messages(address, entries)
     client = _connect(mail_servers, address, password)
     looks = [{}, {"offset": 10}, {"sort": "arrival"}, {"sort": "size"}]
+    monkeypatch.setattr(imap, "RECHECK_AFTER", 0.0)  # each look with its NOOP and guess
+    listed_rows = list_rows.listed_rows
     try:
         page_messages(client, "Rows", sort="arrival")  # the folder selected: its count known
         monkeypatch.setattr(list_rows, "listed_rows", lambda *_args: None)  # two steps
@@ -1097,8 +1099,7 @@ def test_dovecots_answers_make_the_lists_rows_in_one_step(mail_servers, monkeypa
         for options in looks:
             messages.forget_summaries()
             two_steps.append(page_messages(client, "Rows", **options))
-        monkeypatch.undo()
-        monkeypatch.setattr(imap, "RECHECK_AFTER", 0.0)
+        monkeypatch.setattr(list_rows, "listed_rows", listed_rows)
         monkeypatch.setattr(list_rows, "summaries", _refused)
         monkeypatch.setattr(list_rows, "_parsed_row", _refused)
         one_step = []
