@@ -71,7 +71,10 @@ def from_server(item: dict) -> str | None:
 def one_line(text: str) -> str:
     """`text` as a preview: control characters out, blanks collapsed, cut to
     limits.PREVIEW_CHARS at a word's end where there is one near."""
-    if _UNPLAIN.search(text):
+    # str.isprintable() is false for every character _UNPLAIN finds (controls, surrogates,
+    # every blank but the space) and a few more (format characters): a quick "plain".
+    plain = text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+    if not plain and _UNPLAIN.search(text):
         text = " ".join(clean_text(text).split())
     if len(text) <= limits.PREVIEW_CHARS:
         return text
