@@ -692,12 +692,26 @@ def _esearch(client, command: bytes, args: list[bytes]) -> dict:
     return _esearch_result(imap.untagged_command(client, command, args, response_name="ESEARCH"))
 
 
+# An ESEARCH answer of numbers and PARTIAL results (Dovecot's to the list's SORT), read
+# with one match: each item as parse_values() reads it (a number without a leading zero an
+# int, a PARTIAL's range and UIDs as text; a single UID there, or NIL, goes that way).
+_ESEARCH_ITEM = rb" ([A-Za-z]++) (?:(0|[1-9][0-9]*+)|\(([0-9]++:[0-9]++) ([0-9]++[,:][0-9,:]*+)\))"
+_PLAIN_ESEARCH = re.compile(rb'(?:\(TAG "[^"\\]*+"\))?(?: UID)?((?:' + _ESEARCH_ITEM + rb")*+)\Z")
+_ESEARCH_ITEM = re.compile(_ESEARCH_ITEM)
+
+
 def _esearch_result(data: list) -> dict:
     """What an ESEARCH answer (RFC 4731) says, by its names: {b"COUNT": 80, b"PARTIAL":
     ...}."""
     answer = [item for item in data if item]
     if not answer:
         return {}
+    plain = _PLAIN_ESEARCH.match(answer[-1]) if type(answer[-1]) is bytes else None
+    if plain is not None:
+        return {
+            name.upper(): int(number) if number else (first_last, uids)
+            for name, number, first_last, uids in _ESEARCH_ITEM.findall(plain.group(1))
+        }
     parsed = fetch_parser.parse_values(answer[-1:])  # parse_response()'s values, faster
     # (TAG "A12") UID COUNT 80 PARTIAL (1:50 80,79,...)
     if parsed and isinstance(parsed[0], tuple):
@@ -705,7 +719,7 @@ def _esearch_result(data: list) -> dict:
     if parsed and parsed[0] == b"UID":
         parsed = parsed[1:]
     pairs = zip(parsed[::2], parsed[1::2], strict=False)
-    return {to_text(name).upper().encode(): value for name, value in pairs}
+    return {name.upper(): value for name, value in pairs if type(name) is bytes}
 
 
 def _partial_uids(result: dict, limit: int) -> list[int]:

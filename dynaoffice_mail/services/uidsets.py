@@ -68,6 +68,15 @@ def parse_ordered_uids(text: str | bytes | int | None, max_count: int) -> list[i
         return [text]
     if isinstance(text, bytes):
         text = text.decode("ascii")
+    if ":" not in text:  # no range: each item one UID (a sorted page mostly is)
+        items = text.split(",")
+        try:
+            uids = [int(item) for item in items[: max_count + 1]]  # as the loop below reads
+        except ValueError as error:
+            raise ProtocolError(detail=f"unreadable sequence set {text!r}") from error
+        if len(uids) > max_count:
+            raise LimitExceededError(detail=f"more than {max_count} UIDs in one answer")
+        return uids
     uids = []
     try:
         for item in text.split(","):

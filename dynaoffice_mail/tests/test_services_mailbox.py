@@ -6,11 +6,14 @@ import imaplib
 import io
 import logging
 import random
+import re
 import secrets
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imapclient.imap_utf7 import encode as encode_utf7
 
 from odoo.addons.dynaoffice_mail.services import exceptions, imap, limits, messages
@@ -588,10 +591,102 @@ def test_compress_uids_refuses_what_is_not_a_set_of_uids():
 
 def test_sorted_results_keep_their_order():
     assert parse_ordered_uids(b"33:35,7,5:3", max_count=50) == [33, 34, 35, 7, 5, 4, 3]
+    assert parse_ordered_uids(b"1000,998,999", max_count=3) == [1000, 998, 999]
     assert parse_ordered_uids(12, max_count=1) == [12]
     assert parse_ordered_uids(None, max_count=1) == []
     with pytest.raises(exceptions.LimitExceededError):
         parse_ordered_uids(b"1:4294967295", max_count=50)
+    with pytest.raises(exceptions.LimitExceededError):
+        parse_ordered_uids(b"5,4,3", max_count=2)
+    with pytest.raises(exceptions.ProtocolError):
+        parse_ordered_uids(b"5,,3", max_count=50)
+
+
+_ESEARCH_NUMBER = st.one_of(st.integers(0, 10**6).map(str), st.sampled_from(["007", "0", "NIL"]))
+_ESEARCH_UIDS = st.one_of(
+    st.lists(st.integers(1, 5000).map(str), min_size=1, max_size=8).map(",".join),
+    st.sampled_from(["1000:991", "5,3:1,9", "NIL", "12", "4,,5", "1:"]),
+)
+_ESEARCH_ITEMS = st.one_of(
+    st.tuples(st.sampled_from(["COUNT", "count", "MIN", "MAX"]), _ESEARCH_NUMBER).map(" ".join),
+    st.tuples(st.sampled_from(["1:60", "41:110", "5"]), _ESEARCH_UIDS).map(
+        lambda pair: f"PARTIAL ({pair[0]} {pair[1]})"
+    ),
+    st.sampled_from(["ALL 1:5,7", "X-FOO bar", "PARTIAL (1:2 3,4) extra"]),
+)
+
+
+@given(
+    st.sampled_from(['(TAG "A12") ', '(TAG "A\\"1") ', "", '(TAG "B7")']),
+    st.sampled_from(["UID ", "", "uid "]),
+    st.lists(_ESEARCH_ITEMS, max_size=4).map(" ".join),
+    st.sampled_from(["", " "]),
+)
+@settings(max_examples=600, deadline=None)
+def test_esearch_answers_read_in_one_match_as_value_by_value(tag, uid, items, end):
+    """An ESEARCH answer of numbers and PARTIAL results, as Dovecot answers the list's SORT,
+    is read with one match: the same names and values as parse_values() reads, and any
+    other answer is read that way."""
+    line = f"{tag}{uid}{items}{end}".encode()
+    fast = messages._esearch_result([b"", line])
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(messages, "_PLAIN_ESEARCH", re.compile(rb"(?!)"))
+        assert fast == messages._esearch_result([b"", line])
+
+
+def test_dovecots_esearch_answer_is_read_in_one_match(monkeypatch):
+    def refused(_data):
+        raise AssertionError("read value by value")
+
+    monkeypatch.setattr(messages.fetch_parser, "parse_values", refused)
+    line = b'(TAG "KPED5") UID PARTIAL (1:60 1000,999,998) COUNT 1000'
+    assert messages._esearch_result([line]) == {
+        b"PARTIAL": (b"1:60", b"1000,999,998"),
+        b"COUNT": 1000,
+    }
+
+
+def _ordered_uids_item_by_item(text: bytes, max_count: int) -> list[int]:
+    """parse_ordered_uids() as it reads a result with ranges: item by item."""
+    uids = []
+    try:
+        for item in text.decode("ascii").split(","):
+            first, _, last = item.partition(":")
+            start, end = int(first), int(last or first)
+            step = 1 if end >= start else -1
+            if len(uids) + abs(end - start) + 1 > max_count:
+                raise exceptions.LimitExceededError(detail="too many")
+            uids.extend(range(start, end + step, step))
+    except ValueError as error:
+        raise exceptions.ProtocolError(detail="unreadable") from error
+    return uids
+
+
+def _outcome(function, *args):
+    try:
+        return function(*args)
+    except (exceptions.LimitExceededError, exceptions.ProtocolError) as error:
+        return type(error)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 5000).map(str),
+            st.sampled_from(["", " 7", "+7", "1_0", "x", "-3", "07"]),
+        ),
+        min_size=1,
+        max_size=12,
+    ).map(",".join),
+    st.integers(1, 12),
+)
+@settings(max_examples=400, deadline=None)
+def test_sorted_results_without_ranges_read_as_item_by_item(text, max_count):
+    """A result of single UIDs (as a sorted page mostly is) is read in one pass: the same
+    UIDs, and the same error where one item is not a number or there are too many."""
+    data = text.encode()
+    expected = _outcome(_ordered_uids_item_by_item, data, max_count)
+    assert _outcome(parse_ordered_uids, data, max_count) == expected
 
 
 # -- MIME structure -----------------------------------------------------------------------------
