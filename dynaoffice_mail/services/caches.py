@@ -39,18 +39,25 @@ class BoundedCache:
             return self._entries[key]
 
     def put(self, key: Hashable, value) -> None:
+        self.put_many(((key, value),))
+
+    def put_many(self, items) -> None:
+        """put() each (key, value) of `items`, in that order, under one lock (a page's
+        rows); the least recently used are dropped once all are in."""
         with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            if self._weigh is not None:
-                weight = self._weigh(value)
-                self.weight += weight - self._weights.get(key, 0)
-                self._weights[key] = weight
-            while len(self._entries) > self.max_entries or (
-                self._weigh is not None and self.weight > self.max_bytes and self._entries
+            entries, weights, weigh = self._entries, self._weights, self._weigh
+            for key, value in items:
+                entries[key] = value
+                entries.move_to_end(key)
+                if weigh is not None:
+                    weight = weigh(value)
+                    self.weight += weight - weights.get(key, 0)
+                    weights[key] = weight
+            while len(entries) > self.max_entries or (
+                weigh is not None and self.weight > self.max_bytes and entries
             ):
-                dropped, _value = self._entries.popitem(last=False)
-                self.weight -= self._weights.pop(dropped, 0)
+                dropped, _value = entries.popitem(last=False)
+                self.weight -= weights.pop(dropped, 0)
 
     def clear(self) -> None:
         with self._lock:

@@ -425,8 +425,11 @@ def _first_look(
     page = uids[offset - start : end]
     if _folder_state(client, selected, client.message_count) == state:
         # Read after the NOOP, and nothing changed since: the rows are those of this state.
-        for row in guessed or ():
-            _SUMMARIES.put((*state[:3], row.uid), (state[3], with_previews, row))
+        scope, folder, uidvalidity, modseq, _count = state
+        _SUMMARIES.put_many(
+            ((scope, folder, uidvalidity, row.uid), (modseq, with_previews, row))
+            for row in guessed or ()
+        )
         found = {row.uid for row in guessed or ()}.intersection(page)
         if guessed is not None and 2 * len(found) < len(page):
             _UNGUESSED.put(state[:3], True)
@@ -807,10 +810,12 @@ def _known_summaries(client, selected, state, uids, with_previews):
         # Stale rows are read again with the missing ones, in one FETCH; more than a page's
         # of them (a page of conversations has up to 1,000) are only asked what changed.
         refetched = list(stale) if len(stale) <= limits.STALE_ROWS_READ_AGAIN else []
-        for summary in fetch_summaries(client, missing + refetched, previews_of=previews_of):
-            rows[summary.uid] = summary
-            key = (scope, folder, uidvalidity, summary.uid)
-            _SUMMARIES.put(key, (modseq, with_previews, summary))
+        read = fetch_summaries(client, missing + refetched, previews_of=previews_of)
+        rows.update((summary.uid, summary) for summary in read)
+        _SUMMARIES.put_many(
+            ((scope, folder, uidvalidity, summary.uid), (modseq, with_previews, summary))
+            for summary in read
+        )
         stale = {} if refetched else stale
     if stale:
         since = min(entry[0] for entry in stale.values())
@@ -1043,8 +1048,9 @@ def _merged_page(client, selected, state, cached, window, order_key, offset, lim
     page = merged[start : start + limit]
     if len(page) < limit and not reaches_end:
         return None  # the messages that follow the window would fill the page
-    for row in merged:
-        _SUMMARIES.put((scope, folder, uidvalidity, row.uid), (modseq, with_previews, row))
+    _SUMMARIES.put_many(
+        ((scope, folder, uidvalidity, row.uid), (modseq, with_previews, row)) for row in merged
+    )
     new_from = max([new_from, *(uid + 1 for uid, _item in answers)])
     margin = limits.PAGE_MARGIN
     before = merged[max(0, start - margin) : start] if offset else []
@@ -1097,10 +1103,10 @@ def forget_summaries() -> None:
 def _summary_weight(entry) -> int:
     """A cached row's estimated size in bytes: the objects' overhead and the text."""
     summary = entry[2]
-    addresses = summary.from_ + summary.to
-    text = len(summary.subject) + len(summary.preview) + len(summary.message_id or "")
-    text += sum(len(address.name) + len(address.address) for address in addresses)
-    return 900 + 150 * len(addresses) + 2 * text
+    weight = 900 + 2 * (len(summary.subject) + len(summary.preview) + len(summary.message_id or ""))
+    for address in summary.from_ + summary.to:
+        weight += 150 + 2 * (len(address.name) + len(address.address))
+    return weight
 
 
 def fetch_summaries(

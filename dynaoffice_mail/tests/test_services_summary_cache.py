@@ -12,6 +12,8 @@ import re
 import secrets
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from odoo.addons.dynaoffice_mail.services import imap, limits, list_rows, messages, uidsets
 from odoo.addons.dynaoffice_mail.services.caches import BoundedCache
@@ -729,6 +731,35 @@ def test_the_row_cache_stays_within_its_bound(mail_servers, cached_folder, monke
     assert messages._summary_weight((1, True, pages[0].messages[0])) > 900
     # The worker's own cache: entries and estimated bytes.
     assert limits.MAX_CACHED_SUMMARIES * 1000 <= limits.MAX_CACHED_SUMMARY_BYTES
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 8), st.integers(0, 12)), max_size=20),
+    st.integers(1, 6),
+    st.integers(1, 40),
+)
+@settings(max_examples=300, deadline=None)
+def test_rows_put_at_once_keep_the_newest_within_the_bounds(items, max_entries, max_bytes):
+    """put_many() (a page's rows at once): the most recently put entries, as many as the
+    bounds allow and no fewer, with their weights summed; put() alike."""
+    many = BoundedCache(max_entries, max_bytes=max_bytes, weigh=len)
+    many.put_many((key, "x" * size) for key, size in items)
+    latest = {}
+    for key, size in items:
+        latest.pop(key, None)
+        latest[key] = size  # by the order each key was last put
+    kept, weight = [], 0
+    for key, size in reversed(latest.items()):
+        if len(kept) == max_entries or weight + size > max_bytes:
+            break
+        kept.insert(0, key)
+        weight += size
+    assert list(many._entries) == kept
+    assert many.weight == weight == sum(len(value) for value in many._entries.values())
+    one = BoundedCache(max_entries, max_bytes=max_bytes, weigh=len)
+    for key, size in items[-1:]:
+        one.put(key, "x" * size)
+        assert len(one) == (size <= max_bytes)
 
 
 def _raw_dated(subject: str, date_header: str | None) -> bytes:
