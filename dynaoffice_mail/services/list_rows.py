@@ -154,39 +154,49 @@ def listed_row(lines: list, with_previews: bool) -> tuple[int, MessageSummary] |
     else:
         preview, text, position = fetch_parser.unescaped(quoted), line, head.end()
     tail = fetch_parser.LISTED_TAIL.match(text, position)
-    if tail is None or (with_previews and preview is None) or b"NIL" in flags.split(b" "):
+    if tail is None or (with_previews and preview is None):
         return _parsed_row(lines, with_previews)
     internal_date = _plain_moment(*internal)
     if internal_date is None:
         return _parsed_row(lines, with_previews)
-    date_text = fetch_parser.unescaped(tail.group(1))
+    date_text, subject, from_, _sender, _reply_to, to, *_others, message_id, body = tail.groups()
+    if text.find(b"\\", position) >= 0:  # a quoted string with an escape, maybe
+        date_text, subject, message_id = map(
+            fetch_parser.unescaped, (date_text, subject, message_id)
+        )
     plain = fetch_parser.HEADER_DATE.fullmatch(date_text) if date_text else None
     date = _plain_moment(*plain.groups()) if plain else None
     if date is None:  # none, another form, or a plain one that could be read otherwise
         date = _plain_timezone(fetch_parser.header_date(date_text, False) if date_text else None)
         sort_date = _sort_date(date_text)
     else:
-        sort_date = _seconds(date)
-    message_id = fetch_parser.unescaped(tail.group(10))
+        sort_date = (date - _UTC_EPOCH) // _SECOND
+        sort_date = sort_date if sort_date > 0 else None  # as _sort_date() counts
     message_id = clean_text(to_text(message_id)).strip() if message_id else ""
+    if body.count(b"(") <= limits.MAX_PARTS and not _ATTACHMENT_HINT.search(body):
+        attached = False  # as _has_attachment() finds, without a ListedStructure
+    else:
+        attached = _has_attachment(ListedStructure(body))
     row = _new_row(
-        int(uid),
-        *_flag_fields(flags),
-        _has_attachment(ListedStructure(tail.group(11))),
-        int(size),
-        internal_date,
-        date,
-        decode_header_text(fetch_parser.unescaped(tail.group(2))),
-        _listed_addresses(tail.group(3)),
-        _listed_addresses(tail.group(6)),
-        message_id or None,
-        previews.one_line(to_text(preview)) if with_previews else "",
-        sort_date,
+        (
+            int(uid),
+            *_flag_fields(flags),
+            attached,
+            int(size),
+            internal_date,
+            date,
+            decode_header_text(subject),
+            _listed_addresses(from_),
+            _listed_addresses(to),
+            message_id or None,
+            previews.one_line(to_text(preview)) if with_previews else "",
+            sort_date,
+        )
     )
     return int(number), row
 
 
-def _new_row(*values) -> MessageSummary:
+def _new_row(values: tuple) -> MessageSummary:
     """MessageSummary(*values), in half the time: a frozen dataclass's __init__ sets each
     field through object.__setattr__(), and the list makes its rows by the thousand."""
     row = _NEW(MessageSummary)
@@ -226,15 +236,10 @@ def _zone(sign: bytes, hours: bytes, minutes: bytes) -> datetime.timezone | None
     return zone
 
 
-def _seconds(moment: datetime.datetime) -> int | None:
-    """_sort_date() of a Date header that fetch_parser.HEADER_DATE reads, by its moment."""
-    seconds = (moment - _UTC_EPOCH) // _SECOND
-    return seconds if seconds > 0 else None
-
-
 def _flag_fields(text: bytes) -> tuple:
     """flag_values() of a FLAGS list's text (`\\Seen \\Flagged`), kept by the text: a folder's
-    messages have few combinations of flags."""
+    messages have few combinations of flags. (A NIL among them is no flag, as where
+    parse_fetch() reads it as None.)"""
     fields = _FLAG_FIELDS.get(text)
     if fields is None:
         flags = tuple(text.split(b" ")) if text else ()
