@@ -49,7 +49,7 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     (a name or a subject is one line) and the other control characters are dropped; with
     `multiline` (a body text), tabs and CR/LF stay.
     """
-    if not _UNCLEAN.search(text):
+    if text.isprintable() or not _UNCLEAN.search(text):  # none of _UNCLEAN is printable
         return text
     if _SURROGATES.search(text):
         text = _without_surrogates(text)
@@ -91,6 +91,11 @@ def _decode_words(text: str) -> str:
     charset are joined before decoding, as a character may be split between two of them;
     blanks between two words are dropped (RFC 2047, section 6.2).
     """
+    whole = _ENCODED_WORD.fullmatch(text)
+    if whole is not None:  # one word and nothing else (a subject mostly is): as below
+        data = _word_bytes(whole[2], whole[3])
+        if data is not None:
+            return _decode_chunk(data, _charset(whole[1]))
     pieces = []  # [charset, bytearray] for decoded words, [None, str] for text as it came
     position = 0
     for match in _ENCODED_WORD.finditer(text):
@@ -103,7 +108,7 @@ def _decode_words(text: str) -> str:
         if data is None:
             pieces.append([None, match.group()])
             continue
-        charset = charset.split("*", 1)[0].strip().lower()  # RFC 2231 language suffix
+        charset = _charset(charset)
         if pieces and pieces[-1][0] == charset:
             pieces[-1][1] += data
         else:
@@ -113,6 +118,10 @@ def _decode_words(text: str) -> str:
         value if charset is None else _decode_chunk(bytes(value), charset)
         for charset, value in pieces
     )
+
+
+def _charset(name: str) -> str:
+    return name.split("*", 1)[0].strip().lower()  # without RFC 2231's language suffix
 
 
 def _word_bytes(encoding: str, encoded: str) -> bytes | None:

@@ -242,6 +242,43 @@ def test_any_encoded_file_name_decodes_clean(name):
         assert_clean_name(decode_header_text(value))
 
 
+_WORD_CHARSETS = ["utf-8", "UTF-8", "iso-8859-1", "utf-8*de", " utf-8", "utf-7", "idna"]
+_WORD_CHARSETS += ["unicode-escape", "x-unknown", "", "windows-1252"]
+
+
+@st.composite
+def _encoded_words(draw) -> str:
+    """One RFC 2047 word: a charset of any kind, Q or B, text encoded right or broken."""
+    charset = draw(st.sampled_from(_WORD_CHARSETS))
+    encoding = draw(st.sampled_from("qQbB"))
+    data = draw(
+        st.one_of(
+            ANY_TEXT.map(lambda text: text.encode("utf-8", "surrogatepass")), st.binary(max_size=30)
+        )
+    )
+    if encoding in "bB":
+        encoded = base64.b64encode(data).decode()
+        encoded = draw(
+            st.sampled_from(
+                [encoded, encoded.rstrip("="), encoded[:-1], "&" + encoded, encoded + "A"]
+            )
+        )
+    else:
+        encoded = "".join(
+            chr(byte) if chr(byte).isalnum() and byte < 128 else f"={byte:02X}" for byte in data
+        )
+        encoded = draw(st.sampled_from([encoded, encoded + "=", "=ZZ" + encoded, encoded + "_x"]))
+    return f"=?{charset}?{encoding}?{encoded}?="
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=500)
+@given(word=_encoded_words())
+def test_a_subject_of_one_encoded_word_decodes_as_among_other_text(word):
+    """A text that is one encoded word and nothing else (read in one step) decodes as the
+    same word after a blank, where it is read among the text around it."""
+    assert decode_header_text(word.encode()) == decode_header_text(b" " + word.encode())
+
+
 # -- the real Dovecot ----------------------------------------------------------------------------
 
 
