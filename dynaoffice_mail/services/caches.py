@@ -31,12 +31,21 @@ class BoundedCache:
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, default=None):
+        return self.get_many((key,), default)[0]
+
+    def get_many(self, keys, default=None) -> list:
+        """get() of each of `keys`, in that order, under one lock (a page's rows)."""
+        found = []
         with self._lock:
-            try:
-                self._entries.move_to_end(key)
-            except KeyError:
-                return default
-            return self._entries[key]
+            entries = self._entries
+            for key in keys:
+                try:
+                    entries.move_to_end(key)
+                except KeyError:
+                    found.append(default)
+                else:
+                    found.append(entries[key])
+        return found
 
     def put(self, key: Hashable, value) -> None:
         self.put_many(((key, value),))

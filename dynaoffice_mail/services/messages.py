@@ -794,9 +794,9 @@ def _known_summaries(client, selected, state, uids, with_previews):
     scope, folder, uidvalidity, modseq, _count = state
     changes = _changes_up_to(client, modseq)
     rows, stale, missing = {}, {}, []
-    for uid in uids:
-        key = (scope, folder, uidvalidity, uid)
-        entry = _SUMMARIES.get(key)
+    keys = [(scope, folder, uidvalidity, uid) for uid in uids]
+    for key, entry in zip(keys, _SUMMARIES.get_many(keys), strict=True):
+        uid = key[3]
         if entry is None or (with_previews and not entry[1]):
             missing.append(uid)
         elif entry[0] == modseq:

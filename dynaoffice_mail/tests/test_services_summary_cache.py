@@ -756,6 +756,13 @@ def test_rows_put_at_once_keep_the_newest_within_the_bounds(items, max_entries, 
         weight += size
     assert list(many._entries) == kept
     assert many.weight == weight == sum(len(value) for value in many._entries.values())
+    # Read back at once: each as get() reads it, each used most recently in that order.
+    probe = [99, *reversed(kept), *(key for key, _size in items)]
+    expected = [many._entries.get(key, "-") for key in probe]
+    assert many.get_many(probe, "-") == expected
+    assert (
+        list(many._entries) == list(dict.fromkeys(reversed([k for k in probe if k in kept])))[::-1]
+    )
     one = BoundedCache(max_entries, max_bytes=max_bytes, weigh=len)
     for key, size in items[-1:]:
         one.put(key, "x" * size)
@@ -989,7 +996,7 @@ def test_an_expunge_on_a_page_is_filled_from_its_margin(
             page_messages(client, FOLDER, **options)
         page = expunge_and_read(gone, deliver=True)
         page = expunge_and_read([row.uid for row in page.messages[:3]])
-        expunge_and_read([row.uid for row in page.messages[:limits.PAGE_MARGIN + 1]])
+        expunge_and_read([row.uid for row in page.messages[: limits.PAGE_MARGIN + 1]])
     finally:
         other.logout()
         client.logout()
