@@ -757,12 +757,11 @@ def test_rows_put_at_once_keep_the_newest_within_the_bounds(items, max_entries, 
     assert list(many._entries) == kept
     assert many.weight == weight == sum(len(value) for value in many._entries.values())
     # Read back at once: each as get() reads it, each used most recently in that order.
-    probe = [99, *reversed(kept), *(key for key, _size in items)]
-    expected = [many._entries.get(key, "-") for key in probe]
-    assert many.get_many(probe, "-") == expected
-    assert (
-        list(many._entries) == list(dict.fromkeys(reversed([k for k in probe if k in kept])))[::-1]
-    )
+    probe = [99, *reversed(kept), *(key for key, _size in items if key not in kept)]
+    assert many.get_many(probe, "-") == ["-", *("x" * latest[key] for key in reversed(kept))] + [
+        "-" for key, _size in items if key not in kept
+    ]
+    assert list(many._entries) == kept[::-1]
     one = BoundedCache(max_entries, max_bytes=max_bytes, weigh=len)
     for key, size in items[-1:]:
         one.put(key, "x" * size)
