@@ -698,9 +698,12 @@ def _esearch(client, command: bytes, args: list[bytes]) -> dict:
 # An ESEARCH answer of numbers and PARTIAL results (Dovecot's to the list's SORT), read
 # with one match: each item as parse_values() reads it (a number without a leading zero an
 # int, a PARTIAL's range and UIDs as text; a single UID there, or NIL, goes that way).
-_ESEARCH_ITEM = rb" ([A-Za-z]++) (?:(0|[1-9][0-9]*+)|\(([0-9]++:[0-9]++) ([0-9]++[,:][0-9,:]*+)\))"
-_PLAIN_ESEARCH = re.compile(rb'(?:\(TAG "[^"\\]*+"\))?(?: UID)?((?:' + _ESEARCH_ITEM + rb")*+)\Z")
-_ESEARCH_ITEM = re.compile(_ESEARCH_ITEM)
+_ESEARCH_ITEM = re.compile(
+    rb" ([A-Za-z]++) (?:(0|[1-9][0-9]*+)|\(([0-9]++:[0-9]++) ([0-9]++[,:][0-9,:]*+)\))"
+)
+_PLAIN_ESEARCH = re.compile(
+    rb'(?:\(TAG "[^"\\]*+"\))?(?: UID)?((?:' + _ESEARCH_ITEM.pattern + rb")*+)\Z"
+)
 
 
 def _esearch_result(data: list) -> dict:
