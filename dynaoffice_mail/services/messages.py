@@ -698,11 +698,14 @@ def _esearch(client, command: bytes, args: list[bytes]) -> dict:
 # An ESEARCH answer of numbers and PARTIAL results (Dovecot's to the list's SORT), read
 # with one match: each item as parse_values() reads it (a number without a leading zero an
 # int, a PARTIAL's range and UIDs as text; a single UID there, or NIL, goes that way).
+# (Python 3.11's re raises a SystemError for groups inside a repeat that does not
+# backtrack: the whole answer is matched without them, then findall() reads each item.)
 _ESEARCH_ITEM = re.compile(
     rb" ([A-Za-z]++) (?:(0|[1-9][0-9]*+)|\(([0-9]++:[0-9]++) ([0-9]++[,:][0-9,:]*+)\))"
 )
 _PLAIN_ESEARCH = re.compile(
-    rb'(?:\(TAG "[^"\\]*+"\))?(?: UID)?((?:' + _ESEARCH_ITEM.pattern + rb")*+)\Z"
+    rb'(?:\(TAG "[^"\\]*+"\))?(?: UID)?((?: [A-Za-z]++ '
+    rb"(?:0|[1-9][0-9]*+|\([0-9]++:[0-9]++ [0-9]++[,:][0-9,:]*+\)))*+)\Z"
 )
 
 

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from imapclient.imap_utf7 import encode as encode_utf7
 
@@ -622,6 +622,7 @@ _ESEARCH_ITEMS = st.one_of(
     st.lists(_ESEARCH_ITEMS, max_size=4).map(" ".join),
     st.sampled_from(["", " "]),
 )
+@example('(TAG "A12") ', "UID ", "COUNT 0 PARTIAL (1:60 1000:991)", "")  # a SystemError once
 @settings(max_examples=600, deadline=None)
 def test_esearch_answers_read_in_one_match_as_value_by_value(tag, uid, items, end):
     """An ESEARCH answer of numbers and PARTIAL results, as Dovecot answers the list's SORT,
