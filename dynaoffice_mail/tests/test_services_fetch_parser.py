@@ -4,6 +4,8 @@ bytes, the same values or an error of the same kind."""
 
 import dataclasses
 import datetime
+import importlib
+import pkgutil
 import re
 from functools import partial
 
@@ -956,3 +958,39 @@ def test_answers_the_two_steps_would_merge_or_read_more_for_are_left_to_them():
     assert list_rows.listed_rows([*dovecot, b"3 (FLAGS (\\Seen) MODSEQ (5))"], True) is None
     assert list_rows.listed_rows([*dovecot, quoted[:-1]], True) is None
     assert list_rows.listed_rows([*dovecot, quoted], True).keys() == {9, 3}
+
+
+def _groups_in_possessive_repeats(items, inside: bool = False) -> bool:
+    """Whether a parsed pattern has a capturing group inside a possessive repeat."""
+    constants = re._constants
+    for op, value in items:
+        parts = []
+        if op is constants.SUBPATTERN:
+            if value[0] is not None and inside:
+                return True
+            parts = [(value[-1], inside)]
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT):
+            parts = [(value[2], inside or op is constants.POSSESSIVE_REPEAT)]
+        elif op is constants.BRANCH:
+            parts = [(branch, inside) for branch in value[1]]
+        if any(_groups_in_possessive_repeats(*part) for part in parts):
+            return True
+    return False
+
+
+def test_no_pattern_has_a_group_inside_a_possessive_repeat():
+    """Python 3.11's re raises a SystemError ("The span of capturing group is wrong") for
+    some texts where a group sits inside a repeat like `(?:...)*+`: none of the services'
+    patterns has one (the check itself finds the one that had)."""
+    had = rb"((?: ([A-Z]++) (?:(0|[1-9][0-9]*+)|\(([0-9]++:[0-9]++) ([0-9,:]++)\)))*+)\Z"
+    assert _groups_in_possessive_repeats(re._parser.parse(had, 0))
+    found = []
+    services = importlib.import_module(fetch_parser.__package__)
+    for module_info in pkgutil.iter_modules(services.__path__):
+        module = importlib.import_module(f"{services.__name__}.{module_info.name}")
+        for name, value in vars(module).items():
+            if isinstance(value, re.Pattern) and _groups_in_possessive_repeats(
+                re._parser.parse(value.pattern, value.flags)
+            ):
+                found.append(f"{module_info.name}.{name}")
+    assert found == []
