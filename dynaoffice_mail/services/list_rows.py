@@ -36,8 +36,8 @@ _MONTHS = {
 }
 
 # The time zones of the rows' dates by their fields (sign, hours, minutes; the world uses
-# about 40 offsets),
-# and the flag fields by the FLAGS list's text (see _flag_fields): kept up to a bound.
+# about 40 offsets), and the flag fields by the FLAGS list's text (see _flag_fields): kept
+# up to a bound.
 _ZONES: dict[tuple, datetime.timezone] = {}
 _MAX_ZONES = 64
 _FLAG_FIELDS: dict[bytes, tuple] = {}
@@ -173,10 +173,8 @@ def listed_row(lines: list, with_previews: bool) -> tuple[int, MessageSummary] |
         sort_date = (date - _UTC_EPOCH) // _SECOND
         sort_date = sort_date if sort_date > 0 else None  # as _sort_date() counts
     message_id = clean_text(to_text(message_id)).strip() if message_id else ""
-    if body.count(b"(") <= limits.MAX_PARTS and not _ATTACHMENT_HINT.search(body):
-        attached = False  # as _has_attachment() finds, without a ListedStructure
-    else:
-        attached = _has_attachment(ListedStructure(body))
+    # Most structures are plain text: told without making a ListedStructure.
+    attached = not _surely_unattached(body) and _has_attachment(ListedStructure(body))
     row = _new_row(
         (
             int(uid),
@@ -358,11 +356,11 @@ def _has_attachment(body) -> bool:
         return False
     if type(body) is ListedStructure:
         text = body.text
-        if text.count(b"(") <= limits.MAX_PARTS:
-            if not _ATTACHMENT_HINT.search(text):
-                return False
-            if not _ENCLOSED.search(text) and body.has_attached_part():
-                return True
+        if _surely_unattached(text):
+            return False
+        small = text.count(b"(") <= limits.MAX_PARTS
+        if small and not _ENCLOSED.search(text) and body.has_attached_part():
+            return True
         body = body.parsed()
     parts = _plain_parts(body)
     if parts is not None and _none_attached(parts):
@@ -376,6 +374,12 @@ def _has_attachment(body) -> bool:
         return True
     except ProtocolError:
         return False
+
+
+def _surely_unattached(text: bytes) -> bool:
+    """Whether _has_attachment() of a ListedStructure of `text` is surely false: small
+    enough for limits.MAX_PARTS, and no hint of an attachment (_ATTACHMENT_HINT)."""
+    return text.count(b"(") <= limits.MAX_PARTS and not _ATTACHMENT_HINT.search(text)
 
 
 # What a structure.has_attachment() that finds an attachment reads from a ListedStructure (a
