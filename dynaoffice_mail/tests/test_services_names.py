@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.addons.dynaoffice_mail.services import imap, messages, mime, reading
+from odoo.addons.dynaoffice_mail.services import headers, imap, messages, mime, reading
 from odoo.addons.dynaoffice_mail.services.headers import (
     clean_text,
     decode_header_text,
@@ -277,6 +277,23 @@ def test_a_subject_of_one_encoded_word_decodes_as_among_other_text(word):
     """A text that is one encoded word and nothing else (read in one step) decodes as the
     same word after a blank, where it is read among the text around it."""
     assert decode_header_text(word.encode()) == decode_header_text(b" " + word.encode())
+
+
+def test_a_subject_of_one_encoded_word_is_decoded_in_one_step(monkeypatch):
+    """Such a subject is not split into the pieces of a mixed text (finditer)."""
+    pattern = headers._ENCODED_WORD
+
+    class _WholeOnly:
+        fullmatch = pattern.fullmatch
+
+        def finditer(self, _text):
+            raise AssertionError("read as a mixed text")
+
+    monkeypatch.setattr(headers, "_ENCODED_WORD", _WholeOnly())
+    assert decode_header_text(b"=?utf-8?q?=C3=9Cbergabe_Projekt?=") == "Übergabe Projekt"
+    assert decode_header_text(b"=?utf-8?b?w5xiZXJnYWJl?=") == "Übergabe"
+    with pytest.raises(AssertionError, match="mixed text"):
+        decode_header_text(b"Re: =?utf-8?q?=C3=9Cbergabe?=")
 
 
 # -- the real Dovecot ----------------------------------------------------------------------------

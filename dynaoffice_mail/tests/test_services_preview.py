@@ -300,3 +300,18 @@ def test_one_line_leaves_a_plain_line_as_it_is_and_makes_any_other_one(text):
     assert previews.one_line(text) == whole
     long = text * 20
     assert previews.one_line(long) == previews.one_line(" ".join(clean_text(long).split()))
+
+
+class _Refused:
+    def __getattr__(self, name):
+        raise AssertionError(f"{name} used")
+
+
+def test_a_plain_preview_line_takes_the_shortcut(monkeypatch):
+    """A printable line with one space between words (as Dovecot's PREVIEW mostly is) is
+    kept without looking for what to clean."""
+    monkeypatch.setattr(previews, "_UNPLAIN", _Refused())
+    text = "Hallo, grundsätzlich spricht nichts dagegen – wir müssen nur das Budget klären."
+    assert previews.one_line(text) == text
+    with pytest.raises(AssertionError, match="search used"):
+        previews.one_line("Zeile\tzwei")
