@@ -5,6 +5,7 @@ the server's preview)."""
 import dataclasses
 import datetime
 import functools
+import operator
 import re
 from dataclasses import dataclass
 
@@ -107,26 +108,59 @@ def listed_rows(data: list, with_previews: bool) -> dict[int, MessageSummary] | 
     An answer as Dovecot sends it (see fetch_parser.LISTED_HEAD) is made into its row
     straight from the server's text, with two matches, in about three quarters of the time
     of those two steps; others are read those two ways, each alone."""
-    rows: dict[int, MessageSummary] = {}
-    uids = set()
-    lines = []
+    made = RowsAsRead(with_previews)
     for chunk in data:
+        made(chunk)
+        if made.failed:
+            return None
+    return made.rows_of(data)
+
+
+class RowsAsRead:
+    """listed_rows() made answer by answer while the connection reads a FETCH's answers
+    (imap.watch_answers): where the server sends them slower than their rows are made
+    (Dovecot sends a page of the list in about 1 ms, its rows take about as long), the rows
+    cost no time beyond the answer's."""
+
+    def __init__(self, with_previews: bool):
+        self.with_previews = with_previews
+        self.rows: dict[int, MessageSummary] = {}
+        self.failed = False  # an answer that is not a row, or names a message twice
+        self._uids: set[int] = set()
+        self._lines: list = []  # of the answer read so far
+        self._taken: list = []  # every answer's lines taken
+
+    def __call__(self, chunk) -> None:
+        """Take the next of the FETCH's untagged answers, as imaplib keeps it."""
+        self._taken.append(chunk)
+        if self.failed:
+            return
+        lines = self._lines
         lines.append(chunk)
         if type(chunk) is tuple:
-            continue
+            return  # a line that ends in a literal: the answer goes on
+        self._lines = []
         try:
-            answer = listed_row(lines, with_previews)
+            answer = listed_row(lines, self.with_previews)
         except Exception:  # noqa: BLE001 - summaries() reads it again, and says what is wrong
-            return None
-        lines = []
+            answer = None
         if answer is None:
-            return None
+            self.failed = True
+            return
         number, row = answer
-        if number in rows or row.uid in uids:
-            return None  # parse_fetch() would merge the answers: summaries() decides
-        rows[number] = row
-        uids.add(row.uid)
-    return None if lines else rows
+        if number in self.rows or row.uid in self._uids:
+            self.failed = True  # parse_fetch() would merge the answers: summaries() decides
+            return
+        self.rows[number] = row
+        self._uids.add(row.uid)
+
+    def rows_of(self, data: list) -> dict[int, MessageSummary] | None:
+        """listed_rows(data, with_previews): the rows made where `data` is what this took
+        (the FETCH's answers since it began to watch them), else made now."""
+        taken = self._taken
+        if len(taken) != len(data) or not all(map(operator.is_, taken, data)):
+            return listed_rows(data, self.with_previews)
+        return None if self.failed or self._lines else self.rows
 
 
 def listed_row(lines: list, with_previews: bool) -> tuple[int, MessageSummary] | None:

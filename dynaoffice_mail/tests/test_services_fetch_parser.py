@@ -5,6 +5,7 @@ bytes, the same values or an error of the same kind."""
 import dataclasses
 import datetime
 import importlib
+import operator
 import pkgutil
 import re
 from functools import partial
@@ -934,6 +935,46 @@ def test_what_dovecot_sends_for_the_list_is_made_rows_in_one_step(data, with_pre
 
 def _refuse(*_args):
     raise AssertionError("read in two steps")
+
+
+def _copied(chunk):
+    """An equal chunk that is another object."""
+    if type(chunk) is tuple:
+        return tuple(bytes(bytearray(part)) for part in chunk)
+    return bytes(bytearray(chunk))
+
+
+@FUZZ
+@given(
+    st.one_of(_list_answers(), _sent_list_answers()),
+    st.booleans(),
+    st.sampled_from(["all", "after some", "others alike", "more"]),
+)
+def test_rows_made_as_the_answers_are_read_are_listed_rows_of_them(data, with_previews, took):
+    """The rows a RowsAsRead made of the answers it was given are listed_rows() of them;
+    of answers it was not all given (it began to watch after some; another list alike;
+    answers it was given that are not all in the list), listed_rows() of those asked for."""
+    expected = list_rows.listed_rows(data, with_previews)
+    made = list_rows.RowsAsRead(with_previews)
+    given_chunks = {
+        "all": data,
+        "after some": data[2:],
+        "others alike": [_copied(chunk) for chunk in data],
+        "more": [b"1 (UID 1 FLAGS () MODSEQ (3))", *data],
+    }[took]
+    for chunk in given_chunks:
+        made(chunk)
+    original, calls = list_rows.listed_rows, []
+    list_rows.listed_rows = lambda *args: calls.append(args) or original(*args)
+    try:
+        rows = made.rows_of(data)
+    finally:
+        list_rows.listed_rows = original
+    assert rows == expected
+    # Made again of `data` unless it took these very answers.
+    these = len(given_chunks) == len(data) and all(map(operator.is_, given_chunks, data))
+    assert calls == ([] if these else [(data, with_previews)])
+    assert these or took != "all"
 
 
 def test_answers_the_two_steps_would_merge_or_read_more_for_are_left_to_them():

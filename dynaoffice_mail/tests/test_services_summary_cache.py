@@ -114,16 +114,17 @@ def _read_one_by_one(client, uids):
 def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
     mail_servers, cached_folder, no_window, monkeypatch
 ):
-    """A page by date that this process has not read: the FETCH of the messages it most
-    likely holds (the folder's dates follow its arrival) goes out with the NOOP, before
-    the NOOP's answer is read (two round trips in all), the SORT after that answer and
-    before the FETCH's answers are read, and no FETCH follows. Each page is the server's,
-    its rows those that a FETCH of exactly its messages reads; looked at again it costs
-    the NOOP alone."""
+    """A page by date that this process has not read, in a folder above
+    PIPELINED_SORT_MAX_COUNT: the FETCH of the messages it most likely holds (the folder's
+    dates follow its arrival) goes out with the NOOP, before the NOOP's answer is read (two
+    round trips in all), the SORT after that answer and before the FETCH's answers are
+    read, and no FETCH follows. Each page is the server's, its rows those that a FETCH of
+    exactly its messages reads; looked at again it costs the NOOP alone."""
     address, password = cached_folder
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", math.inf)  # a near server
+    monkeypatch.setattr(messages, "PIPELINED_SORT_MAX_COUNT", COUNT - 1)  # a folder above
     answer_lines, sent_before_reading = imap.answer_lines, []
     answer, sent_before_noop_read = imap.answer, []
 
@@ -177,16 +178,63 @@ def test_a_first_look_by_date_reads_its_guess_while_the_server_sorts(
         assert page_again.messages == page.messages
 
 
+def _rows_in_two_steps(client, uids):
+    """The rows of `uids` as parse_fetch() and list_rows.summaries() make them."""
+    selected = client.selected_folder
+    items = messages._summary_items(client, selected)
+    answers = imap.fetch(client, uidsets.compress_uids(set(uids)), items)
+    by_uid = {item[b"UID"]: item for item in answers.values()}
+    return list_rows.summaries(client, [(uid, by_uid[uid]) for uid in uids], selected)
+
+
+def test_a_pages_rows_are_made_as_its_answers_are_read(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """The rows of a first look's guess (its SORT sent with the NOOP, or after it) and of a
+    page by arrival are made while the connection reads the FETCH's answers
+    (list_rows.RowsAsRead), none after them; they are the rows that parse_fetch() and
+    summaries() make of the same messages."""
+    client = _connect(mail_servers, *cached_folder)
+    rows_of, listed_rows, made = list_rows.RowsAsRead.rows_of, list_rows.listed_rows, []
+
+    def counted(rows_as_read, data):
+        made.append(len(rows_as_read.rows))
+        return rows_of(rows_as_read, data)
+
+    def refused(*_args):
+        raise AssertionError("rows made after the answers were read")
+
+    looks = [({}, COUNT), ({"offset": 50}, 0), ({"sort": "arrival", "offset": 20}, 0)]
+    pages = []
+    try:
+        page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
+        monkeypatch.setattr(list_rows.RowsAsRead, "rows_of", counted)
+        monkeypatch.setattr(list_rows, "listed_rows", refused)
+        for options, max_count in looks:
+            monkeypatch.setattr(messages, "PIPELINED_SORT_MAX_COUNT", max_count)
+            made.clear()
+            pages.append((page_messages(client, FOLDER, **options).messages, list(made)))
+        monkeypatch.setattr(list_rows, "listed_rows", listed_rows)
+        monkeypatch.setattr(list_rows.RowsAsRead, "rows_of", rows_of)
+        expected = [_rows_in_two_steps(client, [row.uid for row in rows]) for rows, _ in pages]
+    finally:
+        client.logout()
+    for (rows, made_before), two_steps in zip(pages, expected, strict=True):
+        assert made_before == [50]
+        assert rows == two_steps
+
+
 @pytest.mark.parametrize(
-    ("round_trip", "verbs"),
+    ("round_trip", "max_count", "verbs"),
     [
-        (math.inf, ["NOOP", "FETCH 71:120", "FETCH 71:120", "UID SORT"]),
-        (0.0, ["NOOP", "FETCH 71:120", "UID SORT", "FETCH 71:120", "UID SORT"]),
+        (math.inf, 0, ["NOOP", "FETCH 71:120", "FETCH 71:120", "UID SORT"]),
+        (0.0, 0, ["NOOP", "FETCH 71:120", "UID SORT", "FETCH 71:120", "UID SORT"]),
+        (math.inf, COUNT, ["NOOP", "FETCH 71:120", "UID SORT", "FETCH 71:120", "UID SORT"]),
     ],
-    ids=["sort after the noop", "sort with the noop"],
+    ids=["sort after the noop", "sort with the noop, far", "sort with the noop, small"],
 )
 def test_what_the_noop_tells_drops_what_was_sent_with_it(
-    mail_servers, cached_folder, no_window, monkeypatch, round_trip, verbs
+    mail_servers, cached_folder, no_window, monkeypatch, round_trip, max_count, verbs
 ):
     """Another client delivers a new mail, flags a message of the page and expunges the
     folder's first one while the connection rests: the first look's FETCH, sent with the
@@ -199,6 +247,7 @@ def test_what_the_noop_tells_drops_what_was_sent_with_it(
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", round_trip)
+    monkeypatch.setattr(messages, "PIPELINED_SORT_MAX_COUNT", max_count)
     try:
         page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
         other.select_folder(FOLDER)
@@ -223,18 +272,21 @@ def test_what_the_noop_tells_drops_what_was_sent_with_it(
     assert _verbs(again) == ["NOOP"] and page_again.messages == page.messages
 
 
-def test_a_first_look_at_a_far_server_sends_its_sort_with_the_noop(
-    mail_servers, cached_folder, no_window, monkeypatch
+@pytest.mark.parametrize("why", ["far server", "small folder"])
+def test_a_first_look_at_a_far_server_or_a_small_folder_sends_its_sort_with_the_noop(
+    mail_servers, cached_folder, no_window, monkeypatch, why
 ):
-    """Where a round trip costs more than PIPELINED_SORT_ROUND_TRIP, the first look's SORT
-    goes out with the NOOP and the FETCH, before anything is read: one round trip for the
-    page. The page is the server's, its rows those of a FETCH of exactly its messages, and
-    the next look costs the NOOP alone. On loopback the connection's round trip, measured
-    from its NOOPs, is far below that: the SORT waits there (the test above)."""
+    """Where a round trip costs more than PIPELINED_SORT_ROUND_TRIP, or the folder holds
+    at most PIPELINED_SORT_MAX_COUNT messages, the first look's SORT goes out with the NOOP
+    and the FETCH, before anything is read: one round trip for the page. The page is the
+    server's, its rows those of a FETCH of exactly its messages, and the next look costs
+    the NOOP alone. On loopback the connection's round trip, measured from its NOOPs, is
+    far below that; in a larger folder the SORT waits there (the test above)."""
     address, password = cached_folder
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     answer, sent_before_noop_read = imap.answer, []
+    monkeypatch.setattr(messages, "PIPELINED_SORT_MAX_COUNT", 0 if why == "far server" else COUNT)
 
     def answered(connection, tag, command, *args):
         if command == "NOOP":
@@ -249,7 +301,8 @@ def test_a_first_look_at_a_far_server_sends_its_sort_with_the_noop(
             page_messages(client, FOLDER, offset=offset)
         loopback = imap.round_trip(client)
         assert 0 < loopback < messages.PIPELINED_SORT_ROUND_TRIP
-        monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", loopback)
+        if why == "far server":
+            monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", loopback)
         monkeypatch.setattr(imap, "answer", answered)
         with WireLog(client) as wire:
             page = page_messages(client, FOLDER)
@@ -382,14 +435,16 @@ def _sent_otherwise(client, monkeypatch, send_instead, **later):
 def test_a_change_while_the_guess_is_read_is_not_kept(
     mail_servers, cached_folder, no_window, monkeypatch
 ):
-    """Another client flags the newest message after the NOOP's answer, right before the
-    SORT goes out: the server tells of it with the SORT's answers, so the guessed rows
-    (read before it) are not kept; the page's rows are read again and show the flag, and
-    the page is not kept either (the next look sorts again)."""
+    """In a folder where the SORT waits for the NOOP (above PIPELINED_SORT_MAX_COUNT),
+    another client flags the newest message after the NOOP's answer, right before the SORT
+    goes out: the server tells of it with the SORT's answers, so the guessed rows (read
+    before it) are not kept; the page's rows are read again and show the flag, and the page
+    is not kept either (the next look sorts again)."""
     address, password = cached_folder
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
     send = imap.send
+    monkeypatch.setattr(messages, "PIPELINED_SORT_MAX_COUNT", COUNT - 1)
 
     def flagged_first(connection, *words):
         if words[:2] == ("UID", "SORT"):
