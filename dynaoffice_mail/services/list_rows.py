@@ -120,7 +120,8 @@ class RowsAsRead:
     """listed_rows() made answer by answer while the connection reads a FETCH's answers
     (imap.watch_answers): where the server sends them slower than their rows are made
     (Dovecot sends a page of the list in about 1 ms, its rows take about as long), the rows
-    cost no time beyond the answer's."""
+    cost little time beyond the answer's. Not where a command waits to be sent until an
+    answer that comes after them: that would wait for the rows too."""
 
     def __init__(self, with_previews: bool):
         self.with_previews = with_previews

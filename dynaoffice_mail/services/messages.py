@@ -297,18 +297,18 @@ def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None
     criteria), where the folder is selected here, its state known and the page not cached
     for it: the page then costs two round trips, as the floor's SORT and FETCH.
 
-    The FETCH's rows are made as its answers come (list_rows.RowsAsRead). The SORT waits
-    for the NOOP's answer, which makes it see what the NOOP brought (a server may run a
-    SORT sent behind a NOOP before that NOOP's sync: Dovecot does); the FETCH need not,
-    where the NOOP says that nothing changed (else its rows are dropped, page_messages).
-    In a small folder (PIPELINED_SORT_MAX_COUNT), and where a round trip to the server
-    costs more than the overlap of making the rows while it sorts (PIPELINED_SORT_ROUND_TRIP:
-    a server elsewhere), the SORT goes out with them too, and counts alike only where the
-    NOOP says that nothing changed (else it is sent again): one round trip for the page.
-    (Dovecot runs a SORT that comes with a FETCH side by side with it, and the FETCH's
-    answers then wait for the sort; where that is short, the rows made as the answers come
-    end the page sooner than a sort that waits for the NOOP.) None where that does not
-    apply, having sent nothing."""
+    The SORT waits for the NOOP's answer, which makes it see what the NOOP brought (a
+    server may run a SORT sent behind a NOOP before that NOOP's sync: Dovecot does), and the
+    FETCH's rows are made while the server sorts; the FETCH need not wait, where the NOOP
+    says that nothing changed (else its rows are dropped, page_messages). In a small folder
+    (PIPELINED_SORT_MAX_COUNT), and where a round trip to the server costs more than the
+    overlap of making the rows while it sorts (PIPELINED_SORT_ROUND_TRIP: a server
+    elsewhere), the SORT goes out with them too, and counts alike only where the NOOP says
+    that nothing changed (else it is sent again): one round trip for the page; the rows are
+    then made as the FETCH's answers come (list_rows.RowsAsRead). (Dovecot runs a SORT that
+    comes with a FETCH side by side with it, and the FETCH's answers then wait for the
+    sort; where that is short, the rows made as the answers come end the page sooner than a
+    sort that waits for the NOOP.) None where that does not apply, having sent nothing."""
     if not imap.will_sync(client, folder, recent=True):
         return None
     selected = client.selected_folder
@@ -324,12 +324,14 @@ def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None
     noop = imap.send(client, "NOOP")
     fetch = imap.send(client, "FETCH", f"{span[0]}:{span[1]}", items)
     rows = list_rows.RowsAsRead(with_previews)
-    imap.watch_answers(client, fetch, rows)
     sort = None
     small = state[4] <= PIPELINED_SORT_MAX_COUNT
     if small or (imap.round_trip(client) or 0) >= PIPELINED_SORT_ROUND_TRIP:
         args = _first_sort_args(state, sort_key, criteria, reverse, offset, limit)[0]
         sort = imap.send(client, "UID", "SORT", *args)
+        # Nothing waits for the FETCH's last answer: its rows are made as they come. A SORT
+        # sent after the NOOP's answer, which comes after them, would wait for those rows.
+        imap.watch_answers(client, fetch, rows)
     return _Guess(
         state=state, first=span[0], last=span[1], noop=noop, fetch=fetch, sort=sort, rows=rows
     )

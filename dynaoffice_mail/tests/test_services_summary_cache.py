@@ -190,37 +190,42 @@ def _rows_in_two_steps(client, uids):
 def test_a_pages_rows_are_made_as_its_answers_are_read(
     mail_servers, cached_folder, no_window, monkeypatch
 ):
-    """The rows of a first look's guess (its SORT sent with the NOOP, or after it) and of a
-    page by arrival are made while the connection reads the FETCH's answers
-    (list_rows.RowsAsRead), none after them; they are the rows that parse_fetch() and
+    """The rows of a first look's guess whose SORT went out with the NOOP, and of a page by
+    arrival, are made while the connection reads the FETCH's answers (list_rows.RowsAsRead),
+    none after them; where the SORT waits for the NOOP's answer (which comes after the
+    FETCH's) they are made after it went out. They are the rows that parse_fetch() and
     summaries() make of the same messages."""
     client = _connect(mail_servers, *cached_folder)
-    rows_of, listed_rows, made = list_rows.RowsAsRead.rows_of, list_rows.listed_rows, []
+    rows_of, listed_rows, made, after = list_rows.RowsAsRead.rows_of, list_rows.listed_rows, [], []
 
     def counted(rows_as_read, data):
         made.append(len(rows_as_read.rows))
         return rows_of(rows_as_read, data)
 
-    def refused(*_args):
-        raise AssertionError("rows made after the answers were read")
+    def listed_after(data, with_previews):
+        after.append(len(data))
+        return listed_rows(data, with_previews)
 
     looks = [({}, COUNT), ({"offset": 50}, 0), ({"sort": "arrival", "offset": 20}, 0)]
     pages = []
     try:
         page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
         monkeypatch.setattr(list_rows.RowsAsRead, "rows_of", counted)
-        monkeypatch.setattr(list_rows, "listed_rows", refused)
+        monkeypatch.setattr(list_rows, "listed_rows", listed_after)
         for options, max_count in looks:
             monkeypatch.setattr(messages, "PIPELINED_SORT_MAX_COUNT", max_count)
             made.clear()
-            pages.append((page_messages(client, FOLDER, **options).messages, list(made)))
+            after.clear()
+            rows = page_messages(client, FOLDER, **options).messages
+            # The rows made as read of the FETCH's own (listed_rows() makes one more).
+            pages.append((rows, made[:1], list(after)))
         monkeypatch.setattr(list_rows, "listed_rows", listed_rows)
         monkeypatch.setattr(list_rows.RowsAsRead, "rows_of", rows_of)
-        expected = [_rows_in_two_steps(client, [row.uid for row in rows]) for rows, _ in pages]
+        expected = [_rows_in_two_steps(client, [row.uid for row in rows]) for rows, *_ in pages]
     finally:
         client.logout()
-    for (rows, made_before), two_steps in zip(pages, expected, strict=True):
-        assert made_before == [50]
+    assert [page[1:] for page in pages] == [([50], []), ([0], [50]), ([50], [])]
+    for (rows, *_), two_steps in zip(pages, expected, strict=True):
         assert rows == two_steps
 
 
