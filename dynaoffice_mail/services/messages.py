@@ -288,7 +288,7 @@ class _Guess:
     noop: bytes
     fetch: bytes
     sort: bytes | None  # the SORT sent with them, where a round trip costs more (see there)
-    rows: list_rows.RowsAsRead  # the FETCH's rows, made as its answers are read
+    rows: list_rows.RowsAsRead  # the FETCH's rows, made as its answers come with the SORT
 
 
 def _guess_ahead(client, folder, page, sort_key, with_previews) -> _Guess | None:
