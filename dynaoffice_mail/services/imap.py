@@ -164,30 +164,27 @@ class _VettedIMAP4(imaplib.IMAP4):
         """_append_untagged("FETCH", dat) while nothing is logged."""
         if self.sync_log is not None:
             self.sync_log.append(("FETCH", dat))
-        if self.highest_modseq is not None and type(dat) is bytes:
-            self._note_fetch_modseq(dat)
-        if self.fetch_watch is not None:
-            self._watched(dat)
+        self._note_fetch(dat)
         answers = self.untagged_responses.get("FETCH")
         if answers is None:
             self.untagged_responses["FETCH"] = [dat]
         else:
             answers.append(dat)
 
-    def _watched(self, dat):
-        """Give a FETCH answer to the watch while its command waits for its answer."""
-        tag, watch = self.fetch_watch
-        if self.tagged_commands.get(tag, False) is None:
-            watch(dat)
-
-    def _note_fetch_modseq(self, dat):
-        # The search's own scan of a list's long answer costs more than reading it.
-        told = isinstance(dat, bytes) and b"MODSEQ" in dat.upper()
-        modseq = _FETCH_MODSEQ.search(dat) if told else None
-        if modseq and int(modseq.group(1)) > self.highest_modseq:
-            # Another client changed flags (Dovecot says no HIGHESTMODSEQ then): each
-            # changed message comes with its new MODSEQ, and the highest is the folder's.
-            self.highest_modseq = int(modseq.group(1))
+    def _note_fetch(self, dat):
+        """What an untagged FETCH answer tells: a higher MODSEQ, and to the watch while its
+        command waits for its answer (see watch_answers)."""
+        if self.highest_modseq is not None and type(dat) is bytes:
+            # The search's own scan of a list's long answer costs more than reading it.
+            modseq = _FETCH_MODSEQ.search(dat) if b"MODSEQ" in dat.upper() else None
+            if modseq and int(modseq.group(1)) > self.highest_modseq:
+                # Another client changed flags (Dovecot says no HIGHESTMODSEQ then): each
+                # changed message comes with its new MODSEQ, and the highest is the folder's.
+                self.highest_modseq = int(modseq.group(1))
+        if self.fetch_watch is not None:
+            tag, watch = self.fetch_watch
+            if self.tagged_commands.get(tag, False) is None:
+                watch(dat)
 
     def _append_untagged(self, typ, dat):
         if self.sync_log is not None and typ in ("FETCH", "VANISHED"):
@@ -209,10 +206,7 @@ class _VettedIMAP4(imaplib.IMAP4):
             if self.message_count:
                 self.message_count = max(0, self.message_count - _set_size(dat))
         elif typ == "FETCH":
-            if self.highest_modseq is not None:
-                self._note_fetch_modseq(dat)
-            if self.fetch_watch is not None:
-                self._watched(dat)
+            self._note_fetch(dat)
         elif typ == "HIGHESTMODSEQ":
             self.highest_modseq = int(dat) if dat.isdigit() else None
         elif typ == "NOMODSEQ":
