@@ -1,7 +1,7 @@
 """`make bench`: what a page of the message list costs, beside the floor and the naive way.
 
-Against a Dovecot of its own, with generated folders of 10,000, 100,000 and 200,000 messages
-(`--sizes`), it measures "first page of 50, newest first" and "next page" three ways in the
+Against a Dovecot of its own, with generated folders of 1,000, 10,000, 100,000 and 200,000
+messages (`--sizes`), it measures "first page of 50, newest first" and "next page" three ways in the
 same run, interleaved request by request, so that the machine's noise falls on all three alike:
 
 ours
@@ -44,6 +44,11 @@ Commands are counted as imaplib tags (imapclient takes its tags there too), byte
 after TLS, by wrapping imaplib.IMAP4's reads and sends for the run: the same counter for all
 three ways. Peak Python memory is tracemalloc's peak during one request, in passes of their own
 because tracing slows Python down.
+
+Then ours (caches emptied) and the floor once more per page, in turns, with the bench's thread
+and every Dovecot process pinned to CPUs (bench_placements): apart and together. On a machine
+of two CPUs the scheduler otherwise decides during the run whether the two share a CPU, which
+at 1,000 messages changes ours' figure by a third.
 
 Then, per folder and pooled, the list page with its preview lines: made by the server with
 RFC 8970 `PREVIEW` in the summary FETCH (as ours fetches by default, and the floor and the
@@ -120,7 +125,7 @@ import tracemalloc
 import urllib.error
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
@@ -602,9 +607,10 @@ def _ratios(ours: dict, other: dict) -> dict:
     return {key: round(ours[key] / other[key], 3) if other[key] else None for key in RATIO_KEYS}
 
 
-def bench_page(meter, ways, pooled, folder, offset, repeat) -> dict:
+def bench_page(meter, ways, pooled, folder, offset, repeat, dovecot=None) -> dict:
     """Every way's figures for one page, measured in turns; plus whether ours got the floor's
-    page (the same UIDs in the same order)."""
+    page (the same UIDs in the same order), and with `dovecot` (its handle) ours and the
+    floor in each of PLACEMENTS (see bench_placements)."""
     pages = {}
     for way in ways:  # unmeasured: Dovecot caches this page's fields for all ways alike
         pages[way.name] = way.page(pooled[way.name], folder, offset)
@@ -674,8 +680,78 @@ def bench_page(meter, ways, pooled, folder, offset, repeat) -> dict:
     ours.close(flagger)
     figures["ours_per_floor"] = _ratios(figures["ours"], figures["floor"])
     figures["ours_per_naive"] = _ratios(figures["ours"], figures["naive"])
+    if dovecot is not None:
+        placed = bench_placements(meter, ways, pooled, folder, offset, repeat, dovecot)
+        figures["placements"] = placed
     figures["ours_equals_floor_page"] = pages["ours"] == pages["floor"]
     figures["naive_equals_floor_page"] = pages["naive"] == pages["floor"]
+    return figures
+
+
+# Where the bench's process and Dovecot's processes run (bench_placements). Above, the
+# scheduler places them, and on a machine of two CPUs it moves them during a run: a page of a
+# small folder then costs ours more while both share one CPU (its rows are made as Dovecot
+# sends the answers, which needs a CPU each) than while each has one, and the figure of one
+# page differs from the next page's as the scheduler's choice does.
+PLACEMENTS = (
+    ("apart", "the bench on one CPU, every Dovecot process on another"),
+    ("together", "the bench and every Dovecot process on one CPU"),
+)
+
+
+@contextmanager
+def pinned(dovecot, placement: str):
+    """The bench's thread and every process of `dovecot` (those it starts meanwhile inherit
+    its master's CPUs) kept on the CPUs `placement` names until the block ends; then all of
+    them may run on every CPU the bench could before. PermissionError where the bench may
+    not move Dovecot's processes."""
+    cpus = sorted(os.sched_getaffinity(0))
+    mine = {cpus[0]}
+    theirs = {cpus[1]} if placement == "apart" else mine
+
+    def place(own, others):
+        os.sched_setaffinity(0, own)
+        for pid in dovecot.process_ids():
+            with suppress(ProcessLookupError):  # a session's process that ended meanwhile
+                os.sched_setaffinity(pid, others)
+
+    try:
+        place(mine, theirs)
+        yield
+    finally:
+        place(cpus, cpus)
+
+
+def placements_possible() -> bool:
+    return hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
+
+
+def bench_placements(meter, ways, pooled, folder, offset, repeat, dovecot) -> dict | None:
+    """Ours (caches emptied, as in the table) and the floor, pooled and in turns, in each of
+    PLACEMENTS: {placement: {"ours_ms_p50", "floor_ms_p50", "ours_per_floor"}}; None where
+    the bench cannot pin (fewer than two CPUs, or no right to move Dovecot's processes)."""
+    if not placements_possible():
+        return None
+    pair = [way for way in ways if way.name in ("ours", "floor")]
+    figures = {}
+    for placement, _meaning in PLACEMENTS:
+        samples = {way.name: [] for way in pair}
+        try:
+            with pinned(dovecot, placement):
+                for way in pair:  # unmeasured: the first request on the CPUs it moved to
+                    way.page(pooled[way.name], folder, offset)
+                for round_ in range(repeat):
+                    for way in pair[round_ % 2 :] + pair[: round_ % 2]:
+                        call = lambda way=way: way.page(pooled[way.name], folder, offset)
+                        samples[way.name].append(measure(meter, call))
+        except PermissionError:
+            return None
+        ours, floor = _ms(samples["ours"], 0.5), _ms(samples["floor"], 0.5)
+        figures[placement] = {
+            "ours_ms_p50": ours,
+            "floor_ms_p50": floor,
+            "ours_per_floor": round(ours / floor, 3) if floor else None,
+        }
     return figures
 
 
@@ -730,11 +806,23 @@ def print_table(folder_result: dict):
                 )
             )
             print(f"{page_name:<6}ours/{other}: {shown}")
+        if "placements" in figures:
+            print(f"{page_name:<6}{_placement_line(figures['placements'])}")
         if not figures["ours_equals_floor_page"]:
             print(f"{page_name:<6}WARNING: ours and the floor returned different pages")
         if not figures["naive_equals_floor_page"]:
             print(f"{page_name:<6}(naive's page is in arrival order and differs from date order)")
     print()
+
+
+def _placement_line(placements: dict | None) -> str:
+    if placements is None:
+        return "ours/floor pinned: n/a (fewer than two CPUs, or Dovecot's processes not movable)"
+    return "ours/floor pooled p50 pinned: " + ", ".join(
+        f"{placement} {_ratio(figures['ours_per_floor'])} "
+        f"({figures['ours_ms_p50']:.2f}/{figures['floor_ms_p50']:.2f} ms)"
+        for placement, figures in placements.items()
+    )
 
 
 def _ratio(value) -> str:
@@ -783,7 +871,7 @@ def bench_imap(
             try:
                 for page_name, offset in PAGES:
                     result["pages"][page_name] = bench_page(
-                        meter, ways, pooled, folder, offset, repeat
+                        meter, ways, pooled, folder, offset, repeat, servers.dovecot
                     )
             finally:
                 for way in ways:
@@ -794,6 +882,8 @@ def bench_imap(
             )
             for _mode, meaning in CACHED_WAYS:
                 print(f"  {meaning}")
+            for placement, meaning in PLACEMENTS:
+                print(f"  ours and the floor pinned {placement}: {meaning}")
             print_table(result)
             if link_ms and size == sizes[0]:
                 result["link"] = bench_link(meter, mailbox, folder, repeat, link_ms)

@@ -320,6 +320,28 @@ class Dovecot:
             return None
         return pid if process_alive(pid, "dovecot") else None
 
+    def process_ids(self) -> list[int]:
+        """This instance's processes: its master and every process it started, with theirs
+        (a login, an auth and an imap process per session among them); none when stopped."""
+        master = self._master_pid()
+        if master is None:
+            return []
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # exited while we looked
+                continue
+            # "pid (name) state ppid ...": the name may hold blanks and parentheses.
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+        found = [master]
+        for pid in found:  # grows as it goes: each process's children after it
+            found.extend(children.get(pid, ()))
+        return found
+
     def _helper_pids(self) -> list[int]:
         """Processes of this instance: Dovecot titles them "dovecot-<instance_name>/<role>"."""
         title = f"dovecot-dynaoffice-{self.port_imap}/".encode()
