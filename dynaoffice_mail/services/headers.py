@@ -17,6 +17,8 @@ _CONTROLS_BUT_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # As email.header reads them: no blank inside, no "?" in the charset or the encoded text.
 _ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?\s]*)\?=")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
+# An "=" that begins no escape: _Q_ESCAPE leaves it as it is, binascii.a2b_qp() would not.
+_LONE_EQUALS = re.compile(r"=(?![0-9A-Fa-f]{2})")
 # Codecs that are no charset of mail text: decoding with them would turn escapes into text.
 _NOT_TEXT_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 
@@ -133,10 +135,13 @@ def _word_bytes(encoding: str, encoded: str) -> bytes | None:
             return binascii.a2b_base64(data, strict_mode=False)
         except (binascii.Error, ValueError):
             return None
-    return _Q_ESCAPE.sub(
-        lambda match: bytes([int(match.group(1), 16)]),
-        encoded.replace("_", " ").encode("utf-8", "surrogateescape"),
-    )
+    data = encoded.encode("utf-8", "surrogateescape")
+    if not _LONE_EQUALS.search(encoded):
+        # Every "=" begins an escape: binascii's decoder (in C; with `header`, "_" is a
+        # blank) reads the word alike, in a tenth of the time. German subjects and names
+        # mostly come so.
+        return binascii.a2b_qp(data, header=True)
+    return _Q_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), data.replace(b"_", b" "))
 
 
 def _decode_chunk(chunk: bytes, charset: str) -> str:

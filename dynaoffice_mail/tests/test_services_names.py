@@ -6,6 +6,7 @@ other mail programs write, on generated text, and on a draft stored in the real 
 """
 
 import base64
+import re
 import secrets
 import unicodedata
 
@@ -294,6 +295,34 @@ def test_a_subject_of_one_encoded_word_is_decoded_in_one_step(monkeypatch):
     assert decode_header_text(b"=?utf-8?b?w5xiZXJnYWJl?=") == "Übergabe"
     with pytest.raises(AssertionError, match="mixed text"):
         decode_header_text(b"Re: =?utf-8?q?=C3=9Cbergabe?=")
+
+
+def _q_bytes_as_specified(encoded: str) -> bytes:
+    """RFC 2047's Q: "_" a blank, "=" and two hex digits a byte, anything else as it is."""
+    data = encoded.replace("_", " ").encode("utf-8", "surrogateescape")
+    return re.sub(rb"=([0-9A-Fa-f]{2})", lambda match: bytes([int(match[1], 16)]), data)
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=1000)
+@given(encoded=st.text(alphabet="=_0123aAbBcCdDfFgG9z:.\u00fc\u20ac\udcc3", max_size=40))
+def test_a_q_word_decodes_as_rfc_2047_says_whichever_way_it_is_read(encoded):
+    """The Q word's bytes, read in C (binascii.a2b_qp) where every "=" begins an escape and
+    with _Q_ESCAPE otherwise, are those the rule gives: also for "==", "=" at the end, "=3D"
+    followed by hex digits, and 8-bit text."""
+    assert headers._word_bytes("q", encoded) == _q_bytes_as_specified(encoded)
+
+
+def test_a_q_word_whose_equals_signs_all_begin_escapes_is_read_in_c(monkeypatch):
+    class _Refused:
+        def sub(self, *_args):
+            raise AssertionError("read with the regular expression")
+
+    monkeypatch.setattr(headers, "_Q_ESCAPE", _Refused())
+    assert (
+        headers._word_bytes("Q", "Pr=C3=BCfung_f=c3=bcr_M=C3=A4rz") == "Prüfung für März".encode()
+    )
+    with pytest.raises(AssertionError, match="regular expression"):
+        headers._word_bytes("Q", "a=")
 
 
 # -- the real Dovecot ----------------------------------------------------------------------------
