@@ -40,6 +40,16 @@ from .uidsets import compress_uids, set_ranges
 # while a change made meanwhile through another connection (another Odoo worker deleting or
 # marking the user's mail) would not show on a list reloaded right after it.
 RECHECK_AFTER = 0.0
+# Dovecot 2.3 keeps what it read of a Maildir folder's list of UIDs each time a session
+# synchronises a message another process added (about 7.5 MB per new mail and 100,000
+# messages of the folder, any client alike) until the session selects a folder again, and
+# ends the session at its vsz_limit (256 MB by default: at 200,000 messages after some ten
+# new mails); the pool then logs in again and the server sorts anew, seconds for the page.
+# So a connection selects its folder again instead of its NOOP once the new mails it
+# synchronised there since the SELECT, each counted with the folder's size then, add up to
+# this many messages (at 200,000 messages every five new mails; a SELECT costs 0.4 s there,
+# the NOOP after new mail 0.08 s; a folder of 1,000 messages, every thousand, 1 ms).
+RESELECT_AFTER_GROWTH = 1_000_000
 _FETCH_MODSEQ = re.compile(rb"\bMODSEQ \((\d+)\)", re.IGNORECASE)
 # An untagged FETCH answer's first line, as imaplib's Untagged_status reads it: the message
 # number, the name, and something after it.
@@ -275,12 +285,16 @@ class VettedIMAPClient(imapclient.IMAPClient):
     quiet_since_tag: int | None = None
     # What the last NOOP of ensure_selected told (SyncChanges; None: nothing known).
     sync_changes = None
+    # The selected folder's size after each NOOP of ensure_selected that brought new mail,
+    # summed since the SELECT (see RESELECT_AFTER_GROWTH).
+    grown_since_select = 0
     # What a round trip to the server costs, in seconds, as far as measured (round_trip()).
     round_trip: float | None = None
 
     def select_folder(self, folder, readonly=False):
         self.selected_folder = None
         self.synced_at = None
+        self.grown_since_select = 0
         # The flags the server keeps for good in this folder (`\\*`: any new keyword).
         self.permanent_flags = None
         wanted = enable = None
@@ -561,10 +575,15 @@ def ensure_selected(
     check_folder_name(folder, "folder name")
     selected = getattr(client, "selected_folder", None)
     if _has_selected(client, folder):
-        if noop_sent is not None or (refresh and not (recent and _recently_synced(client))):
+        if noop_sent is None and not (refresh and not (recent and _recently_synced(client))):
+            return selected, client.message_count
+        if noop_sent is not None or not _reselect_due(client):
+            before = client.message_count
             client.sync_changes = SyncChanges.noop(client, noop_sent)
             _note_synced(client)
-        return selected, client.message_count
+            _note_growth(client, before)
+            return selected, client.message_count
+        # Selected again instead of the NOOP (see RESELECT_AFTER_GROWTH).
     if noop_sent is not None:
         answer(client, noop_sent, "NOOP", "NOOP")
     client.sync_changes = None
@@ -580,7 +599,9 @@ def will_sync(client: imapclient.IMAPClient, folder: str, *, recent: bool = Fals
     """Whether ensure_selected(client, folder, recent=recent) brings `folder` up to date
     with a NOOP (rather than selecting it, or trusting a view just synchronised): a caller
     may send that NOOP together with its next command (ensure_selected's `noop_sent`)."""
-    return _has_selected(client, folder) and not (recent and _recently_synced(client))
+    if not _has_selected(client, folder) or _reselect_due(client):
+        return False
+    return not (recent and _recently_synced(client))
 
 
 def round_trip(client) -> float | None:
@@ -600,6 +621,17 @@ def _has_selected(client, folder: str) -> bool:
     """Whether the connection has `folder` selected, with its message count known."""
     selected = getattr(client, "selected_folder", None)
     return selected is not None and selected.name == folder and client.message_count is not None
+
+
+def _reselect_due(client) -> bool:
+    return getattr(client, "grown_since_select", 0) >= RESELECT_AFTER_GROWTH
+
+
+def _note_growth(client, before: int | None) -> None:
+    """Count a NOOP that brought new mail into the selected folder (RESELECT_AFTER_GROWTH)."""
+    count = client.message_count
+    if isinstance(client, VettedIMAPClient) and None not in (before, count) and count > before:
+        client.grown_since_select += count
 
 
 def _note_synced(client) -> None:

@@ -541,6 +541,43 @@ def test_what_a_second_client_changes_shows_on_the_next_page(
     assert _rows(expunged_next) == _fresh_rows(mail_servers, address, password, offset=50)
 
 
+def test_a_folder_that_grew_enough_since_its_select_is_selected_again(
+    mail_servers, cached_folder, no_window, monkeypatch
+):
+    """Dovecot keeps memory for each new mail a session takes into a large Maildir folder,
+    until it selects again (imap.RESELECT_AFTER_GROWTH): once the new mails the NOOPs brought,
+    each counted with the folder's size, add up to the bound, the next page selects the
+    folder instead of its NOOP (and sends no NOOP ahead with a guess), and counts anew from
+    there. Every page is the one a fresh connection reads."""
+    monkeypatch.setattr(imap, "RESELECT_AFTER_GROWTH", (COUNT + 1) + (COUNT + 2))
+    address, password = cached_folder
+    client = _connect(mail_servers, address, password)
+    other = _connect(mail_servers, address, password)  # delivers, as LMTP would: no SELECT
+    firsts, pages, fresh = [], [], []
+    try:
+        page_messages(client, FOLDER)
+        for index in range(4):
+            new_date = NOW + datetime.timedelta(minutes=5 + index)
+            other.append(FOLDER, _raw(f"Neu {index}", "Ben", "ben@example.com", new_date))
+            due = not imap.will_sync(client, FOLDER)
+            with WireLog(client) as wire:
+                page = page_messages(client, FOLDER)
+            firsts.append((due, _verbs(wire)[0], client.grown_since_select))
+            pages.append(_rows(page))
+            fresh.append(_fresh_rows(mail_servers, address, password))
+    finally:
+        other.logout()
+        client.logout()
+    assert firsts == [
+        (False, "NOOP", COUNT + 1),
+        (False, "NOOP", (COUNT + 1) + (COUNT + 2)),
+        (True, 'SELECT "Cached"', 0),
+        (False, "NOOP", COUNT + 4),
+    ]
+    assert pages == fresh
+    assert [rows[0][3] for rows in pages] == ["Neu 0", "Neu 1", "Neu 2", "Neu 3"]
+
+
 def test_a_flag_change_keeps_the_order_where_it_cannot_change_it(
     mail_servers, cached_folder, no_window
 ):
