@@ -575,7 +575,8 @@ def ensure_selected(
     check_folder_name(folder, "folder name")
     selected = getattr(client, "selected_folder", None)
     if _has_selected(client, folder):
-        if noop_sent is None and not (refresh and not (recent and _recently_synced(client))):
+        syncs = noop_sent is not None or (refresh and not (recent and _recently_synced(client)))
+        if not syncs:
             return selected, client.message_count
         if noop_sent is not None or not _reselect_due(client):
             before = client.message_count
