@@ -7,9 +7,16 @@ and enters it again before the 29 minutes after which RFC 2177 allows the server
 the connection, and also after a quiet spell: a server that is gone without a word (a
 router dropped the connection) is noticed then, when DONE gets no answer. Dovecot says
 "* OK Still here" every two minutes, so a quiet spell of QUIET_LIMIT means trouble.
+
+Dovecot 2.3 keeps memory for each new mail a session learns of in a large Maildir folder
+until that session selects a folder again, and ends the session at its vsz_limit: a
+200,000-message Inbox in IDLE ended at its ninth new mail, whose notice never came. So the
+watcher leaves IDLE and selects the folder again by the rule of the pooled connections
+(imap.RESELECT_AFTER_GROWTH), and tells what changed while it was not in IDLE.
 """
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
@@ -17,8 +24,10 @@ from threading import Event
 
 import imapclient
 
+from . import imap
 from .exceptions import ConnectionFailedError, MailServiceError
 from .imap import check_folder_name, translate_errors
+from .uidsets import set_ranges
 
 _logger = logging.getLogger(__name__)
 
@@ -34,6 +43,9 @@ CHECK_EVERY = 1.0
 # returns at once with no responses. After this many such returns in a row the server is
 # taken to have closed the connection.
 EMPTY_WAKEUPS = 5
+
+# The HIGHESTMODSEQ a change in IDLE brought, as in "* OK [HIGHESTMODSEQ 7] Highest".
+_HIGHESTMODSEQ = re.compile(rb"\[HIGHESTMODSEQ ([0-9]+)\]", re.IGNORECASE)
 
 NEW = "new"
 FLAGS = "flags"
@@ -67,6 +79,71 @@ def changes_in(responses: Iterable[tuple]) -> frozenset[str]:
     return frozenset(changes)
 
 
+class FolderSeen:
+    """What the watching connection was told of its folder since it selected it: the
+    number of messages, the last HIGHESTMODSEQ it heard (Dovecot says it after new mail and
+    expunges, not after a flag change: a flag changed right before the SELECT may be told
+    once more), and the new mails it synchronised, each counted with the folder's size then
+    (as imap.RESELECT_AFTER_GROWTH counts them)."""
+
+    def __init__(self, selected: dict):
+        self.count: int | None = selected.get(b"EXISTS")
+        self.modseq: int | None = selected.get(b"HIGHESTMODSEQ")
+        self.grown = 0
+
+    def take(self, responses: Iterable[tuple]) -> None:
+        """Learn from untagged answers as imapclient's idle_check() gives them."""
+        for response in responses:
+            if len(response) < 2:
+                continue
+            first, name = response[0], response[1]
+            if isinstance(name, bytes):
+                name = name.upper()
+            if name == b"EXISTS" and isinstance(first, int):
+                if self.count is not None and first > self.count:
+                    self.grown += first
+                self.count = first
+            elif name == b"EXPUNGE" and self.count is not None:
+                self.count -= 1
+            elif isinstance(first, bytes) and first.upper() == b"VANISHED":
+                self._vanished(response[1:])
+            elif isinstance(first, bytes) and first.upper() == b"OK":
+                found = _HIGHESTMODSEQ.search(name) if isinstance(name, bytes) else None
+                if found is not None:
+                    self._heard_modseq(int(found.group(1)))
+
+    def reselect_due(self) -> bool:
+        return self.grown >= imap.RESELECT_AFTER_GROWTH
+
+    def changes_since(self, before: "FolderSeen") -> frozenset[str]:
+        """What a SELECT that made this says changed since `before` (the connection was not
+        in IDLE meanwhile): more messages are new mail, fewer an expunge, a higher
+        HIGHESTMODSEQ with as many messages a flag changed. Without CONDSTORE a flag changed
+        meanwhile goes untold (the client's slow poll still finds it)."""
+        if None in (self.count, before.count):
+            return frozenset({NEW, FLAGS, EXPUNGE})
+        if self.count > before.count:
+            return frozenset({NEW})
+        if self.count < before.count:
+            return frozenset({EXPUNGE})
+        if None not in (self.modseq, before.modseq) and self.modseq > before.modseq:
+            return frozenset({FLAGS})
+        return frozenset()
+
+    def _vanished(self, words: tuple) -> None:
+        if self.count is None or not words or words[0] == (b"EARLIER",):
+            return  # VANISHED (EARLIER) names messages that were gone before
+        for word in words:
+            if isinstance(word, int):
+                self.count -= 1
+            elif isinstance(word, bytes) and (ranges := set_ranges(word)) is not None:
+                self.count -= sum(high - low + 1 for low, high in ranges)
+
+    def _heard_modseq(self, modseq: int) -> None:
+        if self.modseq is None or modseq > self.modseq:
+            self.modseq = modseq
+
+
 def watch(
     client: imapclient.IMAPClient,
     folder: str,
@@ -90,19 +167,27 @@ def watch(
     with translate_errors(client):
         if not client.has_capability("IDLE"):
             raise IdleUnsupportedError(detail="the server does not offer IDLE")
-        client.select_folder(folder)
+        seen = FolderSeen(client.select_folder(folder))
         try:
             first = True
             while not stop.is_set():
                 ready = on_ready if first else None
-                _idle_once(client, on_change, stop, renew_after, quiet_limit, check_every, ready)
+                _idle_once(
+                    client, on_change, stop, renew_after, quiet_limit, check_every, ready, seen
+                )
                 first = False
+                if seen.reselect_due() and not stop.is_set():
+                    before, seen = seen, FolderSeen(client.select_folder(folder))
+                    changes = seen.changes_since(before)
+                    if changes:
+                        on_change(changes)
         finally:
             client.selected_folder = None
 
 
-def _idle_once(client, on_change, stop, renew_after, quiet_limit, check_every, on_ready):
-    """One IDLE command: until `stop`, `renew_after` or a quiet spell of `quiet_limit`."""
+def _idle_once(client, on_change, stop, renew_after, quiet_limit, check_every, on_ready, seen):
+    """One IDLE command: until `stop`, `renew_after`, a quiet spell of `quiet_limit` or
+    until the folder is due to be selected again (`seen`, a FolderSeen kept up to date)."""
     client.idle()
     if on_ready is not None:
         on_ready()
@@ -119,8 +204,11 @@ def _idle_once(client, on_change, stop, renew_after, quiet_limit, check_every, o
                 heard = time.monotonic()
                 empty = 0
                 changes = changes_in(responses)
+                seen.take(responses)
                 if changes:
                     on_change(changes)
+                if seen.reselect_due():
+                    break
             elif time.monotonic() - asked < check_every / 2:
                 empty += 1
                 if empty >= EMPTY_WAKEUPS:
@@ -135,5 +223,6 @@ def _idle_once(client, on_change, stop, renew_after, quiet_limit, check_every, o
         raise
     _text, responses = client.idle_done()
     changes = changes_in(responses)
+    seen.take(responses)
     if changes:
         on_change(changes)

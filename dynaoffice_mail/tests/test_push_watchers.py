@@ -137,6 +137,39 @@ def test_new_mail_flags_and_expunges_are_told(push, mail_servers, mailbox):
     assert watcher.stats.sessions == 1
 
 
+def test_what_the_watcher_counts_of_its_folder():
+    """FolderSeen, on the answers Dovecot sends in IDLE (with QRESYNC: VANISHED) and on a
+    server's EXPUNGE: the folder's size, the new mails counted with it, the HIGHESTMODSEQ;
+    and what a SELECT after it says changed."""
+    seen = idle.FolderSeen({b"EXISTS": 10, b"HIGHESTMODSEQ": 4})
+    seen.take([(11, b"EXISTS"), (1, b"RECENT"), (b"OK", b"[HIGHESTMODSEQ 6] Highest")])
+    seen.take([(12, b"EXISTS"), (b"OK", b"Still here")])
+    assert (seen.count, seen.grown, seen.modseq) == (12, 23, 6)
+    seen.take([(b"VANISHED", 5), (b"VANISHED", b"6:7,9"), (3, b"EXPUNGE")])
+    seen.take([(b"VANISHED", (b"EARLIER",), b"1:4")])  # gone before: not counted again
+    assert (seen.count, seen.grown) == (7, 23)
+    seen.take([(7, b"EXISTS"), (8, b"EXISTS")])
+    assert (seen.count, seen.grown) == (8, 31)
+    with patch.object(imap, "RESELECT_AFTER_GROWTH", 31):
+        assert seen.reselect_due()
+    with patch.object(imap, "RESELECT_AFTER_GROWTH", 32):
+        assert not seen.reselect_due()
+
+    def selected(count, modseq):
+        return idle.FolderSeen({b"EXISTS": count, b"HIGHESTMODSEQ": modseq})
+
+    assert selected(8, 6).changes_since(seen) == set()
+    assert selected(9, 7).changes_since(seen) == {idle.NEW}
+    assert selected(7, 7).changes_since(seen) == {idle.EXPUNGE}
+    assert selected(8, 7).changes_since(seen) == {idle.FLAGS}
+    assert idle.FolderSeen({b"EXISTS": 8}).changes_since(seen) == set()  # no CONDSTORE
+    assert selected(8, 6).changes_since(idle.FolderSeen({})) == {
+        idle.NEW,
+        idle.FLAGS,
+        idle.EXPUNGE,
+    }
+
+
 def test_two_processes_hold_one_idle_connection(push, mail_servers, mailbox):
     source, start = push
     source.watch()
@@ -268,3 +301,93 @@ def test_an_accounts_idle_connections_stay_within_its_slots(push, mail_servers, 
         for dispatcher in dispatchers:
             dispatcher.stop(wait=10)
             dispatcher.pool.clear()
+
+
+def test_the_watcher_selects_its_folder_again_as_new_mail_adds_up(mail_servers, mailbox):
+    """Dovecot 2.3 ends a session that learnt of too many new mails in a large Maildir folder
+    (see services.idle): the watcher leaves IDLE and selects the folder again by the rule of
+    imap.RESELECT_AFTER_GROWTH (here: every second new mail), tells what changed while it
+    was out of IDLE (a mail delivered, a flag set) and nothing where nothing did (after a
+    flag change and an expunge it heard in IDLE), and goes on hearing new mail."""
+    address = mailbox[0]
+    with imapclient_session(mail_servers, mailbox) as other:
+        count = other.folder_status("INBOX", [b"MESSAGES"])[b"MESSAGES"]
+        for number in range(max(0, 5 - count)):
+            deliver_over_lmtp(mail_servers, address, build_message(f"Old {number}"))
+        count = other.folder_status("INBOX", [b"MESSAGES"])[b"MESSAGES"]
+    client = imap.connect(imap_settings(mail_servers, *mailbox))
+    changes, selects, idles = queue.Queue(), [], []
+    ready, stop = threading.Event(), threading.Event()
+    in_gap = {}  # what another program does right before the watcher's n-th SELECT
+    real_select, real_idle = client.select_folder, client.idle
+
+    def select_folder(folder, readonly=False):
+        selects.append(folder)
+        in_gap.get(len(selects), lambda: None)()
+        return real_select(folder, readonly)
+
+    def idle_command():
+        answer = real_idle()
+        idles.append(True)
+        return answer
+
+    client.select_folder, client.idle = select_folder, idle_command
+
+    def deliver(subject):
+        deliver_over_lmtp(mail_servers, address, build_message(subject))
+
+    def heard():
+        return changes.get(timeout=10)
+
+    with imapclient_session(mail_servers, mailbox) as other:
+        other.select_folder("INBOX")
+        newest = max(other.search(["ALL"]))
+        in_gap[3] = lambda: deliver("In the gap")
+        in_gap[4] = lambda: other.add_flags([newest], [b"\\Answered"])
+        growth = (count + 1) + (count + 2)  # two new mails, counted as the rule counts
+        thread = threading.Thread(
+            target=idle.watch,
+            args=(client, "INBOX", changes.put, stop),
+            kwargs={"on_ready": ready.set, "check_every": 0.2},
+        )
+        try:
+            with patch.object(imap, "RESELECT_AFTER_GROWTH", growth):
+                thread.start()
+                assert ready.wait(10)
+                told = []
+                deliver("One")
+                told.append(heard())
+                # In IDLE: told, and not again at the SELECT (the next mail's
+                # HIGHESTMODSEQ covers it).
+                other.add_flags([newest], [b"\\Flagged"])
+                told.append(heard())
+                deliver("Two")
+                told.append(heard())
+                assert wait_until(lambda: len(idles) == 2)  # selected again, in IDLE again
+                other.delete_messages([newest])
+                other.expunge()
+                told.append(heard())
+                deliver("Three")
+                told.append(heard())
+                deliver("Four")
+                told.append(heard())
+                assert wait_until(lambda: len(idles) == 3)
+                told.append(heard())  # the mail delivered while it selected again
+                deliver("Five")
+                told.append(heard())
+                newest = max(other.search(["ALL"]))
+                deliver("Six")
+                told.append(heard())
+                assert wait_until(lambda: len(idles) == 4)
+                told.append(heard())  # the flag set while it selected again
+                deliver("Seven")
+                told.append(heard())
+        finally:
+            stop.set()
+            thread.join(10)
+            imap.close_quietly(client)
+    assert not thread.is_alive()
+    new, flags, gone = {idle.NEW}, {idle.FLAGS}, {idle.EXPUNGE}
+    assert told == [new, flags, new, gone, new, new, new, new, new, flags, new]
+    assert changes.empty()  # nothing told where nothing changed
+    assert selects == ["INBOX"] * 4
