@@ -2,6 +2,7 @@
 
 import binascii
 import codecs
+import datetime
 import email.utils
 import re
 
@@ -19,6 +20,10 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]*)\?([bBqQ])\?([^?\s]*)\?=")
 _Q_ESCAPE = re.compile(rb"=([0-9A-Fa-f]{2})")
 # An "=" that begins no escape: _Q_ESCAPE leaves it as it is, binascii.a2b_qp() would not.
 _LONE_EQUALS = re.compile(r"=(?![0-9A-Fa-f]{2})")
+# Python's calendar ends with the years 1 and 9999: a moment within a day of either end
+# cannot be shown in every time zone (placeable_moment).
+_FIRST_MOMENT = datetime.datetime.min + datetime.timedelta(days=1)
+_LAST_MOMENT = datetime.datetime.max - datetime.timedelta(days=1)
 # Codecs that are no charset of mail text: decoding with them would turn escapes into text.
 _NOT_TEXT_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 
@@ -155,6 +160,23 @@ def _decode_chunk(chunk: bytes, charset: str) -> str:
         return chunk.decode(codec.name, "replace")
     except (LookupError, ValueError, TypeError):
         return chunk.decode("utf-8", "replace")
+
+
+def placeable_moment(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """`moment` (a Date header or INTERNALDATE as read) where any time zone can show it;
+    None where its zone is no zone (an offset of 24 hours or more: "+2400", which Python
+    refuses the moment it is asked) or where it lies within a day of the ends of Python's
+    calendar ("31 Dec 9999 23:59:59 -0100" is in the year 10000 in UTC). Such a date is
+    read as none, as one that cannot be read at all: the message is listed, opened and
+    answered all the same. A moment without a zone counts as UTC."""
+    if moment is None:
+        return None
+    try:
+        offset = moment.utcoffset()
+        utc = moment.replace(tzinfo=None) - offset if offset else moment.replace(tzinfo=None)
+    except (ValueError, OverflowError):
+        return None
+    return moment if _FIRST_MOMENT <= utc <= _LAST_MOMENT else None
 
 
 def decode_params(pairs) -> dict[str, str]:

@@ -20,7 +20,7 @@ from dateutil import tz as dateutil_tz
 from . import limits
 from .addresses import Address, check_address
 from .exceptions import InvalidInputError
-from .headers import clean_text
+from .headers import clean_text, placeable_moment
 from .mime import Draft, build_message
 
 METHODS = ("REQUEST", "CANCEL")
@@ -241,8 +241,10 @@ def _moment(event, name: str):
             zone = _known_zone(line.params.get("TZID", [None])[0])
             if zone is not None:
                 value = value.replace(tzinfo=zone)
-        else:
-            value.utcoffset()  # a zone whose rules cannot be computed fails here, not later
+        # A zone whose rules cannot be computed fails here, not later; so does a moment no
+        # time zone can show (within a day of the end of Python's calendar).
+        if value.tzinfo is not None and placeable_moment(value) is None:
+            raise ValueError(f"{name} cannot be placed in time")
         return value
     if isinstance(value, datetime.date):
         return value

@@ -13,7 +13,7 @@ from . import fetch_parser, limits, previews
 from .addresses import Address
 from .exceptions import LimitExceededError, ProtocolError
 from .fetch_parser import ListedEnvelope, ListedStructure
-from .headers import clean_text, decode_header_text, to_text
+from .headers import clean_text, decode_header_text, placeable_moment, to_text
 from .structure import has_attachment, parse_bodystructure
 
 # A Date header in the one form that Dovecot's parser and _sort_date read alike (RFC 5322
@@ -380,7 +380,9 @@ def _sort_date(raw) -> int | None:
 
 
 def _plain_timezone(moment: datetime.datetime | None) -> datetime.datetime | None:
-    """imapclient's own tzinfo class as a standard `datetime.timezone`."""
+    """imapclient's own tzinfo class as a standard `datetime.timezone`; None where no zone
+    could show the moment (headers.placeable_moment)."""
+    moment = placeable_moment(moment)
     if moment is None or moment.utcoffset() is None:
         return moment
     return moment.astimezone(datetime.timezone(moment.utcoffset()))

@@ -1024,6 +1024,17 @@ def _date_markup(c):
     ), False
 
 
+def _date_beyond(date):
+    """A Date that Python cannot place in every time zone (within a day of the end of its
+    calendar) or whose zone is no zone (24 hours): listed and opened without a date."""
+
+    def build(c):
+        raw = _html_mail(c, "date beyond the calendar", _page(f"<p>{c.token} date</p>"))
+        return raw.replace(f"Date: {DATE}".encode(), f"Date: {date}".encode(), 1), False
+
+    return build
+
+
 def _unknown_charset(c):
     body = _crlf(_page(f"<p>{c.token} unknown charset \xe4\xf6\xfc</p><script>{c.js}</script>"))
     return _headers(c, "unknown charset").encode() + (
@@ -1387,6 +1398,9 @@ _MESSAGES: list[tuple[str, str, Callable]] = [
     ("mime-uuencoded-body", "mime", _wrong_transfer_encoding),
     ("mime-meta-charset", "mime", _html_charset_meta),
     ("header-backslash-words", "header-markup", _backslash_words),
+    ("header-date-year-10000", "mime", _date_beyond("Fri, 31 Dec 9999 23:59:59 -0100")),
+    ("header-date-zone-of-24-hours", "mime", _date_beyond("Fri, 04 Dec 2026 10:00:00 +2400")),
+    ("header-date-named-zone-at-the-end", "mime", _date_beyond("31 Dec 9999 23:59:59 EST")),
 ]
 
 

@@ -268,11 +268,18 @@ class TestClientInvitation(InvitationCase):
             organizer=self.partner_address, extra=["DESCRIPTION:" + "x" * 300_000]
         )
         no_uid = calendar_text(organizer=self.partner_address).replace("UID:", "X-NO-UID:")
+        # The last hour of Python's calendar in UTC is in the year 10000 in Berlin.
+        year_10000 = calendar_text(
+            organizer=self.partner_address,
+            start="DTSTART:99991231T233000Z",
+            end="DTEND:99991231T235959Z",
+        )
         for name, ics in (
             ("broken", broken),
             ("endless zone", endless_zone),
             ("oversized", oversized),
             ("no uid", no_uid),
+            ("year 10000", year_10000),
         ):
             with self.subTest(name):
                 raw = invitation_message(name, ics, sender=self.partner_address)

@@ -6,6 +6,7 @@ other mail programs write, on generated text, and on a draft stored in the real 
 """
 
 import base64
+import datetime
 import re
 import secrets
 import unicodedata
@@ -13,6 +14,7 @@ import unicodedata
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from imapclient.fixed_offset import FixedOffset
 
 from odoo.addons.dynaoffice_mail.services import headers, imap, messages, mime, reading
 from odoo.addons.dynaoffice_mail.services.headers import (
@@ -346,3 +348,41 @@ def test_names_read_from_dovecot_are_clean(mail_servers, mailbox):
     for name in names:
         assert_clean_name(name)
     assert names[-1].startswith("Roh") and names[-1].endswith(".bin")
+
+
+def test_a_date_is_kept_where_every_time_zone_can_show_it():
+    """headers.placeable_moment: a Date within a day of the ends of Python's calendar, or
+    with a zone of 24 hours (imapclient makes one, Python refuses it when asked), is none;
+    any other is kept as it is, one without a zone counted as UTC."""
+    utc, zone = datetime.timezone.utc, datetime.timezone
+
+    def moment(*fields, tzinfo=utc):
+        return datetime.datetime(*fields, tzinfo=tzinfo)
+
+    kept = [
+        moment(2026, 12, 4, 10, 0, tzinfo=zone(datetime.timedelta(hours=1))),
+        moment(9999, 12, 30, 23, 59, 59),
+        moment(9999, 12, 31, 22, 0, tzinfo=zone(datetime.timedelta(hours=23))),
+        moment(1, 1, 2, 0, 0),
+        moment(1, 1, 1, 1, 0, tzinfo=zone(-datetime.timedelta(hours=23))),
+        moment(2026, 12, 4, 10, 0, tzinfo=FixedOffset(-23 * 60 - 59)),
+        datetime.datetime(9999, 12, 30, 12, 0),
+    ]
+    for value in kept:
+        assert headers.placeable_moment(value) is value
+    beyond = [
+        moment(9999, 12, 31, 23, 59, 59, tzinfo=zone(-datetime.timedelta(hours=1))),
+        moment(9999, 12, 31, 0, 0),
+        moment(1, 1, 1, 23, 59, 59),
+        moment(1, 1, 2, 0, 0, tzinfo=zone(datetime.timedelta(minutes=1))),
+        moment(2026, 12, 4, 10, 0, tzinfo=FixedOffset(24 * 60)),
+        moment(2026, 12, 4, 10, 0, tzinfo=FixedOffset(-99 * 60 - 59)),
+        datetime.datetime(9999, 12, 31, 0, 0),
+    ]
+    for value in beyond:
+        assert headers.placeable_moment(value) is None, value
+    assert headers.placeable_moment(None) is None
+    # What Python reads of a header, as the reading pane does.
+    assert reading._date("Fri, 31 Dec 9999 23:59:59 -0100") is None
+    assert reading._date("Fri, 04 Dec 2026 10:00:00 +2400") is None
+    assert reading._date("Fri, 04 Dec 2026 10:00:00 -0000") == moment(2026, 12, 4, 10, 0)
