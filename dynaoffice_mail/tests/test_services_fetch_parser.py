@@ -368,6 +368,11 @@ _DATE = st.sampled_from(
     + [b'"05-Dec-2026 00:50:57 \\"+0100\\""', b'"Mon,  1 Jan 2024 10:50:00 +0000"']
     + [_literal(b"1 Jan 2024 10:50:00 +0000")]
 )
+# Date headers in the last day of Python's calendar, which the Date of anyone's mail can
+# name: no time zone can show some of them (imapclient's own reading of such an
+# INTERNALDATE fails otherwise than ours: they are not among _DATE).
+_LAST_DAY_DATES = [b'"Fri, 31 Dec 9999 23:59:59 -0100"', b'"31 Dec 9999 23:59:59 EST"']
+_LAST_DAY_DATES += [b'"Fri, 31 Dec 9999 23:30:00 +0100"']
 # The strings a server may send (quoted, NIL, literal), which the shortcut reads as such.
 _SENT_STRING = st.sampled_from(
     [b'"plain"', b'""', b'"NIL"', b'"a \\"b\\" c"', b'"back\\\\slash"', b'"odd\\x"', b"NIL"]
@@ -859,10 +864,7 @@ _LISTED_BODY = _WELL_BODY.filter(
 # such an answer is read in two steps).
 _QUOTED_ENVELOPE = _envelopes(
     st.sampled_from([string for string in _SENT_STRING.elements if b"{{L:" not in string]),
-    # not of a zone of 24 hours, which summaries() refuses (see list_rows._plain_timezone)
-    st.sampled_from(
-        [date for date in _DATE.elements if date.startswith(b'"') and b"+24" not in date]
-    ),
+    st.sampled_from([date for date in _DATE.elements if date.startswith(b'"')] + _LAST_DAY_DATES),
     st.nothing(),
 )
 
@@ -935,6 +937,45 @@ def test_what_dovecot_sends_for_the_list_is_made_rows_in_one_step(data, with_pre
 
 def _refuse(*_args):
     raise AssertionError("read in two steps")
+
+
+# Zones as far from UTC as the world's clocks go: where the user may read a date.
+_FARTHEST_ZONES = (
+    datetime.timezone(datetime.timedelta(hours=14)),
+    datetime.timezone(-datetime.timedelta(hours=12)),
+)
+
+
+@pytest.mark.parametrize(
+    "date", [date for date in _DATE.elements if date.startswith(b'"')] + _LAST_DAY_DATES
+)
+def test_a_row_of_the_list_has_a_date_of_any_form_or_none(date):
+    """Whatever the Date header says (anyone's mail sets it) and whatever INTERNALDATE of
+    the plain form (a program that APPENDs sets it; a zone of 24 hours, the last day of
+    Python's calendar), the list makes the row, in one step and in two alike: its dates are
+    shown in the farthest zones, or are none (headers.placeable_moment)."""
+    good = b'"05-Dec-2026 00:50:57 +0100"'
+    internal_dates = [good] + ([date] if fetch_parser._INTERNALDATE.fullmatch(date[1:-1]) else [])
+    for internal in internal_dates:
+        answer = _dovecot_answer(
+            b"7",
+            b"7",
+            b"(\\Seen)",
+            internal,
+            b' PREVIEW "Hallo"',
+            b"(" + date + b' "s" NIL NIL NIL NIL NIL NIL NIL "<a@b>")',
+            _SENT_BODIES[0],
+        )
+        data = _chunks(answer)
+        rows = list_rows.listed_rows(data, True)
+        assert rows is not None, answer
+        assert _plain(rows) == _plain(_two_steps(data, True)), answer
+        row = rows[7]
+        for moment in (row.date, row.internal_date):
+            for zone in _FARTHEST_ZONES:
+                assert moment is None or moment.astimezone(zone), answer
+    hostile_internal_dates = (b'"05-Dec-9999 23:59:59 -0100"', b'"05-Dec-2026 00:50:57 +2400"')
+    assert len(internal_dates) == 2 or date not in hostile_internal_dates
 
 
 def _copied(chunk):
