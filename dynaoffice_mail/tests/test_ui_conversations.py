@@ -1,5 +1,6 @@
 """The list as conversations in headless Chromium, on a real Dovecot (#16): the toggle, a
-conversation opened with its messages from the Inbox and from Sent, the choice kept."""
+conversation opened with its messages from the Inbox and from Sent, the choice kept; a link
+to a message opens its conversation."""
 
 from odoo.tests import HttpCase, tagged
 
@@ -27,3 +28,14 @@ class TestUiConversations(HttpCase, MailServerCase):
             client.select_folder("INBOX", readonly=True)
             # The expanded unread answers were read; the unread "Rechnung" was not opened.
             self.assertEqual(len(client.search(["UNSEEN"])), 1)
+
+    def test_a_link_to_a_message_opens_its_conversation(self):
+        """The Inbox's first message (UID 1), answered from Sent and answered again (UID 4)."""
+        self.owner.dynaoffice_mail_conversations = True
+        with self.imap(self.personal_address, self.personal_password) as client:
+            uidvalidity = client.select_folder("INBOX", readonly=True)[b"UIDVALIDITY"]
+        self.start_tour(
+            f"/odoo/mail?account={self.personal.id}&folder=INBOX&uidvalidity={uidvalidity}&uid=1",
+            "dynaoffice_mail_conversation_link",
+            login=self.owner.login,
+        )

@@ -122,4 +122,21 @@ describe("dynaoffice_mail client: the address bar", () => {
         expect(samePlace(placeOf(model), { ...placeOf(model), uid: 13 })).toBe(false);
         expect(samePlace(placeOf(model), null)).toBe(false);
     });
+
+    test("an open conversation is named by its newest message, an open message first", () => {
+        const model = {
+            accountId: 3,
+            folder: "INBOX",
+            page: { uidvalidity: 9 },
+            messageUid: null,
+            conversationMode: true,
+            conversationKey: 14,
+        };
+        expect(placeOf(model)).toEqual({ accountId: 3, folder: "INBOX", uidvalidity: 9, uid: 14 });
+        // A message opened from the conversation ("Open"): that message.
+        expect(placeOf({ ...model, messageUid: 12 }).uid).toBe(12);
+        // The list as messages: a key left from before counts for nothing.
+        expect(placeOf({ ...model, conversationMode: false }).uid).toBe(null);
+        expect(placeOf({ ...model, conversationKey: null }).uid).toBe(null);
+    });
 });

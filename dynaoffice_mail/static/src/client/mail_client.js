@@ -665,11 +665,13 @@ export class MailClient extends Component {
         if (await this.leaveComposer()) {
             this.model.closeMessage();
             this.model.conversationKey = conversation.key;
+            this.writeRoute({ push: true });
         }
     }
 
     closeConversation() {
         this.model.conversationKey = null;
+        this.writeRoute({ push: true });
     }
 
     /** Reply, reply all, forward to a message of the open conversation (any folder). */

@@ -79,12 +79,16 @@ export function paramsOfPlace(place) {
 
 /** Where the client is (`model`: the MailClientModel), as a place. */
 export function placeOf(model) {
-    const open = model.messageUid !== null && model.messageUid !== undefined && model.page;
+    const known = (uid) => uid !== null && uid !== undefined;
+    // An open conversation is named by its newest message (its key), as the list names it.
+    const conversation = model.conversationMode ? model.conversationKey : null;
+    const uid = known(model.messageUid) ? model.messageUid : conversation;
+    const open = known(uid) && model.page;
     return {
         accountId: model.accountId || null,
         folder: (model.accountId && model.folder) || null,
         uidvalidity: open ? Number(model.page.uidvalidity) : null,
-        uid: open ? model.messageUid : null,
+        uid: open ? uid : null,
     };
 }
 

@@ -1,11 +1,13 @@
 import { _t } from "@web/core/l10n/translation";
+import { conversationOfUid } from "./conversation_model";
 
 /**
  * Opens one message given by where it is ({accountId, folder, uidvalidity, uid}): from a
  * chatter's "open the original", from a contact's mail found across mailboxes, from the
  * address bar (mail_url.js). Its account and folder open first (the list shows the folder),
- * then the message in the reading pane. Without a uid only the folder opens, without a
- * folder the account at its Inbox.
+ * then the message in the reading pane, or, where the list shows conversations, the
+ * conversation the message belongs to (if it is on the list's page; else the message).
+ * Without a uid only the folder opens, without a folder the account at its Inbox.
  *
  * @returns {Promise<boolean>} whether the message (or folder) could be looked for
  */
@@ -43,6 +45,7 @@ export async function openMessageAt(model, place) {
         if (model.messageUid !== null) {
             model.closeMessage();
         }
+        model.conversationKey = null;
         return true;
     }
     if (!model.page) {
@@ -56,6 +59,12 @@ export async function openMessageAt(model, place) {
             )
         );
         return false;
+    }
+    const conversation = model.conversationMode ? conversationOfUid(model.page, uid) : null;
+    if (conversation) {
+        model.closeMessage();
+        model.conversationKey = conversation.key;
+        return true;
     }
     await model.openMessage(uid);
     return true;

@@ -103,3 +103,36 @@ registry.category("web_tour.tours").add("dynaoffice_mail_links_gone", {
         { trigger: "body", run: () => addressHas({ folder: "Archive", uid: null }) },
     ],
 });
+
+/**
+ * A link to a message where the list shows conversations: its conversation opens (named in
+ * the address by its newest message), also after a reload; closed, the address names the
+ * folder, and back opens the conversation again.
+ */
+registry.category("web_tour.tours").add("dynaoffice_mail_conversation_link", {
+    steps: () => [
+        {
+            trigger: ".o_dynaoffice_mail_conversation_subject:contains('AW: Angebot')",
+            timeout: 30000,
+        },
+        { trigger: ".o_dynaoffice_mail_conversation_message:eq(2)" },
+        { trigger: ".o_dynaoffice_mail_client:not(:has(.o_dynaoffice_mail_subject))" },
+        {
+            trigger: "body",
+            run: async () => {
+                await addressHas({ folder: "INBOX", uid: 4 });
+                window.location.reload();
+            },
+        },
+        {
+            trigger: ".o_dynaoffice_mail_conversation_subject:contains('AW: Angebot')",
+            timeout: 30000,
+        },
+        { trigger: ".o_dynaoffice_mail_conversation_close", run: "click" },
+        { trigger: ".o_dynaoffice_mail_client:not(:has(.o_dynaoffice_mail_conversation_subject))" },
+        { trigger: "body", run: () => addressHas({ folder: "INBOX", uid: null }) },
+        { trigger: "body", run: () => window.history.back() },
+        { trigger: ".o_dynaoffice_mail_conversation_subject:contains('AW: Angebot')" },
+        { trigger: "body", run: () => addressHas({ folder: "INBOX", uid: 4 }) },
+    ],
+});
