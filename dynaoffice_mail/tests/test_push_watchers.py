@@ -336,8 +336,19 @@ def test_the_watcher_selects_its_folder_again_as_new_mail_adds_up(mail_servers, 
     def deliver(subject):
         deliver_over_lmtp(mail_servers, address, build_message(subject))
 
-    def heard():
-        return changes.get(timeout=10)
+    told = []
+
+    def hear(*subjects, after=None):
+        """Deliver each of `subjects` (or do `after`) and keep what the watcher told."""
+        for subject in subjects:
+            deliver(subject)
+            told.append(changes.get(timeout=10))
+        if after is not None:
+            after()
+            told.append(changes.get(timeout=10))
+
+    def selected_again(times):
+        assert wait_until(lambda: len(idles) == times + 1)  # selected again, in IDLE again
 
     with imapclient_session(mail_servers, mailbox) as other:
         other.select_folder("INBOX")
@@ -354,34 +365,21 @@ def test_the_watcher_selects_its_folder_again_as_new_mail_adds_up(mail_servers, 
             with patch.object(imap, "RESELECT_AFTER_GROWTH", growth):
                 thread.start()
                 assert ready.wait(10)
-                told = []
-                deliver("One")
-                told.append(heard())
-                # In IDLE: told, and not again at the SELECT (the next mail's
+                # A flag set in IDLE is told, and not again at the SELECT (the next mail's
                 # HIGHESTMODSEQ covers it).
-                other.add_flags([newest], [b"\\Flagged"])
-                told.append(heard())
-                deliver("Two")
-                told.append(heard())
-                assert wait_until(lambda: len(idles) == 2)  # selected again, in IDLE again
-                other.delete_messages([newest])
-                other.expunge()
-                told.append(heard())
-                deliver("Three")
-                told.append(heard())
-                deliver("Four")
-                told.append(heard())
-                assert wait_until(lambda: len(idles) == 3)
-                told.append(heard())  # the mail delivered while it selected again
-                deliver("Five")
-                told.append(heard())
+                hear("One", after=lambda: other.add_flags([newest], [b"\\Flagged"]))
+                hear("Two")
+                selected_again(1)
+                hear(after=lambda: (other.delete_messages([newest]), other.expunge()))
+                hear("Three", "Four")
+                selected_again(2)
+                told.append(changes.get(timeout=10))  # the mail delivered in the gap
+                hear("Five")
                 newest = max(other.search(["ALL"]))
-                deliver("Six")
-                told.append(heard())
-                assert wait_until(lambda: len(idles) == 4)
-                told.append(heard())  # the flag set while it selected again
-                deliver("Seven")
-                told.append(heard())
+                hear("Six")
+                selected_again(3)
+                told.append(changes.get(timeout=10))  # the flag set in the gap
+                hear("Seven")
         finally:
             stop.set()
             thread.join(10)
