@@ -172,8 +172,7 @@ def placeable_moment(moment: datetime.datetime | None) -> datetime.datetime | No
     if moment is None:
         return None
     try:
-        offset = moment.utcoffset()
-        utc = moment.replace(tzinfo=None) - offset if offset else moment.replace(tzinfo=None)
+        utc = moment.replace(tzinfo=None) - (moment.utcoffset() or datetime.timedelta())
     except (ValueError, OverflowError):
         return None
     return moment if _FIRST_MOMENT <= utc <= _LAST_MOMENT else None

@@ -100,8 +100,7 @@ class FolderSeen:
             if isinstance(name, bytes):
                 name = name.upper()
             if name == b"EXISTS" and isinstance(first, int):
-                if self.count is not None and first > self.count:
-                    self.grown += first
+                self.grown = imap.with_growth(self.grown, self.count, first)
                 self.count = first
             elif name == b"EXPUNGE" and self.count is not None:
                 self.count -= 1
@@ -113,7 +112,7 @@ class FolderSeen:
                     self._heard_modseq(int(found.group(1)))
 
     def reselect_due(self) -> bool:
-        return self.grown >= imap.RESELECT_AFTER_GROWTH
+        return imap.reselect_due(self.grown)
 
     def changes_since(self, before: "FolderSeen") -> frozenset[str]:
         """What a SELECT that made this says changed since `before` (the connection was not

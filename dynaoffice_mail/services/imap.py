@@ -624,15 +624,28 @@ def _has_selected(client, folder: str) -> bool:
     return selected is not None and selected.name == folder and client.message_count is not None
 
 
+def reselect_due(grown: int) -> bool:
+    """Whether a connection whose syncs brought `grown` (with_growth) selects its folder
+    again (RESELECT_AFTER_GROWTH); also the push watcher's rule (services.idle)."""
+    return grown >= RESELECT_AFTER_GROWTH
+
+
+def with_growth(grown: int, before: int | None, count: int | None) -> int:
+    """`grown` with a sync that took the folder from `before` to `count` messages: new mail
+    counts with the folder's size then (RESELECT_AFTER_GROWTH)."""
+    return grown + count if None not in (before, count) and count > before else grown
+
+
 def _reselect_due(client) -> bool:
-    return getattr(client, "grown_since_select", 0) >= RESELECT_AFTER_GROWTH
+    return reselect_due(getattr(client, "grown_since_select", 0))
 
 
 def _note_growth(client, before: int | None) -> None:
     """Count a NOOP that brought new mail into the selected folder (RESELECT_AFTER_GROWTH)."""
-    count = client.message_count
-    if isinstance(client, VettedIMAPClient) and None not in (before, count) and count > before:
-        client.grown_since_select += count
+    if isinstance(client, VettedIMAPClient):
+        client.grown_since_select = with_growth(
+            client.grown_since_select, before, client.message_count
+        )
 
 
 def _note_synced(client) -> None:
