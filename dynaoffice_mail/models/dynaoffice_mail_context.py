@@ -19,7 +19,8 @@ none. `_context_sections()` lists them in order; another addon adds its own with
 
 and registers an Owl component under the same key in the JS registry
 "dynaoffice_mail.context_sections" (or none: the pane lists the lines). Everything runs as the
-user: access rights and record rules decide what a section counts and lists (no sudo).
+user: access rights and record rules decide what a section counts and lists (no sudo; a line's
+detail names a many2one as Odoo's lists do, whether or not its record is readable).
 """
 
 from odoo import api, fields, models, tools
@@ -262,7 +263,10 @@ class DynaofficeMailContext(models.AbstractModel):
         if field.type == "selection":
             return dict(field._description_selection(self.env)).get(value, value or "")
         if field.type in ("many2one",):
-            return value.display_name or ""
+            # sudo: only the name, as Odoo's own lists and forms show a many2one
+            # (fields.Many2one.convert_to_read): the user may read a task he follows in a
+            # project open to its followers only, not that project.
+            return value.sudo().display_name or ""
         if field.type == "date":
             return tools.format_date(self.env, value) if value else ""
         return str(value or "")

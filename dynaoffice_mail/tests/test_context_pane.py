@@ -10,6 +10,7 @@ import secrets
 from types import SimpleNamespace
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests import tagged
 
 from .common import RpcAttackCase, build_message
@@ -226,6 +227,31 @@ class TestContextPane(RpcAttackCase):
         # The member may read the contact but no orders.
         answer = self.rpc(self.member, MODEL, "client_context_sections", [colleague.id])
         self.assertEqual([section["key"] for section in answer["result"]], ["contact", "tasks"])
+
+    def test_a_task_followed_in_a_private_project_is_listed_with_its_project(self):
+        # Odoo lets an employee read the tasks he is assigned to (and so follows) in a
+        # project open to its followers only, not the project itself; its task list names
+        # the project all the same, and so does the pane.
+        private = self.env["project.project"].create(
+            {"name": "Gutachten vertraulich", "privacy_visibility": "followers"}
+        )
+        task = self.env["project.task"].create(
+            {
+                "name": "Schadensgutachten",
+                "project_id": private.id,
+                "partner_id": self.customer.id,
+                "user_ids": [Command.link(self.member.id)],
+            }
+        )
+        self.assertTrue(task.with_user(self.member).has_access("read"))
+        self.assertFalse(private.with_user(self.member).has_access("read"))
+        message = self.deliver("Gutachten", self.customer_address, address=self.shared_address)
+        tasks = sections_of(self.pane(self.member, self.shared, *message)["sender"])["tasks"]
+        lines = {line["res_id"]: line for line in tasks["lines"]}
+        self.assertEqual(set(lines), {self.task.id, task.id})
+        self.assertEqual(lines[task.id]["name"], "Schadensgutachten")
+        self.assertEqual(lines[task.id]["detail"], "Gutachten vertraulich")
+        self.assertEqual(lines[self.task.id]["detail"], "Dachsanierung")
 
     def test_in_mail_this_mailbox_sent_the_recipient_is_the_customer(self):
         message = self.deliver(
