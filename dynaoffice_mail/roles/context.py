@@ -80,8 +80,16 @@ class ContextPane(Role):
             return {"partner": record_json(partner), "created": False}
         company = partner if partner.is_company else partner.commercial_partner_id
         name = (sender.name or "").strip() or partner.name
+        # In the company's company, as Odoo's contact form puts a contact of a company
+        # (res.partner.default_get): a customer of one company stays hidden from the others.
         child = self.env["res.partner"].create(
-            {"name": name, "email": email, "parent_id": company.id, "type": "contact"}
+            {
+                "name": name,
+                "email": email,
+                "parent_id": company.id,
+                "type": "contact",
+                "company_id": company.company_id.id,
+            }
         )
         return {"partner": record_json(child), "created": True}
 

@@ -340,6 +340,41 @@ class TestContextPane(RpcAttackCase):
         self.assertEqual(child.email, "buchhaltung@weiss-bau.example")
         self.assertEqual(self.customer.email, self.customer_address)  # not replaced
 
+    def test_a_contact_added_under_a_company_of_another_company_stays_in_it(self):
+        # The owner works for two companies; a customer of the sister company is closed to
+        # the users of the first one.
+        sister = self.env["res.company"].create({"name": "Schwesterfirma Nord"})
+        self.owner.company_ids = [Command.link(sister.id)]
+        customer = self.env["res.partner"].create(
+            {
+                "name": "Nordwerk AG",
+                "is_company": True,
+                "email": "info@nordwerk.example",
+                "company_id": sister.id,
+            }
+        )
+        message = self.deliver("Lieferung", "Einkauf Nordwerk <einkauf@nordwerk.example>")
+        answer = self.rpc(
+            self.owner,
+            MODEL,
+            "client_link_sender",
+            [[self.personal.id], "INBOX", *message, customer.id],
+        )
+        self.assertTrue(answer["result"]["created"], answer)
+        child = self.env["res.partner"].browse(answer["result"]["partner"]["res_id"])
+        self.assertEqual(child.parent_id, customer)
+        # As Odoo's contact form makes a contact of a company: in the company's company.
+        self.assertEqual(child.company_id, sister)
+        found = self.rpc(
+            self.other,
+            "res.partner",
+            "search_read",
+            [[("email", "=", "einkauf@nordwerk.example")]],
+            {"fields": ["display_name"]},
+        )
+        self.assertEqual(found["result"], [])
+        self.assertNotIn("Nordwerk", str(found))
+
     def test_linking_needs_the_mailbox_and_the_right_to_edit_the_contact(self):
         partner = self.env["res.partner"].create({"name": "Ohne Adresse"})
         message = self.deliver("Verknüpfen", "x@firma-x.example", address=self.shared_address)
