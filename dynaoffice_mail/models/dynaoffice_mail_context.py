@@ -68,12 +68,15 @@ class DynaofficeMailContext(models.AbstractModel):
 
     @api.model
     def _section_contact(self, partner):
-        """The contact and its company: avatar, phone, salesperson, tags."""
+        """The contact and its company: avatar, phone, salesperson, tags. The company only
+        where the user may read it: a contact open to every company may belong to a company
+        contact of one of them."""
         company = partner.commercial_partner_id
+        shown = company != partner and company.has_access("read")
         return {
             "title": self.env._("Contact"),
             "contact": self._partner_json(partner),
-            "company": self._partner_json(company) if company != partner else False,
+            "company": self._partner_json(company) if shown else False,
         }
 
     @api.model

@@ -253,6 +253,31 @@ class TestContextPane(RpcAttackCase):
         self.assertEqual(lines[task.id]["detail"], "Gutachten vertraulich")
         self.assertEqual(lines[self.task.id]["detail"], "Dachsanierung")
 
+    def test_a_contact_under_a_company_the_user_may_not_read_shows_without_it(self):
+        # A contact open to every company under a company contact of a sister company only
+        # (imported so, or made by code that did not give it its company's company).
+        sister = self.env["res.company"].create({"name": "Schwesterfirma Süd"})
+        company = self.env["res.partner"].create(
+            {
+                "name": "Südwerk AG",
+                "is_company": True,
+                "phone": "+49 89 7777",
+                "company_id": sister.id,
+            }
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Sabine Süd", "email": "sabine@suedwerk.example", "parent_id": company.id}
+        )
+        self.assertFalse(contact.company_id)
+        self.assertFalse(company.with_user(self.owner).has_access("read"))
+        message = self.deliver("Termin Südwerk", "sabine@suedwerk.example")
+        sender = self.pane(self.owner, self.personal, *message)["sender"]
+        self.assertEqual(sender["partner"]["res_id"], contact.id)
+        contact_section = sections_of(sender)["contact"]
+        self.assertEqual(contact_section["contact"]["res_id"], contact.id)
+        self.assertFalse(contact_section["company"])
+        self.assertNotIn("+49 89 7777", str(sender))
+
     def test_in_mail_this_mailbox_sent_the_recipient_is_the_customer(self):
         message = self.deliver(
             "Unser Angebot", self.personal_address, to=f"Jürgen Weiß <{self.customer_address}>"
