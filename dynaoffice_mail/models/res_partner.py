@@ -44,10 +44,7 @@ class ResPartner(models.Model):
         action = self.env["ir.actions.actions"]._for_xml_id(
             "dynaoffice_mail.dynaoffice_mail_message_action"
         )
-        action["domain"] = [
-            ("assignment_ids.res_model", "=", "res.partner"),
-            ("assignment_ids.res_id", "=", self.id),
-        ]
+        action["domain"] = self._dynaoffice_mail_assigned_domain()
         action["context"] = {"create": False}
         action["display_name"] = self.env._("Mail of %(contact)s", contact=self.display_name)
         return action
@@ -63,6 +60,18 @@ class ResPartner(models.Model):
         )
         action["params"] = {"search_partner_id": self.id}
         return action
+
+    def _dynaoffice_mail_assigned_domain(self):
+        """The domain of the message handles assigned to these contacts: one assignment
+        both to a contact and to one of these ids (ids are per model: an opportunity may
+        have a contact's id), not two assignments that each meet one condition."""
+        return [
+            (
+                "assignment_ids",
+                "any",
+                [("res_model", "=", "res.partner"), ("res_id", "in", self.ids)],
+            )
+        ]
 
     def _dynaoffice_mail_addresses(self):
         """The contact's addresses (a company's with its people's), normalised."""

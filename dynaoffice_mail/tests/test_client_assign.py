@@ -279,6 +279,34 @@ class TestClientAssign(MailServerCase):
             },
         )
 
+    def test_a_contacts_assigned_mail_is_only_the_mail_assigned_to_that_contact(self):
+        # Ids are counted per model: here an opportunity has the id of a contact. A mail
+        # assigned to another contact and to that opportunity is none of the contact's.
+        self.owner.groups_id += self.env.ref("sales_team.group_sale_salesman")
+        cr = self.env.cr
+        cr.execute("SELECT GREATEST(nextval('crm_lead_id_seq'), nextval('res_partner_id_seq'))")
+        (last,) = cr.fetchone()
+        cr.execute(
+            "SELECT setval('crm_lead_id_seq', %s), setval('res_partner_id_seq', %s)", [last, last]
+        )
+        lead = self.env["crm.lead"].create(
+            {"name": "Wintergarten Weiß", "type": "opportunity", "user_id": self.owner.id}
+        )
+        contact = self.env["res.partner"].create({"name": "Gleiche Nummer"})
+        self.assertEqual(lead.id, contact.id)
+        self.deliver(build_message("Wintergarten", sender=self.customer_address))
+        uidvalidity, uid = self.find("Wintergarten")
+        self.account.client_assign("INBOX", uidvalidity, [uid], "res.partner", self.customer.id)
+        self.account.client_assign("INBOX", uidvalidity, [uid], "crm.lead", lead.id)
+
+        Handle = self.env["dynaoffice.mail.message"].with_user(self.owner)
+        for partner, subjects in ((contact, []), (self.customer, ["Wintergarten"])):
+            with self.subTest(partner=partner.name):
+                partner = partner.with_user(self.owner)
+                self.assertEqual(partner.dynaoffice_mail_assigned_count, len(subjects))
+                listed = Handle.search(partner.action_dynaoffice_mail_assigned()["domain"])
+                self.assertEqual(listed.mapped("subject"), subjects)
+
     def test_senders_are_shown_without_stray_quotes(self):
         # The chatter and "Assigned mail" show the sender as written: quotes only where
         # a name needs them (a comma would otherwise split it into two addresses).
