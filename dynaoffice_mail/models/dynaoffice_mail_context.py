@@ -176,31 +176,32 @@ class DynaofficeMailContext(models.AbstractModel):
     @api.model
     def _section_mails(self, partner):
         """The newest mails assigned to the contact or its company, in mailboxes the user
-        may use (the assignments' record rule)."""
-        Assignment = self.env["dynaoffice.mail.assignment"]
-        if not Assignment.has_access("read"):
+        may use (the handles' record rule); a mail assigned to both is listed once, as the
+        contact's "Assigned mail" lists it."""
+        Handle = self.env["dynaoffice.mail.message"]
+        if not Handle.has_access("read"):
             return None
         partners = partner | partner.commercial_partner_id
-        domain = [("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)]
-        assignments = Assignment.search(domain, limit=MAIL_LINES)
-        if not assignments:
+        domain = partners._dynaoffice_mail_assigned_domain()
+        handles = Handle.search(domain, limit=MAIL_LINES)
+        if not handles:
             return None
-        count = len(assignments)
+        count = len(handles)
         if count == MAIL_LINES:
-            count = Assignment.search_count(domain)
+            count = Handle.search_count(domain)
         return {
             "title": self.env._("Assigned mail"),
             "count": count,
             "lines": [
                 {
-                    "res_model": assignment._name,
-                    "res_id": assignment.id,
-                    "name": assignment.message_id.subject or self.env._("(no subject)"),
-                    "detail": assignment.message_id.email_from or "",
-                    "date": fields.Datetime.to_string(assignment.message_id.date),
-                    "ref": assignment.message_id._ref().json(),
+                    "res_model": handle._name,
+                    "res_id": handle.id,
+                    "name": handle.subject or self.env._("(no subject)"),
+                    "detail": handle.email_from or "",
+                    "date": fields.Datetime.to_string(handle.date),
+                    "ref": handle._ref().json(),
                 }
-                for assignment in assignments
+                for handle in handles
             ],
         }
 

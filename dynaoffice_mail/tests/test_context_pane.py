@@ -302,6 +302,21 @@ class TestContextPane(RpcAttackCase):
         self.assertEqual(mails["lines"][0]["name"], "Zuordnung")
         self.assertEqual(mails["lines"][0]["ref"]["uid"], message[1])
 
+    def test_a_mail_assigned_to_the_contact_and_its_company_is_listed_once(self):
+        older = self.deliver("Erste Anfrage", self.customer_address)
+        message = self.deliver("Zweite Anfrage", self.customer_address)
+        account = self.personal.with_user(self.owner)
+        for partner in (self.customer, self.company):
+            account.client_assign("INBOX", message[0], [message[1]], "res.partner", partner.id)
+        account.client_assign("INBOX", older[0], [older[1]], "res.partner", self.company.id)
+        mails = sections_of(self.pane(self.owner, self.personal, *message)["sender"])["mails"]
+        self.assertEqual(
+            sorted(line["name"] for line in mails["lines"]), ["Erste Anfrage", "Zweite Anfrage"]
+        )
+        self.assertEqual(mails["count"], 2)
+        # As many as the contact's smart button counts.
+        self.assertEqual(self.company.with_user(self.owner).dynaoffice_mail_assigned_count, 2)
+
     # -- the registry: another addon's section -------------------------------------------------
 
     def test_an_addon_adds_a_section_through_the_hook(self):
