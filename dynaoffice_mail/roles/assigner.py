@@ -775,6 +775,17 @@ def _folders_along(listed, name):
     return [by_path[path[:depth]] for depth in range(1, len(path) + 1) if path[:depth] in by_path]
 
 
+def contacts_by_email(env, emails):
+    """{normalised address: the contact the user may see with it}: of several, a person
+    before a company, the oldest first. The sender's contact as the context pane names it
+    and a record created from the mail gets it."""
+    found = env["res.partner"].search([("email_normalized", "in", emails)], order="is_company, id")
+    contacts = {}
+    for partner in found:
+        contacts.setdefault(partner.email_normalized, partner)
+    return contacts
+
+
 def record_json(record):
     return {
         "res_model": record._name,

@@ -11,7 +11,7 @@ Everything runs as the user, record rules applied.
 from odoo import tools
 from odoo.exceptions import UserError
 
-from .assigner import Assigner, record_json
+from .assigner import Assigner, contacts_by_email, record_json
 from .base import Role
 from .mailbox import Mailbox
 
@@ -39,7 +39,7 @@ class ContextPane(Role):
                 seen.add(email)
                 people.append((address, email))
         people = people[: MAX_PARTICIPANTS + 1]
-        partners = self._partners_by_email([email for _address, email in people])
+        partners = contacts_by_email(self.env, [email for _address, email in people])
         persons = [
             {
                 "name": (address.name or "").strip() or email,
@@ -92,14 +92,3 @@ class ContextPane(Role):
             }
         )
         return {"partner": record_json(child), "created": True}
-
-    def _partners_by_email(self, emails):
-        """{normalised address: the contact the user may see with it}; of several, a
-        person before a company, the oldest first."""
-        found = self.env["res.partner"].search(
-            [("email_normalized", "in", emails)], order="is_company, id"
-        )
-        partners = {}
-        for partner in found:
-            partners.setdefault(partner.email_normalized, partner)
-        return partners

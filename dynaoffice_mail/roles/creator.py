@@ -18,6 +18,7 @@ from .assigner import (
     assign_target,
     assignable_model_names,
     assignable_models,
+    contacts_by_email,
     may_post_on,
     record_json,
 )
@@ -88,7 +89,7 @@ class Creator(Role):
         sender = self.assigner.sender_of(view)
         email = tools.email_normalize(sender.address) if sender else False
         partner = (
-            self.env["res.partner"].search([("email_normalized", "=", email)], limit=1)
+            contacts_by_email(self.env, [email]).get(email)
             if email and self.env["res.partner"].has_access("read")
             else None
         )

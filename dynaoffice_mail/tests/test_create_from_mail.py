@@ -152,6 +152,24 @@ class TestCreateFromMail(RpcAttackCase):
         self.assertEqual(contact["context"]["default_email"], stranger)
         self.assertEqual(contact["context"]["default_company_name"], "Dachdecker")
 
+    def test_an_address_of_several_contacts_gives_the_contact_the_pane_shows(self):
+        # The address is the company's and one of its people's: the context pane names the
+        # person as the sender (roles/context.py); the new lead is for the same contact.
+        address = f"info-{secrets.token_hex(3)}@albrecht-dach.example"
+        company = self.env["res.partner"].create(
+            {"name": "Albrecht Dach GmbH", "is_company": True, "email": address}
+        )
+        person = self.env["res.partner"].create(
+            {"name": "Empfang", "email": address, "parent_id": company.id}
+        )
+        self.deliver(build_message("Anfrage Vordach", sender=address))
+        uidvalidity, uid = self.find("Anfrage Vordach")
+        pane = self.account.client_context("INBOX", uidvalidity, uid)
+        self.assertEqual(pane["sender"]["partner"]["res_id"], person.id)
+        lead = self.account.client_create_defaults("INBOX", uidvalidity, uid, "crm.lead")
+        self.assertEqual(lead["context"]["default_partner_id"], person.id)
+        self.assertEqual(lead["partner"]["res_id"], person.id)
+
     # -- create, then assign -------------------------------------------------------------
 
     def test_the_saved_record_gets_the_mail_with_its_files_as_assign_to_does(self):
