@@ -1,6 +1,8 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
+from ..services import assigning
+
 # Addresses searched for one contact (a company brings its people's addresses along).
 MAX_SEARCH_ADDRESSES = 20
 
@@ -81,7 +83,12 @@ class ResPartner(models.Model):
         for partner in partners:
             for address in tools.email_split(partner.email or ""):
                 normalized = tools.email_normalize(address)
-                # IMAP sends nested search keys as US-ASCII (see services/assigning.py).
-                if normalized and normalized.isascii() and normalized not in addresses:
+                # IMAP sends nested search keys as US-ASCII: an internationalised domain is
+                # searched as punycode, an address not ASCII before the @ not at all.
+                if (
+                    normalized
+                    and assigning.searchable_address(normalized)
+                    and normalized not in addresses
+                ):
                     addresses.append(normalized)
         return addresses[:MAX_SEARCH_ADDRESSES]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import imapclient
 
+from . import addresses as mail_addresses
 from . import imap, limits, messages, net
 from .exceptions import InvalidInputError, LimitExceededError, ProtocolError
 from .list_rows import MessageSummary
@@ -103,15 +104,31 @@ def search_correspondence(
     )
 
 
+def searchable_address(address: str) -> str | None:
+    """`address` as a SEARCH key finds it in headers, or None where none can: nested
+    search keys go out as US-ASCII, so an internationalised domain is searched as headers
+    carry it (punycode, xn--...); a part before the @ that is not ASCII (RFC 6531, rare)
+    cannot be."""
+    local, _at, domain = address.rpartition("@")
+    if not local.isascii():
+        return None
+    if domain.isascii():
+        return address
+    try:
+        return f"{local}@{mail_addresses.ascii_domain(domain)}"
+    except InvalidInputError:
+        return None
+
+
 def _address_criteria(addresses: list[str]) -> list:
     """FROM, TO or CC any of the addresses, as one SEARCH key of nested ORs."""
     keys = []
     for address in addresses:
         net.check_wire_safe(address, "address")
-        if not address.isascii():
-            # Nested search keys go out as US-ASCII; such addresses (RFC 6531) are rare.
-            raise InvalidInputError(f"address {address!r} is not ASCII")
-        keys += [["FROM", address], ["TO", address], ["CC", address]]
+        searched = searchable_address(address)
+        if searched is None:
+            raise InvalidInputError(f"address {address!r} cannot be searched for (not ASCII)")
+        keys += [["FROM", searched], ["TO", searched], ["CC", searched]]
     criteria = keys[0]
     for key in keys[1:]:
         criteria = ["OR", criteria, key]

@@ -577,3 +577,24 @@ class TestClientAssign(MailServerCase):
         )
         action = self.company.with_user(self.member).action_dynaoffice_mail_search_mailboxes()
         self.assertEqual(action["params"], {"search_partner_id": self.company.id})
+
+    def test_search_mailboxes_finds_the_mail_of_a_contact_at_an_internationalised_domain(self):
+        # The contact's address as the user typed it; mail carries the domain as punycode.
+        contact = self.env["res.partner"].create(
+            {"name": "Hans Müller", "email": "hans@müller-bau.example"}
+        )
+        wire = "hans@" + "müller-bau.example".encode("idna").decode()
+        self.assertTrue(wire.startswith("hans@xn--"))
+        self.deliver(build_message("Von Hans", sender=f"Hans Müller <{wire}>"))
+        self.deliver(build_message("Von jemand anderem", sender="hans@mueller-bau.example"))
+
+        action = contact.with_user(self.owner).action_dynaoffice_mail_search_mailboxes()
+        self.assertEqual(action["params"], {"search_partner_id": contact.id})
+        found = self.env["dynaoffice.mail.account"].with_user(self.owner)
+        answer = found.client_search_partner_mail(contact.id)
+        self.assertEqual(answer["addresses"], ["hans@müller-bau.example"])
+        self.assertEqual(answer["errors"], [])
+        self.assertEqual(
+            [(r["folder"], [m["subject"] for m in r["messages"]]) for r in answer["results"]],
+            [("INBOX", ["Von Hans"])],
+        )
