@@ -10,6 +10,8 @@ from ..services import limits, messages, search_query, team
 
 # The fields of the list's search as the browser sends them; `text` is the search box.
 SEARCH_KEYS = {"text", "from_", "to", "subject", "unseen", "flagged"}
+# The fields below the box whose text goes to the server as typed.
+TEXT_FIELDS = ("from_", "to", "subject")
 
 
 class SearchQueryError(UserError):
@@ -19,10 +21,19 @@ class SearchQueryError(UserError):
 
 def message_search(env, search):
     """The list's search (a dict from the browser) as the services take it: the box's
-    text parsed as a query, the fields below it as they are."""
+    text parsed as a query, the fields below it as they are. What of the fields may not go
+    to the server (a line break, an overlong text) is refused here as in the box, so that
+    it is said under the box in the user's language."""
     values = {key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
     text = values.pop("text", "") or ""
-    return messages.MessageSearch(**values, query=query_criteria(env, text))
+    if any(values.get(key) is not None and not isinstance(values[key], str) for key in TEXT_FIELDS):
+        raise SearchQueryError(env._("The search must be text."))
+    found = messages.MessageSearch(**values, query=query_criteria(env, text))
+    try:
+        messages.search_criteria(found)
+    except mail_errors.InvalidInputError as error:
+        raise SearchQueryError(_unsendable_text(env)) from error
+    return found
 
 
 def query_criteria(env, text):
@@ -37,12 +48,14 @@ def query_criteria(env, text):
     except search_query.SearchQueryError as error:
         raise SearchQueryError(_query_error_text(env, error)) from error
     except mail_errors.InvalidInputError as error:
-        raise SearchQueryError(
-            env._(
-                "The search cannot contain line breaks and may be at most %(max)s characters long.",
-                max=limits.MAX_SEARCH_LENGTH,
-            )
-        ) from error
+        raise SearchQueryError(_unsendable_text(env)) from error
+
+
+def _unsendable_text(env):
+    return env._(
+        "The search cannot contain line breaks and may be at most %(max)s characters long.",
+        max=limits.MAX_SEARCH_LENGTH,
+    )
 
 
 def date_formats(env):

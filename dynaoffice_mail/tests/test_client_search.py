@@ -95,6 +95,34 @@ class TestClientSearch(MailServerCase):
             account.client_page("INBOX", search={"text": "before:03/05/2026"})
         self.assertIn("before:03/05/2026", str(caught.exception))
 
+    def test_the_fields_below_the_box_are_refused_as_the_box_is(self):
+        """A line break or an overlong text in From, To or Subject is said under the box, in
+        the user's language, as in the box itself; nothing goes to the server."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        addon = self.env["ir.module.module"].search([("name", "=", "dynaoffice_mail")])
+        addon._update_translations(["de_DE"])
+        self.owner.lang = "de_DE"
+        account = self.personal.with_user(self.owner).with_context(lang="de_DE")
+        for search in (
+            {"text": "x\r\nA1 LOGOUT"},
+            {"from_": "anna\r\nA1 LOGOUT"},
+            {"to": "x" * 1001},
+            {"subject": "Angebot\nA1 DELETE INBOX"},
+            {"text": "angebot", "subject": "ü" * 1001},
+        ):
+            with self.subTest(search=search), self.assertRaises(SearchQueryError) as caught:
+                account.client_page("INBOX", search=search)
+            self.assertEqual(
+                str(caught.exception),
+                "Die Suche darf keine Zeilenumbrüche enthalten und höchstens 1000 Zeichen lang "
+                "sein.",
+            )
+        with self.assertRaises(SearchQueryError) as caught:
+            account.client_matching_uids("INBOX", {"subject": ["Angebot"]})
+        self.assertEqual(str(caught.exception), "Die Suche muss Text sein.")
+        # The connection is none the worse.
+        self.assertEqual(account.client_page("INBOX", search={"subject": "termin"})["total"], 1)
+
     # -- everywhere -------------------------------------------------------------------------
 
     def _found(self, answer):
