@@ -3,7 +3,8 @@ into IMAP SEARCH keys for the server (RFC 3501 section 6.4.4); nothing is filter
 
 A query is terms separated by spaces, all of which must match:
 
-- a plain word or a "quoted phrase": anywhere in the message (TEXT, headers and body);
+- a plain word or a "quoted phrase" (also „…“, “…” and «…»): anywhere in the message
+  (TEXT, headers and body);
 - `operator:value`, the value a word or a "quoted phrase": `from:`, `to:`, `cc:`,
   `subject:`, `has:attachment`, `is:unread`, `is:read`, `is:flagged`, `is:answered`, the
   team inbox's `is:open`, `is:waiting`, `is:done` and `is:mine` (assigned to me: by the
@@ -54,6 +55,7 @@ OPERATORS = {
     "larger": "larger",
     "größer": "larger",
     "groesser": "larger",
+    "grösser": "larger",  # Swiss spelling, and GRÖSSER in lower case
     "smaller": "smaller",
     "kleiner": "smaller",
 }
@@ -94,6 +96,9 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _SIZE = re.compile(r"(\d{1,10}(?:[.,]\d{1,3})?)\s*([km]?)b?", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024 * 1024}
 MAX_SIZE = 4294967295  # an IMAP number (RFC 3501: 32 bits)
+# Quotation marks as word processors and phones type them (German „…“, English “…”, Swiss
+# «…»), read as the plain '"' of the language: a phrase pasted from a letter is a phrase.
+_QUOTATION_MARKS = str.maketrans(dict.fromkeys("„“”«»", '"'))
 # A term: an optional "-", then a quoted phrase, or a word that may be `name:` followed by
 # a quoted phrase or a word. An unclosed quote runs to the end, as people type it.
 _TERM = re.compile(
@@ -122,6 +127,7 @@ class Term:
 
 def split_terms(text: str) -> list[Term]:
     """The terms of `text` as typed, operators resolved to their canonical names."""
+    typed, text = text, text.translate(_QUOTATION_MARKS)  # one character for one
     terms, position = [], 0
     while True:
         while position < len(text) and text[position].isspace():
@@ -132,7 +138,7 @@ def split_terms(text: str) -> list[Term]:
         end = match.end()
         if end == position:  # cannot happen: \S* takes at least the character here
             end = position + 1
-        raw = text[position:end]
+        raw = typed[position:end]
         position = end
         negated = bool(match["neg"])
         if match["phrase"] is not None:

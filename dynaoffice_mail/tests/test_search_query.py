@@ -35,6 +35,12 @@ US = ("%m/%d/%Y",)
         ("rechnung mai", (b"TEXT", b'"rechnung"', b"TEXT", b'"mai"')),
         ('"schöne grüße"', (b"TEXT", "schöne grüße".encode())),
         ('"two words"', (b"TEXT", b'"two words"')),
+        # Quotation marks as a letter or a phone writes them make phrases too.
+        ("„schöne grüße“", (b"TEXT", "schöne grüße".encode())),
+        ("“two words”", (b"TEXT", b'"two words"')),
+        ("«two words»", (b"TEXT", b'"two words"')),
+        ("betreff:„Angebot 4711“ x", (b"SUBJECT", b'"Angebot 4711"', b"TEXT", b'"x"')),
+        ("-„big sale“", (b"NOT", b"TEXT", b'"big sale"')),
         ("from:anna", (b"FROM", b'"anna"')),
         ("FROM:anna", (b"FROM", b'"anna"')),
         ("von:anna", (b"FROM", b'"anna"')),
@@ -61,6 +67,7 @@ US = ("%m/%d/%Y",)
         ("nach:2026-01-02", (b"SENTSINCE", b"2-Jan-2026")),
         ("larger:10k", (b"LARGER", b"10240")),
         ("größer:2M", (b"LARGER", b"2097152")),
+        ("grösser:2M GRÖSSER:1k", (b"LARGER", b"2097152", b"LARGER", b"1024")),
         ("larger:1,5MB", (b"LARGER", b"1572864")),
         ("smaller:500", (b"SMALLER", b"500")),
         ("kleiner:100kb", (b"SMALLER", b"102400")),
@@ -150,6 +157,12 @@ def test_terms_keep_what_was_typed():
     assert [(t.operator, t.value, t.negated, t.raw) for t in terms] == [
         ("from", "Anna Müller", True, '-von:"Anna Müller"'),
         ("is", "unread", False, "is:unread"),
+    ]
+    # A phrase in typographic quotation marks is told as it was typed.
+    terms = split_terms("betreff:„Anna Müller“ -«x y»")
+    assert [(t.operator, t.value, t.negated, t.raw) for t in terms] == [
+        ("subject", "Anna Müller", False, "betreff:„Anna Müller“"),
+        ("", "x y", True, "-«x y»"),
     ]
 
 
@@ -265,6 +278,8 @@ def query_mailbox(mail_servers):
         ("larger:10k", ["Angebot Büromöbel"]),
         ("kleiner:10k", ["Rechnung 4711", "Lunch?", 'Quote "this" (now)', "Schöne Grüße"]),
         ('"grüße vom"', ["Schöne Grüße"]),
+        ("„grüße vom“", ["Schöne Grüße"]),
+        ("„pizza curry“", []),
         ("pizza curry", ["Lunch?"]),
         ('"pizza curry"', []),
         ('subject:"quote \\"this\\""', []),  # no escapes in the language: backslash is text
