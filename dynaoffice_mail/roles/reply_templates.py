@@ -7,6 +7,7 @@ the spot from the name the address carries, which is never saved.
 from odoo import tools
 from odoo.exceptions import UserError
 
+from ..services import html
 from ..services.addresses import parse_addresses
 from ..services.exceptions import InvalidInputError
 
@@ -49,7 +50,13 @@ def render(account, template_id, recipients):
         field: template._render_field(field, [partner.id], **language)[partner.id]
         for field in ("subject", "body_html")
     }
-    return {"subject": rendered["subject"] or "", "body": rendered["body_html"] or ""}
+    # The body goes into Odoo's page, where the styles and classes Odoo keeps in a template
+    # (a colleague's, a group member's) could lay it over the page, as quoted mail's could.
+    # Its images stay: they are the template's own, as the recipient will see them.
+    body = html.sanitize_html(
+        rendered["body_html"] or "", cid_url=lambda _cid: None, allow_remote=True, in_page=True
+    ).html
+    return {"subject": rendered["subject"] or "", "body": body}
 
 
 def recipient_partner(env, recipients):

@@ -179,3 +179,37 @@ class TestReplyTemplatesRpc(TemplateSetup, RpcAttackCase):
             [[self.shared.id], self.team.id, ["erika@muster.example"]],
         )
         self.assertIn("Guten Tag Frau Erika Muster", used["result"]["body"])
+
+    def test_a_members_template_does_not_cover_anothers_page(self):
+        # Otto, a plain member of the group (no template editor), writes one of its
+        # templates. Odoo keeps a template's styles and classes: in Maria's composer, part
+        # of Odoo's page, they would lay his text over the whole page, out of the editor's
+        # reach.
+        self.sales.write({"users": [(4, self.other.id)]})
+        made = self.rpc(
+            self.other,
+            "mail.template",
+            "create",
+            [
+                {
+                    "name": "Vertrieb: Rückruf",
+                    "model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "subject": "Rückruf",
+                    "body_html": (
+                        '<div style="position: fixed; inset: 0; z-index: 3000"'
+                        ' class="o-contenteditable-false">Bitte rufen Sie zurück</div>'
+                    ),
+                    "dynaoffice_mail_group_id": self.sales.id,
+                }
+            ],
+        )
+        used = self.rpc(
+            self.member,
+            "dynaoffice.mail.account",
+            "client_render_template",
+            [[self.shared.id], made["result"], ["erika@muster.example"]],
+        )
+        body = used["result"]["body"]
+        self.assertIn("Bitte rufen Sie zurück", body)
+        for lifted in ("position", "z-index", "o-contenteditable-false"):
+            self.assertNotIn(lifted, body)
