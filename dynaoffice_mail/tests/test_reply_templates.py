@@ -213,3 +213,57 @@ class TestReplyTemplatesRpc(TemplateSetup, RpcAttackCase):
         self.assertIn("Bitte rufen Sie zurück", body)
         for lifted in ("position", "z-index", "o-contenteditable-false"):
             self.assertNotIn(lifted, body)
+
+    def test_template_editors_keep_out_of_other_users_and_groups_templates(self):
+        # Maria edits templates with placeholders (as everybody does once "Restrict
+        # Template Rendering" is off), whom Odoo's rules let write every template; Olga's
+        # own are Olga's all the same.
+        def state():
+            return self.own.sudo().read(["name", "subject", "body_html"])
+
+        planted = '<p><t t-out="object.env.user.name"/></p>'
+        for method, args in (
+            ("write", [[self.own.id], {"body_html": planted}]),
+            ("write", [[self.own.id], {"subject": "Falle"}]),
+            ("update_field_translations", [[self.own.id], "body_html", {"en_US": planted}]),
+            ("unlink", [[self.own.id]]),
+        ):
+            self.assert_forgery_refused(self.member, "mail.template", method, args, state=state)
+        # Otto wrote a template of the group while he was a member; once out of it, the
+        # group's templates are no longer his to change.
+        self.sales.write({"users": [(4, self.other.id)]})
+        made = self.rpc(
+            self.other,
+            "mail.template",
+            "create",
+            [
+                {
+                    "name": "Vertrieb: Danke",
+                    "model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "body_html": "<p>Danke</p>",
+                    "dynaoffice_mail_group_id": self.sales.id,
+                }
+            ],
+        )
+        left = self.env["mail.template"].browse(made["result"])
+        self.sales.write({"users": [(3, self.other.id)]})
+
+        def left_state():
+            return left.sudo().read(["name", "body_html", "dynaoffice_mail_group_id"])
+
+        for method, args in (
+            ("write", [[left.id], {"body_html": "<p>Nicht mehr</p>"}]),
+            ("update_field_translations", [[left.id], "body_html", {"en_US": "<p>Nein</p>"}]),
+            ("unlink", [[left.id]]),
+        ):
+            self.assert_forgery_refused(self.other, "mail.template", method, args, state=left_state)
+        # Those they belong to still change them: the owner, a member, an administrator.
+        for user, template in (
+            (self.owner, self.own),
+            (self.member, self.team),
+            (self.admin, self.own),
+        ):
+            answer = self.rpc(
+                user, "mail.template", "write", [[template.id], {"subject": f"Von {user.name}"}]
+            )
+            self.assertEqual(answer.get("result"), True, answer)
