@@ -44,8 +44,7 @@ def render(account, template_id, recipients):
     if not template:
         raise UserError(env._("This template is not offered in %(account)s.", account=account.name))
     partner = recipient_partner(env, recipients)
-    # A saved contact is written to in its own language; a made-up one in the user's.
-    language = {"compute_lang": True} if partner.id else {"set_lang": env.lang}
+    language = _language(template, partner)
     rendered = {
         field: template._render_field(field, [partner.id], **language)[partner.id]
         for field in ("subject", "body_html")
@@ -57,6 +56,20 @@ def render(account, template_id, recipients):
         rendered["body_html"] or "", cid_url=lambda _cid: None, allow_remote=True, in_page=True
     ).html
     return {"subject": rendered["subject"] or "", "body": body}
+
+
+def _language(template, partner):
+    """How `template` is put into a language for `partner`: a saved contact is written to
+    in the language the template's own "Language" names, else in the contact's; a made-up
+    one in the user's. (Odoo's "Language" left empty means the user's, and only template
+    editors may fill it in with a placeholder.)"""
+    env = template.env
+    if not partner.id:
+        return {"set_lang": env.lang}
+    if template.lang:
+        return {"compute_lang": True}
+    installed = dict(env["res.lang"].get_installed())
+    return {"set_lang": partner.lang if partner.lang in installed else env.lang}
 
 
 def recipient_partner(env, recipients):

@@ -120,6 +120,31 @@ class TestReplyTemplates(TemplateSetup, MailServerCase):
         with self.assertRaises(AccessError):
             self.own.with_user(self.other).write({"body_html": "<p>Falle</p>"})
 
+    def test_written_in_the_contacts_language(self):
+        # A template made in the list of reply templates names no language of its own.
+        self.env["res.lang"]._activate_lang("de_DE")
+        self.own.update_field_translations(
+            "subject", {"en_US": "Your request", "de_DE": "Ihre Anfrage"}
+        )
+        self.own.update_field_translations(
+            "body_html", {"en_US": "<p>Dear customer,</p>", "de_DE": "<p>Guten Tag,</p>"}
+        )
+        self.assertFalse(self.own.lang)
+        for user_lang, customer_lang, subject, greeting in (
+            ("de_DE", "en_US", "Your request", "Dear customer,"),
+            ("en_US", "de_DE", "Ihre Anfrage", "Guten Tag,"),
+        ):
+            self.owner.lang = user_lang
+            self.customer.lang = customer_lang
+            # The web client sends the user's language in the context of every call.
+            account = self.personal.with_user(self.owner).with_context(lang=user_lang)
+            rendered = account.client_render_template(self.own.id, ["erika@muster.example"])
+            self.assertEqual(rendered["subject"], subject)
+            self.assertIn(greeting, rendered["body"])
+        # A made-up contact is written to in the user's language.
+        rendered = account.client_render_template(self.own.id, ["neu@neu.example"])
+        self.assertEqual(rendered["subject"], "Your request")
+
 
 @tagged("post_install", "-at_install")
 class TestReplyTemplatesRpc(TemplateSetup, RpcAttackCase):
