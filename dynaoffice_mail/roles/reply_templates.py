@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from ..services import html
 from ..services.addresses import parse_addresses
 from ..services.exceptions import InvalidInputError
+from ..services.headers import clean_text
 
 TEMPLATE = "mail.template"
 MAX_TEMPLATES = 50
@@ -55,7 +56,9 @@ def render(account, template_id, recipients):
     body = html.sanitize_html(
         rendered["body_html"] or "", cid_url=lambda _cid: None, allow_remote=True, in_page=True
     ).html
-    return {"subject": rendered["subject"] or "", "body": body}
+    # The subject is one line, as the composer's field shows it and a header carries it.
+    subject = clean_text(rendered["subject"] or "").strip()
+    return {"subject": subject, "body": body}
 
 
 def _language(template, partner):

@@ -145,6 +145,20 @@ class TestReplyTemplates(TemplateSetup, MailServerCase):
         rendered = account.client_render_template(self.own.id, ["neu@neu.example"])
         self.assertEqual(rendered["subject"], "Your request")
 
+    def test_a_subject_with_a_line_break_is_sent_as_one_line(self):
+        # The subject field shows one line; a template's subject (written over RPC, or
+        # a placeholder's value) may hold a line break, which no header may carry.
+        self.own.write({"subject": "Ihre Anfrage\r\nBcc: spy@example.org"})
+        partner_address, partner_password = self.new_mailbox()
+        account = self.personal.with_user(self.owner)
+        rendered = account.client_render_template(self.own.id, [partner_address])
+        values = account.client_compose("new")
+        values.update(to=[partner_address], subject=rendered["subject"], body_html=rendered["body"])
+        self.assertTrue(account.client_send(values)["sent"])
+        ((received, _flags),) = self.fetch_all(partner_address, partner_password)
+        self.assertEqual(str(received["Subject"]), "Ihre Anfrage Bcc: spy@example.org")
+        self.assertIsNone(received["Bcc"])
+
 
 @tagged("post_install", "-at_install")
 class TestReplyTemplatesRpc(TemplateSetup, RpcAttackCase):
