@@ -7,6 +7,7 @@ answers are naive UTC datetimes, as Odoo stores them.
 import datetime
 
 from .exceptions import InvalidInputError
+from .headers import placeable_moment
 
 # The composer's quick choices: the next morning, the next Monday morning.
 MORNING = datetime.time(8, 0)
@@ -41,6 +42,9 @@ def _moment(value):
         except ValueError as error:
             raise InvalidInputError("not a date and time") from error
     if not isinstance(value, datetime.datetime):
+        raise InvalidInputError("not a date and time")
+    if placeable_moment(value) is None:
+        # Within a day of the ends of Python's calendar: perhaps no moment in UTC at all.
         raise InvalidInputError("not a date and time")
     if value.tzinfo is not None:
         value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)

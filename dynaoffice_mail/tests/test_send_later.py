@@ -140,7 +140,14 @@ class TestSendLater(MailServerCase):
         self.assertEqual((local.weekday(), local.hour, local.minute), (0, 8, 0))
 
     def test_a_time_in_the_past_or_no_time_is_refused_and_nothing_is_kept(self):
-        for when in ("2020-01-01 08:00:00", "übermorgen", "2026-13-45 99:00"):
+        for when in (
+            "2020-01-01 08:00:00",
+            "übermorgen",
+            "2026-13-45 99:00",
+            # No moment in UTC: before the first or after the last day of the calendar.
+            "0001-01-01T00:30:00+01:00",
+            "9999-12-31T23:30:00-01:00",
+        ):
             values = self.compose(f"Falsche Zeit {when[:4]}")
             with self.assertRaises(UserError):
                 self.account.client_send_later(values, when)
