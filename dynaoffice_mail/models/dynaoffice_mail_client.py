@@ -20,7 +20,7 @@ from ..roles import (
     reply_templates,
     searcher,
 )
-from ..services import addresses, limits
+from ..services import addresses, limits, schedule
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef, parse_part
 
@@ -228,8 +228,9 @@ class DynaofficeMailClient(models.AbstractModel):
     # -- snooze and follow-up -------------------------------------------------------------
 
     def client_snooze(self, folder, uidvalidity, uids, until):
-        """Snooze messages of one folder until `until` (UTC, "YYYY-MM-DD HH:MM:SS" or ISO
-        8601): they go to "Snoozed" and come back to `folder` unread at that time."""
+        """Snooze messages of one folder until `until` (UTC, "YYYY-MM-DD HH:MM:SS", or ISO
+        8601 with its offset): they go to "Snoozed" and come back to `folder` unread at
+        that time."""
         role = self._snoozer()
         refs = self._message_refs(folder, uidvalidity, uids)
         moment = self._checked_input(_moment, until)
@@ -524,14 +525,14 @@ class DynaofficeMailClient(models.AbstractModel):
 
 
 def _moment(value):
-    """A moment a browser sent (UTC) as naive UTC, refused when it is not one."""
+    """A moment a browser sent (UTC unless it names its offset) as naive UTC, refused when
+    it is not one."""
+    if not isinstance(value, str):
+        raise mail_errors.InvalidInputError(detail=f"not a date and time: {value!r}")
     try:
-        moment = fields.Datetime.to_datetime(str(value).replace("T", " ").removesuffix("Z")[:19])
-    except ValueError as error:
+        return schedule.utc_moment(value)
+    except mail_errors.InvalidInputError as error:
         raise mail_errors.InvalidInputError(detail=f"not a date and time: {value!r}") from error
-    if not moment:
-        raise mail_errors.InvalidInputError(detail="no date and time given")
-    return moment
 
 
 def _date(value):

@@ -27,7 +27,7 @@ def send_time(choice, now, tz):
         day = local_today + datetime.timedelta(days=days)
         local = tz.localize(datetime.datetime.combine(day, MORNING))
         return local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return _moment(choice)
+    return utc_moment(choice)
 
 
 def in_range(moment, now):
@@ -35,7 +35,9 @@ def in_range(moment, now):
     return now < moment <= now + FURTHEST
 
 
-def _moment(value):
+def utc_moment(value):
+    """`value` (ISO 8601 text, in UTC unless it names its offset, or a datetime) as the
+    naive UTC moment it is, to the second; InvalidInputError when it is none."""
     if isinstance(value, str):
         try:
             value = datetime.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))

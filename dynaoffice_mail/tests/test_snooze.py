@@ -136,6 +136,27 @@ class TestSnooze(SnoozeSetup, MailServerCase):
                 self.account.client_snooze("INBOX", page["uidvalidity"], [uid], until)
         self.assertEqual(len(self.subjects(self.account)), 2)
 
+    def test_a_moment_with_its_offset_is_that_moment(self):
+        page = self.account.client_page("INBOX", sort="subject", reverse=False)
+        uids = [message["uid"] for message in page["messages"]]
+        # 8:00 in Berlin (CET) is 7:00 UTC, however it is written.
+        snoozed = self.account.client_snooze(
+            "INBOX", page["uidvalidity"], uids[:1], "2026-12-07T08:00:00+01:00"
+        )
+        self.assertEqual(snoozed[0]["until"], "2026-12-07 07:00:00")
+        snoozed = self.account.client_snooze(
+            "INBOX", page["uidvalidity"], uids[1:], "2026-12-07T07:00:00.000Z"
+        )
+        self.assertEqual(snoozed[0]["until"], "2026-12-07 07:00:00")
+        # A moment that is no moment in UTC is refused as any nonsense is.
+        self.account.client_unsnooze(snoozed[0]["id"])
+        page = self.account.client_page("INBOX", search={"subject": "Rechnung 4711"})
+        uid = page["messages"][0]["uid"]
+        for until in ("0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00"):
+            with self.assertRaises(UserError):
+                self.account.client_snooze("INBOX", page["uidvalidity"], [uid], until)
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
+
     def test_others_cannot_snooze_or_read_snoozes(self):
         self.snooze(self.account, "Angebot Müller")
         with self.assertRaises(AccessError):
