@@ -403,8 +403,9 @@ class Composer(Role):
 
     def _build_from_draft(self, draft, message_id):
         """The mail a scheduled draft stands for, built as reopening and sending it would:
-        the account's sender, the body cleaned, the Message-ID the outbox knows."""
-        draft.from_name = self.account.sender_name or ""
+        the account's sender (named as the sender writes from it), the body cleaned, the
+        Message-ID the outbox knows."""
+        draft.from_name = self.account._from_name()
         draft.from_address = self.account.email
         draft.html_body = html_sanitize(draft.html_body or "")
         try:

@@ -377,3 +377,24 @@ class TestSendLater(MailServerCase):
         self.assertEqual(entry.state, "failed")
         self.assertFalse(entry.retry)
         self.assertEqual(self.delivered("Gruppenpost später"), [])
+
+    def test_a_held_or_scheduled_group_mail_names_its_member_where_the_account_says_so(self):
+        self.shared.write({"sender_name": "Vertrieb", "sender_names_member": True})
+        self.member.dynaoffice_mail_undo_seconds = 10
+        shared = self.shared.with_user(self.member)
+        # "Send" with the undo window, and "Send later": both go from the server, later.
+        held = shared.client_send(self.compose("Mit Namen gleich", shared), hold=True)
+        at = utc_now() + datetime.timedelta(hours=1)
+        shared.client_send_later(self.compose("Mit Namen später", shared), at.isoformat())
+        self.run_cron(max(at, datetime.datetime.fromisoformat(held["send_after"])))
+        for subject in ("Mit Namen gleich", "Mit Namen später"):
+            ((received, _flags),) = self.delivered(subject)
+            sender = received["From"].addresses[0]
+            self.assertEqual(
+                (sender.display_name, sender.addr_spec),
+                ("Maria Member (Vertrieb)", self.shared_address),
+            )
+            ((copy, _flags),) = self.subjects(
+                self.shared_address, self.shared_password, "Sent", subject
+            )
+            self.assertEqual(str(copy["From"]), str(received["From"]))
