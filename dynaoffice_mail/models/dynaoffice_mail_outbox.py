@@ -183,6 +183,10 @@ class DynaofficeMailOutbox(models.Model):
                     return entry.id, state
                 values = dict(
                     _entry_values(values),
+                    # Whoever sends it now is its sender, also of an entry another member
+                    # of a group mailbox scheduled (its draft is in the shared Drafts): his
+                    # to see, undo and change, and sent while he may use the mailbox.
+                    user_id=self.env.uid,
                     state="queued",
                     scheduled=True,
                     retry=False,
@@ -194,12 +198,7 @@ class DynaofficeMailOutbox(models.Model):
                     entry.write(values)
                 else:
                     entry = outbox.create(
-                        dict(
-                            values,
-                            account_id=account.id,
-                            user_id=self.env.uid,
-                            message_id=message_id,
-                        )
+                        dict(values, account_id=account.id, message_id=message_id)
                     )
                 outbox.env.ref(SEND_CRON)._trigger(at=send_after)
                 return entry.id, None

@@ -398,3 +398,39 @@ class TestSendLater(MailServerCase):
                 self.shared_address, self.shared_password, "Sent", subject
             )
             self.assertEqual(str(copy["From"]), str(received["From"]))
+
+    def scheduled_by_member_opened_by_colleague(self, subject):
+        """A mail Maria scheduled in the group mailbox for tomorrow, opened by her colleague
+        Carla from the shared Drafts and sent with Carla's undo window."""
+        shared = self.shared.with_user(self.member)
+        later = utc_now() + datetime.timedelta(days=1)
+        draft = shared.client_send_later(self.compose(subject, shared), later.isoformat())["draft"]
+        self.colleague.dynaoffice_mail_undo_seconds = 10
+        colleague = self.shared.with_user(self.colleague)
+        reopened = colleague.client_compose(
+            "draft", draft["folder"], draft["uidvalidity"], draft["uid"]
+        )
+        reopened["body_html"] = "<p>Vertretung: Carla</p>"
+        held = colleague.client_send(reopened, hold=True)
+        self.assertTrue(held["scheduled"], held)
+        return shared, colleague, held
+
+    def test_a_colleague_who_sends_a_scheduled_draft_may_undo_that_send(self):
+        shared, colleague, held = self.scheduled_by_member_opened_by_colleague("Vertreten")
+        # Carla's send: in her "Scheduled" (no longer in Maria's), and her "Undo" takes it back.
+        self.assertEqual([row["id"] for row in colleague.client_scheduled()], [held["entry_id"]])
+        self.assertEqual(shared.client_scheduled(), [])
+        undone = colleague.client_scheduled_cancel(held["entry_id"])
+        self.assertTrue(undone["draft"])
+        self.run_cron(datetime.datetime.fromisoformat(held["send_after"]))
+        self.assertEqual(self.delivered("Vertreten"), [])
+
+    def test_a_colleagues_send_of_a_scheduled_draft_goes_after_its_writer_left(self):
+        _shared, _colleague, held = self.scheduled_by_member_opened_by_colleague("Übernommen")
+        # Maria leaves the group within the window: Carla's send goes all the same, once.
+        self.sales.users = [(3, self.member.id)]
+        self.run_cron(datetime.datetime.fromisoformat(held["send_after"]))
+        entry = self.env[OUTBOX].sudo().browse(held["entry_id"])
+        self.assertEqual((entry.state, entry.error), ("sent", False))
+        ((received, _flags),) = self.delivered("Übernommen")
+        self.assertIn("Vertretung: Carla", received.get_body(("html",)).get_content())
