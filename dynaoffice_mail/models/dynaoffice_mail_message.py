@@ -416,6 +416,12 @@ class DynaofficeMailMessage(models.Model):
             [("activity_type_id", "=", follow_up.id), ("res_model", "=", self._name)]
         )
         handles = self.browse(activities.mapped("res_id")).exists()
+        # Handles go with their account in the database (ondelete cascade), their activities
+        # stay behind: reminders of mail Odoo forgot, which nobody can open any more.
+        existing = set(handles.ids)
+        forgotten = activities.filtered(lambda activity: activity.res_id not in existing)
+        forgotten.unlink()
+        activities -= forgotten
         for (account, user), group in activities.grouped(
             lambda a: (self.browse(a.res_id).account_id, a.user_id)
         ).items():

@@ -125,3 +125,27 @@ class TestFollowUp(MailServerCase):
         with self.assertRaises(UserError):
             self.account.client_follow_up("Sent", page["uidvalidity"], uid, "nächste Woche")
         self.assertFalse(self.open_follow_ups())
+
+    def test_a_deleted_mailbox_does_not_stop_the_others_follow_ups(self):
+        # Maria waits for a reply in the group mailbox; Olga's own mailbox, with a reminder
+        # of hers, is deleted (its handles go with it, in the database).
+        other_id = "<angebot-4712@dynaoffice.test>"
+        self.servers.dovecot.write_messages(
+            self.shared_address,
+            [("Sent", sent_message("Angebot 4712", other_id), set(), SENT_AT)],
+        )
+        shared = self.shared.with_user(self.member)
+        page = shared.client_page("Sent")
+        waiting = shared.client_follow_up(
+            "Sent", page["uidvalidity"], page["messages"][0]["uid"], "2026-12-08"
+        )
+        self.remind()
+        self.personal.with_user(self.owner).action_delete_account()
+        self.servers.dovecot.write_messages(
+            self.shared_address,
+            [("INBOX", reply("In-Reply-To", other_id), set(), SENT_AT)],
+        )
+        self.check_replies()
+        # Maria's reminder is done; Olga's, of mail Odoo forgot, no longer among hers.
+        self.assertFalse(self.env["mail.activity"].browse(waiting["activity_id"]).exists())
+        self.assertFalse(self.open_follow_ups())
