@@ -17,6 +17,7 @@ from odoo.exceptions import AccessError, UserError
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
 from ..roles.creator import creatable_model
 from ..roles.team import team_partners
+from ..services import imap
 from ..services.refs import MessageRef
 
 _logger = logging.getLogger(__name__)
@@ -387,11 +388,11 @@ class DynaofficeMailMessage(models.Model):
         """ "Remind me if no reply by `deadline`": a follow-up activity for the user, done
         by itself when a reply arrives (_cron_clear_answered_follow_ups)."""
         self.ensure_one()
-        if not self.message_id:
+        if not imap.searchable_message_id(self.message_id):
             raise UserError(
                 self.env._(
-                    "A message without a Message-ID cannot be followed up: its reply could "
-                    "not be recognised."
+                    "A message without a usable Message-ID cannot be followed up: its reply "
+                    "could not be recognised."
                 )
             )
         return self.activity_schedule(

@@ -10,7 +10,7 @@ import logging
 
 from odoo.exceptions import UserError
 
-from ..services import assigning, snoozing
+from ..services import assigning, imap, snoozing
 from .assigner import formatted_address, utc_naive
 from .base import Role
 
@@ -37,11 +37,13 @@ class Snoozer(Role):
             ),
             safe=True,
         )
-        if any(not summary.message_id for summary in summaries.values()):
+        if any(
+            not imap.searchable_message_id(summary.message_id) for summary in summaries.values()
+        ):
             raise UserError(
                 self.env._(
-                    "A message without a Message-ID cannot be snoozed: it could not be found "
-                    "again when its time comes."
+                    "A message without a usable Message-ID cannot be snoozed: it could not be "
+                    "found again when its time comes."
                 )
             )
         Snooze = self.env[SNOOZE]

@@ -715,6 +715,13 @@ def checked_fetch(
     return found if found is not None else uid_fetch(client, [uid], items).get(uid)
 
 
+def searchable_message_id(message_id) -> bool:
+    """Whether the server can be searched for this Message-ID: printable ASCII without
+    blanks, at most limits.MAX_MESSAGE_ID_LENGTH long. Other programs write others (a blank
+    in it, 8-bit text): such a message cannot be found again by its Message-ID."""
+    return isinstance(message_id, str) and bool(_MESSAGE_ID.fullmatch(message_id))
+
+
 def find_by_message_id(
     client: imapclient.IMAPClient, folder: str, message_id: str, *, only_one: bool = False
 ) -> MessageRef | None:
@@ -724,7 +731,7 @@ def find_by_message_id(
     cannot be a Message-ID (empty, blanks or line breaks in it, not ASCII, longer than
     limits.MAX_MESSAGE_ID_LENGTH). The reference's account is 0: the caller knows which
     account the client is of."""
-    if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id):
+    if not searchable_message_id(message_id):
         return None
     check_folder_name(folder, "folder name")
     with translate_errors(client):
@@ -741,7 +748,7 @@ def search_replies(client: imapclient.IMAPClient, folder: str, message_id: str) 
     """UIDs of the messages in `folder` that answer the message `message_id` (their
     In-Reply-To names it; the server searches), in ascending order; none for a value that
     cannot be a Message-ID (see find_by_message_id)."""
-    if not isinstance(message_id, str) or not _MESSAGE_ID.fullmatch(message_id):
+    if not searchable_message_id(message_id):
         return []
     check_folder_name(folder, "folder name")
     with translate_errors(client):

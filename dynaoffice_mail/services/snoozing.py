@@ -73,12 +73,14 @@ def find_replies(
     client: imapclient.IMAPClient, folder: str, message_ids: Iterable[str]
 ) -> set[str]:
     """Those of `message_ids` that a message in `folder` answers (its In-Reply-To or
-    References names them): one SEARCH each, by the server."""
+    References names them): one SEARCH each, by the server. A Message-ID the server cannot
+    be searched for (imap.searchable_message_id) is answered by none."""
     answered = set()
     with imap.translate_errors(client):
         imap.ensure_selected(client, folder)
         for message_id in message_ids:
-            net.check_wire_safe(message_id, "Message-ID")
+            if not imap.searchable_message_id(message_id):
+                continue
             criteria = [
                 "OR",
                 ["HEADER", "In-Reply-To", message_id],

@@ -149,3 +149,34 @@ class TestFollowUp(MailServerCase):
         # Maria's reminder is done; Olga's, of mail Odoo forgot, no longer among hers.
         self.assertFalse(self.env["mail.activity"].browse(waiting["activity_id"]).exists())
         self.assertFalse(self.open_follow_ups())
+
+    def test_a_message_id_the_server_cannot_search_for_gets_no_reminder(self):
+        odd_id = "<angebot-4713@bücher.example>"
+        raw = (
+            "From: olga@dynaoffice.test\r\nTo: kunde@example.com\r\n"
+            f"Subject: Angebot 4713\r\nMessage-ID: {odd_id}\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nAnbei.\r\n"
+        ).encode()
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Sent", raw, {"\\Seen"}, SENT_AT)]
+        )
+        page = self.account.client_page("Sent", search={"subject": "Angebot 4713"})
+        uid = page["messages"][0]["uid"]
+        with self.assertRaisesRegex(UserError, "cannot be followed up"):
+            self.account.client_follow_up("Sent", page["uidvalidity"], uid, "2026-12-08")
+        self.assertFalse(self.open_follow_ups())
+        # A reminder on such a mail (made before this was refused) keeps the others going.
+        handles = self.env["dynaoffice.mail.message"]._for_messages(
+            self.account, [self.account._message_ref("Sent", page["uidvalidity"], uid)]
+        )
+        (odd,) = handles.values()
+        odd.with_user(self.owner).activity_schedule(
+            "dynaoffice_mail.dynaoffice_mail_activity_type_follow_up", user_id=self.owner.id
+        )
+        uidvalidity, uid = self.find_by_subject(self.account, "Angebot 4711", "Sent")
+        self.account.client_follow_up("Sent", uidvalidity, uid, "2026-12-08")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", reply("In-Reply-To", SENT_ID), set(), SENT_AT)]
+        )
+        self.check_replies()
+        self.assertEqual(self.open_follow_ups().mapped("res_id"), [odd.id])

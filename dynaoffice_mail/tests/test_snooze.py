@@ -128,6 +128,25 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.wake_at(UNTIL + datetime.timedelta(minutes=1))
         self.assertEqual(self.subjects(colleague), ["Angebot Müller", "Rechnung 4711"])
 
+    def test_a_message_id_the_server_cannot_search_for_is_refused_before_anything_moves(self):
+        # Written by programs that keep no standard: a blank in it, or 8-bit text (EAI).
+        for message_id in ("<zürich 1@example.com>", "<zürich-2@bücher.example>"):
+            raw = (
+                "From: kunde@example.com\r\nTo: team@example.com\r\n"
+                f"Subject: Seltsame ID\r\nMessage-ID: {message_id}\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\n\r\nHallo\r\n"
+            ).encode()
+            self.servers.dovecot.write_messages(
+                self.personal_address, [("INBOX", raw, set(), RECEIVED)]
+            )
+            with self.assertRaisesRegex(UserError, "cannot be snoozed"):
+                self.snooze(self.account, "Seltsame ID")
+            # It stays where it is, not in "Snoozed" for good with nothing to bring it back.
+            self.assertIn("Seltsame ID", self.subjects(self.account))
+            page = self.account.client_page("INBOX", search={"subject": "Seltsame ID"})
+            self.account.client_delete("INBOX", page["uidvalidity"], [page["messages"][0]["uid"]])
+        self.assertEqual(self.account.client_snoozed(), [])
+
     def test_nonsense_times_are_refused(self):
         page = self.account.client_page("INBOX")
         uid = page["messages"][0]["uid"]
