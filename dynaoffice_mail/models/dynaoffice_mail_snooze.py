@@ -20,9 +20,9 @@ class DynaofficeMailSnooze(models.Model):
     account_id = fields.Many2one(
         "dynaoffice.mail.account", required=True, index=True, ondelete="cascade", readonly=True
     )
-    user_id = fields.Many2one(
-        "res.users", string="Snoozed by", required=True, ondelete="cascade", readonly=True
-    )
+    # A user deleted meanwhile leaves the snooze to the mailbox: the mail comes back all the
+    # same, brought by another member (_acting_user).
+    user_id = fields.Many2one("res.users", string="Snoozed by", ondelete="set null", readonly=True)
     folder = fields.Char(string="Returns to", required=True, readonly=True)
     message_id = fields.Char(string="Message-ID", required=True, readonly=True)
     subject = fields.Char(readonly=True)
@@ -51,7 +51,7 @@ class DynaofficeMailSnooze(models.Model):
                 "email_from": snooze.email_from or "",
                 "date": snooze.date and fields.Datetime.to_string(snooze.date),
                 "until": fields.Datetime.to_string(snooze.until),
-                "user": snooze.user_id.name,
+                "user": snooze.user_id.name or "",
             }
             for snooze in self
         ]
@@ -82,7 +82,7 @@ class DynaofficeMailSnooze(models.Model):
 
     def _acting_user(self):
         """Who brings the message back: who snoozed it, or (having left the group of a
-        group mailbox) another member; none for a mailbox nobody may use."""
+        group mailbox, or deleted) another member; none for a mailbox nobody may use."""
         self.ensure_one()
         account = self.account_id
         if account._is_usable_by(self.user_id):

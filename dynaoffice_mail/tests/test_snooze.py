@@ -147,6 +147,17 @@ class TestSnooze(SnoozeSetup, MailServerCase):
             self.account.client_delete("INBOX", page["uidvalidity"], [page["messages"][0]["uid"]])
         self.assertEqual(self.account.client_snoozed(), [])
 
+    def test_mail_snoozed_by_a_deleted_user_still_comes_back(self):
+        self.sales.users = [(4, self.other.id)]
+        self.snooze(self.shared.with_user(self.member), "Angebot Müller")
+        # Maria's user is deleted (not archived): the snooze is the group mailbox's still.
+        self.member.unlink()
+        colleague = self.shared.with_user(self.other)
+        self.assertEqual([s["subject"] for s in colleague.client_snoozed()], ["Angebot Müller"])
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))
+        self.assertEqual(self.subjects(colleague), ["Angebot Müller", "Rechnung 4711"])
+        self.assertEqual(colleague.client_snoozed(), [])
+
     def test_nonsense_times_are_refused(self):
         page = self.account.client_page("INBOX")
         uid = page["messages"][0]["uid"]
