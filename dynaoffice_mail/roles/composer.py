@@ -22,7 +22,7 @@ import pytz
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import html_sanitize
+from odoo.tools import html_sanitize, plaintext2html
 
 from ..services import (
     addresses,
@@ -100,6 +100,9 @@ class Composer(Role):
                 draft = mime.read_draft(source)
                 # Stored while the source is open: each file is read from it.
                 uploads = self.store_uploads(draft.attachments)
+            if not draft.html_body and draft.text_body:
+                # A draft in plain text (another program's): the editor takes HTML only.
+                draft.html_body = plaintext2html(draft.text_body)
             # Another mail program may have written the draft (into a group mailbox, too):
             # it goes into Odoo's page like quoted mail (in_page), its cid: links kept.
             draft.html_body = html.sanitize_html(

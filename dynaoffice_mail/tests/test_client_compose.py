@@ -288,6 +288,32 @@ class TestClientCompose(ComposeCase):
             {"notiz.txt": "Notiz"},
         )
 
+    def test_a_plain_text_draft_of_another_program_reopens_with_its_text(self):
+        """Mail programs writing plain text (Thunderbird's plain text mode, mutt) save
+        drafts without an HTML part: the text is what the composer shows, line by line,
+        and what a save and a send keep."""
+        draft = email.message.EmailMessage()
+        draft["From"] = self.personal_address
+        draft["To"] = self.partner_address
+        draft["Subject"] = "Nur Text"
+        draft["Message-ID"] = "<nur-text@example.com>"
+        draft.set_content("Erste Zeile <b>nicht fett</b>\nZweite Zeile\n")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Drafts", draft.as_bytes(), {"\\Draft"}, RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Drafts", search={"subject": "Nur Text"})
+        reopened = account.client_compose(
+            "draft", "Drafts", page["uidvalidity"], page["messages"][0]["uid"]
+        )
+        self.assertIn("Erste Zeile &lt;b&gt;nicht fett&lt;/b&gt;", reopened["body_html"])
+        self.assertIn("Zweite Zeile", reopened["body_html"])
+        self.assertNotIn("<b>", reopened["body_html"])
+        self.assertTrue(account.client_send(reopened)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)["Nur Text"]
+        text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        self.assertIn("Erste Zeile <b>nicht fett</b>\nZweite Zeile", text)
+
     def test_a_draft_named_for_another_account_is_left_alone(self):
         """The composer's draft names its account: a reference that names another one
         (a tab switched accounts, a forged call) removes and replaces nothing."""
