@@ -7,7 +7,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from . import limits
-from .addresses import LINE_BREAKS, MESSAGE_ID, Address, format_address
+from .addresses import LINE_BREAKS, MESSAGE_ID, Address, ascii_domain, format_address
 from .exceptions import InvalidInputError
 from .headers import decode_header_text
 from .html import html_to_text
@@ -65,9 +65,9 @@ def reply_draft(
     duplicates. `quoted_html` is the original's HTML as the caller sanitised it; without
     it the plain text is quoted.
     """
-    own = {address.strip().lower() for address in own_addresses} | {from_address.lower()}
+    own = {_key(address) for address in own_addresses} | {_key(from_address)}
     senders = list(view.reply_to or view.from_)
-    if view.from_ and all(address.address.lower() in own for address in view.from_):
+    if view.from_ and all(_key(address.address) in own for address in view.from_):
         senders = list(view.to)  # a reply to something we sent continues to its recipients
     to, cc = _unique(senders, own, set()), []
     if reply_all:
@@ -154,7 +154,7 @@ def forward_subject(subject: str, prefix: str = "Fwd:") -> str:
 def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> list[Address]:
     found = []
     for address in addresses:
-        key = address.address.strip().lower()
+        key = _key(address.address)
         if not key or key in own or key in taken:
             continue
         taken.add(key)
@@ -165,6 +165,16 @@ def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> lis
             address = Address(name="", address=address.address)
         found.append(address)
     return found
+
+
+def _key(address: str) -> str:
+    """An address as it compares: in any case, an IDN domain in Unicode or as punycode
+    (bücher.example is xn--bcher-kva.example)."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    try:
+        return f"{local}{at}{ascii_domain(domain)}"
+    except InvalidInputError:
+        return f"{local}{at}{domain}"  # no domain mail could go to: compared as written
 
 
 def _reply_body(

@@ -366,6 +366,37 @@ def test_reply_all_leaves_out_own_addresses_and_duplicates(original_box):
     assert "dynaoffice.test" not in " ".join(draft.to + draft.cc)
 
 
+def test_reply_all_knows_own_idn_addresses_in_punycode(mail_servers, mailbox):
+    """An account at bücher.example gets its mail addressed to xn--bcher-kva.example (that
+    is how every mail program sends it): reply all leaves it out all the same, and a reply
+    to one's own mail still goes to its recipients."""
+    raw = _original(
+        sender="Anna <anna@example.org>",
+        to="Me <ME@xn--bcher-kva.example>, Bob <bob@example.org>",
+    )
+    own = _original(
+        sender="Me <me@xn--bcher-kva.example>", to="Bob <bob@example.org>", subject="Eigen"
+    )
+    with _imap(mail_servers, *mailbox) as client:
+        client.append("INBOX", raw)
+        client.append("INBOX", own)
+        uidvalidity = client.select_folder("INBOX")[b"UIDVALIDITY"]
+        first, second = sorted(client.search("ALL"))[-2:]
+        views = [read_message(client, "INBOX", uidvalidity, uid) for uid in (first, second)]
+    replies = [
+        reply_draft(
+            view,
+            own_addresses=["me@bücher.example"],
+            reply_all=True,
+            from_name="Me",
+            from_address="me@bücher.example",
+        )
+        for view in views
+    ]
+    assert replies[0].to == ["Anna <anna@example.org>", "Bob <bob@example.org>"]
+    assert replies[1].to == ["Bob <bob@example.org>"]
+
+
 def test_reply_subject_prefixes_do_not_stack():
     view = _view(subject="RE: Re[2]: AW: Termin")
     kwargs = {"own_addresses": [], "reply_all": False, "from_name": "", "from_address": "m@x.de"}
