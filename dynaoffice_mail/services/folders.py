@@ -87,6 +87,7 @@ def list_folders(client: imapclient.IMAPClient) -> list[Folder]:
                 total, unread = counts.get(name) or _status(client, name)
                 folder = replace(folder, total=total, unread=unread)
             folders.append(folder)
+    folders = _named_special(folders)
     return sorted(folders, key=_folder_order(folders))
 
 
@@ -104,9 +105,16 @@ def special_folder(client: imapclient.IMAPClient, kind: str) -> str | None:
         raise InvalidInputError(f"unknown special-use folder {kind!r}")
     with imap.translate_errors(client):
         listed = [folder for folder in _list(client, "*") if folder.selectable]
+    found = _special_among(listed, kind)
+    return found.name if found else None
+
+
+def _special_among(listed: list[Folder], kind: str) -> Folder | None:
+    """The folder for `kind` among the selectable folders `listed`, as special_folder()
+    describes it."""
     for folder in listed:
         if folder.special_use == kind:
-            return folder.name
+            return folder
     names = USUAL_NAMES[kind]
     named = [
         folder
@@ -115,8 +123,24 @@ def special_folder(client: imapclient.IMAPClient, kind: str) -> str | None:
     ]
     if not named:
         return None
-    best = min(named, key=lambda folder: (_depth(folder), names.index(folder.path[-1].casefold())))
-    return best.name
+    return min(named, key=lambda folder: (_depth(folder), names.index(folder.path[-1].casefold())))
+
+
+def _named_special(folders: list[Folder]) -> list[Folder]:
+    """`folders` with the special use a folder has by its usual name where the server flags
+    none for that kind, as special_folder() finds it: the list names the Trash that
+    deleting moves mail into, so that the client asks before deleting for good exactly
+    where that happens, and offers Empty Trash and Undo there."""
+    selectable = [folder for folder in folders if folder.selectable]
+    named = {}
+    for kind in SPECIAL_FOLDERS:
+        found = _special_among(selectable, kind)
+        if found is not None and found.special_use is None:
+            named[found.name] = kind
+    return [
+        replace(folder, special_use=named[folder.name]) if folder.name in named else folder
+        for folder in folders
+    ]
 
 
 def _depth(folder: Folder) -> int:

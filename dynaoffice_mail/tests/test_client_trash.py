@@ -53,7 +53,7 @@ class TestTrashWithoutSpecialUse(MailServerCase):
     def test_move_to_trash_finds_the_trash_by_its_name(self):
         self.account.client_create_folder("Papierkorb")
         folders = {folder["name"]: folder for folder in self.account.client_folders()}
-        self.assertFalse(folders["Papierkorb"]["special_use"], "the server flags no Trash")
+        self.assertNotIn("\\Trash", folders["Papierkorb"]["flags"], "the server flags no Trash")
         self.deliver("Angebot")
         page, _subjects = self.subjects("INBOX")
         uid = page["messages"][0]["uid"]
@@ -68,3 +68,30 @@ class TestTrashWithoutSpecialUse(MailServerCase):
         with self.assertRaisesRegex(UserError, "no Trash folder"):
             self.account.client_delete("INBOX", page["uidvalidity"], [uid])
         self.assertEqual(self.subjects("INBOX")[1], ["Rechnung"])
+
+    def test_the_folder_list_names_the_trash_deleting_uses(self):
+        """The client decides by the folder list whether deleting is for good (it asks
+        first), offers Empty Trash and Undo: the Trash it shows is the one deleting uses. In
+        "mark as deleted" mode, deleting inside the Trash removes the mail at once; a
+        folder list that did not name it let that happen without the question."""
+        self.account.sudo()._without_connection_test().delete_mode = "flag"
+        for name in ("Papierkorb", "Gesendete Elemente", "Archiv", "Projekte"):
+            self.account.client_create_folder(name)
+        listed = self.account.client_folders()
+        uses = {folder["name"]: folder["special_use"] for folder in listed}
+        self.assertEqual(uses["Papierkorb"], "\\Trash")
+        self.assertEqual(uses["Gesendete Elemente"], "\\Sent")
+        self.assertEqual(uses["Archiv"], "\\Archive")
+        self.assertFalse(uses["Projekte"])
+        self.assertEqual(
+            [folder["name"] for folder in listed],
+            ["INBOX", "Gesendete Elemente", "Papierkorb", "Archiv", "Projekte"],
+        )
+        self.deliver("Angebot")
+        self.account.client_move("INBOX", *self._only("INBOX"), "Papierkorb")
+        self.account.client_delete("Papierkorb", *self._only("Papierkorb"))
+        self.assertEqual(self.subjects("Papierkorb")[1], [], "removed at once, inside the Trash")
+
+    def _only(self, folder):
+        page, _subjects = self.subjects(folder)
+        return page["uidvalidity"], [page["messages"][0]["uid"]]

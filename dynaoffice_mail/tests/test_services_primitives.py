@@ -78,9 +78,16 @@ def _deliver(client, subject, folder="INBOX"):
 
 def test_the_plain_server_flags_no_folder(plain_client):
     create_folder(plain_client, "Trash")
-    assert {folder.name: folder.special_use for folder in list_folders(plain_client)} == {
+    create_folder(plain_client, "Projekte")
+    create_folder(plain_client, "Projekte/Trash")
+    listed = list_folders(plain_client)
+    assert not any(folder.flags & {"\\Trash", "\\trash"} for folder in listed)
+    # The list names the folder deleting uses (special_folder) as the Trash, as if flagged.
+    assert {folder.name: folder.special_use for folder in listed} == {
         "INBOX": "\\Inbox",
-        "Trash": None,
+        "Trash": "\\Trash",
+        "Projekte": None,
+        "Projekte/Trash": None,
     }
 
 
