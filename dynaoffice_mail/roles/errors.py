@@ -92,6 +92,76 @@ def _invalid_input(_, error, facts):
     )
 
 
+def _folder_change_refused(_, error, facts):
+    """A folder that cannot be created, renamed or deleted so, in the user's words; the
+    services' English text goes to the log only."""
+    folder = error.folder
+    rename = error.change == "rename"
+    keep = _("Other mail programs rely on it.")
+    other_name = _("Choose another name.")
+    if error.reason == "subfolders":
+        return (
+            _("the folder “%(folder)s” has subfolders.", folder=folder),
+            _("Delete or move them first."),
+        )
+    if error.reason == "into_itself":
+        return _("a folder cannot be moved into itself."), _("Choose another place.")
+    if error.reason == "exists":
+        return _("a folder named “%(folder)s” already exists.", folder=folder), other_name
+    if error.reason == "inbox":
+        if rename:
+            return _("the Inbox cannot be renamed."), keep
+        return _("the Inbox cannot be deleted."), keep
+    if error.reason == "special":
+        use = _special_use_label(_, error.other)
+        if rename:
+            cause = _(
+                "“%(folder)s” is a special folder (%(use)s) and cannot be renamed.",
+                folder=folder,
+                use=use,
+            )
+        else:
+            cause = _(
+                "“%(folder)s” is a special folder (%(use)s) and cannot be deleted.",
+                folder=folder,
+                use=use,
+            )
+        return cause, keep
+    if error.reason == "holds_special":
+        return (
+            _(
+                "“%(folder)s” holds the special folder “%(special)s” and cannot be renamed.",
+                folder=folder,
+                special=error.other,
+            ),
+            keep,
+        )
+    if error.reason == "delimiter_at_end":
+        cause = _("a folder name cannot start or end with “%(delimiter)s”.", delimiter=error.other)
+        return cause, other_name
+    if error.reason == "empty_part":
+        cause = _(
+            "a folder name cannot have an empty part between “%(delimiter)s”.",
+            delimiter=error.other,
+        )
+        return cause, other_name
+    if error.reason == "wildcards":
+        return _("a folder name cannot contain an asterisk or a percent sign."), other_name
+    return _("a folder needs a name."), _("Type one.")
+
+
+def _special_use_label(_, special_use):
+    """A special-use attribute ("\\Trash") as the folder tree names it."""
+    labels = {
+        "\\Drafts": _("Drafts"),
+        "\\Sent": _("Sent"),
+        "\\Trash": _("Trash"),
+        "\\Junk": _("Junk"),
+        "\\Archive": _("Archive"),
+    }
+    return labels.get(special_use, special_use.lstrip("\\"))
+
+
 def _connection_failed(_, error, facts):
     return (
         _("the connection to %(host)s failed or was cut off.", host=facts.host),
@@ -445,6 +515,7 @@ def _reply(detail):
 ERROR_TEXTS = {
     mail_errors.MailServiceError: _server_error,
     mail_errors.InvalidInputError: _invalid_input,
+    mail_errors.FolderChangeRefusedError: _folder_change_refused,
     mail_errors.ConnectionFailedError: _connection_failed,
     mail_errors.HostNotFoundError: _host_not_found,
     mail_errors.ConnectionRefusedByServerError: _connection_refused,

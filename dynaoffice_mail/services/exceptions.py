@@ -14,6 +14,31 @@ class InvalidInputError(MailServiceError):
     """A value that must never reach the wire (CR, LF, NUL, or out of range)."""
 
 
+class FolderChangeRefusedError(InvalidInputError):
+    """A folder that cannot be created, renamed or deleted so. `reason` says why (no_name,
+    wildcards, delimiter_at_end, empty_part, inbox, special, holds_special, into_itself,
+    subfolders, exists), `folder` names the folder, `other` the special folder or the
+    delimiter concerned and `change` is "rename" or "delete": the caller words it in the
+    user's language."""
+
+    def __init__(
+        self,
+        message: str,
+        reason: str,
+        folder: str = "",
+        *,
+        other: str = "",
+        change: str = "",
+        host: str = "",
+        detail: str = "",
+    ):
+        super().__init__(message, host=host, detail=detail)
+        self.reason = reason
+        self.folder = folder
+        self.other = other
+        self.change = change
+
+
 class ConnectionFailedError(MailServiceError):
     """The server could not be reached at all."""
 

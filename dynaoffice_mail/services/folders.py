@@ -10,7 +10,7 @@ from imapclient.imap_utf7 import decode as decode_utf7
 from imapclient.response_parser import parse_response
 
 from . import imap
-from .exceptions import FolderNotFoundError, InvalidInputError
+from .exceptions import FolderChangeRefusedError, FolderNotFoundError, InvalidInputError
 from .headers import to_text
 
 # The order users know from other clients; other special-use folders (\All, \Flagged)
@@ -233,17 +233,23 @@ def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> 
     imap.check_folder_name(folder, "folder name")
     imap.check_folder_name(new_name, "new folder name")
     with imap.translate_errors(client):
-        current = _existing(client, folder, "renamed")
+        current = _existing(client, folder, "rename")
         _check_new_name(new_name, current.delimiter)
         if new_name == folder:
             return
         if current.delimiter and new_name.startswith(folder + current.delimiter):
-            raise InvalidInputError("a folder cannot be moved into itself")
+            raise FolderChangeRefusedError(
+                "a folder cannot be moved into itself", "into_itself", folder
+            )
         for descendant in _descendants(client, current):
             if descendant.special_use:
-                raise InvalidInputError(
+                raise FolderChangeRefusedError(
                     f'"{folder}" contains the special folder "{descendant.name}" and cannot '
-                    "be renamed"
+                    "be renamed",
+                    "holds_special",
+                    folder,
+                    other=descendant.name,
+                    change="rename",
                 )
         subscribed = _subscriptions(client, current)
         _leave_selected(client, current, deleting=False)
@@ -261,9 +267,11 @@ def delete_folder(client: imapclient.IMAPClient, folder: str) -> None:
     """
     imap.check_folder_name(folder, "folder name")
     with imap.translate_errors(client):
-        current = _existing(client, folder, "deleted")
+        current = _existing(client, folder, "delete")
         if _descendants(client, current):
-            raise InvalidInputError(f'"{folder}" has subfolders; delete or move them first')
+            raise FolderChangeRefusedError(
+                f'"{folder}" has subfolders; delete or move them first', "subfolders", folder
+            )
         _leave_selected(client, current, deleting=True)
         _change(client, "delete", folder)
         _unsubscribe_quietly(client, folder)
@@ -271,22 +279,34 @@ def delete_folder(client: imapclient.IMAPClient, folder: str) -> None:
 
 def _check_new_name(name: str, delimiter: str | None) -> None:
     if not name.strip():
-        raise InvalidInputError("a folder needs a name")
+        raise FolderChangeRefusedError("a folder needs a name", "no_name", name)
     if any(char in name for char in _WILDCARDS):
-        raise InvalidInputError("folder names cannot contain * or %")
+        raise FolderChangeRefusedError("folder names cannot contain * or %", "wildcards", name)
     if delimiter:
         if name.startswith(delimiter) or name.endswith(delimiter):
-            raise InvalidInputError(f'a folder name cannot start or end with "{delimiter}"')
+            raise FolderChangeRefusedError(
+                f'a folder name cannot start or end with "{delimiter}"',
+                "delimiter_at_end",
+                name,
+                other=delimiter,
+            )
         if any(not part.strip() for part in name.split(delimiter)):
-            raise InvalidInputError(
-                f'a folder name cannot have an empty part between "{delimiter}"'
+            raise FolderChangeRefusedError(
+                f'a folder name cannot have an empty part between "{delimiter}"',
+                "empty_part",
+                name,
+                other=delimiter,
             )
 
 
-def _existing(client, folder: str, verb: str) -> Folder:
-    """The folder as LIST describes it; refused if it is the Inbox or a special-use one."""
+def _existing(client, folder: str, change: str) -> Folder:
+    """The folder as LIST describes it, for `change` ("rename", "delete"); refused if it
+    is the Inbox or a special-use one."""
+    verb = {"rename": "renamed", "delete": "deleted"}[change]
     if folder.upper() == "INBOX":
-        raise InvalidInputError(f"the Inbox cannot be {verb}")
+        raise FolderChangeRefusedError(
+            f"the Inbox cannot be {verb}", "inbox", folder, change=change
+        )
     found = next((item for item in _list(client, folder) if item.name == folder), None)
     if found is None:
         raise FolderNotFoundError(
@@ -294,7 +314,13 @@ def _existing(client, folder: str, verb: str) -> Folder:
         )
     if found.special_use:
         use = found.special_use[1:]  # "\\Trash" -> "Trash"
-        raise InvalidInputError(f'"{folder}" is the special folder for {use} and cannot be {verb}')
+        raise FolderChangeRefusedError(
+            f'"{folder}" is the special folder for {use} and cannot be {verb}',
+            "special",
+            folder,
+            other=found.special_use,
+            change=change,
+        )
     return found
 
 
@@ -377,8 +403,12 @@ def _change(client, command: str, *names: str) -> None:
     except imaplib.IMAP4.error as error:
         host = getattr(client, "host", "")
         if "[ALREADYEXISTS]" in str(error):
-            raise InvalidInputError(
-                f'a folder named "{names[-1]}" already exists', host=host, detail=str(error)
+            raise FolderChangeRefusedError(
+                f'a folder named "{names[-1]}" already exists',
+                "exists",
+                names[-1],
+                host=host,
+                detail=str(error),
             ) from error
         if "[NONEXISTENT]" in str(error):
             raise FolderNotFoundError(

@@ -153,6 +153,48 @@ class TestClientReading(MailServerCase):
             with self.assertRaises(AccessError):
                 self.personal.with_user(user).client_create_folder("Fremd")
 
+    def test_refused_folder_changes_are_said_in_the_users_language(self):
+        """What the client's menu lets a user try (delete a folder that has subfolders, move
+        a folder into its own subfolder, a name taken meanwhile by another program) is
+        refused in the user's language, not with the services' English words."""
+        self.env["res.lang"]._activate_lang("de_DE")
+        addon = self.env["ir.module.module"].search([("name", "=", "dynaoffice_mail")])
+        addon._update_translations(["de_DE"])
+        self.owner.lang = "de_DE"
+        account = self.personal.with_user(self.owner).with_context(lang="de_DE")
+        account.client_create_folder("Kunden")
+        account.client_create_folder("Kunden/Alt")
+        refusals = [
+            (
+                lambda: account.client_delete_folder("Kunden"),
+                "der Ordner „Kunden“ hat Unterordner. Löschen Sie sie oder verschieben Sie",
+            ),
+            (
+                lambda: account.client_rename_folder("Kunden", "Kunden/Alt/Kunden"),
+                "ein Ordner kann nicht in sich selbst verschoben werden.",
+            ),
+            (
+                lambda: account.client_create_folder("Kunden"),
+                "ein Ordner namens „Kunden“ existiert bereits. Wählen Sie einen anderen Namen.",
+            ),
+            (
+                lambda: account.client_delete_folder("Trash"),
+                "„Trash“ ist ein besonderer Ordner (Papierkorb) und kann nicht gelöscht werden.",
+            ),
+            (
+                lambda: account.client_rename_folder("INBOX", "Alt"),
+                "der Posteingang kann nicht umbenannt werden.",
+            ),
+        ]
+        for call, german in refusals:
+            with self.subTest(german=german), self.assertRaises(UserError) as caught:
+                call()
+            self.assertIn(german, str(caught.exception))
+        names = {folder["name"] for folder in account.client_folders()}
+        self.assertTrue({"INBOX", "Trash", "Kunden", "Kunden/Alt"} <= names)
+        account.client_delete_folder("Kunden/Alt")
+        account.client_delete_folder("Kunden")
+
     def test_folder_state_changes_when_mail_arrives(self):
         account, _strangers = _owner_and_strangers(self)
         before = account.client_folder_state("INBOX")

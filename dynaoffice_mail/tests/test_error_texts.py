@@ -242,4 +242,6 @@ def _example(cls):
         return cls(host=host, refused={"niemand@example.org": f"550 5.1.1 {DETAIL}"})
     if cls is mail_errors.InvalidInputError:
         return cls("a folder needs a name", detail=DETAIL)
+    if cls is mail_errors.FolderChangeRefusedError:
+        return cls('"Projekte" has subfolders', "subfolders", "Projekte", detail=DETAIL)
     return cls(host=host, detail=DETAIL)
