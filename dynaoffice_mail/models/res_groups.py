@@ -15,6 +15,14 @@ class ResGroups(models.Model):
             self.env["dynaoffice.mail.message"]._team_unassign_former_members()
         return result
 
+    def unlink(self):
+        # The database would delete the group's mail accounts by itself (ondelete
+        # "cascade"), leaving what only the accounts' unlink forgets: a grant, pooled
+        # connections. sudo after the check: whoever deletes the group deletes them anyway.
+        self.check_access("unlink")
+        self.sudo().with_context(active_test=False).dynaoffice_mail_account_ids.unlink()
+        return super().unlink()
+
     def action_dynaoffice_mail_new_account(self):
         """The seed's "Neues E-Mail Konto hinzufügen" on the group form (administrators)."""
         self.ensure_one()

@@ -7,9 +7,11 @@ group members, other users and portal users nothing.
 """
 
 import datetime
+import time
 
 from odoo.tests import tagged
 
+from ..services import pool as imap_pool
 from .common import RpcAttackCase, build_message
 
 MODEL = "dynaoffice.mail.account"
@@ -103,6 +105,35 @@ class TestAccountDelete(RpcAttackCase):
         self.assertTrue(self.personal.with_user(self.mail_admin).can_delete)
         self.assertIn("result", self.delete(self.mail_admin, self.personal))
         self.assertFalse(self.personal.exists())
+
+    def test_deleting_the_owner_forgets_the_accounts_grants_and_connections(self):
+        # The database deletes the accounts of a deleted group or user by itself (ondelete
+        # "cascade"): what Odoo keeps beside the account's row must go with it all the same.
+        for owner_model, owner, account, user in (
+            ("res.groups", self.sales, self.shared, self.member),
+            ("res.users", self.owner, self.personal, self.owner),
+        ):
+            with self.subTest(owner=owner_model):
+                key = account._pool_key()
+                self.addCleanup(imap_pool.POOL.clear, key)
+                # A grant, as a login by token keeps it, and a connection logged in for the
+                # mailbox's user, waiting in the pool for the next request.
+                account.sudo()._store_authorization("refresh-secret", "access", time.time())
+                answer = self.rpc(user, MODEL, "client_folders", [[account.id]])
+                self.assertIn("result", answer, answer)
+                self.assertGreaterEqual(imap_pool.POOL.idle_count(key), 1)
+                account_id = account.id
+                answer = self.rpc(self.admin, owner_model, "unlink", [[owner.id]])
+                self.assertIn("result", answer, answer)
+                self.env.invalidate_all()
+                self.assertFalse(account.exists())
+                self.env.cr.execute(
+                    "SELECT count(*) FROM dynaoffice_mail_account_authorization "
+                    "WHERE account_id = %s",
+                    (account_id,),
+                )
+                self.assertEqual(self.env.cr.fetchone()[0], 0, "the grant outlived its account")
+                self.assertEqual(imap_pool.POOL.idle_count(key), 0, "still logged in")
 
     def test_the_buttons_ask_first(self):
         form = self.env[MODEL].with_user(self.owner).get_views([(False, "form")])
