@@ -19,8 +19,8 @@ from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
 from ..roles.snoozer import Snoozer
 from ..roles.team import Team
+from ..services import addresses, headers, imap, limits, smtp
 from ..services import exceptions as mail_errors
-from ..services import headers, imap, smtp
 from ..services import pool as imap_pool
 from ..services.config import ImapSettings, Security, SmtpSettings
 from ..services.credentials import CredentialBox, CredentialKeyError
@@ -368,10 +368,12 @@ class DynaofficeMailAccount(models.Model):
 
     @api.constrains(*WIRE_FIELDS)
     def _check_wire_safe(self):
+        # Every line break the mail's headers refuse (Unicode's too): saved, the account
+        # could send nothing.
         for account in self:
             for field_name in WIRE_FIELDS:
                 value = account[field_name] or ""
-                if any(char in value for char in "\r\n\0"):
+                if any(char in addresses.LINE_BREAKS for char in value):
                     raise ValidationError(
                         self.env._(
                             "%(field)s must not contain line breaks.",
@@ -381,12 +383,36 @@ class DynaofficeMailAccount(models.Model):
 
     @api.constrains("email")
     def _check_email(self):
+        # Odoo's check, then the one every mail's From must pass (services/addresses.py).
         for account in self:
-            if tools.email_normalize(account.email or "", strict=True) != (
-                (account.email or "").strip().lower()
-            ):
+            email = (account.email or "").strip()
+            invalid = ValidationError(
+                self.env._("%(email)s is not a valid e-mail address.", email=account.email)
+            )
+            if tools.email_normalize(email, strict=True) != email.lower():
+                raise invalid
+            if not email.partition("@")[0].isascii():
                 raise ValidationError(
-                    self.env._("%(email)s is not a valid e-mail address.", email=account.email)
+                    self.env._(
+                        "No mail can be sent from %(email)s: letters other than ASCII before "
+                        "the @ are not supported.",
+                        email=account.email,
+                    )
+                )
+            try:
+                addresses.check_address(email, email)
+            except mail_errors.InvalidInputError:
+                raise invalid from None
+
+    @api.constrains("sender_name")
+    def _check_sender_name(self):
+        for account in self:
+            if len(account.sender_name or "") > limits.MAX_NAME_LENGTH:
+                raise ValidationError(
+                    self.env._(
+                        "The sender name is longer than %(limit)s characters.",
+                        limit=limits.MAX_NAME_LENGTH,
+                    )
                 )
 
     @api.constrains("imap_port", "smtp_port")

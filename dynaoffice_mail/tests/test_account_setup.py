@@ -132,6 +132,34 @@ class TestAccountSetup(MailServerCase):
         with self.assertRaises(ValidationError):
             self.create_account_as(self.owner, user_id=self.owner.id, **values)
 
+    def test_what_no_mail_could_be_sent_with_is_refused_on_save(self):
+        # The connection test logs in; it sends no mail. An address or a sender name that
+        # every mail would be refused for must be refused when saving, not at each "Send".
+        for field, value, fragment in (
+            ("email", "jörg@dynaoffice.test", "before the @"),
+            ("email", "a..b@dynaoffice.test", "is not a valid e-mail address"),
+            ("email", "box@localhost", "is not a valid e-mail address"),
+            ("sender_name", "Olga\u2028Owner", "must not contain line breaks"),
+            ("sender_name", "Olga\x0bOwner", "must not contain line breaks"),
+            ("sender_name", "O" * 201, "longer than 200 characters"),
+        ):
+            with self.subTest(field=field, value=value[:20]):
+                values = self.account_values(self.address, self.password, **{field: value})
+                self.assertSavesNothing(dict(values, user_id=self.owner.id), fragment)
+        # Within the limits, with a domain in any script, it saves; changing it is refused too.
+        values = self.account_values(
+            self.address, self.password, email="box@müller.test", sender_name="Ö" * 200
+        )
+        account = self.create_account_as(self.owner, user_id=self.owner.id, **values)
+        self.assertEqual(account.sender_name, "Ö" * 200)
+        for field, value in (("email", "jörg@dynaoffice.test"), ("sender_name", "O\u2028")):
+            with (
+                self.subTest(change=field),
+                self.assertRaises(ValidationError),
+                self.env.cr.savepoint(),
+            ):
+                account.with_user(self.owner).write({field: value})
+
     def test_changing_a_password_tests_again_and_keeps_the_old_one_on_failure(self):
         account = self.create_account_as(
             self.owner, user_id=self.owner.id, **self.account_values(self.address, self.password)
