@@ -530,6 +530,10 @@ class DynaofficeMailAccount(models.Model):
     def unlink(self):
         keys = [account._pool_key() for account in self]
         ids = tuple(self.ids)
+        # The outbox's entries through the ORM: the database's cascade would leave the mail
+        # they kept (a Sent copy still to file) behind as attachments. sudo: the addon
+        # writes the outbox; whoever deletes the account deletes its entries anyway.
+        self.env["dynaoffice.mail.outbox"].sudo().search([("account_id", "in", ids)]).unlink()
         result = super().unlink()
         if ids:
             # The grants of the deleted accounts (no foreign key to cascade, see init).

@@ -61,11 +61,13 @@ class ResUsers(models.Model):
         return result
 
     def unlink(self):
-        # The database would delete the user's mail accounts by itself (ondelete
-        # "cascade"), leaving what only the accounts' unlink forgets: a grant, pooled
-        # connections. sudo after the check: whoever deletes the user deletes them anyway.
+        # The database would delete the user's mail accounts and outbox entries by itself
+        # (ondelete "cascade"), leaving what only their unlink forgets: a grant, pooled
+        # connections, the mail an entry kept. sudo after the check: whoever deletes the
+        # user deletes them anyway.
         self.check_access("unlink")
         self.sudo().with_context(active_test=False).dynaoffice_mail_account_ids.unlink()
+        self.env["dynaoffice.mail.outbox"].sudo().search([("user_id", "in", self.ids)]).unlink()
         return super().unlink()
 
     def action_dynaoffice_mail_new_account(self):

@@ -135,6 +135,32 @@ class TestAccountDelete(RpcAttackCase):
                 self.assertEqual(self.env.cr.fetchone()[0], 0, "the grant outlived its account")
                 self.assertEqual(imap_pool.POOL.idle_count(key), 0, "still logged in")
 
+    def test_deleting_forgets_the_mail_the_outbox_kept(self):
+        # A mail sent while the mailbox could not take its Sent copy: the outbox keeps it
+        # (an attachment) until the copy is filed. Deleting the account, or the sender,
+        # must not leave that mail behind in Odoo.
+        Outbox = self.env["dynaoffice.mail.outbox"].sudo()
+        kept = {}
+        for account, sender in ((self.personal, self.owner), (self.shared, self.member)):
+            entry = Outbox.create(
+                {
+                    "account_id": account.id,
+                    "user_id": sender.id,
+                    "message_id": f"<kept-{account.id}@dynaoffice.test>",
+                    "state": "sent",
+                    "sent_copy": "pending",
+                }
+            )
+            entry._keep_message(build_message("Vertraulich"))
+            kept[account] = entry.message_attachment_id
+        self.assertIn("result", self.delete(self.owner, self.personal, "preferences"))
+        self.assertFalse(kept[self.personal].exists(), "the deleted account's mail stayed")
+        answer = self.rpc(self.admin, "res.users", "unlink", [[self.member.id]])
+        self.assertIn("result", answer, answer)
+        self.env.invalidate_all()
+        self.assertTrue(self.shared.exists())
+        self.assertFalse(kept[self.shared].exists(), "the deleted sender's mail stayed")
+
     def test_the_buttons_ask_first(self):
         form = self.env[MODEL].with_user(self.owner).get_views([(False, "form")])
         preferences = (
