@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from odoo.addons.base.models.res_users import is_reified_group
+
 
 class ResUsers(models.Model):
     _inherit = "res.users"
@@ -56,7 +58,9 @@ class ResUsers(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if "groups_id" in vals:
+        # The user form sends groups as checkboxes and choices (in_group_<id>,
+        # sel_groups_<ids>), which base turns into groups_id only below this override.
+        if any(name == "groups_id" or is_reified_group(name) for name in vals):
             self.env["dynaoffice.mail.message"]._team_unassign_former_members(users=self)
         return result
 

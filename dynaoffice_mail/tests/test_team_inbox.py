@@ -323,6 +323,22 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.ben.groups_id = [(3, self.sales.id)]
         self.assertFalse(self.handle("Wechsel").team_user_id)
 
+    def test_unticking_the_group_on_the_user_form_unassigns_too(self):
+        """Odoo's user form sends a group as its checkbox (`in_group_<id>`) or its
+        application's choice (`sel_groups_...`), never as groups_id."""
+        self.deliver("Abteilungswechsel")
+        uidvalidity, uid = self.find("Abteilungswechsel")
+        self.as_anna.client_team_assign("INBOX", uidvalidity, [uid], self.ben.id)
+        handle = self.handle("Abteilungswechsel")
+
+        self.ben.with_user(self.admin).write({f"in_group_{self.sales.id}": False})
+
+        self.assertNotIn(self.sales, self.ben.groups_id)
+        self.assertFalse(handle.team_user_id)
+        self.assertFalse(self.answer_activities(handle))
+        state = self.as_anna.client_team_states("INBOX", uidvalidity, [uid])[uid]
+        self.assertEqual((state["status"], state["user_id"]), ("open", False))
+
     # -- automation -----------------------------------------------------------------------
 
     def test_round_robin_assigns_members_in_turn(self):
