@@ -18,7 +18,7 @@ from ..roles.creator import Creator
 from ..roles.filer import Filer
 from ..roles.mailbox import Mailbox
 from ..roles.snoozer import Snoozer
-from ..roles.team import Team
+from ..roles.team import Team, team_members
 from ..services import addresses, headers, imap, limits, smtp
 from ..services import exceptions as mail_errors
 from ..services import pool as imap_pool
@@ -421,6 +421,20 @@ class DynaofficeMailAccount(models.Model):
             for port in (account.imap_port, account.smtp_port):
                 if not 0 < port < 65536:
                     raise ValidationError(self.env._("Ports are numbers from 1 to 65535."))
+
+    @api.constrains("team_responsible_id", "group_id")
+    def _check_team_responsible(self):
+        # The responsible's activity names the mail (its subject): for members only, who
+        # may read it; a mail administrator may change the account, never read its mail.
+        for account in self:
+            responsible = account.team_responsible_id
+            if responsible and responsible not in team_members(account):
+                raise ValidationError(
+                    self.env._(
+                        "The responsible of %(account)s must be a member of its group.",
+                        account=account.name,
+                    )
+                )
 
     @api.constrains("smtp_method", "smtp_auth", "user_id", "group_id")
     def _check_sending_way(self):

@@ -16,7 +16,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
 from ..roles.creator import creatable_model
-from ..roles.team import team_partners
+from ..roles.team import team_members, team_partners
 from ..services import imap
 from ..services.refs import MessageRef
 
@@ -340,6 +340,11 @@ class DynaofficeMailMessage(models.Model):
             [("group_id", "!=", False), ("team_responsible_id", "!=", False)]
         )
         for account in accounts:
+            if account.team_responsible_id not in team_members(account):
+                # Left the group (or was archived) since: the activity would name mail
+                # they may no longer read.
+                _logger.info("Escalation of %s skipped: its responsible is no member", account.id)
+                continue
             since = now - datetime.timedelta(hours=max(0, account.team_escalate_hours))
             overdue = self.search(
                 [

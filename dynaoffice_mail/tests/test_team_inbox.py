@@ -511,3 +511,30 @@ class TestTeamInboxRpc(RpcAttackCase):
             state=self.state,
             error="can only be assigned to members of its group",
         )
+
+    def test_only_a_member_is_told_of_mail_open_too_long(self):
+        """The responsible's activity "Mail open too long" names the mail (its subject): a
+        mail administrator, who may change the group's account but never read its mail,
+        cannot make himself responsible, and a responsible who left the group is told of
+        no more mail."""
+        for user in (self.mail_admin, self.admin):
+            with self.subTest(user=user.login):
+                self.assert_forgery_refused(
+                    user,
+                    "dynaoffice.mail.account",
+                    "write",
+                    [[self.shared.id], {"team_responsible_id": user.id}],
+                    state=lambda: self.account_state(self.shared),
+                    error="must be a member of its group",
+                )
+        self.sales.users += self.other
+        self.shared.team_responsible_id = self.other
+        self.sales.users -= self.other
+
+        later = fields.Datetime.now() + datetime.timedelta(hours=48)
+        self.env["dynaoffice.mail.message"]._cron_team_escalate(now=later)
+
+        found = self.rpc(self.other, "mail.activity", "search_read", [[], ["res_name"]])
+        self.assertNotIn("Angriff", str(found["result"]))
+        kind = self.env.ref("dynaoffice_mail.mail_activity_type_mail_open_too_long")
+        self.assertFalse(self.handle.activity_ids.filtered(lambda a: a.activity_type_id == kind))
