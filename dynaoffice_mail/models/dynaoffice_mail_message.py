@@ -152,6 +152,22 @@ class DynaofficeMailMessage(models.Model):
             kwargs["partner_ids"] = [pid for pid in kwargs["partner_ids"] if pid in members]
         return super().message_post(**kwargs)
 
+    def _message_update_content(
+        self, message, body, attachment_ids=None, partner_ids=None, **kwargs
+    ):
+        # Odoo's chatter edits a note as sudo once its author asked: only while the author
+        # may still use the mailbox, and whoever the edit mentions, only members are named.
+        if not self._may_take_notes():
+            raise AccessError(
+                self.env._("Only members of the mailbox's group may write notes on its mail.")
+            )
+        if partner_ids:
+            members = set(team_partners(self.account_id).ids)
+            partner_ids = [pid for pid in partner_ids if pid in members]
+        return super()._message_update_content(
+            message, body, attachment_ids=attachment_ids, partner_ids=partner_ids, **kwargs
+        )
+
     def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
         # Followers are members of the mailbox's group, never the sender or anyone else a
         # notification would be mailed to.

@@ -1,11 +1,29 @@
-from odoo import models
-from odoo.exceptions import UserError
+from odoo import api, models
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.mail.tools.discuss import Store
+
+from ..roles.team import team_partners
+
+HANDLE = "dynaoffice.mail.message"
 
 
 class MailMessage(models.Model):
     _inherit = "mail.message"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        messages = super().create(vals_list)
+        messages._check_team_notes()
+        return messages
+
+    def write(self, vals):
+        # Odoo checks who may write before the write (its rule lets a message's recipients
+        # change it), and never what the write makes of the message: both are checked.
+        self._check_team_notes()
+        result = super().write(vals)
+        self._check_team_notes()
+        return result
 
     def _to_store(self, store: Store, /, *, fields=None, **kwargs):
         super()._to_store(store, fields=fields, **kwargs)
@@ -23,6 +41,33 @@ class MailMessage(models.Model):
         )
         for message in self:
             store.add(message, {"dynaoffice_mail_assigned": message.id in assigned})
+
+    def _check_team_notes(self):
+        """Notes on a mailbox's mail (its handle's chatter) are written and changed by their
+        author alone, while they may use the mailbox, and name members of its group only:
+        Odoo lets the recipients of a message change it and anyone named in it read it."""
+        if self.env.su:
+            return
+        notes = self.sudo().filtered(lambda message: message.model == HANDLE and message.res_id)
+        if not notes:
+            return
+        # sudo: the handles' mailboxes, whose use is checked below under the user's rules.
+        handles = self.env[HANDLE].sudo().browse(set(notes.mapped("res_id"))).exists()
+        usable = handles.with_env(self.env)._filtered_access("read")
+        author = self.env.user.partner_id
+        for note in notes:
+            handle = handles.browse(note.res_id)
+            if (
+                note.author_id != author
+                or handle not in usable
+                or note.partner_ids - team_partners(handle.account_id)
+            ):
+                raise AccessError(
+                    self.env._(
+                        "Only its author, while a member of the mailbox's group, may change "
+                        "a note on its mail, and only members may be named in it."
+                    )
+                )
 
     def dynaoffice_mail_action_open_original(self):
         """The mail client on the message this chatter entry was assigned from, while it is

@@ -224,6 +224,79 @@ class TestTeamNotes(TeamMailboxMixin, RpcAttackCase):
                 self.assertIn("error", counts, user.login)
         self.assertEqual(len(handle.sudo().message_ids), len(notes_before))
 
+    def test_nobody_rewrites_a_colleagues_note_over_rpc(self):
+        """Odoo lets the recipients of a message write it (mail.message's rule): Ben,
+        mentioned in Maria's note, would change its text, its author or add outsiders who
+        then read it; a former member the notes he was told of."""
+        handle = self.notes_thread()
+        note = self.post_note(
+            self.member,
+            handle,
+            "<p>@Ben Becker Kulanz: 20 %</p>",
+            partner_ids=[self.ben.partner_id.id, self.former.partner_id.id],
+        )
+        self.assertEqual(note.partner_ids, self.ben.partner_id | self.former.partner_id)
+        own = self.post_note(self.former, handle, "<p>Fritz: Kunde angerufen</p>")
+        self.sales.users -= self.former
+
+        def state():
+            return note.sudo().read(["body", "author_id", "partner_ids", "attachment_ids"])
+
+        forged = (
+            {"body": "<p>Kein Rabatt</p>"},
+            {"author_id": self.ben.partner_id.id},
+            {"partner_ids": [(4, self.other.partner_id.id), (4, self.customer.id)]},
+        )
+        for user in (self.ben, self.former):
+            for values in forged:
+                with self.subTest(user=user.login, values=values):
+                    self.assert_forgery_refused(
+                        user, "mail.message", "write", [[note.id], values], state=state
+                    )
+        self.assertIn("error", self.rpc(self.other, "mail.message", "read", [[note.id], ["body"]]))
+        # Nor does a member post a note in a colleague's name.
+        self.assert_forgery_refused(
+            self.ben,
+            HANDLE,
+            "message_post",
+            [[handle.id]],
+            {"body": "Kein Rabatt", "author_id": self.member.partner_id.id},
+            state=lambda: handle.sudo().message_ids.ids,
+        )
+
+        # The chatter's edit: the author mentions an outsider, who is not named; the former
+        # member no longer edits (nor empties) his own note.
+        edited = self.update_content(self.member, note, "Kulanz: 25 %", [self.other.partner_id.id])
+        self.assertNotIn("error", edited, edited)
+        self.assertIn("25 %", note.body)
+        self.assertNotIn(self.other.partner_id, note.partner_ids)
+        self.assertIn("error", self.rpc(self.other, "mail.message", "read", [[note.id], ["body"]]))
+        self.update_content(self.former, own, "")
+        self.env.invalidate_all()
+        self.assertIn("Kunde angerufen", own.body)
+
+    def update_content(self, user, message, body, partner_ids=None):
+        """Odoo's chatter editing a message (emptied: deleted), as `user`."""
+        self.authenticate(user.login, user.login)
+        response = self.url_open(
+            "/mail/message/update_content",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "message_id": message.id,
+                        "body": body,
+                        "attachment_ids": [],
+                        "partner_ids": partner_ids or [],
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.env.invalidate_all()
+        return response.json()
+
     def chatter_messages(self, user, handle):
         """What Odoo's chatter routes answer `user` for the handle's thread."""
         self.authenticate(user.login, user.login)
