@@ -105,6 +105,9 @@ MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 # A file name offered for download or stored in Odoo (names.safe_filename); every file
 # system takes 255 bytes, and a name this long is still one a person can read.
 MAX_FILENAME_CHARS = 120
+# ... and in UTF-8 at most this long: 120 characters of Japanese or emoji are up to 480
+# bytes. Below 255, so that the suffix a place gives a taken name ("(12)") still fits.
+MAX_FILENAME_BYTES = 240
 # A file name of an attachment that goes out in a message; longer no disk takes.
 MAX_FILENAME_LENGTH = 255
 

@@ -178,6 +178,11 @@ def test_a_draft_whose_file_name_the_email_package_cannot_decode_still_opens():
         ("Bild\ud800.png", "Bild\ufffd.png"),
         ("a" * 200 + ".pdf", "a" * 116 + ".pdf"),  # cut, the extension kept
         ("a" * 200 + ".x" + "y" * 20, ("a" * 200 + ".x" + "y" * 20)[:120]),
+        # Cut in bytes too: 120 characters of Japanese or emoji are more than a file
+        # system takes (255 bytes), and a place's suffix "(1)" must still fit.
+        ("見" * 200 + ".pdf", "見" * 78 + ".pdf"),
+        ("👍" * 100, "👍" * 60),
+        ("€" * 100 + ".pdf", "€" * 78 + ".pdf"),  # 104 characters, but 304 bytes
         ("", "fallback.bin"),
         ("  ..  ", "fallback.bin"),
         ('\\/:*?"<>|', "fallback.bin"),
@@ -188,6 +193,7 @@ def test_file_names_are_safe_for_every_file_system(name, expected):
     safe = safe_filename(name, "fallback.bin")
     assert safe == expected
     assert len(safe) <= 120
+    assert len(safe.encode()) <= 240
     assert_clean_name(safe)
     assert safe_filename(safe, "fallback.bin") == safe
 
@@ -196,13 +202,14 @@ def test_a_message_saved_as_a_file_is_named_after_its_subject():
     assert eml_filename("Re: Angebot 2026/17") == "Re Angebot 2026 17.eml"
     assert eml_filename("") == "message.eml"
     assert eml_filename("x" * 500) == "x" * 116 + ".eml"
+    assert eml_filename("見積書" * 100) == ("見積書" * 100)[:78] + ".eml"
 
 
 @settings(derandomize=True, database=None, deadline=None, max_examples=300)
 @given(name=st.text(max_size=300))
 def test_any_file_name_comes_out_safe(name):
     safe = safe_filename(name, "file")
-    assert safe and len(safe) <= 120
+    assert safe and len(safe) <= 120 and len(safe.encode()) <= 240
     assert_clean_name(safe)
     assert not set(safe) & set('/\\:*?"<>|')
     assert not safe.startswith((".", " ")) and not safe.endswith((".", " "))

@@ -132,6 +132,40 @@ class TestClientFileDms(MailServerCase):
         self.assertTrue(result[second]["filed"][0].endswith(".eml"))
         self.assertEqual(len(self.files()), 3)
 
+    def test_long_names_in_any_script_are_filed(self):
+        """A subject or a file name of 120 Japanese characters is 360 bytes: more than a
+        file system takes (255 bytes), which dms checks a name against. Cut to fit, the mail
+        is filed; uncut, dms refused the whole batch ("The file name is invalid.")."""
+        subject = "見積書の件について" * 14
+        for text in ("Anbei unser Angebot.", "Die zweite Fassung."):
+            message = email.message.EmailMessage()
+            message["From"] = "Jürgen Weiß <juergen@weiss-bau.example>"
+            message["To"] = self.personal_address
+            message["Subject"] = subject
+            message.set_content(text)
+            message.add_attachment(
+                PDF, maintype="application", subtype="pdf", filename="見積書" * 50 + ".pdf"
+            )
+            self.servers.dovecot.write_messages(
+                self.personal_address, [("INBOX", message.as_bytes(), set(), RECEIVED)]
+            )
+        page = self.account.client_page("INBOX", search={"subject": "見積書"})
+        uidvalidity = page["uidvalidity"]
+        first, second = sorted(found["uid"] for found in page["messages"])
+
+        result = self.file(self.account, uidvalidity, [first], self.directory, "both")
+        eml_name, pdf_name = result[first]["filed"]
+        self.assertTrue(eml_name.startswith("見積書の件について") and eml_name.endswith(".eml"))
+        self.assertTrue(pdf_name.startswith("見積書") and pdf_name.endswith(".pdf"))
+        self.assertEqual(self.files().mapped("name"), [eml_name, pdf_name])
+        # The second mail's .eml takes the same name: with dms's suffix it still fits.
+        again = self.file(self.account, uidvalidity, [second], self.directory, "eml")
+        (suffixed,) = again[second]["filed"]
+        self.assertNotEqual(suffixed, eml_name)
+        self.assertEqual(self.files().mapped("name"), [eml_name, pdf_name, suffixed])
+        for name in (eml_name, pdf_name, suffixed):
+            self.assertLessEqual(len(name.encode()), 255, name)
+
     def test_only_users_of_the_mailbox_and_only_into_directories_they_may_add_to(self):
         uidvalidity, uid = self.deliver("Vertraulich")
         with self.assertRaises(AccessError):
