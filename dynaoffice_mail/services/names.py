@@ -7,6 +7,9 @@ from .headers import clean_text
 
 # Path separators, control characters and what Windows refuses in a name.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+# Marks of writing direction (embeddings, overrides, isolates, LRM/RLM/ALM): in a name they
+# turn "Rechnung\u202efdp.exe" into what reads as "Rechnungexe.pdf".
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # An extension kept when a long name is cut ("pdf", "docx", "tar.gz" is cut to "gz").
 _MAX_EXTENSION = 10
 
@@ -19,11 +22,12 @@ def safe_filename(
 ) -> str:
     """A file name every file system and browser takes, from `name` as a message or a
     browser gave it: path separators, control characters and the characters Windows
-    refuses become blanks ("Angebot 2026/17: Dach" -> "Angebot 2026 17 Dach"), runs of
+    refuses become blanks ("Angebot 2026/17: Dach" -> "Angebot 2026 17 Dach"), marks of
+    writing direction go (no extension hidden behind a right-to-left override), runs of
     blanks one, no dot or blank at either end (no ".." either, nor a hidden file), at
     most `max_length` characters and `max_bytes` bytes in UTF-8 with the extension kept;
     `fallback` where nothing is left."""
-    text = clean_text(name if isinstance(name, str) else "")
+    text = _BIDI.sub("", clean_text(name if isinstance(name, str) else ""))
     text = " ".join(_UNSAFE.sub(" ", text).split()).strip(" .")
     if len(text) > max_length or _size(text) > max_bytes:
         stem, dot, extension = text.rpartition(".")

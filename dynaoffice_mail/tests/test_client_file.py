@@ -180,6 +180,29 @@ class TestClientFile(MailServerCase):
         )
         self.assertEqual(result[uid]["filed"], ["Für das Team.eml"])
 
+    def test_a_file_name_cannot_hide_its_extension(self):
+        """A right-to-left override shows "Rechnung\u202efdp.exe" as "Rechnungexe.pdf": in
+        the record's files the program would pass for a PDF. Filed without the direction
+        marks, it is named as what it is."""
+        message = email.message.EmailMessage()
+        message["From"] = f"Jürgen Weiß <{self.customer.email}>"
+        message["To"] = self.personal_address
+        message["Subject"] = "Rechnung\u202efdp.exe"
+        message.set_content("Anbei die Rechnung.")
+        for name in ("Rechnung\u202efdp.exe", "Beleg\u2067\u200fgpj.scr\u2069"):
+            message.add_attachment(
+                PDF + name.encode(), maintype="application", subtype="octet-stream", filename=name
+            )
+        self.deliver(message.as_bytes())
+        uidvalidity, uid = self.find("Rechnung")
+
+        result = self.account.client_file_to_record(
+            "INBOX", uidvalidity, [uid], "res.partner", self.customer.id, "both"
+        )
+        expected = ["Rechnungfdp.exe.eml", "Rechnungfdp.exe", "Beleggpj.scr"]
+        self.assertEqual(result[uid]["filed"], expected)
+        self.assertEqual(self.files_of(self.customer).mapped("name"), expected)
+
     # -- who may -------------------------------------------------------------------------
 
     def test_only_users_of_the_mailbox_may_file_its_mail(self):

@@ -176,6 +176,9 @@ def test_a_draft_whose_file_name_the_email_package_cannot_decode_still_opens():
         ("Zeile\r\n\tzwei\x00.txt", "Zeile zwei.txt"),
         ("Preis\x9fliste\u2028neu.csv", "Preisliste neu.csv"),
         ("Bild\ud800.png", "Bild\ufffd.png"),
+        ("Rechnung\u202efdp.exe", "Rechnungfdp.exe"),  # would read "Rechnungexe.pdf"
+        ("\u2067Beleg\u200f.\u2069scr", "Beleg.scr"),
+        ("עברית.pdf", "עברית.pdf"),  # right-to-left text itself stays
         ("a" * 200 + ".pdf", "a" * 116 + ".pdf"),  # cut, the extension kept
         ("a" * 200 + ".x" + "y" * 20, ("a" * 200 + ".x" + "y" * 20)[:120]),
         # Cut in bytes too: 120 characters of Japanese or emoji are more than a file
@@ -212,6 +215,7 @@ def test_any_file_name_comes_out_safe(name):
     assert safe and len(safe) <= 120 and len(safe.encode()) <= 240
     assert_clean_name(safe)
     assert not set(safe) & set('/\\:*?"<>|')
+    assert not set(safe) & set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert not safe.startswith((".", " ")) and not safe.endswith((".", " "))
 
 
