@@ -17,12 +17,15 @@ import dataclasses
 import datetime
 import io
 import logging
+import smtplib
 
 import pytz
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize, plaintext2html
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 from ..services import (
     addresses,
@@ -703,7 +706,13 @@ class Composer(Role):
         try:
             mail_server.send_email(mime.with_content(message), mail_server_id=server.id or None)
         except Exception as error:
-            raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
+            if _surely_not_sent(error):
+                raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
+            raise mail_errors.DeliveryUncertainError(
+                "the connection to Odoo's outgoing mail server broke while the mail was sent",
+                host=server.smtp_host or "",
+                detail=str(error),
+            ) from error
 
     def _keep_as_draft(self, data, draft, error):
         """Sending failed: the mail goes to Drafts (with its files), and the user reads why."""
@@ -934,3 +943,29 @@ def _upload_json(record):
         "mimetype": record.mimetype,
         "size": record.file_size,
     }
+
+
+# What Odoo's outgoing mail server answered before it took the mail: refused, not sent.
+_REFUSED_BEFORE_TAKEN = (
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPDataError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPNotSupportedError,
+)
+
+
+def _surely_not_sent(error) -> bool:
+    """Whether Odoo's send_email() failed before its server could have taken the mail.
+    send_email() tells neither: it raises what connecting raised as it is, and wraps what
+    sending raised in a MailDeliveryException, but for SMTPServerDisconnected, which smtplib
+    raises also when the connection broke (or timed out) after the whole mail went out and
+    before the server's answer. So: a connection that never began, or a refusal the server
+    answered, is no mail sent; anything else may have been one, and is never sent again on
+    its own (the SMTP way tells that apart itself: services/sending.py)."""
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return False
+    if isinstance(error, MailDeliveryException):
+        return isinstance(error.__context__, _REFUSED_BEFORE_TAKEN)
+    return True

@@ -16,10 +16,12 @@ import datetime
 import email
 import email.policy
 import logging
+import socket
 import time
 from email.utils import format_datetime
 from unittest.mock import patch
 
+from odoo import modules
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -426,6 +428,90 @@ class TestSendingFaults(FaultCase):
 
     def test_smtp_stalls_after_data(self):
         self._uncertain_delivery("stall after DATA", "Angebot Stille")
+
+    def send_through_odoo_to(self, port):
+        """The account sends its way "Mail": through an Odoo outgoing mail server on `port`
+        of this host (implicit TLS), as Odoo sends outside its own tests."""
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Relay",
+                "smtp_host": "localhost",
+                "smtp_port": port,
+                "smtp_encryption": "ssl",
+                "smtp_authentication": "login",
+                "smtp_user": self.account.email,
+                "smtp_pass": self.password,
+                "from_filter": self.account.email,
+            }
+        )
+        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
+        self.account.sudo()._without_connection_test().write({"smtp_method": "mail"})
+        patcher = patch.object(modules.module, "current_test", None)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def test_through_odoo_a_mail_cut_off_after_data_may_have_been_sent(self):
+        """Odoo's send_email does not say whether its server took the mail when the
+        connection broke after it: "may have been sent", never sent again on its own."""
+        record("faults_tried", 1)
+        self.smtp.faults = ["drop after DATA"]
+        self.send_through_odoo_to(self.smtp.port)
+        subject = "Angebot über Odoo"
+        values = self.compose(subject, [self.partner])
+        result = self.send_fails_in_time("drop after DATA (Odoo's server)", values)
+        self.assertTrue(result["uncertain"], result)
+        self.assertIn("may have been sent", result["error"])
+        self.assertEqual(len(self.received(subject)), 1)
+        outbox = self.env["dynaoffice.mail.outbox"].search(
+            [("message_id", "=", values["message_id"])]
+        )
+        self.assertEqual(outbox.state, "uncertain")
+        values["draft"] = result["draft"]
+        again = self.account.client_send(values)
+        self.assertFalse(again["sent"], again)
+        self.assertTrue(again["uncertain"], again)
+        self.assertEqual(len(self.received(subject)), 1)
+        record("faults_survived", 1)
+
+    def test_through_odoo_a_server_not_reached_sent_nothing(self):
+        """Odoo's outgoing mail server cannot be reached: nothing was sent, so "Send"
+        sends once the server is there."""
+        record("faults_tried", 1)
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]  # bound, never listening: refused
+            self.send_through_odoo_to(port)
+            subject = "Angebot ohne Server"
+            values = self.compose(subject, [self.partner])
+            result = self.send_fails_in_time("connection refused (Odoo's server)", values)
+        self.assertFalse(result["uncertain"], result)
+        self.assertNotIn("may have been sent", result["error"])
+        self.assertEqual(self.received(subject), [])
+        self.env["ir.mail_server"].search([("name", "=", "Relay")]).smtp_port = self.smtp.port
+        values["draft"] = result["draft"]
+        sent = self.account.client_send(values)
+        self.assertTrue(sent["sent"], sent)
+        self.assertEqual(len(self.received(subject)), 1)
+        record("faults_survived", 1)
+
+    def test_through_odoo_a_refused_recipient_sent_nothing(self):
+        """The real SMTP server refuses the only recipient when Odoo's server hands the
+        mail over: a refusal, not a mail that may have been sent."""
+        record("faults_tried", 1)
+        self.send_through_odoo(self.account, self.account.email, self.password)
+        patcher = patch.object(modules.module, "current_test", None)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        values = self.compose("Angebot an niemand", ["niemand@dynaoffice.test"])
+        values.update(cc=[], bcc=[])
+        result = self.send_fails_in_time("recipient refused (Odoo's server)", values)
+        self.assertFalse(result["uncertain"], result)
+        self.assertNotIn("may have been sent", result["error"])
+        outbox = self.env["dynaoffice.mail.outbox"].search(
+            [("message_id", "=", values["message_id"])]
+        )
+        self.assertEqual(outbox.state, "failed")
+        record("faults_survived", 1)
 
     def test_a_recipient_refused_before_data_keeps_the_draft(self):
         """The real SMTP server refuses an unknown recipient: nobody gets the mail."""
