@@ -147,12 +147,18 @@ def ascii_domain(domain: str) -> str:
     return wire
 
 
+def wire_address(address: str) -> str:
+    """`address` with its domain as the wire carries it (punycode, lower case); raises
+    InvalidInputError for a domain no mail can go to. The part before the @ is left as is."""
+    local, at, domain = address.rpartition("@")
+    return f"{local}{at}{ascii_domain(domain)}"
+
+
 def envelope_address(address: str) -> str:
     """A checked address as SMTP and sendmail need it: ASCII, the domain as punycode."""
     check_header_value(address, "address")
     check_address(address, address)
-    local, _at, domain = address.rpartition("@")
-    return f"{local}@{ascii_domain(domain)}"
+    return wire_address(address)
 
 
 def format_address(address: Address) -> str:

@@ -115,7 +115,7 @@ def searchable_address(address: str) -> str | None:
     if domain.isascii():
         return address
     try:
-        return f"{local}@{mail_addresses.ascii_domain(domain)}"
+        return mail_addresses.wire_address(address)
     except InvalidInputError:
         return None
 

@@ -7,7 +7,7 @@ import html
 from collections.abc import Iterable, Sequence
 
 from . import limits
-from .addresses import LINE_BREAKS, MESSAGE_ID, Address, ascii_domain, format_address
+from .addresses import LINE_BREAKS, MESSAGE_ID, Address, format_address, wire_address
 from .exceptions import InvalidInputError
 from .headers import decode_header_text
 from .html import html_to_text
@@ -170,11 +170,11 @@ def _unique(addresses: Iterable[Address], own: set[str], taken: set[str]) -> lis
 def _key(address: str) -> str:
     """An address as it compares: in any case, an IDN domain in Unicode or as punycode
     (bücher.example is xn--bcher-kva.example)."""
-    local, at, domain = address.strip().lower().rpartition("@")
+    key = address.strip().lower()
     try:
-        return f"{local}{at}{ascii_domain(domain)}"
+        return wire_address(key)
     except InvalidInputError:
-        return f"{local}{at}{domain}"  # no domain mail could go to: compared as written
+        return key  # no domain mail could go to: compared as written
 
 
 def _reply_body(
