@@ -9,7 +9,7 @@ import re
 _FOLDING = re.compile(r"\r?\n(?=[ \t])")
 # What clean_text() looks at: C0 (NUL among them) and C1 control characters, DEL,
 # surrogates, and Unicode's own line and paragraph separators.
-_UNCLEAN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+UNCLEAN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Among them, what separates words: tabs and every character str.splitlines() breaks at.
 _BLANKS = re.compile("[\t\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]+")
@@ -56,7 +56,7 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     (a name or a subject is one line) and the other control characters are dropped; with
     `multiline` (a body text), tabs and CR/LF stay.
     """
-    if text.isprintable() or not _UNCLEAN.search(text):  # none of _UNCLEAN is printable
+    if text.isprintable() or not UNCLEAN.search(text):  # none of UNCLEAN is printable
         return text
     if _SURROGATES.search(text):
         text = _without_surrogates(text)

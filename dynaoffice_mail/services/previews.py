@@ -19,7 +19,7 @@ import re
 from . import imap, limits
 from .caches import BoundedCache, mailbox_scope
 from .exceptions import LimitExceededError, ProtocolError
-from .headers import _UNCLEAN, clean_text, to_text
+from .headers import UNCLEAN, clean_text, to_text
 from .html import html_to_text
 from .reading import _HTML_CHARSET, _decoder, _is_body_text, _leaves, _section, decode_text
 from .structure import MessagePart, parse_bodystructure
@@ -31,9 +31,9 @@ _LINK_TARGET = re.compile(r"\s*<(?:https?|mailto):[^<>\s]*>", re.IGNORECASE)
 # Markup left where the text was cut inside a tag (`<a href="...`), or not parsed at all.
 _TAG = re.compile(r"<[a-zA-Z/!][^<>]*(?:>|$)")
 _QUOTED_LINE = re.compile(r"^[ \t]*>.*$", re.MULTILINE)
-# What one_line() changes in a text: what clean_text() does (see headers._UNCLEAN), and
+# What one_line() changes in a text: what clean_text() does (see headers.UNCLEAN), and
 # blanks that str.split() drops (any but one space between words).
-_UNPLAIN = re.compile(_UNCLEAN.pattern + r"|[^\S ]|  |^ | $")
+_UNPLAIN = re.compile(UNCLEAN.pattern + r"|[^\S ]|  |^ | $")
 
 
 def server_item(client) -> str | None:
