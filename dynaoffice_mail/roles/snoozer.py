@@ -46,21 +46,28 @@ class Snoozer(Role):
                     "found again when its time comes."
                 )
             )
+        present = [uid for uid in dict.fromkeys(ref.uid for ref in refs) if uid in summaries]
         Snooze = self.env[SNOOZE]
-        for ref in refs:
-            summary = summaries.get(ref.uid)
-            if summary is None:
-                continue  # gone meanwhile: nothing to snooze
-            self.run_in_folder(
-                ref, lambda client, ref=ref: snoozing.snooze(client, ref), safe=False
-            )
+        if not present:
+            return Snooze  # all gone meanwhile: nothing to snooze
+        # One MOVE for all: moved one by one, a failure half-way left the first ones in
+        # "Snoozed" with their records rolled back with the error, never to come back.
+        report = self.run_in_folder(
+            first,
+            lambda client: snoozing.snooze(client, first.folder, first.uidvalidity, present),
+            safe=False,
+        )
+        for uid in present:
+            if uid not in report.done:
+                continue  # gone meanwhile: nothing snoozed
+            summary = summaries[uid]
             # sudo: users only read snoozes (ACL); this one is made for a mailbox the user
             # may use (the role's access check), for the message just moved.
             Snooze |= Snooze.sudo().create(
                 {
                     "account_id": self.account.id,
                     "user_id": self.env.uid,
-                    "folder": ref.folder,
+                    "folder": first.folder,
                     "message_id": summary.message_id,
                     "subject": summary.subject,
                     "email_from": formatted_address(summary.from_[0]) if summary.from_ else False,

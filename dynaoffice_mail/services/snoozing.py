@@ -30,19 +30,22 @@ def ensure_snoozed_folder(client: imapclient.IMAPClient) -> str:
     return SNOOZED_FOLDER
 
 
-def snooze(client: imapclient.IMAPClient, ref: MessageRef) -> MessageRef:
-    """Move the message `ref` to "Snoozed" with the keyword; where it is now (its account
-    is `ref`'s). AlreadyMovedError when another program moved it first."""
+def snooze(
+    client: imapclient.IMAPClient, folder: str, uidvalidity: int, uids: Iterable[int]
+) -> actions.ChangeReport:
+    """Move the messages `uids` of `folder` to "Snoozed" with the keyword, in one MOVE:
+    the server moves all of them or none, so no message waits in "Snoozed" that nothing
+    brings back. The report says which moved (`done`) and which another program moved or
+    deleted first (`gone`); AlreadyMovedError when that was every one."""
     target = ensure_snoozed_folder(client)
+    uids = list(uids)
     with imap.translate_errors(client):
-        imap.select_checked(client, ref.folder, ref.uidvalidity)
-        _add_keyword(client, [ref.uid])
-    report = actions.move(client, ref.folder, ref.uidvalidity, [ref.uid], target)
-    report.check()
-    if not report.target_uids:
-        # No UIDPLUS: the server does not say where it went; the Message-ID finds it.
-        return MessageRef(ref.account, target, 0, 0)
-    return MessageRef(ref.account, target, report.target_uidvalidity, min(report.target_uids))
+        imap.select_checked(client, folder, uidvalidity)
+        _add_keyword(client, uids)
+    report = actions.move(client, folder, uidvalidity, uids, target)
+    if not report.done:
+        report.check()
+    return report
 
 
 def wake(client: imapclient.IMAPClient, message_id: str, folder: str) -> MessageRef | None:

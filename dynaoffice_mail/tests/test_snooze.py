@@ -3,12 +3,14 @@ comes back unread when its time has come, by the cron, on a controlled clock; fo
 mailboxes every member sees it; as an attacker tries it over RPC."""
 
 import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..services import snoozing
 from ..services.snoozing import SNOOZED_FOLDER, SNOOZED_KEYWORD
 from .common import MailServerCase, RpcAttackCase, build_message
 
@@ -104,6 +106,38 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.assertEqual(self.account.client_snoozed(), [])
         self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
         self.assertEqual(self.subjects(self.account, "Archive"), ["Angebot Müller"])
+
+    def test_snoozing_several_while_one_goes_elsewhere_snoozes_the_others_for_good(self):
+        page = self.account.client_page("INBOX", sort="subject", reverse=False)
+        uids = [message["uid"] for message in page["messages"]]  # Angebot, Rechnung
+        real_move = snoozing.actions.move
+        calls = []
+
+        def move_after_another_program(*args, **kwargs):
+            calls.append(args)
+            if len(calls) > 1:
+                return real_move(*args, **kwargs)
+            # Between the list and the snooze, another mail program deletes "Rechnung 4711".
+            other_program = self.imap(self.personal_address, self.personal_password)
+            try:
+                other_program.select_folder("INBOX")
+                other_program.delete_messages(other_program.search(["SUBJECT", "Rechnung"]))
+                other_program.expunge()
+            finally:
+                other_program.logout()
+            return real_move(*args, **kwargs)
+
+        with patch.object(snoozing.actions, "move", side_effect=move_after_another_program):
+            snoozed = self.account.client_snooze(
+                "INBOX", page["uidvalidity"], uids, UNTIL.isoformat()
+            )
+        # What moved is snoozed, with the record that brings it back; nothing is lost.
+        self.assertEqual([s["subject"] for s in snoozed], ["Angebot Müller"])
+        self.assertEqual(self.account.client_snoozed(), snoozed)
+        self.assertEqual(list(self.subjects(self.account, SNOOZED_FOLDER)), ["Angebot Müller"])
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))
+        self.assertEqual(self.subjects(self.account), ["Angebot Müller"])
+        self.assertEqual(self.subjects(self.account, SNOOZED_FOLDER), [])
 
     def test_mail_comes_back_to_its_own_folder(self):
         page = self.account.client_page("INBOX")
