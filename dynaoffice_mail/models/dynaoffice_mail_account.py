@@ -1030,6 +1030,14 @@ class DynaofficeMailAccount(models.Model):
         member = headers.clean_text(self.env.user.name or "").strip()
         if not member:
             return name
+        # The From header takes limits.MAX_NAME_LENGTH characters of a name: a long name of
+        # the member's is shortened, never the mailbox's, so that the mail still goes.
+        room = limits.MAX_NAME_LENGTH - (len(name) + len(" ()") if name else 0)
+        if len(member) > room:
+            member = member[: max(room - 1, 0)].rstrip()
+            if not member:
+                return name
+            member += "\N{HORIZONTAL ELLIPSIS}"
         return f"{member} ({name})" if name else member
 
     # -- the two login seams: OAuth2 logins and tests hook in here ---------------------------

@@ -152,3 +152,31 @@ class TestTeamReplying(TeamMailboxMixin, RpcAttackCase):
         self.personal.sudo().write({"sender_names_member": True, "sender_name": "Olga"})
         values = self.personal.with_user(self.owner).client_compose("new")
         self.assertEqual(values["from_display"], f"Olga <{self.personal_address}>")
+
+    def test_a_member_with_a_very_long_name_still_sends_from_the_team(self):
+        # Her own name, as she may write it in her preferences; the mailbox's name in full.
+        self.shared.write({"sender_name": "Vertrieb Süd", "sender_names_member": True})
+        long_name = "Anna " + "Schäfer-" * 30
+        self.member.with_user(self.member).write({"name": long_name})
+        values = self.anna.client_compose("reply", "INBOX", self.uidvalidity, self.uid)
+        values.update(body_html="<p>Gerne</p>")
+        self.assertTrue(self.anna.client_send(values)["sent"])
+        self.addCleanup(self.empty_customer_inbox)
+        ((received, _flags),) = self.fetch_all(self.customer_address, self.customer_password)
+        sender = received["From"].addresses[0]
+        self.assertEqual(sender.addr_spec, self.shared_address)
+        # Her name shortened to leave the 200 characters room for the mailbox's, whole.
+        expected = long_name[:184] + "\N{HORIZONTAL ELLIPSIS} (Vertrieb Süd)"
+        self.assertEqual(len(expected), 200)
+        # (Compared without blanks: a long encoded name may come back with a blank where
+        # the header was folded.)
+        self.assertEqual("".join(sender.display_name.split()), "".join(expected.split()))
+
+    def empty_customer_inbox(self):
+        client = self.imap(self.customer_address, self.customer_password)
+        try:
+            client.select_folder("INBOX")
+            client.delete_messages(client.search())
+            client.expunge()
+        finally:
+            client.logout()
