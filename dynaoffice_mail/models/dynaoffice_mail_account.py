@@ -326,7 +326,7 @@ class DynaofficeMailAccount(models.Model):
                 account.sender_name = account.user_id.name or account.group_id.name or False
 
     @api.depends_context("uid")
-    @api.depends("user_id", "group_id")
+    @api.depends("user_id", "group_id", "active")
     def _compute_can_use(self):
         for account in self:
             account.can_use = account._is_usable_by(self.env.user)
@@ -818,6 +818,12 @@ class DynaofficeMailAccount(models.Model):
 
     def _is_usable_by(self, user):
         self.ensure_one()
+        # Archived, an account is used by nobody, not even by the crons, until restored.
+        return self.active and self._belongs_to(user)
+
+    def _belongs_to(self, user):
+        """Whether `user` owns the account or is a member of its group."""
+        self.ensure_one()
         if self.user_id:
             return self.user_id == user
         return self.group_id in user.groups_id
@@ -828,20 +834,29 @@ class DynaofficeMailAccount(models.Model):
         change it (mail administrators, who set it up). A personal account's password goes
         to its server only when its owner asks, never an administrator."""
         self.ensure_one()
-        if self._is_usable_by(self.env.user):
-            return True
+        if self._belongs_to(self.env.user):
+            return True  # also archived: checked before it is restored
         return bool(self.group_id) and self.has_access("write")
 
     def _check_usable(self):
         """Only the owner (or a group member) may connect: not even administrators."""
         for account in self:
-            if not account._is_usable_by(self.env.user):
-                raise AccessError(
+            if account._is_usable_by(self.env.user):
+                continue
+            if account._belongs_to(self.env.user):
+                raise UserError(
                     self.env._(
-                        "Only the owner or members of its group can use %(account)s.",
+                        "The mail account %(account)s is archived: it cannot be used until "
+                        "it is restored.",
                         account=account.name,
                     )
                 )
+            raise AccessError(
+                self.env._(
+                    "Only the owner or members of its group can use %(account)s.",
+                    account=account.name,
+                )
+            )
 
     def _credential_box(self):
         key = tools.config.get("dynaoffice_mail_key") or os.environ.get("DYNAOFFICE_MAIL_KEY")

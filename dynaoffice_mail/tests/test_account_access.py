@@ -2,7 +2,7 @@
 
 from psycopg2 import IntegrityError
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -66,6 +66,46 @@ class TestAccountAccess(MailServerCase):
         self.assertFalse(self.visible_to(self.other))
         with self.assertRaises(AccessError):
             self.shared.with_user(self.other).action_open_mailbox()
+
+    def test_an_archived_account_is_used_by_nobody_until_it_is_restored(self):
+        as_owner = self.personal.with_user(self.owner)
+        as_member = self.shared.with_user(self.member)
+        drafts = {account: account.client_compose("new") for account in (as_owner, as_member)}
+        as_owner.action_archive()
+        self.shared.with_user(self.admin).action_archive()
+        for account, values in drafts.items():
+            # Still called by its id, as a browser tab opened before can.
+            values.update(to=["kunde@example.com"], subject="Nach dem Archivieren")
+            for method, args in (
+                ("client_folders", ()),
+                ("client_page", ("INBOX",)),
+                ("client_compose", ("new",)),
+                ("client_send", (values,)),
+                ("action_open_mailbox", ()),
+            ):
+                with (
+                    self.subTest(account=account.name, method=method),
+                    self.assertRaisesRegex(UserError, "archived"),
+                ):
+                    getattr(account, method)(*args)
+            self.assertFalse(account.can_use)
+        # Those who could not use it before learn nothing more.
+        with self.assertRaises(AccessError):
+            self.shared.with_user(self.other).client_folders()
+        with self.assertRaises(AccessError):
+            self.personal.with_user(self.admin).client_folders()
+        # Administrators still list the archived accounts, and restore the group's.
+        ids = (self.personal | self.shared).ids
+        archived = (
+            self.Account.with_user(self.admin)
+            .with_context(active_test=False)
+            .search([("id", "in", ids), ("active", "=", False)])
+        )
+        self.assertEqual(archived, self.personal | self.shared)
+        self.shared.with_user(self.admin).action_unarchive()
+        as_owner.action_unarchive()
+        self.assertTrue(as_member.client_folders())
+        self.assertTrue(as_owner.client_folders())
 
     def test_members_use_but_do_not_change_group_accounts(self):
         as_member = self.shared.with_user(self.member)
