@@ -378,6 +378,22 @@ class TestSendLater(MailServerCase):
         self.assertFalse(entry.retry)
         self.assertEqual(self.delivered("Gruppenpost später"), [])
 
+    def test_mail_scheduled_by_a_user_who_was_archived_since_is_not_sent(self):
+        at = utc_now() + datetime.timedelta(hours=3)
+        values = self.compose("Nach dem Austritt")
+        entry_id = self.account.client_send_later(values, at.isoformat())["entry_id"]
+        # Olga leaves the company: her user is archived before the time comes.
+        self.owner.action_archive()
+        self.run_cron(at)
+        entry = self.env[OUTBOX].sudo().browse(entry_id)
+        self.assertEqual((entry.state, entry.retry), ("failed", False))
+        self.assertIn("archived", entry.error)
+        self.assertEqual(self.delivered("Nach dem Austritt"), [])
+        # Nothing lost: the mail waits in her Drafts, and later runs leave it there.
+        self.run_cron(at + datetime.timedelta(days=1))
+        self.assertEqual(self.delivered("Nach dem Austritt"), [])
+        self.assertEqual(len(self.mine("Drafts", "Nach dem Austritt")), 1)
+
     def test_a_held_or_scheduled_group_mail_names_its_member_where_the_account_says_so(self):
         self.shared.write({"sender_name": "Vertrieb", "sender_names_member": True})
         self.member.dynaoffice_mail_undo_seconds = 10
