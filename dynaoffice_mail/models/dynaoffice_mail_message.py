@@ -11,10 +11,14 @@ import datetime
 import logging
 import threading
 
+import psycopg2
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import mute_logger
 
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
+from ..roles.base import HandleRaceError
 from ..roles.creator import creatable_model
 from ..roles.team import team_members, team_partners
 from ..services import imap
@@ -518,25 +522,40 @@ class DynaofficeMailMessage(models.Model):
             missing = [ref for ref in group if ref.uid not in by_uid]
             if missing:
                 summaries = assigner.summaries(missing)
-                # sudo: users only read handles (ACL); they are made here, for an account
-                # the user may use (the role's access check), from what its server says.
-                created = self.sudo().create(
-                    [
-                        {
-                            "account_id": account.id,
-                            "folder": folder,
-                            "uidvalidity": uidvalidity,
-                            "uid": uid,
-                            "message_id": summary.message_id,
-                            "subject": summary.subject,
-                            "email_from": (
-                                formatted_address(summary.from_[0]) if summary.from_ else False
-                            ),
-                            "date": utc_naive(summary.date or summary.internal_date),
-                        }
-                        for uid, summary in summaries.items()
-                    ]
-                )
+                # Two members acting on a message nobody acted on before (both "Take it"
+                # at once) both make its handle: the second insert waits for the first's
+                # commit and then meets its row, which this transaction cannot see. The
+                # savepoint keeps the transaction usable to say so.
+                try:
+                    with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                        # sudo: users only read handles (ACL); they are made here, for an account
+                        # the user may use (the role's access check), from what its server says.
+                        created = self.sudo().create(
+                            [
+                                {
+                                    "account_id": account.id,
+                                    "folder": folder,
+                                    "uidvalidity": uidvalidity,
+                                    "uid": uid,
+                                    "message_id": summary.message_id,
+                                    "subject": summary.subject,
+                                    "email_from": (
+                                        formatted_address(summary.from_[0])
+                                        if summary.from_
+                                        else False
+                                    ),
+                                    "date": utc_naive(summary.date or summary.internal_date),
+                                }
+                                for uid, summary in summaries.items()
+                            ]
+                        )
+                except psycopg2.errors.UniqueViolation as error:
+                    raise HandleRaceError(
+                        self.env._(
+                            "This mail was changed elsewhere at the same moment: reload the "
+                            "list and try again."
+                        )
+                    ) from error
                 by_uid.update({handle.uid: handle.with_env(self.env) for handle in created})
             found.update({ref: by_uid[ref.uid] for ref in group if ref.uid in by_uid})
         return found

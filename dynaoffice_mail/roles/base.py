@@ -35,6 +35,11 @@ class ReconnectRequiredError(UserError):
     it again (it knows this error by name)."""
 
 
+class HandleRaceError(UserError):
+    """Another request made the handle of the same message at the same moment (its row is
+    not in this transaction's view of the database)."""
+
+
 class FolderBusyError(Exception):
     """Another request held the folder for a change longer than we could wait."""
 

@@ -26,7 +26,7 @@ from odoo.exceptions import UserError
 from ..services import assigning, folders, imap
 from ..services import team as team_keywords
 from .assigner import Assigner
-from .base import Role
+from .base import HandleRaceError, Role
 from .mailbox import Mailbox
 
 _logger = logging.getLogger(__name__)
@@ -360,7 +360,18 @@ class Team(Role):
             raise UserError(
                 self.env._("Choose between 1 and %(count)s messages.", count=MAX_TEAM_MESSAGES)
             )
-        found = self.env[HANDLE]._for_messages(self.account, refs)
+        try:
+            found = self.env[HANDLE]._for_messages(self.account, refs)
+        except HandleRaceError as error:
+            taker = self._taken_meanwhile(refs)
+            if not taker:
+                raise
+            raise UserError(
+                self.env._(
+                    "This mail was taken by %(user)s at the same moment. Reload the list.",
+                    user=taker.sudo().name,
+                )
+            ) from error
         if len(found) != len(set(refs)):
             _ = self.env._
             reason = _(
@@ -371,6 +382,24 @@ class Team(Role):
                 _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
             )
         return self.env[HANDLE].union(*found.values())
+
+    def _taken_meanwhile(self, refs):
+        """Whom another request assigned one of `refs` (one folder) to, as committed (this
+        transaction does not see it yet): another member, or nobody."""
+        first = refs[0]
+        with self.env.registry.cursor() as cr:
+            handles = self.env(cr=cr)[HANDLE].search(
+                [
+                    ("account_id", "=", self.account.id),
+                    ("folder", "=", first.folder),
+                    ("uidvalidity", "=", first.uidvalidity),
+                    ("uid", "in", [ref.uid for ref in refs]),
+                    ("team_user_id", "!=", False),
+                    ("team_user_id", "!=", self.env.uid),
+                ],
+                limit=1,
+            )
+            return self.env["res.users"].browse(handles.team_user_id.id)
 
     def _schedule_answer(self, handle, user):
         """The assignee's activity "Answer this mail", due after the account's working

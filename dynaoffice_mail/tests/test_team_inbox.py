@@ -4,6 +4,7 @@ archiving done mail, automation, and who may do what."""
 
 import datetime
 import secrets
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
@@ -91,6 +92,32 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.as_anna.client_team_take("INBOX", uidvalidity, [uid])
         self.assertEqual(self.flags("Angebot Fenster") & {OPEN, BEN, ANNA}, {OPEN, ANNA})
         self.assertEqual(self.answer_activities(handle).user_id, self.anna)
+
+    def test_two_members_taking_new_mail_at_once_the_second_is_told_who_has_it(self):
+        self.deliver("Gleichzeitig")
+        uidvalidity, uid = self.find("Gleichzeitig")
+        self.as_anna.client_team_take("INBOX", uidvalidity, [uid])
+        # Ben clicked "Take it" at the same moment: his request's view of the database is
+        # from before Anna's commit, so it finds no handle of the mail and makes one too.
+        Handle = type(self.env["dynaoffice.mail.message"])
+        real_search = Handle.search
+
+        def search_before_annas_commit(records, domain, *args, **kwargs):
+            if records.env.cr is self.env.cr and ("uid", "in", [uid]) in domain:
+                return records.browse()
+            return real_search(records, domain, *args, **kwargs)
+
+        with (
+            patch.object(Handle, "search", search_before_annas_commit),
+            self.assertRaisesRegex(UserError, "taken by Maria Member at the same moment"),
+        ):
+            self.as_ben.client_team_take("INBOX", uidvalidity, [uid])
+        # Nothing of Ben's take was done: Anna has it, on the server and in her activities.
+        self.env.invalidate_all()
+        handle = self.handle("Gleichzeitig")
+        self.assertEqual(handle.team_user_id, self.anna)
+        self.assertEqual(self.answer_activities(handle).user_id, self.anna)
+        self.assertEqual(self.flags("Gleichzeitig") & {OPEN, BEN, ANNA}, {OPEN, ANNA})
 
     def test_several_messages_are_assigned_at_once(self):
         for subject in ("Eins", "Zwei", "Drei"):
