@@ -387,9 +387,10 @@ class DynaofficeMailMessage(models.Model):
 
     @api.model
     def _team_unassign_former_members(self, users=None, groups=None):
-        """Mail assigned to users who are no longer members of its account's group goes
-        back to nobody (their activity "Answer this mail" with it). The keywords follow
-        when the team's views next restore them (administrators may not use the mailbox)."""
+        """Mail assigned to users who are no longer members of its account's group, or
+        whose user was archived, goes back to nobody (their activity "Answer this mail" with
+        it). The keywords follow when the team's views next restore them (administrators may
+        not use the mailbox)."""
         domain = [("team_user_id", "!=", False), ("account_id.group_id", "!=", False)]
         if users is not None:
             domain.append(("team_user_id", "in", users.ids))
@@ -399,7 +400,10 @@ class DynaofficeMailMessage(models.Model):
         # every mailbox of those groups, including ones the writer may not read.
         handles = self.sudo().search(domain)
         former = handles.filtered(
-            lambda handle: handle.account_id.group_id not in handle.team_user_id.groups_id
+            lambda handle: (
+                not handle.team_user_id.active
+                or handle.account_id.group_id not in handle.team_user_id.groups_id
+            )
         )
         for handle in former:
             handle.activity_unlink(

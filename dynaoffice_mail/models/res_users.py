@@ -60,7 +60,8 @@ class ResUsers(models.Model):
         result = super().write(vals)
         # The user form sends groups as checkboxes and choices (in_group_<id>,
         # sel_groups_<ids>), which base turns into groups_id only below this override.
-        if any(name == "groups_id" or is_reified_group(name) for name in vals):
+        # Archived (he left), a user is no team member either: his mail goes back to the team.
+        if "active" in vals or any(name == "groups_id" or is_reified_group(name) for name in vals):
             self.env["dynaoffice.mail.message"]._team_unassign_former_members(users=self)
         return result
 

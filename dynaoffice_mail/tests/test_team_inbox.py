@@ -343,6 +343,20 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.as_anna.client_team_counts()
         self.assertNotIn(BEN, self.flags("Abschied"))
 
+    def test_mail_of_a_member_who_was_archived_goes_back_to_the_team(self):
+        self.deliver("Urlaubsvertretung")
+        uidvalidity, uid = self.find("Urlaubsvertretung")
+        self.as_anna.client_team_assign("INBOX", uidvalidity, [uid], self.ben.id)
+        handle = self.handle("Urlaubsvertretung")
+        # Ben leaves the company: his user is archived, his groups stay as they were.
+        self.ben.action_archive()
+        self.assertFalse(handle.team_user_id)
+        self.assertFalse(self.answer_activities(handle))
+        state = self.as_anna.client_team_states("INBOX", uidvalidity, [uid])[uid]
+        self.assertEqual((state["status"], state["user_id"]), ("open", False))
+        self.assertEqual(self.as_anna.client_team_counts()["unassigned"], 1)
+        self.assertNotIn(BEN, self.flags("Urlaubsvertretung"))
+
     def test_removing_the_group_from_the_user_unassigns_too(self):
         self.deliver("Wechsel")
         uidvalidity, uid = self.find("Wechsel")
