@@ -20,7 +20,7 @@ a target {"kind", ...} that the destination `resolve`s into the place the files 
 
 import hashlib
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..services import limits, names, reading
 from . import assigner
@@ -42,10 +42,12 @@ class Filer(Role):
         the `part_numbers` chosen, else all that are not images of the body) or both.
 
         Returns {uid: {"filed": [names], "skipped": [names], "left_out": [names],
-        "gone": bool}}: "filed" the names stored (a place may rename a file whose name it
-        holds already), "skipped" files the place holds already (same content),
-        "left_out" those beyond limits.MAX_ATTACHMENT_BYTES (the source, the files
-        together), "gone" when the message is no longer on the server.
+        "refused": [{"name", "reason"}], "gone": bool}}: "filed" the names stored (a place
+        may rename a file whose name it holds already), "skipped" files the place holds
+        already (same content), "left_out" those beyond limits.MAX_ATTACHMENT_BYTES (the
+        source, the files together), "refused" those the place does not accept (a
+        document storage's forbidden extension or size) and its reason, "gone" when the
+        message is no longer on the server.
         """
         place = self._place(target)
         results = {}
@@ -57,7 +59,15 @@ class Filer(Role):
                 if place.holds(hashlib.sha1(content).hexdigest()):
                     result["skipped"].append(name)
                     continue
-                result["filed"].append(place.store(name, mimetype, content))
+                try:
+                    # One file the place refuses leaves the others of the batch filed,
+                    # and is named in the answer: it rolls back alone.
+                    with self.env.cr.savepoint():
+                        stored = place.store(name, mimetype, content)
+                except ValidationError as error:
+                    result["refused"].append({"name": name, "reason": str(error.args[0])})
+                    continue
+                result["filed"].append(stored)
         return results
 
     # -- private --------------------------------------------------------------------------
@@ -216,7 +226,7 @@ class RecordDestination:
 
 
 def _result(files):
-    result = {"filed": [], "skipped": [], "left_out": [], "gone": files is None}
+    result = {"filed": [], "skipped": [], "left_out": [], "refused": [], "gone": files is None}
     for name, _mimetype, content in files or ():
         if content is None:
             result["left_out"].append(name)

@@ -98,6 +98,7 @@ class TestClientFile(MailServerCase):
                     "filed": ["Angebot 2026 17 Dach.eml", "Angebot.pdf"],
                     "skipped": [],
                     "left_out": [],
+                    "refused": [],
                     "gone": False,
                 }
             },

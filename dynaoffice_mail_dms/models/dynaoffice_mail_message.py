@@ -12,8 +12,9 @@ class DynaofficeMailMessage(models.Model):
         """Store these messages as files of a DMS directory, each content once; for
         automation code: `records.file_to_directory(env.ref("...").id, "both")`.
 
-        Returns {handle id: {"filed", "skipped", "left_out", "gone"}} as file_to_record
-        does; "filed" names the files as stored (a name taken gets a suffix).
+        Returns {handle id: {"filed", "skipped", "left_out", "refused", "gone"}} as
+        file_to_record does; "filed" names the files as stored (a name taken gets a
+        suffix), "refused" those the document storage does not accept, with its reason.
         """
         target = {"kind": DmsDirectoryDestination.kind, "directory_id": directory_id}
         return self._file_into(target, what, part_numbers)
@@ -23,6 +24,7 @@ class DynaofficeMailMessage(models.Model):
         document directory of its mailbox, each file once; messages of mailboxes without
         one are left alone."""
         filed = already = skipped = 0
+        refused = []
         for account, handles in self.grouped("account_id").items():
             if not account.dms_directory_id:
                 skipped += len(handles)
@@ -30,8 +32,19 @@ class DynaofficeMailMessage(models.Model):
             for result in handles.file_to_directory(account.dms_directory_id.id, "both").values():
                 filed += len(result["filed"])
                 already += len(result["skipped"])
-        note = skipped and self.env._(
-            "Messages left alone (their mailbox has no document directory): %(skipped)s.",
-            skipped=skipped,
-        )
-        return self._file_notification(filed, already, note)
+                refused += [f"{each['name']} ({each['reason']})" for each in result["refused"]]
+        notes = []
+        if skipped:
+            notes.append(
+                self.env._(
+                    "Messages left alone (their mailbox has no document directory): %(skipped)s.",
+                    skipped=skipped,
+                )
+            )
+        if refused:
+            notes.append(
+                self.env._(
+                    "Not accepted by the document storage: %(files)s", files=", ".join(refused)
+                )
+            )
+        return self._file_notification(filed, already, " ".join(notes))

@@ -76,6 +76,10 @@ class TestClientFileDms(MailServerCase):
         # The newest one: two tests deliver the same subject twice.
         return page["uidvalidity"], max(found["uid"] for found in page["messages"])
 
+    def find_uid(self, subject):
+        page = self.account.client_page("INBOX", search={"subject": subject})
+        return page["uidvalidity"], max(found["uid"] for found in page["messages"])
+
     def file(self, account, uidvalidity, uids, directory, what):
         """The mail client's "File into documents" into a directory."""
         target = {"kind": "dms_directory", "directory_id": directory.id}
@@ -165,6 +169,61 @@ class TestClientFileDms(MailServerCase):
         self.assertEqual(self.files().mapped("name"), [eml_name, pdf_name, suffixed])
         for name in (eml_name, pdf_name, suffixed):
             self.assertLessEqual(len(name.encode()), 255, name)
+
+    def test_a_file_the_storage_refuses_is_named_and_the_others_are_filed(self):
+        """dms refuses extensions its settings forbid. One such attachment in a batch made
+        the whole filing fail with dms's bare message, nothing filed and no file named;
+        now the others are filed and the refused one is named with dms's reason."""
+        self.env["ir.config_parameter"].set_param("dms.forbidden_extensions", "exe,msi")
+        message = email.message.EmailMessage()
+        message["From"] = "Jürgen Weiß <juergen@weiss-bau.example>"
+        message["To"] = self.personal_address
+        message["Subject"] = "Werkzeug"
+        message.set_content("Anbei das Programm und das Angebot.")
+        message.add_attachment(
+            b"MZ" + bytes(range(256)),
+            maintype="application",
+            subtype="octet-stream",
+            filename="Setup.exe",
+        )
+        message.add_attachment(PDF, maintype="application", subtype="pdf", filename="Angebot.pdf")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", message.as_bytes(), set(), RECEIVED)]
+        )
+        uidvalidity, tool = self.find_uid("Werkzeug")
+        _uidvalidity, offer = self.deliver("Angebot Fenster")
+
+        result = self.file(self.account, uidvalidity, [tool, offer], self.directory, "both")
+        self.assertEqual(result[tool]["filed"], ["Werkzeug.eml", "Angebot.pdf"])
+        self.assertEqual(
+            result[tool]["refused"],
+            [{"name": "Setup.exe", "reason": "The file has a forbidden file extension."}],
+        )
+        self.assertEqual(result[offer]["filed"], ["Angebot Fenster.eml"])
+        self.assertEqual(result[offer]["skipped"], ["Angebot.pdf"])
+        self.assertEqual(
+            self.files().mapped("name"), ["Werkzeug.eml", "Angebot.pdf", "Angebot Fenster.eml"]
+        )
+
+        # The server action says so too.
+        self.personal.dms_directory_id = self.directory
+        handles = self.account.client_message_handles("INBOX", uidvalidity, [tool])
+        handle = self.env["dynaoffice.mail.message"].with_user(self.owner).browse(handles[tool])
+        answer = (
+            self.env.ref(
+                "dynaoffice_mail_dms.dynaoffice_mail_message_action_file_account_directory"
+            )
+            .with_user(self.owner)
+            .with_context(active_model="dynaoffice.mail.message", active_ids=handle.ids)
+            .run()
+        )
+        self.assertIn("Already there: 2.", answer["params"]["message"])
+        self.assertIn(
+            "Not accepted by the document storage: Setup.exe (The file has a forbidden file "
+            "extension.)",
+            answer["params"]["message"],
+        )
+        self.assertEqual(len(self.files()), 3)
 
     def test_only_users_of_the_mailbox_and_only_into_directories_they_may_add_to(self):
         uidvalidity, uid = self.deliver("Vertraulich")

@@ -204,6 +204,9 @@ export class FileDialog extends Component {
         const filed = names("filed");
         const skipped = names("skipped");
         const leftOut = names("left_out");
+        // Files the place does not accept (a forbidden extension, too large for it),
+        // with the place's reason; the others were filed.
+        const refused = results.flatMap((result) => result.refused || []);
         const gone = results.filter((result) => result.gone).length;
         const lines = [];
         if (filed.length) {
@@ -222,6 +225,14 @@ export class FileDialog extends Component {
         if (leftOut.length) {
             lines.push(_t("Left out (too large): %(files)s.", { files: leftOut.join(", ") }));
         }
+        if (refused.length) {
+            lines.push(
+                _t("Not accepted by %(target)s: %(files)s", {
+                    target: targetName,
+                    files: refused.map(({ name, reason }) => `${name} (${reason})`).join(", "),
+                })
+            );
+        }
         if (gone) {
             lines.push(
                 gone === 1
@@ -232,9 +243,10 @@ export class FileDialog extends Component {
         if (!lines.length) {
             lines.push(_t("Nothing to file: the mail has no attachments."));
         }
+        const incomplete = gone || leftOut.length || refused.length;
         this.notification.add(lines.join(" "), {
             title: this.errorTitle,
-            type: gone || leftOut.length ? "warning" : filed.length ? "success" : "info",
+            type: incomplete ? "warning" : filed.length ? "success" : "info",
         });
     }
 
