@@ -22,7 +22,8 @@ from ..roles import (
 )
 from ..services import addresses, limits, schedule
 from ..services import exceptions as mail_errors
-from ..services.refs import MessageRef, parse_part
+from ..services.imap import check_folder_name
+from ..services.refs import MessageRef, parse_count, parse_id, parse_part
 
 
 class DynaofficeMailClient(models.AbstractModel):
@@ -88,16 +89,21 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def client_page(self, folder, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a folder's message list, sorted and searched by the server."""
+        offset, limit = self._window(offset, limit)
         return self._mailbox().page(folder, sort, reverse, offset, limit, search)
 
     @api.model
     def client_search_everywhere(self, query, account_id=False, limit=searcher.EVERYWHERE_LIMIT):
         """The search box's `query` in every folder of `account_id`, or of every account
         the user may use: per account and folder the count and the newest matches."""
+        if account_id:
+            account_id = self._checked_input(parse_id, account_id, "account")
+        limit = self._checked_input(parse_count, limit, "limit")
         return searcher.search_everywhere(self.env, query, account_id, limit)
 
     def client_conversations(self, folder, offset=0, limit=50, search=None):
         """One page of a folder's conversations, newest first (roles/conversations.py)."""
+        offset, limit = self._window(offset, limit)
         return conversations.page(self._mailbox(), folder, offset, limit, search)
 
     def client_conversation_uids(self, folder, uidvalidity, uid, search=None):
@@ -144,6 +150,7 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def client_mark_folder_read(self, folder):
         """Mark every unread message of `folder` read; returns how many were marked."""
+        folder = self._checked_input(check_folder_name, folder)
         return self._mailbox().mark_folder_read(folder)
 
     def client_empty_trash(self):
@@ -173,12 +180,13 @@ class DynaofficeMailClient(models.AbstractModel):
         return role.open(mode, original)
 
     def client_save_draft(self, values):
-        return self._composer().save_draft(values)
+        return self._composer().save_draft(self._checked_input(_mail_values, values))
 
     def client_send(self, values, force=False, hold=False):
         """Send now, or with `hold` (the composer's "Send") after the user's undo window:
         the server keeps the mail that long and then sends it, browser open or not."""
         role = self._composer()
+        values = self._checked_input(_mail_values, values)
         seconds = self.env.user.dynaoffice_mail_undo_seconds if hold and not force else 0
         if seconds > 0:
             return role.send_held(values, seconds)
@@ -186,7 +194,7 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def client_send_later(self, values, when):
         """ "Send later": `when` is "tomorrow", "monday" or a moment (UTC, ISO 8601)."""
-        return self._composer().send_later(values, when)
+        return self._composer().send_later(self._checked_input(_mail_values, values), when)
 
     def client_scheduled(self):
         """The caller's scheduled mail of this account (the "Scheduled" view)."""
@@ -206,18 +214,21 @@ class DynaofficeMailClient(models.AbstractModel):
         return role.unschedule(self._scheduled_entry(entry_id).id)
 
     def client_outbox_mark_sent(self, values):
-        return self._composer().mark_sent(values)
+        return self._composer().mark_sent(self._checked_input(_mail_values, values))
 
     def client_discard(self, values):
-        return self._composer().discard(values)
+        return self._composer().discard(self._checked_input(_mail_values, values))
 
     @api.model
     def client_suggest_recipients(self, term, limit=8):
+        term = self._checked_input(_term, term)
+        limit = self._checked_input(parse_count, limit, "limit")
         return composer.suggest_recipients(self.env, term, limit)
 
     def client_reply_templates(self, term=""):
         """The reply templates offered in this mailbox's composer, [{id, name, subject}]."""
-        return reply_templates.templates(self._checked_for_use(), term)
+        account = self._checked_for_use()
+        return reply_templates.templates(account, self._checked_input(_term, term))
 
     def client_render_template(self, template_id, recipients=None):
         """{"subject", "body"} of a reply template for the first of `recipients`."""
@@ -282,11 +293,16 @@ class DynaofficeMailClient(models.AbstractModel):
 
     @api.model
     def client_search_records(self, res_model, term, limit=20):
+        res_model = self._checked_input(_model_name, res_model)
+        term = self._checked_input(_term, term)
+        limit = self._checked_input(parse_count, limit, "limit")
         return assigner.search_records(self.env, res_model, term, limit)
 
     def client_assign(self, folder, uidvalidity, uids, res_model, res_id):
         role = self._assigner()
-        return role.assign(self._message_refs(folder, uidvalidity, uids), res_model, res_id)
+        refs = self._message_refs(folder, uidvalidity, uids)
+        res_model = self._checked_input(_model_name, res_model)
+        return role.assign(refs, res_model, self._checked_input(_record_id, res_id))
 
     def client_assignments(self, folder, uidvalidity, uids):
         role = self._assigner()
@@ -302,6 +318,8 @@ class DynaofficeMailClient(models.AbstractModel):
 
     @api.model
     def client_search_partner_mail(self, partner_id, limit=assigner.SEARCH_LIMIT):
+        partner_id = self._checked_input(_record_id, partner_id)
+        limit = self._checked_input(parse_count, limit, "limit")
         return assigner.search_partner_mail(self.env, partner_id, limit)
 
     # -- the team inbox (group mailboxes only, roles/team.py) ----------------------------
@@ -331,6 +349,7 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def client_team_page(self, view, sort="date", reverse=True, offset=0, limit=50, search=None):
         """One page of a team view (mine, unassigned, waiting) of the Inbox."""
+        offset, limit = self._window(offset, limit)
         return self._team().page(view, sort, reverse, offset, limit, search)
 
     def client_team_counts(self):
@@ -377,7 +396,8 @@ class DynaofficeMailClient(models.AbstractModel):
     @api.model
     def client_context_sections(self, partner_id):
         """The sections of one contact, for a person the pane lists collapsed."""
-        partner = self.env["res.partner"].browse(int(partner_id)).exists()
+        partner_id = self._checked_input(_record_id, partner_id)
+        partner = self.env["res.partner"].browse(partner_id).exists()
         if not partner:
             raise UserError(self.env._("The contact no longer exists."))
         return self.env["dynaoffice.mail.context"]._pane_sections(partner)
@@ -385,7 +405,8 @@ class DynaofficeMailClient(models.AbstractModel):
     def client_link_sender(self, folder, uidvalidity, uid, partner_id):
         """ "Link to existing contact": the sender's address onto contact `partner_id`."""
         role = self._context_pane()
-        return role.link_sender(self._message_ref(folder, uidvalidity, uid), partner_id)
+        ref = self._message_ref(folder, uidvalidity, uid)
+        return role.link_sender(ref, self._checked_input(_record_id, partner_id))
 
     # -- the team's notes and who is replying (group mailboxes only, roles/team.py) -------
 
@@ -436,6 +457,8 @@ class DynaofficeMailClient(models.AbstractModel):
     ):
         role = self._filer()
         refs = self._message_refs(folder, uidvalidity, uids)
+        res_model = self._checked_input(_model_name, res_model)
+        res_id = self._checked_input(_record_id, res_id)
         target = {"kind": filer.RecordDestination.kind, "res_model": res_model, "res_id": res_id}
         return role.file(refs, target, what, part_numbers)
 
@@ -505,6 +528,13 @@ class DynaofficeMailClient(models.AbstractModel):
         self.ensure_one()
         return self._checked_input(MessageRef.many, self.id, folder, uidvalidity, uids)
 
+    def _window(self, offset, limit):
+        """(offset, limit) of a page as the browser sent them, checked."""
+        return (
+            self._checked_input(parse_count, offset, "offset"),
+            self._checked_input(parse_count, limit, "limit"),
+        )
+
     def _replied_id(self, message_id):
         if not message_id:
             raise UserError(self.env._("The message has no Message-ID to reply to."))
@@ -546,8 +576,30 @@ def _date(value):
 
 
 def _record_id(value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise mail_errors.InvalidInputError(detail=f"not a record id: {value!r}")
+    return parse_id(value)
+
+
+def _mail_values(value):
+    """The composer's values ({to, subject, body, ...}) as the browser sent them."""
+    if not isinstance(value, dict):
+        raise mail_errors.InvalidInputError(detail="the mail's values must be an object")
+    return value
+
+
+def _model_name(value):
+    """A model's name as the browser sent it; whether it may be used is the role's to say."""
+    if not isinstance(value, str):
+        raise mail_errors.InvalidInputError(detail="a model must be named by its name")
+    return value
+
+
+def _term(value):
+    """What the user typed into a search or suggestion field: text, without NUL (which
+    PostgreSQL refuses); nothing typed is ""."""
+    if value in (None, False):
+        return ""
+    if not isinstance(value, str) or "\0" in value:
+        raise mail_errors.InvalidInputError(detail="the search must be text")
     return value
 
 

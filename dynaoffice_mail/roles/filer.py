@@ -23,6 +23,8 @@ import hashlib
 from odoo.exceptions import UserError, ValidationError
 
 from ..services import limits, names, reading
+from ..services.exceptions import InvalidInputError
+from ..services.refs import parse_id
 from . import assigner
 from .base import Role
 from .mailbox import Mailbox
@@ -193,7 +195,11 @@ class RecordDestination:
             or res_model not in assigner.assignable_model_names(env)
         ):
             raise UserError(assigner.not_assignable_message(env, res_model))
-        record = env[res_model].browse(int(target.get("res_id"))).exists()
+        try:
+            res_id = parse_id(target.get("res_id"))
+        except InvalidInputError:
+            raise UserError(env._("Choose where to file the mail.")) from None
+        record = env[res_model].browse(res_id).exists()
         if not record:
             raise UserError(env._("The record no longer exists."))
         record.check_access("write")

@@ -24,6 +24,8 @@ def message_search(env, search):
     text parsed as a query, the fields below it as they are. What of the fields may not go
     to the server (a line break, an overlong text) is refused here as in the box, so that
     it is said under the box in the user's language."""
+    if search and not isinstance(search, dict):
+        raise SearchQueryError(env._("The search must be text."))
     values = {key: value for key, value in (search or {}).items() if key in SEARCH_KEYS}
     text = values.pop("text", "") or ""
     if any(values.get(key) is not None and not isinstance(values[key], str) for key in TEXT_FIELDS):

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import imapclient
 from imapclient.exceptions import IMAPClientError
 
-from . import imap, limits, net
+from . import imap, limits
 from .exceptions import (
     InvalidInputError,
     MessageNotFoundError,
@@ -95,7 +95,7 @@ def set_flag(
     value: bool,
 ) -> None:
     """Set or clear "seen" or "flagged" on messages."""
-    if flag not in USER_FLAGS:
+    if not isinstance(flag, str) or flag not in USER_FLAGS:
         raise InvalidInputError(f"unknown flag {flag!r}")
     with imap.translate_errors(client):
         uid_set = _select_uids(client, folder, uidvalidity, uids)
@@ -109,7 +109,7 @@ def move(
     client: imapclient.IMAPClient, folder: str, uidvalidity: int, uids: Iterable[int], target: str
 ) -> ChangeReport:
     """Move messages to `target` (MOVE, or COPY + delete + UID EXPUNGE where MOVE is missing)."""
-    net.check_wire_safe(target, "folder name")
+    imap.check_folder_name(target, "folder name")
     if target == folder:
         return ChangeReport(frozenset(uids), frozenset(), _host(client))
     with imap.translate_errors(client):

@@ -13,12 +13,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from . import limits
+from . import limits, net
 from .exceptions import InvalidInputError
 
 # What a browser may send for a UID or UIDVALIDITY: a positive 32-bit number (RFC 3501
 # nz-number). Anything else is refused before it reaches the server.
 _MAX_UID = 2**32 - 1
+# What a browser may send for a record's id: a positive PostgreSQL integer.
+_MAX_ID = 2**31 - 1
 # A part of a message as IMAP numbers it ("2", "2.1.3"): digits and dots only, each number
 # positive, no deeper than a message may nest.
 _PART = re.compile(rf"[1-9][0-9]{{0,8}}(?:\.[1-9][0-9]{{0,8}}){{0,{limits.MAX_DEPTH - 1}}}")
@@ -106,6 +108,27 @@ def parse_part(value) -> str:
     return value
 
 
+def parse_id(value, what: str = "record id") -> int:
+    """A record's id as a browser sent it (a number, or its digits): InvalidInputError
+    unless it is one PostgreSQL can look up."""
+    return _whole(value, what, minimum=1)
+
+
+def parse_count(value, what: str) -> int:
+    """An offset or a limit as a browser sent it (a number, 0 or more)."""
+    return _whole(value, what, minimum=0)
+
+
+def _whole(value, what: str, minimum: int) -> int:
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(detail=f"{what} must be a number")
+    if not minimum <= value <= _MAX_ID:
+        raise InvalidInputError(detail=f"{what} out of range")
+    return value
+
+
 def _number(value, what: str, minimum: int = 1) -> int:
     if isinstance(value, bool):
         raise InvalidInputError(detail=f"{what} must be a number")
@@ -121,4 +144,5 @@ def _number(value, what: str, minimum: int = 1) -> int:
 def _folder(value) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidInputError(detail="a folder name is needed")
-    return value
+    # Never a folder's name on the server, and PostgreSQL refuses a NUL in text.
+    return net.check_wire_safe(value, "folder name")

@@ -13,6 +13,8 @@ import base64
 from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.dms.tools.file import unique_name
+from odoo.addons.dynaoffice_mail.services.exceptions import InvalidInputError
+from odoo.addons.dynaoffice_mail.services.refs import parse_id
 
 
 class DmsDirectoryDestination:
@@ -50,10 +52,11 @@ class DmsDirectoryDestination:
     def resolve(cls, env, target):
         """The directory of `target` {"directory_id"}, once the user is known to be
         allowed to add files to it."""
-        directory_id = target.get("directory_id")
-        if not directory_id:
-            raise UserError(env._("Choose where to file the mail."))
-        directory = env["dms.directory"].browse(int(directory_id)).exists()
+        try:
+            directory_id = parse_id(target.get("directory_id"))
+        except InvalidInputError:
+            raise UserError(env._("Choose where to file the mail.")) from None
+        directory = env["dms.directory"].browse(directory_id).exists()
         if not directory:
             raise UserError(env._("The record no longer exists."))
         directory.check_access("read")

@@ -248,6 +248,13 @@ class TestClientFileDms(MailServerCase):
         # A target without a directory names no place.
         with self.assertRaises(UserError):
             self.account.client_file("INBOX", uidvalidity, [uid], {"kind": "dms_directory"}, "eml")
+        # Nor does one whose directory is not an id (a forged call), which said so with a
+        # server error.
+        for forged in ("Projekte", [self.directory.id], 10**30):
+            with self.assertRaises(UserError):
+                self.account.client_file(
+                    "INBOX", uidvalidity, [uid], {"kind": "dms_directory", "directory_id": forged}
+                )
 
     def test_users_without_document_rights_are_offered_records_only(self):
         user = self.env.ref("dms.group_dms_user")
