@@ -110,6 +110,10 @@ OPENED_FROM = "dynaoffice_mail_opened_from"
 # like the passwords, in a table of its own that no model maps: no RPC, search or export
 # reaches it, and it is written on a cursor of its own (see _store_authorization).
 AUTHORIZATION_TABLE = "dynaoffice_mail_account_authorization"
+# The grants a transaction committed on cursors of their own (_store_authorization), by
+# account, in its cursor's cache: its own snapshot (REPEATABLE READ) still shows the grant as
+# it was when the transaction began, and a login must use the token it has just renewed.
+GRANTS_COMMITTED = "dynaoffice_mail_grants_committed"
 # An access token is renewed this many seconds before it expires: a login, and a connection
 # opened with it, must not start with a token about to run out.
 TOKEN_RENEWAL_MARGIN = 120
@@ -558,6 +562,7 @@ class DynaofficeMailAccount(models.Model):
                     ids,
                 )
             )
+            self._forget_committed_grants()
         for key in keys:
             imap_pool.POOL.clear(key)
         return result
@@ -813,6 +818,7 @@ class DynaofficeMailAccount(models.Model):
                     account.id,
                 )
             )
+            account._forget_committed_grants()
             imap_pool.POOL.clear(account._pool_key())
             account.invalidate_recordset(["authorization_missing"])
 
@@ -1162,6 +1168,9 @@ class DynaofficeMailAccount(models.Model):
     def _authorization(self):
         """The stored grant, decrypted (empty when there is none or the key changed)."""
         self.ensure_one()
+        committed = self.env.cr.cache.get(GRANTS_COMMITTED, {})
+        if self.id in committed:
+            return committed[self.id]
         self.env.cr.execute(
             SQL(
                 "SELECT refresh_token_crypt, access_token_crypt, expires_at FROM %s "
@@ -1208,12 +1217,38 @@ class DynaofficeMailAccount(models.Model):
                     *values,
                 )
             )
+        self._remember_committed_grant(
+            Authorization(refresh_token, access_token or "", int(expires_at or 0))
+            if refresh_token
+            else Authorization()
+        )
         # What was computed from the old grant (the bridges' fields for the modules).
         depends_context = self.pool.field_depends_context
         shown = [
             name for name, field in self._fields.items() if SHOW_GRANT in depends_context[field]
         ]
         self.invalidate_recordset(["authorization_missing", *shown])
+
+    def _remember_committed_grant(self, grant):
+        """What _store_authorization committed, for the rest of this transaction, whose
+        snapshot does not show it: until the transaction ends, when a new one sees it."""
+        cr = self.env.cr
+        if GRANTS_COMMITTED not in cr.cache:
+            cr.cache[GRANTS_COMMITTED] = {}
+
+            def forget():
+                cr.cache.pop(GRANTS_COMMITTED, None)
+
+            cr.postcommit.add(forget)
+            cr.postrollback.add(forget)
+        cr.cache[GRANTS_COMMITTED][self.id] = grant
+
+    def _forget_committed_grants(self):
+        """These accounts' grants as this transaction's snapshot shows them again: after it
+        deleted them itself (a rollback brings them back)."""
+        committed = self.env.cr.cache.get(GRANTS_COMMITTED, {})
+        for account_id in self.ids:
+            committed.pop(account_id, None)
 
     def _xoauth2_login(self, refresh, *, provider, host, renew, sasl_response):
         """SASL XOAUTH2 (mechanism, response) for a token login (see _log_in_with_token).
