@@ -461,9 +461,9 @@ class Composer(Role):
     def store_uploads(self, attachments):
         """Files for the composer as attachments of nothing (res_id 0): only the user who
         uploaded them (and administrators) can read them, until sent or discarded."""
-        records = self.env["ir.attachment"]
+        uploads = []
         for attachment in attachments:
-            records |= records.create(
+            record = self.env["ir.attachment"].create(
                 {
                     "name": attachment.filename,
                     "raw": attachment.content(),
@@ -472,7 +472,8 @@ class Composer(Role):
                     "res_id": 0,
                 }
             )
-        return [_upload_json(record) for record in records]
+            uploads.append(_upload_json(record, attachment.content_id))
+        return uploads
 
     # -- after sending: the Sent copy, the original, the draft ---------------------------
 
@@ -642,7 +643,11 @@ class Composer(Role):
         """The mail as written (with its Bcc header: drafts and the Sent copy keep it,
         sending leaves it out)."""
         account = self.account
-        uploads = self._uploads([upload["id"] for upload in values.get("attachments") or []])
+        listed = values.get("attachments") or []
+        uploads = self._uploads([upload["id"] for upload in listed])
+        # What the browser says of an upload is only ever its Content-ID (checked when
+        # the message is built); the file is the one stored for this user.
+        content_ids = {int(upload["id"]): upload.get("content_id") for upload in listed}
         draft = mime.Draft(
             from_name=account._from_name(),
             from_address=account.email,
@@ -658,6 +663,7 @@ class Composer(Role):
                     filename=upload.name,
                     mime_type=upload.mimetype or "application/octet-stream",
                     open_content=_content_opener(upload),
+                    content_id=content_ids.get(upload.id),
                 )
                 for upload in uploads
             ],
@@ -936,13 +942,17 @@ def _content_opener(upload):
     return open_content
 
 
-def _upload_json(record):
-    return {
+def _upload_json(record, content_id=None):
+    upload = {
         "id": record.id,
         "name": record.name,
         "mimetype": record.mimetype,
         "size": record.file_size,
     }
+    if content_id:
+        # An image the body shows (cid:), from a reopened draft: it goes out inline again.
+        upload["content_id"] = content_id
+    return upload
 
 
 # What Odoo's outgoing mail server answered before it took the mail: refused, not sent.

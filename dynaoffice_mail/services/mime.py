@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from email.message import EmailMessage, MIMEPart
 from functools import partial
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from . import limits
 from .addresses import (
@@ -51,6 +52,8 @@ from .spool import (
 # SMTP, but 7-bit: text parts become quoted-printable or base64 instead of raw UTF-8.
 POLICY = email.policy.SMTP.clone(cte_type="7bit")
 _MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+# A Content-ID without its brackets: printable ASCII, no blanks, brackets or quotes.
+_CONTENT_ID = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.@-]{1,250}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class OutgoingAttachment:
     # (a file in Odoo's filestore, an attachment left in a draft's file). The message then
     # reads it in chunks as it is written (spool), never whole.
     open_content: Callable[[], BinaryIO] | None = None
+    # An image the HTML shows (<img src="cid:...">): its Content-ID, without the brackets.
+    content_id: str | None = None
 
     def content(self) -> bytes:
         """The whole content, for what can only take it so (an ir.attachment's raw)."""
@@ -156,8 +161,13 @@ def build_message(
     if references:
         message["References"] = " ".join(references)
     _set_body(message, draft)
+    shown = _shown_content_ids(draft.html_body or "")
     for attachment in draft.attachments or ():
-        _attach(message, attachment)
+        content_id = check_content_id(attachment.content_id)
+        if content_id and content_id in shown:
+            _attach_inline(message, attachment, content_id)
+        else:
+            _attach(message, attachment)
     # The email package stamps MIME-Version on every part it adds; one at the top is enough.
     for part in message.walk():
         if part is not message:
@@ -271,14 +281,8 @@ def _html_document(body: str) -> str:
 
 
 def _attach(message: EmailMessage, attachment: OutgoingAttachment) -> None:
-    filename = check_header_value(
-        attachment.filename or "", "file name", limits.MAX_FILENAME_LENGTH
-    ).strip()
-    if not filename:
-        raise InvalidInputError("an attachment has no file name")
-    mime_type = check_header_value(attachment.mime_type or "", "attachment type").lower()
-    if not _MIME_TYPE.fullmatch(mime_type):
-        mime_type = "application/octet-stream"
+    filename = _attachment_filename(attachment)
+    mime_type = _attachment_type(attachment)
     opened = attachment.open_content
     if opened is None and not isinstance(attachment.data, bytes | bytearray):
         raise InvalidInputError(f"the content of {filename} is not bytes")
@@ -300,16 +304,88 @@ def _attach(message: EmailMessage, attachment: OutgoingAttachment) -> None:
             params={"name": filename},
         )
         return
-    # The same part as add_attachment makes, but the content streams in as the message is
-    # written (spool): a placeholder stands for it until then.
-    part = StreamedPart(policy=POLICY, open_content=opened)
-    part.set_content(
-        b"", maintype=maintype, subtype=subtype, filename=filename, params={"name": filename}
-    )
-    part.set_placeholder()
+    part = _streamed_part(opened, maintype, subtype, filename, "attachment")
     if message.get_content_type() != "multipart/mixed":
         message.make_mixed()
     message.attach(part)
+
+
+def _attach_inline(message: EmailMessage, attachment: OutgoingAttachment, content_id: str):
+    """An image the HTML shows by its Content-ID: in a multipart/related with the HTML
+    part, as mail programs expect it (attached to the mail, it would show as a broken
+    image and a file)."""
+    filename = _attachment_filename(attachment)
+    maintype, subtype = _attachment_type(attachment).split("/")
+    if attachment.open_content is None and not isinstance(attachment.data, bytes | bytearray):
+        raise InvalidInputError(f"the content of {filename} is not bytes")
+    if maintype in ("message", "multipart"):
+        _attach(message, attachment)
+        return
+    html_part = message.get_body(preferencelist=("related", "html"))
+    if html_part.get_content_type() == "text/html":
+        html_part.make_related()
+    if attachment.open_content is None:
+        html_part.add_related(
+            bytes(attachment.data),
+            maintype=maintype,
+            subtype=subtype,
+            cid=f"<{content_id}>",
+            disposition="inline",
+            filename=filename,
+            params={"name": filename},
+        )
+        return
+    part = _streamed_part(attachment.open_content, maintype, subtype, filename, "inline")
+    part["Content-ID"] = f"<{content_id}>"
+    html_part.attach(part)
+
+
+def _attachment_filename(attachment: OutgoingAttachment) -> str:
+    filename = check_header_value(
+        attachment.filename or "", "file name", limits.MAX_FILENAME_LENGTH
+    ).strip()
+    if not filename:
+        raise InvalidInputError("an attachment has no file name")
+    return filename
+
+
+def _attachment_type(attachment: OutgoingAttachment) -> str:
+    mime_type = check_header_value(attachment.mime_type or "", "attachment type").lower()
+    return mime_type if _MIME_TYPE.fullmatch(mime_type) else "application/octet-stream"
+
+
+def _streamed_part(opened, maintype, subtype, filename, disposition) -> "StreamedPart":
+    """The same part as add_attachment makes, but the content streams in as the message is
+    written (spool): a placeholder stands for it until then."""
+    part = StreamedPart(policy=POLICY, open_content=opened)
+    part.set_content(
+        b"",
+        maintype=maintype,
+        subtype=subtype,
+        disposition=disposition,
+        filename=filename,
+        params={"name": filename},
+    )
+    part.set_placeholder()
+    return part
+
+
+def check_content_id(value: str | None) -> str | None:
+    """A part's Content-ID as a header can carry it, without its brackets; None for none.
+    InvalidInputError for what no header could hold (a forged one)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _CONTENT_ID.fullmatch(value):
+        raise InvalidInputError("an inline image has an invalid Content-ID")
+    return value
+
+
+def _shown_content_ids(html_body: str) -> set[str]:
+    """The Content-IDs the HTML links to (cid:...)."""
+    return {
+        unquote(found).strip().strip("<>")
+        for found in re.findall(r"""(?i)\bcid:([^"'\s<>)]+)""", html_body)
+    }
 
 
 def _seven_bit_clean(open_content) -> bool:
@@ -425,14 +501,21 @@ def parse_draft(raw: bytes) -> Draft:
     if html_part is None and text_part is not None:
         text_body = _part_text(text_part)
     attachments = []
-    for part in message.iter_attachments():
+    for part in _draft_files(message):
         filename = decode_header_text(part.get_filename() or "") or "attachment"
         mime_type = part.get_content_type()
         if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
             data = _enclosed_bytes(part)
         else:
             data = part.get_payload(decode=True) or b""
-        attachments.append(OutgoingAttachment(filename=filename, mime_type=mime_type, data=data))
+        attachments.append(
+            OutgoingAttachment(
+                filename=filename,
+                mime_type=mime_type,
+                data=data,
+                content_id=_part_content_id(part),
+            )
+        )
     references = MESSAGE_ID.findall(_header_text(message, "References"))
     in_reply_to = MESSAGE_ID.search(_header_text(message, "In-Reply-To"))
     own_id = MESSAGE_ID.fullmatch(_header_text(message, "Message-ID").strip())
@@ -451,6 +534,38 @@ def parse_draft(raw: bytes) -> Draft:
         reply_to=[format_address(address) for address in _header_addresses(message, "Reply-To")],
         message_id=own_id.group() if own_id else None,
     )
+
+
+def _draft_files(message) -> list:
+    """The attachments of a draft and the images its HTML shows: the parts besides the
+    root of every multipart/related the body is in, wherever another mail program put it
+    (Apple Mail: inside the multipart/alternative, which iter_attachments() skips)."""
+    found = list(message.iter_attachments())
+    seen = {id(part) for part in found}
+    containers = [(message, 0)]
+    while containers:
+        container, depth = containers.pop()
+        if depth >= limits.MAX_DEPTH or not container.is_multipart():
+            continue
+        for part in container.get_payload():
+            if part.get_content_maintype() != "multipart" or id(part) in seen:
+                continue
+            if part.get_content_subtype() == "related":
+                related = [file for file in part.iter_attachments() if id(file) not in seen]
+                found += related
+                seen.update(id(file) for file in related)
+            containers.append((part, depth + 1))
+    return found
+
+
+def _part_content_id(part) -> str | None:
+    """The Content-ID of a part the HTML may show (without its brackets), if it has one
+    that can be sent again."""
+    try:
+        value = str(part.get("Content-ID", "")).strip().strip("<>").strip()
+        return check_content_id(value)
+    except (InvalidInputError, *_PARSE_ERRORS):
+        return None
 
 
 def read_draft(source: BinaryIO) -> Draft:

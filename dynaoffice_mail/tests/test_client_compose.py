@@ -314,6 +314,63 @@ class TestClientCompose(ComposeCase):
         text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
         self.assertIn("Erste Zeile <b>nicht fett</b>\nZweite Zeile", text)
 
+    def test_inline_images_of_another_programs_draft_reach_the_recipient(self):
+        """A draft with pictures in its text, written by Thunderbird or Outlook (the images
+        beside the HTML in a multipart/related) or by Apple Mail (the multipart/related
+        inside the alternative), saved again and sent from here: the recipient sees the
+        pictures in the text, not a broken image and a loose file."""
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        layouts = {
+            "Bild Thunderbird": "outer",
+            "Bild Apple": "inner",
+        }
+        account = self.personal.with_user(self.owner)
+        for subject, layout in layouts.items():
+            draft = email.message.EmailMessage()
+            draft["From"] = self.personal_address
+            draft["To"] = self.partner_address
+            draft["Subject"] = subject
+            draft["Message-ID"] = f"<{layout}-bild@example.com>"
+            html = '<p>Unser Logo:</p><p><img src="cid:logo.1@example.com" alt="Logo"></p>'
+            if layout == "outer":
+                draft.set_content(html, subtype="html")
+                draft.add_related(
+                    picture, "image", "png", cid="<logo.1@example.com>", filename="logo.png"
+                )
+            else:
+                draft.set_content("Unser Logo:\n")
+                draft.add_alternative(html, subtype="html")
+                draft.get_body(("html",)).add_related(
+                    picture, "image", "png", cid="<logo.1@example.com>", filename="logo.png"
+                )
+            self.servers.dovecot.write_messages(
+                self.personal_address, [("Drafts", draft.as_bytes(), {"\\Draft"}, RECEIVED)]
+            )
+            uidvalidity, uid = self.find_by_subject(account, subject, "Drafts")
+            reopened = account.client_compose("draft", "Drafts", uidvalidity, uid)
+            self.assertIn("cid:logo.1@example.com", reopened["body_html"])
+            # Saved again (the composer's autosave) and reopened, then sent.
+            reopened.update(account.client_save_draft(reopened))
+            ref = reopened["draft"]
+            again = account.client_compose("draft", ref["folder"], ref["uidvalidity"], ref["uid"])
+            self.assertTrue(account.client_send(again)["sent"])
+
+            received, _flags = self.messages(self.partner_address, self.partner_password)[subject]
+            self.assertIn("cid:logo.1@example.com", received.get_body(("html",)).get_content())
+            shown = {
+                part["Content-ID"]: part.get_content()
+                for part in received.walk()
+                if part["Content-ID"]
+            }
+            self.assertEqual(shown, {"<logo.1@example.com>": picture}, subject)
+            # In the text, not a file beside it.
+            related = received.get_body(("related",))
+            self.assertIsNotNone(related, subject)
+            self.assertEqual(
+                [p.get_content_type() for p in related.iter_attachments()], ["image/png"]
+            )
+            self.assertEqual([p.get_filename() for p in received.iter_attachments()], [], subject)
+
     def test_a_draft_named_for_another_account_is_left_alone(self):
         """The composer's draft names its account: a reference that names another one
         (a tab switched accounts, a forged call) removes and replaces nothing."""
