@@ -44,7 +44,7 @@ from ..services import exceptions as mail_errors
 from ..services import filing as imap_filing
 from ..services.refs import MessageRef
 from .base import Role
-from .errors import explain
+from .errors import explain, refused_recipients
 from .mailbox import Mailbox
 
 _logger = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class Composer(Role):
             if state is not None:
                 return self._outbox_answer(entry_id, state, message_id, values, filing)
             try:
-                self._deliver(message, data)
+                refusals = self._deliver(message, data)
             except mail_errors.MailServiceError as error:
                 uncertain = isinstance(error, mail_errors.DeliveryUncertainError)
                 Outbox._record(
@@ -201,7 +201,7 @@ class Composer(Role):
                 Outbox._record(entry_id, state="failed", error=str(error)[:2000])
                 raise
             Outbox._record(entry_id, state="sent", sent_at=datetime.datetime.now())
-            return self._after_sending(entry_id, message_id, data, values, filing)
+            return self._after_sending(entry_id, message_id, data, values, filing, refusals)
 
     # -- sending later, the undo window ---------------------------------------------------
 
@@ -303,7 +303,7 @@ class Composer(Role):
                 return {"sent": False, "error": str(error)}
             with mime.spool(message) as data:
                 try:
-                    self._deliver(message, data)
+                    refusals = self._deliver(message, data)
                 except mail_errors.MailServiceError as error:
                     reason = explain(self.account, error, self.account.smtp_port)
                     if isinstance(error, mail_errors.DeliveryUncertainError):
@@ -317,7 +317,7 @@ class Composer(Role):
                     Outbox._fail_scheduled(entry, str(error)[:2000], retry=False, now=now)
                     raise
                 Outbox._record(entry["id"], state="sent", sent_at=now)
-                return self._after_sending(entry["id"], message_id, data, {}, filing)
+                return self._after_sending(entry["id"], message_id, data, {}, filing, refusals)
 
     def unschedule(self, entry_id):
         """ "Cancel" or "Undo": the mail is not sent and stays in Drafts; its draft's
@@ -531,10 +531,12 @@ class Composer(Role):
             forwarded=bool(original_ref and original_ref.get("forwarded")),
         )
 
-    def _after_sending(self, entry_id, message_id, data, values, filing):
+    def _after_sending(self, entry_id, message_id, data, values, filing, refusals=()):
         """The mail is out: file the Sent copy (or leave it to the outbox's cron), mark the
-        original, drop the uploads."""
+        original, drop the uploads. `refusals`: what the user reads of the recipients the
+        server refused while it took the mail for the others (see _deliver)."""
         problems, filed = self.file_sent(data, filing)
+        problems[:0] = refusals
         refs = filing.json()
         self.env["dynaoffice.mail.outbox"]._record(
             entry_id,
@@ -680,7 +682,9 @@ class Composer(Role):
             ) from error
 
     def _deliver(self, message, data):
-        """Send `message`, written to the file `data` (mime.spool), the account's way."""
+        """Send `message`, written to the file `data` (mime.spool), the account's way.
+        Returns what the user reads of recipients refused while the others got it (only
+        Odoo's way sends so; SMTP and sendmail send to all or none): a list of texts."""
         account = self.account
         # Checked again for each mail: administrators may have changed what they allow since
         # the account was saved. The From is the account's address (_build_outgoing takes
@@ -698,7 +702,8 @@ class Composer(Role):
                 data=data,
             )
         else:
-            self._deliver_through_odoo(message)
+            return self._deliver_through_odoo(message)
+        return []
 
     def _deliver_through_odoo(self, message):
         # Odoo's outgoing mail servers are visible to administrators only; every user may
@@ -707,10 +712,28 @@ class Composer(Role):
         # keeps the From as it is: Odoo never sends our mail in another name.
         # send_email takes only a whole EmailMessage: on this way the attachments are read
         # into memory (and smtplib copies the message), unlike SMTP and sendmail.
+        # smtplib sends to the recipients the server accepted when it refuses some, and
+        # send_email drops the refused ones it returns: on a session of our own, they are
+        # noted (the mail is out, to the others: it must not be sent again).
         server = self.account._odoo_mail_server(self.account.email)
         mail_server = self.env["ir.mail_server"].sudo()
+        refused = {}
         try:
-            mail_server.send_email(mime.with_content(message), mail_server_id=server.id or None)
+            session = mail_server.connect(
+                mail_server_id=server.id or None, smtp_from=message["From"]
+            )
+            if session is not None:  # None while Odoo runs its tests: it sends nothing then
+                _note_refusals(session, refused)
+            try:
+                mail_server.send_email(
+                    mime.with_content(message),
+                    mail_server_id=server.id or None,
+                    smtp_session=session,
+                )
+            except BaseException:
+                if session is not None:
+                    session.close()
+                raise
         except Exception as error:
             if _surely_not_sent(error):
                 raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
@@ -719,6 +742,17 @@ class Composer(Role):
                 host=server.smtp_host or "",
                 detail=str(error),
             ) from error
+        if session is not None:
+            try:
+                session.quit()
+            except (smtplib.SMTPException, OSError):
+                session.close()  # the server has the mail already; its goodbye does not matter
+        if not refused:
+            return []
+        answers = {
+            address: f"{code} {_reply_text(reply)}" for address, (code, reply) in refused.items()
+        }
+        return [refused_recipients(self.account, server.smtp_host, answers)]
 
     def _keep_as_draft(self, data, draft, error):
         """Sending failed: the mail goes to Drafts (with its files), and the user reads why."""
@@ -953,6 +987,25 @@ def _upload_json(record, content_id=None):
         # An image the body shows (cid:), from a reopened draft: it goes out inline again.
         upload["content_id"] = content_id
     return upload
+
+
+def _note_refusals(session, refused):
+    """Make `session` (smtplib) put the recipients it was refused into `refused`, which
+    its send_message() returns and ir.mail_server.send_email() drops."""
+    send_message = session.send_message
+
+    def send_message_noting_refusals(*args, **kwargs):
+        answer = send_message(*args, **kwargs)
+        refused.update(answer or {})
+        return answer
+
+    session.send_message = send_message_noting_refusals
+
+
+def _reply_text(reply):
+    if isinstance(reply, bytes):
+        reply = reply.decode("utf-8", "replace")
+    return str(reply).replace("\n", " ")
 
 
 # What Odoo's outgoing mail server answered before it took the mail: refused, not sent.

@@ -433,25 +433,42 @@ def _sender_refused(_, error, facts):
 
 
 def _recipients_refused(_, error, facts):
+    return (
+        _(
+            "%(host)s refused these recipients, so nobody got the mail: %(refused)s.",
+            host=facts.host,
+            refused=_refused_list(_, error.refused),
+        ),
+        _("Correct or remove them and send again."),
+    )
+
+
+def refused_recipients(account, host, refused):
+    """What the user reads of the recipients (`refused`: {address: the server's answer})
+    that a server refused while it took the mail for the others, as Odoo's outgoing mail
+    servers send: the mail went out, to everyone but them."""
+    _ = account.env._
+    _logger.info("Mail account %s, %s: recipients refused: %s", account.id, host or "-", refused)
+    return _(
+        "%(host)s refused these recipients, so they did not get the mail: %(refused)s. "
+        "Everyone else got it: correct these addresses and send it to them alone.",
+        host=host or _("the server"),
+        refused=_refused_list(_, refused),
+    )
+
+
+def _refused_list(_, refused):
     reasons = {
         "temporary": _("refused for now"),
         "no_mailbox": _("no such mailbox"),
         "mailbox_full": _("mailbox full"),
         "policy": _("refused by the rules of the server"),
     }
-    refused = [
+    return ", ".join(
         f"{address} ({reasons[kind]})" if kind in reasons else address
         for address, kind in (
-            (address, answers.smtp_kind(reply)) for address, reply in error.refused.items()
+            (address, answers.smtp_kind(reply)) for address, reply in refused.items()
         )
-    ]
-    return (
-        _(
-            "%(host)s refused these recipients, so nobody got the mail: %(refused)s.",
-            host=facts.host,
-            refused=", ".join(refused),
-        ),
-        _("Correct or remove them and send again."),
     )
 
 

@@ -7,8 +7,9 @@ import email
 import email.message
 import email.policy
 import os
+from unittest.mock import patch
 
-from odoo import http
+from odoo import http, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
@@ -187,6 +188,34 @@ class TestClientCompose(ComposeCase):
         self.assertIn("Über Odoo", self.messages(self.partner_address, self.partner_password))
         self.assertIn(
             "Über Odoo", self.subjects(self.personal_address, self.personal_password, "Sent")
+        )
+
+    def test_mail_method_names_the_recipients_its_server_refused(self):
+        """Odoo's outgoing mail server refuses one recipient and takes the mail for the
+        other: the user reads who did not get it, the other got it once, and "Send" (a
+        second click) does not send it again."""
+        self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
+        # Odoo's ir.mail_server sends nothing while Odoo runs its tests: here it does.
+        with patch.object(modules.module, "current_test", None):
+            account = self.personal.with_user(self.owner)
+            values = account.client_compose("new")
+            unknown = "niemand@dynaoffice.test"
+            values.update(
+                to=[self.partner_address, unknown], subject="Teils abgelehnt", body_html="<p>x</p>"
+            )
+            result = account.client_send(values)
+            self.assertTrue(result["sent"], result)
+            (problem,) = result["problems"]
+            self.assertIn(unknown, problem)
+            self.assertIn("did not get the mail", problem)
+            self.assertNotIn(self.partner_address, problem)
+            again = account.client_send(values)
+        self.assertTrue(again["already"], again)
+        self.assertEqual(
+            self.subjects(self.partner_address, self.partner_password).count("Teils abgelehnt"), 1
+        )
+        self.assertIn(
+            "Teils abgelehnt", self.subjects(self.personal_address, self.personal_password, "Sent")
         )
 
     def test_a_reply_sent_from_drafts_still_marks_the_original(self):
