@@ -67,7 +67,8 @@ def reply_draft(
     """
     own = {_key(address) for address in own_addresses} | {_key(from_address)}
     senders = list(view.reply_to or view.from_)
-    if view.from_ and all(_key(address.address) in own for address in view.from_):
+    own_mail = _written_by(view, own)
+    if own_mail:
         senders = list(view.to)  # a reply to something we sent continues to its recipients
     to, cc = _unique(senders, own, set()), []
     if reply_all:
@@ -88,7 +89,7 @@ def reply_draft(
         to=[format_address(address) for address in to],
         cc=[format_address(address) for address in cc],
         subject=reply_subject(view.subject, prefix),
-        html_body=_reply_body(view, message_id, signature_html, quoted_html, intro),
+        html_body=_reply_body(view, message_id, signature_html, quoted_html, intro, own_mail),
         in_reply_to=message_id,
         references=[value for value in references if MESSAGE_ID.fullmatch(value)],
     )
@@ -115,7 +116,8 @@ def forward_draft(
     `labels`, `date_text` and `prefix` put the header block and subject in the user's
     language ("Von", "29.11.2026 20:32", "WG:")."""
     original = "" if as_attachment else _original_html(view, quoted_html)
-    body = ["<p><br></p>", _signature_block(signature_html, original)]
+    own_mail = _written_by(view, {_key(from_address)})
+    body = ["<p><br></p>", _signature_block(signature_html, original if own_mail else "")]
     if as_attachment:
         if raw_message is None:
             raise InvalidInputError("forwarding as attachment needs the original message")
@@ -177,14 +179,26 @@ def _key(address: str) -> str:
         return key  # no domain mail could go to: compared as written
 
 
+def _written_by(view: MessageView, own: set[str]) -> bool:
+    """Whether `view` was sent from one of the `own` addresses (compared as _key does)."""
+    return bool(view.from_) and all(_key(address.address) in own for address in view.from_)
+
+
 def _reply_body(
-    view, message_id: str | None, signature_html: str, quoted_html: str | None, intro: str | None
+    view,
+    message_id: str | None,
+    signature_html: str,
+    quoted_html: str | None,
+    intro: str | None,
+    own_mail: bool,
 ) -> str:
     original = _original_html(view, quoted_html)
     cite = f' cite="mid:{html.escape(message_id[1:-1])}"' if message_id else ""
     pieces = [
         "<p><br></p>",
-        _signature_block(signature_html, original),
+        # Only one's own mail carries one's signature as its own: another's quotes it from
+        # earlier in the thread, and the answer to it is signed all the same.
+        _signature_block(signature_html, original if own_mail else ""),
         f'<div class="quote-intro">{html.escape(intro or quote_intro(view))}</div>',
         f'<blockquote type="cite"{cite}>{original}</blockquote>',
     ]
@@ -192,8 +206,8 @@ def _reply_body(
 
 
 def _signature_block(signature_html: str, quoted: str) -> str:
-    """The signature, unless there is none or the quoted text already carries it (a reply
-    to one's own mail, or a draft that had it added before)."""
+    """The signature, unless there is none or `quoted` (the quoted text of one's own mail,
+    else nothing) already carries it."""
     signature_text = _plain(signature_html)
     if not signature_text or signature_text in _plain(quoted):
         return ""

@@ -425,6 +425,33 @@ def test_signature_is_not_added_where_the_quote_carries_it_already():
     assert draft.to == ["Kunde <kunde@example.org>"]
 
 
+def test_a_reply_in_a_thread_is_signed_though_the_quote_carries_the_signature():
+    """The customer's answer quotes Jörg's earlier mail with his signature (as Outlook
+    quotes: below a "Von:" block, no blockquote): Jörg's reply to it, and his forward of
+    it, are signed all the same."""
+    signature = "<p>Jörg Müller<br>Vertrieb</p>"
+    answer = _view(
+        sender=Address("Kunde", "kunde@example.org"),
+        to=(Address("Jörg Müller", "joerg@example.org"),),
+    )
+    quoted = (
+        "<div>Danke!</div><div><p><b>Von:</b> Jörg Müller</p></div>"
+        "<p>Angebot anbei.</p><p>Jörg Müller<br>Vertrieb</p>"
+    )
+    common = {
+        "from_name": "Jörg Müller",
+        "from_address": "joerg@example.org",
+        "signature_html": signature,
+        "quoted_html": quoted,
+    }
+    reply = reply_draft(answer, own_addresses=["joerg@example.org"], reply_all=False, **common)
+    forward = forward_draft(answer, as_attachment=False, **common)
+    for draft in (reply, forward):
+        assert f'<div class="signature">{signature}</div>' in draft.html_body
+        assert draft.html_body.index('class="signature"') < draft.html_body.index("Danke!")
+    assert reply.to == ["Kunde <kunde@example.org>"]
+
+
 def test_forward_inline_quotes_the_header_block_and_carries_attachments(original_box):
     _client, view, _raw = original_box
     carried = [OutgoingAttachment("Preisliste.pdf", "application/pdf", BINARY)]
