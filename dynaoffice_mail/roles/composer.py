@@ -159,6 +159,23 @@ class Composer(Role):
         """Store the draft in the server's Drafts folder (replacing its last version)."""
         message = self._build_outgoing(values)
         filing = self._filing(values)
+        # Another window on the same mail may have sent it meanwhile: saved now, it would
+        # stay in Drafts as a mail never sent.
+        _entry_id, state = self.env[OUTBOX]._entry_state(self.account, message["Message-ID"])
+        if state == "sent":
+            raise UserError(
+                self.env._(
+                    "This mail has been sent already (from another window): it is not "
+                    "saved as a draft again."
+                )
+            )
+        if state == "sending":
+            raise UserError(
+                self.env._(
+                    "This mail is being sent right now (from another window or by an earlier "
+                    "click). Wait a moment and look in Sent."
+                )
+            )
         with mime.spool(message) as data:
             return {"draft": self._store_draft(data, filing.draft).json()}
 

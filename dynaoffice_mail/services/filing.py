@@ -62,7 +62,26 @@ def save_draft(
         # Renumbered: the old UID means nothing now, and the old draft stays (see above).
         with suppress(UidValidityChangedError):
             delete_draft(client, drafts_folder, uidvalidity, replace_uid)
+    with suppress(UidValidityChangedError):
+        _drop_other_versions(client, message, appended)
     return appended
+
+
+def _drop_other_versions(client, message: bytes | BinaryIO, kept: MessageRef) -> None:
+    """Remove the drafts in `kept`'s folder with the Message-ID of `message` but `kept`:
+    versions of the same mail that another window saved (each window replaces only the
+    version it saved itself). A sent copy filed there has no \\Draft flag and stays."""
+    head, _body_start = read_head(readable(message))
+    found = _MESSAGE_ID_HEADER.search(head)
+    message_id = found.group(1).decode("ascii", "replace") if found else ""
+    if not imap.searchable_message_id(message_id):
+        return
+    with imap.translate_errors(client):
+        imap.select_checked(client, kept.folder, kept.uidvalidity)
+        uids = client.search(["DRAFT", "HEADER", "Message-ID", message_id])
+    others = sorted(uid for uid in uids if uid != kept.uid)
+    if others:
+        delete(client, kept.folder, kept.uidvalidity, others, "expunge", None)
 
 
 def delete_draft(client: imapclient.IMAPClient, drafts_folder: str, uidvalidity: int, uid: int):
@@ -115,6 +134,8 @@ def file_sent_message(
     if draft is not None:
         try:
             delete_draft(client, draft.folder, draft.uidvalidity, draft.uid)
+            # The draft as another window saved it since, if it did: the mail is sent.
+            _drop_other_versions(client, message, draft)
         except MailServiceError as error:
             report.problems.append(("remove draft", error))
     return report

@@ -317,6 +317,43 @@ class TestClientCompose(ComposeCase):
             {"notiz.txt": "Notiz"},
         )
 
+    def test_a_draft_open_in_two_windows_stays_one_draft_and_goes_once_sent(self):
+        """The same draft open in two browser tabs, each saving it (the autosave): Drafts
+        keeps one version, the last saved; once one tab sent the mail, no draft of it is
+        left, and the other tab's next save does not bring one back."""
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Zwei Fenster", body_html="<p>0</p>")
+        values.update(account.client_save_draft(values))
+        ref = values["draft"]
+        tab_a = account.client_compose("draft", ref["folder"], ref["uidvalidity"], ref["uid"])
+        tab_b = account.client_compose("draft", ref["folder"], ref["uidvalidity"], ref["uid"])
+        for tab, text in ((tab_a, "A"), (tab_b, "B"), (tab_a, "A2"), (tab_b, "B2")):
+            tab["body_html"] = f"<p>Fassung {text}</p>"
+            tab.update(account.client_save_draft(tab))
+        drafts = self.messages(self.personal_address, self.personal_password, "Drafts")
+        self.assertEqual(
+            self.subjects(self.personal_address, self.personal_password, "Drafts").count(
+                "Zwei Fenster"
+            ),
+            1,
+        )
+        self.assertIn("Fassung B2", drafts["Zwei Fenster"][0].get_body(("html",)).get_content())
+
+        self.assertTrue(account.client_send(tab_a)["sent"])
+        self.assertNotIn(
+            "Zwei Fenster", self.subjects(self.personal_address, self.personal_password, "Drafts")
+        )
+        tab_b["body_html"] = "<p>Fassung B3</p>"
+        with self.assertRaisesRegex(UserError, "sent already"):
+            account.client_save_draft(tab_b)
+        self.assertNotIn(
+            "Zwei Fenster", self.subjects(self.personal_address, self.personal_password, "Drafts")
+        )
+        self.assertEqual(
+            self.subjects(self.partner_address, self.partner_password).count("Zwei Fenster"), 1
+        )
+
     def test_a_plain_text_draft_of_another_program_reopens_with_its_text(self):
         """Mail programs writing plain text (Thunderbird's plain text mode, mutt) save
         drafts without an HTML part: the text is what the composer shows, line by line,

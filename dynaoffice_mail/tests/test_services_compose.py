@@ -793,8 +793,10 @@ def test_draft_is_saved_replaced_reopened_and_deleted(mail_servers, mailbox):
         assert reopened.html_body.strip() == draft.html_body
         assert reopened.attachments == draft.attachments
 
-        # A draft saved under an old UIDVALIDITY does not delete whatever has its UID now.
-        third = save_draft(client, "Drafts", stored, replace_uid=new_uid, uidvalidity=1).uid
+        # A draft saved under an old UIDVALIDITY does not delete whatever has its UID now
+        # (another mail: versions of the same one, by its Message-ID, are replaced).
+        other = serialize(build_message(draft, include_bcc=True))
+        third = save_draft(client, "Drafts", other, replace_uid=new_uid, uidvalidity=1).uid
         assert sorted(_folder_contents(mail_servers, mailbox, "Drafts")) == [new_uid, third]
 
         delete_draft(client, "Drafts", uidvalidity, new_uid)
