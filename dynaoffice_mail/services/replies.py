@@ -11,7 +11,7 @@ from .addresses import LINE_BREAKS, MESSAGE_ID, Address, format_address, wire_ad
 from .exceptions import InvalidInputError
 from .headers import decode_header_text
 from .html import html_to_text
-from .mime import Draft, OutgoingAttachment
+from .mime import Draft, OutgoingAttachment, strip_bcc
 from .names import eml_filename
 from .reading import MessageView
 from .subjects import strip_forward_prefixes, strip_reply_prefixes, subject_text
@@ -125,7 +125,9 @@ def forward_draft(
             OutgoingAttachment(
                 filename=eml_filename(decode_header_text(view.subject or "")),
                 mime_type="message/rfc822",
-                data=raw_message,
+                # The copy in Sent keeps its Bcc header for the sender; those it was hidden
+                # from stay hidden from whoever the copy is forwarded to.
+                data=strip_bcc(raw_message),
             )
         ]
     else:

@@ -280,6 +280,29 @@ class TestClientCompose(ComposeCase):
             received, _flags = self.messages(address, password)["Blind"]
             self.assertNotIn("Bcc", received)
 
+    def test_a_sent_mail_forwarded_as_attachment_keeps_its_bcc_hidden(self):
+        """The copy in Sent keeps its Bcc header, for the sender: forwarded from there as
+        an attachment, it reaches the new recipient without it."""
+        hidden, _hidden_password = self.new_mailbox()
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(
+            to=[self.partner_address], bcc=[hidden], subject="Verdeckt", body_html="<p>x</p>"
+        )
+        self.assertTrue(account.client_send(values)["sent"])
+        uidvalidity, uid = self.find_by_subject(account, "Verdeckt", "Sent")
+        forward = account.client_compose("forward_attachment", "Sent", uidvalidity, uid)
+        forward["to"] = [self.partner_address]
+        self.assertTrue(account.client_send(forward)["sent"])
+        (source,) = self.sources(
+            self.partner_address, self.partner_password, "INBOX", "Fwd: Verdeckt"
+        )
+        self.assertNotIn(hidden.encode(), source)
+        received = email.message_from_bytes(source, policy=email.policy.default)
+        (enclosed,) = received.iter_attachments()
+        self.assertEqual(str(enclosed.get_content()["Subject"]), "Verdeckt")
+        self.assertNotIn("Bcc", enclosed.get_content())
+
     def test_drafts_are_saved_reopened_and_removed_on_sending(self):
         account = self.personal.with_user(self.owner)
         values = account.client_compose("new")
