@@ -841,19 +841,25 @@ class Composer(Role):
 
         return self.run(read, safe=True)
 
-    def _quoted_html(self, view):
+    def _quoted_html(self, view, content_ids=()):
         """The original's body for quoting: sanitised, remote images left out, and inline
         images dropped (their links point into this Odoo, not to anything a recipient
-        could load). Fit for Odoo's own page, of which the editor is part: without the
-        mail's style sheets, the styles that would lift it over the page (position,
-        z-index, transforms, negative margins) and the ids, names and classes the page
-        would take for its own (`<img name="querySelector">` replaces
+        could load) but for those of `content_ids`, which the mail carries along (a
+        forward): their cid: links stay. Fit for Odoo's own page, of which the editor is
+        part: without the mail's style sheets, the styles that would lift it over the page
+        (position, z-index, transforms, negative margins) and the ids, names and classes
+        the page would take for its own (`<img name="querySelector">` replaces
         document.querySelector)."""
         if not view.html:
             return None
-        return html.sanitize_html(
-            view.html, cid_url=lambda _cid: None, allow_remote=False, in_page=True
-        ).html
+        # A cid: link names its part in any case (reading.py compares them so too).
+        carried = {content_id.lower(): content_id for content_id in content_ids}
+
+        def cid_url(content_id):
+            kept = carried.get(content_id.lower())
+            return f"cid:{kept}" if kept else None
+
+        return html.sanitize_html(view.html, cid_url=cid_url, allow_remote=False, in_page=True).html
 
     def _replied_original(self, in_reply_to):
         """The message a reopened draft answers, looked up in INBOX by its Message-ID, so
@@ -901,7 +907,10 @@ class Composer(Role):
             return replies.forward_draft(view, as_attachment=True, raw_message=raw, **common)
         carried, total = [], 0
         for attachment in view.attachments:
-            if attachment.inline:
+            # The pictures in the text go along with it, by their Content-ID (one that no
+            # header could carry again would break the mail: such a picture stays out).
+            content_id = _sendable_content_id(attachment.content_id)
+            if attachment.inline and not content_id:
                 continue
             # Beyond the limit files are left out (and the user is told), as a mail this
             # big would not get through most servers anyway.
@@ -915,11 +924,19 @@ class Composer(Role):
                 continue
             data = self._read_part(ref, attachment.part_number)
             total += len(data)
-            carried.append(mime.OutgoingAttachment(attachment.filename, attachment.mime_type, data))
+            carried.append(
+                mime.OutgoingAttachment(
+                    attachment.filename,
+                    attachment.mime_type,
+                    data,
+                    content_id=content_id if attachment.inline else None,
+                )
+            )
+        shown = [attachment.content_id for attachment in carried if attachment.content_id]
         return replies.forward_draft(
             view,
             as_attachment=False,
-            quoted_html=quoted,
+            quoted_html=self._quoted_html(view, shown) if shown else quoted,
             attachments=carried,
             heading=_("-------- Forwarded Message --------"),
             labels={
@@ -991,6 +1008,14 @@ def _content_opener(upload):
         return io.BytesIO(upload.raw or b"")
 
     return open_content
+
+
+def _sendable_content_id(content_id):
+    """`content_id` if a mail can carry it again, else None."""
+    try:
+        return mime.check_content_id(content_id)
+    except mail_errors.InvalidInputError:
+        return None
 
 
 def _upload_json(record, content_id=None):

@@ -138,6 +138,42 @@ class TestClientCompose(ComposeCase):
         inbox = self.messages(self.personal_address, self.personal_password)
         self.assertIn(b"$Forwarded", inbox["Plan Q3"][1])
 
+    def test_forward_keeps_the_pictures_in_the_originals_text(self):
+        """A mail with a screenshot in its text (cid:) and a file attached, forwarded: the
+        recipient sees the screenshot in the quoted text, and the file beside it."""
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        message = email.message.EmailMessage()
+        message["From"] = f"Jürgen <{self.partner_address}>"
+        message["To"] = self.personal_address
+        message["Subject"] = "Fehlerbild"
+        message["Message-ID"] = "<fehlerbild@example.com>"
+        message.set_content("Siehe Bild.\n")
+        message.add_alternative('<p>Siehe Bild:</p><img src="cid:Shot.1@Example">', subtype="html")
+        message.get_body(("html",)).add_related(
+            picture, "image", "png", cid="<Shot.1@Example>", filename="bild.png"
+        )
+        message.add_attachment(FILE, maintype="application", subtype="pdf", filename="Plan.pdf")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", message.as_bytes(), set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        uidvalidity, uid = self.find_by_subject(account, "Fehlerbild")
+        values = account.client_compose("forward", "INBOX", uidvalidity, uid)
+        values["to"] = [self.partner_address]
+        self.assertTrue(account.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Fwd: Fehlerbild"
+        ]
+        self.assertIn("cid:Shot.1@Example", received.get_body(("html",)).get_content())
+        shown = {
+            part["Content-ID"]: part.get_content() for part in received.walk() if part["Content-ID"]
+        }
+        self.assertEqual(shown, {"<Shot.1@Example>": picture})
+        self.assertEqual(
+            {p.get_filename(): p.get_content() for p in received.iter_attachments()},
+            {"Plan.pdf": FILE},
+        )
+
     def test_the_originals_style_sheets_stay_out_of_the_editor(self):
         # The editor is part of the Odoo page: a quoted <style> would restyle all of it
         # (hide the page, or write a fake "session expired" over the menu).
