@@ -7,7 +7,7 @@ import datetime
 import pytz
 
 from odoo import Command, api, models
-from odoo.tools import plaintext2html
+from odoo.tools import email_normalize, plaintext2html
 
 # The attendee states of Odoo's Calendar for the answers of the mail client.
 STATES = {"accepted": "accepted", "tentative": "tentative", "declined": "declined"}
@@ -41,6 +41,7 @@ class DynaofficeMailAccount(models.Model):
                 dict(
                     values,
                     dynaoffice_ical_uid=invitation.uid,
+                    dynaoffice_ical_organizer=_organizer(invitation),
                     partner_ids=[Command.link(self.env.user.partner_id.id)],
                 )
             )
@@ -65,10 +66,16 @@ class DynaofficeMailAccount(models.Model):
         )
 
     def _invitation_events(self, invitation):
-        """The user's events of `invitation` (archived ones too), newest first."""
+        """The user's events of `invitation` (archived ones too), newest first: of its UID
+        and its organiser. A UID is no secret (every attendee's invitation holds it): mail
+        from anyone else naming it neither moves nor cancels the organiser's event."""
+        organizer = _organizer(invitation)
+        if not organizer:
+            return self._calendar_events()
         return self._calendar_events().search(
             [
                 ("dynaoffice_ical_uid", "=", invitation.uid),
+                ("dynaoffice_ical_organizer", "=", organizer),
                 ("partner_ids", "in", self.env.user.partner_id.ids),
             ],
             order="id desc",
@@ -109,3 +116,8 @@ def _utc(moment, zone):
     if moment.tzinfo is None:
         moment = zone.localize(moment)
     return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def _organizer(invitation):
+    """The organiser's address as events keep it, or False."""
+    return bool(invitation.organizer) and email_normalize(invitation.organizer.address)

@@ -85,3 +85,36 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(self.own_state(event), "declined")
         # No partner is made up from the invitation: the user is the only attendee.
         self.assertEqual(event.partner_ids, self.owner.partner_id)
+
+    def test_mail_from_another_organiser_with_the_uid_neither_moves_nor_cancels_it(self):
+        # Every attendee's invitation holds the event's UID: a co-invitee may send mail
+        # naming it, as organiser of their own.
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address)
+        ref = self.deliver(invitation_message("Einladung", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
+        event = self.events(event_uid)
+
+        stranger = self.colleague_address
+        cancel = calendar_text(method="CANCEL", uid=event_uid, organizer=stranger)
+        ref = self.deliver(invitation_message("Abgesagt", cancel, sender=stranger))
+        self.assertFalse(account.client_invitation(*ref)["in_calendar"])
+        account.client_answer_invitation(*ref, "remove")
+        self.assertTrue(event.active)
+        self.assertEqual(self.own_state(event), "accepted")
+
+        moved = calendar_text(
+            uid=event_uid,
+            organizer=stranger,
+            summary="Verschoben",
+            start="DTSTART;TZID=Europe/Berlin:20260313T070000",
+            end="DTEND;TZID=Europe/Berlin:20260313T080000",
+        )
+        ref = self.deliver(invitation_message("Verschoben", moved, sender=stranger))
+        self.assertFalse(account.client_invitation(*ref)["answer"])
+        account.client_answer_invitation(*ref, "declined")
+        self.assertEqual(event.name, "Angebot besprechen")
+        self.assertEqual(event.start, datetime.datetime(2026, 3, 12, 9, 0))
+        self.assertEqual(self.own_state(event), "accepted")
+        self.assertTrue(event.active)
