@@ -1,5 +1,5 @@
-"""The iCalendar UID and organiser of an event that came as an invitation by mail, to find
-it again when the invitation is answered anew, updated or cancelled."""
+"""The iCalendar UID, organiser and occurrence of an event that came as an invitation by
+mail, to find it again when the invitation is answered anew, updated or cancelled."""
 
 from odoo import fields, models
 
@@ -20,4 +20,11 @@ class CalendarEvent(models.Model):
         readonly=True,
         help="The address of the invitation's organiser: only mail naming this organiser "
         "updates or cancels the event.",
+    )
+    dynaoffice_ical_occurrence = fields.Char(
+        string="iCalendar Occurrence",
+        copy=False,
+        readonly=True,
+        help="For one occurrence of a series changed or cancelled on its own: when it was "
+        "planned (its RECURRENCE-ID). Empty for the event or series itself.",
     )

@@ -42,6 +42,7 @@ class DynaofficeMailAccount(models.Model):
                     values,
                     dynaoffice_ical_uid=invitation.uid,
                     dynaoffice_ical_organizer=_organizer(invitation),
+                    dynaoffice_ical_occurrence=_occurrence(invitation),
                     partner_ids=[Command.link(self.env.user.partner_id.id)],
                 )
             )
@@ -68,7 +69,9 @@ class DynaofficeMailAccount(models.Model):
     def _invitation_events(self, invitation):
         """The user's events of `invitation` (archived ones too), newest first: of its UID
         and its organiser. A UID is no secret (every attendee's invitation holds it): mail
-        from anyone else naming it neither moves nor cancels the organiser's event."""
+        from anyone else naming it neither moves nor cancels the organiser's event. One
+        occurrence of a series (RECURRENCE-ID) is an event of its own: moving or cancelling
+        it leaves the series alone."""
         organizer = _organizer(invitation)
         if not organizer:
             return self._calendar_events()
@@ -76,6 +79,7 @@ class DynaofficeMailAccount(models.Model):
             [
                 ("dynaoffice_ical_uid", "=", invitation.uid),
                 ("dynaoffice_ical_organizer", "=", organizer),
+                ("dynaoffice_ical_occurrence", "=", _occurrence(invitation)),
                 ("partner_ids", "in", self.env.user.partner_id.ids),
             ],
             order="id desc",
@@ -121,3 +125,16 @@ def _utc(moment, zone):
 def _organizer(invitation):
     """The organiser's address as events keep it, or False."""
     return bool(invitation.organizer) and email_normalize(invitation.organizer.address)
+
+
+def _occurrence(invitation):
+    """The occurrence of a series the invitation is about (its RECURRENCE-ID, in UTC where
+    it has a zone, as iCalendar writes it), or False for the event or series itself."""
+    moment = invitation.recurrence_id
+    if moment is None:
+        return False
+    if not isinstance(moment, datetime.datetime):
+        return moment.strftime("%Y%m%d")
+    if moment.tzinfo is None:
+        return moment.strftime("%Y%m%dT%H%M%S")
+    return moment.astimezone(pytz.utc).strftime("%Y%m%dT%H%M%SZ")

@@ -118,3 +118,48 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(event.start, datetime.datetime(2026, 3, 12, 9, 0))
         self.assertEqual(self.own_state(event), "accepted")
         self.assertTrue(event.active)
+
+    def test_one_occurrence_cancelled_or_moved_leaves_the_series_event_alone(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
+        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
+        series = self.events(event_uid)
+        self.assertEqual(len(series), 1)
+
+        # The second week is cancelled: the series stays in the calendar.
+        occurrence = ["RECURRENCE-ID;TZID=Europe/Berlin:20260319T100000"]
+        cancel = calendar_text(
+            method="CANCEL",
+            uid=event_uid,
+            organizer=self.partner_address,
+            start="DTSTART;TZID=Europe/Berlin:20260319T100000",
+            end="DTEND;TZID=Europe/Berlin:20260319T113000",
+            extra=occurrence,
+        )
+        ref = self.deliver(invitation_message("Abgesagt", cancel, sender=self.partner_address))
+        self.assertFalse(account.client_invitation(*ref)["in_calendar"])
+        account.client_answer_invitation(*ref, "remove")
+        self.assertTrue(series.active)
+        self.assertEqual(self.own_state(series), "accepted")
+
+        # The third week moves to Friday afternoon: that meeting is an event of its own.
+        moved = calendar_text(
+            uid=event_uid,
+            organizer=self.partner_address,
+            start="DTSTART;TZID=Europe/Berlin:20260327T140000",
+            end="DTEND;TZID=Europe/Berlin:20260327T150000",
+            extra=["RECURRENCE-ID;TZID=Europe/Berlin:20260326T100000"],
+        )
+        ref = self.deliver(invitation_message("Verschoben", moved, sender=self.partner_address))
+        self.assertFalse(account.client_invitation(*ref)["answer"])
+        account.client_answer_invitation(*ref, "tentative")
+        self.assertEqual(series.start, datetime.datetime(2026, 3, 12, 9, 0))
+        self.assertEqual(self.own_state(series), "accepted")
+        one = self.events(event_uid) - series
+        self.assertEqual(one.start, datetime.datetime(2026, 3, 27, 13, 0))
+        self.assertEqual(self.own_state(one), "tentative")
+        # Shown again, each card knows its own answer.
+        self.assertEqual(account.client_invitation(*ref)["answer"], "tentative")
