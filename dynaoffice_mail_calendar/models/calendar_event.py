@@ -1,5 +1,6 @@
 """The iCalendar UID, organiser and occurrence of an event that came as an invitation by
-mail, to find it again when the invitation is answered anew, updated or cancelled."""
+mail, to find it again when the invitation is answered anew, updated or cancelled, and the
+SEQUENCE it was last updated from."""
 
 from odoo import fields, models
 
@@ -27,4 +28,11 @@ class CalendarEvent(models.Model):
         readonly=True,
         help="For one occurrence of a series changed or cancelled on its own: when it was "
         "planned (its RECURRENCE-ID). Empty for the event or series itself.",
+    )
+    dynaoffice_ical_sequence = fields.Integer(
+        string="iCalendar Sequence",
+        copy=False,
+        readonly=True,
+        help="The SEQUENCE of the invitation the event was last updated from: an older "
+        "invitation answered again does not move it back.",
     )

@@ -163,3 +163,27 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(self.own_state(one), "tentative")
         # Shown again, each card knows its own answer.
         self.assertEqual(account.client_invitation(*ref)["answer"], "tentative")
+
+    def test_answering_an_older_invitation_keeps_the_updated_time(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        first = calendar_text(uid=event_uid, organizer=self.partner_address)
+        old = self.deliver(invitation_message("Einladung", first, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertTrue(account.client_answer_invitation(*old, "accepted")["sent"])
+        # The organiser moves it to Friday afternoon (a higher SEQUENCE); the user accepts.
+        update = calendar_text(
+            uid=event_uid,
+            organizer=self.partner_address,
+            start="DTSTART;TZID=Europe/Berlin:20260313T140000",
+            end="DTEND;TZID=Europe/Berlin:20260313T150000",
+        ).replace("SEQUENCE:3", "SEQUENCE:4")
+        new = self.deliver(invitation_message("Verschoben", update, sender=self.partner_address))
+        account.client_answer_invitation(*new, "accepted")
+        event = self.events(event_uid)
+        self.assertEqual(event.start, datetime.datetime(2026, 3, 13, 13, 0))
+        # Answered again from the first mail, the event stays where the organiser moved it.
+        self.assertTrue(account.client_answer_invitation(*old, "tentative")["sent"])
+        self.assertEqual(self.events(event_uid), event)
+        self.assertEqual(event.start, datetime.datetime(2026, 3, 13, 13, 0))
+        self.assertEqual(event.stop, datetime.datetime(2026, 3, 13, 14, 0))
+        self.assertEqual(self.own_state(event), "tentative")
