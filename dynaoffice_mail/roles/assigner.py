@@ -162,7 +162,7 @@ class Assigner(Role):
                 self.env._("Assign between 1 and %(count)s messages at a time.", count=MAX_ASSIGN)
             )
         target = assign_target(self.env, res_model, res_id)
-        handles = self.env[HANDLE]._for_messages(self.account, refs)
+        handles = self._on_server(self.env[HANDLE]._for_messages(self.account, refs))
         posted = self.assign_handles(self.env[HANDLE].union(*handles.values()), target)
         results = {}
         for ref in refs:
@@ -587,6 +587,19 @@ class Assigner(Role):
             (lead, "lead", _("Opportunity") if lead.type == "opportunity" else _("Lead"))
             for lead in leads
         ]
+
+    def _on_server(self, handles):
+        """{ref: handle} of `handles` whose message is still on the server: a handle made
+        before (an earlier assignment) outlives a message another mail program deleted,
+        and the message's text may still be in the reading cache."""
+        by_folder = {}
+        for ref in handles:
+            by_folder.setdefault((ref.folder, ref.uidvalidity), []).append(ref)
+        present = {}
+        for group in by_folder.values():
+            listed = self.summaries(group)
+            present.update({ref: handles[ref] for ref in group if ref.uid in listed})
+        return present
 
     def _handles(self, refs):
         """The handles that exist for `refs` (none are made)."""

@@ -354,6 +354,38 @@ class TestClientAssign(MailServerCase):
         )
         self.assertIn(uid, self.account.client_assignments("INBOX", uidvalidity, [uid]))
 
+    def test_mail_deleted_elsewhere_after_an_assignment_is_gone_and_the_rest_assigned(self):
+        """A message keeps its handle once assigned: deleted by another mail program while
+        the list still shows it, it is reported as gone when assigned again, and the
+        other messages of the selection are assigned."""
+        self.deliver(build_message("Schon zugeordnet", sender=self.customer_address))
+        self.deliver(build_message("Noch da", sender=self.customer_address))
+        uidvalidity, gone = self.find("Schon zugeordnet")
+        _uidvalidity, kept = self.find("Noch da")
+        self.account.client_assign("INBOX", uidvalidity, [gone], "res.partner", self.customer.id)
+        context = ssl.create_default_context(cadata=self.ca_pem)
+        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
+        client.login(self.personal.imap_user, self.personal._decrypted_password("imap_password"))
+        try:
+            client.select_folder("INBOX")
+            client.delete_messages([gone])
+            client.expunge()
+        finally:
+            client.logout()
+        result = self.account.client_assign(
+            "INBOX", uidvalidity, [gone, kept], "res.partner", self.project.id
+        )
+        self.assertEqual(result[gone], {"status": "gone", "mail_message_id": False})
+        self.assertEqual(result[kept]["status"], "assigned")
+        posted = self.env["mail.message"].search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.project.id),
+                ("message_type", "=", "email"),
+            ]
+        )
+        self.assertEqual(posted.mapped("subject"), ["Noch da"])
+
     def test_unreadable_mail_comes_with_its_source(self):
         self.deliver(MALFORMED)
         uidvalidity, uid = self.find("Kaputt")
