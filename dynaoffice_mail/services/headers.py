@@ -24,6 +24,13 @@ _LONE_EQUALS = re.compile(r"=(?![0-9A-Fa-f]{2})")
 # cannot be shown in every time zone (placeable_moment).
 _FIRST_MOMENT = datetime.datetime.min + datetime.timedelta(days=1)
 _LAST_MOMENT = datetime.datetime.max - datetime.timedelta(days=1)
+# Python's date parser (email.utils.parsedate_tz) adds 1900 or 2000 to any year below 100,
+# however written: "0001" becomes 2001. The numbers of a Date header (not the time's, not
+# the zone's) say how its year was written (sent_moment). Mail's dates begin with 1900
+# (RFC 5322 section 3.3); Dovecot reads no earlier year either, and sorts such mail by arrival.
+_DATE_NUMBERS = re.compile(rb"(?<![0-9:.+])[0-9]+(?![0-9:]|\.[0-9])")
+FIRST_MAIL_YEAR = 1900
+_TWO_DIGIT_YEARS = range(1969, 2069)
 # Codecs that are no charset of mail text: decoding with them would turn escapes into text.
 _NOT_TEXT_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 
@@ -176,6 +183,22 @@ def placeable_moment(moment: datetime.datetime | None) -> datetime.datetime | No
     except (ValueError, OverflowError):
         return None
     return moment if _FIRST_MOMENT <= utc <= _LAST_MOMENT else None
+
+
+def sent_moment(text: bytes | str | None, moment: datetime.datetime | None):
+    """`moment`, as Python's date parser read it of the Date header `text`, where the header
+    names a year of mail; None for a year before 1900 (a year of three digits among them)
+    and for one that the parser took for a two-digit year although it was written otherwise
+    ("Mon, 1 Jan 0001" is no date of 2001). Such a date counts as none: the message is
+    shown with the day it arrived, as mail without a readable date is."""
+    if moment is None or moment.year < FIRST_MAIL_YEAR:
+        return None
+    if text and moment.year in _TWO_DIGIT_YEARS:
+        raw = text if isinstance(text, bytes) else text.encode("utf-8", "replace")
+        written = {b"%d" % moment.year, b"%02d" % (moment.year % 100)}
+        if written.isdisjoint(_DATE_NUMBERS.findall(raw)):
+            return None
+    return moment
 
 
 def decode_params(pairs) -> dict[str, str]:

@@ -13,7 +13,14 @@ from . import fetch_parser, limits, previews
 from .addresses import Address
 from .exceptions import LimitExceededError, ProtocolError
 from .fetch_parser import ListedEnvelope, ListedStructure
-from .headers import clean_text, decode_header_text, placeable_moment, to_text
+from .headers import (
+    FIRST_MAIL_YEAR,
+    clean_text,
+    decode_header_text,
+    placeable_moment,
+    sent_moment,
+    to_text,
+)
 from .structure import has_attachment, parse_bodystructure
 
 # A Date header in the one form that Dovecot's parser and _sort_date read alike (RFC 5322
@@ -200,9 +207,11 @@ def listed_row(lines: list, with_previews: bool) -> tuple[int, MessageSummary] |
             fetch_parser.unescaped, (date_text, subject, message_id)
         )
     plain = fetch_parser.HEADER_DATE.fullmatch(date_text) if date_text else None
+    # A plain date's year is written with four digits: only one before 1900 is none.
     date = _plain_moment(*plain.groups()) if plain else None
-    if date is None:  # none, another form, or a plain one that could be read otherwise
-        date = _plain_timezone(fetch_parser.header_date(date_text, False) if date_text else None)
+    if date is None or date.year < FIRST_MAIL_YEAR:  # none, another form, or no mail's year
+        moment = fetch_parser.header_date(date_text, False) if date_text else None
+        date = _plain_timezone(sent_moment(date_text, moment))
         sort_date = _sort_date(date_text)
     else:
         sort_date = (date - _UTC_EPOCH) // _SECOND
@@ -343,7 +352,9 @@ def _summary_fields(uid: int, item: dict) -> tuple:
         _has_attachment(item.get(b"BODYSTRUCTURE")),
         item.get(b"RFC822.SIZE", 0),
         _plain_timezone(item.get(b"INTERNALDATE")),
-        _plain_timezone(envelope.date) if envelope else None,
+        _plain_timezone(sent_moment(item.get(b"ENVELOPE.DATE"), envelope.date))
+        if envelope
+        else None,
         decode_header_text(envelope.subject) if envelope else "",
         from_,
         to,

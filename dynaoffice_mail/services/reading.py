@@ -31,7 +31,7 @@ from .exceptions import (
     MessageNotFoundError,
     ProtocolError,
 )
-from .headers import clean_text, decode_header_text, placeable_moment, to_text
+from .headers import clean_text, decode_header_text, placeable_moment, sent_moment, to_text
 from .names import eml_filename, safe_filename
 from .structure import MessagePart, parse_bodystructure
 
@@ -612,7 +612,7 @@ def _date(value: str) -> datetime.datetime | None:
         return None
     if moment.tzinfo is None:  # "-0000": the time is UTC, where the sender was is unknown
         moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return placeable_moment(moment)
+    return placeable_moment(sent_moment(value, moment))
 
 
 def _message_id(value: str) -> str | None:

@@ -366,6 +366,8 @@ _DATE = st.sampled_from(
     + [b'"Mon, 1 Jan 2024 10:50:00 +0860"', b'"1 Jan 1970 00:00:00 +0000"']
     + [b'"1 Jan 1970 00:00:01 +0000"', b'"30 Feb 2024 10:50:00 +0000"']
     + [b'"05-Dec-2026 00:50:57 \\"+0100\\""', b'"Mon,  1 Jan 2024 10:50:00 +0000"']
+    + [b'"Mon, 1 Jan 0001 10:50:00 +0000"', b'"14 Oct 1066 10:50:00 +0000"']
+    + [b'"1 Jan 126 10:50 +0000"']
     + [_literal(b"1 Jan 2024 10:50:00 +0000")]
 )
 # Date headers in the last day of Python's calendar, which the Date of anyone's mail can

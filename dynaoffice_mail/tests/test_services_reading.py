@@ -15,6 +15,7 @@ from odoo.addons.dynaoffice_mail.services import exceptions, imap, limits
 from odoo.addons.dynaoffice_mail.services.addresses import Address
 from odoo.addons.dynaoffice_mail.services.exceptions import UidValidityChangedError
 from odoo.addons.dynaoffice_mail.services.headers import decode_header_text
+from odoo.addons.dynaoffice_mail.services.messages import page_messages
 from odoo.addons.dynaoffice_mail.services.reading import (
     read_message,
     stream_part,
@@ -457,6 +458,48 @@ def test_renumbered_folder_and_vanished_message_are_refused(reading_box):
     ):
         with pytest.raises(exceptions.MessageNotFoundError):
             call()
+
+
+# Date headers as other programs write them, and the day the list and the reading pane
+# show: None where the header names no year of mail (the client shows the day it arrived).
+_ODD_DATES = {
+    "Mon, 1 Jan 0001 10:00:00 +0000": None,  # Python's two-digit rule read it as 2001
+    "Fri, 1 Jan 0099 10:00:00 +0000": None,  # ... and this as 1999
+    "1 Jan 126 10:00:00 +0000": None,  # three digits: no year of mail
+    "Sun, 14 Oct 1066 10:00:00 +0000": None,
+    "Mon, 1 Jan 24 10:00:00 +0000": datetime.date(2024, 1, 1),  # two digits: this century
+    "1 Jan 99 10:00:00 +0000": datetime.date(1999, 1, 1),
+    "Fri, 5 Dec 1969 10:00:00 +0000": datetime.date(1969, 12, 5),
+}
+
+
+def test_a_date_of_no_mails_year_is_none_in_the_list_and_the_reading_pane(mail_servers, mailbox):
+    """A Date header written "Mon, 1 Jan 0001" is no mail of 2001: where the header names
+    no year of mail, the list and the reading pane read it as none (the client shows the day
+    the mail arrived), and a two-digit year still reads as the year it means."""
+    address, password = mailbox
+    arrived = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+    raws = [
+        (
+            f"From: anna@example.org\r\nTo: me@dynaoffice.test\r\nSubject: {header}\r\n"
+            f"Date: {header}\r\nMessage-ID: <{index}.date@example.org>\r\n\r\nHallo\r\n"
+        ).encode()
+        for index, header in enumerate(_ODD_DATES)
+    ]
+    mail_servers.dovecot.write_messages(address, [("INBOX", raw, set(), arrived) for raw in raws])
+    client = _connect(mail_servers, address, password)
+    try:
+        page = page_messages(client, "INBOX", limit=50)
+        rows = {row.subject: row for row in page.messages}
+        assert sorted(rows) == sorted(_ODD_DATES)
+        for header, day in _ODD_DATES.items():
+            row = rows[header]
+            view = read_message(client, "INBOX", page.uidvalidity, row.uid)
+            for date in (row.date, view.date):
+                assert (date and date.date()) == day, (header, date)
+            assert row.internal_date == arrived, header
+    finally:
+        client.logout()
 
 
 @pytest.mark.parametrize(
