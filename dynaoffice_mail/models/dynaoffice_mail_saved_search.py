@@ -2,6 +2,11 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..roles.query import query_criteria
+from ..services.addresses import LINE_BREAKS
+
+# The texts of a saved search: each one line of the list under the folders, and the query
+# and folder go to the server.
+TEXT_FIELDS = ("name", "query", "folder")
 
 
 class DynaofficeMailSavedSearch(models.Model):
@@ -45,9 +50,29 @@ class DynaofficeMailSavedSearch(models.Model):
             if saved.account_id and not saved.account_id._is_usable_by(saved.user_id):
                 raise ValidationError(self.env._("You cannot search a mailbox you may not use."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_one_line(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
         # The record rule checks whose searches these are before the write, not after it:
         # a search is never handed to another user.
         if "user_id" in vals and any(saved.user_id.id != vals["user_id"] for saved in self):
             raise AccessError(self.env._("A saved search cannot be given to another user."))
+        self._check_one_line(vals)
         return super().write(vals)
+
+    def _check_one_line(self, vals):
+        # Before PostgreSQL sees them, which stores no NUL (the RPC would fail with a server
+        # error); a line break would be saved for the server to refuse at every click.
+        for field_name in TEXT_FIELDS:
+            value = vals.get(field_name)
+            if isinstance(value, str) and any(char in LINE_BREAKS for char in value):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must not contain line breaks.",
+                        field=self._fields[field_name].get_description(self.env)["string"],
+                    )
+                )

@@ -203,6 +203,32 @@ class TestClientSearch(MailServerCase):
         mine.with_user(self.owner).unlink()
         self.assertFalse(mine.exists())
 
+    def test_saved_searches_refuse_line_breaks_and_nul_in_every_text(self):
+        """A saved search is one line of the list under the folders, and its query and
+        folder go to the server: a line break or NUL in any of its texts is refused with a
+        message, on create and on write, and nothing of it is saved (a NUL was a server
+        error: PostgreSQL stores none)."""
+        Saved = self.Saved.with_user(self.owner)
+        good = {
+            "name": "Anna",
+            "query": "from:anna",
+            "account_id": self.personal.id,
+            "folder": "INBOX",
+        }
+        saved = Saved.create(good)
+        for field_name in ("name", "query", "folder"):
+            for character in ("\r", "\n", "\0"):
+                bad = f"{good[field_name]}{character}A1 DELETE INBOX"
+                with self.subTest(field=field_name, character=repr(character)):
+                    with self.assertRaises(UserError) as caught:
+                        Saved.create({**good, field_name: bad})
+                    self.assertIn("line breaks", str(caught.exception))
+                    with self.assertRaises(UserError) as caught:
+                        saved.write({field_name: bad})
+                    self.assertIn("line breaks", str(caught.exception))
+        self.assertEqual(Saved.search([]), saved)
+        self.assertEqual((saved.name, saved.query, saved.folder), ("Anna", "from:anna", "INBOX"))
+
     def test_saved_searches_only_of_usable_mailboxes_and_readable_queries(self):
         Saved = self.Saved.with_user(self.owner)
         # Refused as an access error where the user cannot even read the mailbox (the
