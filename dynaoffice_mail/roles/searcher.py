@@ -28,7 +28,9 @@ def search_everywhere(env, query, account_id=None, limit=EVERYWHERE_LIMIT):
     per account and folder the number of matches and the newest `limit`, as the message
     list shows them (each with its `ref`), in the shape of the contact's mail search
     (assigner.search_partner_mail). An account that cannot be reached is reported in
-    "errors", the others still answer."""
+    "errors", the others still answer; so is one of which not every folder was searched
+    (beyond MAX_SEARCH_FOLDERS, or refused by the server), lest "nothing found" be said of
+    folders that were not looked at."""
     criteria = query_criteria(env, query)
     if not criteria:
         raise SearchQueryError(env._("Type what to search for."))
@@ -43,7 +45,7 @@ def search_everywhere(env, query, account_id=None, limit=EVERYWHERE_LIMIT):
     answer = {"results": [], "errors": []}
     for account in accounts:
         try:
-            found = account._mailbox().run(
+            found, searched, total = account._mailbox().run(
                 lambda client, name=account.name: _search_folders(client, name, search, limit),
                 safe=True,
             )
@@ -52,21 +54,35 @@ def search_everywhere(env, query, account_id=None, limit=EVERYWHERE_LIMIT):
                 {"account_id": account.id, "account_name": account.name, "error": str(error)}
             )
             continue
+        if searched < total:
+            answer["errors"].append(
+                {
+                    "account_id": account.id,
+                    "account_name": account.name,
+                    "error": env._(
+                        "Only %(searched)s of its %(total)s folders were searched. Open a "
+                        "folder to search in it.",
+                        searched=searched,
+                        total=total,
+                    ),
+                }
+            )
         for folder, path_folders, page in found:
             answer["results"].append(folder_matches_json(account, folder, path_folders, page))
     return answer
 
 
 def _search_folders(client, account_name, search, limit):
-    """[(folder, its path's folders, MessagePage)] of the folders with matches; the page
-    machinery of the list (server SORT, the summary cache) does the searching."""
+    """([(folder, its path's folders, MessagePage)] of the folders with matches, the number
+    of folders searched, the number of folders to search); the page machinery of the list
+    (server SORT, the summary cache) does the searching."""
     listed = folders.list_folders(client)
     names = [
         folder
         for folder in listed
         if folder.selectable and folder.special_use not in SKIPPED_FOLDERS and folder.total != 0
     ]
-    found = []
+    found, searched = [], 0
     for folder in names[:MAX_SEARCH_FOLDERS]:
         try:
             page = messages.page_messages(
@@ -75,6 +91,7 @@ def _search_folders(client, account_name, search, limit):
         except (mail_errors.ProtocolError, mail_errors.LimitExceededError) as error:
             _logger.info("Searching %s in %s failed: %s", folder.name, account_name, error)
             continue
+        searched += 1
         if page.total:
             found.append((folder.name, _folders_along(listed, folder.name), page))
-    return found
+    return found, searched, len(names)

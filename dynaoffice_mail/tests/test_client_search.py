@@ -3,10 +3,12 @@ for the user, the search in every folder of every mailbox a user may use, and sa
 searches, each user's own."""
 
 import datetime
+from unittest.mock import patch
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from ..roles import searcher
 from ..roles.query import SearchQueryError
 from .common import MailServerCase, build_message
 
@@ -152,6 +154,25 @@ class TestClientSearch(MailServerCase):
         self.assertEqual(
             {item for item in self._found(answer) if item[0] in (self.personal.id, self.shared.id)},
             {(self.shared.id, "INBOX", "Angebot Vertrieb")},
+        )
+
+    def test_everywhere_says_of_a_mailbox_that_not_all_its_folders_were_searched(self):
+        """At most MAX_SEARCH_FOLDERS folders of a mailbox are searched: beyond them, the
+        answer says so of that mailbox (the client shows it above the results) rather than
+        letting "nothing found" stand for folders that were never looked at."""
+        Account = self.Account.with_user(self.owner)
+        answer = Account.client_search_everywhere("angebot", account_id=self.personal.id)
+        self.assertEqual(answer["errors"], [])
+        with patch.object(searcher, "MAX_SEARCH_FOLDERS", 1):
+            answer = Account.client_search_everywhere("angebot", account_id=self.personal.id)
+        self.assertEqual(self._found(answer), {(self.personal.id, "INBOX", "Angebot Dach")})
+        (note,) = answer["errors"]
+        self.assertEqual(
+            (note["account_id"], note["account_name"]), (self.personal.id, self.personal.name)
+        )
+        self.assertRegex(
+            note["error"],
+            r"^Only 1 of its [2-9] folders were searched\. Open a folder to search in it\.$",
         )
 
     def test_everywhere_in_one_mailbox_only_for_its_users(self):
