@@ -388,9 +388,11 @@ class DynaofficeMailMessage(models.Model):
     @api.model
     def _team_unassign_former_members(self, users=None, groups=None):
         """Mail assigned to users who are no longer members of its account's group, or
-        whose user was archived, goes back to nobody (their activity "Answer this mail" with
-        it). The keywords follow when the team's views next restore them (administrators may
-        not use the mailbox)."""
+        whose user was archived, goes back to nobody, and their activities on the mailbox's
+        mail go (the assignee's "Answer this mail", the responsible's "Mail open too long", a
+        follow-up): they name mail those users may no longer read, and could not be marked
+        done (the note saying so would be refused). The keywords follow when the team's
+        views next restore them (administrators may not use the mailbox)."""
         domain = [("team_user_id", "!=", False), ("account_id.group_id", "!=", False)]
         if users is not None:
             domain.append(("team_user_id", "in", users.ids))
@@ -405,11 +407,22 @@ class DynaofficeMailMessage(models.Model):
                 or handle.account_id.group_id not in handle.team_user_id.groups_id
             )
         )
-        for handle in former:
-            handle.activity_unlink(
-                ["dynaoffice_mail.mail_activity_type_answer_mail"], user_id=handle.team_user_id.id
-            )
         former.write({"team_user_id": False})
+        activity_domain = [("res_model", "=", self._name)]
+        if users is not None:
+            activity_domain.append(("user_id", "in", users.ids))
+        # sudo: as above; activities of other users, on mail the writer may not read.
+        activities = self.env["mail.activity"].sudo().search(activity_domain)
+        mail = self.sudo().browse(activities.mapped("res_id")).exists()
+        group_of = {handle.id: handle.account_id.group_id for handle in mail}
+
+        def held_by_former_member(activity):
+            group = group_of.get(activity.res_id)
+            if not group or (groups is not None and group not in groups):
+                return False
+            return not activity.user_id.active or group not in activity.user_id.groups_id
+
+        activities.filtered(held_by_former_member).unlink()
 
     # -- follow-up ------------------------------------------------------------------------
 

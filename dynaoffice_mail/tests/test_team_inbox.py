@@ -357,6 +357,31 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.assertEqual(self.as_anna.client_team_counts()["unassigned"], 1)
         self.assertNotIn(BEN, self.flags("Urlaubsvertretung"))
 
+    def test_a_former_responsible_keeps_no_activity_on_the_groups_mail(self):
+        """Ben, the group's responsible, was told of mail open too long; once he has left
+        the group his activities no longer name that mail (he could not open it, nor mark
+        them done), while Anna, still a member, keeps hers."""
+        self.shared.team_responsible_id = self.ben
+        self.shared.team_escalate_hours = 1
+        self.deliver("Lange offen")
+        uidvalidity, uid = self.find("Lange offen")
+        self.as_anna.client_team_take("INBOX", uidvalidity, [uid])
+        handle = self.handle("Lange offen")
+        later = handle.team_open_since + datetime.timedelta(hours=2)
+        self.env["dynaoffice.mail.message"]._cron_team_escalate(now=later)
+
+        def activities_of(user):
+            found = self.env["mail.activity"].with_user(user).search_read([], ["res_name"])
+            return [activity["res_name"] for activity in found]
+
+        self.assertIn("Lange offen", activities_of(self.ben))
+
+        self.sales.users = [(3, self.ben.id)]
+
+        self.assertNotIn("Lange offen", activities_of(self.ben))
+        self.assertIn("Lange offen", activities_of(self.anna))
+        self.assertTrue(self.answer_activities(handle))
+
     def test_removing_the_group_from_the_user_unassigns_too(self):
         self.deliver("Wechsel")
         uidvalidity, uid = self.find("Wechsel")
