@@ -103,6 +103,7 @@ class Team(Role):
         handles = self._make_handles(refs)
         for handle in handles:
             previous = handle.team_user_id
+            reopened = handle.team_status == "done"
             values = {"team_user_id": user.id or False}
             if handle.team_status in (False, "done"):
                 values.update(_open_values())
@@ -111,7 +112,7 @@ class Team(Role):
             handle.sudo().write(values)
             if previous and previous != user:
                 handle.sudo().activity_unlink([ANSWER_ACTIVITY], user_id=previous.id)
-            if user and previous != user:
+            if user and (previous != user or reopened):
                 self._schedule_answer(handle, user)
         kept = self._write_keywords(handles)
         return {"states": self.states(refs), "keywords": kept}
@@ -132,13 +133,17 @@ class Team(Role):
         values = {"team_status": status}
         if status == "open":
             values = _open_values()
+        members = self.members()
         for handle in handles:
             if handle.team_status == status:
                 continue
+            reopened = handle.team_status == "done"
             # sudo: as in `assign`: users only read handles; the user is a member.
             handle.sudo().write(values)
             if status == "done" and handle.team_user_id:
                 handle.sudo().activity_feedback([ANSWER_ACTIVITY])
+            elif reopened and handle.team_user_id in members:
+                self._schedule_answer(handle, handle.team_user_id)
         kept = self._write_keywords(handles)
         states = self.states(refs)
         moved = []
@@ -403,7 +408,10 @@ class Team(Role):
 
     def _schedule_answer(self, handle, user):
         """The assignee's activity "Answer this mail", due after the account's working
-        days."""
+        days, unless they have it already: it waits until the mail is done."""
+        # sudo: as below.
+        if handle.sudo().activity_search([ANSWER_ACTIVITY], user_id=user.id):
+            return
         deadline = add_working_days(
             fields.Date.context_today(handle), self.account.team_answer_days
         )

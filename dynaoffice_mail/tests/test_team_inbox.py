@@ -153,6 +153,29 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.assertEqual(handle.team_status, "done")
         self.assertFalse(self.answer_activities(handle))
 
+    def test_mail_opened_again_waits_in_the_assignees_activities_again(self):
+        """Done by mistake, then opened again (or given back to its assignee): the mail
+        waits in the assignee's activities until done, once."""
+        self.deliver("Doch nicht erledigt")
+        uidvalidity, uid = self.find("Doch nicht erledigt")
+        self.as_ben.client_team_take("INBOX", uidvalidity, [uid])
+        handle = self.handle("Doch nicht erledigt")
+        self.as_ben.client_team_set_status("INBOX", uidvalidity, [uid], "done")
+        self.assertFalse(self.answer_activities(handle))
+
+        self.as_ben.client_team_set_status("INBOX", uidvalidity, [uid], "open")
+        self.assertEqual(self.answer_activities(handle).user_id, self.ben)
+        self.as_ben.client_team_set_status("INBOX", uidvalidity, [uid], "waiting")
+        self.as_ben.client_team_set_status("INBOX", uidvalidity, [uid], "open")
+        self.assertEqual(len(self.answer_activities(handle)), 1)
+
+        self.as_ben.client_team_set_status("INBOX", uidvalidity, [uid], "done")
+        self.as_anna.client_team_assign("INBOX", uidvalidity, [uid], self.ben.id)
+        self.assertEqual(handle.team_status, "open")
+        self.assertEqual(self.answer_activities(handle).user_id, self.ben)
+        self.as_anna.client_team_assign("INBOX", uidvalidity, [uid], self.ben.id)
+        self.assertEqual(len(self.answer_activities(handle)), 1)
+
     def test_done_goes_to_the_servers_archive_folder_without_the_option(self):
         self.shared.team_done_archive = True
         archive = [
