@@ -543,6 +543,11 @@ class DynaofficeMailAccount(models.Model):
             # Connections logged in with the old settings are of no use any more.
             for account in self:
                 imap_pool.POOL.clear(account._pool_key())
+            # Nor are push's, which stay in IDLE for up to 25 minutes: their watches end
+            # (in every process, at its dispatcher's next scan) and the clients' next
+            # heartbeats watch again with the new settings. sudo: the table of watches is
+            # the deployment's bookkeeping, closed to users; this write passed its checks.
+            self.env["dynaoffice.mail.watch"].sudo()._forget_accounts(self)
         return result
 
     def unlink(self):

@@ -94,6 +94,16 @@ class DynaofficeMailWatch(models.Model):
         # turned off since, no watcher will ever clear it, and the client would stop polling.
         return {"live": bool(live) and slots > 0, "heartbeat": HEARTBEAT}
 
+    @api.model
+    def _forget_accounts(self, accounts):
+        """`accounts` connect elsewhere or otherwise now: their watchers, in IDLE with the
+        old settings, end at their dispatchers' next scans (nobody watches their folders
+        any more); in this process their connections are closed as they come back to the
+        pool (elsewhere, the new settings' first login closes them)."""
+        self.search([("account_id", "in", accounts.ids)]).unlink()
+        for account in accounts:
+            imap_pool.POOL.clear(idle_pool_key(account))
+
     @api.autovacuum
     def _gc_watches(self):
         """Rows of folders nobody has opened for a day."""
@@ -143,7 +153,7 @@ class OdooSource:
                 _logger.info("no IMAP connection kept for IDLE on %s", account.name)
                 return None
             return watchers.Target(
-                key=f"{account._pool_key()}/idle",
+                key=idle_pool_key(account),
                 settings=account._imap_settings(),
                 limit=limit,
                 factory=functools.partial(_login, self.dbname, account.id),
@@ -175,6 +185,11 @@ def _login(dbname, account_id, settings):
     with odoo.modules.registry.Registry(dbname).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         return env["dynaoffice.mail.account"].browse(account_id)._get_imap_session(settings)
+
+
+def idle_pool_key(account):
+    """The pool key of `account`'s IDLE connections, apart from its requests' ones."""
+    return f"{account._pool_key()}/idle"
 
 
 def push_recipients(account):

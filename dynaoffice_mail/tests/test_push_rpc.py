@@ -13,7 +13,7 @@ from ..models import dynaoffice_mail_watch as push
 from ..services import pool as imap_pool
 from ..services import watchers
 from .common import RpcAttackCase, build_message
-from .push_helpers import deliver_over_lmtp, wait_until
+from .push_helpers import deliver_over_lmtp, dovecot_connections, wait_until
 
 MODEL = "dynaoffice.mail.account"
 
@@ -71,10 +71,10 @@ class TestPushRpc(RpcAttackCase):
         return found
 
     def changes_for(self, user, change):
+        with self.db():  # the user's partner may have to be read (the watchers' cursor)
+            partner_id = user.partner_id.id
         return [
-            notice
-            for notice in self.notices().get(user.partner_id.id, [])
-            if change in notice["changes"]
+            notice for notice in self.notices().get(partner_id, []) if change in notice["changes"]
         ]
 
     def start_watching(self, account, user):
@@ -182,6 +182,49 @@ class TestPushRpc(RpcAttackCase):
         self.assertEqual(push.push_recipients(self.personal), self.owner.partner_id)
         self.sales.write({"users": [(4, self.portal.id)]})  # a portal user hears nothing
         self.assertEqual(push.push_recipients(self.shared), self.member.partner_id)
+
+    def test_the_watch_follows_the_accounts_new_server_settings(self):
+        """The owner points the account at another mailbox: the watcher in IDLE with the
+        old login ends (the clients poll meanwhile), the next heartbeat watches the new
+        mailbox, and the old one is neither told of nor logged in to any more."""
+        self.start_watching(self.personal, self.owner)
+        self.assertTrue(wait_until(lambda: self.is_live(self.personal)))
+        old_address, old_password = self.personal_address, self.personal_password
+        with self.db():
+            owner_partner = self.owner.partner_id.id
+        new_address, new_password = self.new_mailbox()
+        with self.db():
+            self.personal.with_user(self.owner)._without_connection_test().write(
+                {"imap_user": new_address, "imap_password": new_password}
+            )
+            self.env.flush_all()
+        self.assertTrue(
+            wait_until(
+                lambda: [
+                    notice for notice in self.notices().get(owner_partner, []) if not notice["live"]
+                ]
+            ),
+            "the clients are not told to poll",
+        )
+        # The client's next heartbeat: pushed again, now from the new mailbox.
+        with self.db():
+            self.personal.with_user(self.owner).client_watch("INBOX")
+        self.assertTrue(wait_until(lambda: self.is_live(self.personal)))
+        deliver_over_lmtp(self.servers, new_address, build_message("To the new mailbox"))
+        self.assertTrue(wait_until(lambda: self.changes_for(self.owner, "new")))
+        self.assertTrue(
+            wait_until(lambda: dovecot_connections(self.servers, old_address) == 0),
+            "the old mailbox is still logged in to",
+        )
+        told = len(self.changes_for(self.owner, "new"))
+        with self.imap(old_address, old_password) as other_program:
+            before = other_program.select_folder("INBOX", readonly=True)[b"EXISTS"]
+        deliver_over_lmtp(self.servers, old_address, build_message("To the old mailbox"))
+        with self.imap(old_address, old_password) as other_program:
+            self.assertEqual(
+                other_program.select_folder("INBOX", readonly=True)[b"EXISTS"], before + 1
+            )
+        self.assertFalse(wait_until(lambda: len(self.changes_for(self.owner, "new")) > told, 2))
 
     def test_nobody_looking_ends_the_watch(self):
         dispatcher = self.start_watching(self.personal, self.owner)
