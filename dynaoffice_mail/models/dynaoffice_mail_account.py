@@ -551,7 +551,9 @@ class DynaofficeMailAccount(models.Model):
         return result
 
     def unlink(self):
-        keys = [account._pool_key() for account in self]
+        # Push's connections too: a watcher in IDLE ends as its watch goes (the database's
+        # cascade) and would give its connection, still logged in, back to the pool.
+        keys = [key for account in self for key in (account._pool_key(), account._idle_pool_key())]
         ids = tuple(self.ids)
         # The outbox's entries through the ORM: the database's cascade would leave the mail
         # they kept (a Sent copy still to file) behind as attachments. sudo: the addon
@@ -1083,6 +1085,10 @@ class DynaofficeMailAccount(models.Model):
 
     def _pool_key(self):
         return f"{self.env.cr.dbname}/{self.id}"
+
+    def _idle_pool_key(self):
+        """The pool key of push's IDLE connections, apart from the requests' ones."""
+        return f"{self._pool_key()}/idle"
 
     # -- logins by token (OAuth2): the generic part; the bridges name the provider ----------
 

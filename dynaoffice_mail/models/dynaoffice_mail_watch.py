@@ -102,7 +102,7 @@ class DynaofficeMailWatch(models.Model):
         pool (elsewhere, the new settings' first login closes them)."""
         self.search([("account_id", "in", accounts.ids)]).unlink()
         for account in accounts:
-            imap_pool.POOL.clear(idle_pool_key(account))
+            imap_pool.POOL.clear(account._idle_pool_key())
 
     @api.autovacuum
     def _gc_watches(self):
@@ -153,7 +153,7 @@ class OdooSource:
                 _logger.info("no IMAP connection kept for IDLE on %s", account.name)
                 return None
             return watchers.Target(
-                key=idle_pool_key(account),
+                key=account._idle_pool_key(),
                 settings=account._imap_settings(),
                 limit=limit,
                 factory=functools.partial(_login, self.dbname, account.id),
@@ -185,11 +185,6 @@ def _login(dbname, account_id, settings):
     with odoo.modules.registry.Registry(dbname).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         return env["dynaoffice.mail.account"].browse(account_id)._get_imap_session(settings)
-
-
-def idle_pool_key(account):
-    """The pool key of `account`'s IDLE connections, apart from its requests' ones."""
-    return f"{account._pool_key()}/idle"
 
 
 def push_recipients(account):

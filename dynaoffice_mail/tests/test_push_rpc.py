@@ -226,6 +226,19 @@ class TestPushRpc(RpcAttackCase):
             )
         self.assertFalse(wait_until(lambda: len(self.changes_for(self.owner, "new")) > told, 2))
 
+    def test_a_deleted_account_is_no_longer_logged_in_to(self):
+        """The owner deletes the account while its Inbox is pushed: the watcher ends, and
+        nothing stays logged in to the mailbox (no pooled connection waits for reuse)."""
+        dispatcher = self.start_watching(self.personal, self.owner)
+        with self.db():
+            self.personal.with_user(self.owner).unlink()
+            self.env.flush_all()
+        self.assertTrue(wait_until(lambda: not dispatcher.watchers))
+        self.assertTrue(
+            wait_until(lambda: dovecot_connections(self.servers, self.personal_address) == 0),
+            "the deleted account's mailbox is still logged in to",
+        )
+
     def test_nobody_looking_ends_the_watch(self):
         dispatcher = self.start_watching(self.personal, self.owner)
         with self.db():
