@@ -108,7 +108,8 @@ def set_flag(
 def move(
     client: imapclient.IMAPClient, folder: str, uidvalidity: int, uids: Iterable[int], target: str
 ) -> ChangeReport:
-    """Move messages to `target` (MOVE, or COPY + delete + UID EXPUNGE where MOVE is missing)."""
+    """Move messages to `target` (MOVE, or COPY + delete + UID EXPUNGE where MOVE is missing;
+    on a server with neither MOVE nor UIDPLUS, see `_move`)."""
     imap.check_folder_name(target, "folder name")
     if target == folder:
         return ChangeReport(frozenset(uids), frozenset(), _host(client))
@@ -237,13 +238,22 @@ def _copy(client, uids: set[int], target: str, command: Callable | None = None):
 
 
 def _move(client, uids: set[int], target: str) -> ChangeReport:
-    """MOVE, or COPY + UID EXPUNGE; COPYUID names what was still there to move."""
+    """MOVE, or COPY + UID EXPUNGE; COPYUID names what was still there to move. Without
+    either, COPY + EXPUNGE where that removes the moved messages alone."""
     if not client.has_capability("UIDPLUS"):
         # No COPYUID: what the server still finds is what it will move. Where it went is
         # not told (ChangeReport.target_uids stays empty), so the client offers no Undo.
         present = set(client.search(["UID", compress_uids(uids)])) & uids
-        if present:
+        if present and client.has_capability("MOVE"):
             client.move(compress_uids(present), target)
+        elif present:
+            # Neither MOVE nor UID EXPUNGE (a plain IMAP4rev1 server): COPY, then mark as
+            # deleted, and EXPUNGE only where that removes these alone. Where other messages
+            # are marked too, these stay marked (shown struck through, as after "Mark as
+            # deleted") until the next EXPUNGE, rather than removing mail others only marked.
+            client.copy(compress_uids(present), target)
+            client.add_flags(compress_uids(present), [b"\\Deleted"], silent=True)
+            _expunge_if_alone(client, present)
         return ChangeReport(frozenset(present), frozenset(uids - present), _host(client))
 
     def move_once(pending):
@@ -317,3 +327,12 @@ def _remove_flagged(client, uid_set: str):
             detail="the server cannot remove single messages (no UIDPLUS)",
         )
     client.uid_expunge(uid_set)
+
+
+def _expunge_if_alone(client, uids: set[int]) -> bool:
+    """EXPUNGE, if `uids` are the only messages of the selected folder marked \\Deleted
+    (else it would remove the others too); whether it did."""
+    if set(client.search(["DELETED"])) - uids:
+        return False
+    client.expunge()
+    return True

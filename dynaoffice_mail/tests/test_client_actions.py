@@ -1,11 +1,23 @@
 """Changing mail from the client: flags, moving, the three ways of deleting, empty Trash."""
 
 import datetime
+import secrets
+import shutil
+from unittest import mock
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common import MailServerCase, build_message
+
+try:
+    from dynaoffice_mail_testing import dovecot
+except ImportError:  # test_servers() in MailServerCase says what is missing
+    dovecot = None
+
+# What a plain IMAP4rev1 server offers: neither MOVE (RFC 6851) nor UIDPLUS (RFC 4315,
+# UID EXPUNGE). Dovecot advertises what `imap_capability` names; clients go by that.
+PLAIN_CAPABILITIES = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT CHILDREN"
 
 
 @tagged("post_install", "-at_install")
@@ -104,3 +116,81 @@ class TestClientActions(MailServerCase):
             with self.assertRaises(AccessError):
                 account.client_empty_trash()
         self.assertEqual(self.counts()["INBOX"], (4, 4))
+
+
+@tagged("post_install", "-at_install")
+class TestActionsWithoutMoveOrUidplus(MailServerCase):
+    """Moving and deleting on a server without MOVE and UIDPLUS, against a Dovecot of its
+    own that advertises neither. Its EXPUNGE removes every message marked as deleted, so
+    it is used only where it removes the user's messages alone."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        base = cls.servers.base / f"dovecot-rev1-{secrets.token_hex(3)}"
+        cls.rev1 = dovecot.Dovecot(base, cls.servers.certificates)
+        config = dovecot.CONFIG + f"imap_capability = {PLAIN_CAPABILITIES}\n"
+        with mock.patch.object(dovecot, "CONFIG", config):
+            cls.rev1.start()
+        cls.addClassCleanup(shutil.rmtree, base, ignore_errors=True)
+        cls.addClassCleanup(cls.rev1.stop)
+
+    def setUp(self):
+        super().setUp()
+        self.address = f"rev1-{secrets.token_hex(4)}@dynaoffice.test"
+        password = secrets.token_urlsafe(12)
+        self.rev1.add_user(self.address, password)
+        values = self.account_values(self.address, password, imap_port=self.rev1.port_imaps)
+        values.update(user_id=self.owner.id, delete_mode="trash")
+        account = self.env["dynaoffice.mail.account"]._without_connection_test().create(values)
+        self.account = account.with_user(self.owner)
+
+    def fill(self, marked=()):
+        """Nachricht 1 to 3 in the Inbox; those named in `marked` marked as deleted (by
+        another mail program, or "Mark as deleted" here)."""
+        received = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
+        self.rev1.write_messages(
+            self.address,
+            [
+                (
+                    "INBOX",
+                    build_message(f"Nachricht {n}"),
+                    {"\\Deleted"} if n in marked else set(),
+                    received,
+                )
+                for n in range(1, 4)
+            ],
+        )
+        page = self.account.client_page("INBOX", sort="subject", reverse=False)
+        return page["uidvalidity"], [message["uid"] for message in page["messages"]]
+
+    def listed(self, folder):
+        """{subject: marked as deleted} of a folder, as the list shows it."""
+        page = self.account.client_page(folder, sort="subject", reverse=False)
+        return {message["subject"]: message["deleted"] for message in page["messages"]}
+
+    def test_the_server_offers_neither_move_nor_uidplus(self):
+        def capabilities(client):
+            return client.capabilities()
+
+        offered = self.account._mailbox().run(capabilities, safe=True)
+        self.assertNotIn(b"MOVE", offered)
+        self.assertNotIn(b"UIDPLUS", offered)
+
+    def test_moving_and_deleting_to_trash_work(self):
+        validity, uids = self.fill()
+        self.account.client_move("INBOX", validity, uids[:1], "Archive")
+        self.account.client_delete("INBOX", validity, uids[1:2])
+        self.assertEqual(self.listed("INBOX"), {"Nachricht 3": False})
+        self.assertEqual(self.listed("Archive"), {"Nachricht 1": False})
+        self.assertEqual(self.listed("Trash"), {"Nachricht 2": False})
+
+    def test_a_move_never_removes_mail_only_marked_as_deleted(self):
+        validity, uids = self.fill(marked={1})
+        self.account.client_move("INBOX", validity, uids[1:2], "Archive")
+        self.assertEqual(self.listed("Archive"), {"Nachricht 2": False})
+        # The moved one stays marked until the next EXPUNGE, rather than removing with it
+        # the one the user only marked.
+        self.assertEqual(
+            self.listed("INBOX"), {"Nachricht 1": True, "Nachricht 2": True, "Nachricht 3": False}
+        )
