@@ -380,6 +380,20 @@ def _no_trash_folder(_, error, facts):
     )
 
 
+def _others_marked_deleted(_, error, facts):
+    return (
+        _(
+            "%(host)s can only remove all messages marked as deleted in a folder at once, and "
+            "other messages in this folder are marked as deleted; nothing was deleted.",
+            host=facts.host,
+        ),
+        _(
+            "Delete them together with these, or choose another way of deleting in the "
+            "account's options."
+        ),
+    )
+
+
 def _folder_renumbered(_, error, facts):
     return (
         _("the folder was renumbered on the server."),
@@ -549,6 +563,7 @@ ERROR_TEXTS = {
     mail_errors.MessageNotFoundError: _message_not_found,
     mail_errors.FolderNotFoundError: _folder_not_found,
     mail_errors.NoTrashFolderError: _no_trash_folder,
+    mail_errors.OthersMarkedDeletedError: _others_marked_deleted,
     mail_errors.PoolExhaustedError: _pool_exhausted,
     mail_errors.LimitExceededError: _limit_exceeded,
     mail_errors.MessageTooLargeError: _too_large,

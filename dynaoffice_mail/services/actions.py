@@ -28,6 +28,7 @@ from .exceptions import (
     InvalidInputError,
     MessageNotFoundError,
     NoTrashFolderError,
+    OthersMarkedDeletedError,
     ProtocolError,
 )
 from .uidsets import checked_uid_set, compress_uids, parse_ordered_uids
@@ -147,9 +148,14 @@ def delete(
         uid_set = _select_uids(client, folder, uidvalidity, uids)
         uids = set(parse_ordered_uids(uid_set, limits.MAX_UIDS))
         flag_only = mode == "flag" and not (trash and trash == folder)
-        flagged = _flag_deleted(client, uids)
-        if flagged and not flag_only:
-            _remove_flagged(client, compress_uids(flagged))
+        if flag_only:
+            flagged = _flag_deleted(client, uids)
+        elif client.has_capability("UIDPLUS"):
+            flagged = _flag_deleted(client, uids)
+            if flagged:
+                _remove_flagged(client, compress_uids(flagged))
+        else:
+            flagged = _remove_without_uidplus(client, uids)
         return ChangeReport(frozenset(flagged), frozenset(uids - flagged), _host(client))
 
 
@@ -320,13 +326,28 @@ def _expunge(client, uid_set: str):
 
 
 def _remove_flagged(client, uid_set: str):
-    """UID EXPUNGE of messages flagged \\Deleted already."""
-    if not client.has_capability("UIDPLUS"):
-        raise ProtocolError(
-            host=getattr(client, "host", ""),
-            detail="the server cannot remove single messages (no UIDPLUS)",
-        )
+    """UID EXPUNGE of messages flagged \\Deleted already (UIDPLUS)."""
     client.uid_expunge(uid_set)
+
+
+def _remove_without_uidplus(client, uids: set[int]) -> set[int]:
+    """Remove those of `uids` still there on a server without UID EXPUNGE; returns them.
+
+    Its EXPUNGE removes every message marked \\Deleted, so this is refused, with nothing
+    changed, while other messages of the folder are marked (by "Mark as deleted" here or
+    in another mail program): OthersMarkedDeletedError.
+    """
+    marked = set(client.search(["DELETED"]))
+    if marked - uids:
+        raise OthersMarkedDeletedError(host=_host(client), detail="no UIDPLUS")
+    flagged = _flag_deleted(client, uids)
+    if flagged and not _expunge_if_alone(client, flagged):
+        # Another program marked a message in the meantime: undo our marks.
+        unmark = flagged - marked
+        if unmark:
+            client.remove_flags(compress_uids(unmark), [b"\\Deleted"], silent=True)
+        raise OthersMarkedDeletedError(host=_host(client), detail="no UIDPLUS")
+    return flagged
 
 
 def _expunge_if_alone(client, uids: set[int]) -> bool:

@@ -138,6 +138,12 @@ class NoTrashFolderError(FolderNotFoundError):
     deleted: the messages are not removed for good instead."""
 
 
+class OthersMarkedDeletedError(MailServiceError):
+    """Removing messages for good on a server without UID EXPUNGE (no UIDPLUS): its only
+    way, EXPUNGE, removes every message of the folder marked as deleted, and others than
+    these are. Nothing was changed."""
+
+
 class PoolExhaustedError(MailServiceError):
     """Every pooled connection of an account stayed busy for as long as we could wait."""
 

@@ -194,3 +194,24 @@ class TestActionsWithoutMoveOrUidplus(MailServerCase):
         self.assertEqual(
             self.listed("INBOX"), {"Nachricht 1": True, "Nachricht 2": True, "Nachricht 3": False}
         )
+
+    def test_delete_immediately_removes_the_messages(self):
+        self.account.sudo()._without_connection_test().delete_mode = "expunge"
+        validity, uids = self.fill()
+        self.account.client_delete("INBOX", validity, uids[:2])
+        self.assertEqual(self.listed("INBOX"), {"Nachricht 3": False})
+        self.assertEqual(self.listed("Trash"), {})
+
+    def test_delete_immediately_refused_changes_nothing(self):
+        """Where other messages are marked as deleted, EXPUNGE would remove them too: the
+        delete is refused, and the messages are not left marked."""
+        self.account.sudo()._without_connection_test().delete_mode = "expunge"
+        validity, uids = self.fill(marked={1})
+        with self.assertRaisesRegex(UserError, "nothing was deleted"):
+            self.account.client_delete("INBOX", validity, uids[1:2])
+        self.assertEqual(
+            self.listed("INBOX"), {"Nachricht 1": True, "Nachricht 2": False, "Nachricht 3": False}
+        )
+        # Deleted together with the marked one, both go.
+        self.account.client_delete("INBOX", validity, uids[:2])
+        self.assertEqual(self.listed("INBOX"), {"Nachricht 3": False})
