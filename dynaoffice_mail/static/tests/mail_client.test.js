@@ -12,7 +12,11 @@ import {
 import { session } from "@web/session";
 import { POLL_INTERVAL } from "@dynaoffice_mail/client/mail_client";
 import { mailShortcuts } from "@dynaoffice_mail/client/shortcuts_dialog";
-import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
+import {
+    makeMailServer,
+    makeNotifications,
+    startMailClient,
+} from "./dynaoffice_mail_test_helpers";
 
 describe.current.tags("headless");
 defineMailModels();
@@ -205,5 +209,71 @@ describe("dynaoffice_mail client: unread counts", () => {
         expect(
             ".o_dynaoffice_mail_account_item[data-account-id='2'] .o_dynaoffice_mail_account_unread"
         ).toHaveAttribute("title", "7 unread");
+    });
+});
+
+describe("dynaoffice_mail client: changing folders", () => {
+    /** The client on an Inbox and "Projekte" with the subfolder "Projekte/2025". */
+    async function openWithSubfolder() {
+        const folder = (path) => ({
+            name: path.join("/"),
+            delimiter: "/",
+            special_use: path[0] === "INBOX" ? "\\Inbox" : null,
+            selectable: true,
+            path,
+            unread: 0,
+            total: 0,
+        });
+        const server = makeMailServer({
+            client_accounts: () => ACCOUNTS.slice(0, 1),
+            client_account_unread: () => ({}),
+            client_folders: () => [
+                folder(["INBOX"]),
+                folder(["Projekte"]),
+                folder(["Projekte", "2025"]),
+            ],
+            client_folder_state: () => ({ uidvalidity: 7, total: 0, unread: 0 }),
+            client_page: (ids, name, sort, reverse, offset) => ({
+                messages: [],
+                total: 0,
+                offset,
+                sort: "date",
+                uidvalidity: 7,
+            }),
+            client_assignments: () => ({}),
+            client_delete_folder: () => true,
+        });
+        const notifications = await startMailClient(server);
+        await waitFor(".o_dynaoffice_mail_folder[data-folder='Projekte']");
+        return { server, notifications };
+    }
+
+    async function deleteFromMenu(name) {
+        await contains(`.o_dynaoffice_mail_folder[data-folder='${name}'] .o_dynaoffice_mail_folder_menu`).click();
+        await contains(".o_dynaoffice_mail_folder_delete").click();
+        await animationFrame();
+    }
+
+    test("a folder with subfolders is not offered for deletion: the user is told to delete or move them first", async () => {
+        const { server, notifications } = await openWithSubfolder();
+        await deleteFromMenu("Projekte");
+        expect(".modal").toHaveCount(0);
+        expect(notifications.shown.at(-1)).toMatchObject({
+            message: "The folder “Projekte” has subfolders. Delete or move them first.",
+            type: "warning",
+        });
+        expect(server.callsOf("client_delete_folder")).toHaveLength(0);
+    });
+
+    test("deleting a folder without subfolders asks first, promising nothing about subfolders", async () => {
+        const { server } = await openWithSubfolder();
+        await waitFor(".o_dynaoffice_mail_folder[data-folder='Projekte/2025']");
+        await deleteFromMenu("Projekte/2025");
+        expect(".modal-body").toHaveText(
+            "Delete the folder “Projekte/2025” with all its messages on the mail server? This cannot be undone."
+        );
+        await contains(".modal-footer .btn-danger").click();
+        await waitUntil(() => server.callsOf("client_delete_folder").length === 1);
+        expect(server.callsOf("client_delete_folder")[0].args[1]).toBe("Projekte/2025");
     });
 });

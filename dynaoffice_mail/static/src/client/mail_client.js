@@ -557,10 +557,27 @@ export class MailClient extends Component {
     }
 
     deleteFolder(folder) {
+        const depth = folder.path.length;
+        const hasSubfolders = this.model.folders.some(
+            (other) =>
+                other.path.length > depth &&
+                folder.path.every((part, index) => other.path[index] === part)
+        );
+        if (hasSubfolders) {
+            // The server side deletes no folder with subfolders: no question whose answer
+            // could not be done.
+            this.notification.add(
+                _t("The folder “%(folder)s” has subfolders. Delete or move them first.", {
+                    folder: folder.name,
+                }),
+                { type: "warning" }
+            );
+            return;
+        }
         this.dialog.add(ConfirmationDialog, {
             title: _t("Delete folder"),
             body: _t(
-                "Delete the folder “%(folder)s” with all its messages and subfolders on the mail server? This cannot be undone.",
+                "Delete the folder “%(folder)s” with all its messages on the mail server? This cannot be undone.",
                 { folder: folder.name }
             ),
             confirmLabel: _t("Delete"),
