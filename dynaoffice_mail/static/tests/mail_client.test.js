@@ -213,7 +213,7 @@ describe("dynaoffice_mail client: unread counts", () => {
 });
 
 describe("dynaoffice_mail client: changing folders", () => {
-    /** The client on an Inbox and "Projekte" with the subfolder "Projekte/2025". */
+    /** The client on an Inbox, "Projekte" with the subfolder "Projekte/2025", and "kunden". */
     async function openWithSubfolder() {
         const folder = (path) => ({
             name: path.join("/"),
@@ -231,6 +231,7 @@ describe("dynaoffice_mail client: changing folders", () => {
                 folder(["INBOX"]),
                 folder(["Projekte"]),
                 folder(["Projekte", "2025"]),
+                folder(["kunden"]),
             ],
             client_folder_state: () => ({ uidvalidity: 7, total: 0, unread: 0 }),
             client_page: (ids, name, sort, reverse, offset) => ({
@@ -242,6 +243,7 @@ describe("dynaoffice_mail client: changing folders", () => {
             }),
             client_assignments: () => ({}),
             client_delete_folder: () => true,
+            client_rename_folder: () => true,
         });
         const notifications = await startMailClient(server);
         await waitFor(".o_dynaoffice_mail_folder[data-folder='Projekte']");
@@ -275,5 +277,21 @@ describe("dynaoffice_mail client: changing folders", () => {
         await contains(".modal-footer .btn-danger").click();
         await waitUntil(() => server.callsOf("client_delete_folder").length === 1);
         expect(server.callsOf("client_delete_folder")[0].args[1]).toBe("Projekte/2025");
+    });
+
+    test("renaming a folder may change only the case of its name", async () => {
+        const { server } = await openWithSubfolder();
+        await contains(".o_dynaoffice_mail_folder[data-folder='kunden'] .o_dynaoffice_mail_folder_menu").click();
+        await contains(".o_dynaoffice_mail_folder_rename").click();
+        await contains(".modal .o_dynaoffice_mail_folder_name_input").edit("Kunden", { confirm: false });
+        expect(".modal .invalid-feedback").toHaveCount(0);
+        await contains(".modal .o_dynaoffice_mail_folder_confirm").click();
+        await waitUntil(() => server.callsOf("client_rename_folder").length === 1);
+        expect(server.callsOf("client_rename_folder")[0].args.slice(1)).toEqual(["kunden", "Kunden"]);
+        // Another folder's name is still taken, whatever its case.
+        await contains(".o_dynaoffice_mail_folder[data-folder='kunden'] .o_dynaoffice_mail_folder_menu").click();
+        await contains(".o_dynaoffice_mail_folder_rename").click();
+        await contains(".modal .o_dynaoffice_mail_folder_name_input").edit("projekte", { confirm: false });
+        expect(".modal .invalid-feedback").toHaveText("A folder of this name already exists here.");
     });
 });

@@ -539,12 +539,18 @@ export class MailClient extends Component {
 
     renameFolder(folder) {
         const current = folder.path[folder.path.length - 1];
+        // Its own name takes no other folder's: "projekte" may become "Projekte".
+        const taken = this.siblingNames(folder.path.slice(0, -1));
+        const own = taken.indexOf(current.toLowerCase());
+        if (own >= 0) {
+            taken.splice(own, 1);
+        }
         this.dialog.add(FolderNameDialog, {
             title: _t("Rename folder"),
             confirmLabel: _t("Rename"),
             name: current,
             delimiter: folder.delimiter || accountDelimiter(this.model.folders),
-            taken: this.siblingNames(folder.path.slice(0, -1)),
+            taken,
             onConfirm: async (name) => {
                 try {
                     await this.model.renameFolder(folder.name, renamedFolderName(folder, name));
