@@ -378,17 +378,21 @@ class Mailbox(Role):
             )
 
     def empty_trash(self):
-        """Remove everything in Trash; returns how many messages were removed."""
+        """Remove everything in Trash; returns how many messages were removed.
 
-        def empty(client):
-            trash = self.trash_folder(client)
-            if not trash:
-                raise UserError(
-                    self.env._("%(account)s has no Trash folder.", account=self.account.name)
-                )
-            return actions.empty_folder(client, trash)
-
-        return self.run(empty, safe=False)
+        Held like every change to the Trash's messages (run_in_folder): an Undo moving mail
+        back out of it, or an Empty Trash of another tab or member, finishes first, so the
+        mail coming back is neither removed nor brought back marked as deleted.
+        """
+        trash = self.run(self.trash_folder, safe=True)
+        if not trash:
+            raise UserError(
+                self.env._("%(account)s has no Trash folder.", account=self.account.name)
+            )
+        with self.held_for_change(trash):
+            return self.run(
+                lambda client: actions.empty_folder(client, trash), safe=False, folder=trash
+            )
 
     def _moved_refs(self, report, target):
         """The moved messages in `target` (MessageRef JSON), as the server's COPYUID named

@@ -49,9 +49,9 @@ class TestConcurrentChanges(MailServerCase):
         self.other_pool = imap_pool.ConnectionPool()
         self.addCleanup(self.other_pool.clear)
 
-    def other_window(self, change, *, other_process=False, started=None):
-        """A thread changing INBOX as another request would, in this process or in another
-        one; its ChangeReport (or error) lands in the returned list."""
+    def other_window(self, change, *, other_process=False, started=None, folder="INBOX"):
+        """A thread changing `folder` as another request would, in this process or in
+        another one; its ChangeReport (or error) lands in the returned list."""
         outcome = []
         pool = self.other_pool if other_process else imap_pool.POOL
 
@@ -63,11 +63,11 @@ class TestConcurrentChanges(MailServerCase):
                     if other_process:
                         held.enter_context(
                             hold_folder_for_change(
-                                self.env.cr.dbname, self.key, "INBOX", self.settings.timeout
+                                self.env.cr.dbname, self.key, folder, self.settings.timeout
                             )
                         )
                     outcome.append(
-                        pool.run(self.key, self.settings, change, safe=False, folder="INBOX")
+                        pool.run(self.key, self.settings, change, safe=False, folder=folder)
                     )
             except Exception as error:  # noqa: BLE001 - the test looks at it
                 outcome.append(error)
@@ -112,6 +112,41 @@ class TestConcurrentChanges(MailServerCase):
         self.assertIn(ALREADY_GONE, str(caught.exception))
         self.assertEqual(outcome[0].done, {first["uid"]})
         self.assertEqual(self.places()[first["subject"]], ["Trash"])
+
+    def test_empty_trash_waits_for_an_undo_in_this_process(self):
+        self.assert_empty_trash_waits(other_process=False)
+
+    def test_empty_trash_waits_for_an_undo_in_another_process(self):
+        self.assert_empty_trash_waits(other_process=True)
+
+    def assert_empty_trash_waits(self, other_process):
+        """While another window moves a deleted message back out of the Trash (Undo),
+        Empty Trash waits for it: the message is back in the Inbox, unmarked, and Empty
+        Trash removes and counts the others only. (Not waiting, it flagged the message
+        \\Deleted or removed it under the Undo.)"""
+        page = self.account.client_page("INBOX", sort="subject", reverse=False)
+        validity, first = page["uidvalidity"], page["messages"][0]
+        uids = [message["uid"] for message in page["messages"][:3]]
+        in_trash = self.account.client_delete("INBOX", validity, uids)
+        back = in_trash[0]
+        holding = threading.Event()
+
+        def undo_slowly(client):
+            holding.set()
+            time.sleep(0.5)  # Empty Trash starts meanwhile; it must wait
+            return actions.move(client, "Trash", back["uidvalidity"], [back["uid"]], "INBOX")
+
+        thread, outcome = self.other_window(
+            undo_slowly, other_process=other_process, folder="Trash"
+        )
+        self.assertTrue(holding.wait(10))
+        removed = self.account.client_empty_trash()
+        thread.join(10)
+        self.assertEqual(outcome[0].done, {back["uid"]})
+        self.assertEqual(removed, 2)
+        self.assertEqual(self.places()[first["subject"]], ["INBOX"])
+        inbox = self.account.client_page("INBOX", search={"subject": first["subject"]})
+        self.assertFalse(inbox["messages"][0]["deleted"])
 
     def test_two_windows_of_one_process_racing_for_the_same_messages(self):
         self.race(other_process=False)
