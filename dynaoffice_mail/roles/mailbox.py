@@ -22,6 +22,9 @@ from ..services.refs import MessageRef
 from .base import Role, closing_chunks, jsonable
 from .query import message_search
 
+# The account's options that name a folder: renamed in the client, they follow it; deleted,
+# they are emptied (the server's own folder of the kind is used again).
+FOLDER_OPTIONS = ("sent_folder", "drafts_folder", "team_archive_folder")
 # Attachments the browser may show itself (the preview); everything else is downloaded.
 PREVIEW_TYPES = {
     "image/png",
@@ -80,11 +83,35 @@ class Mailbox(Role):
         self.run(lambda client: folders.create_folder(client, name), safe=False)
 
     def rename_folder(self, folder, new_name):
-        self.run(lambda client: folders.rename_folder(client, folder, new_name), safe=False)
+        """Rename or move a folder with its subfolders; the account's options that name it
+        or one of them (FOLDER_OPTIONS) name it as it is called now."""
+        delimiter = self.run(
+            lambda client: folders.rename_folder(client, folder, new_name), safe=False
+        )
+        values = {}
+        for field in FOLDER_OPTIONS:
+            named = self.account[field]
+            if named == folder:
+                values[field] = new_name
+            elif named and delimiter and named.startswith(folder + delimiter):
+                values[field] = new_name + named[len(folder) :]
+        self._write_folder_options(values)
 
     def delete_folder(self, folder):
-        """Delete a folder and the mail in it, on the server."""
+        """Delete a folder and the mail in it, on the server. An option of the account that
+        named it is emptied: the server's own folder of that kind is used again."""
         self.run(lambda client: folders.delete_folder(client, folder), safe=False)
+        self._write_folder_options(
+            {field: False for field in FOLDER_OPTIONS if self.account[field] == folder}
+        )
+
+    def _write_folder_options(self, values):
+        if values:
+            # sudo: a member of a group mailbox uses it (the access check that built this
+            # role) without managing its options; the folder they name was changed on the
+            # server just now, and options naming a folder that is gone would fail every
+            # later send (its Sent copy), draft or archiving.
+            self.account.sudo().write(values)
 
     def trash_folder(self, client):
         """The account's Trash on the connected `client` (flagged, else by its usual

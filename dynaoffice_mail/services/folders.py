@@ -223,8 +223,9 @@ def create_folder(client: imapclient.IMAPClient, name: str) -> None:
         client.subscribe_folder(name)
 
 
-def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> None:
-    """Rename or move `folder`, its subfolders with it, to the full path `new_name`.
+def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> str | None:
+    """Rename or move `folder`, its subfolders with it, to the full path `new_name`; returns
+    its hierarchy delimiter (what names its subfolders).
 
     Subscriptions follow the folders (Dovecot, for one, leaves them under the old names).
     The Inbox, special-use folders and folders that contain one are refused: other mail
@@ -236,7 +237,7 @@ def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> 
         current = _existing(client, folder, "rename")
         _check_new_name(new_name, current.delimiter)
         if new_name == folder:
-            return
+            return current.delimiter
         if current.delimiter and new_name.startswith(folder + current.delimiter):
             raise FolderChangeRefusedError(
                 "a folder cannot be moved into itself", "into_itself", folder
@@ -257,6 +258,7 @@ def rename_folder(client: imapclient.IMAPClient, folder: str, new_name: str) -> 
         for old in subscribed:
             client.subscribe_folder(new_name + old[len(folder) :])
             _unsubscribe_quietly(client, old)
+    return current.delimiter
 
 
 def delete_folder(client: imapclient.IMAPClient, folder: str) -> None:

@@ -195,6 +195,40 @@ class TestClientReading(MailServerCase):
         account.client_delete_folder("Kunden/Alt")
         account.client_delete_folder("Kunden")
 
+    def test_the_accounts_folder_options_follow_a_renamed_or_deleted_folder(self):
+        """The options name folders for sent mail, drafts and the team's archive. A member
+        who renames one (or the folder above it) in the client finds the options naming it
+        as it is called now; deleting one empties its option, so that the server's own
+        folder is used again. An option naming a folder that is gone fails every later send
+        (its Sent copy), draft or archiving."""
+        self.shared.sudo().write(
+            {
+                "sent_folder": "Team/Ausgang",
+                "team_archive_folder": "Team/Erledigt",
+                "drafts_folder": "Team-Entwürfe",
+            }
+        )
+        account = self.shared.with_user(self.member)
+        for name in ("Team", "Team/Ausgang", "Team/Erledigt", "Team-Entwürfe"):
+            account.client_create_folder(name)
+        account.client_rename_folder("Team", "Vertrieb")
+        account.client_rename_folder("Team-Entwürfe", "Vertrieb-Entwürfe")
+        self.assertEqual(
+            account.read(["sent_folder", "team_archive_folder", "drafts_folder"])[0],
+            {
+                "id": self.shared.id,
+                "sent_folder": "Vertrieb/Ausgang",
+                "team_archive_folder": "Vertrieb/Erledigt",
+                "drafts_folder": "Vertrieb-Entwürfe",
+            },
+        )
+        account.client_delete_folder("Vertrieb/Ausgang")
+        account.client_delete_folder("Vertrieb-Entwürfe")
+        self.assertFalse(self.shared.sent_folder or self.shared.drafts_folder)
+        self.assertEqual(self.shared.team_archive_folder, "Vertrieb/Erledigt")
+        for name in ("Vertrieb/Erledigt", "Vertrieb"):
+            account.client_delete_folder(name)
+
     def test_folder_state_changes_when_mail_arrives(self):
         account, _strangers = _owner_and_strangers(self)
         before = account.client_folder_state("INBOX")
