@@ -108,6 +108,15 @@ def _folder_change_refused(_, error, facts):
         return _("a folder cannot be moved into itself."), _("Choose another place.")
     if error.reason == "exists":
         return _("a folder named “%(folder)s” already exists.", folder=folder), other_name
+    if error.reason == "name_refused":
+        return (
+            _(
+                "%(host)s does not accept the folder name “%(folder)s”.",
+                host=facts.host,
+                folder=folder,
+            ),
+            _("Choose another name: many servers allow no “.” in folder names."),
+        )
     if error.reason == "inbox":
         if rename:
             return _("the Inbox cannot be renamed."), keep

@@ -17,7 +17,7 @@ class InvalidInputError(MailServiceError):
 class FolderChangeRefusedError(InvalidInputError):
     """A folder that cannot be created, renamed or deleted so. `reason` says why (no_name,
     wildcards, delimiter_at_end, empty_part, inbox, special, holds_special, into_itself,
-    subfolders, exists), `folder` names the folder, `other` the special folder or the
+    subfolders, exists, name_refused), `folder` names the folder, `other` the special folder or the
     delimiter concerned and `change` is "rename" or "delete": the caller words it in the
     user's language."""
 

@@ -412,6 +412,15 @@ def _change(client, command: str, *names: str) -> None:
                 host=host,
                 detail=str(error),
             ) from error
+        if "[CANNOT]" in str(error) and command in ("create", "rename"):
+            # Dovecot's Maildir++ takes no "." in a name, nor a "~" at its start.
+            raise FolderChangeRefusedError(
+                f'the server does not accept the folder name "{names[-1]}"',
+                "name_refused",
+                names[-1],
+                host=host,
+                detail=str(error),
+            ) from error
         if "[NONEXISTENT]" in str(error):
             raise FolderNotFoundError(
                 f'the folder "{names[0]}" does not exist', host=host, detail=str(error)

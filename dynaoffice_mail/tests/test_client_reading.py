@@ -185,6 +185,17 @@ class TestClientReading(MailServerCase):
                 lambda: account.client_rename_folder("INBOX", "Alt"),
                 "der Posteingang kann nicht umbenannt werden.",
             ),
+            (
+                lambda: account.client_create_folder("Version 1.2"),
+                (
+                    "localhost akzeptiert den Ordnernamen „Version 1.2“ nicht. Wählen Sie "
+                    "einen anderen Namen: viele Server erlauben keinen „.“ in Ordnernamen."
+                ),
+            ),
+            (
+                lambda: account.client_rename_folder("Kunden/Alt", "Kunden/Alt 2.0"),
+                "localhost akzeptiert den Ordnernamen „Kunden/Alt 2.0“ nicht.",
+            ),
         ]
         for call, german in refusals:
             with self.subTest(german=german), self.assertRaises(UserError) as caught:

@@ -116,6 +116,9 @@ def test_create_rename_delete_round_trip(client, other_client):
         (lambda c: rename_folder(c, "Projekte/Alt", "Projekte//Alt"), "empty part"),
         (lambda c: create_folder(c, "Alles*"), r"\* or %"),
         (lambda c: create_folder(c, "100%"), r"\* or %"),
+        # Refused by Dovecot itself (Maildir++): "NO [CANNOT] Character not allowed".
+        (lambda c: create_folder(c, "Version 1.2"), "does not accept the folder name"),
+        (lambda c: rename_folder(c, "Projekte/Alt", "Projekte/v2.0"), "does not accept"),
     ],
 )
 def test_refused_folder_changes(client, change, message):
