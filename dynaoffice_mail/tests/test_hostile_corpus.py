@@ -139,9 +139,12 @@ def browser_url(value):
 class BodyChecker:
     """What one sanitised body would make a browser run or load, as readable findings."""
 
-    def __init__(self, part_prefix, allow_remote):
+    def __init__(self, part_prefix, allow_remote, content_ids=()):
         self.part_prefix = part_prefix  # the only same-origin URLs a body may name
         self.allow_remote = allow_remote
+        # A composer's pictures that go with the mail (a forward's): cid: links to them load
+        # nothing in the browser and become the mail's inline parts when it is sent.
+        self.content_ids = {f"cid:{content_id}".lower() for content_id in content_ids}
         self.findings = []
         self.remote_images = []
 
@@ -206,6 +209,7 @@ class BodyChecker:
         elif not (
             (link and (url.startswith("#") or url.lower().startswith(("mailto:", "tel:"))))
             or (image and url.startswith(self.part_prefix))
+            or (image and url.lower() in self.content_ids)
         ):
             self.findings.append(f"URL that resolves against this server or runs {where}")
 
@@ -415,7 +419,10 @@ class TestHostileCorpus(HttpCase, MailServerCase):
                     mode, "INBOX", message["uidvalidity"], message["uid"]
                 )
                 self.check_header_text(mail, draft["subject"], f"{mode} subject")
-                checker = BodyChecker(self.part_prefix, allow_remote=False)
+                carried = [upload.get("content_id") for upload in draft["attachments"]]
+                checker = BodyChecker(
+                    self.part_prefix, allow_remote=False, content_ids=filter(None, carried)
+                )
                 document = WRAPPER.format(body=draft["body_html"])
                 findings += [f"{mode}: {finding}" for finding in checker.check_document(document)]
                 for upload in draft["attachments"]:
