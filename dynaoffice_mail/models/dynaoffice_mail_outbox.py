@@ -397,30 +397,24 @@ class DynaofficeMailOutbox(models.Model):
         )
         for entry in due:
             sender = entry.user_id
+            _ = entry._sender_env()._
+            refusal = None
             if not sender.active:
                 # The sender left (his user is archived): nothing more goes out in his name,
                 # as nothing would had he left the group. The mail stays in Drafts, where a
                 # colleague of a group mailbox may send it himself.
-                self._record(
-                    entry.id,
-                    state="failed",
-                    retry=False,
-                    error=entry._sender_env()._(
-                        "Not sent: the sender's user was archived before its time came. The "
-                        "mail is in its Drafts folder."
-                    ),
+                refusal = _(
+                    "Not sent: the sender's user was archived before its time came. The "
+                    "mail is in its Drafts folder."
                 )
             # Asked of the cron's view: a sender who left the group cannot read the account.
             elif not entry.account_id._is_usable_by(sender):
-                self._record(
-                    entry.id,
-                    state="failed",
-                    retry=False,
-                    error=entry._sender_env()._(
-                        "Not sent: you may no longer use this mailbox. The mail is in its "
-                        "Drafts folder."
-                    ),
+                refusal = _(
+                    "Not sent: you may no longer use this mailbox. The mail is in its "
+                    "Drafts folder."
                 )
+            if refusal:
+                self._record(entry.id, state="failed", retry=False, error=refusal)
             else:
                 account = entry.account_id.with_user(sender).with_context(lang=sender.lang)
                 try:
