@@ -17,6 +17,10 @@ from request to request:
 - A connection that failed with a socket error or a broken IMAP stream is closed, never
   pooled. After a NO, BAD or unreadable answer it goes back, but forgets which folder it
   had selected: the folder may have been deleted or renumbered meanwhile.
+- At most `max_idle` connections of all keys together wait idle in a process; returning one
+  more closes the one idle longest. A worker serving many accounts would otherwise keep one
+  logged-in TLS connection per account for `idle_timeout`: on Dovecot each holds a login
+  process, and its default allows 100 in all (`process_limit`), for every user of the server.
 - Idle connections are closed after `idle_timeout`; one idle for more than a minute is
   asked for a NOOP first, because servers and NAT routers drop quiet connections. A change
   asks after a second already: it is never retried, so it must not start on a dead one.
@@ -53,6 +57,8 @@ _logger = logging.getLogger(__name__)
 T = TypeVar("T")
 Factory = Callable[[ImapSettings], imapclient.IMAPClient]
 
+# Connections of all keys together that wait idle in one process (see the module's text).
+MAX_IDLE = 16
 # An idle connection older than this is checked with a NOOP before a read may use it; a read
 # that finds it dead anyway is tried again on a new one.
 CHECK_AFTER = 60.0
@@ -153,10 +159,12 @@ class ConnectionPool:
         max_per_key: int = 4,
         idle_timeout: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        max_idle: int = MAX_IDLE,
     ):
         if max_per_key < 1:
             raise ValueError("max_per_key must be at least 1")
         self.max_per_key = max_per_key
+        self.max_idle = max_idle
         self.idle_timeout = idle_timeout
         self.check_after = min(CHECK_AFTER, idle_timeout)
         self.change_check_after = min(CHANGE_CHECK_AFTER, self.check_after)
@@ -415,12 +423,15 @@ class ConnectionPool:
             slot.in_use -= 1
             stale = connection.fingerprint != slot.fingerprint
             stale = stale or connection.generation != slot.generation
+            surplus = []
             if not (close or stale):
                 connection.returned_at = self._clock()
                 slot.idle.append(connection)
+                surplus = self._take_surplus()
             self._lock.notify_all()
         if close or stale:
             self._discard(connection, broken=lease.broken)
+        self._close_all(surplus)
 
     def _drop_idle(self, slot: _Slot) -> None:
         """Close the idle connections of `slot` after one of them turned out dead.
@@ -438,6 +449,17 @@ class ConnectionPool:
             _logger.info("closing %d idle IMAP connections: the server closed one", len(dropped))
         for connection in dropped:
             _shutdown_quietly(connection.client)
+
+    def _take_surplus(self) -> list[_Connection]:
+        """The connections idle longest beyond `max_idle` of all keys, taken out of the
+        pool (lock held)."""
+        idle = [(slot, connection) for slot in self._slots.values() for connection in slot.idle]
+        if len(idle) <= self.max_idle:
+            return []
+        surplus = sorted(idle, key=lambda pair: pair[1].returned_at)[: len(idle) - self.max_idle]
+        for slot, connection in surplus:
+            slot.idle.remove(connection)
+        return [connection for _slot, connection in surplus]
 
     def _take_expired(self) -> list[_Connection]:
         """Idle connections past idle_timeout, taken out of the pool (lock held)."""

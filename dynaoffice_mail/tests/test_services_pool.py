@@ -181,6 +181,39 @@ def test_idle_connections_are_closed_after_the_idle_timeout(mail_servers, mailbo
     pool.clear()
 
 
+def test_a_process_keeps_few_idle_connections_of_all_accounts(mail_servers, mailbox):
+    """Many accounts used one after the other (a worker serving many users) leave at most
+    `max_idle` connections idle, the ones used last: each holds one of Dovecot's login
+    processes (100 in all by default) until the idle timeout."""
+    clock = FakeClock()
+    pool = ConnectionPool(max_idle=2, clock=clock)
+    settings = _settings(mail_servers, *mailbox)
+    clients = {}
+    for key in ("account-1", "account-2", "account-3"):
+        with pool.session(key, settings) as client:
+            clients[key] = client
+        clock.advance(1)
+    assert pool.stats.idle == 2
+    assert clients["account-1"].socket().fileno() == -1  # idle longest: logged out
+    assert [pool.idle_count(key) for key in clients] == [0, 1, 1]
+    # The account used again goes to the end of the line; the next longest idle goes.
+    with pool.session("account-2", settings) as again:
+        assert again is clients["account-2"]
+    clock.advance(1)
+    with pool.session("account-1", settings):
+        pass
+    assert [pool.idle_count(key) for key in clients] == [1, 1, 0]
+    assert clients["account-3"].socket().fileno() == -1
+    pool.clear()
+    # Below the bound, every account keeps its connection.
+    roomy = ConnectionPool(max_idle=4, clock=clock)
+    for key in clients:
+        with roomy.session(key, settings):
+            pass
+    assert roomy.stats.idle == 3
+    roomy.clear()
+
+
 def test_connection_idle_for_a_minute_is_checked_before_reuse(mail_servers, mailbox):
     clock = FakeClock()
     pool = ConnectionPool(clock=clock)
