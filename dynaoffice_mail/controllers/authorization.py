@@ -4,8 +4,8 @@ The bridges extend the callback routes of Odoo's own modules (`microsoft_outlook
 `google_gmail`: the token request names their redirect URI, so no other route can take the
 code) and hand a `state` that names a mail account here; everything else stays with Odoo's
 code. The account's owner connects a personal account, an administrator a group account, and
-the state's CSRF token is bound to the account and to the user who started (see the model's
-`_authorization_state_token`).
+the state's CSRF token is bound to the account and to the user who started, good for a while
+and once, in the session that started (see the model's `_authorization_state_token`).
 """
 
 import json
@@ -16,7 +16,6 @@ from werkzeug.exceptions import Forbidden
 
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools import consteq
 
 from ..services import pool as imap_pool
 
@@ -36,12 +35,13 @@ def account_state(state):
     return data
 
 
-def complete_authorization(state, code, error, *, expected_token, exchange_code):
+def complete_authorization(state, code, error, *, check_token, exchange_code):
     """Check `state` (from `account_state`), exchange `code` for the grant, keep it and test
     the connection with it; the mail client (or the account's form) on success, a page that
     says what went wrong otherwise.
 
-    `expected_token(account)` is the state's CSRF token for the current user,
+    `check_token(account, token)` is the model's _authorization_state_check of the state's
+    CSRF token with the bridge's scope,
     `exchange_code(account, code)` the provider module's (refresh token, access token,
     expiry).
     """
@@ -50,17 +50,23 @@ def complete_authorization(state, code, error, *, expected_token, exchange_code)
     if not isinstance(account_id, int) or not isinstance(token, str):
         raise Forbidden()
     account = request.env[ACCOUNT_MODEL].browse(account_id).exists()
-    if (
-        not account
-        or not account.has_access("read")
-        or not consteq(token, expected_token(account))
-        or not account._may_connect()
-    ):
+    checked = "refused"
+    if account and account.has_access("read") and account._may_connect():
+        checked = check_token(account, token)
+    if checked == "refused":
         _logger.warning(
             "Mail account %s: refused a connection callback for user %s", account_id, request.uid
         )
         raise Forbidden()
     _ = request.env._
+    if checked != "valid":
+        return _error_page(
+            account,
+            _(
+                "This link to connect the account has expired or was used already. "
+                "Go back to the account and connect it again."
+            ),
+        )
     if error or not code:
         return _error_page(
             account, _("The provider did not grant access: %(reason)s", reason=error or "-")

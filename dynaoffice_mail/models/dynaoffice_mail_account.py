@@ -1,6 +1,7 @@
 import dataclasses
 import logging
 import os
+import secrets
 import time
 from typing import NamedTuple
 
@@ -8,7 +9,8 @@ import requests
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, misc
+from odoo.http import request
+from odoo.tools import SQL, consteq, misc
 
 from ..roles import errors
 from ..roles.assigner import Assigner
@@ -117,6 +119,14 @@ GRANTS_COMMITTED = "dynaoffice_mail_grants_committed"
 # An access token is renewed this many seconds before it expires: a login, and a connection
 # opened with it, must not start with a token about to run out.
 TOKEN_RENEWAL_MARGIN = 120
+# A provider's `state` (a "Connect" clicked) is good for this many seconds, once, in the Odoo
+# session that clicked: a link that leaked (history, a proxy's log, a Referer) must not let
+# anybody finish a connection later, e.g. one to a mailbox of theirs in the user's name.
+AUTHORIZATION_STATE_LIFETIME = 30 * 60
+# The states the session has started and not yet used, {nonce: issued at}, in its data.
+AUTHORIZATION_STATES = "dynaoffice_mail_authorization_states"
+# The most of them a session keeps (a "Connect" clicked again and again).
+AUTHORIZATION_STATES_KEPT = 10
 
 
 class Authorization(NamedTuple):
@@ -1140,10 +1150,47 @@ class DynaofficeMailAccount(models.Model):
         return {"type": "ir.actions.act_url", "url": self[uri_field], "target": "self"}
 
     def _authorization_state_token(self, scope):
-        """The CSRF part of the provider's `state`: bound to this account and to the user
-        who starts the flow, so that nobody else can complete it."""
+        """The CSRF part of the provider's `state`: bound to this account, to the user who
+        starts the flow and to the time, and good once in this Odoo session (a nonce kept in
+        it), so that nobody else, nor a leaked link later, can complete it."""
         self.ensure_one()
-        return misc.hmac(self.env(su=True), scope, (self._name, self.id, self.env.uid))
+        issued = int(time.time())
+        nonce = secrets.token_urlsafe(12)
+        if request:
+            started = {
+                key: at
+                for key, at in (request.session.get(AUTHORIZATION_STATES) or {}).items()
+                if at > issued - AUTHORIZATION_STATE_LIFETIME
+            }
+            started[nonce] = issued
+            kept = sorted(started.items(), key=lambda item: item[1])[-AUTHORIZATION_STATES_KEPT:]
+            request.session[AUTHORIZATION_STATES] = dict(kept)
+        return f"{issued}.{nonce}.{self._authorization_state_mac(scope, issued, nonce)}"
+
+    def _authorization_state_mac(self, scope, issued, nonce):
+        return misc.hmac(
+            self.env(su=True), scope, (self._name, self.id, self.env.uid, issued, nonce)
+        )
+
+    def _authorization_state_check(self, scope, token):
+        """What `token` (from _authorization_state_token) is: "valid" when it may complete
+        the flow (then used up: its nonce is dropped); "expired" when it is this account's
+        and the current user's but its time is over, or this session has not started it or
+        has used it already; "refused" when it is not theirs (forged, another's)."""
+        self.ensure_one()
+        issued, _dot, rest = (token or "").partition(".")
+        nonce, _dot, mac = rest.partition(".")
+        if not issued.isdigit() or not nonce or not mac:
+            return "refused"
+        if not consteq(mac, self._authorization_state_mac(scope, int(issued), nonce)):
+            return "refused"
+        started = dict((request.session.get(AUTHORIZATION_STATES) or {}) if request else {})
+        if started.pop(nonce, None) is None:
+            return "expired"
+        request.session[AUTHORIZATION_STATES] = started
+        if not 0 <= time.time() - int(issued) <= AUTHORIZATION_STATE_LIFETIME:
+            return "expired"
+        return "valid"
 
     def _showing_grant(self):
         """These accounts for the provider module's methods, which read the grant from their

@@ -13,9 +13,10 @@ through REQUESTS_CA_BUNDLE, as an Odoo server trusts a real provider's certifica
 import os
 import secrets
 import time
-from unittest.mock import patch
+from unittest.mock import Mock, patch
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from ..models import dynaoffice_mail_account as account_module
 from ..services import pool as imap_pool
 from .common import RpcAttackCase
 
@@ -253,6 +254,41 @@ class OAuthFlowCase(OAuthCase):
         other_account.invalidate_recordset()
         self.assertTrue(account.authorization_missing)
         self.assertTrue(other_account.authorization_missing)
+
+    def test_a_used_state_cannot_connect_another_mailbox(self):
+        """A connection link that leaked (history, a proxy's log, a Referer) is of no use
+        once it has served: an attacker who allows access to a mailbox of theirs with it and
+        gets the owner to open the answer must not replace the account's grant with theirs
+        (which left the owner's account disconnected)."""
+        account, address, password = self.create_oauth_account()
+        url = self.start_flow(account, self.owner)
+        self.assert_connected(self.come_back(self.consent(url, address, password)), account)
+        connected = account.sudo()._authorization().refresh_token
+        attacker, attacker_password = self.new_mailbox()
+        planted = self.consent(url, attacker, attacker_password)
+        # In the session that connected, and in a new one of the owner's.
+        for session in ("same", "new"):
+            if session == "new":
+                self.authenticate(self.owner.login, self.owner.login)
+            response = self.come_back(planted)
+            self.assertEqual(response.status_code, 200, session)
+            self.assertIn("has expired or was used already", response.text, session)
+            account.invalidate_recordset()
+            self.assertEqual(account.sudo()._authorization().refresh_token, connected, session)
+        self.assertIn("INBOX", self.folder_names(account))
+
+    def test_a_state_older_than_half_an_hour_is_refused(self):
+        account, address, password = self.create_oauth_account()
+        long_ago = time.time() - 31 * 60
+        with patch.object(account_module, "time", Mock(wraps=time, time=lambda: long_ago)):
+            url = self.start_flow(account, self.owner)
+        response = self.come_back(self.consent(url, address, password))
+        self.assertEqual(response.status_code, 200, response.headers)
+        self.assertIn("has expired or was used already", response.text)
+        account.invalidate_recordset()
+        self.assertTrue(account.authorization_missing)
+        # Connecting again (a new link) works.
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
 
     def test_tokens_are_never_read_back(self):
         account, address, password = self.create_oauth_account()

@@ -22,6 +22,6 @@ class GoogleGmailController(main.GoogleGmailController):
             account,
             code,
             error,
-            expected_token=lambda record: record._get_gmail_csrf_token(),
+            check_token=lambda record, token: record._check_gmail_csrf_token(token),
             exchange_code=lambda record, code: record._fetch_gmail_refresh_token(code),
         )

@@ -100,6 +100,10 @@ class DynaofficeMailAccount(models.Model):
         # The mixin binds the state to the record; a mail account's also to the user.
         return self._authorization_state_token("dynaoffice_mail_gmail_oauth")
 
+    def _check_gmail_csrf_token(self, token):
+        # The callback's check of that token (controllers/main.py): good once, for a while.
+        return self._authorization_state_check("dynaoffice_mail_gmail_oauth", token)
+
     def _login_by_token(self):
         return self.server_type == SERVER_TYPE or super()._login_by_token()
 

@@ -24,6 +24,6 @@ class MicrosoftOutlookController(main.MicrosoftOutlookController):
             account,
             code,
             error_description or kwargs.get("error"),
-            expected_token=lambda record: record._get_outlook_csrf_token(),
+            check_token=lambda record, token: record._check_outlook_csrf_token(token),
             exchange_code=lambda record, code: record._fetch_outlook_refresh_token(code),
         )
