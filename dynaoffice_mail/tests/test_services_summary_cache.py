@@ -208,6 +208,10 @@ def test_a_pages_rows_are_made_as_its_answers_are_read(
 
     looks = [({}, COUNT), ({"offset": 50}, 0), ({"sort": "arrival", "offset": 20}, 0)]
     pages = []
+    # A near server: where the SORT goes out is decided by the folder's size alone, not by
+    # the round trip the first look measures (on a busy machine a loopback NOOP can take
+    # longer than PIPELINED_SORT_ROUND_TRIP, and the second look's SORT would go out with it).
+    monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", math.inf)
     try:
         page_messages(client, FOLDER, sort="arrival")  # the folder selected: its count known
         monkeypatch.setattr(list_rows.RowsAsRead, "rows_of", counted)
@@ -286,7 +290,7 @@ def test_a_first_look_at_a_far_server_or_a_small_folder_sends_its_sort_with_the_
     and the FETCH, before anything is read: one round trip for the page. The page is the
     server's, its rows those of a FETCH of exactly its messages, and the next look costs
     the NOOP alone. On loopback the connection's round trip, measured from its NOOPs, is
-    far below that; in a larger folder the SORT waits there (the test above)."""
+    mostly far below that; in a larger folder the SORT waits there (the test above)."""
     address, password = cached_folder
     client = _connect(mail_servers, address, password)
     other = _connect(mail_servers, address, password)
@@ -305,7 +309,9 @@ def test_a_first_look_at_a_far_server_or_a_small_folder_sends_its_sort_with_the_
         for offset in (50, 25, 10):  # first looks: the NOOP answered with the guess
             page_messages(client, FOLDER, offset=offset)
         loopback = imap.round_trip(client)
-        assert 0 < loopback < messages.PIPELINED_SORT_ROUND_TRIP
+        # Measured; how long it is depends on how busy the machine is, so it is not compared
+        # with PIPELINED_SORT_ROUND_TRIP: "far" is set to it below.
+        assert loopback > 0
         if why == "far server":
             monkeypatch.setattr(messages, "PIPELINED_SORT_ROUND_TRIP", loopback)
         monkeypatch.setattr(imap, "answer", answered)
