@@ -516,7 +516,10 @@ def search_criteria(search: MessageSearch | None) -> list[bytes]:
     ):
         _check_search_term(value, what)
         if value and value.strip():
-            criteria += [keyword, _astring(value.strip())]
+            if keyword in (b"FROM", b"TO"):
+                criteria += address_keys(keyword, value.strip())
+            else:
+                criteria += [keyword, _astring(value.strip())]
     if search.unseen:
         criteria.append(b"UNSEEN")
     if search.flagged:
@@ -539,6 +542,34 @@ def _check_search_term(value, what: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInputError(f"{what} contains a character that is not text") from None
+
+
+def address_keys(key: bytes, value: str) -> tuple[bytes, ...]:
+    """The SEARCH keys for `value` in the address header `key` (FROM, TO, CC): where it
+    names an internationalised domain (hans@müller-bau.example, müller-bau.example), that
+    domain as headers carry it (punycode, xn--...) or as typed (a header in UTF-8)."""
+    carried = _domain_as_carried(value)
+    if carried is None:
+        return (key, _astring(value))
+    return (b"OR", key, _astring(value), key, _astring(carried))
+
+
+def _domain_as_carried(value: str) -> str | None:
+    """`value` with the non-ASCII labels of its domain (after the @, or the whole value
+    where it has a dot and no @ nor blank) as punycode (IDNA, as services.addresses sends
+    them); None where it has no such label or one that cannot be written so."""
+    local, at, domain = value.rpartition("@")
+    if domain.isascii() or any(character.isspace() for character in domain):
+        return None
+    if not at and "." not in domain:
+        return None  # a name (Jürgen), not a domain
+    labels = []
+    for label in domain.split("."):
+        try:
+            labels.append(label if label.isascii() else label.encode("idna").decode("ascii"))
+        except UnicodeError:
+            return None
+    return f"{local}{at}{'.'.join(labels)}"
 
 
 def _astring(value: str) -> bytes:

@@ -14,6 +14,10 @@ A query is terms separated by spaces, all of which must match:
   aliases (`von:`, `an:`, `betreff:`, `hat:anhang`, `ist:ungelesen`, ...);
 - any of these after a `-`: its negation (NOT).
 
+`from:`, `to:` and `cc:` with an internationalised domain as people type it
+(`from:hans@müller-bau.example`, `an:müller-bau.example`) also find it as mail headers carry
+it, in punycode (`xn--mller-bau-q9a.example`).
+
 A word with a colon counts as an operator only when what comes before the colon is letters
 (so "10:30" and "https://..." in quotes are words); an unknown operator is an error rather
 than a word, so that a mistyped `form:anna` does not silently search the text "form:anna".
@@ -32,7 +36,7 @@ import re
 from dataclasses import dataclass
 
 from .exceptions import InvalidInputError
-from .messages import _astring, _check_search_term
+from .messages import _astring, _check_search_term, address_keys
 from .team import STATUS_KEYWORDS
 
 # The operators and their aliases (lower case) -> the canonical name.
@@ -184,8 +188,10 @@ def _keys(term: Term, date_formats, my_keyword=None) -> tuple[bytes, ...]:
     operator, value = term.operator, term.value
     if not operator:
         return (b"TEXT", _astring(value)) if value.strip() else ()
+    if operator == "subject":
+        return (b"SUBJECT", _astring(value))
     if operator in _TEXT_KEYS:
-        return (_TEXT_KEYS[operator], _astring(value))
+        return address_keys(_TEXT_KEYS[operator], value)
     if operator == "is" and value.lower() in _MINE and my_keyword:
         return (b"KEYWORD", my_keyword.encode("ascii"))
     if operator in ("is", "has"):

@@ -67,6 +67,38 @@ class TestClientSearch(MailServerCase):
         matching = account.client_matching_uids("INBOX", {"text": "from:anna"})
         self.assertEqual(len(matching["uids"]), 2)
 
+    def test_an_internationalised_domain_is_found_as_typed(self):
+        """Mail from hans@müller-bau.example carries the domain in punycode
+        (xn--mller-bau-q9a.example); the user types it as it is written, in the box and in
+        the From field below it, and finds the mail."""
+        received = datetime.datetime(2026, 3, 20, tzinfo=datetime.timezone.utc)
+        wire = "hans@" + "müller-bau.example".encode("idna").decode()
+        self.servers.dovecot.write_messages(
+            self.shared_address,
+            [
+                ("Lieferanten", _message("Lieferschein", f"Hans <{wire}>", 7), set(), received),
+                (
+                    "Lieferanten",
+                    _message("Mahnung", "Bücher <info@buecher.example>", 8),
+                    set(),
+                    received,
+                ),
+            ],
+        )
+        account = self.shared.with_user(self.member)
+        for search in (
+            {"text": "from:hans@müller-bau.example"},
+            {"text": "von:Müller-Bau.example"},
+            {"from_": "hans@müller-bau.example"},
+        ):
+            with self.subTest(search=search):
+                page = account.client_page("Lieferanten", search=search)
+                self.assertEqual(self._subjects(page), ["Lieferschein"])
+        page = account.client_page("Lieferanten", search={"text": "-from:müller-bau.example"})
+        self.assertEqual(self._subjects(page), ["Mahnung"])
+        page = account.client_page("Lieferanten", search={"text": "from:Bücher"})
+        self.assertEqual(self._subjects(page), ["Mahnung"])
+
     def test_malformed_queries_are_user_errors(self):
         account = self.personal.with_user(self.owner)
         for query, expected in (

@@ -46,6 +46,23 @@ US = ("%m/%d/%Y",)
         ("von:anna", (b"FROM", b'"anna"')),
         ("to:ben an:carl", (b"TO", b'"ben"', b"TO", b'"carl"')),
         ("cc:dora", (b"CC", b'"dora"')),
+        # An internationalised domain as typed, and as headers carry it (punycode).
+        (
+            "from:hans@Müller-Bau.example",
+            (
+                b"OR",
+                b"FROM",
+                "hans@Müller-Bau.example".encode(),
+                b"FROM",
+                b'"hans@xn--mller-bau-q9a.example"',
+            ),
+        ),
+        (
+            "-an:bücher.example",
+            (b"NOT", b"OR", b"TO", "bücher.example".encode(), b"TO", b'"xn--bcher-kva.example"'),
+        ),
+        ("von:jürgen", (b"FROM", "jürgen".encode())),
+        ('von:"Jürgen Weiß"', (b"FROM", "Jürgen Weiß".encode())),
         ('subject:"Angebot 4711"', (b"SUBJECT", b'"Angebot 4711"')),
         ("betreff:Angebot", (b"SUBJECT", b'"Angebot"')),
         ("has:attachment", HAS_ATTACHMENT),
