@@ -228,6 +228,44 @@ class TestClientSearch(MailServerCase):
             {item for item in self._found(answer) if item[0] in (self.personal.id, self.shared.id)}
         )
 
+    def test_everywhere_shows_a_folders_newest_and_its_list_all_of_them(self):
+        """A folder with more matches than the search in all folders shows says how many it
+        has; its list with the same query ("Show all in this folder") pages through them
+        all, the newest first as there."""
+        received = datetime.datetime(2026, 3, 28, tzinfo=datetime.timezone.utc)
+        count = searcher.EVERYWHERE_LIMIT + 5
+        self.servers.dovecot.write_messages(
+            self.shared_address,
+            [
+                (
+                    "INBOX",
+                    _message(f"Kostenvoranschlag {day}", "bernd@example.com", day),
+                    set(),
+                    received,
+                )
+                for day in range(1, count + 1)
+            ],
+        )
+        newest_first = [f"Kostenvoranschlag {day}" for day in range(count, 0, -1)]
+        answer = self.Account.with_user(self.member).client_search_everywhere(
+            "kostenvoranschlag", account_id=self.shared.id
+        )
+        (result,) = answer["results"]
+        self.assertEqual((result["folder"], result["total"]), ("INBOX", count))
+        self.assertEqual(self._subjects(result), newest_first[: searcher.EVERYWHERE_LIMIT])
+        account = self.shared.with_user(self.member)
+        listed = []
+        for offset in (0, searcher.EVERYWHERE_LIMIT):
+            page = account.client_page(
+                result["folder"],
+                offset=offset,
+                limit=searcher.EVERYWHERE_LIMIT,
+                search={"text": "kostenvoranschlag"},
+            )
+            self.assertEqual(page["total"], count)
+            listed += self._subjects(page)
+        self.assertEqual(listed, newest_first)
+
     # -- saved searches ---------------------------------------------------------------------
 
     def test_saved_searches_are_each_users_own(self):

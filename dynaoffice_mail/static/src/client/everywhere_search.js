@@ -14,6 +14,9 @@ export class EverywhereSearch extends PartnerMailSearch {
         search: Object,
         onOpen: Function,
         onClose: Function,
+        // ({accountId, folder, query}) => the folder's list with the query in the box,
+        // which pages through all its matches (a group here shows the newest of them)
+        onShowFolder: { type: Function, optional: true },
     };
 
     async load() {
@@ -33,5 +36,13 @@ export class EverywhereSearch extends PartnerMailSearch {
         } finally {
             this.state.loading = false;
         }
+    }
+
+    showFolder(result) {
+        this.props.onShowFolder({
+            accountId: result.account_id,
+            folder: result.folder,
+            query: this.props.search.query,
+        });
     }
 }

@@ -115,6 +115,10 @@ export function useMailSearch(model) {
         closeEverywhere() {
             Object.assign(everywhere, { query: null, accountId: null, answer: null });
         },
+        /** A folder of the search in all folders, its list with the query in the box. */
+        showInFolder({ accountId, folder, query }) {
+            return runSavedSearch(model, { accountId, folder, query }, openEverywhere);
+        },
         async save(query, name) {
             try {
                 await store.save({ name, query, accountId: model.accountId, folder: model.folder });
