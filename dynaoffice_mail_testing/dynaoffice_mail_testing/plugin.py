@@ -49,6 +49,43 @@ def mail_servers(request):
         shutil.rmtree(base, ignore_errors=True)
 
 
+# The bundles a page of the web client loads in tests, each generated anew by every browser
+# test before (found with Odoo's log of "Generating a new asset bundle attachment").
+_PAGE_BUNDLES = {
+    "web.assets_web": ("css", "js"),
+    "web.assets_web_print": ("css",),
+    "web.assets_tests": ("js",),
+    "bus.websocket_worker_assets": ("js",),
+}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pregenerated_assets(request):
+    """The web client's asset bundles generated and committed once, before the first test,
+    as Odoo's own test runner does before its HttpCase tests (odoo/service/server.py, which
+    generates every bundle the views name: a minute more).
+
+    Otherwise each browser test generates them again inside its own transaction, which is
+    rolled back after it: seconds per test. Only with an HTTP server (pytest-odoo's
+    `--odoo-http`), on the registry its session fixture loads.
+    """
+    if not request.config.getoption("--odoo-http", default=False):
+        return
+    request.getfixturevalue("load_registry")
+    import odoo  # only in runs with Odoo: the plugin loads in every pytest run
+
+    registry = odoo.modules.registry.Registry(odoo.tests.common.get_db_name())
+    with registry.cursor() as cr:
+        qweb = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})["ir.qweb"]
+        for name, kinds in _PAGE_BUNDLES.items():
+            for kind in kinds:
+                bundle = qweb._get_asset_bundle(name, css=kind == "css", js=kind == "js")
+                if kind == "css":
+                    bundle.css()
+                else:
+                    bundle.js()
+
+
 _server_usage = {}
 _TOKEN_LOGIN = re.compile(r"imap-login: Info: Login: user=<[^>]*>, method=(?:XOAUTH2|OAUTHBEARER)")
 
