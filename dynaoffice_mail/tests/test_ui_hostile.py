@@ -52,12 +52,25 @@ window.dynaofficeHostile = (() => {
         }
         throw new Error(`timed out waiting for ${what}`);
     }
+    /** Until `check` holds, for at most `ms`: a pause that ends early when nothing is left
+     * to wait for. */
+    async function settle(check, ms) {
+        const end = Date.now() + ms;
+        while (Date.now() < end && !check()) {
+            await sleep(10);
+        }
+    }
     const listIdle = () => $(".o_dynaoffice_mail_rows[aria-busy='false']");
     const reading = () => $(".o_dynaoffice_mail_reading_pane");
+    const confirmButton = ".modal .modal-footer .btn-danger, .modal .modal-footer .btn-primary";
 
+    /** After Discard: the composer closes at once, or asks first. */
     async function confirmIfAsked() {
-        await sleep(50);
-        const confirm = $(".modal .modal-footer .btn-danger, .modal .modal-footer .btn-primary");
+        await until(
+            "the composer to close or ask",
+            () => !$(".o_dynaoffice_mail_composer") || $(confirmButton)
+        );
+        const confirm = $(confirmButton);
         if (confirm) {
             confirm.click();
             await until("the dialog to close", () => !$(".modal .modal-footer"));
@@ -164,8 +177,10 @@ window.dynaofficeHostile = (() => {
                     $(".o_dynaoffice_mail_composer_body .odoo-editor-editable", composer)
             );
             const failed = loaded.classList.contains("o_dynaoffice_mail_composer_failed");
-            // Let the quoted original settle in the editor (its images, if any) first.
-            await sleep(100);
+            // Let the quoted original settle in the editor first: its images loaded or failed
+            // (and their events dispatched), for at most the 100 ms this waited before.
+            await settle(() => $$("img", composer).every((image) => image.complete), 100);
+            await sleep(0);
             if (failed) {
                 $(".btn-secondary", loaded).click();
             } else {
