@@ -338,9 +338,13 @@ class DynaofficeMailClient(models.AbstractModel):
         role = self._team()
         return role.assign(self._message_refs(folder, uidvalidity, uids), user_id)
 
-    def client_team_take(self, folder, uidvalidity, uids):
-        """ "Take it": assign messages to the user."""
-        return self._team().take(self._message_refs(folder, uidvalidity, uids))
+    def client_team_take(self, folder, uidvalidity, uids, seen=None):
+        """ "Take it": assign messages to the user. `seen` is {uid: the assignee's id the
+        list showed, or False}; nothing sent: every message was shown unassigned. One that
+        another member has taken since is refused ("taken by ...")."""
+        role = self._team()
+        refs = self._message_refs(folder, uidvalidity, uids)
+        return role.take(refs, self._checked_input(_seen_assignees, seen))
 
     def client_team_set_status(self, folder, uidvalidity, uids, status):
         """Set open, waiting or done; done may move the mail to the archive folder."""
@@ -577,6 +581,22 @@ def _date(value):
 
 def _record_id(value):
     return parse_id(value)
+
+
+def _seen_assignees(value):
+    """ "Take it": {uid: the assignee's user id the list showed, or False} as the browser
+    sent it (JSON names the UIDs as text)."""
+    if value in (None, False):
+        return {}
+    if not isinstance(value, dict):
+        raise mail_errors.InvalidInputError(detail="the assignees seen must be an object")
+    seen = {}
+    for uid, user_id in value.items():
+        uid = str(uid)
+        if not (uid.isascii() and uid.isdigit() and len(uid) <= 10):
+            raise mail_errors.InvalidInputError(detail="UIDs must be numbers")
+        seen[int(uid)] = parse_id(user_id, "assignee") if user_id else False
+    return seen
 
 
 def _mail_values(value):

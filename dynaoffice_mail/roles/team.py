@@ -117,8 +117,21 @@ class Team(Role):
         kept = self._write_keywords(handles)
         return {"states": self.states(refs), "keywords": kept}
 
-    def take(self, refs):
-        """Assign messages to the user."""
+    def take(self, refs, seen=None):
+        """Assign messages to the user, as the list showed them: `seen` is {uid: the
+        assignee's id the list showed}, a message left out was shown unassigned. One that
+        another member took since (the list was not reloaded) is refused, lest it be taken
+        from them unasked; "Assign to..." reassigns on purpose."""
+        seen = seen or {}
+        for handle in self._handles(refs):
+            holder = handle.team_user_id
+            if holder and holder != self.env.user and holder.id != seen.get(handle.uid):
+                raise UserError(
+                    self.env._(
+                        "This mail was taken by %(user)s in the meantime. Reload the list.",
+                        user=holder.sudo().name,
+                    )
+                )
         return self.assign(refs, self.env.user.id)
 
     def set_status(self, refs, status):

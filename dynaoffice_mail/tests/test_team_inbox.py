@@ -88,8 +88,8 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
             self.ben.id,
         )
 
-        # Anna takes it: Ben's keyword and activity go, hers come.
-        self.as_anna.client_team_take("INBOX", uidvalidity, [uid])
+        # Anna takes it (her list shows it Ben's): his keyword and activity go, hers come.
+        self.as_anna.client_team_take("INBOX", uidvalidity, [uid], {str(uid): self.ben.id})
         self.assertEqual(self.flags("Angebot Fenster") & {OPEN, BEN, ANNA}, {OPEN, ANNA})
         self.assertEqual(self.answer_activities(handle).user_id, self.anna)
 
@@ -118,6 +118,33 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.assertEqual(handle.team_user_id, self.anna)
         self.assertEqual(self.answer_activities(handle).user_id, self.anna)
         self.assertEqual(self.flags("Gleichzeitig") & {OPEN, BEN, ANNA}, {OPEN, ANNA})
+
+    def test_taking_mail_a_colleague_took_since_the_list_showed_it_is_refused(self):
+        """Ben's list still shows the mail unassigned, Anna took it a moment ago: his "Take
+        it" is refused with her name and she keeps it. Once his list shows it hers, he may
+        take it over."""
+        self.deliver("Schon vergeben")
+        uidvalidity, uid = self.find("Schon vergeben")
+        self.as_anna.client_team_take("INBOX", uidvalidity, [uid])
+
+        for seen in ((), ({str(uid): False},)):
+            with (
+                self.subTest(seen=seen),
+                self.assertRaisesRegex(UserError, "taken by Maria Member in the meantime"),
+            ):
+                self.as_ben.client_team_take("INBOX", uidvalidity, [uid], *seen)
+
+        handle = self.handle("Schon vergeben")
+        self.assertEqual(handle.team_user_id, self.anna)
+        self.assertEqual(self.answer_activities(handle).user_id, self.anna)
+        self.assertEqual(self.flags("Schon vergeben") & {BEN, ANNA}, {ANNA})
+        self.as_ben.client_team_take("INBOX", uidvalidity, [uid], {str(uid): self.anna.id})
+        self.assertEqual(handle.team_user_id, self.ben)
+        self.assertEqual(self.flags("Schon vergeben") & {BEN, ANNA}, {BEN})
+        # Taking it again, or mail nobody has, needs no word of what the list showed.
+        self.as_ben.client_team_take("INBOX", uidvalidity, [uid])
+        with self.assertRaises(UserError):
+            self.as_ben.client_team_take("INBOX", uidvalidity, [uid], {str(uid): "Anna"})
 
     def test_several_messages_are_assigned_at_once(self):
         for subject in ("Eins", "Zwei", "Drei"):
@@ -600,6 +627,31 @@ class TestTeamInboxRpc(RpcAttackCase):
             state=self.state,
             error="can only be assigned to members of its group",
         )
+
+    def test_a_member_cannot_take_mail_a_colleague_has_by_what_the_list_showed(self):
+        """Another member whose list shows the mail unassigned (or who says so) cannot take
+        it from its assignee over JSON-RPC; garbage for what the list showed is refused."""
+        self.sales.users += self.other
+        where = [[self.shared.id], "INBOX", self.uidvalidity, [self.uid]]
+        for seen in ([], [None], [{str(self.uid): False}], [{self.uid: 0}]):
+            with self.subTest(seen=seen):
+                self.assert_forgery_refused(
+                    self.other,
+                    "dynaoffice.mail.account",
+                    "client_team_take",
+                    where + seen,
+                    state=self.state,
+                    error="taken by Maria Member in the meantime",
+                )
+        for seen in ([str(self.uid)], {"x": self.member.id}, {str(self.uid): "Maria"}):
+            with self.subTest(seen=seen):
+                self.assert_forgery_refused(
+                    self.other,
+                    "dynaoffice.mail.account",
+                    "client_team_take",
+                    [*where, seen],
+                    state=self.state,
+                )
 
     def test_only_a_member_is_told_of_mail_open_too_long(self):
         """The responsible's activity "Mail open too long" names the mail (its subject): a

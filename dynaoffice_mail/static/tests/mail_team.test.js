@@ -102,6 +102,16 @@ describe("dynaoffice_mail client: team inbox", () => {
         expect(server.callsOf("client_team_page").length).toBeGreaterThan(pages);
     });
 
+    test("taking says who the list showed with each message, or nobody", async () => {
+        const server = teamServer({ client_team_states: () => ({ 1: BEN }) });
+        const { model } = await groupInbox(server);
+        await animationFrame();
+
+        await model.teamChange("take", null, [3, 1]);
+
+        expect(server.callsOf("client_team_take").at(-1).args[4]).toEqual({ 3: false, 1: 7 });
+    });
+
     test("a server without keywords is said to keep the state in Odoo only", async () => {
         await makeMockEnv(); // the notification is translated
         const server = teamServer();

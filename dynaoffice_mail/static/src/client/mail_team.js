@@ -158,7 +158,13 @@ export class MailTeam extends Reactive {
         if (kind === "assign") {
             answer = await this.services.rpc.call("client_team_assign", [...args, value]);
         } else if (kind === "take") {
-            answer = await this.services.rpc.call("client_team_take", args);
+            // Who the list showed each message with: the server refuses to take one that a
+            // colleague took since, rather than take it from them.
+            const shown = placeKey(place) === this.place;
+            const seen = Object.fromEntries(
+                uids.map((uid) => [uid, (shown && this.of(uid)?.user_id) || false])
+            );
+            answer = await this.services.rpc.call("client_team_take", [...args, seen]);
         } else {
             answer = await this.services.rpc.call("client_team_set_status", [...args, value]);
         }
