@@ -213,34 +213,42 @@ class DynaofficeMailMessage(models.Model):
 
     def action_assign_to_sender_contact(self):
         """Server action: each message to the one contact whose address is its sender."""
-        assigned = skipped = 0
+        assigned = skipped = gone = 0
         for handle in self:
             partner = handle._sender_contact()
             if len(partner) != 1 or not may_post_on(partner):
                 skipped += 1
                 continue
-            handle.assign_to_record("res.partner", partner.id)
-            assigned += 1
-        return self._assign_notification(assigned, skipped)
+            status, _message = handle.assign_to_record("res.partner", partner.id)[handle.id]
+            gone += status == "gone"
+            assigned += status != "gone"
+        return self._assign_notification(assigned, skipped, gone)
 
     def action_assign_to_replied_record(self):
         """Server action: each message that answers mail sent from Odoo to that mail's
         record, whatever its model (where the user may post on it)."""
-        assigned = skipped = 0
+        assigned = skipped = gone = 0
         for handle in self:
-            records = handle.account_id._assigner().replied_records(handle._ref())
+            assigner = handle.account_id._assigner()
+            # Read from the server, not from the reading cache of a message deleted since.
+            if not assigner.on_server(handle):
+                gone += 1
+                continue
+            records = assigner.replied_records(handle._ref())
             if len(records) != 1:
                 skipped += 1
                 continue
-            handle.assign_to_record(records[0]._name, records[0].id)
-            assigned += 1
-        return self._assign_notification(assigned, skipped)
+            status, _message = handle.assign_to_record(records[0]._name, records[0].id)[handle.id]
+            gone += status == "gone"
+            assigned += status != "gone"
+        return self._assign_notification(assigned, skipped, gone)
 
     def assign_to_record(self, res_model, res_id):
         """Post these messages into the chatter of one record, once each; for server
         actions and automation rules: `records.assign_to_record("res.partner", 7)`.
 
-        Returns {handle id: (status, mail.message)}, status "assigned" or "already".
+        Returns {handle id: (status, mail.message)}, status "assigned", "already" or
+        "gone" (the message is no longer on the server: nothing posted).
         """
         target = assign_target(self.env, res_model, res_id)
         results = {}
@@ -252,23 +260,19 @@ class DynaofficeMailMessage(models.Model):
         """A new record of `res_model` for each of these messages, prefilled from it (name
         from the subject, partner from the sender, description from the body; `values`
         win), the message then assigned to it; for server actions and automation rules:
-        `records.create_record_from_mail("crm.lead")`. Returns the new records."""
-        Model = creatable_model(self.env, res_model)
-        created = Model
-        for handle in self:
-            created |= handle.account_id._creator().create_from(handle, res_model, values)
-        return created
+        `records.create_record_from_mail("crm.lead")`. Returns the new records; a message
+        no longer on the server (deleted elsewhere since) makes none."""
+        return self._create_records_from_mail(res_model, values)[0]
 
     def action_create_record_from_mail(self, res_model, values=None):
         """Server action "Create a record from the mail": create_record_from_mail, and a
-        notification naming what was created."""
-        created = self.create_record_from_mail(res_model, values)
+        notification naming what was created (and the messages that are gone)."""
+        created, gone = self._create_records_from_mail(res_model, values)
         _ = self.env._
-        return _notification(
-            _("Create from mail"),
-            _("Created: %(records)s.", records="; ".join(created.mapped("display_name"))),
-            success=bool(created),
-        )
+        message = _("Created: %(records)s.", records="; ".join(created.mapped("display_name")))
+        if gone:
+            message += " " + _gone_message(self.env, len(gone))
+        return _notification(_("Create from mail"), message, success=bool(created) and not gone)
 
     def file_to_record(self, res_model, res_id, what="eml", part_numbers=None):
         """Store these messages as attachments of one record (the .eml file, the
@@ -495,6 +499,19 @@ class DynaofficeMailMessage(models.Model):
         """These handles by (account, folder, UIDVALIDITY): one team call each."""
         return self.grouped(lambda h: (h.account_id, h.folder, h.uidvalidity))
 
+    def _create_records_from_mail(self, res_model, values=None):
+        """(the records create_record_from_mail makes, the handles whose message is gone):
+        the message's text may still be in the reading cache, its record would be made
+        without the mail in its chatter."""
+        Model = creatable_model(self.env, res_model)
+        created = Model
+        present = self.browse()
+        for account, handles in self.grouped("account_id").items():
+            present |= account._assigner().on_server(handles)
+        for handle in self.filtered(lambda handle: handle in present):
+            created |= handle.account_id._creator().create_from(handle, res_model, values)
+        return created, self - present
+
     def _ref(self):
         """Where the handle says its message is."""
         self.ensure_one()
@@ -631,16 +648,19 @@ class DynaofficeMailMessage(models.Model):
         )
 
     @api.model
-    def _assign_notification(self, assigned, skipped):
+    def _assign_notification(self, assigned, skipped, gone=0):
+        _ = self.env._
         if skipped:
-            message = self.env._(
+            message = _(
                 "Messages assigned: %(assigned)s; left alone (no single match): %(skipped)s.",
                 assigned=assigned,
                 skipped=skipped,
             )
         else:
-            message = self.env._("Messages assigned: %(assigned)s.", assigned=assigned)
-        return _notification(self.env._("Assign mail"), message, success=bool(assigned))
+            message = _("Messages assigned: %(assigned)s.", assigned=assigned)
+        if gone:
+            message += " " + _gone_message(self.env, gone)
+        return _notification(_("Assign mail"), message, success=bool(assigned) and not gone)
 
     @api.model
     def _file_notification(self, filed, already, skipped_note=None):
@@ -655,6 +675,13 @@ class DynaofficeMailMessage(models.Model):
         return _notification(
             _("File into documents"), " ".join(parts), success=bool(filed or already)
         )
+
+
+def _gone_message(env, gone):
+    """What a server action says of `gone` messages no longer on the mail server."""
+    if gone == 1:
+        return env._("1 message is no longer on the mail server.")
+    return env._("%(count)s messages are no longer on the mail server.", count=gone)
 
 
 def _notification(title, message, success):

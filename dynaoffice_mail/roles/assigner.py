@@ -162,16 +162,13 @@ class Assigner(Role):
                 self.env._("Assign between 1 and %(count)s messages at a time.", count=MAX_ASSIGN)
             )
         target = assign_target(self.env, res_model, res_id)
-        handles = self._on_server(self.env[HANDLE]._for_messages(self.account, refs))
+        handles = self.env[HANDLE]._for_messages(self.account, refs)
         posted = self.assign_handles(self.env[HANDLE].union(*handles.values()), target)
         results = {}
         for ref in refs:
             handle = handles.get(ref)
-            if handle is None:
-                results[ref.uid] = {"status": "gone", "mail_message_id": False}
-                continue
-            status, message = posted[handle.id]
-            results[ref.uid] = {"status": status, "mail_message_id": message.id}
+            status, message = posted[handle.id] if handle else ("gone", self.env["mail.message"])
+            results[ref.uid] = {"status": status, "mail_message_id": message.id or False}
         return results
 
     def assignments(self, refs):
@@ -256,11 +253,24 @@ class Assigner(Role):
 
     def assign_handles(self, handles, target):
         """Post the messages of `handles` (this account's) into `target`'s chatter, once
-        each, and mark them assigned on the server: {handle id: (status, mail.message)}."""
-        results = {handle.id: self._assign_one(handle, target) for handle in handles}
-        for group in handles.grouped(lambda h: (h.folder, h.uidvalidity)).values():
+        each, and mark them assigned on the server: {handle id: (status, mail.message)},
+        status "assigned", "already", or "gone" (no longer on the server; no message)."""
+        present = self.on_server(handles)
+        results = {handle.id: ("gone", self.env["mail.message"]) for handle in handles - present}
+        results.update({handle.id: self._assign_one(handle, target) for handle in present})
+        for group in present.grouped(lambda h: (h.folder, h.uidvalidity)).values():
             self.mark_assigned([handle._ref() for handle in group])
         return results
+
+    def on_server(self, handles):
+        """The handles of `handles` (this account's) whose message is still on the server:
+        a handle made before (an earlier assignment) outlives a message another mail
+        program deleted, and the message's text may still be in the reading cache."""
+        present = self.env[HANDLE]
+        for group in handles.grouped(lambda h: (h.folder, h.uidvalidity)).values():
+            listed = self.summaries([handle._ref() for handle in group])
+            present |= group.filtered(lambda handle, listed=listed: handle.uid in listed)
+        return present
 
     def summaries(self, refs):
         """{uid: MessageSummary} of messages of one folder (listed under one UIDVALIDITY)
@@ -587,19 +597,6 @@ class Assigner(Role):
             (lead, "lead", _("Opportunity") if lead.type == "opportunity" else _("Lead"))
             for lead in leads
         ]
-
-    def _on_server(self, handles):
-        """{ref: handle} of `handles` whose message is still on the server: a handle made
-        before (an earlier assignment) outlives a message another mail program deleted,
-        and the message's text may still be in the reading cache."""
-        by_folder = {}
-        for ref in handles:
-            by_folder.setdefault((ref.folder, ref.uidvalidity), []).append(ref)
-        present = {}
-        for group in by_folder.values():
-            listed = self.summaries(group)
-            present.update({ref: handles[ref] for ref in group if ref.uid in listed})
-        return present
 
     def _handles(self, refs):
         """The handles that exist for `refs` (none are made)."""

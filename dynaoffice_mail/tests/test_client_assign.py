@@ -74,6 +74,18 @@ class TestClientAssign(MailServerCase):
         finally:
             client.logout()
 
+    def delete_elsewhere(self, uid, folder="INBOX"):
+        """Another mail program deletes the personal mailbox's message `uid` for good."""
+        context = ssl.create_default_context(cadata=self.ca_pem)
+        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
+        client.login(self.personal.imap_user, self.personal._decrypted_password("imap_password"))
+        try:
+            client.select_folder(folder)
+            client.delete_messages([uid])
+            client.expunge()
+        finally:
+            client.logout()
+
     def offer_with_files(self, subject, sender=None, message_id=None):
         """An HTML offer with an inline logo, a tracking pixel and a PDF, sent at 09:30 CET."""
         message = email.message.EmailMessage()
@@ -363,15 +375,7 @@ class TestClientAssign(MailServerCase):
         uidvalidity, gone = self.find("Schon zugeordnet")
         _uidvalidity, kept = self.find("Noch da")
         self.account.client_assign("INBOX", uidvalidity, [gone], "res.partner", self.customer.id)
-        context = ssl.create_default_context(cadata=self.ca_pem)
-        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
-        client.login(self.personal.imap_user, self.personal._decrypted_password("imap_password"))
-        try:
-            client.select_folder("INBOX")
-            client.delete_messages([gone])
-            client.expunge()
-        finally:
-            client.logout()
+        self.delete_elsewhere(gone)
         result = self.account.client_assign(
             "INBOX", uidvalidity, [gone, kept], "res.partner", self.project.id
         )
@@ -485,6 +489,50 @@ class TestClientAssign(MailServerCase):
             active_model="dynaoffice.mail.message", active_ids=list(handles.values())
         ).run()
         self.assertEqual(self.env["mail.message"].search_count(in_chatter), 2)
+
+    def test_server_actions_report_mail_deleted_elsewhere_as_gone(self):
+        """The list still shows a message another mail program deleted since, its text is
+        still in the reading cache: "Assign to sender's contact" and "Assign to the record
+        it answers" post it nowhere and say it is gone; the other messages are assigned."""
+        sent = self.project.with_user(self.owner).message_post(
+            body="Unser Angebot", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        for subject in ("Re: Angebot (gelöscht)", "Re: Angebot (bleibt)"):
+            reply = build_message(subject, sender=self.customer_address).replace(
+                b"Subject:", b"In-Reply-To: " + sent.message_id.encode() + b"\nSubject:"
+            )
+            self.deliver(reply)
+        page = self.account.client_page("INBOX", search={"subject": "Re: Angebot"})
+        uidvalidity = page["uidvalidity"]
+        uid_of = {row["subject"]: row["uid"] for row in page["messages"]}
+        gone, kept = uid_of["Re: Angebot (gelöscht)"], uid_of["Re: Angebot (bleibt)"]
+        handles = self.account.client_message_handles("INBOX", uidvalidity, [gone, kept])
+        self.account.client_message("INBOX", uidvalidity, gone)  # read: in the cache
+        self.delete_elsewhere(gone)
+
+        for xmlid, record in (
+            ("dynaoffice_mail_message_action_assign_sender_contact", self.customer),
+            ("dynaoffice_mail_message_action_assign_replied_record", self.project),
+        ):
+            with self.subTest(action=xmlid):
+                action = self.env.ref(f"dynaoffice_mail.{xmlid}").with_user(self.owner)
+                result = action.with_context(
+                    active_model="dynaoffice.mail.message",
+                    active_ids=[handles[gone], handles[kept]],
+                ).run()
+                self.assertEqual(
+                    result["params"]["message"],
+                    "Messages assigned: 1. 1 message is no longer on the mail server.",
+                )
+                self.assertEqual(result["params"]["type"], "warning")
+                posted = self.env["mail.message"].search(
+                    [
+                        ("model", "=", "res.partner"),
+                        ("res_id", "=", record.id),
+                        ("message_type", "=", "email"),
+                    ]
+                )
+                self.assertEqual(posted.mapped("subject"), ["Re: Angebot (bleibt)"])
 
     # -- access ---------------------------------------------------------------------------
 

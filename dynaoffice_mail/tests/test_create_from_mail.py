@@ -301,6 +301,38 @@ class TestCreateFromMail(RpcAttackCase):
         self.assertNotIn("Create a lead from this mail", {a["name"] for a in member_actions})
         self.assertIn("Assign to sender's contact", {a["name"] for a in member_actions})
 
+    def test_server_action_creates_nothing_from_mail_deleted_elsewhere(self):
+        """The list still shows a message another mail program deleted since, its text is
+        still in the reading cache: no lead is made of it (it would lack the mail), the
+        notification says it is gone, the other message gets its lead."""
+        self.deliver(build_message("Anfrage Wintergarten", sender=self.customer_address))
+        self.deliver(build_message("Anfrage Terrasse", sender=self.customer_address))
+        page = self.account.client_page("INBOX", sort="subject", reverse=False)
+        uid_of = {m["subject"]: m["uid"] for m in page["messages"]}
+        gone, kept = uid_of["Anfrage Wintergarten"], uid_of["Anfrage Terrasse"]
+        handle_ids = self.handle_ids(page["uidvalidity"], [gone, kept])
+        self.account.client_message("INBOX", page["uidvalidity"], gone)  # read: in the cache
+        context = ssl.create_default_context(cadata=self.ca_pem)
+        client = imapclient.IMAPClient("localhost", port=self.ports.imaps, ssl_context=context)
+        client.login(self.personal_address, self.personal_password)
+        try:
+            client.select_folder("INBOX")
+            client.delete_messages([gone])
+            client.expunge()
+        finally:
+            client.logout()
+
+        action = self.env.ref("dynaoffice_mail.dynaoffice_mail_message_action_create_lead")
+        result = self.run_action(action, self.owner, handle_ids)
+
+        self.assertEqual(
+            result["params"]["message"],
+            "Created: Anfrage Terrasse. 1 message is no longer on the mail server.",
+        )
+        self.assertEqual(result["params"]["type"], "warning")
+        leads = self.env["crm.lead"].search([("name", "like", "Anfrage ")])
+        self.assertEqual(leads.mapped("name"), ["Anfrage Terrasse"])
+
     def test_server_action_creates_a_task_in_the_chosen_project(self):
         self.deliver(self.inquiry("Undichtes Dach Halle 2"))
         uidvalidity, uid = self.find("Undichtes Dach Halle 2")
