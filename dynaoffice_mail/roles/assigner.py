@@ -329,27 +329,32 @@ class Assigner(Role):
             return False
 
     def correspondence(self, addresses, limit):
-        """[(FolderMatches, [Folder])] of the account's folders (Trash, Junk and Drafts
-        left out), each with the listed folders along its path (to name it as the client's
-        folder tree does: "Posteingang / Projekte")."""
+        """([(FolderMatches, [Folder])], folders searched, folders to search) of the
+        account's folders (Trash, Junk, Drafts and empty folders left out, at most
+        MAX_SEARCH_FOLDERS), each with the listed folders along its path (to name it as the
+        client's folder tree does: "Posteingang / Projekte"); a folder the server refuses
+        to search is not counted as searched."""
 
         def search(client):
             listed = folders.list_folders(client)
             names = [
                 folder.name
                 for folder in listed
-                if folder.selectable and folder.special_use not in SKIPPED_FOLDERS
+                if folder.selectable
+                and folder.special_use not in SKIPPED_FOLDERS
+                and folder.total != 0
             ]
-            matches = []
+            matches, searched = [], 0
             for name in names[:MAX_SEARCH_FOLDERS]:
                 try:
                     found = assigning.search_correspondence(client, name, addresses, limit=limit)
                 except (mail_errors.ProtocolError, mail_errors.LimitExceededError) as error:
                     _logger.info("Searching %s in %s failed: %s", name, self.account.name, error)
                     continue
+                searched += 1
                 if found.total:
                     matches.append((found, _folders_along(listed, name)))
-            return matches
+            return matches, searched, len(names)
 
         return self.run(search, safe=True)
 
@@ -655,7 +660,9 @@ def search_partner_mail(env, partner_id, limit):
     of matches and the newest `limit` of them, as the message list shows them (each
     with its `ref`).
 
-    An account that cannot be reached is reported in "errors", the others still answer.
+    An account that cannot be reached is reported in "errors", the others still answer;
+    so is one of which not every folder was searched, as the search in all folders says it
+    (roles/searcher.py), lest "no mail of this contact" be said of folders not looked at.
     """
     partner = env["res.partner"].browse(int(partner_id)).exists()
     if not partner:
@@ -668,12 +675,25 @@ def search_partner_mail(env, partner_id, limit):
         return answer
     for account in env["dynaoffice.mail.account"].search([]).filtered("can_use"):
         try:
-            matches = account._assigner().correspondence(addresses, limit)
+            matches, searched, total = account._assigner().correspondence(addresses, limit)
         except UserError as error:
             answer["errors"].append(
                 {"account_id": account.id, "account_name": account.name, "error": str(error)}
             )
             continue
+        if searched < total:
+            answer["errors"].append(
+                {
+                    "account_id": account.id,
+                    "account_name": account.name,
+                    "error": env._(
+                        "Only %(searched)s of its %(total)s folders were searched. Open a "
+                        "folder to search in it.",
+                        searched=searched,
+                        total=total,
+                    ),
+                }
+            )
         for found, path_folders in matches:
             result = folder_matches_json(account, found.folder, path_folders, found)
             answer["results"].append(result)

@@ -5,6 +5,7 @@ import datetime
 import email.message
 import secrets
 import ssl
+from unittest.mock import patch
 
 import imapclient
 
@@ -14,6 +15,7 @@ from odoo.tests import tagged
 from odoo.addons.mail.tests.common import mail_new_test_user
 from odoo.addons.mail.tools.discuss import Store
 
+from ..roles import assigner
 from .common import MailServerCase, build_message
 from .test_client_reading import MALFORMED
 
@@ -657,6 +659,30 @@ class TestClientAssign(MailServerCase):
         )
         action = self.company.with_user(self.member).action_dynaoffice_mail_search_mailboxes()
         self.assertEqual(action["params"], {"search_partner_id": self.company.id})
+
+    def test_search_mailboxes_says_of_a_mailbox_that_not_all_its_folders_were_searched(self):
+        """At most MAX_SEARCH_FOLDERS folders of a mailbox are searched for a contact's mail:
+        beyond them the answer says so of that mailbox, as the search in all folders does,
+        rather than letting "no mail of this contact" stand for folders never looked at."""
+        self.deliver(build_message("Von Jürgen", sender=self.customer_address))
+        self.deliver(build_message("Auch von Jürgen", sender=self.customer_address), folder="Sent")
+        found = self.env["dynaoffice.mail.account"].with_user(self.owner)
+        answer = found.client_search_partner_mail(self.customer.id)
+        self.assertEqual(answer["errors"], [])
+        self.assertEqual(len(answer["results"]), 2)
+
+        with patch.object(assigner, "MAX_SEARCH_FOLDERS", 1):
+            answer = found.client_search_partner_mail(self.customer.id)
+
+        self.assertEqual(len(answer["results"]), 1)
+        (note,) = answer["errors"]
+        self.assertEqual(
+            (note["account_id"], note["account_name"]), (self.personal.id, self.personal.name)
+        )
+        self.assertRegex(
+            note["error"],
+            r"^Only 1 of its [2-9] folders were searched\. Open a folder to search in it\.$",
+        )
 
     def test_search_mailboxes_finds_the_mail_of_a_contact_at_an_internationalised_domain(self):
         # The contact's address as the user typed it; mail carries the domain as punycode.
