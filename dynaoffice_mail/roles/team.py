@@ -390,7 +390,12 @@ class Team(Role):
                     user=taker.sudo().name,
                 )
             ) from error
-        if len(found) != len(set(refs)):
+        handles = self.env[HANDLE].union(*found.values())
+        # A handle made before (notes, an assignment to a record) outlives a message another
+        # mail program deleted since the list showed it: it would be assigned, and waited
+        # for in an activity, though nobody can open it any more.
+        present = Assigner(self.account).on_server(handles)
+        if len(found) != len(set(refs)) or present != handles:
             _ = self.env._
             reason = _(
                 "the message was already moved or deleted (in another window or by another "
@@ -399,7 +404,7 @@ class Team(Role):
             raise UserError(
                 _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
             )
-        return self.env[HANDLE].union(*found.values())
+        return handles
 
     def _taken_meanwhile(self, refs):
         """Whom another request assigned one of `refs` (one folder) to, as committed (this

@@ -536,6 +536,34 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
             self.as_anna.client_team_assign("INBOX", uidvalidity, [uid], self.ben.id)
         self.assertFalse(self.handle("Weg"))
 
+    def test_mail_with_notes_another_program_deleted_is_refused_and_nobody_waits_for_it(self):
+        """The mail has a handle already (the team's notes on it); deleted by another mail
+        program while Anna's list still shows it, taking it is refused: no assignee, no
+        "Answer this mail" for mail nobody can open any more."""
+        self.deliver("Notiert und weg")
+        uidvalidity, uid = self.find("Notiert und weg")
+        self.as_anna.client_notes("INBOX", uidvalidity, uid)
+        handle = self.handle("Notiert und weg")
+        self.assertTrue(handle)
+        client = self.imap(self.shared_address, self.shared_password)
+        try:
+            client.select_folder("INBOX")
+            client.delete_messages([uid])
+            client.expunge()
+        finally:
+            client.logout()
+
+        for call, args in (
+            ("client_team_take", ()),
+            ("client_team_assign", (self.ben.id,)),
+            ("client_team_set_status", ("waiting",)),
+        ):
+            with self.subTest(call=call), self.assertRaisesRegex(UserError, "moved or deleted"):
+                getattr(self.as_anna, call)("INBOX", uidvalidity, [uid], *args)
+        self.assertFalse(handle.team_user_id)
+        self.assertFalse(handle.team_status)
+        self.assertFalse(self.answer_activities(handle))
+
     # -- keywords ---------------------------------------------------------------------------
 
     def test_a_server_that_keeps_no_keywords_leaves_the_state_in_odoo(self):
