@@ -295,6 +295,13 @@ class Mailbox(Role):
             )
         if view.html:
             body = Markup(self._sanitized_body(view, ref, allow_remote=allow_remote).html)
+        elif view.error and view.raw_source:
+            # As the reading pane shows it: what is wrong, and the source to read instead.
+            body = Markup("<p><strong>{}</strong></p><h2>{}</h2><pre>{}</pre>").format(
+                env._("This message is malformed and cannot be shown as intended."),
+                env._("Message source"),
+                view.raw_source,
+            )
         else:
             body = Markup("<pre>{}</pre>").format(view.text or "")
         names = [each.filename for each in view.attachments if not (each.inline and view.html)]

@@ -99,6 +99,37 @@ class TestClientPrint(HttpCase, MailServerCase):
             self.assertNotIn(b"Unser Angebot", response.content)
             self.assertNotIn(b"Angebot &amp; Preise", response.content)
 
+    def test_a_malformed_message_prints_with_its_source(self):
+        """The reading pane shows a message it cannot take apart with its source; printed,
+        it was a blank page under its headers."""
+        malformed = (
+            b"From: Broken <broken@example.com>\r\nSubject: Kaputt\r\nMIME-Version: 1.0\r\n"
+            + b"".join(
+                f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n'.encode()
+                for i in range(40)
+            )
+            + b"Content-Type: text/plain\r\n\r\nDer Text <b>innen</b>\r\n"
+        )
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Kaputt", malformed, set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Kaputt")
+        message = account.client_message("Kaputt", page["uidvalidity"], page["messages"][0]["uid"])
+        self.assertTrue(message["error"])
+        self.env["res.lang"]._activate_lang("de_DE")
+        addon = self.env["ir.module.module"].search([("name", "=", "dynaoffice_mail")])
+        addon._update_translations(["de_DE"])
+        self.owner.lang = "de_DE"
+        self.authenticate(self.owner.login, self.owner.login)
+        response = self.url_open(message["print_url"])
+        self.assertEqual(response.status_code, 200)
+        page = response.text
+        self.assertIn("Diese E-Mail ist fehlerhaft aufgebaut", page)
+        self.assertIn("Quelltext der E-Mail", page)
+        self.assertIn("Der Text &lt;b&gt;innen&lt;/b&gt;", page)
+        self.assertNotIn("<b>innen", page)
+
     def test_a_malformed_reference_is_refused(self):
         self.authenticate(self.owner.login, self.owner.login)
         url = self.message["print_url"].replace("uid=", "uid=x")
