@@ -356,8 +356,12 @@ class Mailbox(Role):
         return bool(address) and self.env["dynaoffice.mail.trusted.sender"]._is_trusted(address)
 
     def _sanitized_body(self, view, ref, allow_remote):
+        # In any case, as reading.py tells the body's images from attachments: an image
+        # kept out of the attachments because the body shows it must be shown there.
+        by_lower = {content_id.lower(): part for content_id, part in view.cid_parts.items()}
+
         def cid_url(content_id):
-            part = view.cid_parts.get(content_id)
+            part = view.cid_parts.get(content_id) or by_lower.get(content_id.lower())
             return self.url("part", ref, part=part) if part else None
 
         return html.sanitize_html(view.html or "", cid_url=cid_url, allow_remote=allow_remote)

@@ -6,6 +6,8 @@ user and an administrator.
 
 import base64
 import datetime
+import html
+import re
 import secrets
 from email.message import EmailMessage
 
@@ -296,6 +298,32 @@ class TestClientRoutes(HttpCase, MailServerCase):
         )
         self.assertIn("tracker.example.net", allowed.text)
         self.assertNotIn("<script", allowed.text)
+
+    def test_a_picture_named_in_another_case_shows_in_the_body(self):
+        """The body names its picture "cid:logo.bild@example.com", the part says
+        <Logo.Bild@Example.COM>: taken for the body's (not listed as an attachment), it
+        was not shown there either, so the user saw it nowhere."""
+        message = EmailMessage()
+        message["From"] = "news@example.com"
+        message["Subject"] = "Logo in anderer Schreibweise"
+        message.set_content("Text")
+        message.add_alternative(
+            "<p>Unser Logo:</p><img src='cid:logo.bild@example.com' alt='Logo'>", subtype="html"
+        )
+        message.get_payload()[1].add_related(PNG, "image", "png", cid="<Logo.Bild@Example.COM>")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Logos", message.as_bytes(), set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Logos")
+        shown = account.client_message("Logos", page["uidvalidity"], page["messages"][0]["uid"])
+        self.assertEqual([a["inline"] for a in shown["attachments"]], [True])
+        self.authenticate(self.owner.login, self.owner.login)
+        body = self.url_open(shown["body_url"]).text
+        sources = re.findall(r'<img[^>]* src="([^"]*)"', body)
+        self.assertEqual(len(sources), 1, body)
+        self.assertTrue(sources[0].startswith(f"/dynaoffice_mail/part/{self.personal.id}?"))
+        self.assertEqual(self.url_open(html.unescape(sources[0])).content, PNG)
 
     def test_attachment_download_preview_and_original(self):
         self.authenticate(self.owner.login, self.owner.login)
