@@ -33,6 +33,45 @@ FIRST_MAIL_YEAR = 1900
 _TWO_DIGIT_YEARS = range(1969, 2069)
 # Codecs that are no charset of mail text: decoding with them would turn escapes into text.
 _NOT_TEXT_CODECS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
+# Charset names mail programs write that Python knows as a smaller charset than the one they
+# mean, or not at all, read as browsers and Thunderbird read them (WHATWG Encoding Standard):
+# the euro sign and typographic quotes of Windows in "iso-8859-1" mail (Latin-1 has control
+# characters there), Chinese, Korean and Japanese mail named after the older standard but
+# written in its Windows superset, Mac names; Outlook's Hebrew "iso-8859-8-i" and Thai
+# "windows-874" too, which Python knows only once Odoo has taught it (odoo/_monkeypatches).
+_CHARSET_ALIASES = {
+    **dict.fromkeys(
+        ("iso-8859-8-i", "iso-8859-8-e", "csiso88598i", "csiso88598e", "logical", "visual"),
+        "iso8859-8",
+    ),
+    **dict.fromkeys(("iso-8859-6-i", "iso-8859-6-e", "csiso88596i", "csiso88596e"), "iso8859-6"),
+    **dict.fromkeys(("windows-874", "dos-874", "iso-8859-11", "iso8859-11", "tis-620"), "cp874"),
+    **dict.fromkeys(
+        ("iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "cp819", "csisolatin1"),
+        "cp1252",
+    ),
+    **dict.fromkeys(("iso-8859-9", "iso8859-9", "iso_8859-9", "latin5", "l5"), "cp1254"),
+    **dict.fromkeys(("x-cp1250",), "cp1250"),
+    **dict.fromkeys(("x-cp1251",), "cp1251"),
+    **dict.fromkeys(("x-mac-roman", "mac"), "mac-roman"),
+    **dict.fromkeys(("x-mac-cyrillic", "x-mac-ukrainian"), "mac-cyrillic"),
+    **dict.fromkeys(
+        ("shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "windows-31j", "x-ms-cp932"),
+        "cp932",
+    ),
+    **dict.fromkeys(("x-euc-jp",), "euc_jp"),
+    **dict.fromkeys(
+        ("gb2312", "gb_2312", "gb_2312-80", "csgb2312", "chinese", "gbk", "x-gbk"), "gb18030"
+    ),
+    **dict.fromkeys(
+        ("euc-kr", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "korean"),
+        "cp949",
+    ),
+    **dict.fromkeys(
+        ("unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"),
+        "utf-8",
+    ),
+}
 
 
 def to_text(value: bytes | str | int | None) -> str:
@@ -156,15 +195,28 @@ def _word_bytes(encoding: str, encoded: str) -> bytes | None:
     return _Q_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), data.replace(b"_", b" "))
 
 
+def mail_codec(charset: str | None) -> str | None:
+    """The Python codec that reads text of the MIME charset `charset` as mail programs mean
+    it (see _CHARSET_ALIASES), or None for none fit for mail text (unknown, or a codec for
+    other purposes: a charset naming one is nonsense or an attempt to have escapes read)."""
+    name = (charset or "").strip().strip("\"'").lower()
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(_CHARSET_ALIASES.get(name, name))
+    except (LookupError, ValueError):
+        return None
+    if info.name in _NOT_TEXT_CODECS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
 def _decode_chunk(chunk: bytes, charset: str) -> str:
-    try:
-        codec = codecs.lookup(charset)
-    except (LookupError, ValueError):  # a charset Python does not know
-        return chunk.decode("utf-8", "replace")
-    if codec.name in _NOT_TEXT_CODECS or not getattr(codec, "_is_text_encoding", True):
+    codec = mail_codec(charset)
+    if codec is None:  # a charset Python does not know
         return chunk.decode("utf-8", "replace")
     try:
-        return chunk.decode(codec.name, "replace")
+        return chunk.decode(codec, "replace")
     except (LookupError, ValueError, TypeError):
         return chunk.decode("utf-8", "replace")
 
@@ -220,6 +272,8 @@ def decode_params(pairs) -> dict[str, str]:
     params = {}
     for name, value in decoded:
         if isinstance(value, tuple):
+            # RFC 2231's charset as the words' (the email package knows fewer names).
+            value = (mail_codec(value[0]) or value[0], *value[1:])
             try:
                 value = email.utils.collapse_rfc2231_value(value)
             except UnicodeError:  # a codec that cannot replace what it fails to read (idna)

@@ -31,7 +31,14 @@ from .exceptions import (
     MessageNotFoundError,
     ProtocolError,
 )
-from .headers import clean_text, decode_header_text, placeable_moment, sent_moment, to_text
+from .headers import (
+    clean_text,
+    decode_header_text,
+    mail_codec,
+    placeable_moment,
+    sent_moment,
+    to_text,
+)
 from .names import eml_filename, safe_filename
 from .structure import MessagePart, parse_bodystructure
 
@@ -42,9 +49,6 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 _HTML_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
-# Codecs Python has for other purposes than mail text; a charset parameter naming them is
-# nonsense or an attempt to have backslash escapes or IDNA interpreted.
-_NOT_MAIL_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined"}
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 # Characters on a line of base64 in mail (RFC 2045's limit, which encoders fill).
 _BASE64_LINE = 76
@@ -513,20 +517,6 @@ def _decode_transfer(data: bytes, encoding: str | None) -> bytes:
         raise _UndecodableError(f"The message text could not be decoded ({error}).") from error
 
 
-def _text_codec(charset: str | None) -> str | None:
-    """The Python codec for a MIME charset, or None if there is none fit for mail text."""
-    name = (charset or "").strip().strip("\"'").lower()
-    if not name:
-        return None
-    try:
-        info = codecs.lookup(name)
-    except (LookupError, ValueError):
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_MAIL_CHARSETS:
-        return None
-    return info.name
-
-
 def decode_text(data: bytes, charset: str | None, *, complete: bool = True) -> str:
     """Text in its declared charset; never raises.
 
@@ -535,7 +525,7 @@ def decode_text(data: bytes, charset: str | None, *, complete: bool = True) -> s
     any bytes. `complete=False` drops a character cut in half at the end (a body cut at
     its size limit) instead of calling the whole text undecodable.
     """
-    codec = _text_codec(charset)
+    codec = mail_codec(charset)
     for candidate in dict.fromkeys(name for name in (codec, "utf-8") if name):
         try:
             return codecs.getincrementaldecoder(candidate)().decode(data, final=complete)

@@ -113,7 +113,7 @@ def test_clean_text_table(text, one_line, multiline):
         (b"=?utf-8?q?a=00b?=", "ab"),
         (b"=?utf-8?b?" + base64.b64encode(b"a\r\nBcc: x") + b"?=", "a Bcc: x"),
         (b"=?utf-7?q?+2AA-x?=", "\ufffdx"),
-        (b"=?iso-8859-1?q?=85=9F?= ok", "ok"),
+        (b"=?utf-8?q?=C2=85=C2=9F?= ok", "ok"),  # C1 controls (NEL, APC)
         (b"Roh\x00\x80", "Roh"),  # raw bytes, not UTF-8: read as Latin-1
         (HOSTILE_SUBJECT, CLEAN_SUBJECT),
     ],

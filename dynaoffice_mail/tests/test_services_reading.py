@@ -103,6 +103,26 @@ def _eight_bit(subject, charset, body: bytes):
     ).encode() + body
 
 
+def _chinese():
+    """Chinese mail declared "gb2312" whose text, sender and file name use characters only
+    GBK has (as nearly every Chinese mail program writes them): "镕" among them."""
+    name = base64.b64encode("朱镕基".encode("gbk")).decode()
+    file_name = "".join(f"%{byte:02X}" for byte in "镕发票".encode("gbk"))
+    head = (
+        f"From: =?gb2312?B?{name}?= <zhu@example.org>\r\nSubject: Zhongwen\r\n"
+        f"Date: {format_datetime(NOW)}\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        "Content-Type: text/plain; charset=gb2312\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n\r\n"
+    )
+    tail = (
+        "--b\r\nContent-Type: application/pdf\r\n"
+        f"Content-Disposition: attachment; filename*=gb2312''{file_name}.pdf\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+    )
+    return head.encode() + "朱镕基的发票\r\n".encode("gbk") + tail.encode()
+
+
 def _rich():
     message = _message("Angebot mit Anhang")
     message.set_content("Hallo, anbei das Angebot.")
@@ -138,6 +158,11 @@ MESSAGES = {
     "unknown-utf8": _eight_bit("Unbekannt UTF-8", "x-klingon", "Grüße aus Köln".encode()),
     "unknown-latin1": _eight_bit("Unbekannt", "x-klingon", "Grüße aus Köln".encode("latin-1")),
     "rich": _rich(),
+    "euro": _eight_bit("Euro", "iso-8859-1", "Preis: 100 € – „netto“".encode("cp1252")),
+    "chinese": _chinese(),
+    "korean": _eight_bit("Hangeul", "ks_c_5601-1987", "똠방각하".encode("cp949")),
+    "japanese": _eight_bit("Nihongo", "shift_jis", "①番の会議室".encode("cp932")),
+    "mac": _eight_bit("Mac", "x-mac-roman", "Grüße".encode("mac-roman")),
     "two-texts": _two_texts(),
     "nested": nested_message(
         limits.MAX_DEPTH + 5,
@@ -280,6 +305,30 @@ def test_charsets_declared_wrong_or_unknown_still_read(reading_box, name):
     view = read_message(client, "INBOX", uidvalidity, uids[name])
     assert view.text.strip() == "Grüße aus Köln"
     assert view.error is None
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("euro", "Preis: 100 € – „netto“"),
+        ("chinese", "朱镕基的发票"),
+        ("korean", "똠방각하"),
+        ("japanese", "①番の会議室"),
+        ("mac", "Grüße"),
+    ],
+)
+def test_charsets_are_read_as_mail_programs_mean_them(reading_box, name, expected):
+    """Windows' euro sign and quotes in mail declared "iso-8859-1" (Latin-1 has control
+    characters there, which were dropped); Chinese, Korean and Japanese mail declared by
+    the older standard but written in its Windows superset, as Outlook and others do (the
+    characters only the superset has were "?"); "x-mac-roman", a name Python lacks."""
+    client, uidvalidity, uids = reading_box
+    view = read_message(client, "INBOX", uidvalidity, uids[name])
+    assert view.text.strip() == expected
+    assert view.error is None
+    if name == "chinese":
+        assert view.from_ == (Address("朱镕基", "zhu@example.org"),)
+        assert [attachment.filename for attachment in view.attachments] == ["镕发票.pdf"]
 
 
 def test_attachments_with_sizes_rfc2231_names_and_inline_images(reading_box):
