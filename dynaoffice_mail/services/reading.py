@@ -46,6 +46,11 @@ _PART_NUMBER = re.compile(r"[1-9][0-9]{0,8}(?:\.[1-9][0-9]{0,8}){0,99}")
 # No control character in it: a Message-ID is printable, and PostgreSQL stores no NUL.
 _MESSAGE_ID = re.compile(r"<[^<>\s\x00-\x1f\x7f-\x9f]+>")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+# A sender's name that is an address itself and not quoted, as many web forms and shops
+# write it: "info@shop.example <noreply@shop.example>". The email package reads two
+# addresses there; mail programs read one, named by the first (see _addresses). Neither a
+# comma nor a second "@" in the name: one pass over a header, however hostile.
+_ADDRESS_AS_NAME = re.compile(r'(^|,)(\s*)([^\s",:;<>()\\@][^",:;<>()\\@]*@[^",:;<>()\\@]*)<')
 _HTML_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE
 )
@@ -579,7 +584,9 @@ def _header_text(header, name: str) -> str:
 
 
 def _addresses(header, name: str) -> tuple[Address, ...]:
-    values = [str(value) for value in header.get_all(name) or ()]
+    values = [
+        _ADDRESS_AS_NAME.sub(_quoted_name, str(value)) for value in header.get_all(name) or ()
+    ]
     if not values:
         return ()
     try:
@@ -591,6 +598,11 @@ def _addresses(header, name: str) -> tuple[Address, ...]:
         for display, address in pairs
         if display or address
     )
+
+
+def _quoted_name(match: re.Match) -> str:
+    name = match[3].rstrip()
+    return f'{match[1]}{match[2]}"{name}"{match[3][len(name) :]}<'
 
 
 def _date(value: str) -> datetime.datetime | None:

@@ -325,6 +325,31 @@ class TestClientRoutes(HttpCase, MailServerCase):
         self.assertTrue(sources[0].startswith(f"/dynaoffice_mail/part/{self.personal.id}?"))
         self.assertEqual(self.url_open(html.unescape(sources[0])).content, PNG)
 
+    def test_a_sender_named_by_an_address_is_one_sender(self):
+        """Shops and web forms write "info@shop.example <noreply@shop.example>" unquoted:
+        the reading pane showed two senders, offered no "always show remote content" for
+        the sender, and a reply went to info@shop.example too, which is only the name."""
+        raw = (
+            b"From: info@shop.example <noreply@shop.example>\r\n"
+            b"To: owner@example.com <owner@example.com>\r\n"
+            b"Subject: Ihre Bestellung\r\n\r\nDanke!\r\n"
+        )
+        self.servers.dovecot.write_messages(self.personal_address, [("Shop", raw, set(), RECEIVED)])
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Shop")
+        uid = page["messages"][0]["uid"]
+        message = account.client_message("Shop", page["uidvalidity"], uid)
+        self.assertEqual(
+            message["from_"], [{"name": "info@shop.example", "address": "noreply@shop.example"}]
+        )
+        self.assertEqual(
+            message["to"], [{"name": "owner@example.com", "address": "owner@example.com"}]
+        )
+        self.assertEqual(message["sender_address"], "noreply@shop.example")
+        reply = account.client_compose("reply", "Shop", page["uidvalidity"], uid)
+        self.assertEqual(len(reply["to"]), 1, reply["to"])
+        self.assertIn("<noreply@shop.example>", reply["to"][0])
+
     def test_attachment_download_preview_and_original(self):
         self.authenticate(self.owner.login, self.owner.login)
         download = self.url_open(self.pdf["download_url"])
