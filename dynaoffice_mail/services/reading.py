@@ -840,12 +840,16 @@ def _filename(part: MessagePart) -> str:
     """A file name safe to offer for saving: the part's own without any folder it names
     ("C:\\Users\\anna\\Angebot.pdf" is "Angebot.pdf"), or one made up from its type."""
     number = part.part_number.replace(".", "-") or "1"
-    if part.type == "message":
+    if part.type == "message" and part.subtype in ("rfc822", "global"):
         # Named after its subject, as a downloaded original is ("Angebot Müller.eml").
         subject = decode_header_text(part.subject or "")
         made_up = eml_filename(subject) if subject.strip() else f"message-{number}.eml"
     else:
-        extension = mimetypes.guess_extension(part.mime_type, strict=False) or ".bin"
+        # A bounce's or a read receipt's report (message/delivery-status, text/rfc822-headers)
+        # is text of a type without an extension of its own, and no mail.
+        text = part.type in ("text", "message")
+        extension = mimetypes.guess_extension(part.mime_type, strict=False)
+        extension = extension or (".txt" if text else ".bin")
         made_up = f"part-{number}{extension}"
     name = (part.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     return safe_filename(name, made_up)

@@ -350,6 +350,40 @@ class TestClientRoutes(HttpCase, MailServerCase):
         self.assertEqual(len(reply["to"]), 1, reply["to"])
         self.assertIn("<noreply@shop.example>", reply["to"][0])
 
+    def test_a_bounces_report_is_a_text_file_and_its_returned_mail_a_mail(self):
+        """A bounce carries the delivery report (message/delivery-status) beside the mail
+        that came back. The report was offered as "message-2.eml", opened like a mail and
+        saved as one, which mail programs cannot show; the returned headers as ".bin"."""
+        bounce = (
+            b"From: MAILER-DAEMON@example.com\r\nSubject: Undelivered Mail\r\n"
+            b"MIME-Version: 1.0\r\n"
+            b'Content-Type: multipart/report; report-type=delivery-status; boundary="r"\r\n'
+            b"\r\n--r\r\nContent-Type: text/plain\r\n\r\n"
+            b"Die Mail konnte nicht zugestellt werden.\r\n"
+            b"--r\r\nContent-Type: message/delivery-status\r\n\r\n"
+            b"Reporting-MTA: dns; mx.example.com\r\n\r\nStatus: 5.1.1\r\n"
+            b"--r\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+            b"From: owner@example.com\r\nSubject: Angebot\r\n"
+            b"--r\r\nContent-Type: message/rfc822\r\n\r\n"
+            b"From: owner@example.com\r\nSubject: Angebot\r\n\r\nDas Angebot.\r\n"
+            b"--r--\r\n"
+        )
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Bounces", bounce, set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Bounces")
+        message = account.client_message("Bounces", page["uidvalidity"], page["messages"][0]["uid"])
+        self.assertIn("nicht zugestellt", message["text"])
+        shown = [(a["filename"], a["is_message"]) for a in message["attachments"]]
+        self.assertEqual(
+            shown, [("part-2.txt", False), ("part-3.txt", False), ("Angebot.eml", True)]
+        )
+        self.authenticate(self.owner.login, self.owner.login)
+        report = self.url_open(message["attachments"][0]["download_url"])
+        self.assertIn("filename*=UTF-8''part-2.txt", report.headers["Content-Disposition"])
+        self.assertIn(b"Status: 5.1.1", report.content)
+
     def test_attachment_download_preview_and_original(self):
         self.authenticate(self.owner.login, self.owner.login)
         download = self.url_open(self.pdf["download_url"])
