@@ -682,22 +682,26 @@ def search_partner_mail(env, partner_id, limit):
             )
             continue
         if searched < total:
-            answer["errors"].append(
-                {
-                    "account_id": account.id,
-                    "account_name": account.name,
-                    "error": env._(
-                        "Only %(searched)s of its %(total)s folders were searched. Open a "
-                        "folder to search in it.",
-                        searched=searched,
-                        total=total,
-                    ),
-                }
-            )
+            answer["errors"].append(not_all_folders_searched(env, account, searched, total))
         for found, path_folders in matches:
             result = folder_matches_json(account, found.folder, path_folders, found)
             answer["results"].append(result)
     return answer
+
+
+def not_all_folders_searched(env, account, searched, total):
+    """The search views' note on a mailbox of which only `searched` of its `total` folders
+    were searched (MAX_SEARCH_FOLDERS)."""
+    return {
+        "account_id": account.id,
+        "account_name": account.name,
+        "error": env._(
+            "Only %(searched)s of its %(total)s folders were searched. Open a "
+            "folder to search in it.",
+            searched=searched,
+            total=total,
+        ),
+    }
 
 
 def folder_matches_json(account, folder, path_folders, found):

@@ -12,6 +12,7 @@ from .assigner import (
     SKIPPED_FOLDERS,
     _folders_along,
     folder_matches_json,
+    not_all_folders_searched,
 )
 from .query import SearchQueryError, query_criteria
 
@@ -55,18 +56,7 @@ def search_everywhere(env, query, account_id=None, limit=EVERYWHERE_LIMIT):
             )
             continue
         if searched < total:
-            answer["errors"].append(
-                {
-                    "account_id": account.id,
-                    "account_name": account.name,
-                    "error": env._(
-                        "Only %(searched)s of its %(total)s folders were searched. Open a "
-                        "folder to search in it.",
-                        searched=searched,
-                        total=total,
-                    ),
-                }
-            )
+            answer["errors"].append(not_all_folders_searched(env, account, searched, total))
         for folder, path_folders, page in found:
             answer["results"].append(folder_matches_json(account, folder, path_folders, page))
     return answer
