@@ -34,6 +34,7 @@ import threading
 from contextlib import contextmanager
 
 import psycopg2
+from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -418,11 +419,42 @@ class DynaofficeMailOutbox(models.Model):
             else:
                 account = entry.account_id.with_user(sender).with_context(lang=sender.lang)
                 try:
-                    account._composer().send_scheduled(entry.id, now=now)
+                    result = account._composer().send_scheduled(entry.id, now=now)
                 except Exception:
                     # Recorded as failed by send_scheduled; the others still go.
                     _logger.exception("Scheduled mail %s was not sent", entry.message_id)
+                else:
+                    if result.get("sent") and result.get("problems"):
+                        entry._tell_sender(result["problems"])
             self._commit_batch()
+
+    def _tell_sender(self, problems):
+        """Tell the sender what went wrong with his mail the cron sent (`problems`: texts in
+        his language), such as the recipients the server refused: nobody is there to read
+        the cron's answer, and the mail, sent, leaves the "Scheduled" view. As Odoo tells the
+        author of a scheduled message it could not post (mail.scheduled.message): in his
+        Inbox, or by email, as he chose to be notified."""
+        self.ensure_one()
+        _ = self._sender_env()._
+        body = Markup("<p>%s</p>") % _(
+            "Your mail “%(subject)s” was sent at its time, but:", subject=self.subject or ""
+        )
+        body += Markup("").join(Markup("<p>%s</p>") % problem for problem in problems)
+        try:
+            with self.env.cr.savepoint():
+                # sudo: a notification from OdooBot (as the cron's of scheduled messages)
+                # to the sender about his own mail, which he may not post on any record.
+                self.env["mail.thread"].sudo().message_notify(
+                    partner_ids=self.user_id.partner_id.ids,
+                    author_id=self.env.ref("base.partner_root").id,
+                    subject=_(
+                        "Scheduled mail sent with problems: %(subject)s",
+                        subject=self.subject or "",
+                    ),
+                    body=body,
+                )
+        except Exception:
+            _logger.exception("Could not tell the sender about scheduled mail %s", self.message_id)
 
     def _sender_env(self):
         """The environment in the sender's language, for texts the sender reads later."""

@@ -6,10 +6,12 @@ Real Dovecot and SMTP; the clock is the `now` the cron and the role take, never 
 """
 
 import datetime
+from unittest.mock import patch
 
 import psycopg2
 import pytz
 
+from odoo import modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -290,6 +292,32 @@ class TestSendLater(MailServerCase):
         again = self.account.client_scheduled_send_now(result["entry_id"])
         self.assertFalse(again["sent"])
         self.assertIn("no longer waiting", again["error"])
+
+    def test_recipients_refused_at_the_scheduled_time_are_told_to_the_sender(self):
+        """Odoo's outgoing mail server refuses one recipient of a mail the cron sends and
+        takes it for the other: the sender, who is not there, finds in his Inbox who did not
+        get it."""
+        self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
+        self.owner.notification_type = "inbox"
+        unknown = "niemand@dynaoffice.test"
+        values = self.compose("Später teils abgelehnt")
+        values["to"] = [self.partner, unknown]
+        at = utc_now() + datetime.timedelta(minutes=30)
+        result = self.account.client_send_later(values, at.isoformat())
+        # Odoo's ir.mail_server sends nothing while Odoo runs its tests: here it does.
+        with patch.object(modules.module, "current_test", None):
+            self.run_cron(at)
+        self.assertEqual(self.env[OUTBOX].sudo().browse(result["entry_id"]).state, "sent")
+        self.assertEqual(len(self.delivered("Später teils abgelehnt")), 1)
+        notices = (
+            self.env["mail.notification"]
+            .search([("res_partner_id", "=", self.owner.partner_id.id)])
+            .mail_message_id
+        )
+        (notice,) = notices.filtered(lambda message: unknown in message.body)
+        self.assertIn("did not get the mail", notice.body)
+        self.assertIn("Später teils abgelehnt", notice.subject)
+        self.assertNotIn(self.partner, notice.body)
 
     def test_a_scheduled_mail_discarded_from_drafts_is_not_sent(self):
         at = utc_now() + datetime.timedelta(hours=1)
