@@ -752,6 +752,9 @@ class Composer(Role):
                     session.close()
                 raise
         except Exception as error:
+            refusal = _odoo_refusal(error, server.smtp_host or "")
+            if refusal is not None:
+                raise refusal from error
             if _surely_not_sent(error):
                 raise mail_errors.ConnectionFailedError(host="", detail=str(error)) from error
             raise mail_errors.DeliveryUncertainError(
@@ -1059,6 +1062,28 @@ _REFUSED_BEFORE_TAKEN = (
     smtplib.SMTPHeloError,
     smtplib.SMTPNotSupportedError,
 )
+
+
+def _odoo_refusal(error, host):
+    """What Odoo's outgoing mail server refused before it took the mail (every recipient,
+    the sender, the message), as the SMTP way reports it (services/sending.py), so that
+    the user reads who or what was refused and a scheduled mail is not tried again as if
+    the server had been out of reach; None for any other error."""
+    cause = error.__context__ if isinstance(error, MailDeliveryException) else error
+    if isinstance(cause, smtplib.SMTPRecipientsRefused):
+        refused = {
+            address: f"{code} {_reply_text(reply)}"
+            for address, (code, reply) in cause.recipients.items()
+        }
+        return mail_errors.RecipientsRefusedError(host=host, refused=refused)
+    if not isinstance(cause, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return None
+    detail = f"{cause.smtp_code} {_reply_text(cause.smtp_error)}"
+    if cause.smtp_code == 552:
+        return mail_errors.MessageTooLargeError(host=host, detail=detail)
+    if isinstance(cause, smtplib.SMTPSenderRefused):
+        return mail_errors.SenderRefusedError(host=host, detail=f"{cause.sender}: {detail}")
+    return mail_errors.MessageRefusedError(host=host, detail=detail)
 
 
 def _surely_not_sent(error) -> bool:

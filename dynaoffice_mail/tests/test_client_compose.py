@@ -254,6 +254,24 @@ class TestClientCompose(ComposeCase):
             "Teils abgelehnt", self.subjects(self.personal_address, self.personal_password, "Sent")
         )
 
+    def test_mail_method_says_which_recipient_its_server_refused_when_nobody_got_it(self):
+        """Odoo's outgoing mail server refuses the only recipient: the user reads that this
+        address was refused and nobody got the mail, not that the connection failed."""
+        self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
+        unknown = "niemand@dynaoffice.test"
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[unknown], subject="Ganz abgelehnt", body_html="<p>x</p>")
+        with patch.object(modules.module, "current_test", None):
+            result = account.client_send(values)
+        self.assertFalse(result["sent"], result)
+        self.assertIn(unknown, result["error"])
+        self.assertIn("nobody got the mail", result["error"])
+        self.assertNotIn("connection", result["error"])
+        self.assertIn(
+            "Ganz abgelehnt", self.subjects(self.personal_address, self.personal_password, "Drafts")
+        )
+
     def test_a_reply_sent_from_drafts_still_marks_the_original(self):
         original = build_message("Rückfrage Lieferung", sender=self.partner_address)
         self.servers.dovecot.write_messages(

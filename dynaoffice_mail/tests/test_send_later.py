@@ -319,6 +319,23 @@ class TestSendLater(MailServerCase):
         self.assertIn("Später teils abgelehnt", notice.subject)
         self.assertNotIn(self.partner, notice.body)
 
+    def test_a_scheduled_mail_whose_recipient_odoos_server_refuses_is_not_tried_again(self):
+        """The server's refusal of the only recipient is no outage: the mail is "Not sent"
+        with the address named, and the cron does not offer it to the server again."""
+        self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
+        unknown = "niemand@dynaoffice.test"
+        values = self.compose("Später ganz abgelehnt")
+        values["to"] = [unknown]
+        at = utc_now() + datetime.timedelta(minutes=30)
+        self.account.client_send_later(values, at.isoformat())
+        with patch.object(modules.module, "current_test", None):
+            self.run_cron(at)
+        entry = self.entry(values["message_id"])
+        self.assertEqual((entry.state, entry.retry), ("failed", False))
+        (row,) = self.account.client_scheduled()
+        self.assertIn(unknown, row["error"])
+        self.assertIn("nobody got the mail", row["error"])
+
     def test_a_scheduled_mail_discarded_from_drafts_is_not_sent(self):
         at = utc_now() + datetime.timedelta(hours=1)
         values = self.compose("Verworfen")
