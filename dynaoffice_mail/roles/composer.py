@@ -24,6 +24,7 @@ import pytz
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize, plaintext2html
+from odoo.tools.misc import human_size
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
@@ -906,7 +907,17 @@ class Composer(Role):
             "prefix": _("Fwd:"),
         }
         if mode == "forward_attachment":
-            raw = Mailbox(account).read_source(ref)
+            # Within the limit the files of an inline forward keep to (a mail this big would
+            # not get through most servers anyway), read no further than that.
+            raw = Mailbox(account).read_source(ref, max_bytes=limits.MAX_ATTACHMENT_BYTES)
+            if raw is None:
+                raise UserError(
+                    _(
+                        "This mail is too large to forward as an attachment (more than "
+                        "%(size)s). Forward it inline: its files go along as far as they fit.",
+                        size=human_size(limits.MAX_ATTACHMENT_BYTES),
+                    )
+                )
             return replies.forward_draft(view, as_attachment=True, raw_message=raw, **common)
         carried, total = [], 0
         for attachment in view.attachments:

@@ -13,7 +13,7 @@ from odoo import http, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from ..services import mime
+from ..services import limits, mime
 from .common import MailServerCase, build_message, closed_port
 
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
@@ -214,6 +214,22 @@ class TestClientCompose(ComposeCase):
         (enclosed,) = [p for p in received.iter_attachments()]
         self.assertEqual(enclosed.get_content_type(), "message/rfc822")
         self.assertEqual(str(enclosed.get_content()["Subject"]), "Plan Q4")
+
+    def test_forward_as_attachment_of_a_mail_beyond_the_file_limit_is_refused(self):
+        """The original is read no further than the limit the files of a forward keep to,
+        and the user reads why it cannot go as an attachment; no file is left behind."""
+        account, uidvalidity, uid = self._original_with_pdf("Plan Q5")
+        uploads = self.env["ir.attachment"].search_count([("create_uid", "=", self.owner.id)])
+        # The original (a 10 kB file in base64) is larger than this limit.
+        with (
+            patch.object(limits, "MAX_ATTACHMENT_BYTES", 12_000),
+            self.assertRaises(UserError) as refused,
+        ):
+            account.client_compose("forward_attachment", "INBOX", uidvalidity, uid)
+        self.assertIn("too large to forward as an attachment", str(refused.exception))
+        self.assertEqual(
+            self.env["ir.attachment"].search_count([("create_uid", "=", self.owner.id)]), uploads
+        )
 
     def test_mail_method_sends_through_odoos_outgoing_server(self):
         self.send_through_odoo(self.personal, self.personal_address, self.personal_password)
