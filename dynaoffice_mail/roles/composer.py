@@ -17,6 +17,7 @@ import dataclasses
 import datetime
 import io
 import logging
+import re
 import smtplib
 
 import pytz
@@ -55,6 +56,11 @@ COMPOSE_MODES = ("new", "reply", "reply_all", "forward", "forward_attachment", "
 UPLOAD_AGE_LIMIT = datetime.timedelta(days=2)
 # The model the composer's uploads are attachments of (with res_id 0: of no record).
 UPLOADS_MODEL = "dynaoffice.mail.account"
+# Where the editor shows a picture of the text (cid:) from its upload, readable by the
+# uploader only (see _shown_pictures); never part of a mail.
+SHOWN_PICTURE_URL = "/web/image/{}"
+# The editor may have made the URL absolute: any host's is taken back (it becomes cid:).
+_SHOWN_PICTURE = re.compile(r"(?:https?://[^/]*)?/web/image/(\d{1,18})(?:[/?#].*)?", re.DOTALL)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,6 +143,7 @@ class Composer(Role):
                 draft = self._forward_draft(view, ref, mode, quoted, notes)
         if uploads is None:
             uploads = self.store_uploads(draft.attachments)
+        body_html = _shown_pictures(draft.html_body, uploads)
         return {
             "account_id": account.id,
             # The Message-ID the mail will be sent with, through every save and retry.
@@ -148,7 +155,7 @@ class Composer(Role):
             "cc": list(draft.cc),
             "bcc": list(draft.bcc),
             "subject": draft.subject,
-            "body_html": draft.html_body,
+            "body_html": body_html,
             "in_reply_to": draft.in_reply_to,
             "references": list(draft.references),
             **filing.json(),
@@ -676,8 +683,12 @@ class Composer(Role):
             bcc=_entries(values.get("bcc")),
             subject=values.get("subject") or "",
             # What the editor produced, cleaned as Odoo cleans every HTML field: a group
-            # account's draft is opened by the other members too.
-            html_body=html_sanitize(values.get("body_html") or ""),
+            # account's draft is opened by the other members too. The pictures it showed
+            # from their uploads go as the cid: links they came as.
+            html_body=_sent_pictures(
+                html_sanitize(values.get("body_html") or ""),
+                {upload.id: content_ids.get(upload.id) for upload in uploads},
+            ),
             attachments=[
                 mime.OutgoingAttachment(
                     filename=upload.name,
@@ -1030,6 +1041,39 @@ def _sendable_content_id(content_id):
         return mime.check_content_id(content_id)
     except mail_errors.InvalidInputError:
         return None
+
+
+def _shown_pictures(body_html, uploads):
+    """`body_html` for the editor: a picture its cid: link names, carried along as an
+    upload, shown from that upload (a browser cannot show cid: links). _sent_pictures puts
+    the cid: links back."""
+    shown = {
+        upload["content_id"].lower(): upload["id"] for upload in uploads if upload.get("content_id")
+    }
+    if not shown:
+        return body_html
+
+    def shown_url(src):
+        content_id = html.cid_of(src)
+        upload_id = shown.get(content_id.lower()) if content_id else None
+        return SHOWN_PICTURE_URL.format(upload_id) if upload_id else None
+
+    return html.replace_image_sources(body_html, shown_url)
+
+
+def _sent_pictures(body_html, content_ids):
+    """`body_html` for the mail: the pictures shown from uploads that go inline (`content_ids`:
+    {upload id: its Content-ID}) linked as cid: again; other URLs stay as they are."""
+    inline = {upload_id: content_id for upload_id, content_id in content_ids.items() if content_id}
+    if not inline:
+        return body_html
+
+    def cid_url(src):
+        match = _SHOWN_PICTURE.fullmatch(src)
+        content_id = inline.get(int(match.group(1))) if match else None
+        return f"cid:{content_id}" if content_id else None
+
+    return html.replace_image_sources(body_html, cid_url)
 
 
 def _upload_json(record, content_id=None):

@@ -34,7 +34,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from lxml.html import clean, defs
 
-__all__ = ["SanitizedHtml", "html_to_text", "sanitize_html"]
+__all__ = ["SanitizedHtml", "cid_of", "html_to_text", "replace_image_sources", "sanitize_html"]
 
 
 @dataclass(frozen=True)
@@ -285,6 +285,32 @@ def sanitize_html(
     return SanitizedHtml(
         html=_fragment(document, unwrap=in_page), has_remote_content=urls.found_remote
     )
+
+
+def replace_image_sources(html: str, replace: Callable[[str], str | None]) -> str:
+    """`html`, a fragment, with the src of each <img> replaced by `replace(src)` where that
+    gives one (None: left as it is). The composer shows the pictures a cid: link names from
+    a URL of its own and puts the cid: link back for the mail: `html` is what the editor
+    holds, already sanitised; this changes nothing else."""
+    if not html or "<img" not in html.lower():
+        return html
+    try:
+        document = lxml_html.document_fromstring(html)
+    except (etree.LxmlError, ValueError):
+        return html
+    changed = False
+    for image in document.iter("img"):
+        new_src = replace(image.get("src") or "")
+        if new_src is not None:
+            image.set("src", new_src)
+            changed = True
+    return _fragment(document, unwrap=True) if changed else html
+
+
+def cid_of(url: str) -> str | None:
+    """The Content-ID a cid: URL names (as sanitize_html reads it), else None."""
+    kind, value = _classify(url)
+    return value if kind == "cid" else None
 
 
 class _UrlPolicy:

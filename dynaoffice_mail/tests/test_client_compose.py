@@ -507,7 +507,8 @@ class TestClientCompose(ComposeCase):
             )
             uidvalidity, uid = self.find_by_subject(account, subject, "Drafts")
             reopened = account.client_compose("draft", "Drafts", uidvalidity, uid)
-            self.assertIn("cid:logo.1@example.com", reopened["body_html"])
+            # The editor shows the picture from its upload (TestComposeUpload).
+            self.assertNotIn("cid:", reopened["body_html"])
             # Saved again (the composer's autosave) and reopened, then sent.
             reopened.update(account.client_save_draft(reopened))
             ref = reopened["draft"]
@@ -701,3 +702,58 @@ class TestComposeUpload(HttpCase, ComposeCase):
             files={"ufile": ("x.bin", b"x", "application/octet-stream")},
         )
         self.assertIn(refused.status_code, (403, 404))
+
+    def test_the_editor_shows_the_pictures_of_a_draft_and_a_forward_the_mail_links_them(self):
+        """Pictures in the text (cid:) of a reopened draft and of a forward show in the
+        editor, from the uploads that carry them (to their uploader only), and the mail
+        still links them by cid:, never by a URL of this server."""
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        draft = email.message.EmailMessage()
+        draft["From"] = self.personal_address
+        draft["To"] = self.partner_address
+        draft["Subject"] = "Bild im Editor"
+        draft["Message-ID"] = "<editor-bild@example.com>"
+        draft.set_content(
+            '<p>Logo:</p><p><img src="cid:logo.2@example.com" alt="Logo"></p>', "html"
+        )
+        draft.add_related(picture, "image", "png", cid="<logo.2@example.com>", filename="logo.png")
+        self.deliver_to(self.personal_address, draft.as_bytes(), "Drafts")
+        original = draft
+        del original["Subject"]
+        original["Subject"] = "Bild weiterleiten"
+        original.replace_header("Message-ID", "<weiter-bild@example.com>")
+        self.deliver_to(self.personal_address, original.as_bytes())
+        account = self.personal.with_user(self.owner)
+        opened = {
+            "Bild im Editor": account.client_compose(
+                "draft", "Drafts", *self.find_by_subject(account, "Bild im Editor", "Drafts")
+            ),
+            "Fwd: Bild weiterleiten": account.client_compose(
+                "forward", "INBOX", *self.find_by_subject(account, "Bild weiterleiten")
+            ),
+        }
+        for subject, values in opened.items():
+            (upload,) = values["attachments"]
+            self.assertEqual(upload["content_id"], "logo.2@example.com")
+            self.assertNotIn("cid:", values["body_html"], subject)
+            self.assertIn(f'src="/web/image/{upload["id"]}"', values["body_html"], subject)
+            self.authenticate(self.owner.login, self.owner.login)
+            shown = self.url_open(f"/web/image/{upload['id']}")
+            self.assertEqual((shown.status_code, shown.content), (200, picture), subject)
+            self.authenticate(self.other.login, self.other.login)
+            self.assertNotEqual(self.url_open(f"/web/image/{upload['id']}").content, picture)
+
+            values["to"] = [self.partner_address]
+            values["body_html"] = "<p>Bitte ansehen.</p>" + values["body_html"]
+            values.update(account.client_save_draft(values))
+            self.assertTrue(account.client_send(values)["sent"], subject)
+            received, _flags = self.messages(self.partner_address, self.partner_password)[subject]
+            body = received.get_body(("html",)).get_content()
+            self.assertIn("cid:logo.2@example.com", body, subject)
+            self.assertNotIn("/web/image", body, subject)
+            parts = {
+                part["Content-ID"]: part.get_content()
+                for part in received.walk()
+                if part["Content-ID"]
+            }
+            self.assertEqual(parts, {"<logo.2@example.com>": picture}, subject)

@@ -139,12 +139,12 @@ def browser_url(value):
 class BodyChecker:
     """What one sanitised body would make a browser run or load, as readable findings."""
 
-    def __init__(self, part_prefix, allow_remote, content_ids=()):
+    def __init__(self, part_prefix, allow_remote, shown_uploads=()):
         self.part_prefix = part_prefix  # the only same-origin URLs a body may name
         self.allow_remote = allow_remote
-        # A composer's pictures that go with the mail (a forward's): cid: links to them load
-        # nothing in the browser and become the mail's inline parts when it is sent.
-        self.content_ids = {f"cid:{content_id}".lower() for content_id in content_ids}
+        # A composer's pictures that go with the mail (a forward's): shown from their
+        # uploads (the user's own files), they become the mail's inline parts when sent.
+        self.shown_urls = {f"/web/image/{upload_id}" for upload_id in shown_uploads}
         self.findings = []
         self.remote_images = []
 
@@ -209,7 +209,7 @@ class BodyChecker:
         elif not (
             (link and (url.startswith("#") or url.lower().startswith(("mailto:", "tel:"))))
             or (image and url.startswith(self.part_prefix))
-            or (image and url.lower() in self.content_ids)
+            or (image and url in self.shown_urls)
         ):
             self.findings.append(f"URL that resolves against this server or runs {where}")
 
@@ -419,10 +419,10 @@ class TestHostileCorpus(HttpCase, MailServerCase):
                     mode, "INBOX", message["uidvalidity"], message["uid"]
                 )
                 self.check_header_text(mail, draft["subject"], f"{mode} subject")
-                carried = [upload.get("content_id") for upload in draft["attachments"]]
-                checker = BodyChecker(
-                    self.part_prefix, allow_remote=False, content_ids=filter(None, carried)
-                )
+                carried = [
+                    upload["id"] for upload in draft["attachments"] if upload.get("content_id")
+                ]
+                checker = BodyChecker(self.part_prefix, allow_remote=False, shown_uploads=carried)
                 document = WRAPPER.format(body=draft["body_html"])
                 findings += [f"{mode}: {finding}" for finding in checker.check_document(document)]
                 for upload in draft["attachments"]:
