@@ -72,7 +72,7 @@ def reply_draft(
         senders = list(view.to)  # a reply to something we sent continues to its recipients
     to, cc = _unique(senders, own, set()), []
     if reply_all:
-        taken = {address.address.lower() for address in to}
+        taken = {_key(address.address) for address in to}
         to += _unique(view.to, own, taken)
         cc = _unique(view.cc, own, taken)
     references = list(view.references)

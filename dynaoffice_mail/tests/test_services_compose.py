@@ -397,6 +397,21 @@ def test_reply_all_knows_own_idn_addresses_in_punycode(mail_servers, mailbox):
     assert replies[1].to == ["Bob <bob@example.org>"]
 
 
+def test_reply_all_names_a_sender_once_whose_idn_address_is_also_in_to_as_punycode():
+    """Anna writes from anna@bücher.example to a list of people that names her as
+    anna@xn--bcher-kva.example (her address book has it so): reply all names her once."""
+    view = dataclasses.replace(
+        _view(sender=Address("Anna", "anna@bücher.example")),
+        to=(Address("Anna", "Anna@xn--bcher-kva.example"), Address("Bob", "bob@example.org")),
+        cc=(Address("", "ANNA@Bücher.example"),),
+    )
+    draft = reply_draft(
+        view, own_addresses=[], reply_all=True, from_name="Me", from_address="me@example.org"
+    )
+    assert draft.to == ["Anna <anna@bücher.example>", "Bob <bob@example.org>"]
+    assert draft.cc == []
+
+
 def test_reply_subject_prefixes_do_not_stack():
     view = _view(subject="RE: Re[2]: AW: Termin")
     kwargs = {"own_addresses": [], "reply_all": False, "from_name": "", "from_address": "m@x.de"}
