@@ -1,10 +1,18 @@
 import { describe, expect, test } from "@odoo/hoot";
+import { animationFrame } from "@odoo/hoot-mock";
+import { defineMailModels } from "@mail/../tests/mail_test_helpers";
 import { ComposerModel } from "@dynaoffice_mail/client/composer_model";
-import { notifyScheduled } from "@dynaoffice_mail/client/scheduled_mail";
-import { makeMockEnv } from "@web/../tests/web_test_helpers";
-import { makeMailServer, serverError } from "./dynaoffice_mail_test_helpers";
+import { notifyScheduled, ScheduledList } from "@dynaoffice_mail/client/scheduled_mail";
+import {
+    contains,
+    makeMockEnv,
+    mockService,
+    mountWithCleanup,
+} from "@web/../tests/web_test_helpers";
+import { makeMailServer, makeNotifications, serverError } from "./dynaoffice_mail_test_helpers";
 
 describe.current.tags("headless");
+defineMailModels();
 
 const DRAFT = { account: 1, folder: "Drafts", uidvalidity: 3, uid: 9 };
 const HELD = {
@@ -148,5 +156,40 @@ describe("dynaoffice_mail: sending later and undoing a send", () => {
         expect(notification.shown.at(-1).message).toBe("Too late: the mail is being sent already.");
         expect(notification.shown.at(-1).type).toBe("danger");
         expect(reopened).toEqual([]);
+    });
+
+    test("Send now of a scheduled mail names the recipients the server refused", async () => {
+        const server = makeMailServer({
+            client_scheduled: () => [
+                {
+                    id: 42,
+                    subject: "Angebot",
+                    recipients: "kunde@example.com, niemand@example.com",
+                    send_after: "2026-12-05 08:00:00",
+                    state: "queued",
+                    error: "",
+                    draft: DRAFT,
+                },
+            ],
+            client_scheduled_send_now: () => ({
+                sent: true,
+                message_id: "<a@example.com>",
+                problems: ["smtp.example.com refused these recipients: niemand@example.com."],
+            }),
+        });
+        const notifications = makeNotifications();
+        mockService("dynaoffice_mail.rpc", () => server.rpc);
+        mockService("notification", () => notifications);
+        await mountWithCleanup(ScheduledList, {
+            props: { accountId: 1, onChanged: () => {}, onOpenDraft: () => {}, onClose: () => {} },
+        });
+        await contains(".o_dynaoffice_mail_scheduled_send_now").click();
+        await animationFrame();
+
+        expect(server.callsOf("client_scheduled_send_now")[0].args).toEqual([[1], 42]);
+        expect(notifications.shown.map(({ message, type }) => [message, type])).toEqual([
+            ["Message sent", "success"],
+            ["smtp.example.com refused these recipients: niemand@example.com.", "warning"],
+        ]);
     });
 });

@@ -151,8 +151,17 @@ export class ScheduledList extends Component {
         }
     }
 
-    sendNow(row) {
-        return this.act(row, "client_scheduled_send_now", [], _t("Message sent"));
+    async sendNow(row) {
+        const result = await this.act(row, "client_scheduled_send_now", [], _t("Message sent"));
+        // Sent, but not to everyone (or not filed in Sent yet): as the composer says it.
+        for (const problem of (result?.sent && result.problems) || []) {
+            this.notification.add(problem, {
+                title: _t("The message was sent, but"),
+                type: "warning",
+                sticky: true,
+            });
+        }
+        return result;
     }
 
     changeTime(row) {
