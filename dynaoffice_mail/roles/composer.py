@@ -744,8 +744,15 @@ class Composer(Role):
         # smtplib sends to the recipients the server accepted when it refuses some, and
         # send_email drops the refused ones it returns: on a session of our own, they are
         # noted (the mail is out, to the others: it must not be sent again).
+        # The envelope is the sender's too: left to Odoo, it would be the company's bounce
+        # address wherever the server may send as that, and a bounce of the user's mail
+        # would go to Odoo's catch-all, where nobody reads it, instead of to his mailbox.
         server = self.account._odoo_mail_server(self.account.email)
-        mail_server = self.env["ir.mail_server"].sudo()
+        mail_server = (
+            self.env["ir.mail_server"]
+            .sudo()
+            .with_context(domain_bounce_address=addresses.envelope_address(self.account.email))
+        )
         refused = {}
         try:
             session = mail_server.connect(

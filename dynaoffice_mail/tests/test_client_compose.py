@@ -6,6 +6,7 @@ import datetime
 import email
 import email.message
 import email.policy
+import json
 import os
 from unittest.mock import patch
 
@@ -287,6 +288,40 @@ class TestClientCompose(ComposeCase):
         self.assertIn(
             "Ganz abgelehnt", self.subjects(self.personal_address, self.personal_password, "Drafts")
         )
+
+    def test_mail_method_lets_bounces_reach_the_sender_not_odoos_catchall(self):
+        """Odoo has a bounce address on the sender's domain and its outgoing server sends
+        for the whole domain: the envelope of the user's mail is still his own address, so
+        that a bounce reaches his mailbox rather than Odoo's catch-all, where nobody reads
+        it."""
+        domain = self.personal_address.rpartition("@")[2]
+        alias_domain = self.env["mail.alias.domain"].search([("name", "=", domain)])
+        alias_domain = alias_domain or self.env["mail.alias.domain"].create({"name": domain})
+        alias_domain.bounce_alias = "bounce"
+        self.owner.company_id.alias_domain_id = alias_domain
+        self.env["ir.mail_server"].create(
+            {
+                "name": "Relay of the domain",
+                "smtp_host": "localhost",
+                "smtp_port": self.ports.smtp_starttls,
+                "smtp_encryption": "starttls",
+                "smtp_authentication": "login",
+                "smtp_user": self.personal_address,
+                "smtp_pass": self.personal_password,
+                "from_filter": domain,
+            }
+        )
+        self.env["ir.config_parameter"].set_param("dynaoffice_mail.personal_odoo_mail", "True")
+        self.personal.sudo()._without_connection_test().write({"smtp_method": "mail"})
+        account = self.personal.with_user(self.owner)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Rückläufer", body_html="<p>x</p>")
+        with patch.object(modules.module, "current_test", None):
+            self.assertTrue(account.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)["Rückläufer"]
+        self.assertEqual(received["From"].addresses[0].addr_spec, self.personal_address)
+        envelope = json.loads(self.servers.smtp_received_log.read_text().splitlines()[-1])
+        self.assertEqual(envelope["from"], self.personal_address)
 
     def test_a_reply_sent_from_drafts_still_marks_the_original(self):
         original = build_message("Rückfrage Lieferung", sender=self.partner_address)
