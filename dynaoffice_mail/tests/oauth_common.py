@@ -16,14 +16,22 @@ import time
 from unittest.mock import Mock, patch
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+from odoo.tools import config
+
 from ..models import dynaoffice_mail_account as account_module
 from ..services import pool as imap_pool
+
+# The modules, not their classes: pytest would collect a TestCase imported by name.
+from . import common, test_outbox_retry
 from .common import RpcAttackCase
 
 try:
     from dynaoffice_mail_testing.oauth_control import OAuthControl
+    from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession
 except ImportError:  # an older helper package: test_servers() already says what is missing
-    OAuthControl = None
+    OAuthControl = OdooServer = OdooSession = None
 
 ACCOUNT = "dynaoffice.mail.account"
 
@@ -321,9 +329,7 @@ class OAuthFlowCase(OAuthCase):
         for field, value in (("imap_host", "127.0.0.1"), ("smtp_host", "127.0.0.1")):
             with self.subTest(field=field):
                 account, address, password = self.create_oauth_account()
-                self.assert_connected(
-                    self.connect(account, self.owner, address, password), account
-                )
+                self.assert_connected(self.connect(account, self.owner, address, password), account)
                 account.invalidate_recordset()
                 self.assertTrue(account.sudo()._authorization().refresh_token)
                 # The name, signature and options keep it.
@@ -367,3 +373,89 @@ def redirect_requests(module, url_map):
             return real.post(url_map.get(url, url), *args, **kwargs)
 
     return patch.object(module, "requests", _Requests)
+
+
+def connect_and_renew_in_a_real_odoo_process(
+    tmp_path, provider, *, name, settings, server_config=None, environ=None, consent_url=None
+):
+    """A bridge's "Connect" as production runs it: Odoo as a process of its own, each request
+    in a transaction that sees the database as it was when it began (REPEATABLE READ). The
+    grant the callback keeps, and a token a login renews, are committed on cursors of their
+    own; the same request must log in with them, not with what it saw before. Test
+    transactions cannot show this (they share one connection), so the user and account are
+    committed, and removed again at the end.
+
+    `provider` is the bridge's OAuthCase subclass (its server type, "Connect" method,
+    settings and callback), `settings` its own parameters beside the client's, `environ` the
+    variables of the server process, `consent_url(url)` where the provider's consent page
+    really is.
+    """
+    description, servers = common.test_servers()
+    oauth = OAuthControl.from_description(description)
+    database = config["db_name"]
+    if isinstance(database, list):
+        database = database[0]
+    token = secrets.token_hex(4)
+    address, password = f"oauth-{token}@dynaoffice.test", secrets.token_urlsafe(12)
+    servers.add_user(address, password)
+    login = f"oauth-process-{token}"
+    config_file = (server_config or test_outbox_retry._server_config)(tmp_path)
+    server = OdooServer(config_file, database, tmp_path / "odoo.log")
+    client_id, client_secret = f"odoo-{token}", secrets.token_urlsafe(16)
+    oauth.register_client(client_id, client_secret, [f"{server.url}{provider.callback_path}"])
+    settings = {
+        "web.base.url": server.url,
+        "web.base.url.freeze": "True",
+        provider.client_id_param: client_id,
+        provider.client_secret_param: client_secret,
+        "dynaoffice_mail.allow_private_hosts": "True",
+        **settings(oauth),
+    }
+    registry = Registry(database)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        params = env["ir.config_parameter"]
+        settings_before = {key: params.get_param(key) for key in settings}
+        for key, value in settings.items():
+            params.set_param(key, value)
+        user, account = common.committed_account(env, servers, login, name, address, password)
+        account._without_connection_test().write({"server_type": provider.server_type})
+        ids = {"user": user.id, "account": account.id}
+    environ = {"REQUESTS_CA_BUNDLE": oauth.ca_file, **(environ(oauth) if environ else {})}
+    environ_before = {key: os.environ.get(key) for key in environ}
+    os.environ.update(environ)
+    try:
+        server.start()
+        session = OdooSession(server.url)
+        session.authenticate(database, login, login)
+        action = session.call(ACCOUNT, provider.connect_method, [ids["account"]])
+        url = consent_url(oauth, action["url"]) if consent_url else action["url"]
+        location = oauth.consent(url, address, password)
+        with session.opener.open(location, timeout=120) as response:
+            landed, page = response.geturl(), response.read().decode(errors="replace")
+        # Connected: the mail client on the account, not the page saying what went wrong.
+        assert landed.endswith(f"/odoo/mail?account={ids['account']}"), page[:3000]
+        folders = session.call(ACCOUNT, "client_folders", [ids["account"]])
+        assert "INBOX" in {folder["name"] for folder in folders}
+        # The provider ends the access token while Odoo's clock takes it for valid: the
+        # test of the connection renews it once (at the local provider) and logs in with
+        # the new one.
+        assert oauth.expire_access_tokens(address) >= 1
+        before = oauth.token_requests(client_id).get("refresh_token", 0)
+        answer = session.call(ACCOUNT, "action_test_connection", [ids["account"]])
+        assert answer["params"]["type"] == "success", answer
+        assert oauth.token_requests(client_id).get("refresh_token", 0) == before + 1
+    finally:
+        server.stop()
+        for key, value in environ_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env[ACCOUNT].browse(ids["account"]).unlink()
+            env["res.users"].browse(ids["user"]).active = False
+            params = env["ir.config_parameter"]
+            for key, value in settings_before.items():
+                params.set_param(key, value or False)
