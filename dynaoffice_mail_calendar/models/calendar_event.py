@@ -2,7 +2,18 @@
 mail, to find it again when the invitation is answered anew, updated or cancelled, and the
 SEQUENCE it was last updated from."""
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+# Set by the bridge alone, from the invitation the user answered: whoever may edit an event
+# (any employee, for one that is not private) must not make it match a forged invitation by
+# naming another organiser, nor hold back the organiser's updates by its sequence.
+ICAL_FIELDS = (
+    "dynaoffice_ical_uid",
+    "dynaoffice_ical_organizer",
+    "dynaoffice_ical_occurrence",
+    "dynaoffice_ical_sequence",
+)
 
 
 class CalendarEvent(models.Model):
@@ -36,3 +47,27 @@ class CalendarEvent(models.Model):
         help="The SEQUENCE of the invitation the event was last updated from: an older "
         "invitation answered again does not move it back.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_ical_fields(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_ical_fields([vals])
+        return super().write(vals)
+
+    def _check_ical_fields(self, vals_list):
+        """Refuse the invitation's fields unless the bridge sets them (as superuser, after
+        it checked the user's access to the event); a default in the context counts too."""
+        if self.env.su:
+            return
+        named = {
+            name
+            for name in ICAL_FIELDS
+            if f"default_{name}" in self.env.context or any(name in vals for vals in vals_list)
+        }
+        if named:
+            raise AccessError(
+                self.env._("Only an answered invitation sets where a calendar event came from.")
+            )

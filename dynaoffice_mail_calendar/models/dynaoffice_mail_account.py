@@ -36,19 +36,24 @@ class DynaofficeMailAccount(models.Model):
         event = self._invitation_events(invitation)[:1]
         if not event:
             event = Event.create(
-                dict(
-                    values,
-                    dynaoffice_ical_uid=invitation.uid,
-                    dynaoffice_ical_organizer=_organizer(invitation),
-                    dynaoffice_ical_occurrence=_occurrence(invitation),
-                    dynaoffice_ical_sequence=invitation.sequence,
-                    partner_ids=[Command.link(self.env.user.partner_id.id)],
-                )
+                dict(values, partner_ids=[Command.link(self.env.user.partner_id.id)])
+            )
+            # sudo: the invitation's fields are the bridge's alone (calendar_event.py); the
+            # user has just created the event.
+            event.sudo().write(
+                {
+                    "dynaoffice_ical_uid": invitation.uid,
+                    "dynaoffice_ical_organizer": _organizer(invitation),
+                    "dynaoffice_ical_occurrence": _occurrence(invitation),
+                    "dynaoffice_ical_sequence": invitation.sequence,
+                }
             )
         # An older invitation answered again (its mail is still there) changes the answer
         # only: the event stays as the organiser's latest update has it.
         elif invitation.sequence >= event.dynaoffice_ical_sequence:
-            event.write(dict(values, active=True, dynaoffice_ical_sequence=invitation.sequence))
+            event.write(dict(values, active=True))
+            # sudo: as above; the user has just written the event.
+            event.sudo().write({"dynaoffice_ical_sequence": invitation.sequence})
         self._own_attendee(event).write({"state": STATES[answer]})
         return True
 

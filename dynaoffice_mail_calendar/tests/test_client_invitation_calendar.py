@@ -7,6 +7,7 @@ import secrets
 
 from odoo.tests import tagged
 
+from odoo.addons.dynaoffice_mail.tests.common import RpcAttackCase
 from odoo.addons.dynaoffice_mail.tests.test_client_invitation import (
     InvitationCase,
     calendar_text,
@@ -187,3 +188,74 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(event.start, datetime.datetime(2026, 3, 13, 13, 0))
         self.assertEqual(event.stop, datetime.datetime(2026, 3, 13, 14, 0))
         self.assertEqual(self.own_state(event), "tentative")
+
+
+@tagged("post_install", "-at_install")
+class TestCalendarEventInvitationFieldsRpc(RpcAttackCase):
+    """Where an event came from (UID, organiser, occurrence, sequence) decides which mail
+    may move or cancel it: no one sets it over RPC, on an event they may edit or a new one."""
+
+    def test_a_colleague_cannot_set_where_an_event_came_from(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        names = [
+            "dynaoffice_ical_uid",
+            "dynaoffice_ical_organizer",
+            "dynaoffice_ical_occurrence",
+            "dynaoffice_ical_sequence",
+        ]
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Angebot besprechen",
+                "start": datetime.datetime(2026, 3, 12, 9, 0),
+                "stop": datetime.datetime(2026, 3, 12, 10, 30),
+                "user_id": self.owner.id,
+                "partner_ids": [(4, self.owner.partner_id.id)],
+                "dynaoffice_ical_uid": event_uid,
+                "dynaoffice_ical_organizer": "emily@example.org",
+                "dynaoffice_ical_sequence": 3,
+            }
+        )
+        Event = self.env["calendar.event"].with_context(active_test=False)
+
+        def state():
+            return event.read(names), Event.search_count([("dynaoffice_ical_uid", "!=", False)])
+
+        forged = {
+            "dynaoffice_ical_uid": "other@example.org",
+            # Then the colleague's own CANCEL naming the UID would remove it.
+            "dynaoffice_ical_organizer": self.other.email,
+            "dynaoffice_ical_occurrence": "20260319T090000Z",
+            # Then no update of the organiser would move it any more.
+            "dynaoffice_ical_sequence": 2**31 - 1,
+        }
+        new = {
+            "name": "Gefälscht",
+            "start": "2026-03-12 09:00:00",
+            "stop": "2026-03-12 10:00:00",
+            "partner_ids": [(4, self.owner.partner_id.id)],
+        }
+        for user in (self.other, self.owner):
+            for name, value in forged.items():
+                with self.subTest(user=user.login, field=name):
+                    self.assert_forgery_refused(
+                        user, "calendar.event", "write", [[event.id], {name: value}], state=state
+                    )
+                    self.assert_forgery_refused(
+                        user,
+                        "calendar.event",
+                        "create",
+                        [[dict(new, **{name: value})]],
+                        state=state,
+                    )
+                    self.assert_forgery_refused(
+                        user,
+                        "calendar.event",
+                        "create",
+                        [[new]],
+                        {"context": {f"default_{name}": value}},
+                        state=state,
+                    )
+        # What the form edits stays editable.
+        answer = self.rpc(self.other, "calendar.event", "write", [[event.id], {"name": "Neu"}])
+        self.assertTrue(answer.get("result"), answer)
+        self.assertEqual(event.name, "Neu")
