@@ -496,8 +496,9 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def _invitation_answered(self, invitation, answer):
         """The hook for a calendar app: the user answered `invitation` (accepted,
-        tentative, declined) and the reply went out: put the event into their calendar."""
-        return False
+        tentative, declined) and the reply went out: put the event into their calendar.
+        Returns what the user should know of it (translated texts, shown as warnings)."""
+        return []
 
     def _invitation_cancelled(self, invitation):
         """The hook for a calendar app: the organiser cancelled `invitation`; take the event

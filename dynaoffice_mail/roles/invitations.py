@@ -89,12 +89,13 @@ def answer(composer, ref, answer, token=None):
         raise UserError(_("The invitation cannot be answered: %(reason)s", reason=error)) from error
     values = {"to": [invitation.organizer.address], "subject": message["Subject"]}
     result = composer.send(values, message=message)
+    problems = list(result.get("problems") or [])
     if result.get("sent"):
-        account._invitation_answered(invitation, answer)
+        problems += account._invitation_answered(invitation, answer)
     return {
         "sent": bool(result.get("sent")),
         "error": result.get("error") or False,
-        "problems": result.get("problems") or [],
+        "problems": problems,
         "card": dict(_card(mailbox, invitation), answer=answer)
         if result.get("sent")
         else _card(mailbox, invitation),

@@ -28,6 +28,8 @@ METHODS = ("REQUEST", "CANCEL")
 PARTSTATS = {"accepted": "ACCEPTED", "tentative": "TENTATIVE", "declined": "DECLINED"}
 CALENDAR_TYPES = ("text/calendar", "application/ics")
 RECURRENCES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+# More meetings left out of a series than a calendar holds of one (Odoo: 720) is no series.
+MAX_EXDATES = 1000
 PRODID = "-//dynaOFFICE//dynaoffice_mail//EN"
 _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 # A time zone's rules are computed by stepping through their recurrence from its start (in
@@ -56,6 +58,12 @@ class Invitation:
     recurrence: str | None  # DAILY, WEEKLY, MONTHLY, YEARLY (or OTHER) for a repeating one
     recurrence_id: datetime.datetime | datetime.date | None  # one occurrence of a series
     dtstamp: datetime.datetime | None
+    # The series as iCalendar has it: the RRULE ("" when none, or when the series also has
+    # dates added, RDATE, which no rule expresses), the meetings it leaves out (EXDATE), and
+    # the time zone its times are counted in ("" when it is no zone the system knows).
+    rrule: str = ""
+    exdates: tuple = ()
+    zone: str = ""
 
 
 def is_calendar_part(mime_type: str | None, filename: str | None) -> bool:
@@ -205,6 +213,9 @@ def _invitation(calendar) -> Invitation | None:
         recurrence=_recurrence(event),
         recurrence_id=_moment(event, "recurrence_id"),
         dtstamp=_as_datetime(_moment(event, "dtstamp")),
+        rrule=_rrule(event),
+        exdates=_exdates(event),
+        zone=_zone_name(event),
     )
 
 
@@ -285,6 +296,43 @@ def _recurrence(event) -> str | None:
     found = re.search(r"FREQ=([A-Z]+)", str(event.rrule.value or "").upper())
     frequency = found.group(1) if found else ""
     return frequency if frequency in RECURRENCES else "OTHER"
+
+
+def _rrule(event) -> str:
+    if not hasattr(event, "rrule") or hasattr(event, "rdate"):
+        return ""
+    if len(event.contents["rrule"]) > 1 or len(_exdates(event)) > MAX_EXDATES:
+        return ""
+    return one_line(event.rrule.value, limits.MAX_EVENT_TEXT)
+
+
+def _exdates(event) -> tuple:
+    """The moments EXDATE leaves out of a series, as _moment reads DTSTART (a few more
+    than MAX_EXDATES at most: then _rrule gives up the series)."""
+    moments = []
+    for line in event.contents.get("exdate", []):
+        values = line.value if isinstance(line.value, list) else [line.value]
+        for value in values[: MAX_EXDATES + 1]:
+            if isinstance(value, datetime.datetime) and value.tzinfo is None:
+                zone = _known_zone(line.params.get("TZID", [None])[0])
+                value = value.replace(tzinfo=zone) if zone is not None else value
+            if isinstance(value, datetime.date):
+                moments.append(value)
+        if len(moments) > MAX_EXDATES:
+            break
+    return tuple(moments)
+
+
+def _zone_name(event) -> str:
+    if not hasattr(event, "dtstart"):
+        return ""
+    params = event.dtstart.params
+    name = (params.get("TZID") or params.get("X-VOBJ-ORIGINAL-TZID") or [""])[0]
+    if not name:
+        value = event.dtstart.value
+        utc = isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(0)
+        return "UTC" if utc and value.tzinfo is not None else ""
+    return str(name) if _known_zone(name) is not None else ""
 
 
 # -- writing ------------------------------------------------------------------------------------

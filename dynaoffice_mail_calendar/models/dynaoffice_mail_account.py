@@ -2,17 +2,33 @@
 Calendar: an answered invitation becomes an event in the user's calendar, found again by
 its iCalendar UID, with the user as attendee in the state they chose."""
 
+import dataclasses
 import datetime
+import re
 
 import pytz
 
 from odoo import Command, api, models
 from odoo.tools import email_normalize, plaintext2html
 
+from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
+
 # The attendee states of Odoo's Calendar for the answers of the mail client.
 STATES = {"accepted": "accepted", "tentative": "tentative", "declined": "declined"}
 # An event without an end lasts an hour, as one created in Odoo's calendar does.
 DEFAULT_DURATION = datetime.timedelta(hours=1)
+# iCalendar's days of the week (BYDAY) and the fields of Odoo's recurrence for them.
+WEEKDAY_FIELDS = {
+    "MO": "mon",
+    "TU": "tue",
+    "WE": "wed",
+    "TH": "thu",
+    "FR": "fri",
+    "SA": "sat",
+    "SU": "sun",
+}
+WEEKDAYS = list(WEEKDAY_FIELDS)
+MAX_INTERVAL = 999
 
 
 class DynaofficeMailAccount(models.Model):
@@ -20,7 +36,11 @@ class DynaofficeMailAccount(models.Model):
 
     @api.model
     def _invitation_state(self, invitation):
-        events = self._invitation_events(invitation)
+        # A series is in the calendar while one of its meetings is: its first may have been
+        # left out.
+        events = self._series(self._invitation_events(invitation))
+        if invitation.method == "CANCEL" and invitation.recurrence_id is not None:
+            events |= self._series_occurrence(invitation)
         active = events.filtered("active")
         attendee = self._own_attendee(active[:1])
         answer = attendee.state if attendee.state in STATES else False
@@ -28,15 +48,27 @@ class DynaofficeMailAccount(models.Model):
 
     @api.model
     def _invitation_answered(self, invitation, answer):
-        super()._invitation_answered(invitation, answer)
+        remarks = list(super()._invitation_answered(invitation, answer) or [])
         values = self._event_values(invitation)
         if values is None:
-            return False
+            return remarks
+        recurrence = self._recurrence_values(invitation, values)
+        if invitation.recurrence and invitation.recurrence_id is None and recurrence is None:
+            remarks.append(
+                self.env._(
+                    "Only the first meeting of this series is in your calendar: it repeats in "
+                    "a way Odoo's calendar cannot."
+                )
+            )
         Event = self._calendar_events()
         event = self._invitation_events(invitation)[:1]
         if not event:
             event = Event.create(
-                dict(values, partner_ids=[Command.link(self.env.user.partner_id.id)])
+                dict(
+                    values,
+                    **(recurrence or {}),
+                    partner_ids=[Command.link(self.env.user.partner_id.id)],
+                )
             )
             # sudo: the invitation's fields are the bridge's alone (calendar_event.py); the
             # user has just created the event.
@@ -48,19 +80,36 @@ class DynaofficeMailAccount(models.Model):
                     "dynaoffice_ical_sequence": invitation.sequence,
                 }
             )
+            self._leave_out(event, invitation)
         # An older invitation answered again (its mail is still there) changes the answer
-        # only: the event stays as the organiser's latest update has it.
-        elif invitation.sequence >= event.dynaoffice_ical_sequence:
-            event.write(dict(values, active=True))
+        # only: the event stays as the organiser's latest update has it. So does a series
+        # answered anew from the same invitation: its meetings stay as the user has them.
+        elif invitation.sequence >= event.dynaoffice_ical_sequence and not (
+            event.recurrence_id
+            and event.active
+            and invitation.sequence == event.dynaoffice_ical_sequence
+        ):
+            if event.recurrence_id:
+                # The organiser's update is to the whole series: it is laid out anew.
+                event.write({"recurrency": False, "recurrence_update": "all_events"})
+            event.write(dict(values, active=True, **(recurrence or {"recurrency": False})))
             # sudo: as above; the user has just written the event.
             event.sudo().write({"dynaoffice_ical_sequence": invitation.sequence})
-        self._own_attendee(event).write({"state": STATES[answer]})
-        return True
+            self._leave_out(event, invitation)
+        if invitation.recurrence_id is not None:
+            # The occurrence moved: it is no longer where the series has it.
+            self._series_occurrence(invitation).write({"active": False})
+        self._series(event).attendee_ids.filtered(
+            lambda attendee: attendee.partner_id == self.env.user.partner_id
+        ).write({"state": STATES[answer]})
+        return remarks
 
     @api.model
     def _invitation_cancelled(self, invitation):
         super()._invitation_cancelled(invitation)
-        events = self._invitation_events(invitation).filtered("active")
+        events = self._series(self._invitation_events(invitation)).filtered("active")
+        if invitation.recurrence_id is not None:
+            events |= self._series_occurrence(invitation)
         for event in events:
             self._own_attendee(event).write({"state": "declined"})
         events.write({"active": False})
@@ -93,6 +142,61 @@ class DynaofficeMailAccount(models.Model):
             order="id desc",
         )
 
+    def _series(self, events):
+        """`events` and the other meetings of their series in Odoo's calendar."""
+        return events | events.recurrence_id.with_context(active_test=False).calendar_event_ids
+
+    def _series_occurrence(self, invitation):
+        """The series' meeting that an invitation for one occurrence (RECURRENCE-ID) moves
+        or cancels, while it is still in the calendar."""
+        series = self._invitation_events(dataclasses.replace(invitation, recurrence_id=None))
+        return self._meetings_at(series.filtered("recurrence_id"), [invitation.recurrence_id])
+
+    def _meetings_at(self, events, moments):
+        """The active meetings of the series of `events` planned at `moments` (dates for
+        all-day ones, datetimes, floating ones on the user's clock)."""
+        zone = self._user_zone()
+        days = {each for each in moments if not isinstance(each, datetime.datetime)}
+        starts = {_utc(each, zone) for each in moments if isinstance(each, datetime.datetime)}
+        return self._series(events).filtered(
+            lambda each: (
+                each.active and (each.start_date in days if each.allday else each.start in starts)
+            )
+        )
+
+    def _leave_out(self, event, invitation):
+        """Take the meetings out of the series just laid out that the organiser left out
+        of it (EXDATE) or sent on their own (RECURRENCE-ID, already answered)."""
+        if not event.recurrence_id:
+            return
+        moments = list(invitation.exdates)
+        occurrences = self._calendar_events().search(
+            [
+                ("dynaoffice_ical_uid", "=", invitation.uid),
+                ("dynaoffice_ical_organizer", "=", _organizer(invitation)),
+                ("dynaoffice_ical_occurrence", "!=", False),
+                ("partner_ids", "in", self.env.user.partner_id.ids),
+            ]
+        )
+        moments += filter(None, map(_planned, occurrences.mapped("dynaoffice_ical_occurrence")))
+        self._meetings_at(event, moments).write({"active": False})
+
+    def _user_zone(self):
+        return pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+
+    def _recurrence_values(self, invitation, values):
+        """The fields of Odoo's recurrence for the invitation's RRULE, or None when it has
+        none or one Odoo's calendar cannot repeat as it does."""
+        if not invitation.rrule or invitation.recurrence_id is not None:
+            return None
+        zone_name = invitation.zone or self._user_zone().zone
+        zone = pytz.timezone(zone_name)
+        start = values["start"]
+        if not invitation.all_day:
+            start = pytz.utc.localize(start).astimezone(zone).replace(tzinfo=None)
+        recurrence = _recurrence(invitation.rrule, start, zone)
+        return recurrence and dict(recurrence, recurrency=True, event_tz=zone_name)
+
     def _own_attendee(self, event):
         partner = self.env.user.partner_id
         return event.attendee_ids.filtered(lambda attendee: attendee.partner_id == partner)[:1]
@@ -102,7 +206,7 @@ class DynaofficeMailAccount(models.Model):
         an invitation without a start."""
         if invitation.start is None:
             return None
-        zone = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        zone = self._user_zone()
         if invitation.all_day:
             last = invitation.end or invitation.start
             start = datetime.datetime.combine(invitation.start, datetime.time(8))
@@ -123,11 +227,125 @@ class DynaofficeMailAccount(models.Model):
         }
 
 
+def _recurrence(rrule, start, zone):
+    """Odoo's recurrence fields for `rrule` (FREQ, INTERVAL, COUNT or UNTIL, BYDAY,
+    BYMONTHDAY, BYMONTH as the start has it, BYSETPOS with one day) of a series that starts
+    at `start` on its own clock, or None."""
+    parts = {}
+    for part in rrule.upper().split(";"):
+        name, _sep, value = part.partition("=")
+        if name in parts or not value:
+            return None
+        parts[name] = value
+    parts.pop("WKST", None)
+    frequency = parts.pop("FREQ", "")
+    interval = _number(parts.pop("INTERVAL", "1"), 1, MAX_INTERVAL)
+    if frequency not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY") or interval is None:
+        return None
+    recurrence = {"rrule_type": frequency.lower(), "interval": interval, "end_type": "forever"}
+    if "COUNT" in parts and "UNTIL" in parts:
+        return None
+    if "COUNT" in parts:
+        count = _number(parts.pop("COUNT"), 1, MAX_RECURRENT_EVENT)
+        recurrence.update(end_type="count", count=count)
+    elif "UNTIL" in parts:
+        until = _until(parts.pop("UNTIL"), start, zone)
+        recurrence.update(end_type="end_date", until=until)
+    if None in recurrence.values():
+        return None
+    if frequency == "DAILY" and "BYDAY" in parts and interval == 1:
+        # Every working day (MO-FR) is "daily" in Outlook; Odoo repeats it weekly.
+        frequency = "WEEKLY"
+        recurrence["rrule_type"] = "weekly"
+    found = {"DAILY": _daily, "WEEKLY": _weekly, "MONTHLY": _monthly, "YEARLY": _yearly}[frequency](
+        parts, start
+    )
+    return None if found is None else dict(recurrence, **found)
+
+
+def _weekly(parts, start):
+    """Weekly on the days of BYDAY, or on the start's."""
+    names = parts.pop("BYDAY").split(",") if "BYDAY" in parts else [WEEKDAYS[start.weekday()]]
+    if parts or any(name not in WEEKDAYS for name in names):
+        return None
+    return {field: name in names for name, field in WEEKDAY_FIELDS.items()}
+
+
+def _monthly(parts, start):
+    """Monthly on a day of the month, or on the first to fourth or last weekday of it."""
+    days = parts.pop("BYDAY", "")
+    position = parts.pop("BYSETPOS", "")
+    month_day = parts.pop("BYMONTHDAY", "")
+    if parts or (days and month_day) or (position and not days):
+        return None
+    if not days:
+        day = _number(month_day, 1, 31) if month_day else start.day
+        return None if day is None else {"month_by": "date", "day": day}
+    found = re.fullmatch(r"([+-]?\d)?(MO|TU|WE|TH|FR|SA|SU)", days)
+    if not found or bool(found.group(1)) == bool(position):
+        return None
+    ordinal = (found.group(1) or position).lstrip("+")
+    if ordinal not in ("1", "2", "3", "4", "-1"):
+        return None
+    weekday = WEEKDAY_FIELDS[found.group(2)].upper()
+    return {"month_by": "day", "weekday": weekday, "byday": ordinal}
+
+
+def _daily(parts, start):
+    return None if parts else {}
+
+
+def _yearly(parts, start):
+    """Yearly on the start's date, as Odoo repeats it."""
+    if parts.pop("BYMONTH", str(start.month)) != str(start.month):
+        return None
+    if parts.pop("BYMONTHDAY", str(start.day)) != str(start.day):
+        return None
+    return None if parts else {}
+
+
+def _number(text, lowest, highest):
+    """`text` as a whole number from `lowest` to `highest`, or None."""
+    if not re.fullmatch(r"\d{1,6}", text):
+        return None
+    number = int(text)
+    return number if lowest <= number <= highest else None
+
+
+def _until(text, start, zone):
+    """The last day of a series that ends at UNTIL, as Odoo counts it: the day of its last
+    meeting on the series' clock (Odoo repeats up to the end of that day)."""
+    try:
+        if len(text) == 8:
+            return datetime.datetime.strptime(text, "%Y%m%d").date()
+        moment = datetime.datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
+    except ValueError:
+        return None
+    if text.endswith("Z"):
+        moment = pytz.utc.localize(moment).astimezone(zone).replace(tzinfo=None)
+    if moment.time() < start.time():
+        return moment.date() - datetime.timedelta(days=1)
+    return moment.date()
+
+
 def _utc(moment, zone):
     """`moment` as naive UTC; a floating time (naive) is on the user's clock."""
     if moment.tzinfo is None:
         moment = zone.localize(moment)
     return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+
+def _planned(occurrence):
+    """The moment an occurrence's RECURRENCE-ID names, as _occurrence wrote it, or None."""
+    try:
+        if len(occurrence) == 8:
+            return datetime.datetime.strptime(occurrence, "%Y%m%d").date()
+        if occurrence.endswith("Z"):
+            moment = datetime.datetime.strptime(occurrence, "%Y%m%dT%H%M%SZ")
+            return moment.replace(tzinfo=pytz.utc)
+        return datetime.datetime.strptime(occurrence, "%Y%m%dT%H%M%S")
+    except ValueError:
+        return None
 
 
 def _organizer(invitation):

@@ -4,6 +4,10 @@ user removes archives it. The reply itself is tested by dynaoffice_mail's own te
 
 import datetime
 import secrets
+import zoneinfo
+
+import pytz
+from dateutil import rrule
 
 from odoo.tests import tagged
 
@@ -13,6 +17,7 @@ from odoo.addons.dynaoffice_mail.tests.test_client_invitation import (
     calendar_text,
     invitation_message,
 )
+from odoo.addons.dynaoffice_mail_calendar.models.dynaoffice_mail_account import _recurrence
 
 
 @tagged("post_install", "-at_install")
@@ -22,6 +27,16 @@ class TestClientInvitationCalendar(InvitationCase):
             self.env["calendar.event"]
             .with_context(active_test=False)
             .search([("dynaoffice_ical_uid", "=", event_uid)])
+        )
+
+    def meetings(self, series):
+        """The meetings of a series in Odoo's calendar, archived ones too, by time."""
+        return (
+            self.env["calendar.event"]
+            .with_context(active_test=False)
+            .search([("recurrence_id", "=", series.recurrence_id.id)], order="start")
+            if series.recurrence_id
+            else series
         )
 
     def own_state(self, event):
@@ -129,6 +144,7 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
         series = self.events(event_uid)
         self.assertEqual(len(series), 1)
+        self.assertEqual(len(self.meetings(series)), 4)
 
         # The second week is cancelled: the series stays in the calendar.
         occurrence = ["RECURRENCE-ID;TZID=Europe/Berlin:20260319T100000"]
@@ -141,10 +157,17 @@ class TestClientInvitationCalendar(InvitationCase):
             extra=occurrence,
         )
         ref = self.deliver(invitation_message("Abgesagt", cancel, sender=self.partner_address))
-        self.assertFalse(account.client_invitation(*ref)["in_calendar"])
+        # That week's meeting is in the calendar, until the user removes it.
+        self.assertTrue(account.client_invitation(*ref)["in_calendar"])
         account.client_answer_invitation(*ref, "remove")
+        self.assertFalse(account.client_invitation(*ref)["in_calendar"])
         self.assertTrue(series.active)
         self.assertEqual(self.own_state(series), "accepted")
+        self.assertEqual(
+            self.meetings(series).filtered("active").mapped("start"),
+            [datetime.datetime(2026, 3, d, 9, 0) for d in (12, 26)]
+            + [datetime.datetime(2026, 4, 2, 8, 0)],
+        )
 
         # The third week moves to Friday afternoon: that meeting is an event of its own.
         moved = calendar_text(
@@ -162,8 +185,152 @@ class TestClientInvitationCalendar(InvitationCase):
         one = self.events(event_uid) - series
         self.assertEqual(one.start, datetime.datetime(2026, 3, 27, 13, 0))
         self.assertEqual(self.own_state(one), "tentative")
+        # Thursday's meeting of that week moved to Friday: it is there once.
+        self.assertEqual(
+            self.meetings(series).filtered("active").mapped("start"),
+            [datetime.datetime(2026, 3, 12, 9, 0), datetime.datetime(2026, 4, 2, 8, 0)],
+        )
         # Shown again, each card knows its own answer.
         self.assertEqual(account.client_invitation(*ref)["answer"], "tentative")
+
+    def test_a_weekly_series_is_in_the_calendar_meeting_by_meeting(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        # Outlook's weekly series: every Thursday, four times, across the change to summer
+        # time (29 March in Berlin).
+        weekly = ["RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH;WKST=MO"]
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
+        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        card = account.client_invitation(*ref)
+        result = account.client_answer_invitation(*ref, "tentative", card["token"])
+        self.assertTrue(result["sent"], result)
+        self.assertEqual(result["problems"], [])
+        series = self.events(event_uid)
+        meetings = self.meetings(series)
+        # 10:00 in Berlin each week: 09:00 UTC in winter, 08:00 UTC in summer.
+        self.assertEqual(
+            meetings.mapped("start"),
+            [datetime.datetime(2026, 3, d, 9, 0) for d in (12, 19, 26)]
+            + [datetime.datetime(2026, 4, 2, 8, 0)],
+        )
+        self.assertEqual({self.own_state(each) for each in meetings}, {"tentative"})
+        account.client_answer_invitation(*ref, "accepted")
+        self.assertEqual(self.meetings(series), meetings)
+        self.assertEqual({self.own_state(each) for each in meetings}, {"accepted"})
+
+        # The organiser cancels the series: all of it leaves the calendar.
+        cancel = calendar_text(
+            method="CANCEL", uid=event_uid, organizer=self.partner_address, extra=weekly
+        )
+        ref = self.deliver(invitation_message("Abgesagt", cancel, sender=self.partner_address))
+        self.assertTrue(account.client_invitation(*ref)["in_calendar"])
+        account.client_answer_invitation(*ref, "remove")
+        self.assertFalse(meetings.filtered("active"))
+        self.assertEqual({self.own_state(each) for each in meetings}, {"declined"})
+
+    def test_a_series_left_out_meetings_and_moved_by_the_organiser(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        # The second week left out (EXDATE), as Outlook sends a series after cancelling one.
+        weekly = [
+            "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH",
+            "EXDATE;TZID=Europe/Berlin:20260319T100000",
+        ]
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
+        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertEqual(account.client_answer_invitation(*ref, "accepted")["problems"], [])
+        series = self.events(event_uid)
+        self.assertEqual(
+            self.meetings(series).filtered("active").mapped("start"),
+            [datetime.datetime(2026, 3, d, 9, 0) for d in (12, 26)]
+            + [datetime.datetime(2026, 4, 2, 8, 0)],
+        )
+        # The organiser moves the whole series to 14:00 (a higher SEQUENCE).
+        update = calendar_text(
+            uid=event_uid,
+            organizer=self.partner_address,
+            start="DTSTART;TZID=Europe/Berlin:20260312T140000",
+            end="DTEND;TZID=Europe/Berlin:20260312T150000",
+            extra=["RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH", "EXDATE:20260319T130000Z"],
+        ).replace("SEQUENCE:3", "SEQUENCE:4")
+        ref = self.deliver(invitation_message("Verschoben", update, sender=self.partner_address))
+        self.assertEqual(account.client_invitation(*ref)["answer"], "accepted")
+        account.client_answer_invitation(*ref, "tentative")
+        meetings = self.meetings(self.events(event_uid)).filtered("active")
+        self.assertEqual(
+            meetings.mapped("start"),
+            [datetime.datetime(2026, 3, d, 13, 0) for d in (12, 26)]
+            + [datetime.datetime(2026, 4, 2, 12, 0)],
+        )
+        self.assertEqual({self.own_state(each) for each in meetings}, {"tentative"})
+
+    def test_a_series_odoo_cannot_repeat_is_its_first_meeting_and_the_user_is_told(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        # Every Monday and Tuesday of the month: no form of Odoo's recurrence.
+        rule = ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU;COUNT=6"]
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=rule)
+        ref = self.deliver(invitation_message("Serie", ics, sender=self.partner_address))
+        result = self.account("de_DE").client_answer_invitation(*ref, "accepted")
+        self.assertTrue(result["sent"], result)
+        self.assertEqual(
+            result["problems"],
+            [
+                (
+                    "Nur der erste Termin dieser Serie steht in Ihrem Kalender: Sie "
+                    "wiederholt sich auf eine Weise, die der Kalender von Odoo nicht "
+                    "abbilden kann."
+                )
+            ],
+        )
+        event = self.events(event_uid)
+        self.assertFalse(event.recurrency)
+        self.assertEqual(event.start, datetime.datetime(2026, 3, 12, 9, 0))
+
+    def test_the_common_rules_give_the_meetings_icalendar_gives(self):
+        # What Outlook, Google and Thunderbird write for their series, from Thursday
+        # 12 March 2026 at 10:00 in Berlin; Odoo's meetings must be iCalendar's, no more.
+        zone = pytz.timezone("Europe/Berlin")
+        start = datetime.datetime(2026, 3, 12, 10, 0)
+        rules = [
+            "FREQ=DAILY;COUNT=5",
+            "FREQ=DAILY;INTERVAL=3;UNTIL=20260330T090000Z",
+            "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=8",
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;UNTIL=20260425T215959Z",
+            "FREQ=WEEKLY;UNTIL=20260402T090000Z",
+            "FREQ=MONTHLY;BYMONTHDAY=12;COUNT=4",
+            "FREQ=MONTHLY;BYDAY=2TH;COUNT=4",
+            "FREQ=MONTHLY;BYDAY=TH;BYSETPOS=2;COUNT=4",
+            "FREQ=MONTHLY;BYDAY=-1FR;COUNT=3",
+            "FREQ=YEARLY;BYMONTH=3;BYMONTHDAY=12;COUNT=3",
+        ]
+        Event = self.env["calendar.event"].with_user(self.owner)
+        for rule in rules:
+            with self.subTest(rule=rule):
+                first = _first(rule, start)
+                values = _recurrence(rule, first, zone)
+                self.assertIsNotNone(values)
+                event = Event.create(
+                    dict(
+                        values,
+                        name=rule,
+                        start=zone.localize(first).astimezone(pytz.utc).replace(tzinfo=None),
+                        stop=zone.localize(first + datetime.timedelta(hours=1))
+                        .astimezone(pytz.utc)
+                        .replace(tzinfo=None),
+                        recurrency=True,
+                        event_tz="Europe/Berlin",
+                    )
+                )
+                # dateutil counts on Berlin's clock, summer time included.
+                berlin = first.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+                expected = [
+                    each.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+                    for each in rrule.rrulestr(rule, dtstart=berlin)
+                ]
+                self.assertEqual(self.meetings(event).mapped("start"), expected)
+        for rule in ("FREQ=MONTHLY;BYDAY=MO,TU", "FREQ=HOURLY", "FREQ=WEEKLY;BYHOUR=9"):
+            with self.subTest(rule=rule):
+                self.assertIsNone(_recurrence(rule, start, zone))
 
     def test_answering_an_older_invitation_keeps_the_updated_time(self):
         event_uid = f"{secrets.token_hex(8)}@example.org"
@@ -188,6 +355,13 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(event.start, datetime.datetime(2026, 3, 13, 13, 0))
         self.assertEqual(event.stop, datetime.datetime(2026, 3, 13, 14, 0))
         self.assertEqual(self.own_state(event), "tentative")
+
+
+def _first(rule, start):
+    """The first meeting of `rule` from `start` on Berlin's clock: where an organiser's
+    calendar puts it."""
+    berlin = start.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Berlin"))
+    return next(iter(rrule.rrulestr(rule, dtstart=berlin))).replace(tzinfo=None)
 
 
 @tagged("post_install", "-at_install")
