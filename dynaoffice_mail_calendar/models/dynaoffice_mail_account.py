@@ -7,6 +7,7 @@ import datetime
 import re
 
 import pytz
+from dateutil import rrule as dateutil_rrule
 
 from odoo import Command, api, models
 from odoo.tools import email_normalize, plaintext2html
@@ -29,6 +30,9 @@ WEEKDAY_FIELDS = {
 }
 WEEKDAYS = list(WEEKDAY_FIELDS)
 MAX_INTERVAL = 999
+# A series whose meetings go on beyond this year cannot be laid out (Python's calendar ends
+# with the year 9999, some of Odoo's computations a little before).
+LAST_YEAR = 9000
 
 
 class DynaofficeMailAccount(models.Model):
@@ -260,7 +264,27 @@ def _recurrence(rrule, start, zone):
     found = {"DAILY": _daily, "WEEKLY": _weekly, "MONTHLY": _monthly, "YEARLY": _yearly}[frequency](
         parts, start
     )
-    return None if found is None else dict(recurrence, **found)
+    if found is None:
+        return None
+    return _bounded(dict(recurrence, **found), rrule, start)
+
+
+def _bounded(recurrence, rule, start):
+    """`recurrence` as Odoo may lay it out: a series up to an UNTIL with more meetings than
+    Odoo holds of one is cut there as Odoo cuts an endless one (Odoo would lay out every
+    meeting up to UNTIL, "every day until 9999" all of them); None for one whose meetings
+    run beyond the years a calendar can show."""
+    meetings = dateutil_rrule.rrulestr(rule.upper(), dtstart=start, ignoretz=True)
+    last = None
+    for number, meeting in enumerate(meetings, start=1):
+        last = meeting
+        if number == MAX_RECURRENT_EVENT:
+            if recurrence["end_type"] == "end_date":
+                recurrence = dict(recurrence, end_type="forever", until=False)
+            break
+    if last is not None and last.year >= LAST_YEAR:
+        return None
+    return recurrence
 
 
 def _weekly(parts, start):

@@ -286,6 +286,26 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertFalse(event.recurrency)
         self.assertEqual(event.start, datetime.datetime(2026, 3, 12, 9, 0))
 
+    def test_a_hostile_series_neither_fills_the_calendar_nor_fails(self):
+        account = self.account("en_US")
+        for name, rule, count in (
+            # Every day for five years (Odoo would lay out every meeting up to the end, of
+            # "until 9999" millions): as many as Odoo keeps of an endless series.
+            ("every day", "RRULE:FREQ=DAILY;UNTIL=20301231T000000Z", 720),
+            # Every 999 years, 720 times: beyond any calendar, the first meeting only.
+            ("every 999 years", "RRULE:FREQ=YEARLY;INTERVAL=999;COUNT=720", 1),
+        ):
+            with self.subTest(name):
+                event_uid = f"{secrets.token_hex(8)}@example.org"
+                ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=[rule])
+                ref = self.deliver(invitation_message(name, ics, sender=self.partner_address))
+                result = account.client_answer_invitation(*ref, "accepted")
+                self.assertTrue(result["sent"], result)
+                self.assertEqual(len(result["problems"]), int(count == 1))
+                meetings = self.meetings(self.events(event_uid))
+                self.assertEqual(len(meetings), count)
+                self.assertEqual(meetings[:1].start, datetime.datetime(2026, 3, 12, 9, 0))
+
     def test_the_common_rules_give_the_meetings_icalendar_gives(self):
         # What Outlook, Google and Thunderbird write for their series, from Thursday
         # 12 March 2026 at 10:00 in Berlin; Odoo's meetings must be iCalendar's, no more.
