@@ -50,6 +50,22 @@ class Snoozer(Role):
         Snooze = self.env[SNOOZE]
         if not present:
             return Snooze  # all gone meanwhile: nothing to snooze
+        # A message snoozed before and taken out of "Snoozed" by hand (another mail program,
+        # a move in the client, a member of a group mailbox) still has its record: it would
+        # bring the message back at the earlier time and this snooze would find it gone.
+        # This snooze replaces it, unless another copy (same Message-ID) still waits there.
+        earlier = Snooze.sudo().search(
+            [
+                ("account_id", "=", self.account.id),
+                ("message_id", "in", [summaries[uid].message_id for uid in present]),
+            ]
+        )
+        still_waiting = set()
+        if earlier:
+            still_waiting = self.run(
+                lambda client: snoozing.waiting(client, set(earlier.mapped("message_id"))),
+                safe=True,
+            )
         # One MOVE for all: moved one by one, a failure half-way left the first ones in
         # "Snoozed" with their records rolled back with the error, never to come back.
         report = self.run_in_folder(
@@ -75,6 +91,10 @@ class Snoozer(Role):
                     "until": until,
                 }
             )
+        # sudo (`earlier`): the user may use this mailbox (the role's check); the records
+        # replaced are of its messages, whichever of its users snoozed them.
+        snoozed_again = set(Snooze.mapped("message_id")) - still_waiting
+        earlier.filtered(lambda snooze: snooze.message_id in snoozed_again).unlink()
         return Snooze.with_env(self.env)
 
     def wake(self, snooze):

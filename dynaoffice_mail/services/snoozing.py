@@ -48,6 +48,19 @@ def snooze(
     return report
 
 
+def waiting(client: imapclient.IMAPClient, message_ids: Iterable[str]) -> set[str]:
+    """Those of `message_ids` that a message in "Snoozed" has: one SEARCH each, none when
+    the folder is missing."""
+    found = set()
+    for message_id in message_ids:
+        try:
+            if imap.find_by_message_id(client, SNOOZED_FOLDER, message_id):
+                found.add(message_id)
+        except (FolderNotFoundError, ProtocolError):
+            return found  # no "Snoozed" (yet): nothing waits there
+    return found
+
+
 def wake(client: imapclient.IMAPClient, message_id: str, folder: str) -> MessageRef | None:
     """Bring the snoozed message with this Message-ID back to `folder` (the Inbox when
     `folder` is gone), unread and without the keyword; where it is now, or None when

@@ -107,6 +107,26 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
         self.assertEqual(self.subjects(self.account, "Archive"), ["Angebot Müller"])
 
+    def test_snoozing_again_after_taking_it_out_by_hand_keeps_the_new_time(self):
+        self.snooze(self.account, "Angebot Müller")
+        # On the phone, the mail is taken back out of "Snoozed" and read at once ...
+        other_program = self.imap(self.personal_address, self.personal_password)
+        try:
+            other_program.select_folder(SNOOZED_FOLDER)
+            other_program.move(other_program.search(), "INBOX")
+        finally:
+            other_program.logout()
+        # ... and snoozed again in Odoo, until next week.
+        later = UNTIL + datetime.timedelta(days=7)
+        again = self.snooze(self.account, "Angebot Müller", until=later)
+        self.assertEqual(self.account.client_snoozed(), again, "one snooze, the new one")
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"], "not back yet")
+        self.assertEqual(self.subjects(self.account, SNOOZED_FOLDER), ["Angebot Müller"])
+        self.wake_at(later + datetime.timedelta(minutes=1))
+        self.assertEqual(self.subjects(self.account), ["Angebot Müller", "Rechnung 4711"])
+        self.assertEqual(self.account.client_snoozed(), [])
+
     def test_snoozing_several_while_one_goes_elsewhere_snoozes_the_others_for_good(self):
         page = self.account.client_page("INBOX", sort="subject", reverse=False)
         uids = [message["uid"] for message in page["messages"]]  # Angebot, Rechnung
