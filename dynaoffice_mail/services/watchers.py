@@ -19,8 +19,9 @@ again). A connection that breaks is opened again after 1, 2, 4 ... up to 60 seco
 such a gap the first publication says "missed", because changes in the gap went unseen.
 A folder nobody watches any more loses its watcher at the next scan, and a dispatcher with
 nothing to watch for LINGER seconds ends. A watcher that gave up (no IDLE on the server, no
-connection to spare, the database away) keeps its folder's lock for RETRY_ENDED seconds, so
-that the processes do not log in at every scan only to find the same; then it is tried again.
+connection to spare, a login refused, the database away) keeps its folder's lock for
+RETRY_ENDED seconds, so that the processes do not log in at every scan only to find the
+same; then it is tried again.
 
 Nothing here knows Odoo: the source (the watched folders, an account's connection
 settings, the publication) and the database connection for the locks are passed in.
@@ -36,6 +37,7 @@ from typing import Any, Protocol
 
 from . import idle
 from .config import ImapSettings
+from .exceptions import AuthenticationError
 from .pool import ConnectionPool, Factory
 
 _logger = logging.getLogger(__name__)
@@ -196,6 +198,14 @@ class FolderWatcher(threading.Thread):
                 except idle.IdleUnsupportedError:
                     self.unsupported = True
                     _logger.info("%s: no IDLE on the server, clients keep polling", self.name)
+                    break
+                except AuthenticationError as error:
+                    # A password changed elsewhere: logging in again and again within a
+                    # minute is what gets the Odoo server's address banned (fail2ban) for
+                    # every account on that host. Ended, the folder is tried again after
+                    # RETRY_ENDED, or with the new settings once they are saved.
+                    self.stats.failures += 1
+                    _logger.info("%s: login refused (%s), clients keep polling", self.name, error)
                     break
                 except Exception as error:  # noqa: BLE001 - any failure: try again later
                     self.idling.clear()

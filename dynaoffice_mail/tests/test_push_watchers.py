@@ -251,6 +251,24 @@ def test_no_idle_without_a_connection_to_spare(push, mail_servers, mailbox):
     assert dispatcher.pool.stats.opened == 1
 
 
+def test_a_refused_login_is_not_tried_again_and_again(push, mail_servers, mailbox):
+    """The password was changed in another mail program: the watcher does not log in
+    again within seconds (failed logins in a row get the Odoo server banned by the mail
+    host, for every account there); the folder keeps its lock, the clients keep polling."""
+    source, start = push
+    address, _password = mailbox
+    source.settings = imap_settings(mail_servers, address, "the-old-password")
+    source.watch()
+    dispatcher = start()
+    assert wait_until(lambda: dispatcher.watchers)
+    watcher = next(iter(dispatcher.watchers.values()))
+    assert wait_until(lambda: not watcher.is_alive(), timeout=15), "still logging in"
+    assert source.notices.empty(), "never live: nothing to tell the clients"
+    assert watcher.stats.failures == 1 and watcher.stats.sessions == 0
+    assert dispatcher.wait_scans(3)
+    assert list(dispatcher.watchers.values()) == [watcher], "no new watcher at each scan"
+
+
 class imapclient_session:
     """Another mail program on the same mailbox (IMAPS, verified)."""
 
