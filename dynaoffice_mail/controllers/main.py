@@ -12,7 +12,7 @@ from odoo import http
 from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import content_disposition, request
 
-from ..services import mime, names
+from ..services import mime, names, reading
 from ..services.exceptions import InvalidInputError
 from ..services.refs import MessageRef, parse_part
 
@@ -99,7 +99,7 @@ class MailClientController(http.Controller):
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
         head, chunks = self._call(lambda: mailbox.open_stream("part", ref, part))
-        mime_type = (head.mime_type or "").lower()
+        mime_type = reading.standard_type((head.mime_type or "").lower())
         filename = names.safe_filename(head.filename, fallback=f"part-{part}")
         policy = INLINE_TYPES.get(mime_type)
         if download == "1" or policy is None:

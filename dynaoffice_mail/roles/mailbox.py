@@ -178,6 +178,8 @@ class Mailbox(Role):
         attachments = []
         for attachment in view.attachments:
             url = self.url("part", ref, part=attachment.part_number)
+            # image/jpg from older mailers too: the part route serves it as image/jpeg.
+            previewable = reading.standard_type(attachment.mime_type) in PREVIEW_TYPES
             attachments.append(
                 {
                     "part": attachment.part_number,
@@ -187,7 +189,7 @@ class Mailbox(Role):
                     "inline": attachment.inline,
                     "is_message": _is_message(attachment),
                     "download_url": f"{url}&download=1",
-                    "preview_url": url if attachment.mime_type in PREVIEW_TYPES else None,
+                    "preview_url": url if previewable else None,
                 }
             )
         result = jsonable(view)

@@ -99,6 +99,16 @@ class MessageView:
     raw_source: str | None = None  # the start of the source, only when `error` is set
 
 
+# Names older mailers and phones give JPEG pictures (image/jpg, image/pjpeg): browsers show
+# them as image/jpeg, and the reading pane previews them as such.
+_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
+
+
+def standard_type(mime_type: str) -> str:
+    """The registered name of a part's (lowercase) type where mailers use another."""
+    return _TYPE_ALIASES.get(mime_type, mime_type)
+
+
 @dataclass(frozen=True)
 class PartHead:
     mime_type: str
