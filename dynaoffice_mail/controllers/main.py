@@ -98,10 +98,15 @@ class MailClientController(http.Controller):
         part = _part(part)
         mailbox = self._mailbox(account_id)
         ref = _message_ref(account_id, folder, uidvalidity, uid)
-        head, chunks = self._call(lambda: mailbox.open_stream("part", ref, part))
+        shown = download != "1"
+        head, chunks = self._call(lambda: mailbox.open_stream("part", ref, part, picture=shown))
         mime_type = reading.standard_type((head.mime_type or "").lower())
         filename = names.safe_filename(head.filename, fallback=f"part-{part}")
         policy = INLINE_TYPES.get(mime_type)
+        if policy is None and head.picture_type:
+            # Typed application/octet-stream by its mailer, but a picture by its bytes
+            # (never SVG or HTML): shown as that picture, as an HTML body's cid: links want.
+            mime_type, policy = head.picture_type, INLINE_TYPES[head.picture_type]
         if download == "1" or policy is None:
             headers = [
                 ("Content-Type", "application/octet-stream"),

@@ -324,15 +324,16 @@ class Mailbox(Role):
         )
         return page, allow_remote
 
-    def open_stream(self, kind, ref, part=None):
+    def open_stream(self, kind, ref, part=None, picture=False):
         """(head, chunks) of a part or of the whole source, read from the server as the
         browser takes it. The chunks hold a pooled connection until they are consumed or
-        closed; they never touch the ORM (the request's cursor is gone by then)."""
+        closed; they never touch the ORM (the request's cursor is gone by then). With
+        `picture`, a part without a type of its own is told a picture by its first bytes."""
         client, session = self.open_session()
         try:
             if kind == "part":
                 head, chunks = reading.stream_part(
-                    client, ref.folder, ref.uidvalidity, ref.uid, part
+                    client, ref.folder, ref.uidvalidity, ref.uid, part, picture=picture
                 )
             else:
                 head, chunks = reading.stream_source(client, ref.folder, ref.uidvalidity, ref.uid)

@@ -109,12 +109,38 @@ def standard_type(mime_type: str) -> str:
     return _TYPE_ALIASES.get(mime_type, mime_type)
 
 
+# Pictures by their first bytes, for parts some mailers type application/octet-stream:
+# only raster formats in which a browser runs nothing (never SVG or HTML, which are text).
+_PICTURE_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+_SNIFFED_BYTES = 12  # enough for each signature, and WebP's "RIFF", size, "WEBP"
+_UNTYPED = "application/octet-stream"
+
+
+def picture_type(data: bytes) -> str | None:
+    """image/png, image/jpeg, image/gif or image/webp when `data` starts like one, else
+    None."""
+    for signature, mime_type in _PICTURE_SIGNATURES:
+        if data.startswith(signature):
+            return mime_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
 @dataclass(frozen=True)
 class PartHead:
     mime_type: str
     filename: str
     size: int | None  # encoded size; the decoded content is smaller for base64
     encoding: str | None
+    # What a part typed application/octet-stream is by its first bytes, when it is a PNG,
+    # JPEG, GIF or WebP picture (an HTML body shows such parts through cid: links).
+    picture_type: str | None = None
 
 
 def read_message(
@@ -257,13 +283,16 @@ def stream_part(
     part_number: str,
     *,
     chunk_size: int = limits.CHUNK_SIZE,
+    picture: bool = False,
 ) -> tuple[PartHead, Iterator[bytes]]:
     """One part, decoded from its transfer encoding, as chunks read on demand.
 
     The part is looked up in BODYSTRUCTURE now, so a wrong address fails before anything
     is sent to the browser; the chunks are then fetched with `BODY.PEEK[part]<offset.n>`
-    one at a time as the iterator is consumed. The connection must stay with the iterator
-    until it is exhausted or closed.
+    one at a time as the iterator is consumed. With `picture`, a part typed
+    application/octet-stream has its first chunk read now, to tell a picture by its bytes
+    (PartHead.picture_type). The connection must stay with the iterator until it is
+    exhausted or closed.
     """
     _check_uid(uid)
     _check_chunk_size(chunk_size)
@@ -272,14 +301,35 @@ def stream_part(
         _item, part = _find_part(
             client, folder, uidvalidity, uid, part_number, "(UID BODYSTRUCTURE)"
         )
+    chunks = _section_chunks(client, folder, uidvalidity, uid, part_number, chunk_size)
+    chunks = _decoded_chunks(chunks, _decoder(part.encoding))
+    sniffed = None
+    if picture and part.mime_type == _UNTYPED:
+        start, chunks = _peek(chunks, _SNIFFED_BYTES)
+        sniffed = picture_type(start)
     head = PartHead(
         mime_type=part.mime_type,
         filename=_filename(part),
         size=part.size,
         encoding=part.encoding,
+        picture_type=sniffed,
     )
-    chunks = _section_chunks(client, folder, uidvalidity, uid, part_number, chunk_size)
-    return head, _decoded_chunks(chunks, _decoder(part.encoding))
+    return head, chunks
+
+
+def _peek(chunks: Iterator[bytes], size: int) -> tuple[bytes, Iterator[bytes]]:
+    """The first `size` bytes of `chunks` (fewer if it holds fewer) and all of them again."""
+    taken = []
+    for chunk in chunks:
+        taken.append(chunk)
+        if sum(map(len, taken)) >= size:
+            break
+    return b"".join(taken)[:size], _replayed(taken, chunks)
+
+
+def _replayed(taken: list[bytes], chunks: Iterator[bytes]) -> Iterator[bytes]:
+    yield from taken
+    yield from chunks
 
 
 def stream_source(

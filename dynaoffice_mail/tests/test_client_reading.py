@@ -427,6 +427,45 @@ class TestClientRoutes(HttpCase, MailServerCase):
             self.assertIn("sandbox", preview.headers["Content-Security-Policy"])
             self.assertEqual(preview.content, photo)
 
+    def test_a_picture_typed_octet_stream_shows_in_the_body_by_its_bytes(self):
+        """Some mailers type the pictures of an HTML mail application/octet-stream: the
+        part route served them as a download, so the body showed broken images. A real
+        PNG is now served as image/png; an SVG typed so stays a download."""
+        svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+        message = EmailMessage()
+        message["From"] = "alt@example.com"
+        message["Subject"] = "Bilder ohne Typ"
+        message.set_content("Text")
+        message.add_alternative(
+            "<p>Bilder:</p><img src='cid:foto@example.com'><img src='cid:svg@example.com'>",
+            subtype="html",
+        )
+        html_part = message.get_payload()[1]
+        html_part.add_related(PNG, "application", "octet-stream", cid="<foto@example.com>")
+        html_part.add_related(svg, "application", "octet-stream", cid="<svg@example.com>")
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Ohne Typ", message.as_bytes(), set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Ohne Typ")
+        shown = account.client_message("Ohne Typ", page["uidvalidity"], page["messages"][0]["uid"])
+        self.authenticate(self.owner.login, self.owner.login)
+        body = self.url_open(shown["body_url"]).text
+        sources = [html.unescape(src) for src in re.findall(r'<img[^>]* src="([^"]*)"', body)]
+        self.assertEqual(len(sources), 2, body)
+        picture, script = (self.url_open(source) for source in sources)
+        self.assertEqual(picture.headers["Content-Type"], "image/png")
+        self.assertTrue(picture.headers["Content-Disposition"].startswith("inline"))
+        self.assertEqual(picture.headers["X-Content-Type-Options"], "nosniff")
+        self.assertIn("sandbox", picture.headers["Content-Security-Policy"])
+        self.assertEqual(picture.content, PNG)
+        self.assertEqual(script.headers["Content-Type"], "application/octet-stream")
+        self.assertTrue(script.headers["Content-Disposition"].startswith("attachment"))
+        self.assertEqual(script.content, svg)
+        download = self.url_open(sources[0] + "&download=1")
+        self.assertEqual(download.headers["Content-Type"], "application/octet-stream")
+        self.assertEqual(download.content, PNG)
+
     def test_other_users_get_nothing(self):
         for user in (self.other, self.admin):
             self.authenticate(user.login, user.login)

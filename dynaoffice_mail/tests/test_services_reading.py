@@ -633,6 +633,18 @@ def test_large_attachment_streams_in_chunks_byte_identical(big_box):
     assert max(len(chunk) for chunk in received) <= 1_048_576
 
 
+def test_a_file_told_from_a_picture_by_its_bytes_still_arrives_whole(big_box):
+    """The part route asks whether an untyped part is a picture (its first bytes): a
+    3 MB file that is none is not one, and streams byte for byte all the same."""
+    client, uidvalidity, uid, raw = big_box
+    attachment = _part_number(client, uidvalidity, uid, "daten.bin")
+    head, chunks = stream_part(
+        client, "INBOX", uidvalidity, uid, attachment.part_number, picture=True
+    )
+    assert head.picture_type is None
+    assert b"".join(chunks) == _reference_part(raw, "daten.bin")
+
+
 @pytest.mark.parametrize(
     ("text_chunk", "data_chunk"), [(13, 13_013), (77, 65_537), (4093, 1_048_573)]
 )
