@@ -32,6 +32,9 @@ FEATURED_MODELS = ("crm.lead", "project.task")
 TICKET_SUFFIX = ".ticket"
 # Where the body goes: the first of these the model has as an HTML, text or one-line field.
 DESCRIPTION_FIELDS = ("description",)
+# Where the name of a sender without a contact goes (a lead's): converting the lead names the
+# new customer after it, else after the lead's title.
+CONTACT_NAME_FIELDS = ("contact_name",)
 # A one-line field takes the beginning of the text only.
 MAX_CHAR_DESCRIPTION = 1000
 
@@ -99,6 +102,12 @@ class Creator(Role):
         elif email and _fillable(Model, "email_from", ("char",)):
             # No contact yet: the address at least (a lead's or ticket's own field).
             values["email_from"] = email
+            sender_name = " ".join((sender.name or "").split())
+            contact_field = next(
+                (name for name in CONTACT_NAME_FIELDS if _fillable(Model, name, ("char",))), None
+            )
+            if sender_name and contact_field:
+                values[contact_field] = sender_name
         description = next((name for name in DESCRIPTION_FIELDS if name in fields_), None)
         if description:
             body = _body_as(fields_[description].type, view)

@@ -142,6 +142,9 @@ class TestCreateFromMail(RpcAttackCase):
         ]
         self.assertNotIn("default_partner_id", context)
         self.assertEqual(context["default_email_from"], stranger)
+        # The sender's name as the lead's contact name: converting the lead makes the
+        # customer "Neu Kunde", not one named after the address.
+        self.assertEqual(context["default_contact_name"], "Neu Kunde")
         self.assertEqual(context["default_name"], "Anfrage <Halle 3> & Dach")
         # Plain text into an HTML field: escaped, not taken for markup.
         self.assertIn("Zeile &lt;1&gt;", context["default_description"])
@@ -265,7 +268,7 @@ class TestCreateFromMail(RpcAttackCase):
 
     def test_server_action_creates_a_lead_from_each_mail(self):
         self.deliver(self.inquiry("Anfrage Carport"))
-        self.deliver(build_message("Anfrage Garage", sender="fremd@example.org"))
+        self.deliver(build_message("Anfrage Garage", sender="Frieda Fremd <fremd@example.org>"))
         page = self.account.client_page("INBOX", sort="subject", reverse=False)
         uids = [m["uid"] for m in page["messages"]]
         handle_ids = self.handle_ids(page["uidvalidity"], uids)
@@ -283,6 +286,8 @@ class TestCreateFromMail(RpcAttackCase):
         self.assertEqual(by_name["Anfrage Carport"].partner_id, self.customer)
         self.assert_hostile_html_gone(str(by_name["Anfrage Carport"].description))
         self.assertEqual(by_name["Anfrage Garage"].email_from, "fremd@example.org")
+        # Converted, the lead's new customer is the sender, not one named "Anfrage Garage".
+        self.assertEqual(by_name["Anfrage Garage"]._create_customer().name, "Frieda Fremd")
         self.assertEqual(by_name["Anfrage Carport"].create_uid, self.owner)
         for lead in leads:
             posted = lead.message_ids.filtered(lambda m: m.message_type == "email")
