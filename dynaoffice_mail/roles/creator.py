@@ -91,8 +91,13 @@ class Creator(Role):
                 values[name_field] = subject
         sender = self.assigner.sender_of(view)
         email = tools.email_normalize(sender.address) if sender else False
+        # The contacts of the company the record is made in: one of another company the user
+        # has active too is refused on saving ("Incompatible companies on records").
+        company_env = self.env(
+            context=dict(self.env.context, allowed_company_ids=[self.env.company.id])
+        )
         partner = (
-            contacts_by_email(self.env, [email]).get(email)
+            contacts_by_email(company_env, [email]).get(email)
             if email and self.env["res.partner"].has_access("read")
             else None
         )

@@ -408,3 +408,36 @@ class TestCreateFromMail(RpcAttackCase):
         uidvalidity, uid = self.find("Frage")
         with self.assertRaisesRegex(UserError, "cannot be created from mail"):
             self.run_action(action, self.owner, self.handle_ids(uidvalidity, [uid]))
+
+    def test_a_contact_of_another_active_company_does_not_block_the_lead(self):
+        """With two companies active, a mail from a customer of the other one: the lead (made
+        in the current company) took that contact and creating it failed ("Incompatible
+        companies on records"). It is made with the address; a contact open to every
+        company with the address is taken."""
+        sister = self.env["res.company"].create({"name": "Schwesterfirma Nord"})
+        self.owner.company_ids += sister
+        address = f"einkauf-{secrets.token_hex(3)}@schwester.example"
+        self.env["res.partner"].create(
+            {"name": "Kunde der Schwester", "email": address, "company_id": sister.id}
+        )
+        self.deliver(build_message("Anfrage Lager", sender=f"Nora Nord <{address}>"))
+        uidvalidity, uid = self.find("Anfrage Lager")
+        (handle_id,) = self.handle_ids(uidvalidity, [uid])
+        handle = (
+            self.env[HANDLE]
+            .with_user(self.owner)
+            .with_context(allowed_company_ids=[self.owner.company_id.id, sister.id])
+            .browse(handle_id)
+        )
+        lead = handle.create_record_from_mail("crm.lead")
+        self.assertEqual(lead.company_id, self.owner.company_id)
+        self.assertFalse(lead.partner_id)
+        self.assertEqual(lead.email_from, address)
+        self.assertEqual(lead.contact_name, "Nora Nord")
+
+        shared = self.env["res.partner"].create({"name": "Nora Nord", "email": address})
+        self.deliver(build_message("Anfrage Halle", sender=address))
+        uidvalidity, uid = self.find("Anfrage Halle")
+        (handle_id,) = self.handle_ids(uidvalidity, [uid])
+        lead = handle.browse(handle_id).create_record_from_mail("crm.lead")
+        self.assertEqual(lead.partner_id, shared)
