@@ -213,35 +213,44 @@ class DynaofficeMailMessage(models.Model):
 
     def action_assign_to_sender_contact(self):
         """Server action: each message to the one contact whose address is its sender."""
-        assigned = skipped = gone = 0
+        targets, skipped = {}, 0
         for handle in self:
             partner = handle._sender_contact()
             if len(partner) != 1 or not may_post_on(partner):
                 skipped += 1
                 continue
-            status, _message = handle.assign_to_record("res.partner", partner.id)[handle.id]
-            gone += status == "gone"
-            assigned += status != "gone"
+            targets[handle] = ("res.partner", partner.id)
+        assigned, gone = self._assign_each(targets)
         return self._assign_notification(assigned, skipped, gone)
 
     def action_assign_to_replied_record(self):
         """Server action: each message that answers mail sent from Odoo to that mail's
         record, whatever its model (where the user may post on it)."""
-        assigned = skipped = gone = 0
-        for handle in self:
-            assigner = handle.account_id._assigner()
-            # Read from the server, not from the reading cache of a message deleted since.
-            if not assigner.on_server(handle):
-                gone += 1
-                continue
-            records = assigner.replied_records(handle._ref())
+        # Read from the server, not from the reading cache of a message deleted since.
+        present = self._on_server()
+        targets, skipped = {}, 0
+        for handle in present:
+            records = handle.account_id._assigner().replied_records(handle._ref())
             if len(records) != 1:
                 skipped += 1
                 continue
-            status, _message = handle.assign_to_record(records[0]._name, records[0].id)[handle.id]
-            gone += status == "gone"
-            assigned += status != "gone"
-        return self._assign_notification(assigned, skipped, gone)
+            targets[handle] = (records[0]._name, records[0].id)
+        assigned, gone = self._assign_each(targets)
+        return self._assign_notification(assigned, skipped, gone + len(self - present))
+
+    def _assign_each(self, targets):
+        """Assign each handle of `targets` ({handle: (model, id)}) to its record, those of
+        one record together (one check and one mark on the server per folder, not per
+        message): (assigned, gone)."""
+        by_target = {}
+        for handle, target in targets.items():
+            by_target[target] = by_target.get(target, self.browse()) | handle
+        statuses = []
+        for (res_model, res_id), handles in by_target.items():
+            results = handles.assign_to_record(res_model, res_id)
+            statuses += [status for status, _message in results.values()]
+        gone = statuses.count("gone")
+        return len(statuses) - gone, gone
 
     def assign_to_record(self, res_model, res_id):
         """Post these messages into the chatter of one record, once each; for server
@@ -505,12 +514,17 @@ class DynaofficeMailMessage(models.Model):
         without the mail in its chatter."""
         Model = creatable_model(self.env, res_model)
         created = Model
-        present = self.browse()
-        for account, handles in self.grouped("account_id").items():
-            present |= account._assigner().on_server(handles)
+        present = self._on_server()
         for handle in self.filtered(lambda handle: handle in present):
             created |= handle.account_id._creator().create_from(handle, res_model, values)
         return created, self - present
+
+    def _on_server(self):
+        """These handles whose message is still on the server (one request per folder)."""
+        present = self.browse()
+        for account, handles in self.grouped("account_id").items():
+            present |= account._assigner().on_server(handles)
+        return present
 
     def _ref(self):
         """Where the handle says its message is."""
