@@ -1086,12 +1086,20 @@ class DynaofficeMailAccount(models.Model):
     def _get_imap_session(self, settings=None):
         """The one place that turns the account into a connected, logged-in IMAP client."""
         self.ensure_one()
-        return imap.connect(settings or self._imap_settings())
+        return self._logged_in(imap.connect, settings or self._imap_settings())
 
     def _get_smtp_session(self, settings=None):
         """The one place that turns the account into a connected, logged-in SMTP client."""
         self.ensure_one()
-        return smtp.connect(settings or self._smtp_settings())
+        return self._logged_in(smtp.connect, settings or self._smtp_settings())
+
+    def _logged_in(self, connect, settings):
+        """`connect(settings)`: by password, or by token where _token_login gives one."""
+        by_token = self._token_login(settings.username)
+        if by_token is None:
+            return connect(settings)
+        token_login, provider = by_token
+        return self._log_in_with_token(connect, settings, token_login, provider)
 
     def _pool_key(self):
         return f"{self.env.cr.dbname}/{self.id}"
@@ -1107,6 +1115,12 @@ class DynaofficeMailAccount(models.Model):
         server types)."""
         self.ensure_one()
         return False
+
+    def _token_login(self, login):
+        """For a login by token (bridges: their server types), (token_login, provider) for
+        _log_in_with_token, `login` being the user name the server knows; None for a login
+        by password."""
+        self.ensure_one()
 
     def _authorization_missing(self):
         """A login by token without a grant: the account must be connected first."""

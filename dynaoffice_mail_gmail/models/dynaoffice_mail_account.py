@@ -112,26 +112,10 @@ class DynaofficeMailAccount(models.Model):
             return self.action_connect_google()
         return super()._reconnect_action()
 
-    # -- the login seams ----------------------------------------------------------------------
-
-    def _get_imap_session(self, settings=None):
+    def _token_login(self, login):
+        # The mixin's token requests and XOAUTH2 string (see _log_in_with_token).
         if self.server_type != SERVER_TYPE:
-            return super()._get_imap_session(settings)
-        settings = settings or self._imap_settings()
-        return self._log_in_with_token(
-            super()._get_imap_session, settings, self._gmail_login(settings.username), PROVIDER
-        )
-
-    def _get_smtp_session(self, settings=None):
-        if self.server_type != SERVER_TYPE:
-            return super()._get_smtp_session(settings)
-        settings = settings or self._smtp_settings()
-        return self._log_in_with_token(
-            super()._get_smtp_session, settings, self._gmail_login(settings.username), PROVIDER
-        )
-
-    def _gmail_login(self, login):
-        """token_login(refresh) for _log_in_with_token, with the mixin's token requests."""
+            return super()._token_login(login)
 
         def renew(refresh_token):
             # Google keeps the refresh token: it answers with a new access token only.
@@ -150,4 +134,4 @@ class DynaofficeMailAccount(models.Model):
                 sasl_response=sasl_response,
             )
 
-        return token_login
+        return token_login, PROVIDER
