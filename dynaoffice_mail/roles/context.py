@@ -79,6 +79,17 @@ class ContextPane(Role):
         if tools.email_normalize(partner.email) == email:
             return {"partner": record_json(partner), "created": False}
         company = partner if partner.is_company else partner.commercial_partner_id
+        if not company.has_access("read"):
+            # A contact open to every company under a company contact of another company:
+            # a new contact of that company could not be made (nor named) by this user.
+            raise UserError(
+                self.env._(
+                    "%(contact)s has an e-mail address already and belongs to a company you "
+                    "may not see, so the sender cannot be added as a new contact of it. Link "
+                    "the sender to a contact without an e-mail address instead.",
+                    contact=partner.name,
+                )
+            )
         name = (sender.name or "").strip() or partner.name
         # In the company's company, as Odoo's contact form puts a contact of a company
         # (res.partner.default_get): a customer of one company stays hidden from the others.

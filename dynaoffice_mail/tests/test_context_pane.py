@@ -415,6 +415,36 @@ class TestContextPane(RpcAttackCase):
         self.assertEqual(found["result"], [])
         self.assertNotIn("Nordwerk", str(found))
 
+    def test_link_to_a_contact_under_a_company_the_user_may_not_read_says_why_not(self):
+        # A contact open to every company, with an address, under a company contact of a
+        # sister company only: the new contact would be the hidden company's.
+        sister = self.env["res.company"].create({"name": "Schwesterfirma West"})
+        company = self.env["res.partner"].create(
+            {"name": "Westwerk Geheim AG", "is_company": True, "company_id": sister.id}
+        )
+        contact = self.env["res.partner"].create(
+            {"name": "Wilma West", "email": "wilma@westwerk.example", "parent_id": company.id}
+        )
+        self.assertTrue(contact.with_user(self.owner).has_access("write"))
+        self.assertFalse(company.with_user(self.owner).has_access("read"))
+        message = self.deliver("Angebot West", "Einkauf West <einkauf@westwerk.example>")
+        error = self.assert_forgery_refused(
+            self.owner,
+            MODEL,
+            "client_link_sender",
+            [[self.personal.id], "INBOX", *message, contact.id],
+            state=lambda: (
+                self.env["res.partner"]
+                .sudo()
+                .with_context(active_test=False)
+                .search_count([("email", "=", "einkauf@westwerk.example")])
+            ),
+        )
+        self.assertIn("Wilma West", error)
+        self.assertIn("company", error)
+        self.assertNotIn("top-secret", error)
+        self.assertNotIn("Westwerk Geheim", error)
+
     def test_linking_needs_the_mailbox_and_the_right_to_edit_the_contact(self):
         partner = self.env["res.partner"].create({"name": "Ohne Adresse"})
         message = self.deliver("Verknüpfen", "x@firma-x.example", address=self.shared_address)
