@@ -4,6 +4,8 @@ contact (name, title, company); for an address no contact has, for a contact mad
 the spot from the name the address carries, which is never saved.
 """
 
+import logging
+
 from odoo import tools
 from odoo.exceptions import UserError
 
@@ -11,6 +13,8 @@ from ..services import html
 from ..services.addresses import parse_addresses
 from ..services.exceptions import InvalidInputError
 from ..services.headers import clean_text
+
+_logger = logging.getLogger(__name__)
 
 TEMPLATE = "mail.template"
 MAX_TEMPLATES = 50
@@ -46,10 +50,23 @@ def render(account, template_id, recipients):
         raise UserError(env._("This template is not offered in %(account)s.", account=account.name))
     partner = recipient_partner(env, recipients)
     language = _language(template, partner)
-    rendered = {
-        field: template._render_field(field, [partner.id], **language)[partner.id]
-        for field in ("subject", "body_html")
-    }
+    try:
+        rendered = {
+            field: template._render_field(field, [partner.id], **language)[partner.id]
+            for field in ("subject", "body_html")
+        }
+    except UserError as error:
+        # Odoo says it with the template's source and a Python traceback, or (a placeholder
+        # reaching a record the user may not read: AccessError) with its "top-secret" text.
+        _logger.info("Reply template %s failed for contact %s: %s", template.id, partner.id, error)
+        raise UserError(
+            env._(
+                "The template “%(template)s” could not be filled in for this recipient: one "
+                "of its placeholders has an error or names something you may not see. Your "
+                "text has not been changed.",
+                template=template.name,
+            )
+        ) from error
     # The body goes into Odoo's page, where the styles and classes Odoo keeps in a template
     # (a colleague's, a group member's) could lay it over the page, as quoted mail's could.
     # Its images stay: they are the template's own, as the recipient will see them.

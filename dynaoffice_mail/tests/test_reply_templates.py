@@ -219,6 +219,34 @@ class TestReplyTemplatesRpc(TemplateSetup, RpcAttackCase):
         )
         self.assertIn("Guten Tag Frau Erika Muster", used["result"]["body"])
 
+    def test_a_template_that_cannot_be_filled_in_says_so_plainly(self):
+        # The recipient is a contact open to every company under a company contact of a
+        # sister company only; one template names that company, another has a typing error.
+        sister = self.env["res.company"].create({"name": "Schwesterfirma Ost"})
+        hidden = self.env["res.partner"].create(
+            {"name": "Ostwerk Geheim AG", "is_company": True, "company_id": sister.id}
+        )
+        self.env["res.partner"].create(
+            {"name": "Otto Ost", "email": "otto@ostwerk.example", "parent_id": hidden.id}
+        )
+        for body in (
+            '<p>Grüße an <t t-out="object.parent_id.name"/></p>',
+            '<p>Hallo <t t-out="object.name.upper(1, 2)"/></p>',
+        ):
+            with self.subTest(body=body):
+                self.own.write({"body_html": body})
+                answer = self.rpc(
+                    self.owner,
+                    "dynaoffice.mail.account",
+                    "client_render_template",
+                    [[self.personal.id], self.own.id, ["otto@ostwerk.example"]],
+                )
+                message = answer["error"]["data"]["message"]
+                self.assertIn("Olgas Antwort", message)
+                self.assertIn("could not be filled in", message)
+                for unreadable in ("Traceback", "top-secret", "t-out", "Ostwerk Geheim"):
+                    self.assertNotIn(unreadable, message)
+
     def test_a_members_template_does_not_cover_anothers_page(self):
         # Otto, a plain member of the group (no template editor), writes one of its
         # templates. Odoo keeps a template's styles and classes: in Maria's composer, part
