@@ -472,7 +472,11 @@ class Composer(Role):
         Outbox = self.env[OUTBOX]
         entry_id, state = Outbox._entry_state(self.account, values.get("message_id") or "")
         if entry_id and state in ("queued", "failed"):
-            Outbox._unschedule(entry_id)
+            _taken, state = Outbox._unschedule(entry_id)
+        # Being sent this moment (the cron took it from its draft a moment ago): throwing
+        # the draft away would not stop it, and the user would believe it had.
+        if state == "sending":
+            raise UserError(self._too_late(state))
         if draft:
             self.run(
                 lambda client: imap_filing.delete_draft(

@@ -16,6 +16,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..roles.composer import Composer
 from ..services import schedule
 from .common import MailServerCase, build_message, closed_port
 
@@ -349,6 +350,31 @@ class TestSendLater(MailServerCase):
         self.run_cron(at)
         self.assertEqual(self.delivered("Verworfen"), [])
         self.assertEqual(self.mine("Drafts", "Verworfen"), [])
+
+    def test_discarding_a_scheduled_mail_the_cron_is_sending_says_it_is_too_late(self):
+        at = utc_now() + datetime.timedelta(hours=1)
+        values = self.compose("Zu spät verworfen")
+        draft = self.account.client_send_later(values, at.isoformat())["draft"]
+        reopened = self.account.client_compose(
+            "draft", draft["folder"], draft["uidvalidity"], draft["uid"]
+        )
+        # The user clicks "Discard" while the cron, at the time, is handing the mail over.
+        answers = []
+        deliver = Composer._deliver
+
+        def deliver_after_a_discard(composer, message, data):
+            try:
+                answers.append(self.account.client_discard(dict(reopened)))
+            except UserError as error:
+                answers.append(str(error))
+            return deliver(composer, message, data)
+
+        with patch.object(Composer, "_deliver", deliver_after_a_discard):
+            self.run_cron(at)
+        self.assertEqual(len(self.delivered("Zu spät verworfen")), 1, "the mail went out")
+        self.assertEqual(answers, ["Too late: the mail is being sent already."])
+        self.assertEqual(self.entry(values["message_id"]).state, "sent")
+        self.assertEqual(len(self.mine("Sent", "Zu spät verworfen")), 1)
 
     def test_smtp_down_at_the_time_keeps_it_with_an_error_and_sends_it_later(self):
         port = self.personal.smtp_port
