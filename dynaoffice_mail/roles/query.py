@@ -85,6 +85,11 @@ def _query_error_text(env, error):
             "is:waiting or is:done.",
             term=term,
         )
+    if error.kind == "dangling_or":
+        return _(
+            "“%(term)s” needs a search term on each side, for example from:anna OR from:bert.",
+            term=term,
+        )
     if error.kind == "missing_value":
         return _("“%(term)s” needs a value after the colon, for example from:anna.", term=term)
     if error.kind == "bad_date":

@@ -12,7 +12,14 @@ A query is terms separated by spaces, all of which must match:
   `before:` and `after:` with a date (sent before that day; sent on that day or later),
   `larger:` and `smaller:` with a size in bytes, k or M (1024 and 1024²), with German
   aliases (`von:`, `an:`, `betreff:`, `hat:anhang`, `ist:ungelesen`, ...);
-- any of these after a `-`: its negation (NOT).
+- any of these after a `-`: its negation (NOT);
+- `OR` between two terms (upper case, as Gmail has it; German `ODER`): either matches
+  (`from:anna OR from:bert rechnung` is mail from Anna or Bert with "rechnung" in it). OR
+  binds tighter than the spaces' AND and chains (`a OR b OR c`); it goes to the server as
+  IMAP's prefix OR, nested for a chain (`OR a OR b c`). Each term is one IMAP search key (a
+  negation is NOT of one, has:attachment and punycode alternatives are an OR of their own),
+  so none needs parentheses. `or` in lower case and `"OR"` in quotes are words; an OR
+  without a term on each side (`OR x`, `x OR`, `x OR OR y`) is an error.
 
 `from:`, `to:` and `cc:` with an internationalised domain as people type it
 (`from:hans@müller-bau.example`, `an:müller-bau.example`) also find it as mail headers carry
@@ -38,6 +45,10 @@ from dataclasses import dataclass
 from .exceptions import InvalidInputError
 from .messages import _astring, _check_search_term, address_keys
 from .team import STATUS_KEYWORDS
+
+# The word between two terms either of which may match (as typed: upper case only).
+OR_WORDS = ("OR", "ODER")
+OR = "OR"  # Term.operator of such a word
 
 # The operators and their aliases (lower case) -> the canonical name.
 OPERATORS = {
@@ -112,7 +123,8 @@ _TERM = re.compile(
 
 class SearchQueryError(InvalidInputError):
     """A query the language does not understand. `kind` says what (unknown_operator,
-    unknown_value, missing_value, bad_date, bad_size), `term` is the term as typed: the
+    unknown_value, missing_value, bad_date, bad_size, dangling_or), `term` is the term as
+    typed: the
     caller turns them into a message for the user in the user's language."""
 
     def __init__(self, kind: str, term: str):
@@ -123,7 +135,7 @@ class SearchQueryError(InvalidInputError):
 
 @dataclass(frozen=True)
 class Term:
-    operator: str  # canonical name, "" for text anywhere
+    operator: str  # canonical name, "" for text anywhere, OR for the word between two terms
     value: str
     negated: bool = False
     raw: str = ""
@@ -151,6 +163,9 @@ def split_terms(text: str) -> list[Term]:
         operator = match["op"]
         value = match["quoted"] if match["quoted"] is not None else match["word"]
         if operator is None:
+            if not negated and match["word"] in OR_WORDS:
+                terms.append(Term(OR, value, False, raw))
+                continue
             if negated and not value:
                 value = "-"  # a lone dash is a word
                 negated = False
@@ -174,14 +189,36 @@ def parse_query(
     InvalidInputError for what may not go on the wire (line breaks, NUL, overlong)."""
     _check_search_term(text, "search query")
     criteria = []
-    for term in split_terms(text or ""):
-        keys = _keys(term, date_formats, my_keyword)
-        if not keys:
+    for alternatives in _alternatives(split_terms(text or "")):
+        either = []
+        for term in alternatives:
+            keys = _keys(term, date_formats, my_keyword)
+            if keys:
+                either.append((b"NOT", *keys) if term.negated else keys)
+        if not either:
             continue
-        if term.negated:
-            criteria.append(b"NOT")
+        keys = either.pop()
+        while either:  # a OR b OR c: OR a (OR b c)
+            keys = (b"OR", *either.pop(), *keys)
         criteria.extend(keys)
     return tuple(criteria)
+
+
+def _alternatives(terms: list[Term]) -> list[list[Term]]:
+    """The terms grouped by OR, each group one term or several of which either may match:
+    `a b OR c` is [[a], [b, c]]. SearchQueryError for an OR without a term on each side."""
+    groups, joined = [], False
+    for position, term in enumerate(terms):
+        if term.operator == OR:
+            if not groups or joined or position == len(terms) - 1:
+                raise SearchQueryError("dangling_or", term.raw)
+            joined = True
+        elif joined:
+            groups[-1].append(term)
+            joined = False
+        else:
+            groups.append([term])
+    return groups
 
 
 def _keys(term: Term, date_formats, my_keyword=None) -> tuple[bytes, ...]:

@@ -117,6 +117,49 @@ class TestClientSearch(MailServerCase):
         # The connection is none the worse.
         self.assertEqual(account.client_page("INBOX")["total"], 3)
 
+    def test_or_finds_mail_of_either_in_the_list_everywhere_and_saved(self):
+        """`termin OR from:billing` (Gmail's OR, German ODER) finds mail matching either
+        term, in a folder's list, its "select all", the search in all folders and a saved
+        search; an OR without a term on each side is said under the box in the user's
+        language."""
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("INBOX", search={"text": "termin OR from:billing"})
+        self.assertEqual(self._subjects(page), ["Rechnung März", "Termin"])
+        page = account.client_page("INBOX", search={"text": "from:billing ODER von:anna is:unread"})
+        self.assertEqual(self._subjects(page), ["Rechnung März", "Angebot Dach"])
+        matching = account.client_matching_uids("INBOX", {"text": "termin OR from:billing"})
+        self.assertEqual(len(matching["uids"]), 2)
+        answer = self.Account.with_user(self.owner).client_search_everywhere(
+            "altes OR rechnung", account_id=self.personal.id
+        )
+        self.assertEqual(
+            self._found(answer),
+            {
+                (self.personal.id, "INBOX", "Rechnung März"),
+                (self.personal.id, "Archive", "Altes Angebot"),
+            },
+        )
+        saved = self.Saved.with_user(self.owner).create(
+            {"name": "Anna oder Rechnungen", "query": "from:anna OR rechnung"}
+        )
+        self.assertEqual(saved.query, "from:anna OR rechnung")
+
+        self.env["res.lang"]._activate_lang("de_DE")
+        addon = self.env["ir.module.module"].search([("name", "=", "dynaoffice_mail")])
+        addon._update_translations(["de_DE"])
+        self.owner.lang = "de_DE"
+        german = self.personal.with_user(self.owner).with_context(lang="de_DE")
+        for query, word in (("von:anna ODER", "ODER"), ("OR rechnung", "OR"), ("a OR OR b", "OR")):
+            with self.subTest(query=query), self.assertRaises(SearchQueryError) as caught:
+                german.client_page("INBOX", search={"text": query})
+            self.assertEqual(
+                str(caught.exception),
+                f"„{word}“ braucht auf beiden Seiten einen Suchbegriff, zum Beispiel von:anna "
+                "ODER von:bert.",
+            )
+        with self.assertRaises(UserError):
+            self.Saved.with_user(self.owner).create({"name": "Halb", "query": "from:anna OR"})
+
     def test_dates_in_the_users_language(self):
         self.env["res.lang"]._activate_lang("de_DE")
         self.owner.lang = "de_DE"

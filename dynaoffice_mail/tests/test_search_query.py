@@ -93,7 +93,40 @@ US = ("%m/%d/%Y",)
         # Hostile input: quoted and escaped, never IMAP syntax of its own.
         ('a"b', (b"TEXT", b'"a\\"b"')),
         ("back\\slash", (b"TEXT", b'"back\\\\slash"')),
-        ("(ALL) OR", (b"TEXT", b'"(ALL)"', b"TEXT", b'"OR"')),
+        ("(ALL) or", (b"TEXT", b'"(ALL)"', b"TEXT", b'"or"')),
+        # OR between two terms: IMAP's prefix OR, binding tighter than the spaces' AND.
+        ("from:anna OR from:bert", (b"OR", b"FROM", b'"anna"', b"FROM", b'"bert"')),
+        (
+            "from:anna OR from:bert rechnung",
+            (b"OR", b"FROM", b'"anna"', b"FROM", b'"bert"', b"TEXT", b'"rechnung"'),
+        ),
+        (
+            "rechnung von:anna ODER von:bert",
+            (b"TEXT", b'"rechnung"', b"OR", b"FROM", b'"anna"', b"FROM", b'"bert"'),
+        ),
+        ("a OR b OR c", (b"OR", b"TEXT", b'"a"', b"OR", b"TEXT", b'"b"', b"TEXT", b'"c"')),
+        ("-is:read OR is:flagged", (b"OR", b"NOT", b"SEEN", b"FLAGGED")),
+        ("is:unread OR -from:anna", (b"OR", b"UNSEEN", b"NOT", b"FROM", b'"anna"')),
+        ("has:attachment OR larger:1M", (b"OR", *HAS_ATTACHMENT, b"LARGER", b"1048576")),
+        (
+            "from:a@bücher.example OR to:b",
+            (
+                b"OR",
+                b"OR",
+                b"FROM",
+                "a@bücher.example".encode(),
+                b"FROM",
+                b'"a@xn--bcher-kva.example"',
+                b"TO",
+                b'"b"',
+            ),
+        ),
+        ('"" OR x', (b"TEXT", b'"x"')),  # an empty phrase matches anything, as without OR
+        # Only OR as Gmail has it: lower case, quoted or negated it is a word.
+        ("a or b", (b"TEXT", b'"a"', b"TEXT", b'"or"', b"TEXT", b'"b"')),
+        ('a "OR" b', (b"TEXT", b'"a"', b"TEXT", b'"OR"', b"TEXT", b'"b"')),
+        ("a -OR b", (b"TEXT", b'"a"', b"NOT", b"TEXT", b'"OR"', b"TEXT", b'"b"')),
+        ("a Oder b", (b"TEXT", b'"a"', b"TEXT", b'"Oder"', b"TEXT", b'"b"')),
         ('from:"x) (ALL"', (b"FROM", b'"x) (ALL"')),
         ('subject:"unclosed', (b"SUBJECT", b'"unclosed"')),
         ("from:Jürgen", (b"FROM", "Jürgen".encode())),
@@ -132,6 +165,12 @@ def test_dates_in_the_users_format_and_iso(query, formats, criteria):
         ("larger:big", "bad_size", "larger:big"),
         ("smaller:10G", "bad_size", "smaller:10G"),
         ("larger:9999999999", "bad_size", "larger:9999999999"),
+        ("OR from:anna", "dangling_or", "OR"),
+        ("from:anna OR", "dangling_or", "OR"),
+        ("(ALL) OR", "dangling_or", "OR"),
+        ("a OR OR b", "dangling_or", "OR"),
+        ("a ODER", "dangling_or", "ODER"),
+        ("OR", "dangling_or", "OR"),
     ],
 )
 def test_what_the_language_does_not_know_is_an_error(query, kind, term):
@@ -303,6 +342,16 @@ def query_mailbox(mail_servers):
         ('subject:"(now)"', ['Quote "this" (now)']),
         ('"back\\slash"', ['Quote "this" (now)']),
         ('subject:this"', ['Quote "this" (now)']),
+        # Mail from either sender (and not from a third), with the AND of the rest.
+        ("from:ben OR from:zoe", ["Lunch?", 'Quote "this" (now)', "Schöne Grüße"]),
+        ("von:weiß ODER from:billing", ["Angebot Büromöbel", "Rechnung 4711"]),
+        ("from:ben OR from:zoe is:unread", ["Schöne Grüße"]),
+        (
+            "from:billing OR from:zoe OR has:attachment",
+            ["Angebot Büromöbel", "Rechnung 4711", "Schöne Grüße"],
+        ),
+        ("-from:ben OR is:flagged -is:unread", ["Rechnung 4711", "Lunch?"]),
+        ("from:zoe OR to:team@x.test", ["Lunch?", "Schöne Grüße"]),
     ],
 )
 @pytest.mark.parametrize("sort", ["date", "arrival"])
@@ -317,14 +366,14 @@ def test_each_operator_is_searched_by_dovecot(query_mailbox, query, subjects, so
 
 
 def test_hostile_queries_go_out_quoted_or_as_literals(query_mailbox):
-    hostile = 'x" OR ALL (ALL) \\ {5} Grüße'
+    hostile = 'x" or ALL (ALL) \\ {5} Grüße'
     with WireLog(query_mailbox) as wire:
         page = page_messages(
             query_mailbox, "INBOX", search=MessageSearch(query=parse_query(hostile))
         )
     assert page.total == 0
     sent = b"".join(wire.sent)
-    for key in (b'TEXT "x\\""', b'TEXT "OR"', b'TEXT "(ALL)"', b'TEXT "\\\\"', b'TEXT "{5}"'):
+    for key in (b'TEXT "x\\""', b'TEXT "or"', b'TEXT "(ALL)"', b'TEXT "\\\\"', b'TEXT "{5}"'):
         assert key in sent
     # The non-ASCII word goes as a literal, never inside quotes; no command of its own.
     assert "Grüße".encode() in sent and '"Grüße"'.encode() not in sent
