@@ -663,6 +663,10 @@ def search_partner_mail(env, partner_id, limit):
     An account that cannot be reached is reported in "errors", the others still answer;
     so is one of which not every folder was searched, as the search in all folders says it
     (roles/searcher.py), lest "no mail of this contact" be said of folders not looked at.
+
+    "query": the search box's query that finds the same mail (a folder with more matches
+    than it shows offers its list with it, which pages through them all), None where the
+    addresses make it too long for the box.
     """
     partner = env["res.partner"].browse(int(partner_id)).exists()
     if not partner:
@@ -670,7 +674,12 @@ def search_partner_mail(env, partner_id, limit):
     partner.check_access("read")
     limit = max(1, min(int(limit), 100))
     addresses = partner._dynaoffice_mail_addresses()
-    answer = {"addresses": addresses, "results": [], "errors": []}
+    answer = {
+        "addresses": addresses,
+        "results": [],
+        "errors": [],
+        "query": correspondence_query(addresses),
+    }
     if not addresses:
         return answer
     for account in env["dynaoffice.mail.account"].search([]).filtered("can_use"):
@@ -687,6 +696,16 @@ def search_partner_mail(env, partner_id, limit):
             result = folder_matches_json(account, found.folder, path_folders, found)
             answer["results"].append(result)
     return answer
+
+
+def correspondence_query(addresses):
+    """The search box's query for mail from, to or copied to any of `addresses`, as
+    assigning.search_correspondence searches it; None for none or where it would be longer
+    than the box takes (or an address has a quote or blank, which the box reads otherwise)."""
+    if not addresses or any('"' in each or any(c.isspace() for c in each) for each in addresses):
+        return None
+    query = " OR ".join(f"{key}:{each}" for each in addresses for key in ("from", "to", "cc"))
+    return query if len(query) <= limits.MAX_SEARCH_LENGTH else None
 
 
 def not_all_folders_searched(env, account, searched, total):

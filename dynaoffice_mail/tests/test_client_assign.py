@@ -684,6 +684,38 @@ class TestClientAssign(MailServerCase):
             r"^Only 1 of its [2-9] folders were searched\. Open a folder to search in it\.$",
         )
 
+    def test_search_mailboxes_leads_to_all_of_a_folders_mail_of_the_contact(self):
+        """A folder shows the newest of a contact's mail ("newest 2 of 4"); the answer's query
+        ("Show all in this folder" puts it in the folder's box) lists all of it there, from,
+        to or copied to any of the contact's addresses, and nothing else."""
+        colleague = f"petra-{secrets.token_hex(3)}@weiss-bau.example"
+        self.env["res.partner"].create(
+            {"name": "Petra Weiß", "email": colleague, "parent_id": self.company.id}
+        )
+        for subject in ("Angebot", "Nachtrag", "Rechnung"):
+            self.deliver(build_message(subject, sender=self.customer_address))
+        copied = build_message("Termin", sender="x@example.org").replace(
+            b"To: team@example.com", b"To: team@example.com\nCc: " + colleague.encode()
+        )
+        self.deliver(copied)
+        self.deliver(build_message("Von jemand anderem", sender="x@example.org"))
+
+        found = self.env["dynaoffice.mail.account"].with_user(self.owner)
+        answer = found.client_search_partner_mail(self.company.id, limit=2)
+        (result,) = answer["results"]
+        self.assertEqual(
+            (result["folder"], result["total"], len(result["messages"])), ("INBOX", 4, 2)
+        )
+        page = self.account.client_page("INBOX", search={"text": answer["query"]})
+        self.assertEqual(page["total"], 4)
+        self.assertEqual(
+            sorted(message["subject"] for message in page["messages"]),
+            ["Angebot", "Nachtrag", "Rechnung", "Termin"],
+        )
+        # Addresses too many for the box: no query, rather than one the box refuses.
+        many = [f"mitarbeiter-{number:02d}@weiss-bau-gmbh.example" for number in range(20)]
+        self.assertIsNone(assigner.correspondence_query(many))
+
     def test_search_mailboxes_finds_the_mail_of_a_contact_at_an_internationalised_domain(self):
         # The contact's address as the user typed it; mail carries the domain as punycode.
         contact = self.env["res.partner"].create(

@@ -3,6 +3,7 @@ import { animationFrame } from "@odoo/hoot-mock";
 import { defineMailModels } from "@mail/../tests/mail_test_helpers";
 import { contains, mockService, mountWithCleanup } from "@web/../tests/web_test_helpers";
 import { EverywhereSearch } from "@dynaoffice_mail/client/everywhere_search";
+import { PartnerMailSearch } from "@dynaoffice_mail/client/partner_mail_search";
 import { MailClientModel } from "@dynaoffice_mail/client/mail_client_model";
 import { runSavedSearch } from "@dynaoffice_mail/client/search_box";
 import { makeMailServer, makeNotifications } from "./dynaoffice_mail_test_helpers";
@@ -87,5 +88,34 @@ describe("dynaoffice_mail client: the search in all folders", () => {
         const lastPage = server.callsOf("client_page").at(-1);
         expect([lastPage.args[1], lastPage.args[6].text]).toEqual(["Archive", "angebot"]);
         expect.verifySteps([]);
+    });
+
+    test("a contact's folder that shows the newest of its mail opens with all of it", async () => {
+        const shown = [];
+        const query = "from:anna@example.com OR to:anna@example.com OR cc:anna@example.com";
+        mockService("dynaoffice_mail.rpc", () => makeMailServer({}).rpc);
+        await mountWithCleanup(PartnerMailSearch, {
+            props: {
+                search: {
+                    partnerId: 7,
+                    answer: {
+                        addresses: ["anna@example.com"],
+                        query,
+                        results: [found("Archive", [25, 24], 25), found("INBOX", [3], 1)],
+                        errors: [],
+                    },
+                },
+                onOpen: () => {},
+                onClose: () => {},
+                onShowFolder: (place) => shown.push(place),
+            },
+        });
+        await animationFrame();
+        expect(".o_dynaoffice_mail_partner_search_show_folder").toHaveCount(1);
+        await contains(
+            ".o_dynaoffice_mail_partner_search_group[data-folder='Archive'] " +
+                ".o_dynaoffice_mail_partner_search_show_folder"
+        ).click();
+        expect(shown).toEqual([{ accountId: 1, folder: "Archive", query }]);
     });
 });

@@ -18,6 +18,9 @@ export class PartnerMailSearch extends Component {
         // ({accountId, folder, uidvalidity, uid}) => the message opens in the client
         onOpen: Function,
         onClose: Function,
+        // ({accountId, folder, query}) => the folder's list with the contact's query in the
+        // box, which pages through all its matches (a group here shows the newest of them)
+        onShowFolder: { type: Function, optional: true },
     };
 
     setup() {
@@ -106,6 +109,14 @@ export class PartnerMailSearch extends Component {
 
     dateLabel(message) {
         return formatListDate(parseMailDate(message.date) || parseMailDate(message.internal_date));
+    }
+
+    showFolder(result) {
+        this.props.onShowFolder({
+            accountId: result.account_id,
+            folder: result.folder,
+            query: this.answer.query,
+        });
     }
 
     open(result, message) {
