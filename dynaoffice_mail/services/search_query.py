@@ -124,8 +124,7 @@ _TERM = re.compile(
 class SearchQueryError(InvalidInputError):
     """A query the language does not understand. `kind` says what (unknown_operator,
     unknown_value, missing_value, bad_date, bad_size, dangling_or), `term` is the term as
-    typed: the
-    caller turns them into a message for the user in the user's language."""
+    typed: the caller turns them into a message for the user in the user's language."""
 
     def __init__(self, kind: str, term: str):
         super().__init__(detail=f"{kind}: {term}")
