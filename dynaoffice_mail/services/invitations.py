@@ -15,7 +15,9 @@ import zoneinfo
 from dataclasses import dataclass
 
 import vobject
+from babel.core import get_global
 from dateutil import tz as dateutil_tz
+from vobject.icalendar import utc as VOBJECT_UTC
 
 from . import limits
 from .addresses import Address, check_address
@@ -37,6 +39,10 @@ _MAILTO = re.compile(r"^\s*mailto:", re.IGNORECASE)
 # a worker step through billions of occurrences.
 _VTIMEZONE = re.compile(r"BEGIN:VTIMEZONE.*?END:VTIMEZONE", re.IGNORECASE | re.DOTALL)
 _ZONE_RULE = re.compile(r"^RRULE[;:](.*)$", re.IGNORECASE | re.MULTILINE)
+# Outlook and Exchange name zones as Windows does ("W. Europe Standard Time"), often without
+# a VTIMEZONE: the system's zone for each, from CLDR's windowsZones.xml (the "001" entry of
+# each Windows zone), as Babel ships it.
+WINDOWS_ZONES = get_global("windows_zone_mapping")
 
 
 @dataclass(frozen=True)
@@ -186,8 +192,9 @@ def _invitation(calendar) -> Invitation | None:
     uid = _text(event, "uid")
     if not uid:
         return None
-    start = _moment(event, "dtstart")
-    end = _moment(event, "dtend")
+    zones = _file_zones(calendar)
+    start = _moment(event, "dtstart", zones)
+    end = _moment(event, "dtend", zones)
     all_day = isinstance(start, datetime.date) and not isinstance(start, datetime.datetime)
     if end is None and start is not None and hasattr(event, "duration"):
         duration = event.duration.value
@@ -211,10 +218,10 @@ def _invitation(calendar) -> Invitation | None:
         description=_description(event),
         organizer=_organizer(event),
         recurrence=_recurrence(event),
-        recurrence_id=_moment(event, "recurrence_id"),
-        dtstamp=_as_datetime(_moment(event, "dtstamp")),
-        rrule=_rrule(event),
-        exdates=_exdates(event),
+        recurrence_id=_moment(event, "recurrence_id", zones),
+        dtstamp=_as_datetime(_moment(event, "dtstamp", zones)),
+        rrule=_rrule(event, zones),
+        exdates=_exdates(event, zones),
         zone=_zone_name(event),
     )
 
@@ -238,9 +245,9 @@ def _sequence(event) -> int:
     return value if 0 <= value < 2**31 else 0
 
 
-def _moment(event, name: str):
-    """A DTSTART-like value: a date, an aware datetime, or a naive one (floating time;
-    with a TZID vobject did not know, read in that zone if the system knows it)."""
+def _moment(event, name: str, zones: dict):
+    """A DTSTART-like value: a date, an aware datetime, or a naive one (floating time, or
+    with a TZID that names no zone of the file nor of the system)."""
     if not hasattr(event, name):
         return None
     line = getattr(event, name)
@@ -248,10 +255,7 @@ def _moment(event, name: str):
     if isinstance(value, list):  # RECURRENCE-ID and RDATE may come as lists
         value = value[0] if value else None
     if isinstance(value, datetime.datetime):
-        if value.tzinfo is None:
-            zone = _known_zone(line.params.get("TZID", [None])[0])
-            if zone is not None:
-                value = value.replace(tzinfo=zone)
+        value = _in_zone(value, _tzid(line), zones)
         # A zone whose rules cannot be computed fails here, not later; so does a moment no
         # time zone can show (within a day of the end of Python's calendar).
         if value.tzinfo is not None and placeable_moment(value) is None:
@@ -262,13 +266,50 @@ def _moment(event, name: str):
     return None
 
 
+def _file_zones(calendar) -> dict:
+    """The file's own time zones (VTIMEZONE) by TZID. vobject keeps the first VTIMEZONE of
+    a TZID it ever read for the whole process and applies it to every later file: another
+    sender's zone of that name must not move this file's times."""
+    zones = {}
+    for component in calendar.getChildren():
+        if component.name == "VTIMEZONE" and hasattr(component, "tzid"):
+            zone = component.gettzinfo()
+            if zone is not None:
+                zones.setdefault(str(component.tzid.value), zone)
+    return zones
+
+
+def _tzid(line) -> str:
+    """The TZID of a property line (vobject moves it to X-VOBJ-ORIGINAL-TZID, sometimes
+    as a list in the list)."""
+    value = line.params.get("TZID") or line.params.get("X-VOBJ-ORIGINAL-TZID") or [""]
+    while isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value or "")
+
+
+def _in_zone(value: datetime.datetime, tzid: str, zones: dict) -> datetime.datetime:
+    """`value`, a time as the file writes it, in the zone its TZID names: the file's own
+    VTIMEZONE of that name, else the system's zone of that (Olson or Windows) name, else
+    none (floating). A time in UTC ("...Z") stays in UTC."""
+    if not tzid or value.tzinfo is VOBJECT_UTC:
+        return value
+    zone = zones.get(tzid) or _known_zone(tzid)
+    return value.replace(tzinfo=zone)
+
+
 def _known_zone(name):
     if not name:
         return None
     try:
-        return zoneinfo.ZoneInfo(str(name))
+        return zoneinfo.ZoneInfo(_olson_name(name))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return None
+
+
+def _olson_name(name) -> str:
+    """The system's name of a zone named as Windows names it, or `name`."""
+    return WINDOWS_ZONES.get(str(name), str(name))
 
 
 def _as_datetime(value):
@@ -298,24 +339,23 @@ def _recurrence(event) -> str | None:
     return frequency if frequency in RECURRENCES else "OTHER"
 
 
-def _rrule(event) -> str:
+def _rrule(event, zones: dict) -> str:
     if not hasattr(event, "rrule") or hasattr(event, "rdate"):
         return ""
-    if len(event.contents["rrule"]) > 1 or len(_exdates(event)) > MAX_EXDATES:
+    if len(event.contents["rrule"]) > 1 or len(_exdates(event, zones)) > MAX_EXDATES:
         return ""
     return one_line(event.rrule.value, limits.MAX_EVENT_TEXT)
 
 
-def _exdates(event) -> tuple:
+def _exdates(event, zones: dict) -> tuple:
     """The moments EXDATE leaves out of a series, as _moment reads DTSTART (a few more
     than MAX_EXDATES at most: then _rrule gives up the series)."""
     moments = []
     for line in event.contents.get("exdate", []):
         values = line.value if isinstance(line.value, list) else [line.value]
         for value in values[: MAX_EXDATES + 1]:
-            if isinstance(value, datetime.datetime) and value.tzinfo is None:
-                zone = _known_zone(line.params.get("TZID", [None])[0])
-                value = value.replace(tzinfo=zone) if zone is not None else value
+            if isinstance(value, datetime.datetime):
+                value = _in_zone(value, _tzid(line), zones)
             if isinstance(value, datetime.date):
                 moments.append(value)
         if len(moments) > MAX_EXDATES:
@@ -326,13 +366,12 @@ def _exdates(event) -> tuple:
 def _zone_name(event) -> str:
     if not hasattr(event, "dtstart"):
         return ""
-    params = event.dtstart.params
-    name = (params.get("TZID") or params.get("X-VOBJ-ORIGINAL-TZID") or [""])[0]
+    name = _tzid(event.dtstart)
     if not name:
         value = event.dtstart.value
         utc = isinstance(value, datetime.datetime) and value.utcoffset() == datetime.timedelta(0)
         return "UTC" if utc and value.tzinfo is not None else ""
-    return str(name) if _known_zone(name) is not None else ""
+    return _olson_name(name) if _known_zone(name) is not None else ""
 
 
 # -- writing ------------------------------------------------------------------------------------

@@ -67,6 +67,76 @@ def calendar_text(
     return CRLF.join(lines) + CRLF
 
 
+# Outlook's zones as it writes them: its own name, one STANDARD and one DAYLIGHT rule.
+OUTLOOK_ZONES = {
+    "new york": ("-0500", "-0400", "BYDAY=1SU;BYMONTH=11", "BYDAY=2SU;BYMONTH=3"),
+    "berlin": ("+0100", "+0200", "BYDAY=-1SU;BYMONTH=10", "BYDAY=-1SU;BYMONTH=3"),
+}
+
+
+def outlook_text(
+    *, organizer, attendee, tzid, zone=None, start="20260312T100000", uid=None, extra=()
+):
+    """An invitation as Outlook / Exchange writes one: Windows zone names (TZID:Eastern
+    Standard Time, or Customized Time Zone for a zone it has no name for), its UID and
+    X-MICROSOFT lines, a reminder; with the VTIMEZONE of `zone`, or none."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "METHOD:REQUEST",
+        "PRODID:Microsoft Exchange Server 2010",
+        "VERSION:2.0",
+    ]
+    if zone:
+        standard, daylight, back, forward = OUTLOOK_ZONES[zone]
+        lines += [
+            "BEGIN:VTIMEZONE",
+            f"TZID:{tzid.strip(chr(34))}",
+            "BEGIN:STANDARD",
+            "DTSTART:16010101T020000",
+            f"TZOFFSETFROM:{daylight}",
+            f"TZOFFSETTO:{standard}",
+            f"RRULE:FREQ=YEARLY;INTERVAL=1;{back}",
+            "END:STANDARD",
+            "BEGIN:DAYLIGHT",
+            "DTSTART:16010101T020000",
+            f"TZOFFSETFROM:{standard}",
+            f"TZOFFSETTO:{daylight}",
+            f"RRULE:FREQ=YEARLY;INTERVAL=1;{forward}",
+            "END:DAYLIGHT",
+            "END:VTIMEZONE",
+        ]
+    lines += [
+        "BEGIN:VEVENT",
+        f"ORGANIZER;CN=John Miller:mailto:{organizer}",
+        "ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN=Team:mailto:" + attendee,
+        "DESCRIPTION;LANGUAGE=en-US:Quarterly figures\\n",
+        "UID:" + (uid or "040000008200E00074C5B7101A82E00800000000" + secrets.token_hex(16)),
+        "SUMMARY;LANGUAGE=en-US:Quarterly review",
+        f"DTSTART;TZID={tzid}:{start}",
+        f"DTEND;TZID={tzid}:{start[:9]}{int(start[9:11]) + 1:02d}{start[11:]}",
+        "CLASS:PUBLIC",
+        "PRIORITY:5",
+        "DTSTAMP:20260301T150000Z",
+        "TRANSP:OPAQUE",
+        "STATUS:CONFIRMED",
+        "SEQUENCE:0",
+        "LOCATION;LANGUAGE=en-US:Microsoft Teams Meeting",
+        "X-MICROSOFT-CDO-APPT-SEQUENCE:0",
+        "X-MICROSOFT-CDO-BUSYSTATUS:TENTATIVE",
+        "X-MICROSOFT-CDO-IMPORTANCE:1",
+        "X-MICROSOFT-DISALLOW-COUNTER:FALSE",
+        *extra,
+        "BEGIN:VALARM",
+        "DESCRIPTION:REMINDER",
+        "TRIGGER;RELATED=START:-PT15M",
+        "ACTION:DISPLAY",
+        "END:VALARM",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return CRLF.join(lines) + CRLF
+
+
 def invitation_message(subject, ics, *, sender, as_attachment=False):
     """A mail carrying `ics`: as the calendar alternative of the text (Outlook, Google), or
     as an attached .ics file."""
@@ -206,6 +276,44 @@ class TestClientInvitation(InvitationCase):
     def reply_text(self, parsed):
         parts = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
         return unfolded(parts[0].get_content()) if parts else ""
+
+    def test_outlook_windows_zone_names_are_read_in_the_senders_zone(self):
+        account = self.account("en_US")
+        # Exchange names the zone the Windows way, quoted, and sends no VTIMEZONE: 10:00 in
+        # New York (already summer time there, not yet in Berlin) is 15:00 in Berlin.
+        for tzid, zone in (
+            ('"Eastern Standard Time"', None),
+            ("Eastern Standard Time", "new york"),
+        ):
+            with self.subTest(tzid=tzid, zone=zone):
+                ics = outlook_text(
+                    organizer=self.partner_address,
+                    attendee=self.personal_address,
+                    tzid=tzid,
+                    zone=zone,
+                )
+                ref = self.deliver(invitation_message("Review", ics, sender=self.partner_address))
+                card = account.client_invitation(*ref)
+                self.assertEqual(card["summary"], "Quarterly review")
+                self.assertEqual(card["when"], "03/12/2026, 15:00 – 16:00")
+
+    def test_each_outlook_customized_zone_is_read_with_its_own_offsets(self):
+        account = self.account("en_US")
+        # Outlook names a zone it has no Windows name for "Customized Time Zone", whatever
+        # its offsets: an invitation read before from another zone must not move this one.
+        for zone, when in (
+            ("new york", "03/12/2026, 15:00 – 16:00"),
+            ("berlin", "03/12/2026, 10:00 – 11:00"),
+        ):
+            with self.subTest(zone=zone):
+                ics = outlook_text(
+                    organizer=self.partner_address,
+                    attendee=self.personal_address,
+                    tzid="Customized Time Zone",
+                    zone=zone,
+                )
+                ref = self.deliver(invitation_message("Review", ics, sender=self.partner_address))
+                self.assertEqual(account.client_invitation(*ref)["when"], when)
 
     def test_a_german_ics_attachment_all_day_declined_with_a_new_answer(self):
         event_uid = f"{secrets.token_hex(8)}@example.org"

@@ -16,6 +16,7 @@ from odoo.addons.dynaoffice_mail.tests.test_client_invitation import (
     InvitationCase,
     calendar_text,
     invitation_message,
+    outlook_text,
 )
 from odoo.addons.dynaoffice_mail_calendar.models.dynaoffice_mail_account import _recurrence
 
@@ -227,6 +228,36 @@ class TestClientInvitationCalendar(InvitationCase):
         account.client_answer_invitation(*ref, "remove")
         self.assertFalse(meetings.filtered("active"))
         self.assertEqual({self.own_state(each) for each in meetings}, {"declined"})
+
+    def test_an_outlook_series_from_new_york_keeps_new_yorks_clock(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        # Outlook names the zone the Windows way. New York changes to summer time on 8
+        # March, Berlin on 29 March: the meetings follow New York's clock, not the user's.
+        ics = outlook_text(
+            organizer=self.partner_address,
+            attendee=self.personal_address,
+            tzid="Eastern Standard Time",
+            zone="new york",
+            start="20260305T100000",
+            uid=event_uid,
+            extra=["RRULE:FREQ=WEEKLY;COUNT=3;BYDAY=TH;WKST=SU"],
+        )
+        ref = self.deliver(invitation_message("Review", ics, sender=self.partner_address))
+        account = self.account("en_US")
+        card = account.client_invitation(*ref)
+        result = account.client_answer_invitation(*ref, "accepted", card["token"])
+        self.assertTrue(result["sent"], result)
+        series = self.events(event_uid)
+        self.assertEqual(series.event_tz, "America/New_York")
+        # 10:00 in New York: 15:00 UTC in winter, 14:00 UTC in summer.
+        self.assertEqual(
+            self.meetings(series).mapped("start"),
+            [
+                datetime.datetime(2026, 3, 5, 15, 0),
+                datetime.datetime(2026, 3, 12, 14, 0),
+                datetime.datetime(2026, 3, 19, 14, 0),
+            ],
+        )
 
     def test_a_series_left_out_meetings_and_moved_by_the_organiser(self):
         event_uid = f"{secrets.token_hex(8)}@example.org"
