@@ -60,6 +60,9 @@ def answer(composer, ref, answer, token=None):
             raise UserError(_("A cancelled event can only be removed from the calendar."))
         account._invitation_cancelled(invitation)
         return {"sent": False, "error": False, "problems": [], "card": _card(mailbox, invitation)}
+    if invitation.method != "REQUEST":
+        # An attendee's answer or proposal (REPLY, COUNTER, REFRESH) is shown, not answered.
+        raise UserError(_("Only an invitation can be answered."))
     if invitation.organizer is None:
         raise UserError(_("The invitation names no organiser to answer."))
     title = invitation.summary or _("(no title)")
@@ -136,6 +139,7 @@ def _card(role, invitation):
     state = account._invitation_state(invitation)
     return {
         "method": invitation.method,
+        "notice": _notice(env, invitation),
         "summary": invitation.summary,
         "when": _when(env, invitation),
         "all_day": invitation.all_day,
@@ -148,6 +152,26 @@ def _card(role, invitation):
         "in_calendar": bool(state.get("in_calendar")),
         "token": secrets.token_hex(16),
     }
+
+
+def _notice(env, invitation):
+    """What an attendee's message to the organiser says (REPLY, COUNTER, REFRESH), naming
+    the attendee as the file does; False for an invitation or a cancellation."""
+    _ = env._
+    if invitation.method not in invitations.ATTENDEE_METHODS:
+        return False
+    attendee = invitation.attendee
+    name = format_address(attendee) if attendee else _("An attendee")
+    if invitation.method == "COUNTER":
+        return _("%(name)s proposes a new time: %(when)s", name=name, when=_when(env, invitation))
+    if invitation.method == "REFRESH":
+        return _("%(name)s asks for the latest version of this event.", name=name)
+    answers = {
+        "ACCEPTED": _("%(name)s has accepted the invitation.", name=name),
+        "TENTATIVE": _("%(name)s has tentatively accepted the invitation.", name=name),
+        "DECLINED": _("%(name)s has declined the invitation.", name=name),
+    }
+    return answers.get(invitation.partstat) or _("%(name)s has answered the invitation.", name=name)
 
 
 def _when(env, invitation):

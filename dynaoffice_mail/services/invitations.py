@@ -26,6 +26,9 @@ from .headers import clean_text, placeable_moment
 from .mime import Draft, build_message
 
 METHODS = ("REQUEST", "CANCEL")
+# What an attendee sends the organiser: an answer, a new time proposed, the latest version
+# asked for. Shown, never answered.
+ATTENDEE_METHODS = ("REPLY", "COUNTER", "REFRESH")
 # What the user may answer, and the PARTSTAT each stands for.
 PARTSTATS = {"accepted": "ACCEPTED", "tentative": "TENTATIVE", "declined": "DECLINED"}
 CALENDAR_TYPES = ("text/calendar", "application/ics")
@@ -70,6 +73,10 @@ class Invitation:
     rrule: str = ""
     exdates: tuple = ()
     zone: str = ""
+    # Of a REPLY, COUNTER or REFRESH: the attendee who sent it, as the file names them, and
+    # their PARTSTAT (ACCEPTED, TENTATIVE, DECLINED, ...; "" when none).
+    attendee: Address | None = None
+    partstat: str = ""
 
 
 def is_calendar_part(mime_type: str | None, filename: str | None) -> bool:
@@ -181,7 +188,7 @@ def _invitation(calendar) -> Invitation | None:
     if calendar is None or calendar.name != "VCALENDAR":
         return None
     method = _text(calendar, "method").upper()
-    if method not in METHODS:
+    if method not in METHODS + ATTENDEE_METHODS:
         return None
     events = [child for child in calendar.getChildren() if child.name == "VEVENT"]
     if not events:
@@ -192,6 +199,7 @@ def _invitation(calendar) -> Invitation | None:
     uid = _text(event, "uid")
     if not uid:
         return None
+    attendee, partstat = _attendee(event) if method in ATTENDEE_METHODS else (None, "")
     zones = _file_zones(calendar)
     start = _moment(event, "dtstart", zones)
     end = _moment(event, "dtend", zones)
@@ -223,6 +231,8 @@ def _invitation(calendar) -> Invitation | None:
         rrule=_rrule(event, zones),
         exdates=_exdates(event, zones),
         zone=_zone_name(event),
+        attendee=attendee,
+        partstat=partstat,
     )
 
 
@@ -319,7 +329,22 @@ def _as_datetime(value):
 def _organizer(event) -> Address | None:
     if not hasattr(event, "organizer"):
         return None
-    line = event.organizer
+    return _address(event.organizer)
+
+
+def _attendee(event) -> tuple:
+    """The attendee an attendee's message (REPLY, COUNTER, REFRESH) is from, and their
+    PARTSTAT: its first ATTENDEE with an address we could write to."""
+    for line in event.contents.get("attendee", []):
+        address = _address(line)
+        if address is not None:
+            partstat = one_line((line.params.get("PARTSTAT") or [""])[0], 20).upper()
+            return address, partstat
+    return None, ""
+
+
+def _address(line) -> Address | None:
+    """The mailto: address of an ORGANIZER or ATTENDEE line and its CN, or None."""
     address = _MAILTO.sub("", one_line(line.value, limits.MAX_ADDRESS_LENGTH))
     if not _MAILTO.match(str(line.value or "")):
         return None

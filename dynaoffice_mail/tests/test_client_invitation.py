@@ -223,6 +223,7 @@ class TestClientInvitation(InvitationCase):
         account = self.account("en_US")
         card = account.client_invitation(*ref)
         self.assertEqual(card["method"], "REQUEST")
+        self.assertFalse(card["notice"])
         self.assertEqual(card["summary"], "Angebot besprechen")
         # 10:00 in Berlin, shown on a Berlin clock in the English date format.
         self.assertEqual(card["when"], "03/12/2026, 10:00 – 11:30")
@@ -420,6 +421,59 @@ class TestClientInvitation(InvitationCase):
             account.client_answer_invitation(*ref, "maybe")
         result = account.client_answer_invitation(*ref, "remove")
         self.assertFalse(result["sent"])
+
+    def test_an_attendees_answer_proposal_or_question_shows_what_it_is(self):
+        account = self.account("en_US")
+        attendee = f"ATTENDEE;CN=Max Weber;PARTSTAT=%s:mailto:{self.colleague_address}"
+        max_weber = f"Max Weber <{self.colleague_address}>"
+        moved = {
+            "start": "DTSTART;TZID=Europe/Berlin:20260313T140000",
+            "end": "DTEND;TZID=Europe/Berlin:20260313T150000",
+        }
+        for method, partstat, when, lang, notice in (
+            ("REPLY", "ACCEPTED", {}, "en_US", f"{max_weber} has accepted the invitation."),
+            ("REPLY", "DECLINED", {}, "de_DE", f"{max_weber} hat die Einladung abgelehnt."),
+            (
+                "COUNTER",
+                "NEEDS-ACTION",
+                moved,
+                "en_US",
+                f"{max_weber} proposes a new time: 03/13/2026, 14:00 – 15:00",
+            ),
+            (
+                "COUNTER",
+                "NEEDS-ACTION",
+                moved,
+                "de_DE",
+                f"{max_weber} schlägt eine neue Zeit vor: 13.03.2026, 14:00 – 15:00 Uhr",
+            ),
+            (
+                "REFRESH",
+                "NEEDS-ACTION",
+                {},
+                "de_DE",
+                f"{max_weber} bittet um die aktuelle Fassung dieses Termins.",
+            ),
+        ):
+            with self.subTest(method=method, partstat=partstat, lang=lang):
+                ics = calendar_text(
+                    method=method,
+                    organizer=self.personal_address,
+                    extra=[attendee % partstat],
+                    **when,
+                )
+                raw = invitation_message(method, ics, sender=self.colleague_address)
+                ref = self.deliver(raw)
+                account = self.account(lang)
+                card = account.client_invitation(*ref)
+                self.assertEqual(card["method"], method)
+                self.assertEqual(card["notice"], notice)
+                self.assertEqual(card["summary"], "Angebot besprechen")
+                # Nothing to answer: the organiser answers an attendee elsewhere.
+                self.assertFalse(card["can_answer"])
+                with self.assertRaises(UserError):
+                    account.client_answer_invitation(*ref, "accepted")
+        self.assertEqual(self.replies_to(self.colleague_address, self.colleague_password), [])
 
     def test_another_user_cannot_read_or_answer(self):
         ics = calendar_text(organizer=self.partner_address)
