@@ -304,6 +304,12 @@ class DynaofficeMailAccount(models.Model):
         compute="_compute_smtp_follows_imap",
         default=True,
     )
+    # The form's memory, never stored: the address the form's suggestions (hosts, user
+    # names, account name) were made from, so that correcting it corrects them too, also
+    # before the account is saved (see _onchange_email).
+    suggested_from_email = fields.Char(
+        string="Address of the suggestions", compute="_compute_suggested_from_email"
+    )
     # What tab "Send" offers; the constraint _check_sending_way refuses the rest.
     available_smtp_methods = fields.Json(
         string="Available Sending Methods", compute="_compute_available_smtp_methods"
@@ -369,6 +375,12 @@ class DynaofficeMailAccount(models.Model):
         # only in the onchanges below. New records start following (the default).
         for account in self:
             account.smtp_follows_imap = (account.smtp_user or False) == (account.imap_user or False)
+
+    def _compute_suggested_from_email(self):
+        # No dependencies on purpose (as _compute_smtp_follows_imap): the saved address,
+        # then what _onchange_email made its suggestions from.
+        for account in self:
+            account.suggested_from_email = account._origin.email
 
     @api.depends("user_id", "group_id")
     def _compute_available_smtp_methods(self):
@@ -466,7 +478,8 @@ class DynaofficeMailAccount(models.Model):
         domain = email.rpartition("@")[2]
         if not domain:
             return
-        previous = self._origin.email or ""
+        # A new account has no saved address: what the suggestions were made from.
+        previous = self.suggested_from_email or self._origin.email or ""
         previous_domain = previous.rpartition("@")[2]
         if self.server_type == "imap":
             if not self.imap_host or self.imap_host == f"imap.{previous_domain}":
@@ -477,8 +490,9 @@ class DynaofficeMailAccount(models.Model):
             self.imap_user = email
         if not self.smtp_user or self.smtp_user == previous:
             self.smtp_user = email
-        if not self.name:
+        if not self.name or self.name == previous:
             self.name = email
+        self.suggested_from_email = email
 
     @api.onchange("server_type", "preset_id")
     def _onchange_server_type(self):

@@ -218,6 +218,25 @@ class TestAccountSetup(MailServerCase):
         form.imap_ssl = False
         self.assertEqual(form.imap_port, 10993)
 
+    def test_correcting_the_address_corrects_the_suggestions(self):
+        # A typo in the domain, noticed after leaving the field: what was suggested from it
+        # follows the corrected address, on a new account as on a saved one.
+        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form.email = "olga@exmaple.org"
+        form.email = "olga@example.org"
+        self.assertEqual(form.imap_host, "imap.example.org")
+        self.assertEqual(form.smtp_host, "smtp.example.org")
+        self.assertEqual(form.imap_user, "olga@example.org")
+        self.assertEqual(form.smtp_user, "olga@example.org")
+        self.assertEqual(form.name, "olga@example.org")
+        # What the user typed himself stays.
+        form.imap_host = "mail.example.org"
+        form.name = "Olga"
+        form.email = "olga.b@example.com"
+        self.assertEqual(form.imap_host, "mail.example.org")
+        self.assertEqual(form.smtp_host, "smtp.example.com")
+        self.assertEqual(form.name, "Olga")
+
     def test_dynamail_fills_in_the_preset(self):
         preset = self.env.ref("dynaoffice_mail.dynaoffice_mail_server_preset_dynamail")
         preset.write({"imap_host": "imap.dynamail.example", "smtp_port": 587})
