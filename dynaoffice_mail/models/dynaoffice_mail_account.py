@@ -506,6 +506,17 @@ class DynaofficeMailAccount(models.Model):
             self.smtp_port = preset.smtp_port
             self.smtp_encryption = preset.smtp_encryption
             self.ca_certificate = preset.ca_certificate
+        elif self.server_type == "imap" and preset:
+            # Back from dynaMAIL (the first choice, easily picked by mistake): what the
+            # preset filled in goes, the suggestions from the address come back; what the
+            # user typed stays. Its CA certificate would fail every other server's.
+            domain = (self.email or "").strip().rpartition("@")[2]
+            if self.imap_host == preset.imap_host:
+                self.imap_host = f"imap.{domain}" if domain else False
+            if self.smtp_host == preset.smtp_host:
+                self.smtp_host = f"smtp.{domain}" if domain else False
+            if self.ca_certificate and self.ca_certificate == preset.ca_certificate:
+                self.ca_certificate = False
 
     @api.onchange("imap_ssl")
     def _onchange_imap_ssl(self):

@@ -246,6 +246,27 @@ class TestAccountSetup(MailServerCase):
         self.assertEqual(form.imap_host, "imap.dynamail.example")
         self.assertEqual(form.smtp_port, 587)
 
+    def test_switching_back_from_dynamail_drops_the_preset(self):
+        # dynaMAIL is the first choice: picked by mistake, then Standard (IMAP). The hosts
+        # and CA certificate of the hosting must not stay on the account (the CA alone
+        # would make every other server's certificate fail).
+        preset = self.env.ref("dynaoffice_mail.dynaoffice_mail_server_preset_dynamail")
+        preset.write({"imap_host": "imap.dynamail.example", "ca_certificate": self.ca_pem})
+        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form.server_type = "dynamail"
+        form.email = "olga@example.org"
+        self.assertEqual(form.imap_host, "imap.dynamail.example")
+        form.server_type = "imap"
+        self.assertEqual(form.imap_host, "imap.example.org")
+        self.assertEqual(form.smtp_host, "smtp.example.org")
+        self.assertFalse(form.ca_certificate)
+        # A host the user typed after choosing dynaMAIL stays.
+        form.server_type = "dynamail"
+        form.smtp_host = "relay.example.org"
+        form.server_type = "imap"
+        self.assertEqual(form.imap_host, "imap.example.org")
+        self.assertEqual(form.smtp_host, "relay.example.org")
+
     def test_the_form_saves_through_the_connection_test(self):
         form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
         form.email = self.address
