@@ -4,6 +4,7 @@ recipients chosen, the subject prefixed and the thread's references kept."""
 import datetime
 import email.utils
 import html
+import re
 from collections.abc import Iterable, Sequence
 
 from . import limits
@@ -15,6 +16,9 @@ from .mime import Draft, OutgoingAttachment, strip_bcc
 from .names import eml_filename
 from .reading import MessageView
 from .subjects import strip_forward_prefixes, strip_reply_prefixes, subject_text
+
+# A picture in a signature: one without any text is a signature all the same.
+_PICTURE = re.compile(r"<img\b", re.IGNORECASE)
 
 
 def quote_intro(view: MessageView, tz: datetime.tzinfo | None = None) -> str:
@@ -211,8 +215,13 @@ def _signature_block(signature_html: str, quoted: str) -> str:
     """The signature, unless there is none or `quoted` (the quoted text of one's own mail,
     else nothing) already carries it."""
     signature_text = _plain(signature_html)
-    if not signature_text or signature_text in _plain(quoted):
-        return ""
+    if signature_text:
+        if signature_text in _plain(quoted):
+            return ""
+    elif not _PICTURE.search(signature_html or ""):
+        return ""  # an empty editor's leftovers ("<p><br></p>")
+    # A signature of pictures alone (a scanned signature, a logo) has no text to find in
+    # the quote: it is added all the same.
     return f'<div class="signature">{signature_html}</div>'
 
 

@@ -48,7 +48,7 @@ from odoo.addons.dynaoffice_mail.services.mime import (
 from odoo.addons.dynaoffice_mail.services.mime import spool as spool_message
 from odoo.addons.dynaoffice_mail.services.reading import MessageView, read_message, stream_source
 from odoo.addons.dynaoffice_mail.services.refs import MessageRef
-from odoo.addons.dynaoffice_mail.services.replies import forward_draft, reply_draft
+from odoo.addons.dynaoffice_mail.services.replies import forward_draft, new_body, reply_draft
 from odoo.addons.dynaoffice_mail.services.sending import send_sendmail, send_smtp
 from odoo.addons.dynaoffice_mail.tests.common import imap_settings
 
@@ -438,6 +438,21 @@ def test_signature_is_not_added_where_the_quote_carries_it_already():
     assert 'class="signature"' not in draft.html_body
     # A reply to one's own mail continues to its recipients, not to oneself.
     assert draft.to == ["Kunde <kunde@example.org>"]
+
+
+def test_a_signature_that_is_only_a_picture_is_added():
+    """A scanned signature or a logo without text: new mail, replies and forwards carry
+    it like any other signature."""
+    signature = '<p><img src="/web/image/42-1a2b3c4d/unterschrift.png" alt=""></p>'
+    block = f'<div class="signature">{signature}</div>'
+    assert block in new_body(signature)
+    common = {"from_name": "Me", "from_address": "me@x.de", "signature_html": signature}
+    reply = reply_draft(_view(), own_addresses=[], reply_all=False, **common)
+    forward = forward_draft(_view(), as_attachment=False, **common)
+    for draft in (reply, forward):
+        assert block in draft.html_body
+    # Still none for an empty editor's leftovers.
+    assert 'class="signature"' not in new_body("<p><br></p>")
 
 
 def test_a_reply_in_a_thread_is_signed_though_the_quote_carries_the_signature():
