@@ -14,7 +14,7 @@ from odoo.tools import SQL, consteq, misc
 
 from ..roles import errors
 from ..roles.assigner import Assigner
-from ..roles.composer import Composer, drop_stale_uploads
+from ..roles.composer import Composer, drop_stale_uploads, signature_picture_ids
 from ..roles.context import ContextPane
 from ..roles.creator import Creator
 from ..roles.filer import Filer
@@ -555,6 +555,7 @@ class DynaofficeMailAccount(models.Model):
         # The type follows the owner; a value sent along would be stored as it is.
         vals_list = [_without(vals, COMPUTED_ONLY) for vals in vals_list]
         accounts = super().create(vals_list)
+        accounts._adopt_signature_pictures()
         accounts._test_connection_on_save()
         return accounts
 
@@ -569,6 +570,8 @@ class DynaofficeMailAccount(models.Model):
             # Odoo checks record rules before a write only: the accounts must still be the
             # writer's to change afterwards (no write turns one into somebody else's).
             self.check_access("write")
+        if "signature" in vals:
+            self._adopt_signature_pictures()
         changed = set(vals)
         if changed & (IMAP_FIELDS | SMTP_FIELDS | {"email"}):
             self._test_connection_on_save(
@@ -788,6 +791,27 @@ class DynaofficeMailAccount(models.Model):
         action = self.env["res.users"].action_get()
         action.update(res_id=self.env.uid, views=[(view.id, "form")])
         return action
+
+    def _adopt_signature_pictures(self):
+        """The pictures the form's editor uploaded for the signature become the account's.
+        Uploaded before the account was saved, they belong to no record (like the
+        composer's uploads, which are dropped after two days) and only their uploader may
+        see them; the account's are kept as long as it, seen by all its users, and sent
+        along with the signature (Composer._signature_pictures). Only the writer's own
+        uploads are taken, never somebody else's file a link in the signature names."""
+        for account in self:
+            picture_ids = signature_picture_ids(account.signature)
+            if not picture_ids:
+                continue
+            pictures = self.env["ir.attachment"].search(
+                [
+                    ("id", "in", sorted(picture_ids)),
+                    ("res_model", "=", self._name),
+                    ("res_id", "=", 0),
+                    ("create_uid", "=", self.env.uid),
+                ]
+            )
+            pictures.write({"res_id": account.id})
 
     def _check_owner_unchanged(self, vals):
         """Who owns an account is decided when it is created, by whoever may create it."""

@@ -61,6 +61,11 @@ UPLOADS_MODEL = "dynaoffice.mail.account"
 SHOWN_PICTURE_URL = "/web/image/{}"
 # The editor may have made the URL absolute: any host's is taken back (it becomes cid:).
 _SHOWN_PICTURE = re.compile(r"(?:https?://[^/]*)?/web/image/(\d{1,18})(?:[/?#].*)?", re.DOTALL)
+# A picture of the account's signature as Odoo's editor links it, from an attachment of the
+# account: /web/image/<id>-<checksum>/<name>?access_token=..., on any host.
+_SIGNATURE_PICTURE = re.compile(
+    r"(?:https?://[^/]*)?/web/image/(\d{1,18})(?:-[0-9a-f]+)?(?:[/?#].*)?", re.DOTALL
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -679,6 +684,14 @@ class Composer(Role):
         # What the browser says of an upload is only ever its Content-ID (checked when
         # the message is built); the file is the one stored for this user.
         content_ids = {int(upload["id"]): upload.get("content_id") for upload in listed}
+        # What the editor produced, cleaned as Odoo cleans every HTML field: a group
+        # account's draft is opened by the other members too. The pictures it showed from
+        # their uploads go as the cid: links they came as.
+        html_body = _sent_pictures(
+            html_sanitize(values.get("body_html") or ""),
+            {upload.id: content_ids.get(upload.id) for upload in uploads},
+        )
+        html_body, signature_pictures = self._signature_pictures(html_body)
         draft = mime.Draft(
             from_name=account._from_name(),
             from_address=account.email,
@@ -686,21 +699,18 @@ class Composer(Role):
             cc=_entries(values.get("cc")),
             bcc=_entries(values.get("bcc")),
             subject=values.get("subject") or "",
-            # What the editor produced, cleaned as Odoo cleans every HTML field: a group
-            # account's draft is opened by the other members too. The pictures it showed
-            # from their uploads go as the cid: links they came as.
-            html_body=_sent_pictures(
-                html_sanitize(values.get("body_html") or ""),
-                {upload.id: content_ids.get(upload.id) for upload in uploads},
-            ),
+            html_body=html_body,
             attachments=[
-                mime.OutgoingAttachment(
-                    filename=upload.name,
-                    mime_type=upload.mimetype or "application/octet-stream",
-                    open_content=_content_opener(upload),
-                    content_id=content_ids.get(upload.id),
-                )
-                for upload in uploads
+                *(
+                    mime.OutgoingAttachment(
+                        filename=upload.name,
+                        mime_type=upload.mimetype or "application/octet-stream",
+                        open_content=_content_opener(upload),
+                        content_id=content_ids.get(upload.id),
+                    )
+                    for upload in uploads
+                ),
+                *signature_pictures,
             ],
             in_reply_to=values.get("in_reply_to") or None,
             references=[str(ref) for ref in values.get("references") or []],
@@ -713,6 +723,54 @@ class Composer(Role):
             raise UserError(
                 self.env._("The mail cannot be sent: %(reason)s", reason=error)
             ) from error
+
+    def _signature_pictures(self, body_html):
+        """`body_html` with the pictures of the account's signature linked as cid:, and
+        those pictures as inline parts. The editor shows them from Odoo (/web/image/...),
+        where no recipient could load them; a mail program sends its signature's pictures
+        along so. Only the account's own pictures (see the account's
+        _adopt_signature_pictures), never another file a link in the text names."""
+        account = self.account
+        linked = {}
+
+        def collect(src):
+            match = _SIGNATURE_PICTURE.fullmatch(src)
+            if match:
+                linked[src] = int(match.group(1))
+
+        html.replace_image_sources(body_html, collect)
+        if not linked:
+            return body_html, []
+        # Read access to the account's attachments is read access to the account, which
+        # this user has (the role's access check).
+        pictures = self.env["ir.attachment"].search(
+            [
+                ("id", "in", sorted(set(linked.values()))),
+                ("res_model", "=", account._name),
+                ("res_id", "=", account.id),
+                ("mimetype", "=like", "image/%"),
+            ]
+        )
+        content_ids = {
+            picture.id: f"signature-{picture.id}.{picture.checksum or 'x'}@dynaoffice"
+            for picture in pictures
+        }
+        if not content_ids:
+            return body_html, []
+
+        def cid_url(src):
+            content_id = content_ids.get(linked.get(src))
+            return f"cid:{content_id}" if content_id else None
+
+        return html.replace_image_sources(body_html, cid_url), [
+            mime.OutgoingAttachment(
+                filename=picture.name,
+                mime_type=picture.mimetype,
+                open_content=_content_opener(picture),
+                content_id=content_ids[picture.id],
+            )
+            for picture in pictures
+        ]
 
     def _deliver(self, message, data):
         """Send `message`, written to the file `data` (mime.spool), the account's way.
@@ -1070,6 +1128,19 @@ def _shown_pictures(body_html, uploads):
         return SHOWN_PICTURE_URL.format(upload_id) if upload_id else None
 
     return html.replace_image_sources(body_html, shown_url)
+
+
+def signature_picture_ids(signature_html):
+    """The attachment ids of the pictures Odoo's editor linked into `signature_html`."""
+    found = set()
+
+    def collect(src):
+        match = _SIGNATURE_PICTURE.fullmatch(src)
+        if match:
+            found.add(int(match.group(1)))
+
+    html.replace_image_sources(signature_html or "", collect)
+    return found
 
 
 def _sent_pictures(body_html, content_ids):

@@ -738,6 +738,62 @@ class TestComposeUpload(HttpCase, ComposeCase):
         )
         self.assertIn(refused.status_code, (403, 404))
 
+    def test_the_pictures_of_a_signature_reach_the_recipient_and_are_kept(self):
+        """A logo in a group account's signature, uploaded in the account's form by the
+        administrator before the account was saved (then of no record, as Odoo's editor
+        uploads it): kept, shown to the members, sent inline; no other file goes along by
+        a link in one's signature."""
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        Attachment = self.env["ir.attachment"]
+        logo = Attachment.with_user(self.admin).create(
+            {"name": "logo.png", "raw": picture, "res_model": "dynaoffice.mail.account"}
+        )
+        token = logo.sudo().generate_access_token()[0]
+        src = f"/web/image/{logo.id}-{logo.checksum[:8]}/logo.png?access_token={token}"
+        self.shared.with_user(self.admin).write(
+            {"signature": f'<p>Ihr Vertrieb</p><p><img src="{src}" alt="Logo"></p>'}
+        )
+        # The composer's stale uploads go after two days; the signature's picture stays.
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET create_date = now() - interval '3 days' WHERE id = %s",
+            [logo.id],
+        )
+        self.env["dynaoffice.mail.account"]._gc_compose_uploads()
+        self.assertTrue(logo.exists())
+
+        shared = self.shared.with_user(self.member)
+        values = shared.client_compose("new")
+        self.assertIn(f'src="{src}"', values["body_html"].replace("&amp;", "&"))
+        self.authenticate(self.member.login, self.member.login)
+        self.assertEqual(self.url_open(f"/web/image/{logo.id}").content, picture)
+        values.update(to=[self.partner_address], subject="Signatur mit Logo")
+        values["body_html"] = "<p>Guten Tag</p>" + values["body_html"]
+        self.assertTrue(shared.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Signatur mit Logo"
+        ]
+        body = received.get_body(("html",)).get_content()
+        self.assertNotIn("/web/image", body)
+        pictures = [part for part in received.walk() if part["Content-ID"]]
+        self.assertEqual([part.get_content() for part in pictures], [picture])
+        self.assertIn(f"cid:{pictures[0]['Content-ID'].strip().strip('<>')}", body)
+
+        # Another user's picture named in one's own signature is neither taken nor sent.
+        foreign = self.upload(
+            self.shared.with_user(self.member), "fremd.png", picture, "image/png"
+        )[0]
+        foreign_src = f"/web/image/{foreign['id']}"
+        account = self.personal.with_user(self.owner)
+        account.write({"signature": f'<p>Olga</p><p><img src="{foreign_src}"></p>'})
+        self.assertFalse(Attachment.browse(foreign["id"]).sudo().res_id)
+        values = account.client_compose("new")
+        values.update(to=[self.partner_address], subject="Fremdes Bild")
+        self.assertTrue(account.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Fremdes Bild"
+        ]
+        self.assertFalse([part for part in received.walk() if part["Content-ID"]])
+
     def test_the_editor_shows_the_pictures_of_a_draft_and_a_forward_the_mail_links_them(self):
         """Pictures in the text (cid:) of a reopened draft and of a forward show in the
         editor, from the uploads that carry them (to their uploader only), and the mail
