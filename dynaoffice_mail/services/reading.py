@@ -99,9 +99,20 @@ class MessageView:
     raw_source: str | None = None  # the start of the source, only when `error` is set
 
 
-# Names older mailers and phones give JPEG pictures (image/jpg, image/pjpeg): browsers show
-# them as image/jpeg, and the reading pane previews them as such.
-_TYPE_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg"}
+# Names older mailers and phones give JPEG pictures (image/jpg, image/pjpeg), older
+# Outlook and Internet Explorer PNGs (image/x-png), Citrix sessions the pictures pasted in
+# them (image/x-citrix-...), older Windows bitmaps (image/x-ms-bmp): browsers show them as
+# the registered type, and the reading pane previews them as such.
+_TYPE_ALIASES = {
+    "image/jpg": "image/jpeg",
+    "image/pjpeg": "image/jpeg",
+    "image/x-citrix-jpeg": "image/jpeg",
+    "image/x-citrix-pjpeg": "image/jpeg",
+    "image/x-png": "image/png",
+    "image/x-citrix-png": "image/png",
+    "image/x-citrix-gif": "image/gif",
+    "image/x-ms-bmp": "image/bmp",
+}
 
 
 def standard_type(mime_type: str) -> str:

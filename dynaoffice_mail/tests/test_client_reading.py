@@ -427,6 +427,41 @@ class TestClientRoutes(HttpCase, MailServerCase):
             self.assertIn("sandbox", preview.headers["Content-Security-Policy"])
             self.assertEqual(preview.content, photo)
 
+    def test_pictures_typed_by_legacy_names_are_previewed(self):
+        """Older Outlook types its PNGs "image/x-png", a Citrix session the pictures pasted
+        in it "image/x-citrix-png" or "image/x-citrix-jpeg": the reading pane offered only
+        a download for them. They are previewed under the image policy, with nosniff."""
+        png = b"\x89PNG\r\n\x1a\n" + secrets.token_bytes(300)
+        jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + secrets.token_bytes(300) + b"\xff\xd9"
+        pictures = {
+            "x-png": (png, "image/png"),
+            "x-citrix-png": (png, "image/png"),
+            "x-citrix-jpeg": (jpeg, "image/jpeg"),
+        }
+        message = EmailMessage()
+        message["From"] = "citrix@example.com"
+        message["Subject"] = "Bildschirmfotos"
+        message.set_content("Die Bilder")
+        for subtype, (data, _shown_as) in pictures.items():
+            message.add_attachment(data, maintype="image", subtype=subtype, filename=subtype)
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("Legacy", message.as_bytes(), set(), RECEIVED)]
+        )
+        account = self.personal.with_user(self.owner)
+        page = account.client_page("Legacy")
+        shown = account.client_message("Legacy", page["uidvalidity"], page["messages"][0]["uid"])
+        self.assertEqual(len(shown["attachments"]), 3)
+        self.authenticate(self.owner.login, self.owner.login)
+        for attachment in shown["attachments"]:
+            data, shown_as = pictures[attachment["filename"]]
+            self.assertTrue(attachment["preview_url"], attachment["filename"])
+            preview = self.url_open(attachment["preview_url"])
+            self.assertEqual(preview.headers["Content-Type"], shown_as)
+            self.assertTrue(preview.headers["Content-Disposition"].startswith("inline"))
+            self.assertEqual(preview.headers["X-Content-Type-Options"], "nosniff")
+            self.assertIn("sandbox", preview.headers["Content-Security-Policy"])
+            self.assertEqual(preview.content, data)
+
     def test_a_picture_typed_octet_stream_shows_in_the_body_by_its_bytes(self):
         """Some mailers type the pictures of an HTML mail application/octet-stream: the
         part route served them as a download, so the body showed broken images. A real
