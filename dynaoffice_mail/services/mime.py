@@ -39,6 +39,7 @@ from .addresses import (
 from .exceptions import InvalidInputError
 from .headers import clean_text, decode_header_text
 from .html import html_to_text
+from .names import safe_filename
 from .spool import (
     StreamedPart,
     chunks,
@@ -502,7 +503,9 @@ def parse_draft(raw: bytes) -> Draft:
         text_body = _part_text(text_part)
     attachments = []
     for part in _draft_files(message):
-        filename = decode_header_text(part.get_filename() or "") or "attachment"
+        # Another program's name may be longer than a header of ours takes (255 characters)
+        # or a file system (255 bytes): cut as the reading pane cuts it, the extension kept.
+        filename = safe_filename(decode_header_text(part.get_filename() or ""), "attachment")
         mime_type = part.get_content_type()
         if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
             data = _enclosed_bytes(part)

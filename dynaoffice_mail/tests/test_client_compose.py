@@ -566,6 +566,38 @@ class TestClientCompose(ComposeCase):
             )
             self.assertEqual([p.get_filename() for p in received.iter_attachments()], [], subject)
 
+    def test_a_draft_of_another_program_with_a_very_long_file_name_saves_and_sends(self):
+        """Another program's draft with a file named longer than 255 characters (or 255
+        bytes in UTF-8) could be reopened but neither saved nor sent ("file name is longer
+        than 255 characters"). The name is cut, its extension kept, and the file goes."""
+        long_names = {
+            "Langer Name": "Angebot " + "sehr lang " * 30 + ".pdf",
+            "Langer Umlaut": "Übersicht-" * 24 + ".pdf",  # 244 characters, 292 bytes
+        }
+        account = self.personal.with_user(self.owner)
+        for subject, long_name in long_names.items():
+            draft = email.message.EmailMessage()
+            draft["From"] = self.personal_address
+            draft["To"] = self.partner_address
+            draft["Subject"] = subject
+            draft.set_content("Anbei das Angebot.\n")
+            draft.add_attachment(FILE, maintype="application", subtype="pdf", filename=long_name)
+            self.servers.dovecot.write_messages(
+                self.personal_address, [("Drafts", draft.as_bytes(), {"\\Draft"}, RECEIVED)]
+            )
+            uidvalidity, uid = self.find_by_subject(account, subject, "Drafts")
+            reopened = account.client_compose("draft", "Drafts", uidvalidity, uid)
+            reopened.update(account.client_save_draft(reopened))
+            self.assertTrue(account.client_send(reopened)["sent"])
+            received, _flags = self.messages(self.partner_address, self.partner_password)[subject]
+            ((name, content),) = [
+                (part.get_filename(), part.get_content()) for part in received.iter_attachments()
+            ]
+            self.assertEqual(content, FILE)
+            self.assertTrue(name.endswith(".pdf"), name)
+            self.assertTrue(long_name.startswith(name[: -len(".pdf")]), name)
+            self.assertLessEqual(len(name.encode()), 240)
+
     def test_a_draft_named_for_another_account_is_left_alone(self):
         """The composer's draft names its account: a reference that names another one
         (a tab switched accounts, a forged call) removes and replaces nothing."""
