@@ -60,11 +60,10 @@ UPLOADS_MODEL = "dynaoffice.mail.account"
 # uploader only (see _shown_pictures); never part of a mail.
 SHOWN_PICTURE_URL = "/web/image/{}"
 # The editor may have made the URL absolute: any host's is taken back (it becomes cid:).
-_SHOWN_PICTURE = re.compile(r"(?:https?://[^/]*)?/web/image/(\d{1,18})(?:[/?#].*)?", re.DOTALL)
-# A picture of the account's signature as Odoo's editor links it, from an attachment of the
-# account: /web/image/<id>-<checksum>/<name>?access_token=..., on any host.
-_SIGNATURE_PICTURE = re.compile(
-    r"(?:https?://[^/]*)?/web/image/(\d{1,18})(?:-[0-9a-f]+)?(?:[/?#].*)?", re.DOTALL
+# So are the pictures of the account's signature, as Odoo's editor links them:
+# /web/image/<id>-<checksum>/<name>?access_token=... (see _signature_pictures).
+_SHOWN_PICTURE = re.compile(
+    r"(?:(?:https?:)?//[^/]*)?/web/image/(\d{1,18})(?:-[0-9a-f]+)?(?:[/?#].*)?", re.DOTALL
 )
 
 
@@ -685,13 +684,23 @@ class Composer(Role):
         # the message is built); the file is the one stored for this user.
         content_ids = {int(upload["id"]): upload.get("content_id") for upload in listed}
         # What the editor produced, cleaned as Odoo cleans every HTML field: a group
-        # account's draft is opened by the other members too. The pictures it showed from
-        # their uploads go as the cid: links they came as.
-        html_body = _sent_pictures(
-            html_sanitize(values.get("body_html") or ""),
-            {upload.id: content_ids.get(upload.id) for upload in uploads},
+        # account's draft is opened by the other members too. The pictures of the
+        # account's signature go inline; those it showed from their uploads go as the cid:
+        # links they came as.
+        html_body, signature_pictures = self._signature_pictures(
+            html_sanitize(values.get("body_html") or "")
         )
-        html_body, signature_pictures = self._signature_pictures(html_body)
+        html_body, strays = _sent_pictures(
+            html_body, {upload.id: content_ids.get(upload.id) for upload in uploads}
+        )
+        if strays:
+            # Its URL would point the recipient at this server (and show them nothing).
+            raise UserError(
+                self.env._(
+                    "A picture in the text is not one of this mail's files (it was removed, "
+                    "or comes from elsewhere in Odoo). Delete it from the text and try again."
+                )
+            )
         draft = mime.Draft(
             from_name=account._from_name(),
             from_address=account.email,
@@ -734,7 +743,7 @@ class Composer(Role):
         linked = {}
 
         def collect(src):
-            match = _SIGNATURE_PICTURE.fullmatch(src)
+            match = _SHOWN_PICTURE.fullmatch(src)
             if match:
                 linked[src] = int(match.group(1))
 
@@ -1135,7 +1144,7 @@ def signature_picture_ids(signature_html):
     found = set()
 
     def collect(src):
-        match = _SIGNATURE_PICTURE.fullmatch(src)
+        match = _SHOWN_PICTURE.fullmatch(src)
         if match:
             found.add(int(match.group(1)))
 
@@ -1144,18 +1153,22 @@ def signature_picture_ids(signature_html):
 
 
 def _sent_pictures(body_html, content_ids):
-    """`body_html` for the mail: the pictures shown from uploads that go inline (`content_ids`:
-    {upload id: its Content-ID}) linked as cid: again; other URLs stay as they are."""
+    """(`body_html` for the mail, how many pictures it still shows from this server): the
+    pictures shown from uploads that go inline (`content_ids`: {upload id: its Content-ID})
+    linked as cid: again; other URLs stay as they are. A picture of an upload that is not
+    among them (removed from the mail, dropped as stale, another user's) keeps its URL of
+    this server, which no mail may carry: the caller refuses such a mail."""
     inline = {upload_id: content_id for upload_id, content_id in content_ids.items() if content_id}
-    if not inline:
-        return body_html
+    strays = []
 
     def cid_url(src):
-        match = _SHOWN_PICTURE.fullmatch(src)
+        match = _SHOWN_PICTURE.fullmatch(src.strip())
         content_id = inline.get(int(match.group(1))) if match else None
+        if match and not content_id:
+            strays.append(src)
         return f"cid:{content_id}" if content_id else None
 
-    return html.replace_image_sources(body_html, cid_url)
+    return html.replace_image_sources(body_html, cid_url), len(strays)
 
 
 def _upload_json(record, content_id=None):

@@ -880,3 +880,58 @@ class TestComposeUpload(HttpCase, ComposeCase):
                 if part["Content-ID"]
             }
             self.assertEqual(parts, {"<logo.2@example.com>": picture}, subject)
+
+    def test_a_picture_whose_upload_is_gone_never_sends_this_servers_url(self):
+        """The editor shows a draft's picture from its upload (/web/image/<id>). Once that
+        upload is no longer the mail's (the user removed the file, the stale uploads were
+        cleared, it is another user's), saving and sending kept the URL of this server in
+        the mail. Such a mail is refused, with a message that says what to do."""
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        draft = email.message.EmailMessage()
+        draft["From"] = self.personal_address
+        draft["To"] = self.partner_address
+        draft["Subject"] = "Bild verschwunden"
+        draft.set_content('<p>Logo:</p><p><img src="cid:logo.3@example.com"></p>', "html")
+        draft.add_related(picture, "image", "png", cid="<logo.3@example.com>", filename="logo.png")
+        self.deliver_to(self.personal_address, draft.as_bytes(), "Drafts")
+        account = self.personal.with_user(self.owner)
+        found = self.find_by_subject(account, "Bild verschwunden", "Drafts")
+        opened = account.client_compose("draft", "Drafts", *found)
+        (upload,) = opened["attachments"]
+        others_upload = (
+            self.env["ir.attachment"]
+            .with_user(self.other)
+            .create(
+                {
+                    "name": "fremd.png",
+                    "raw": picture,
+                    "res_model": "dynaoffice.mail.account",
+                    "res_id": 0,
+                }
+            )
+            .id
+        )
+        shown = f'<img src="/web/image/{upload["id"]}">'
+        cases = {
+            "file removed from the mail": dict(opened, attachments=[]),
+            "absolute URL, file removed": dict(
+                opened,
+                attachments=[],
+                body_html=f'<p><img src="https://erp.example.com/web/image/{upload["id"]}"></p>',
+            ),
+            "another user's upload": dict(
+                opened, body_html=f'{shown}<img src="/web/image/{others_upload}">'
+            ),
+        }
+        for case, values in cases.items():
+            for call in (account.client_save_draft, account.client_send):
+                with self.assertRaisesRegex(UserError, "picture in the text", msg=case):
+                    call(dict(values, to=[self.partner_address]))
+        self.env["ir.attachment"].browse(upload["id"]).unlink()  # stale uploads cleared
+        with self.assertRaisesRegex(UserError, "picture in the text"):
+            account.client_send(dict(opened, to=[self.partner_address]))
+        self.assertNotIn(
+            "Bild verschwunden", self.subjects(self.partner_address, self.partner_password)
+        )
+        drafts = self.sources(self.personal_address, self.personal_password, "Drafts", "Bild")
+        self.assertFalse([source for source in drafts if b"/web/image" in source])
