@@ -1009,6 +1009,7 @@ class Composer(Role):
                 )
             return replies.forward_draft(view, as_attachment=True, raw_message=raw, **common)
         carried, total = [], 0
+        referenced = reading.referenced_content_ids(view.html)
         for attachment in view.attachments:
             # The pictures in the text go along with it, by their Content-ID (one that no
             # header could carry again would break the mail: such a picture stays out).
@@ -1027,12 +1028,20 @@ class Composer(Role):
                 continue
             data = self._read_part(ref, attachment.part_number)
             total += len(data)
+            inline, mime_type = attachment.inline, attachment.mime_type
+            picture = (
+                reading.picture_type(data) if mime_type == "application/octet-stream" else None
+            )
+            if picture and content_id and content_id.lower() in referenced:
+                # A picture of the text its mailer typed application/octet-stream (the
+                # reading pane shows it by its bytes): it stays in the text, as that picture.
+                inline, mime_type = True, picture
             carried.append(
                 mime.OutgoingAttachment(
                     attachment.filename,
-                    attachment.mime_type,
+                    mime_type,
                     data,
-                    content_id=content_id if attachment.inline else None,
+                    content_id=content_id if inline else None,
                 )
             )
         shown = [attachment.content_id for attachment in carried if attachment.content_id]

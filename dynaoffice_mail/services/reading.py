@@ -713,7 +713,7 @@ def _view_of(client, uid: int, root: MessagePart, max_body_bytes: int, common: d
     _check_not_hollow(root, body_parts, others)
     texts, truncated = _fetch_texts(client, uid, body_parts, max_body_bytes)
     html_text, plain_text = _compose(texts)
-    referenced = _referenced_content_ids(html_text)
+    referenced = referenced_content_ids(html_text)
     attachments = tuple(
         AttachmentInfo(
             part_number=part.part_number,
@@ -898,7 +898,8 @@ def _content_id(part: MessagePart) -> str | None:
     return (part.content_id or "").strip().strip("<>").strip() or None
 
 
-def _referenced_content_ids(html_text: str | None) -> set[str]:
+def referenced_content_ids(html_text: str | None) -> set[str]:
+    """The Content-IDs the cid: links of `html_text` name, in lowercase."""
     if not html_text:
         return set()
     found = re.findall(r"""cid:([^\s"'()<>]+)""", html_text, flags=re.IGNORECASE)

@@ -175,6 +175,41 @@ class TestClientCompose(ComposeCase):
             {"Plan.pdf": FILE},
         )
 
+    def test_forward_keeps_a_picture_its_mailer_typed_octet_stream_in_the_text(self):
+        """Some mailers type the pictures of the text application/octet-stream (the reading
+        pane shows them by their bytes). Forwarded, such a picture went as a loose file
+        and left the quoted text without it: it stays in the text, as a PNG."""
+        picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+        message = email.message.EmailMessage()
+        message["From"] = f"Jürgen <{self.partner_address}>"
+        message["To"] = self.personal_address
+        message["Subject"] = "Untypisiertes Bild"
+        message.set_content("Siehe Bild.\n")
+        message.add_alternative('<p>Siehe Bild:</p><img src="cid:Shot.2@Example">', subtype="html")
+        message.get_body(("html",)).add_related(
+            picture, "application", "octet-stream", cid="<Shot.2@Example>", filename="bild.png"
+        )
+        self.deliver_to(self.personal_address, message.as_bytes())
+        account = self.personal.with_user(self.owner)
+        uidvalidity, uid = self.find_by_subject(account, "Untypisiertes Bild")
+        values = account.client_compose("forward", "INBOX", uidvalidity, uid)
+        (upload,) = values["attachments"]
+        self.assertEqual(upload["content_id"], "Shot.2@Example")
+        self.assertIn(f'src="/web/image/{upload["id"]}"', values["body_html"])
+        values["to"] = [self.partner_address]
+        self.assertTrue(account.client_send(values)["sent"])
+        received, _flags = self.messages(self.partner_address, self.partner_password)[
+            "Fwd: Untypisiertes Bild"
+        ]
+        self.assertIn("cid:Shot.2@Example", received.get_body(("html",)).get_content())
+        shown = {
+            part["Content-ID"]: (part.get_content_type(), part.get_content())
+            for part in received.walk()
+            if part["Content-ID"]
+        }
+        self.assertEqual(shown, {"<Shot.2@Example>": ("image/png", picture)})
+        self.assertEqual(list(received.iter_attachments()), [])
+
     def test_the_originals_style_sheets_stay_out_of_the_editor(self):
         # The editor is part of the Odoo page: a quoted <style> would restyle all of it
         # (hide the page, or write a fake "session expired" over the menu).
