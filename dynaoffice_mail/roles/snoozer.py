@@ -118,5 +118,5 @@ class Snoozer(Role):
     def answered(self, message_ids):
         """Those of `message_ids` a message in the Inbox answers (In-Reply-To, References)."""
         return self.run(
-            lambda client: snoozing.find_replies(client, "INBOX", message_ids), safe=True
+            lambda client: snoozing.find_replies(client, ["INBOX"], message_ids), safe=True
         )

@@ -7,10 +7,12 @@ its Date header and its INTERNALDATE.
 """
 
 from collections.abc import Iterable
+from email.parser import BytesParser
+from email.policy import compat32
 
 import imapclient
 
-from . import actions, imap, net
+from . import actions, imap, limits, net
 from .exceptions import FolderNotFoundError, ProtocolError
 from .refs import MessageRef
 
@@ -19,6 +21,10 @@ from .refs import MessageRef
 # users of a group mailbox must find the one folder.
 SNOOZED_FOLDER = "Snoozed"
 SNOOZED_KEYWORD = b"$Odoo-Snoozed"
+# Message-IDs one SEARCH asks for (ORed), and the length of its command line: one command
+# for many messages, never longer than servers accept (Dovecot takes 64 KiB, others less).
+SEARCH_CHUNK = 50
+SEARCH_BYTES = 8_000
 
 
 def ensure_snoozed_folder(client: imapclient.IMAPClient) -> str:
@@ -49,16 +55,16 @@ def snooze(
 
 
 def waiting(client: imapclient.IMAPClient, message_ids: Iterable[str]) -> set[str]:
-    """Those of `message_ids` that a message in "Snoozed" has: one SEARCH each, none when
-    the folder is missing."""
-    found = set()
-    for message_id in message_ids:
-        try:
-            if imap.find_by_message_id(client, SNOOZED_FOLDER, message_id):
-                found.add(message_id)
-        except (FolderNotFoundError, ProtocolError):
-            return found  # no "Snoozed" (yet): nothing waits there
-    return found
+    """Those of `message_ids` that a message in "Snoozed" has: one SEARCH for up to
+    SEARCH_CHUNK of them (and a FETCH of the Message-IDs where some matched), none when the
+    folder is missing."""
+    try:
+        with imap.translate_errors(client):
+            imap.ensure_selected(client, SNOOZED_FOLDER)
+    except (FolderNotFoundError, ProtocolError):
+        return set()  # no "Snoozed" (yet): nothing waits there
+    with imap.translate_errors(client):
+        return _matching(client, message_ids, ("Message-ID",))
 
 
 def wake(client: imapclient.IMAPClient, message_id: str, folder: str) -> MessageRef | None:
@@ -86,25 +92,79 @@ def wake(client: imapclient.IMAPClient, message_id: str, folder: str) -> Message
 
 
 def find_replies(
-    client: imapclient.IMAPClient, folder: str, message_ids: Iterable[str]
+    client: imapclient.IMAPClient, folder_names: Iterable[str], message_ids: Iterable[str]
 ) -> set[str]:
-    """Those of `message_ids` that a message in `folder` answers (its In-Reply-To or
-    References names them): one SEARCH each, by the server. A Message-ID the server cannot
-    be searched for (imap.searchable_message_id) is answered by none."""
+    """Those of `message_ids` that a message in one of `folder_names` answers (its
+    In-Reply-To or References names them): per folder one SEARCH for up to SEARCH_CHUNK of
+    them, by the server, and a FETCH of those headers where some matched. A Message-ID the
+    server cannot be searched for (imap.searchable_message_id) is answered by none; a
+    folder deleted meanwhile holds none."""
+    pending = {message_id for message_id in message_ids if imap.searchable_message_id(message_id)}
     answered = set()
-    with imap.translate_errors(client):
-        imap.ensure_selected(client, folder)
-        for message_id in message_ids:
-            if not imap.searchable_message_id(message_id):
-                continue
-            criteria = [
-                "OR",
-                ["HEADER", "In-Reply-To", message_id],
-                ["HEADER", "References", message_id],
-            ]
-            if client.search(criteria):
-                answered.add(message_id)
+    for folder in folder_names:
+        if not pending:
+            break
+        try:
+            with imap.translate_errors(client):
+                imap.ensure_selected(client, folder)
+                found = _matching(client, pending, ("In-Reply-To", "References"))
+        except FolderNotFoundError:
+            continue
+        answered |= found
+        pending -= found
     return answered
+
+
+def _matching(client, message_ids: Iterable[str], fields: tuple[str, ...]) -> set[str]:
+    """Those of `message_ids` that a header `fields` of a message in the selected folder
+    names: SEARCH by the server for up to SEARCH_CHUNK at once (the keys ORed), then, where
+    it found some, the headers of what it found, to tell which ids they name."""
+    found = set()
+    for chunk in _chunks(message_ids, len(fields)):
+        keys = [["HEADER", field, message_id] for message_id in chunk for field in fields]
+        uids = client.search(["OR"] * (len(keys) - 1) + keys)
+        if not uids:
+            continue
+        if len(chunk) == 1:
+            found.update(chunk)
+            continue
+        for text in _header_values(client, sorted(uids), fields):
+            found.update(message_id for message_id in chunk if message_id.lower() in text)
+    return found
+
+
+def _chunks(message_ids: Iterable[str], keys_each: int):
+    """The searchable ones of `message_ids` in lists of up to SEARCH_CHUNK, each making a
+    SEARCH of at most SEARCH_BYTES (`keys_each` keys per Message-ID)."""
+    chunk, size = [], 0
+    for message_id in sorted(set(message_ids)):
+        if not imap.searchable_message_id(message_id):
+            continue
+        net.check_wire_safe(message_id, "Message-ID")
+        cost = keys_each * (len(message_id) + 32)
+        if chunk and (len(chunk) == SEARCH_CHUNK or size + cost > SEARCH_BYTES):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(message_id)
+        size += cost
+    if chunk:
+        yield chunk
+
+
+def _header_values(client, uids: list[int], fields: tuple[str, ...]):
+    """Per message of `uids`, the values of its headers `fields`, unfolded, in lower case
+    (the server's SEARCH HEADER matches a substring, whatever its case)."""
+    item = f"BODY.PEEK[HEADER.FIELDS ({' '.join(field.upper() for field in fields)})]"
+    for start in range(0, len(uids), limits.MAX_UIDS):
+        answer = client.fetch(uids[start : start + limits.MAX_UIDS], [item])
+        for data in answer.values():
+            for key, value in data.items():
+                if not (isinstance(key, bytes) and key.startswith(b"BODY[")):
+                    continue
+                headers = BytesParser(policy=compat32).parsebytes(value or b"", headersonly=True)
+                yield " ".join(
+                    str(header).replace("\r", "").replace("\n", "") for header in headers.values()
+                ).lower()
 
 
 def _add_keyword(client, uids) -> bool:

@@ -9,12 +9,15 @@ so instead of skipping.
 import datetime
 import email
 import email.policy
+import imaplib
 import json
 import os
 import secrets
 import socket
 import ssl
+from contextlib import contextmanager
 from email.message import EmailMessage
+from unittest.mock import patch
 
 import imapclient
 
@@ -156,6 +159,29 @@ def build_message(subject, *, sender="kunde@example.com", date=None, body="Hallo
     message["Message-ID"] = f"<{secrets.token_hex(8)}@example.com>"
     message.set_content(body)
     return message.as_bytes()
+
+
+@contextmanager
+def imap_commands():
+    """The IMAP commands every connection sends meanwhile, by name ("SELECT",
+    "UID SEARCH"), in order: what a slow server makes the user wait for, round trip by round
+    trip."""
+    sent = []
+    real_send = imaplib.IMAP4.send
+
+    def recording_send(connection, data):
+        sent.append(bytes(data))
+        return real_send(connection, data)
+
+    commands = []
+    with patch.object(imaplib.IMAP4, "send", recording_send):
+        yield commands
+    for line in b"".join(sent).decode(errors="replace").split("\r\n"):
+        words = line.upper().split(" ")
+        if len(words) > 2 and words[1] == "UID":
+            commands.append(f"UID {words[2]}")
+        elif len(words) > 1:
+            commands.append(words[1])
 
 
 class MailServerCase(TransactionCase):

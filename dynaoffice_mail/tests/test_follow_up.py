@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common import MailServerCase, build_message
+from .common import MailServerCase, build_message, imap_commands
 
 SENT_AT = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.timezone.utc)
 SENT_ID = "<angebot-4711@dynaoffice.test>"
@@ -113,6 +113,56 @@ class TestFollowUp(MailServerCase):
         )
         self.check_replies()
         self.assertFalse(self.open_follow_ups())
+
+    def remind_all(self, message_ids):
+        """A reminder on each sent mail of `message_ids`, as "Remind me" makes it."""
+        other_program = self.imap(self.personal_address, self.personal_password)
+        try:
+            uidvalidity = other_program.select_folder("Sent")[b"UIDVALIDITY"]
+            uids = other_program.search()
+        finally:
+            other_program.logout()
+        refs = [self.account._message_ref("Sent", uidvalidity, uid) for uid in uids]
+        handles = self.env["dynaoffice.mail.message"]._for_messages(self.account, refs)
+        for handle in handles.values():
+            if handle.message_id in message_ids:
+                handle.with_user(self.owner)._follow_up(datetime.date(2026, 12, 8))
+        self.assertEqual(len(self.open_follow_ups()), len(message_ids))
+
+    def test_many_reminders_are_checked_in_a_few_searches(self):
+        sent_ids = [f"<angebot-{number}@dynaoffice.test>" for number in range(1, 61)]
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [
+                ("Sent", sent_message(f"Angebot {number}", message_id), {"\\Seen"}, SENT_AT)
+                for number, message_id in enumerate(sent_ids, 1)
+            ],
+        )
+        self.remind_all(sent_ids)
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [
+                ("INBOX", reply("In-Reply-To", sent_ids[6]), set(), SENT_AT),
+                ("INBOX", reply("References", f"<x@example.com> {sent_ids[41]}"), set(), SENT_AT),
+                # Near misses: another id that begins alike, one that ends alike.
+                (
+                    "INBOX",
+                    reply("In-Reply-To", "<angebot-5@dynaoffice.test.example>"),
+                    set(),
+                    SENT_AT,
+                ),
+                ("INBOX", reply("In-Reply-To", "<xangebot-9@dynaoffice.test>"), set(), SENT_AT),
+            ],
+        )
+        with imap_commands() as commands:
+            self.check_replies()
+        # Not one SEARCH per reminder (60 round trips on a slow server, every 5 minutes).
+        self.assertLessEqual(commands.count("UID SEARCH"), 6, commands)
+        handles = self.env["dynaoffice.mail.message"].browse(
+            self.open_follow_ups().mapped("res_id")
+        )
+        waiting = set(handles.mapped("message_id"))
+        self.assertEqual(set(sent_ids) - waiting, {sent_ids[6], sent_ids[41]})
 
     def test_only_users_of_the_mailbox_may_ask(self):
         page = self.account.client_page("Sent")

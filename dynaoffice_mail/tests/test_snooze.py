@@ -12,7 +12,7 @@ from odoo.tests import tagged
 
 from ..services import snoozing
 from ..services.snoozing import SNOOZED_FOLDER, SNOOZED_KEYWORD
-from .common import MailServerCase, RpcAttackCase, build_message
+from .common import MailServerCase, RpcAttackCase, build_message, imap_commands
 
 RECEIVED = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
 UNTIL = datetime.datetime(2026, 12, 7, 7, 0)  # naive UTC, as Odoo keeps it
@@ -126,6 +126,59 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.wake_at(later + datetime.timedelta(minutes=1))
         self.assertEqual(self.subjects(self.account), ["Angebot Müller", "Rechnung 4711"])
         self.assertEqual(self.account.client_snoozed(), [])
+
+    def test_snoozing_many_again_asks_the_server_once_not_once_each(self):
+        subjects = [f"Anfrage {number:02}" for number in range(60)]
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("INBOX", build_message(subject), {"\\Seen"}, RECEIVED) for subject in subjects],
+        )
+
+        def uids_by_subject(folder):
+            other_program = self.imap(self.personal_address, self.personal_password)
+            try:
+                uidvalidity = other_program.select_folder(folder)[b"UIDVALIDITY"]
+                fetched = other_program.fetch(other_program.search(), ["ENVELOPE"])
+            finally:
+                other_program.logout()
+            return uidvalidity, {
+                data[b"ENVELOPE"].subject.decode(): uid for uid, data in fetched.items()
+            }
+
+        uidvalidity, inbox = uids_by_subject("INBOX")
+        self.account.client_snooze(
+            "INBOX", uidvalidity, [inbox[subject] for subject in subjects], UNTIL.isoformat()
+        )
+        # On the phone, half are taken back out of "Snoozed", half copied back (a copy of
+        # each still waits there) ...
+        _uidvalidity, waiting = uids_by_subject(SNOOZED_FOLDER)
+        other_program = self.imap(self.personal_address, self.personal_password)
+        try:
+            other_program.select_folder(SNOOZED_FOLDER)
+            other_program.move([waiting[subject] for subject in subjects[:30]], "INBOX")
+            other_program.copy([waiting[subject] for subject in subjects[30:]], "INBOX")
+        finally:
+            other_program.logout()
+        # ... and all snoozed again in Odoo, until next week.
+        later = UNTIL + datetime.timedelta(days=7)
+        uidvalidity, inbox = uids_by_subject("INBOX")
+        with imap_commands() as commands:
+            self.account.client_snooze(
+                "INBOX", uidvalidity, [inbox[subject] for subject in subjects], later.isoformat()
+            )
+        # A few commands, not a SEARCH per message (60 round trips on a slow server).
+        self.assertLessEqual(commands.count("UID SEARCH"), 2, commands)
+        times = {}
+        for snooze in self.account.client_snoozed():
+            times.setdefault(snooze["subject"], []).append(snooze["until"])
+        # What was taken out has the new time only; what still waits keeps its own too.
+        self.assertEqual(
+            times,
+            {subject: ["2026-12-14 07:00:00"] for subject in subjects[:30]}
+            | {
+                subject: ["2026-12-07 07:00:00", "2026-12-14 07:00:00"] for subject in subjects[30:]
+            },
+        )
 
     def test_snoozing_several_while_one_goes_elsewhere_snoozes_the_others_for_good(self):
         page = self.account.client_page("INBOX", sort="subject", reverse=False)
