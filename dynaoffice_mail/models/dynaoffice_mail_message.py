@@ -459,8 +459,9 @@ class DynaofficeMailMessage(models.Model):
 
     @api.model
     def _cron_clear_answered_follow_ups(self):
-        """Mark follow-ups done whose reply has arrived in the Inbox (In-Reply-To or
-        References naming the sent message), each mailbox searched as the user reminded.
+        """Mark follow-ups done whose reply has arrived, in the Inbox or filed elsewhere
+        (In-Reply-To or References naming the sent message; Snoozer.answered), each mailbox
+        searched as the user reminded.
 
         One mailbox at a time, each committed: a mailbox that is down must not keep the
         others' reminders. This is a cron entry point: committing per batch is what it is for.

@@ -116,7 +116,17 @@ class Snoozer(Role):
         return back
 
     def answered(self, message_ids):
-        """Those of `message_ids` a message in the Inbox answers (In-Reply-To, References)."""
+        """Those of `message_ids` a received message answers (In-Reply-To, References):
+        in the Inbox, or filed elsewhere by a server rule or by hand (snoozing.reply_folders).
+        The mailbox's own mail in the thread (a "Any news?" of the user) is no reply."""
+        account = self.account
+        own_folders = (account.sent_folder, account.drafts_folder)
         return self.run(
-            lambda client: snoozing.find_replies(client, ["INBOX"], message_ids), safe=True
+            lambda client: snoozing.find_replies(
+                client,
+                snoozing.reply_folders(client, own_folders),
+                message_ids,
+                own_address=account.email or "",
+            ),
+            safe=True,
         )

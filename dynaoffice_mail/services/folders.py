@@ -109,6 +109,14 @@ def special_folder(client: imapclient.IMAPClient, kind: str) -> str | None:
     return found.name if found else None
 
 
+def listed_folders(client: imapclient.IMAPClient) -> list[Folder]:
+    """Every folder, without counts, with its special use as list_folders() tells it
+    (attribute, else usual name): one LIST."""
+    with imap.translate_errors(client):
+        listed = _list(client, "*")
+    return _named_special(listed)
+
+
 def _special_among(listed: list[Folder], kind: str) -> Folder | None:
     """The folder for `kind` among the selectable folders `listed`, as special_folder()
     describes it."""

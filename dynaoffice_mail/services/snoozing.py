@@ -9,10 +9,11 @@ its Date header and its INTERNALDATE.
 from collections.abc import Iterable
 from email.parser import BytesParser
 from email.policy import compat32
+from email.utils import parseaddr
 
 import imapclient
 
-from . import actions, imap, limits, net
+from . import actions, folders, imap, limits, net
 from .exceptions import FolderNotFoundError, ProtocolError
 from .refs import MessageRef
 
@@ -25,6 +26,12 @@ SNOOZED_KEYWORD = b"$Odoo-Snoozed"
 # for many messages, never longer than servers accept (Dovecot takes 64 KiB, others less).
 SEARCH_CHUNK = 50
 SEARCH_BYTES = 8_000
+# Folders searched for replies to sent mail, the Inbox first: a SELECT and a SEARCH each.
+MAX_REPLY_FOLDERS = 30
+_NO_REPLIES = {"\\Sent", "\\Drafts", "\\Trash", "\\Junk"}
+# Folders that show mail of other folders, the user's sent mail too (RFC 6154; Gmail's
+# "Important" is one more).
+_VIRTUAL = {"\\all", "\\flagged", "\\important"}
 
 
 def ensure_snoozed_folder(client: imapclient.IMAPClient) -> str:
@@ -91,14 +98,38 @@ def wake(client: imapclient.IMAPClient, message_id: str, folder: str) -> Message
     return MessageRef(0, folder, report.target_uidvalidity, min(report.target_uids))
 
 
+def reply_folders(client: imapclient.IMAPClient, own_folders: Iterable[str] = ()) -> list[str]:
+    """Where a reply to sent mail may be: the Inbox, then the Archive and every other folder
+    mail is filed in (by a server rule or by hand, "Snoozed" too), at most
+    MAX_REPLY_FOLDERS. Not where the user's own mail is (Sent, Drafts, `own_folders`: the
+    account's folders for them, the virtual folders of all or flagged mail), nor Trash and
+    Junk. One LIST."""
+    own = {name for name in own_folders if name}
+    listed = [
+        folder
+        for folder in folders.listed_folders(client)
+        if folder.selectable
+        and folder.name.upper() != "INBOX"
+        and folder.name not in own
+        and folder.special_use not in _NO_REPLIES
+        and not {flag.lower() for flag in folder.flags} & _VIRTUAL
+    ]
+    listed.sort(key=lambda folder: folder.special_use != "\\Archive")
+    return ["INBOX", *(folder.name for folder in listed)][:MAX_REPLY_FOLDERS]
+
+
 def find_replies(
-    client: imapclient.IMAPClient, folder_names: Iterable[str], message_ids: Iterable[str]
+    client: imapclient.IMAPClient,
+    folder_names: Iterable[str],
+    message_ids: Iterable[str],
+    own_address: str = "",
 ) -> set[str]:
     """Those of `message_ids` that a message in one of `folder_names` answers (its
-    In-Reply-To or References names them): per folder one SEARCH for up to SEARCH_CHUNK of
-    them, by the server, and a FETCH of those headers where some matched. A Message-ID the
-    server cannot be searched for (imap.searchable_message_id) is answered by none; a
-    folder deleted meanwhile holds none."""
+    In-Reply-To or References names them), unless it is from `own_address` (the user's own
+    mail in the thread, filed beside the replies, is no reply): per folder one SEARCH for up
+    to SEARCH_CHUNK of them, by the server, and a FETCH of those headers where some matched.
+    A Message-ID the server cannot be searched for (imap.searchable_message_id) is answered
+    by none; a folder deleted meanwhile holds none."""
     pending = {message_id for message_id in message_ids if imap.searchable_message_id(message_id)}
     answered = set()
     for folder in folder_names:
@@ -107,7 +138,9 @@ def find_replies(
         try:
             with imap.translate_errors(client):
                 imap.ensure_selected(client, folder)
-                found = _matching(client, pending, ("In-Reply-To", "References"))
+                found = _matching(
+                    client, pending, ("In-Reply-To", "References"), not_from=own_address
+                )
         except FolderNotFoundError:
             continue
         answered |= found
@@ -115,20 +148,31 @@ def find_replies(
     return answered
 
 
-def _matching(client, message_ids: Iterable[str], fields: tuple[str, ...]) -> set[str]:
+def _matching(
+    client, message_ids: Iterable[str], fields: tuple[str, ...], not_from: str = ""
+) -> set[str]:
     """Those of `message_ids` that a header `fields` of a message in the selected folder
-    names: SEARCH by the server for up to SEARCH_CHUNK at once (the keys ORed), then, where
-    it found some, the headers of what it found, to tell which ids they name."""
+    names (a message from `not_from` aside): SEARCH by the server for up to SEARCH_CHUNK at
+    once (the keys ORed), then, where it found some, the headers of what it found, to tell
+    which ids they name."""
+    not_from = not_from.strip().lower()
     found = set()
     for chunk in _chunks(message_ids, len(fields)):
         keys = [["HEADER", field, message_id] for message_id in chunk for field in fields]
         uids = client.search(["OR"] * (len(keys) - 1) + keys)
         if not uids:
             continue
-        if len(chunk) == 1:
+        if len(chunk) == 1 and not not_from:
             found.update(chunk)
             continue
-        for text in _header_values(client, sorted(uids), fields):
+        for headers in _headers(client, sorted(uids), (*fields, "From")):
+            if not_from and parseaddr(str(headers.get("From", "")))[1].lower() == not_from:
+                continue
+            text = " ".join(
+                str(value).replace("\r", "").replace("\n", "")
+                for name, value in headers.items()
+                if name.lower() != "from"
+            ).lower()
             found.update(message_id for message_id in chunk if message_id.lower() in text)
     return found
 
@@ -151,20 +195,15 @@ def _chunks(message_ids: Iterable[str], keys_each: int):
         yield chunk
 
 
-def _header_values(client, uids: list[int], fields: tuple[str, ...]):
-    """Per message of `uids`, the values of its headers `fields`, unfolded, in lower case
-    (the server's SEARCH HEADER matches a substring, whatever its case)."""
+def _headers(client, uids: list[int], fields: tuple[str, ...]):
+    """Per message of `uids`, its headers `fields` (an email.message.Message of them)."""
     item = f"BODY.PEEK[HEADER.FIELDS ({' '.join(field.upper() for field in fields)})]"
     for start in range(0, len(uids), limits.MAX_UIDS):
         answer = client.fetch(uids[start : start + limits.MAX_UIDS], [item])
         for data in answer.values():
             for key, value in data.items():
-                if not (isinstance(key, bytes) and key.startswith(b"BODY[")):
-                    continue
-                headers = BytesParser(policy=compat32).parsebytes(value or b"", headersonly=True)
-                yield " ".join(
-                    str(header).replace("\r", "").replace("\n", "") for header in headers.values()
-                ).lower()
+                if isinstance(key, bytes) and key.startswith(b"BODY["):
+                    yield BytesParser(policy=compat32).parsebytes(value or b"", headersonly=True)
 
 
 def _add_keyword(client, uids) -> bool:

@@ -1,6 +1,6 @@
 """Follow-up: "Remind me if no reply by ..." on a sent mail is an Odoo activity on its
-handle, done by itself ("Reply received") when a reply arrives in the Inbox, recognised by
-In-Reply-To or References; on a controlled clock."""
+handle, done by itself ("Reply received") when a reply arrives, in the Inbox or filed
+elsewhere, recognised by In-Reply-To or References; on a controlled clock."""
 
 import datetime
 from email.message import EmailMessage
@@ -163,6 +163,53 @@ class TestFollowUp(MailServerCase):
         )
         waiting = set(handles.mapped("message_id"))
         self.assertEqual(set(sent_ids) - waiting, {sent_ids[6], sent_ids[41]})
+
+    def test_a_reply_filed_elsewhere_clears_it_the_users_own_mail_does_not(self):
+        ids = {
+            name: f"<{name}-4711@dynaoffice.test>"
+            for name in ("archiv", "regel", "papierkorb", "eigene", "gesendet", "offen")
+        }
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [
+                ("Sent", sent_message(f"Angebot {name}", message_id), {"\\Seen"}, SENT_AT)
+                for name, message_id in ids.items()
+            ],
+        )
+        self.remind_all(set(ids.values()))
+
+        def own_mail(in_reply_to):
+            message = EmailMessage()
+            message["From"] = f"Olga <{self.personal_address}>"
+            message["To"] = "kunde@example.com"
+            message["Subject"] = "Re: Angebot - gibt es schon Neues?"
+            message["In-Reply-To"] = in_reply_to
+            message.set_content("Haben Sie schon entschieden?\n")
+            return message.as_bytes()
+
+        self.account.client_create_folder("Kunden")  # a server rule files the customer's mail
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [
+                # Read and archived before the check ran ...
+                ("Archive", reply("In-Reply-To", ids["archiv"]), {"\\Seen"}, SENT_AT),
+                # ... filed by a server rule (Sieve) into the customer's folder.
+                ("Kunden", reply("References", f"<x@example.com> {ids['regel']}"), set(), SENT_AT),
+                # Deleted unread: not counted (nor is Junk).
+                ("Trash", reply("In-Reply-To", ids["papierkorb"]), set(), SENT_AT),
+                # The user's own "any news?", filed with the thread or in Sent: no reply.
+                ("Kunden", own_mail(ids["eigene"]), {"\\Seen"}, SENT_AT),
+                ("Sent", own_mail(ids["gesendet"]), {"\\Seen"}, SENT_AT),
+            ],
+        )
+        self.check_replies()
+        handles = self.env["dynaoffice.mail.message"].browse(
+            self.open_follow_ups().mapped("res_id")
+        )
+        self.assertEqual(
+            set(handles.mapped("message_id")),
+            {ids["papierkorb"], ids["eigene"], ids["gesendet"], ids["offen"]},
+        )
 
     def test_only_users_of_the_mailbox_may_ask(self):
         page = self.account.client_page("Sent")
