@@ -36,10 +36,30 @@ class DynaofficeMailSnooze(models.Model):
             snooze.display_name = snooze.subject or self.env._("(no subject)")
 
     def action_unsnooze(self):
-        """ "Unsnooze now": the messages back to their folders at once, unread."""
+        """ "Unsnooze now": the messages back to their folders at once, unread. One that
+        another mail program took out of "Snoozed" meanwhile is not brought anywhere (its
+        snooze is dropped): the user is told so, or he would look for it in its folder."""
+        gone = []
         for snooze in self:
-            snooze.account_id._snoozer().wake(snooze)
-        return True
+            subject = snooze.display_name
+            if snooze.account_id._snoozer().wake(snooze) is None:
+                gone.append(subject)
+        if not gone:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "message": self.env._(
+                    "Not brought back, as another mail program had already moved or deleted "
+                    "it from Snoozed: %(subjects)s. It is no longer snoozed.",
+                    subjects=", ".join(f"“{subject}”" for subject in gone),
+                ),
+                "sticky": True,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _json(self):
         return [

@@ -107,6 +107,24 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
         self.assertEqual(self.subjects(self.account, "Archive"), ["Angebot Müller"])
 
+    def test_unsnooze_now_of_a_mail_moved_away_says_it_was_not_brought_back(self):
+        self.snooze(self.account, "Angebot Müller")
+        self.snooze(self.account, "Rechnung 4711")
+        other_program = self.imap(self.personal_address, self.personal_password)
+        try:
+            other_program.select_folder(SNOOZED_FOLDER)
+            other_program.move(other_program.search(["SUBJECT", "Angebot"]), "Archive")
+        finally:
+            other_program.logout()
+        snoozes = self.env["dynaoffice.mail.snooze"].with_user(self.owner).search([])
+        action = snoozes.action_unsnooze()  # "Unsnooze now" of "E-Mail / Snoozed"
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("“Angebot Müller”", action["params"]["message"])
+        self.assertNotIn("Rechnung", action["params"]["message"])
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
+        self.assertEqual(self.subjects(self.account, "Archive"), ["Angebot Müller"])
+        self.assertEqual(self.account.client_snoozed(), [])
+
     def test_snoozing_again_after_taking_it_out_by_hand_keeps_the_new_time(self):
         self.snooze(self.account, "Angebot Müller")
         # On the phone, the mail is taken back out of "Snoozed" and read at once ...

@@ -869,11 +869,22 @@ export class MailClientModel extends Reactive {
                 });
                 return;
             }
-            await this._call("client_unsnooze", [[accountId], entry.id]);
-            this.services.notification.add(
-                _t("Back in %(folder)s, unread.", { folder: this._folderName(entry.folder) }),
-                { type: "success" }
-            );
+            const back = await this._call("client_unsnooze", [[accountId], entry.id]);
+            if (back) {
+                this.services.notification.add(
+                    _t("Back in %(folder)s, unread.", { folder: this._folderName(back.folder) }),
+                    { type: "success" }
+                );
+            } else {
+                // Another mail program took it out of "Snoozed" first: it is wherever that
+                // program put it, not back in its folder.
+                this.services.notification.add(
+                    _t(
+                        "This message was no longer in Snoozed: another mail program moved or deleted it. It is no longer snoozed."
+                    ),
+                    { type: "warning" }
+                );
+            }
         } catch (error) {
             this.notifyError(error);
             return;
