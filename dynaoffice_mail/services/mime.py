@@ -503,9 +503,14 @@ def parse_draft(raw: bytes) -> Draft:
         text_body = _part_text(text_part)
     attachments = []
     for part in _draft_files(message):
-        # Another program's name may be longer than a header of ours takes (255 characters)
-        # or a file system (255 bytes): cut as the reading pane cuts it, the extension kept.
-        filename = safe_filename(decode_header_text(part.get_filename() or ""), "attachment")
+        # Another program's name may be longer than a mail of ours takes (255 characters)
+        # or a file system (255 bytes): cut as the reading pane cuts it, the extension kept;
+        # a name that fits keeps its length (a draft of ours comes back as it was saved).
+        filename = safe_filename(
+            decode_header_text(part.get_filename() or ""),
+            "attachment",
+            max_length=limits.MAX_FILENAME_LENGTH,
+        )
         mime_type = part.get_content_type()
         if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
             data = _enclosed_bytes(part)

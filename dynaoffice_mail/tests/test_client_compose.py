@@ -845,7 +845,8 @@ class TestComposeUpload(HttpCase, ComposeCase):
         self.assertEqual([part.get_content() for part in pictures], [picture])
         self.assertIn(f"cid:{pictures[0]['Content-ID'].strip().strip('<>')}", body)
 
-        # Another user's picture named in one's own signature is neither taken nor sent.
+        # Another user's picture named in one's own signature is neither taken nor sent:
+        # the mail is refused until the picture is out of the text.
         foreign = self.upload(
             self.shared.with_user(self.member), "fremd.png", picture, "image/png"
         )[0]
@@ -855,11 +856,10 @@ class TestComposeUpload(HttpCase, ComposeCase):
         self.assertFalse(Attachment.browse(foreign["id"]).sudo().res_id)
         values = account.client_compose("new")
         values.update(to=[self.partner_address], subject="Fremdes Bild")
-        self.assertTrue(account.client_send(values)["sent"])
-        received, _flags = self.messages(self.partner_address, self.partner_password)[
-            "Fremdes Bild"
-        ]
-        self.assertFalse([part for part in received.walk() if part["Content-ID"]])
+        with self.assertRaisesRegex(UserError, "picture in the text"):
+            account.client_send(values)
+        self.assertNotIn("Fremdes Bild", self.subjects(self.partner_address, self.partner_password))
+        self.assertFalse(Attachment.browse(foreign["id"]).sudo().res_id)
 
     def test_the_editor_shows_the_pictures_of_a_draft_and_a_forward_the_mail_links_them(self):
         """Pictures in the text (cid:) of a reopened draft and of a forward show in the
