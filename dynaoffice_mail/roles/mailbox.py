@@ -25,6 +25,12 @@ from .query import message_search
 # The account's options that name a folder: renamed in the client, they follow it; deleted,
 # they are emptied (the server's own folder of the kind is used again).
 FOLDER_OPTIONS = ("sent_folder", "drafts_folder", "team_archive_folder")
+# The records that keep a folder of the account by its name (their field `folder`).
+FOLDER_RECORDS = (
+    "dynaoffice.mail.snooze",
+    "dynaoffice.mail.message",
+    "dynaoffice.mail.saved.search",
+)
 # Attachments the browser may show itself (the preview); everything else is downloaded.
 PREVIEW_TYPES = {
     "image/png",
@@ -84,18 +90,19 @@ class Mailbox(Role):
 
     def rename_folder(self, folder, new_name):
         """Rename or move a folder with its subfolders; the account's options that name it
-        or one of them (FOLDER_OPTIONS) name it as it is called now."""
+        or one of them (FOLDER_OPTIONS) name it as it is called now, and so do the records
+        that keep a folder of this account (FOLDER_RECORDS): snoozed mail comes back to it,
+        team notes and assignments stay with their mail, saved searches search it."""
         delimiter = self.run(
             lambda client: folders.rename_folder(client, folder, new_name), safe=False
         )
         values = {}
         for field in FOLDER_OPTIONS:
-            named = self.account[field]
-            if named == folder:
-                values[field] = new_name
-            elif named and delimiter and named.startswith(folder + delimiter):
-                values[field] = new_name + named[len(folder) :]
+            renamed = _renamed(self.account[field], folder, new_name, delimiter)
+            if renamed:
+                values[field] = renamed
         self._write_folder_options(values)
+        self._records_follow(folder, new_name, delimiter)
 
     def delete_folder(self, folder):
         """Delete a folder and the mail in it, on the server. An option of the account that
@@ -104,6 +111,41 @@ class Mailbox(Role):
         self._write_folder_options(
             {field: False for field in FOLDER_OPTIONS if self.account[field] == folder}
         )
+
+    def _records_follow(self, folder, new_name, delimiter):
+        """The records of FOLDER_RECORDS that name `folder` or a subfolder of it name it as
+        it is called after the rename to `new_name`."""
+        within = [("folder", "=", folder)]
+        if delimiter:
+            prefix = folder + delimiter
+            for char in "\\%_":
+                prefix = prefix.replace(char, "\\" + char)
+            within = ["|", *within, ("folder", "=like", prefix + "%")]
+        for model in FOLDER_RECORDS:
+            # sudo: users only read snoozes and handles, and a member's rename concerns the
+            # saved searches of every user of this mailbox; the folder was renamed on the
+            # server just now, for an account the user may use (the role's access check).
+            Records = self.env[model].sudo()
+            records = Records.search([("account_id", "=", self.account.id), *within])
+            renamed = {
+                record: _renamed(record.folder, folder, new_name, delimiter) for record in records
+            }
+            taken = set()
+            if "uid" in Records._fields:
+                # A handle already made under the new name (another program renamed the
+                # folder there and back) keeps its place, one per message: the one left
+                # is found again by its Message-ID when used.
+                others = Records.search(
+                    [
+                        ("account_id", "=", self.account.id),
+                        ("folder", "in", list(set(renamed.values()))),
+                    ]
+                )
+                taken = {(other.folder, other.uidvalidity, other.uid) for other in others}
+            for record, name in renamed.items():
+                if "uid" in Records._fields and (name, record.uidvalidity, record.uid) in taken:
+                    continue
+                record.folder = name
 
     def _write_folder_options(self, values):
         if values:
@@ -474,6 +516,18 @@ class Mailbox(Role):
         raise UserError(
             _("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
         )
+
+
+def _renamed(name, folder, new_name, delimiter):
+    """`name` as it is called after `folder` was renamed to `new_name` (a subfolder moves
+    with it); None where the rename does not touch it."""
+    if not name:
+        return None
+    if name == folder:
+        return new_name
+    if delimiter and name.startswith(folder + delimiter):
+        return new_name + name[len(folder) :]
+    return None
 
 
 def _naive_utc(moment):

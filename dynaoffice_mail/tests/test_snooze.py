@@ -241,6 +241,20 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.wake_at(UNTIL + datetime.timedelta(hours=1))
         self.assertEqual(self.subjects(self.account, "Archive"), moved)
 
+    def test_mail_comes_back_to_its_folder_renamed_meanwhile_in_the_client(self):
+        """Renaming the folder (or the one above it) while mail from it is snoozed: the mail
+        comes back to the folder as it is called now, not to the Inbox."""
+        self.account.client_create_folder("Projekte")
+        self.account.client_create_folder("Projekte/Angebote")
+        page = self.account.client_page("INBOX")
+        uid = next(m["uid"] for m in page["messages"] if m["subject"] == "Angebot Müller")
+        self.account.client_move("INBOX", page["uidvalidity"], [uid], "Projekte/Angebote")
+        self.snooze(self.account, "Angebot Müller", folder="Projekte/Angebote")
+        self.account.client_rename_folder("Projekte", "Kunden")
+        self.wake_at(UNTIL + datetime.timedelta(hours=1))
+        self.assertEqual(self.subjects(self.account, "Kunden/Angebote"), ["Angebot Müller"])
+        self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
+
     def test_group_mailbox_snoozes_for_every_member(self):
         self.sales.users = [(4, self.other.id)]
         shared = self.shared.with_user(self.member)

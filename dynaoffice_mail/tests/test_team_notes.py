@@ -156,6 +156,42 @@ class TestTeamNotes(TeamMailboxMixin, RpcAttackCase):
             queries.append(self.env.cr.sql_log_count - before)
         self.assertEqual(queries[0], queries[1])
 
+    def test_notes_and_saved_searches_follow_a_folder_a_member_renames(self):
+        """A member renames the folder that holds mail with notes: the list of the renamed
+        folder still shows the notes (the same chatter, not a new empty one), and a
+        colleague's saved search of that folder searches it under its new name."""
+        moved = self.member_account.client_move(
+            "INBOX", self.uidvalidity, [self.uid], self._folder("Reklamationen")
+        )
+        uidvalidity, uid = moved[0]["uidvalidity"], moved[0]["uid"]
+        thread = self.member_account.client_notes("Reklamationen", uidvalidity, uid)
+        handle = self.env[HANDLE].browse(thread["thread_id"])
+        self.post_note(self.member, handle, "Kunde anrufen")
+        saved = (
+            self.env["dynaoffice.mail.saved.search"]
+            .with_user(self.ben)
+            .create(
+                {
+                    "name": "Offene Reklamationen",
+                    "query": "is:unread",
+                    "account_id": self.shared.id,
+                    "folder": "Reklamationen",
+                }
+            )
+        )
+        self.member_account.client_rename_folder("Reklamationen", "Beschwerden")
+        page = self.member_account.client_page("Beschwerden")
+        self.assertEqual([m["uid"] for m in page["messages"]], [uid])
+        counts = self.member_account.client_note_counts("Beschwerden", page["uidvalidity"], [uid])
+        self.assertEqual(counts, {uid: 1})
+        again = self.member_account.client_notes("Beschwerden", page["uidvalidity"], uid)
+        self.assertEqual(again["thread_id"], handle.id)
+        self.assertEqual(saved.with_user(self.ben).folder, "Beschwerden")
+
+    def _folder(self, name):
+        self.member_account.client_create_folder(name)
+        return name
+
     def test_personal_mailboxes_have_no_notes(self):
         personal = self.personal.with_user(self.owner)
         self.servers.dovecot.write_messages(
