@@ -15,7 +15,7 @@ from werkzeug.urls import url_encode
 from odoo.exceptions import UserError
 from odoo.tools import format_datetime
 
-from ..services import actions, folders, html, messages, reading
+from ..services import actions, folders, html, messages, reading, snoozing
 from ..services import exceptions as mail_errors
 from ..services.addresses import format_address
 from ..services.refs import MessageRef
@@ -93,6 +93,7 @@ class Mailbox(Role):
         or one of them (FOLDER_OPTIONS) name it as it is called now, and so do the records
         that keep a folder of this account (FOLDER_RECORDS): snoozed mail comes back to it,
         team notes and assignments stay with their mail, saved searches search it."""
+        self._check_no_snoozed_mail(folder, rename=True)
         delimiter = self.run(
             lambda client: folders.rename_folder(client, folder, new_name), safe=False
         )
@@ -107,6 +108,7 @@ class Mailbox(Role):
     def delete_folder(self, folder):
         """Delete a folder and the mail in it, on the server. An option of the account that
         named it is emptied: the server's own folder of that kind is used again."""
+        self._check_no_snoozed_mail(folder, rename=False)
         self.run(lambda client: folders.delete_folder(client, folder), safe=False)
         self._write_folder_options(
             {field: False for field in FOLDER_OPTIONS if self.account[field] == folder}
@@ -146,6 +148,35 @@ class Mailbox(Role):
                 if "uid" in Records._fields and (name, record.uidvalidity, record.uid) in taken:
                     continue
                 record.folder = name
+
+    def _check_no_snoozed_mail(self, folder, rename):
+        """Refuse renaming or deleting "Snoozed" while mail waits there to come back: the
+        snoozes find their mail in that folder by its name, and would drop it unfound (or
+        it would be deleted with the folder) instead of bringing it back at its time."""
+        if folder != snoozing.SNOOZED_FOLDER:
+            return
+        # sudo: users only read the snoozes of their own mailboxes; this counts those of
+        # the mailbox the user may use (the role's access check), whoever snoozed them.
+        waiting = (
+            self.env["dynaoffice.mail.snooze"]
+            .sudo()
+            .search_count([("account_id", "=", self.account.id)], limit=1)
+        )
+        if not waiting:
+            return
+        if rename:
+            reason = self.env._(
+                "“Snoozed” holds snoozed mail and cannot be renamed until it has come back "
+                "(or you unsnooze it)."
+            )
+        else:
+            reason = self.env._(
+                "“Snoozed” holds snoozed mail and cannot be deleted until it has come back "
+                "(or you unsnooze it)."
+            )
+        raise UserError(
+            self.env._("Mailbox %(account)s: %(reason)s", account=self.account.name, reason=reason)
+        )
 
     def _write_folder_options(self, values):
         if values:

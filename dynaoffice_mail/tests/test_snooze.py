@@ -255,6 +255,25 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.assertEqual(self.subjects(self.account, "Kunden/Angebote"), ["Angebot Müller"])
         self.assertEqual(self.subjects(self.account), ["Rechnung 4711"])
 
+    def test_snoozed_is_not_renamed_or_deleted_while_mail_waits_there(self):
+        """Renaming "Snoozed" in the client left its mail there for good (the snooze found
+        it gone at its time and was dropped); deleting it deleted mail that was to come
+        back. Both are refused while mail waits; once it is back, the folder is the user's."""
+        self.snooze(self.account, "Angebot Müller")
+        for call in (
+            lambda: self.account.client_rename_folder(SNOOZED_FOLDER, "Später"),
+            lambda: self.account.client_delete_folder(SNOOZED_FOLDER),
+        ):
+            with self.assertRaises(UserError) as caught:
+                call()
+            self.assertIn("holds snoozed mail", str(caught.exception))
+        self.assertEqual(self.subjects(self.account, SNOOZED_FOLDER), ["Angebot Müller"])
+        self.wake_at(UNTIL + datetime.timedelta(hours=1))
+        self.assertEqual(self.subjects(self.account), ["Angebot Müller", "Rechnung 4711"])
+        self.account.client_delete_folder(SNOOZED_FOLDER)
+        names = {folder["name"] for folder in self.account.client_folders()}
+        self.assertNotIn(SNOOZED_FOLDER, names)
+
     def test_group_mailbox_snoozes_for_every_member(self):
         self.sales.users = [(4, self.other.id)]
         shared = self.shared.with_user(self.member)
