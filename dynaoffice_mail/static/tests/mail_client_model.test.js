@@ -581,6 +581,46 @@ describe("dynaoffice_mail client: mark folder as read", () => {
     });
 });
 
+describe("dynaoffice_mail client: unsnooze now", () => {
+    const snoozed = () => [{ id: 9, message_id: "<m9@example.com>", folder: "INBOX" }];
+
+    test("names the folder the mail really came back to", async () => {
+        await makeMockEnv(); // the texts are translated (_t)
+        const box = mailbox({ total: 5, unread: 0 });
+        const server = mailServer(box, {
+            client_snoozed: snoozed,
+            client_unsnooze: () => ({ account: 1, folder: "Archive", uidvalidity: 3, uid: 4 }),
+        });
+        const { model, notifications } = await openInbox(server, box);
+
+        await model.unsnooze("<m9@example.com>");
+
+        expect(server.callsOf("client_unsnooze")[0].args).toEqual([[1], 9]);
+        expect(notifications.shown.map((shown) => [shown.message, shown.type])).toEqual([
+            ["Back in Archive, unread.", "success"],
+        ]);
+    });
+
+    test("a mail another program took out of Snoozed is not said to be back", async () => {
+        await makeMockEnv(); // the texts are translated (_t)
+        const box = mailbox({ total: 5, unread: 0 });
+        const server = mailServer(box, {
+            client_snoozed: snoozed,
+            client_unsnooze: () => false,
+        });
+        const { model, notifications } = await openInbox(server, box);
+
+        await model.unsnooze("<m9@example.com>");
+
+        expect(notifications.shown.map((shown) => [shown.message, shown.type])).toEqual([
+            [
+                "This message was no longer in Snoozed: another mail program moved or deleted it. It is no longer snoozed.",
+                "warning",
+            ],
+        ]);
+    });
+});
+
 describe("dynaoffice_mail client: sizes", () => {
     test("attachment sizes are written as the user's language writes numbers", async () => {
         await makeMockEnv();
