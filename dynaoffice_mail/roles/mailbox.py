@@ -144,10 +144,15 @@ class Mailbox(Role):
                     ]
                 )
                 taken = {(other.folder, other.uidvalidity, other.uid) for other in others}
+            following = {}
             for record, name in renamed.items():
-                if "uid" in Records._fields and (name, record.uidvalidity, record.uid) in taken:
-                    continue
-                record.folder = name
+                if (
+                    "uid" not in Records._fields
+                    or (name, record.uidvalidity, record.uid) not in taken
+                ):
+                    following.setdefault(name, []).append(record.id)
+            for name, ids in following.items():
+                Records.browse(ids).write({"folder": name})  # one UPDATE per new name
 
     def _check_no_snoozed_mail(self, folder, rename):
         """Refuse renaming or deleting "Snoozed" while mail waits there to come back: the
