@@ -490,7 +490,8 @@ class DynaofficeMailClient(models.AbstractModel):
 
     def _invitation_state(self, invitation):
         """The hook for a calendar app: {"answer": accepted/tentative/declined or False,
-        "in_calendar": bool} for the user and `invitation` (services/invitations.py).
+        "in_calendar": bool, "can_update": bool, "updated": bool (an attendee's answer)}
+        for the user and `invitation` (services/invitations.py).
         Without one, nothing is known."""
         return {}
 
@@ -499,6 +500,12 @@ class DynaofficeMailClient(models.AbstractModel):
         tentative, declined) and the reply went out: put the event into their calendar.
         Returns what the user should know of it (translated texts, shown as warnings)."""
         return []
+
+    def _invitation_replied(self, invitation):
+        """The hook for a calendar app: take an attendee's answer (a REPLY, from
+        `invitation.sender`) to an event the user organises into the calendar. Returns
+        whether it did; False when the answer is no attendee's of such an event."""
+        return False
 
     def _invitation_cancelled(self, invitation):
         """The hook for a calendar app: the organiser cancelled `invitation`; take the event

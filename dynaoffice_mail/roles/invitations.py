@@ -8,6 +8,7 @@ calendar (`_invitation_*` on dynaoffice.mail.client; the bridge dynaoffice_mail_
 implements them for Odoo's Calendar).
 """
 
+import dataclasses
 import datetime
 import hashlib
 import re
@@ -25,6 +26,8 @@ from .mailbox import Mailbox
 ANSWERS = tuple(invitations.PARTSTATS)
 # What a cancelled event's card offers: taking it out of the user's calendar.
 REMOVE = "remove"
+# What an attendee's answer (a REPLY) offers the organiser: taking it into the calendar.
+UPDATE = "update"
 # The card's token: names one showing of the card, so that the same answer given twice from
 # it (a double click, a retried request) is one mail, and a changed answer a new one.
 _TOKEN = re.compile(r"[0-9a-f]{32}")
@@ -48,7 +51,7 @@ def answer(composer, ref, answer, token=None):
     and the card as it is now."""
     env = composer.env
     _ = env._
-    if answer not in (*ANSWERS, REMOVE):
+    if answer not in (*ANSWERS, REMOVE, UPDATE):
         raise UserError(_("Unknown answer to an invitation: %(answer)s", answer=answer))
     mailbox = Mailbox(composer.account)
     invitation = read_invitation(mailbox, ref)
@@ -59,6 +62,17 @@ def answer(composer, ref, answer, token=None):
         if invitation.method != "CANCEL" or answer != REMOVE:
             raise UserError(_("A cancelled event can only be removed from the calendar."))
         account._invitation_cancelled(invitation)
+        return {"sent": False, "error": False, "problems": [], "card": _card(mailbox, invitation)}
+    if answer == UPDATE:
+        # Asked for, not done when the card is shown (as Thunderbird's "Update"): reading
+        # mail changes nothing, and the organiser sees whose answer goes into the calendar.
+        if invitation.method != "REPLY" or not account._invitation_replied(invitation):
+            raise UserError(
+                _(
+                    "This answer cannot update your calendar: it is not from an attendee of "
+                    "an event you organise."
+                )
+            )
         return {"sent": False, "error": False, "problems": [], "card": _card(mailbox, invitation)}
     if invitation.method != "REQUEST":
         # An attendee's answer or proposal (REPLY, COUNTER, REFRESH) is shown, not answered.
@@ -130,7 +144,11 @@ def read_invitation(mailbox, ref):
         ),
         safe=True,
     )
-    return invitations.parse_invitation(data.get(part.part_number))
+    invitation = invitations.parse_invitation(data.get(part.part_number))
+    if invitation is None:
+        return None
+    sender = view.from_[0].address if len(view.from_) == 1 else ""
+    return dataclasses.replace(invitation, sender=sender)
 
 
 def _card(role, invitation):
@@ -150,6 +168,10 @@ def _card(role, invitation):
         "calendar": "calendar.event" in env,
         "answer": state.get("answer") or False,
         "in_calendar": bool(state.get("in_calendar")),
+        # Of an attendee's answer to an event the user organises: whether it may go into
+        # the calendar, and whether the calendar already has it.
+        "can_update": bool(state.get("can_update")),
+        "updated": bool(state.get("updated")),
         "token": secrets.token_hex(16),
     }
 

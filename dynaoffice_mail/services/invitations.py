@@ -77,6 +77,9 @@ class Invitation:
     # their PARTSTAT (ACCEPTED, TENTATIVE, DECLINED, ...; "" when none).
     attendee: Address | None = None
     partstat: str = ""
+    # The address the mail carrying the file is from (its From), set by the reader: an
+    # answer counts for the attendee who sent it, never for one it merely names.
+    sender: str = ""
 
 
 def is_calendar_part(mime_type: str | None, filename: str | None) -> bool:

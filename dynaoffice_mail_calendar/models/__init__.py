@@ -1,1 +1,1 @@
-from . import calendar_event, dynaoffice_mail_account
+from . import calendar_attendee, calendar_event, dynaoffice_mail_account

@@ -2,6 +2,10 @@
 mail, to find it again when the invitation is answered anew, updated or cancelled, and the
 SEQUENCE it was last updated from."""
 
+import re
+
+import vobject
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -14,6 +18,13 @@ ICAL_FIELDS = (
     "dynaoffice_ical_occurrence",
     "dynaoffice_ical_sequence",
 )
+
+
+# The UID of the invitations Odoo sends for its own events: the database's and the event's,
+# so that an attendee's answer (an iTIP REPLY naming it) finds the event again, and never
+# one of another database.
+OWN_UID = "odoo-{database}-{event}@odoo"
+_OWN_UID = re.compile(r"odoo-([0-9a-f-]{36})-(\d{1,18})@odoo", re.IGNORECASE)
 
 
 class CalendarEvent(models.Model):
@@ -56,6 +67,34 @@ class CalendarEvent(models.Model):
     def write(self, vals):
         self._check_ical_fields([vals])
         return super().write(vals)
+
+    def _get_ics_file(self):
+        # vobject makes up a new UID each time it writes the invitation Odoo mails: give
+        # each a stable one of the event, which the attendee's answer names.
+        files = super()._get_ics_file()
+        for event in self.filtered(lambda each: each.id in files):
+            calendar = vobject.readOne(files[event.id].decode())
+            calendar.vevent.uid.value = event._dynaoffice_own_uid()
+            files[event.id] = calendar.serialize().encode()
+        return files
+
+    def _dynaoffice_own_uid(self):
+        self.ensure_one()
+        # sudo: system parameters are the administrator's; the database's UUID is no secret
+        # (Odoo sends it to its publisher's server, and the UID to every attendee).
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        return OWN_UID.format(database=database, event=self.id)
+
+    @api.model
+    def _dynaoffice_own_event_id(self, uid):
+        """The id of this database's event whose invitation has iCalendar UID `uid`, or
+        None (another database's, or no invitation Odoo sent)."""
+        found = _OWN_UID.fullmatch((uid or "").strip())
+        # sudo: as in _dynaoffice_own_uid.
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        if not found or found.group(1).lower() != (database or "").lower():
+            return None
+        return int(found.group(2))
 
     def _check_ical_fields(self, vals_list):
         """Refuse the invitation's fields unless the bridge sets them (as superuser, after

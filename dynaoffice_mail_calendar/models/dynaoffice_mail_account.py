@@ -9,13 +9,21 @@ import re
 import pytz
 from dateutil import rrule as dateutil_rrule
 
-from odoo import Command, api, models
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize, plaintext2html
 
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
 # The attendee states of Odoo's Calendar for the answers of the mail client.
 STATES = {"accepted": "accepted", "tentative": "tentative", "declined": "declined"}
+# An attendee's answer (the PARTSTAT of a REPLY) and the attendee state it sets, as Odoo's
+# own Accept, Tentative and Decline set it.
+REPLY_ACTIONS = {
+    "ACCEPTED": ("accepted", "do_accept"),
+    "TENTATIVE": ("tentative", "do_tentative"),
+    "DECLINED": ("declined", "do_decline"),
+}
 # An event without an end lasts an hour, as one created in Odoo's calendar does.
 DEFAULT_DURATION = datetime.timedelta(hours=1)
 # iCalendar's days of the week (BYDAY) and the fields of Odoo's recurrence for them.
@@ -40,6 +48,14 @@ class DynaofficeMailAccount(models.Model):
 
     @api.model
     def _invitation_state(self, invitation):
+        if invitation.method == "REPLY":
+            attendee = self._replying_attendee(invitation)
+            state = REPLY_ACTIONS[invitation.partstat][0] if attendee else False
+            return dict(
+                super()._invitation_state(invitation),
+                can_update=bool(attendee) and not _older_answer(attendee, invitation),
+                updated=bool(attendee) and attendee.state == state,
+            )
         # A series is in the calendar while one of its meetings is: its first may have been
         # left out.
         events = self._series(self._invitation_events(invitation))
@@ -109,6 +125,22 @@ class DynaofficeMailAccount(models.Model):
         return remarks
 
     @api.model
+    def _invitation_replied(self, invitation):
+        attendee = self._replying_attendee(invitation)
+        if not attendee:
+            return super()._invitation_replied(invitation)
+        if _older_answer(attendee, invitation):
+            raise UserError(
+                self.env._("The calendar already has a later answer from this attendee.")
+            )
+        state, action = REPLY_ACTIONS[invitation.partstat]
+        if attendee.state != state:
+            getattr(attendee, action)()
+        if invitation.dtstamp:
+            attendee.write({"dynaoffice_ical_replied": _naive_utc(invitation.dtstamp)})
+        return True
+
+    @api.model
     def _invitation_cancelled(self, invitation):
         super()._invitation_cancelled(invitation)
         events = self._series(self._invitation_events(invitation)).filtered("active")
@@ -120,6 +152,31 @@ class DynaofficeMailAccount(models.Model):
         return bool(events)
 
     # -- the user's events ----------------------------------------------------------------
+
+    def _replying_attendee(self, invitation):
+        """The attendee whose answer `invitation` (a REPLY) is, of an event of this database
+        that the user organises (its UID is Odoo's own, calendar_event.py), or no attendee.
+        The UID is no secret and the file names whom it likes: the answer counts only for
+        the attendee it names when its mail is from that very address, and never for
+        another user's event."""
+        Attendee = self.env["calendar.attendee"]
+        sender = email_normalize(invitation.sender)
+        if (
+            invitation.method != "REPLY"
+            or invitation.partstat not in REPLY_ACTIONS
+            or invitation.attendee is None
+            or not sender
+            or email_normalize(invitation.attendee.address) != sender
+        ):
+            return Attendee
+        Event = self._calendar_events()
+        event_id = Event._dynaoffice_own_event_id(invitation.uid)
+        if event_id is None:
+            return Attendee
+        event = Event.search([("id", "=", event_id), ("user_id", "=", self.env.user.id)])
+        return event.attendee_ids.filtered(
+            lambda attendee: email_normalize(attendee.email) == sender
+        )[:1]
 
     def _calendar_events(self):
         # No invitations by Odoo's own mail: the organiser already has the answer.
@@ -350,6 +407,20 @@ def _until(text, start, zone):
     if moment.time() < start.time():
         return moment.date() - datetime.timedelta(days=1)
     return moment.date()
+
+
+def _older_answer(attendee, invitation):
+    """Whether `invitation` (a REPLY) was written before the attendee's answer last taken
+    into the calendar (its DTSTAMP): an old mail opened again does not undo a newer one."""
+    replied = attendee.dynaoffice_ical_replied
+    return bool(replied and invitation.dtstamp) and _naive_utc(invitation.dtstamp) < replied
+
+
+def _naive_utc(moment):
+    """A DTSTAMP as Odoo stores a datetime: naive UTC (a floating one taken as UTC)."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(pytz.utc).replace(tzinfo=None)
+    return fields.Datetime.to_datetime(moment.replace(microsecond=0))
 
 
 def _utc(moment, zone):

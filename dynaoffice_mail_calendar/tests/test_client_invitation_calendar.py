@@ -7,12 +7,15 @@ import secrets
 import zoneinfo
 
 import pytz
+import vobject
 from dateutil import rrule
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.dynaoffice_mail.tests.common import RpcAttackCase
 from odoo.addons.dynaoffice_mail.tests.test_client_invitation import (
+    CRLF,
     InvitationCase,
     calendar_text,
     invitation_message,
@@ -406,6 +409,189 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(event.start, datetime.datetime(2026, 3, 13, 13, 0))
         self.assertEqual(event.stop, datetime.datetime(2026, 3, 13, 14, 0))
         self.assertEqual(self.own_state(event), "tentative")
+
+
+def outlook_reply(*, uid, attendee, partstat="ACCEPTED", stamp="20260305T081500Z", organizer):
+    """An answer to an invitation as Outlook writes one (METHOD:REPLY, its Windows zone, the
+    answering attendee alone, the X-MICROSOFT lines)."""
+    subject = {"ACCEPTED": "Zugesagt", "TENTATIVE": "Mit Vorbehalt", "DECLINED": "Abgelehnt"}
+    return CRLF.join(
+        [
+            "BEGIN:VCALENDAR",
+            "METHOD:REPLY",
+            "PRODID:Microsoft Exchange Server 2010",
+            "VERSION:2.0",
+            "BEGIN:VTIMEZONE",
+            "TZID:W. Europe Standard Time",
+            "BEGIN:STANDARD",
+            "DTSTART:16010101T030000",
+            "TZOFFSETFROM:+0200",
+            "TZOFFSETTO:+0100",
+            "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=10",
+            "END:STANDARD",
+            "BEGIN:DAYLIGHT",
+            "DTSTART:16010101T020000",
+            "TZOFFSETFROM:+0100",
+            "TZOFFSETTO:+0200",
+            "RRULE:FREQ=YEARLY;INTERVAL=1;BYDAY=-1SU;BYMONTH=3",
+            "END:DAYLIGHT",
+            "END:VTIMEZONE",
+            "BEGIN:VEVENT",
+            f"ORGANIZER;CN=Olga Owner:mailto:{organizer}",
+            f"ATTENDEE;PARTSTAT={partstat};CN=Max Weber:mailto:{attendee}",
+            "COMMENT;LANGUAGE=de-DE:\\n",
+            f"SUMMARY;LANGUAGE=de-DE:{subject[partstat]}: Angebot besprechen",
+            "DTSTART;TZID=W. Europe Standard Time:20260312T100000",
+            "DTEND;TZID=W. Europe Standard Time:20260312T113000",
+            f"UID:{uid}",
+            "CLASS:PUBLIC",
+            "PRIORITY:5",
+            f"DTSTAMP:{stamp}",
+            "TRANSP:OPAQUE",
+            "SEQUENCE:0",
+            "LOCATION;LANGUAGE=de-DE:Besprechungsraum 2",
+            "X-MICROSOFT-CDO-APPT-SEQUENCE:0",
+            "X-MICROSOFT-CDO-OWNERAPPTID:-1",
+            "X-MICROSOFT-CDO-BUSYSTATUS:BUSY",
+            "X-MICROSOFT-CDO-INTENDEDSTATUS:BUSY",
+            "X-MICROSOFT-CDO-ALLDAYEVENT:FALSE",
+            "X-MICROSOFT-CDO-IMPORTANCE:1",
+            "X-MICROSOFT-CDO-INSTTYPE:0",
+            "X-MICROSOFT-DONOTFORWARDMEETING:FALSE",
+            "X-MICROSOFT-DISALLOW-COUNTER:FALSE",
+            "END:VEVENT",
+            "END:VCALENDAR",
+            "",
+        ]
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestClientInvitationReplyCalendar(InvitationCase):
+    """An attendee's answer by mail to a meeting the user organised in Odoo updates that
+    attendee in Odoo's calendar, and nothing else."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.max_weber = Partner.create({"name": "Max Weber", "email": cls.colleague_address})
+        cls.third = Partner.create({"name": "Eva Braun", "email": "eva.braun@example.org"})
+
+    def meeting(self, organizer):
+        return (
+            self.env["calendar.event"]
+            .with_user(organizer)
+            .with_context(no_mail_to_attendees=True)
+            .create(
+                {
+                    "name": "Angebot besprechen",
+                    "start": datetime.datetime(2026, 3, 12, 9, 0),
+                    "stop": datetime.datetime(2026, 3, 12, 10, 30),
+                    # Odoo writes the reminder into the invitation too.
+                    "alarm_ids": [(4, self.env.ref("calendar.alarm_notif_1").id)],
+                    "partner_ids": [
+                        (4, partner.id)
+                        for partner in (
+                            organizer.partner_id,
+                            self.owner.partner_id,
+                            self.max_weber,
+                            self.third,
+                        )
+                    ],
+                }
+            )
+        )
+
+    def invitation_uid(self, event):
+        """The UID of the invitation Odoo mails the attendees of `event`."""
+        ics = event._get_ics_file()[event.id].decode()
+        return vobject.readOne(ics).vevent.uid.value
+
+    def states(self, event):
+        return {attendee.partner_id: attendee.state for attendee in event.attendee_ids}
+
+    def reply(self, uid, *, sender=None, attendee=None, **values):
+        sender = sender or self.colleague_address
+        ics = outlook_reply(
+            uid=uid,
+            attendee=attendee or self.colleague_address,
+            organizer=self.personal_address,
+            **values,
+        )
+        return self.deliver(invitation_message("Zugesagt", ics, sender=sender))
+
+    def assert_refused(self, ref, event):
+        account = self.account("de_DE")
+        before = self.states(event)
+        card = account.client_invitation(*ref)
+        self.assertEqual(card["method"], "REPLY")
+        self.assertFalse(card["can_update"])
+        self.assertFalse(card["updated"])
+        with self.assertRaises(UserError):
+            account.client_answer_invitation(*ref, "update")
+        event.invalidate_recordset()
+        self.assertEqual(self.states(event), before)
+
+    def test_odoos_invitation_keeps_its_uid_and_an_outlook_answer_updates_the_attendee(self):
+        event = self.meeting(self.owner)
+        uid = self.invitation_uid(event)
+        # The same UID each time Odoo mails the invitation (an update finds the meeting in
+        # the attendee's calendar), and another for another event.
+        self.assertEqual(self.invitation_uid(event), uid)
+        ics = vobject.readOne(event._get_ics_file()[event.id].decode())
+        self.assertEqual(ics.vevent.summary.value, "Angebot besprechen")
+        self.assertEqual(len(ics.vevent.attendee_list), 4)
+        self.assertEqual(len(ics.vevent.valarm_list), 1)
+        self.assertNotEqual(self.invitation_uid(self.meeting(self.owner)), uid)
+        account = self.account("de_DE")
+        ref = self.reply(uid)
+        card = account.client_invitation(*ref)
+        self.assertEqual(
+            card["notice"], f"Max Weber <{self.colleague_address}> hat die Einladung angenommen."
+        )
+        self.assertTrue(card["can_update"])
+        self.assertFalse(card["updated"])
+        result = account.client_answer_invitation(*ref, "update")
+        self.assertFalse(result["sent"])
+        self.assertTrue(result["card"]["updated"])
+        states = self.states(event)
+        self.assertEqual(states[self.max_weber], "accepted")
+        self.assertEqual(states[self.third], "needsAction")
+        # As Odoo's own Accept: the event's chatter tells.
+        self.assertIn("Max Weber", event.message_ids[0].body)
+        self.assertTrue(account.client_invitation(*ref)["updated"])
+
+        # A later "declined" wins; the earlier "accepted" opened again does not undo it.
+        later = self.reply(uid, partstat="DECLINED", stamp="20260306T120000Z")
+        account.client_answer_invitation(*later, "update")
+        self.assertEqual(self.states(event)[self.max_weber], "declined")
+        self.assertFalse(account.client_invitation(*ref)["can_update"])
+        with self.assertRaises(UserError):
+            account.client_answer_invitation(*ref, "update")
+        self.assertEqual(self.states(event)[self.max_weber], "declined")
+        # No mail goes out for an answer taken into the calendar.
+        self.assertEqual(self.replies_to(self.colleague_address, self.colleague_password), [])
+
+    def test_a_forged_answer_naming_another_attendee_changes_nothing(self):
+        event = self.meeting(self.owner)
+        uid = self.invitation_uid(event)
+        # From Eva's address, the file says Max accepts; from Max's, it names Eva.
+        self.assert_refused(self.reply(uid, sender="eva.braun@example.org"), event)
+        self.assert_refused(self.reply(uid, attendee="eva.braun@example.org"), event)
+
+    def test_an_answer_to_another_users_meeting_changes_nothing(self):
+        event = self.meeting(self.other)
+        self.assert_refused(self.reply(self.invitation_uid(event)), event)
+
+    def test_an_answer_with_an_unknown_or_another_databases_uid_changes_nothing(self):
+        event = self.meeting(self.owner)
+        uid = self.invitation_uid(event)
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        other_database = uid.replace(database, "00000000-0000-4000-8000-000000000000")
+        for unknown in (f"{secrets.token_hex(8)}@example.org", other_database):
+            with self.subTest(uid=unknown):
+                self.assert_refused(self.reply(unknown), event)
 
 
 def _first(rule, start):

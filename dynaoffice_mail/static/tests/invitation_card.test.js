@@ -123,3 +123,54 @@ describe("dynaoffice_mail client: invitation card", () => {
         expect(".o_dynaoffice_mail_invitation_remove").toHaveCount(0);
     });
 });
+
+describe("an attendee's answer", () => {
+    test("offers to update the calendar, then says the calendar has it", async () => {
+        const reply = {
+            ...CARD,
+            method: "REPLY",
+            notice: "Max Weber <max@example.org> has accepted the invitation.",
+            can_answer: false,
+            can_update: true,
+            updated: false,
+        };
+        const { server } = await mountCard(
+            { message: message([{ part: "2", mime_type: "text/calendar", filename: "" }]) },
+            {
+                client_invitation: () => reply,
+                client_answer_invitation: () => ({
+                    sent: false,
+                    error: false,
+                    problems: [],
+                    card: { ...reply, updated: true },
+                }),
+            }
+        );
+        expect(".o_dynaoffice_mail_invitation_accept").toHaveCount(0);
+        expect(".o_dynaoffice_mail_invitation_updated").toHaveCount(0);
+        await contains(".o_dynaoffice_mail_invitation_update").click();
+        expect(server.callsOf("client_answer_invitation")[0].args[4]).toBe("update");
+        expect(".o_dynaoffice_mail_invitation_update").toHaveCount(0);
+        expect(".o_dynaoffice_mail_invitation_updated").toHaveText(
+            "Your calendar has this answer."
+        );
+    });
+
+    test("one that may not update the calendar offers nothing", async () => {
+        await mountCard(
+            { message: message([{ part: "2", mime_type: "text/calendar", filename: "" }]) },
+            {
+                client_invitation: () => ({
+                    ...CARD,
+                    method: "REPLY",
+                    can_answer: false,
+                    can_update: false,
+                    updated: false,
+                }),
+            }
+        );
+        expect(".o_dynaoffice_mail_invitation").toHaveCount(1);
+        expect(".o_dynaoffice_mail_invitation_update").toHaveCount(0);
+        expect(".o_dynaoffice_mail_invitation_updated").toHaveCount(0);
+    });
+});

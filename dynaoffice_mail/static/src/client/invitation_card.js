@@ -119,6 +119,10 @@ export class InvitationCard extends Component {
                 this.notification.add(_t("The event was removed from your calendar."), {
                     type: "success",
                 });
+            } else if (answer === "update") {
+                this.notification.add(_t("The answer is now in your calendar."), {
+                    type: "success",
+                });
             } else if (result.sent) {
                 this.notification.add(_t("Your answer was sent to the organiser."), {
                     type: "success",
