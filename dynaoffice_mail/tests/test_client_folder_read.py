@@ -46,3 +46,28 @@ class TestClientFolderRead(MailServerCase):
             with self.assertRaises(AccessError):
                 self.personal.with_user(user).client_mark_folder_read("INBOX")
         self.assertEqual(self.counts()["INBOX"], (6, 5))
+
+    def test_thousands_of_unread_messages_far_apart_in_an_old_mailbox(self):
+        # A mailbox used for years has UIDs in the millions; read and unread mail alternate.
+        # Ten thousand such UIDs, none next to another, make a STORE of 80 kB: more than
+        # Dovecot takes in one command line (64 kB).
+        address, _password = self.new_mailbox()
+        maildir = self.servers.dovecot.maildir(address)
+        maildir.mkdir(parents=True)
+        (maildir / "dovecot-uidlist").write_text("3 V1700000000 N1000000\n")
+        received = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
+        mail = [
+            ("INBOX", build_message(f"Liste {n}"), {"\\Seen"} if n % 2 else set(), received)
+            for n in range(20_000)
+        ]
+        self.servers.dovecot.write_messages(address, mail)
+        account = (
+            self.env["dynaoffice.mail.account"]
+            ._without_connection_test()
+            .with_user(self.owner)
+            .create(dict(self.account_values(address, _password), user_id=self.owner.id))
+        )
+        self.assertEqual(account.client_mark_folder_read("INBOX"), 10_000)
+        inbox = next(f for f in account.client_folders() if f["name"] == "INBOX")
+        self.assertEqual((inbox["total"], inbox["unread"]), (20_000, 0))
+        self.assertGreaterEqual(account.client_page("INBOX")["messages"][0]["uid"], 1_000_000)

@@ -20,7 +20,7 @@ const FOLDERS_EVERY_N_POLLS = 3;
 // The other accounts' unread counts (one STATUS per account) are asked for at most this often.
 export const ACCOUNT_UNREAD_INTERVAL = 60000;
 // "Select all in this folder": messages per call of an action on all of them (the server
-// takes up to 10,000 at once; smaller batches keep each call short and the progress moving).
+// takes up to 5,000 at once; smaller batches keep each call short and the progress moving).
 export const BULK_BATCH_SIZE = 500;
 // How long a toast with "Undo" stays (it stays while pointed at).
 export const UNDO_DELAY = 8000;
