@@ -10,7 +10,7 @@ is the only place that turns what a browser sent into them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sized
 from dataclasses import dataclass, replace
 
 from . import limits, net
@@ -72,12 +72,21 @@ class MessageRef:
     @classmethod
     def many(cls, account, folder, uidvalidity, uids: Iterable) -> list[MessageRef]:
         """References to several messages of one folder listed under one UIDVALIDITY, in
-        the order given, each once; at least one."""
+        the order given, each once; at least one, at most limits.MAX_UIDS named.
+
+        The count is checked before any UID is read: a browser may send a list of millions,
+        which would keep the worker busy for many seconds only to be refused afterwards."""
         if isinstance(uids, str | bytes) or not isinstance(uids, Iterable):
             raise InvalidInputError(detail="UIDs must be a list")
+        limit = limits.MAX_UIDS
+        too_many = f"between 1 and {limit} messages at a time"
+        if isinstance(uids, Sized) and len(uids) > limit:
+            raise InvalidInputError(too_many)
         first = cls.parse(account, folder, uidvalidity, 1)
         refs = {}
-        for uid in uids:
+        for count, uid in enumerate(uids, 1):
+            if count > limit:
+                raise InvalidInputError(too_many)
             ref = replace(first, uid=_number(uid, "UID"))
             refs.setdefault(ref.uid, ref)
         if not refs:

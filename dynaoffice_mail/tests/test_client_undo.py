@@ -124,6 +124,31 @@ class TestClientUndo(UndoSetup, MailServerCase):
                 getattr(self.account, method)("INBOX", page["uidvalidity"], uids, *args)
         self.assertEqual(self.counts()["INBOX"], 5)
 
+    def test_a_list_of_a_million_uids_is_refused_before_it_is_read(self):
+        # What a browser may send: one RPC naming a million messages. Refused by its count,
+        # for every call that takes UIDs, before the worker spends seconds reading them.
+        page = self.page()
+        million = list(range(1, 1_000_001))
+        for method, args in (
+            ("client_move", ["Archive"]),
+            ("client_delete", []),
+            ("client_set_flag", ["seen", True]),
+            ("client_assignments", []),
+            ("client_message_handles", []),
+        ):
+            with self.assertRaisesRegex(UserError, "between 1 and 5000 messages"):
+                getattr(self.account, method)("INBOX", page["uidvalidity"], million, *args)
+        # The calls that only read the list's markers had no bound of their own.
+        uids = [m["uid"] for m in page["messages"]]
+        with (
+            patch.object(limits, "MAX_UIDS", 2),
+            self.assertRaisesRegex(UserError, "between 1 and 2 messages"),
+        ):
+            self.account.client_assignments("INBOX", page["uidvalidity"], uids)
+        self.assertEqual(self.counts(), dict(self.counts(), INBOX=5, Archive=0, Trash=0))
+        inbox = next(f for f in self.account.client_folders() if f["name"] == "INBOX")
+        self.assertEqual(inbox["unread"], 4, "none was marked read")
+
     def test_all_matching_uids_with_and_without_a_search(self):
         page = self.page()
         every = self.account.client_matching_uids("INBOX")
