@@ -97,16 +97,22 @@ class CalendarEvent(models.Model):
         return int(found.group(2))
 
     def _check_ical_fields(self, vals_list):
-        """Refuse the invitation's fields unless the bridge sets them (as superuser, after
-        it checked the user's access to the event); a default in the context counts too."""
-        if self.env.su:
-            return
-        named = {
-            name
-            for name in ICAL_FIELDS
-            if f"default_{name}" in self.env.context or any(name in vals for vals in vals_list)
-        }
-        if named:
-            raise AccessError(
-                self.env._("Only an answered invitation sets where a calendar event came from.")
-            )
+        check_bridge_fields(
+            self.env,
+            vals_list,
+            ICAL_FIELDS,
+            self.env._("Only an answered invitation sets where a calendar event came from."),
+        )
+
+
+def check_bridge_fields(env, vals_list, names, refusal):
+    """Refuse the fields `names` in a create or write (`vals_list`) unless the bridge sets
+    them (as superuser, after it checked the user's access): AccessError `refusal`. A
+    default in the context counts too."""
+    if env.su:
+        return
+    if any(
+        f"default_{name}" in env.context or any(name in vals for vals in vals_list)
+        for name in names
+    ):
+        raise AccessError(refusal)

@@ -137,7 +137,9 @@ class DynaofficeMailAccount(models.Model):
         if attendee.state != state:
             getattr(attendee, action)()
         if invitation.dtstamp:
-            attendee.write({"dynaoffice_ical_replied": _naive_utc(invitation.dtstamp)})
+            # sudo: the field is the bridge's alone (calendar_attendee.py); the user
+            # organises the event and the answer is this attendee's (_replying_attendee).
+            attendee.sudo().write({"dynaoffice_ical_replied": _naive_utc(invitation.dtstamp)})
         return True
 
     @api.model

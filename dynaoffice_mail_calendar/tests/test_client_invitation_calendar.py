@@ -670,3 +670,50 @@ class TestCalendarEventInvitationFieldsRpc(RpcAttackCase):
         answer = self.rpc(self.other, "calendar.event", "write", [[event.id], {"name": "Neu"}])
         self.assertTrue(answer.get("result"), answer)
         self.assertEqual(event.name, "Neu")
+
+    def test_no_one_sets_when_an_attendees_answer_was_written(self):
+        """The date of the answer last taken in keeps older answers out: set in the future
+        over RPC, it would keep the attendee's later answers out too."""
+        event = self.env["calendar.event"].create(
+            {
+                "name": "Angebot besprechen",
+                "start": datetime.datetime(2026, 3, 12, 9, 0),
+                "stop": datetime.datetime(2026, 3, 12, 10, 30),
+                "user_id": self.owner.id,
+                "partner_ids": [(4, self.owner.partner_id.id), (4, self.other.partner_id.id)],
+            }
+        )
+        attendee = event.attendee_ids.filtered(
+            lambda each: each.partner_id == self.other.partner_id
+        )
+
+        def state():
+            return attendee.read(["dynaoffice_ical_replied", "state"]), len(event.attendee_ids)
+
+        future = "2099-01-01 00:00:00"
+        for user in (self.other, self.owner):
+            with self.subTest(user=user.login):
+                self.assert_forgery_refused(
+                    user,
+                    "calendar.attendee",
+                    "write",
+                    [[attendee.id], {"dynaoffice_ical_replied": future}],
+                    state=state,
+                    error="Only an attendee's answer by mail",
+                )
+                self.assert_forgery_refused(
+                    user,
+                    "calendar.attendee",
+                    "create",
+                    [
+                        [
+                            {
+                                "event_id": event.id,
+                                "partner_id": user.partner_id.id,
+                                "dynaoffice_ical_replied": future,
+                            }
+                        ]
+                    ],
+                    state=state,
+                    error="Only an attendee's answer by mail",
+                )
