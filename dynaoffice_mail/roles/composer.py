@@ -740,21 +740,14 @@ class Composer(Role):
         along so. Only the account's own pictures (see the account's
         _adopt_signature_pictures), never another file a link in the text names."""
         account = self.account
-        linked = {}
-
-        def collect(src):
-            match = _SHOWN_PICTURE.fullmatch(src)
-            if match:
-                linked[src] = int(match.group(1))
-
-        html.replace_image_sources(body_html, collect)
+        linked = signature_picture_ids(body_html)
         if not linked:
             return body_html, []
         # Read access to the account's attachments is read access to the account, which
         # this user has (the role's access check).
         pictures = self.env["ir.attachment"].search(
             [
-                ("id", "in", sorted(set(linked.values()))),
+                ("id", "in", sorted(linked)),
                 ("res_model", "=", account._name),
                 ("res_id", "=", account.id),
                 ("mimetype", "=like", "image/%"),
@@ -768,7 +761,8 @@ class Composer(Role):
             return body_html, []
 
         def cid_url(src):
-            content_id = content_ids.get(linked.get(src))
+            match = _SHOWN_PICTURE.fullmatch(src)
+            content_id = content_ids.get(int(match.group(1))) if match else None
             return f"cid:{content_id}" if content_id else None
 
         return html.replace_image_sources(body_html, cid_url), [
@@ -1149,7 +1143,8 @@ def _shown_pictures(body_html, uploads):
 
 
 def signature_picture_ids(signature_html):
-    """The attachment ids of the pictures Odoo's editor linked into `signature_html`."""
+    """The attachment ids of the pictures Odoo's editor linked (/web/image/...) into
+    `signature_html` (or into a mail's text that holds the signature)."""
     found = set()
 
     def collect(src):

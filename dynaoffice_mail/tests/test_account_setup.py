@@ -201,14 +201,21 @@ class TestAccountSetup(MailServerCase):
 
     # -- the form ---------------------------------------------------------------------------------
 
+    def new_form(self):
+        return Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+
+    def assert_suggested(self, form, address):
+        """The form's hosts, users and account name as suggested from `address`."""
+        domain = address.partition("@")[2]
+        self.assertEqual(
+            (form.imap_host, form.smtp_host, form.imap_user, form.smtp_user, form.name),
+            (f"imap.{domain}", f"smtp.{domain}", address, address, address),
+        )
+
     def test_form_suggests_hosts_users_and_switches_ports(self):
-        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form = self.new_form()
         form.email = "olga@example.org"
-        self.assertEqual(form.imap_host, "imap.example.org")
-        self.assertEqual(form.smtp_host, "smtp.example.org")
-        self.assertEqual(form.imap_user, "olga@example.org")
-        self.assertEqual(form.smtp_user, "olga@example.org")
-        self.assertEqual(form.name, "olga@example.org")
+        self.assert_suggested(form, "olga@example.org")
         self.assertEqual((form.imap_port, form.smtp_port, form.smtp_encryption), (993, 465, "tls"))
         form.imap_ssl = False
         self.assertEqual(form.imap_port, 143)
@@ -221,14 +228,10 @@ class TestAccountSetup(MailServerCase):
     def test_correcting_the_address_corrects_the_suggestions(self):
         # A typo in the domain, noticed after leaving the field: what was suggested from it
         # follows the corrected address, on a new account as on a saved one.
-        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form = self.new_form()
         form.email = "olga@exmaple.org"
         form.email = "olga@example.org"
-        self.assertEqual(form.imap_host, "imap.example.org")
-        self.assertEqual(form.smtp_host, "smtp.example.org")
-        self.assertEqual(form.imap_user, "olga@example.org")
-        self.assertEqual(form.smtp_user, "olga@example.org")
-        self.assertEqual(form.name, "olga@example.org")
+        self.assert_suggested(form, "olga@example.org")
         # What the user typed himself stays.
         form.imap_host = "mail.example.org"
         form.name = "Olga"
@@ -240,7 +243,7 @@ class TestAccountSetup(MailServerCase):
     def test_dynamail_fills_in_the_preset(self):
         preset = self.env.ref("dynaoffice_mail.dynaoffice_mail_server_preset_dynamail")
         preset.write({"imap_host": "imap.dynamail.example", "smtp_port": 587})
-        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form = self.new_form()
         form.server_type = "dynamail"
         form.email = "olga@example.org"
         self.assertEqual(form.imap_host, "imap.dynamail.example")
@@ -252,7 +255,7 @@ class TestAccountSetup(MailServerCase):
         # would make every other server's certificate fail).
         preset = self.env.ref("dynaoffice_mail.dynaoffice_mail_server_preset_dynamail")
         preset.write({"imap_host": "imap.dynamail.example", "ca_certificate": self.ca_pem})
-        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form = self.new_form()
         form.server_type = "dynamail"
         form.email = "olga@example.org"
         self.assertEqual(form.imap_host, "imap.dynamail.example")
@@ -268,7 +271,7 @@ class TestAccountSetup(MailServerCase):
         self.assertEqual(form.smtp_host, "relay.example.org")
 
     def test_the_form_saves_through_the_connection_test(self):
-        form = Form(self.Account.with_user(self.owner).with_context(default_user_id=self.owner.id))
+        form = self.new_form()
         form.email = self.address
         for name, value in self.account_values(self.address, self.password).items():
             # Authentication is read-only while it is on and cannot be switched off.
