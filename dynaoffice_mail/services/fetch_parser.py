@@ -106,6 +106,8 @@ _LITERAL = re.compile(rb"\{([0-9]+)\}")
 # such parts and multiparts of them, with its subtype and perhaps its parameters,
 # disposition, language and location. Its tokens parse alike the generic way and as
 # _structure(); BodyData.create() reads it without error.
+# (Not formatted by ruff: the patterns read as the grammar they follow, a part a line.)
+# fmt: off
 _NSTRING = rb"(?:NIL|" + _QUOTED + rb")"
 _PARAMS = rb"(?:NIL|\(" + _QUOTED + rb"(?: " + _QUOTED + rb")*+\))"
 _EXTENSIONS = (
@@ -150,6 +152,7 @@ _LISTED_STRUCTURE = re.compile(
     + _MULTIPART_TAIL + b"|" + _PART + b")",
     re.DOTALL,
 )
+# fmt: on
 # A BODYSTRUCTURE's tokens, and every other character of the line as a token of its own:
 # blanks one by one, an unclosed quote; a word is anything else up to a blank or parenthesis.
 _STRUCTURE_TOKEN = re.compile(rb"[() ]|" + _QUOTED + rb'|[^ ()"][^ ()]*+|"', re.DOTALL)

@@ -81,8 +81,6 @@ class MessageSearch:
     query: tuple[bytes, ...] = ()
 
 
-
-
 @dataclass(frozen=True)
 class MessagePage:
     total: int  # messages in the folder that match the search
@@ -214,12 +212,31 @@ def page_messages(
             margins = ()
             if cached is None:
                 # Sorted again after a change, the page's rows are mostly cached: no guess.
-                found = None if changed else _first_look(
-                    client, selected, state, sort_key, criteria, reverse, offset, limit,
-                    with_previews, guess,
+                found = (
+                    None
+                    if changed
+                    else _first_look(
+                        client,
+                        selected,
+                        state,
+                        sort_key,
+                        criteria,
+                        reverse,
+                        offset,
+                        limit,
+                        with_previews,
+                        guess,
+                    )
                 )
                 found = found or _page_uids(
-                    client, selected, sort, sort_key, criteria, reverse, offset, limit,
+                    client,
+                    selected,
+                    sort,
+                    sort_key,
+                    criteria,
+                    reverse,
+                    offset,
+                    limit,
                     _margins(state, sort, criteria, offset),
                 )
                 total, uids, *margins = found
@@ -410,9 +427,7 @@ def _first_look(
     if guess is not None:
         first, last, fetch_tag, made = guess.first, guess.last, guess.fetch, guess.rows
     else:
-        span = _guess_span(
-            client, state, sort_key, criteria, reverse, offset, limit, with_previews
-        )
+        span = _guess_span(client, state, sort_key, criteria, reverse, offset, limit, with_previews)
         if span is None:
             return None
         first, last = span

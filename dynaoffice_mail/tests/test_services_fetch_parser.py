@@ -736,9 +736,9 @@ def _attachment_both_ways(body: bytes) -> tuple:
     read: a ListedStructure or BodyData), each an answer or the kind of error."""
     answers = []
     for listed in (False, True):
-        structure = parse_fetch(
-            [b"1 (UID 1 BODYSTRUCTURE " + body + b")"], listed=listed
-        )[1][b"BODYSTRUCTURE"]
+        structure = parse_fetch([b"1 (UID 1 BODYSTRUCTURE " + body + b")"], listed=listed)[1][
+            b"BODYSTRUCTURE"
+        ]
         try:
             answers.append(list_rows._has_attachment(structure))
         except Exception as error:  # noqa: BLE001 - the kind of error is what is compared

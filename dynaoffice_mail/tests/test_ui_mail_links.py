@@ -23,9 +23,7 @@ class TestUiMailLinks(HttpCase, MailServerCase):
         )
 
     def test_reload_back_and_forward(self):
-        self.deliver(
-            self.personal_address, [("INBOX", "Im Posteingang"), ("Archive", "Im Archiv")]
-        )
+        self.deliver(self.personal_address, [("INBOX", "Im Posteingang"), ("Archive", "Im Archiv")])
         self.start_tour("/odoo/mail", "dynaoffice_mail_links", login=self.owner.login)
 
     def test_link_to_a_mailbox_of_another_user(self):
