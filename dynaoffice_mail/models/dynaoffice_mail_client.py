@@ -135,18 +135,23 @@ class DynaofficeMailClient(models.AbstractModel):
         mailbox.set_flag(self._message_refs(folder, uidvalidity, uids), flag, value)
         return True
 
-    def client_move(self, folder, uidvalidity, uids, target):
+    def client_move(self, folder, uidvalidity, uids, target, skip_gone=False):
         """Move messages to `target`; returns their refs there (JSON), which "Undo" moves
-        back with this same call, or [] where the server does not say (no UIDPLUS)."""
+        back with this same call, or [] where the server does not say (no UIDPLUS).
+        With `skip_gone` ("Select all" batches), messages already moved or deleted elsewhere
+        are no error: answers {refs, gone} (how many of `uids` were gone)."""
         mailbox = self._mailbox()
-        return mailbox.move(self._message_refs(folder, uidvalidity, uids), target)
+        refs = self._message_refs(folder, uidvalidity, uids)
+        return mailbox.move(refs, target, skip_gone=bool(skip_gone))
 
-    def client_delete(self, folder, uidvalidity, uids):
+    def client_delete(self, folder, uidvalidity, uids, skip_gone=False):
         """Delete as the account's option says (Trash, mark as deleted, or at once); returns
         the refs in the Trash (for "Undo" with `client_move`), [] when nothing is left to
-        move back (removed for good, or only marked as deleted)."""
+        move back (removed for good, or only marked as deleted). `skip_gone` as for
+        `client_move`."""
         mailbox = self._mailbox()
-        return mailbox.delete(self._message_refs(folder, uidvalidity, uids))
+        refs = self._message_refs(folder, uidvalidity, uids)
+        return mailbox.delete(refs, skip_gone=bool(skip_gone))
 
     def client_mark_folder_read(self, folder):
         """Mark every unread message of `folder` read; returns how many were marked."""

@@ -460,9 +460,9 @@ class Mailbox(Role):
             safe=False,
         )
 
-    def move(self, refs, target):
+    def move(self, refs, target, skip_gone=False):
         """Move messages of one folder to `target`; returns where they are now (the refs
-        "Undo" moves back, see `_moved_refs`)."""
+        "Undo" moves back, see `_moved_refs`). With `skip_gone`, see `_gone_answer`."""
         first = refs[0]
         report = self.run_in_folder(
             first,
@@ -471,12 +471,15 @@ class Mailbox(Role):
             ),
             safe=False,
         )
+        if skip_gone:
+            return self._gone_answer(report, target)
         self._check_all_done(report)
         return self._moved_refs(report, target)
 
-    def delete(self, refs):
+    def delete(self, refs, skip_gone=False):
         """Delete as the account's option says (Trash, mark as deleted, or at once); returns
-        where the messages are now when they went to the Trash, else [] (nothing to undo)."""
+        where the messages are now when they went to the Trash, else [] (nothing to undo).
+        With `skip_gone`, see `_gone_answer`."""
         first = refs[0]
         mode = self.account.delete_mode
 
@@ -486,6 +489,8 @@ class Mailbox(Role):
             return actions.delete(client, first.folder, first.uidvalidity, uids, mode, trash), trash
 
         report, trash = self.run_in_folder(first, delete, safe=False)
+        if skip_gone:
+            return self._gone_answer(report, trash)
         self._check_all_done(report)
         return self._moved_refs(report, trash)
 
@@ -523,6 +528,13 @@ class Mailbox(Role):
             MessageRef(self.account.id, target, report.target_uidvalidity, uid).json()
             for uid in sorted(report.target_uids)
         ]
+
+    def _gone_answer(self, report, target):
+        """A batch of "Select all": {refs, gone}, the moved messages' refs (`_moved_refs`)
+        and how many of the batch another window or mail program had moved or deleted
+        first. Not an error: the others were done, and the client goes on with the next
+        batch and tells the user both counts."""
+        return {"refs": self._moved_refs(report, target), "gone": len(report.gone)}
 
     def _check_all_done(self, report):
         """Tell the user when a move or delete found messages gone (actions.ChangeReport):

@@ -62,6 +62,23 @@ class TestClientActions(MailServerCase):
             [m["subject"] for m in archived["messages"]], ["Nachricht 1", "Nachricht 2"]
         )
 
+    def test_select_all_batch_skips_mail_moved_meanwhile_and_says_how_many(self):
+        # "Select all" named four UIDs; another window moved one of them meanwhile.
+        page = self.inbox()
+        uids = [m["uid"] for m in page["messages"]]
+        self.account.client_move("INBOX", page["uidvalidity"], uids[:1], "Archive")
+        answer = self.account.client_move("INBOX", page["uidvalidity"], uids, "Archive", True)
+        self.assertEqual(answer["gone"], 1)
+        self.assertEqual(len(answer["refs"]), 3)
+        self.assertEqual((self.counts()["INBOX"][0], self.counts()["Archive"][0]), (0, 4))
+        # A delete of a batch that meets mail deleted meanwhile goes as far, too.
+        archive = self.account.client_page("Archive")
+        uids = [m["uid"] for m in archive["messages"]]
+        self.account.client_delete("Archive", archive["uidvalidity"], uids[:2])
+        answer = self.account.client_delete("Archive", archive["uidvalidity"], uids, True)
+        self.assertEqual((answer["gone"], len(answer["refs"])), (2, 2))
+        self.assertEqual((self.counts()["Archive"][0], self.counts()["Trash"][0]), (0, 4))
+
     def test_delete_moves_to_trash_by_default_and_removes_inside_trash(self):
         page = self.inbox()
         self.account.client_delete("INBOX", page["uidvalidity"], [page["messages"][0]["uid"]])

@@ -289,6 +289,51 @@ describe("dynaoffice_mail client: select all in the folder", () => {
         ]);
     });
 
+    test("mail a colleague moved meanwhile is skipped; the other batches go on", async () => {
+        const total = 3 * BULK_BATCH_SIZE;
+        const { box, server } = account({
+            inbox: Array.from({ length: total }, (_, i) => total - i),
+        });
+        // The colleague moves 20 of the second batch after "Select all" named the UIDs.
+        const taken = Array.from({ length: 20 }, (_, i) => BULK_BATCH_SIZE + 1 + i);
+        const matching = server.handlers.client_matching_uids;
+        server.handlers.client_matching_uids = (...args) => {
+            const answer = matching(...args);
+            box.folders.INBOX = box.folders.INBOX.filter((uid) => !taken.includes(uid));
+            box.folders.Archive.push(...taken);
+            return answer;
+        };
+        // As the server: a batch with gone mail moves the others and, asked to skip the
+        // gone ones, says how many; else it refuses with an error.
+        const asked = [];
+        server.handlers.client_move = (ids, folder, uidvalidity, uids, target, skipGone) => {
+            const present = uids.filter((uid) => box.folders[folder].includes(uid));
+            asked.push(...uids);
+            const refs = box.move(folder, uidvalidity, present, target);
+            if (present.length < uids.length && skipGone !== true) {
+                throw serverError("20 of the 500 messages were already moved or deleted.");
+            }
+            return skipGone === true ? { refs, gone: uids.length - present.length } : refs;
+        };
+        const { model, toasts } = await openInbox(server);
+        model.selectAll(true);
+        model.selectAllMatching();
+
+        expect(await model.bulkChange("move", { target: "Archive" })).toBe(total - 20);
+        expect(box.folders.INBOX).toEqual([]);
+        expect(box.folders.Archive.length).toBe(total);
+        // Only the mail the user selected was asked for, each message once.
+        expect(asked.length).toBe(total);
+        expect(new Set(asked).size).toBe(total);
+        expect(toasts.shown.map((toast) => [toast.message, toast.type])).toEqual([
+            [
+                "1,480 messages were moved to Archive. 20 messages were no longer in this " +
+                    "folder (moved or deleted elsewhere).",
+                "warning",
+            ],
+        ]);
+    });
+
     test("a refused batch stops the rest and says why and how many were done", async () => {
         const total = 2 * BULK_BATCH_SIZE + 1;
         const { server } = account({ inbox: Array.from({ length: total }, (_, i) => total - i) });

@@ -72,7 +72,7 @@ export class MailClientModel extends Reactive {
         this.selection = new Set();
         // The user chose every message of the folder that matches the search, beyond the page.
         this.allMatching = false;
-        // An action on all of them under way: {kind, done, total, cancelled}, else null.
+        // An action on all of them under way: {kind, done, gone, total, cancelled}, else null.
         this.bulk = null;
         this.cursor = null;
         this.anchor = null;
@@ -1000,10 +1000,12 @@ export class MailClientModel extends Reactive {
         const [method, args] = {
             seen: ["client_set_flag", [kind, value]],
             flagged: ["client_set_flag", [kind, value]],
-            move: ["client_move", [target]],
-            delete: ["client_delete", []],
+            // Mail a colleague or another program moved or deleted meanwhile is skipped
+            // (the server answers how much), not an error that would stop the other batches.
+            move: ["client_move", [target, true]],
+            delete: ["client_delete", [true]],
         }[kind];
-        const bulk = { kind, done: 0, total: this.page.total, cancelled: false };
+        const bulk = { kind, done: 0, gone: 0, total: this.page.total, cancelled: false };
         this.bulk = bulk;
         this.pending++;
         let failed = null;
@@ -1019,8 +1021,16 @@ export class MailClientModel extends Reactive {
                     break;
                 }
                 const batch = uids.slice(start, start + BULK_BATCH_SIZE);
-                await this._call(method, [[accountId], folder, uidvalidity, batch, ...args]);
-                this.bulk.done += batch.length;
+                const answer = await this._call(method, [
+                    [accountId],
+                    folder,
+                    uidvalidity,
+                    batch,
+                    ...args,
+                ]);
+                const gone = answer?.gone || 0;
+                this.bulk.done += batch.length - gone;
+                this.bulk.gone += gone;
             }
         } catch (error) {
             failed = error;
@@ -1028,12 +1038,15 @@ export class MailClientModel extends Reactive {
         } finally {
             this.pending--;
         }
-        const { done, total, cancelled } = this.bulk;
+        const { done, gone, total, cancelled } = this.bulk;
         this.bulk = null;
-        if (done || !failed) {
-            const message = bulkMessage(kind, value, done, this._folderName(target));
+        if (done || gone || !failed) {
+            let message = bulkMessage(kind, value, done, this._folderName(target));
+            if (gone) {
+                message = `${message} ${goneMessage(gone)}`;
+            }
             this.services.notification.add(message, {
-                type: cancelled || failed ? "warning" : "success",
+                type: cancelled || failed || gone ? "warning" : "success",
                 title: cancelled && done < total ? _t("Stopped") : undefined,
             });
         }
@@ -1054,7 +1067,8 @@ export class MailClientModel extends Reactive {
     /** How far an action on all matching messages is, 0-100. */
     get bulkPercent() {
         const bulk = this.bulk;
-        return bulk && bulk.total ? Math.min(100, Math.round((100 * bulk.done) / bulk.total)) : 0;
+        const through = bulk ? bulk.done + bulk.gone : 0;
+        return bulk && bulk.total ? Math.min(100, Math.round((100 * through) / bulk.total)) : 0;
     }
 
     async emptyTrash() {
@@ -1308,6 +1322,16 @@ function movedMessage(count, folder) {
               count: formatInteger(count),
               folder,
           });
+}
+
+/** How many of the messages an action on all of them found moved or deleted elsewhere. */
+function goneMessage(gone) {
+    return gone === 1
+        ? _t("1 message was no longer in this folder (moved or deleted elsewhere).")
+        : _t(
+              "%(count)s messages were no longer in this folder (moved or deleted elsewhere).",
+              { count: formatInteger(gone) }
+          );
 }
 
 /** The summary of an action on all matching messages: how many were done. */

@@ -151,7 +151,7 @@ export class MessageList extends Component {
     get bulkLabel() {
         const bulk = this.model.bulk;
         return _t("%(done)s of %(total)s", {
-            done: formatInteger(bulk.done),
+            done: formatInteger(bulk.done + bulk.gone),
             total: formatInteger(bulk.total),
         });
     }
