@@ -119,6 +119,39 @@ describe("dynaoffice_mail client: saved searches", () => {
         expect(store.searches.map((saved) => saved.id)).toEqual([2, 100, 101]);
     });
 
+    test("after a folder rename the saved searches name its new name", async () => {
+        const { model, server } = await openInbox();
+        model.folders.push({ name: "Projekte", delimiter: "/", selectable: true, unread: 0 });
+        const records = [
+            {
+                id: 1,
+                name: "Anna",
+                query: "from:anna",
+                account_id: [1, "Sales"],
+                folder: "Projekte",
+            },
+        ];
+        const orm = makeOrm(records);
+        const store = new SavedSearchStore(orm);
+        await store.load();
+        store.followRenames(model);
+        // The server renames the folder and its saved searches with it.
+        server.handlers.client_rename_folder = (ids, folder, newName) => {
+            records[0].folder = newName;
+            return true;
+        };
+        server.handlers.client_folders = () => [
+            { name: "INBOX", special_use: "\\Inbox", selectable: true, unread: 1 },
+            { name: "Kunden", delimiter: "/", selectable: true, unread: 0 },
+        ];
+
+        await model.renameFolder("Projekte", "Kunden");
+        expect(store.searches.map((saved) => saved.folder)).toEqual(["Kunden"]);
+        await runSavedSearch(model, store.searches[0], () => {});
+        expect(model.folder).toBe("Kunden");
+        expect(server.callsOf("client_page").at(-1).args[1]).toBe("Kunden");
+    });
+
     test("a search of a folder opens it with the query; one without searches everywhere", async () => {
         const { model, server } = await openInbox();
         const everywhere = [];

@@ -103,6 +103,8 @@ export class MailClientModel extends Reactive {
                 this.services.rpc.onFolderRenumbered?.((failed) =>
                     this._onFolderRenumbered(failed)
                 ) || (() => {}),
+            // Called after each folder rename (see onFolderRenamed).
+            renameWatchers: [],
         });
     }
 
@@ -1182,8 +1184,28 @@ export class MailClientModel extends Reactive {
         await this.loadFolders();
     }
 
+    /**
+     * `callback(accountId, folder, newName)` after each folder this client renames (what
+     * keeps a folder by its name, such as the saved searches, follows it; the rename ends
+     * when the promise it returns does); returns the function that stops it.
+     */
+    onFolderRenamed(callback) {
+        const watchers = this.raw.renameWatchers;
+        watchers.push(callback);
+        return () => {
+            const index = watchers.indexOf(callback);
+            if (index >= 0) {
+                watchers.splice(index, 1);
+            }
+        };
+    }
+
     async renameFolder(folder, newName) {
-        await this._call("client_rename_folder", [[this.accountId], folder, newName]);
+        const { accountId } = this;
+        await this._call("client_rename_folder", [[accountId], folder, newName]);
+        const following = this.raw.renameWatchers.map((callback) =>
+            callback(accountId, folder, newName)
+        );
         const prefix = folder + (this.folders.find((f) => f.name === folder)?.delimiter || "/");
         if (this.folder === folder || this.folder?.startsWith(prefix)) {
             this.folder = newName + this.folder.slice(folder.length);
@@ -1193,6 +1215,7 @@ export class MailClientModel extends Reactive {
         } else {
             await this.loadFolders();
         }
+        await Promise.all(following);
     }
 
     async deleteFolder(folder) {

@@ -1,4 +1,4 @@
-import { markRaw, onWillStart, useState } from "@odoo/owl";
+import { markRaw, onWillDestroy, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { useService } from "@web/core/utils/hooks";
 import { Reactive } from "@web/core/utils/reactive";
@@ -48,6 +48,16 @@ export class SavedSearchStore extends Reactive {
         };
         await this.raw.orm.create(SAVED_SEARCH_MODEL, [values]);
         await this.load();
+    }
+
+    /**
+     * Reads the saved searches again after each folder rename of `model` (the server has
+     * moved those of the folder and its subfolders to the new name): else running one
+     * would open the old name, a folder that no longer exists. Returns the function that
+     * stops it.
+     */
+    followRenames(model) {
+        return model.onFolderRenamed(() => this.load().catch(() => {}));
     }
 
     async remove(id) {
@@ -104,6 +114,7 @@ export function useMailSearch(model) {
         // The list is an extra: when it cannot be read, the mail is none the worse.
         store.load().catch(() => {});
     });
+    onWillDestroy(store.followRenames(model));
     const openEverywhere = ({ query, accountId = null }) => {
         model.closeMessage();
         Object.assign(everywhere, { query, accountId, answer: null, key: everywhere.key + 1 });
