@@ -45,6 +45,22 @@ class _Collect(logging.Handler):
 
 @tagged("post_install", "-at_install")
 class TestUiJsUnits(HttpCase):
+    def test_unit_test_page_styles_exist_before_it_opens(self):
+        """The stylesheets /web/tests links to are generated before a browser asks for them.
+
+        Left to the page's own requests, under load the suite once ran without them (no
+        Bootstrap), and the tests that measure a message row failed."""
+        self.authenticate("admin", "admin")
+        page = self.url_open("/web/tests")
+        self.assertEqual(page.status_code, 200)
+        stylesheets = re.findall(
+            r'<link[^>]*rel="stylesheet"[^>]*href="(/web/assets/[^"]+)"', page.text
+        )
+        self.assertTrue(stylesheets, "the unit-test page links no stylesheet bundle")
+        for url in stylesheets:
+            generated = self.env["ir.attachment"].sudo().search_count([("url", "=", url)])
+            self.assertTrue(generated, f"{url} is generated only while the page loads")
+
     @no_retry
     def test_js_unit_tests(self):
         expected = written_tests()

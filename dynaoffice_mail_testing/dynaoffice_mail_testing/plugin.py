@@ -56,6 +56,11 @@ _PAGE_BUNDLES = {
     "web.assets_web_print": ("css",),
     "web.assets_tests": ("js",),
     "bus.websocket_worker_assets": ("js",),
+    # Hoot's unit-test page (/web/tests, template web.unit_tests_suite), as Odoo's runner
+    # pregenerates it. Left to the page's own requests, under load the suite once ran
+    # without its stylesheet (no Bootstrap) and the tests that measure a row failed.
+    "web.assets_unit_tests_setup": ("css", "js"),
+    "web.assets_unit_tests": ("css", "js"),
 }
 
 
