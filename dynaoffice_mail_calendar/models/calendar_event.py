@@ -25,6 +25,13 @@ ICAL_FIELDS = (
 # one of another database.
 OWN_UID = "odoo-{database}-{event}@odoo"
 _OWN_UID = re.compile(r"odoo-([0-9a-f-]{36})-(\d{1,18})@odoo", re.IGNORECASE)
+# An attendee's state in Odoo as iCalendar's PARTSTAT.
+PARTSTATS = {
+    "needsAction": "NEEDS-ACTION",
+    "accepted": "ACCEPTED",
+    "declined": "DECLINED",
+    "tentative": "TENTATIVE",
+}
 
 
 class CalendarEvent(models.Model):
@@ -75,8 +82,36 @@ class CalendarEvent(models.Model):
         for event in self.filtered(lambda each: each.id in files):
             calendar = vobject.readOne(files[event.id].decode())
             calendar.vevent.uid.value = event._dynaoffice_own_uid()
+            event._dynaoffice_make_request(calendar)
             files[event.id] = calendar.serialize().encode()
         return files
+
+    def _dynaoffice_make_request(self, calendar):
+        """Make Odoo's file an iTIP REQUEST (RFC 5546): without METHOD, Outlook and
+        Thunderbird show a mere calendar file, no Accept or Decline, and no answer comes
+        back; without RSVP=TRUE they do not offer to send one."""
+        self.ensure_one()
+        event = calendar.vevent
+        if not hasattr(event, "organizer"):
+            # No organiser's address (the organiser has no email): no one to answer to.
+            return
+        calendar.add("method").value = "REQUEST"
+        # Each change Odoo mails must come with a higher SEQUENCE, or the attendee's
+        # calendar keeps the meeting where it was: the seconds the event was last written
+        # after its creation.
+        changed = (self.write_date or self.create_date) - (self.create_date or self.write_date)
+        event.add("sequence").value = str(min(max(int(changed.total_seconds()), 0), 2**31 - 1))
+        # Odoo writes one ATTENDEE per attendee, in their order.
+        lines = event.contents.get("attendee", [])
+        if len(lines) != len(self.attendee_ids):
+            return
+        for line, attendee in zip(lines, self.attendee_ids, strict=True):
+            if attendee.common_name:
+                line.params["CN"] = [attendee.common_name.replace('"', "'")]
+            line.params["ROLE"] = ["REQ-PARTICIPANT"]
+            line.params["PARTSTAT"] = [PARTSTATS.get(attendee.state, "NEEDS-ACTION")]
+            if attendee.partner_id != self.partner_id:
+                line.params["RSVP"] = ["TRUE"]
 
     def _dynaoffice_own_uid(self):
         self.ensure_one()

@@ -13,6 +13,7 @@ from dateutil import rrule
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.dynaoffice_mail.services.invitations import parse_invitation
 from odoo.addons.dynaoffice_mail.tests.common import RpcAttackCase
 from odoo.addons.dynaoffice_mail.tests.test_client_invitation import (
     CRLF,
@@ -572,6 +573,74 @@ class TestClientInvitationReplyCalendar(InvitationCase):
         self.assertEqual(self.states(event)[self.max_weber], "declined")
         # No mail goes out for an answer taken into the calendar.
         self.assertEqual(self.replies_to(self.colleague_address, self.colleague_password), [])
+
+    def test_odoos_invitation_is_a_request_a_mail_client_offers_to_answer(self):
+        event = self.meeting(self.owner)
+        event.attendee_ids.filtered(lambda each: each.partner_id == self.third).do_decline()
+        invitation = parse_invitation(event._get_ics_file()[event.id])
+        # Without METHOD:REQUEST, Outlook and Thunderbird show a plain calendar file: no
+        # Accept or Decline, and no answer ever comes back.
+        self.assertIsNotNone(invitation)
+        self.assertEqual(invitation.method, "REQUEST")
+        self.assertEqual(invitation.uid, self.invitation_uid(event))
+        self.assertEqual(invitation.organizer.address, self.owner.partner_id.email)
+        self.assertIsNotNone(invitation.dtstamp)
+        lines = vobject.readOne(event._get_ics_file()[event.id].decode()).vevent.attendee_list
+        attendees = {
+            line.value.lower().removeprefix("mailto:"): (
+                line.params.get("CN"),
+                line.params.get("PARTSTAT"),
+                line.params.get("RSVP"),
+            )
+            for line in lines
+        }
+        self.assertEqual(
+            attendees[self.colleague_address], (["Max Weber"], ["NEEDS-ACTION"], ["TRUE"])
+        )
+        self.assertEqual(
+            attendees["eva.braun@example.org"], (["Eva Braun"], ["DECLINED"], ["TRUE"])
+        )
+        # The organiser is asked for no answer.
+        self.assertEqual(attendees[self.owner.partner_id.email][1:], (["ACCEPTED"], None))
+
+        # Moved an hour after it was made: the update comes with a higher SEQUENCE, or the
+        # attendee's calendar keeps the meeting at its old time.
+        self.env.cr.execute(
+            "UPDATE calendar_event SET create_date = create_date - interval '1 hour', "
+            "write_date = write_date - interval '1 hour' WHERE id = %s",
+            [event.id],
+        )
+        event.invalidate_recordset(["create_date", "write_date"])
+        self.assertEqual(parse_invitation(event._get_ics_file()[event.id]).sequence, 0)
+        event.write({"start": datetime.datetime(2026, 3, 13, 9, 0)})
+        moved = parse_invitation(event._get_ics_file()[event.id])
+        self.assertGreater(moved.sequence, 0)
+        self.assertEqual(moved.start, datetime.datetime(2026, 3, 13, 9, 0, tzinfo=datetime.UTC))
+
+        # The file Odoo attaches to the invitation it mails (for a meeting to come) is that
+        # REQUEST.
+        start = datetime.datetime.now().replace(second=0, microsecond=0)
+        start += datetime.timedelta(days=30)
+        mailed = (
+            self.env["calendar.event"]
+            .with_user(self.owner)
+            .create(
+                {
+                    "name": "Angebot besprechen",
+                    "start": start,
+                    "stop": start + datetime.timedelta(hours=1),
+                    "partner_ids": [(4, self.owner.partner_id.id), (4, self.max_weber.id)],
+                }
+            )
+        )
+        messages = self.env["mail.message"].search(
+            [("model", "=", "calendar.event"), ("res_id", "=", mailed.id)]
+        )
+        files = messages.attachment_ids.filtered(lambda each: each.name == "invitation.ics")
+        self.assertEqual(len(files), 1)
+        self.assertEqual(messages.mail_ids.recipient_ids, self.max_weber)
+        self.assertEqual(parse_invitation(files.raw).method, "REQUEST")
+        self.assertEqual(parse_invitation(files.raw).uid, self.invitation_uid(mailed))
 
     def test_a_forged_answer_naming_another_attendee_changes_nothing(self):
         event = self.meeting(self.owner)
