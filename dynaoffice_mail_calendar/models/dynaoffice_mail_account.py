@@ -58,7 +58,7 @@ class DynaofficeMailAccount(models.Model):
             )
         # A series is in the calendar while one of its meetings is: its first may have been
         # left out.
-        events = self._series(self._invitation_events(invitation))
+        events = self._odoo_meeting(invitation) or self._series(self._invitation_events(invitation))
         if invitation.method == "CANCEL" and invitation.recurrence_id is not None:
             events |= self._series_occurrence(invitation)
         active = events.filtered("active")
@@ -69,6 +69,12 @@ class DynaofficeMailAccount(models.Model):
     @api.model
     def _invitation_answered(self, invitation, answer):
         remarks = list(super()._invitation_answered(invitation, answer) or [])
+        meeting = self._odoo_meeting(invitation)
+        if meeting:
+            # A colleague's meeting in this Odoo: it is in the user's calendar already; the
+            # answer is the user's in it, as Odoo's own Accept gives it.
+            self._own_attendee(meeting).write({"state": STATES[answer]})
+            return remarks
         values = self._event_values(invitation)
         if values is None:
             return remarks
@@ -259,6 +265,17 @@ class DynaofficeMailAccount(models.Model):
             start = pytz.utc.localize(start).astimezone(zone).replace(tzinfo=None)
         recurrence = _recurrence(invitation.rrule, start, zone)
         return recurrence and dict(recurrence, recurrency=True, event_tz=zone_name)
+
+    def _odoo_meeting(self, invitation):
+        """The meeting of this database that Odoo's own invitation `invitation` is of, if
+        the user is among its attendees."""
+        Event = self._calendar_events()
+        event_id = Event._dynaoffice_own_event_id(invitation.uid)
+        if event_id is None or invitation.method != "REQUEST":
+            return Event
+        return Event.search(
+            [("id", "=", event_id), ("partner_ids", "in", self.env.user.partner_id.id)]
+        )
 
     def _own_attendee(self, event):
         partner = self.env.user.partner_id

@@ -642,6 +642,28 @@ class TestClientInvitationReplyCalendar(InvitationCase):
         self.assertEqual(parse_invitation(files.raw).method, "REQUEST")
         self.assertEqual(parse_invitation(files.raw).uid, self.invitation_uid(mailed))
 
+    def test_a_colleagues_odoo_invitation_accepted_from_the_mail_is_the_same_meeting(self):
+        self.other.email = self.partner_address
+        event = self.meeting(self.other)
+        ics = event._get_ics_file()[event.id].decode()
+        ref = self.deliver(invitation_message("Einladung", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        card = account.client_invitation(*ref)
+        self.assertEqual(card["method"], "REQUEST")
+        self.assertTrue(card["in_calendar"])
+        result = account.client_answer_invitation(*ref, "accepted", card["token"])
+        self.assertTrue(result["sent"], result)
+        self.assertEqual(account.client_invitation(*ref)["answer"], "accepted")
+        # The meeting is in the user's calendar already: the answer is theirs in it, and
+        # no second one appears beside it.
+        self.assertEqual(self.states(event)[self.owner.partner_id], "accepted")
+        self.assertEqual(
+            self.env["calendar.event"].search_count(
+                [("partner_ids", "in", self.owner.partner_id.id)]
+            ),
+            1,
+        )
+
     def test_a_forged_answer_naming_another_attendee_changes_nothing(self):
         event = self.meeting(self.owner)
         uid = self.invitation_uid(event)
