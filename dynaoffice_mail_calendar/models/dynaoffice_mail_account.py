@@ -268,14 +268,20 @@ class DynaofficeMailAccount(models.Model):
 
     def _odoo_meeting(self, invitation):
         """The meeting of this database that Odoo's own invitation `invitation` is of, if
-        the user is among its attendees."""
+        the user is among its attendees and the file names its organiser. The UID is no
+        secret: a file of someone else naming it must not answer a meeting it does not
+        show (such a file is an invitation of its own, as from any other sender)."""
         Event = self._calendar_events()
         event_id = Event._dynaoffice_own_event_id(invitation.uid)
-        if event_id is None or invitation.method != "REQUEST":
+        if event_id is None or invitation.method != "REQUEST" or invitation.organizer is None:
             return Event
-        return Event.search(
+        meeting = Event.search(
             [("id", "=", event_id), ("partner_ids", "in", self.env.user.partner_id.id)]
         )
+        organizer = email_normalize(meeting.user_id.email or "") if meeting else False
+        if not organizer or organizer != email_normalize(invitation.organizer.address):
+            return Event
+        return meeting
 
     def _own_attendee(self, event):
         partner = self.env.user.partner_id

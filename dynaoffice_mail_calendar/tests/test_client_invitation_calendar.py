@@ -663,6 +663,18 @@ class TestClientInvitationReplyCalendar(InvitationCase):
             ),
             1,
         )
+        # The UID is no secret: a file of another organiser naming it answers nothing in
+        # the meeting (it is an invitation of its own).
+        forged = vobject.readOne(ics)
+        forged.vevent.organizer.value = "mailto:fremd@example.org"
+        ref = self.deliver(
+            invitation_message("Gefälscht", forged.serialize(), sender="fremd@example.org")
+        )
+        card = account.client_invitation(*ref)
+        self.assertFalse(card["in_calendar"])
+        account.client_answer_invitation(*ref, "declined", card["token"])
+        event.invalidate_recordset()
+        self.assertEqual(self.states(event)[self.owner.partner_id], "accepted")
 
     def test_a_forged_answer_naming_another_attendee_changes_nothing(self):
         event = self.meeting(self.owner)
