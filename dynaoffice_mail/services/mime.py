@@ -426,7 +426,14 @@ def _rfc822_part(raw: bytes, filename: str) -> MIMEPart:
             part["Content-Type"] = "message/rfc822"
             part["Content-Transfer-Encoding"] = "7bit"
             part.set_payload(seven_bit.decode("ascii"))
-        except (email.errors.MessageError, ValueError, TypeError, LookupError, IndexError):
+        except (
+            email.errors.MessageError,
+            ValueError,
+            TypeError,
+            LookupError,
+            IndexError,
+            AttributeError,  # a part typed multipart whose body is no list of parts
+        ):
             part = MIMEPart(policy=POLICY)
             part.set_content(raw, maintype="message", subtype="rfc822", cte="base64")
     part.set_param("name", filename)
@@ -495,8 +502,8 @@ def parse_draft(raw: bytes) -> Draft:
     """
     message = email.message_from_bytes(raw, policy=_DRAFT_POLICY)
     sender = _header_addresses(message, "From")
-    html_part = message.get_body(preferencelist=("html",))
-    text_part = message.get_body(preferencelist=("plain",))
+    html_part = _draft_body(message, "html")
+    text_part = _draft_body(message, "plain")
     html_body = _part_text(html_part) if html_part is not None else ""
     text_body = None
     if html_part is None and text_part is not None:
@@ -544,11 +551,21 @@ def parse_draft(raw: bytes) -> Draft:
     )
 
 
+def _draft_body(message, subtype: str):
+    """The draft's text/`subtype` body part, or None. The email package's get_body() fails
+    on a part typed multipart whose body is no list of parts (a broken boundary): such a
+    draft has no body it can find, and still opens."""
+    try:
+        return message.get_body(preferencelist=(subtype,))
+    except (AttributeError, TypeError):
+        return None
+
+
 def _draft_files(message) -> list:
     """The attachments of a draft and the images its HTML shows: the parts besides the
     root of every multipart/related the body is in, wherever another mail program put it
     (Apple Mail: inside the multipart/alternative, which iter_attachments() skips)."""
-    found = list(message.iter_attachments())
+    found = _attachments(message)
     seen = {id(part) for part in found}
     containers = [(message, 0)]
     while containers:
@@ -559,11 +576,20 @@ def _draft_files(message) -> list:
             if part.get_content_maintype() != "multipart" or id(part) in seen:
                 continue
             if part.get_content_subtype() == "related":
-                related = [file for file in part.iter_attachments() if id(file) not in seen]
+                related = [file for file in _attachments(part) if id(file) not in seen]
                 found += related
                 seen.update(id(file) for file in related)
             containers.append((part, depth + 1))
     return found
+
+
+def _attachments(part) -> list:
+    """part.iter_attachments(), none where the email package fails on a part typed
+    multipart whose body is no list of parts."""
+    try:
+        return list(part.iter_attachments())
+    except (AttributeError, TypeError):
+        return []
 
 
 def _part_content_id(part) -> str | None:
