@@ -133,7 +133,7 @@ from pathlib import Path
 from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession, RpcError
 from dynaoffice_mail_testing.servers import MailServers
 
-from . import mailgen
+from . import bench_targets, mailgen
 from .link import DelayedLink
 from .odoo import ADDON, check_odoo_source, throwaway_database
 from .system import REPO, state_root
@@ -180,11 +180,11 @@ def _load_services():
         spec.loader.exec_module(package)
     return tuple(
         importlib.import_module(f"{name}.{module}")
-        for module in ("config", "imap", "messages", "previews", "reading", "threads")
+        for module in ("config", "imap", "limits", "messages", "previews", "reading", "threads")
     )
 
 
-config, imap, messages, previews, reading, threads = _load_services()
+config, imap, limits, messages, previews, reading, threads = _load_services()
 RECHECK_AFTER = imap.RECHECK_AFTER
 # Ours again on an unchanged folder: its rows and page cached (see Ours.page); and as it
 # would be with imap.RECHECK_AFTER at this many seconds (off by default).
@@ -1268,7 +1268,7 @@ def _index_read_whole(session, reconnect, folder, size, deliver, conversations, 
     (_new_mails_per_session), selected before the page is measured."""
     threads._LINK_INDEXES.clear()
     pages, seconds, slowest = 0, 0.0, 0.0
-    most = size // threads.limits.LINK_INDEX_SLICE + 3
+    most = size // limits.LINK_INDEX_SLICE + 3
     while True:
         if pages and pages % _new_mails_per_session(size) == 0:
             reconnect()
@@ -1820,6 +1820,8 @@ def run(
     finally:
         servers.stop()
         shutil.rmtree(base, ignore_errors=True)
+    summary["targets"] = bench_targets.targets(summary, limits)
+    bench_targets.print_targets(summary["targets"])
     print(json.dumps(summary, separators=(",", ":")), flush=True)
     return 0
 
