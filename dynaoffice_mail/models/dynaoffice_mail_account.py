@@ -651,18 +651,12 @@ class DynaofficeMailAccount(models.Model):
         if not self._may_test_connection():
             self._check_usable()  # raises, saying who may
         self._test_connection()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("Connection successful"),
-                "message": self.env._(
-                    "Receiving and sending work for %(account)s.", account=self.name
-                ),
-                "sticky": False,
-            },
-        }
+        return _notification(
+            "success",
+            self.env._("Connection successful"),
+            self.env._("Receiving and sending work for %(account)s.", account=self.name),
+            sticky=False,
+        )
 
     def action_save_account(self):
         """The form's "Save"; saving already tested the connection. Back where the dialog
@@ -674,31 +668,21 @@ class DynaofficeMailAccount(models.Model):
             back = {"type": "ir.actions.act_window_close"}
         if self._authorization_missing():
             # Saved untested: a login by token is tested once it is connected.
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "title": self.env._("Not connected yet"),
-                    "message": self.env._(
-                        "%(account)s was saved. Connect it to its provider to use it.",
-                        account=self.name,
-                    ),
-                    "next": back,
-                },
-            }
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("Connection successful"),
-                "message": self.env._(
-                    "The connection was tested and %(account)s is ready.", account=self.name
+            return _notification(
+                "warning",
+                self.env._("Not connected yet"),
+                self.env._(
+                    "%(account)s was saved. Connect it to its provider to use it.",
+                    account=self.name,
                 ),
-                "next": back,
-            },
-        }
+                next=back,
+            )
+        return _notification(
+            "success",
+            self.env._("Connection successful"),
+            self.env._("The connection was tested and %(account)s is ready.", account=self.name),
+            next=back,
+        )
 
     def action_delete_account(self):
         """The seed's "Konto löschen": Odoo forgets the account (settings, passwords, message
@@ -722,18 +706,12 @@ class DynaofficeMailAccount(models.Model):
                 ),
                 target="main",
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("Account deleted"),
-                "message": self.env._(
-                    "%(account)s was deleted. The mail stays on the server.", account=name
-                ),
-                "next": back,
-            },
-        }
+        return _notification(
+            "success",
+            self.env._("Account deleted"),
+            self.env._("%(account)s was deleted. The mail stays on the server.", account=name),
+            next=back,
+        )
 
     def action_open_mailbox(self):
         """The seed's "zum Postfach": open the mail client on this account."""
@@ -1688,6 +1666,16 @@ class DynaofficeMailAccount(models.Model):
                 )
             )
         return server
+
+
+def _notification(kind, title, message, **params):
+    """What the form's buttons answer: a notification of `kind` ("success", "warning"), with
+    `params` such as the action to go on with (`next`)."""
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {"type": kind, "title": title, "message": message, **params},
+    }
 
 
 def _without(vals, names):
