@@ -18,7 +18,7 @@ from markupsafe import Markup
 from odoo import tools
 from odoo.exceptions import UserError
 
-from ..services import assigning, folders, html, imap, limits, reading, signatures
+from ..services import assigning, folders, html, imap, limits, signatures
 from ..services import exceptions as mail_errors
 from ..services.refs import MessageRef
 from .base import Role, jsonable
@@ -485,16 +485,10 @@ class Assigner(Role):
             return [(self.env._("original message.eml"), source, {})]
         if not view.attachments:
             return []
-        contents = self.run(
-            lambda client: reading.read_attachments(
-                client,
-                ref.folder,
-                ref.uidvalidity,
-                ref.uid,
-                [attachment.part_number for attachment in view.attachments],
-                max_bytes=limits.MAX_ATTACHMENT_BYTES,
-            ),
-            safe=True,
+        contents = Mailbox(self.account).read_attachments(
+            ref,
+            [attachment.part_number for attachment in view.attachments],
+            max_bytes=limits.MAX_ATTACHMENT_BYTES,
         )
         result = []
         for attachment in view.attachments:

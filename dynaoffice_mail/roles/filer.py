@@ -22,7 +22,7 @@ import hashlib
 
 from odoo.exceptions import UserError, ValidationError
 
-from ..services import limits, names, reading
+from ..services import limits, names
 from ..services.exceptions import InvalidInputError
 from ..services.refs import parse_id
 from . import assigner
@@ -128,16 +128,10 @@ class Filer(Role):
         ]
         if not attachments:
             return []
-        contents = self.run(
-            lambda client: reading.read_attachments(
-                client,
-                ref.folder,
-                ref.uidvalidity,
-                ref.uid,
-                [attachment.part_number for attachment in attachments],
-                max_bytes=limits.MAX_ATTACHMENT_BYTES,
-            ),
-            safe=True,
+        contents = Mailbox(self.account).read_attachments(
+            ref,
+            [attachment.part_number for attachment in attachments],
+            max_bytes=limits.MAX_ATTACHMENT_BYTES,
         )
         return [
             (

@@ -18,7 +18,7 @@ import pytz
 
 from odoo.exceptions import UserError
 
-from ..services import invitations, limits, reading
+from ..services import invitations, limits
 from ..services.addresses import ascii_domain, format_address
 from ..services.exceptions import InvalidInputError
 from .mailbox import Mailbox
@@ -133,17 +133,7 @@ def read_invitation(mailbox, ref):
     )
     if part is None or (part.size or 0) > limits.MAX_CALENDAR_BYTES:
         return None
-    data = mailbox.run(
-        lambda client: reading.read_attachments(
-            client,
-            ref.folder,
-            ref.uidvalidity,
-            ref.uid,
-            [part.part_number],
-            max_bytes=limits.MAX_CALENDAR_BYTES,
-        ),
-        safe=True,
-    )
+    data = mailbox.read_attachments(ref, [part.part_number], max_bytes=limits.MAX_CALENDAR_BYTES)
     invitation = invitations.parse_invitation(data.get(part.part_number))
     if invitation is None:
         return None

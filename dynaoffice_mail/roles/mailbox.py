@@ -336,6 +336,16 @@ class Mailbox(Role):
             safe=True,
         )
 
+    def read_attachments(self, ref, part_numbers, max_bytes):
+        """{part number: decoded content} of the parts of message `ref`, together at most
+        `max_bytes`: a part beyond it is None (services.reading.read_attachments)."""
+        return self.run(
+            lambda client: reading.read_attachments(
+                client, ref.folder, ref.uidvalidity, ref.uid, part_numbers, max_bytes=max_bytes
+            ),
+            safe=True,
+        )
+
     def body_document(self, ref, allow_remote, part=None):
         """The sanitised HTML body as a small document of its own, for the sandboxed frame,
         and whether it shows remote content: asked for (`allow_remote`, the bar's "Show
