@@ -17,6 +17,7 @@ import secrets
 import pytz
 
 from odoo.exceptions import UserError
+from odoo.tools import email_normalize
 
 from ..services import invitations, limits
 from ..services.addresses import ascii_domain, format_address
@@ -44,8 +45,8 @@ def card(mailbox, ref):
 
 def answer(composer, ref, answer, token=None):
     """Answer the invitation in message `ref`: `answer` is accepted, tentative or declined
-    (a REQUEST), or "remove" (a CANCEL: out of the user's calendar). The REPLY goes to the
-    organiser alone, with the account's address as the one attendee.
+    (a REQUEST), or "remove" (a CANCEL from its organiser: out of the user's calendar).
+    The REPLY goes to the organiser alone, with the account's address as the one attendee.
 
     Returns {"sent", "error", "problems", "card"}: what the composer's sending answered,
     and the card as it is now."""
@@ -61,6 +62,9 @@ def answer(composer, ref, answer, token=None):
     if invitation.method == "CANCEL" or answer == REMOVE:
         if invitation.method != "CANCEL" or answer != REMOVE:
             raise UserError(_("A cancelled event can only be removed from the calendar."))
+        refusal = _cancel_refusal(env, invitation)
+        if refusal:
+            raise UserError(refusal)
         account._invitation_cancelled(invitation)
         return {"sent": False, "error": False, "problems": [], "card": _card(mailbox, invitation)}
     if answer == UPDATE:
@@ -145,9 +149,10 @@ def _card(role, invitation):
     env = role.env
     account = role.account
     state = account._invitation_state(invitation)
+    refusal = _cancel_refusal(env, invitation)
     return {
         "method": invitation.method,
-        "notice": _notice(env, invitation),
+        "notice": _notice(env, invitation) or refusal,
         "summary": invitation.summary,
         "when": _when(env, invitation),
         "all_day": invitation.all_day,
@@ -158,12 +163,39 @@ def _card(role, invitation):
         "calendar": "calendar.event" in env,
         "answer": state.get("answer") or False,
         "in_calendar": bool(state.get("in_calendar")),
+        # Of a cancellation: whether it may take the event out of the calendar.
+        "can_remove": invitation.method == "CANCEL"
+        and not refusal
+        and bool(state.get("in_calendar")),
         # Of an attendee's answer to an event the user organises: whether it may go into
         # the calendar, and whether the calendar already has it.
         "can_update": bool(state.get("can_update")),
         "updated": bool(state.get("updated")),
         "token": secrets.token_hex(16),
     }
+
+
+def _cancel_refusal(env, invitation):
+    """Why a cancellation (CANCEL) may not take the event out of the user's calendar, or
+    False. Its UID is no secret (every attendee's invitation holds it) and the file names
+    whom it likes: as an attendee's answer counts only when its mail is from that attendee,
+    a cancellation counts only when its mail is from the organiser it names (the calendar
+    then finds only events of that organiser)."""
+    _ = env._
+    if invitation.method != "CANCEL":
+        return False
+    if invitation.organizer is None:
+        return _(
+            "This cancellation names no organiser: it cannot remove the event from your calendar."
+        )
+    sender = email_normalize(invitation.sender)
+    if not sender or sender != email_normalize(invitation.organizer.address):
+        return _(
+            "This cancellation was not sent by the organiser (%(organizer)s): it cannot "
+            "remove the event from your calendar.",
+            organizer=invitation.organizer.address,
+        )
+    return False
 
 
 def _notice(env, invitation):

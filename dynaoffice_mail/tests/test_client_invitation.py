@@ -5,6 +5,7 @@ organiser's mailbox, and to no one else."""
 import email
 import email.policy
 import json
+import re
 import secrets
 from email.message import EmailMessage
 
@@ -421,6 +422,48 @@ class TestClientInvitation(InvitationCase):
             account.client_answer_invitation(*ref, "maybe")
         result = account.client_answer_invitation(*ref, "remove")
         self.assertFalse(result["sent"])
+
+    def test_a_cancellation_not_sent_by_its_organiser_says_so_and_removes_nothing(self):
+        # A UID is no secret (every attendee's invitation holds it) and the file names whom
+        # it likes: a stranger's CANCEL naming the real organiser.
+        ics = calendar_text(method="CANCEL", organizer=self.partner_address)
+        forged = invitation_message("Abgesagt", ics, sender=self.colleague_address)
+        ref = self.deliver(forged)
+        for lang, notice in (
+            (
+                "en_US",
+                (
+                    f"This cancellation was not sent by the organiser ({self.partner_address}): "
+                    "it cannot remove the event from your calendar."
+                ),
+            ),
+            (
+                "de_DE",
+                (
+                    f"Diese Absage wurde nicht vom Organisator ({self.partner_address}) "
+                    "gesendet und kann den Termin daher nicht aus Ihrem Kalender entfernen."
+                ),
+            ),
+        ):
+            with self.subTest(lang=lang):
+                account = self.account(lang)
+                card = account.client_invitation(*ref)
+                self.assertEqual(card["method"], "CANCEL")
+                self.assertEqual(card["notice"], notice)
+                self.assertFalse(card["can_remove"])
+                with self.assertRaisesRegex(UserError, "^" + re.escape(notice) + "$"):
+                    account.client_answer_invitation(*ref, "remove")
+        # One naming no organiser cannot be the organiser's either.
+        nameless = calendar_text(method="CANCEL", organizer="not an address")
+        ref = self.deliver(invitation_message("Abgesagt", nameless, sender=self.partner_address))
+        account = self.account("en_US")
+        self.assertIn("names no organiser", account.client_invitation(*ref)["notice"])
+        with self.assertRaises(UserError):
+            account.client_answer_invitation(*ref, "remove")
+        # From the organiser, it is the organiser's cancellation.
+        ref = self.deliver(invitation_message("Abgesagt", ics, sender=self.partner_address))
+        self.assertFalse(account.client_invitation(*ref)["notice"])
+        self.assertFalse(account.client_answer_invitation(*ref, "remove")["sent"])
 
     def test_an_attendees_answer_proposal_or_question_shows_what_it_is(self):
         account = self.account("en_US")

@@ -140,6 +140,53 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual(self.own_state(event), "accepted")
         self.assertTrue(event.active)
 
+    def test_a_strangers_cancel_naming_the_real_uid_and_organiser_removes_nothing(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
+        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
+        series = self.events(event_uid)
+        meetings = self.meetings(series)
+        self.assertEqual(len(meetings), 4)
+
+        # Whoever saw the invitation knows its UID and organiser: a co-invitee mails a
+        # CANCEL of the series, and one of a single meeting, naming both.
+        stranger = self.colleague_address
+        forged = [
+            calendar_text(method="CANCEL", uid=event_uid, organizer=self.partner_address),
+            calendar_text(
+                method="CANCEL",
+                uid=event_uid,
+                organizer=self.partner_address,
+                start="DTSTART;TZID=Europe/Berlin:20260319T100000",
+                end="DTEND;TZID=Europe/Berlin:20260319T113000",
+                extra=["RECURRENCE-ID;TZID=Europe/Berlin:20260319T100000"],
+            ),
+        ]
+        for cancel in forged:
+            ref = self.deliver(invitation_message("Abgesagt", cancel, sender=stranger))
+            # Called as the browser calls it, whatever the card offers.
+            with self.assertRaises(UserError):
+                account.client_answer_invitation(*ref, "remove")
+            self.assertEqual(meetings.filtered("active"), meetings)
+            self.assertEqual({self.own_state(each) for each in meetings}, {"accepted"})
+            card = account.client_invitation(*ref)
+            self.assertTrue(card["in_calendar"])
+            self.assertFalse(card["can_remove"])
+            self.assertEqual(
+                card["notice"],
+                f"Diese Absage wurde nicht vom Organisator ({self.partner_address}) gesendet "
+                "und kann den Termin daher nicht aus Ihrem Kalender entfernen.",
+            )
+
+        # The organiser's own cancellation removes the series.
+        ref = self.deliver(invitation_message("Abgesagt", forged[0], sender=self.partner_address))
+        self.assertTrue(account.client_invitation(*ref)["can_remove"])
+        account.client_answer_invitation(*ref, "remove")
+        self.assertFalse(meetings.filtered("active"))
+
     def test_one_occurrence_cancelled_or_moved_leaves_the_series_event_alone(self):
         event_uid = f"{secrets.token_hex(8)}@example.org"
         weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]

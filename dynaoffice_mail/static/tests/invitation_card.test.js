@@ -107,6 +107,7 @@ describe("dynaoffice_mail client: invitation card", () => {
                     method: "CANCEL",
                     can_answer: false,
                     in_calendar: true,
+                    can_remove: true,
                 }),
                 client_answer_invitation: () => ({
                     sent: false,
@@ -120,6 +121,28 @@ describe("dynaoffice_mail client: invitation card", () => {
         expect(".o_dynaoffice_mail_invitation_accept").toHaveCount(0);
         await contains(".o_dynaoffice_mail_invitation_remove").click();
         expect(server.callsOf("client_answer_invitation")[0].args[4]).toBe("remove");
+        expect(".o_dynaoffice_mail_invitation_remove").toHaveCount(0);
+    });
+
+    test("a cancellation not from the organiser says why and offers no removal", async () => {
+        const notice =
+            "This cancellation was not sent by the organiser (emily@example.org): it cannot " +
+            "remove the event from your calendar.";
+        await mountCard(
+            { message: message([{ part: "2", mime_type: "text/calendar", filename: "" }]) },
+            {
+                client_invitation: () => ({
+                    ...CARD,
+                    method: "CANCEL",
+                    notice,
+                    can_answer: false,
+                    in_calendar: true,
+                    can_remove: false,
+                }),
+            }
+        );
+        expect(".o_dynaoffice_mail_invitation_notice").toHaveText(notice);
+        expect(".o_dynaoffice_mail_invitation").not.toHaveText(/The organiser cancelled/);
         expect(".o_dynaoffice_mail_invitation_remove").toHaveCount(0);
     });
 });
