@@ -10,6 +10,7 @@ organiser's address, checked as any recipient is.
 """
 
 import datetime
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import vobject
 from babel.core import get_global
 from dateutil import tz as dateutil_tz
+from vobject import icalendar as vobject_icalendar
 from vobject.icalendar import utc as VOBJECT_UTC
 
 from . import limits
@@ -94,6 +96,7 @@ def parse_invitation(data: bytes | None) -> Invitation | None:
     text = data.decode("utf-8", "replace")
     if not _zones_are_yearly(text):
         return None
+    _register_windows_zones()
     try:
         calendar = vobject.readOne(text, ignoreUnreadable=True)
         return _invitation(calendar)
@@ -185,6 +188,21 @@ def _zones_are_yearly(text: str) -> bool:
             if "FREQ=YEARLY" not in rule.upper().replace(" ", ""):
                 return False
     return True
+
+
+@functools.cache
+def _register_windows_zones():
+    """Make the Windows zone names known to vobject. It looks a TZID up among the zones it
+    has read, then among pytz's, and logs an error (on the root logger) for each time of an
+    event whose zone it cannot find: every Outlook invitation without a VTIMEZONE would put
+    false errors into the server's log, although _in_zone reads those names itself. A name
+    no one knows is still logged."""
+    for name in WINDOWS_ZONES:
+        zone = _known_zone(name)
+        # A name vobject already knows (a VTIMEZONE read earlier) stays as it is: _in_zone
+        # gives each file's times their zone in any case.
+        if zone is not None and vobject_icalendar.getTzid(name, False) is None:
+            vobject_icalendar.registerTzid(name, zone)
 
 
 def _invitation(calendar) -> Invitation | None:

@@ -299,6 +299,27 @@ class TestClientInvitation(InvitationCase):
                 self.assertEqual(card["summary"], "Quarterly review")
                 self.assertEqual(card["when"], "03/12/2026, 15:00 – 16:00")
 
+    def test_outlook_windows_zone_names_put_no_false_errors_into_the_log(self):
+        account = self.account("en_US")
+        # Read with their zone, not unknown: the administrator's log gets no error for the
+        # Windows names Exchange writes without a VTIMEZONE (one a time, each time read).
+        for tzid, when in (
+            ("Tokyo Standard Time", "03/12/2026, 02:00 – 03:00"),
+            ("W. Europe Standard Time", "03/12/2026, 10:00 – 11:00"),
+        ):
+            with self.subTest(tzid=tzid):
+                ics = outlook_text(
+                    organizer=self.partner_address,
+                    attendee=self.personal_address,
+                    tzid=tzid,
+                    extra=[f"EXDATE;TZID={tzid}:20260319T100000", "RRULE:FREQ=WEEKLY;COUNT=3"],
+                )
+                ref = self.deliver(invitation_message("Review", ics, sender=self.partner_address))
+                with self.assertNoLogs(level="ERROR"):
+                    card = account.client_invitation(*ref)
+                self.assertEqual(card["when"], when)
+                self.assertEqual(card["recurrence"], "Repeats weekly")
+
     def test_each_outlook_customized_zone_is_read_with_its_own_offsets(self):
         account = self.account("en_US")
         # Outlook names a zone it has no Windows name for "Customized Time Zone", whatever
