@@ -115,10 +115,11 @@ class DynaofficeMailAccount(models.Model):
             and event.active
             and invitation.sequence == event.dynaoffice_ical_sequence
         ):
-            if event.recurrence_id:
-                # The organiser's update is to the whole series: it is laid out anew.
-                event.write({"recurrency": False, "recurrence_update": "all_events"})
-            event.write(dict(values, active=True, **(recurrence or {"recurrency": False})))
+            if not self._update_meetings(event, values, recurrence):
+                if event.recurrence_id:
+                    # The organiser's update is to the whole series: it is laid out anew.
+                    event.write({"recurrency": False, "recurrence_update": "all_events"})
+                event.write(dict(values, active=True, **(recurrence or {"recurrency": False})))
             # sudo: as above; the user has just written the event.
             event.sudo().write({"dynaoffice_ical_sequence": invitation.sequence})
             self._leave_out(event, invitation)
@@ -210,6 +211,24 @@ class DynaofficeMailAccount(models.Model):
             ],
             order="id desc",
         )
+
+    def _update_meetings(self, event, values, recurrence):
+        """Take the organiser's update of the series `event` into its meetings as they are
+        when it keeps their times and rule (a new place, title or description): each gets
+        what changed, as Odoo's own change of "all events" gives it, and what the user
+        changed in one of them (a note, a meeting moved) stays. Returns whether it did; a
+        series moved or repeating otherwise is laid out anew (as Odoo lays it out)."""
+        series = event.recurrence_id
+        if not series or not event.active or not recurrence:
+            return False
+        if any(event[name] != values[name] for name in ("allday", "start", "stop")):
+            return False
+        if any(series[name] != value for name, value in recurrence.items() if name != "recurrency"):
+            return False
+        changed = {name: value for name, value in values.items() if event[name] != value}
+        if changed:
+            series._write_events(changed)
+        return True
 
     def _series(self, events):
         """`events` and the other meetings of their series in Odoo's calendar."""

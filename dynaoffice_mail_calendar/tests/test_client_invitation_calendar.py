@@ -187,6 +187,44 @@ class TestClientInvitationCalendar(InvitationCase):
         account.client_answer_invitation(*ref, "remove")
         self.assertFalse(meetings.filtered("active"))
 
+    def test_an_update_in_another_room_keeps_what_the_user_changed_in_the_meetings(self):
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        weekly = ["RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH"]
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
+        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
+        series = self.events(event_uid)
+        meetings = self.meetings(series)
+        second, third = meetings[1], meetings[2]
+        # In Odoo, the user notes the agenda in the third meeting and moves the second an
+        # hour later, each on its own.
+        Event = self.env["calendar.event"].with_user(self.owner)
+        Event.browse(third.id).write(
+            {"description": "<p>Agenda: Zahlen Q1</p>", "recurrence_update": "self_only"}
+        )
+        Event.browse(second.id).write(
+            {
+                "start": datetime.datetime(2026, 3, 19, 10, 0),
+                "stop": datetime.datetime(2026, 3, 19, 11, 30),
+                "recurrence_update": "self_only",
+            }
+        )
+        # The organiser moves the series to another room (a higher SEQUENCE), times alike.
+        update = (
+            calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
+            .replace("LOCATION:Besprechungsraum 2", "LOCATION:Raum 5")
+            .replace("SEQUENCE:3", "SEQUENCE:4")
+        )
+        ref = self.deliver(invitation_message("Raum 5", update, sender=self.partner_address))
+        self.assertTrue(account.client_answer_invitation(*ref, "tentative")["sent"])
+        self.assertEqual(self.meetings(self.events(event_uid)), meetings)
+        self.assertEqual(meetings.filtered("active"), meetings)
+        self.assertEqual(set(meetings.mapped("location")), {"Raum 5"})
+        self.assertIn("Agenda: Zahlen Q1", third.description)
+        self.assertEqual(second.start, datetime.datetime(2026, 3, 19, 10, 0))
+        self.assertEqual({self.own_state(each) for each in meetings}, {"tentative"})
+
     def test_one_occurrence_cancelled_or_moved_leaves_the_series_event_alone(self):
         event_uid = f"{secrets.token_hex(8)}@example.org"
         weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]
