@@ -18,6 +18,11 @@ _logger = logging.getLogger(__name__)
 
 SNOOZE = "dynaoffice.mail.snooze"
 MAX_SNOOZE = 100
+# What the follow-up cron learnt at its last run of each folder where replies may be
+# (snoozing.RepliesSeen), per mailbox as it is set up and user: the next run, five minutes
+# later, searches only the folders that got mail since. This process's memory: another
+# process, or one started since, searches them all once.
+_REPLIES_SEEN = {}
 
 
 class Snoozer(Role):
@@ -121,12 +126,24 @@ class Snoozer(Role):
         The mailbox's own mail in the thread (a "Any news?" of the user) is no reply."""
         account = self.account
         own_folders = (account.sent_folder, account.drafts_folder)
+        own_address = account.email or ""
+        # Another server or login is another mailbox; another own address, other replies.
+        key = (
+            account._pool_key(),
+            account.imap_host,
+            account.imap_port,
+            account.imap_user,
+            own_address,
+            self.env.uid,
+        )
+        seen = _REPLIES_SEEN.setdefault(key, {})
         return self.run(
             lambda client: snoozing.find_replies(
                 client,
                 snoozing.reply_folders(client, own_folders),
                 message_ids,
-                own_address=account.email or "",
+                own_address=own_address,
+                seen=seen,
             ),
             safe=True,
         )

@@ -980,6 +980,12 @@ def logged_out(client: imapclient.IMAPClient) -> bool:
     return client._imap.state == "LOGOUT"
 
 
+def has_selection(client: imapclient.IMAPClient) -> bool:
+    """Whether the server has a folder selected on the connection (whether or not the
+    client still knows which: selected_folder is forgotten after an error)."""
+    return getattr(getattr(client, "_imap", None), "state", None) == "SELECTED"
+
+
 def take_untagged(client: imapclient.IMAPClient, name: str) -> list | None:
     """The untagged answers `name` ("COPYUID", "STATUS", "EXPUNGEISSUED") that came since
     they were last taken, removed from what the connection keeps; None if none came."""

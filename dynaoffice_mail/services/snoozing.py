@@ -6,15 +6,20 @@ The message itself is never rewritten: MOVE keeps its bytes (and a signature ove
 its Date header and its INTERNALDATE.
 """
 
+import imaplib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import parseaddr
 
 import imapclient
+from imapclient.imap_utf7 import decode as decode_utf7
+from imapclient.response_parser import parse_response
 
 from . import actions, folders, imap, limits, net
 from .exceptions import FolderNotFoundError, ProtocolError
+from .headers import to_text
 from .refs import MessageRef
 
 # The server's name of the folder, the same in every language (the client shows it
@@ -26,12 +31,26 @@ SNOOZED_KEYWORD = b"$Odoo-Snoozed"
 # for many messages, never longer than servers accept (Dovecot takes 64 KiB, others less).
 SEARCH_CHUNK = 50
 SEARCH_BYTES = 8_000
-# Folders searched for replies to sent mail, the Inbox first: a SELECT and a SEARCH each.
+# Folders searched for replies to sent mail, the Inbox first: a SELECT and a SEARCH each
+# where mail came in since the last search (find_replies).
 MAX_REPLY_FOLDERS = 30
 _NO_REPLIES = {"\\Sent", "\\Drafts", "\\Trash", "\\Junk"}
 # Folders that show mail of other folders, the user's sent mail too (RFC 6154; Gmail's
 # "Important" is one more).
 _VIRTUAL = {"\\all", "\\flagged", "\\important"}
+
+
+@dataclass(frozen=True)
+class RepliesSeen:
+    """What find_replies learnt of one folder: no message in it with a UID below `uidnext`
+    (under `uidvalidity`) answers one of `message_ids`. Mail that comes into the folder
+    later, delivered or moved there, gets a UID from UIDNEXT on (RFC 3501 2.3.1.1): a later
+    search needs only those, and none while UIDNEXT has not moved. Another UIDVALIDITY (the
+    folder made anew) voids it."""
+
+    uidvalidity: int
+    uidnext: int
+    message_ids: frozenset[str]
 
 
 def ensure_snoozed_folder(client: imapclient.IMAPClient) -> str:
@@ -123,43 +142,159 @@ def find_replies(
     folder_names: Iterable[str],
     message_ids: Iterable[str],
     own_address: str = "",
+    seen: dict[str, RepliesSeen] | None = None,
 ) -> set[str]:
     """Those of `message_ids` that a message in one of `folder_names` answers (its
     In-Reply-To or References names them), unless it is from `own_address` (the user's own
     mail in the thread, filed beside the replies, is no reply): per folder one SEARCH for up
     to SEARCH_CHUNK of them, by the server, and a FETCH of those headers where some matched.
     A Message-ID the server cannot be searched for (imap.searchable_message_id) is answered
-    by none; a folder deleted meanwhile holds none."""
+    by none; a folder deleted meanwhile holds none.
+
+    With `seen` (what an earlier call learnt, by folder; brought up to date here), the
+    folders' UIDNEXT and UIDVALIDITY come first, in one round trip (_uid_states): a folder
+    that got no mail since, searched then for all of `message_ids`, is not selected at all,
+    and one that did is searched only among the messages that came since."""
+    folder_names = list(folder_names)
     pending = {message_id for message_id in message_ids if imap.searchable_message_id(message_id)}
     answered = set()
+    states = {}
+    if seen is not None:
+        for name in set(seen) - set(folder_names):
+            del seen[name]
+        if pending:
+            states = _uid_states(client, folder_names)
     for folder in folder_names:
         if not pending:
             break
+        state = states.get(folder)
+        known = seen.get(folder) if seen is not None else None
+        first_uid = None
+        if (
+            state is not None
+            and known is not None
+            and known.uidvalidity == state[0]
+            and pending <= known.message_ids
+        ):
+            if known.uidnext == state[1]:
+                continue  # no mail came since it was searched for all of them
+            if known.uidnext < state[1]:
+                first_uid = known.uidnext
         try:
             with imap.translate_errors(client):
-                imap.ensure_selected(client, folder)
+                selected, _count = imap.ensure_selected(client, folder)
+                uidvalidity = int(selected.uidvalidity)
+                if known is not None and uidvalidity != known.uidvalidity:
+                    first_uid = None  # made anew since the STATUS: every UID is another
                 found = _matching(
-                    client, pending, ("In-Reply-To", "References"), not_from=own_address
+                    client,
+                    pending,
+                    ("In-Reply-To", "References"),
+                    not_from=own_address,
+                    first_uid=first_uid,
                 )
         except FolderNotFoundError:
+            if seen is not None:
+                seen.pop(folder, None)
             continue
+        if seen is not None:
+            if state is not None and state[0] == uidvalidity:
+                # The ids found are left out: should their follow-ups stay open (the
+                # transaction that closes them failed), the next call finds them again.
+                seen[folder] = RepliesSeen(uidvalidity, state[1], frozenset(pending - found))
+            else:
+                seen.pop(folder, None)
         answered |= found
         pending -= found
     return answered
 
 
+def _uid_states(client, folder_names: list[str]) -> dict[str, tuple[int, int]]:
+    """{folder: (UIDVALIDITY, UIDNEXT)} of `folder_names`, those the server tells: one LIST
+    with LIST-STATUS (RFC 5819), else one STATUS each, sent together (one round trip).
+
+    The connection leaves its selected folder first (also one it no longer knows the name
+    of, after an error): Dovecot answers STATUS for it from the connection's own view,
+    which misses mail that arrived since. Without UNSELECT a NOOP brings that view up to
+    date, and the folder, where known, is left out (searched as before): the view of a
+    folder made anew would still tell the old one's UIDVALIDITY."""
+    wanted = set(folder_names)
+    selected = getattr(client, "selected_folder", None)
+    with imap.translate_errors(client):
+        if imap.has_selection(client) and client.has_capability("UNSELECT"):
+            client.unselect_folder()
+        if imap.has_selection(client):
+            client.noop()
+            if selected is not None:
+                wanted.discard(selected.name)
+        try:
+            answers = _status_answers(client, sorted(wanted))
+        except imaplib.IMAP4.abort:
+            raise
+        except (imaplib.IMAP4.error, imapclient.exceptions.IMAPClientError):
+            return {}  # refused: every folder is searched
+    states = {}
+    # Parsed as one list: imaplib splits a response around a literal (a folder name sent
+    # as {n}) into two entries.
+    try:
+        status = parse_response(answers)
+    except (imapclient.exceptions.ProtocolError, ValueError, TypeError):
+        return states  # unreadable: every folder is searched
+    for raw_name, items in zip(status[::2], status[1::2], strict=False):
+        raw_name = to_text(raw_name)
+        name = decode_utf7(raw_name) if client.folder_encode else raw_name
+        if not isinstance(items, tuple):
+            continue
+        values = dict(zip(items[::2], items[1::2], strict=False))
+        uidvalidity, uidnext = values.get(b"UIDVALIDITY"), values.get(b"UIDNEXT")
+        if name in wanted and isinstance(uidvalidity, int) and isinstance(uidnext, int):
+            states[name] = (uidvalidity, uidnext)
+    return states
+
+
+def _status_answers(client, folder_names: list[str]) -> list:
+    """The untagged STATUS answers (UIDVALIDITY, UIDNEXT) for `folder_names`, as imaplib
+    keeps them: of one LIST with LIST-STATUS, else of one STATUS each, sent together."""
+    imap.take_untagged(client, "STATUS")
+    if client.has_capability("LIST-STATUS"):
+        imap.untagged_command(
+            client,
+            b"LIST",
+            [b'""', b'"*"', b"RETURN", b"(STATUS (UIDVALIDITY UIDNEXT))"],
+            uid=False,
+        )
+        answers = imap.take_untagged(client, "STATUS") or []
+    else:
+        tags = [
+            imap.send(
+                client, "STATUS", imap.wire_folder_name(client, name), "(UIDVALIDITY UIDNEXT)"
+            )
+            for name in folder_names
+        ]
+        answers = []
+        for tag in tags:
+            # A folder deleted meanwhile is refused; it is searched (and found missing).
+            answers += imap.answer_unless_refused(client, tag, "STATUS", "STATUS") or []
+    return [answer for answer in answers if answer is not None]
+
+
 def _matching(
-    client, message_ids: Iterable[str], fields: tuple[str, ...], not_from: str = ""
+    client,
+    message_ids: Iterable[str],
+    fields: tuple[str, ...],
+    not_from: str = "",
+    first_uid: int | None = None,
 ) -> set[str]:
     """Those of `message_ids` that a header `fields` of a message in the selected folder
-    names (a message from `not_from` aside): SEARCH by the server for up to SEARCH_CHUNK at
-    once (the keys ORed), then, where it found some, the headers of what it found, to tell
-    which ids they name."""
+    names (a message from `not_from` aside; with `first_uid`, among the messages from that
+    UID on): SEARCH by the server for up to SEARCH_CHUNK at once (the keys ORed), then,
+    where it found some, the headers of what it found, to tell which ids they name."""
     not_from = not_from.strip().lower()
+    since = ["UID", f"{int(first_uid)}:*"] if first_uid else []
     found = set()
     for chunk in _chunks(message_ids, len(fields)):
         keys = [["HEADER", field, message_id] for message_id in chunk for field in fields]
-        uids = client.search(["OR"] * (len(keys) - 1) + keys)
+        uids = client.search(since + ["OR"] * (len(keys) - 1) + keys)
         if not uids:
             continue
         if len(chunk) == 1 and not not_from:

@@ -4,12 +4,14 @@ elsewhere, recognised by In-Reply-To or References; on a controlled clock."""
 
 import datetime
 from email.message import EmailMessage
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from ..services import imap
 from .common import MailServerCase, build_message, imap_commands
 
 SENT_AT = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.timezone.utc)
@@ -277,3 +279,73 @@ class TestFollowUp(MailServerCase):
         )
         self.check_replies()
         self.assertEqual(self.open_follow_ups().mapped("res_id"), [odd.id])
+
+    def search_only_where_mail_came(self):
+        """Two reminders; a first run searches every folder where replies may be (the
+        Inbox, Archive, "Kunden"), the later ones only those that got mail since."""
+        waiting_id = "<angebot-4714@dynaoffice.test>"
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("Sent", sent_message("Angebot 4714", waiting_id), {"\\Seen"}, SENT_AT)],
+        )
+        self.remind_all({SENT_ID, waiting_id})
+        self.account.client_create_folder("Kunden")
+        self.check_replies()
+        # A server rule files the reply into "Kunden", which the first run searched last
+        # (and left selected: the server must not answer for it from that old view).
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("Kunden", reply("In-Reply-To", SENT_ID), set(), SENT_AT)],
+        )
+        with imap_commands() as commands:
+            self.check_replies()
+        handles = self.env["dynaoffice.mail.message"].browse(
+            self.open_follow_ups().mapped("res_id")
+        )
+        self.assertEqual(handles.mapped("message_id"), [waiting_id])
+        # Neither the Inbox nor the Archive got mail: only "Kunden" is searched.
+        self.assertEqual(commands.count("SELECT"), 1, commands)
+        with imap_commands() as commands:
+            self.check_replies()
+        # Nothing came since: no folder selected, none searched (on a big mailbox up to 30
+        # of each, every five minutes, for every user waiting for a reply).
+        self.assertFalse({"SELECT", "EXAMINE", "UID SEARCH"} & set(commands), commands)
+        self.assertEqual(len(self.open_follow_ups()), 1)
+
+    def test_a_run_searches_only_folders_that_got_mail(self):
+        self.search_only_where_mail_came()
+
+    def test_a_run_searches_only_folders_that_got_mail_without_list_status(self):
+        # Servers without LIST-STATUS (RFC 5819): a STATUS for each folder instead.
+        has_capability = imap.VettedIMAPClient.has_capability
+
+        def without_list_status(client, capability):
+            name = capability.decode() if isinstance(capability, bytes) else capability
+            return name.upper() != "LIST-STATUS" and has_capability(client, capability)
+
+        with patch.object(imap.VettedIMAPClient, "has_capability", without_list_status):
+            self.search_only_where_mail_came()
+
+    def test_a_reminder_made_after_a_run_finds_a_reply_filed_before(self):
+        later_id = "<angebot-4715@dynaoffice.test>"
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("Sent", sent_message("Angebot 4715", later_id), {"\\Seen"}, SENT_AT)],
+        )
+        self.account.client_create_folder("Kunden")
+        # Its reply was filed into "Kunden" before the reminder was made ...
+        self.servers.dovecot.write_messages(
+            self.personal_address,
+            [("Kunden", reply("In-Reply-To", later_id), {"\\Seen"}, SENT_AT)],
+        )
+        uidvalidity, uid = self.find_by_subject(self.account, "Angebot 4711", "Sent")
+        self.account.client_follow_up("Sent", uidvalidity, uid, "2026-12-08")
+        self.check_replies()
+        # ... and the folder got no mail since the last run: it is searched all the same.
+        uidvalidity, uid = self.find_by_subject(self.account, "Angebot 4715", "Sent")
+        self.account.client_follow_up("Sent", uidvalidity, uid, "2026-12-08")
+        self.check_replies()
+        handles = self.env["dynaoffice.mail.message"].browse(
+            self.open_follow_ups().mapped("res_id")
+        )
+        self.assertEqual(handles.mapped("message_id"), [SENT_ID])
