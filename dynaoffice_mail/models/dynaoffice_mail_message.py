@@ -20,6 +20,7 @@ from odoo.tools import mute_logger
 from ..roles.assigner import assign_target, formatted_address, may_post_on, utc_naive
 from ..roles.base import HandleRaceError
 from ..roles.creator import creatable_model
+from ..roles.snoozer import mailbox_unreachable
 from ..roles.team import team_members, team_partners
 from ..services import imap
 from ..services.refs import MessageRef
@@ -464,7 +465,9 @@ class DynaofficeMailMessage(models.Model):
         searched as the user reminded.
 
         One mailbox at a time, each committed: a mailbox that is down must not keep the
-        others' reminders. This is a cron entry point: committing per batch is what it is for.
+        others' reminders, nor hold up the run once per user waiting in it (its server's
+        timeout is waited out once). This is a cron entry point: committing per batch is
+        what it is for.
         """
         follow_up = self.env.ref(FOLLOW_UP, raise_if_not_found=False)
         if not follow_up:
@@ -479,10 +482,11 @@ class DynaofficeMailMessage(models.Model):
         forgotten = activities.filtered(lambda activity: activity.res_id not in existing)
         forgotten.unlink()
         activities -= forgotten
+        unreachable = set()
         for (account, user), group in activities.grouped(
             lambda a: (self.browse(a.res_id).account_id, a.user_id)
         ).items():
-            if not account or not account._is_usable_by(user):
+            if not account or account.id in unreachable or not account._is_usable_by(user):
                 continue
             by_message_id = {}
             for activity in group:
@@ -493,6 +497,8 @@ class DynaofficeMailMessage(models.Model):
                 answered = account.with_user(user)._snoozer().answered(list(by_message_id))
             except UserError as error:
                 _logger.info("Follow-ups of %s not checked: %s", account.name, error)
+                if mailbox_unreachable(error):
+                    unreachable.add(account.id)
                 continue
             as_user = self.with_user(user).with_context(lang=user.lang)
             for message_id in answered:

@@ -8,6 +8,8 @@ import threading
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..roles.snoozer import mailbox_unreachable
+
 _logger = logging.getLogger(__name__)
 
 
@@ -81,9 +83,15 @@ class DynaofficeMailSnooze(models.Model):
         """Bring back the messages whose time has come, each as a user of its mailbox.
 
         One message at a time, each committed: a mailbox that is down must not keep the
-        others snoozed. This is a cron entry point: committing per message is what it is for.
+        others snoozed. Nor may its server's timeout, waited out once per run, not once per
+        message: ten of them at 20 seconds each would outlast the cron's time limit, run
+        after run, and the mail of every mailbox after them would never come back.
+        This is a cron entry point: committing per message is what it is for.
         """
+        unreachable = set()
         for snooze in self.search([("until", "<=", fields.Datetime.now())]):
+            if snooze.account_id.id in unreachable:
+                continue  # tried again at the next run
             user = snooze._acting_user()
             if not user:
                 _logger.warning(
@@ -97,6 +105,8 @@ class DynaofficeMailSnooze(models.Model):
                 account._snoozer().wake(snooze.with_user(user))
             except UserError as error:
                 _logger.info("Snoozed message %s stays for now: %s", snooze.message_id, error)
+                if mailbox_unreachable(error):
+                    unreachable.add(snooze.account_id.id)
             if not getattr(threading.current_thread(), "testing", False):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
 

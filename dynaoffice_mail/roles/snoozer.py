@@ -11,6 +11,7 @@ import logging
 from odoo.exceptions import UserError
 
 from ..services import assigning, imap, snoozing
+from ..services import exceptions as mail_errors
 from .assigner import formatted_address, utc_naive
 from .base import Role
 
@@ -23,6 +24,22 @@ MAX_SNOOZE = 100
 # later, searches only the folders that got mail since. This process's memory: another
 # process, or one started since, searches them all once.
 _REPLIES_SEEN = {}
+# What makes a mailbox unusable for the rest of a cron run: it cannot be reached, or not
+# logged in to (or all its connections are busy). Its next mail would wait out the same
+# timeout again (or count as one more failed login), holding up every other mailbox's.
+_UNREACHABLE = (
+    mail_errors.ConnectionFailedError,
+    mail_errors.TlsError,
+    mail_errors.AuthenticationError,
+    mail_errors.AuthMethodRefusedError,
+    mail_errors.PoolExhaustedError,
+)
+
+
+def mailbox_unreachable(error: UserError) -> bool:
+    """Whether `error` (of a role) says the mailbox cannot be reached or logged in to at
+    all: the crons leave its other mail for their next run."""
+    return isinstance(error.__cause__, _UNREACHABLE)
 
 
 class Snoozer(Role):

@@ -13,6 +13,7 @@ from odoo.tests import tagged
 
 from ..services import imap
 from .common import MailServerCase, build_message, imap_commands
+from .fake_servers import FakeImapServer
 
 SENT_AT = datetime.datetime(2026, 12, 1, 9, 0, tzinfo=datetime.timezone.utc)
 SENT_ID = "<angebot-4711@dynaoffice.test>"
@@ -349,3 +350,40 @@ class TestFollowUp(MailServerCase):
             self.open_follow_ups().mapped("res_id")
         )
         self.assertEqual(handles.mapped("message_id"), [SENT_ID])
+
+    def test_a_mailbox_that_is_down_is_waited_for_once_per_run(self):
+        # Olga and Maria both wait for a reply to mail of the group mailbox ...
+        self.sales.users = [(4, self.owner.id)]
+        group_id = "<angebot-4716@dynaoffice.test>"
+        self.servers.dovecot.write_messages(
+            self.shared_address,
+            [("Sent", sent_message("Angebot 4716", group_id), {"\\Seen"}, SENT_AT)],
+        )
+        for user in (self.member, self.owner):
+            shared = self.shared.with_user(user)
+            page = shared.client_page("Sent")
+            shared.client_follow_up(
+                "Sent", page["uidvalidity"], page["messages"][0]["uid"], "2026-12-08"
+            )
+        # ... and Olga for one to her own mail, which has come.
+        self.remind()
+        self.servers.dovecot.write_messages(
+            self.personal_address, [("INBOX", reply("In-Reply-To", SENT_ID), set(), SENT_AT)]
+        )
+        # The group mailbox's server stops answering: it takes the connection, then says
+        # nothing more.
+        down = FakeImapServer(self.servers.certificates)
+        self.addCleanup(down.stop)
+        down.faults = ["stall after greeting"] * 10
+        self.env["ir.config_parameter"].sudo().set_param("dynaoffice_mail.timeout", "1")
+        self.shared.sudo()._without_connection_test().write({"imap_port": down.port})
+        self.check_replies()
+        # Its timeout was waited out once, not once per user waiting in it (a team of ten
+        # at 20 s each outlasts the cron's time limit, and the mailboxes after it are
+        # never checked).
+        self.assertEqual(down.connections, 1)
+        # Olga's own reminder is done all the same; the group mailbox's wait for the next run.
+        waiting = self.open_follow_ups()
+        self.assertEqual(len(waiting), 2)
+        handles = self.env["dynaoffice.mail.message"].browse(waiting.mapped("res_id"))
+        self.assertEqual(set(handles.mapped("message_id")), {group_id})

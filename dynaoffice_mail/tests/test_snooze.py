@@ -13,6 +13,7 @@ from odoo.tests import tagged
 from ..services import snoozing
 from ..services.snoozing import SNOOZED_FOLDER, SNOOZED_KEYWORD
 from .common import MailServerCase, RpcAttackCase, build_message, imap_commands
+from .fake_servers import FakeImapServer
 
 RECEIVED = datetime.datetime(2026, 2, 1, tzinfo=datetime.timezone.utc)
 UNTIL = datetime.datetime(2026, 12, 7, 7, 0)  # naive UTC, as Odoo keeps it
@@ -315,6 +316,28 @@ class TestSnooze(SnoozeSetup, MailServerCase):
         self.wake_at(UNTIL + datetime.timedelta(minutes=1))
         self.assertEqual(self.subjects(colleague), ["Angebot Müller", "Rechnung 4711"])
         self.assertEqual(colleague.client_snoozed(), [])
+
+    def test_a_mailbox_that_is_down_is_waited_for_once_per_run_not_once_per_mail(self):
+        # Olga snoozed two mails of hers, Maria one of the group mailbox, all until 7:00.
+        self.snooze(self.account, "Angebot Müller")
+        self.snooze(self.account, "Rechnung 4711")
+        shared = self.shared.with_user(self.member)
+        self.snooze(shared, "Rechnung 4711")
+        # Olga's server stops answering: it takes the connection, then says nothing more.
+        down = FakeImapServer(self.servers.certificates)
+        self.addCleanup(down.stop)
+        down.faults = ["stall after greeting"] * 10
+        self.env["ir.config_parameter"].sudo().set_param("dynaoffice_mail.timeout", "1")
+        self.personal.sudo()._without_connection_test().write({"imap_port": down.port})
+        self.wake_at(UNTIL + datetime.timedelta(minutes=1))
+        # Its timeout was waited out once, not once per mail: ten snoozed mails at 20 s each
+        # outlast the cron's time limit, run after run, and the mail after them (the group
+        # mailbox's) would never come back.
+        self.assertEqual(down.connections, 1)
+        self.assertEqual(self.subjects(shared), ["Angebot Müller", "Rechnung 4711"])
+        # Olga's mail stays snoozed, to come back at a run when her server answers.
+        waiting = self.env["dynaoffice.mail.snooze"].search([("account_id", "=", self.personal.id)])
+        self.assertEqual(sorted(waiting.mapped("subject")), ["Angebot Müller", "Rechnung 4711"])
 
     def test_nonsense_times_are_refused(self):
         page = self.account.client_page("INBOX")
