@@ -129,10 +129,15 @@ class DynaofficeMailClient(models.AbstractModel):
         ref = self._message_ref(folder, uidvalidity, uid)
         return mailbox.message(ref, part=self._checked_input(parse_part, part))
 
-    def client_set_flag(self, folder, uidvalidity, uids, flag, value):
-        """Mark messages read/unread or flagged/unflagged on the server."""
+    def client_set_flag(self, folder, uidvalidity, uids, flag, value, skip_gone=False):
+        """Mark messages read/unread or flagged/unflagged on the server. With `skip_gone`
+        ("Select all" batches) answers {gone}: how many of `uids` were moved or deleted
+        elsewhere meanwhile (nothing was done to them), as `client_move` does."""
         mailbox = self._mailbox()
-        mailbox.set_flag(self._message_refs(folder, uidvalidity, uids), flag, value)
+        refs = self._message_refs(folder, uidvalidity, uids)
+        if skip_gone:
+            return mailbox.set_flag(refs, flag, value, skip_gone=True)
+        mailbox.set_flag(refs, flag, value)
         return True
 
     def client_move(self, folder, uidvalidity, uids, target, skip_gone=False):

@@ -459,16 +459,27 @@ class Mailbox(Role):
 
     # -- changes: flags, moves, deletes -------------------------------------------------
 
-    def set_flag(self, refs, flag, value):
-        """Mark messages of one folder read/unread or flagged/unflagged on the server."""
+    def set_flag(self, refs, flag, value, skip_gone=False):
+        """Mark messages of one folder read/unread or flagged/unflagged on the server. With
+        `skip_gone` ("Select all" batches), answers {gone}: how many of them another window
+        or mail program had moved or deleted first, as `_gone_answer` does for a move."""
         first = refs[0]
-        self.run_in_folder(
+        report = self.run_in_folder(
             first,
             lambda client: actions.set_flag(
-                client, first.folder, first.uidvalidity, _uids(refs), flag, bool(value)
+                client,
+                first.folder,
+                first.uidvalidity,
+                _uids(refs),
+                flag,
+                bool(value),
+                report=skip_gone,
             ),
             safe=False,
         )
+        if skip_gone:
+            return {"gone": len(report.gone)}
+        return None
 
     def move(self, refs, target, skip_gone=False):
         """Move messages of one folder to `target`; returns where they are now (the refs

@@ -94,16 +94,32 @@ def set_flag(
     uids: Iterable[int],
     flag: str,
     value: bool,
-) -> None:
-    """Set or clear "seen" or "flagged" on messages."""
+    *,
+    report: bool = False,
+) -> ChangeReport | None:
+    """Set or clear "seen" or "flagged" on messages. With `report`, what was still there to
+    change and what another session or mail program had moved or deleted meanwhile (a
+    ChangeReport; one UID SEARCH more): a STORE says nothing of UIDs that are gone."""
     if not isinstance(flag, str) or flag not in USER_FLAGS:
         raise InvalidInputError(f"unknown flag {flag!r}")
+    change = client.add_flags if value else client.remove_flags
     with imap.translate_errors(client):
         uid_set = _select_uids(client, folder, uidvalidity, uids)
-        if value:
-            client.add_flags(uid_set, [USER_FLAGS[flag]], silent=True)
-        else:
-            client.remove_flags(uid_set, [USER_FLAGS[flag]], silent=True)
+        if not report:
+            change(uid_set, [USER_FLAGS[flag]], silent=True)
+            return None
+        wanted = set(parse_ordered_uids(uid_set, limits.MAX_UIDS))
+
+        def store_once():
+            present = set(client.search(["UID", uid_set])) & wanted
+            if present:
+                _vanishing(
+                    client, lambda: change(compress_uids(present), [USER_FLAGS[flag]], silent=True)
+                )
+            return present
+
+        done = _after_vanishing(client, store_once)
+        return ChangeReport(frozenset(done), frozenset(wanted - done), _host(client))
 
 
 def move(

@@ -79,6 +79,30 @@ class TestClientActions(MailServerCase):
         self.assertEqual((answer["gone"], len(answer["refs"])), (2, 2))
         self.assertEqual((self.counts()["Archive"][0], self.counts()["Trash"][0]), (0, 4))
 
+    def test_select_all_marking_read_skips_mail_another_program_deleted_and_says_so(self):
+        # "Select all" named four UIDs; another mail program deleted one meanwhile, while
+        # this client's connection had the Inbox open.
+        page = self.inbox()
+        uids = [m["uid"] for m in page["messages"]]
+        other = self.imap(self.personal_address, self.personal_password)
+        try:
+            other.select_folder("INBOX")
+            other.delete_messages(uids[:1])
+            other.expunge()
+        finally:
+            other.logout()
+        answer = self.account.client_set_flag(
+            "INBOX", page["uidvalidity"], uids, "seen", True, True
+        )
+        # Not counted as marked: the client says 3 were marked and 1 was gone.
+        self.assertEqual(answer, {"gone": 1})
+        self.assertEqual(self.counts()["INBOX"], (3, 0))
+        answer = self.account.client_set_flag(
+            "INBOX", page["uidvalidity"], uids, "flagged", True, True
+        )
+        self.assertEqual(answer, {"gone": 1})
+        self.assertTrue(all(m["flagged"] for m in self.inbox()["messages"]))
+
     def test_delete_moves_to_trash_by_default_and_removes_inside_trash(self):
         page = self.inbox()
         self.account.client_delete("INBOX", page["uidvalidity"], [page["messages"][0]["uid"]])

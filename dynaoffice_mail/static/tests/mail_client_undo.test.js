@@ -334,6 +334,41 @@ describe("dynaoffice_mail client: select all in the folder", () => {
         ]);
     });
 
+    test("marking all read skips mail deleted meanwhile and says how many", async () => {
+        const total = 2 * BULK_BATCH_SIZE;
+        const { box, server } = account({
+            inbox: Array.from({ length: total }, (_, i) => total - i),
+        });
+        // Another mail program deletes 7 of the first batch after "Select all" named them.
+        const taken = Array.from({ length: 7 }, (_, i) => 1 + i);
+        const matching = server.handlers.client_matching_uids;
+        server.handlers.client_matching_uids = (...args) => {
+            const answer = matching(...args);
+            box.folders.INBOX = box.folders.INBOX.filter((uid) => !taken.includes(uid));
+            return answer;
+        };
+        // As the server: a STORE passes over UIDs that are gone; asked to skip them, it
+        // says how many there were.
+        const setFlag = server.handlers.client_set_flag;
+        server.handlers.client_set_flag = (ids, folder, validity, uids, flag, value, skip) => {
+            const present = uids.filter((uid) => box.folders[folder].includes(uid));
+            setFlag(ids, folder, validity, present, flag, value);
+            return skip === true ? { gone: uids.length - present.length } : true;
+        };
+        const { model, toasts } = await openInbox(server);
+        model.selectAll(true);
+        model.selectAllMatching();
+
+        expect(await model.bulkChange("seen", { value: true })).toBe(total - 7);
+        expect(toasts.shown.map((toast) => [toast.message, toast.type])).toEqual([
+            [
+                "993 messages were marked as read. 7 messages were no longer in this folder " +
+                    "(moved or deleted elsewhere).",
+                "warning",
+            ],
+        ]);
+    });
+
     test("a refused batch stops the rest and says why and how many were done", async () => {
         const total = 2 * BULK_BATCH_SIZE + 1;
         const { server } = account({ inbox: Array.from({ length: total }, (_, i) => total - i) });

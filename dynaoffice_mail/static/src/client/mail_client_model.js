@@ -999,11 +999,12 @@ export class MailClientModel extends Reactive {
         }
         const { accountId, folder } = this;
         const search = { ...this.search };
+        // Mail a colleague or another program moved or deleted meanwhile is skipped (the
+        // server answers how much), not an error that would stop the other batches, nor
+        // counted as done.
         const [method, args] = {
-            seen: ["client_set_flag", [kind, value]],
-            flagged: ["client_set_flag", [kind, value]],
-            // Mail a colleague or another program moved or deleted meanwhile is skipped
-            // (the server answers how much), not an error that would stop the other batches.
+            seen: ["client_set_flag", [kind, value, true]],
+            flagged: ["client_set_flag", [kind, value, true]],
             move: ["client_move", [target, true]],
             delete: ["client_delete", [true]],
         }[kind];
