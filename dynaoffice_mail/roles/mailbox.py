@@ -107,12 +107,20 @@ class Mailbox(Role):
 
     def delete_folder(self, folder):
         """Delete a folder and the mail in it, on the server. An option of the account that
-        named it is emptied: the server's own folder of that kind is used again."""
+        named it is emptied: the server's own folder of that kind is used again; so is the
+        folder of the saved searches of it: they search the whole mailbox."""
         self._check_no_snoozed_mail(folder, rename=False)
         self.run(lambda client: folders.delete_folder(client, folder), safe=False)
         self._write_folder_options(
             {field: False for field in FOLDER_OPTIONS if self.account[field] == folder}
         )
+        # sudo: a member's delete concerns the saved searches of every user of this
+        # mailbox, which each user alone may change; the folder was deleted on the server
+        # just now, for an account the user may use (the role's access check). Kept, they
+        # would open a folder that is gone.
+        self.env["dynaoffice.mail.saved.search"].sudo().search(
+            [("account_id", "=", self.account.id), ("folder", "=", folder)]
+        ).write({"folder": False})
 
     def _records_follow(self, folder, new_name, delimiter):
         """The records of FOLDER_RECORDS that name `folder` or a subfolder of it name it as

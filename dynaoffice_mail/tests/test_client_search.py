@@ -8,6 +8,8 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.mail.tests.common import mail_new_test_user
+
 from ..roles import searcher
 from ..roles.query import SearchQueryError
 from .common import MailServerCase, build_message
@@ -336,6 +338,41 @@ class TestClientSearch(MailServerCase):
         self.assertEqual(mine.with_user(self.owner).query, "from:anna is:unread")
         mine.with_user(self.owner).unlink()
         self.assertFalse(mine.exists())
+
+    def test_saved_searches_of_a_deleted_folder_search_the_whole_mailbox(self):
+        """A member deletes a folder of the group mailbox: a colleague's saved search of it
+        searches the whole mailbox from then on (kept, it opened a folder that is gone);
+        a search of a folder of that name in another mailbox stays as it was."""
+        colleague = mail_new_test_user(
+            self.env, login="mail_colleague", groups="base.group_user", name="Carla Colleague"
+        )
+        self.sales.users = [(4, colleague.id)]
+        shared = self.shared.with_user(self.member)
+        shared.client_create_folder("Projekt Dach")
+        theirs = self.Saved.with_user(colleague).create(
+            {
+                "name": "Dach",
+                "query": "angebot",
+                "account_id": self.shared.id,
+                "folder": "Projekt Dach",
+            }
+        )
+        mine = self.Saved.with_user(self.owner).create(
+            {
+                "name": "Dach",
+                "query": "angebot",
+                "account_id": self.personal.id,
+                "folder": "Projekt Dach",
+            }
+        )
+        shared.client_delete_folder("Projekt Dach")
+        self.assertNotIn("Projekt Dach", [f["name"] for f in shared.client_folders()])
+        listed = self.Saved.with_user(colleague).search_read([], ["account_id", "folder"])
+        self.assertEqual(
+            [(row["account_id"][0], row["folder"]) for row in listed], [(self.shared.id, False)]
+        )
+        self.assertEqual(theirs.with_user(colleague).query, "angebot")
+        self.assertEqual(mine.with_user(self.owner).folder, "Projekt Dach")
 
     def test_saved_searches_refuse_line_breaks_and_nul_in_every_text(self):
         """A saved search is one line of the list under the folders, and its query and

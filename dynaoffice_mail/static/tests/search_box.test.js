@@ -152,6 +152,39 @@ describe("dynaoffice_mail client: saved searches", () => {
         expect(server.callsOf("client_page").at(-1).args[1]).toBe("Kunden");
     });
 
+    test("after a folder delete its saved searches search the whole mailbox", async () => {
+        const { model, server } = await openInbox();
+        model.folders.push({ name: "Projekte", delimiter: "/", selectable: true, unread: 0 });
+        const records = [
+            {
+                id: 1,
+                name: "Anna",
+                query: "from:anna",
+                account_id: [1, "Sales"],
+                folder: "Projekte",
+            },
+        ];
+        const store = new SavedSearchStore(makeOrm(records));
+        await store.load();
+        store.followRenames(model);
+        // The server deletes the folder and widens its saved searches to the mailbox.
+        server.handlers.client_delete_folder = () => {
+            records[0].folder = false;
+            return true;
+        };
+        server.handlers.client_folders = () => [
+            { name: "INBOX", special_use: "\\Inbox", selectable: true, unread: 1 },
+        ];
+
+        await model.deleteFolder("Projekte");
+        expect(store.searches.map((saved) => saved.folder)).toEqual([null]);
+        const pages = server.callsOf("client_page").length;
+        const everywhere = [];
+        await runSavedSearch(model, store.searches[0], (place) => everywhere.push(place));
+        expect(everywhere).toEqual([{ query: "from:anna", accountId: 1 }]);
+        expect(server.callsOf("client_page").length).toBe(pages);
+    });
+
     test("a search of a folder opens it with the query; one without searches everywhere", async () => {
         const { model, server } = await openInbox();
         const everywhere = [];

@@ -1186,9 +1186,10 @@ export class MailClientModel extends Reactive {
     }
 
     /**
-     * `callback(accountId, folder, newName)` after each folder this client renames (what
-     * keeps a folder by its name, such as the saved searches, follows it; the rename ends
-     * when the promise it returns does); returns the function that stops it.
+     * `callback(accountId, folder, newName)` after each folder this client renames, or
+     * deletes (`newName` null) (what keeps a folder by its name, such as the saved
+     * searches, follows it; the rename or delete ends when the promise it returns does);
+     * returns the function that stops it.
      */
     onFolderRenamed(callback) {
         const watchers = this.raw.renameWatchers;
@@ -1220,7 +1221,11 @@ export class MailClientModel extends Reactive {
     }
 
     async deleteFolder(folder) {
-        await this._call("client_delete_folder", [[this.accountId], folder]);
+        const { accountId } = this;
+        await this._call("client_delete_folder", [[accountId], folder]);
+        const following = this.raw.renameWatchers.map((callback) =>
+            callback(accountId, folder, null)
+        );
         const delimiter = this.folders.find((f) => f.name === folder)?.delimiter || "/";
         const current = this.folder;
         await this.loadFolders();
@@ -1230,6 +1235,7 @@ export class MailClientModel extends Reactive {
                 await this.openFolder(inbox.name);
             }
         }
+        await Promise.all(following);
     }
 
     // -- staying current --------------------------------------------------------------------

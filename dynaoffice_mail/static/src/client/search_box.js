@@ -51,10 +51,10 @@ export class SavedSearchStore extends Reactive {
     }
 
     /**
-     * Reads the saved searches again after each folder rename of `model` (the server has
-     * moved those of the folder and its subfolders to the new name): else running one
-     * would open the old name, a folder that no longer exists. Returns the function that
-     * stops it.
+     * Reads the saved searches again after each folder rename or delete of `model` (the
+     * server has moved those of the folder and its subfolders to the new name, or made
+     * those of a deleted folder search the whole mailbox): else running one would open
+     * a folder that no longer exists. Returns the function that stops it.
      */
     followRenames(model) {
         return model.onFolderRenamed(() => this.load().catch(() => {}));
