@@ -138,6 +138,36 @@ describe("dynaoffice_mail: sending later and undoing a send", () => {
         expect(reopened).toEqual([DRAFT]);
     });
 
+    test("Undo clicked twice takes the mail back once and says nothing is too late", async () => {
+        await makeMockEnv(); // the notification is translated
+        // As the server: the second cancel finds the entry taken back by the first.
+        let scheduled = true;
+        const server = makeMailServer({
+            client_scheduled_cancel: () => {
+                if (!scheduled) {
+                    throw serverError("This mail is no longer scheduled.");
+                }
+                scheduled = false;
+                return { draft: DRAFT };
+            },
+        });
+        const notification = notificationsWithButtons();
+        const reopened = [];
+
+        notifyScheduled({ rpc: server.rpc, notification }, 1, HELD, (draft) =>
+            reopened.push(draft)
+        );
+        const [undo] = notification.shown[0].buttons;
+        await Promise.all([undo.onClick(), undo.onClick()]);
+
+        expect(server.callsOf("client_scheduled_cancel")).toHaveLength(1);
+        expect(reopened).toEqual([DRAFT]);
+        expect(notification.shown.map((shown) => [shown.message, shown.type])).toEqual([
+            ["Sending in 10 seconds…", "info"],
+            ["Sending undone.", "info"],
+        ]);
+    });
+
     test("Undo too late says so and reopens nothing", async () => {
         await makeMockEnv(); // the notification is translated
         const server = makeMailServer({

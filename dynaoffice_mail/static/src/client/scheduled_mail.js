@@ -26,7 +26,14 @@ export function notifyScheduled({ rpc, notification }, accountId, result, reopen
         return;
     }
     let close = null;
+    let undoing = false;
     const undo = async () => {
+        // A double click reaches the button twice before the toast is gone: the second
+        // would find the mail taken back already and say it is too late.
+        if (undoing) {
+            return;
+        }
+        undoing = true;
         close?.();
         try {
             const { draft } = await rpc.call("client_scheduled_cancel", [
