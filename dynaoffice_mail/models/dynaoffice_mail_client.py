@@ -202,9 +202,11 @@ class DynaofficeMailClient(models.AbstractModel):
             return role.send_held(values, seconds)
         return role.send(values, force=bool(force))
 
-    def client_send_later(self, values, when):
-        """ "Send later": `when` is "tomorrow", "monday" or a moment (UTC, ISO 8601)."""
-        return self._composer().send_later(self._checked_input(_mail_values, values), when)
+    def client_send_later(self, values, when, tz=False):
+        """ "Send later": `when` is "tomorrow", "monday" or a moment (UTC, ISO 8601). `tz`,
+        the browser's time zone, places "tomorrow" and "monday" for a user without one."""
+        role = self._composer()
+        return role.send_later(self._checked_input(_mail_values, values), when, browser_tz=tz)
 
     def client_scheduled(self):
         """The caller's scheduled mail of this account (the "Scheduled" view)."""

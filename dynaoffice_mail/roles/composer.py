@@ -234,10 +234,10 @@ class Composer(Role):
 
     # -- sending later, the undo window ---------------------------------------------------
 
-    def send_later(self, values, when, now=None):
+    def send_later(self, values, when, now=None, browser_tz=None):
         """Keep the mail in Drafts and let the server send it at `when` (a quick choice or
-        a moment: services/schedule.py), in the user's time zone."""
-        return self._hold(values, self._send_moment(when, now))
+        a moment: services/schedule.py), in the user's time zone (see `_user_tz`)."""
+        return self._hold(values, self._send_moment(when, now, browser_tz))
 
     def send_held(self, values, seconds, now=None):
         """ "Send" with an undo window: the mail waits `seconds` on the server (in Drafts),
@@ -377,11 +377,11 @@ class Composer(Role):
             raise UserError(self._too_late("sending"))
         return {"send_after": fields.Datetime.to_string(moment)}
 
-    def _send_moment(self, when, now=None):
+    def _send_moment(self, when, now=None, browser_tz=None):
         """The naive UTC moment the user chose (services/schedule.py), checked."""
         now = now or datetime.datetime.now()
         try:
-            moment = schedule.send_time(when, now, self._user_tz())
+            moment = schedule.send_time(when, now, self._user_tz(browser_tz))
         except mail_errors.InvalidInputError as error:
             raise UserError(self.env._("Choose a date and time to send the mail at.")) from error
         if not schedule.in_range(moment, now):
@@ -397,11 +397,16 @@ class Composer(Role):
             return self.env._("Too late: the mail has been sent.")
         return self.env._("Too late: the mail is being sent already.")
 
-    def _user_tz(self):
-        try:
-            return pytz.timezone(self.env.user.tz or "UTC")
-        except pytz.UnknownTimeZoneError:
-            return pytz.utc
+    def _user_tz(self, browser_tz=None):
+        """The user's time zone in Odoo; for a user without one, the browser's (`browser_tz`,
+        the zone the web client shows times in, when it is a known one), else UTC."""
+        for name in (self.env.user.tz, browser_tz):
+            if name and isinstance(name, str):
+                try:
+                    return pytz.timezone(name)
+                except pytz.UnknownTimeZoneError:
+                    continue
+        return pytz.utc
 
     def _scheduled_draft(self, message_id, draft):
         """(source in a temporary file, its MessageRef) of the draft with `message_id` in

@@ -23,6 +23,7 @@ from .common import MailServerCase, build_message, closed_port
 OUTBOX = "dynaoffice.mail.outbox"
 RECEIVED = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=datetime.timezone.utc)
 BERLIN = pytz.timezone("Europe/Berlin")
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def utc_now():
@@ -141,6 +142,34 @@ class TestSendLater(MailServerCase):
         local = pytz.utc.localize(datetime.datetime.fromisoformat(result["send_after"]))
         local = local.astimezone(BERLIN)
         self.assertEqual((local.weekday(), local.hour, local.minute), (0, 8, 0))
+
+    def test_quick_choices_of_a_user_without_time_zone_are_mornings_in_the_browsers(self):
+        """A user with no time zone in Odoo sees times in the browser's: "Tomorrow morning
+        (8:00)" is 8:00 there, not 8:00 UTC. One set in Odoo comes first; a zone the
+        server does not know, or no text at all, leaves UTC."""
+        new_york = pytz.timezone("America/New_York")
+
+        def local_send_time(result, zone):
+            moment = pytz.utc.localize(datetime.datetime.fromisoformat(result["send_after"]))
+            return moment.astimezone(zone)
+
+        self.owner.tz = False
+        result = self.account.client_send_later(
+            self.compose("Morgens in New York"), "tomorrow", tz="America/New_York"
+        )
+        here = local_send_time(result, new_york)
+        today = utc_now().replace(tzinfo=datetime.timezone.utc).astimezone(new_york).date()
+        self.assertEqual((here.date(), here.hour, here.minute), (today + ONE_DAY, 8, 0))
+        for tz in ("Mars/Olympus_Mons", ["Europe/Berlin"], 7):
+            with self.subTest(tz=tz):
+                result = self.account.client_send_later(self.compose(f"Zone {tz}"), "monday", tz=tz)
+                there = local_send_time(result, pytz.utc)
+                self.assertEqual((there.weekday(), there.hour), (0, 8))
+        self.owner.tz = "Europe/Berlin"
+        result = self.account.client_send_later(
+            self.compose("Morgens in Berlin"), "tomorrow", tz="America/New_York"
+        )
+        self.assertEqual(local_send_time(result, BERLIN).hour, 8)
 
     def test_a_time_in_the_past_or_no_time_is_refused_and_nothing_is_kept(self):
         for when in (

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@odoo/hoot";
-import { animationFrame } from "@odoo/hoot-mock";
+import { animationFrame, mockTimeZone } from "@odoo/hoot-mock";
 import { defineMailModels } from "@mail/../tests/mail_test_helpers";
 import { ComposerModel } from "@dynaoffice_mail/client/composer_model";
 import { notifyScheduled, ScheduledList } from "@dynaoffice_mail/client/scheduled_mail";
@@ -114,6 +114,21 @@ describe("dynaoffice_mail: sending later and undoing a send", () => {
         ]);
         expect(server.callsOf("client_send")).toHaveLength(0);
         expect(composer.closed).toBe(true);
+    });
+
+    test("Send later tells the server the browser's time zone, for its mornings", async () => {
+        mockTimeZone("America/New_York");
+        const server = makeMailServer({
+            client_compose: () => composeValues(),
+            client_send_later: () => ({ ...HELD, undo_seconds: undefined }),
+        });
+        const composer = await openComposer(server);
+
+        await composer.send({ when: "tomorrow" });
+
+        expect(server.callsOf("client_send_later")[0].kwargs).toEqual({
+            tz: "America/New_York",
+        });
     });
 
     test("Undo cancels the held mail and reopens its draft", async () => {

@@ -367,9 +367,13 @@ export class ComposerModel extends Reactive {
             try {
                 const values = await this.payload({ inline: true });
                 // "Send later" at `when`; "Send" waits out the user's undo window on the
-                // server (`hold`), "Send again anyway" does not.
+                // server (`hold`), "Send again anyway" does not. The browser's time zone
+                // places "tomorrow" and "monday" for a user without one in Odoo (the web
+                // client shows times in it).
                 const result = when
-                    ? await this._call("client_send_later", [[accountId], values, when])
+                    ? await this._call("client_send_later", [[accountId], values, when], {
+                          kwargs: { tz: DateTime.local().zoneName || false },
+                      })
                     : await this._call("client_send", [[accountId], values], {
                           kwargs: { force, hold: !force },
                       });
