@@ -179,6 +179,25 @@ describe("dynaoffice_mail client: undo", () => {
         expect(undoOf(toasts.shown[0])).toBe(undefined);
     });
 
+    test("Undo clicked twice moves the messages back once, without an error", async () => {
+        const { box, server } = account();
+        const { model, toasts } = await openInbox(server);
+        await model.move([4, 3], "Archive");
+        // As the server: mail no longer where the refs say is refused as moved already.
+        server.handlers.client_move = (ids, folder, uidvalidity, uids, target) => {
+            if (uids.some((uid) => !box.folders[folder].includes(uid))) {
+                throw serverError("The messages were already moved or deleted.");
+            }
+            return box.move(folder, uidvalidity, uids, target);
+        };
+
+        const undo = undoOf(toasts.shown[0]);
+        expect(await Promise.all([undo.onClick(), undo.onClick()])).toEqual([true, true]);
+        expect(server.callsOf("client_move").length).toBe(2); // the move and one Undo
+        expect(toasts.shown.map((toast) => toast.type)).toEqual(["success"]);
+        expect(shown(model)).toEqual([102, 103, 5, 2, 1]);
+    });
+
     test("an Undo the server refuses says why and reloads the list", async () => {
         const { box, server } = account();
         const { model, toasts } = await openInbox(server);

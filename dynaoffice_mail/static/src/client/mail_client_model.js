@@ -927,6 +927,7 @@ export class MailClientModel extends Reactive {
         const options = { type: "success" };
         if (refs?.length) {
             let close = () => {};
+            let undoing = null;
             Object.assign(options, {
                 autocloseDelay: UNDO_DELAY,
                 buttons: [
@@ -934,8 +935,13 @@ export class MailClientModel extends Reactive {
                         name: _t("Undo"),
                         primary: true,
                         onClick: () => {
-                            close();
-                            return this.undoMove(refs, folder);
+                            // A double click reaches the button twice before the toast is
+                            // gone: the second would find the mail moved back already.
+                            if (!undoing) {
+                                close();
+                                undoing = this.undoMove(refs, folder);
+                            }
+                            return undoing;
                         },
                     },
                 ],
