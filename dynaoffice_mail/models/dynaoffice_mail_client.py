@@ -368,6 +368,11 @@ class DynaofficeMailClient(models.AbstractModel):
         offset, limit = self._window(offset, limit)
         return self._team().page(view, sort, reverse, offset, limit, search)
 
+    def client_team_matching_uids(self, view, search=None):
+        """ "Select all" in a team view: {uidvalidity, uids} of its messages that match
+        `search`, as `client_matching_uids` answers for a folder."""
+        return self._team().matching_uids(view, search)
+
     def client_team_counts(self):
         """{mine, unassigned, waiting}: the counts of the team views, for the folder tree."""
         return self._team().counts()

@@ -237,10 +237,13 @@ class Mailbox(Role):
             }
         return result
 
-    def matching_uids(self, folder, search=None):
+    def matching_uids(self, folder, search=None, extra_criteria=()):
         """{uidvalidity, uids}: every message of `folder` that matches `search` (the page's
-        search), for "select all in this folder"; the actions take them in batches."""
+        search), for "select all in this folder"; the actions take them in batches.
+        `extra_criteria` as for `page` (a team view's keywords)."""
         criteria = message_search(self.env, search)
+        if extra_criteria:
+            criteria = dataclasses.replace(criteria, query=criteria.query + tuple(extra_criteria))
         uidvalidity, uids = self.run(
             lambda client: messages.matching_uids(client, folder, criteria), safe=True
         )

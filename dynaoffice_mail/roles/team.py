@@ -201,6 +201,13 @@ class Team(Role):
         page["team_view"] = view
         return page
 
+    def matching_uids(self, view, search=None):
+        """{uidvalidity, uids} of every message of a team view that matches `search`, for
+        "Select all" in the view: its messages, not the whole Inbox (as `page`)."""
+        criteria = self.view_criteria(view)
+        self.restore(TEAM_FOLDER)
+        return Mailbox(self.account).matching_uids(TEAM_FOLDER, search, extra_criteria=criteria)
+
     def counts(self):
         """{view: how many messages} of the team's views (keywords restored first)."""
         self.restore(TEAM_FOLDER)

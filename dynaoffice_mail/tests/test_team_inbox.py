@@ -290,6 +290,25 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
         self.assertEqual(self.as_ben.client_team_counts()["mine"], 0)
         self.assertEqual(self.as_ben.client_team_mine(), {})
 
+    def test_select_all_in_a_team_view_names_the_views_mail_not_the_whole_inbox(self):
+        """ "Select all" in "Assigned to me" then "Delete" or "Mark as read" acts on the
+        mail assigned to the user (matching the search), never on all of the Inbox."""
+        for subject in ("Meins eins", "Meins zwei", "Nicht meins"):
+            self.deliver(subject)
+        validity, first = self.find("Meins eins")
+        _validity, second = self.find("Meins zwei")
+        _validity, other = self.find("Nicht meins")
+        self.as_anna.client_team_take("INBOX", validity, [first, second])
+
+        self.assertEqual(
+            self.as_anna.client_team_matching_uids("mine"),
+            {"uidvalidity": validity, "uids": sorted([first, second])},
+        )
+        narrowed = self.as_anna.client_team_matching_uids("mine", {"subject": "zwei"})
+        self.assertEqual(narrowed["uids"], [second])
+        self.assertEqual(self.as_anna.client_team_matching_uids("unassigned")["uids"], [other])
+        self.assertEqual(self.as_ben.client_team_matching_uids("mine")["uids"], [])
+
     def test_assigned_to_me_in_all_mailboxes_is_a_search_of_every_folder(self):
         """`is:mine`, as "Assigned to me in all mailboxes" runs it: the user's keyword
         searched in every folder of every mailbox he may use, wherever the mail went."""
@@ -338,6 +357,7 @@ class TestTeamInbox(TeamMailboxMixin, MailServerCase):
             ("client_team_members", ()),
             ("client_team_counts", ()),
             ("client_team_page", ("mine",)),
+            ("client_team_matching_uids", ("mine",)),
         ]
         # The non-member and the administrator who is not a member (admins may not use
         # others' mailboxes, as for connecting).

@@ -77,6 +77,33 @@ describe("dynaoffice_mail client: team inbox", () => {
         expect(model.teamView).toBe(null);
     });
 
+    test("select all in a team view marks the view's mail read, not all of the Inbox", async () => {
+        await makeMockEnv(); // the toast is translated
+        const server = teamServer({
+            // "Assigned to me" shows 1 of its 2 messages; the Inbox holds 5.
+            client_team_page: () => ({ ...page([4]), total: 2 }),
+            client_team_matching_uids: () => ({ uidvalidity: 7, uids: [2, 4] }),
+            client_matching_uids: () => ({ uidvalidity: 7, uids: [1, 2, 3, 4, 5] }),
+            client_set_flag: () => ({ gone: 0 }),
+        });
+        const { model, notifications } = await groupInbox(server);
+        await model.openTeamView("mine");
+        model.selectAll(true);
+        model.selectAllMatching();
+        expect(model.selectedCount).toBe(2);
+
+        await model.bulkChange("seen", { value: true });
+
+        expect(server.callsOf("client_team_matching_uids")[0].args.slice(0, 2)).toEqual([
+            [1],
+            "mine",
+        ]);
+        expect(server.callsOf("client_set_flag").map((call) => call.args[3])).toEqual([[2, 4]]);
+        expect(notifications.shown.map((shown) => shown.message)).toEqual([
+            "2 messages were marked as read.",
+        ]);
+    });
+
     test("a group mailbox's page brings its messages' team states and note counts", async () => {
         const server = teamServer({ client_team_states: () => ({ 1: BEN }) });
         const { model } = await groupInbox(server);

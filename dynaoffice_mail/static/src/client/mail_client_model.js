@@ -1003,7 +1003,7 @@ export class MailClientModel extends Reactive {
         if (this.bulk || !this.page || (kind === "move" && target === this.folder)) {
             return;
         }
-        const { accountId, folder } = this;
+        const { accountId, folder, teamView } = this;
         const search = { ...this.search };
         // Mail a colleague or another program moved or deleted meanwhile is skipped (the
         // server answers how much), not an error that would stop the other batches, nor
@@ -1019,11 +1019,10 @@ export class MailClientModel extends Reactive {
         this.pending++;
         let failed = null;
         try {
-            const { uidvalidity, uids } = await this._call("client_matching_uids", [
-                [accountId],
-                folder,
-                search,
-            ]);
+            // A team view's messages only, not all of the Inbox it is a view of.
+            const { uidvalidity, uids } = teamView
+                ? await this._call("client_team_matching_uids", [[accountId], teamView, search])
+                : await this._call("client_matching_uids", [[accountId], folder, search]);
             this.bulk.total = uids.length;
             for (let start = 0; start < uids.length; start += BULK_BATCH_SIZE) {
                 if (this.bulk.cancelled) {
