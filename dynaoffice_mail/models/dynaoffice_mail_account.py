@@ -1334,9 +1334,12 @@ class DynaofficeMailAccount(models.Model):
         cr = self.env.cr
         if GRANTS_COMMITTED not in cr.cache:
             cr.cache[GRANTS_COMMITTED] = {}
+            cache = cr.cache
 
             def forget():
-                cr.cache.pop(GRANTS_COMMITTED, None)
+                # The dict, not cr.cache: a cursor closed without a commit (the request
+                # failed) drops its cache before it runs the rollback hooks.
+                cache.pop(GRANTS_COMMITTED, None)
 
             cr.postcommit.add(forget)
             cr.postrollback.add(forget)

@@ -16,7 +16,7 @@ import time
 from unittest.mock import Mock, patch
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, sql_db
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
@@ -183,6 +183,22 @@ class OAuthFlowCase(OAuthCase):
         renewed = account.sudo()._authorization()
         self.assertNotEqual(renewed.access_token, grant.access_token)
         self.assertGreater(renewed.expires_at, time.time() + 600)
+
+    def test_a_request_that_fails_after_a_renewal_still_says_why(self):
+        """A request that renewed the access token (kept on a cursor of its own, remembered
+        in the request's) and then fails: Odoo closes its cursor without a commit. The user
+        must get the request's error, not "maximum recursion depth exceeded", and the
+        database connection must go back to the pool."""
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        grant = account.sudo()._authorization()
+        # A request's cursor, as Odoo's HTTP layer opens it (not the test's shared one).
+        cr = sql_db.db_connect(self.env.cr.dbname).cursor()
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env[ACCOUNT].browse(account.id)._remember_committed_grant(grant)
+        self.assertEqual(env[ACCOUNT].browse(account.id)._authorization(), grant)
+        cr.close()
+        self.assertTrue(cr.closed)
 
     def test_a_refused_token_is_renewed_once(self):
         account, address, password = self.create_oauth_account()
