@@ -4,6 +4,7 @@ import os
 import secrets
 import time
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import requests
 
@@ -130,11 +131,19 @@ AUTHORIZATION_STATES_KEPT = 10
 
 
 class Authorization(NamedTuple):
-    """An account's grant, decrypted: what the bridges' token logins work with."""
+    """An account's grant, decrypted: what the bridges' token logins work with. `ended`: there
+    was one, and the provider refused to renew it (_end_authorization); none was ever given
+    otherwise."""
 
     refresh_token: str = ""
     access_token: str = ""
     expires_at: int = 0
+    ended: bool = False
+
+
+class GrantRefusedError(UserError):
+    """The provider refused to renew a grant for good (its token endpoint answered
+    `invalid_grant`: revoked, expired, or the user disabled): see _request_renewal."""
 
 
 class DynaofficeMailAccount(models.Model):
@@ -297,6 +306,8 @@ class DynaofficeMailAccount(models.Model):
     login_by_token = fields.Boolean(compute="_compute_login_by_token")
     # Whether the token login has a grant: the form offers to connect the account.
     authorization_missing = fields.Boolean(compute="_compute_login_by_token")
+    # Whether the provider refused to renew it: the form asks to reconnect the account.
+    authorization_ended = fields.Boolean(compute="_compute_login_by_token")
     # The form's memory, never stored: tab "Send" takes the user name and password typed on
     # tab "Receive" until the user types other ones there (see _onchange_imap_login).
     smtp_follows_imap = fields.Boolean(
@@ -368,6 +379,9 @@ class DynaofficeMailAccount(models.Model):
             record = account._origin
             account.authorization_missing = account.login_by_token and (
                 not record or record._authorization_missing()
+            )
+            account.authorization_ended = bool(
+                account.authorization_missing and record and record._authorization().ended
             )
 
     def _compute_smtp_follows_imap(self):
@@ -1279,8 +1293,10 @@ class DynaofficeMailAccount(models.Model):
             )
         )
         row = self.env.cr.fetchone()
-        if not row or not row[0]:
+        if not row:
             return Authorization()
+        if not row[0]:
+            return Authorization(ended=True)
         try:
             box = self._credential_box()
             return Authorization(
@@ -1319,14 +1335,51 @@ class DynaofficeMailAccount(models.Model):
         self._remember_committed_grant(
             Authorization(refresh_token, access_token or "", int(expires_at or 0))
             if refresh_token
-            else Authorization()
+            else Authorization(ended=True)
         )
+        self._invalidate_grant_fields()
+
+    def _end_authorization(self, refused_token):
+        """The grant whose renewal the provider refused for good (`refused_token`, its refresh
+        token) is over: kept as ended, so that no later login (page, push, cron) asks the
+        provider again with it, and the account asks to be reconnected. Committed at once on
+        a cursor of its own, like a renewal: the error rolls the request back. Only while that
+        grant is still the stored one: a user who reconnected meanwhile keeps the new one."""
+        self.ensure_one()
+        box = self._credential_box()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                SQL(
+                    "SELECT refresh_token_crypt FROM %s WHERE account_id = %s FOR UPDATE",
+                    SQL.identifier(AUTHORIZATION_TABLE),
+                    self.id,
+                )
+            )
+            row = cr.fetchone()
+            try:
+                stored = box.decrypt(row[0]) if row and row[0] else ""
+            except (CredentialKeyError, UserError):
+                stored = ""
+            if not stored or stored != refused_token:
+                return
+            cr.execute(
+                SQL(
+                    "UPDATE %s SET refresh_token_crypt = NULL, access_token_crypt = NULL, "
+                    "expires_at = 0 WHERE account_id = %s",
+                    SQL.identifier(AUTHORIZATION_TABLE),
+                    self.id,
+                )
+            )
+        self._remember_committed_grant(Authorization(ended=True))
+        self._invalidate_grant_fields()
+
+    def _invalidate_grant_fields(self):
         # What was computed from the old grant (the bridges' fields for the modules).
         depends_context = self.pool.field_depends_context
         shown = [
             name for name, field in self._fields.items() if SHOW_GRANT in depends_context[field]
         ]
-        self.invalidate_recordset(["authorization_missing", *shown])
+        self.invalidate_recordset(["authorization_missing", "authorization_ended", *shown])
 
     def _remember_committed_grant(self, grant):
         """What _store_authorization committed, for the rest of this transaction, whose
@@ -1359,12 +1412,13 @@ class DynaofficeMailAccount(models.Model):
         TOKEN_RENEWAL_MARGIN: `renew(refresh_token)` is the provider module's token request,
         giving (new refresh token or "", access token, expiry); `sasl_response()` the
         module's XOAUTH2 string from the stored grant. A refused renewal means the grant is
-        gone (revoked or expired at `provider`, whose token endpoint is `host`).
+        gone (revoked or expired at `provider`, whose token endpoint is `host`); refused for
+        good (GrantRefusedError), it is not offered to the provider again (_end_authorization).
         """
         grant = self._authorization()
         if not grant.refresh_token:
             raise mail_errors.AuthorizationExpiredError(
-                host=host, provider=provider, connected=False
+                host=host, provider=provider, connected=grant.ended
             )
         if (
             refresh
@@ -1373,6 +1427,11 @@ class DynaofficeMailAccount(models.Model):
         ):
             try:
                 refresh_token, access_token, expires_at = renew(grant.refresh_token)
+            except GrantRefusedError as error:
+                self._end_authorization(grant.refresh_token)
+                raise mail_errors.AuthorizationExpiredError(
+                    host=host, detail=str(error), provider=provider
+                ) from error
             except UserError as error:
                 raise mail_errors.AuthorizationExpiredError(
                     host=host, detail=str(error), provider=provider
@@ -1383,6 +1442,39 @@ class DynaofficeMailAccount(models.Model):
                 refresh_token or grant.refresh_token, access_token, expires_at
             )
         return "XOAUTH2", sasl_response()
+
+    def _request_renewal(self, url, values, timeout):
+        """The provider's answer (JSON) to a request for a new access token (RFC 6749, 6) at
+        its token endpoint `url`, `values` naming the client and the refresh token.
+
+        Odoo's provider modules raise the same UserError whatever went wrong; a login must
+        tell a grant refused for good (`invalid_grant`: revoked, expired, the user disabled;
+        GrantRefusedError: it is ended) from a provider that is down or throttling (5xx, 429:
+        ConnectionFailedError, the grant stays for the next try) and from another refusal
+        (say the app's client secret ran out: UserError, the grants stay too)."""
+        response = requests.post(
+            url, data={"grant_type": "refresh_token", **values}, timeout=timeout
+        )
+        if response.ok:
+            return response.json()
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            answer = {}
+        status = response.status_code
+        reason = answer.get("error_description") or answer.get("error") or f"HTTP {status}"
+        if status == 429 or status >= 500:
+            raise mail_errors.ConnectionFailedError(
+                host=urlsplit(url).hostname or "", detail=f"HTTP {status}: {reason}"
+            )
+        message = self.env._(
+            "The provider refused to renew the access token: %(reason)s", reason=reason
+        )
+        if answer.get("error") == "invalid_grant":
+            raise GrantRefusedError(message)
+        raise UserError(message)
 
     def _log_in_with_token(self, connect, settings, token_login, provider):
         """`connect(settings)` logged in by token. `token_login(refresh)` gives the SASL

@@ -12,15 +12,20 @@ through REQUESTS_CA_BUNDLE, as an Odoo server trusts a real provider's certifica
 
 import os
 import secrets
+import threading
 import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest.mock import Mock, patch
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from odoo import SUPERUSER_ID, api, sql_db
+from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
 from ..models import dynaoffice_mail_account as account_module
+from ..roles.base import ReconnectRequiredError
 from ..services import pool as imap_pool
 
 # The modules, not their classes: pytest would collect a TestCase imported by name.
@@ -29,9 +34,9 @@ from .common import RpcAttackCase
 
 try:
     from dynaoffice_mail_testing.oauth_control import OAuthControl
-    from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession
+    from dynaoffice_mail_testing.odoo_server import OdooServer, OdooSession, RpcError
 except ImportError:  # an older helper package: test_servers() already says what is missing
-    OAuthControl = OdooServer = OdooSession = None
+    OAuthControl = OdooServer = OdooSession = RpcError = None
 
 ACCOUNT = "dynaoffice.mail.account"
 
@@ -76,6 +81,10 @@ class OAuthCase(RpcAttackCase):
     def provider_url(self, url):
         """The consent page's URL as the module wrote it, at the local provider."""
         return url
+
+    def token_requests_to(self, url):
+        """A context in which the provider module's token requests go to `url` instead."""
+        raise NotImplementedError
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -125,8 +134,12 @@ class OAuthCase(RpcAttackCase):
             response.headers["Location"].endswith(f"/odoo/mail?account={account.id}"),
             response.headers["Location"],
         )
+        # The test's transaction sees what the callback's request committed; what a call
+        # made in it before remembered of the old grant (GRANTS_COMMITTED) is out of date.
+        account._forget_committed_grants()
         account.invalidate_recordset()
         self.assertFalse(account.authorization_missing)
+        self.assertFalse(account.authorization_ended)
 
     def folder_names(self, account):
         return {folder["name"] for folder in account.client_folders()}
@@ -238,6 +251,85 @@ class OAuthFlowCase(OAuthCase):
         location = self.consent(reconnect["result"]["url"], address, password)
         self.assert_connected(self.come_back(location), account)
         self.assertIn("INBOX", self.folder_names(account))
+
+    def test_a_refused_grant_is_offered_once_and_the_account_asks_to_be_reconnected(self):
+        """The provider refuses to renew the grant (the user withdrew Odoo's access, an
+        administrator disabled the user, it ran out): later pages, push rounds and cron runs
+        must not offer it the same dead grant again and again (providers throttle or lock
+        an app for that), and the account must no longer look connected."""
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        self.assertGreaterEqual(self.oauth.revoke_user(address), 1)
+        imap_pool.POOL.clear(account._pool_key())
+        before = self.token_requests().get("refresh_token", 0)
+        for _attempt in range(3):
+            with self.assertRaises(ReconnectRequiredError) as refused:
+                account.client_folders()
+            self.assertIn(f"the connection to {self.provider} has expired", str(refused.exception))
+        answer = self.rpc(self.owner, ACCOUNT, "action_test_connection", [[account.id]])
+        self.assertIn(
+            f"the connection to {self.provider} has expired", answer["error"]["data"]["message"]
+        )
+        self.assertEqual(self.token_requests().get("refresh_token", 0), before + 1)
+        # The form no longer says "Connected" but why and what to do.
+        answer = self.rpc(
+            self.owner,
+            ACCOUNT,
+            "read",
+            [[account.id], ["authorization_missing", "authorization_ended"]],
+        )
+        self.assertEqual(
+            answer["result"][0],
+            {"id": account.id, "authorization_missing": True, "authorization_ended": True},
+        )
+        reconnect = self.rpc(self.owner, ACCOUNT, "client_reconnect_action", [[account.id]])
+        location = self.consent(reconnect["result"]["url"], address, password)
+        self.assert_connected(self.come_back(location), account)
+        self.assertIn("INBOX", self.folder_names(account))
+
+    def test_a_refusal_of_the_old_grant_keeps_the_one_the_user_reconnected_with(self):
+        """A request that began before the user reconnected still sees the old grant (its
+        transaction's snapshot) and has it refused: the new grant must stay."""
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        old = account.sudo()._authorization()
+        self.assertGreaterEqual(self.oauth.revoke_user(address), 1)
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        new = account.sudo()._authorization()
+        self.assertNotEqual(new.refresh_token, old.refresh_token)
+        # What that request's snapshot shows it.
+        account.sudo()._remember_committed_grant(old)
+        imap_pool.POOL.clear(account._pool_key())
+        with self.assertRaises(ReconnectRequiredError):
+            account.client_folders()
+        account._forget_committed_grants()
+        self.assertEqual(account.sudo()._authorization().refresh_token, new.refresh_token)
+        self.assertIn("INBOX", self.folder_names(account))
+
+    def test_a_provider_that_fails_keeps_the_grant(self):
+        """A token endpoint that is down or throttling (5xx, 429) refused nothing: the grant
+        stays, the user is told to try again (not to reconnect), and it works again once
+        the provider answers."""
+        account, address, password = self.create_oauth_account()
+        self.assert_connected(self.connect(account, self.owner, address, password), account)
+        for status in (503, 429):
+            with self.subTest(status=status):
+                grant = account.sudo()._authorization()
+                # A login that needs a new access token.
+                imap_pool.POOL.clear(account._pool_key())
+                self.assertGreaterEqual(self.oauth.expire_access_tokens(address), 1)
+                with (
+                    failing_token_endpoint(status) as url,
+                    self.token_requests_to(url),
+                    self.assertRaises(UserError) as failed,
+                ):
+                    account.client_folders()
+                self.assertNotIsInstance(failed.exception, ReconnectRequiredError)
+                self.assertIn("Try again in a moment", str(failed.exception))
+                self.assertEqual(account.sudo()._authorization().refresh_token, grant.refresh_token)
+                account.invalidate_recordset()
+                self.assertFalse(account.authorization_missing)
+                self.assertIn("INBOX", self.folder_names(account))
 
     def test_group_account_is_connected_by_an_administrator_not_by_a_stranger(self):
         account, address, password = self.create_oauth_account(group=self.sales)
@@ -376,6 +468,35 @@ class OAuthFlowCase(OAuthCase):
         self.assertIn("General Settings", answer["error"]["data"]["message"])
 
 
+@contextmanager
+def failing_token_endpoint(status):
+    """The URL of a provider whose every endpoint answers with HTTP `status`, as one that is
+    down (5xx) or throttling (429) does; the local provider cannot."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = b'{"error": "temporarily_unavailable"}'
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 def redirect_requests(module, url_map):
     """`module`'s `requests.post` (and only that module's), with the URLs of `url_map`
     replaced: for a provider module that writes its endpoints inline, in tests only."""
@@ -397,9 +518,11 @@ def connect_and_renew_in_a_real_odoo_process(
     """A bridge's "Connect" as production runs it: Odoo as a process of its own, each request
     in a transaction that sees the database as it was when it began (REPEATABLE READ). The
     grant the callback keeps, and a token a login renews, are committed on cursors of their
-    own; the same request must log in with them, not with what it saw before. Test
-    transactions cannot show this (they share one connection), so the user and account are
-    committed, and removed again at the end.
+    own; the same request must log in with them, not with what it saw before. So is the end
+    of a grant the provider refuses to renew: the request's error rolls its transaction back,
+    and no later request may offer the provider that grant again. Test transactions cannot
+    show this (they share one connection), so the user and account are committed, and
+    removed again at the end.
 
     `provider` is the bridge's OAuthCase subclass (its server type, "Connect" method,
     settings and callback), `settings` its own parameters beside the client's, `environ` the
@@ -460,6 +583,19 @@ def connect_and_renew_in_a_real_odoo_process(
         before = oauth.token_requests(client_id).get("refresh_token", 0)
         answer = session.call(ACCOUNT, "action_test_connection", [ids["account"]])
         assert answer["params"]["type"] == "success", answer
+        assert oauth.token_requests(client_id).get("refresh_token", 0) == before + 1
+        # The user withdraws Odoo's access at the provider: the next test of the connection
+        # offers the grant once, is refused, and asks to reconnect; the one after that does
+        # not offer it again.
+        assert oauth.revoke_user(address) >= 1
+        before = oauth.token_requests(client_id).get("refresh_token", 0)
+        for _attempt in range(2):
+            try:
+                session.call(ACCOUNT, "action_test_connection", [ids["account"]])
+            except RpcError as error:
+                assert f"the connection to {provider.provider} has expired" in str(error), error
+            else:
+                raise AssertionError("the connection test passed with a revoked grant")
         assert oauth.token_requests(client_id).get("refresh_token", 0) == before + 1
     finally:
         server.stop()

@@ -1,14 +1,21 @@
 """Gmail / Google Workspace accounts: IMAP and SMTP logins by OAuth2 token, with the flow and
 the token requests of Odoo's `google_gmail` (its mixin); this addon only stores the grant the
-way dynaoffice_mail stores passwords and fills in the login seams."""
+way dynaoffice_mail stores passwords and fills in the login seams. A renewal is the mixin's
+request, sent by dynaoffice_mail's _request_renewal, which tells a refused grant from a
+provider that is down."""
+
+import time
+from urllib.parse import urljoin
 
 from odoo import api, fields, models
 
 from odoo.addons.dynaoffice_mail.models.dynaoffice_mail_account import SHOW_GRANT
+from odoo.addons.google_gmail.models.google_gmail_mixin import GMAIL_TOKEN_REQUEST_TIMEOUT
 
 SERVER_TYPE = "gmail"
 PROVIDER = "Google"
 # Where google_gmail's mixin asks for tokens (written inline there, not a parameter).
+TOKEN_URL = "https://oauth2.googleapis.com/token"
 TOKEN_HOST = "oauth2.googleapis.com"
 # What the server type fills in (Google's published settings).
 GMAIL_SERVERS = {
@@ -118,8 +125,20 @@ class DynaofficeMailAccount(models.Model):
             return super()._token_login(login)
 
         def renew(refresh_token):
-            # Google keeps the refresh token: it answers with a new access token only.
-            return ("", *self._fetch_gmail_access_token(refresh_token))
+            # The mixin's _fetch_gmail_access_token, the same request (see the module's
+            # docstring). Google keeps the refresh token: it answers with a new access token.
+            config = self.env["ir.config_parameter"].sudo()
+            answer = self._request_renewal(
+                TOKEN_URL,
+                {
+                    "client_id": config.get_param("google_gmail_client_id"),
+                    "client_secret": config.get_param("google_gmail_client_secret"),
+                    "redirect_uri": urljoin(self.get_base_url(), "/google_gmail/confirm"),
+                    "refresh_token": refresh_token,
+                },
+                timeout=GMAIL_TOKEN_REQUEST_TIMEOUT,
+            )
+            return "", answer["access_token"], int(time.time()) + int(answer["expires_in"])
 
         def sasl_response():
             account = self._showing_grant()

@@ -3,9 +3,10 @@ Google-style endpoints, Dovecot and the SMTP server: the tests of dynaoffice_mai
 oauth_common.
 
 google_gmail writes Google's URLs inline (no parameter), so in these tests only its module's
-`requests.post` is sent to the local token endpoint (`redirect_requests`), and the consent URL
-it builds is read at the local provider instead of accounts.google.com. An Odoo of its own
-process is told by a test-only module it loads server-wide (dynaoffice_mail_testing_google).
+and dynaoffice_mail's (renewals) `requests.post` are sent to the local token endpoint
+(`redirect_requests`), and the consent URL it builds is read at the local provider instead
+of accounts.google.com. An Odoo of its own process is told by a test-only module it loads
+server-wide (dynaoffice_mail_testing_google).
 """
 
 import re
@@ -15,6 +16,7 @@ from odoo.tests import tagged
 
 # The modules, not their classes or functions: pytest would collect a TestCase imported by
 # name.
+from odoo.addons.dynaoffice_mail.models import dynaoffice_mail_account as account_module
 from odoo.addons.dynaoffice_mail.tests import oauth_common
 from odoo.addons.dynaoffice_mail.tests import test_outbox_retry as outbox_retry
 from odoo.addons.google_gmail.models import google_gmail_mixin
@@ -44,11 +46,16 @@ class TestGmailConnect(oauth_common.OAuthFlowCase):
 
     @classmethod
     def configure_provider(cls, config):
-        cls.startClassPatcher(
-            oauth_common.redirect_requests(
-                google_gmail_mixin, {GOOGLE_TOKEN_URL: cls.oauth.google_token_url}
+        # The code exchange is the module's request, a renewal dynaoffice_mail's.
+        for module in (google_gmail_mixin, account_module):
+            cls.startClassPatcher(
+                oauth_common.redirect_requests(
+                    module, {GOOGLE_TOKEN_URL: cls.oauth.google_token_url}
+                )
             )
-        )
+
+    def token_requests_to(self, url):
+        return oauth_common.redirect_requests(account_module, {GOOGLE_TOKEN_URL: url})
 
     def provider_url(self, url):
         self.assertTrue(url.startswith(GOOGLE_AUTH_URL), url)

@@ -1,8 +1,11 @@
 """Microsoft 365 / Outlook accounts: IMAP and SMTP logins by OAuth2 token, with the flow and
 the token requests of Odoo's `microsoft_outlook` (its mixin); this addon only stores the grant
-the way dynaoffice_mail stores passwords and fills in the login seams."""
+the way dynaoffice_mail stores passwords and fills in the login seams. A renewal is the
+mixin's request, sent by dynaoffice_mail's _request_renewal, which tells a refused grant from
+a provider that is down."""
 
-from urllib.parse import urlsplit
+import time
+from urllib.parse import urljoin, urlsplit
 
 from odoo import api, fields, models
 
@@ -111,8 +114,29 @@ class DynaofficeMailAccount(models.Model):
                 refresh,
                 provider=PROVIDER,
                 host=urlsplit(self._get_microsoft_endpoint()).hostname or "",
-                renew=self._fetch_outlook_access_token,
+                renew=self._renew_outlook_grant,
                 sasl_response=lambda: self._showing_grant()._generate_outlook_oauth2_string(login),
             )
 
         return token_login, PROVIDER
+
+    def _renew_outlook_grant(self, refresh_token):
+        """The mixin's _fetch_outlook_access_token, the same request (see the module's
+        docstring): (new refresh token, access token, expiry)."""
+        config = self.env["ir.config_parameter"].sudo()
+        answer = self._request_renewal(
+            urljoin(self._get_microsoft_endpoint(), "token"),
+            {
+                "client_id": config.get_param("microsoft_outlook_client_id"),
+                "client_secret": config.get_param("microsoft_outlook_client_secret"),
+                "scope": f"offline_access {self._OUTLOOK_SCOPE}",
+                "redirect_uri": urljoin(self.get_base_url(), "/microsoft_outlook/confirm"),
+                "refresh_token": refresh_token,
+            },
+            timeout=10,
+        )
+        return (
+            answer.get("refresh_token") or "",
+            answer["access_token"],
+            int(time.time()) + int(answer["expires_in"]),
+        )
