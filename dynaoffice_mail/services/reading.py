@@ -991,7 +991,8 @@ def _parsed_message(client, uid: int, part: MessagePart, common: dict, max_body_
             continue
         if leaf.get_content_subtype() not in ("plain", "html") or leaf.get_filename():
             continue
-        if (leaf.get("Content-Disposition") or "").lower().startswith("attachment"):
+        # str(): with 8-bit bytes in it the header comes back as an email.header.Header.
+        if str(leaf.get("Content-Disposition") or "").lower().startswith("attachment"):
             continue
         payload = leaf.get_payload(decode=True) or b""
         text = clean_text(decode_text(payload, leaf.get_content_charset()), multiline=True)

@@ -174,6 +174,39 @@ class TestClientAttachedMessage(RpcAttackCase):
         shown = (nested["text"] or "") + (nested["raw_source"] or "")
         self.assertIn("nor a boundary", shown)
 
+    def test_an_eml_file_with_8bit_bytes_in_a_disposition_opens(self):
+        """An .eml (sent as a file) whose text part says `inline` with a raw "ü" in a
+        parameter: the email package hands such a header back as an object, not text, and
+        opening the file failed on it."""
+        inner = (
+            "From: Jürgen <j@lieferant.example>\r\nSubject: Lieferschein\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            'Content-Disposition: inline; x="Grüße"\r\n'
+            "Content-Transfer-Encoding: 8bit\r\n\r\nDie Ware kommt morgen.\r\n"
+        ).encode()
+
+        def as_file(outer):
+            outer.add_attachment(
+                inner,
+                maintype="application",
+                subtype="octet-stream",
+                filename="lieferschein.eml",
+            )
+
+        with self.imap(self.personal_address, self.personal_password) as client:
+            client.create_folder("Lieferschein")
+            client.append("Lieferschein", outer_with(as_file))
+        page = self.account.client_page("Lieferschein")
+        uid = page["messages"][0]["uid"]
+        outer = self.account.client_message("Lieferschein", page["uidvalidity"], uid)
+        eml = self.attachment(outer, "lieferschein.eml")
+        nested = self.account.client_message_part(
+            "Lieferschein", page["uidvalidity"], uid, eml["part"]
+        )
+        self.assertEqual(nested["subject"], "Lieferschein")
+        self.assertIn("Die Ware kommt morgen.", nested["text"])
+        self.assertFalse(nested["error"])
+
     def test_hostile_part_numbers_are_refused_over_rpc_and_http(self):
         args = ["INBOX", self.uidvalidity, self.uid]
         hostile = ["0", "2..1", "2/1", "-1", "2 ", "2\r\nA1 LOGOUT", "1" + ".1" * 25, 2, None]
