@@ -433,6 +433,7 @@ def _rfc822_part(raw: bytes, filename: str) -> MIMEPart:
             LookupError,
             IndexError,
             AttributeError,  # a part typed multipart whose body is no list of parts
+            RecursionError,  # parts nested hundreds deep: the email package recurses
         ):
             part = MIMEPart(policy=POLICY)
             part.set_content(raw, maintype="message", subtype="rfc822", cte="base64")
