@@ -972,18 +972,32 @@ def _parsed_message(client, uid: int, part: MessagePart, common: dict, max_body_
     head = data[: end.start()] if end else data
     header = _parse_header(head[: limits.MAX_HEADER_BYTES])
     common = dict(common, **_header_fields(header))
+    reason = None
     if truncated or not header.keys():
         reason = (
             "The attached message is too large to display."
             if truncated
             else ("The attached file is not an e-mail message.")
         )
+    else:
+        try:
+            texts = _parsed_texts(data)
+        except RecursionError:  # parts nested hundreds deep: the email package recurses
+            reason = _too_complex(LimitExceededError(detail="MIME parts nested too deep"))
+    if reason:
         return MessageView(
             **common,
             error=reason,
             raw_source=data[: limits.RAW_SOURCE_BYTES].decode("utf-8", "replace"),
             truncated=len(data) > limits.RAW_SOURCE_BYTES,
         )
+    html_texts = [entry for entry in texts if entry[0] == "html"]
+    html_text, plain_text = _compose(html_texts[:1] or texts[:1])
+    return MessageView(**common, html=html_text, text=plain_text)
+
+
+def _parsed_texts(data: bytes) -> list[tuple[str, str]]:
+    """The text parts of a message's source: (subtype, text), in message order."""
     message = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
     texts = []
     for leaf in message.walk():
@@ -997,6 +1011,4 @@ def _parsed_message(client, uid: int, part: MessagePart, common: dict, max_body_
         payload = leaf.get_payload(decode=True) or b""
         text = clean_text(decode_text(payload, leaf.get_content_charset()), multiline=True)
         texts.append((leaf.get_content_subtype(), text.replace("\r\n", "\n")))
-    html_texts = [entry for entry in texts if entry[0] == "html"]
-    html_text, plain_text = _compose(html_texts[:1] or texts[:1])
-    return MessageView(**common, html=html_text, text=plain_text)
+    return texts

@@ -207,6 +207,34 @@ class TestClientAttachedMessage(RpcAttackCase):
         self.assertIn("Die Ware kommt morgen.", nested["text"])
         self.assertFalse(nested["error"])
 
+    def test_an_eml_file_nested_thousands_deep_opens_as_its_source(self):
+        """Parts nested 2,000 deep (a few dozen kilobytes): the email package recursed
+        beyond Python's limit and the attachment did not open at all."""
+        inner = b"Content-Type: text/plain\r\n\r\nganz unten\r\n"
+        for level in range(2000):
+            inner = (
+                b'Content-Type: multipart/mixed; boundary="n%d"\r\n\r\n--n%d\r\n%s\r\n--n%d--\r\n'
+                % (level, level, inner, level)
+            )
+        inner = b"From: tief@example.com\r\nSubject: Tief\r\n" + inner
+
+        def as_file(outer):
+            outer.add_attachment(
+                inner, maintype="application", subtype="octet-stream", filename="tief.eml"
+            )
+
+        with self.imap(self.personal_address, self.personal_password) as client:
+            client.create_folder("Tief")
+            client.append("Tief", outer_with(as_file))
+        page = self.account.client_page("Tief")
+        uid = page["messages"][0]["uid"]
+        outer = self.account.client_message("Tief", page["uidvalidity"], uid)
+        eml = self.attachment(outer, "tief.eml")
+        nested = self.account.client_message_part("Tief", page["uidvalidity"], uid, eml["part"])
+        self.assertEqual(nested["subject"], "Tief")
+        self.assertIn("too complex", nested["error"])
+        self.assertIn('boundary="n1999"', nested["raw_source"])
+
     def test_hostile_part_numbers_are_refused_over_rpc_and_http(self):
         args = ["INBOX", self.uidvalidity, self.uid]
         hostile = ["0", "2..1", "2/1", "-1", "2 ", "2\r\nA1 LOGOUT", "1" + ".1" * 25, 2, None]
