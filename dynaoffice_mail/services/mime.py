@@ -521,7 +521,7 @@ def parse_draft(raw: bytes) -> Draft:
         )
         mime_type = part.get_content_type()
         if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
-            data = _enclosed_bytes(part)
+            data = _enclosed_bytes(part, raw, message)
         else:
             data = part.get_payload(decode=True) or b""
         attachments.append(
@@ -657,12 +657,18 @@ _DRAFT_POLICY = _DraftPolicy()
 _RFC2231_CHARSET = re.compile(r"(\*\s*=\s*)[^'\s;]*'")
 
 
-def _enclosed_bytes(part) -> bytes:
-    """The source of a message/rfc822 attachment. Written back with the 8-bit policy, which
-    leaves 8-bit text as it came instead of re-encoding it in its declared charset (that
-    fails for a charset such as "base64" or "hex"); _rfc822_part makes it 7-bit again."""
+def _enclosed_bytes(part, raw: bytes, message) -> bytes:
+    """The source of a message/rfc822 attachment of `message` (parsed from `raw`). Written
+    back with the 8-bit policy, which leaves 8-bit text as it came instead of re-encoding it
+    in its declared charset (that fails for a charset such as "base64" or "hex");
+    _rfc822_part makes it 7-bit again."""
     try:
         data = part.get_payload(0).as_bytes(policy=email.policy.SMTP)
+    except RecursionError:
+        # Parts nested hundreds deep, which the email package reads but cannot write back
+        # (it recurses more for that): an attachment of the draft itself, as a forward as
+        # attachment puts it, is taken from the source as it stands.
+        data = _top_level_body(raw, message, part)
     except _PARSE_ERRORS:
         return b""
     if str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64":
@@ -671,6 +677,24 @@ def _enclosed_bytes(part) -> bytes:
         except (binascii.Error, ValueError):
             return b""
     return data
+
+
+def _top_level_body(raw: bytes, message, part) -> bytes:
+    """The body of `part` as it stands in `raw`, where `part` is one of the parts of the
+    multipart `message` parsed from `raw`; b"" for a part further down."""
+    parts = message.get_payload() if message.is_multipart() else []
+    index = next((number for number, each in enumerate(parts) if each is part), None)
+    boundary = message.get_boundary()
+    if index is None or not boundary:
+        return b""
+    delimiter = b"--" + boundary.encode("utf-8", "surrogateescape")
+    pieces = re.split(rb"(?m)^" + re.escape(delimiter) + rb"(?:--)?[ \t]*\r?\n", raw)
+    if len(pieces) < index + 2:
+        return b""
+    # The line end before a delimiter belongs to the delimiter (RFC 2046 5.1.1).
+    source = re.sub(rb"\r?\n\Z", b"", pieces[index + 1])
+    end = re.search(rb"\r?\n\r?\n", source)
+    return source[end.end() :] if end else b""
 
 
 def _header_text(message, name: str) -> str:

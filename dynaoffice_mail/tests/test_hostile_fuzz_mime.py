@@ -729,3 +729,13 @@ def test_mail_with_8bit_text_nested_600_deep_can_be_forwarded_as_attachment():
     with _recursion_limit_of_odoo():
         attached = _forwarded_and_reopened(raw)
     assert attached == raw
+
+
+def test_a_draft_forwarding_mail_nested_600_deep_reopens_with_it_whole():
+    """Found: a 7-bit original goes into the forward as it is, but reading the saved draft
+    back, the email package recursed beyond Python's limit in writing the attached mail
+    out again: the draft could not be reopened, nor sent later."""
+    raw = _nested(600, b"Hallo")
+    with _recursion_limit_of_odoo():
+        attached = _forwarded_and_reopened(raw)
+    assert attached == raw
