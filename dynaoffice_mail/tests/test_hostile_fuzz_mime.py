@@ -18,8 +18,8 @@ import contextlib
 import email
 import email.policy
 import io
+import itertools
 import re
-import secrets
 import sys
 import time
 import traceback
@@ -146,13 +146,16 @@ def _part_tree(draw, depth=0):
     return ("leaf", kind, draw(BODY_TEXT), draw(PLAIN_TEXT))
 
 
-def _build_part(spec):
+def _build_part(spec, numbers):
+    """The part `spec` describes; its boundaries numbered by `numbers` (not random: the
+    same examples must be the same bytes on every run, or a failure found once may never
+    show again)."""
     part = EmailMessage(policy=email.policy.SMTP)
     if spec[0] == "multi":
         _kind, subtype, children = spec
         part["Content-Type"] = f"multipart/{subtype}"
-        part.set_boundary(f"b{secrets.token_hex(6)}")
-        part.set_payload([_build_part(child) for child in children])
+        part.set_boundary(f"b{next(numbers):012x}")
+        part.set_payload([_build_part(child, numbers) for child in children])
         return part
     _leaf, kind, text, name = spec
     if kind == "plain":
@@ -181,7 +184,8 @@ def _build_part(spec):
 @st.composite
 def base_messages(draw):
     """A valid message as the stdlib builds it, as bytes."""
-    message = _build_part(draw(_part_tree()))
+    numbers = itertools.count()
+    message = _build_part(draw(_part_tree()), numbers)
     if message.get_content_type() == "text/plain" and "Content-Type" not in message:
         message.set_content("")
     try:
@@ -191,7 +195,7 @@ def base_messages(draw):
     except (ValueError, TypeError):  # names the email package itself will not write
         message["Subject"] = "x"
     message["Date"] = format_datetime(draw(st.datetimes(timezones=st.timezones())))
-    message["Message-ID"] = f"<{secrets.token_hex(8)}@example.org>"
+    message["Message-ID"] = f"<{next(numbers):016x}@example.org>"
     message["References"] = " ".join(f"<r{n}@example.org>" for n in range(draw(st.integers(0, 3))))
     if "MIME-Version" not in message:
         message["MIME-Version"] = "1.0"
@@ -413,6 +417,18 @@ def _reply_and_forward(tally, view, raw: bytes) -> None:
         tally.measure(raw, answer, view, raw)
 
 
+@contextlib.contextmanager
+def _recursion_limit_of_odoo():
+    """Python's own limit of 1,000 frames, which Odoo's workers keep. Hypothesis raises it
+    by 2,000 while it runs, which hid failures in deeply nested mail."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
 class Tally:
     """Examples run, failures with the input that showed them, and the slowest and largest
     single step (opening, replying, forwarding, reopening as a draft: each a request of its
@@ -437,23 +453,23 @@ class Tally:
     def measure(self, raw: bytes, step, *args):
         started = time.perf_counter()
         try:
-            result = step(*args)
+            with _recursion_limit_of_odoo():
+                result = step(*args)
         except Exception as error:  # noqa: BLE001 - counted and reported with its input
-            where = traceback.extract_tb(error.__traceback__)[-1]
-            self.failures.append(
-                (
-                    raw[:300],
-                    f"{type(error).__name__}: {error}"[:300],
-                    f"{step.__name__} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
-                )
-            )
+            self._fail(raw, step, error)
             return None
         elapsed = (time.perf_counter() - started) * 1000
         if elapsed > self.slowest_ms or self.cases % self.MEMORY_SAMPLE == 0:
+            # Which steps run twice depends on timing (the slowest so far): an error of the
+            # second run is counted as well, not left to fail the test on some runs only.
             tracemalloc.start()
             try:
-                step(*args)
+                with _recursion_limit_of_odoo():
+                    step(*args)
                 _current, peak = tracemalloc.get_traced_memory()
+            except Exception as error:  # noqa: BLE001 - counted and reported with its input
+                self._fail(raw, step, error)
+                return None
             finally:
                 tracemalloc.stop()
             self.memory_measured += 1
@@ -461,6 +477,16 @@ class Tally:
         if elapsed > self.slowest_ms:
             self.slowest_ms, self.slowest = elapsed, (step.__name__, len(raw), raw[:200])
         return result
+
+    def _fail(self, raw: bytes, step, error: Exception):
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        self.failures.append(
+            (
+                raw[:300],
+                f"{type(error).__name__}: {error}"[:300],
+                f"{step.__name__} at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}",
+            )
+        )
 
     def report_and_check(self):
         record("fuzz_cases", self.cases)
@@ -686,18 +712,6 @@ def test_forwarding_8bit_mail_with_hundreds_of_encoded_words_as_attachment_is_qu
     assert data.isascii()
     inner = next(email.message_from_bytes(data, policy=email.policy.default).iter_attachments())
     assert inner.get_content().get_content() == "Grüße\r\n"
-
-
-@contextlib.contextmanager
-def _recursion_limit_of_odoo():
-    """Python's own limit of 1,000 frames, which Odoo's workers keep: the fuzzing above runs
-    under Hypothesis, which raises it by 2,000 and so hid failures in deep nesting."""
-    before = sys.getrecursionlimit()
-    sys.setrecursionlimit(1000)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(before)
 
 
 def _nested(levels: int, text: bytes) -> bytes:
