@@ -1,6 +1,8 @@
 import { describe, expect, test } from "@odoo/hoot";
 import { advanceTime } from "@odoo/hoot-mock";
 import { AUTOSAVE_INTERVAL, ComposerModel } from "@dynaoffice_mail/client/composer_model";
+import { session } from "@web/session";
+import { makeMockEnv, patchWithCleanup } from "@web/../tests/web_test_helpers";
 import {
     makeHeldAnswers,
     makeMailServer,
@@ -263,5 +265,22 @@ describe("dynaoffice_mail composer: saving and sending", () => {
 
         expect(server.callsOf("client_save_draft")).toHaveLength(1);
         expect(composer.closed).toBe(true);
+    });
+});
+
+describe("dynaoffice_mail composer: attachments", () => {
+    test("a file larger than the server takes is refused before its upload", async () => {
+        await makeMockEnv(); // the translations the notification's text goes through
+        patchWithCleanup(session, { max_file_upload_size: 1024 });
+        const server = draftServer();
+        const { composer, notifications } = await openComposer(server);
+
+        composer.upload([new File([new Uint8Array(2048)], "Bauplan.pdf")]);
+
+        expect(composer.uploads).toHaveLength(0);
+        expect(composer.uploading).toBe(false);
+        expect(notifications.shown).toHaveLength(1);
+        expect(notifications.shown[0].type).toBe("danger");
+        expect(notifications.shown[0].message).toInclude("larger than the maximum");
     });
 });

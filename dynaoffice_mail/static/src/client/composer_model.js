@@ -2,6 +2,7 @@ import { markRaw } from "@odoo/owl";
 import { browser } from "@web/core/browser/browser";
 import { _t } from "@web/core/l10n/translation";
 import { Mutex } from "@web/core/utils/concurrency";
+import { checkFileSize } from "@web/core/utils/files";
 import { Reactive } from "@web/core/utils/reactive";
 import { isValidRecipient, recipientKey } from "./mail_addresses";
 import { errorMessage } from "./mail_rpc";
@@ -186,6 +187,11 @@ export class ComposerModel extends Reactive {
     }
 
     _uploadFile(file) {
+        // Larger than the server takes (web.max_file_upload_size): said at once, as Odoo's
+        // own uploads say it, not after the whole file went up to be refused.
+        if (!checkFileSize(file.size, this.services.notification)) {
+            return;
+        }
         this.uploads.push({ key: nextKey++, name: file.name, size: file.size, loaded: 0, error: "" });
         const upload = this.uploads[this.uploads.length - 1];
         const accountId = this.accountId;
