@@ -330,6 +330,16 @@ class Composer(Role):
             except UserError as error:
                 Outbox._fail_scheduled(entry, str(error), retry=False, now=now)
                 return {"sent": False, "error": str(error)}
+            except RecursionError:
+                # Parts nested so deep that the email package cannot read them back. Nothing
+                # was sent: the entry must fail now, not wait claimed until it counts as
+                # "may have been sent".
+                reason = self.env._(
+                    "Not sent: the draft's parts are nested too deep to be read. The mail is "
+                    "in its Drafts folder."
+                )
+                Outbox._fail_scheduled(entry, reason, retry=False, now=now)
+                return {"sent": False, "error": reason}
             with mime.spool(message) as data:
                 try:
                     refusals = self._deliver(message, data)

@@ -428,6 +428,52 @@ class TestSendLater(MailServerCase):
         self.assertEqual(len(self.delivered("Server weg")), 1)
         self.assertEqual(self.mine("Drafts", "Server weg"), [])
 
+    def test_a_draft_nested_too_deep_to_read_fails_at_once_and_stays_in_drafts(self):
+        """Another program saved the scheduled draft again with its parts nested thousands
+        deep, which the email package cannot read back (RecursionError): the send stayed
+        claimed, and later runs said it "may have been sent" although nothing went out."""
+        at = utc_now() + datetime.timedelta(hours=1)
+        values = self.compose("Zu tief")
+        self.account.client_send_later(values, at.isoformat())
+        depth = 3000
+        nested = b"".join(
+            b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (level, level)
+            for level in range(depth)
+        )
+        nested += b"Content-Type: text/plain\r\n\r\nHallo\r\n"
+        nested += b"".join(b"--b%d--\r\n" % level for level in reversed(range(depth)))
+        raw = (
+            f"From: {self.personal_address}\r\nTo: {self.partner}\r\nSubject: Zu tief\r\n"
+            f"Message-ID: {values['message_id']}\r\nMIME-Version: 1.0\r\n"
+        ).encode() + nested
+        client = self.imap(self.personal_address, self.personal_password)
+        try:
+            client.select_folder("Drafts")
+            client.delete_messages(client.search(["SUBJECT", "Zu tief"]))
+            client.expunge()
+            client.append("Drafts", raw, flags=[b"\\Draft"])
+        finally:
+            client.logout()
+        self.run_cron(at)
+        entry = self.entry(values["message_id"])
+        self.assertEqual((entry.state, entry.retry), ("failed", False))
+        (row,) = self.account.client_scheduled()
+        self.assertIn("nested too deep", row["error"])
+        # Later runs neither send it nor take it for a send that may have gone out.
+        self.run_cron(at + datetime.timedelta(minutes=20))
+        self.assertEqual(entry.state, "failed")
+        self.assertEqual(self.delivered("Zu tief"), [])
+        client = self.imap(self.personal_address, self.personal_password)
+        try:
+            client.select_folder("Drafts")
+            kept = client.search(["SUBJECT", "Zu tief"])
+            self.assertEqual(len(kept), 1, "nothing lost")
+            # Gone again: the other tests read every draft of this mailbox.
+            client.delete_messages(kept)
+            client.expunge()
+        finally:
+            client.logout()
+
     def test_a_send_whose_worker_died_becomes_uncertain_and_is_not_sent_again(self):
         values = self.compose("Abgestürzt")
         at = utc_now() + datetime.timedelta(minutes=5)
