@@ -44,6 +44,19 @@ class TestClientInvitationCalendar(InvitationCase):
             else series
         )
 
+    def accepted_series(self, rule="RRULE:FREQ=WEEKLY;COUNT=4"):
+        """(UID, the German account, the series' event) of a weekly series of the partner's,
+        accepted from its mail: four meetings in the calendar."""
+        event_uid = f"{secrets.token_hex(8)}@example.org"
+        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=[rule])
+        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
+        account = self.account("de_DE")
+        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
+        series = self.events(event_uid)
+        self.assertEqual(len(series), 1)
+        self.assertEqual(len(self.meetings(series)), 4)
+        return event_uid, account, series
+
     def own_state(self, event):
         return event.attendee_ids.filtered(
             lambda attendee: attendee.partner_id == self.owner.partner_id
@@ -141,15 +154,8 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertTrue(event.active)
 
     def test_a_strangers_cancel_naming_the_real_uid_and_organiser_removes_nothing(self):
-        event_uid = f"{secrets.token_hex(8)}@example.org"
-        weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]
-        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
-        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
-        account = self.account("de_DE")
-        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
-        series = self.events(event_uid)
+        event_uid, account, series = self.accepted_series()
         meetings = self.meetings(series)
-        self.assertEqual(len(meetings), 4)
 
         # Whoever saw the invitation knows its UID and organiser: a co-invitee mails a
         # CANCEL of the series, and one of a single meeting, naming both.
@@ -188,13 +194,8 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertFalse(meetings.filtered("active"))
 
     def test_an_update_in_another_room_keeps_what_the_user_changed_in_the_meetings(self):
-        event_uid = f"{secrets.token_hex(8)}@example.org"
         weekly = ["RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH"]
-        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
-        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
-        account = self.account("de_DE")
-        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
-        series = self.events(event_uid)
+        event_uid, account, series = self.accepted_series(weekly[0])
         meetings = self.meetings(series)
         second, third = meetings[1], meetings[2]
         # In Odoo, the user notes the agenda in the third meeting and moves the second an
@@ -226,15 +227,7 @@ class TestClientInvitationCalendar(InvitationCase):
         self.assertEqual({self.own_state(each) for each in meetings}, {"tentative"})
 
     def test_one_occurrence_cancelled_or_moved_leaves_the_series_event_alone(self):
-        event_uid = f"{secrets.token_hex(8)}@example.org"
-        weekly = ["RRULE:FREQ=WEEKLY;COUNT=4"]
-        ics = calendar_text(uid=event_uid, organizer=self.partner_address, extra=weekly)
-        ref = self.deliver(invitation_message("Jour fixe", ics, sender=self.partner_address))
-        account = self.account("de_DE")
-        self.assertTrue(account.client_answer_invitation(*ref, "accepted")["sent"])
-        series = self.events(event_uid)
-        self.assertEqual(len(series), 1)
-        self.assertEqual(len(self.meetings(series)), 4)
+        event_uid, account, series = self.accepted_series()
 
         # The second week is cancelled: the series stays in the calendar.
         occurrence = ["RECURRENCE-ID;TZID=Europe/Berlin:20260319T100000"]
